@@ -1,0 +1,209 @@
+"""The constraint families of model.md, one function each, named after the spec."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import pyomo.environ as pyo
+from pyomo.core.util import quicksum
+
+from .dataset import CLEAN, MIXED, MONEY
+
+
+def _constraint(keys_and_exprs: dict) -> pyo.Constraint:
+    keys = list(keys_and_exprs)
+    dimen = len(keys[0]) if keys and isinstance(keys[0], tuple) else 1
+    return pyo.Constraint(pyo.Set(initialize=keys, dimen=dimen), rule=lambda _, *k: keys_and_exprs[k if dimen > 1 else k[0]])
+
+
+def add_throughput(b) -> None:
+    """Throughput q[n,k,y] as an expression over the flows (model.md, Constraints).
+
+        q[n,1,y] = Σ_m g[n,m,y]                (extraction: what it ships)
+        q[m,2,y] = Σ_n g[n,m,y]                (separation: whole bundles in)
+        q[m,k,y] = Σ_{n,e,p} h[n,m,k−1,e,p,y]  (element stages, k ≥ 3)
+
+    The spec's `Σ_m g ≤ q[n,1,y]` is met with equality at no loss: extracting
+    ore that is not shipped only adds opex.
+    """
+    m, ds, net, idx = b.model, b.dataset, b.network, b.index
+    terms = defaultdict(list)
+    for (n, y), keys in idx.bundles_out.items():
+        terms[(n, 1, y)] += [m.g[key] for key in keys]
+    if ds.last_stage >= 2:
+        for (n, y), keys in idx.bundles_in.items():
+            terms[(n, 2, y)] += [m.g[key] for key in keys]
+    for (n, k, _, _, y), keys in idx.elements_in.items():
+        terms[(n, k, y)] += [m.h[key] for key in keys]
+    index = [(n, k, y) for (n, k) in net.facilities for y in ds.settings.years]
+    m.q = pyo.Expression(pyo.Set(initialize=index, dimen=3),
+                         rule=lambda _, n, k, y: quicksum(terms.get((n, k, y), [])))
+    m.has_throughput = {key for key in index if terms.get(key)}
+
+
+def add_capacity(b) -> None:
+    """Capacity in service, its ceiling and its build rate (model.md, Constraints).
+
+        cap[n,k,y] = existing[n,k] + Σ_{y' : y' + L[n,k] ≤ y} build[n,k,y']
+        q[n,k,y] ≤ cap[n,k,y]
+        existing[n,k] + Σ_y build[n,k,y] ≤ max_capacity[n,k]       (if given)
+        build[n,k,y] ≤ max_build_per_year[n,k]                       (a bound on build)
+    """
+    m, ds, net = b.model, b.dataset, b.network
+    builds_of = defaultdict(list)
+    for (n, k, y) in net.builds:
+        builds_of[(n, k)].append(y)
+
+    def cap(_, n, k, y):
+        f = ds.facilities[(n, k)]
+        return f.existing_tpa + quicksum((m.build[n, k, y0] for y0 in builds_of[(n, k)]
+                                          if y0 + f.lead_time_years <= y))
+
+    m.cap = pyo.Expression(m.q.index_set(), rule=cap)
+    rows = {key: m.q[key] <= m.cap[key] for key in m.q.index_set() if key in m.has_throughput}
+    if rows:
+        m.capacity = _constraint(rows)
+    ceilings = {}
+    for (n, k), years in builds_of.items():
+        f = ds.facilities[(n, k)]
+        if f.max_tpa is not None:
+            ceilings[(n, k)] = quicksum((m.build[n, k, y] for y in years)) <= f.max_tpa - f.existing_tpa
+    if ceilings:
+        m.max_capacity = _constraint(ceilings)
+
+
+def add_separation_balance(b) -> None:
+    """Separation (stage 2) splits whole bundles into elements (model.md, Constraints).
+
+        m ∉ R:  Σ_m' h[m,m',2,e,clean,y] ≤ yield₂ · Σ_{n ∉ R} c[n,e]·g[n,m,y]
+                Σ_m' h[m,m',2,e,mixed,y] ≤ yield₂ · Σ_{n ∈ R} c[n,e]·g[n,m,y]
+        m ∈ R:  Σ_m' h[m,m',2,e,mixed,y] ≤ yield₂ · Σ_n      c[n,e]·g[n,m,y]
+    """
+    m, ds, idx = b.model, b.dataset, b.index
+    if ds.last_stage < 2:
+        return
+    restricted, yld = ds.restricted, ds.stage_yield(2)
+    rows = {}
+    for (sep, k, e, p, y), out_keys in idx.elements_out.items():
+        if k != 2:
+            continue
+        inputs = [(ds.composition[n][e], m.g[n, sep, y]) for (n, _, _) in idx.bundles_in.get((sep, y), [])
+                  if ds.composition[n].get(e, 0) > 0
+                  and (sep in restricted or (n in restricted) == (p == MIXED))]
+        rows[(sep, e, p, y)] = (quicksum((m.h[key] for key in out_keys))
+                                <= yld * quicksum((c * g for c, g in inputs)))
+    if rows:
+        m.separation_balance = _constraint(rows)
+
+
+def add_element_stage_balance(b) -> None:
+    """Element stages k ≥ 3 keep each element and provenance (model.md, Constraints).
+
+        m ∉ R:  Σ_m' h[m,m',k,e,p,y] ≤ yield_k · Σ_n h[n,m,k−1,e,p,y]    for p ∈ {clean, mixed}
+        m ∈ R:  Σ_m' h[m,m',k,e,mixed,y] ≤ yield_k · Σ_{n,p} h[n,m,k−1,e,p,y]
+    """
+    m, ds, idx = b.model, b.dataset, b.index
+    restricted = ds.restricted
+    rows = {}
+    for (n, k, e, p, y), out_keys in idx.elements_out.items():
+        if k < 3:
+            continue
+        in_provs = (CLEAN, MIXED) if n in restricted else (p,)
+        inputs = [m.h[key] for q in in_provs for key in idx.elements_in.get((n, k, e, q, y), [])]
+        rows[(n, k, e, p, y)] = (quicksum((m.h[key] for key in out_keys))
+                                 <= ds.stage_yield(k) * quicksum(inputs))
+    if rows:
+        m.element_stage_balance = _constraint(rows)
+
+
+def _delivered(b, consumer: str, e: str, y: int, clean_only: bool = False):
+    m, ds, idx = b.model, b.dataset, b.index
+    keys = idx.delivered.get((consumer, e, y), []) if ds.last_stage >= 2 else \
+        [key for key in b.index.bundles_in.get((consumer, y), [])]
+    if ds.last_stage >= 2:
+        return [m.h[key] for key in keys if not clean_only or key[4] == CLEAN]
+    return [ds.composition[key[0]].get(e, 0) * m.g[key] for key in keys
+            if ds.composition[key[0]].get(e, 0) > 0 and not (clean_only and key[0] in ds.restricted)]
+
+
+def add_demand(b) -> None:
+    """Demand, with unmet slack u (model.md, Constraints).
+
+        k̄ ≥ 2:  Σ_{n,p} h[n,m,k̄,e,p,y] + u[m,e,y] = D[m,e,y]
+        k̄ = 1:  Σ_n c[n,e]·g[n,m,y]    + u[m,e,y] ≥ D[m,e,y]
+
+    D is the workbook's demand times the mutable `demand_factor`.
+    """
+    m, ds = b.model, b.dataset
+    demand = ds.demand_in_horizon()
+    rows = {}
+    for (c, e, y), d in sorted(demand.items()):
+        supply = quicksum(_delivered(b, c, e, y)) + m.u[c, e, y]
+        rows[(c, e, y)] = (supply == m.demand_factor * d) if ds.last_stage >= 2 else \
+            (supply >= m.demand_factor * d)
+    if rows:
+        m.demand = _constraint(rows)
+
+
+def add_independence(b) -> None:
+    """Independence requirement with shortfall slack s (model.md, Constraints).
+
+        clean[e,y] + s[e,y] ≥ (1 − α) · Σ_{m ∈ P} D[m,e,y]      for y ≥ independence_year
+        clean[e,y] = Σ_{m ∈ P} Σ_n h[n,m,k̄,e,clean,y]           (k̄ ≥ 2)
+                   = Σ_{m ∈ P} v[m,e,y],  v ≤ D,  v ≤ Σ_{n ∉ R} c[n,e]·g[n,m,y]   (k̄ = 1)
+    """
+    m, ds = b.model, b.dataset
+    s = ds.settings
+    protected = {n for n, bloc in ds.nodes.items() if bloc in s.protected_blocs}
+    required = defaultdict(float)
+    consumers = defaultdict(list)
+    for (c, e, y), d in ds.demand_in_horizon().items():
+        if c in protected and y >= s.first_independence_year:
+            required[(e, y)] += d
+            consumers[(e, y)].append(c)
+    keys = sorted(required)
+    m.s = pyo.Var(pyo.Set(initialize=keys, dimen=2), within=pyo.NonNegativeReals)
+    if not keys:
+        return
+    if ds.last_stage == 1:
+        vkeys = sorted((c, e, y) for (e, y), cs in consumers.items() for c in cs)
+        m.v = pyo.Var(pyo.Set(initialize=vkeys, dimen=3), within=pyo.NonNegativeReals)
+        demand = ds.demand_in_horizon()
+        m.clean_cap_demand = _constraint({k: m.v[k] <= m.demand_factor * demand[k] for k in vkeys})
+        m.clean_cap_content = _constraint({
+            k: m.v[k] <= quicksum(_delivered(b, *k, clean_only=True)) for k in vkeys})
+        clean = {(e, y): quicksum((m.v[c, e, y] for c in consumers[(e, y)])) for e, y in keys}
+    else:
+        clean = {(e, y): quicksum([t for c in consumers[(e, y)] for t in _delivered(b, c, e, y, True)])
+                 for e, y in keys}
+    m.clean = pyo.Expression(m.s.index_set(), rule=lambda _, e, y: clean[(e, y)])
+    m.independence = _constraint({
+        (e, y): m.clean[e, y] + m.s[e, y] >= (1 - m.alpha) * m.demand_factor * required[(e, y)]
+        for e, y in keys})
+
+
+def add_budget(b) -> None:
+    """Budgets on nominal, undiscounted capex (model.md, Budget).
+
+        Σ_{n ∈ B, k, y} φ_n · capex[n,k] · build[n,k,y] ≤ budget_usd           (if given)
+        Σ_{n ∈ B, k}    φ_n · capex[n,k] · build[n,k,y] ≤ annual_budget_usd    (each y, if given)
+        Σ_{n : bloc(n) = b, k, y} φ_n · capex[n,k] · build[n,k,y] ≤ budget_b   (budgets sheet)
+
+    Written over the per-bloc aggregate CAPEX[b,y] (see costs.py), where
+    φ_n·capex_factor[b] is one mutable coefficient per bloc.
+    """
+    m, ds = b.model, b.dataset
+    s = ds.settings
+    spent = {(bloc, y): m.cost_factor[bloc] * m.capex_factor[bloc] * m.CAPEX[bloc, y]
+             for bloc in m.B for y in m.Y}
+    covered = [bloc for bloc in m.B if bloc in ds.budget_blocs]
+    if s.budget_usd is not None:
+        m.budget_total = pyo.Constraint(expr=quicksum(spent[bloc, y] for bloc in covered for y in m.Y)
+                                        <= m.budget)
+    if s.annual_budget_usd is not None:
+        m.budget_annual = pyo.Constraint(m.Y, rule=lambda _, y: quicksum(spent[bloc, y] for bloc in covered)
+                                         <= m.annual_budget)
+    rows = {i: quicksum(spent[bb.bloc, y] for y in m.Y) <= bb.budget_usd * MONEY
+            for i, bb in enumerate(ds.bloc_budgets) if bb.bloc in m.B}
+    if rows:
+        m.budget_bloc = _constraint(rows)

@@ -1,0 +1,101 @@
+"""Build the Pyomo model of model.md from a Dataset: sets, parameters, variables,
+then the constraint families and the objective, in that fixed order."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+import pyomo.environ as pyo
+
+from . import constraints, costs
+from .dataset import MONEY, Dataset
+from .network import Network, build_network
+
+
+@dataclass
+class Built:
+    """A built model with the dataset and sparse sets it was built from."""
+
+    model: pyo.ConcreteModel
+    dataset: Dataset
+    network: Network
+    index: "FlowIndex"
+
+
+@dataclass
+class FlowIndex:
+    """Which flow variables enter and leave each facility, per year."""
+
+    bundles_out: dict  # (n, y) -> [(n, m, y)]
+    bundles_in: dict  # (m, y) -> [(n, m, y)]
+    elements_out: dict  # (n, k, e, p, y) -> [h keys]
+    elements_in: dict  # (m, k, e, p, y) -> [h keys] arriving at stage k
+    delivered: dict  # (m, e, y) -> [h keys] (k̄ >= 2) or [g keys] (k̄ = 1)
+
+
+def index_flows(net: Network, kbar: int) -> FlowIndex:
+    idx = FlowIndex(*(defaultdict(list) for _ in range(5)))
+    for key in net.bundle_arcs:
+        n, m, y = key
+        idx.bundles_out[(n, y)].append(key)
+        idx.bundles_in[(m, y)].append(key)
+    for key in net.element_arcs:
+        n, m, k, e, p, y = key
+        idx.elements_out[(n, k, e, p, y)].append(key)
+        if k < kbar:
+            idx.elements_in[(m, k + 1, e, p, y)].append(key)
+        else:
+            idx.delivered[(m, e, y)].append(key)
+    return idx
+
+
+def add_parameters(m: pyo.ConcreteModel, ds: Dataset) -> None:
+    """Mutable parameters: everything a sweep may change without a rebuild."""
+    s = ds.settings
+    m.Y = pyo.Set(initialize=list(s.years), ordered=True)
+    m.B = pyo.Set(initialize=list(ds.blocs), ordered=True)
+    m.discount = pyo.Param(m.Y, mutable=True,
+                           initialize={y: (1 + s.discount_rate) ** -(y - s.first_year) for y in s.years})
+    m.cost_factor = pyo.Param(m.B, mutable=True, initialize={
+        b: s.restricted_cost_factor if b in s.restricted_blocs else 1.0 for b in ds.blocs})
+    m.capex_factor = pyo.Param(m.B, mutable=True, initialize={b: ds.capex_factor.get(b, 1.0) for b in ds.blocs})
+    m.opex_factor = pyo.Param(m.B, mutable=True, initialize={b: ds.opex_factor.get(b, 1.0) for b in ds.blocs})
+    m.demand_factor = pyo.Param(mutable=True, initialize=ds.demand_factor)
+    m.alpha = pyo.Param(mutable=True, initialize=s.max_restricted_share)
+    m.unmet_penalty = pyo.Param(mutable=True, initialize=s.unmet_penalty_usd_per_t * MONEY)
+    m.shortfall_penalty = pyo.Param(mutable=True, initialize=s.shortfall_penalty_usd_per_t * MONEY)
+    m.budget = pyo.Param(mutable=True, initialize=(s.budget_usd or 0.0) * MONEY)
+    m.annual_budget = pyo.Param(mutable=True, initialize=(s.annual_budget_usd or 0.0) * MONEY)
+
+
+def add_variables(m: pyo.ConcreteModel, ds: Dataset, net: Network) -> None:
+    """build, g, h, u (and s, v in their constraint families); all >= 0."""
+    nn = pyo.NonNegativeReals
+
+    def build_bounds(_, n, k, y):
+        return (0, ds.facilities[(n, k)].max_build_tpa_per_year)
+
+    m.build = pyo.Var(pyo.Set(initialize=net.builds, dimen=3), within=nn, bounds=build_bounds)
+    m.g = pyo.Var(pyo.Set(initialize=list(net.bundle_arcs), dimen=3), within=nn)
+    m.h = pyo.Var(pyo.Set(initialize=list(net.element_arcs), dimen=6), within=nn)
+    m.u = pyo.Var(pyo.Set(initialize=sorted(ds.demand_in_horizon()), dimen=3), within=nn)
+
+
+def build_model(ds: Dataset) -> Built:
+    net = build_network(ds)
+    idx = index_flows(net, ds.last_stage)
+    m = pyo.ConcreteModel(name="rechain")
+    add_parameters(m, ds)
+    add_variables(m, ds, net)
+    built = Built(m, ds, net, idx)
+    constraints.add_throughput(built)
+    constraints.add_capacity(built)
+    constraints.add_separation_balance(built)
+    constraints.add_element_stage_balance(built)
+    constraints.add_demand(built)
+    constraints.add_independence(built)
+    costs.add_cost_aggregates(built)
+    constraints.add_budget(built)
+    costs.add_objective(built)
+    return built

@@ -1,0 +1,138 @@
+"""Sparse index sets of the formulation: builds, arcs and what can flow on them.
+
+Everything here is plain Python over the dataset: which facilities can ever
+hold capacity, which (element, provenance) pairs can reach each facility,
+and which arcs exist in which years with which cost per tonne. The model
+builds its variables over these sets only (model.md, "Arcs exist only where
+the route is allowed").
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from .dataset import CLEAN, MIXED, Dataset
+
+Arc = tuple[str, str]  # (from node, to node)
+
+
+@dataclass
+class Network:
+    facilities: list[tuple[str, int]]  # facilities that can ever hold capacity
+    builds: list[tuple[str, int, int]]  # (node, stage, year) where a build may start
+    salvage: dict[tuple[str, int, int], float]  # rho per build
+    bundle_arcs: dict[tuple[str, str, int], tuple[float, float]]  # (n, m, y) -> (transport, tariff)
+    element_arcs: dict[tuple[str, str, int, str, str, int], tuple[float, float]]
+    flows_in: dict[tuple[str, int], set[tuple[str, str]]] = field(default_factory=dict)
+    flows_out: dict[tuple[str, int], set[tuple[str, str]]] = field(default_factory=dict)
+
+
+def route_cost(ds: Dataset, n: str, m: str, stage: int) -> float | None:
+    """Transport cost of stage `stage`'s output from n to m, None if the route is closed."""
+    specific = general = None
+    for r in ds.routes:
+        if r.from_node == n and r.to_node == m:
+            if r.stage == stage:
+                specific = r
+            elif r.stage is None:
+                general = r
+    row = specific or general
+    if row is None:
+        return 0.0 if n == m else ds.settings.default_transport_usd_per_t
+    return row.cost_usd_per_t if row.allowed else None
+
+
+def trade_tariff(ds: Dataset, n: str, m: str, stage: int, element: str | None, year: int) -> float | None:
+    """Sum of the tariffs of matching trade rules, None if one of them bans the flow."""
+    src, dst = ds.nodes[n], ds.nodes[m]
+    tariff = 0.0
+    for rule in ds.trade_rules:
+        if rule.matches(src, dst, stage, element, year):
+            if not rule.allowed:
+                return None
+            tariff += rule.tariff_usd_per_t
+    return tariff
+
+
+def can_hold_capacity(ds: Dataset, n: str, k: int) -> bool:
+    f = ds.facilities[(n, k)]
+    return f.existing_tpa > 0 or any(True for _ in build_years(ds, n, k))
+
+
+def build_years(ds: Dataset, n: str, k: int):
+    """Years in which a build may start: capex given, available, and in service by yN."""
+    f = ds.facilities[(n, k)]
+    if f.capex_usd_per_tpa is None:
+        return
+    start = ds.settings.first_year if f.available_from_year is None else f.available_from_year
+    for y in ds.settings.years:
+        if y >= start and y + f.lead_time_years <= ds.settings.last_year:
+            yield y
+
+
+def salvage_share(ds: Dataset, n: str, k: int, y: int) -> float:
+    """rho = max(0, 1 - U / lifetime) with U = yN - (y + L) + 1 years operated."""
+    f = ds.facilities[(n, k)]
+    operated = ds.settings.last_year - (y + f.lead_time_years) + 1
+    return max(0.0, 1.0 - operated / f.lifetime_years)
+
+
+def build_network(ds: Dataset) -> Network:
+    years = list(ds.settings.years)
+    restricted = ds.restricted
+    kbar = ds.last_stage
+    facilities = [key for key in sorted(ds.facilities) if can_hold_capacity(ds, *key)]
+    builds = [(n, k, y) for (n, k) in facilities for y in build_years(ds, n, k)]
+    salvage = {b: salvage_share(ds, *b) for b in builds}
+    at_stage = defaultdict(list)
+    for n, k in facilities:
+        at_stage[k].append(n)
+    demand = ds.demand_in_horizon()
+    consumers = sorted({m for (m, _, _) in demand})
+    demanded = defaultdict(set)  # (m, y) -> elements
+    for (m, e, y) in demand:
+        demanded[(m, y)].add(e)
+
+    def arc_years(n, m, stage, element):
+        cost = route_cost(ds, n, m, stage)
+        if cost is None:
+            return
+        for y in years:
+            tariff = trade_tariff(ds, n, m, stage, element, y)
+            if tariff is not None:
+                yield y, cost, tariff
+
+    # Stage-1 bundles: to separators, or to consumers when the chain has one stage.
+    bundle_arcs = {}
+    flows_out: dict[tuple[str, int], set] = defaultdict(set)
+    flows_in: dict[tuple[str, int], set] = defaultdict(set)
+    for n in at_stage[1]:
+        prov = MIXED if n in restricted else CLEAN
+        shares = {e for e, c in ds.composition.get(n, {}).items() if c > 0}
+        flows_out[(n, 1)] = {(e, prov) for e in shares}
+        targets = at_stage[2] if kbar >= 2 else consumers
+        for m in targets:
+            for y, cost, tariff in arc_years(n, m, 1, None):
+                if kbar == 1 and not (shares & demanded[(m, y)]):
+                    continue
+                bundle_arcs[(n, m, y)] = (cost, tariff)
+                if kbar >= 2:
+                    flows_in[(m, 2)] |= flows_out[(n, 1)]
+
+    # Element stages: what can leave each facility, then arcs to the next stage.
+    element_arcs = {}
+    for k in range(2, kbar + 1):
+        for n in at_stage[k]:
+            pairs = flows_in.get((n, k), set())
+            flows_out[(n, k)] = {(e, MIXED) for e, _ in pairs} if n in restricted else set(pairs)
+            targets = at_stage[k + 1] if k < kbar else consumers
+            for m in targets:
+                for e, p in sorted(flows_out[(n, k)]):
+                    for y, cost, tariff in arc_years(n, m, k, e):
+                        if k == kbar and e not in demanded[(m, y)]:
+                            continue
+                        element_arcs[(n, m, k, e, p, y)] = (cost, tariff)
+                        if k < kbar:
+                            flows_in[(m, k + 1)].add((e, p))
+    return Network(facilities, builds, salvage, bundle_arcs, element_arcs, dict(flows_in), dict(flows_out))

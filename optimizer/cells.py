@@ -1,0 +1,68 @@
+"""Parse one cell by its schema column: types, bounds and defaults."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+from .errors import Problems
+from .schema import Column
+
+MISSING = object()
+TRUE_WORDS = {"true", "yes", "1", "y", "t"}
+FALSE_WORDS = {"false", "no", "0", "n", "f"}
+
+
+def parse_value(col: Column, value: object, place: str, problems: Problems):
+    """The typed value of a cell, its default when blank, or MISSING after
+    recording an error."""
+    if value is None or (isinstance(value, str) and value.strip() == ""):
+        if col.required:
+            problems.error(place, f"{col.expectation()} ({col.name} is required)", None)
+            return MISSING
+        return col.default
+    parsed = _convert(col.kind, value)
+    if parsed is MISSING:
+        problems.error(place, col.expectation(), value)
+        return MISSING
+    if col.kind in ("int", "float"):
+        if (col.ge is not None and parsed < col.ge) or (col.gt is not None and parsed <= col.gt) \
+                or (col.le is not None and parsed > col.le):
+            problems.error(place, col.expectation(), value)
+            return MISSING
+    return parsed
+
+
+def _convert(kind: str, value: object):
+    if isinstance(value, (dt.datetime, dt.date, dt.time)):
+        return value.isoformat() if kind == "text" else MISSING
+    if kind == "text":
+        if isinstance(value, bool):
+            return "TRUE" if value else "FALSE"
+        if isinstance(value, float) and value.is_integer():
+            return str(int(value))
+        return str(value).strip()
+    if kind == "list":
+        return tuple(part.strip() for part in str(value).split(",") if part.strip())
+    if kind == "bool":
+        if isinstance(value, bool):
+            return value
+        word = str(value).strip().lower()
+        if isinstance(value, (int, float)):
+            word = {1: "1", 0: "0"}.get(value, word)
+        return True if word in TRUE_WORDS else False if word in FALSE_WORDS else MISSING
+    if isinstance(value, bool):
+        return MISSING
+    number = value
+    if isinstance(value, str):
+        try:
+            number = float(value.strip().replace("_", ""))
+        except ValueError:
+            return MISSING
+    if not isinstance(number, (int, float)) or not math.isfinite(number) or abs(number) > 1e15:
+        return MISSING
+    if kind == "int":
+        if float(number) != int(number):
+            return MISSING
+        return int(number)
+    return float(number)

@@ -1,0 +1,215 @@
+"""Turn a solved model into a typed result: summary figures and tables.
+
+Every cost is read from the model's named cost expressions, the same ones
+the objective sums, so reports cannot drift from what was optimised.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import pandas as pd
+import pyomo.environ as pyo
+
+from models.dataset import CLEAN, MONEY
+from models.formulation import Built
+
+from .solve import SolveOutcome, Status
+
+COST_PARTS = ("capex", "fixed_om", "opex", "transport", "tariff")
+PENALTIES = ("unmet", "shortfall")
+
+
+@dataclass
+class SolveResult:
+    status: Status
+    message: str
+    summary: dict
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+    @property
+    def optimal(self) -> bool:
+        return self.status is Status.OPTIMAL
+
+
+def _v(component) -> float:
+    return float(pyo.value(component, exception=False) or 0.0)
+
+
+def cost_parts(built: Built) -> dict[str, tuple[float, float]]:
+    """(discounted, undiscounted) USD per cost part, salvage and penalties."""
+    m = built.model
+    parts = {}
+    for name in COST_PARTS + PENALTIES:
+        expr = getattr(m, f"{name}_cost")
+        undiscounted = sum(_v(expr[y]) for y in m.Y)
+        discounted = sum(_v(m.discount[y]) * _v(expr[y]) for y in m.Y)
+        parts[name] = (discounted / MONEY, undiscounted / MONEY)
+    salvage = _v(m.salvage_value)
+    parts["salvage"] = (-_v(m.discount[m.Y.last()]) * salvage / MONEY, -salvage / MONEY)
+    return parts
+
+
+def capex_spent(built: Built, budget_only: bool = False) -> float:
+    """Nominal, undiscounted capex in USD, cost factors applied."""
+    m, ds = built.model, built.dataset
+    blocs = [b for b in m.B if not budget_only or b in ds.budget_blocs]
+    return sum(_v(m.cost_factor[b]) * _v(m.capex_factor[b]) * _v(m.CAPEX[b, y]) for b in blocs for y in m.Y) / MONEY
+
+
+def clean_supply(built: Built) -> dict[tuple[str, int], tuple[float, float]]:
+    """(protected demand, clean supply to it) per (element, year), in t."""
+    m, ds = built.model, built.dataset
+    protected = {n for n, b in ds.nodes.items() if b in ds.settings.protected_blocs}
+    demand = defaultdict(float)
+    for (c, e, y), d in ds.demand_in_horizon().items():
+        if c in protected:
+            demand[(e, y)] += d * ds.demand_factor
+    clean = defaultdict(float)
+    if ds.last_stage >= 2:
+        for (n, c, k, e, p, y), var in m.h.items():
+            if k == ds.last_stage and p == CLEAN and c in protected:
+                clean[(e, y)] += var.value or 0.0
+    else:
+        content = defaultdict(float)
+        for (n, c, y), var in m.g.items():
+            if c in protected and n not in ds.restricted:
+                for e, share in ds.composition[n].items():
+                    content[(c, e, y)] += share * (var.value or 0.0)
+        for (c, e, y), t in content.items():
+            d = ds.demand_in_horizon().get((c, e, y), 0.0) * ds.demand_factor
+            clean[(e, y)] += min(t, d)
+    return {key: (d, clean[key]) for key, d in demand.items()}
+
+
+def extract(built: Built, outcome: SolveOutcome, build_seconds: float) -> SolveResult:
+    m, ds = built.model, built.dataset
+    summary = {"status": outcome.status.value, "message": outcome.message,
+               "solve_seconds": round(outcome.solve_seconds, 3), "build_seconds": round(build_seconds, 3)}
+    if outcome.status is not Status.OPTIMAL:
+        return SolveResult(outcome.status, outcome.message, summary)
+    parts = cost_parts(built)
+    penalty = sum(parts[p][0] for p in PENALTIES)
+    objective = _v(m.objective) / MONEY
+    duals = _duals(built, outcome.duals)
+    supply = clean_supply(built)
+    clean_share = defaultdict(dict)
+    for (e, y), (d, c) in sorted(supply.items()):
+        clean_share[e][str(y)] = round(c / d, 6) if d > 0 else None
+    unmet = _table_unmet(built)
+    budget_dual = duals.get(("budget_total", None))
+    summary.update({
+        "objective_usd": objective,
+        "system_cost_usd": objective - penalty,
+        "penalty_usd": penalty,
+        "capex_usd": capex_spent(built),
+        "budget_capex_usd": capex_spent(built, budget_only=True),
+        "unmet_t": float(unmet["unmet_t"].sum()) if len(unmet) else 0.0,
+        "shortfall_t": sum((s.value or 0.0) for s in m.s.values()),
+        "clean_share": dict(clean_share),
+        "budget_dual_usd_per_usd": None if ds.settings.budget_usd is None else (budget_dual or 0.0),
+        "costs_usd": {name: {"discounted": d, "undiscounted": u} for name, (d, u) in parts.items()},
+    })
+    tables = {
+        "costs": pd.DataFrame([(n, d, u) for n, (d, u) in parts.items()],
+                              columns=["component", "discounted_usd", "undiscounted_usd"]),
+        "capacity": _table_capacity(built),
+        "builds": _table_builds(built),
+        "throughput": _table_throughput(built),
+        "flows": _table_flows(built),
+        "unmet": unmet,
+        "independence": _table_independence(built, supply, duals),
+        "duals": pd.DataFrame([(k, "" if i is None else str(i), v) for (k, i), v in duals.items()],
+                              columns=["constraint", "index", "shadow_price"]),
+    }
+    return SolveResult(outcome.status, outcome.message, summary, tables)
+
+
+def _duals(built: Built, raw: dict) -> dict[tuple[str, object], float]:
+    """Shadow prices in report units: budget rows in USD saved per USD, the
+    independence and demand rows in (discounted) USD per t."""
+    m = built.model
+    result = {}
+    if hasattr(m, "budget_total"):
+        result[("budget_total", None)] = -raw.get(m.budget_total, 0.0)
+    for name, per_usd in (("budget_annual", True), ("budget_bloc", True), ("independence", False),
+                          ("demand", False)):
+        if hasattr(m, name):
+            for index, con in getattr(m, name).items():
+                value = raw.get(con, 0.0)
+                result[(name, index)] = -value if per_usd else value / MONEY
+    return result
+
+
+def _bloc(built, n):
+    return built.dataset.nodes[n]
+
+
+def _stage(built, k):
+    return built.dataset.stages[k - 1].id
+
+
+def _table_capacity(built: Built) -> pd.DataFrame:
+    m, ds = built.model, built.dataset
+    rows = [(n, _bloc(built, n), _stage(built, k), y, ds.facilities[(n, k)].existing_tpa, _v(m.cap[n, k, y]))
+            for (n, k, y) in m.cap]
+    return pd.DataFrame(rows, columns=["node", "bloc", "stage", "year", "existing_tpa", "capacity_tpa"])
+
+
+def _table_builds(built: Built) -> pd.DataFrame:
+    m, ds = built.model, built.dataset
+    rows = []
+    for (n, k, y), var in m.build.items():
+        if (var.value or 0.0) > 1e-6:
+            f, b = ds.facilities[(n, k)], _bloc(built, n)
+            factor = _v(m.cost_factor[b]) * _v(m.capex_factor[b])
+            rows.append((n, b, _stage(built, k), y, y + f.lead_time_years, var.value,
+                         var.value * f.capex_usd_per_tpa * factor))
+    return pd.DataFrame(rows, columns=["node", "bloc", "stage", "start_year", "online_year", "build_tpa",
+                                       "capex_usd"])
+
+
+def _table_throughput(built: Built) -> pd.DataFrame:
+    m = built.model
+    rows = []
+    for (n, k, y) in m.q:
+        q, cap = _v(m.q[n, k, y]), _v(m.cap[n, k, y])
+        rows.append((n, _bloc(built, n), _stage(built, k), y, q, q / cap if cap > 0 else None))
+    return pd.DataFrame(rows, columns=["node", "bloc", "stage", "year", "throughput_t", "utilisation"])
+
+
+def _table_flows(built: Built) -> pd.DataFrame:
+    m, ds = built.model, built.dataset
+    sums = defaultdict(float)
+    for (n, c, y), var in m.g.items():
+        t = var.value or 0.0
+        if t > 1e-9:
+            prov = "mixed" if n in ds.restricted else "clean"
+            for e, share in ds.composition[n].items():
+                sums[(_bloc(built, n), _bloc(built, c), _stage(built, 1), e, prov, y)] += share * t
+    for (n, c, k, e, p, y), var in m.h.items():
+        t = var.value or 0.0
+        if t > 1e-9:
+            sums[(_bloc(built, n), _bloc(built, c), _stage(built, k), e, p, y)] += t
+    rows = [(*key, t) for key, t in sorted(sums.items(), key=lambda kv: (kv[0][5], kv[0][:5]))]
+    return pd.DataFrame(rows, columns=["from_bloc", "to_bloc", "stage", "element", "provenance", "year", "t"])
+
+
+def _table_unmet(built: Built) -> pd.DataFrame:
+    m = built.model
+    rows = [(c, _bloc(built, c), e, y, var.value) for (c, e, y), var in m.u.items() if (var.value or 0) > 1e-6]
+    return pd.DataFrame(rows, columns=["node", "bloc", "element", "year", "unmet_t"])
+
+
+def _table_independence(built: Built, supply: dict, duals: dict) -> pd.DataFrame:
+    m, ds = built.model, built.dataset
+    alpha = _v(m.alpha)
+    rows = []
+    for (e, y), (d, clean) in sorted(supply.items()):
+        applies = y >= ds.settings.first_independence_year
+        shortfall = m.s[e, y].value if (e, y) in m.s else 0.0
+        rows.append((e, y, d, clean, clean / d if d > 0 else None, (1 - alpha) * d if applies else 0.0,
+                     shortfall or 0.0, duals.get(("independence", (e, y)))))
+    return pd.DataFrame(rows, columns=["element", "year", "protected_demand_t", "clean_t", "clean_share",
+                                       "required_clean_t", "shortfall_t", "clean_premium_usd_per_t"])

@@ -1,0 +1,82 @@
+"""Run one case end to end: read, validate, build, solve, extract, write."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from rich.console import Console
+
+from .cases import make_dataset
+from .outputs import check_target, manifest, write_json, write_xlsx
+from .results import SolveResult, extract
+from .solve import CaseSolver, SolveOptions
+from .validate import load_workbook
+
+RESULT_SHEETS = ("costs", "capacity", "builds", "throughput", "flows", "unmet", "independence", "duals")
+
+
+def run_case(path: Path, scenario: str | None, overrides: tuple, out: Path | None,
+             time_limit: float | None = None, threads: int | None = None,
+             progress: Console | None = None) -> tuple[SolveResult, dict]:
+    start = time.perf_counter()
+    if out is not None:
+        check_target(out, [path])
+    wb = load_workbook(path)
+    warnings = list(wb.warnings)
+    dataset = make_dataset(wb, scenario, overrides, warnings)
+    read_seconds = time.perf_counter() - start
+    warn = progress or Console(stderr=True)
+    for w in warnings:
+        warn.print(f"[yellow]warning[/]: {w}")
+    status = progress.status("building the model") if progress else None
+    if status:
+        status.start()
+    try:
+        solver = CaseSolver(dataset, SolveOptions(time_limit, threads))
+        if status:
+            status.update("solving with HiGHS")
+        outcome = solver.solve()
+        result = extract(solver.built, outcome, solver.build_seconds)
+    finally:
+        if status:
+            status.stop()
+    result.summary["read_seconds"] = round(read_seconds, 3)
+    man = manifest(path, scenario=scenario, overrides=dict(overrides), status=result.status.value,
+                   message=result.message, solve_seconds=result.summary["solve_seconds"],
+                   build_seconds=result.summary["build_seconds"], read_seconds=round(read_seconds, 3),
+                   warnings=warnings)
+    if out is not None:
+        write_results(Path(out), result, man)
+    return result, man
+
+
+def summary_table(result: SolveResult, man: dict):
+    import pandas as pd
+
+    rows = [(k, v) for k, v in result.summary.items() if not isinstance(v, dict)]
+    rows += [(f"cost.{part}.{kind}", value) for part, kinds in result.summary.get("costs_usd", {}).items()
+             for kind, value in kinds.items()]
+    return pd.DataFrame([(k, v if isinstance(v, (int, float, str)) or v is None else str(v)) for k, v in rows],
+                        columns=["item", "value"])
+
+
+def run_table(man: dict):
+    import pandas as pd
+
+    flat = []
+    for k, v in man.items():
+        if isinstance(v, dict):
+            flat += [(f"{k}.{kk}", str(vv)) for kk, vv in v.items()]
+        else:
+            flat.append((k, "; ".join(v) if isinstance(v, list) else v))
+    return pd.DataFrame(flat, columns=["item", "value"])
+
+
+def write_results(out: Path, result: SolveResult, man: dict) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    sheets = {"summary": summary_table(result, man)}
+    sheets.update({name: result.tables[name] for name in RESULT_SHEETS if name in result.tables})
+    sheets["run"] = run_table(man)
+    write_xlsx(out / "results.xlsx", sheets)
+    write_json(out / "summary.json", result.summary | {"run": man})

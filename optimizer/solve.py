@@ -1,0 +1,105 @@
+"""Solve a built model with HiGHS (through Pyomo's highspy interface), keeping
+the solver so that a later re-solve after parameter updates is warm."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+from enum import Enum
+
+from models.dataset import Dataset
+from models.formulation import Built, build_model
+
+
+class Status(str, Enum):
+    OPTIMAL = "optimal"
+    INFEASIBLE = "infeasible"
+    UNBOUNDED = "unbounded"
+    TIME_LIMIT = "time_limit"
+    ERROR = "error"
+
+
+
+@dataclass(frozen=True)
+class SolveOptions:
+    time_limit: float | None = None
+    threads: int | None = None
+
+
+@dataclass
+class SolveOutcome:
+    """What HiGHS said: a status from a closed vocabulary and the raw words."""
+
+    status: Status
+    message: str
+    solve_seconds: float
+    duals: dict = field(default_factory=dict)  # constraint data -> dual (model units)
+
+
+@contextlib.contextmanager
+def quiet_stdout():
+    """Keep library banners (highspy prints one on first use) off stdout."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 1)
+        yield
+    finally:
+        sys.stdout.flush()
+        os.dup2(saved, 1)
+        os.close(saved)
+        os.close(devnull)
+
+
+def _status(termination) -> Status:
+    from pyomo.contrib.solver.common.results import TerminationCondition as T
+
+    return {
+        T.convergenceCriteriaSatisfied: Status.OPTIMAL,
+        T.provenInfeasible: Status.INFEASIBLE,
+        T.locallyInfeasible: Status.INFEASIBLE,
+        T.unbounded: Status.UNBOUNDED,
+        T.infeasibleOrUnbounded: Status.INFEASIBLE,
+        T.maxTimeLimit: Status.TIME_LIMIT,
+        T.iterationLimit: Status.TIME_LIMIT,
+    }.get(termination, Status.ERROR)
+
+
+class CaseSolver:
+    """A model built once and solved as often as its parameters change."""
+
+    def __init__(self, dataset: Dataset, options: SolveOptions = SolveOptions()):
+        start = time.perf_counter()
+        self.built: Built = build_model(dataset)
+        self.build_seconds = time.perf_counter() - start
+        self.options = options
+        self._solver = None
+
+    def solve(self) -> SolveOutcome:
+        from pyomo.contrib.solver.solvers.highs import Highs
+
+        start = time.perf_counter()
+        with quiet_stdout():
+            if self._solver is None:
+                self._solver = Highs()
+                self._solver.config.load_solutions = False
+                self._solver.config.raise_exception_on_nonoptimal_result = False
+            config = dict(time_limit=self.options.time_limit, threads=self.options.threads)
+            results = self._solver.solve(self.built.model, **{k: v for k, v in config.items() if v is not None})
+        seconds = time.perf_counter() - start
+        status = _status(results.termination_condition)
+        duals = {}
+        if status is Status.OPTIMAL:
+            results.solution_loader.load_vars()
+            duals = dict(results.solution_loader.get_duals())
+        message = str(results.termination_condition.name)
+        return SolveOutcome(status, message, seconds, duals)
+
+    @property
+    def highs(self):
+        """The highspy model (after the first solve), for exports and diagnostics."""
+        return None if self._solver is None else self._solver._solver_model

@@ -1,0 +1,79 @@
+"""The rich terminal summary of one solve."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+
+from .results import SolveResult
+
+
+def usd(x: float | None) -> str:
+    if x is None:
+        return "-"
+    for div, unit in ((1e9, "bn"), (1e6, "m"), (1e3, "k")):
+        if abs(x) >= div:
+            return f"${x / div:,.2f} {unit}"
+    return f"${x:,.0f}"
+
+
+def key_years(years: list[str]) -> list[str]:
+    if len(years) <= 5:
+        return years
+    picks = {years[0], years[-1]} | {y for y in years if int(y) % 5 == 0}
+    return sorted(picks)
+
+
+def print_summary(console: Console, result: SolveResult, man: dict) -> None:
+    s = result.summary
+    colour = "green" if result.optimal else "red"
+    console.print(f"[bold]{man['input']}[/] scenario={man.get('scenario') or 'base'} "
+                  f"status=[{colour}]{s['status']}[/] build {s['build_seconds']:.2f} s, solve {s['solve_seconds']:.2f} s")
+    if not result.optimal:
+        return
+    costs = Table(title="Cost (USD)", title_justify="left")
+    costs.add_column("component")
+    costs.add_column("discounted", justify="right")
+    costs.add_column("undiscounted", justify="right")
+    for part, v in s["costs_usd"].items():
+        costs.add_row(part, usd(v["discounted"]), usd(v["undiscounted"]))
+    costs.add_row("[bold]system cost[/]", f"[bold]{usd(s['system_cost_usd'])}[/]", "")
+    costs.add_row("objective", usd(s["objective_usd"]), "")
+    console.print(costs)
+
+    builds = result.tables["builds"]
+    if len(builds):
+        pivot = builds.pivot_table(index="bloc", columns="stage", values="capex_usd", aggfunc="sum", fill_value=0)
+        t = Table(title=f"Capex by bloc and stage (nominal; total {usd(s['capex_usd'])}, "
+                        f"budget nodes {usd(s['budget_capex_usd'])})", title_justify="left")
+        t.add_column("bloc")
+        for c in pivot.columns:
+            t.add_column(str(c), justify="right")
+        for bloc, row in pivot.iterrows():
+            t.add_row(str(bloc), *(usd(v) for v in row))
+        console.print(t)
+    else:
+        console.print("No new capacity is built.")
+
+    shares = s["clean_share"]
+    if shares:
+        years = key_years(sorted({y for v in shares.values() for y in v}))
+        t = Table(title="Clean share of protected demand", title_justify="left")
+        t.add_column("element")
+        for y in years:
+            t.add_column(y, justify="right")
+        for e, by_year in shares.items():
+            t.add_row(e, *("-" if by_year.get(y) is None else f"{by_year[y]:.0%}" for y in years))
+        console.print(t)
+
+    unmet, short = s["unmet_t"], s["shortfall_t"]
+    console.print(f"Unmet demand: [bold]{unmet:,.1f} t[/]   independence shortfall: [bold]{short:,.1f} t[/]")
+    if unmet > 0:
+        top = result.tables["unmet"].groupby(["node", "element"])["unmet_t"].sum().nlargest(5)
+        for (node, element), t_ in top.items():
+            console.print(f"  unmet {element} at {node}: {t_:,.1f} t")
+    dual = s["budget_dual_usd_per_usd"]
+    if dual is not None:
+        binding = dual > 1e-9
+        console.print(f"Budget: {'[bold]binds[/]' if binding else 'does not bind'}; shadow price "
+                      f"{dual:.4f} USD of system cost per extra USD")
