@@ -1,0 +1,31 @@
+"""Helpers to state tiny worked cases in a few lines and solve them."""
+
+from __future__ import annotations
+
+from models.dataset import Dataset, Facility, Route, Settings, Stage, TradeRule  # noqa: F401
+from optimizer.results import SolveResult, extract
+from optimizer.solve import CaseSolver
+
+STAGES = {1: (Stage("mining", 1),),
+          2: (Stage("mining", 1), Stage("separation", 2)),
+          3: (Stage("mining", 1), Stage("separation", 2), Stage("metal", 3))}
+
+
+def fac(node: str, stage: int, **kw) -> tuple[tuple[str, int], Facility]:
+    kw.setdefault("lifetime_years", 1.0)  # no salvage unless a test asks for it
+    return (node, stage), Facility(node, stage, **kw)
+
+
+def case(years=(2025, 2025), nodes=None, stages=2, facilities=(), composition=None, demand=None, **kw) -> Dataset:
+    settings = Settings(*years, **kw.pop("settings", {}))
+    return Dataset(settings=settings, nodes=nodes, stages=STAGES[stages] if isinstance(stages, int) else stages,
+                   facilities=dict(facilities), composition=composition, demand=demand, **kw)
+
+
+def flat(node: str, element: str, t: float, years) -> dict:
+    return {(node, element, y): t for y in range(years[0], years[1] + 1)}
+
+
+def solve(ds: Dataset) -> SolveResult:
+    solver = CaseSolver(ds)
+    return extract(solver.built, solver.solve(), solver.build_seconds)
