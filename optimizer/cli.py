@@ -122,7 +122,7 @@ def main() -> None:
     """Entry point: one error formatter for every command."""
     start = time.perf_counter()
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)
     except InputError as exc:
         for w in exc.warnings:
             err.print(f"[yellow]warning[/]: {w}")
@@ -151,6 +151,7 @@ def main() -> None:
         err.print(f"[bold red]internal error[/]: {type(exc).__name__}: {exc} "
                   f"(after {time.perf_counter() - start:.1f} s; run with --debug for the traceback)")
         sys.exit(1)
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 if __name__ == "__main__":

@@ -140,7 +140,7 @@ TRADE_RULES = Sheet("trade_rules", (
     Column("to_bloc", "text", "destination bloc (blank = any)", example="allied"),
     Column("stage", "text", "shipping stage (blank = any)"),
     Column("element", "text", "element (blank = any; an element never matches stage-1 bundles)",
-           example="Dy"),
+           example="NdPr"),
     Column("first_year", "int", "first year covered (blank = any)", "year"),
     Column("last_year", "int", "last year covered (blank = any)", "year"),
     Column("allowed", "bool", "FALSE bans the matching flows", default=True, example=True),

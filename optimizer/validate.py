@@ -146,13 +146,13 @@ def validate_tables(tables: dict[str, RawSheet]) -> tuple[Workbook | None, Probl
         if value in pool:
             return True
         hint = ", ".join(sorted(map(str, pool))[:8]) + (", ..." if len(pool) > 8 else "")
-        problems.error(place, f"a {what} defined elsewhere ({hint})" if pool else f"a {what}", value)
+        problems.error(place, f"a known {what} ({hint})" if pool else f"a known {what} (none defined)", value)
         return False
 
     facilities = {}
     for _, v, p in _unique(rows.get("facilities", []), ("node", "stage"), "facilities", problems):
-        ok = known(v["node"], nodes, p["node"], "node of the nodes sheet")
-        ok = known(v["stage"], order_of, p["stage"], "stage of the stages sheet") and ok
+        ok = known(v["node"], nodes, p["node"], "node")
+        ok = known(v["stage"], order_of, p["stage"], "stage") and ok
         if v["max_tpa"] is not None and v["max_tpa"] < v["existing_tpa"]:
             problems.error(p["max_tpa"], f"max_tpa >= existing_tpa ({v['existing_tpa']:g})", v["max_tpa"])
             ok = False
@@ -166,7 +166,7 @@ def validate_tables(tables: dict[str, RawSheet]) -> tuple[Workbook | None, Probl
 
     composition, comp_place = defaultdict(dict), {}
     for _, v, p in _unique(rows.get("composition", []), ("node", "element"), "composition", problems):
-        if known(v["node"], nodes, p["node"], "node of the nodes sheet"):
+        if known(v["node"], nodes, p["node"], "node"):
             composition[v["node"]][v["element"]] = v["share"]
             comp_place.setdefault(v["node"], p["share"])
     extraction = {n for (n, k) in facilities if k == 1}
@@ -185,18 +185,18 @@ def validate_tables(tables: dict[str, RawSheet]) -> tuple[Workbook | None, Probl
 
     demand = {}
     for _, v, p in _unique(rows.get("demand", []), ("node", "element", "year"), "demand", problems):
-        ok = known(v["node"], nodes, p["node"], "node of the nodes sheet")
+        ok = known(v["node"], nodes, p["node"], "node")
         if elements:
-            ok = known(v["element"], elements, p["element"], "element of the composition sheet") and ok
+            ok = known(v["element"], elements, p["element"], "element") and ok
         if ok:
             demand[(v["node"], v["element"], v["year"])] = v["demand_t"]
 
     routes = []
     for _, v, p in _unique(rows.get("routes", []), ("from_node", "to_node", "stage"), "routes", problems):
-        ok = known(v["from_node"], nodes, p["from_node"], "node of the nodes sheet")
-        ok = known(v["to_node"], nodes, p["to_node"], "node of the nodes sheet") and ok
+        ok = known(v["from_node"], nodes, p["from_node"], "node")
+        ok = known(v["to_node"], nodes, p["to_node"], "node") and ok
         if v["stage"] is not None:
-            ok = known(v["stage"], order_of, p["stage"], "stage of the stages sheet") and ok
+            ok = known(v["stage"], order_of, p["stage"], "stage") and ok
         if ok:
             routes.append(Route(v["from_node"], v["to_node"], order_of.get(v["stage"]), v["cost_usd_per_t"],
                                 v["allowed"]))
@@ -213,11 +213,11 @@ def validate_tables(tables: dict[str, RawSheet]) -> tuple[Workbook | None, Probl
         ok = True
         for col in ("from_bloc", "to_bloc"):
             if v[col] is not None:
-                ok = known(v[col], all_blocs, p[col], "bloc of the nodes sheet") and ok
+                ok = known(v[col], all_blocs, p[col], "bloc") and ok
         if v["stage"] is not None:
-            ok = known(v["stage"], order_of, p["stage"], "stage of the stages sheet") and ok
+            ok = known(v["stage"], order_of, p["stage"], "stage") and ok
         if v["element"] is not None and elements:
-            ok = known(v["element"], elements, p["element"], "element of the composition sheet") and ok
+            ok = known(v["element"], elements, p["element"], "element") and ok
         if v["first_year"] is not None and v["last_year"] is not None and v["last_year"] < v["first_year"]:
             problems.error(p["last_year"], f"a year >= first_year ({v['first_year']})", v["last_year"])
             ok = False
@@ -228,7 +228,7 @@ def validate_tables(tables: dict[str, RawSheet]) -> tuple[Workbook | None, Probl
 
     bloc_budgets = []
     for _, v, p in rows.get("budgets", []):
-        if known(v["bloc"], all_blocs, p["bloc"], "bloc of the nodes sheet"):
+        if known(v["bloc"], all_blocs, p["bloc"], "bloc"):
             bloc_budgets.append((v["scenario"], BlocBudget(v["bloc"], v["budget_usd"], p["budget_usd"])))
 
     if problems.errors:

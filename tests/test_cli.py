@@ -1,0 +1,108 @@
+"""The command line: exit codes, --json, --out files, input errors without tracebacks."""
+
+import json
+import shutil
+import subprocess
+import sys
+
+import openpyxl
+import pytest
+
+
+def rechain(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "optimizer.cli", *map(str, args)], capture_output=True, text=True,
+                          cwd=cwd)
+
+
+@pytest.fixture
+def tiny(examples, tmp_path):
+    folder = tmp_path / "tiny"
+    shutil.copytree(examples / "tiny", folder)
+    return folder
+
+
+def test_json_is_the_only_stdout(tiny):
+    done = rechain("solve", tiny, "--json")
+    assert done.returncode == 0, done.stderr
+    summary = json.loads(done.stdout)  # fails on any banner or extra line
+    for key in ("status", "objective_usd", "system_cost_usd", "penalty_usd", "capex_usd", "budget_capex_usd",
+                "unmet_t", "shortfall_t", "clean_share", "budget_dual_usd_per_usd", "solve_seconds"):
+        assert key in summary
+    assert summary["budget_dual_usd_per_usd"] is None
+    assert summary["run"]["input_sha256"]
+
+
+def test_set_override_and_out_files(tiny, tmp_path):
+    """With last_year = 2026 the 2027 demand row is ignored with a warning; capacity in 2026 only:
+    build 20 tpa (20,000), opex 20 x 10 + 20 x 20 = 600, salvage U = 1: rho 0.96 → 19,200. System 1,400."""
+    out = tmp_path / "out"
+    done = rechain("solve", tiny, "--set", "last_year=2026", "--out", out, "--json")
+    assert done.returncode == 0, done.stderr
+    assert "1 row(s) outside 2025-2026" in done.stderr
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["system_cost_usd"] == pytest.approx(1400)
+    assert summary["run"]["overrides"] == {"last_year": "2026"}
+    book = openpyxl.load_workbook(out / "results.xlsx")
+    assert book.sheetnames == ["summary", "costs", "capacity", "builds", "throughput", "flows", "unmet",
+                               "independence", "duals", "run"]
+    assert book["costs"].freeze_panes == "A2"
+    assert not list(out.glob(".*")), "no temporary files are left behind"
+
+
+def test_input_error_lists_everything_exit_2(tiny):
+    """Negative capacity, unknown node in facilities and a missing demand sheet: one message, all three."""
+    (tiny / "demand.csv").unlink()
+    (tiny / "facilities.csv").write_text(
+        "node,stage,existing_tpa,capex_usd_per_tpa\nMine,mining,-5,\nNowhere,separation,0,1000\n")
+    done = rechain("solve", tiny)
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr + done.stdout
+    assert "facilities!C2" in done.stderr and "-5" in done.stderr
+    assert "facilities!A3" in done.stderr and "'Nowhere'" in done.stderr
+    assert "'demand'" in done.stderr
+    assert "3 problems" in done.stderr
+
+
+def test_validate_command(tiny):
+    assert rechain("validate", tiny).returncode == 0
+    (tiny / "composition.csv").write_text("node,element,share\nMine,A,0.7\n")
+    done = rechain("validate", tiny)
+    assert done.returncode == 2
+    assert "composition!C2" in done.stderr and "sum to 1" in done.stderr
+
+
+def test_bad_set_key_is_an_input_error(tiny):
+    done = rechain("solve", tiny, "--set", "no_such_key=3", "--set", "discount_rate=abc")
+    assert done.returncode == 2
+    assert "--set no_such_key" in done.stderr and "--set discount_rate" in done.stderr
+
+
+def test_missing_file_exit_2(tmp_path):
+    done = rechain("solve", tmp_path / "nope.xlsx")
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+
+
+def test_time_limit_exit_3(tiny):
+    """A zero time limit stops HiGHS before it can prove optimality: exit 3, reason named."""
+    done = rechain("solve", tiny, "--time-limit", "0", "--json")
+    assert done.returncode == 3
+    assert json.loads(done.stdout)["status"] == "time_limit"
+
+
+def test_refuses_to_write_over_input(tiny):
+    done = rechain("solve", tiny, "--out", tiny)
+    assert done.returncode == 2 and "refusing" in done.stderr
+
+
+def test_template_is_documented(tmp_path):
+    path = tmp_path / "t.xlsx"
+    assert rechain("template", path).returncode == 0
+    book = openpyxl.load_workbook(path)
+    for sheet in ("settings", "nodes", "stages", "facilities", "composition", "demand", "routes",
+                  "trade_rules", "budgets", "scenarios", "sources"):
+        assert sheet in book.sheetnames
+    facilities = book["facilities"]
+    assert facilities["A1"].value == "node" and facilities["A1"].comment is not None
+    assert facilities.data_validations.dataValidation, "stage cells have a drop-down"
+    done = rechain("solve", path, "--json")
+    assert done.returncode == 0, done.stderr
