@@ -62,10 +62,11 @@ def clean_supply(built: Built) -> dict[tuple[str, int], tuple[float, float]]:
     """(protected demand, clean supply to it) per (element, year), in t."""
     m, ds = built.model, built.dataset
     protected = {n for n, b in ds.nodes.items() if b in ds.settings.protected_blocs}
+    factor = _v(m.demand_factor)
     demand = defaultdict(float)
     for (c, e, y), d in ds.demand_in_horizon().items():
         if c in protected:
-            demand[(e, y)] += d * ds.demand_factor
+            demand[(e, y)] += d * factor
     clean = defaultdict(float)
     if ds.last_stage >= 2:
         for (n, c, k, e, p, y), var in m.h.items():
@@ -78,7 +79,7 @@ def clean_supply(built: Built) -> dict[tuple[str, int], tuple[float, float]]:
                 for e, share in ds.composition[n].items():
                     content[(c, e, y)] += share * (var.value or 0.0)
         for (c, e, y), t in content.items():
-            d = ds.demand_in_horizon().get((c, e, y), 0.0) * ds.demand_factor
+            d = ds.demand_in_horizon().get((c, e, y), 0.0) * factor
             clean[(e, y)] += min(t, d)
     return {key: (d, clean[key]) for key, d in demand.items()}
 

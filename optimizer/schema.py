@@ -175,3 +175,18 @@ SHEET_BY_NAME = {s.name: s for s in SHEETS}
 
 SCENARIO_FACTOR_KEYS = ("demand_factor", "capex_factor.<bloc>", "opex_factor.<bloc>",
                         "capacity_factor.<node>", "bloc.<node>", "ban.<from_bloc>.<to_bloc>")
+
+
+def reference_markdown() -> str:
+    """The per-column reference of docs/workbook.md, generated from these tables."""
+    lines = []
+    for sheet in SHEETS:
+        lines += [f"### {sheet.name}{'' if sheet.required else ' (optional)'}", "", sheet.description, "",
+                  "| column | type | unit | required | default | meaning |", "|---|---|---|---|---|---|"]
+        for c in sheet.columns:
+            default = "" if c.default in (None, ()) else ", ".join(c.default) if isinstance(c.default, tuple) \
+                else f"{c.default:g}" if isinstance(c.default, float) else str(c.default)
+            lines.append(f"| `{c.name}` | {c.expectation()} | {c.unit} | {'yes' if c.required else ''} | "
+                         f"{default} | {c.description} |")
+        lines.append("")
+    return "\n".join(lines)

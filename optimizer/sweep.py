@@ -1,0 +1,169 @@
+"""Parameter sweeps: build once, update mutable parameters, re-solve warm.
+
+Keys that only change coefficients (see MUTABLE) are applied to the built
+model; any other settings key changes the model's structure, so points that
+differ in one rebuild the model.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import time
+from dataclasses import dataclass
+
+from models.dataset import MONEY
+
+from .cases import is_known_key, make_dataset, split_key
+from .errors import InputError, Issue
+from .results import extract
+from .solve import CaseSolver, SolveOptions
+from .validate import Workbook
+
+MUTABLE = {"discount_rate", "max_restricted_share", "restricted_cost_factor", "unmet_penalty_usd_per_t",
+           "shortfall_penalty_usd_per_t", "budget_usd", "annual_budget_usd", "demand_factor",
+           "capex_factor", "opex_factor"}
+
+
+def parse_spec(key: str, spec: str) -> list[str]:
+    """`0,5e9,1e10` (a list) or `start:stop:count` (inclusive range) → values as text."""
+    spec = spec.strip()
+    if ":" in spec:
+        parts = spec.split(":")
+        try:
+            start, stop, count = float(parts[0]), float(parts[1]), int(parts[2])
+            if len(parts) != 3 or count < 1:
+                raise ValueError
+        except (ValueError, IndexError):
+            raise InputError([Issue(f"--param {key}", "start:stop:count with count >= 1", spec)]) from None
+        if count == 1:
+            return [repr(start)]
+        return [repr(start + (stop - start) * i / (count - 1)) for i in range(count)]
+    values = [v.strip() for v in spec.split(",") if v.strip()]
+    if not values:
+        raise InputError([Issue(f"--param {key}", "a list like 0,5e9,1e10 or a range start:stop:count", spec)])
+    return values
+
+
+def parse_params(items: list[str]) -> dict[str, list[str]]:
+    params, issues = {}, []
+    for item in items:
+        key, eq, spec = item.partition("=")
+        key = key.strip()
+        if not eq or not is_known_key(key) or split_key(key)[0] in ("bloc", "ban", "capacity_factor"):
+            issues.append(Issue("--param", "KEY=SPEC with KEY a settings key, demand_factor, capex_factor.<bloc> "
+                                "or opex_factor.<bloc>", item))
+            continue
+        try:
+            params[key] = parse_spec(key, spec)
+        except InputError as exc:
+            issues += exc.issues
+    if issues:
+        raise InputError(issues)
+    return params
+
+
+def grid(params: dict[str, list[str]]) -> list[dict[str, str]]:
+    """The cartesian product in snake order: each point differs from the one
+    before it in as few parameters, by as small a step, as possible."""
+    keys = list(params)
+    points: list[list[str]] = [[]]
+    for key in keys:
+        extended = []
+        for i, prefix in enumerate(points):
+            values = params[key] if i % 2 == 0 else list(reversed(params[key]))
+            extended += [prefix + [v] for v in values]
+        points = extended
+    return [dict(zip(keys, p)) for p in points]
+
+
+def structural(point: dict[str, str]) -> tuple:
+    return tuple(sorted((k, v) for k, v in point.items() if split_key(k)[0] not in MUTABLE))
+
+
+def apply_mutable(solver: CaseSolver, point: dict[str, str]) -> None:
+    """Set the model's mutable parameters to a point (values already validated)."""
+    m, ds = solver.built.model, solver.built.dataset
+    s = ds.settings
+    for key, value in point.items():
+        head, rest = split_key(key)
+        x = float(value) if value not in ("", None) else None
+        if head == "discount_rate":
+            for y in m.Y:
+                m.discount[y] = (1 + x) ** -(y - s.first_year)
+        elif head == "max_restricted_share":
+            m.alpha = x
+        elif head == "restricted_cost_factor":
+            for b in m.B:
+                if b in s.restricted_blocs:
+                    m.cost_factor[b] = x
+        elif head in ("unmet_penalty_usd_per_t", "shortfall_penalty_usd_per_t"):
+            getattr(m, head.removesuffix("_usd_per_t")).set_value(x * MONEY)
+        elif head == "budget_usd":
+            m.budget = x * MONEY
+        elif head == "annual_budget_usd":
+            m.annual_budget = x * MONEY
+        elif head == "demand_factor":
+            m.demand_factor = x
+        elif head in ("capex_factor", "opex_factor") and rest in m.B:
+            getattr(m, head)[rest] = x
+
+
+@dataclass
+class PointResult:
+    point: dict[str, str]
+    row: dict
+    seconds: float
+
+
+def row_of(result, point: dict, ds) -> dict:
+    s = result.summary
+    row = dict(point)
+    row.update({"status": s["status"]})
+    if not result.optimal:
+        return row
+    row.update({k: s[k] for k in ("objective_usd", "system_cost_usd", "penalty_usd", "capex_usd",
+                                   "budget_capex_usd", "unmet_t", "shortfall_t")})
+    for part, v in s["costs_usd"].items():
+        row[f"{part}_usd"] = v["discounted"]
+    years = sorted({ds.settings.first_independence_year, ds.settings.last_year})
+    for e, by_year in s["clean_share"].items():
+        for y in years:
+            row[f"clean_share.{e}.{y}"] = by_year.get(str(y))
+    row["budget_dual_usd_per_usd"] = s["budget_dual_usd_per_usd"]
+    ind = result.tables["independence"]
+    for rec in ind.itertuples():
+        if rec.year in years and rec.clean_premium_usd_per_t is not None and not math.isnan(rec.clean_premium_usd_per_t):
+            row[f"clean_premium.{rec.element}.{rec.year}"] = rec.clean_premium_usd_per_t
+    return row
+
+
+def validate_points(wb: Workbook, scenario, overrides, points) -> None:
+    """Every point must make a valid case; report all bad ones at once."""
+    issues = []
+    for point in points:
+        try:
+            make_dataset(wb, scenario, tuple(overrides) + tuple(point.items()))
+        except InputError as exc:
+            issues += [i for i in exc.issues if i not in issues]
+    if issues:
+        raise InputError(issues)
+
+
+def solve_points(wb: Workbook, scenario: str | None, overrides: tuple, points: list[dict],
+                 options: SolveOptions = SolveOptions(), on_result=None, warm: bool = True) -> list[PointResult]:
+    """Solve points in order, reusing one built model while the structure stays the same."""
+    results, solver, key = [], None, None
+    for point in points:
+        start = time.perf_counter()
+        ds = make_dataset(wb, scenario, tuple(overrides) + tuple(point.items()))
+        if not warm or solver is None or structural(point) != key:
+            solver, key = CaseSolver(ds, options), structural(point)
+        apply_mutable(solver, point)
+        outcome = solver.solve()
+        result = extract(solver.built, outcome, solver.build_seconds)
+        pr = PointResult(point, row_of(result, point, ds), time.perf_counter() - start)
+        results.append(pr)
+        if on_result:
+            on_result(pr)
+    return results
