@@ -177,8 +177,9 @@ def add_independence(b) -> None:
         clean = {(e, y): quicksum([t for c in consumers[(e, y)] for t in _delivered(b, c, e, y, True)])
                  for e, y in keys}
     m.clean = pyo.Expression(m.s.index_set(), rule=lambda _, e, y: clean[(e, y)])
+    alpha = m.alpha_var if hasattr(m, "alpha_var") else m.alpha
     m.independence = _constraint({
-        (e, y): m.clean[e, y] + m.s[e, y] >= (1 - m.alpha) * m.demand_factor * required[(e, y)]
+        (e, y): m.clean[e, y] + m.s[e, y] >= (1 - alpha) * m.demand_factor * required[(e, y)]
         for e, y in keys})
 
 

@@ -82,12 +82,16 @@ def add_variables(m: pyo.ConcreteModel, ds: Dataset, net: Network) -> None:
     m.u = pyo.Var(pyo.Set(initialize=sorted(ds.demand_in_horizon()), dimen=3), within=nn)
 
 
-def build_model(ds: Dataset) -> Built:
+def build_model(ds: Dataset, alpha_variable: bool = False) -> Built:
+    """The LP of model.md. With `alpha_variable`, α is a variable `alpha_var`
+    in [0, 1] instead of the mutable parameter (for the budget frontier)."""
     net = build_network(ds)
     idx = index_flows(net, ds.last_stage)
     m = pyo.ConcreteModel(name="rechain")
     add_parameters(m, ds)
     add_variables(m, ds, net)
+    if alpha_variable:
+        m.alpha_var = pyo.Var(bounds=(0, 1))
     built = Built(m, ds, net, idx)
     constraints.add_throughput(built)
     constraints.add_capacity(built)

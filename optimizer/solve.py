@@ -72,9 +72,9 @@ def _status(termination) -> Status:
 class CaseSolver:
     """A model built once and solved as often as its parameters change."""
 
-    def __init__(self, dataset: Dataset, options: SolveOptions = SolveOptions()):
+    def __init__(self, dataset: Dataset, options: SolveOptions = SolveOptions(), alpha_variable: bool = False):
         start = time.perf_counter()
-        self.built: Built = build_model(dataset)
+        self.built: Built = build_model(dataset, alpha_variable)
         self.build_seconds = time.perf_counter() - start
         self.options = options
         self._solver = None

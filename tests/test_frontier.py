@@ -1,0 +1,59 @@
+"""Cost frontiers on the `frontier` example (see test_sweep.py for the hand algebra):
+cost(alpha) = 10 alpha + 1050 (1 - alpha); a budget B buys B/100 t of clean capacity,
+so the smallest alpha with no shortfall is 1 - B/1000."""
+
+import pytest
+
+from optimizer.frontier import budget_frontier, cost_of_independence, default_budgets
+from optimizer.validate import load_workbook
+
+
+@pytest.fixture
+def wb(examples):
+    return load_workbook(examples / "frontier")
+
+
+def test_cost_of_independence_table(wb):
+    table = cost_of_independence(wb, None, (), points=11)
+    assert list(table["alpha"]) == pytest.approx([1 - i / 10 for i in range(11)])
+    assert table["premium_usd"].iloc[0] == 0
+    assert list(table["system_cost_usd"]) == pytest.approx([10 * a + 1050 * (1 - a) for a in table["alpha"]])
+    assert table["premium_usd"].iloc[-1] == pytest.approx(1040)
+    assert table["premium_pct"].iloc[-1] == pytest.approx(104)
+    assert table["system_cost_usd"].is_monotonic_increasing, "cost never falls as alpha falls"
+
+
+def test_budget_frontier_by_hand(wb):
+    """Budget 400 → alpha = 0.6 and cost 0.6 x 10 + 0.4 x 1050 = 426; 0 → alpha 1 (cost 10)."""
+    table = budget_frontier(wb, None, (), [0, 400, 1000, 2000]).set_index("budget_usd")
+    assert table.loc[400, "min_alpha"] == pytest.approx(0.6, abs=1e-6)
+    assert table.loc[400, "system_cost_usd"] == pytest.approx(426, abs=1e-3)
+    assert table.loc[0, "min_alpha"] == pytest.approx(1, abs=1e-6)
+    assert table.loc[1000, "min_alpha"] == pytest.approx(0, abs=1e-6)
+    assert table.loc[2000, "capex_usd"] == pytest.approx(1000, abs=1e-3)
+    assert table["system_cost_usd"].loc[[0, 400, 1000]].is_monotonic_increasing
+    assert table["min_alpha"].is_monotonic_decreasing, "more budget never buys less independence"
+
+
+def test_default_budget_grid_ends_at_full_independence_capex(wb):
+    table = cost_of_independence(wb, None, (), points=3)
+    assert default_budgets(table, 5) == pytest.approx([0, 250, 500, 750, 1000])
+
+
+def test_cost_factor_axis(wb):
+    """With China at half cost (0.5 USD/t) the alpha = 1 plan costs 5 and full independence 1,050."""
+    table = cost_of_independence(wb, None, (), points=2, cost_factor=0.5)
+    assert list(table["system_cost_usd"]) == pytest.approx([5, 1050])
+
+
+def test_cost_never_rises_as_budget_grows(wb):
+    """At alpha = 0.5 (5 t must be clean, 500 USD of capex): budgets 0, 250, 500, 1000 give
+    objectives 10 + 5 x 1e7 (all shortfall), then 2.5 t shortfall, then none: non-increasing."""
+    from optimizer.sweep import solve_points
+
+    rows = [r.row for r in solve_points(wb, None, (("max_restricted_share", "0.5"),),
+                                        [{"budget_usd": b} for b in ("0", "250", "500", "1000")])]
+    objectives = [r["objective_usd"] for r in rows]
+    assert objectives == sorted(objectives, reverse=True)
+    assert objectives[0] == pytest.approx(10 + 5e7)
+    assert objectives[2] == pytest.approx(objectives[3]) == pytest.approx(5 + 5 * 105)
