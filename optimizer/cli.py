@@ -118,6 +118,190 @@ def template(path: Annotated[Path, typer.Argument(help="Where to write the empty
     err.print(f"template written to [bold]{path}[/]")
 
 
+Params = Annotated[list[str], typer.Option("--param", help="KEY=SPEC, SPEC a list 0,5e9,1e10 or a range "
+                                           "start:stop:count (repeatable; the grid is their product).")]
+Workers = Annotated[Optional[int], typer.Option("--workers", help="Processes (default: CPU cores, at most one "
+                                                "per point).")]
+Scheduler = Annotated[Optional[str], typer.Option("--scheduler", help="Address of a dask.distributed scheduler "
+                                                  "to run the chunks on.")]
+
+
+def _progress(total: int):
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                    TextColumn("{task.fields[last]}"), console=err, transient=False)
+
+
+def _run_table(path: Path, **fields):
+    from .outputs import manifest
+    from .run import run_table
+
+    man = manifest(path, **fields)
+    return man, run_table(man)
+
+
+@app.command()
+def sweep(workbook: Workbook = None, param: Params = None, scenario: Scenario = None, set_: Sets = None,
+          out: Out = None, workers: Workers = None, scheduler: Scheduler = None, time_limit: TimeLimit = None,
+          threads: Threads = None):
+    """Solve a grid of parameter values, warm-starting each point from the last."""
+    from .cases import make_dataset
+    from .outputs import check_target
+    from .parallel import run_points
+    from .solve import SolveOptions
+    from .sweep import grid, parse_params, validate_points
+    from .tables_out import Chart, markdown_table, write_tables
+    from .validate import load_workbook
+
+    import pandas as pd
+
+    path = workbook or reference_workbook()
+    if out:
+        check_target(out, [path])
+    params = parse_params(param or [])
+    if not params:
+        from .errors import Issue
+        raise InputError([Issue("--param", "at least one KEY=SPEC", "none")])
+    overrides = parse_sets(set_)
+    wb = load_workbook(path)
+    make_dataset(wb, scenario, overrides)
+    points = grid(params)
+    validate_points(wb, scenario, overrides, points)
+    with _progress(len(points)) as progress:
+        task = progress.add_task("sweep", total=len(points), last="")
+
+        def on_row(rows):
+            last = rows[-1].get("objective_usd")
+            progress.update(task, advance=len(rows), last="" if last is None else f"last objective {last:,.0f}")
+
+        rows, complete = run_points(wb, scenario, overrides, points, SolveOptions(time_limit, threads), workers,
+                                    scheduler, on_row)
+    table = pd.DataFrame(rows)
+    if not complete:
+        err.print(f"[yellow]interrupted: {len(rows)} of {len(points)} points done[/]")
+    first = next(iter(params))
+    if out:
+        man, run = _run_table(path, command="sweep", scenario=scenario, overrides=dict(overrides),
+                              grid={k: ",".join(v) for k, v in params.items()}, points=len(points),
+                              complete=complete)
+        charts = [Chart("sweep", first, "system_cost_usd", f"System cost by {first}",
+                        None if len(params) == 1 else list(params)[1])] if "system_cost_usd" in table else []
+        write_tables(out, "sweep", {"sweep": table}, run, charts, "rechain sweep")
+        err.print(f"sweep written to [bold]{out}[/]")
+    else:
+        shown = [c for c in table.columns if c in params or c in ("status", "system_cost_usd", "capex_usd",
+                                                                     "shortfall_t", "unmet_t")]
+        Console().print(markdown_table(table[shown]), markup=False, highlight=False)
+    if not complete:
+        raise typer.Exit(130)
+
+
+@app.command()
+def frontier(workbook: Workbook = None, scenario: Scenario = None, set_: Sets = None, out: Out = None,
+             points: Annotated[int, typer.Option("--points", min=2, help="Points of alpha from 1 to 0.")] = 11,
+             budget_points: Annotated[int, typer.Option("--budget-points", min=2, help="Points of the budget grid.")] = 11,
+             budgets: Annotated[Optional[str], typer.Option("--budgets", help="Budget grid (list or start:stop:count); "
+                                                           "default 0 to the capex of full independence.")] = None,
+             cost_factors: Annotated[Optional[str], typer.Option("--cost-factors", help="Repeat for each "
+                                                                "restricted_cost_factor, e.g. 1,0.5,0.25.")] = None,
+             time_limit: TimeLimit = None, threads: Threads = None):
+    """The cost of independence and the independence a budget buys."""
+    import pandas as pd
+
+    from .cases import make_dataset
+    from .frontier import budget_frontier, cost_of_independence, default_budgets
+    from .outputs import check_target
+    from .solve import SolveOptions
+    from .sweep import parse_spec
+    from .tables_out import Chart, markdown_table, write_tables
+    from .validate import load_workbook
+
+    path = workbook or reference_workbook()
+    if out:
+        check_target(out, [path])
+    overrides = parse_sets(set_)
+    wb = load_workbook(path)
+    make_dataset(wb, scenario, overrides)
+    factors = [None] if not cost_factors else [float(v) for v in parse_spec("restricted_cost_factor", cost_factors)]
+    budget_grid = None if budgets is None else [float(v) for v in parse_spec("budget_usd", budgets)]
+    options = SolveOptions(time_limit, threads)
+    costs, buys = [], []
+    total = len(factors) * (points + (budget_points if budget_grid is None else len(budget_grid)))
+    with _progress(total) as progress:
+        task = progress.add_task("frontier", total=total, last="")
+
+        def tick(row):
+            cost = row.row.get("system_cost_usd") if hasattr(row, "row") else row.get("system_cost_usd")
+            progress.update(task, advance=1, last="" if cost is None else f"last system cost {cost:,.0f}")
+
+        for factor in factors:
+            table = cost_of_independence(wb, scenario, overrides, points, factor, options, tick)
+            costs.append(table)
+            grid_ = budget_grid or default_budgets(table, budget_points)
+            buys.append(budget_frontier(wb, scenario, overrides, grid_, factor, options, tick))
+    sheets = {"cost_of_independence": pd.concat(costs, ignore_index=True),
+              "budget_frontier": pd.concat(buys, ignore_index=True)}
+    group = None if factors == [None] else "restricted_cost_factor"
+    charts = [Chart("cost_of_independence", "clean_required_share", "system_cost_usd",
+                    "Cost of independence", group, "clean share required (1 - alpha)", "system cost (USD)"),
+              Chart("budget_frontier", "budget_usd", "max_clean_share", "Independence a budget buys", group,
+                    "budget (USD)", "largest clean share with no shortfall")]
+    if out:
+        man, run = _run_table(path, command="frontier", scenario=scenario, overrides=dict(overrides),
+                              points=points, cost_factors=cost_factors or "workbook")
+        write_tables(out, "frontier", sheets, run, charts, "rechain cost frontiers")
+        err.print(f"frontiers written to [bold]{out}[/]")
+    else:
+        for name, frame in sheets.items():
+            Console().print(f"\n{name}\n" + markdown_table(frame), markup=False, highlight=False)
+
+
+@app.command()
+def scenarios(workbook: Workbook = None, set_: Sets = None, out: Out = None, time_limit: TimeLimit = None,
+              threads: Threads = None):
+    """Every scenario of the workbook beside the base case, with differences to the base."""
+    import pandas as pd
+
+    from .cases import make_dataset
+    from .outputs import check_target
+    from .results import extract
+    from .solve import CaseSolver, SolveOptions
+    from .sweep import row_of
+    from .tables_out import Chart, markdown_table, write_tables
+    from .validate import load_workbook
+
+    path = workbook or reference_workbook()
+    if out:
+        check_target(out, [path])
+    overrides = parse_sets(set_)
+    wb = load_workbook(path)
+    names = [None] + sorted(set(wb.scenarios) | {s for s, _ in wb.trade_rules if s} | {s for s, _ in wb.bloc_budgets if s})
+    datasets = {n: make_dataset(wb, n, overrides) for n in names}
+    rows = []
+    with _progress(len(names)) as progress:
+        task = progress.add_task("scenarios", total=len(names), last="")
+        for name, ds in datasets.items():
+            solver = CaseSolver(ds, SolveOptions(time_limit, threads))
+            result = extract(solver.built, solver.solve(), solver.build_seconds)
+            rows.append({"scenario": name or "base"} | row_of(result, {}, ds))
+            progress.update(task, advance=1, last=f"{name or 'base'}: {result.status.value}")
+    table = pd.DataFrame(rows)
+    for col in ("system_cost_usd", "capex_usd", "unmet_t", "shortfall_t"):
+        if col in table:
+            table[f"{col}_vs_base"] = table[col] - table[col].iloc[0]
+    if out:
+        man, run = _run_table(path, command="scenarios", overrides=dict(overrides))
+        write_tables(out, "scenarios", {"scenarios": table}, run,
+                     [Chart("scenarios", "scenario", "system_cost_usd", "System cost by scenario")][:0],
+                     "rechain scenarios")
+        err.print(f"scenarios written to [bold]{out}[/]")
+    else:
+        shown = [c for c in ("scenario", "status", "system_cost_usd", "system_cost_usd_vs_base", "capex_usd",
+                             "unmet_t", "shortfall_t") if c in table]
+        Console().print(markdown_table(table[shown]), markup=False, highlight=False)
+
+
 def main() -> None:
     """Entry point: one error formatter for every command."""
     start = time.perf_counter()

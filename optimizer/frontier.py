@@ -46,7 +46,7 @@ def cost_of_independence(wb: Workbook, scenario, overrides, points: int = 11, co
                     premiums[k.split(".")[1]].append(v)
             row.update({"system_cost_usd": cost, "objective_usd": r.row["objective_usd"],
                         "premium_usd": None if base is None else cost - base,
-                        "premium_pct": None if not base else (cost - base) / base,
+                        "premium_share": None if not base else (cost - base) / base,
                         "capex_usd": r.row["capex_usd"], "budget_capex_usd": r.row["budget_capex_usd"],
                         "shortfall_t": r.row["shortfall_t"],
                         "unmet_t": r.row["unmet_t"]})

@@ -19,7 +19,7 @@ def test_cost_of_independence_table(wb):
     assert table["premium_usd"].iloc[0] == 0
     assert list(table["system_cost_usd"]) == pytest.approx([10 * a + 1050 * (1 - a) for a in table["alpha"]])
     assert table["premium_usd"].iloc[-1] == pytest.approx(1040)
-    assert table["premium_pct"].iloc[-1] == pytest.approx(104)
+    assert table["premium_share"].iloc[-1] == pytest.approx(104)  # 1,040 over 10
     assert table["system_cost_usd"].is_monotonic_increasing, "cost never falls as alpha falls"
 
 
