@@ -11,6 +11,9 @@ values and every derivation) is explained row by row in the `sources` sheet.
 
 from __future__ import annotations
 
+import io
+import re
+import zipfile
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -344,10 +347,12 @@ FACILITIES = [
      SEP_FOM, SEP_OPEX, 4, 25, 2025, 17_500,
      "Saskatchewan Research Council, Saskatoon (Canadian Mining Journal https://canadianminingjournal.com/?p=1003772296): "
      "monazite -> 400 tpa NdPr metal; REO input = 400 x 1.1664 / 0.95 / 0.95 / 21% NdPr = 2,462 t. Generic greenfield expansion."),
-    ("france", "separation", 4_000, None, SEP_CAPEX_SOLVAY, SEP_FOM, SEP_OPEX, 3, 25, 2025, 17_500,
+    ("france", "separation", 4_000, 9_000, SEP_CAPEX_SOLVAY, SEP_FOM, SEP_OPEX, 3, 25, 2025, None,
      "Solvay La Rochelle: ~4,000 t RE products/yr (mostly catalysts), magnet-REE line opened Apr 2025 (automotiveworld; "
-     "24brussels). Expansion cost: up to EUR100m for 2,000-5,000 t REO -> EUR20-50k/t, midpoint EUR35k x 1.08 = "
-     "US$37.8k per tpa (low confidence; another report says 'a few hundred million euros')."),
+     "24brussels). Expansion: 'could reach 2,000-5,000 t REO' for up to EUR100m -> +5,000 t at EUR20-50k/t, midpoint "
+     "EUR35k x 1.08 = US$37.8k per tpa (low confidence; another report says 'a few hundred million euros'; the "
+     "4,500 tpa NdPr-type 2030 target would need ~20,000 t REO input - sources disagree). Further EU separation: generic "
+     "option at Estonia."),
     ("estonia", "separation", 3_000, None, SEP_CAPEX_GENERIC, SEP_FOM, SEP_OPEX, 4, 25, 2025, 17_500,
      "Neo Performance NPM Silmet, Sillamae: 3,000 tpa LRE separation (Argus "
      "https://www.argusmedia.com/de/news-and-insights/latest-market-news/2465359-magnequench-starts-building-estonia-re-magnet-plant). "
@@ -415,10 +420,11 @@ FACILITIES = [
      MAG_BUILD_CAP,
      "Europe 1.3% of 98,200 t world sintered NdFeB (2010, china.org.cn) = 1,277 t, all placed in Germany (VAC); stale "
      "proxy, no current figure found. Generic expansion."),
-    ("estonia", "magnet", round(2_000 * REO_PER_T_MAGNET), None, MAG_CAPEX_NARVA, MAG_FOM, MAG_OPEX, 2, 25, 2025,
-     MAG_BUILD_CAP,
+    ("estonia", "magnet", round(2_000 * REO_PER_T_MAGNET), round(5_000 * REO_PER_T_MAGNET), MAG_CAPEX_NARVA, MAG_FOM,
+     MAG_OPEX, 2, 25, 2025, None,
      "Neo Performance Narva: 2,000 tpa Phase 1, inaugurated Sep 2025 (automotiveworld); Phase 2 to 5,000 tpa at ~EUR250m "
-     "total -> EUR50k/t x 1.08 = US$54k/t magnet (global-recycling; miningsee); 2-3 years."),
+     "total -> EUR50k/t x 1.08 = US$54k/t magnet (global-recycling; miningsee); 2-3 years. Capped at Phase 2: further EU "
+     "magnet capacity is the generic option at Germany."),
     ("vietnam", "magnet", round(2_200 * REO_PER_T_MAGNET), None, None, MAG_FOM, MAG_OPEX, None, 25, 2025, None,
      "Shin-Etsu Vietnam magnets 2,200 tpa (2022, manufacturer blog couragemagnet.com - low confidence). No expansion data."),
     ("russia", "magnet", 0, round(1_000 * REO_PER_T_MAGNET), MAG_CAPEX_GENERIC, MAG_FOM, MAG_OPEX, 3, 25, 2025, None,
@@ -585,9 +591,9 @@ SOURCES = [
     ("separation capex Solikamsk", SEP_CAPEX_SOLIKAMSK, "mrchub", "US$71.5m / 2,500 t"),
     ("separation capex Solvay", SEP_CAPEX_SOLVAY, "24brussels; specchemonline (low confidence)",
      "EUR100m / 2,000-5,000 t = EUR20-50k, midpoint 35k x 1.08"),
-    ("Nolans capex split", f"{NOLANS_MINE_CAPEX} / {NOLANS_SEP_CAPEX}", "NS Energy; Mining Weekly",
+    ("Nolans capex split", f"{NOLANS_MINE_CAPEX:.0f} / {NOLANS_SEP_CAPEX:.0f}", "NS Energy; Mining Weekly",
      "A$1.39bn x 0.663 / 13,343 t TREO = US$69.1k per tpa, x 0.402 mining / x 0.598 separation"),
-    ("Ngualla capex split", f"{NGUALLA_MINE_CAPEX} / {NGUALLA_SEP_CAPEX}", "Mining Weekly (2017 BFS)",
+    ("Ngualla capex split", f"{NGUALLA_MINE_CAPEX:.0f} / {NGUALLA_SEP_CAPEX:.0f}", "Mining Weekly (2017 BFS)",
      "US$356m / (2,420 t NdPr / 21% assumed NdPr share = 11,524 t TREO) = US$30.9k, split 0.402/0.598"),
     ("metal capex generic", METAL_CAPEX_GENERIC, "brief sec. 4.1 (ASM KMP US$7-9k; expansion A$31k ~ US$20k per t)",
      "midpoint of US$7-30k per t metal = 18,500 / 1.1664 per t REO-eq; SRC C$252k/t is a demo-scale outlier, not used"),
@@ -611,7 +617,9 @@ SOURCES = [
      "China: 1-2 yr (assumption: quota-driven additions on existing sites)."),
     ("max_build_tpa_per_year (allied generic)", "17,500 / 5,000 / 3,616", "derived / assumption",
      "separation: one Eneabba-size refinery (17,500 t) per node per year; metal 5,000 t REO-eq (~ASM KMP nameplate, "
-     "assumption); magnet 10,000 t magnets (MP 10X scale) x 0.3616"),
+     "assumption); magnet 10,000 t magnets (MP 10X scale) x 0.3616. Cheap named brownfield options (Solvay, Narva, White "
+     "Mesa, Lynas Malaysia, Peak UK) are capped at their project size; generic expansion elsewhere is unlimited in total "
+     "but limited per year"),
     ("lifetime", 25, "assumption", "default 25 years for all facilities (only sets salvage value)"),
     ("China mining split", f"{CHINA_LIGHT_MINING} + {IONIC_QUOTA_2024}", "USGS MCS 2025; Fastmarkets; Project Blue",
      "270,000 t quota; ion-adsorption = H1 CREG 10,140 t x 2 (H2 assumed = H1)"),
@@ -681,15 +689,18 @@ SOURCES = [
     ("scenarios china_cost_*", "0.25 / 0.333 / 0.667 / 1", "brief sec. 0 and 4.3",
      "4x = the seed claim '1/4' (NOT found in sources); 3x = WSJ refinery cost 1/3; 1.5x = ChinaFolio 2/3; parity = 1"),
     ("scenario budget_8_5bn", 8.5e9, "dailyshorts.io; White House framework text via vu.govpulse.tools",
-     "US-Australia Critical Minerals Framework (20 Oct 2025): US$8.5bn project pipeline. Budget on allied capex; to make it "
-     "bind, full independence (max_restricted_share 0) is required from 2035 (shortfall is penalised, so results show how "
-     "much independence the budget buys)"),
+     "US-Australia Critical Minerals Framework (20 Oct 2025): US$8.5bn project pipeline. Budget on allied capex; so that the "
+     "budget has something to buy, full independence (max_restricted_share 0) is required from 2035 (shortfall is "
+     "penalised, so results show how much independence the budget buys). Finding with this data: full allied independence by 2035 needs only ~US$4.5bn of "
+     "allied capex (magnets dominate; non-allied ore and Malaysian separation count as clean), so none of the three budgets "
+     "binds; lead times and Dy/Tb ore are the limits. This contradicts the ~US$50-75bn claim below"),
     ("scenario warp_speed_75bn", 7.5e10, "rareearthexchanges.com (https://rareearthexchanges.com/?p=14549)",
      "'Warp-Speed' US$50-75bn effort reaches only ~50% Western independence by 2035-2040; same requirement as budget_8_5bn"),
     ("scenario doe_300bn", 3e11, "NOT FOUND in the brief's sources (seed claim)",
      "the 'DOE: >=$300bn and a decade' figure is a news-seed claim the brief could not verify; kept as an upper bound"),
     ("scenario demand_high", round(176 / iea_index(2035), 3), "McKinsey via stocknews24 / azzet.com",
-     "McKinsey 176 kt magnetic REE demand in 2035 / IEA-path 2035 index {:.1f} kt; uniform factor on all years".format(
+     "McKinsey 176 kt magnetic REE demand in 2035 / IEA-path 2035 index {:.1f} kt; uniform factor on all years, so "
+     "2025-27 demand exceeds existing capacity and shows as unmet by construction".format(
          iea_index(2035))),
 
     ("data gaps", None, BRIEF,
@@ -749,10 +760,27 @@ def build() -> Workbook:
     return wb
 
 
+def save_deterministic(wb: Workbook, path: Path) -> None:
+    """Save with fixed document dates and zip timestamps, so the same data gives the same bytes."""
+    raw = io.BytesIO()
+    wb.save(raw)
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(raw.getvalue())) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                data = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)", rb"\g<1>2025-01-01T00:00:00Z\g<2>",
+                              data)
+            fixed = zipfile.ZipInfo(info.filename, date_time=(2025, 1, 1, 0, 0, 0))
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            dst.writestr(fixed, data)
+    path.write_bytes(out.getvalue())
+
+
 def main() -> None:
     wb = build()
     wb.properties.creator = "rechain build_reference.py"
-    wb.save(OUT)
+    save_deterministic(wb, OUT)
     print(f"wrote {OUT}")
 
 
