@@ -87,7 +87,9 @@ def clean_supply(built: Built) -> dict[tuple[str, int], tuple[float, float]]:
 def extract(built: Built, outcome: SolveOutcome, build_seconds: float) -> SolveResult:
     m, ds = built.model, built.dataset
     summary = {"status": outcome.status.value, "message": outcome.message,
-               "solve_seconds": round(outcome.solve_seconds, 3), "build_seconds": round(build_seconds, 3)}
+               "solve_seconds": round(outcome.solve_seconds, 3), "build_seconds": round(build_seconds, 3),
+               "variables": sum(1 for _ in m.component_data_objects(pyo.Var, active=True)),
+               "constraints": sum(1 for _ in m.component_data_objects(pyo.Constraint, active=True))}
     if outcome.status is not Status.OPTIMAL:
         return SolveResult(outcome.status, outcome.message, summary)
     parts = cost_parts(built)

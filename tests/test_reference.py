@@ -1,0 +1,84 @@
+"""The shipped reference workbook: integrity, every scenario solves, and the
+qualitative findings it must keep (each could fail if the data changed)."""
+
+import openpyxl
+import pytest
+
+from optimizer.cases import make_dataset
+from optimizer.cli import reference_workbook
+from optimizer.results import extract
+from optimizer.solve import CaseSolver
+from optimizer.validate import load_workbook
+
+
+@pytest.fixture(scope="module")
+def wb():
+    return load_workbook(reference_workbook())
+
+
+def solve(wb, scenario=None, **overrides):
+    ds = make_dataset(wb, scenario, tuple((k, str(v)) for k, v in overrides.items()))
+    solver = CaseSolver(ds)
+    result = extract(solver.built, solver.solve(), solver.build_seconds)
+    assert result.optimal, (scenario, overrides, result.message)
+    return result
+
+
+def table(sheet):
+    book = openpyxl.load_workbook(reference_workbook(), read_only=True)
+    rows = list(book[sheet].iter_rows(values_only=True))
+    return [dict(zip(rows[0], r)) for r in rows[1:] if any(v is not None for v in r)]
+
+
+def test_every_facility_row_has_a_source():
+    rows = table("facilities")
+    assert len(rows) >= 30
+    assert all(str(r["source"] or "").strip() for r in rows)
+
+
+def test_compositions_sum_to_one_and_cover_every_mine():
+    shares = {}
+    for r in table("composition"):
+        shares[r["node"]] = shares.get(r["node"], 0) + r["share"]
+    assert all(abs(total - 1) < 1e-6 for total in shares.values())
+    mines = {r["node"] for r in table("facilities") if r["stage"] == "mining"}
+    assert mines <= set(shares)
+
+
+def test_world_is_at_least_thirty_nodes_in_three_blocs():
+    nodes = table("nodes")
+    assert len(nodes) >= 30
+    assert {r["bloc"] for r in nodes} == {"china", "allied", "non_allied"}
+    assert all(str(r["note"] or "").strip() for r in nodes), "every alignment assumption is written down"
+
+
+def test_every_scenario_solves(wb):
+    names = sorted(set(wb.scenarios) | {s for s, _ in wb.trade_rules if s} | {s for s, _ in wb.bloc_budgets if s})
+    required = {"heavy_re_controls", "embargo_2027", "myanmar_disruption", "alliance_without_eu", "china_cost_4x",
+                "china_cost_3x", "china_cost_1_5x", "budget_8_5bn", "warp_speed_75bn", "doe_300bn"}
+    assert required <= set(names)
+    for name in names:
+        solve(wb, name)
+
+
+def test_base_case_meets_demand(wb):
+    result = solve(wb)
+    assert result.summary["unmet_t"] == pytest.approx(0, abs=1e-3)
+
+
+def test_independence_premium_grows_as_the_deadline_moves_earlier(wb):
+    base = solve(wb).summary["system_cost_usd"]
+    premiums = [solve(wb, max_restricted_share=0, independence_year=y).summary["objective_usd"] - base
+                for y in (2040, 2035, 2030)]
+    assert premiums[0] > 0
+    assert premiums[0] < premiums[1] < premiums[2]
+
+
+def test_heavy_rare_earths_carry_the_larger_clean_premium(wb):
+    ind = solve(wb, max_restricted_share=0.5, independence_year=2035).tables["independence"]
+    premium = ind[ind["year"] >= 2035].groupby("element")["clean_premium_usd_per_t"].mean()
+    assert max(premium["Dy"], premium["Tb"]) > premium["NdPr"] > 0
+
+
+def test_embargo_costs_more_than_base(wb):
+    assert solve(wb, "embargo_2027").summary["objective_usd"] > solve(wb).summary["objective_usd"]
