@@ -484,11 +484,13 @@ def demand_rows():
 # ---------------------------------------------------------------------------------------
 # routes: (from_node, to_node, stage, cost_usd_per_t, allowed)
 # ---------------------------------------------------------------------------------------
+MYANMAR_CLOSED_TO = ("united_states", "us_white_mesa", "australia", "australia_nolans", "australia_eneabba",
+                     "canada", "france", "estonia", "united_kingdom", "malaysia", "india", "russia", "vietnam")
 ROUTES = [
     ("china_ionic", "china", "mining", 50, True),
     ("myanmar", "china", "mining", 100, True),
     ("australia", "malaysia", "mining", 150, True),
-]
+] + [("myanmar", separator, "mining", None, False) for separator in MYANMAR_CLOSED_TO]
 
 # ---------------------------------------------------------------------------------------
 # trade_rules: (from_bloc, to_bloc, stage, element, first_year, last_year, allowed, tariff, scenario, note)
@@ -559,7 +561,10 @@ SOURCES = [
      "prices track China's by freight/handling"),
     ("routes", None, "assumption",
      "china_ionic->china 50 (domestic), myanmar->china 100 (overland border trade), australia->malaysia 150 (Lynas "
-     "Kalgoorlie/Fremantle to Kuantan, short sea leg)"),
+     "Kalgoorlie/Fremantle to Kuantan, short sea leg). Myanmar's ore has no route to any separator outside China: "
+     "USGS estimates Myanmar's output from China's import data, and Myanmar supplied 57% of China's RE imports in "
+     "2024 and 74.9% of its oxide imports Jan-Sep 2024 (CSIS via realtribune.ru; China customs via wealthtrend.net): "
+     "the mines in Kachin State ship over the border to China only (assumption stated here)"),
     ("setting restricted_cost_factor", RESTRICTED_COST_FACTOR,
      "WSJ via troublefreepool.com (refinery build cost China ~1/3 of US); ChinaFolio (production cost ~2/3); brief sec. 4.3",
      "China's facility rows carry the same Western reference costs as allied rows; the factor is the China/West cost ratio. "

@@ -302,6 +302,27 @@ def scenarios(workbook: Workbook = None, set_: Sets = None, out: Out = None, tim
         Console().print(markdown_table(table[shown]), markup=False, highlight=False)
 
 
+@app.command()
+def report(workbook: Workbook = None, out: Annotated[Path, typer.Option("--out", help="Folder for findings.md, "
+                                                                    "its charts and tables.")] = Path("findings"),
+           time_limit: TimeLimit = None, threads: Threads = None):
+    """Regenerate the headline findings (findings.md, PNG charts, .xlsx tables) from fresh solves."""
+    from .outputs import check_target, manifest
+    from .report import write_report
+    from .solve import SolveOptions
+    from .validate import load_workbook
+
+    path = workbook or reference_workbook()
+    check_target(out, [path])
+    wb = load_workbook(path)
+    man = manifest(path, command="report")
+    with _progress(1) as progress:
+        task = progress.add_task("report", total=None, last="")
+        write_report(wb, path, out, man, SolveOptions(time_limit, threads),
+                     lambda done, total: progress.update(task, completed=done, total=total, last=""))
+    err.print(f"findings written to [bold]{out / 'findings.md'}[/]")
+
+
 def main() -> None:
     """Entry point: one error formatter for every command."""
     start = time.perf_counter()

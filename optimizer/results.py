@@ -125,13 +125,17 @@ def extract(built: Built, outcome: SolveOutcome, build_seconds: float) -> SolveR
         "independence": _table_independence(built, supply, duals),
         "duals": pd.DataFrame([(k, "" if i is None else str(i), v) for (k, i), v in duals.items()],
                               columns=["constraint", "index", "shadow_price"]),
+        "binding_capacity": pd.DataFrame(
+            [(n, _bloc(built, n), _stage(built, k), y, v) for (c, i), v in duals.items() if c == "capacity"
+             for (n, k, y) in [i]], columns=["node", "bloc", "stage", "year", "usd_per_tpa"]),
     }
     return SolveResult(outcome.status, outcome.message, summary, tables)
 
 
 def _duals(built: Built, raw: dict) -> dict[tuple[str, object], float]:
     """Shadow prices in report units: budget rows in USD saved per USD, the
-    independence and demand rows in (discounted) USD per t."""
+    independence and demand rows in (discounted) USD per t, binding capacity
+    rows in USD per t/yr."""
     m = built.model
     result = {}
     if hasattr(m, "budget_total"):
@@ -142,6 +146,12 @@ def _duals(built: Built, raw: dict) -> dict[tuple[str, object], float]:
             for index, con in getattr(m, name).items():
                 value = raw.get(con, 0.0)
                 result[(name, index)] = -value if per_usd else value / MONEY
+    for name in ("capacity", "max_capacity"):  # value of one more t/yr of capacity, where it binds
+        if hasattr(m, name):
+            for index, con in getattr(m, name).items():
+                value = -raw.get(con, 0.0) / MONEY
+                if abs(value) > 1e-6:
+                    result[(name, index)] = value
     return result
 
 

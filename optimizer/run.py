@@ -13,7 +13,8 @@ from .results import SolveResult, extract
 from .solve import CaseSolver, SolveOptions
 from .validate import load_workbook
 
-RESULT_SHEETS = ("costs", "capacity", "builds", "throughput", "flows", "unmet", "independence", "duals")
+RESULT_SHEETS = ("costs", "capacity", "builds", "throughput", "flows", "unmet", "independence", "duals",
+                 "binding_capacity")
 
 
 def run_case(path: Path, scenario: str | None, overrides: tuple, out: Path | None,

@@ -44,7 +44,7 @@ def test_set_override_and_out_files(tiny, tmp_path):
     assert summary["run"]["overrides"] == {"last_year": "2026"}
     book = openpyxl.load_workbook(out / "results.xlsx")
     assert book.sheetnames == ["summary", "costs", "capacity", "builds", "throughput", "flows", "unmet",
-                               "independence", "duals", "run"]
+                               "independence", "duals", "binding_capacity", "run"]
     assert book["costs"].freeze_panes == "A2"
     assert not list(out.glob(".*")), "no temporary files are left behind"
 
@@ -106,3 +106,13 @@ def test_template_is_documented(tmp_path):
     assert facilities.data_validations.dataValidation, "stage cells have a drop-down"
     done = rechain("solve", path, "--json")
     assert done.returncode == 0, done.stderr
+
+
+def test_report_regenerates_findings_from_scratch(examples, tmp_path):
+    out = tmp_path / "findings"
+    done = rechain("report", examples / "frontier", "--out", out)
+    assert done.returncode == 0, done.stderr
+    text = (out / "findings.md").read_text()
+    assert "## Headline" in text and "china_free" in text and "What the model does not capture" in text
+    for name in ("findings_tables.xlsx", "findings_tables_budgets.png", "findings_tables_cost_factor.png"):
+        assert (out / name).exists()
