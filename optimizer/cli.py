@@ -31,6 +31,8 @@ Sets = Annotated[Optional[list[str]], typer.Option("--set", help="Override a set
 Out = Annotated[Optional[Path], typer.Option("--out", help="Folder to write results into.")]
 TimeLimit = Annotated[Optional[float], typer.Option("--time-limit", help="Solver time limit in seconds.")]
 Threads = Annotated[Optional[int], typer.Option("--threads", help="Solver threads.")]
+Method = Annotated[str, typer.Option("--method", help="HiGHS method: auto (simplex below 100,000 columns, "
+                                     "interior point above), simplex or ipm.")]
 
 
 def reference_workbook() -> Path:
@@ -88,16 +90,22 @@ def validate(workbook: Workbook = None,
 @app.command()
 def solve(workbook: Workbook = None, scenario: Scenario = None, set_: Sets = None, out: Out = None,
           as_json: Annotated[bool, typer.Option("--json", help="Print only the summary JSON on stdout.")] = False,
-          time_limit: TimeLimit = None, threads: Threads = None):
+          time_limit: TimeLimit = None, threads: Threads = None, method: Method = "auto",
+          write_model: Annotated[Optional[Path], typer.Option("--write-model", help="Also write the LP to "
+                                                             "FILE.mps or FILE.lp for another solver.")] = None):
     """Solve one case and report the plan."""
     from .run import run_case
+    from .solve import SolveOptions
     from .terminal import print_summary
 
+    if method not in ("auto", "simplex", "ipm"):
+        from .errors import Issue
+        raise InputError([Issue("--method", "auto, simplex or ipm", method)])
     path = workbook or reference_workbook()
     overrides = parse_sets(set_)
     console = Console(stderr=True) if as_json else Console()
-    result, man = run_case(path, scenario, overrides, out, time_limit, threads,
-                           progress=None if as_json else console)
+    result, man = run_case(path, scenario, overrides, out, SolveOptions(time_limit, threads, method),
+                           progress=None if as_json else console, write_model=write_model)
     if as_json:
         sys.stdout.write(json.dumps(result.summary | {"run": man}, default=str) + "\n")
     else:
@@ -321,6 +329,19 @@ def report(workbook: Workbook = None, out: Annotated[Path, typer.Option("--out",
         write_report(wb, path, out, man, SolveOptions(time_limit, threads),
                      lambda done, total: progress.update(task, completed=done, total=total, last=""))
     err.print(f"findings written to [bold]{out / 'findings.md'}[/]")
+
+
+@app.command()
+def generate(path: Annotated[Path, typer.Argument(help="Where to write the workbook (.xlsx).")],
+             nodes: Annotated[int, typer.Option("--nodes", min=2, help="Number of nodes.")] = 30,
+             years: Annotated[int, typer.Option("--years", min=1, max=100, help="Years in the horizon.")] = 16,
+             elements: Annotated[int, typer.Option("--elements", min=1, help="Elements or groups.")] = 6,
+             seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0):
+    """Write a synthetic but realistic world of any size (for benchmarks and stress tests)."""
+    from .generate import world, write_world
+
+    write_world(path, world(nodes, years, elements, seed))
+    err.print(f"generated world written to [bold]{path}[/]")
 
 
 def main() -> None:

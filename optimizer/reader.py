@@ -7,7 +7,10 @@ No types are interpreted here beyond what the file format gives.
 from __future__ import annotations
 
 import csv
+import io
+import warnings
 import zipfile
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,6 +20,7 @@ from .errors import Issue, InputError
 
 MAX_FILE_BYTES = 200 * 1024 * 1024
 MAX_ROWS = 2_000_000
+MAX_COLUMNS = 1024  # cells further right are not read
 
 
 @dataclass
@@ -31,6 +35,7 @@ class RawSheet:
     header: dict[str, str] = field(default_factory=dict)  # normalised column -> "sheet!CELL"
     rows: list[RawRow] = field(default_factory=list)
     header_row: int = 1
+    repeated: list[tuple[str, str]] = field(default_factory=list)  # (column, "sheet!CELL") of repeated headers
 
 
 def normalise(name: object) -> str:
@@ -54,14 +59,17 @@ def to_sheet(name: str, grid) -> RawSheet:
             for i, v in enumerate(values):
                 col = normalise(v)
                 columns.append(col or None)
-                if col and col not in sheet.header:
-                    sheet.header[col] = f"{name}!{get_column_letter(i + 1)}{number}"
+                place = f"{name}!{get_column_letter(i + 1)}{number}"
+                if col and col in sheet.header:
+                    sheet.repeated.append((col, place))
+                elif col:
+                    sheet.header[col] = place
             continue
         cells = {}
-        for i, v in enumerate(values):
-            if i < len(columns) and columns[i] and columns[i] not in cells:
-                cells[columns[i]] = (v.strip() if isinstance(v, str) else v,
-                                     f"{name}!{get_column_letter(i + 1)}{number}")
+        for i, col in enumerate(columns):
+            if col and col not in cells:
+                v = values[i] if i < len(values) else None
+                cells[col] = (v.strip() if isinstance(v, str) else v, f"{name}!{get_column_letter(i + 1)}{number}")
         sheet.rows.append(RawRow(number, cells))
     return sheet
 
@@ -84,7 +92,11 @@ def read_tables(path: Path) -> dict[str, RawSheet]:
 
 
 def _sniff(path: Path) -> str:
-    head = path.read_bytes()[:8]
+    try:
+        with path.open("rb") as f:
+            head = f.read(8)
+    except OSError as exc:
+        return f"an unreadable file ({exc.strerror or exc})"
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         return "an old binary .xls or an encrypted workbook (save it as .xlsx without a password)"
     if not head:
@@ -93,53 +105,72 @@ def _sniff(path: Path) -> str:
 
 
 def _read_xlsx(path: Path) -> dict[str, RawSheet]:
-    import openpyxl
-
     from .xlsx_guard import check_archive
 
     check_archive(path)
-    try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=False)
-    except Exception as exc:  # openpyxl raises many types for damaged files
-        raise InputError([Issue(path.name, "a readable .xlsx workbook", f"a damaged file ({exc})")]) from None
-    try:
-        grids, formulas = {}, {}
+    grids, formulas = {}, {}
+    with _open_book(path, data_only=False) as book:
         for ws in book.worksheets:
-            grid = []
-            for r, row in enumerate(ws.iter_rows(values_only=True), start=1):
-                if r > MAX_ROWS:
-                    raise InputError([Issue(f"{ws.title}!A{r}", f"at most {MAX_ROWS} rows", "more")])
-                values = list(row)
+            grids[ws.title] = grid = []
+            for r, values in _sheet_rows(path, ws):
                 for c, v in enumerate(values):
                     if isinstance(v, str) and v.startswith("=") or type(v).__name__ in ("ArrayFormula",
                                                                                          "DataTableFormula"):
                         formulas[(ws.title, r, c)] = True
                 grid.append((r, values))
-            grids[ws.title] = grid
-    except InputError:
-        raise
-    except Exception as exc:
-        raise InputError([Issue(path.name, "a readable .xlsx workbook", f"a damaged file ({exc})")]) from None
-    finally:
-        book.close()
     if formulas:
         _fill_cached_values(path, grids, formulas)
     return _by_name(path.name, {title: to_sheet(title, grid) for title, grid in grids.items()})
 
 
-def _fill_cached_values(path: Path, grids: dict, formulas: dict) -> None:
-    """Replace formulas by the values the spreadsheet program cached with them."""
+@contextmanager
+def _open_book(path: Path, data_only: bool):
+    """An openpyxl read-only workbook; damage found while it is open is an input error."""
     import openpyxl
 
-    book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    issues = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # openpyxl warns about features it drops; they do not matter here
+        try:
+            book = openpyxl.load_workbook(path, read_only=True, data_only=data_only)
+        except Exception as exc:  # openpyxl raises many types for damaged files
+            raise InputError([Issue(path.name, "a readable .xlsx workbook", f"a damaged file ({exc})")]) from None
+        try:
+            yield book
+        finally:
+            book.close()
+
+
+def _sheet_rows(path: Path, ws):
+    """(row number, values) of the rows of a sheet that hold something, whatever its
+    stated dimension (which may be missing, too small or absurdly large)."""
+    ws.reset_dimensions()
+    r = 0
     try:
+        for r, row in enumerate(ws.iter_rows(max_col=MAX_COLUMNS, values_only=True), start=1):
+            if r > MAX_ROWS:
+                raise InputError([Issue(f"{ws.title}!A{r}", f"at most {MAX_ROWS} rows", "more")])
+            values = list(row)
+            while values and values[-1] is None:
+                values.pop()
+            if values:
+                yield r, values
+    except InputError:
+        raise
+    except Exception as exc:
+        raise InputError([Issue(f"{path.name}: sheet '{ws.title}'", "a readable sheet",
+                                f"damaged data in or after row {r + 1} ({exc})")]) from None
+
+
+def _fill_cached_values(path: Path, grids: dict, formulas: dict) -> None:
+    """Replace formulas by the values the spreadsheet program cached with them."""
+    issues = []
+    with _open_book(path, data_only=True) as book:
         for ws in book.worksheets:
             wanted = {(r, c) for (t, r, c) in formulas if t == ws.title}
             if not wanted:
                 continue
             rows = dict(grids[ws.title])
-            for r, row in enumerate(ws.iter_rows(values_only=True), start=1):
+            for r, row in _sheet_rows(path, ws):
                 for c, v in enumerate(row):
                     if (r, c) in wanted:
                         if v is None:
@@ -148,8 +179,6 @@ def _fill_cached_values(path: Path, grids: dict, formulas: dict) -> None:
                                                 "(open and save the file in Excel or LibreOffice)",
                                                 "a formula with no cached value"))
                         rows[r][c] = v
-    finally:
-        book.close()
     if issues:
         raise InputError(issues)
 
@@ -170,8 +199,13 @@ def _read_csv_folder(folder: Path) -> dict[str, RawSheet]:
             dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
         except csv.Error:
             dialect = csv.excel
-        rows = csv.reader(text.splitlines(), dialect)
-        sheets[p.stem] = to_sheet(p.stem, ((r, row) for r, row in enumerate(rows, start=1)))
+        reader = csv.reader(io.StringIO(text, newline=""), dialect)
+        try:
+            rows = list(enumerate(reader, start=1))
+        except csv.Error as exc:
+            raise InputError([Issue(p.name, "CSV text", f"unreadable CSV at line {reader.line_num} ({exc})")]) \
+                from None
+        sheets[p.stem] = to_sheet(p.stem, rows)
     return _by_name(folder.name, sheets)
 
 

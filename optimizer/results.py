@@ -88,6 +88,8 @@ def extract(built: Built, outcome: SolveOutcome, build_seconds: float) -> SolveR
     m, ds = built.model, built.dataset
     summary = {"status": outcome.status.value, "message": outcome.message,
                "solve_seconds": round(outcome.solve_seconds, 3), "build_seconds": round(build_seconds, 3),
+               "translate_seconds": round(outcome.translate_seconds, 3),
+               "highs_seconds": round(outcome.highs_seconds, 3),
                "variables": sum(1 for _ in m.component_data_objects(pyo.Var, active=True)),
                "constraints": sum(1 for _ in m.component_data_objects(pyo.Constraint, active=True))}
     if outcome.status is not Status.OPTIMAL:

@@ -8,7 +8,8 @@ from pathlib import Path
 from rich.console import Console
 
 from .cases import make_dataset
-from .outputs import check_target, manifest, write_json, write_xlsx
+from .errors import InputError, Issue
+from .outputs import atomic_path, check_target, manifest, write_json, write_xlsx
 from .results import SolveResult, extract
 from .solve import CaseSolver, SolveOptions
 from .validate import load_workbook
@@ -18,11 +19,14 @@ RESULT_SHEETS = ("costs", "capacity", "builds", "throughput", "flows", "unmet", 
 
 
 def run_case(path: Path, scenario: str | None, overrides: tuple, out: Path | None,
-             time_limit: float | None = None, threads: int | None = None,
-             progress: Console | None = None) -> tuple[SolveResult, dict]:
+             options: SolveOptions = SolveOptions(), progress: Console | None = None,
+             write_model: Path | None = None) -> tuple[SolveResult, dict]:
     start = time.perf_counter()
-    if out is not None:
-        check_target(out, [path])
+    for target in (out, write_model):
+        if target is not None:
+            check_target(target, [path])
+    if write_model is not None and Path(write_model).suffix.lower() not in (".mps", ".lp"):
+        raise InputError([Issue("--write-model", "a file name ending in .mps or .lp", str(write_model))])
     wb = load_workbook(path)
     warnings = list(wb.warnings)
     dataset = make_dataset(wb, scenario, overrides, warnings)
@@ -34,7 +38,10 @@ def run_case(path: Path, scenario: str | None, overrides: tuple, out: Path | Non
     if status:
         status.start()
     try:
-        solver = CaseSolver(dataset, SolveOptions(time_limit, threads))
+        solver = CaseSolver(dataset, options)
+        if write_model is not None:
+            with atomic_path(Path(write_model)) as tmp:
+                solver.write_model(tmp)
         if status:
             status.update("solving with HiGHS")
         outcome = solver.solve()
@@ -43,12 +50,14 @@ def run_case(path: Path, scenario: str | None, overrides: tuple, out: Path | Non
         if status:
             status.stop()
     result.summary["read_seconds"] = round(read_seconds, 3)
+    write_start = time.perf_counter()
     man = manifest(path, scenario=scenario, overrides=dict(overrides), status=result.status.value,
                    message=result.message, solve_seconds=result.summary["solve_seconds"],
                    build_seconds=result.summary["build_seconds"], read_seconds=round(read_seconds, 3),
                    warnings=warnings)
     if out is not None:
         write_results(Path(out), result, man)
+    result.summary["write_seconds"] = round(time.perf_counter() - write_start, 3)
     return result, man
 
 

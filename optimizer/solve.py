@@ -23,10 +23,14 @@ class Status(str, Enum):
 
 
 
+IPM_FROM_COLUMNS = 100_000  # "auto": the simplex below, the interior-point method (with crossover) above
+
+
 @dataclass(frozen=True)
 class SolveOptions:
     time_limit: float | None = None
     threads: int | None = None
+    method: str = "auto"  # auto | simplex | ipm
 
 
 @dataclass
@@ -37,6 +41,8 @@ class SolveOutcome:
     message: str
     solve_seconds: float
     duals: dict = field(default_factory=dict)  # constraint data -> dual (model units)
+    translate_seconds: float = 0.0  # handing the model to HiGHS (first solve only)
+    highs_seconds: float = 0.0  # HiGHS's own run time
 
 
 @contextlib.contextmanager
@@ -79,16 +85,25 @@ class CaseSolver:
         self.options = options
         self._solver = None
 
-    def solve(self) -> SolveOutcome:
+    def _hand_to_highs(self) -> float:
+        """Create the persistent HiGHS model once; seconds it took (0 when it existed)."""
         from pyomo.contrib.solver.solvers.highs import Highs
 
+        if self._solver is not None:
+            return 0.0
+        start = time.perf_counter()
+        self._solver = Highs()
+        self._solver.config.load_solutions = False
+        self._solver.config.raise_exception_on_nonoptimal_result = False
+        self._solver.set_instance(self.built.model)
+        return time.perf_counter() - start
+
+    def solve(self) -> SolveOutcome:
         start = time.perf_counter()
         with quiet_stdout():
-            if self._solver is None:
-                self._solver = Highs()
-                self._solver.config.load_solutions = False
-                self._solver.config.raise_exception_on_nonoptimal_result = False
-            config = dict(time_limit=self.options.time_limit, threads=self.options.threads)
+            translate = self._hand_to_highs()
+            config = dict(time_limit=self.options.time_limit, threads=self.options.threads,
+                          solver_options={"solver": self.method()})
             results = self._solver.solve(self.built.model, **{k: v for k, v in config.items() if v is not None})
         seconds = time.perf_counter() - start
         status = _status(results.termination_condition)
@@ -97,7 +112,19 @@ class CaseSolver:
             results.solution_loader.load_vars()
             duals = dict(results.solution_loader.get_duals())
         message = str(results.termination_condition.name)
-        return SolveOutcome(status, message, seconds, duals)
+        return SolveOutcome(status, message, seconds, duals, translate, float(results.timing_info.highs_time))
+
+    def method(self) -> str:
+        """HiGHS's `solver` option for this model."""
+        if self.options.method != "auto":
+            return self.options.method
+        return "ipm" if self.highs is not None and self.highs.getNumCol() >= IPM_FROM_COLUMNS else "simplex"
+
+    def write_model(self, path) -> None:
+        """Write the LP as HiGHS sees it (.mps or .lp) for another solver."""
+        with quiet_stdout():
+            self._hand_to_highs()
+            self.highs.writeModel(str(path))
 
     @property
     def highs(self):
