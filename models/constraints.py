@@ -198,9 +198,9 @@ def add_budget(b) -> None:
     spent = {(bloc, y): m.cost_factor[bloc] * m.capex_factor[bloc] * m.CAPEX[bloc, y]
              for bloc in m.B for y in m.Y}
     covered = [bloc for bloc in m.B if bloc in ds.budget_blocs]
-    if s.budget_usd is not None:
-        m.budget_total = pyo.Constraint(expr=quicksum(spent[bloc, y] for bloc in covered for y in m.Y)
-                                        <= m.budget)
+    if s.budget_usd is not None or hasattr(m, "budget_var"):
+        cap = m.budget_var if hasattr(m, "budget_var") else m.budget
+        m.budget_total = pyo.Constraint(expr=quicksum(spent[bloc, y] for bloc in covered for y in m.Y) <= cap)
     if s.annual_budget_usd is not None:
         m.budget_annual = pyo.Constraint(m.Y, rule=lambda _, y: quicksum(spent[bloc, y] for bloc in covered)
                                          <= m.annual_budget)

@@ -126,9 +126,11 @@ class Dataset:
     demand_factor: float = 1.0
     capex_factor: Mapping[str, float] = field(default_factory=dict)
     opex_factor: Mapping[str, float] = field(default_factory=dict)
+    setting_places: Mapping[str, str] = field(default_factory=dict)  # key -> "settings!B7" or "--set key"
 
     def __post_init__(self):
-        for name in ("nodes", "facilities", "composition", "demand", "capex_factor", "opex_factor"):
+        for name in ("nodes", "facilities", "composition", "demand", "capex_factor", "opex_factor",
+                     "setting_places"):
             object.__setattr__(self, name, _frozen(getattr(self, name)))
         object.__setattr__(self, "composition",
                            _frozen({n: _frozen(s) for n, s in self.composition.items()}))

@@ -82,9 +82,10 @@ def add_variables(m: pyo.ConcreteModel, ds: Dataset, net: Network) -> None:
     m.u = pyo.Var(pyo.Set(initialize=sorted(ds.demand_in_horizon()), dimen=3), within=nn)
 
 
-def build_model(ds: Dataset, alpha_variable: bool = False) -> Built:
+def build_model(ds: Dataset, alpha_variable: bool = False, budget_variable: bool = False) -> Built:
     """The LP of model.md. With `alpha_variable`, α is a variable `alpha_var`
-    in [0, 1] instead of the mutable parameter (for the budget frontier)."""
+    in [0, 1] instead of the mutable parameter (for the budget frontier); with
+    `budget_variable`, the total budget is a variable `budget_var` (diagnosis)."""
     net = build_network(ds)
     idx = index_flows(net, ds.last_stage)
     m = pyo.ConcreteModel(name="rechain")
@@ -92,6 +93,8 @@ def build_model(ds: Dataset, alpha_variable: bool = False) -> Built:
     add_variables(m, ds, net)
     if alpha_variable:
         m.alpha_var = pyo.Var(bounds=(0, 1))
+    if budget_variable:
+        m.budget_var = pyo.Var(within=pyo.NonNegativeReals)
     built = Built(m, ds, net, idx)
     constraints.add_throughput(built)
     constraints.add_capacity(built)

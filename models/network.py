@@ -136,3 +136,22 @@ def build_network(ds: Dataset) -> Network:
                         if k < kbar:
                             flows_in[(m, k + 1)].add((e, p))
     return Network(facilities, builds, salvage, bundle_arcs, element_arcs, dict(flows_in), dict(flows_out))
+
+
+def reachable(ds: Dataset, net: Network) -> set[tuple[str, str, int]]:
+    """(consumer, element, year) that some chain of existing arcs can supply,
+    from facilities that can hold capacity, ignoring how much."""
+    kbar = ds.last_stage
+    if kbar == 1:
+        return {(m, e, y) for (n, m, y) in net.bundle_arcs for e, c in ds.composition[n].items() if c > 0}
+    at = defaultdict(set)  # (node, stage, year) -> elements that can leave it
+    for (n, m, y) in net.bundle_arcs:
+        at[(m, 2, y)] |= {e for e, c in ds.composition[n].items() if c > 0}
+    found = set()
+    for (n, m, k, e, p, y) in sorted(net.element_arcs, key=lambda a: a[2]):
+        if e in at.get((n, k, y), ()):
+            if k < kbar:
+                at[(m, k + 1, y)].add(e)
+            else:
+                found.add((m, e, y))
+    return found

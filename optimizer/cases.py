@@ -13,8 +13,8 @@ from .schema import SETTINGS, Column
 from .validate import Workbook
 
 MAX_YEARS = 100
-FACTOR = Column("factor", "float", "a factor", gt=0)
-CAPACITY_FACTOR = Column("capacity_factor", "float", "a factor", ge=0)
+FACTOR = Column("factor", "float", "a factor", gt=0, default=1.0)
+CAPACITY_FACTOR = Column("capacity_factor", "float", "a factor", ge=0, default=1.0)
 YEAR = Column("year", "int", "a year")
 LABEL = Column("label", "text", "a label")
 PREFIXES = ("capex_factor", "opex_factor", "capacity_factor", "bloc", "ban")
@@ -80,7 +80,8 @@ def make_dataset(wb: Workbook, scenario: str | None = None,
             src, _, dst = rest.partition(".")
             if _known(src, blocs, place, "bloc", problems) and _known(dst, blocs, place, "bloc", problems):
                 parsed = parse_value(YEAR, value, place, problems)
-                if parsed is not MISSING:
+                bans = [b for b in bans if (b.from_bloc, b.to_bloc) != (src, dst)]
+                if parsed not in (MISSING, None):
                     bans.append(TradeRule(src, dst, allowed=False, first_year=parsed, place=place))
         elif head not in PREFIXES:
             problems.error(place, "a settings key or one of demand_factor, capex_factor.<bloc>, "
@@ -103,7 +104,7 @@ def make_dataset(wb: Workbook, scenario: str | None = None,
     rules = tuple(r for tag, r in wb.trade_rules if tag is None or tag == scenario) + tuple(bans)
     budgets = tuple(b for tag, b in wb.bloc_budgets if tag is None or tag == scenario)
     return Dataset(s, nodes, wb.stages, facilities, wb.composition, demand, wb.routes, rules, budgets,
-                   demand_factor, capex_factor, opex_factor)
+                   demand_factor, capex_factor, opex_factor, places)
 
 
 def _known(label: str, pool, place: str, what: str, problems: Problems) -> bool:

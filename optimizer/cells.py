@@ -59,7 +59,7 @@ def _convert(kind: str, value: object):
             number = float(value.strip().replace("_", ""))
         except ValueError:
             return MISSING
-    if not isinstance(number, (int, float)) or not math.isfinite(number) or abs(number) > 1e15:
+    if not isinstance(number, (int, float)) or abs(number) > 1e15 or not math.isfinite(number):
         return MISSING
     if kind == "int":
         if float(number) != int(number):

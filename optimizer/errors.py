@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 
@@ -51,4 +52,7 @@ def describe(value: object) -> str:
     if isinstance(value, str):
         shown = value if len(value) <= 60 else value[:57] + "..."
         return repr(shown)
-    return repr(value)
+    if isinstance(value, (dt.date, dt.time, dt.timedelta)):
+        return f"the date or time {value}"
+    shown = repr(value)
+    return shown if len(shown) <= 60 else shown[:57] + "..."

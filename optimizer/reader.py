@@ -20,7 +20,6 @@ from .errors import Issue, InputError
 
 MAX_FILE_BYTES = 200 * 1024 * 1024
 MAX_ROWS = 2_000_000
-MAX_COLUMNS = 1024  # cells further right are not read
 
 
 @dataclass
@@ -133,7 +132,7 @@ def _open_book(path: Path, data_only: bool):
         try:
             book = openpyxl.load_workbook(path, read_only=True, data_only=data_only)
         except Exception as exc:  # openpyxl raises many types for damaged files
-            raise InputError([Issue(path.name, "a readable .xlsx workbook", f"a damaged file ({exc})")]) from None
+            raise InputError([Issue(path.name, "a readable .xlsx workbook", _damage(exc))]) from None
         try:
             yield book
         finally:
@@ -146,7 +145,7 @@ def _sheet_rows(path: Path, ws):
     ws.reset_dimensions()
     r = 0
     try:
-        for r, row in enumerate(ws.iter_rows(max_col=MAX_COLUMNS, values_only=True), start=1):
+        for r, row in enumerate(ws.iter_rows(values_only=True), start=1):
             if r > MAX_ROWS:
                 raise InputError([Issue(f"{ws.title}!A{r}", f"at most {MAX_ROWS} rows", "more")])
             values = list(row)
@@ -158,7 +157,18 @@ def _sheet_rows(path: Path, ws):
         raise
     except Exception as exc:
         raise InputError([Issue(f"{path.name}: sheet '{ws.title}'", "a readable sheet",
-                                f"damaged data in or after row {r + 1} ({exc})")]) from None
+                                f"{_damage(exc)} in or after row {r + 1}")]) from None
+
+
+def _damage(exc: BaseException) -> str:
+    """What was found, from the innermost cause of an openpyxl error."""
+    from defusedxml import DefusedXmlException
+
+    while (exc.__cause__ or exc.__context__) is not None and not isinstance(exc, DefusedXmlException):
+        exc = exc.__cause__ or exc.__context__
+    if isinstance(exc, DefusedXmlException):
+        return "XML that declares entities (refused: it could be an XML bomb or read other files)"
+    return f"damaged data ({(str(exc).splitlines() or [type(exc).__name__])[0]})"
 
 
 def _fill_cached_values(path: Path, grids: dict, formulas: dict) -> None:

@@ -27,6 +27,7 @@ class SolveResult:
     message: str
     summary: dict
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    shadow_prices: dict = field(default_factory=dict)  # (constraint, index) -> report units
 
     @property
     def optimal(self) -> bool:
@@ -90,6 +91,8 @@ def extract(built: Built, outcome: SolveOutcome, build_seconds: float) -> SolveR
                "solve_seconds": round(outcome.solve_seconds, 3), "build_seconds": round(build_seconds, 3),
                "translate_seconds": round(outcome.translate_seconds, 3),
                "highs_seconds": round(outcome.highs_seconds, 3),
+               "max_primal_infeasibility": outcome.infeasibility[0],
+               "max_dual_infeasibility": outcome.infeasibility[1],
                "variables": sum(1 for _ in m.component_data_objects(pyo.Var, active=True)),
                "constraints": sum(1 for _ in m.component_data_objects(pyo.Constraint, active=True))}
     if outcome.status is not Status.OPTIMAL:
@@ -97,7 +100,7 @@ def extract(built: Built, outcome: SolveOutcome, build_seconds: float) -> SolveR
     parts = cost_parts(built)
     penalty = sum(parts[p][0] for p in PENALTIES)
     objective = _v(m.objective) / MONEY
-    duals = _duals(built, outcome.duals)
+    duals = shadow_prices(built, outcome.duals)
     supply = clean_supply(built)
     clean_share = defaultdict(dict)
     for (e, y), (d, c) in sorted(supply.items()):
@@ -131,10 +134,10 @@ def extract(built: Built, outcome: SolveOutcome, build_seconds: float) -> SolveR
             [(n, _bloc(built, n), _stage(built, k), y, v) for (c, i), v in duals.items() if c == "capacity"
              for (n, k, y) in [i]], columns=["node", "bloc", "stage", "year", "usd_per_tpa"]),
     }
-    return SolveResult(outcome.status, outcome.message, summary, tables)
+    return SolveResult(outcome.status, outcome.message, summary, tables, duals)
 
 
-def _duals(built: Built, raw: dict) -> dict[tuple[str, object], float]:
+def shadow_prices(built: Built, raw: dict) -> dict[tuple[str, object], float]:
     """Shadow prices in report units: budget rows in USD saved per USD, the
     independence and demand rows in (discounted) USD per t, binding capacity
     rows in USD per t/yr."""

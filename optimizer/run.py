@@ -8,14 +8,16 @@ from pathlib import Path
 from rich.console import Console
 
 from .cases import make_dataset
+from .diagnosis import diagnose
+from .numerics import penalty_warnings, quality_warnings
 from .errors import InputError, Issue
 from .outputs import atomic_path, check_target, manifest, write_json, write_xlsx
 from .results import SolveResult, extract
 from .solve import CaseSolver, SolveOptions
 from .validate import load_workbook
 
-RESULT_SHEETS = ("costs", "capacity", "builds", "throughput", "flows", "unmet", "independence", "duals",
-                 "binding_capacity")
+RESULT_SHEETS = ("diagnosis", "costs", "capacity", "builds", "throughput", "flows", "unmet", "independence",
+                 "duals", "binding_capacity")
 
 
 def run_case(path: Path, scenario: str | None, overrides: tuple, out: Path | None,
@@ -30,6 +32,7 @@ def run_case(path: Path, scenario: str | None, overrides: tuple, out: Path | Non
     wb = load_workbook(path)
     warnings = list(wb.warnings)
     dataset = make_dataset(wb, scenario, overrides, warnings)
+    warnings += penalty_warnings(dataset)
     read_seconds = time.perf_counter() - start
     warn = progress or Console(stderr=True)
     for w in warnings:
@@ -46,9 +49,19 @@ def run_case(path: Path, scenario: str | None, overrides: tuple, out: Path | Non
             status.update("solving with HiGHS")
         outcome = solver.solve()
         result = extract(solver.built, outcome, solver.build_seconds)
+        if status:
+            status.update("explaining unmet demand / shortfall")
+        diagnosis = diagnose(dataset, result, options)
     finally:
         if status:
             status.stop()
+    late = quality_warnings(result.summary)
+    for w in late:
+        warn.print(f"[yellow]warning[/]: {w}")
+    warnings += late
+    result.summary["diagnosis"] = diagnosis.as_dict() if diagnosis else None
+    if diagnosis:
+        result.tables["diagnosis"] = diagnosis.table()
     result.summary["read_seconds"] = round(read_seconds, 3)
     write_start = time.perf_counter()
     man = manifest(path, scenario=scenario, overrides=dict(overrides), status=result.status.value,

@@ -181,7 +181,8 @@ def reference_markdown() -> str:
     """The per-column reference of docs/workbook.md, generated from these tables."""
     lines = []
     for sheet in SHEETS:
-        lines += [f"### {sheet.name}{'' if sheet.required else ' (optional)'}", "", sheet.description, "",
+        lines += [f"### Columns of `{sheet.name}`{'' if sheet.required else ' (optional sheet)'}", "",
+                  sheet.description, "",
                   "| column | type | unit | required | default | meaning |", "|---|---|---|---|---|---|"]
         for c in sheet.columns:
             default = "" if c.default in (None, ()) else ", ".join(c.default) if isinstance(c.default, tuple) \
@@ -190,3 +191,21 @@ def reference_markdown() -> str:
                          f"{default} | {c.description} |")
         lines.append("")
     return "\n".join(lines)
+
+
+MARK, END = "<!-- schema-reference -->", "<!-- /schema-reference -->"
+
+
+def with_reference(doc: str) -> str:
+    """docs/workbook.md with its generated column reference brought up to date."""
+    head, _, rest = doc.partition(MARK)
+    tail = rest.partition(END)[2] if END in rest else ""
+    return f"{head}{MARK}\n{reference_markdown()}\n{END}{tail}"
+
+
+if __name__ == "__main__":  # python -m optimizer.schema docs/workbook.md
+    import sys
+    from pathlib import Path
+
+    target = Path(sys.argv[1])
+    target.write_text(with_reference(target.read_text(encoding="utf-8")), encoding="utf-8")

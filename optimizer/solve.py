@@ -43,6 +43,7 @@ class SolveOutcome:
     duals: dict = field(default_factory=dict)  # constraint data -> dual (model units)
     translate_seconds: float = 0.0  # handing the model to HiGHS (first solve only)
     highs_seconds: float = 0.0  # HiGHS's own run time
+    infeasibility: tuple[float, float] = (0.0, 0.0)  # HiGHS's max primal and dual infeasibility
 
 
 @contextlib.contextmanager
@@ -78,9 +79,10 @@ def _status(termination) -> Status:
 class CaseSolver:
     """A model built once and solved as often as its parameters change."""
 
-    def __init__(self, dataset: Dataset, options: SolveOptions = SolveOptions(), alpha_variable: bool = False):
+    def __init__(self, dataset: Dataset, options: SolveOptions = SolveOptions(), alpha_variable: bool = False,
+                 budget_variable: bool = False):
         start = time.perf_counter()
-        self.built: Built = build_model(dataset, alpha_variable)
+        self.built: Built = build_model(dataset, alpha_variable, budget_variable)
         self.build_seconds = time.perf_counter() - start
         self.options = options
         self._solver = None
@@ -111,8 +113,11 @@ class CaseSolver:
         if status is Status.OPTIMAL:
             results.solution_loader.load_vars()
             duals = dict(results.solution_loader.get_duals())
-        message = str(results.termination_condition.name)
-        return SolveOutcome(status, message, seconds, duals, translate, float(results.timing_info.highs_time))
+        message = f"{results.termination_condition.name}; HiGHS: {self.highs.modelStatusToString(self.highs.getModelStatus())}"
+        info = self.highs.getInfo()
+        quality = (float(info.max_primal_infeasibility), float(info.max_dual_infeasibility))
+        return SolveOutcome(status, message, seconds, duals, translate, float(results.timing_info.highs_time),
+                            quality)
 
     def method(self) -> str:
         """HiGHS's `solver` option for this model."""

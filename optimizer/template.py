@@ -40,10 +40,12 @@ def write_template(path: Path) -> None:
     for sheet in SHEETS:
         ws = book.create_sheet(sheet.name)
         if sheet is SETTINGS:
-            ws.append(["key", "value", "meaning"])
-            for col in sheet.columns:
-                ws.append([col.name, col.example if col.example is not None else None, _comment(col)])
-            ws.column_dimensions["C"].width = 90
+            ws.append(["key", "value"])
+            ws.cell(1, 1).comment = Comment("settings key (one per row)", "rechain")
+            ws.cell(1, 2).comment = Comment("its value; blank = the default", "rechain")
+            for row, col in enumerate(sheet.columns, start=2):
+                ws.append([col.name, col.example if col.example is not None else None])
+                ws.cell(row, 1).comment = Comment(_comment(col), "rechain")
         else:
             ws.append([c.name for c in sheet.columns])
             ws.append([c.example for c in sheet.columns])

@@ -72,6 +72,11 @@ def print_summary(console: Console, result: SolveResult, man: dict) -> None:
         top = result.tables["unmet"].groupby(["node", "element"])["unmet_t"].sum().nlargest(5)
         for (node, element), t_ in top.items():
             console.print(f"  unmet {element} at {node}: {t_:,.1f} t")
+    diagnosis = s.get("diagnosis")
+    if diagnosis:
+        console.print("[bold]Why:[/]")
+        for line in diagnosis["findings"]:
+            console.print(f"  - {line}", markup=False, highlight=False)
     dual = s["budget_dual_usd_per_usd"]
     if dual is not None:
         binding = dual > 1e-9

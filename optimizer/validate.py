@@ -43,6 +43,9 @@ def _rows(sheet: Sheet, raw: RawSheet, problems: Problems) -> list[tuple[int, di
     for col, place in raw.header.items():
         if col not in known:
             problems.warn(f"{place}: unknown column '{col}' in sheet '{sheet.name}' is ignored")
+    for col, place in raw.repeated:
+        if col in known:
+            problems.error(place, f"each column once ('{col}' is also at {raw.header[col]})", col)
     missing = [c for c in sheet.columns if c.required and c.name not in raw.header]
     for c in missing:
         problems.error(f"{raw.name}!{raw.header_row}:{raw.header_row}",
@@ -85,6 +88,9 @@ def read_settings(raw: RawSheet, problems: Problems) -> dict[str, tuple[object, 
         problems.error(f"{raw.name}!A{raw.header_row}:B{raw.header_row}", "the header 'key | value'",
                        f"<{', '.join(raw.header) or 'no header'}>")
         return {}
+    for col, place in raw.header.items():
+        if col not in ("key", "value"):
+            problems.warn(f"{place}: unknown column '{col}' in sheet '{raw.name}' is ignored")
     settings = {}
     for row in raw.rows:
         key_raw, key_place = row.cells.get("key", (None, f"{raw.name}!A{row.number}"))

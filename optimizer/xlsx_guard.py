@@ -19,8 +19,8 @@ def check_archive(path: Path) -> None:
         raise InputError([Issue(path.name, "a readable .xlsx workbook", f"a damaged zip archive ({exc})")]) from None
     names = {m.filename for m in members}
     if "xl/workbook.xml" not in names:
-        found = "a macro-enabled or other Office file" if any(n.startswith("word/") or n.startswith("ppt/")
-                                                               for n in names) else "a zip archive without a workbook"
+        found = "a Word or PowerPoint file" if any(n.startswith("word/") or n.startswith("ppt/")
+                                                   for n in names) else "a zip archive without a workbook"
         raise InputError([Issue(path.name, "an .xlsx workbook", found)])
     unpacked = sum(m.file_size for m in members)
     packed = sum(m.compress_size for m in members) or 1

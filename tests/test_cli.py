@@ -43,7 +43,7 @@ def test_set_override_and_out_files(tiny, tmp_path):
     assert summary["system_cost_usd"] == pytest.approx(1400)
     assert summary["run"]["overrides"] == {"last_year": "2026"}
     book = openpyxl.load_workbook(out / "results.xlsx")
-    assert book.sheetnames == ["summary", "costs", "capacity", "builds", "throughput", "flows", "unmet",
+    assert book.sheetnames == ["summary", "diagnosis", "costs", "capacity", "builds", "throughput", "flows", "unmet",
                                "independence", "duals", "binding_capacity", "run"]
     assert book["costs"].freeze_panes == "A2"
     assert not list(out.glob(".*")), "no temporary files are left behind"
@@ -116,3 +116,11 @@ def test_report_regenerates_findings_from_scratch(examples, tmp_path):
     assert "## Headline" in text and "china_free" in text and "What the model does not capture" in text
     for name in ("findings_tables.xlsx", "findings_tables_budgets.png", "findings_tables_cost_factor.png"):
         assert (out / name).exists()
+
+
+def test_blank_overrides_restore_defaults(examples):
+    """A blank factor is 1 and a blank ban lifts the ban: the frontier example costs 10 either way."""
+    done = rechain("solve", examples / "frontier", "--json", "--set", "demand_factor=", "--set",
+                   "capex_factor.allied=", "--set", "ban.china.allied=")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["system_cost_usd"] == pytest.approx(10)

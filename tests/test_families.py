@@ -302,3 +302,31 @@ def test_demand_marginal_cost_dual():
     r = solve(ds)
     duals = r.tables["duals"].set_index("constraint")
     assert duals.loc["demand", "shadow_price"] == approx(7)
+
+
+FAMILY_TESTS = {
+    "add_throughput": [test_yields_through_three_stages],
+    "add_capacity": [test_lead_time_delays_capacity, test_availability_year, test_max_capacity_and_build_rate],
+    "add_separation_balance": [test_balance_problem_drags_whole_bundle, test_provenance_through_restricted_separator],
+    "add_element_stage_balance": [test_yields_through_three_stages],
+    "add_demand": [test_one_stage_transportation_problem, test_demand_marginal_cost_dual],
+    "add_independence": [test_provenance_through_restricted_separator, test_shortfall_when_no_clean_route,
+                         test_clean_premium_is_the_independence_dual],
+    "add_budget": [test_total_budget_binds_with_its_shadow_price, test_annual_budget_spreads_builds,
+                   test_bloc_budget_caps_one_bloc],
+    "add_cost_aggregates": [test_fixed_om_of_existing_and_new_capacity, test_salvage_value, test_route_default_cost,
+                            test_trade_rule_ban_and_tariff_by_element_and_year],
+    "add_objective": [test_discounting, test_restricted_cost_factor],
+}
+
+
+def test_every_constraint_family_has_a_worked_case():
+    """Fails when a constraint family is added without a hand-solved test."""
+    import inspect
+
+    from models import constraints, costs
+
+    families = {name for module in (constraints, costs) for name, fn in inspect.getmembers(module, inspect.isfunction)
+                if name.startswith("add_") and fn.__module__ == module.__name__}
+    assert families == set(FAMILY_TESTS)
+    assert all(FAMILY_TESTS[f] for f in families)
