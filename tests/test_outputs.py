@@ -1,0 +1,69 @@
+"""Safe, deterministic outputs."""
+
+import shutil
+import subprocess
+import sys
+
+import openpyxl
+import pytest
+
+from optimizer.outputs import atomic_path, write_csv
+
+
+def rechain(*args):
+    return subprocess.run([sys.executable, "-m", "optimizer.cli", *map(str, args)], capture_output=True, text=True)
+
+
+def sheets(path, skip=("summary", "run")):
+    book = openpyxl.load_workbook(path)
+    return {name: [[c.value for c in row] for row in book[name].iter_rows()] for name in book.sheetnames
+            if name not in skip}
+
+
+def test_same_input_same_tables(examples, tmp_path):
+    """Two runs of the reference workbook give identical result tables (timings aside)."""
+    from optimizer.cli import reference_workbook
+
+    for name in ("a", "b"):
+        done = rechain("solve", reference_workbook(), "--out", tmp_path / name, "--json")
+        assert done.returncode == 0, done.stderr
+    assert sheets(tmp_path / "a" / "results.xlsx") == sheets(tmp_path / "b" / "results.xlsx")
+
+
+def test_formula_like_text_stays_text(examples, tmp_path):
+    """A node named '=Mine' is written to Excel as text and to CSV with a leading apostrophe."""
+    case = tmp_path / "case"
+    shutil.copytree(examples / "tiny", case)
+    for name in ("nodes", "facilities", "composition"):
+        f = case / f"{name}.csv"
+        f.write_text(f.read_text().replace("Mine,", "=Mine,"))
+    out = tmp_path / "out"
+    done = rechain("solve", case, "--out", out, "--json")
+    assert done.returncode == 0, done.stderr
+    ws = openpyxl.load_workbook(out / "results.xlsx")["capacity"]
+    cells = [c for row in ws.iter_rows() for c in row if c.value == "=Mine"]
+    assert cells and all(c.data_type == "s" for c in cells)
+    import pandas as pd
+
+    write_csv(tmp_path / "t.csv", pd.DataFrame({"node": ["=Mine", "@x", "+1", "-2", "ok"]}))
+    assert (tmp_path / "t.csv").read_text().splitlines()[1:] == ["'=Mine", "'@x", "'+1", "'-2", "ok"]
+
+
+def test_failed_write_leaves_no_file(tmp_path):
+    target = tmp_path / "results.xlsx"
+    with pytest.raises(RuntimeError):
+        with atomic_path(target) as tmp:
+            tmp.write_text("half")
+            raise RuntimeError("interrupted")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_output_over_input_is_refused(examples, tmp_path):
+    case = tmp_path / "case.xlsx"
+    from optimizer.cli import reference_workbook
+
+    shutil.copy(reference_workbook(), case)
+    before = case.read_bytes()
+    done = rechain("solve", case, "--write-model", case)
+    assert done.returncode == 2 and "refusing" in done.stderr
+    assert case.read_bytes() == before
