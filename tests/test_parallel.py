@@ -88,3 +88,19 @@ def test_scenarios_cli(examples):
                           capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert "china_free" in done.stdout and "1,040" in done.stdout
+
+
+def test_interrupt_keeps_finished_rows(examples):
+    """Ctrl-C after the second point: the two finished rows come back, marked incomplete."""
+    wb = load_workbook(examples / "frontier")
+    points = grid(parse_params(["max_restricted_share=1:0:5"]))
+    seen = []
+
+    def on_row(rows):
+        seen.extend(rows)
+        if len(seen) == 2:
+            raise KeyboardInterrupt
+
+    rows, complete = run_points(wb, None, (), points, workers=1, on_row=on_row)
+    assert not complete
+    assert [r["max_restricted_share"] for r in rows] == [p["max_restricted_share"] for p in points[:2]]
