@@ -66,7 +66,7 @@ def add_capacity(b) -> None:
     ceilings = {}
     for (n, k), years in builds_of.items():
         f = ds.facilities[(n, k)]
-        if f.max_tpa is not None:
+        if years and f.max_tpa is not None:
             ceilings[(n, k)] = quicksum((m.build[n, k, y] for y in years)) <= f.max_tpa - f.existing_tpa
     if ceilings:
         m.max_capacity = _constraint(ceilings)

@@ -75,8 +75,9 @@ def world(nodes: int, years: int, n_elements: int, seed: int = 0) -> dict[str, l
     routes = [routes[0]] + list({(r[0], r[1], r[2]): r for r in routes[1:]}.values())
     trade_rules = [["from_bloc", "to_bloc", "stage", "element", "first_year", "last_year", "allowed",
                     "tariff_usd_per_t", "scenario", "note"],
-                   ["china", "allied", None, "NdPr", None, None, True, 500, None, "synthetic tariff"],
-                   ["china", "allied", None, "Dy", first + years // 2, None, False, None, "controls", "synthetic ban"]]
+                   ["china", "allied", None, els[0], None, None, True, 500, None, "synthetic tariff"],
+                   ["china", "allied", None, els[min(1, len(els) - 1)], first + years // 2, None, False, None,
+                    "controls", "synthetic ban"]]
     settings = [["key", "value"], ["first_year", first], ["last_year", last], ["discount_rate", 0.07],
                 ["max_restricted_share", 0.5], ["independence_year", first + min(5, years - 1)],
                 ["default_transport_usd_per_t", 200]]

@@ -330,3 +330,12 @@ def test_every_constraint_family_has_a_worked_case():
                 if name.startswith("add_") and fn.__module__ == module.__name__}
     assert families == set(FAMILY_TESTS)
     assert all(FAMILY_TESTS[f] for f in families)
+
+
+def test_max_tpa_without_expansion_options():
+    """max_tpa on a facility that cannot build (capex blank) is only a statement: 10 t/yr existing,
+    10 t demanded at opex 2: cost 20."""
+    ds = case((2025, 2025), {"Mine": "allied", "Buyer": "allied"}, 1,
+              [fac("Mine", 1, existing_tpa=10, max_tpa=10, opex_usd_per_t=2)], {"Mine": A1},
+              {("Buyer", "A", 2025): 10.0})
+    assert solve(ds).summary["system_cost_usd"] == approx(20)

@@ -1,0 +1,32 @@
+"""Benchmarks are scripts, not timed tests: CI only checks the smallest size runs."""
+
+import csv
+import subprocess
+import sys
+from pathlib import Path
+
+BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
+
+
+def test_scale_benchmark_smoke(tmp_path):
+    out = tmp_path / "scale.csv"
+    done = subprocess.run([sys.executable, str(BENCHMARKS / "scale.py"), "--nodes", "8", "--years", "4",
+                           "--csv", str(out)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    with out.open() as fh:
+        [row] = list(csv.DictReader(fh))
+    assert row["status"] == "optimal" and int(row["variables"]) > 0 and float(row["highs_alone_s"]) > 0
+
+
+def test_generate_any_size_is_valid(tmp_path):
+    from optimizer.cases import make_dataset
+    from optimizer.generate import world, write_world
+    from optimizer.validate import load_workbook
+
+    for nodes, years, elements in ((3, 1, 1), (12, 5, 9)):
+        path = tmp_path / f"w{nodes}.xlsx"
+        write_world(path, world(nodes, years, elements, seed=1))
+        wb = load_workbook(path)
+        assert not [w for w in wb.warnings if "unknown" in w]
+        for scenario in (None, "controls", "cheap_china"):
+            make_dataset(wb, scenario)
