@@ -159,7 +159,8 @@ def sweep(workbook: Workbook = None, param: Params = None, scenario: Scenario = 
     from .parallel import run_points
     from .solve import SolveOptions
     from .sweep import grid, parse_params, validate_points
-    from .tables_out import Chart, markdown_table, write_tables
+    from .tables_out import Chart, write_tables
+    from .terminal import print_frame
     from .validate import load_workbook
 
     import pandas as pd
@@ -200,7 +201,7 @@ def sweep(workbook: Workbook = None, param: Params = None, scenario: Scenario = 
     else:
         shown = [c for c in table.columns if c in params or c in ("status", "system_cost_usd", "capex_usd",
                                                                      "shortfall_t", "unmet_t")]
-        Console().print(markdown_table(table[shown]), markup=False, highlight=False)
+        print_frame(Console(), table[shown])
     if not complete:
         raise typer.Exit(130)
 
@@ -222,7 +223,8 @@ def frontier(workbook: Workbook = None, scenario: Scenario = None, set_: Sets = 
     from .outputs import check_target
     from .solve import SolveOptions
     from .sweep import parse_spec
-    from .tables_out import Chart, markdown_table, write_tables
+    from .tables_out import Chart, write_tables
+    from .terminal import print_frame
     from .validate import load_workbook
 
     path = workbook or reference_workbook()
@@ -262,7 +264,7 @@ def frontier(workbook: Workbook = None, scenario: Scenario = None, set_: Sets = 
         err.print(f"frontiers written to [bold]{out}[/]")
     else:
         for name, frame in sheets.items():
-            Console().print(f"\n{name}\n" + markdown_table(frame), markup=False, highlight=False)
+            print_frame(Console(), frame, name)
 
 
 @app.command()
@@ -276,7 +278,8 @@ def scenarios(workbook: Workbook = None, set_: Sets = None, out: Out = None, tim
     from .results import extract
     from .solve import CaseSolver, SolveOptions
     from .sweep import row_of
-    from .tables_out import Chart, markdown_table, write_tables
+    from .tables_out import write_tables
+    from .terminal import print_frame
     from .validate import load_workbook
 
     path = workbook or reference_workbook()
@@ -300,14 +303,12 @@ def scenarios(workbook: Workbook = None, set_: Sets = None, out: Out = None, tim
             table[f"{col}_vs_base"] = table[col] - table[col].iloc[0]
     if out:
         man, run = _run_table(path, command="scenarios", overrides=dict(overrides))
-        write_tables(out, "scenarios", {"scenarios": table}, run,
-                     [Chart("scenarios", "scenario", "system_cost_usd", "System cost by scenario")][:0],
-                     "rechain scenarios")
+        write_tables(out, "scenarios", {"scenarios": table}, run, [], "rechain scenarios")
         err.print(f"scenarios written to [bold]{out}[/]")
     else:
         shown = [c for c in ("scenario", "status", "system_cost_usd", "system_cost_usd_vs_base", "capex_usd",
                              "unmet_t", "shortfall_t") if c in table]
-        Console().print(markdown_table(table[shown]), markup=False, highlight=False)
+        print_frame(Console(), table[shown])
 
 
 @app.command()

@@ -63,7 +63,7 @@ def _excel_charts(charts: list[Chart], sheets: dict[str, pd.DataFrame]):
     return add
 
 
-def _png(path: Path, spec: Chart, frame: pd.DataFrame) -> None:
+def _png(path: Path, spec: Chart, frame: pd.DataFrame, footer: str = "") -> None:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -79,7 +79,9 @@ def _png(path: Path, spec: Chart, frame: pd.DataFrame) -> None:
     ax.grid(alpha=0.3)
     if spec.group is not None:
         ax.legend()
-    fig.tight_layout()
+    if footer:
+        fig.text(0.01, 0.005, footer, fontsize=6, color="grey", ha="left", va="bottom")
+    fig.tight_layout(rect=(0, 0.03, 1, 1))
     with atomic_path(path) as tmp:
         fig.savefig(tmp, format="png")
     plt.close(fig)
@@ -93,16 +95,19 @@ def write_tables(out: Path, stem: str, sheets: dict[str, pd.DataFrame], run: pd.
     written = []
     write_xlsx(out / f"{stem}.xlsx", {**sheets, "run": run}, charts=_excel_charts(list(charts), sheets))
     written.append(out / f"{stem}.xlsx")
-    for name, frame in sheets.items():
+    for name, frame in {**sheets, "run": run}.items():
         write_csv(out / f"{stem}_{name}.csv", frame)
         written.append(out / f"{stem}_{name}.csv")
+    facts = dict(zip(run["item"], run["value"]))
+    footer = (f"rechain {facts.get('versions.rechain', '')} · input {facts.get('input', '')} "
+              f"sha256 {str(facts.get('input_sha256', ''))[:12]} · {facts.get('written_utc', '')}")
     md = [f"# {title or stem}", ""]
     for name, frame in sheets.items():
         md += [f"## {name}", "", markdown_table(frame), ""]
     for spec in charts:
         if not sheets[spec.sheet].empty and spec.y in sheets[spec.sheet]:
             png = out / f"{stem}_{spec.sheet}.png"
-            _png(png, spec, sheets[spec.sheet])
+            _png(png, spec, sheets[spec.sheet], footer)
             md += [f"![{spec.title}]({png.name})", ""]
             written.append(png)
     md += ["## run", "", markdown_table(run), ""]

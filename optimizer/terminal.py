@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 from rich.console import Console
 from rich.table import Table
 
@@ -82,3 +83,25 @@ def print_summary(console: Console, result: SolveResult, man: dict) -> None:
         binding = dual > 1e-9
         console.print(f"Budget: {'[bold]binds[/]' if binding else 'does not bind'}; shadow price "
                       f"{dual:.4f} USD of system cost per extra USD")
+
+
+def print_frame(console: Console, frame, title: str = "") -> None:
+    """A table of results in the terminal: money compact, shares as %, the rest plain."""
+    t = Table(title=title or None, title_justify="left")
+    for col in frame.columns:
+        t.add_column(str(col), justify="right" if pd.api.types.is_numeric_dtype(frame[col]) else "left")
+    for row in frame.itertuples(index=False):
+        cells = []
+        for col, v in zip(frame.columns, row):
+            if v is None or (isinstance(v, float) and v != v):
+                cells.append("-")
+            elif isinstance(v, float) and "usd" in str(col) and "per" not in str(col):
+                cells.append(usd(v))
+            elif isinstance(v, float) and "share" in str(col):
+                cells.append(f"{v:.1%}")
+            elif isinstance(v, float):
+                cells.append(f"{v:,.4g}")
+            else:
+                cells.append(str(v))
+        t.add_row(*cells)
+    console.print(t)

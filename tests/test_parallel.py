@@ -87,7 +87,7 @@ def test_scenarios_cli(examples):
     done = subprocess.run([sys.executable, "-m", "optimizer.cli", "scenarios", str(examples / "frontier")],
                           capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
-    assert "china_free" in done.stdout and "1,040" in done.stdout
+    assert "china_free" in done.stdout and "$1.04 k" in done.stdout
 
 
 def test_interrupt_keeps_finished_rows(examples):
