@@ -160,7 +160,7 @@ def sweep(workbook: Workbook = None, param: Params = None, scenario: Scenario = 
     from .solve import SolveOptions
     from .sweep import grid, parse_params, validate_points
     from .tables_out import Chart, write_tables
-    from .terminal import print_frame
+    from .terminal import print_frame, stdout_console
     from .validate import load_workbook
 
     import pandas as pd
@@ -201,7 +201,7 @@ def sweep(workbook: Workbook = None, param: Params = None, scenario: Scenario = 
     else:
         shown = [c for c in table.columns if c in params or c in ("status", "system_cost_usd", "capex_usd",
                                                                      "shortfall_t", "unmet_t")]
-        print_frame(Console(), table[shown])
+        print_frame(stdout_console(), table[shown])
     if not complete:
         raise typer.Exit(130)
 
@@ -224,7 +224,7 @@ def frontier(workbook: Workbook = None, scenario: Scenario = None, set_: Sets = 
     from .solve import SolveOptions
     from .sweep import parse_spec
     from .tables_out import Chart, write_tables
-    from .terminal import print_frame
+    from .terminal import print_frame, stdout_console
     from .validate import load_workbook
 
     path = workbook or reference_workbook()
@@ -264,7 +264,7 @@ def frontier(workbook: Workbook = None, scenario: Scenario = None, set_: Sets = 
         err.print(f"frontiers written to [bold]{out}[/]")
     else:
         for name, frame in sheets.items():
-            print_frame(Console(), frame, name)
+            print_frame(stdout_console(), frame, name)
 
 
 @app.command()
@@ -279,7 +279,7 @@ def scenarios(workbook: Workbook = None, set_: Sets = None, out: Out = None, tim
     from .solve import CaseSolver, SolveOptions
     from .sweep import row_of
     from .tables_out import write_tables
-    from .terminal import print_frame
+    from .terminal import print_frame, stdout_console
     from .validate import load_workbook
 
     path = workbook or reference_workbook()
@@ -308,7 +308,7 @@ def scenarios(workbook: Workbook = None, set_: Sets = None, out: Out = None, tim
     else:
         shown = [c for c in ("scenario", "status", "system_cost_usd", "system_cost_usd_vs_base", "capex_usd",
                              "unmet_t", "shortfall_t") if c in table]
-        print_frame(Console(), table[shown])
+        print_frame(stdout_console(), table[shown])
 
 
 @app.command()

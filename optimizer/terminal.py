@@ -85,11 +85,19 @@ def print_summary(console: Console, result: SolveResult, man: dict) -> None:
                       f"{dual:.4f} USD of system cost per extra USD")
 
 
+def stdout_console() -> Console:
+    """The console for result tables: wide when piped to a file, so nothing is cut."""
+    import sys
+
+    return Console() if sys.stdout.isatty() else Console(width=240)
+
+
 def print_frame(console: Console, frame, title: str = "") -> None:
     """A table of results in the terminal: money compact, shares as %, the rest plain."""
     t = Table(title=title or None, title_justify="left")
     for col in frame.columns:
-        t.add_column(str(col), justify="right" if pd.api.types.is_numeric_dtype(frame[col]) else "left")
+        t.add_column(str(col), justify="right" if pd.api.types.is_numeric_dtype(frame[col]) else "left",
+                     overflow="fold")
     for row in frame.itertuples(index=False):
         cells = []
         for col, v in zip(frame.columns, row):
