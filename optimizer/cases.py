@@ -40,7 +40,7 @@ def make_dataset(wb: Workbook, scenario: str | None = None,
     problems = Problems()
     entries = []
     if scenario is not None:
-        names = set(wb.scenarios) | {s for s, _ in wb.trade_rules if s} | {s for s, _ in wb.bloc_budgets if s}
+        names = set(wb.scenario_names)
         if scenario not in names:
             problems.error("--scenario", f"a scenario of the workbook ({', '.join(sorted(names)) or 'none defined'})",
                            scenario)

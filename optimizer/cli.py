@@ -71,7 +71,7 @@ def validate(workbook: Workbook = None,
     wb = load_workbook(path)
     warnings = list(wb.warnings)
     issues = []
-    for scenario in [None, *sorted(wb.scenarios)]:
+    for scenario in [None, *wb.scenario_names]:
         try:
             make_dataset(wb, scenario, warnings=warnings if scenario is None else None)
         except InputError as exc:
@@ -287,7 +287,7 @@ def scenarios(workbook: Workbook = None, set_: Sets = None, out: Out = None, tim
         check_target(out, [path])
     overrides = parse_sets(set_)
     wb = load_workbook(path)
-    names = [None] + sorted(set(wb.scenarios) | {s for s, _ in wb.trade_rules if s} | {s for s, _ in wb.bloc_budgets if s})
+    names = [None] + wb.scenario_names
     datasets = {n: make_dataset(wb, n, overrides) for n in names}
     rows = []
     with _progress(len(names)) as progress:

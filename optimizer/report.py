@@ -29,10 +29,6 @@ def _solve(wb: Workbook, scenario=None, options=SolveOptions(), **overrides):
     return extract(solver.built, solver.solve(), solver.build_seconds)
 
 
-def _scenario_names(wb: Workbook) -> list[str]:
-    return sorted(set(wb.scenarios) | {s for s, _ in wb.trade_rules if s} | {s for s, _ in wb.bloc_budgets if s})
-
-
 def headline(wb: Workbook, options, tick) -> tuple[pd.DataFrame, dict]:
     base = _solve(wb, options=options)
     tick()
@@ -65,7 +61,7 @@ def binding(result) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 def write_report(wb: Workbook, path: Path, out: Path, man: dict, options=SolveOptions(), progress=None) -> None:
-    names = _scenario_names(wb)
+    names = wb.scenario_names
     total = 1 + len(DEADLINES) + len(PREMIUM_ALPHAS) + 2 * len(COST_FACTORS) + len(BUDGETS) + 1 + len(names)
     done = [0]
 

@@ -35,6 +35,11 @@ class Workbook:
     def elements(self) -> set[str]:
         return {e for shares in self.composition.values() for e in shares}
 
+    @property
+    def scenario_names(self) -> list[str]:
+        """Scenarios named in the scenarios sheet or by scenario-scoped trade rules and budgets."""
+        return sorted(set(self.scenarios) | {s for s, _ in self.trade_rules if s} | {s for s, _ in self.bloc_budgets if s})
+
 
 def _rows(sheet: Sheet, raw: RawSheet, problems: Problems) -> list[tuple[int, dict, dict]]:
     """Typed rows of a table sheet: (row number, values, places). Rows with an
