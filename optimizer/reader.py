@@ -17,6 +17,7 @@ from pathlib import Path
 from openpyxl.utils import get_column_letter
 
 from .errors import Issue, InputError
+from .schema import SHEET_BY_NAME
 
 MAX_FILE_BYTES = 200 * 1024 * 1024
 MAX_ROWS = 2_000_000
@@ -80,6 +81,8 @@ def read_tables(path: Path) -> dict[str, RawSheet]:
         raise InputError([Issue(str(path), "an .xlsx workbook or a folder of CSV files", "no such file")])
     if path.is_dir():
         return _read_csv_folder(path)
+    if not path.is_file():
+        raise InputError([Issue(path.name, "an .xlsx workbook or a folder of CSV files", "a device, pipe or socket")])
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
         raise InputError([Issue(path.name, f"a file of at most {MAX_FILE_BYTES // 2**20} MiB",
@@ -111,10 +114,11 @@ def _read_xlsx(path: Path) -> dict[str, RawSheet]:
     with _open_book(path, data_only=False) as book:
         for ws in book.worksheets:
             grids[ws.title] = grid = []
+            checked = normalise(ws.title) in SHEET_BY_NAME and normalise(ws.title) != "sources"
             for r, values in _sheet_rows(path, ws):
                 for c, v in enumerate(values):
-                    if isinstance(v, str) and v.startswith("=") or type(v).__name__ in ("ArrayFormula",
-                                                                                         "DataTableFormula"):
+                    if checked and (isinstance(v, str) and v.startswith("=") or type(v).__name__ in (
+                            "ArrayFormula", "DataTableFormula")):
                         formulas[(ws.title, r, c)] = True
                 grid.append((r, values))
     if formulas:
@@ -179,16 +183,15 @@ def _fill_cached_values(path: Path, grids: dict, formulas: dict) -> None:
             wanted = {(r, c) for (t, r, c) in formulas if t == ws.title}
             if not wanted:
                 continue
-            rows = dict(grids[ws.title])
-            for r, row in _sheet_rows(path, ws):
-                for c, v in enumerate(row):
-                    if (r, c) in wanted:
-                        if v is None:
-                            issues.append(Issue(f"{ws.title}!{get_column_letter(c + 1)}{r}",
-                                                "a value, or a formula saved with its computed value "
-                                                "(open and save the file in Excel or LibreOffice)",
-                                                "a formula with no cached value"))
-                        rows[r][c] = v
+            rows, cached = dict(grids[ws.title]), dict(_sheet_rows(path, ws))
+            for r, c in sorted(wanted):
+                row = cached.get(r, [])
+                rows[r][c] = row[c] if c < len(row) else None
+                if rows[r][c] is None:
+                    issues.append(Issue(f"{ws.title}!{get_column_letter(c + 1)}{r}",
+                                        "a value, or a formula saved with its computed value "
+                                        "(open and save the file in Excel or LibreOffice)",
+                                        "a formula with no cached value"))
     if issues:
         raise InputError(issues)
 
