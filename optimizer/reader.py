@@ -16,11 +16,10 @@ from pathlib import Path
 
 from openpyxl.utils import get_column_letter
 
+from .limits import max_file_bytes, max_rows
 from .errors import Issue, InputError
 from .schema import SHEET_BY_NAME
 
-MAX_FILE_BYTES = 200 * 1024 * 1024
-MAX_ROWS = 2_000_000
 
 
 @dataclass
@@ -84,8 +83,8 @@ def read_tables(path: Path) -> dict[str, RawSheet]:
     if not path.is_file():
         raise InputError([Issue(path.name, "an .xlsx workbook or a folder of CSV files", "a device, pipe or socket")])
     size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
-        raise InputError([Issue(path.name, f"a file of at most {MAX_FILE_BYTES // 2**20} MiB",
+    if size > max_file_bytes():
+        raise InputError([Issue(path.name, f"a file of at most {max_file_bytes() / 2**20:g} MiB (RECHAIN_MAX_FILE_MB)",
                                 f"{size / 2**20:.0f} MiB")])
     if not zipfile.is_zipfile(path):
         raise InputError([Issue(path.name, "an .xlsx workbook (a zip file written by Excel, LibreOffice "
@@ -147,11 +146,12 @@ def _sheet_rows(path: Path, ws):
     """(row number, values) of the rows of a sheet that hold something, whatever its
     stated dimension (which may be missing, too small or absurdly large)."""
     ws.reset_dimensions()
-    r = 0
+    r, most = 0, max_rows()
     try:
         for r, row in enumerate(ws.iter_rows(values_only=True), start=1):
-            if r > MAX_ROWS:
-                raise InputError([Issue(f"{ws.title}!A{r}", f"at most {MAX_ROWS} rows", "more")])
+            if r > most:
+                raise InputError([Issue(f"{ws.title}!A{r}", f"at most {most} rows (RECHAIN_MAX_ROWS)",
+                                        "more")])
             values = list(row)
             while values and values[-1] is None:
                 values.pop()
@@ -202,8 +202,9 @@ def _read_csv_folder(folder: Path) -> dict[str, RawSheet]:
     if not files:
         raise InputError([Issue(str(folder.name), "a folder holding one <sheet>.csv per sheet", "no .csv files")])
     for p in files:
-        if p.stat().st_size > MAX_FILE_BYTES:
-            raise InputError([Issue(p.name, f"a file of at most {MAX_FILE_BYTES // 2**20} MiB", "a larger one")])
+        if p.stat().st_size > max_file_bytes():
+            raise InputError([Issue(p.name, f"a file of at most {max_file_bytes() / 2**20:g} MiB "
+                                    "(RECHAIN_MAX_FILE_MB)", "a larger one")])
         try:
             text = p.read_text(encoding="utf-8-sig")
         except UnicodeDecodeError:
@@ -215,6 +216,9 @@ def _read_csv_folder(folder: Path) -> dict[str, RawSheet]:
         reader = csv.reader(io.StringIO(text, newline=""), dialect)
         try:
             rows = list(enumerate(reader, start=1))
+            if len(rows) > max_rows():
+                raise InputError([Issue(f"{p.stem}!A{max_rows() + 1}", f"at most {max_rows()} rows "
+                                        "(RECHAIN_MAX_ROWS)", f"{len(rows)} rows")])
         except csv.Error as exc:
             raise InputError([Issue(p.name, "CSV text", f"unreadable CSV at line {reader.line_num} ({exc})")]) \
                 from None

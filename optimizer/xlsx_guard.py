@@ -5,9 +5,9 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
+from .limits import max_unpacked_bytes
 from .errors import InputError, Issue
 
-MAX_UNPACKED_BYTES = 1024 * 1024 * 1024
 MAX_RATIO = 200
 
 
@@ -24,7 +24,7 @@ def check_archive(path: Path) -> None:
         raise InputError([Issue(path.name, "an .xlsx workbook", found)])
     unpacked = sum(m.file_size for m in members)
     packed = sum(m.compress_size for m in members) or 1
-    if unpacked > MAX_UNPACKED_BYTES or (unpacked > 50 * 1024 * 1024 and unpacked / packed > MAX_RATIO):
-        raise InputError([Issue(path.name, f"a workbook that unpacks to at most {MAX_UNPACKED_BYTES // 2**20} MiB "
+    if unpacked > max_unpacked_bytes() or (unpacked > 50 * 1024 * 1024 and unpacked / packed > MAX_RATIO):
+        raise InputError([Issue(path.name, f"a workbook that unpacks to at most {max_unpacked_bytes() / 2**20:g} MiB "
                                 f"at a ratio of at most {MAX_RATIO}:1",
                                 f"{unpacked / 2**20:.0f} MiB at {unpacked / packed:.0f}:1")])
