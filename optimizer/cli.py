@@ -241,8 +241,8 @@ def frontier(workbook: Workbook = None, scenario: Scenario = None, set_: Sets = 
     with _progress(total) as progress:
         task = progress.add_task("frontier", total=total, last="")
 
-        def tick(row):
-            cost = row.row.get("system_cost_usd") if hasattr(row, "row") else row.get("system_cost_usd")
+        def tick(row: dict):
+            cost = row.get("system_cost_usd")
             progress.update(task, advance=1, last="" if cost is None else f"last system cost {cost:,.0f}")
 
         for factor in factors:

@@ -32,7 +32,8 @@ def cost_of_independence(wb: Workbook, scenario, overrides, points: int = 11, co
     alphas = [1 - i / (points - 1) for i in range(points)] if points > 1 else [0.0]
     extra = {} if cost_factor is None else {"restricted_cost_factor": _fmt(cost_factor)}
     grid = [{"max_restricted_share": _fmt(a)} | extra for a in alphas]
-    results = solve_points(wb, scenario, overrides, grid, options, on_result)
+    results = solve_points(wb, scenario, overrides, grid, options,
+                           None if on_result is None else lambda r: on_result(r.row))
     rows, base = [], None
     for a, r in zip(alphas, results):
         row = {"restricted_cost_factor": cost_factor, "alpha": a, "clean_required_share": 1 - a,
