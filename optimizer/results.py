@@ -65,7 +65,8 @@ def clean_supply(built: Built) -> dict[tuple[str, int], tuple[float, float]]:
     protected = {n for n, b in ds.nodes.items() if b in ds.settings.protected_blocs}
     factor = _v(m.demand_factor)
     demand = defaultdict(float)
-    for (c, e, y), d in ds.demand_in_horizon().items():
+    in_horizon = ds.demand_in_horizon()
+    for (c, e, y), d in in_horizon.items():
         if c in protected:
             demand[(e, y)] += d * factor
     clean = defaultdict(float)
@@ -80,7 +81,7 @@ def clean_supply(built: Built) -> dict[tuple[str, int], tuple[float, float]]:
                 for e, share in ds.composition[n].items():
                     content[(c, e, y)] += share * (var.value or 0.0)
         for (c, e, y), t in content.items():
-            d = ds.demand_in_horizon().get((c, e, y), 0.0) * factor
+            d = in_horizon.get((c, e, y), 0.0) * factor
             clean[(e, y)] += min(t, d)
     return {key: (d, clean[key]) for key, d in demand.items()}
 
