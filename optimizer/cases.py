@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from models.dataset import BlocBudget, Dataset, Settings, TradeRule
+from models.dataset import Dataset, Settings, TradeRule
 
 from .cells import MISSING, parse_value
 from .errors import Problems

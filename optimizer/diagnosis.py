@@ -89,9 +89,9 @@ def binding_constraints(ds: Dataset, result: SolveResult) -> list[dict]:
             bb = ds.bloc_budgets[index]
             rows.append({"constraint": f"budget of bloc {bb.bloc}", "place": bb.place, "shadow_price": value,
                          "unit": "USD per USD"})
-    rows.sort(key=lambda r: (r["unit"], -r["shadow_price"]))
+    rows.sort(key=lambda r: -r["shadow_price"])
     budgets = [r for r in rows if r["unit"] == "USD per USD"]
-    capacity = sorted((r for r in rows if r["unit"] != "USD per USD"), key=lambda r: -r["shadow_price"])
+    capacity = [r for r in rows if r["unit"] != "USD per USD"]
     return budgets + capacity[:TOP]
 
 

@@ -28,6 +28,21 @@ def chunks_of(points: list[dict], n: int) -> list[list[dict]]:
     return result
 
 
+def _placed_chunks(points: list[dict], n: int) -> list[tuple[int, list[dict]]]:
+    """(index of the first point, chunk) for n contiguous chunks."""
+    placed, start = [], 0
+    for chunk in chunks_of(points, n):
+        placed.append((start, chunk))
+        start += len(chunk)
+    return placed
+
+
+def _store(rows: list, start: int, chunk_rows: list[dict], on_row) -> None:
+    rows[start:start + len(chunk_rows)] = chunk_rows
+    if on_row:
+        on_row(chunk_rows)
+
+
 def default_workers(points: int) -> int:
     return max(1, min(os.cpu_count() or 1, points))
 
@@ -62,19 +77,15 @@ def _in_process(wb, scenario, overrides, points, options, rows, on_row):
 
 
 def _in_pool(wb, scenario, overrides, points, options, workers, rows, on_row):
-    chunks = chunks_of(points, workers)
-    starts = [sum(len(c) for c in chunks[:i]) for i in range(len(chunks))]
-    with ProcessPoolExecutor(max_workers=len(chunks)) as pool:
-        futures = {pool.submit(solve_chunk, wb, scenario, overrides, c, options): s for c, s in zip(chunks, starts)}
+    placed = _placed_chunks(points, workers)
+    with ProcessPoolExecutor(max_workers=len(placed)) as pool:
+        futures = {pool.submit(solve_chunk, wb, scenario, overrides, c, options): s for s, c in placed}
         try:
             pending = set(futures)
             while pending:
                 done, pending = wait(pending, return_when=FIRST_COMPLETED)
                 for f in done:
-                    chunk_rows = f.result()
-                    rows[futures[f]:futures[f] + len(chunk_rows)] = chunk_rows
-                    if on_row:
-                        on_row(chunk_rows)
+                    _store(rows, futures[f], f.result(), on_row)
         except KeyboardInterrupt:
             for f in futures:
                 f.cancel()
@@ -85,17 +96,13 @@ def _in_pool(wb, scenario, overrides, points, options, workers, rows, on_row):
 def _on_dask(wb, scenario, overrides, points, options, workers, address, rows, on_row):
     from dask.distributed import Client, as_completed
 
-    chunks = chunks_of(points, workers)
-    starts = [sum(len(c) for c in chunks[:i]) for i in range(len(chunks))]
+    placed = _placed_chunks(points, workers)
     with Client(address, timeout="30s") as client:
-        futures = [client.submit(solve_chunk, wb, scenario, overrides, c, options, pure=False) for c in chunks]
-        where = {f.key: s for f, s in zip(futures, starts)}
+        futures = [client.submit(solve_chunk, wb, scenario, overrides, c, options, pure=False) for _, c in placed]
+        where = {f.key: s for f, (s, _) in zip(futures, placed)}
         try:
             for f in as_completed(futures):
-                chunk_rows = f.result()
-                rows[where[f.key]:where[f.key] + len(chunk_rows)] = chunk_rows
-                if on_row:
-                    on_row(chunk_rows)
+                _store(rows, where[f.key], f.result(), on_row)
         except KeyboardInterrupt:
             client.cancel(futures)
             raise

@@ -9,8 +9,8 @@ from rich.console import Console
 
 from .cases import make_dataset
 from .diagnosis import diagnose
-from .numerics import penalty_warnings, quality_warnings
 from .errors import InputError, Issue
+from .numerics import penalty_warnings, quality_warnings
 from .outputs import atomic_path, check_target, manifest, write_json, write_xlsx
 from .results import SolveResult, extract
 from .solve import CaseSolver, SolveOptions

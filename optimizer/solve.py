@@ -113,7 +113,8 @@ class CaseSolver:
         if status is Status.OPTIMAL:
             results.solution_loader.load_vars()
             duals = dict(results.solution_loader.get_duals())
-        message = f"{results.termination_condition.name}; HiGHS: {self.highs.modelStatusToString(self.highs.getModelStatus())}"
+        highs_status = self.highs.modelStatusToString(self.highs.getModelStatus())
+        message = f"{results.termination_condition.name}; HiGHS: {highs_status}"
         info = self.highs.getInfo()
         quality = (float(info.max_primal_infeasibility), float(info.max_dual_infeasibility))
         return SolveOutcome(status, message, seconds, duals, translate, float(results.timing_info.highs_time),

@@ -7,9 +7,7 @@ differ in one rebuild the model.
 
 from __future__ import annotations
 
-import itertools
 import math
-import time
 from dataclasses import dataclass
 
 from models.dataset import MONEY
@@ -31,10 +29,12 @@ def parse_spec(key: str, spec: str) -> list[str]:
     if ":" in spec:
         parts = spec.split(":")
         try:
-            start, stop, count = float(parts[0]), float(parts[1]), int(parts[2])
-            if len(parts) != 3 or count < 1:
+            if len(parts) != 3:
                 raise ValueError
-        except (ValueError, IndexError):
+            start, stop, count = float(parts[0]), float(parts[1]), int(parts[2])
+            if count < 1:
+                raise ValueError
+        except ValueError:
             raise InputError([Issue(f"--param {key}", "start:stop:count with count >= 1", spec)]) from None
         if count == 1:
             return [repr(start)]
@@ -113,7 +113,6 @@ def apply_mutable(solver: CaseSolver, point: dict[str, str]) -> None:
 class PointResult:
     point: dict[str, str]
     row: dict
-    seconds: float
 
 
 def row_of(result, point: dict, ds) -> dict:
@@ -155,14 +154,13 @@ def solve_points(wb: Workbook, scenario: str | None, overrides: tuple, points: l
     """Solve points in order, reusing one built model while the structure stays the same."""
     results, solver, key = [], None, None
     for point in points:
-        start = time.perf_counter()
         ds = make_dataset(wb, scenario, tuple(overrides) + tuple(point.items()))
         if not warm or solver is None or structural(point) != key:
             solver, key = CaseSolver(ds, options), structural(point)
         apply_mutable(solver, point)
         outcome = solver.solve()
         result = extract(solver.built, outcome, solver.build_seconds)
-        pr = PointResult(point, row_of(result, point, ds), time.perf_counter() - start)
+        pr = PointResult(point, row_of(result, point, ds))
         results.append(pr)
         if on_result:
             on_result(pr)

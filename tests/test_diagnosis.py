@@ -3,7 +3,6 @@
 import pytest
 from worked import TradeRule, case, fac, flat, solve
 
-from models.dataset import BlocBudget  # noqa: F401
 from optimizer.diagnosis import diagnose
 
 NODES = {"Mine": "allied", "CNSep": "china", "USSep": "allied", "Buyer": "allied"}

@@ -1,6 +1,5 @@
 """Chunks in worker processes and on a dask LocalCluster give the in-process rows."""
 
-import json
 import subprocess
 import sys
 
