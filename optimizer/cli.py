@@ -1,6 +1,9 @@
-"""The `rechain` command line: one error formatter, exit codes from the result.
+"""The `rechain` command line: arguments in, one error formatter, exit codes from the result.
 
-Exit codes: 0 optimal · 1 internal error · 2 input error · 3 no optimal solution.
+Exit codes: 0 done · 1 internal error · 2 input, usage or output-path error · 3 no optimal solution
+(sweep, frontier, scenarios, report: at least one point did not solve; the others are still written,
+the failed ones marked) · 4 solved, but demand is unmet or the independence requirement falls short
+(only with --fail-on-shortfall) · 130 interrupted (Ctrl-C) · 143 terminated (SIGTERM).
 """
 
 from __future__ import annotations
@@ -8,19 +11,39 @@ from __future__ import annotations
 import json
 import sys
 import time
+from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
-from .errors import InputError
+from .errors import InputError, Issue
 from .outputs import OutputError
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+EXIT_INTERNAL, EXIT_INPUT, EXIT_NOT_SOLVED, EXIT_SHORTFALL = 1, 2, 3, 4
+EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 143
+SHORTFALL_TOLERANCE = 1e-6
+
+app = typer.Typer(add_completion=False, pretty_exceptions_enable=False,
+                  context_settings={"help_option_names": ["-h", "--help"]},
                   help="Plan rare-earth supply chains with a transparent linear program.")
 err = Console(stderr=True, highlight=False)
-state = {"debug": False}
+state = {"debug": False, "json": False}
+
+
+class SolverMethod(str, Enum):
+    auto = "auto"
+    simplex = "simplex"
+    ipm = "ipm"
+
+
+def _seconds(value: float | None) -> float | None:
+    if value is not None and not 0 <= value < float("inf"):
+        raise typer.BadParameter(f"a number of seconds >= 0, found {value:g}")
+    return value
+
 
 Workbook = Annotated[Optional[Path], typer.Argument(
     help="Input .xlsx workbook or folder of CSV files (default: the shipped reference workbook).",
@@ -29,10 +52,13 @@ Scenario = Annotated[Optional[str], typer.Option("--scenario", help="Apply one s
 Sets = Annotated[Optional[list[str]], typer.Option("--set", help="Override a setting or scenario key: KEY=VALUE "
                                                    "(repeatable).")]
 Out = Annotated[Optional[Path], typer.Option("--out", help="Folder to write results into.")]
-TimeLimit = Annotated[Optional[float], typer.Option("--time-limit", help="Solver time limit in seconds.")]
-Threads = Annotated[Optional[int], typer.Option("--threads", help="Solver threads.")]
-Method = Annotated[str, typer.Option("--method", help="HiGHS method: auto (simplex below 100,000 columns, "
-                                     "interior point above), simplex or ipm.")]
+TimeLimit = Annotated[Optional[float], typer.Option("--time-limit", callback=_seconds,
+                                                    help="Solver time limit in seconds.")]
+Threads = Annotated[Optional[int], typer.Option("--threads", min=1, help="Solver threads.")]
+Method = Annotated[SolverMethod, typer.Option("--method", help="HiGHS method: auto (simplex below 100,000 "
+                                              "columns, interior point above), simplex or ipm.")]
+FailOnShortfall = Annotated[bool, typer.Option("--fail-on-shortfall", help="Exit 4 when a solved plan leaves "
+                                               "demand unmet or falls short of the independence requirement.")]
 
 
 def reference_workbook() -> Path:
@@ -50,95 +76,91 @@ def parse_sets(values: list[str] | None) -> tuple[tuple[str, str], ...]:
         else:
             pairs.append((key.strip(), value.strip()))
     if bad:
-        from .errors import Issue
         raise InputError([Issue("--set", "KEY=VALUE", repr(b)) for b in bad])
     return tuple(pairs)
 
 
+def parse_numbers(option: str, spec: str | None) -> list[float] | None:
+    """A list `0,5e9,1e10` or a range `start:stop:count` of numbers, for --budgets and --cost-factors."""
+    from .sweep import parse_spec
+
+    if spec is None:
+        return None
+    values = parse_spec(option, spec)
+    bad = [v for v in values if not _is_number(v)]
+    if bad:
+        raise InputError([Issue(option, "numbers, as a list 0,5e9,1e10 or a range start:stop:count",
+                                ", ".join(repr(b) for b in bad))])
+    return [float(v) for v in values]
+
+
+def _is_number(text: str) -> bool:
+    try:
+        return float(text) == float(text) and abs(float(text)) != float("inf")
+    except ValueError:
+        return False
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        Console().print(f"rechain {version('rechain')}", highlight=False)
+        raise typer.Exit()
+
+
 @app.callback()
-def main_options(debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks of internal errors.")] = False):
-    state["debug"] = debug
+def main_options(
+        debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks of internal errors (before or "
+                                            "after the command).")] = False,
+        version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                              help="Print rechain's version and exit.")] = False):
+    state["debug"] = state["debug"] or debug
 
 
-@app.command()
-def validate(workbook: Workbook = None,
-             strict: Annotated[bool, typer.Option("--strict", help="Treat warnings as errors.")] = False):
-    """Check a workbook and every scenario in it; print all problems (exit 2 on errors)."""
+def _input_paths(workbook: Path | None) -> Path:
+    return workbook or reference_workbook()
+
+
+def _guard_outputs(inputs: list[Path], out: Path | None, names: tuple[str, ...] = (),
+                   stems: tuple[str, ...] = ()) -> None:
+    """Before any solve: no output may land on an input (the folder, a named file, or a file of a stem)."""
+    from .outputs import check_target
+
+    if out is None:
+        return
+    check_target(out, inputs)
+    for name in names:
+        check_target(out / name, inputs)
+    resolved = Path(out).resolve()
+    for source in inputs:
+        source = Path(source).resolve()
+        if source.parent == resolved and any(source.name.startswith(stem) for stem in stems):
+            raise OutputError(f"{source}: refusing to write outputs named {', '.join(s + '*' for s in stems)} "
+                              "over an input in the same folder; choose another --out")
+    if resolved.exists() and not resolved.is_dir():
+        raise OutputError(f"{resolved}: --out must be a folder, and this is a file")
+
+
+def _load(path: Path, scenario: str | None, overrides: tuple):
+    """The validated workbook, with the case (scenario + overrides) checked once."""
     from .cases import make_dataset
     from .validate import load_workbook
 
-    path = workbook or reference_workbook()
     wb = load_workbook(path)
-    warnings = list(wb.warnings)
-    issues = []
-    for scenario in [None, *wb.scenario_names]:
-        try:
-            make_dataset(wb, scenario, warnings=warnings if scenario is None else None)
-        except InputError as exc:
-            issues += [i for i in exc.issues if i not in issues]
-    for w in warnings:
-        err.print(f"[yellow]warning[/]: {w}")
-    if issues:
-        raise InputError(issues)
-    if strict and warnings:
-        err.print(f"[red]{len(warnings)} warning(s) with --strict[/]")
-        raise typer.Exit(2)
-    err.print(f"[green]{path.name}: valid[/] — {len(wb.nodes)} nodes, {len(wb.stages)} stages, "
-              f"{len(wb.facilities)} facilities, {len(wb.demand)} demand rows, {len(wb.scenarios)} scenarios")
+    make_dataset(wb, scenario, overrides)
+    return wb
 
 
-@app.command()
-def solve(workbook: Workbook = None, scenario: Scenario = None, set_: Sets = None, out: Out = None,
-          as_json: Annotated[bool, typer.Option("--json", help="Print only the summary JSON on stdout.")] = False,
-          time_limit: TimeLimit = None, threads: Threads = None, method: Method = "auto",
-          write_model: Annotated[Optional[Path], typer.Option("--write-model", help="Also write the LP to "
-                                                             "FILE.mps or FILE.lp for another solver.")] = None):
-    """Solve one case and report the plan."""
-    from .run import run_case
-    from .solve import SolveOptions
-    from .terminal import print_summary
-
-    if method not in ("auto", "simplex", "ipm"):
-        from .errors import Issue
-        raise InputError([Issue("--method", "auto, simplex or ipm", method)])
-    path = workbook or reference_workbook()
-    overrides = parse_sets(set_)
-    console = Console(stderr=True) if as_json else Console()
-    result, man = run_case(path, scenario, overrides, out, SolveOptions(time_limit, threads, method),
-                           progress=None if as_json else console, write_model=write_model)
-    if as_json:
-        sys.stdout.write(json.dumps(result.summary | {"run": man}, default=str) + "\n")
-    else:
-        print_summary(console, result, man)
-        if out:
-            console.print(f"results written to [bold]{out}[/]")
-    if not result.optimal:
-        err.print(f"[red]no optimal solution[/]: {result.status.value} ({result.message})")
-        raise typer.Exit(3)
-
-
-@app.command()
-def template(path: Annotated[Path, typer.Argument(help="Where to write the empty workbook (.xlsx).")]):
-    """Write an empty workbook with every sheet and column, documented."""
-    from .template import write_template
-
-    write_template(path)
-    err.print(f"template written to [bold]{path}[/]")
-
-
-Params = Annotated[list[str], typer.Option("--param", help="KEY=SPEC, SPEC a list 0,5e9,1e10 or a range "
-                                           "start:stop:count (repeatable; the grid is their product).")]
-Workers = Annotated[Optional[int], typer.Option("--workers", help="Processes (default: CPU cores, at most one "
-                                                "per point).")]
-Scheduler = Annotated[Optional[str], typer.Option("--scheduler", help="Address of a dask.distributed scheduler "
-                                                  "to run the chunks on.")]
+def _say(message: str) -> None:
+    err.print(message, markup=False, soft_wrap=True)
 
 
 def _progress(total: int):
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                    TextColumn("{task.fields[last]}"), console=err, transient=False)
+                    TextColumn("{task.fields[last]}", markup=False), console=err, transient=False)
 
 
 def _run_table(path: Path, **fields):
@@ -149,32 +171,157 @@ def _run_table(path: Path, **fields):
     return man, run_table(man)
 
 
+def _failed(table) -> int:
+    return 0 if "status" not in table or table.empty else int((table["status"] != "optimal").sum())
+
+
+def _short(table) -> bool:
+    return any(col in table and (table[col].fillna(0) > SHORTFALL_TOLERANCE).any()
+               for col in ("unmet_t", "shortfall_t"))
+
+
+def _finish(tables: dict, complete: bool, fail_on_shortfall: bool = False) -> None:
+    """Exit code of a multi-point command: interrupted, failed points, shortfall, else 0."""
+    if not complete:
+        raise typer.Exit(EXIT_INTERRUPTED)
+    failed = sum(_failed(t) for t in tables.values())
+    if failed:
+        _say(f"{failed} point(s) did not solve: marked in every table and chart (exit {EXIT_NOT_SOLVED})")
+        raise typer.Exit(EXIT_NOT_SOLVED)
+    if fail_on_shortfall and any(_short(t) for t in tables.values()):
+        _say(f"demand unmet or independence shortfall in at least one point (exit {EXIT_SHORTFALL})")
+        raise typer.Exit(EXIT_SHORTFALL)
+
+
+def _print_tables(tables: dict, columns: dict | None = None) -> None:
+    from .terminal import print_frame, stdout_console
+
+    for name, frame in tables.items():
+        shown = frame if not columns or name not in columns else frame[[c for c in columns[name] if c in frame]]
+        print_frame(stdout_console(), shown, name)
+
+
+@app.command()
+def validate(workbook: Workbook = None,
+             strict: Annotated[bool, typer.Option("--strict", help="Treat warnings as errors.")] = False):
+    """Check a workbook and every scenario in it; print all problems (exit 2 on errors)."""
+    from .cases import make_dataset
+    from .validate import load_workbook
+
+    path = _input_paths(workbook)
+    wb = load_workbook(path)
+    warnings = list(wb.warnings)
+    issues = []
+    for scenario in [None, *wb.scenario_names]:
+        try:
+            make_dataset(wb, scenario, warnings=warnings if scenario is None else None)
+        except InputError as exc:
+            issues += [i for i in exc.issues if i not in issues]
+    for w in warnings:
+        _say(f"warning: {w}")
+    if issues:
+        raise InputError(issues)
+    if strict and warnings:
+        _say(f"{len(warnings)} warning(s) with --strict")
+        raise typer.Exit(EXIT_INPUT)
+    _say(f"{path.name}: valid — {len(wb.nodes)} nodes, {len(wb.stages)} stages, {len(wb.facilities)} facilities, "
+         f"{len(wb.demand)} demand rows, {len(wb.scenarios)} scenarios")
+
+
+@app.command()
+def solve(workbook: Workbook = None, scenario: Scenario = None, set_: Sets = None, out: Out = None,
+          as_json: Annotated[bool, typer.Option("--json", help="Print only the summary JSON on stdout.")] = False,
+          time_limit: TimeLimit = None, threads: Threads = None, method: Method = SolverMethod.auto,
+          write_model: Annotated[Optional[Path], typer.Option("--write-model", help="Also write the LP to "
+                                                             "FILE.mps or FILE.lp for another solver.")] = None,
+          fail_on_shortfall: FailOnShortfall = False):
+    """Solve one case and report the plan."""
+    from .outputs import check_target
+    from .run import RESULT_FILES, run_case
+    from .solve import SolveOptions
+    from .terminal import print_summary
+
+    path = _input_paths(workbook)
+    _guard_outputs([path], out, RESULT_FILES)
+    if write_model is not None:
+        check_target(write_model, [path])
+    overrides = parse_sets(set_)
+    console = Console(stderr=True) if as_json else Console()
+    result, man = run_case(path, scenario, overrides, out, SolveOptions(time_limit, threads, method.value),
+                           progress=None if as_json else console, write_model=write_model)
+    if as_json:
+        from .outputs import to_json
+
+        sys.stdout.write(to_json(result.summary | {"run": man}) + "\n")
+    else:
+        applied = [f"scenario {scenario}"] if scenario else ["base case"]
+        applied += [f"--set {k}={v}" for k, v in overrides]
+        console.print("case: " + "; ".join(applied), markup=False, highlight=False)
+        print_summary(console, result, man)
+        if out:
+            console.print(f"results written to {out}", markup=False, highlight=False)
+    if not result.optimal:
+        _say(f"no optimal solution: {result.status.value} ({result.message})")
+        raise typer.Exit(EXIT_NOT_SOLVED)
+    if fail_on_shortfall and (result.summary["unmet_t"] > SHORTFALL_TOLERANCE
+                              or result.summary["shortfall_t"] > SHORTFALL_TOLERANCE):
+        _say(f"demand unmet ({result.summary['unmet_t']:,.1f} t) or independence shortfall "
+             f"({result.summary['shortfall_t']:,.1f} t) (exit {EXIT_SHORTFALL})")
+        raise typer.Exit(EXIT_SHORTFALL)
+
+
+Force = Annotated[bool, typer.Option("--force", help="Replace the file if it exists.")]
+
+
+def _refuse_existing(path: Path, force: bool) -> None:
+    if Path(path).exists() and not force:
+        raise OutputError(f"{path} exists; pass --force to replace it")
+    if Path(path).is_dir():
+        raise OutputError(f"{path} is a folder; give a file name ending in .xlsx")
+
+
+@app.command()
+def template(path: Annotated[Path, typer.Argument(help="Where to write the empty workbook (.xlsx).")],
+             force: Force = False):
+    """Write an empty workbook with every sheet and column, documented."""
+    from .template import write_template
+
+    _refuse_existing(path, force)
+    write_template(path)
+    _say(f"template written to {path}")
+
+
+Params = Annotated[Optional[list[str]], typer.Option("--param", help="KEY=SPEC, SPEC a list 0,5e9,1e10 or a range "
+                                                     "start:stop:count (repeatable; the grid is their product).")]
+Workers = Annotated[Optional[int], typer.Option("--workers", min=1, help="Processes (default: CPU cores, at most "
+                                                "one per point).")]
+Scheduler = Annotated[Optional[str], typer.Option("--scheduler", help="Address of a dask.distributed scheduler "
+                                                  "to run the chunks on.")]
+
+
+def _stem(stem: str, complete: bool) -> str:
+    return stem if complete else f"{stem}_incomplete"
+
+
 @app.command()
 def sweep(workbook: Workbook = None, param: Params = None, scenario: Scenario = None, set_: Sets = None,
           out: Out = None, workers: Workers = None, scheduler: Scheduler = None, time_limit: TimeLimit = None,
-          threads: Threads = None):
+          threads: Threads = None, method: Method = SolverMethod.auto, fail_on_shortfall: FailOnShortfall = False):
     """Solve a grid of parameter values, warm-starting each point from the last."""
-    from .cases import make_dataset
-    from .outputs import check_target
+    import pandas as pd
+
     from .parallel import run_points
     from .solve import SolveOptions
     from .sweep import grid, parse_params, validate_points
     from .tables_out import Chart, write_tables
-    from .terminal import print_frame, stdout_console
-    from .validate import load_workbook
 
-    import pandas as pd
-
-    path = workbook or reference_workbook()
-    if out:
-        check_target(out, [path])
+    path = _input_paths(workbook)
+    _guard_outputs([path], out, stems=("sweep",))
     params = parse_params(param or [])
     if not params:
-        from .errors import Issue
         raise InputError([Issue("--param", "at least one KEY=SPEC", "none")])
     overrides = parse_sets(set_)
-    wb = load_workbook(path)
-    make_dataset(wb, scenario, overrides)
+    wb = _load(path, scenario, overrides)
     points = grid(params)
     validate_points(wb, scenario, overrides, points)
     with _progress(len(points)) as progress:
@@ -184,26 +331,28 @@ def sweep(workbook: Workbook = None, param: Params = None, scenario: Scenario = 
             last = rows[-1].get("objective_usd")
             progress.update(task, advance=len(rows), last="" if last is None else f"last objective {last:,.0f}")
 
-        rows, complete = run_points(wb, scenario, overrides, points, SolveOptions(time_limit, threads), workers,
-                                    scheduler, on_row)
+        rows, complete = run_points(wb, scenario, overrides, points, SolveOptions(time_limit, threads, method.value),
+                                    workers, scheduler, on_row)
     table = pd.DataFrame(rows)
+    for key in params:
+        if key in table and all(_is_number(v) for v in table[key]):
+            table[key] = table[key].astype(float)
     if not complete:
-        err.print(f"[yellow]interrupted: {len(rows)} of {len(points)} points done[/]")
-    first = next(iter(params))
+        _say(f"interrupted: {len(rows)} of {len(points)} points done")
+    shown = [c for c in table.columns if c in params or c in ("status", "reason", "system_cost_usd", "capex_usd",
+                                                               "shortfall_t", "unmet_t")]
+    _print_tables({"sweep": table}, {"sweep": shown})
     if out:
+        first = next(iter(params))
         man, run = _run_table(path, command="sweep", scenario=scenario, overrides=dict(overrides),
                               grid={k: ",".join(v) for k, v in params.items()}, points=len(points),
                               complete=complete)
         charts = [Chart("sweep", first, "system_cost_usd", f"System cost by {first}",
-                        None if len(params) == 1 else list(params)[1])] if "system_cost_usd" in table else []
-        write_tables(out, "sweep", {"sweep": table}, run, charts, "rechain sweep")
-        err.print(f"sweep written to [bold]{out}[/]")
-    else:
-        shown = [c for c in table.columns if c in params or c in ("status", "system_cost_usd", "capex_usd",
-                                                                     "shortfall_t", "unmet_t")]
-        print_frame(stdout_console(), table[shown])
-    if not complete:
-        raise typer.Exit(130)
+                        None if len(params) == 1 else list(params)[1], first, "system cost (USD, discounted)")] \
+            if "system_cost_usd" in table else []
+        write_tables(out, _stem("sweep", complete), {"sweep": table}, run, charts, "rechain sweep")
+        _say(f"sweep written to {out}")
+    _finish({"sweep": table}, complete, fail_on_shortfall)
 
 
 @app.command()
@@ -214,122 +363,118 @@ def frontier(workbook: Workbook = None, scenario: Scenario = None, set_: Sets = 
                                                            "default 0 to the capex of full independence.")] = None,
              cost_factors: Annotated[Optional[str], typer.Option("--cost-factors", help="Repeat for each "
                                                                 "restricted_cost_factor, e.g. 1,0.5,0.25.")] = None,
-             time_limit: TimeLimit = None, threads: Threads = None):
+             time_limit: TimeLimit = None, threads: Threads = None, method: Method = SolverMethod.auto):
     """The cost of independence and the independence a budget buys."""
     import pandas as pd
 
-    from .cases import make_dataset
     from .frontier import budget_frontier, cost_of_independence, default_budgets
-    from .outputs import check_target
     from .solve import SolveOptions
-    from .sweep import parse_spec
     from .tables_out import Chart, write_tables
-    from .terminal import print_frame, stdout_console
-    from .validate import load_workbook
 
-    path = workbook or reference_workbook()
-    if out:
-        check_target(out, [path])
+    path = _input_paths(workbook)
+    _guard_outputs([path], out, stems=("frontier",))
     overrides = parse_sets(set_)
-    wb = load_workbook(path)
-    make_dataset(wb, scenario, overrides)
-    factors = [None] if not cost_factors else [float(v) for v in parse_spec("restricted_cost_factor", cost_factors)]
-    budget_grid = None if budgets is None else [float(v) for v in parse_spec("budget_usd", budgets)]
-    options = SolveOptions(time_limit, threads)
-    costs, buys = [], []
+    factors = parse_numbers("--cost-factors", cost_factors) or [None]
+    budget_grid = parse_numbers("--budgets", budgets)
+    wb = _load(path, scenario, overrides)
+    options = SolveOptions(time_limit, threads, method.value)
+    costs, buys, complete = [], [], True
     total = len(factors) * (points + (budget_points if budget_grid is None else len(budget_grid)))
     with _progress(total) as progress:
         task = progress.add_task("frontier", total=total, last="")
 
         def tick(row: dict):
             cost = row.get("system_cost_usd")
-            progress.update(task, advance=1, last="" if cost is None else f"last system cost {cost:,.0f}")
+            progress.update(task, advance=1, last="" if cost is None or cost != cost else f"last system cost {cost:,.0f}")
 
-        for factor in factors:
-            table = cost_of_independence(wb, scenario, overrides, points, factor, options, tick)
-            costs.append(table)
-            grid_ = budget_grid or default_budgets(table, budget_points)
-            buys.append(budget_frontier(wb, scenario, overrides, grid_, factor, options, tick))
-    sheets = {"cost_of_independence": pd.concat(costs, ignore_index=True),
-              "budget_frontier": pd.concat(buys, ignore_index=True)}
+        try:
+            for factor in factors:
+                table = cost_of_independence(wb, scenario, overrides, points, factor, options, tick)
+                costs.append(table)
+                grid_ = budget_grid or default_budgets(table, budget_points)
+                buys.append(budget_frontier(wb, scenario, overrides, grid_, factor, options, tick))
+        except KeyboardInterrupt:
+            complete = False
+            _say(f"interrupted: {len(costs)} of {len(factors)} cost factor(s) finished")
+    sheets = {"cost_of_independence": pd.concat(costs, ignore_index=True) if costs else pd.DataFrame(),
+              "budget_frontier": pd.concat(buys, ignore_index=True) if buys else pd.DataFrame()}
     group = None if factors == [None] else "restricted_cost_factor"
-    charts = [Chart("cost_of_independence", "clean_required_share", "system_cost_usd",
-                    "Cost of independence", group, "clean share required (1 - alpha)", "system cost (USD)"),
+    charts = [Chart("cost_of_independence", "clean_required_share", "premium_usd",
+                    "Cost of independence: premium over the unconstrained plan", group,
+                    "clean share of protected demand required (1 − α)", "premium (USD, discounted system cost)"),
               Chart("budget_frontier", "budget_usd", "max_clean_share", "Independence a budget buys", group,
-                    "budget (USD)", "largest clean share with no shortfall")]
+                    "budget (USD, nominal capex)", "largest clean share with no shortfall")]
+    _print_tables(sheets)
     if out:
         man, run = _run_table(path, command="frontier", scenario=scenario, overrides=dict(overrides),
-                              points=points, cost_factors=cost_factors or "workbook")
-        write_tables(out, "frontier", sheets, run, charts, "rechain cost frontiers")
-        err.print(f"frontiers written to [bold]{out}[/]")
-    else:
-        for name, frame in sheets.items():
-            print_frame(stdout_console(), frame, name)
+                              points=points, cost_factors=cost_factors or "workbook", complete=complete)
+        write_tables(out, _stem("frontier", complete), sheets, run, charts, "rechain cost frontiers")
+        _say(f"frontiers written to {out}")
+    _finish(sheets, complete)
 
 
 @app.command()
 def scenarios(workbook: Workbook = None, set_: Sets = None, out: Out = None, time_limit: TimeLimit = None,
-              threads: Threads = None):
+              threads: Threads = None, method: Method = SolverMethod.auto, fail_on_shortfall: FailOnShortfall = False):
     """Every scenario of the workbook beside the base case, with differences to the base."""
     import pandas as pd
 
     from .cases import make_dataset
-    from .outputs import check_target
     from .results import extract
     from .solve import CaseSolver, SolveOptions
     from .sweep import row_of
     from .tables_out import write_tables
-    from .terminal import print_frame, stdout_console
-    from .validate import load_workbook
 
-    path = workbook or reference_workbook()
-    if out:
-        check_target(out, [path])
+    path = _input_paths(workbook)
+    _guard_outputs([path], out, stems=("scenarios",))
     overrides = parse_sets(set_)
-    wb = load_workbook(path)
+    wb = _load(path, None, overrides)
     names = [None] + wb.scenario_names
     datasets = {n: make_dataset(wb, n, overrides) for n in names}
-    rows = []
+    rows, complete = [], True
     with _progress(len(names)) as progress:
         task = progress.add_task("scenarios", total=len(names), last="")
-        for name, ds in datasets.items():
-            solver = CaseSolver(ds, SolveOptions(time_limit, threads))
-            result = extract(solver.built, solver.solve(), solver.build_seconds)
-            rows.append({"scenario": name or "base"} | row_of(result, {}, ds))
-            progress.update(task, advance=1, last=f"{name or 'base'}: {result.status.value}")
+        try:
+            for name, ds in datasets.items():
+                solver = CaseSolver(ds, SolveOptions(time_limit, threads, method.value))
+                result = extract(solver.built, solver.solve(), solver.build_seconds)
+                rows.append({"scenario": name or "base"} | row_of(result, {}, ds))
+                progress.update(task, advance=1, last=f"{name or 'base'}: {result.status.value}")
+        except KeyboardInterrupt:
+            complete = False
     table = pd.DataFrame(rows)
     for col in ("system_cost_usd", "capex_usd", "unmet_t", "shortfall_t"):
         if col in table:
             table[f"{col}_vs_base"] = table[col] - table[col].iloc[0]
+    shown = ("scenario", "status", "system_cost_usd", "system_cost_usd_vs_base", "capex_usd", "unmet_t",
+             "shortfall_t")
+    _print_tables({"scenarios": table}, {"scenarios": shown})
     if out:
-        man, run = _run_table(path, command="scenarios", overrides=dict(overrides))
-        write_tables(out, "scenarios", {"scenarios": table}, run, [], "rechain scenarios")
-        err.print(f"scenarios written to [bold]{out}[/]")
-    else:
-        shown = [c for c in ("scenario", "status", "system_cost_usd", "system_cost_usd_vs_base", "capex_usd",
-                             "unmet_t", "shortfall_t") if c in table]
-        print_frame(stdout_console(), table[shown])
+        man, run = _run_table(path, command="scenarios", overrides=dict(overrides), complete=complete)
+        write_tables(out, _stem("scenarios", complete), {"scenarios": table}, run, [], "rechain scenarios")
+        _say(f"scenarios written to {out}")
+    _finish({"scenarios": table}, complete, fail_on_shortfall)
 
 
 @app.command()
 def report(workbook: Workbook = None, out: Annotated[Path, typer.Option("--out", help="Folder for findings.md, "
                                                                     "its charts and tables.")] = Path("findings"),
-           time_limit: TimeLimit = None, threads: Threads = None):
+           time_limit: TimeLimit = None, threads: Threads = None, method: Method = SolverMethod.auto):
     """Regenerate the headline findings (findings.md, PNG charts, .xlsx tables) from fresh solves."""
-    from .outputs import check_target, manifest
+    from .outputs import manifest
     from .report import write_report
     from .solve import SolveOptions
     from .validate import load_workbook
 
-    path = workbook or reference_workbook()
-    check_target(out, [path])
+    path = _input_paths(workbook)
+    _guard_outputs([path], out, ("findings.md",), stems=("findings",))
     wb = load_workbook(path)
     man = manifest(path, command="report")
     with _progress(1) as progress:
         task = progress.add_task("report", total=None, last="")
-        write_report(wb, path, out, man, SolveOptions(time_limit, threads),
+        write_report(wb, path, out, man, SolveOptions(time_limit, threads, method.value),
                      lambda done, total: progress.update(task, completed=done, total=total, last=""))
-    err.print(f"findings written to [bold]{out / 'findings.md'}[/]")
+    _say(f"findings written to {out / 'findings.md'}")
 
 
 @app.command()
@@ -337,48 +482,89 @@ def generate(path: Annotated[Path, typer.Argument(help="Where to write the workb
              nodes: Annotated[int, typer.Option("--nodes", min=2, help="Number of nodes.")] = 30,
              years: Annotated[int, typer.Option("--years", min=1, max=100, help="Years in the horizon.")] = 16,
              elements: Annotated[int, typer.Option("--elements", min=1, help="Elements or groups.")] = 6,
-             seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0):
+             seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0, force: Force = False):
     """Write a synthetic but realistic world of any size (for benchmarks and stress tests)."""
     from .generate import world, write_world
 
+    _refuse_existing(path, force)
     write_world(path, world(nodes, years, elements, seed))
-    err.print(f"generated world written to [bold]{path}[/]")
+    _say(f"generated world written to {path}")
 
 
-def main() -> None:
-    """Entry point: one error formatter for every command."""
+def _emit_json(payload: dict) -> None:
+    from .outputs import to_json
+
+    sys.stdout.write(to_json(payload) + "\n")
+
+
+def _input_error(exc: InputError) -> int:
+    for w in exc.warnings:
+        _say(f"warning: {w}")
+    _say(f"input error ({len(exc.issues)} problem{'s' if len(exc.issues) != 1 else ''}):")
+    for issue in exc.issues:
+        _say(f"  - {issue}")
+    if state["json"]:
+        _emit_json({"status": "input_error", "issues": [vars(i) for i in exc.issues], "warnings": exc.warnings})
+    return EXIT_INPUT
+
+
+def _usage_error(exc) -> int:
+    where = exc.ctx.command_path if getattr(exc, "ctx", None) is not None else "rechain"
+    message = exc.format_message().splitlines()[0] if exc.format_message() else "bad arguments"
+    _say(f"usage error: {message} (see {where} -h)")
+    if state["json"]:
+        _emit_json({"status": "usage_error", "message": message})
+    return EXIT_INPUT
+
+
+def _is_click(exc: BaseException, kind: str) -> bool:
+    """Click's exceptions, whether from click itself or the copy typer vendors."""
+    return any(c.__name__ == kind and "click" in c.__module__ for c in type(exc).__mro__)
+
+
+def _run(args: list[str]) -> int:
     start = time.perf_counter()
     try:
-        code = app(standalone_mode=False)
+        code = app(args=args, prog_name="rechain", standalone_mode=False)
+        return code if isinstance(code, int) else 0
     except InputError as exc:
-        for w in exc.warnings:
-            err.print(f"[yellow]warning[/]: {w}")
-        err.print(f"[bold red]input error[/] ({len(exc.issues)} problem{'s' if len(exc.issues) != 1 else ''}):")
-        for issue in exc.issues:
-            err.out(f"  - {issue}", highlight=False)
-        sys.exit(2)
+        return _input_error(exc)
     except OutputError as exc:
-        err.print(f"[bold red]output error[/]: {exc}")
-        sys.exit(2)
+        _say(f"output error: {exc}")
+        if state["json"]:
+            _emit_json({"status": "output_error", "message": str(exc)})
+        return EXIT_INPUT
     except typer.Exit as exc:
-        sys.exit(exc.exit_code)
+        return exc.exit_code
     except KeyboardInterrupt:
-        err.print("[yellow]interrupted[/]")
-        sys.exit(130)
-    except Exception as exc:  # click usage errors and internal errors
-        import click
-
-        if isinstance(exc, click.exceptions.ClickException):
-            exc.show()
-            sys.exit(2)
-        if isinstance(exc, click.exceptions.Abort):
-            sys.exit(130)
+        _say("interrupted")
+        return EXIT_INTERRUPTED
+    except typer.Abort:
+        return EXIT_INTERRUPTED
+    except Exception as exc:
+        if _is_click(exc, "ClickException"):
+            return _usage_error(exc)
+        if _is_click(exc, "Abort"):
+            return EXIT_INTERRUPTED
         if state["debug"]:
             raise
-        err.print(f"[bold red]internal error[/]: {type(exc).__name__}: {exc} "
-                  f"(after {time.perf_counter() - start:.1f} s; run with --debug for the traceback)")
-        sys.exit(1)
-    sys.exit(code if isinstance(code, int) else 0)
+        _say(f"internal error: {type(exc).__name__}: {exc} (after {time.perf_counter() - start:.1f} s; "
+             "run with --debug for the traceback)")
+        if state["json"]:
+            _emit_json({"status": "internal_error", "message": f"{type(exc).__name__}: {exc}"})
+        return EXIT_INTERNAL
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: `--debug` anywhere, one clear line for every kind of error, the exit code."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    state["debug"] = "--debug" in args
+    state["json"] = "--json" in args
+    args = [a for a in args if a != "--debug"]
+    if not args:
+        _say("usage error: no command given (see rechain -h for the commands)")
+        sys.exit(EXIT_INPUT)
+    sys.exit(_run(args))
 
 
 if __name__ == "__main__":

@@ -88,9 +88,22 @@ def _clean(value):
     return value
 
 
+def _finite(value):
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(v) for v in value]
+    return _clean(value)
+
+
+def to_json(data: dict, indent: int | None = None) -> str:
+    """JSON with null where a number is not finite (never Infinity or NaN)."""
+    return json.dumps(_finite(data), indent=indent, default=str, allow_nan=False)
+
+
 def write_json(path: Path, data: dict) -> None:
     with atomic_path(path) as tmp:
-        tmp.write_text(json.dumps(data, indent=2, default=str) + "\n", encoding="utf-8")
+        tmp.write_text(to_json(data, indent=2) + "\n", encoding="utf-8")
 
 
 def write_csv(path: Path, frame: pd.DataFrame) -> None:

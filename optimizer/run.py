@@ -16,6 +16,7 @@ from .results import SolveResult, extract
 from .solve import CaseSolver, SolveOptions
 from .validate import load_workbook
 
+RESULT_FILES = ("results.xlsx", "summary.json")
 RESULT_SHEETS = ("diagnosis", "costs", "capacity", "builds", "throughput", "flows", "unmet", "independence",
                  "duals", "binding_capacity")
 
@@ -101,5 +102,6 @@ def write_results(out: Path, result: SolveResult, man: dict) -> None:
     sheets = {"summary": summary_table(result, man)}
     sheets.update({name: result.tables[name] for name in RESULT_SHEETS if name in result.tables})
     sheets["run"] = run_table(man)
-    write_xlsx(out / "results.xlsx", sheets)
-    write_json(out / "summary.json", result.summary | {"run": man})
+    xlsx, summary = (out / name for name in RESULT_FILES)
+    write_xlsx(xlsx, sheets)
+    write_json(summary, result.summary | {"run": man})
