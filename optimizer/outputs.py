@@ -80,12 +80,26 @@ def check_outputs(targets: list[Path], inputs: list[Path]) -> None:
         _check_folder(folder)
 
 
-def _check_folder(folder: Path) -> None:
+def _existing(folder: Path) -> Path:
+    """The folder itself or its nearest existing ancestor; OutputError if that is a file."""
     existing = folder
-    while not existing.exists():
+    while not existing.exists() and existing != existing.parent:
         existing = existing.parent
     if not existing.is_dir():
         raise OutputError(f"{folder}: cannot be a folder, {existing} is a file")
+    return existing
+
+
+def _make_folder(folder: Path) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        _existing(folder)
+        raise OutputError(f"{folder}: cannot create the folder ({exc.strerror or exc})") from None
+
+
+def _check_folder(folder: Path) -> None:
+    existing = _existing(folder)
     try:
         with tempfile.TemporaryFile(dir=existing):
             pass
@@ -109,7 +123,7 @@ def atomic_files(paths: list[Path]):
     try:
         for path in paths:
             current = path
-            path.parent.mkdir(parents=True, exist_ok=True)
+            _make_folder(path.parent)
             fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=path.suffix, dir=path.parent)
             os.close(fd)
             temps.append(Path(tmp))

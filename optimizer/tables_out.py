@@ -216,6 +216,8 @@ def failed_level(lines: Lines) -> float:
 
 
 def excel_format(name: str, values) -> str:
+    if is_money(name) and log_scale(values):
+        return '[>=1000000000]"$"#,##0.0,,," bn";[>=1000000]"$"#,##0.0,," m";"$"#,##0'
     if is_money(name):
         div, unit = money_unit(values)
         scale = {1e9: ",,,", 1e6: ",,", 1e3: ",", 1.0: ""}[div]
@@ -225,7 +227,8 @@ def excel_format(name: str, values) -> str:
         return "0%"
     if is_year(name):
         return "0"
-    return "#,##0.###"
+    v = numbers(values)
+    return "#,##0" if len(v) and v.abs().max() >= 100 else "General"
 
 
 def excel_title(spec: Chart):
