@@ -53,7 +53,7 @@ def markdown_table(frame: pd.DataFrame, digits: int = 4) -> str:
         if is_share(col):
             return f"{v:.1%}"
         if isinstance(v, (float, np.floating)):
-            return f"{v:,.0f}" if abs(v) >= 1000 else f"{v:.{digits}g}"
+            return f"{v:,.0f}" if abs(v) >= 1000 else f"{v + 0.0:.{digits}g}"
         return str(v)
 
     cols = [str(c) for c in frame.columns]
@@ -145,6 +145,8 @@ def _png(path: Path, spec: Chart, frame: pd.DataFrame, footer: str = "") -> None
         ax.plot(lines.failed_x, [0] * len(lines.failed_x), "x", color="red", markersize=9, markeredgewidth=2,
                 transform=ax.get_xaxis_transform(), clip_on=False, label=FAILED)
     _axes(ax, spec, lines)
+    if lines.ys.isna().all().all():
+        ax.text(0.5, 0.5, "no point solved", transform=ax.transAxes, ha="center", color="red")
     fig.suptitle(mathtext(spec.title), fontsize=12)
     if spec.note:
         ax.set_title(mathtext(spec.note), fontsize=8, color="dimgrey")

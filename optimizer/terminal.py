@@ -106,4 +106,4 @@ def terminal_cell(col: str, v) -> str | Text:
         return usd(float(v))
     if "share" in col:
         return f"{v:.1%}"
-    return f"{v:,.4g}" if isinstance(v, (float, np.floating)) else f"{v}"
+    return f"{v + 0.0:,.4g}" if isinstance(v, (float, np.floating)) else f"{v}"

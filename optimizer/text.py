@@ -59,7 +59,7 @@ def print_input_error(console: Console, exc) -> None:
 
 _MD_SPECIAL = re.compile(r"([\\`*{}\[\]|~$])")
 _MD_EMPHASIS = re.compile(r"(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")
-_MD_LINE_START = re.compile(r"^(\s*[#>+=-]|\s*\d+[.)])")
+_MD_LINE_START = re.compile(r"^\s*(#|[-+=](?=[-=]*\s|[-=]*$)|\d+[.)](?=\s|$))")
 
 
 def markdown_text(value: object, newline: str = "<br>") -> str:
