@@ -260,51 +260,52 @@ def _excel_charts(charts: list[Chart], sheets: dict[str, pd.DataFrame]):
 def _excel_chart(book, spec: Chart, lines: Lines, data_name: str) -> None:
     """A scatter chart with lines on the table's sheet; its data, sorted by x, on a sheet of its own."""
     from openpyxl.chart import Reference, ScatterChart, Series
-    from openpyxl.chart.marker import Marker
+    from openpyxl.utils import get_column_letter
 
-    data = book.create_sheet(data_name)
-    x_values = lines.ticks if lines.ticks is not None else list(lines.x)
-    names = [plain(c) for c in lines.ys.columns] if spec.group else [plain(spec.y_label or words(spec.y))]
-    data.append([plain(spec.x), *names, FAILED])
-    failed, level = set(lines.failed_x), failed_level(lines)
-    for pos, (x, row) in enumerate(zip(lines.x, lines.ys.itertuples(index=False))):
-        shown = x if lines.ticks is None else pos + 1
-        data.append([shown, *(None if pd.isna(v) else float(v) for v in row), level if x in failed else None])
-    n = len(lines.x) + 1
+    data = _chart_data(book.create_sheet(data_name), spec, lines)
+    n, groups = len(lines.x) + 1, lines.ys.shape[1]
     chart = ScatterChart()
-    chart.height, chart.width = 10, 20 if lines.ys.shape[1] > 8 else 16
+    chart.height, chart.width = 10, 20 if groups > 8 else 16
     chart.title = excel_title(spec)
     chart.x_axis.title = plain(spec.x_label or words(spec.x))
     chart.y_axis.title = plain(spec.y_label or words(spec.y))
     chart.display_blanks = "gap"
     xs = Reference(data, min_col=1, min_row=2, max_row=n)
-    for c in range(2, lines.ys.shape[1] + 3):
+    for c in range(2, groups + (3 if lines.failed_x else 2)):
         series = Series(Reference(data, min_col=c, min_row=1, max_row=n), xs, title_from_data=True)
-        if c == lines.ys.shape[1] + 2:
-            if not failed:
-                continue
-            series.marker = Marker(symbol="x", size=9)
-            series.graphicalProperties.line.noFill = True
-            series.marker.graphicalProperties.line.solidFill = "FF0000"
-        else:
-            colour = PALETTE[(c - 2) % len(PALETTE)]
-            series.marker.symbol = "circle"
-            series.marker.size = 4
-            series.marker.graphicalProperties.solidFill = colour
-            series.marker.graphicalProperties.line.solidFill = colour
-            series.graphicalProperties.line.solidFill = colour
-            series.graphicalProperties.line.width = 19050
-            series.smooth = False
+        _style(series, PALETTE[(c - 2) % len(PALETTE)] if c < groups + 2 else None)
         chart.series.append(series)
     _excel_axes(chart, spec, lines)
-    if lines.ticks is not None:
-        data.cell(1, lines.ys.shape[1] + 3, "label")
-        for pos, label in enumerate(x_values, start=2):
-            data.cell(pos, lines.ys.shape[1] + 3, plain(label))
     ws = book[spec.sheet[:31]]
-    from openpyxl.utils import get_column_letter
+    ws.add_chart(chart, f"{get_column_letter(ws.max_column + 2)}{2 + 22 * len(ws._charts)}")
 
-    ws.add_chart(chart, f"{get_column_letter(ws.max_column + 2)}2")
+
+def _chart_data(data, spec: Chart, lines: Lines):
+    """x, one column per group, the 'did not solve' marks at the foot of the y axis, and any x labels."""
+    names = [plain(c) for c in lines.ys.columns] if spec.group else [plain(spec.y_label or words(spec.y))]
+    data.append([plain(spec.x), *names, FAILED] + (["label"] if lines.ticks is not None else []))
+    failed, level = set(lines.failed_x), failed_level(lines)
+    for pos, (x, row) in enumerate(zip(lines.x, lines.ys.itertuples(index=False))):
+        label = [plain(lines.ticks[pos])] if lines.ticks is not None else []
+        data.append([x if lines.ticks is None else pos + 1, *(None if pd.isna(v) else float(v) for v in row),
+                     level if x in failed else None, *label])
+    return data
+
+
+def _style(series, colour: str | None) -> None:
+    """A coloured line with small circles, or (colour None) red crosses without a line."""
+    from openpyxl.chart.marker import Marker
+
+    if colour is None:
+        series.marker = Marker(symbol="x", size=9)
+        series.marker.graphicalProperties.line.solidFill = "FF0000"
+        series.graphicalProperties.line.noFill = True
+        return
+    series.marker.symbol, series.marker.size, series.smooth = "circle", 4, False
+    series.marker.graphicalProperties.solidFill = colour
+    series.marker.graphicalProperties.line.solidFill = colour
+    series.graphicalProperties.line.solidFill = colour
+    series.graphicalProperties.line.width = 19050  # EMU: 1.5 pt
 
 
 def _excel_axes(chart, spec: Chart, lines: Lines) -> None:
@@ -314,6 +315,10 @@ def _excel_axes(chart, spec: Chart, lines: Lines) -> None:
         axis.majorTickMark = "out"
         if log_scale(values) and not (lines.ticks is not None and axis is chart.x_axis):
             axis.scaling.logBase = 10
+    chart.x_axis.crosses = chart.y_axis.crosses = "min"  # axes at the bottom and left, also below zero
+    x = numbers(lines.x)
+    if len(x) > 1 and lines.ticks is None and not log_scale(x):
+        chart.x_axis.scaling.min, chart.x_axis.scaling.max = float(x.min()), float(x.max())
     chart.legend.position = "r" if spec.group else "b"
     if not spec.group and not lines.failed_x:
         chart.legend = None

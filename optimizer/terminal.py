@@ -21,8 +21,8 @@ def key_years(years: list[str]) -> list[str]:
 def print_summary(console: Console, result: SolveResult, man: dict) -> None:
     s = result.summary
     colour = "green" if result.optimal else "red"
-    console.print(Text.assemble((plain(man["input"]), "bold"), f" scenario={plain(man.get('scenario') or 'base')} status=",
-                                (s["status"], colour),
+    scenario = plain(man.get("scenario") or "base")
+    console.print(Text.assemble((plain(man["input"]), "bold"), f" scenario={scenario} status=", (s["status"], colour),
                                 f" build {s['build_seconds']:.2f} s, solve {s['solve_seconds']:.2f} s"))
     if not result.optimal:
         return
