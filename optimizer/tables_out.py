@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from .outputs import safe_text, save_csv, save_text, save_xlsx, write_files
-from .text import MINUS, markdown_text, mathtext, plain, usd
+from .text import MINUS, markdown_text, mathtext, missing, plain, usd
 
 FAILED = "did not solve"
 LOG_SPAN = 100
@@ -44,7 +44,7 @@ def is_year(name: str) -> bool:
 def markdown_table(frame: pd.DataFrame, digits: int = 4) -> str:
     """A GitHub Markdown table: text escaped, money as `$1.40 bn`, shares as percentages."""
     def fmt(col: str, v) -> str:
-        if v is None or (isinstance(v, float) and pd.isna(v)):
+        if missing(v):
             return ""
         if isinstance(v, bool) or not isinstance(v, (int, float, np.number)):
             return markdown_text(safe_text(v))
@@ -324,11 +324,12 @@ def _excel_axes(chart, spec: Chart, lines: Lines) -> None:
         chart.legend = None
 
 
-def table_files(out: Path, stem: str, sheets, charts: list[Chart] = ()) -> list[Path]:
-    """Every file `write_tables` writes for these sheets and charts (for checks before a run)."""
+def table_files(out: Path, stem: str, sheets, charts=()) -> list[Path]:
+    """Every file `write_tables` may write for these sheet names and charts (Chart or sheet name), for
+    `check_outputs` before a run."""
     out = Path(out)
     files = [out / f"{stem}.xlsx"] + [out / f"{stem}_{name}.csv" for name in [*sheets, "run"]]
-    files += [out / f"{stem}_{spec.sheet}.png" for spec in charts]
+    files += [out / f"{stem}_{getattr(spec, 'sheet', spec)}.png" for spec in charts]
     return list(dict.fromkeys(files + [out / f"{stem}.md"]))
 
 

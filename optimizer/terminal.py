@@ -9,7 +9,7 @@ from rich.table import Table
 from rich.text import Text
 
 from .results import SolveResult
-from .text import plain, rich_text, usd
+from .text import missing, plain, rich_text, usd
 
 def key_years(years: list[str]) -> list[str]:
     if len(years) <= 5:
@@ -98,7 +98,7 @@ def print_frame(console: Console, frame, title: str = "") -> None:
 
 
 def terminal_cell(col: str, v) -> str | Text:
-    if v is None or (isinstance(v, float) and v != v):
+    if missing(v):
         return "-"
     if isinstance(v, bool) or not isinstance(v, (int, float, np.number)):
         return rich_text(v)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pandas as pd
 from rich.console import Console
 from rich.text import Text
 
@@ -13,9 +14,14 @@ _CONTROL = re.compile(f"[\\x00-\\x1f\\x7f-\\x9f{_BIDI}]")
 MINUS = "\u2212"
 
 
+def missing(value) -> bool:
+    """None, NaN, NA or NaT (a blank cell)."""
+    return value is None or (not isinstance(value, (str, bytes, list, tuple, dict)) and bool(pd.isna(value)))
+
+
 def usd(x: float | None) -> str:
     """Money in words: `$1.40 bn`, `−$1.40 bn` (the minus before the dollar), `-` when missing."""
-    if x is None or x != x:
+    if missing(x):
         return "-"
     sign = MINUS if x < 0 else ""
     for div, unit in ((1e9, "bn"), (1e6, "m"), (1e3, "k")):

@@ -232,6 +232,19 @@ def test_failed_rename_or_folder_is_an_output_error(tmp_path, monkeypatch):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["file"]
 
 
+def test_table_files_lists_what_write_tables_writes(tmp_path):
+    """Sheets 'scenarios' and 'empty' (no rows, so no chart): xlsx, three CSVs (with run), one PNG, md."""
+    from optimizer.tables_out import table_files
+
+    sheets = {"scenarios": scenario_table(), "empty": scenario_table().head(0)}
+    charts = [Chart("scenarios", "year", "system_cost_usd", "Cost", "scenario")]
+    written = write_tables(tmp_path, "sweep", sheets, run_sheet(), charts)
+    listed = table_files(tmp_path, "sweep", sheets, ["scenarios", "empty"])
+    assert sorted(p.name for p in written) == sorted(p.name for p in tmp_path.iterdir()) == [
+        "sweep.md", "sweep.xlsx", "sweep_empty.csv", "sweep_run.csv", "sweep_scenarios.csv", "sweep_scenarios.png"]
+    assert set(written) <= set(listed) and set(listed) - set(written) == {tmp_path / "sweep_empty.png"}
+
+
 def test_cli_reports_an_output_error_in_one_line(examples, tmp_path):
     """--out below a regular file: exit 2, one clear line, no traceback."""
     (tmp_path / "file").write_text("x")
