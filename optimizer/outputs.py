@@ -294,6 +294,14 @@ def _name_format(name: str) -> str | None:
 
 
 def _number_format(name: str, series: pd.Series) -> str | None:
-    if not pd.api.types.is_numeric_dtype(series) or name in ("year", "start_year", "online_year"):
+    if not pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series) or looks_like_years(series):
         return None
+    if pd.api.types.is_integer_dtype(series):
+        return _name_format(name) or "#,##0"
     return _name_format(name) or "#,##0.0"
+
+
+def looks_like_years(series: pd.Series) -> bool:
+    """Whole numbers from 1900 to 2200 (a year column such as `year` or `china_free_from`)."""
+    v = pd.to_numeric(series, errors="coerce").dropna()
+    return bool(len(v)) and bool(((v % 1 == 0) & (v >= 1900) & (v <= 2200)).all())

@@ -48,13 +48,15 @@ def markdown_table(frame: pd.DataFrame, digits: int = 4) -> str:
             return ""
         if isinstance(v, bool) or not isinstance(v, (int, float, np.number)):
             return markdown_text(safe_text(v))
+        if is_year(col) or col.endswith("_from"):
+            return f"{v:.0f}"
         if col.endswith("_usd"):
             return usd(float(v))
         if is_share(col):
             return f"{v:.1%}"
         if isinstance(v, (float, np.floating)):
             return f"{v:,.0f}" if abs(v) >= 1000 else f"{v + 0.0:.{digits}g}"
-        return str(v)
+        return f"{v:,}"
 
     cols = [str(c) for c in frame.columns]
     lines = ["| " + " | ".join(markdown_text(c) for c in cols) + " |", "|" + "---|" * len(cols)]

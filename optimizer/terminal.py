@@ -106,4 +106,6 @@ def terminal_cell(col: str, v) -> str | Text:
         return usd(float(v))
     if "share" in col:
         return f"{v:.1%}"
-    return f"{v + 0.0:,.4g}" if isinstance(v, (float, np.floating)) else f"{v}"
+    if "year" in col or col.endswith("_from"):
+        return f"{v:.0f}"
+    return f"{v + 0.0:,.4g}" if isinstance(v, (float, np.floating)) else f"{v:,}"

@@ -340,6 +340,20 @@ def test_markdown_money_and_shares_csv_raw(tmp_path):
     assert pd.read_csv(tmp_path / "s_s.csv")["system_cost_usd"].tolist() == [1e9, -1.4e9]
 
 
+def test_years_never_get_thousands_separators(tmp_path):
+    """A year column (2030) reads 2030 in Markdown, the terminal and Excel, also when stored as a float or named
+    like `china_free_from`; an integer count keeps its separators (12,000)."""
+    frame = pd.DataFrame({"china_free_from": [2030, 2035], "year": [2030.0, 2035.0], "unmet_t": [12000, 0]})
+    md = markdown_table(frame)
+    assert "| 2030 | 2030 | 12,000 |" in md
+    buffer = io.StringIO()
+    print_frame(Console(file=buffer, width=200, color_system=None), frame)
+    assert "2,030" not in buffer.getvalue() and "2030" in buffer.getvalue()
+    write_xlsx(tmp_path / "y.xlsx", {"s": frame})
+    ws = openpyxl.load_workbook(tmp_path / "y.xlsx")["s"]
+    assert [ws.cell(2, c).number_format for c in (1, 2, 3)] == ["General", "General", "#,##0.0"]
+
+
 def test_key_value_sheet_formats_each_row(tmp_path):
     """An item/value sheet: `capex_usd` as #,##0, `clean_share` as 0.0%, `unmet_t` as #,##0.0, a year as is."""
     frame = pd.DataFrame({"item": ["capex_usd", "clean_share", "unmet_t", "first_year", "status"],
