@@ -110,15 +110,16 @@ def _check_folder(folder: Path) -> None:
         raise OutputError(f"{folder}: disk almost full ({free >> 10} KiB free)")
 
 
-def _failed(path: Path, exc: OSError) -> OutputError:
-    return OutputError(f"{path}: cannot write ({exc.strerror or exc}); earlier results are unchanged")
+def _failed(path: Path, exc: OSError, replaced: int) -> OutputError:
+    kept = "earlier results are unchanged" if not replaced else f"{replaced} file(s) of the set were already replaced"
+    return OutputError(f"{path}: cannot write ({exc.strerror or exc}); {kept}")
 
 
 @contextlib.contextmanager
 def atomic_files(paths: list[Path]):
     """Yield one temporary path beside each of `paths`; rename them all into place only once every one is
     written. Any OSError becomes an OutputError; temporary files never stay behind."""
-    paths, temps = [Path(p) for p in paths], []
+    paths, temps, replaced = [Path(p) for p in paths], [], 0
     current = paths[0] if paths else Path()
     try:
         for path in paths:
@@ -127,14 +128,18 @@ def atomic_files(paths: list[Path]):
             fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=path.suffix, dir=path.parent)
             os.close(fd)
             temps.append(Path(tmp))
+        current = None
         yield list(temps)
         for tmp, path in zip(temps, paths):
             current = path
             os.chmod(tmp, 0o644)
             os.replace(tmp, path)
+            replaced += 1
     except OSError as exc:
         _remove(temps)
-        raise _failed(current, exc) from None
+        if current is None:  # while writing: name the target whose temporary file failed, else the folder
+            current = dict(zip(map(str, temps), paths)).get(str(exc.filename), paths[0].parent)
+        raise _failed(current, exc, replaced) from None
     except BaseException:
         _remove(temps)
         raise
