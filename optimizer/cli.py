@@ -122,24 +122,28 @@ def _input_paths(workbook: Path | None) -> Path:
     return workbook or reference_workbook()
 
 
-def _guard_outputs(inputs: list[Path], out: Path | None, names: tuple[str, ...] = (),
+def _guard_outputs(inputs: list[Path], targets: list[Path], out: Path | None = None,
                    stems: tuple[str, ...] = ()) -> None:
-    """Before any solve: no output may land on an input (the folder, a named file, or a file of a stem)."""
-    from .outputs import check_target
+    """Before any solve: no output may land on an input, and every output can be written."""
+    from .outputs import check_outputs
 
+    check_outputs(targets, inputs)
     if out is None:
         return
-    check_target(out, inputs)
-    for name in names:
-        check_target(out / name, inputs)
     resolved = Path(out).resolve()
     for source in inputs:
         source = Path(source).resolve()
         if source.parent == resolved and any(source.name.startswith(stem) for stem in stems):
             raise OutputError(f"{source}: refusing to write outputs named {', '.join(s + '*' for s in stems)} "
-                              "over an input in the same folder; choose another --out")
-    if resolved.exists() and not resolved.is_dir():
-        raise OutputError(f"{resolved}: --out must be a folder, and this is a file")
+                              "into the folder of this input; choose another --out")
+
+
+def _table_targets(out: Path | None, stem: str, sheets, charts=()) -> list[Path]:
+    from .tables_out import table_files
+
+    if out is None:
+        return []
+    return [*table_files(out, stem, sheets, charts), *table_files(out, _stem(stem, False), sheets, charts)]
 
 
 def _load(path: Path, scenario: str | None, overrides: tuple):
@@ -153,7 +157,9 @@ def _load(path: Path, scenario: str | None, overrides: tuple):
 
 
 def _say(message: str) -> None:
-    err.print(message, markup=False, soft_wrap=True)
+    from .text import plain
+
+    err.print(plain(message), markup=False, highlight=False, soft_wrap=True)
 
 
 def _progress(total: int):
@@ -236,15 +242,13 @@ def solve(workbook: Workbook = None, scenario: Scenario = None, set_: Sets = Non
                                                              "FILE.mps or FILE.lp for another solver.")] = None,
           fail_on_shortfall: FailOnShortfall = False):
     """Solve one case and report the plan."""
-    from .outputs import check_target
     from .run import RESULT_FILES, run_case
     from .solve import SolveOptions
     from .terminal import print_summary
 
     path = _input_paths(workbook)
-    _guard_outputs([path], out, RESULT_FILES)
-    if write_model is not None:
-        check_target(write_model, [path])
+    targets = [out / name for name in RESULT_FILES] if out else []
+    _guard_outputs([path], targets + ([write_model] if write_model else []), out, stems=RESULT_FILES)
     overrides = parse_sets(set_)
     console = Console(stderr=True) if as_json else Console()
     result, man = run_case(path, scenario, overrides, out, SolveOptions(time_limit, threads, method.value),
@@ -299,6 +303,9 @@ Scheduler = Annotated[Optional[str], typer.Option("--scheduler", help="Address o
                                                   "to run the chunks on.")]
 
 
+FRONTIER_SHEETS = ("cost_of_independence", "budget_frontier")
+
+
 def _stem(stem: str, complete: bool) -> str:
     return stem if complete else f"{stem}_incomplete"
 
@@ -316,7 +323,7 @@ def sweep(workbook: Workbook = None, param: Params = None, scenario: Scenario = 
     from .tables_out import Chart, write_tables
 
     path = _input_paths(workbook)
-    _guard_outputs([path], out, stems=("sweep",))
+    _guard_outputs([path], _table_targets(out, "sweep", ["sweep"], ["sweep"]), out, stems=("sweep",))
     params = parse_params(param or [])
     if not params:
         raise InputError([Issue("--param", "at least one KEY=SPEC", "none")])
@@ -372,7 +379,8 @@ def frontier(workbook: Workbook = None, scenario: Scenario = None, set_: Sets = 
     from .tables_out import Chart, write_tables
 
     path = _input_paths(workbook)
-    _guard_outputs([path], out, stems=("frontier",))
+    _guard_outputs([path], _table_targets(out, "frontier", FRONTIER_SHEETS, FRONTIER_SHEETS), out,
+                   stems=("frontier",))
     overrides = parse_sets(set_)
     factors = parse_numbers("--cost-factors", cost_factors) or [None]
     budget_grid = parse_numbers("--budgets", budgets)
@@ -426,7 +434,7 @@ def scenarios(workbook: Workbook = None, set_: Sets = None, out: Out = None, tim
     from .tables_out import write_tables
 
     path = _input_paths(workbook)
-    _guard_outputs([path], out, stems=("scenarios",))
+    _guard_outputs([path], _table_targets(out, "scenarios", ["scenarios"]), out, stems=("scenarios",))
     overrides = parse_sets(set_)
     wb = _load(path, None, overrides)
     names = [None] + wb.scenario_names
@@ -467,7 +475,7 @@ def report(workbook: Workbook = None, out: Annotated[Path, typer.Option("--out",
     from .validate import load_workbook
 
     path = _input_paths(workbook)
-    _guard_outputs([path], out, ("findings.md",), stems=("findings",))
+    _guard_outputs([path], [out / "findings.md"], out, stems=("findings",))
     wb = load_workbook(path)
     man = manifest(path, command="report")
     with _progress(1) as progress:
@@ -498,11 +506,9 @@ def _emit_json(payload: dict) -> None:
 
 
 def _input_error(exc: InputError) -> int:
-    for w in exc.warnings:
-        _say(f"warning: {w}")
-    _say(f"input error ({len(exc.issues)} problem{'s' if len(exc.issues) != 1 else ''}):")
-    for issue in exc.issues:
-        _say(f"  - {issue}")
+    from .text import print_input_error
+
+    print_input_error(err, exc)
     if state["json"]:
         _emit_json({"status": "input_error", "issues": [vars(i) for i in exc.issues], "warnings": exc.warnings})
     return EXIT_INPUT

@@ -8,11 +8,15 @@ import json
 import math
 import os
 import platform
+import shutil
 import tempfile
+from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pandas as pd
+
+from .text import plain
 
 FORMULA_START = ("=", "+", "-", "@")
 
@@ -58,21 +62,100 @@ def check_target(path: Path, inputs: list[Path]) -> None:
             raise OutputError(f"{path}: refusing to write over the input {source}")
 
 
+MIN_FREE_BYTES = 5 << 20
+
+
+def check_outputs(targets: list[Path], inputs: list[Path]) -> None:
+    """Before any work: every file to be written is not an input, not inside an input folder, and lies in a
+    folder that is (or can be made) a writable folder with some free space. Raises OutputError."""
+    sources = [Path(s).resolve() for s in inputs]
+    files = [Path(t).resolve() for t in targets]
+    for path in files:
+        for source in sources:
+            if path == source or source in path.parents or path in source.parents:
+                raise OutputError(f"{path}: refusing to write over the input {source}")
+        if path.is_dir():
+            raise OutputError(f"{path}: is a folder, expected a file to write")
+    for folder in sorted({p.parent for p in files}):
+        _check_folder(folder)
+
+
+def _existing(folder: Path) -> Path:
+    """The folder itself or its nearest existing ancestor; OutputError if that is a file."""
+    existing = folder
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise OutputError(f"{folder}: cannot be a folder, {existing} is a file")
+    return existing
+
+
+def _make_folder(folder: Path) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        _existing(folder)
+        raise OutputError(f"{folder}: cannot create the folder ({exc.strerror or exc})") from None
+
+
+def _check_folder(folder: Path) -> None:
+    existing = _existing(folder)
+    try:
+        with tempfile.TemporaryFile(dir=existing):
+            pass
+    except OSError as exc:
+        raise OutputError(f"{folder}: cannot write there ({exc.strerror or exc})") from None
+    free = shutil.disk_usage(existing).free
+    if free < MIN_FREE_BYTES:
+        raise OutputError(f"{folder}: disk almost full ({free >> 10} KiB free)")
+
+
+def _failed(path: Path, exc: OSError, replaced: int) -> OutputError:
+    kept = "earlier results are unchanged" if not replaced else f"{replaced} file(s) of the set were already replaced"
+    return OutputError(f"{path}: cannot write ({exc.strerror or exc}); {kept}")
+
+
+@contextlib.contextmanager
+def atomic_files(paths: list[Path]):
+    """Yield one temporary path beside each of `paths`; rename them all into place only once every one is
+    written. Any OSError becomes an OutputError; temporary files never stay behind."""
+    paths, temps, replaced = [Path(p) for p in paths], [], 0
+    current = paths[0] if paths else Path()
+    try:
+        for path in paths:
+            current = path
+            _make_folder(path.parent)
+            fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=path.suffix, dir=path.parent)
+            os.close(fd)
+            temps.append(Path(tmp))
+        current = None
+        yield list(temps)
+        for tmp, path in zip(temps, paths):
+            current = path
+            os.chmod(tmp, 0o644)
+            os.replace(tmp, path)
+            replaced += 1
+    except OSError as exc:
+        _remove(temps)
+        if current is None:  # while writing: name the target whose temporary file failed, else the folder
+            current = dict(zip(map(str, temps), paths)).get(str(exc.filename), paths[0].parent)
+        raise _failed(current, exc, replaced) from None
+    except BaseException:
+        _remove(temps)
+        raise
+
+
+def _remove(temps: list[Path]) -> None:
+    for tmp in temps:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+
+
 @contextlib.contextmanager
 def atomic_path(path: Path):
     """Yield a temporary path beside `path`; rename it into place only on success."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=path.suffix, dir=path.parent)
-    os.close(fd)
-    try:
-        yield Path(tmp)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
+    with atomic_files([path]) as (tmp,):
+        yield tmp
 
 
 def safe_text(value):
@@ -88,86 +171,142 @@ def _clean(value):
     return value
 
 
-def _finite(value):
+def jsonable(value):
+    """Plain JSON data: non-finite numbers become None, numpy scalars Python numbers, the rest text."""
     if isinstance(value, dict):
-        return {k: _finite(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_finite(v) for v in value]
-    return _clean(value)
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [jsonable(v) for v in value]
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+        with contextlib.suppress(TypeError, ValueError):
+            value = value.item()
+    if isinstance(value, bool) or value is None or isinstance(value, (int, str)):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    with contextlib.suppress(TypeError, ValueError):
+        if pd.isna(value):
+            return None
+    return str(value)
 
 
-def to_json(data: dict, indent: int | None = None) -> str:
-    """JSON with null where a number is not finite (never Infinity or NaN)."""
-    return json.dumps(_finite(data), indent=indent, default=str, allow_nan=False)
+def to_json(data, indent: int | None = None) -> str:
+    """JSON text with null for every NaN or infinity (never `NaN`/`Infinity`)."""
+    return json.dumps(jsonable(data), indent=indent, allow_nan=False)
+
+
+def save_json(path: Path, data: dict) -> None:
+    Path(path).write_text(to_json(data, indent=2) + "\n", encoding="utf-8")
+
+
+def save_csv(path: Path, frame: pd.DataFrame) -> None:
+    frame.map(safe_text).to_csv(path, index=False)
+
+
+def save_text(path: Path, text: str) -> None:
+    Path(path).write_text(text, encoding="utf-8")
+
+
+def write_files(writers: dict[Path, Callable[[Path], None]]) -> None:
+    """Write several files as one set: each writer fills a temporary file; all are renamed only at the end."""
+    with atomic_files(list(writers)) as temps:
+        for write, tmp in zip(writers.values(), temps):
+            write(tmp)
 
 
 def write_json(path: Path, data: dict) -> None:
-    with atomic_path(path) as tmp:
-        tmp.write_text(to_json(data, indent=2) + "\n", encoding="utf-8")
+    write_files({Path(path): lambda tmp: save_json(tmp, data)})
 
 
 def write_csv(path: Path, frame: pd.DataFrame) -> None:
-    with atomic_path(path) as tmp:
-        frame.map(safe_text).to_csv(tmp, index=False)
+    write_files({Path(path): lambda tmp: save_csv(tmp, frame)})
 
 
 def write_markdown(path: Path, text: str) -> None:
-    with atomic_path(path) as tmp:
-        tmp.write_text(text, encoding="utf-8")
+    write_files({Path(path): lambda tmp: save_text(tmp, text)})
 
 
 def write_xlsx(path: Path, sheets: dict[str, pd.DataFrame], charts=None) -> None:
     """One formatted table per sheet: bold frozen header, widths, number formats.
     `charts(workbook)` may add native charts before saving."""
+    write_files({Path(path): lambda tmp: save_xlsx(tmp, sheets, charts)})
+
+
+def save_xlsx(path: Path, sheets: dict[str, pd.DataFrame], charts=None) -> None:
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
 
     book = Workbook()
     book.remove(book.active)
-    header_font, header_fill = Font(bold=True, color="FFFFFF"), PatternFill("solid", fgColor="305496")
     for name, frame in sheets.items():
-        ws = book.create_sheet(name[:31])
-        ws.append([str(c) for c in frame.columns])
-        for r, row in enumerate(frame.itertuples(index=False), start=2):
-            for c, value in enumerate(row, start=1):
-                cell = ws.cell(r, c, _cell(value))
-                if cell.data_type == "f":  # input text that looks like a formula stays text
-                    cell.data_type = "s"
-        for cell in ws[1]:
-            cell.font, cell.fill = header_font, header_fill
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-        ws.freeze_panes = "A2"
-        for i, col in enumerate(frame.columns, start=1):
-            letter = get_column_letter(i)
-            fmt = _number_format(str(col), frame[col])
-            if fmt:
-                for cell in ws[letter][1:]:
-                    if isinstance(cell.value, (int, float)):
-                        cell.number_format = fmt
-            width = max([len(str(col))] + [len(f"{v:,.0f}" if isinstance(v, float) else str(v))
-                                          for v in frame[col].head(200)])
-            ws.column_dimensions[letter].width = min(max(10, width + 2), 60)
-        if len(frame.columns):
-            ws.auto_filter.ref = ws.dimensions
+        _sheet(book.create_sheet(name[:31]), frame)
     if charts is not None:
         charts(book)
-    with atomic_path(path) as tmp:
-        book.save(tmp)
+    book.save(path)
+
+
+def _sheet(ws, frame: pd.DataFrame) -> None:
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    ws.append([str(c) for c in frame.columns])
+    for r, row in enumerate(frame.itertuples(index=False), start=2):
+        for c, value in enumerate(row, start=1):
+            cell = ws.cell(r, c, _cell(value))
+            if cell.data_type == "f":  # input text that looks like a formula stays text
+                cell.data_type = "s"
+    for cell in ws[1]:
+        cell.font, cell.fill = Font(bold=True, color="FFFFFF"), PatternFill("solid", fgColor="305496")
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    ws.freeze_panes = "A2"
+    key_value = [str(c) for c in frame.columns] == ["item", "value"]
+    for i, col in enumerate(frame.columns, start=1):
+        letter = get_column_letter(i)
+        fmt = None if key_value else _number_format(str(col), frame[col])
+        for cell in ws[letter][1:]:
+            if isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool):
+                row_fmt = _name_format(str(ws.cell(cell.row, 1).value)) if key_value and i == 2 else fmt
+                if row_fmt:
+                    cell.number_format = row_fmt
+        width = max([len(str(col))] + [len(f"{v:,.0f}" if isinstance(v, float) else str(v))
+                                      for v in frame[col].head(200)])
+        ws.column_dimensions[letter].width = min(max(10, width + 2), 60)
+    if len(frame.columns):
+        ws.auto_filter.ref = ws.dimensions
 
 
 def _cell(value):
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
     value = _clean(value)
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return None
+    if isinstance(value, str) and ILLEGAL_CHARACTERS_RE.search(value):
+        return plain(value)  # XML cannot hold control characters: shown as escapes
     return value.item() if hasattr(value, "item") else value
 
 
-def _number_format(name: str, series: pd.Series) -> str | None:
-    if not pd.api.types.is_numeric_dtype(series) or name in ("year", "start_year", "online_year"):
-        return None
+def _name_format(name: str) -> str | None:
+    """The number format a figure's name asks for (None: Excel's general format)."""
     if "share" in name or "utilisation" in name or name.endswith("_pct"):
         return "0.0%"
-    if name.endswith("_usd") or "usd" in name:
+    if "usd_per" in name:
+        return "#,##0.00"
+    if name.endswith("_usd") or "usd" in name.split(".")[0]:
         return "#,##0"
-    return "#,##0.0"
+    if name.endswith(("_t", "_tpa")):
+        return "#,##0.0"
+    return None
+
+
+def _number_format(name: str, series: pd.Series) -> str | None:
+    if not pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series) or looks_like_years(series):
+        return None
+    if pd.api.types.is_integer_dtype(series):
+        return _name_format(name) or "#,##0"
+    return _name_format(name) or "#,##0.0"
+
+
+def looks_like_years(series: pd.Series) -> bool:
+    """Whole numbers from 1900 to 2200 (a year column such as `year` or `china_free_from`)."""
+    v = pd.to_numeric(series, errors="coerce").dropna()
+    return bool(len(v)) and bool(((v % 1 == 0) & (v >= 1900) & (v <= 2200)).all())

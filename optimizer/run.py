@@ -11,7 +11,7 @@ from .cases import make_dataset
 from .diagnosis import diagnose
 from .errors import InputError, Issue
 from .numerics import penalty_warnings, quality_warnings
-from .outputs import atomic_path, check_target, manifest, write_json, write_xlsx
+from .outputs import atomic_path, check_target, manifest, save_json, save_xlsx, write_files
 from .results import SolveResult, extract
 from .solve import CaseSolver, SolveOptions
 from .validate import load_workbook
@@ -98,10 +98,9 @@ def run_table(man: dict):
 
 
 def write_results(out: Path, result: SolveResult, man: dict) -> None:
-    out.mkdir(parents=True, exist_ok=True)
     sheets = {"summary": summary_table(result, man)}
     sheets.update({name: result.tables[name] for name in RESULT_SHEETS if name in result.tables})
     sheets["run"] = run_table(man)
     xlsx, summary = (out / name for name in RESULT_FILES)
-    write_xlsx(xlsx, sheets)
-    write_json(summary, result.summary | {"run": man})
+    write_files({xlsx: lambda tmp: save_xlsx(tmp, sheets),
+                 summary: lambda tmp: save_json(tmp, result.summary | {"run": man})})

@@ -5,9 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
-from .outputs import atomic_path, safe_text, write_csv, write_markdown, write_xlsx
+from .outputs import safe_text, save_csv, save_text, save_xlsx, write_files
+from .text import MINUS, markdown_text, mathtext, missing, plain, usd
+
+FAILED = "did not solve"
+LOG_SPAN = 100
+PALETTE = ("1F77B4", "FF7F0E", "2CA02C", "D62728", "9467BD", "8C564B", "E377C2", "7F7F7F", "BCBD22", "17BECF",
+           "AEC7E8", "FFBB78", "98DF8A", "FF9896", "C5B0D5", "C49C94", "F7B6D2", "C7C7C7", "DBDB8D", "9EDAE5")
 
 
 @dataclass(frozen=True)
@@ -19,48 +26,107 @@ class Chart:
     group: str | None = None  # one line per value of this column
     x_label: str = ""
     y_label: str = ""
+    note: str = ""  # a subtitle: the case (deadline, cost factor, discounting...)
+
+
+def is_money(name: str) -> bool:
+    return "usd" in name and "per" not in name
+
+
+def is_share(name: str) -> bool:
+    return "share" in name
+
+
+def is_year(name: str) -> bool:
+    return "year" in name
 
 
 def markdown_table(frame: pd.DataFrame, digits: int = 4) -> str:
-    def fmt(v):
-        if v is None or (isinstance(v, float) and pd.isna(v)):
+    """A GitHub Markdown table: text escaped, money as `$1.40 bn`, shares as percentages."""
+    def fmt(col: str, v) -> str:
+        if missing(v):
             return ""
-        if isinstance(v, float):
-            return f"{v:,.0f}" if abs(v) >= 1000 else f"{v:.{digits}g}"
-        return str(safe_text(v)).replace("|", "\\|")
+        if isinstance(v, bool) or not isinstance(v, (int, float, np.number)):
+            return markdown_text(safe_text(v))
+        if is_year(col) or col.endswith("_from"):
+            return f"{v:.0f}"
+        if col.endswith("_usd"):
+            return usd(float(v))
+        if is_share(col):
+            return f"{v:.1%}"
+        if isinstance(v, (float, np.floating)):
+            return f"{v:,.0f}" if abs(v) >= 1000 else f"{v + 0.0:.{digits}g}"
+        return f"{v:,}"
 
-    lines = ["| " + " | ".join(map(str, frame.columns)) + " |", "|" + "---|" * len(frame.columns)]
-    lines += ["| " + " | ".join(fmt(v) for v in row) + " |" for row in frame.itertuples(index=False)]
+    cols = [str(c) for c in frame.columns]
+    lines = ["| " + " | ".join(markdown_text(c) for c in cols) + " |", "|" + "---|" * len(cols)]
+    lines += ["| " + " | ".join(fmt(c, v) for c, v in zip(cols, row)) + " |" for row in frame.itertuples(index=False)]
     return "\n".join(lines)
 
 
-def _excel_charts(charts: list[Chart], sheets: dict[str, pd.DataFrame]):
-    from openpyxl.chart import Reference, ScatterChart, Series
+def words(column: str) -> str:
+    """An axis label from a column name: `system_cost_usd` -> `system cost (USD)`."""
+    for suffix, unit in (("_usd", " (USD)"), ("_tpa", " (t/yr)"), ("_t", " (t)")):
+        if column.endswith(suffix):
+            return column[: -len(suffix)].replace("_", " ") + unit
+    return column.replace("_", " ")
 
-    def add(book):
-        for spec in charts:
-            frame = sheets[spec.sheet]
-            if frame.empty or spec.y not in frame or spec.x not in frame:
-                continue
-            ws = book[spec.sheet[:31]]
-            chart = ScatterChart()
-            chart.title, chart.style = spec.title, 13
-            chart.x_axis.title, chart.y_axis.title = spec.x_label or spec.x, spec.y_label or spec.y
-            chart.height, chart.width = 9, 16
-            xcol, ycol = frame.columns.get_loc(spec.x) + 1, frame.columns.get_loc(spec.y) + 1
-            groups = [(None, frame.index)] if spec.group is None else list(frame.groupby(spec.group, sort=False).groups.items())
-            for name, idx in groups:
-                positions = [frame.index.get_loc(i) + 2 for i in idx]
-                lo, hi = min(positions), max(positions)
-                xs = Reference(ws, min_col=xcol, min_row=lo, max_row=hi)
-                ys = Reference(ws, min_col=ycol, min_row=lo, max_row=hi)
-                series = Series(ys, xs, title=spec.y if name is None else f"{spec.group} = {name}")
-                series.marker.symbol = "circle"
-                chart.series.append(series)
-            chart.x_axis.delete = False
-            chart.y_axis.delete = False
-            ws.add_chart(chart, f"{chr(ord('A') + min(len(frame.columns) + 1, 25))}2")
-    return add
+
+@dataclass(frozen=True)
+class Lines:
+    """What a chart draws: numeric or categorical x, one y column per group (blank where not solved)."""
+    x: pd.Series  # sorted x positions
+    ys: pd.DataFrame  # index aligned with x, one column per group
+    failed_x: list
+    ticks: list[str] | None  # labels of categorical x positions
+
+
+def chart_lines(spec: Chart, frame: pd.DataFrame) -> Lines:
+    frame = frame.reset_index(drop=True)
+    failed = frame["status"].astype(str) != "optimal" if "status" in frame else pd.Series(False, frame.index)
+    y = pd.to_numeric(frame[spec.y], errors="coerce").where(~failed)
+    x = pd.to_numeric(frame[spec.x], errors="coerce")
+    ticks = None
+    if x.isna().any() and frame[spec.x].notna().any():
+        ticks = list(dict.fromkeys(frame[spec.x].astype(str)))
+        x = frame[spec.x].astype(str).map({t: i for i, t in enumerate(ticks)}).astype(float)
+    group = frame[spec.group].astype(str) if spec.group else pd.Series(spec.y, frame.index)
+    long = pd.DataFrame({"x": x, "group": group, "y": y}).dropna(subset=["x"])
+    ys = long.groupby(["x", "group"], sort=False)["y"].first().unstack("group")
+    ys = ys[list(dict.fromkeys(long["group"]))].sort_index()
+    failed_x = sorted(set(x[failed].dropna()))
+    return Lines(pd.Series(ys.index, index=ys.index), ys, failed_x, ticks)
+
+
+def log_scale(values) -> bool:
+    """A log axis when every value is positive and they span more than LOG_SPAN times."""
+    v = numbers(values)
+    return bool(len(v)) and bool((v > 0).all()) and v.max() / v.min() > LOG_SPAN
+
+
+def money_unit(values) -> tuple[float, str]:
+    v = numbers(values).abs()
+    top = v.max() if len(v) else 0.0
+    for div, unit in ((1e9, " bn"), (1e6, " m"), (1e3, " k")):
+        if top >= div:
+            return div, unit
+    return 1.0, ""
+
+
+def money_tick(div: float | None, unit: str = ""):
+    """Tick labels `$2 bn`, `−$500 m`: one unit for the axis, or (div None, log axes) one per tick."""
+    def fmt(v, _pos=None) -> str:
+        if v == 0:
+            return "$0"
+        d, u = money_unit([v]) if div is None else (div, unit)
+        scaled = abs(v) / d
+        text = f"{scaled:,.0f}" if scaled >= 1000 else f"{scaled:.4g}"
+        return (MINUS if v < 0 else "") + f"${text}{u}"
+    return fmt
+
+
+def plain_tick(v, _pos=None) -> str:
+    return f"{v:,.0f}" if abs(v) >= 1 else f"{v:.3g}"
 
 
 def _png(path: Path, spec: Chart, frame: pd.DataFrame, footer: str = "") -> None:
@@ -69,48 +135,227 @@ def _png(path: Path, spec: Chart, frame: pd.DataFrame, footer: str = "") -> None
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(7, 4.2), dpi=120)
-    groups = [(None, frame)] if spec.group is None else list(frame.groupby(spec.group, sort=False))
-    for name, part in groups:
-        ax.plot(part[spec.x], part[spec.y], marker="o", label=None if name is None else f"{spec.group} = {name}")
-    ax.set_title(spec.title)
-    ax.set_xlabel(spec.x_label or spec.x)
-    ax.set_ylabel(spec.y_label or spec.y)
-    ax.grid(alpha=0.3)
-    if spec.group is not None:
-        ax.legend()
+    lines = chart_lines(spec, frame)
+    many = lines.ys.shape[1] > 8
+    fig, ax = plt.subplots(figsize=(9 if many else 7, 4.6), dpi=120)
+    if many:
+        ax.set_prop_cycle(color=plt.get_cmap("tab20").colors)
+    for name in lines.ys.columns:
+        ax.plot(lines.x, lines.ys[name], marker="o", markersize=3 if many else 5,
+                label=mathtext(name) if spec.group else None)
+    if lines.failed_x:
+        ax.plot(lines.failed_x, [0] * len(lines.failed_x), "x", color="red", markersize=9, markeredgewidth=2,
+                transform=ax.get_xaxis_transform(), clip_on=False, label=FAILED)
+    _axes(ax, spec, lines)
+    if lines.ys.isna().all().all():
+        ax.text(0.5, 0.5, "no point solved", transform=ax.transAxes, ha="center", color="red")
+    fig.suptitle(mathtext(spec.title), fontsize=12)
+    if spec.note:
+        ax.set_title(mathtext(spec.note), fontsize=8, color="dimgrey")
+    if spec.group or lines.failed_x:
+        where = dict(loc="upper left", bbox_to_anchor=(1.01, 1)) if many else {}
+        ax.legend(title=mathtext(words(spec.group)) if spec.group else None, fontsize=7 if many else 8,
+                  title_fontsize=8, **where)
     if footer:
-        fig.text(0.01, 0.005, footer, fontsize=6, color="grey", ha="left", va="bottom")
+        fig.text(0.01, 0.005, mathtext(footer), fontsize=6, color="grey", ha="left", va="bottom")
     fig.tight_layout(rect=(0, 0.03, 1, 1))
-    with atomic_path(path) as tmp:
-        fig.savefig(tmp, format="png")
+    fig.savefig(path, format="png")
     plt.close(fig)
+
+
+def _axes(ax, spec: Chart, lines: Lines) -> None:
+    from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter, ScalarFormatter
+
+    ax.set_xlabel(mathtext(spec.x_label or words(spec.x)))
+    ax.set_ylabel(mathtext(spec.y_label or words(spec.y)))
+    ax.grid(alpha=0.3)
+    for axis, name, values in ((ax.xaxis, spec.x, lines.x), (ax.yaxis, spec.y, lines.ys)):
+        categorical = axis is ax.xaxis and lines.ticks is not None
+        v = numbers(values)
+        logged = not categorical and log_scale(v[v > 0])
+        if logged:
+            _log_axis(ax, axis, v)
+        if categorical:
+            turn = len(lines.ticks) > 4
+            ax.set_xticks(range(len(lines.ticks)), [mathtext(t) for t in lines.ticks],
+                          rotation=30 if turn else 0, ha="right" if turn else "center")
+        elif is_money(name):
+            axis.set_major_formatter(FuncFormatter(money_tick(*((None,) if logged else money_unit(v)))))
+        elif is_share(name):
+            axis.set_major_formatter(PercentFormatter(1.0))
+        elif is_year(name):
+            axis.set_major_locator(MaxNLocator(integer=True))
+            axis.set_major_formatter(FuncFormatter(lambda t, _p: f"{t:.0f}"))
+        elif logged:
+            axis.set_major_formatter(FuncFormatter(plain_tick))
+        else:
+            axis.set_major_formatter(ScalarFormatter(useOffset=False))
+
+
+def _log_axis(ax, axis, v: pd.Series) -> None:
+    """Log scale; with zeros (a budget of 0), symmetric log linear up to the smallest positive value."""
+    from matplotlib.ticker import FixedLocator, NullLocator
+
+    set_scale = ax.set_xscale if axis is ax.xaxis else ax.set_yscale
+    if (v > 0).all():
+        set_scale("log")
+        return
+    low = float(v[v > 0].min())
+    set_scale("symlog", linthresh=low, linscale=0.5)
+    powers = range(int(np.ceil(np.log10(low))), int(np.floor(np.log10(float(v.max())))) + 1)
+    axis.set_major_locator(FixedLocator([0.0] + [10.0 ** k for k in powers]))
+    axis.set_minor_locator(NullLocator())
+
+
+def numbers(values) -> pd.Series:
+    return pd.Series(np.asarray(values, dtype=float).ravel()).dropna()
+
+
+def failed_level(lines: Lines) -> float:
+    """Where failed points are marked in Excel: the bottom of the y axis."""
+    v = numbers(lines.ys)
+    if log_scale(v):
+        return float(v.min())
+    return min(0.0, float(v.min())) if len(v) else 0.0
+
+
+def excel_format(name: str, values) -> str:
+    if is_money(name) and log_scale(values):
+        return '[>=1000000000]"$"#,##0.0,,," bn";[>=1000000]"$"#,##0.0,," m";"$"#,##0'
+    if is_money(name):
+        div, unit = money_unit(values)
+        scale = {1e9: ",,,", 1e6: ",,", 1e3: ",", 1.0: ""}[div]
+        body = f'#,##0.0{scale}"{unit}"' if unit else "#,##0"
+        return f'"$"{body};"{MINUS}$"{body}'
+    if is_share(name):
+        return "0%"
+    if is_year(name):
+        return "0"
+    v = numbers(values)
+    return "#,##0" if len(v) and v.abs().max() >= 100 else "General"
+
+
+def excel_title(spec: Chart):
+    """The chart title in bold, the note beneath it smaller."""
+    from openpyxl.chart.text import RichText, Text
+    from openpyxl.chart.title import Title
+    from openpyxl.drawing.text import CharacterProperties, Paragraph, ParagraphProperties, RegularTextRun
+
+    def para(text: str, size: int, bold: bool) -> Paragraph:
+        props = CharacterProperties(sz=size, b=bold)
+        return Paragraph(pPr=ParagraphProperties(defRPr=props), r=[RegularTextRun(rPr=props, t=plain(text))])
+
+    paras = [para(spec.title, 1200, True)] + ([para(spec.note, 800, False)] if spec.note else [])
+    return Title(tx=Text(rich=RichText(p=paras)), overlay=False)
+
+
+def _excel_charts(charts: list[Chart], sheets: dict[str, pd.DataFrame]):
+    def add(book):
+        for i, spec in enumerate(charts):
+            frame = sheets[spec.sheet]
+            if frame.empty or spec.y not in frame or spec.x not in frame:
+                continue
+            _excel_chart(book, spec, chart_lines(spec, frame), f"chart{i + 1} {spec.sheet}"[:31])
+    return add
+
+
+def _excel_chart(book, spec: Chart, lines: Lines, data_name: str) -> None:
+    """A scatter chart with lines on the table's sheet; its data, sorted by x, on a sheet of its own."""
+    from openpyxl.chart import Reference, ScatterChart, Series
+    from openpyxl.utils import get_column_letter
+
+    data = _chart_data(book.create_sheet(data_name), spec, lines)
+    n, groups = len(lines.x) + 1, lines.ys.shape[1]
+    chart = ScatterChart()
+    chart.height, chart.width = 10, 20 if groups > 8 else 16
+    chart.title = excel_title(spec)
+    chart.x_axis.title = plain(spec.x_label or words(spec.x))
+    chart.y_axis.title = plain(spec.y_label or words(spec.y))
+    chart.display_blanks = "gap"
+    xs = Reference(data, min_col=1, min_row=2, max_row=n)
+    for c in range(2, groups + (3 if lines.failed_x else 2)):
+        series = Series(Reference(data, min_col=c, min_row=1, max_row=n), xs, title_from_data=True)
+        _style(series, PALETTE[(c - 2) % len(PALETTE)] if c < groups + 2 else None)
+        chart.series.append(series)
+    _excel_axes(chart, spec, lines)
+    ws = book[spec.sheet[:31]]
+    ws.add_chart(chart, f"{get_column_letter(ws.max_column + 2)}{2 + 22 * len(ws._charts)}")
+
+
+def _chart_data(data, spec: Chart, lines: Lines):
+    """x, one column per group, the 'did not solve' marks at the foot of the y axis, and any x labels."""
+    names = [plain(c) for c in lines.ys.columns] if spec.group else [plain(spec.y_label or words(spec.y))]
+    data.append([plain(spec.x), *names, FAILED] + (["label"] if lines.ticks is not None else []))
+    failed, level = set(lines.failed_x), failed_level(lines)
+    for pos, (x, row) in enumerate(zip(lines.x, lines.ys.itertuples(index=False))):
+        label = [plain(lines.ticks[pos])] if lines.ticks is not None else []
+        data.append([x if lines.ticks is None else pos + 1, *(None if pd.isna(v) else float(v) for v in row),
+                     level if x in failed else None, *label])
+    return data
+
+
+def _style(series, colour: str | None) -> None:
+    """A coloured line with small circles, or (colour None) red crosses without a line."""
+    from openpyxl.chart.marker import Marker
+
+    if colour is None:
+        series.marker = Marker(symbol="x", size=9)
+        series.marker.graphicalProperties.line.solidFill = "FF0000"
+        series.graphicalProperties.line.noFill = True
+        return
+    series.marker.symbol, series.marker.size, series.smooth = "circle", 4, False
+    series.marker.graphicalProperties.solidFill = colour
+    series.marker.graphicalProperties.line.solidFill = colour
+    series.graphicalProperties.line.solidFill = colour
+    series.graphicalProperties.line.width = 19050  # EMU: 1.5 pt
+
+
+def _excel_axes(chart, spec: Chart, lines: Lines) -> None:
+    for axis, name, values in ((chart.x_axis, spec.x, lines.x), (chart.y_axis, spec.y, lines.ys)):
+        axis.delete = False
+        axis.number_format = "0" if lines.ticks is not None and axis is chart.x_axis else excel_format(name, values)
+        axis.majorTickMark = "out"
+        if log_scale(values) and not (lines.ticks is not None and axis is chart.x_axis):
+            axis.scaling.logBase = 10
+    chart.x_axis.crosses = chart.y_axis.crosses = "min"  # axes at the bottom and left, also below zero
+    x = numbers(lines.x)
+    if len(x) > 1 and lines.ticks is None and not log_scale(x):
+        chart.x_axis.scaling.min, chart.x_axis.scaling.max = float(x.min()), float(x.max())
+    chart.legend.position = "r" if spec.group else "b"
+    if not spec.group and not lines.failed_x:
+        chart.legend = None
+
+
+def table_files(out: Path, stem: str, sheets, charts=()) -> list[Path]:
+    """Every file `write_tables` may write for these sheet names and charts (Chart or sheet name), for
+    `check_outputs` before a run."""
+    out = Path(out)
+    files = [out / f"{stem}.xlsx"] + [out / f"{stem}_{name}.csv" for name in [*sheets, "run"]]
+    files += [out / f"{stem}_{getattr(spec, 'sheet', spec)}.png" for spec in charts]
+    return list(dict.fromkeys(files + [out / f"{stem}.md"]))
 
 
 def write_tables(out: Path, stem: str, sheets: dict[str, pd.DataFrame], run: pd.DataFrame,
                  charts: list[Chart] = (), title: str = "") -> list[Path]:
     """`stem`.xlsx with every table and the run manifest, one CSV per table,
-    `stem`.md, and one PNG per chart. Returns the paths written."""
-    out.mkdir(parents=True, exist_ok=True)
-    written = []
-    write_xlsx(out / f"{stem}.xlsx", {**sheets, "run": run}, charts=_excel_charts(list(charts), sheets))
-    written.append(out / f"{stem}.xlsx")
-    for name, frame in {**sheets, "run": run}.items():
-        write_csv(out / f"{stem}_{name}.csv", frame)
-        written.append(out / f"{stem}_{name}.csv")
+    `stem`.md, and one PNG per chart, written as one set (all or nothing). Returns the paths written."""
+    out = Path(out)
+    charts = list(charts)
+    drawn = [spec for spec in charts if not sheets[spec.sheet].empty and spec.y in sheets[spec.sheet]]
     facts = dict(zip(run["item"], run["value"]))
     footer = (f"rechain {facts.get('versions.rechain', '')} · input {facts.get('input', '')} "
               f"sha256 {str(facts.get('input_sha256', ''))[:12]} · {facts.get('written_utc', '')}")
-    md = [f"# {title or stem}", ""]
+    writers = {out / f"{stem}.xlsx": lambda tmp: save_xlsx(tmp, {**sheets, "run": run}, _excel_charts(charts, sheets))}
+    for name, frame in {**sheets, "run": run}.items():
+        writers[out / f"{stem}_{name}.csv"] = lambda tmp, frame=frame: save_csv(tmp, frame)
+    md = [f"# {markdown_text(title or stem)}", ""]
     for name, frame in sheets.items():
-        md += [f"## {name}", "", markdown_table(frame), ""]
-    for spec in charts:
-        if not sheets[spec.sheet].empty and spec.y in sheets[spec.sheet]:
-            png = out / f"{stem}_{spec.sheet}.png"
-            _png(png, spec, sheets[spec.sheet], footer)
-            md += [f"![{spec.title}]({png.name})", ""]
-            written.append(png)
+        md += [f"## {markdown_text(name)}", "", markdown_table(frame), ""]
+    for spec in drawn:
+        png = out / f"{stem}_{spec.sheet}.png"
+        writers[png] = lambda tmp, spec=spec: _png(tmp, spec, sheets[spec.sheet], footer)
+        md += [f"![{markdown_text(spec.title)}]({png.name})", ""]
     md += ["## run", "", markdown_table(run), ""]
-    write_markdown(out / f"{stem}.md", "\n".join(md))
-    written.append(out / f"{stem}.md")
-    return written
+    writers[out / f"{stem}.md"] = lambda tmp: save_text(tmp, "\n".join(md))
+    write_files(writers)
+    return list(writers)

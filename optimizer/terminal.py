@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from .results import SolveResult
-
-
-def usd(x: float | None) -> str:
-    if x is None:
-        return "-"
-    for div, unit in ((1e9, "bn"), (1e6, "m"), (1e3, "k")):
-        if abs(x) >= div:
-            return f"${x / div:,.2f} {unit}"
-    return f"${x:,.0f}"
-
+from .text import missing, plain, rich_text, usd
 
 def key_years(years: list[str]) -> list[str]:
     if len(years) <= 5:
@@ -28,8 +21,9 @@ def key_years(years: list[str]) -> list[str]:
 def print_summary(console: Console, result: SolveResult, man: dict) -> None:
     s = result.summary
     colour = "green" if result.optimal else "red"
-    console.print(f"[bold]{man['input']}[/] scenario={man.get('scenario') or 'base'} "
-                  f"status=[{colour}]{s['status']}[/] build {s['build_seconds']:.2f} s, solve {s['solve_seconds']:.2f} s")
+    scenario = plain(man.get("scenario") or "base")
+    console.print(Text.assemble((plain(man["input"]), "bold"), f" scenario={scenario} status=", (s["status"], colour),
+                                f" build {s['build_seconds']:.2f} s, solve {s['solve_seconds']:.2f} s"))
     if not result.optimal:
         return
     costs = Table(title="Cost (USD)", title_justify="left")
@@ -37,7 +31,7 @@ def print_summary(console: Console, result: SolveResult, man: dict) -> None:
     costs.add_column("discounted", justify="right")
     costs.add_column("undiscounted", justify="right")
     for part, v in s["costs_usd"].items():
-        costs.add_row(part, usd(v["discounted"]), usd(v["undiscounted"]))
+        costs.add_row(rich_text(part), usd(v["discounted"]), usd(v["undiscounted"]))
     costs.add_row("[bold]system cost[/]", f"[bold]{usd(s['system_cost_usd'])}[/]", "")
     costs.add_row("objective", usd(s["objective_usd"]), "")
     console.print(costs)
@@ -49,9 +43,9 @@ def print_summary(console: Console, result: SolveResult, man: dict) -> None:
                         f"budget nodes {usd(s['budget_capex_usd'])})", title_justify="left")
         t.add_column("bloc")
         for c in pivot.columns:
-            t.add_column(str(c), justify="right")
+            t.add_column(rich_text(c), justify="right")
         for bloc, row in pivot.iterrows():
-            t.add_row(str(bloc), *(usd(v) for v in row))
+            t.add_row(rich_text(bloc), *(usd(v) for v in row))
         console.print(t)
     else:
         console.print("No new capacity is built.")
@@ -62,9 +56,9 @@ def print_summary(console: Console, result: SolveResult, man: dict) -> None:
         t = Table(title="Clean share of protected demand", title_justify="left")
         t.add_column("element")
         for y in years:
-            t.add_column(y, justify="right")
+            t.add_column(rich_text(y), justify="right")
         for e, by_year in shares.items():
-            t.add_row(e, *("-" if by_year.get(y) is None else f"{by_year[y]:.0%}" for y in years))
+            t.add_row(rich_text(e), *("-" if by_year.get(y) is None else f"{by_year[y]:.0%}" for y in years))
         console.print(t)
 
     unmet, short = s["unmet_t"], s["shortfall_t"]
@@ -72,12 +66,12 @@ def print_summary(console: Console, result: SolveResult, man: dict) -> None:
     if unmet > 0:
         top = result.tables["unmet"].groupby(["node", "element"])["unmet_t"].sum().nlargest(5)
         for (node, element), t_ in top.items():
-            console.print(f"  unmet {element} at {node}: {t_:,.1f} t")
+            console.print(rich_text(f"  unmet {plain(element)} at {plain(node)}: {t_:,.1f} t"), highlight=False)
     diagnosis = s.get("diagnosis")
     if diagnosis:
         console.print("[bold]Why:[/]")
         for line in diagnosis["findings"]:
-            console.print(f"  - {line}", markup=False, highlight=False)
+            console.print(rich_text(f"  - {plain(line)}"), highlight=False)
     dual = s["budget_dual_usd_per_usd"]
     if dual is not None:
         binding = dual > 1e-9
@@ -93,23 +87,25 @@ def stdout_console() -> Console:
 
 
 def print_frame(console: Console, frame, title: str = "") -> None:
-    """A table of results in the terminal: money compact, shares as %, the rest plain."""
-    t = Table(title=title or None, title_justify="left")
+    """A table of results in the terminal: money compact, shares as %, text shown as data, never markup."""
+    t = Table(title=rich_text(title) if title else None, title_justify="left")
     for col in frame.columns:
-        t.add_column(str(col), justify="right" if pd.api.types.is_numeric_dtype(frame[col]) else "left",
+        t.add_column(rich_text(col), justify="right" if pd.api.types.is_numeric_dtype(frame[col]) else "left",
                      overflow="fold")
     for row in frame.itertuples(index=False):
-        cells = []
-        for col, v in zip(frame.columns, row):
-            if v is None or (isinstance(v, float) and v != v):
-                cells.append("-")
-            elif isinstance(v, float) and "usd" in str(col) and "per" not in str(col):
-                cells.append(usd(v))
-            elif isinstance(v, float) and "share" in str(col):
-                cells.append(f"{v:.1%}")
-            elif isinstance(v, float):
-                cells.append(f"{v:,.4g}")
-            else:
-                cells.append(str(v))
-        t.add_row(*cells)
+        t.add_row(*(terminal_cell(str(col), v) for col, v in zip(frame.columns, row)))
     console.print(t)
+
+
+def terminal_cell(col: str, v) -> str | Text:
+    if missing(v):
+        return "-"
+    if isinstance(v, bool) or not isinstance(v, (int, float, np.number)):
+        return rich_text(v)
+    if "usd" in col and "per" not in col:
+        return usd(float(v))
+    if "share" in col:
+        return f"{v:.1%}"
+    if "year" in col or col.endswith("_from"):
+        return f"{v:.0f}"
+    return f"{v + 0.0:,.4g}" if isinstance(v, (float, np.floating)) else f"{v:,}"
