@@ -92,3 +92,63 @@ def test_results_xlsx_capacity_and_clean_share_with_native_charts(examples, tmp_
     assert summary["protected_capex_usd"] == approx(1000)
     duals = pd.read_excel(tmp_path / "out" / "results.xlsx", sheet_name="duals")
     assert "index" not in duals and {"element", "year", "node", "stage", "unit"} <= set(duals.columns)
+
+
+def fail_when(monkeypatch, predicate, status=Status.TIME_LIMIT, message="maxTimeLimit; HiGHS: Time limit reached"):
+    """Make CaseSolver.solve report `status` for the cases whose dataset matches `predicate`."""
+    original = CaseSolver.solve
+
+    def solve_or_fail(self):
+        if predicate(self.built.dataset):
+            return SolveOutcome(status, message, 0.0)
+        return original(self)
+
+    monkeypatch.setattr(CaseSolver, "solve", solve_or_fail)
+
+
+def test_compare_scenarios_by_hand(examples):
+    """Frontier example (test_frontier.py): base 10 USD; cheap_china (China at half cost) 5 USD;
+    china_free (alpha = 0) builds 10 t/yr at USSep (allied): capex 1,000, cost 1,000 + 10 x 5 = 1,050."""
+    from optimizer.scenarios import compare_scenarios
+
+    seen = []
+    table = compare_scenarios(load_workbook(examples / "frontier"), on_row=seen.append).set_index("scenario")
+    assert [r["scenario"] for r in seen] == ["base", "cheap_china", "china_free"]
+    assert list(table.index) == ["base", "cheap_china", "china_free"]
+    assert table.loc["china_free", "changes"] == "max_restricted_share=0"
+    assert table.loc["cheap_china", "changes"] == "restricted_cost_factor=0.5"
+    assert table.loc["base", "changes"] == ""
+    assert list(table["system_cost_usd"]) == approx([10, 5, 1050])
+    assert list(table["system_cost_vs_base_usd"]) == approx([0, -5, 1040])
+    assert table.loc["china_free", "capex_vs_base_usd"] == approx(1000)
+    assert table.loc["china_free", "protected_capex_usd"] == approx(1000)
+    assert table.loc["china_free", "shortfall_vs_base_t"] == approx(0)
+    assert table["reason"].isna().all()
+
+
+def test_compare_scenarios_marks_a_failed_scenario(examples, monkeypatch):
+    """cheap_china does not solve: its row has status and reason, no figures, no differences."""
+    from optimizer.scenarios import compare_scenarios
+
+    fail_when(monkeypatch, lambda ds: ds.settings.restricted_cost_factor == 0.5)
+    table = compare_scenarios(load_workbook(examples / "frontier")).set_index("scenario")
+    row = table.loc["cheap_china"]
+    assert row["status"] == "time_limit" and "Time limit" in row["reason"]
+    assert row[["system_cost_usd", "capex_usd", "system_cost_vs_base_usd", "unmet_vs_base_t"]].isna().all()
+    assert table.loc["china_free", "system_cost_vs_base_usd"] == approx(1040)
+
+
+def test_compare_scenarios_without_a_base_has_no_differences(examples, monkeypatch):
+    """The base raises inside the solver: an `error` row, and no scenario can be compared with it."""
+    from optimizer.scenarios import compare_scenarios
+
+    def boom(ds):
+        if ds.settings.max_restricted_share == 1 and ds.settings.restricted_cost_factor == 1:
+            raise RuntimeError("HiGHS crashed")
+        return False
+
+    fail_when(monkeypatch, boom)
+    table = compare_scenarios(load_workbook(examples / "frontier")).set_index("scenario")
+    assert table.loc["base", "status"] == "error" and "HiGHS crashed" in table.loc["base", "reason"]
+    assert table.loc["china_free", "system_cost_usd"] == approx(1050)
+    assert table["system_cost_vs_base_usd"].isna().all()
