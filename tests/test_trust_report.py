@@ -152,3 +152,171 @@ def test_compare_scenarios_without_a_base_has_no_differences(examples, monkeypat
     assert table.loc["base", "status"] == "error" and "HiGHS crashed" in table.loc["base", "reason"]
     assert table.loc["china_free", "system_cost_usd"] == approx(1050)
     assert table["system_cost_vs_base_usd"].isna().all()
+
+
+def two_bloc_workbook(folder: Path) -> Path:
+    """The frontier example over 2025-2027 with blocs `west` (protected) and `east` (restricted),
+    10 t/yr of demand, a discount rate of 100% (factors 1, 1/2, 1/4) and two scenarios."""
+    shutil.copytree(Path(__file__).resolve().parents[1] / "inputs" / "examples" / "frontier", folder)
+    (folder / "nodes.csv").write_text("node,bloc\nMine,west\nCNSep,east\nUSSep,west\nBuyer,west\n")
+    (folder / "settings.csv").write_text("key,value\nfirst_year,2025\nlast_year,2027\ndiscount_rate,1\n"
+                                         "restricted_blocs,east\nprotected_blocs,west\n")
+    (folder / "demand.csv").write_text("node,element,year,demand_t\n"
+                                       + "".join(f"Buyer,A,{y},10\n" for y in (2025, 2026, 2027)))
+    (folder / "scenarios.csv").write_text("scenario,key,value\nclean_now,max_restricted_share,0\n"
+                                          "tight,budget_usd,400\n")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def two_bloc_report(tmp_path_factory):
+    from optimizer.outputs import manifest
+    from optimizer.report import write_report
+
+    tmp = tmp_path_factory.mktemp("report")
+    path = two_bloc_workbook(tmp / "wb")
+    failed = write_report(load_workbook(path), path, tmp / "out", manifest(path, command="report"))
+    return tmp / "out", failed
+
+
+def sheet(out: Path, name: str) -> pd.DataFrame:
+    return pd.read_csv(out / f"findings_tables_{name}.csv")
+
+
+def test_report_deadlines_come_from_the_horizon():
+    """2025-2040 gives 2030, 2035, 2040 (first_year + 5 to last_year); shorter horizons start halfway."""
+    from optimizer.report import deadlines
+
+    assert deadlines(2025, 2040) == (2030, 2035, 2040)
+    assert deadlines(2025, 2027) == (2026, 2027)
+    assert deadlines(2025, 2025) == (2025,)
+
+
+def test_report_headline_by_hand(two_bloc_report):
+    """Unconstrained: east separates 10 t/yr at 1 USD/t: 10 + 5 + 2.5 = 17.5 USD.
+    Clean from 2026: build 10 tpa at USSep in 2026, capex 1,000 USD nominal (500 discounted), opex
+    10 x 5 in 2026 and 2027: 10 + 500 + 25 + 12.5 = 547.5, premium 530.
+    Clean from 2027: 10 + 5 + 250 + 12.5 = 277.5, premium 260; capex still 1,000 nominal."""
+    out, failed = two_bloc_report
+    assert failed == 0
+    table = sheet(out, "deadlines")
+    assert list(table["case"]) == ["unconstrained", "fully clean from 2026", "fully clean from 2027"]
+    assert list(table["system_cost_usd"]) == approx([17.5, 547.5, 277.5])
+    assert list(table["premium_usd"][1:]) == approx([530, 260])
+    assert list(table["capex_usd"]) == approx([0, 1000, 1000])
+    assert list(table["protected_capex_usd"]) == approx([0, 1000, 1000])
+
+
+def test_report_cost_factor_capex_is_nominal(two_bloc_report):
+    """Fully clean from 2027 (the middle deadline) at east's cost factor f: unconstrained 17.5 f, clean
+    15 f + 250 + 12.5, premium 262.5 - 2.5 f; capex 1,000 USD nominal at every f (250 discounted)."""
+    table = sheet(two_bloc_report[0], "cost_factor").set_index("restricted_cost_factor")
+    assert list(table.index) == approx([1, 0.667, 0.5, 0.333, 0.25])
+    assert list(table["premium_usd"]) == approx([262.5 - 2.5 * f for f in table.index])
+    assert list(table["capex_usd"]) == approx([1000] * 5)
+    assert table.loc[1, "defined_by"] == "settings"
+
+
+def test_report_budgets_come_from_the_workbook(two_bloc_report):
+    """The clean-from-2027 plan spends 1,000 USD at west (budget) nodes: the grid is 0, 0.25, 0.5, 0.75,
+    1 and 1.5 times that, plus the scenario `tight`'s 400. A budget B buys B / 100 t/yr of clean capacity:
+    a clean share of B / 1,000 in 2027, all of it from 1,000 up."""
+    out = two_bloc_report[0]
+    table = sheet(out, "budgets")
+    assert list(table["budget_usd"]) == approx([0, 250, 400, 500, 750, 1000, 1500])
+    assert list(table["max_clean_share"]) == approx([0, 0.25, 0.4, 0.5, 0.75, 1, 1], abs=1e-6)
+    assert table.loc[2, "defined_by"] == "scenario tight"
+    text = (out / "findings.md").read_text()
+    assert "smallest capex budget at west nodes in the grid that buys fully clean supply from 2027" in text
+    assert "with no shortfall is $1.00 k" in text
+
+
+def test_report_speaks_of_the_workbooks_blocs(two_bloc_report):
+    text = (two_bloc_report[0] / "findings.md").read_text()
+    assert "free of east for west demand" in text
+    for word in ("china", "allied", "myanmar", "quarter", "widely"):
+        assert word not in text.lower()
+
+
+def test_report_premium_and_scenarios(two_bloc_report):
+    """90% clean from 2027: one more clean t in 2027 costs capex 100 + opex 5 - 1 = 104, x 1/4 = 26."""
+    out = two_bloc_report[0]
+    assert sheet(out, "clean_premium_90pct")["clean_premium_usd_per_t"].tolist() == approx([26])
+    text = (out / "findings.md").read_text()
+    assert "When 90% of west demand must be clean from 2027, the clean premium is highest for A ($26 per t)" in text
+    scen = sheet(out, "scenarios").set_index("scenario")
+    assert scen.loc["clean_now", "changes"] == "max_restricted_share=0"
+    assert "system_cost_vs_base_usd" in scen
+
+
+def test_report_chart_titles_state_the_case(two_bloc_report):
+    from optimizer.report import Subject, charts
+
+    subject = Subject.of(load_workbook(two_bloc_workbook(two_bloc_report[0].parent / "again")))
+    budgets, factor = charts(subject)
+    assert "clean from 2027" in budgets.title and "cost factor 1 for east" in budgets.title
+    assert "discounted at 100.0% a year" in budgets.title
+    assert budgets.x_label == "capex budget of west nodes, 2025–2027 (USD, nominal)"
+    assert factor.y == "premium_usd" and "(USD, discounted" in factor.y_label
+
+
+def test_binding_stages_in_chain_order():
+    """Stages `ore` (1) and `cracking` (2), alphabetically the other way round. Cheap M1 and S1 hold
+    10 t/yr each, dear M2 (50 USD/t) and S2 (30 USD/t) supply the rest of 15 t: one more t/yr at M1
+    saves 50 - 1 = 49 USD, at S1 30 - 1 = 29 USD."""
+    from optimizer.report import binding_stages
+    from worked import Stage
+
+    stages = (Stage("ore", 1), Stage("cracking", 2))
+    ds = case((2025, 2025), {n: "allied" for n in ("M1", "M2", "S1", "S2", "Buyer")}, stages,
+              [fac("M1", 1, existing_tpa=10, opex_usd_per_t=1), fac("M2", 1, existing_tpa=100, opex_usd_per_t=50),
+               fac("S1", 2, existing_tpa=10, opex_usd_per_t=1), fac("S2", 2, existing_tpa=100, opex_usd_per_t=30)],
+              {"M1": A1, "M2": A1}, {("Buyer", "A", 2025): 15.0})
+    table = binding_stages(solve(ds), stages)
+    assert list(table["stage"]) == ["ore", "cracking"]
+    assert list(table["max_usd_per_tpa"]) == approx([49, 29])
+
+
+def test_report_marks_failed_points(tmp_path, monkeypatch):
+    """The 90%-clean point, the fully clean plan from 2026 and the fully clean plan at cost factor 0.25
+    do not solve: each is a row with status and reason and no numbers; the rest is written."""
+    from optimizer.outputs import manifest
+    from optimizer.report import write_report
+
+    def fails(ds):
+        s = ds.settings
+        return s.max_restricted_share == 0.1 or (s.max_restricted_share == 0 and (
+            s.independence_year == 2026 or s.restricted_cost_factor == 0.25))
+
+    fail_when(monkeypatch, fails)
+    path = two_bloc_workbook(tmp_path / "wb")
+    failed = write_report(load_workbook(path), path, tmp_path / "out", manifest(path, command="report"))
+    out = tmp_path / "out"
+    assert failed >= 3
+    premium = sheet(out, "clean_premium_90pct")
+    assert premium["status"].tolist() == ["time_limit"] and premium["clean_premium_usd_per_t"].isna().all()
+    deadlines_ = sheet(out, "deadlines").set_index("case")
+    row = deadlines_.loc["fully clean from 2026"]
+    assert row["status"] == "time_limit" and "Time limit" in row["reason"]
+    assert row[["system_cost_usd", "premium_usd", "capex_usd"]].isna().all()
+    assert deadlines_.loc["fully clean from 2027", "premium_usd"] == approx(260)
+    factor = sheet(out, "cost_factor").set_index("restricted_cost_factor").loc[0.25]
+    assert factor["status"] == "time_limit" and factor["reason"].startswith("fully clean plan:")
+    assert pd.isna(factor["premium_usd"]) and pd.isna(factor["capex_usd"])
+    text = (out / "findings.md").read_text()
+    assert "West demand fully clean from 2026: did not solve (time_limit: maxTimeLimit" in text
+    assert "When 90% of west demand" not in text
+
+
+def test_report_survives_when_nothing_solves(tmp_path):
+    from optimizer.outputs import manifest
+    from optimizer.report import write_report
+    from optimizer.solve import SolveOptions
+
+    path = two_bloc_workbook(tmp_path / "wb")
+    failed = write_report(load_workbook(path), path, tmp_path / "out", manifest(path, command="report"),
+                          SolveOptions(time_limit=0))
+    assert failed > 0
+    text = (tmp_path / "out" / "findings.md").read_text()
+    assert "Unconstrained plan (the cheapest chain, east allowed): did not solve (time_limit" in text
+    assert set(sheet(tmp_path / "out", "scenarios")["status"]) == {"time_limit"}
