@@ -18,7 +18,7 @@ from .cases import make_dataset
 from .frontier import budget_frontier
 from .outputs import write_markdown
 from .results import SolveResult, clean_premiums
-from .scenarios import compare_scenarios, figures, solve_case
+from .scenarios import compare_scenarios, figures, make_cases, solve_case
 from .solve import SolveOptions, Status
 from .tables_out import Chart, markdown_table, write_tables
 from .terminal import usd
@@ -135,17 +135,22 @@ def deadline_table(run: Runner, subject: Subject) -> pd.DataFrame:
     return table
 
 
+def _scenario_values(wb: Workbook, setting: str) -> list[tuple[float, str]]:
+    """(value, scenario) for every scenario row that sets `setting` to a number."""
+    found = []
+    for name, entries in sorted(wb.scenarios.items()):
+        for key, value, _ in entries:
+            if key.strip().lower() == setting and value not in (None, ""):
+                found.append((float(value), name))
+    return found
+
+
 def cost_factors(wb: Workbook, setting: float) -> list[tuple[float, str]]:
     """(factor, where it comes from): a default grid, the settings and every scenario that sets one."""
     sources = defaultdict(list, {f: [] for f in COST_FACTORS})
     sources[float(setting)].append("settings")
-    for name, entries in sorted(wb.scenarios.items()):
-        for key, value, _ in entries:
-            if key.strip().lower() == "restricted_cost_factor":
-                try:
-                    sources[float(value)].append(f"scenario {name}")
-                except (TypeError, ValueError):
-                    continue
+    for value, name in _scenario_values(wb, "restricted_cost_factor"):
+        sources[value].append(f"scenario {name}")
     return [(f, "; ".join(names)) for f, names in sorted(sources.items(), reverse=True)]
 
 
@@ -168,14 +173,9 @@ def budget_grid(wb: Workbook, clean: SolveResult) -> list[tuple[float, str]]:
     sources = defaultdict(list)
     top = clean.summary["budget_capex_usd"] if clean.optimal else 0.0
     for m in BUDGET_MULTIPLES:
-        sources[float(f"{m * top:.3g}")].append(f"{m:g} x the fully clean plan's budget capex")
-    for name, entries in sorted(wb.scenarios.items()):
-        for key, value, _ in entries:
-            if key.strip().lower() == "budget_usd":
-                try:
-                    sources[float(value)].append(f"scenario {name}")
-                except (TypeError, ValueError):
-                    continue
+        sources[float(f"{m * top:.3g}")].append(f"{m:g} × budget capex of the fully clean plan")
+    for value, name in _scenario_values(wb, "budget_usd"):
+        sources[value].append(f"budget_usd of scenario {name}")
     return [(b, "; ".join(names)) for b, names in sorted(sources.items())]
 
 
@@ -224,6 +224,7 @@ def binding_stages(result: SolveResult, stages) -> pd.DataFrame:
 
 def write_report(wb: Workbook, path: Path, out: Path, man: dict, options=SolveOptions(), progress=None) -> int:
     """findings.md, its charts and tables; returns how many points did not solve."""
+    make_cases(wb)
     subject = Subject.of(wb)
     total = [2 + len(subject.deadlines) + len(PREMIUM_ALPHAS) + 2 * len(cost_factors(wb, subject.cost_factor))
              + len(BUDGET_MULTIPLES) + 1 + len(wb.scenario_names)]

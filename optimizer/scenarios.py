@@ -43,29 +43,39 @@ def changes(wb: Workbook, name: str | None) -> str:
     if name is None:
         return ""
     parts = [f"{key}={_text(value)}" for key, value, _ in wb.scenarios.get(name, [])]
-    for scope, rule in wb.trade_rules:
-        if scope == name:
-            what = "banned" if not rule.allowed else f"tariff {_text(rule.tariff_usd_per_t)} USD/t"
-            parts.append(f"trade {rule.from_bloc or 'any'}→{rule.to_bloc or 'any'} {what}")
-    parts += [f"budget.{b.bloc}={_text(b.budget_usd)}" for scope, b in wb.bloc_budgets if scope == name]
-    return "; ".join(parts)
+    parts += [_rule(wb, rule) for scope, rule in wb.trade_rules if scope == name]
+    parts += [f"budget of {b.bloc}={_text(b.budget_usd)}" for scope, b in wb.bloc_budgets if scope == name]
+    return "; ".join(dict.fromkeys(parts))
 
 
-def compare_scenarios(wb: Workbook, overrides: tuple = (), options: SolveOptions = SolveOptions(),
-                      on_row=None) -> pd.DataFrame:
-    """One row per case, base first. Every case is made (and checked) before any is solved;
-    a case that does not solve is a row with its status and reason and no figures."""
-    names = [None, *wb.scenario_names]
+def _rule(wb: Workbook, rule) -> str:
+    stage = {s.order: s.id for s in wb.stages}.get(rule.stage)
+    scope = [x for x in (rule.element, stage and f"{stage} output") if x]
+    first, last = rule.first_year, rule.last_year
+    years = f" {first}–{last}" if first and last else f" from {first}" if first else f" until {last}" if last else ""
+    what = "banned" if not rule.allowed else f"tariff {_text(rule.tariff_usd_per_t)} USD/t"
+    return f"trade {rule.from_bloc or 'any'}→{rule.to_bloc or 'any'}{' ' if scope else ''}{' '.join(scope)}{years} {what}"
+
+
+def make_cases(wb: Workbook, overrides: tuple = ()) -> dict:
+    """The base case (key None) and every scenario; raises one InputError naming every problem."""
     datasets, issues = {}, []
-    for name in names:
+    for name in [None, *wb.scenario_names]:
         try:
             datasets[name] = make_dataset(wb, name, tuple(overrides))
         except InputError as exc:
             issues += [i for i in exc.issues if i not in issues]
     if issues:
         raise InputError(issues)
+    return datasets
+
+
+def compare_scenarios(wb: Workbook, overrides: tuple = (), options: SolveOptions = SolveOptions(),
+                      on_row=None) -> pd.DataFrame:
+    """One row per case, base first. Every case is made (and checked) before any is solved;
+    a case that does not solve is a row with its status and reason and no figures."""
     rows = []
-    for name, ds in datasets.items():
+    for name, ds in make_cases(wb, overrides).items():
         row = {"scenario": name or "base", "changes": changes(wb, name)} | figures(solve_case(ds, options))
         rows.append(row)
         if on_row:

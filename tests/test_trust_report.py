@@ -225,7 +225,8 @@ def test_report_budgets_come_from_the_workbook(two_bloc_report):
     table = sheet(out, "budgets")
     assert list(table["budget_usd"]) == approx([0, 250, 400, 500, 750, 1000, 1500])
     assert list(table["max_clean_share"]) == approx([0, 0.25, 0.4, 0.5, 0.75, 1, 1], abs=1e-6)
-    assert table.loc[2, "defined_by"] == "scenario tight"
+    assert table.loc[2, "defined_by"] == "budget_usd of scenario tight"
+    assert table.loc[1, "defined_by"] == "0.25 × budget capex of the fully clean plan"
     text = (out / "findings.md").read_text()
     assert "smallest capex budget at west nodes in the grid that buys fully clean supply from 2027" in text
     assert "with no shortfall is $1.00 k" in text
@@ -320,3 +321,32 @@ def test_report_survives_when_nothing_solves(tmp_path):
     text = (tmp_path / "out" / "findings.md").read_text()
     assert "Unconstrained plan (the cheapest chain, east allowed): did not solve (time_limit" in text
     assert set(sheet(tmp_path / "out", "scenarios")["status"]) == {"time_limit"}
+
+
+def test_scenario_changes_name_scoped_trade_rules_and_budgets(tmp_path):
+    from optimizer.scenarios import changes
+
+    path = two_bloc_workbook(tmp_path / "wb")
+    (path / "trade_rules.csv").write_text("from_bloc,to_bloc,stage,element,first_year,allowed,scenario\n"
+                                          "east,west,separation,A,2026,FALSE,embargo\n")
+    (path / "budgets.csv").write_text("bloc,budget_usd,scenario\nwest,300,tight\n")
+    wb = load_workbook(path)
+    assert changes(wb, "embargo") == "trade east→west A separation output from 2026 banned"
+    assert changes(wb, "tight") == "budget_usd=400; budget of west=300"
+    assert changes(wb, None) == ""
+
+
+def test_report_checks_every_scenario_before_solving(tmp_path, monkeypatch):
+    """A bad scenario value is an input error before any solve (not after minutes of them)."""
+    from optimizer.errors import InputError
+    from optimizer.outputs import manifest
+    from optimizer.report import write_report
+
+    solves = []
+    fail_when(monkeypatch, lambda ds: solves.append(ds) and False)
+    path = two_bloc_workbook(tmp_path / "wb")
+    (path / "scenarios.csv").write_text("scenario,key,value\nbad,budget_usd,lots\n")
+    with pytest.raises(InputError) as err:
+        write_report(load_workbook(path), path, tmp_path / "out", manifest(path, command="report"))
+    assert "lots" in str(err.value.issues[0])
+    assert not solves and not (tmp_path / "out").exists()
