@@ -140,7 +140,9 @@ def extract(built: Built, outcome: SolveOutcome, build_seconds: float) -> SolveR
              for (n, k, y) in [i]], columns=["node", "bloc", "stage", "year", "usd_per_tpa"]),
     }
     tables["clean_share"] = tables["independence"][["element", "year", "clean_share"]]
-    return SolveResult(outcome.status, outcome.message, summary, tables, duals)
+    result = SolveResult(outcome.status, outcome.message, summary, tables, duals)
+    summary["clean_premium_usd_per_t"] = clean_premiums(result)
+    return result
 
 
 def clean_premiums(result: SolveResult) -> dict[str, float]:

@@ -81,6 +81,7 @@ def summary_table(result: SolveResult, man: dict):
     rows = [(k, v) for k, v in result.summary.items() if not isinstance(v, dict)]
     rows += [(f"{part}_{kind}_usd", value) for part, kinds in result.summary.get("costs_usd", {}).items()
              for kind, value in kinds.items()]
+    rows += [(f"clean_premium_usd_per_t.{e}", v) for e, v in result.summary.get("clean_premium_usd_per_t", {}).items()]
     return pd.DataFrame([(k, v if isinstance(v, (int, float, str)) or v is None else str(v)) for k, v in rows],
                         columns=["item", "value"])
 

@@ -49,7 +49,9 @@ def premium_case():
 def test_clean_premium_is_the_mean_over_the_years_it_applies():
     """One more clean t costs 5 - 1 = 4 USD in the year, discounted: 2, 1, 0.5 in 2026-2028.
     The mean over the three years the requirement applies is 3.5 / 3 (2025 has none)."""
-    assert clean_premiums(solve(premium_case())) == approx({"A": 3.5 / 3})
+    r = solve(premium_case())
+    assert clean_premiums(r) == approx({"A": 3.5 / 3})
+    assert r.summary["clean_premium_usd_per_t"] == approx({"A": 3.5 / 3})
 
 
 def test_clean_premium_of_a_failed_solve_is_empty():
@@ -90,6 +92,7 @@ def test_results_xlsx_capacity_and_clean_share_with_native_charts(examples, tmp_
     summary = dict(pd.read_excel(tmp_path / "out" / "results.xlsx", sheet_name="summary").values)
     assert summary["capex_discounted_usd"] == approx(1000) and summary["capex_undiscounted_usd"] == approx(1000)
     assert summary["protected_capex_usd"] == approx(1000)
+    assert "clean_premium_usd_per_t.A" in summary, "alpha = 0: the requirement applies (its premium is one dual)"
     duals = pd.read_excel(tmp_path / "out" / "results.xlsx", sheet_name="duals")
     assert "index" not in duals and {"element", "year", "node", "stage", "unit"} <= set(duals.columns)
 
