@@ -179,11 +179,11 @@ def shadow_prices(built: Built, raw: dict) -> dict[tuple[str, object], float]:
     return result
 
 
+PER_USD = "USD per USD of budget (discounted objective)"
 DUAL_MEANING = {  # constraint -> (meaning, index parts, unit)
-    "budget_total": ("total capex budget of the budget blocs", (), "USD of system cost per USD of budget"),
-    "budget_annual": ("capex budget of the budget blocs in one year", ("year",),
-                      "USD of system cost per USD of budget"),
-    "budget_bloc": ("capex budget of one bloc (budgets sheet)", ("bloc",), "USD of system cost per USD of budget"),
+    "budget_total": ("total capex budget of the budget blocs", (), PER_USD),
+    "budget_annual": ("capex budget of the budget blocs in one year", ("year",), PER_USD),
+    "budget_bloc": ("capex budget of one bloc (budgets sheet)", ("bloc",), PER_USD),
     "independence": ("clean supply required for protected demand (the clean premium)", ("element", "year"),
                      "USD per t (discounted)"),
     "demand": ("demand at a node (the cost of one more t delivered)", ("node", "element", "year"),
@@ -211,7 +211,8 @@ def _table_duals(built: Built, duals: dict) -> pd.DataFrame:
             values["bloc"] = _bloc(built, values["node"])
         rows.append({"constraint": name, "meaning": meaning, **{c: values.get(c) for c in DUAL_COLUMNS},
                      "shadow_price": value, "unit": unit})
-    return pd.DataFrame(rows, columns=["constraint", "meaning", *DUAL_COLUMNS, "shadow_price", "unit"])
+    table = pd.DataFrame(rows, columns=["constraint", "meaning", *DUAL_COLUMNS, "shadow_price", "unit"])
+    return table.astype({"year": "Int64"})
 
 
 def _bloc(built, n):
