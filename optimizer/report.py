@@ -172,8 +172,8 @@ def budget_grid(wb: Workbook, clean: SolveResult) -> list[tuple[float, str]]:
     clean plan, and every budget_usd a scenario sets."""
     sources = defaultdict(list)
     top = clean.summary["budget_capex_usd"] if clean.optimal else 0.0
-    for m in BUDGET_MULTIPLES:
-        sources[float(f"{m * top:.3g}")].append(f"{m:g} × budget capex of the fully clean plan")
+    for m in BUDGET_MULTIPLES if top > 0 else (0.0,):
+        sources[m * top].append(f"{m:g} × budget capex of the fully clean plan")
     for value, name in _scenario_values(wb, "budget_usd"):
         sources[value].append(f"budget_usd of scenario {name}")
     return [(b, "; ".join(names)) for b, names in sorted(sources.items())]
