@@ -28,7 +28,12 @@ COST_FACTORS = (1.0, 0.667, 0.5, 0.333, 0.25)
 BUDGET_MULTIPLES = (0.0, 0.25, 0.5, 0.75, 1.0, 1.5)  # of the budget capex of the cheapest fully clean plan
 PREMIUM_ALPHAS = (0.1, 0.5)  # at alpha = 0 the requirement equals demand and its dual is not unique
 PLAN = ("system_cost_usd", "capex_usd", "protected_capex_usd", "unmet_t", "shortfall_t")
-FULL = 1 - 1e-6
+FULLY_CLEAN = 1 - 1e-6  # a largest clean share this close to 1 is full independence
+DEADLINE_COLUMNS = ["case", "independence_year", "status", "reason", "system_cost_usd", "premium_usd",
+                    "premium_share", "capex_usd", "protected_capex_usd", "unmet_t", "shortfall_t"]
+FACTOR_COLUMNS = ["restricted_cost_factor", "defined_by", "status", "reason", "unconstrained_system_cost_usd",
+                  "system_cost_usd", "premium_usd", "premium_share", "capex_usd", "protected_capex_usd", "unmet_t",
+                  "shortfall_t"]
 
 
 def deadlines(first_year: int, last_year: int) -> tuple[int, ...]:
@@ -115,13 +120,6 @@ def _worse(clean: SolveResult, free: SolveResult) -> dict:
         if not r.optimal:
             return {"status": r.status.value, "reason": f"{label}: {r.message}"}
     return {"status": Status.OPTIMAL.value, "reason": None}
-
-
-DEADLINE_COLUMNS = ["case", "independence_year", "status", "reason", "system_cost_usd", "premium_usd",
-                    "premium_share", "capex_usd", "protected_capex_usd", "unmet_t", "shortfall_t"]
-FACTOR_COLUMNS = ["restricted_cost_factor", "defined_by", "status", "reason", "unconstrained_system_cost_usd",
-                  "system_cost_usd", "premium_usd", "premium_share", "capex_usd", "protected_capex_usd", "unmet_t",
-                  "shortfall_t"]
 
 
 def deadline_table(run: Runner, subject: Subject) -> pd.DataFrame:
@@ -319,7 +317,7 @@ def budget_sentence(subject: Subject, budgets: pd.DataFrame) -> list[str]:
     ok = budgets[budgets["status"] == Status.OPTIMAL.value]
     if ok.empty:
         return []
-    full = ok[ok["max_clean_share"] >= FULL]
+    full = ok[ok["max_clean_share"] >= FULLY_CLEAN]
     where = f"at {subject.budget} nodes"
     if len(full):
         first = full.iloc[0]

@@ -49,12 +49,14 @@ def changes(wb: Workbook, name: str | None) -> str:
 
 
 def _rule(wb: Workbook, rule) -> str:
+    """`trade china→allied Dy separation output from 2027 banned`."""
     stage = {s.order: s.id for s in wb.stages}.get(rule.stage)
-    scope = [x for x in (rule.element, stage and f"{stage} output") if x]
     first, last = rule.first_year, rule.last_year
-    years = f" {first}–{last}" if first and last else f" from {first}" if first else f" until {last}" if last else ""
+    years = f"{first}–{last}" if first and last else f"from {first}" if first else f"until {last}" if last else ""
     what = "banned" if not rule.allowed else f"tariff {_text(rule.tariff_usd_per_t)} USD/t"
-    return f"trade {rule.from_bloc or 'any'}→{rule.to_bloc or 'any'}{' ' if scope else ''}{' '.join(scope)}{years} {what}"
+    words = [f"trade {rule.from_bloc or 'any'}→{rule.to_bloc or 'any'}", rule.element,
+             stage and f"{stage} output", years, what]
+    return " ".join(w for w in words if w)
 
 
 def make_cases(wb: Workbook, overrides: tuple = ()) -> dict:
