@@ -424,38 +424,33 @@ def frontier(workbook: Workbook = None, scenario: Scenario = None, set_: Sets = 
 @app.command()
 def scenarios(workbook: Workbook = None, set_: Sets = None, out: Out = None, time_limit: TimeLimit = None,
               threads: Threads = None, method: Method = SolverMethod.auto, fail_on_shortfall: FailOnShortfall = False):
-    """Every scenario of the workbook beside the base case, with differences to the base."""
+    """Every scenario of the workbook beside the base case: what it changes, and its results against the base."""
     import pandas as pd
 
-    from .cases import make_dataset
-    from .results import extract
-    from .solve import CaseSolver, SolveOptions
-    from .sweep import row_of
+    from .scenarios import COLUMNS, compare_scenarios
+    from .solve import SolveOptions
     from .tables_out import write_tables
 
     path = _input_paths(workbook)
     _guard_outputs([path], _table_targets(out, "scenarios", ["scenarios"]), out, stems=("scenarios",))
     overrides = parse_sets(set_)
     wb = _load(path, None, overrides)
-    names = [None] + wb.scenario_names
-    datasets = {n: make_dataset(wb, n, overrides) for n in names}
     rows, complete = [], True
-    with _progress(len(names)) as progress:
-        task = progress.add_task("scenarios", total=len(names), last="")
+    total = 1 + len(wb.scenario_names)
+    with _progress(total) as progress:
+        task = progress.add_task("scenarios", total=total, last="")
+
+        def on_row(row: dict):
+            rows.append(row)
+            progress.update(task, advance=1, last=f"{row['scenario']}: {row['status']}")
+
         try:
-            for name, ds in datasets.items():
-                solver = CaseSolver(ds, SolveOptions(time_limit, threads, method.value))
-                result = extract(solver.built, solver.solve(), solver.build_seconds)
-                rows.append({"scenario": name or "base"} | row_of(result, {}, ds))
-                progress.update(task, advance=1, last=f"{name or 'base'}: {result.status.value}")
+            table = compare_scenarios(wb, overrides, SolveOptions(time_limit, threads, method.value), on_row)
         except KeyboardInterrupt:
             complete = False
-    table = pd.DataFrame(rows)
-    for col in ("system_cost_usd", "capex_usd", "unmet_t", "shortfall_t"):
-        if col in table:
-            table[f"{col}_vs_base"] = table[col] - table[col].iloc[0]
-    shown = ("scenario", "status", "system_cost_usd", "system_cost_usd_vs_base", "capex_usd", "unmet_t",
-             "shortfall_t")
+            table = pd.DataFrame(rows, columns=COLUMNS)
+    shown = ("scenario", "changes", "status", "reason", "system_cost_usd", "system_cost_vs_base_usd", "capex_usd",
+             "protected_capex_usd", "unmet_t", "shortfall_t")
     _print_tables({"scenarios": table}, {"scenarios": shown})
     if out:
         man, run = _run_table(path, command="scenarios", overrides=dict(overrides), complete=complete)
@@ -478,11 +473,17 @@ def report(workbook: Workbook = None, out: Annotated[Path, typer.Option("--out",
     _guard_outputs([path], [out / "findings.md"], out, stems=("findings",))
     wb = load_workbook(path)
     man = manifest(path, command="report")
+    shown: dict = {}
     with _progress(1) as progress:
         task = progress.add_task("report", total=None, last="")
-        write_report(wb, path, out, man, SolveOptions(time_limit, threads, method.value),
-                     lambda done, total: progress.update(task, completed=done, total=total, last=""))
+        failed = write_report(wb, path, out, man, SolveOptions(time_limit, threads, method.value),
+                              lambda done, total: progress.update(task, completed=done, total=total, last=""),
+                              shown.update)
+    _print_tables({name: shown[name] for name in ("deadlines", "budgets") if name in shown})
     _say(f"findings written to {out / 'findings.md'}")
+    if failed:
+        _say(f"{failed} point(s) did not solve: marked in every table and chart (exit {EXIT_NOT_SOLVED})")
+        raise typer.Exit(EXIT_NOT_SOLVED)
 
 
 @app.command()

@@ -52,10 +52,13 @@ def cost_parts(built: Built) -> dict[str, tuple[float, float]]:
     return parts
 
 
-def capex_spent(built: Built, budget_only: bool = False) -> float:
-    """Nominal, undiscounted capex in USD, cost factors applied."""
+def capex_spent(built: Built, budget_only: bool = False, blocs=None) -> float:
+    """Nominal, undiscounted capex in USD, cost factors applied: at every node,
+    at budget-bloc nodes (`budget_only`) or at the nodes of `blocs`."""
     m, ds = built.model, built.dataset
-    blocs = [b for b in m.B if not budget_only or b in ds.budget_blocs]
+    if blocs is None:
+        blocs = ds.budget_blocs if budget_only else m.B
+    blocs = [b for b in m.B if b in blocs]
     return sum(_v(m.cost_factor[b]) * _v(m.capex_factor[b]) * _v(m.CAPEX[b, y]) for b in blocs for y in m.Y) / MONEY
 
 
@@ -114,6 +117,7 @@ def extract(built: Built, outcome: SolveOutcome, build_seconds: float) -> SolveR
         "penalty_usd": penalty,
         "capex_usd": capex_spent(built),
         "budget_capex_usd": capex_spent(built, budget_only=True),
+        "protected_capex_usd": capex_spent(built, blocs=ds.settings.protected_blocs),
         "unmet_t": float(unmet["unmet_t"].sum()) if len(unmet) else 0.0,
         "shortfall_t": sum((s.value or 0.0) for s in m.s.values()),
         "clean_share": dict(clean_share),
@@ -124,18 +128,32 @@ def extract(built: Built, outcome: SolveOutcome, build_seconds: float) -> SolveR
         "costs": pd.DataFrame([(n, d, u) for n, (d, u) in parts.items()],
                               columns=["component", "discounted_usd", "undiscounted_usd"]),
         "capacity": _table_capacity(built),
+        "capacity_by_bloc": _table_capacity_by_bloc(built),
         "builds": _table_builds(built),
         "throughput": _table_throughput(built),
         "flows": _table_flows(built),
         "unmet": unmet,
         "independence": _table_independence(built, supply, duals),
-        "duals": pd.DataFrame([(k, "" if i is None else str(i), v) for (k, i), v in duals.items()],
-                              columns=["constraint", "index", "shadow_price"]),
+        "duals": _table_duals(built, duals),
         "binding_capacity": pd.DataFrame(
             [(n, _bloc(built, n), _stage(built, k), y, v) for (c, i), v in duals.items() if c == "capacity"
              for (n, k, y) in [i]], columns=["node", "bloc", "stage", "year", "usd_per_tpa"]),
     }
-    return SolveResult(outcome.status, outcome.message, summary, tables, duals)
+    tables["clean_share"] = tables["independence"][["element", "year", "clean_share"]]
+    result = SolveResult(outcome.status, outcome.message, summary, tables, duals)
+    summary["clean_premium_usd_per_t"] = clean_premiums(result)
+    return result
+
+
+def clean_premiums(result: SolveResult) -> dict[str, float]:
+    """Clean premium per element, in discounted USD per t: the mean shadow price of
+    the independence row over the years in which the requirement applies
+    (required clean t > 0). Elements it never applies to are left out."""
+    if not result.optimal:
+        return {}
+    ind = result.tables["independence"]
+    ind = ind[(ind["required_clean_t"] > 0) & ind["clean_premium_usd_per_t"].notna()]
+    return {e: float(v) for e, v in ind.groupby("element")["clean_premium_usd_per_t"].mean().items()}
 
 
 def shadow_prices(built: Built, raw: dict) -> dict[tuple[str, object], float]:
@@ -161,6 +179,42 @@ def shadow_prices(built: Built, raw: dict) -> dict[tuple[str, object], float]:
     return result
 
 
+PER_USD = "USD per USD of budget (discounted objective)"
+DUAL_MEANING = {  # constraint -> (meaning, index parts, unit)
+    "budget_total": ("total capex budget of the budget blocs", (), PER_USD),
+    "budget_annual": ("capex budget of the budget blocs in one year", ("year",), PER_USD),
+    "budget_bloc": ("capex budget of one bloc (budgets sheet)", ("bloc",), PER_USD),
+    "independence": ("clean supply required for protected demand (the clean premium)", ("element", "year"),
+                     "USD per t (discounted)"),
+    "demand": ("demand at a node (the cost of one more t delivered)", ("node", "element", "year"),
+               "USD per t (discounted)"),
+    "capacity": ("capacity in service (the value of one more t/yr)", ("node", "stage", "year"),
+                 "USD per t/yr (discounted)"),
+    "max_capacity": ("capacity ceiling max_tpa (the value of one more t/yr of ceiling)", ("node", "stage"),
+                     "USD per t/yr (discounted)"),
+}
+DUAL_COLUMNS = ("bloc", "node", "stage", "element", "year")
+
+
+def _table_duals(built: Built, duals: dict) -> pd.DataFrame:
+    """One row per shadow price, its index spelled out in columns."""
+    ds = built.dataset
+    rows = []
+    for (name, index), value in duals.items():
+        meaning, parts, unit = DUAL_MEANING[name]
+        values = dict(zip(parts, index if isinstance(index, tuple) else (index,)))
+        if "stage" in values:
+            values["stage"] = _stage(built, values["stage"])
+        if name == "budget_bloc":
+            values["bloc"] = ds.bloc_budgets[values["bloc"]].bloc
+        if "node" in values:
+            values["bloc"] = _bloc(built, values["node"])
+        rows.append({"constraint": name, "meaning": meaning, **{c: values.get(c) for c in DUAL_COLUMNS},
+                     "shadow_price": value, "unit": unit})
+    table = pd.DataFrame(rows, columns=["constraint", "meaning", *DUAL_COLUMNS, "shadow_price", "unit"])
+    return table.astype({"year": "Int64"})
+
+
 def _bloc(built, n):
     return built.dataset.nodes[n]
 
@@ -174,6 +228,16 @@ def _table_capacity(built: Built) -> pd.DataFrame:
     rows = [(n, _bloc(built, n), _stage(built, k), y, ds.facilities[(n, k)].existing_tpa, _v(m.cap[n, k, y]))
             for (n, k, y) in m.cap]
     return pd.DataFrame(rows, columns=["node", "bloc", "stage", "year", "existing_tpa", "capacity_tpa"])
+
+
+def _table_capacity_by_bloc(built: Built) -> pd.DataFrame:
+    """Capacity in service per stage (in chain order), bloc and year."""
+    m = built.model
+    sums = defaultdict(float)
+    for (n, k, y) in m.cap:
+        sums[(k, _bloc(built, n), y)] += _v(m.cap[n, k, y])
+    rows = [(y, b, _stage(built, k), f"{_stage(built, k)} · {b}", t) for (k, b, y), t in sorted(sums.items())]
+    return pd.DataFrame(rows, columns=["year", "bloc", "stage", "stage_bloc", "capacity_tpa"])
 
 
 def _table_builds(built: Built) -> pd.DataFrame:

@@ -14,11 +14,12 @@ from .numerics import penalty_warnings, quality_warnings
 from .outputs import atomic_path, check_target, manifest, save_json, save_xlsx, write_files
 from .results import SolveResult, extract
 from .solve import CaseSolver, SolveOptions
+from .tables_out import Chart, _excel_charts
 from .validate import load_workbook
 
 RESULT_FILES = ("results.xlsx", "summary.json")
-RESULT_SHEETS = ("diagnosis", "costs", "capacity", "builds", "throughput", "flows", "unmet", "independence",
-                 "duals", "binding_capacity")
+RESULT_SHEETS = ("diagnosis", "costs", "capacity", "capacity_by_bloc", "builds", "throughput", "flows", "unmet",
+                 "independence", "clean_share", "duals", "binding_capacity")
 
 
 def run_case(path: Path, scenario: str | None, overrides: tuple, out: Path | None,
@@ -79,8 +80,9 @@ def summary_table(result: SolveResult, man: dict):
     import pandas as pd
 
     rows = [(k, v) for k, v in result.summary.items() if not isinstance(v, dict)]
-    rows += [(f"cost.{part}.{kind}", value) for part, kinds in result.summary.get("costs_usd", {}).items()
+    rows += [(f"{part}_{kind}_usd", value) for part, kinds in result.summary.get("costs_usd", {}).items()
              for kind, value in kinds.items()]
+    rows += [(f"clean_premium_usd_per_t.{e}", v) for e, v in result.summary.get("clean_premium_usd_per_t", {}).items()]
     return pd.DataFrame([(k, v if isinstance(v, (int, float, str)) or v is None else str(v)) for k, v in rows],
                         columns=["item", "value"])
 
@@ -97,10 +99,19 @@ def run_table(man: dict):
     return pd.DataFrame(flat, columns=["item", "value"])
 
 
+RESULT_CHARTS = (
+    Chart("capacity_by_bloc", "year", "capacity_tpa", "Capacity in service by stage and bloc", "stage_bloc",
+          "year", "capacity in service (t/yr)"),
+    Chart("clean_share", "year", "clean_share", "Clean share of protected demand by element", "element",
+          "year", "clean share of protected demand"),
+)
+
+
 def write_results(out: Path, result: SolveResult, man: dict) -> None:
     sheets = {"summary": summary_table(result, man)}
     sheets.update({name: result.tables[name] for name in RESULT_SHEETS if name in result.tables})
     sheets["run"] = run_table(man)
+    charts = [c for c in RESULT_CHARTS if c.sheet in sheets]
     xlsx, summary = (out / name for name in RESULT_FILES)
-    write_files({xlsx: lambda tmp: save_xlsx(tmp, sheets),
+    write_files({xlsx: lambda tmp: save_xlsx(tmp, sheets, _excel_charts(charts, sheets)),
                  summary: lambda tmp: save_json(tmp, result.summary | {"run": man})})

@@ -43,8 +43,9 @@ def test_set_override_and_out_files(tiny, tmp_path):
     assert summary["system_cost_usd"] == pytest.approx(1400)
     assert summary["run"]["overrides"] == {"last_year": "2026"}
     book = openpyxl.load_workbook(out / "results.xlsx")
-    assert book.sheetnames == ["summary", "diagnosis", "costs", "capacity", "builds", "throughput", "flows", "unmet",
-                               "independence", "duals", "binding_capacity", "run"]
+    assert book.sheetnames == ["summary", "diagnosis", "costs", "capacity", "capacity_by_bloc", "builds", "throughput",
+                               "flows", "unmet", "independence", "clean_share", "duals", "binding_capacity", "run",
+                               "chart1 capacity_by_bloc", "chart2 clean_share"]
     assert book["costs"].freeze_panes == "A2"
     assert not list(out.glob(".*")), "no temporary files are left behind"
 

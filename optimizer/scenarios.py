@@ -1,0 +1,92 @@
+"""Every scenario of a workbook beside the base case, with differences to the base."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .cases import make_dataset
+from .errors import InputError
+from .results import SolveResult, extract
+from .solve import CaseSolver, SolveOptions, Status
+from .validate import Workbook
+
+FIGURES = {"system_cost_usd": "system_cost_vs_base_usd", "capex_usd": "capex_vs_base_usd",
+           "protected_capex_usd": "protected_capex_vs_base_usd", "unmet_t": "unmet_vs_base_t",
+           "shortfall_t": "shortfall_vs_base_t"}
+COLUMNS = ["scenario", "changes", "status", "reason", *FIGURES, *FIGURES.values()]
+
+
+def solve_case(ds, options: SolveOptions = SolveOptions()) -> SolveResult:
+    """Solve one case; an exception inside the solver becomes an `error` result."""
+    try:
+        solver = CaseSolver(ds, options)
+        return extract(solver.built, solver.solve(), solver.build_seconds)
+    except Exception as exc:  # a failed point is reported, never fatal
+        message = f"{type(exc).__name__}: {exc}"
+        return SolveResult(Status.ERROR, message, {"status": Status.ERROR.value, "message": message})
+
+
+def figures(result: SolveResult, keys=tuple(FIGURES)) -> dict:
+    """status, reason (when not optimal) and, only when optimal, the summary's figures."""
+    row = {"status": result.status.value, "reason": None if result.optimal else result.message}
+    return row | {k: result.summary[k] if result.optimal else None for k in keys}
+
+
+def _text(value) -> str:
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return str(value)
+
+
+def changes(wb: Workbook, name: str | None) -> str:
+    """What a scenario changes: its key=value rows, scoped trade rules and bloc budgets."""
+    if name is None:
+        return ""
+    parts = [f"{key}={_text(value)}" for key, value, _ in wb.scenarios.get(name, [])]
+    parts += [_rule(wb, rule) for scope, rule in wb.trade_rules if scope == name]
+    parts += [f"budget of {b.bloc}={_text(b.budget_usd)}" for scope, b in wb.bloc_budgets if scope == name]
+    return "; ".join(dict.fromkeys(parts))
+
+
+def _rule(wb: Workbook, rule) -> str:
+    """`trade china→allied Dy separation output from 2027 banned`."""
+    stage = {s.order: s.id for s in wb.stages}.get(rule.stage)
+    first, last = rule.first_year, rule.last_year
+    years = f"{first}–{last}" if first and last else f"from {first}" if first else f"until {last}" if last else ""
+    what = "banned" if not rule.allowed else f"tariff {_text(rule.tariff_usd_per_t)} USD/t"
+    words = [f"trade {rule.from_bloc or 'any'}→{rule.to_bloc or 'any'}", rule.element,
+             stage and f"{stage} output", years, what]
+    return " ".join(w for w in words if w)
+
+
+def make_cases(wb: Workbook, overrides: tuple = ()) -> dict:
+    """The base case (key None) and every scenario; raises one InputError naming every problem."""
+    datasets, issues = {}, []
+    for name in [None, *wb.scenario_names]:
+        try:
+            datasets[name] = make_dataset(wb, name, tuple(overrides))
+        except InputError as exc:
+            issues += [i for i in exc.issues if i not in issues]
+    if issues:
+        raise InputError(issues)
+    return datasets
+
+
+def compare_scenarios(wb: Workbook, overrides: tuple = (), options: SolveOptions = SolveOptions(),
+                      on_row=None) -> pd.DataFrame:
+    """One row per case, base first. Every case is made (and checked) before any is solved;
+    a case that does not solve is a row with its status and reason and no figures."""
+    rows = []
+    for name, ds in make_cases(wb, overrides).items():
+        row = {"scenario": name or "base", "changes": changes(wb, name)} | figures(solve_case(ds, options))
+        rows.append(row)
+        if on_row:
+            on_row(row)
+    return _with_differences(pd.DataFrame(rows, columns=COLUMNS[:4 + len(FIGURES)]))
+
+
+def _with_differences(table: pd.DataFrame) -> pd.DataFrame:
+    base = table.iloc[0]
+    for figure, column in FIGURES.items():
+        table[column] = table[figure].astype(float) - float(base[figure]) if base["status"] == "optimal" else None
+    return table.astype({column: float for column in FIGURES.values()})
