@@ -203,7 +203,9 @@ def sweep(workbook: Workbook = None, param: Params = None, scenario: Scenario = 
                                                                      "shortfall_t", "unmet_t")]
         print_frame(stdout_console(), table[shown])
     if not complete:
-        raise typer.Exit(130)
+        from .signals import interrupt_exit_code
+
+        raise typer.Exit(interrupt_exit_code())
 
 
 @app.command()
@@ -347,7 +349,10 @@ def generate(path: Annotated[Path, typer.Argument(help="Where to write the workb
 
 def main() -> None:
     """Entry point: one error formatter for every command."""
+    from .signals import install_sigterm, interrupt_exit_code
+
     start = time.perf_counter()
+    install_sigterm()
     try:
         code = app(standalone_mode=False)
     except InputError as exc:
@@ -364,7 +369,7 @@ def main() -> None:
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         err.print("[yellow]interrupted[/]")
-        sys.exit(130)
+        sys.exit(interrupt_exit_code())
     except Exception as exc:  # click usage errors and internal errors
         import click
 
@@ -372,13 +377,14 @@ def main() -> None:
             exc.show()
             sys.exit(2)
         if isinstance(exc, click.exceptions.Abort):
-            sys.exit(130)
+            sys.exit(interrupt_exit_code())
         if state["debug"]:
             raise
         err.print(f"[bold red]internal error[/]: {type(exc).__name__}: {exc} "
                   f"(after {time.perf_counter() - start:.1f} s; run with --debug for the traceback)")
         sys.exit(1)
-    sys.exit(code if isinstance(code, int) else 0)
+    code = code if isinstance(code, int) else 0
+    sys.exit(interrupt_exit_code() if code == 130 else code)  # typer turns KeyboardInterrupt into 130
 
 
 if __name__ == "__main__":
