@@ -345,3 +345,21 @@ def test_frontier_capex_is_nominal(frontier_wb):
     (100 USD/tpa) are built in 2025: capex_usd 1,000 nominal (909 discounted)."""
     table = cost_of_independence(frontier_wb, None, (("first_year", "2024"), ("discount_rate", "0.1")), points=2)
     assert table["capex_usd"].iloc[-1] == pytest.approx(1000)
+
+
+def test_diagnosis_says_when_its_own_solves_fail(monkeypatch):
+    """The budget case of test_diagnosis.py (400 USD, 6 t short); its follow-up LPs
+    stop at a time limit: the findings say so instead of "no extra budget removes it"."""
+    from test_diagnosis import clean_case
+
+    from optimizer.diagnosis import diagnose
+
+    ds = clean_case(max_restricted_share=0.0, budget_usd=400.0)
+    result = solve(ds)
+    stopped = SolveOutcome(Status.TIME_LIMIT, "stopped at the time limit of 1 s before proving optimality", 1.0)
+    monkeypatch.setattr(CaseSolver, "solve", lambda self: stopped)
+    d = diagnose(ds, result)
+    assert d.extra_budget_usd is None and d.earliest_independence_year is None
+    assert not any("no extra total budget" in f or "cannot be met in any year" in f for f in d.findings)
+    open_questions = [f for f in d.findings if "could not be worked out: the solve ended time_limit" in f]
+    assert len(open_questions) == 2
