@@ -140,11 +140,7 @@ def row_of(result, point: dict, ds) -> dict:
         for y in years:
             row[f"clean_share.{e}.{y}"] = by_year.get(str(y))
     row["budget_dual_usd_per_usd"] = s["budget_dual_usd_per_usd"]
-    ind = result.tables["independence"]
-    for rec in ind.itertuples():
-        if rec.year in years and _number(rec.clean_premium_usd_per_t):
-            row[f"clean_premium.{rec.element}.{rec.year}"] = rec.clean_premium_usd_per_t
-    row.update(clean_premiums(ind))
+    row.update(clean_premiums(result.tables["independence"]))
     return row
 
 

@@ -363,3 +363,18 @@ def test_diagnosis_says_when_its_own_solves_fail(monkeypatch):
     assert not any("no extra total budget" in f or "cannot be met in any year" in f for f in d.findings)
     open_questions = [f for f in d.findings if "could not be worked out: the solve ended time_limit" in f]
     assert len(open_questions) == 2
+
+
+def test_clean_premium_is_the_mean_over_the_years_the_requirement_applies():
+    """test_diagnosis.py's clean case over 2025-27 at alpha 0.5 and 10 %: 5 t of A must be
+    clean each year. 2025: one more clean t needs 1 tpa built (100) and costs opex 5
+    instead of 1: 104. 2026, 2027: the capacity stands, only opex differs: 4 / 1.1 and
+    4 / 1.21 (discounted). Mean: (104 + 3.636 + 3.306) / 3 = 36.98 USD/t."""
+    from test_diagnosis import clean_case
+
+    from optimizer.sweep import row_of
+
+    ds = clean_case((2025, 2027), max_restricted_share=0.5, discount_rate=0.1)
+    row = row_of(solve(ds), {}, ds)
+    assert row["clean_premium_usd_per_t.A"] == pytest.approx((104 + 4 / 1.1 + 4 / 1.21) / 3, rel=1e-6)
+    assert not any(k.startswith("clean_premium.") for k in row)
