@@ -21,9 +21,9 @@ from rich.markup import escape
 
 from .errors import InputError, Issue
 from .outputs import OutputError
+from .signals import INTERRUPTED, install_sigterm, interrupt_exit_code
 
 EXIT_INTERNAL, EXIT_INPUT, EXIT_NOT_SOLVED, EXIT_SHORTFALL = 1, 2, 3, 4
-EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 143
 SHORTFALL_TOLERANCE = 1e-6
 
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False,
@@ -189,7 +189,7 @@ def _short(table) -> bool:
 def _finish(tables: dict, complete: bool, fail_on_shortfall: bool = False) -> None:
     """Exit code of a multi-point command: interrupted, failed points, shortfall, else 0."""
     if not complete:
-        raise typer.Exit(EXIT_INTERRUPTED)
+        raise typer.Exit(interrupt_exit_code())
     failed = sum(_failed(t) for t in tables.values())
     if failed:
         _say(f"{failed} point(s) did not solve: marked in every table and chart (exit {EXIT_NOT_SOLVED})")
@@ -533,7 +533,8 @@ def _run(args: list[str]) -> int:
     start = time.perf_counter()
     try:
         code = app(args=args, prog_name="rechain", standalone_mode=False)
-        return code if isinstance(code, int) else 0
+        code = code if isinstance(code, int) else 0
+        return interrupt_exit_code() if code == INTERRUPTED else code  # typer turns Ctrl-C into 130
     except InputError as exc:
         return _input_error(exc)
     except OutputError as exc:
@@ -545,14 +546,14 @@ def _run(args: list[str]) -> int:
         return exc.exit_code
     except KeyboardInterrupt:
         _say("interrupted")
-        return EXIT_INTERRUPTED
+        return interrupt_exit_code()
     except typer.Abort:
-        return EXIT_INTERRUPTED
+        return interrupt_exit_code()
     except Exception as exc:
         if _is_click(exc, "ClickException"):
             return _usage_error(exc)
         if _is_click(exc, "Abort"):
-            return EXIT_INTERRUPTED
+            return interrupt_exit_code()
         if state["debug"]:
             raise
         _say(f"internal error: {type(exc).__name__}: {exc} (after {time.perf_counter() - start:.1f} s; "
@@ -571,6 +572,7 @@ def main(argv: list[str] | None = None) -> None:
     if not args:
         _say("usage error: no command given (see rechain -h for the commands)")
         sys.exit(EXIT_INPUT)
+    install_sigterm()
     sys.exit(_run(args))
 
 

@@ -115,8 +115,19 @@ def cutting_rules(ds: Dataset, result: SolveResult) -> list[str]:
     return found
 
 
+class NotSolved(Exception):
+    """A diagnostic LP that did not solve: its question stays open."""
+
+
+def _require(outcome, question: str, allowed=(Status.OPTIMAL,)) -> None:
+    if outcome.status not in allowed:
+        raise NotSolved(f"{question} could not be worked out: the solve ended {outcome.status.value} "
+                        f"({outcome.message})")
+
+
 def extra_budget(ds: Dataset, options: SolveOptions) -> float | None:
-    """Least total budget with no shortfall, minus the budget given; None if no budget suffices."""
+    """Least total budget with no shortfall, minus the budget given; None if no budget
+    suffices; NotSolved if HiGHS did not say."""
     solver = CaseSolver(ds, options, budget_variable=True)
     m = solver.built.model
     for s in m.s.values():
@@ -124,6 +135,7 @@ def extra_budget(ds: Dataset, options: SolveOptions) -> float | None:
     m.objective.deactivate()
     m.least_budget = pyo.Objective(expr=m.budget_var)
     outcome = solver.solve()
+    _require(outcome, "the extra budget that removes the shortfall", (Status.OPTIMAL, Status.INFEASIBLE))
     if outcome.status is not Status.OPTIMAL:
         return None
     return max(0.0, pyo.value(m.budget_var) / MONEY - (ds.settings.budget_usd or 0.0))
@@ -133,8 +145,7 @@ def earliest_year(ds: Dataset, options: SolveOptions) -> int | None:
     """First year from which the requirement holds in every later year with unlimited budget."""
     s = replace(ds.settings, budget_usd=None, annual_budget_usd=None, independence_year=ds.settings.first_year)
     solver = CaseSolver(replace(ds, settings=s, bloc_budgets=()), options)
-    if solver.solve().status is not Status.OPTIMAL:
-        return None
+    _require(solver.solve(), "the earliest independence year reachable with unlimited budget")
     short = {}
     for (e, y), var in solver.built.model.s.items():
         short[y] = short.get(y, 0.0) + (var.value or 0.0)
@@ -158,19 +169,27 @@ def diagnose(ds: Dataset, result: SolveResult, options: SolveOptions = SolveOpti
     d.cutting_rules = cutting_rules(ds, result)
     d.findings += d.cutting_rules
     if s["shortfall_t"] > TOLERANCE:
-        has_budget = ds.settings.budget_usd is not None
-        if has_budget:
-            d.extra_budget_usd = extra_budget(ds, options)
-            d.findings.append("no extra total budget removes the shortfall (time, capacity or ore bind)"
-                              if d.extra_budget_usd is None else
-                              f"an extra total budget of {d.extra_budget_usd:,.0f} USD removes the shortfall")
-        year = d.earliest_independence_year = earliest_year(ds, options)
-        if year is None:
-            d.findings.append("with unlimited budget the requirement cannot be met in any year of the horizon")
-        elif year <= ds.settings.first_independence_year:
-            d.findings.append(f"with unlimited budget the requirement could be met from {year}: money, not time, "
-                              "binds")
-        else:
-            d.findings.append(f"with unlimited budget the earliest reachable independence year is {year}: lead "
-                              "times and capacity bind before it")
+        for explain in ([_extra_budget_finding] if ds.settings.budget_usd is not None else []) + [_year_finding]:
+            try:
+                explain(ds, options, d)
+            except NotSolved as exc:
+                d.findings.append(str(exc))
     return d
+
+
+def _extra_budget_finding(ds: Dataset, options: SolveOptions, d: Diagnosis) -> None:
+    d.extra_budget_usd = extra_budget(ds, options)
+    d.findings.append("no extra total budget removes the shortfall (time, capacity or ore bind)"
+                      if d.extra_budget_usd is None else
+                      f"an extra total budget of {d.extra_budget_usd:,.0f} USD removes the shortfall")
+
+
+def _year_finding(ds: Dataset, options: SolveOptions, d: Diagnosis) -> None:
+    year = d.earliest_independence_year = earliest_year(ds, options)
+    if year is None:
+        d.findings.append("with unlimited budget the requirement cannot be met in any year of the horizon")
+    elif year <= ds.settings.first_independence_year:
+        d.findings.append(f"with unlimited budget the requirement could be met from {year}: money, not time, binds")
+    else:
+        d.findings.append(f"with unlimited budget the earliest reachable independence year is {year}: lead "
+                          "times and capacity bind before it")

@@ -7,8 +7,6 @@
 
 from __future__ import annotations
 
-import math
-
 import pandas as pd
 import pyomo.environ as pyo
 
@@ -29,6 +27,8 @@ def _fmt(x: float) -> str:
 
 def cost_of_independence(wb: Workbook, scenario, overrides, points: int = 11, cost_factor: float | None = None,
                          options: SolveOptions = SolveOptions(), on_result=None) -> pd.DataFrame:
+    """Least system cost as α falls from 1 to 0; a point that did not solve keeps
+    its `status` and `reason` and no figures."""
     alphas = [1 - i / (points - 1) for i in range(points)] if points > 1 else [0.0]
     extra = {} if cost_factor is None else {"restricted_cost_factor": _fmt(cost_factor)}
     grid = [{"max_restricted_share": _fmt(a)} | extra for a in alphas]
@@ -38,21 +38,17 @@ def cost_of_independence(wb: Workbook, scenario, overrides, points: int = 11, co
     for a, r in zip(alphas, results):
         row = {"restricted_cost_factor": cost_factor, "alpha": a, "clean_required_share": 1 - a,
                "status": r.row["status"]}
-        if r.row["status"] == Status.OPTIMAL.value:
-            cost = r.row["system_cost_usd"]
-            base = cost if base is None and a == 1 else base
-            premiums = {k.split(".")[1]: [] for k in r.row if k.startswith("clean_premium.")}
-            for k, v in r.row.items():
-                if k.startswith("clean_premium.") and v is not None:
-                    premiums[k.split(".")[1]].append(v)
-            row.update({"system_cost_usd": cost, "objective_usd": r.row["objective_usd"],
-                        "premium_usd": None if base is None else cost - base,
-                        "premium_share": None if not base else (cost - base) / base,
-                        "capex_usd": r.row["capex_usd"], "budget_capex_usd": r.row["budget_capex_usd"],
-                        "shortfall_t": r.row["shortfall_t"],
-                        "unmet_t": r.row["unmet_t"]})
-            for e, values in premiums.items():
-                row[f"clean_premium_usd_per_t.{e}"] = sum(values) / len(values) if values else None
+        if r.row["status"] != Status.OPTIMAL.value:
+            rows.append(row | {"reason": r.row.get("reason", "")})
+            continue
+        cost = r.row["system_cost_usd"]
+        base = cost if base is None and a == 1 else base
+        row.update({"system_cost_usd": cost, "objective_usd": r.row["objective_usd"],
+                    "premium_usd": None if base is None else cost - base,
+                    "premium_share": None if not base else (cost - base) / base,
+                    "capex_usd": r.row["capex_usd"], "budget_capex_usd": r.row["budget_capex_usd"],
+                    "shortfall_t": r.row["shortfall_t"], "unmet_t": r.row["unmet_t"]})
+        row.update({k: v for k, v in r.row.items() if k.startswith("clean_premium_usd_per_t.")})
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -60,43 +56,54 @@ def cost_of_independence(wb: Workbook, scenario, overrides, points: int = 11, co
 def budget_frontier(wb: Workbook, scenario, overrides, budgets: list[float], cost_factor: float | None = None,
                     options: SolveOptions = SolveOptions(), on_result=None) -> pd.DataFrame:
     """Smallest α with no shortfall for each budget, then the least cost at that α."""
+    if not budgets:
+        return pd.DataFrame(columns=["restricted_cost_factor", "budget_usd", "status"])
     extra = () if cost_factor is None else (("restricted_cost_factor", _fmt(cost_factor)),)
     ds = make_dataset(wb, scenario, tuple(overrides) + extra + (("budget_usd", _fmt(budgets[0])),))
     solver = CaseSolver(ds, options, alpha_variable=True)
     m = solver.built.model
     for s in m.s.values():
         s.fix(0)
-    cost_objective = m.objective
     m.min_alpha = pyo.Objective(expr=m.alpha_var)
     rows = []
     for budget in budgets:
-        m.budget = budget * MONEY
-        m.alpha_var.unfix()
-        cost_objective.deactivate()
-        m.min_alpha.activate()
-        first = solver.solve()
-        row = {"restricted_cost_factor": cost_factor, "budget_usd": budget, "status": first.status.value}
-        if first.status is Status.OPTIMAL:
-            alpha = min(1.0, max(0.0, pyo.value(m.alpha_var)))
-            m.alpha_var.fix(min(1.0, alpha + ALPHA_SLACK))
-            m.min_alpha.deactivate()
-            cost_objective.activate()
-            second = solver.solve()
-            row["status"] = second.status.value
-            if second.status is Status.OPTIMAL:
-                penalty = sum(pyo.value(m.discount[y]) * pyo.value(m.unmet_cost[y]) for y in m.Y) / MONEY
-                row.update({"min_alpha": alpha, "max_clean_share": 1 - alpha,
-                            "system_cost_usd": pyo.value(cost_objective) / MONEY - penalty,
-                            "capex_usd": capex_spent(solver.built),
-                            "budget_capex_usd": capex_spent(solver.built, budget_only=True)})
+        row = {"restricted_cost_factor": cost_factor, "budget_usd": budget} | _budget_point(solver, budget)
         rows.append(row)
         if on_result:
             on_result(row)
     return pd.DataFrame(rows)
 
 
+def _budget_point(solver: CaseSolver, budget: float) -> dict:
+    """Minimise α at this budget, then the cost at that α: figures, or status and reason."""
+    m = solver.built.model
+    m.budget = budget * MONEY
+    m.alpha_var.unfix()
+    m.objective.deactivate()
+    m.min_alpha.activate()
+    first = solver.solve()
+    if first.status is not Status.OPTIMAL:
+        return {"status": first.status.value, "reason": f"least alpha: {first.message}"}
+    alpha = min(1.0, max(0.0, pyo.value(m.alpha_var)))
+    m.alpha_var.fix(min(1.0, alpha + ALPHA_SLACK))
+    m.min_alpha.deactivate()
+    m.objective.activate()
+    second = solver.solve()
+    if second.status is not Status.OPTIMAL:
+        return {"status": second.status.value, "reason": f"least cost at alpha {alpha:.6g}: {second.message}"}
+    penalty = sum(pyo.value(m.discount[y]) * pyo.value(m.unmet_cost[y]) for y in m.Y) / MONEY
+    return {"status": second.status.value, "min_alpha": alpha, "max_clean_share": 1 - alpha,
+            "system_cost_usd": pyo.value(m.objective) / MONEY - penalty, "capex_usd": capex_spent(solver.built),
+            "budget_capex_usd": capex_spent(solver.built, budget_only=True)}
+
+
 def default_budgets(independence: pd.DataFrame, points: int = 11) -> list[float]:
-    """0 → the capex of the cheapest fully clean plan (α = 0 without a budget)."""
-    full = independence.loc[independence["alpha"] == independence["alpha"].min(), "budget_capex_usd"]
-    top = float(full.iloc[0]) if len(full) and not math.isnan(full.iloc[0]) else 0.0
-    return [top * i / (points - 1) for i in range(points)] if points > 1 else [top]
+    """0 → the capex of the cheapest fully clean plan (α = 0 without a budget). If
+    that point did not solve, up to the largest budget capex of the points that did."""
+    solved = independence[independence["status"] == Status.OPTIMAL.value]
+    capex = solved.get("budget_capex_usd", pd.Series(dtype=float)).dropna()
+    full = capex[solved.loc[capex.index, "alpha"] == independence["alpha"].min()]
+    top = float(full.iloc[0]) if len(full) else float(capex.max()) if len(capex) else 0.0
+    if top <= 0 or points <= 1:
+        return [top]
+    return [top * i / (points - 1) for i in range(points)]

@@ -1,15 +1,26 @@
-"""Run sweep points in chunks: in this process, in worker processes, or on a
-dask.distributed cluster. Each chunk builds its model once and re-solves warm;
-only rows travel back."""
+"""Run sweep points in this process, in worker processes, or on a
+dask.distributed cluster. Worker processes take points one at a time and keep
+their built model between points (warm re-solves); they die with the parent,
+and an interrupt keeps every finished point."""
 
 from __future__ import annotations
 
 import os
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+import queue
+import signal
+import sys
+import threading
+from concurrent.futures import ProcessPoolExecutor
 
+from .errors import InputError, Issue
+from .signals import deferred_signals
 from .solve import SolveOptions
-from .sweep import solve_points
+from .sweep import solve_point, solve_points
 from .validate import Workbook
+
+PR_SET_PDEATHSIG = 1
+CONNECT_SECONDS = 3
+_worker: dict = {}  # in a worker process: the case and the warm model
 
 
 def solve_chunk(wb: Workbook, scenario, overrides, chunk: list[dict], options: SolveOptions) -> list[dict]:
@@ -49,7 +60,8 @@ def default_workers(points: int) -> int:
 
 def run_points(wb: Workbook, scenario, overrides, points: list[dict], options: SolveOptions = SolveOptions(),
                workers: int | None = None, scheduler: str | None = None, on_row=None) -> tuple[list[dict], bool]:
-    """Rows in the order of `points`, and whether the run completed (False after Ctrl-C)."""
+    """Rows in the order of `points`, and whether the run completed (False after
+    Ctrl-C or SIGTERM; the rows of finished points are kept)."""
     workers = workers or default_workers(len(points))
     rows: list[dict | None] = [None] * len(points)
     complete = True
@@ -76,28 +88,109 @@ def _in_process(wb, scenario, overrides, points, options, rows, on_row):
     solve_points(wb, scenario, overrides, points, options, on_result=record)
 
 
+def die_with_parent(parent: int) -> None:
+    """Linux: the kernel kills this process when its parent ends (however it ends)."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+    if os.getppid() != parent:
+        os._exit(1)
+
+
+def _start_worker(parent: int, wb, scenario, overrides, options) -> None:
+    from pyomo.common import dependencies
+
+    die_with_parent(parent)
+    # A forked worker shares Pyomo's output-capture lock with its parent; killed while holding it,
+    # it would leave the parent's next solve waiting for ever. Each worker gets its own.
+    dependencies.capture_output_lock = threading.Lock()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group; the parent handles it
+    _worker.update(case=(wb, scenario, overrides, options), cache={})
+
+
+def _worker_point(point: dict) -> dict:
+    wb, scenario, overrides, options = _worker["case"]
+    return solve_point(wb, scenario, overrides, point, options, _worker["cache"]).row
+
+
 def _in_pool(wb, scenario, overrides, points, options, workers, rows, on_row):
-    placed = _placed_chunks(points, workers)
-    with ProcessPoolExecutor(max_workers=len(placed)) as pool:
-        futures = {pool.submit(solve_chunk, wb, scenario, overrides, c, options): s for s, c in placed}
+    """Points submitted one by one; a signal only stops the waiting (never inside
+    the executor's locks) and is raised once the loop has let go of them."""
+    stop, finished = threading.Event(), queue.SimpleQueue()
+    pool = ProcessPoolExecutor(max_workers=min(workers, len(points)), initializer=_start_worker,
+                               initargs=(os.getpid(), wb, scenario, overrides, options))
+    try:
+        with deferred_signals(stop.set):
+            index = {}
+            for i, point in enumerate(points):
+                future = pool.submit(_worker_point, point)
+                index[future] = i
+                future.add_done_callback(finished.put)
+            for _ in points:
+                future = _next_finished(finished, stop)
+                if future is None:
+                    break
+                _store(rows, index[future], [future.result()], on_row)
+    except BaseException:
+        _stop_pool(pool)
+        raise
+    pool.shutdown()
+
+
+def _next_finished(finished: queue.SimpleQueue, stop: threading.Event):
+    while not stop.is_set():
         try:
-            pending = set(futures)
-            while pending:
-                done, pending = wait(pending, return_when=FIRST_COMPLETED)
-                for f in done:
-                    _store(rows, futures[f], f.result(), on_row)
-        except KeyboardInterrupt:
-            for f in futures:
-                f.cancel()
-            pool.shutdown(wait=False, cancel_futures=True)
-            raise
+            return finished.get(timeout=0.1)
+        except queue.Empty:
+            pass
+    return None
+
+
+def _stop_pool(pool: ProcessPoolExecutor) -> None:
+    """Cancel what has not started and kill the workers now."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for p in processes:
+        p.kill()
+    for p in processes:
+        p.join(5)
+
+
+def _scheduler_error(address: str, why: object) -> InputError:
+    return InputError([Issue("--scheduler", "the address of a running dask scheduler (e.g. tcp://host:8786)",
+                             f"{address!r} ({why})")])
+
+
+def reachable(address: str) -> None:
+    """Fail fast on a TCP address where nothing listens (before dask's own retries)."""
+    import socket
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(address if "://" in address else f"tcp://{address}")
+    if parts.scheme not in ("tcp", "tls"):
+        return
+    try:
+        port = parts.port
+        with socket.create_connection((parts.hostname or "localhost", port or 8786), timeout=CONNECT_SECONDS):
+            pass
+    except (OSError, ValueError) as exc:
+        raise _scheduler_error(address, exc) from None
+
+
+def _connect(client_class, address: str):
+    reachable(address)
+    try:
+        return client_class(address, timeout=f"{CONNECT_SECONDS}s")
+    except Exception as exc:  # whatever answers there is not a dask scheduler
+        raise _scheduler_error(address, exc) from None
 
 
 def _on_dask(wb, scenario, overrides, points, options, workers, address, rows, on_row):
     from dask.distributed import Client, as_completed
 
     placed = _placed_chunks(points, workers)
-    with Client(address, timeout="30s") as client:
+    with _connect(Client, address) as client:
         futures = [client.submit(solve_chunk, wb, scenario, overrides, c, options, pure=False) for _, c in placed]
         where = {f.key: s for f, (s, _) in zip(futures, placed)}
         try:

@@ -13,6 +13,9 @@ from enum import Enum
 from models.dataset import Dataset
 from models.formulation import Built, build_model
 
+from .numerics import objective_scale, unreliable
+from .signals import deferred_signals
+
 
 class Status(str, Enum):
     OPTIMAL = "optimal"
@@ -20,7 +23,6 @@ class Status(str, Enum):
     UNBOUNDED = "unbounded"
     TIME_LIMIT = "time_limit"
     ERROR = "error"
-
 
 
 IPM_FROM_COLUMNS = 100_000  # "auto": the simplex below, the interior-point method (with crossover) above
@@ -77,7 +79,8 @@ def _status(termination) -> Status:
 
 
 class CaseSolver:
-    """A model built once and solved as often as its parameters change."""
+    """A model built once and solved as often as its parameters change. A warm
+    re-solve that does not end optimal is retried cold (solver state cleared)."""
 
     def __init__(self, dataset: Dataset, options: SolveOptions = SolveOptions(), alpha_variable: bool = False,
                  budget_variable: bool = False):
@@ -86,6 +89,8 @@ class CaseSolver:
         self.build_seconds = time.perf_counter() - start
         self.options = options
         self._solver = None
+        self._solved = False
+        self._stop = False
 
     def _hand_to_highs(self) -> float:
         """Create the persistent HiGHS model once; seconds it took (0 when it existed)."""
@@ -98,27 +103,62 @@ class CaseSolver:
         self._solver.config.load_solutions = False
         self._solver.config.raise_exception_on_nonoptimal_result = False
         self._solver.set_instance(self.built.model)
+        for event in (self.highs.cbSimplexInterrupt, self.highs.cbIpmInterrupt, self.highs.cbMipInterrupt):
+            event.subscribe(self._interrupt_check)
         return time.perf_counter() - start
+
+    def _interrupt_check(self, event) -> None:
+        if self._stop:
+            event.interrupt()
+
+    def _request_stop(self) -> None:
+        self._stop = True
 
     def solve(self) -> SolveOutcome:
         start = time.perf_counter()
-        with quiet_stdout():
+        reason = unreliable(self.built.model)
+        if reason:
+            return SolveOutcome(Status.ERROR, reason, time.perf_counter() - start)
+        self._stop = False
+        with deferred_signals(self._request_stop), quiet_stdout():
             translate = self._hand_to_highs()
-            config = dict(time_limit=self.options.time_limit, threads=self.options.threads,
-                          solver_options={"solver": self.method()})
-            results = self._solver.solve(self.built.model, **{k: v for k, v in config.items() if v is not None})
-        seconds = time.perf_counter() - start
-        status = _status(results.termination_condition)
+            results = self._run()
+            status, message = self._verdict(results)
+            if self._solved and status not in (Status.OPTIMAL, Status.TIME_LIMIT) and not self._stop:
+                self.highs.clearSolver()
+                results = self._run()
+                status, cold = self._verdict(results)
+                message = cold if status is Status.OPTIMAL else f"{cold} (also after a cold re-solve; the warm " \
+                                                                  f"re-solve said: {message})"
+        if self._stop or self.highs.getModelStatus() == _interrupted():
+            raise KeyboardInterrupt
+        self._solved = True
         duals = {}
         if status is Status.OPTIMAL:
             results.solution_loader.load_vars()
             duals = dict(results.solution_loader.get_duals())
-        highs_status = self.highs.modelStatusToString(self.highs.getModelStatus())
-        message = f"{results.termination_condition.name}; HiGHS: {highs_status}"
         info = self.highs.getInfo()
         quality = (float(info.max_primal_infeasibility), float(info.max_dual_infeasibility))
-        return SolveOutcome(status, message, seconds, duals, translate, float(results.timing_info.highs_time),
-                            quality)
+        return SolveOutcome(status, message, time.perf_counter() - start, duals, translate,
+                            float(results.timing_info.highs_time), quality)
+
+    def _run(self):
+        config = dict(time_limit=self.options.time_limit, threads=self.options.threads,
+                      solver_options={"solver": self.method(),
+                                      "user_objective_scale": objective_scale(self.built.model)})
+        return self._solver.solve(self.built.model, **{k: v for k, v in config.items() if v is not None})
+
+    def _verdict(self, results) -> tuple[Status, str]:
+        """The status and HiGHS's words for it."""
+        status = _status(results.termination_condition)
+        highs_status = self.highs.modelStatusToString(self.highs.getModelStatus())
+        if status is Status.TIME_LIMIT:
+            limit = self.options.time_limit
+            what = f"the time limit of {limit:g} s" if results.termination_condition.name == "maxTimeLimit" \
+                and limit is not None else "an iteration limit"
+            return status, f"stopped at {what} before proving optimality (HiGHS: {highs_status})"
+        errors = [line.strip() for line in (results.solver_log or "").splitlines() if line.startswith("ERROR")]
+        return status, "; ".join([f"HiGHS: {highs_status}"] + errors)
 
     def method(self) -> str:
         """HiGHS's `solver` option for this model."""
@@ -136,3 +176,9 @@ class CaseSolver:
     def highs(self):
         """The highspy model (after the first solve), for exports and diagnostics."""
         return None if self._solver is None else self._solver._solver_model
+
+
+def _interrupted():
+    import highspy
+
+    return highspy.HighsModelStatus.kInterrupt

@@ -8,7 +8,7 @@ differ in one rebuild the model.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from models.dataset import MONEY
 
@@ -18,6 +18,7 @@ from .results import extract
 from .solve import CaseSolver, SolveOptions
 from .validate import Workbook
 
+MAX_POINTS = 10_000  # largest grid a sweep accepts
 MUTABLE = {"discount_rate", "max_restricted_share", "restricted_cost_factor", "unmet_penalty_usd_per_t",
            "shortfall_penalty_usd_per_t", "budget_usd", "annual_budget_usd", "demand_factor",
            "capex_factor", "opex_factor"}
@@ -36,6 +37,8 @@ def parse_spec(key: str, spec: str) -> list[str]:
                 raise ValueError
         except ValueError:
             raise InputError([Issue(f"--param {key}", "start:stop:count with count >= 1", spec)]) from None
+        if count > MAX_POINTS:
+            raise InputError([Issue(f"--param {key}", f"at most {MAX_POINTS:,} values", f"{count:,}")])
         if count == 1:
             return [repr(start)]
         return [repr(start + (stop - start) * i / (count - 1)) for i in range(count)]
@@ -58,6 +61,10 @@ def parse_params(items: list[str]) -> dict[str, list[str]]:
             params[key] = parse_spec(key, spec)
         except InputError as exc:
             issues += exc.issues
+    size = math.prod(len(v) for v in params.values())
+    if not issues and size > MAX_POINTS:
+        counts = " x ".join(f"{len(v)} ({k})" for k, v in params.items())
+        issues.append(Issue("--param", f"a grid of at most {MAX_POINTS:,} points", f"{counts} = {size:,} points"))
     if issues:
         raise InputError(issues)
     return params
@@ -116,51 +123,83 @@ class PointResult:
 
 
 def row_of(result, point: dict, ds) -> dict:
+    """One table row: the point, `status`, and either the figures (optimal) or
+    a `reason` (HiGHS's words) and no figures."""
     s = result.summary
     row = dict(point)
     row.update({"status": s["status"]})
     if not result.optimal:
+        row["reason"] = result.message
         return row
     row.update({k: s[k] for k in ("objective_usd", "system_cost_usd", "penalty_usd", "capex_usd",
                                    "budget_capex_usd", "unmet_t", "shortfall_t")})
     for part, v in s["costs_usd"].items():
-        row[f"{part}_usd"] = v["discounted"]
+        row[f"{part}_discounted_usd"] = v["discounted"]
     years = sorted({ds.settings.first_independence_year, ds.settings.last_year})
     for e, by_year in s["clean_share"].items():
         for y in years:
             row[f"clean_share.{e}.{y}"] = by_year.get(str(y))
     row["budget_dual_usd_per_usd"] = s["budget_dual_usd_per_usd"]
-    ind = result.tables["independence"]
-    for rec in ind.itertuples():
-        if rec.year in years and rec.clean_premium_usd_per_t is not None and not math.isnan(rec.clean_premium_usd_per_t):
-            row[f"clean_premium.{rec.element}.{rec.year}"] = rec.clean_premium_usd_per_t
+    row.update(clean_premiums(result.tables["independence"]))
     return row
 
 
+def _number(x) -> bool:
+    return x is not None and not math.isnan(x)
+
+
+def clean_premiums(ind) -> dict[str, float]:
+    """`clean_premium_usd_per_t.<element>`: the mean shadow price of the independence
+    row over the years in which it requires clean supply."""
+    found = {}
+    for element, part in ind[ind["required_clean_t"] > 0].groupby("element"):
+        prices = [p for p in part["clean_premium_usd_per_t"] if _number(p)]
+        if prices:
+            found[f"clean_premium_usd_per_t.{element}"] = sum(prices) / len(prices)
+    return found
+
+
 def validate_points(wb: Workbook, scenario, overrides, points) -> None:
-    """Every point must make a valid case; report all bad ones at once."""
+    """Every point must make a valid case; report all bad ones at once, naming
+    the swept values by their --param."""
     issues = []
     for point in points:
         try:
             make_dataset(wb, scenario, tuple(overrides) + tuple(point.items()))
         except InputError as exc:
-            issues += [i for i in exc.issues if i not in issues]
+            for issue in exc.issues:
+                key = issue.place.removeprefix("--set ")
+                if issue.place.startswith("--set ") and key in point:
+                    issue = replace(issue, place=f"--param {key}")
+                if issue not in issues:
+                    issues.append(issue)
     if issues:
         raise InputError(issues)
+
+
+def solve_point(wb: Workbook, scenario: str | None, overrides: tuple, point: dict, options: SolveOptions,
+                cache: dict | None = None) -> PointResult:
+    """Solve one point; `cache` keeps the built model between calls, so a point
+    with the same structure as the last one is a warm re-solve."""
+    ds = make_dataset(wb, scenario, tuple(overrides) + tuple(point.items()))
+    key = structural(point)
+    if cache is not None and cache.get("key") == key:
+        solver = cache["solver"]
+    else:
+        solver = CaseSolver(ds, options)
+        if cache is not None:
+            cache.update(key=key, solver=solver)
+    apply_mutable(solver, point)
+    result = extract(solver.built, solver.solve(), solver.build_seconds)
+    return PointResult(point, row_of(result, point, ds))
 
 
 def solve_points(wb: Workbook, scenario: str | None, overrides: tuple, points: list[dict],
                  options: SolveOptions = SolveOptions(), on_result=None, warm: bool = True) -> list[PointResult]:
     """Solve points in order, reusing one built model while the structure stays the same."""
-    results, solver, key = [], None, None
+    results, cache = [], {} if warm else None
     for point in points:
-        ds = make_dataset(wb, scenario, tuple(overrides) + tuple(point.items()))
-        if not warm or solver is None or structural(point) != key:
-            solver, key = CaseSolver(ds, options), structural(point)
-        apply_mutable(solver, point)
-        outcome = solver.solve()
-        result = extract(solver.built, outcome, solver.build_seconds)
-        pr = PointResult(point, row_of(result, point, ds))
+        pr = solve_point(wb, scenario, overrides, point, options, cache)
         results.append(pr)
         if on_result:
             on_result(pr)
