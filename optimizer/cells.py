@@ -66,3 +66,17 @@ def _convert(kind: str, value: object):
             return MISSING
         return int(number)
     return float(number)
+
+
+def implausible(col: Column, value, name: str = "") -> str | None:
+    """Why a legal value is almost surely a slip (a rate of 7, a year of 25), or None."""
+    if col.usual is None or not isinstance(value, (int, float)) or isinstance(value, bool):
+        return None
+    low, high = col.usual
+    if value == 0 and col.unit == "USD":
+        return None  # a budget of 0 means: build nothing
+    if (low is None or value >= low) and (high is None or value <= high):
+        return None
+    usual = f"{low:g} to {high:g}" if low is not None and high is not None else \
+        f"at least {low:g}" if low is not None else f"at most {high:g}"
+    return f"{name or col.name} = {value:g} is legal but unusual (usually {usual}): {col.slip}"
