@@ -16,7 +16,7 @@ def limit(name: str) -> float:
     try:
         value = float(raw)
     except ValueError:
-        value = math.nan
+        value = float("nan")
     if 0 < value <= 1e12:  # also refuses nan and inf
         return value
     raise InputError([Issue(f"environment variable {name}", f"a positive number up to 1e12 (unset, "
