@@ -142,14 +142,14 @@ DEMAND = Sheet("demand", (
 
 ROUTES = Sheet("routes", (
     Column("from_node", "text", "origin node", required=True, example="USA"),
-    Column("to_node", "text", "destination node", required=True, example="USA"),
+    Column("to_node", "text", "destination node", required=True, example="China"),
     Column("stage", "text", "the stage whose output moves (blank = every stage)"),
-    Column("cost_usd_per_t", "float", "transport cost", "USD/t", default=0.0, ge=0, example=0),
+    Column("cost_usd_per_t", "float", "transport cost", "USD/t", default=0.0, ge=0, example=80),
     Column("allowed", "bool", "FALSE removes the arc", default=True, example=True),
 ), "Directional transport arcs and their cost; unlisted pairs cost the default.")
 
 TRADE_RULES = Sheet("trade_rules", (
-    Column("from_bloc", "text", "source bloc (blank = any)"),
+    Column("from_bloc", "text", "source bloc (blank = any)", example="china"),
     Column("to_bloc", "text", "destination bloc (blank = any)", example="allied"),
     Column("stage", "text", "shipping stage (blank = any)"),
     Column("element", "text", "element (blank = any; an element never matches stage-1 bundles)",
@@ -158,9 +158,9 @@ TRADE_RULES = Sheet("trade_rules", (
     Column("last_year", "int", "last year covered (blank = any)", "year", **YEAR_RANGE),
     Column("allowed", "bool", "FALSE bans the matching flows", default=True, example=True),
     Column("tariff_usd_per_t", "float", "tariff added to the arc cost", "USD/t", default=0.0, ge=0,
-           example=0),
+           example=500),
     Column("scenario", "text", "blank = every case; a name = only in that scenario"),
-    Column("note", "text", "free text"),
+    Column("note", "text", "free text", example="a tariff on imports from china"),
 ), "Bans and tariffs on flows between blocs.")
 
 BUDGETS = Sheet("budgets", (
@@ -171,7 +171,7 @@ BUDGETS = Sheet("budgets", (
 ), "Per-bloc nominal capex caps.")
 
 SCENARIOS = Sheet("scenarios", (
-    Column("scenario", "text", "scenario name", required=True, example="embargo"),
+    Column("scenario", "text", "scenario name", required=True, example="china_free"),
     Column("key", "text", "settings key or scenario key (demand_factor, capex_factor.<bloc>, ...)",
            required=True, example="max_restricted_share"),
     Column("value", "text", "the value", required=True, example="0"),

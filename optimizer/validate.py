@@ -156,7 +156,7 @@ def read_settings(raw: RawSheet, problems: Problems) -> dict[str, tuple[object, 
                        f"<{', '.join(raw.header) or 'no header'}>")
         return {}
     for col, place in raw.header.items():
-        if col not in ("key", "value"):
+        if col not in ("key", "value", "meaning"):
             problems.warn(f"{place}: unknown column '{col}' in sheet '{raw.name}' is ignored")
     settings = {}
     for row in raw.rows:

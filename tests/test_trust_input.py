@@ -14,6 +14,7 @@ import pytest
 from optimizer.cases import make_dataset
 from optimizer.errors import InputError
 from optimizer.reader import read_tables
+from optimizer.schema import SHEETS
 from optimizer.validate import load_workbook, validate_tables
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "inputs" / "examples"
@@ -228,3 +229,63 @@ def test_an_infinite_limit_does_not_crash_the_command_line():
 
     done = rechain("validate", EXAMPLES / "tiny", env=dict(os.environ, RECHAIN_MAX_FILE_MB="inf"))
     assert done.returncode == 2 and "RECHAIN_MAX_FILE_MB" in done.stderr and "internal error" not in done.stderr
+
+
+# ----------------------------------------------------------------------------- the template
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory) -> Path:
+    from optimizer.template import write_template
+
+    path = tmp_path_factory.mktemp("template") / "template.xlsx"
+    write_template(path)
+    return path
+
+
+def offered(book, formula: str) -> set:
+    """The values a list drop-down offers: its quoted items or the cells of the range it names."""
+    if formula.startswith('"'):
+        return set(formula.strip('"').split(","))
+    sheet, _, ref = formula.lstrip("=").partition("!")
+    return {c.value for row in book[sheet][ref.replace("$", "")] for c in row if c.value is not None}
+
+
+def test_template_drop_downs_offer_only_what_the_workbook_defines(template):
+    """Each drop-down reads a column of the template's own sheets (nodes, stages, composition, scenarios), and
+    node and element columns have one too."""
+    book = openpyxl.load_workbook(template)
+    defined = {"nodes!A": {"USA", "China"}, "nodes!B": {"allied", "china"}, "stages!A": {"mining"},
+               "composition!B": {"NdPr"}, "scenarios!A": {"china_free"}}
+    lists = {}
+    for ws in book.worksheets:
+        for dv in ws.data_validations.dataValidation:
+            lists[f"{ws.title}!{str(dv.sqref)[0]}"] = formula = dv.formula1
+            if not formula.startswith('"'):
+                column = formula.split("!")[0] + "!" + formula.split("$")[1]
+                assert offered(book, formula) == defined[column], (ws.title, formula)
+    for column in ("facilities!A", "facilities!B", "composition!A", "demand!A", "demand!B", "routes!A", "routes!B",
+                   "trade_rules!A", "trade_rules!D", "budgets!A"):
+        assert column in lists, column
+    assert book.sheetnames == [s.name for s in SHEETS]
+
+
+def test_template_comments_are_plain_and_columns_wide(template):
+    book = openpyxl.load_workbook(template)
+    meaning = {row[0]: row[2] for row in book["settings"].iter_rows(min_row=2, values_only=True)}
+    assert meaning["restricted_blocs"].endswith("Blank means china.")
+    assert meaning["unmet_penalty_usd_per_t"].endswith("Blank means 10,000,000.")
+    for ws in book.worksheets:
+        for cell in ws[1]:
+            text = cell.comment.text
+            assert "('" not in text and "(None" not in text and "e+" not in text, text
+            assert ws.column_dimensions[cell.column_letter].width >= len(cell.value) + 2, (ws.title, cell.value)
+    assert book["facilities"]["E2"].number_format == "#,##0"  # capex_usd_per_tpa 20,000
+    assert book["budgets"]["B2"].number_format == "#,##0"  # 10,000,000,000
+
+
+def test_template_is_valid_without_warnings(template):
+    """Its restricted_blocs example (china) names a bloc its nodes have; no example value looks like a slip."""
+    wb = load_workbook(template)
+    for scenario in [None, *wb.scenario_names]:
+        assert warnings_of(template, scenario) == []
