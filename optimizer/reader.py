@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import sys
 import warnings
 import zipfile
 from contextlib import contextmanager
@@ -87,7 +88,7 @@ def to_sheet(name: str, grid) -> RawSheet:
 
 def _cell(values: list, i: int) -> object:
     v = values[i] if i < len(values) else None
-    return v.strip() if isinstance(v, str) else v
+    return sys.intern(v.strip()) if isinstance(v, str) else v  # labels repeat: keep one copy of each
 
 
 def read_tables(path: Path) -> dict[str, RawSheet]:

@@ -99,11 +99,12 @@ def _rows(sheet: Sheet, raw: RawSheet, problems: Problems) -> Table:
     if missing:
         return Table(whole=False)
     table = Table()
+    columns = [(col, raw.index.get(col.name), raw.letters.get(col.name, "?")) for col in sheet.columns]
     for row in raw.rows:
-        values, places, ok = {}, Places(raw, row.number), True
-        for col in sheet.columns:
-            value, place = raw.cell(row, col.name)
-            place = place or places[col.name]
+        values, ok, width = {}, True, len(row.values)
+        for col, i, letter in columns:
+            value = row.values[i] if i is not None and i < width else None
+            place = f"{raw.name}!{letter}{row.number}"
             parsed = parse_value(col, value, place, problems)
             if parsed is MISSING:
                 ok = False if col.required else ok
@@ -112,7 +113,7 @@ def _rows(sheet: Sheet, raw: RawSheet, problems: Problems) -> Table:
                 _warn_if_implausible(col, parsed, place, problems)
             values[col.name] = parsed
         if ok:
-            table.rows.append((row.number, values, places))
+            table.rows.append((row.number, values, Places(raw, row.number)))
         else:
             table.dropped.append(values)
     return table
