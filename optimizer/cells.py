@@ -28,9 +28,16 @@ def parse_value(col: Column, value: object, place: str, problems: Problems):
     if col.kind in ("int", "float"):
         if (col.ge is not None and parsed < col.ge) or (col.gt is not None and parsed <= col.gt) \
                 or (col.le is not None and parsed > col.le):
-            problems.error(place, col.expectation(), value)
+            problems.error(place, col.expectation(), _as_percent(col, parsed) or value)
             return MISSING
     return parsed
+
+
+def _as_percent(col: Column, number: float) -> str | None:
+    """The found text for a share typed as a percentage (60 for 0.6)."""
+    if col.le == 1 and 1 < number <= 100:
+        return f"<{number:g} (a share is a fraction: {number:g} % is {number / 100:g})>"
+    return None
 
 
 def _convert(kind: str, value: object):

@@ -289,3 +289,11 @@ def test_template_is_valid_without_warnings(template):
     wb = load_workbook(template)
     for scenario in [None, *wb.scenario_names]:
         assert warnings_of(template, scenario) == []
+
+
+def test_a_share_typed_as_a_percentage_says_so(tmp_path):
+    """max_restricted_share 60 (meant 60 %, i.e. 0.6) at settings!B5 of the frontier example."""
+    path = case(tmp_path, settings="key,value\nfirst_year,2025\nlast_year,2025\nindependence_year,2025\n"
+                                   "max_restricted_share,60\n")
+    [issue] = validate_tables(read_tables(path))[1].errors
+    assert issue.place == "settings!B5" and "60 % is 0.6" in issue.found
