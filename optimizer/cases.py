@@ -177,7 +177,9 @@ def _doubts(wb: Workbook, s: Settings, case: _Case) -> list[str]:
 def _known(label: str, pool, place: str, what: str, problems: Problems) -> bool:
     if label in pool:
         return True
-    problems.error(place, f"a {what} of the workbook after the key's prefix", label or "<nothing>")
+    labels = sorted(pool)
+    shown = ", ".join(labels[:8]) + (", ..." if len(labels) > 8 else "")
+    problems.error(place, f"a {what} of the workbook after the key's prefix ({shown})", label or "<nothing>")
     return False
 
 
