@@ -297,3 +297,11 @@ def test_a_share_typed_as_a_percentage_says_so(tmp_path):
                                    "max_restricted_share,60\n")
     [issue] = validate_tables(read_tables(path))[1].errors
     assert issue.place == "settings!B5" and "60 % is 0.6" in issue.found
+
+
+def test_many_warnings_of_one_kind_are_summed_up(tmp_path):
+    """30 demand rows with two-digit years (rows 2-31): 20 warnings, then one for C22:C31 saying 10 more."""
+    rows = "".join(f"Buyer,A,{year},10\n" for year in range(30, 60))
+    path = case(tmp_path, demand="node,element,year,demand_t\n" + rows)
+    slips = [w for w in load_workbook(path).warnings if w.startswith("demand!")]
+    assert len(slips) == 21 and slips[-1].startswith("demand!C22:C31: 10 more warnings like the ones above")
