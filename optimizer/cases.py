@@ -7,16 +7,17 @@ from dataclasses import replace
 
 from models.dataset import Dataset, Settings, TradeRule
 
-from .cells import MISSING, parse_value
+from .cells import MISSING, implausible, parse_value
 from .errors import Problems
-from .schema import SETTINGS, Column
+from .schema import FACTOR_RANGE, SETTINGS, YEAR_RANGE, Column
 from .validate import Workbook
 
 MAX_YEARS = 100
-FACTOR = Column("factor", "float", "a factor", gt=0, default=1.0)
-CAPACITY_FACTOR = Column("capacity_factor", "float", "a factor", ge=0, default=1.0)
-YEAR = Column("year", "int", "a year")
+FACTOR = Column("factor", "float", "a factor", gt=0, default=1.0, **FACTOR_RANGE)
+CAPACITY_FACTOR = Column("capacity_factor", "float", "a factor", ge=0, default=1.0, **FACTOR_RANGE)
+YEAR = Column("year", "int", "a year", **YEAR_RANGE)
 LABEL = Column("label", "text", "a label")
+BLOC_LISTS = ("restricted_blocs", "protected_blocs", "budget_blocs")
 PREFIXES = ("capex_factor", "opex_factor", "capacity_factor", "bloc", "ban")
 
 
@@ -36,7 +37,8 @@ def is_known_key(key: str) -> bool:
 
 def make_dataset(wb: Workbook, scenario: str | None = None,
                  overrides: tuple[tuple[str, str], ...] = (), warnings: list[str] | None = None) -> Dataset:
-    """The case to model; raises InputError naming every bad override."""
+    """The case to model; raises InputError naming every bad override. Warnings about
+    legal but doubtful values go into `warnings` (each once)."""
     problems = Problems()
     entries = []
     if scenario is not None:
@@ -48,69 +50,136 @@ def make_dataset(wb: Workbook, scenario: str | None = None,
         entries += wb.scenarios.get(scenario, [])
     entries += [(key, value, f"--set {key}") for key, value in overrides]
 
-    settings = {k: v for k, (v, _) in wb.settings.items()}
-    places = {k: p for k, (_, p) in wb.settings.items()}
-    nodes = dict(wb.nodes)
-    demand_factor, capex_factor, opex_factor, capacity_factor = 1.0, {}, {}, {}
-    bans = []
-    blocs = set(nodes.values()) | {v for entries_ in wb.scenarios.values() for k, v, _ in entries_
-                                   if split_key(k)[0] == "bloc"}
+    case = _Case(wb, entries, problems)
     for key, value, place in entries:
-        head, rest = split_key(key)
-        if head in {c.name for c in SETTINGS.columns}:
-            parsed = parse_value(SETTINGS.column(head), value, place, problems)
-            if parsed is not MISSING:
-                settings[head], places[head] = parsed, place
-        elif head == "demand_factor":
-            parsed = parse_value(FACTOR, value, place, problems)
-            demand_factor = demand_factor if parsed is MISSING else parsed
-        elif head in ("capex_factor", "opex_factor") and _known(rest, blocs, place, "bloc", problems):
-            parsed = parse_value(FACTOR, value, place, problems)
-            if parsed is not MISSING:
-                (capex_factor if head == "capex_factor" else opex_factor)[rest] = parsed
-        elif head == "capacity_factor" and _known(rest, nodes, place, "node", problems):
-            parsed = parse_value(CAPACITY_FACTOR, value, place, problems)
-            if parsed is not MISSING:
-                capacity_factor[rest] = parsed
-        elif head == "bloc" and _known(rest, nodes, place, "node", problems):
-            parsed = parse_value(LABEL, value, place, problems)
-            if parsed:
-                nodes[rest] = parsed
-        elif head == "ban":
-            src, _, dst = rest.partition(".")
-            if _known(src, blocs, place, "bloc", problems) and _known(dst, blocs, place, "bloc", problems):
-                parsed = parse_value(YEAR, value, place, problems)
-                bans = [b for b in bans if (b.from_bloc, b.to_bloc) != (src, dst)]
-                if parsed not in (MISSING, None):
-                    bans.append(TradeRule(src, dst, allowed=False, first_year=parsed, place=place))
-        elif head not in PREFIXES:
-            problems.error(place, "a settings key or one of demand_factor, capex_factor.<bloc>, "
-                           "opex_factor.<bloc>, capacity_factor.<node>, bloc.<node>, ban.<from>.<to>", key)
-
-    s = _settings(settings, places, problems)
+        case.apply(key, value, place)
+    case.check_blocs()
+    s = _settings(case.settings, case.places, problems)
     problems.raise_if_any()
+    if warnings is not None:
+        warnings += [w for w in case.problems.warnings + _doubts(wb, s, case) if w not in warnings]
 
     facilities = {}
     for key, f in wb.facilities.items():
-        factor = capacity_factor.get(f.node)
+        factor = case.capacity_factor.get(f.node)
         if factor is not None:
             f = replace(f, existing_tpa=f.existing_tpa * factor,
                         max_tpa=None if f.max_tpa is None else f.max_tpa * factor)
         facilities[key] = f
-    outside = sum(1 for (_, _, y) in wb.demand if y not in s.years)
-    if outside and warnings is not None:
-        warnings.append(f"demand: {outside} row(s) outside {s.first_year}-{s.last_year} are ignored")
     demand = {k: d for k, d in wb.demand.items() if k[2] in s.years}
-    rules = tuple(r for tag, r in wb.trade_rules if tag is None or tag == scenario) + tuple(bans)
+    rules = tuple(r for tag, r in wb.trade_rules if tag is None or tag == scenario) + tuple(case.bans)
     budgets = tuple(b for tag, b in wb.bloc_budgets if tag is None or tag == scenario)
-    return Dataset(s, nodes, wb.stages, facilities, wb.composition, demand, wb.routes, rules, budgets,
-                   demand_factor, capex_factor, opex_factor, places)
+    return Dataset(s, case.nodes, wb.stages, facilities, wb.composition, demand, wb.routes, rules, budgets,
+                   case.demand_factor, case.capex_factor, case.opex_factor, case.places)
+
+
+class _Case:
+    """The settings and factors of one case, as the scenario and `--set` entries change them."""
+
+    def __init__(self, wb: Workbook, entries: list, problems: Problems):
+        self.problems = problems
+        self.settings = {k: v for k, (v, _) in wb.settings.items()}
+        self.places = {k: p for k, (_, p) in wb.settings.items()}
+        self.nodes = dict(wb.nodes)
+        self.demand_factor, self.capex_factor, self.opex_factor, self.capacity_factor = 1.0, {}, {}, {}
+        self.bans: list[TradeRule] = []
+        self.blocs = set(wb.nodes.values()) | {str(v).strip() for k, v, _ in entries
+                                               if split_key(k)[0] == "bloc" and v is not None and str(v).strip()}
+
+    def parse(self, col: Column, value, place: str, key: str):
+        parsed = parse_value(col, value, place, self.problems)
+        why = implausible(col, parsed, key) if parsed is not MISSING else None
+        if why:
+            self.problems.warn(f"{place}: {why}")
+        return parsed
+
+    def apply(self, key: str, value, place: str) -> None:
+        head, rest = split_key(key)
+        if head in {c.name for c in SETTINGS.columns}:
+            parsed = self.parse(SETTINGS.column(head), value, place, key)
+            if parsed is not MISSING:
+                self.settings[head], self.places[head] = parsed, place
+        elif head == "demand_factor":
+            parsed = self.parse(FACTOR, value, place, key)
+            self.demand_factor = self.demand_factor if parsed is MISSING else parsed
+        elif head in ("capex_factor", "opex_factor") and self.bloc(rest, place):
+            parsed = self.parse(FACTOR, value, place, key)
+            if parsed is not MISSING:
+                (self.capex_factor if head == "capex_factor" else self.opex_factor)[rest] = parsed
+        elif head == "capacity_factor" and _known(rest, self.nodes, place, "node", self.problems):
+            parsed = self.parse(CAPACITY_FACTOR, value, place, key)
+            if parsed is not MISSING:
+                self.capacity_factor[rest] = parsed
+        elif head == "bloc" and _known(rest, self.nodes, place, "node", self.problems):
+            parsed = parse_value(LABEL, value, place, self.problems)
+            if parsed:
+                self.nodes[rest] = parsed
+        elif head == "ban":
+            self.ban(rest, value, place)
+        elif head not in PREFIXES:
+            self.problems.error(place, "a settings key or one of demand_factor, capex_factor.<bloc>, "
+                                "opex_factor.<bloc>, capacity_factor.<node>, bloc.<node>, ban.<from>.<to>", key)
+
+    def ban(self, rest: str, value, place: str) -> None:
+        src, _, dst = rest.partition(".")
+        known = [self.bloc(src, place), self.bloc(dst, place)]
+        if not all(known):
+            return
+        parsed = self.parse(YEAR, value, place, f"ban.{rest}")
+        self.bans = [b for b in self.bans if (b.from_bloc, b.to_bloc) != (src, dst)]
+        if parsed not in (MISSING, None):
+            self.bans.append(TradeRule(src, dst, allowed=False, first_year=parsed, place=place))
+            if src == dst:
+                self.problems.warn(f"{place}: ban.{src}.{dst} stops trade between the nodes of one bloc; "
+                                   "did you mean two different blocs?")
+
+    def bloc(self, label: str, place: str) -> bool:
+        """Whether label is a bloc of the case; an input error naming the known blocs if not."""
+        if label in self.blocs:
+            return True
+        known = sorted(self.blocs)
+        near = [b for b in known if b.lower() == label.lower()]
+        found = f"<{label!r} (blocs match exactly, case included: did you mean {near[0]!r}?)>" if near \
+            else label or "<nothing>"
+        self.problems.error(place, f"a bloc of the nodes sheet ({', '.join(known) or 'none defined'})", found)
+        return False
+
+    def check_blocs(self) -> None:
+        """Blocs named by settings lists; defaults are not checked."""
+        for key in BLOC_LISTS:
+            if key in self.places and isinstance(self.settings.get(key), tuple):
+                for label in self.settings[key]:
+                    self.bloc(label, self.places[key])
+
+
+def _doubts(wb: Workbook, s: Settings, case: _Case) -> list[str]:
+    """Settings that are legal but can have no effect or are probably a slip."""
+    found = []
+    places = case.places
+    if s.independence_year is not None and s.independence_year > s.last_year:
+        found.append(f"{places['independence_year']}: independence_year {s.independence_year} is after last_year "
+                     f"{s.last_year}: the independence requirement never applies")
+    both = sorted(set(s.restricted_blocs) & set(s.protected_blocs))
+    if both:
+        where = places.get("protected_blocs") or places.get("restricted_blocs")
+        found.append(f"{where}: {', '.join(both)} is both restricted and protected: its own material counts as "
+                     "mixed for its own demand")
+    outside = sum(1 for (_, _, y) in wb.demand if y not in s.years)
+    if outside == len(wb.demand) and wb.demand:
+        years = sorted({y for (_, _, y) in wb.demand})
+        found.append(f"demand: none of its {outside} row(s) falls within {s.first_year}-{s.last_year} (its years run "
+                     f"{years[0]}-{years[-1]}): the plan has nothing to supply")
+    elif outside:
+        found.append(f"demand: {outside} row(s) outside {s.first_year}-{s.last_year} are ignored")
+    return found
 
 
 def _known(label: str, pool, place: str, what: str, problems: Problems) -> bool:
     if label in pool:
         return True
-    problems.error(place, f"a {what} of the workbook after the key's prefix", label or "<nothing>")
+    labels = sorted(pool)
+    shown = ", ".join(labels[:8]) + (", ..." if len(labels) > 8 else "")
+    problems.error(place, f"a {what} of the workbook after the key's prefix ({shown})", label or "<nothing>")
     return False
 
 

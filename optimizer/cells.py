@@ -28,9 +28,16 @@ def parse_value(col: Column, value: object, place: str, problems: Problems):
     if col.kind in ("int", "float"):
         if (col.ge is not None and parsed < col.ge) or (col.gt is not None and parsed <= col.gt) \
                 or (col.le is not None and parsed > col.le):
-            problems.error(place, col.expectation(), value)
+            problems.error(place, col.expectation(), _as_percent(col, parsed) or value)
             return MISSING
     return parsed
+
+
+def _as_percent(col: Column, number: float) -> str | None:
+    """The found text for a share typed as a percentage (60 for 0.6)."""
+    if col.le == 1 and 1 < number <= 100:
+        return f"<{number:g} (a share is a fraction: {number:g} % is {number / 100:g})>"
+    return None
 
 
 def _convert(kind: str, value: object):
@@ -66,3 +73,17 @@ def _convert(kind: str, value: object):
             return MISSING
         return int(number)
     return float(number)
+
+
+def implausible(col: Column, value, name: str = "") -> str | None:
+    """Why a legal value is almost surely a slip (a rate of 7, a year of 25), or None."""
+    if col.usual is None or not isinstance(value, (int, float)) or isinstance(value, bool):
+        return None
+    low, high = col.usual
+    if value == 0 and col.unit == "USD":
+        return None  # a budget of 0 means: build nothing
+    if (low is None or value >= low) and (high is None or value <= high):
+        return None
+    usual = f"{low:g} to {high:g}" if low is not None and high is not None else \
+        f"at least {low:g}" if low is not None else f"at most {high:g}"
+    return f"{name or col.name} = {value:g} is legal but unusual (usually {usual}): {col.slip}"

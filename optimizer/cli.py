@@ -220,7 +220,7 @@ def validate(workbook: Workbook = None,
     issues = []
     for scenario in [None, *wb.scenario_names]:
         try:
-            make_dataset(wb, scenario, warnings=warnings if scenario is None else None)
+            make_dataset(wb, scenario, warnings=warnings)
         except InputError as exc:
             issues += [i for i in exc.issues if i not in issues]
     for w in warnings:

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
+
+PER_COLUMN = 20  # problems of one kind reported per sheet column; the rest are counted
+CELL = re.compile(r"^(.+)!([A-Z]{1,3})([0-9]+)$")
 
 
 @dataclass(frozen=True)
@@ -26,17 +30,51 @@ class InputError(Exception):
 
 
 class Problems:
-    """Collects errors and warnings so that all of them are reported at once."""
+    """Collects errors and warnings so that all of them are reported at once.
+
+    After PER_COLUMN problems of one kind in one sheet column, further ones are
+    summed up in a single line, so that a million bad rows give 21 lines."""
 
     def __init__(self):
         self.errors: list[Issue] = []
         self.warnings: list[str] = []
+        self._seen: dict[tuple, list] = {}  # kind -> [count, first extra row, last row, index of summary]
 
     def error(self, place: str, expected: str, found: object) -> None:
-        self.errors.append(Issue(place, expected, describe(found)))
+        if not self._over((place, expected, "error"), place, expected):
+            self.errors.append(Issue(place, expected, describe(found)))
 
-    def warn(self, message: str) -> None:
-        self.warnings.append(message)
+    def warn(self, message: str, place: str = "", kind: str = "") -> None:
+        """A warning; give the cell and a kind of slip to have repeats of it summed up."""
+        if not (place and self._over((place, kind, "warning"), place, kind)):
+            self.warnings.append(message)
+
+    def _over(self, key: tuple, place: str, kind: str) -> bool:
+        """Whether this problem is beyond the cap (and was counted in a summary line)."""
+        cell = CELL.match(place)
+        if not cell:
+            return False
+        sheet, column, row = cell.groups()
+        seen = self._seen.setdefault((sheet, column) + key[1:], [0, None, None, None])
+        seen[0] += 1
+        if seen[0] <= PER_COLUMN:
+            return False
+        seen[1] = seen[1] or row
+        seen[2] = row
+        more = seen[0] - PER_COLUMN
+        span = f"{sheet}!{column}{seen[1]}:{column}{seen[2]}"
+        if key[2] == "error":
+            summary = Issue(span, kind, f"{more} more cell{'s' if more > 1 else ''} like the ones above")
+            target = self.errors
+        else:
+            summary = f"{span}: {more} more warning{'s' if more > 1 else ''} like the ones above ({kind})"
+            target = self.warnings
+        if seen[3] is None:
+            seen[3] = len(target)
+            target.append(summary)
+        else:
+            target[seen[3]] = summary
+        return True
 
     def raise_if_any(self) -> None:
         if self.errors:

@@ -15,11 +15,12 @@ def limit(name: str) -> float:
         return DEFAULTS[name]
     try:
         value = float(raw)
-        if value > 0:
-            return value
     except ValueError:
-        pass
-    raise InputError([Issue(f"environment variable {name}", "a positive number", repr(raw))])
+        value = float("nan")
+    if 0 < value <= 1e12:  # also refuses nan and inf
+        return value
+    raise InputError([Issue(f"environment variable {name}", f"a positive number up to 1e12 (unset, "
+                            f"{DEFAULTS[name]:g})", repr(raw))])
 
 
 def max_file_bytes() -> int:
@@ -27,7 +28,7 @@ def max_file_bytes() -> int:
 
 
 def max_rows() -> int:
-    return int(limit("RECHAIN_MAX_ROWS"))
+    return max(1, int(limit("RECHAIN_MAX_ROWS")))
 
 
 def max_unpacked_bytes() -> int:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import sys
 import warnings
 import zipfile
 from contextlib import contextmanager
@@ -20,12 +21,12 @@ from .limits import max_file_bytes, max_rows
 from .errors import Issue, InputError
 from .schema import SHEET_BY_NAME
 
+MAX_COLUMNS = 16_384  # column XFD, the last of a sheet
 
-
-@dataclass
+@dataclass(slots=True)
 class RawRow:
     number: int  # row number in the sheet (1-based, as a spreadsheet shows it)
-    cells: dict[str, tuple[object, str]]  # normalised column name -> (value, "sheet!CELL")
+    values: tuple  # the cells of the sheet's columns, in the order of RawSheet.columns
 
 
 @dataclass
@@ -35,10 +36,25 @@ class RawSheet:
     rows: list[RawRow] = field(default_factory=list)
     header_row: int = 1
     repeated: list[tuple[str, str]] = field(default_factory=list)  # (column, "sheet!CELL") of repeated headers
+    letters: dict[str, str] = field(default_factory=dict)  # normalised column -> its letter
+    index: dict[str, int] = field(default_factory=dict)  # normalised column -> position in RawRow.values
+
+    def cell(self, row: RawRow, column: str) -> tuple[object, str | None]:
+        """(value, "sheet!CELL") of a row's cell in a column; (None, None) if there is no such column."""
+        i = self.index.get(column)
+        if i is None:
+            return None, None
+        value = row.values[i] if i < len(row.values) else None
+        return value, f"{self.name}!{self.letters[column]}{row.number}"
 
 
 def normalise(name: object) -> str:
     return str(name).strip().lower() if name is not None else ""
+
+
+def is_read(title: str) -> bool:
+    """Whether a sheet's cells are read: sheets rechain does not know, and sources, are not."""
+    return normalise(title) in SHEET_BY_NAME and normalise(title) != "sources"
 
 
 def _blank(value: object) -> bool:
@@ -49,7 +65,7 @@ def to_sheet(name: str, grid) -> RawSheet:
     """Turn an iterable of (row number, [values]) into a RawSheet: the first
     non-empty row is the header, fully empty rows are skipped."""
     sheet = RawSheet(name)
-    columns: list[str | None] = []
+    positions: list[int] = []
     for number, values in grid:
         if all(_blank(v) for v in values):
             continue
@@ -57,20 +73,22 @@ def to_sheet(name: str, grid) -> RawSheet:
             sheet.header_row = number
             for i, v in enumerate(values):
                 col = normalise(v)
-                columns.append(col or None)
                 place = f"{name}!{get_column_letter(i + 1)}{number}"
                 if col and col in sheet.header:
                     sheet.repeated.append((col, place))
                 elif col:
                     sheet.header[col] = place
+                    sheet.letters[col] = get_column_letter(i + 1)
+                    sheet.index[col] = len(positions)
+                    positions.append(i)
             continue
-        cells = {}
-        for i, col in enumerate(columns):
-            if col and col not in cells:
-                v = values[i] if i < len(values) else None
-                cells[col] = (v.strip() if isinstance(v, str) else v, f"{name}!{get_column_letter(i + 1)}{number}")
-        sheet.rows.append(RawRow(number, cells))
+        sheet.rows.append(RawRow(number, tuple(_cell(values, i) for i in positions)))
     return sheet
+
+
+def _cell(values: list, i: int) -> object:
+    v = values[i] if i < len(values) else None
+    return sys.intern(v.strip()) if isinstance(v, str) else v  # labels repeat: keep one copy of each
 
 
 def read_tables(path: Path) -> dict[str, RawSheet]:
@@ -113,11 +131,12 @@ def _read_xlsx(path: Path) -> dict[str, RawSheet]:
     with _open_book(path, data_only=False) as book:
         for ws in book.worksheets:
             grids[ws.title] = grid = []
-            checked = normalise(ws.title) in SHEET_BY_NAME and normalise(ws.title) != "sources"
+            if not is_read(ws.title):
+                continue
             for r, values in _sheet_rows(path, ws):
                 for c, v in enumerate(values):
-                    if checked and (isinstance(v, str) and v.startswith("=") or type(v).__name__ in (
-                            "ArrayFormula", "DataTableFormula")):
+                    if isinstance(v, str) and v.startswith("=") or type(v).__name__ in (
+                            "ArrayFormula", "DataTableFormula"):
                         formulas[(ws.title, r, c)] = True
                 grid.append((r, values))
     if formulas:
@@ -202,6 +221,9 @@ def _read_csv_folder(folder: Path) -> dict[str, RawSheet]:
     if not files:
         raise InputError([Issue(str(folder.name), "a folder holding one <sheet>.csv per sheet", "no .csv files")])
     for p in files:
+        if not is_read(p.stem):
+            sheets[p.stem] = RawSheet(p.stem)
+            continue
         if p.stat().st_size > max_file_bytes():
             raise InputError([Issue(p.name, f"a file of at most {max_file_bytes() / 2**20:g} MiB "
                                     "(RECHAIN_MAX_FILE_MB)", "a larger one")])
@@ -215,15 +237,23 @@ def _read_csv_folder(folder: Path) -> dict[str, RawSheet]:
             dialect = csv.excel
         reader = csv.reader(io.StringIO(text, newline=""), dialect)
         try:
-            rows = list(enumerate(reader, start=1))
-            if len(rows) > max_rows():
-                raise InputError([Issue(f"{p.stem}!A{max_rows() + 1}", f"at most {max_rows()} rows "
-                                        "(RECHAIN_MAX_ROWS)", f"{len(rows)} rows")])
+            sheets[p.stem] = to_sheet(p.stem, _csv_rows(p.stem, reader))
         except csv.Error as exc:
             raise InputError([Issue(p.name, "CSV text", f"unreadable CSV at line {reader.line_num} ({exc})")]) \
                 from None
-        sheets[p.stem] = to_sheet(p.stem, rows)
     return _by_name(folder.name, sheets)
+
+
+def _csv_rows(name: str, reader):
+    """(row number, values) of a CSV file, within the size limits."""
+    most = max_rows()
+    for number, values in enumerate(reader, start=1):
+        if number > most:
+            raise InputError([Issue(f"{name}!A{number}", f"at most {most} rows (RECHAIN_MAX_ROWS)", "more")])
+        if len(values) > MAX_COLUMNS:
+            raise InputError([Issue(f"{name}!{number}:{number}", f"at most {MAX_COLUMNS:,} columns (the most "
+                                    "a sheet can hold)", f"{len(values):,} columns")])
+        yield number, values
 
 
 def _by_name(source: str, sheets: dict[str, RawSheet]) -> dict[str, RawSheet]:

@@ -21,6 +21,8 @@ class Column:
     gt: float | None = None
     le: float | None = None
     example: object = None
+    usual: tuple[float | None, float | None] | None = None  # legal beyond these, but almost surely a slip
+    slip: str = ""  # the likely slip, said to the user when a value is not usual
 
     def expectation(self) -> str:
         """Human wording of what a cell must hold, for error messages."""
@@ -36,6 +38,13 @@ class Column:
         return words + (" " + " and ".join(bounds) if bounds else "")
 
 
+YEAR_RANGE = dict(usual=(1900, 2200), slip="years are written in full, e.g. 2025")
+RATE_RANGE = dict(usual=(None, 0.3), slip="a rate is a fraction: 7 % is 0.07")
+FACTOR_RANGE = dict(usual=(None, 10), slip="a factor multiplies: +50 % is 1.5, -50 % is 0.5")
+BUDGET_RANGE = dict(usual=(1e6, None), slip="budgets are in USD, not millions or billions: 2 billion is 2e9")
+DURATION_RANGE = dict(usual=(None, 100), slip="a duration in years, not a calendar year")
+
+
 @dataclass(frozen=True)
 class Sheet:
     name: str
@@ -48,23 +57,27 @@ class Sheet:
 
 
 SETTINGS = Sheet("settings", (
-    Column("first_year", "int", "first modelled year", "year", required=True, example=2025),
-    Column("last_year", "int", "last modelled year (>= first_year)", "year", required=True, example=2035),
-    Column("discount_rate", "float", "real discount rate", "1/yr", default=0.0, ge=0, example=0.07),
+    Column("first_year", "int", "first modelled year", "year", required=True, example=2025, **YEAR_RANGE),
+    Column("last_year", "int", "last modelled year (>= first_year)", "year", required=True, example=2035,
+           **YEAR_RANGE),
+    Column("discount_rate", "float", "real discount rate", "1/yr", default=0.0, ge=0, example=0.07,
+           **RATE_RANGE),
     Column("max_restricted_share", "float", "alpha: share of protected demand that may be non-clean "
            "(1 = no requirement)", "share", default=1.0, ge=0, le=1, example=1),
     Column("independence_year", "int", "first year the independence requirement applies "
-           "(default first_year)", "year", example=2030),
+           "(default first_year)", "year", example=2030, **YEAR_RANGE),
     Column("restricted_blocs", "list", "blocs whose nodes make material mixed", default=("china",),
            example="china"),
     Column("protected_blocs", "list", "blocs whose demand the requirement covers", default=("allied",),
            example="allied"),
     Column("budget_blocs", "list", "blocs whose capex the budget covers (default: all blocs not restricted)",
            example="allied"),
-    Column("budget_usd", "float", "total nominal capex cap over the horizon (blank = none)", "USD", ge=0),
-    Column("annual_budget_usd", "float", "nominal capex cap in each year (blank = none)", "USD", ge=0),
+    Column("budget_usd", "float", "total nominal capex cap over the horizon (blank = none)", "USD", ge=0,
+           **BUDGET_RANGE),
+    Column("annual_budget_usd", "float", "nominal capex cap in each year (blank = none)", "USD", ge=0,
+           **BUDGET_RANGE),
     Column("restricted_cost_factor", "float", "multiplies capex, fixed O&M and opex at restricted nodes",
-           "factor", default=1.0, gt=0, example=1),
+           "factor", default=1.0, gt=0, example=1, **FACTOR_RANGE),
     Column("unmet_penalty_usd_per_t", "float", "cost of each t of unmet demand", "USD/t",
            default=1e7, gt=0, example=1e7),
     Column("shortfall_penalty_usd_per_t", "float", "cost of each t of independence shortfall", "USD/t",
@@ -102,11 +115,11 @@ FACILITIES = Sheet("facilities", (
     Column("opex_usd_per_t", "float", "operating cost per t of input processed", "USD/t", default=0.0,
            ge=0, example=2000),
     Column("lead_time_years", "int", "years from construction start to operation", "yr", default=0,
-           ge=0, example=3),
+           ge=0, example=3, **DURATION_RANGE),
     Column("lifetime_years", "float", "economic life, for the salvage value", "yr", default=25.0, gt=0,
-           example=25),
+           example=25, **DURATION_RANGE),
     Column("available_from_year", "int", "first year construction may start (default first_year)", "year",
-           example=2025),
+           example=2025, **YEAR_RANGE),
     Column("max_build_tpa_per_year", "float", "new capacity that may start in one year (blank = unlimited)",
            "t/yr", ge=0),
     Column("source", "text", "where the figures come from", example="USGS MCS 2025"),
@@ -122,43 +135,43 @@ COMPOSITION = Sheet("composition", (
 DEMAND = Sheet("demand", (
     Column("node", "text", "consumer node", required=True, example="USA"),
     Column("element", "text", "element or element group", required=True, example="NdPr"),
-    Column("year", "int", "year", "year", required=True, example=2025),
+    Column("year", "int", "year", "year", required=True, example=2025, **YEAR_RANGE),
     Column("demand_t", "float", "demand for the output of the last stage", "t", required=True, ge=0,
            example=500),
 ), "Demand for the last stage's output, per consumer, element and year.", required=True)
 
 ROUTES = Sheet("routes", (
     Column("from_node", "text", "origin node", required=True, example="USA"),
-    Column("to_node", "text", "destination node", required=True, example="USA"),
+    Column("to_node", "text", "destination node", required=True, example="China"),
     Column("stage", "text", "the stage whose output moves (blank = every stage)"),
-    Column("cost_usd_per_t", "float", "transport cost", "USD/t", default=0.0, ge=0, example=0),
+    Column("cost_usd_per_t", "float", "transport cost", "USD/t", default=0.0, ge=0, example=80),
     Column("allowed", "bool", "FALSE removes the arc", default=True, example=True),
 ), "Directional transport arcs and their cost; unlisted pairs cost the default.")
 
 TRADE_RULES = Sheet("trade_rules", (
-    Column("from_bloc", "text", "source bloc (blank = any)"),
+    Column("from_bloc", "text", "source bloc (blank = any)", example="china"),
     Column("to_bloc", "text", "destination bloc (blank = any)", example="allied"),
     Column("stage", "text", "shipping stage (blank = any)"),
     Column("element", "text", "element (blank = any; an element never matches stage-1 bundles)",
            example="NdPr"),
-    Column("first_year", "int", "first year covered (blank = any)", "year"),
-    Column("last_year", "int", "last year covered (blank = any)", "year"),
+    Column("first_year", "int", "first year covered (blank = any)", "year", **YEAR_RANGE),
+    Column("last_year", "int", "last year covered (blank = any)", "year", **YEAR_RANGE),
     Column("allowed", "bool", "FALSE bans the matching flows", default=True, example=True),
     Column("tariff_usd_per_t", "float", "tariff added to the arc cost", "USD/t", default=0.0, ge=0,
-           example=0),
+           example=500),
     Column("scenario", "text", "blank = every case; a name = only in that scenario"),
-    Column("note", "text", "free text"),
+    Column("note", "text", "free text", example="a tariff on imports from china"),
 ), "Bans and tariffs on flows between blocs.")
 
 BUDGETS = Sheet("budgets", (
     Column("bloc", "text", "bloc whose capex is capped", required=True, example="allied"),
     Column("budget_usd", "float", "nominal capex cap over the horizon", "USD", required=True, ge=0,
-           example=1e10),
+           example=1e10, **BUDGET_RANGE),
     Column("scenario", "text", "blank = every case; a name = only in that scenario"),
 ), "Per-bloc nominal capex caps.")
 
 SCENARIOS = Sheet("scenarios", (
-    Column("scenario", "text", "scenario name", required=True, example="embargo"),
+    Column("scenario", "text", "scenario name", required=True, example="china_free"),
     Column("key", "text", "settings key or scenario key (demand_factor, capex_factor.<bloc>, ...)",
            required=True, example="max_restricted_share"),
     Column("value", "text", "the value", required=True, example="0"),

@@ -1,67 +1,138 @@
-"""The empty, documented workbook of `rechain template`, derived from the schema."""
+"""The empty, documented workbook of `rechain template`, derived from the schema.
+
+Its drop-down lists are formulas over the workbook's own sheets, so they offer
+only the nodes, stages, blocs, elements and scenarios the workbook defines.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from .outputs import atomic_path
-from .schema import SETTINGS, SHEETS
+from .schema import COMPOSITION, NODES, SCENARIOS, SETTINGS, SHEETS, STAGES, Column, Sheet
 
-EXAMPLE_STAGES = ("mining", "separation", "metal", "magnet")
-EXAMPLE_BLOCS = ("china", "allied", "non_allied")
 LIST_ROWS = 500
+EXTRA_EXAMPLES = {"nodes": [["China", "china", "China", "East Asia", "restricted bloc"]]}
+GROUPED = "#,##0"
+SOURCES = {  # column -> (sheet, column) whose values the drop-down offers
+    "node": (NODES, "node"), "from_node": (NODES, "node"), "to_node": (NODES, "node"),
+    "stage": (STAGES, "stage"), "element": (COMPOSITION, "element"), "bloc": (NODES, "bloc"),
+    "from_bloc": (NODES, "bloc"), "to_bloc": (NODES, "bloc"), "scenario": (SCENARIOS, "scenario"),
+}
+DEFINES = {(NODES.name, "node"), (NODES.name, "bloc"), (STAGES.name, "stage"), (COMPOSITION.name, "element"),
+           (SCENARIOS.name, "scenario")}  # columns where labels are made up, not chosen
 
 
-def _comment(col) -> str:
-    text = col.description
+def plain(value: object) -> str:
+    """A value as a person would write it in a cell: china, TRUE, 10,000,000, 0.07."""
+    if isinstance(value, tuple):
+        return ", ".join(map(str, value))
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float) and value.is_integer():
+        return f"{value:,.0f}"
+    return str(value)
+
+
+def comment_text(col: Column) -> str:
+    text = col.description[0].upper() + col.description[1:]
     if col.unit:
-        text += f" [{col.unit}]"
-    text += " — required" if col.required else (f" — default {col.default}" if col.default not in (None, ()) else "")
-    return text
+        text += f". Unit: {col.unit}"
+    if col.required:
+        text += ". Required"
+    elif col.default not in (None, ()):
+        text += f". Blank means {plain(col.default)}"
+    return text + "."
+
+
+def number_format(col: Column) -> str | None:
+    return GROUPED if "USD" in col.unit or col.unit == "t/yr" or col.unit == "t" else None
+
+
+def _choices(sheet: Sheet, col: Column) -> str | None:
+    if col.kind == "bool":
+        return '"TRUE,FALSE"'
+    source = SOURCES.get(col.name)
+    if source is None or (sheet.name, col.name) in DEFINES:
+        return None
+    target, name = source
+    letter = _letter(target.columns.index(target.column(name)) + 1)
+    return f"{target.name}!${letter}$2:${letter}${LIST_ROWS}"
+
+
+def _letter(i: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(i)
+
+
+def _drop_down(ws, col_index: int, formula: str) -> None:
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    letter = _letter(col_index)
+    dv = DataValidation(type="list", formula1=formula, allow_blank=True, showErrorMessage=True,
+                        errorTitle="Not in the list", error="Choose a value the workbook defines, or leave blank.")
+    ws.add_data_validation(dv)
+    dv.add(f"{letter}2:{letter}{LIST_ROWS}")
+
+
+def _width(*texts: str) -> float:
+    """Room for the header, the example and a third of the comment (in characters)."""
+    return min(40, max(10, *(len(t) + 3 for t in texts)))
+
+
+def _settings_sheet(ws) -> None:
+    from openpyxl.comments import Comment
+
+    ws.append(["key", "value", "meaning"])
+    ws["A1"].comment = Comment("Settings key, one per row.", "rechain")
+    ws["B1"].comment = Comment("Its value; blank means the default given under meaning.", "rechain")
+    ws["C1"].comment = Comment("What the setting does (not read by rechain).", "rechain")
+    for row, col in enumerate(SETTINGS.columns, start=2):
+        ws.append([col.name, col.example, comment_text(col)])
+        fmt = number_format(col)
+        if fmt:
+            ws.cell(row, 2).number_format = fmt
+    ws.column_dimensions["A"].width = _width(*(c.name for c in SETTINGS.columns))
+    ws.column_dimensions["B"].width = 16
+    ws.column_dimensions["C"].width = 100
+
+
+def _table_sheet(ws, sheet: Sheet) -> None:
+    from openpyxl.comments import Comment
+
+    ws.append([c.name for c in sheet.columns])
+    examples = [[c.example for c in sheet.columns]] + EXTRA_EXAMPLES.get(sheet.name, [])
+    for row in examples:
+        ws.append(row)
+    for i, col in enumerate(sheet.columns, start=1):
+        text = comment_text(col)
+        ws.cell(1, i).comment = Comment(text, "rechain", width=300, height=max(80, 20 * (len(text) // 40 + 2)))
+        choices = _choices(sheet, col)
+        if choices:
+            _drop_down(ws, i, choices)
+        fmt = number_format(col)
+        if fmt:
+            for r in range(2, 2 + len(examples)):
+                ws.cell(r, i).number_format = fmt
+        example = plain(col.example) if col.example is not None else ""
+        ws.column_dimensions[_letter(i)].width = _width(col.name, example, text[:len(text) // 3])
 
 
 def write_template(path: Path) -> None:
     from openpyxl import Workbook
-    from openpyxl.comments import Comment
     from openpyxl.styles import Font
-    from openpyxl.worksheet.datavalidation import DataValidation
 
     book = Workbook()
     book.remove(book.active)
-    lists = book.create_sheet("lists")
-    for i, (stage, bloc) in enumerate(zip(EXAMPLE_STAGES, EXAMPLE_BLOCS + ("",)), start=1):
-        lists.cell(i, 1, stage)
-        if bloc:
-            lists.cell(i, 2, bloc)
-    lists.sheet_state = "hidden"
-    choices = {"stage": "=lists!$A$1:$A$4", "bloc": "=lists!$B$1:$B$3", "from_bloc": "=lists!$B$1:$B$3",
-               "to_bloc": "=lists!$B$1:$B$3", "bool": '"TRUE,FALSE"'}
-
     for sheet in SHEETS:
         ws = book.create_sheet(sheet.name)
         if sheet is SETTINGS:
-            ws.append(["key", "value"])
-            ws.cell(1, 1).comment = Comment("settings key (one per row)", "rechain")
-            ws.cell(1, 2).comment = Comment("its value; blank = the default", "rechain")
-            for row, col in enumerate(sheet.columns, start=2):
-                ws.append([col.name, col.example if col.example is not None else None])
-                ws.cell(row, 1).comment = Comment(_comment(col), "rechain")
+            _settings_sheet(ws)
         else:
-            ws.append([c.name for c in sheet.columns])
-            ws.append([c.example for c in sheet.columns])
-            for i, col in enumerate(sheet.columns, start=1):
-                ws.cell(1, i).comment = Comment(_comment(col), "rechain")
-                key = "bool" if col.kind == "bool" else col.name
-                if key in choices:
-                    dv = DataValidation(type="list", formula1=choices[key], allow_blank=True)
-                    ws.add_data_validation(dv)
-                    letter = ws.cell(1, i).column_letter
-                    dv.add(f"{letter}2:{letter}{LIST_ROWS}")
+            _table_sheet(ws, sheet)
         for cell in ws[1]:
             cell.font = Font(bold=True)
         ws.freeze_panes = "A2"
-        for letter in "ABCDEFGHIJKL":
-            ws.column_dimensions[letter].width = max(ws.column_dimensions[letter].width or 0, 16)
-    book.move_sheet("lists", offset=len(book.sheetnames))
     with atomic_path(Path(path)) as tmp:
         book.save(tmp)

@@ -1,18 +1,25 @@
-"""Validate raw tables into a typed Workbook, collecting every problem at once."""
+"""Validate raw tables into a typed Workbook, collecting every problem at once.
+
+A row in error is reported once, at its cause: the labels it would have
+defined (a node, a stage, an element, a bloc) are doubtful, and references to
+them elsewhere are not reported again.
+"""
 
 from __future__ import annotations
 
+import difflib
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from models.dataset import BlocBudget, Facility, Route, Stage, TradeRule
 
-from .cells import MISSING, parse_value
+from .cells import MISSING, implausible, parse_value
 from .errors import Problems
 from .reader import RawSheet
-from .schema import SETTINGS, SHEETS, Sheet
+from .schema import SETTINGS, SHEET_BY_NAME, SHEETS, Sheet
 
 COMPOSITION_TOLERANCE = 1e-6
+SHOWN_UNKNOWN = 5  # unknown columns named one by one; the rest in one line
 
 
 @dataclass
@@ -41,44 +48,100 @@ class Workbook:
         return sorted(set(self.scenarios) | {s for s, _ in self.trade_rules if s} | {s for s, _ in self.bloc_budgets if s})
 
 
-def _rows(sheet: Sheet, raw: RawSheet, problems: Problems) -> list[tuple[int, dict, dict]]:
-    """Typed rows of a table sheet: (row number, values, places). Rows with an
-    error in a required column are dropped after the error is recorded."""
-    known = {c.name for c in sheet.columns}
-    for col, place in raw.header.items():
-        if col not in known:
-            problems.warn(f"{place}: unknown column '{col}' in sheet '{sheet.name}' is ignored")
-    for col, place in raw.repeated:
-        if col in known:
-            problems.error(place, f"each column once ('{col}' is also at {raw.header[col]})", col)
+class Places:
+    """The cells of one row, by column name (made on demand: a sheet may have a million rows)."""
+
+    __slots__ = ("raw", "number")
+
+    def __init__(self, raw: RawSheet, number: int):
+        self.raw, self.number = raw, number
+
+    def __getitem__(self, column: str) -> str:
+        letter = self.raw.letters.get(column, "?")
+        return f"{self.raw.name}!{letter}{self.number}"
+
+
+@dataclass
+class Table:
+    """The typed rows of a sheet; `dropped` are rows with an error in a required column."""
+
+    rows: list[tuple[int, dict, Places]] = field(default_factory=list)
+    dropped: list[dict] = field(default_factory=list)
+    whole: bool = True  # False when a required column is missing
+
+
+@dataclass
+class Pool:
+    """Labels a sheet defines. References to doubtful labels, or to any label
+    when the sheet could not be read whole, are not reported: the cause is."""
+
+    labels: set | dict = field(default_factory=set)
+    doubtful: set = field(default_factory=set)
+    whole: bool = True
+
+    def doubt(self, table: Table, column: str) -> None:
+        for values in table.dropped:
+            if values.get(column) is None:
+                self.whole = False
+            else:
+                self.doubtful.add(values[column])
+        self.whole = self.whole and table.whole
+
+
+def _rows(sheet: Sheet, raw: RawSheet, problems: Problems) -> Table:
+    """Typed rows of a table sheet. Rows with an error in a required column are
+    dropped after the error is recorded."""
+    _check_header(sheet, raw, problems)
     missing = [c for c in sheet.columns if c.required and c.name not in raw.header]
     for c in missing:
         problems.error(f"{raw.name}!{raw.header_row}:{raw.header_row}",
                        f"a column named '{c.name}' ({c.description})", "<no such column in the header row>")
     if missing:
-        return []
-    result = []
+        return Table(whole=False)
+    table = Table()
+    columns = [(col, raw.index.get(col.name), raw.letters.get(col.name, "?")) for col in sheet.columns]
     for row in raw.rows:
-        values, places, ok = {}, {}, True
-        for col in sheet.columns:
-            value, place = row.cells.get(col.name, (None, f"{raw.name}!?{row.number}"))
-            if col.name not in raw.header:
-                value = None
+        values, ok, width = {}, True, len(row.values)
+        for col, i, letter in columns:
+            value = row.values[i] if i is not None and i < width else None
+            place = f"{raw.name}!{letter}{row.number}"
             parsed = parse_value(col, value, place, problems)
             if parsed is MISSING:
                 ok = False if col.required else ok
                 parsed = col.default
-            values[col.name], places[col.name] = parsed, place
+            else:
+                _warn_if_implausible(col, parsed, place, problems)
+            values[col.name] = parsed
         if ok:
-            result.append((row.number, values, places))
-    return result
+            table.rows.append((row.number, values, Places(raw, row.number)))
+        else:
+            table.dropped.append(values)
+    return table
 
 
-def _unique(rows, key_cols: tuple[str, ...], sheet: str, problems: Problems, fold=lambda v: v):
+def _check_header(sheet: Sheet, raw: RawSheet, problems: Problems) -> None:
+    known = {c.name for c in sheet.columns}
+    unknown = [(col, place) for col, place in raw.header.items() if col not in known]
+    for col, place in unknown[:SHOWN_UNKNOWN]:
+        problems.warn(f"{place}: unknown column '{col}' in sheet '{sheet.name}' is ignored")
+    if len(unknown) > SHOWN_UNKNOWN:
+        problems.warn(f"{raw.name}: {len(unknown) - SHOWN_UNKNOWN} more unknown columns are ignored")
+    for col, place in raw.repeated:
+        if col in known:
+            problems.error(place, f"each column once ('{col}' is also at {raw.header[col]})", col)
+
+
+def _warn_if_implausible(col, value, place: str, problems: Problems) -> None:
+    why = implausible(col, value)
+    if why:
+        problems.warn(f"{place}: {why}", place, col.name)
+
+
+def _unique(rows, key_cols: tuple[str, ...], sheet: str, problems: Problems):
     """Drop and report rows whose key repeats an earlier row's."""
     seen, kept = {}, []
     for number, values, places in rows:
-        key = tuple(fold(values[c]) for c in key_cols)
+        key = tuple(values[c] for c in key_cols)
         if key in seen:
             problems.error(places[key_cols[0]], f"one row per {' + '.join(key_cols)} in {sheet}",
                            f"<a repeat of row {seen[key]} ({', '.join(str(k) for k in key)})>")
@@ -94,12 +157,12 @@ def read_settings(raw: RawSheet, problems: Problems) -> dict[str, tuple[object, 
                        f"<{', '.join(raw.header) or 'no header'}>")
         return {}
     for col, place in raw.header.items():
-        if col not in ("key", "value"):
+        if col not in ("key", "value", "meaning"):
             problems.warn(f"{place}: unknown column '{col}' in sheet '{raw.name}' is ignored")
     settings = {}
     for row in raw.rows:
-        key_raw, key_place = row.cells.get("key", (None, f"{raw.name}!A{row.number}"))
-        value, place = row.cells.get("value", (None, f"{raw.name}!B{row.number}"))
+        key_raw, key_place = raw.cell(row, "key")
+        value, place = raw.cell(row, "value")
         key = str(key_raw).strip().lower() if key_raw is not None else ""
         if not key:
             problems.error(key_place, "a settings key", key_raw)
@@ -110,7 +173,8 @@ def read_settings(raw: RawSheet, problems: Problems) -> dict[str, tuple[object, 
         try:
             col = SETTINGS.column(key)
         except StopIteration:
-            problems.warn(f"{key_place}: unknown setting '{key}' is ignored")
+            problems.warn(f"{key_place}: unknown setting '{key}' is ignored" + _did_you_mean(
+                key, [c.name for c in SETTINGS.columns]))
             continue
         parsed = parse_value(col, value, place, problems)
         if parsed is not MISSING:
@@ -123,129 +187,198 @@ def read_settings(raw: RawSheet, problems: Problems) -> dict[str, tuple[object, 
     return settings
 
 
+def _did_you_mean(word: str, choices) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.75)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+class Checker:
+    """Reference checks that name the cell, list the labels known and stay quiet about doubtful ones."""
+
+    def __init__(self, problems: Problems):
+        self.problems = problems
+
+    def known(self, value, pool: Pool, place: str, what: str) -> bool:
+        if value in pool.labels:
+            return True
+        if value in pool.doubtful or not pool.whole:
+            return False
+        labels = sorted(map(str, pool.labels))
+        hint = ", ".join(labels[:8]) + (", ..." if len(labels) > 8 else "")
+        near = [x for x in labels if isinstance(value, str) and x.lower() == value.strip().lower()]
+        found = f"<{value!r} (labels match exactly, case included: did you mean {near[0]!r}?)>" if near else value
+        self.problems.error(place, f"a known {what} ({hint})" if labels else f"a known {what} (none defined)", found)
+        return False
+
+
 def validate_tables(tables: dict[str, RawSheet]) -> tuple[Workbook | None, Problems]:
     """The typed Workbook, or None with every problem recorded."""
     problems = Problems()
-    for sheet in SHEETS:
-        if sheet.required and sheet.name not in tables:
-            problems.error("workbook", f"a sheet named '{sheet.name}' ({sheet.description})",
-                           "<no such sheet>")
+    check = Checker(problems)
+    _check_sheets(tables, problems)
     rows = {s.name: _rows(s, tables[s.name], problems) for s in SHEETS
             if s.name in tables and s.name not in ("settings", "sources")}
     settings = read_settings(tables["settings"], problems) if "settings" in tables else {}
+    for key, (value, place) in settings.items():
+        _warn_if_implausible(SETTINGS.column(key), value, place, problems)
 
-    nodes = {}
-    for _, v, _ in _unique(rows.get("nodes", []), ("node",), "nodes", problems):
-        nodes[v["node"]] = v["bloc"]
-    blocs = set(nodes.values())
+    def table(name: str) -> Table:
+        return rows.get(name) or Table(whole=False)
 
+    nodes, node_pool, bloc_pool = _nodes(table("nodes"), problems)
+    stages, stage_pool = _stages(table("stages"), "stages" in tables, problems)
+    order_of = {s.id: s.order for s in stages}
+    facilities, doubtful_sites = _facilities(table("facilities"), node_pool, stage_pool, order_of, check)
+    composition, element_pool = _composition(table("composition"), node_pool, facilities, doubtful_sites, stages,
+                                             check)
+    demand = _demand(table("demand"), node_pool, element_pool, check)
+    routes = _routes(table("routes"), node_pool, stage_pool, order_of, check)
+
+    scenarios = defaultdict(list)
+    for _, v, p in table("scenarios").rows:
+        scenarios[v["scenario"]].append((v["key"], v["value"], p["value"]))
+    bloc_pool.labels = bloc_pool.labels | {value for entries in scenarios.values() for key, value, _ in entries
+                                           if key.lower().startswith("bloc.")}
+    trade_rules = _trade_rules(table("trade_rules"), bloc_pool, stage_pool, element_pool, order_of, check)
+    bloc_budgets = [(v["scenario"], BlocBudget(v["bloc"], v["budget_usd"], p["budget_usd"]))
+                    for _, v, p in table("budgets").rows if check.known(v["bloc"], bloc_pool, p["bloc"], "bloc")]
+
+    if problems.errors:
+        return None, problems
+    return Workbook(settings, nodes, stages, facilities, composition, demand, tuple(routes),
+                    tuple(trade_rules), tuple(bloc_budgets), dict(scenarios), problems.warnings), problems
+
+
+def _check_sheets(tables: dict[str, RawSheet], problems: Problems) -> None:
+    for sheet in SHEETS:
+        if sheet.required and sheet.name not in tables:
+            problems.error("workbook", f"a sheet named '{sheet.name}' ({sheet.description})", "<no such sheet>")
+    for name, raw in tables.items():
+        if name not in SHEET_BY_NAME:
+            near = _did_you_mean(name, [s for s in SHEET_BY_NAME if s not in tables])
+            if near:
+                problems.warn(f"sheet '{raw.name}' is not read{near}")
+
+
+def _nodes(table: Table, problems: Problems) -> tuple[dict[str, str], Pool, Pool]:
+    nodes = {v["node"]: v["bloc"] for _, v, _ in _unique(table.rows, ("node",), "nodes", problems)}
+    node_pool, bloc_pool = Pool(nodes), Pool(set(nodes.values()))
+    node_pool.doubt(table, "node")
+    bloc_pool.doubt(table, "bloc")
+    return nodes, node_pool, bloc_pool
+
+
+def _stages(table: Table, present: bool, problems: Problems) -> tuple[tuple[Stage, ...], Pool]:
     stages_by_id, orders = {}, defaultdict(list)
-    for _, v, p in _unique(rows.get("stages", []), ("stage",), "stages", problems):
+    for _, v, p in _unique(table.rows, ("stage",), "stages", problems):
         stages_by_id[v["stage"]] = Stage(v["stage"], v["order"], v["yield"])
         orders[v["order"]].append(p["order"])
     for order, places in orders.items():
         for place in places[1:]:
             problems.error(place, f"each order once (order {order} is also at {places[0]})", order)
-    if orders and sorted(orders) != list(range(1, len(orders) + 1)):
+    if orders and not table.dropped and sorted(orders) != list(range(1, len(orders) + 1)):
         problems.error("stages", f"orders 1 ... {len(orders)} with no gaps", f"<orders {sorted(orders)}>")
-    stages = tuple(sorted(stages_by_id.values(), key=lambda s: s.order))
-    if "stages" in tables and not stages_by_id and "stages" in rows:
+    if present and table.whole and not stages_by_id and not table.dropped:
         problems.error("stages", "at least one stage", "<no rows>")
-    order_of = {s.id: s.order for s in stages}
+    pool = Pool(set(stages_by_id))
+    pool.doubt(table, "stage")
+    return tuple(sorted(stages_by_id.values(), key=lambda s: s.order)), pool
 
-    def known(value, pool, place, what) -> bool:
-        if value in pool:
-            return True
-        hint = ", ".join(sorted(map(str, pool))[:8]) + (", ..." if len(pool) > 8 else "")
-        problems.error(place, f"a known {what} ({hint})" if pool else f"a known {what} (none defined)", value)
-        return False
 
-    facilities = {}
-    for _, v, p in _unique(rows.get("facilities", []), ("node", "stage"), "facilities", problems):
-        ok = known(v["node"], nodes, p["node"], "node")
-        ok = known(v["stage"], order_of, p["stage"], "stage") and ok
+def _facilities(table: Table, node_pool: Pool, stage_pool: Pool, order_of: dict, check: Checker):
+    """Facilities by (node, order), and the nodes with a facility row in error."""
+    facilities, doubtful = {}, {v["node"] for v in table.dropped}
+    for _, v, p in _unique(table.rows, ("node", "stage"), "facilities", check.problems):
+        ok = check.known(v["node"], node_pool, p["node"], "node")
+        ok = check.known(v["stage"], stage_pool, p["stage"], "stage") and ok
         if v["max_tpa"] is not None and v["max_tpa"] < v["existing_tpa"]:
-            problems.error(p["max_tpa"], f"max_tpa >= existing_tpa ({v['existing_tpa']:g})", v["max_tpa"])
+            check.problems.error(p["max_tpa"], f"max_tpa >= existing_tpa ({v['existing_tpa']:g})", v["max_tpa"])
             ok = False
-        if ok:
-            k = order_of[v["stage"]]
-            facilities[(v["node"], k)] = Facility(
-                v["node"], k, v["existing_tpa"], v["max_tpa"], v["capex_usd_per_tpa"],
-                v["fixed_om_usd_per_tpa_yr"], v["opex_usd_per_t"], v["lead_time_years"],
-                v["lifetime_years"], v["available_from_year"], v["max_build_tpa_per_year"],
-                v["source"] or "", p["node"])
+        if not ok:
+            doubtful.add(v["node"])
+            continue
+        k = order_of[v["stage"]]
+        facilities[(v["node"], k)] = Facility(
+            v["node"], k, v["existing_tpa"], v["max_tpa"], v["capex_usd_per_tpa"],
+            v["fixed_om_usd_per_tpa_yr"], v["opex_usd_per_t"], v["lead_time_years"],
+            v["lifetime_years"], v["available_from_year"], v["max_build_tpa_per_year"],
+            v["source"] or "", p["node"])
+    return facilities, doubtful | ({None} if not table.whole else set())
 
-    composition, comp_place = defaultdict(dict), {}
-    for _, v, p in _unique(rows.get("composition", []), ("node", "element"), "composition", problems):
-        if known(v["node"], nodes, p["node"], "node"):
+
+def _composition(table: Table, node_pool: Pool, facilities: dict, doubtful_sites: set, stages, check: Checker):
+    composition, first_place, doubtful_nodes = defaultdict(dict), {}, {v["node"] for v in table.dropped}
+    element_pool = Pool(whole=table.whole)
+    element_pool.doubt(table, "element")
+    for _, v, p in _unique(table.rows, ("node", "element"), "composition", check.problems):
+        if check.known(v["node"], node_pool, p["node"], "node"):
             composition[v["node"]][v["element"]] = v["share"]
-            comp_place.setdefault(v["node"], p["share"])
+            first_place.setdefault(v["node"], p["share"])
+        else:
+            element_pool.doubtful.add(v["element"])
     extraction = {n for (n, k) in facilities if k == 1}
     for n, shares in composition.items():
         total = sum(shares.values())
-        if abs(total - 1) > COMPOSITION_TOLERANCE:
-            problems.error(comp_place[n], f"the shares of node '{n}' to sum to 1 (within 1e-6)", f"<a sum of {total:.6g}>")
-        if n not in extraction and stages:
-            problems.warn(f"{comp_place[n]}: node '{n}' has a composition but no {stages[0].id} facility")
-    if "composition" in rows:
-        for n in sorted(extraction - set(composition)):
-            facility = facilities[(n, 1)]
-            problems.error("composition", f"rows for node '{n}' (it has a stage-1 facility at {facility.place})",
-                           "<no rows>")
-    elements = {e for shares in composition.values() for e in shares}
+        if n not in doubtful_nodes and abs(total - 1) > COMPOSITION_TOLERANCE:
+            check.problems.error(first_place[n], f"the shares of node '{n}' to sum to 1 (within 1e-6)",
+                                 f"<a sum of {total:.6g}>")
+        if n not in extraction and n not in doubtful_sites and None not in doubtful_sites and stages:
+            check.problems.warn(f"{first_place[n]}: node '{n}' has a composition but no {stages[0].id} facility")
+    if table.whole:
+        for n in sorted(extraction - set(composition) - doubtful_nodes):
+            check.problems.error("composition", f"rows for node '{n}' (it has a stage-1 facility at "
+                                 f"{facilities[(n, 1)].place})", "<no rows>")
+    element_pool.labels = {e for shares in composition.values() for e in shares}
+    return dict(composition), element_pool
 
+
+def _demand(table: Table, node_pool: Pool, element_pool: Pool, check: Checker) -> dict:
     demand = {}
-    for _, v, p in _unique(rows.get("demand", []), ("node", "element", "year"), "demand", problems):
-        ok = known(v["node"], nodes, p["node"], "node")
-        if elements:
-            ok = known(v["element"], elements, p["element"], "element") and ok
+    for _, v, p in _unique(table.rows, ("node", "element", "year"), "demand", check.problems):
+        ok = check.known(v["node"], node_pool, p["node"], "node")
+        if element_pool.labels or element_pool.doubtful:
+            ok = check.known(v["element"], element_pool, p["element"], "element") and ok
         if ok:
             demand[(v["node"], v["element"], v["year"])] = v["demand_t"]
+    return demand
 
+
+def _routes(table: Table, node_pool: Pool, stage_pool: Pool, order_of: dict, check: Checker) -> list[Route]:
     routes = []
-    for _, v, p in _unique(rows.get("routes", []), ("from_node", "to_node", "stage"), "routes", problems):
-        ok = known(v["from_node"], nodes, p["from_node"], "node")
-        ok = known(v["to_node"], nodes, p["to_node"], "node") and ok
+    for _, v, p in _unique(table.rows, ("from_node", "to_node", "stage"), "routes", check.problems):
+        ok = check.known(v["from_node"], node_pool, p["from_node"], "node")
+        ok = check.known(v["to_node"], node_pool, p["to_node"], "node") and ok
         if v["stage"] is not None:
-            ok = known(v["stage"], order_of, p["stage"], "stage") and ok
+            ok = check.known(v["stage"], stage_pool, p["stage"], "stage") and ok
         if ok:
             routes.append(Route(v["from_node"], v["to_node"], order_of.get(v["stage"]), v["cost_usd_per_t"],
                                 v["allowed"]))
+    return routes
 
-    scenarios = defaultdict(list)
-    for _, v, p in rows.get("scenarios", []):
-        scenarios[v["scenario"]].append((v["key"], v["value"], p["value"]))
-    scenario_blocs = {value for entries in scenarios.values() for key, value, _ in entries
-                      if key.lower().startswith("bloc.")}
-    all_blocs = blocs | scenario_blocs
 
-    trade_rules = []
-    for _, v, p in rows.get("trade_rules", []):
+def _trade_rules(table: Table, bloc_pool: Pool, stage_pool: Pool, element_pool: Pool, order_of: dict,
+                 check: Checker) -> list[tuple[str | None, TradeRule]]:
+    rules = []
+    for _, v, p in table.rows:
         ok = True
         for col in ("from_bloc", "to_bloc"):
             if v[col] is not None:
-                ok = known(v[col], all_blocs, p[col], "bloc") and ok
+                ok = check.known(v[col], bloc_pool, p[col], "bloc") and ok
         if v["stage"] is not None:
-            ok = known(v["stage"], order_of, p["stage"], "stage") and ok
-        if v["element"] is not None and elements:
-            ok = known(v["element"], elements, p["element"], "element") and ok
+            ok = check.known(v["stage"], stage_pool, p["stage"], "stage") and ok
+        if v["element"] is not None and (element_pool.labels or element_pool.doubtful):
+            ok = check.known(v["element"], element_pool, p["element"], "element") and ok
         if v["first_year"] is not None and v["last_year"] is not None and v["last_year"] < v["first_year"]:
-            problems.error(p["last_year"], f"a year >= first_year ({v['first_year']})", v["last_year"])
+            check.problems.error(p["last_year"], f"a year >= first_year ({v['first_year']})", v["last_year"])
             ok = False
+        if ok and not v["allowed"] and v["from_bloc"] is not None and v["from_bloc"] == v["to_bloc"]:
+            check.problems.warn(f"{p['to_bloc']}: a ban from bloc '{v['from_bloc']}' to itself stops trade "
+                                "between its own nodes; did you mean two different blocs?", p["to_bloc"], "ban")
         if ok:
-            trade_rules.append((v["scenario"], TradeRule(
+            rules.append((v["scenario"], TradeRule(
                 v["from_bloc"], v["to_bloc"], order_of.get(v["stage"]), v["element"], v["first_year"],
                 v["last_year"], v["allowed"], v["tariff_usd_per_t"], p["allowed"])))
-
-    bloc_budgets = []
-    for _, v, p in rows.get("budgets", []):
-        if known(v["bloc"], all_blocs, p["bloc"], "bloc"):
-            bloc_budgets.append((v["scenario"], BlocBudget(v["bloc"], v["budget_usd"], p["budget_usd"])))
-
-    if problems.errors:
-        return None, problems
-    return Workbook(settings, nodes, stages, facilities, dict(composition), demand, tuple(routes),
-                    tuple(trade_rules), tuple(bloc_budgets), dict(scenarios), problems.warnings), problems
+    return rules
 
 
 def load_workbook(path) -> Workbook:
