@@ -177,6 +177,19 @@ def _run_table(path: Path, **fields):
     return man, run_table(man)
 
 
+def _case_note(wb, scenario: str | None, overrides: tuple) -> str:
+    """The case a chart shows, in words: scenario, deadline, cost factor, discounting."""
+    from .cases import make_dataset
+
+    s = make_dataset(wb, scenario, overrides).settings
+    parts = [f"scenario {scenario}" if scenario else "base case",
+             f"requirement from {s.first_independence_year}",
+             f"restricted cost factor {s.restricted_cost_factor:g}",
+             f"discounted at {s.discount_rate:.1%} a year to {s.first_year}" if s.discount_rate else "undiscounted"]
+    parts += [f"{k}={v}" for k, v in overrides]
+    return " · ".join(parts)
+
+
 def _failed(table) -> int:
     return 0 if "status" not in table or table.empty else int((table["status"] != "optimal").sum())
 
@@ -355,8 +368,8 @@ def sweep(workbook: Workbook = None, param: Params = None, scenario: Scenario = 
                               grid={k: ",".join(v) for k, v in params.items()}, points=len(points),
                               complete=complete)
         charts = [Chart("sweep", first, "system_cost_usd", f"System cost by {first}",
-                        None if len(params) == 1 else list(params)[1], first, "system cost (USD, discounted)")] \
-            if "system_cost_usd" in table else []
+                        None if len(params) == 1 else list(params)[1], first, "system cost (USD)",
+                        _case_note(wb, scenario, overrides))] if "system_cost_usd" in table else []
         write_tables(out, _stem("sweep", complete), {"sweep": table}, run, charts, "rechain sweep")
         _say(f"sweep written to {out}")
     _finish({"sweep": table}, complete, fail_on_shortfall)
@@ -386,32 +399,37 @@ def frontier(workbook: Workbook = None, scenario: Scenario = None, set_: Sets = 
     budget_grid = parse_numbers("--budgets", budgets)
     wb = _load(path, scenario, overrides)
     options = SolveOptions(time_limit, threads, method.value)
-    costs, buys, complete = [], [], True
+    done: dict[str, list[dict]] = {name: [] for name in FRONTIER_SHEETS}
+    complete = True
     total = len(factors) * (points + (budget_points if budget_grid is None else len(budget_grid)))
     with _progress(total) as progress:
         task = progress.add_task("frontier", total=total, last="")
 
-        def tick(row: dict):
-            cost = row.get("system_cost_usd")
-            progress.update(task, advance=1, last="" if cost is None or cost != cost else f"last system cost {cost:,.0f}")
+        def tick(sheet: str):
+            def record(row: dict):
+                done[sheet].append(row)
+                cost = row.get("system_cost_usd")
+                progress.update(task, advance=1, last="" if cost is None or cost != cost
+                                else f"last system cost {cost:,.0f}")
+            return record
 
         try:
             for factor in factors:
-                table = cost_of_independence(wb, scenario, overrides, points, factor, options, tick)
-                costs.append(table)
+                table = cost_of_independence(wb, scenario, overrides, points, factor, options,
+                                             tick("cost_of_independence"))
                 grid_ = budget_grid or default_budgets(table, budget_points)
-                buys.append(budget_frontier(wb, scenario, overrides, grid_, factor, options, tick))
+                budget_frontier(wb, scenario, overrides, grid_, factor, options, tick("budget_frontier"))
         except KeyboardInterrupt:
             complete = False
-            _say(f"interrupted: {len(costs)} of {len(factors)} cost factor(s) finished")
-    sheets = {"cost_of_independence": pd.concat(costs, ignore_index=True) if costs else pd.DataFrame(),
-              "budget_frontier": pd.concat(buys, ignore_index=True) if buys else pd.DataFrame()}
+            _say(f"interrupted: {sum(map(len, done.values()))} of {total} points done")
+    sheets = {name: pd.DataFrame(rows) for name, rows in done.items()}
     group = None if factors == [None] else "restricted_cost_factor"
+    note = _case_note(wb, scenario, overrides)
     charts = [Chart("cost_of_independence", "clean_required_share", "premium_usd",
                     "Cost of independence: premium over the unconstrained plan", group,
-                    "clean share of protected demand required (1 − α)", "premium (USD, discounted system cost)"),
+                    "clean share of protected demand required (1 − α)", "premium (USD, system cost)", note),
               Chart("budget_frontier", "budget_usd", "max_clean_share", "Independence a budget buys", group,
-                    "budget (USD, nominal capex)", "largest clean share with no shortfall")]
+                    "budget (USD, nominal capex)", "largest clean share with no shortfall", note)]
     _print_tables(sheets)
     if out:
         man, run = _run_table(path, command="frontier", scenario=scenario, overrides=dict(overrides),
@@ -429,10 +447,10 @@ def scenarios(workbook: Workbook = None, set_: Sets = None, out: Out = None, tim
 
     from .scenarios import COLUMNS, compare_scenarios
     from .solve import SolveOptions
-    from .tables_out import write_tables
+    from .tables_out import Chart, write_tables
 
     path = _input_paths(workbook)
-    _guard_outputs([path], _table_targets(out, "scenarios", ["scenarios"]), out, stems=("scenarios",))
+    _guard_outputs([path], _table_targets(out, "scenarios", ["scenarios"], ["scenarios"]), out, stems=("scenarios",))
     overrides = parse_sets(set_)
     wb = _load(path, None, overrides)
     rows, complete = [], True
@@ -454,7 +472,10 @@ def scenarios(workbook: Workbook = None, set_: Sets = None, out: Out = None, tim
     _print_tables({"scenarios": table}, {"scenarios": shown})
     if out:
         man, run = _run_table(path, command="scenarios", overrides=dict(overrides), complete=complete)
-        write_tables(out, _stem("scenarios", complete), {"scenarios": table}, run, [], "rechain scenarios")
+        chart = Chart("scenarios", "scenario", "system_cost_vs_base_usd", "System cost of each scenario against "
+                      "the base case", None, "scenario", "system cost minus the base case's (USD)",
+                      _case_note(wb, None, overrides).replace("base case · ", ""))
+        write_tables(out, _stem("scenarios", complete), {"scenarios": table}, run, [chart], "rechain scenarios")
         _say(f"scenarios written to {out}")
     _finish({"scenarios": table}, complete, fail_on_shortfall)
 

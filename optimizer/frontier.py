@@ -32,25 +32,33 @@ def cost_of_independence(wb: Workbook, scenario, overrides, points: int = 11, co
     alphas = [1 - i / (points - 1) for i in range(points)] if points > 1 else [0.0]
     extra = {} if cost_factor is None else {"restricted_cost_factor": _fmt(cost_factor)}
     grid = [{"max_restricted_share": _fmt(a)} | extra for a in alphas]
-    results = solve_points(wb, scenario, overrides, grid, options,
-                           None if on_result is None else lambda r: on_result(r.row))
-    rows, base = [], None
-    for a, r in zip(alphas, results):
-        row = {"restricted_cost_factor": cost_factor, "alpha": a, "clean_required_share": 1 - a,
-               "status": r.row["status"]}
-        if r.row["status"] != Status.OPTIMAL.value:
-            rows.append(row | {"reason": r.row.get("reason", "")})
-            continue
-        cost = r.row["system_cost_usd"]
-        base = cost if base is None and a == 1 else base
-        row.update({"system_cost_usd": cost, "objective_usd": r.row["objective_usd"],
-                    "premium_usd": None if base is None else cost - base,
-                    "premium_share": None if not base else (cost - base) / base,
-                    "capex_usd": r.row["capex_usd"], "budget_capex_usd": r.row["budget_capex_usd"],
-                    "shortfall_t": r.row["shortfall_t"], "unmet_t": r.row["unmet_t"]})
-        row.update({k: v for k, v in r.row.items() if k.startswith("clean_premium_usd_per_t.")})
-        rows.append(row)
+    rows: list[dict] = []
+
+    def add(r) -> None:
+        rows.append(_independence_row(r.row, float(r.point["max_restricted_share"]), cost_factor, rows))
+        if on_result:
+            on_result(rows[-1])
+
+    solve_points(wb, scenario, overrides, grid, options, add)
     return pd.DataFrame(rows)
+
+
+def _independence_row(point: dict, alpha: float, cost_factor: float | None, before: list[dict]) -> dict:
+    """A row of the cost of independence; the premium is measured from the α = 1 row before it."""
+    row = {"restricted_cost_factor": cost_factor, "alpha": alpha, "clean_required_share": 1 - alpha,
+           "status": point["status"]}
+    if point["status"] != Status.OPTIMAL.value:
+        return row | {"reason": point.get("reason", "")}
+    cost = point["system_cost_usd"]
+    base = cost if alpha == 1 else next((r["system_cost_usd"] for r in before if r["alpha"] == 1
+                                         and r["status"] == Status.OPTIMAL.value), None)
+    row.update({"system_cost_usd": cost, "objective_usd": point["objective_usd"],
+                "premium_usd": None if base is None else cost - base,
+                "premium_share": None if not base else (cost - base) / base,
+                "capex_usd": point["capex_usd"], "budget_capex_usd": point["budget_capex_usd"],
+                "shortfall_t": point["shortfall_t"], "unmet_t": point["unmet_t"]})
+    row.update({k: v for k, v in point.items() if k.startswith("clean_premium_usd_per_t.")})
+    return row
 
 
 def budget_frontier(wb: Workbook, scenario, overrides, budgets: list[float], cost_factor: float | None = None,

@@ -259,14 +259,15 @@ def write_report(wb: Workbook, path: Path, out: Path, man: dict, options=SolveOp
 def charts(subject: Subject) -> list[Chart]:
     return [
         Chart("budgets", "budget_usd", "max_clean_share",
-              f"Largest clean share a capex budget buys, clean from {subject.year} ({subject.case})", None,
+              f"Largest clean share a capex budget buys, clean from {subject.year}", None,
               f"capex budget of {subject.budget} nodes, {subject.first_year}–{subject.last_year} (USD, nominal)",
-              f"largest clean share of {subject.protected} demand with no shortfall"),
+              f"largest clean share of {subject.protected} demand with no shortfall", subject.case),
         Chart("cost_factor", "restricted_cost_factor", "premium_usd",
-              f"Premium of fully clean supply from {subject.year} by the cost factor of {subject.restricted} "
-              f"({subject.discounting})", None,
+              f"Premium of fully clean supply from {subject.year} by the cost factor of {subject.restricted}", None,
               f"cost factor of {subject.restricted} nodes (1 = the same costs as elsewhere)",
-              f"premium over the unconstrained plan (USD, {subject.discounting})"),
+              "premium over the unconstrained plan (USD, system cost)", subject.discounting),
+        Chart("scenarios", "scenario", "system_cost_vs_base_usd", "System cost of each scenario against the base "
+              "case", None, "scenario", "system cost minus the base case's (USD)", subject.case),
     ]
 
 

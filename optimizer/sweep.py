@@ -140,23 +140,8 @@ def row_of(result, point: dict, ds) -> dict:
         for y in years:
             row[f"clean_share.{e}.{y}"] = by_year.get(str(y))
     row["budget_dual_usd_per_usd"] = s["budget_dual_usd_per_usd"]
-    row.update(clean_premiums(result.tables["independence"]))
+    row.update({f"clean_premium_usd_per_t.{e}": v for e, v in s["clean_premium_usd_per_t"].items()})
     return row
-
-
-def _number(x) -> bool:
-    return x is not None and not math.isnan(x)
-
-
-def clean_premiums(ind) -> dict[str, float]:
-    """`clean_premium_usd_per_t.<element>`: the mean shadow price of the independence
-    row over the years in which it requires clean supply."""
-    found = {}
-    for element, part in ind[ind["required_clean_t"] > 0].groupby("element"):
-        prices = [p for p in part["clean_premium_usd_per_t"] if _number(p)]
-        if prices:
-            found[f"clean_premium_usd_per_t.{element}"] = sum(prices) / len(prices)
-    return found
 
 
 def validate_points(wb: Workbook, scenario, overrides, points) -> None:

@@ -137,22 +137,26 @@ def _png(path: Path, spec: Chart, frame: pd.DataFrame, footer: str = "") -> None
 
     lines = chart_lines(spec, frame)
     many = lines.ys.shape[1] > 8
-    fig, ax = plt.subplots(figsize=(9 if many else 7, 4.6), dpi=120)
+    tall = lines.ticks is not None and len(lines.ticks) > 8
+    fig, ax = plt.subplots(figsize=(9 if many else 7, 4.6 + (0.25 * len(lines.ticks) - 2 if tall else 0)), dpi=120)
     if many:
         ax.set_prop_cycle(color=plt.get_cmap("tab20").colors)
-    for name in lines.ys.columns:
-        ax.plot(lines.x, lines.ys[name], marker="o", markersize=3 if many else 5,
-                label=mathtext(name) if spec.group else None)
-    if lines.failed_x:
-        ax.plot(lines.failed_x, [0] * len(lines.failed_x), "x", color="red", markersize=9, markeredgewidth=2,
-                transform=ax.get_xaxis_transform(), clip_on=False, label=FAILED)
-    _axes(ax, spec, lines)
+    if lines.ticks is not None:
+        _bars(ax, spec, lines)
+    else:
+        for name in lines.ys.columns:
+            ax.plot(lines.x, lines.ys[name], marker="o", markersize=3 if many else 5,
+                    label=mathtext(name) if spec.group else None)
+        if lines.failed_x:
+            ax.plot(lines.failed_x, [0] * len(lines.failed_x), "x", color="red", markersize=9, markeredgewidth=2,
+                    transform=ax.get_xaxis_transform(), clip_on=False, label=FAILED)
+        _axes(ax, spec, lines)
     if lines.ys.isna().all().all():
         ax.text(0.5, 0.5, "no point solved", transform=ax.transAxes, ha="center", color="red")
     fig.suptitle(mathtext(spec.title), fontsize=12)
     if spec.note:
         ax.set_title(mathtext(spec.note), fontsize=8, color="dimgrey")
-    if spec.group or lines.failed_x:
+    if spec.group or (lines.failed_x and lines.ticks is None):
         where = dict(loc="upper left", bbox_to_anchor=(1.01, 1)) if many else {}
         ax.legend(title=mathtext(words(spec.group)) if spec.group else None, fontsize=7 if many else 8,
                   title_fontsize=8, **where)
@@ -161,6 +165,39 @@ def _png(path: Path, spec: Chart, frame: pd.DataFrame, footer: str = "") -> None
     fig.tight_layout(rect=(0, 0.03, 1, 1))
     fig.savefig(path, format="png")
     plt.close(fig)
+
+
+def _bars(ax, spec: Chart, lines: Lines) -> None:
+    """Categories (scenario names) as horizontal bars, first on top; a category that did not
+    solve has no bar and says so in red."""
+    from matplotlib.ticker import FuncFormatter, PercentFormatter
+
+    groups = list(lines.ys.columns)
+    height = 0.8 / len(groups)
+    for j, name in enumerate(groups):
+        values = lines.ys[name]
+        shown = values.notna()
+        bars = ax.barh(lines.x[shown] + (j - (len(groups) - 1) / 2) * height, values[shown], height=height,
+                       label=mathtext(name) if spec.group else None)
+        if is_money(spec.y):
+            ax.bar_label(bars, [mathtext(usd(v)) for v in values[shown]], padding=3, fontsize=7)
+    failed = set(lines.failed_x)
+    labels = [mathtext(t) + (f" ({FAILED})" if i in failed else "") for i, t in enumerate(lines.ticks)]
+    ax.set_yticks(range(len(labels)), labels)
+    for i, tick in enumerate(ax.get_yticklabels()):
+        if i in failed:
+            tick.set_color("red")
+    ax.invert_yaxis()
+    ax.margins(x=0.15)
+    ax.axvline(0, color="black", linewidth=0.8)
+    ax.set_ylabel(mathtext(spec.x_label or words(spec.x)))
+    ax.set_xlabel(mathtext(spec.y_label or words(spec.y)))
+    ax.grid(alpha=0.3, axis="x")
+    v = numbers(lines.ys)
+    if is_money(spec.y):
+        ax.xaxis.set_major_formatter(FuncFormatter(money_tick(*money_unit(v))))
+    elif is_share(spec.y):
+        ax.xaxis.set_major_formatter(PercentFormatter(1.0))
 
 
 def _axes(ax, spec: Chart, lines: Lines) -> None:
@@ -260,12 +297,18 @@ def _excel_charts(charts: list[Chart], sheets: dict[str, pd.DataFrame]):
 
 
 def _excel_chart(book, spec: Chart, lines: Lines, data_name: str) -> None:
-    """A scatter chart with lines on the table's sheet; its data, sorted by x, on a sheet of its own."""
+    """A scatter chart with lines (numeric x) or a bar chart (categories) on the table's sheet; its
+    data, sorted by x, on a sheet of its own."""
     from openpyxl.chart import Reference, ScatterChart, Series
     from openpyxl.utils import get_column_letter
 
     data = _chart_data(book.create_sheet(data_name), spec, lines)
     n, groups = len(lines.x) + 1, lines.ys.shape[1]
+    ws = book[spec.sheet[:31]]
+    where = f"{get_column_letter(ws.max_column + 2)}{2 + 22 * len(ws._charts)}"
+    if lines.ticks is not None:
+        ws.add_chart(_excel_bars(data, spec, lines, n, groups), where)
+        return
     chart = ScatterChart()
     chart.height, chart.width = 10, 20 if groups > 8 else 16
     chart.title = excel_title(spec)
@@ -278,8 +321,30 @@ def _excel_chart(book, spec: Chart, lines: Lines, data_name: str) -> None:
         _style(series, PALETTE[(c - 2) % len(PALETTE)] if c < groups + 2 else None)
         chart.series.append(series)
     _excel_axes(chart, spec, lines)
-    ws = book[spec.sheet[:31]]
-    ws.add_chart(chart, f"{get_column_letter(ws.max_column + 2)}{2 + 22 * len(ws._charts)}")
+    ws.add_chart(chart, where)
+
+
+def _excel_bars(data, spec: Chart, lines: Lines, n: int, groups: int):
+    """Horizontal bars, one per category (the label column names it, 'did not solve' included)."""
+    from openpyxl.chart import BarChart, Reference
+
+    chart = BarChart()
+    chart.type, chart.grouping = "bar", "clustered"
+    chart.height, chart.width = max(8, 2 + 0.6 * len(lines.ticks)), 16
+    chart.title = excel_title(spec)
+    chart.x_axis.title = plain(spec.x_label or words(spec.x))
+    chart.y_axis.title = plain(spec.y_label or words(spec.y))
+    chart.add_data(Reference(data, min_col=2, max_col=groups + 1, min_row=1, max_row=n), titles_from_data=True)
+    chart.set_categories(Reference(data, min_col=groups + 3, min_row=2, max_row=n))
+    for i, series in enumerate(chart.series):
+        series.graphicalProperties.solidFill = PALETTE[i % len(PALETTE)]
+    chart.x_axis.scaling.orientation = "maxMin"  # first category on top, as in the table
+    chart.x_axis.delete = chart.y_axis.delete = False
+    chart.y_axis.number_format = excel_format(spec.y, lines.ys)
+    chart.y_axis.crosses = "max"
+    if not spec.group:
+        chart.legend = None
+    return chart
 
 
 def _chart_data(data, spec: Chart, lines: Lines):
@@ -288,7 +353,8 @@ def _chart_data(data, spec: Chart, lines: Lines):
     data.append([plain(spec.x), *names, FAILED] + (["label"] if lines.ticks is not None else []))
     failed, level = set(lines.failed_x), failed_level(lines)
     for pos, (x, row) in enumerate(zip(lines.x, lines.ys.itertuples(index=False))):
-        label = [plain(lines.ticks[pos])] if lines.ticks is not None else []
+        label = [plain(lines.ticks[pos]) + (f" ({FAILED})" if x in failed else "")] if lines.ticks is not None \
+            else []
         data.append([x if lines.ticks is None else pos + 1, *(None if pd.isna(v) else float(v) for v in row),
                      level if x in failed else None, *label])
     return data

@@ -168,3 +168,30 @@ def test_interrupted_sweep_keeps_the_earlier_complete_result(rechain, tiny, tmp_
     assert (out / "sweep.xlsx").read_bytes() == complete
     run = dict(openpyxl.load_workbook(out / "sweep_incomplete.xlsx")["run"].iter_rows(min_row=2, values_only=True))
     assert run["complete"] in (False, "False")
+
+
+def test_scenarios_show_their_changes_and_a_bar_chart_of_the_difference(rechain, examples, tmp_path):
+    """The frontier example: china_free (α = 0) costs 1,050 against the base's 10, so +1,040."""
+    code, out, _ = rechain("scenarios", examples / "frontier", "--out", tmp_path / "o")
+    assert code == 0
+    assert "max_restricted_share=0" in out and "$1.04 k" in out
+    book = openpyxl.load_workbook(tmp_path / "o" / "scenarios.xlsx")
+    [chart] = book["scenarios"]._charts
+    assert type(chart).__name__ == "BarChart" and chart.type == "bar"
+
+
+def test_a_failed_category_is_named_not_drawn(tmp_path):
+    import pandas as pd
+
+    from optimizer.tables_out import Chart, chart_lines, write_tables
+
+    table = pd.DataFrame({"scenario": ["base", "bad", "dear"], "status": ["optimal", "time_limit", "optimal"],
+                          "system_cost_vs_base_usd": [0.0, None, 2e9]})
+    spec = Chart("scenarios", "scenario", "system_cost_vs_base_usd", "t")
+    lines = chart_lines(spec, table)
+    assert lines.ticks == ["base", "bad", "dear"] and lines.failed_x == [1.0]
+    run = pd.DataFrame({"item": ["input"], "value": ["x"]})
+    write_tables(tmp_path, "s", {"scenarios": table}, run, [spec])
+    data = openpyxl.load_workbook(tmp_path / "s.xlsx")["chart1 scenarios"]
+    labels = [row[-1] for row in data.iter_rows(min_row=2, values_only=True)]
+    assert labels == ["base", "bad (did not solve)", "dear"]

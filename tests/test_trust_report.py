@@ -257,11 +257,12 @@ def test_report_chart_titles_state_the_case(two_bloc_report):
     from optimizer.report import Subject, charts
 
     subject = Subject.of(load_workbook(two_bloc_workbook(two_bloc_report[0].parent / "again")))
-    budgets, factor = charts(subject)
-    assert "clean from 2027" in budgets.title and "cost factor 1 for east" in budgets.title
-    assert "discounted at 100.0% a year" in budgets.title
+    budgets, factor, scenarios = charts(subject)
+    assert scenarios.y == "system_cost_vs_base_usd"
+    assert "clean from 2027" in budgets.title and "cost factor 1 for east" in budgets.note
+    assert "discounted at 100.0% a year" in budgets.note and "discounted at 100.0% a year" in factor.note
     assert budgets.x_label == "capex budget of west nodes, 2025–2027 (USD, nominal)"
-    assert factor.y == "premium_usd" and "(USD, discounted" in factor.y_label
+    assert factor.y == "premium_usd" and "(USD, system cost)" in factor.y_label
 
 
 def test_binding_stages_in_chain_order():
