@@ -385,8 +385,9 @@ def _excel_axes(chart, spec: Chart, lines: Lines) -> None:
             axis.scaling.logBase = 10
     chart.x_axis.crosses = chart.y_axis.crosses = "min"  # axes at the bottom and left, also below zero
     x = numbers(lines.x)
-    if len(x) > 1 and lines.ticks is None and not log_scale(x):
-        chart.x_axis.scaling.min, chart.x_axis.scaling.max = float(x.min()), float(x.max())
+    if len(x) and lines.ticks is None and not log_scale(x):
+        pad = 0.0 if len(x) > 1 else max(1.0, abs(float(x.iloc[0])) * 0.001)  # one year: that year ± 1
+        chart.x_axis.scaling.min, chart.x_axis.scaling.max = float(x.min()) - pad, float(x.max()) + pad
     chart.legend.position = "r" if spec.group else "b"
     if not spec.group and not lines.failed_x:
         chart.legend = None
