@@ -29,12 +29,12 @@ def measure(nodes: int, years: int, elements: int) -> dict:
     """One size, in this process."""
     import highspy
 
-    from optimizer.cases import make_dataset
-    from optimizer.generate import world, write_world
-    from optimizer.results import extract
-    from optimizer.run import write_results
-    from optimizer.solve import CaseSolver, quiet_stdout
-    from optimizer.validate import load_workbook
+    from rechain.workbook.cases import make_dataset
+    from rechain.workbook.generate import world, write_world
+    from rechain.models.solution import extract
+    from rechain.run.solve import write_results
+    from rechain.models.highs import CaseSolver, quiet_stdout
+    from rechain.workbook.validate import load_workbook
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "world.xlsx"

@@ -12,9 +12,9 @@ import argparse
 import time
 from pathlib import Path
 
-from optimizer.cli import reference_workbook
-from optimizer.sweep import grid, parse_params, solve_points
-from optimizer.validate import load_workbook
+from rechain.inputs import reference_workbook
+from rechain.run.sweep import grid, parse_params, solve_points
+from rechain.workbook.validate import load_workbook
 
 
 def main() -> None:

@@ -1,0 +1,13 @@
+"""rechain: a transparent linear program for rare-earth supply chains that do not run through China.
+
+The parts (docs/architecture.md): `rechain.models` is the math (dataset, formulation, the front door
+that solves); `rechain.workbook` turns a workbook into a dataset; `rechain.run` solves cases, sweeps,
+frontiers and the findings; `rechain.report` writes what they return; `rechain.cli` parses arguments.
+"""
+
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    __version__ = version("rechain")
+except PackageNotFoundError:  # running from a source tree that is not installed
+    __version__ = "0+unknown"

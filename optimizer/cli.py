@@ -20,8 +20,8 @@ from rich.console import Console
 from rich.markup import escape
 
 from .errors import InputError, Issue
-from .outputs import OutputError
-from .signals import INTERRUPTED, install_sigterm, interrupt_exit_code
+from .report.writers import OutputError
+from .run.signals import INTERRUPTED, install_sigterm, interrupt_exit_code
 
 EXIT_INTERNAL, EXIT_INPUT, EXIT_NOT_SOLVED, EXIT_SHORTFALL = 1, 2, 3, 4
 SHORTFALL_TOLERANCE = 1e-6
@@ -61,12 +61,6 @@ FailOnShortfall = Annotated[bool, typer.Option("--fail-on-shortfall", help="Exit
                                                "demand unmet or falls short of the independence requirement.")]
 
 
-def reference_workbook() -> Path:
-    from importlib.resources import files
-
-    return Path(str(files("inputs") / "reference.xlsx"))
-
-
 def parse_sets(values: list[str] | None) -> tuple[tuple[str, str], ...]:
     pairs, bad = [], []
     for item in values or []:
@@ -82,7 +76,7 @@ def parse_sets(values: list[str] | None) -> tuple[tuple[str, str], ...]:
 
 def parse_numbers(option: str, spec: str | None) -> list[float] | None:
     """A list `0,5e9,1e10` or a range `start:stop:count` of numbers, for --budgets and --cost-factors."""
-    from .sweep import parse_spec
+    from .run.sweep import parse_spec
 
     if spec is None:
         return None
@@ -103,9 +97,9 @@ def _is_number(text: str) -> bool:
 
 def _version(value: bool) -> None:
     if value:
-        from importlib.metadata import version
+        from . import __version__
 
-        Console().print(f"rechain {version('rechain')}", highlight=False)
+        Console().print(f"rechain {__version__}", highlight=False)
         raise typer.Exit()
 
 
@@ -119,13 +113,15 @@ def main_options(
 
 
 def _input_paths(workbook: Path | None) -> Path:
+    from .inputs import reference_workbook
+
     return workbook or reference_workbook()
 
 
 def _guard_outputs(inputs: list[Path], targets: list[Path], out: Path | None = None,
                    stems: tuple[str, ...] = ()) -> None:
     """Before any solve: no output may land on an input, and every output can be written."""
-    from .outputs import check_outputs
+    from .report.writers import check_outputs
 
     check_outputs(targets, inputs)
     if out is None:
@@ -139,7 +135,7 @@ def _guard_outputs(inputs: list[Path], targets: list[Path], out: Path | None = N
 
 
 def _table_targets(out: Path | None, stem: str, sheets, charts=()) -> list[Path]:
-    from .tables_out import table_files
+    from .report.tables import table_files
 
     if out is None:
         return []
@@ -148,8 +144,8 @@ def _table_targets(out: Path | None, stem: str, sheets, charts=()) -> list[Path]
 
 def _load(path: Path, scenario: str | None, overrides: tuple):
     """The validated workbook, with the case (scenario + overrides) checked once."""
-    from .cases import make_dataset
-    from .validate import load_workbook
+    from .workbook.cases import make_dataset
+    from .workbook.validate import load_workbook
 
     wb = load_workbook(path)
     make_dataset(wb, scenario, overrides)
@@ -157,7 +153,7 @@ def _load(path: Path, scenario: str | None, overrides: tuple):
 
 
 def _say(message: str) -> None:
-    from .text import plain
+    from .report.text import plain
 
     err.print(plain(message), markup=False, highlight=False, soft_wrap=True)
 
@@ -170,8 +166,8 @@ def _progress(total: int):
 
 
 def _run_table(path: Path, **fields):
-    from .outputs import manifest
-    from .run import run_table
+    from .report.writers import manifest
+    from .run.solve import run_table
 
     man = manifest(path, **fields)
     return man, run_table(man)
@@ -179,7 +175,7 @@ def _run_table(path: Path, **fields):
 
 def _case_note(wb, scenario: str | None, overrides: tuple) -> str:
     """The case a chart shows, in words: scenario, deadline, cost factor, discounting."""
-    from .cases import make_dataset
+    from .workbook.cases import make_dataset
 
     s = make_dataset(wb, scenario, overrides).settings
     parts = [f"scenario {scenario}" if scenario else "base case",
@@ -213,7 +209,7 @@ def _finish(tables: dict, complete: bool, fail_on_shortfall: bool = False) -> No
 
 
 def _print_tables(tables: dict, columns: dict | None = None) -> None:
-    from .terminal import print_frame, stdout_console
+    from .report.terminal import print_frame, stdout_console
 
     for name, frame in tables.items():
         shown = frame if not columns or name not in columns else frame[[c for c in columns[name] if c in frame]]
@@ -224,8 +220,8 @@ def _print_tables(tables: dict, columns: dict | None = None) -> None:
 def validate(workbook: Workbook = None,
              strict: Annotated[bool, typer.Option("--strict", help="Treat warnings as errors.")] = False):
     """Check a workbook and every scenario in it; print all problems (exit 2 on errors)."""
-    from .cases import make_dataset
-    from .validate import load_workbook
+    from .workbook.cases import make_dataset
+    from .workbook.validate import load_workbook
 
     path = _input_paths(workbook)
     wb = load_workbook(path)
@@ -255,9 +251,9 @@ def solve(workbook: Workbook = None, scenario: Scenario = None, set_: Sets = Non
                                                              "FILE.mps or FILE.lp for another solver.")] = None,
           fail_on_shortfall: FailOnShortfall = False):
     """Solve one case and report the plan."""
-    from .run import RESULT_FILES, run_case
-    from .solve import SolveOptions
-    from .terminal import print_summary
+    from .run.solve import RESULT_FILES, run_case
+    from .models.highs import SolveOptions
+    from .report.terminal import print_summary
 
     path = _input_paths(workbook)
     targets = [out / name for name in RESULT_FILES] if out else []
@@ -267,7 +263,7 @@ def solve(workbook: Workbook = None, scenario: Scenario = None, set_: Sets = Non
     result, man = run_case(path, scenario, overrides, out, SolveOptions(time_limit, threads, method.value),
                            progress=None if as_json else console, write_model=write_model)
     if as_json:
-        from .outputs import to_json
+        from .report.writers import to_json
 
         sys.stdout.write(to_json(result.summary | {"run": man}) + "\n")
     else:
@@ -301,7 +297,7 @@ def _refuse_existing(path: Path, force: bool) -> None:
 def template(path: Annotated[Path, typer.Argument(help="Where to write the empty workbook (.xlsx).")],
              force: Force = False):
     """Write an empty workbook with every sheet and column, documented."""
-    from .template import write_template
+    from .workbook.template import write_template
 
     _refuse_existing(path, force)
     write_template(path)
@@ -330,10 +326,10 @@ def sweep(workbook: Workbook = None, param: Params = None, scenario: Scenario = 
     """Solve a grid of parameter values, warm-starting each point from the last."""
     import pandas as pd
 
-    from .parallel import run_points
-    from .solve import SolveOptions
-    from .sweep import grid, parse_params, validate_points
-    from .tables_out import Chart, write_tables
+    from .run.parallel import run_points
+    from .models.highs import SolveOptions
+    from .run.sweep import grid, parse_params, validate_points
+    from .report.tables import Chart, write_tables
 
     path = _input_paths(workbook)
     _guard_outputs([path], _table_targets(out, "sweep", ["sweep"], ["sweep"]), out, stems=("sweep",))
@@ -387,9 +383,9 @@ def frontier(workbook: Workbook = None, scenario: Scenario = None, set_: Sets = 
     """The cost of independence and the independence a budget buys."""
     import pandas as pd
 
-    from .frontier import budget_frontier, cost_of_independence, default_budgets
-    from .solve import SolveOptions
-    from .tables_out import Chart, write_tables
+    from .run.frontier import budget_frontier, cost_of_independence, default_budgets
+    from .models.highs import SolveOptions
+    from .report.tables import Chart, write_tables
 
     path = _input_paths(workbook)
     _guard_outputs([path], _table_targets(out, "frontier", FRONTIER_SHEETS, FRONTIER_SHEETS), out,
@@ -445,9 +441,9 @@ def scenarios(workbook: Workbook = None, set_: Sets = None, out: Out = None, tim
     """Every scenario of the workbook beside the base case: what it changes, and its results against the base."""
     import pandas as pd
 
-    from .scenarios import COLUMNS, compare_scenarios
-    from .solve import SolveOptions
-    from .tables_out import Chart, write_tables
+    from .run.scenarios import COLUMNS, compare_scenarios
+    from .models.highs import SolveOptions
+    from .report.tables import Chart, write_tables
 
     path = _input_paths(workbook)
     _guard_outputs([path], _table_targets(out, "scenarios", ["scenarios"], ["scenarios"]), out, stems=("scenarios",))
@@ -485,10 +481,10 @@ def report(workbook: Workbook = None, out: Annotated[Path, typer.Option("--out",
                                                                     "its charts and tables.")] = Path("findings"),
            time_limit: TimeLimit = None, threads: Threads = None, method: Method = SolverMethod.auto):
     """Regenerate the headline findings (findings.md, PNG charts, .xlsx tables) from fresh solves."""
-    from .outputs import manifest
-    from .report import write_report
-    from .solve import SolveOptions
-    from .validate import load_workbook
+    from .report.writers import manifest
+    from .run.findings import write_report
+    from .models.highs import SolveOptions
+    from .workbook.validate import load_workbook
 
     path = _input_paths(workbook)
     _guard_outputs([path], [out / "findings.md"], out, stems=("findings",))
@@ -514,7 +510,7 @@ def generate(path: Annotated[Path, typer.Argument(help="Where to write the workb
              elements: Annotated[int, typer.Option("--elements", min=1, help="Elements or groups.")] = 6,
              seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0, force: Force = False):
     """Write a synthetic but realistic world of any size (for benchmarks and stress tests)."""
-    from .generate import world, write_world
+    from .workbook.generate import world, write_world
 
     _refuse_existing(path, force)
     write_world(path, world(nodes, years, elements, seed))
@@ -522,13 +518,13 @@ def generate(path: Annotated[Path, typer.Argument(help="Where to write the workb
 
 
 def _emit_json(payload: dict) -> None:
-    from .outputs import to_json
+    from .report.writers import to_json
 
     sys.stdout.write(to_json(payload) + "\n")
 
 
 def _input_error(exc: InputError) -> int:
-    from .text import print_input_error
+    from .report.text import print_input_error
 
     print_input_error(err, exc)
     if state["json"]:

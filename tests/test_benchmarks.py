@@ -19,9 +19,9 @@ def test_scale_benchmark_smoke(tmp_path):
 
 
 def test_generate_any_size_is_valid(tmp_path):
-    from optimizer.cases import make_dataset
-    from optimizer.generate import world, write_world
-    from optimizer.validate import load_workbook
+    from rechain.workbook.cases import make_dataset
+    from rechain.workbook.generate import world, write_world
+    from rechain.workbook.validate import load_workbook
 
     for nodes, years, elements in ((3, 1, 1), (12, 5, 9)):
         path = tmp_path / f"w{nodes}.xlsx"

@@ -10,7 +10,7 @@ import pytest
 
 
 def rechain(*args, cwd=None):
-    return subprocess.run([sys.executable, "-m", "optimizer.cli", *map(str, args)], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "rechain.cli", *map(str, args)], capture_output=True, text=True,
                           cwd=cwd)
 
 
@@ -130,17 +130,17 @@ def test_blank_overrides_restore_defaults(examples):
 def test_size_guards_are_configurable(examples, tmp_path):
     import os
 
-    from optimizer.cli import reference_workbook
+    from rechain.inputs import reference_workbook
 
     env = dict(os.environ, RECHAIN_MAX_FILE_MB="0.01")
-    done = subprocess.run([sys.executable, "-m", "optimizer.cli", "validate", str(reference_workbook())],
+    done = subprocess.run([sys.executable, "-m", "rechain.cli", "validate", str(reference_workbook())],
                           capture_output=True, text=True, env=env)
     assert done.returncode == 2 and "RECHAIN_MAX_FILE_MB" in done.stderr
     env = dict(os.environ, RECHAIN_MAX_ROWS="3")
-    done = subprocess.run([sys.executable, "-m", "optimizer.cli", "validate", str(examples / "tiny")],
+    done = subprocess.run([sys.executable, "-m", "rechain.cli", "validate", str(examples / "tiny")],
                           capture_output=True, text=True, env=env)
     assert done.returncode == 2 and "demand!A4" in done.stderr and "RECHAIN_MAX_ROWS" in done.stderr
     env = dict(os.environ, RECHAIN_MAX_ROWS="abc")
-    done = subprocess.run([sys.executable, "-m", "optimizer.cli", "validate", str(reference_workbook())],
+    done = subprocess.run([sys.executable, "-m", "rechain.cli", "validate", str(reference_workbook())],
                           capture_output=True, text=True, env=env)
     assert done.returncode == 2 and "RECHAIN_MAX_ROWS" in done.stderr and "Traceback" not in done.stderr

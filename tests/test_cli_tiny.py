@@ -8,7 +8,7 @@ import pytest
 
 
 def rechain(*args, cwd=None):
-    return subprocess.run([sys.executable, "-m", "optimizer.cli", *map(str, args)], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "rechain.cli", *map(str, args)], capture_output=True, text=True,
                           cwd=cwd)
 
 

@@ -3,7 +3,7 @@
 import pytest
 from worked import TradeRule, case, fac, flat, solve
 
-from optimizer.diagnosis import diagnose
+from rechain.run.diagnosis import diagnose
 
 NODES = {"Mine": "allied", "CNSep": "china", "USSep": "allied", "Buyer": "allied"}
 
@@ -68,7 +68,7 @@ def test_diagnosis_reaches_json_and_workbook(examples, tmp_path):
     import openpyxl
 
     out = tmp_path / "out"
-    done = subprocess.run([sys.executable, "-m", "optimizer.cli", "solve", str(examples / "frontier"), "--set",
+    done = subprocess.run([sys.executable, "-m", "rechain.cli", "solve", str(examples / "frontier"), "--set",
                            "max_restricted_share=0", "--set", "budget_usd=400", "--json", "--out", str(out)],
                           capture_output=True, text=True)
     assert done.returncode == 0, done.stderr

@@ -2,14 +2,14 @@
 
 from pathlib import Path
 
-from optimizer.schema import SHEETS, with_reference
+from rechain.workbook.schema import SHEETS, with_reference
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 
 
 def test_workbook_reference_is_generated_from_the_schema():
     text = (DOCS / "workbook.md").read_text(encoding="utf-8")
-    assert with_reference(text) == text, "run: python -m optimizer.schema docs/workbook.md"
+    assert with_reference(text) == text, "run: python -m rechain.workbook.schema docs/workbook.md"
     for sheet in SHEETS:
         for col in sheet.columns:
             assert f"`{col.name}`" in text

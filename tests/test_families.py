@@ -83,7 +83,7 @@ def test_bloc_budget_caps_one_bloc():
 
     Allied builds 3 (300 USD), the partner the other 7 (1,400 USD): capex 1,700.
     """
-    from models.dataset import BlocBudget
+    from rechain.models.dataset import BlocBudget
 
     ds = case((2025, 2025), {"AM": "allied", "PM": "partner", "Buyer": "allied"}, 1,
               [fac("AM", 1, capex_usd_per_tpa=100), fac("PM", 1, capex_usd_per_tpa=200)],
@@ -324,7 +324,7 @@ def test_every_constraint_family_has_a_worked_case():
     """Fails when a constraint family is added without a hand-solved test."""
     import inspect
 
-    from models import constraints, costs
+    from rechain.models import constraints, costs
 
     families = {name for module in (constraints, costs) for name, fn in inspect.getmembers(module, inspect.isfunction)
                 if name.startswith("add_") and fn.__module__ == module.__name__}

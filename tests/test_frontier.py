@@ -4,8 +4,8 @@ so the smallest alpha with no shortfall is 1 - B/1000."""
 
 import pytest
 
-from optimizer.frontier import budget_frontier, cost_of_independence, default_budgets
-from optimizer.validate import load_workbook
+from rechain.run.frontier import budget_frontier, cost_of_independence, default_budgets
+from rechain.workbook.validate import load_workbook
 
 
 @pytest.fixture
@@ -49,7 +49,7 @@ def test_cost_factor_axis(wb):
 def test_cost_never_rises_as_budget_grows(wb):
     """At alpha = 0.5 (5 t must be clean, 500 USD of capex): budgets 0, 250, 500, 1000 give
     objectives 10 + 5 x 1e7 (all shortfall), then 2.5 t shortfall, then none: non-increasing."""
-    from optimizer.sweep import solve_points
+    from rechain.run.sweep import solve_points
 
     rows = [r.row for r in solve_points(wb, None, (("max_restricted_share", "0.5"),),
                                         [{"budget_usd": b} for b in ("0", "250", "500", "1000")])]

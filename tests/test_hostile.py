@@ -28,13 +28,13 @@ from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
 from fixtures.make_fixtures import LIBREOFFICE, XLSXWRITER, write_openpyxl
-from optimizer.cases import CAPACITY_FACTOR, FACTOR, YEAR, make_dataset
-from optimizer.errors import InputError, Issue
-from optimizer.reader import read_tables
-from optimizer.results import extract
-from optimizer.schema import SETTINGS, SHEET_BY_NAME, Column
-from optimizer.solve import CaseSolver, Status
-from optimizer.validate import load_workbook, validate_tables
+from rechain.workbook.cases import CAPACITY_FACTOR, FACTOR, YEAR, make_dataset
+from rechain.errors import InputError, Issue
+from rechain.workbook.read import read_tables
+from rechain.models.solution import extract
+from rechain.workbook.schema import SETTINGS, SHEET_BY_NAME, Column
+from rechain.models.highs import CaseSolver, Status
+from rechain.workbook.validate import load_workbook, validate_tables
 
 TINY = Path(__file__).resolve().parents[1] / "inputs" / "examples" / "tiny"
 TINY_OBJECTIVE = 2800 + 1e8  # tests/test_cli_tiny.py works it out by hand
@@ -832,7 +832,7 @@ def test_endless_file_does_not_hang():
 
 
 def test_command_line_exit_codes(tmp_path, base):
-    """A handful of cases through `python -m optimizer.cli solve`, run concurrently."""
+    """A handful of cases through `python -m rechain.cli solve`, run concurrently."""
     tables = copy_tables()
     tables["facilities"][2][4] = "lots"
     folder = tiny_csv(tmp_path, "semicolons")
@@ -852,7 +852,7 @@ def test_command_line_exit_codes(tmp_path, base):
         xls: 2,
         cut: 2,
     }
-    runs = {path: subprocess.Popen([sys.executable, "-m", "optimizer.cli", "solve", str(path)],
+    runs = {path: subprocess.Popen([sys.executable, "-m", "rechain.cli", "solve", str(path)],
                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
             for path in cases}
     for path, run in runs.items():

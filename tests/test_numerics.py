@@ -2,7 +2,7 @@
 
 from worked import case, fac
 
-from optimizer.numerics import penalty_warnings, quality_warnings, unit_cost_ceiling
+from rechain.run.numerics import penalty_warnings, quality_warnings, unit_cost_ceiling
 
 
 def mine(penalty):

@@ -7,11 +7,11 @@ import sys
 import openpyxl
 import pytest
 
-from optimizer.outputs import atomic_path, write_csv
+from rechain.report.writers import atomic_path, write_csv
 
 
 def rechain(*args):
-    return subprocess.run([sys.executable, "-m", "optimizer.cli", *map(str, args)], capture_output=True, text=True)
+    return subprocess.run([sys.executable, "-m", "rechain.cli", *map(str, args)], capture_output=True, text=True)
 
 
 def sheets(path, skip=("summary", "run")):
@@ -22,7 +22,7 @@ def sheets(path, skip=("summary", "run")):
 
 def test_same_input_same_tables(examples, tmp_path):
     """Two runs of the reference workbook give identical result tables (timings aside)."""
-    from optimizer.cli import reference_workbook
+    from rechain.inputs import reference_workbook
 
     for name in ("a", "b"):
         done = rechain("solve", reference_workbook(), "--out", tmp_path / name, "--json")
@@ -60,7 +60,7 @@ def test_failed_write_leaves_no_file(tmp_path):
 
 def test_output_over_input_is_refused(examples, tmp_path):
     case = tmp_path / "case.xlsx"
-    from optimizer.cli import reference_workbook
+    from rechain.inputs import reference_workbook
 
     shutil.copy(reference_workbook(), case)
     before = case.read_bytes()

@@ -5,9 +5,9 @@ import sys
 
 import pytest
 
-from optimizer.parallel import chunks_of, run_points
-from optimizer.sweep import grid, parse_params
-from optimizer.validate import load_workbook
+from rechain.run.parallel import chunks_of, run_points
+from rechain.run.sweep import grid, parse_params
+from rechain.workbook.validate import load_workbook
 
 PARAMS = ["max_restricted_share=0.9:0.1:3", "budget_usd=50,650"]
 
@@ -51,7 +51,7 @@ def test_local_cluster_matches_in_process(examples):
 
 def test_sweep_cli_writes_every_format(examples, tmp_path):
     out = tmp_path / "sweep"
-    done = subprocess.run([sys.executable, "-m", "optimizer.cli", "sweep", str(examples / "frontier"),
+    done = subprocess.run([sys.executable, "-m", "rechain.cli", "sweep", str(examples / "frontier"),
                            "--param", "max_restricted_share=1:0:3", "--workers", "1", "--out", str(out)],
                           capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
@@ -62,7 +62,7 @@ def test_sweep_cli_writes_every_format(examples, tmp_path):
 
 def test_failed_point_is_a_row(examples):
     """A zero time limit makes every point a time_limit row, not a crash."""
-    from optimizer.solve import SolveOptions
+    from rechain.models.highs import SolveOptions
 
     wb = load_workbook(examples / "frontier")
     rows, complete = run_points(wb, None, (), [{"max_restricted_share": "0.5"}], SolveOptions(time_limit=0), 1)
@@ -73,7 +73,7 @@ def test_frontier_cli_xlsx_has_charts(examples, tmp_path):
     import openpyxl
 
     out = tmp_path / "fr"
-    done = subprocess.run([sys.executable, "-m", "optimizer.cli", "frontier", str(examples / "frontier"),
+    done = subprocess.run([sys.executable, "-m", "rechain.cli", "frontier", str(examples / "frontier"),
                            "--points", "3", "--budget-points", "3", "--cost-factors", "1,0.5", "--out", str(out)],
                           capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
@@ -83,7 +83,7 @@ def test_frontier_cli_xlsx_has_charts(examples, tmp_path):
 
 
 def test_scenarios_cli(examples):
-    done = subprocess.run([sys.executable, "-m", "optimizer.cli", "scenarios", str(examples / "frontier")],
+    done = subprocess.run([sys.executable, "-m", "rechain.cli", "scenarios", str(examples / "frontier")],
                           capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert "china_free" in done.stdout and "$1.04 k" in done.stdout

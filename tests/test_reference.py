@@ -4,11 +4,11 @@ qualitative findings it must keep (each could fail if the data changed)."""
 import openpyxl
 import pytest
 
-from optimizer.cases import make_dataset
-from optimizer.cli import reference_workbook
-from optimizer.results import extract
-from optimizer.solve import CaseSolver
-from optimizer.validate import load_workbook
+from rechain.workbook.cases import make_dataset
+from rechain.inputs import reference_workbook
+from rechain.models.solution import extract
+from rechain.models.highs import CaseSolver
+from rechain.workbook.validate import load_workbook
 
 
 @pytest.fixture(scope="module")

@@ -9,8 +9,8 @@ cost(alpha) = 10 alpha + 1050 (1 - alpha).
 
 import pytest
 
-from optimizer.sweep import grid, parse_params, solve_points
-from optimizer.validate import load_workbook
+from rechain.run.sweep import grid, parse_params, solve_points
+from rechain.workbook.validate import load_workbook
 
 
 def test_grid_is_a_snake_product():

@@ -8,7 +8,7 @@ import shutil
 import openpyxl
 import pytest
 
-from optimizer import cli
+from rechain import cli
 
 
 @pytest.fixture
@@ -158,11 +158,11 @@ def test_interrupted_sweep_keeps_the_earlier_complete_result(rechain, tiny, tmp_
     complete = (out / "sweep.xlsx").read_bytes()
 
     def interrupted(wb, scenario, overrides, points, *args):
-        from optimizer.sweep import solve_points
+        from rechain.run.sweep import solve_points
 
         return [r.row for r in solve_points(wb, scenario, overrides, points[:1])], False
 
-    monkeypatch.setattr("optimizer.parallel.run_points", interrupted)
+    monkeypatch.setattr("rechain.run.parallel.run_points", interrupted)
     code, _, err = rechain("sweep", tiny, "--param", "demand_factor=1,2,3", "--workers", "1", "--out", out)
     assert code == 130 and "interrupted: 1 of 3" in err
     assert (out / "sweep.xlsx").read_bytes() == complete
@@ -183,7 +183,7 @@ def test_scenarios_show_their_changes_and_a_bar_chart_of_the_difference(rechain,
 def test_a_failed_category_is_named_not_drawn(tmp_path):
     import pandas as pd
 
-    from optimizer.tables_out import Chart, chart_lines, write_tables
+    from rechain.report.tables import Chart, chart_lines, write_tables
 
     table = pd.DataFrame({"scenario": ["base", "bad", "dear"], "status": ["optimal", "time_limit", "optimal"],
                           "system_cost_vs_base_usd": [0.0, None, 2e9]})

@@ -11,11 +11,11 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from optimizer.cases import make_dataset
-from optimizer.errors import InputError
-from optimizer.reader import read_tables
-from optimizer.schema import SHEETS
-from optimizer.validate import load_workbook, validate_tables
+from rechain.workbook.cases import make_dataset
+from rechain.errors import InputError
+from rechain.workbook.read import read_tables
+from rechain.workbook.schema import SHEETS
+from rechain.workbook.validate import load_workbook, validate_tables
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "inputs" / "examples"
 
@@ -47,7 +47,7 @@ def warnings_of(path: Path, scenario=None, overrides=()) -> list[str]:
 
 
 def rechain(*args, env=None):
-    return subprocess.run([sys.executable, "-m", "optimizer.cli", *map(str, args)], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "rechain.cli", *map(str, args)], capture_output=True, text=True,
                           timeout=120, env=env)
 
 
@@ -236,7 +236,7 @@ def test_an_infinite_limit_does_not_crash_the_command_line():
 
 @pytest.fixture(scope="module")
 def template(tmp_path_factory) -> Path:
-    from optimizer.template import write_template
+    from rechain.workbook.template import write_template
 
     path = tmp_path_factory.mktemp("template") / "template.xlsx"
     write_template(path)

@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 from pytest import approx
 
-from optimizer.results import clean_premiums
-from optimizer.solve import CaseSolver, SolveOutcome, Status
-from optimizer.validate import load_workbook
+from rechain.models.solution import clean_premiums
+from rechain.models.highs import CaseSolver, SolveOutcome, Status
+from rechain.workbook.validate import load_workbook
 
 from worked import case, fac, flat, solve
 
@@ -77,7 +77,7 @@ def test_results_xlsx_capacity_and_clean_share_with_native_charts(examples, tmp_
     """The frontier example fully clean (alpha = 0): USSep (allied) builds the 10 t/yr that CNSep (china)
     would have separated, so separation capacity is 10 allied and 100 china; mining 100 allied; the clean
     share of A is 1. Capex 10 x 100 = 1,000 USD, undiscounted = discounted (one year)."""
-    from optimizer.run import run_case
+    from rechain.run.solve import run_case
 
     result, _ = run_case(examples / "frontier", None, (("max_restricted_share", "0"),), tmp_path / "out")
     book = openpyxl.load_workbook(tmp_path / "out" / "results.xlsx")
@@ -112,7 +112,7 @@ def fail_when(monkeypatch, predicate, status=Status.TIME_LIMIT, message="maxTime
 def test_compare_scenarios_by_hand(examples):
     """Frontier example (test_frontier.py): base 10 USD; cheap_china (China at half cost) 5 USD;
     china_free (alpha = 0) builds 10 t/yr at USSep (allied): capex 1,000, cost 1,000 + 10 x 5 = 1,050."""
-    from optimizer.scenarios import compare_scenarios
+    from rechain.run.scenarios import compare_scenarios
 
     seen = []
     table = compare_scenarios(load_workbook(examples / "frontier"), on_row=seen.append).set_index("scenario")
@@ -131,7 +131,7 @@ def test_compare_scenarios_by_hand(examples):
 
 def test_compare_scenarios_marks_a_failed_scenario(examples, monkeypatch):
     """cheap_china does not solve: its row has status and reason, no figures, no differences."""
-    from optimizer.scenarios import compare_scenarios
+    from rechain.run.scenarios import compare_scenarios
 
     fail_when(monkeypatch, lambda ds: ds.settings.restricted_cost_factor == 0.5)
     table = compare_scenarios(load_workbook(examples / "frontier")).set_index("scenario")
@@ -143,7 +143,7 @@ def test_compare_scenarios_marks_a_failed_scenario(examples, monkeypatch):
 
 def test_compare_scenarios_without_a_base_has_no_differences(examples, monkeypatch):
     """The base raises inside the solver: an `error` row, and no scenario can be compared with it."""
-    from optimizer.scenarios import compare_scenarios
+    from rechain.run.scenarios import compare_scenarios
 
     def boom(ds):
         if ds.settings.max_restricted_share == 1 and ds.settings.restricted_cost_factor == 1:
@@ -173,8 +173,8 @@ def two_bloc_workbook(folder: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def two_bloc_report(tmp_path_factory):
-    from optimizer.outputs import manifest
-    from optimizer.report import write_report
+    from rechain.report.writers import manifest
+    from rechain.run.findings import write_report
 
     tmp = tmp_path_factory.mktemp("report")
     path = two_bloc_workbook(tmp / "wb")
@@ -188,7 +188,7 @@ def sheet(out: Path, name: str) -> pd.DataFrame:
 
 def test_report_deadlines_come_from_the_horizon():
     """2025-2040 gives 2030, 2035, 2040 (first_year + 5 to last_year); shorter horizons start halfway."""
-    from optimizer.report import deadlines
+    from rechain.run.findings import deadlines
 
     assert deadlines(2025, 2040) == (2030, 2035, 2040)
     assert deadlines(2025, 2027) == (2026, 2027)
@@ -254,7 +254,7 @@ def test_report_premium_and_scenarios(two_bloc_report):
 
 
 def test_report_chart_titles_state_the_case(two_bloc_report):
-    from optimizer.report import Subject, charts
+    from rechain.run.findings import Subject, charts
 
     subject = Subject.of(load_workbook(two_bloc_workbook(two_bloc_report[0].parent / "again")))
     budgets, factor, scenarios = charts(subject)
@@ -269,7 +269,7 @@ def test_binding_stages_in_chain_order():
     """Stages `ore` (1) and `cracking` (2), alphabetically the other way round. Cheap M1 and S1 hold
     10 t/yr each, dear M2 (50 USD/t) and S2 (30 USD/t) supply the rest of 15 t: one more t/yr at M1
     saves 50 - 1 = 49 USD, at S1 30 - 1 = 29 USD."""
-    from optimizer.report import binding_stages
+    from rechain.run.findings import binding_stages
     from worked import Stage
 
     stages = (Stage("ore", 1), Stage("cracking", 2))
@@ -285,8 +285,8 @@ def test_binding_stages_in_chain_order():
 def test_report_marks_failed_points(tmp_path, monkeypatch):
     """The 90%-clean point, the fully clean plan from 2026 and the fully clean plan at cost factor 0.25
     do not solve: each is a row with status and reason and no numbers; the rest is written."""
-    from optimizer.outputs import manifest
-    from optimizer.report import write_report
+    from rechain.report.writers import manifest
+    from rechain.run.findings import write_report
 
     def fails(ds):
         s = ds.settings
@@ -314,9 +314,9 @@ def test_report_marks_failed_points(tmp_path, monkeypatch):
 
 
 def test_report_survives_when_nothing_solves(tmp_path):
-    from optimizer.outputs import manifest
-    from optimizer.report import write_report
-    from optimizer.solve import SolveOptions
+    from rechain.report.writers import manifest
+    from rechain.run.findings import write_report
+    from rechain.models.highs import SolveOptions
 
     path = two_bloc_workbook(tmp_path / "wb")
     failed = write_report(load_workbook(path), path, tmp_path / "out", manifest(path, command="report"),
@@ -328,7 +328,7 @@ def test_report_survives_when_nothing_solves(tmp_path):
 
 
 def test_scenario_changes_name_scoped_trade_rules_and_budgets(tmp_path):
-    from optimizer.scenarios import changes
+    from rechain.run.scenarios import changes
 
     path = two_bloc_workbook(tmp_path / "wb")
     (path / "trade_rules.csv").write_text("from_bloc,to_bloc,stage,element,first_year,allowed,scenario\n"
@@ -342,9 +342,9 @@ def test_scenario_changes_name_scoped_trade_rules_and_budgets(tmp_path):
 
 def test_report_checks_every_scenario_before_solving(tmp_path, monkeypatch):
     """A bad scenario value is an input error before any solve (not after minutes of them)."""
-    from optimizer.errors import InputError
-    from optimizer.outputs import manifest
-    from optimizer.report import write_report
+    from rechain.errors import InputError
+    from rechain.report.writers import manifest
+    from rechain.run.findings import write_report
 
     solves = []
     fail_when(monkeypatch, lambda ds: solves.append(ds) and False)

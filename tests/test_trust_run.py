@@ -15,14 +15,14 @@ from pathlib import Path
 import pytest
 from worked import case, fac, solve
 
-from optimizer import signals
-from optimizer.errors import InputError
-from optimizer.frontier import budget_frontier, cost_of_independence, default_budgets
-from optimizer.numerics import quality_warnings
-from optimizer.parallel import run_points
-from optimizer.solve import CaseSolver, SolveOptions, SolveOutcome, Status
-from optimizer.sweep import grid, parse_params, solve_points, validate_points
-from optimizer.validate import load_workbook
+from rechain.run import signals
+from rechain.errors import InputError
+from rechain.run.frontier import budget_frontier, cost_of_independence, default_budgets
+from rechain.run.numerics import quality_warnings
+from rechain.run.parallel import run_points
+from rechain.models.highs import CaseSolver, SolveOptions, SolveOutcome, Status
+from rechain.run.sweep import grid, parse_params, solve_points, validate_points
+from rechain.workbook.validate import load_workbook
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -139,7 +139,7 @@ def _signal_mid_solve(solver: CaseSolver, sig: int) -> None:
 
 
 def test_ctrl_c_during_highs_is_an_interrupt_not_an_error(examples):
-    from optimizer.cases import make_dataset
+    from rechain.workbook.cases import make_dataset
 
     solver = CaseSolver(make_dataset(load_workbook(examples / "tiny")))
     _signal_mid_solve(solver, signal.SIGINT)
@@ -148,7 +148,7 @@ def test_ctrl_c_during_highs_is_an_interrupt_not_an_error(examples):
 
 
 def test_sigterm_during_highs_raises_terminated(examples, monkeypatch):
-    from optimizer.cases import make_dataset
+    from rechain.workbook.cases import make_dataset
 
     previous = signal.getsignal(signal.SIGTERM)
     monkeypatch.setitem(signals._received, "sigterm", False)
@@ -218,7 +218,7 @@ def test_sigterm_to_a_pool_sweep(examples, tmp_path):
     """SIGTERM to `rechain sweep --workers 2` once the workers have done some work:
     exit 143, the finished points written, the workers gone."""
     out = tmp_path / "sweep"
-    proc = subprocess.Popen([sys.executable, "-m", "optimizer.cli", "sweep", str(examples / "frontier"),
+    proc = subprocess.Popen([sys.executable, "-m", "rechain.cli", "sweep", str(examples / "frontier"),
                              "--param", "max_restricted_share=1:0:30", "--param", "demand_factor=1:2:20",
                              "--workers", "2", "--out", str(out)], cwd=ROOT,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
@@ -246,7 +246,7 @@ def _catches_sigterm(pid: int) -> bool:
 def test_sigterm_to_any_command_exits_143(examples):
     """A long frontier (in process) told to stop once it handles SIGTERM: exit 143,
     as `kill` expects, not 130."""
-    proc = subprocess.Popen([sys.executable, "-m", "optimizer.cli", "frontier", str(examples / "frontier"),
+    proc = subprocess.Popen([sys.executable, "-m", "rechain.cli", "frontier", str(examples / "frontier"),
                              "--points", "100000"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                             text=True)
     end = time.monotonic() + 60
@@ -302,7 +302,7 @@ def test_discounting_beyond_tolerances_is_refused(tmp_path):
     """Demand in 1928 and 2027 at 25 %: penalties differ by 1.25^99 = 3.9e9 > 1e7, so
     no plan is reported: status error, reason "numerically unreliable", exit 3."""
     folder = long_tiny(tmp_path, 1928, demand_first_year=True)
-    done = subprocess.run([sys.executable, "-m", "optimizer.cli", "solve", str(folder), "--json"], cwd=ROOT,
+    done = subprocess.run([sys.executable, "-m", "rechain.cli", "solve", str(folder), "--json"], cwd=ROOT,
                           capture_output=True, text=True)
     assert done.returncode == 3, done.stderr
     assert "numerically unreliable" in done.stderr and "3.9e+09" in done.stderr
@@ -355,7 +355,7 @@ def test_diagnosis_says_when_its_own_solves_fail(monkeypatch):
     stop at a time limit: the findings say so instead of "no extra budget removes it"."""
     from test_diagnosis import clean_case
 
-    from optimizer.diagnosis import diagnose
+    from rechain.run.diagnosis import diagnose
 
     ds = clean_case(max_restricted_share=0.0, budget_usd=400.0)
     result = solve(ds)
@@ -375,7 +375,7 @@ def test_clean_premium_is_the_mean_over_the_years_the_requirement_applies():
     4 / 1.21 (discounted). Mean: (104 + 3.636 + 3.306) / 3 = 36.98 USD/t."""
     from test_diagnosis import clean_case
 
-    from optimizer.sweep import row_of
+    from rechain.run.sweep import row_of
 
     ds = clean_case((2025, 2027), max_restricted_share=0.5, discount_rate=0.1)
     row = row_of(solve(ds), {}, ds)

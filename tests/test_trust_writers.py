@@ -15,16 +15,16 @@ import pandas as pd
 import pytest
 from rich.console import Console
 
-from optimizer import outputs
-from optimizer.outputs import OutputError, write_json, write_xlsx
-from optimizer.tables_out import Chart, markdown_table, write_tables
-from optimizer.terminal import print_frame, usd
+from rechain.report import writers as outputs
+from rechain.report.writers import OutputError, write_json, write_xlsx
+from rechain.report.tables import Chart, markdown_table, write_tables
+from rechain.report.terminal import print_frame, usd
 
 HOSTILE = ["[/]", "$\\oops$", "a|b\n# H", "\x1b[31mred"]
 
 
 def rechain(*args):
-    return subprocess.run([sys.executable, "-m", "optimizer.cli", *map(str, args)], capture_output=True, text=True)
+    return subprocess.run([sys.executable, "-m", "rechain.cli", *map(str, args)], capture_output=True, text=True)
 
 
 def run_sheet():
@@ -91,7 +91,7 @@ def test_markdown_table_keeps_its_shape():
 
 
 def test_markdown_text_escapes():
-    from optimizer.text import markdown_text
+    from rechain.report.text import markdown_text
 
     assert markdown_text("# H") == "\\# H"
     assert markdown_text("1. x") == "1\\. x"
@@ -103,7 +103,7 @@ def test_markdown_text_escapes():
 def test_charts_of_hostile_labels_are_drawn_as_written(tmp_path, monkeypatch):
     """A sweep-style table with hostile scenario names in legend, title and note: the PNG is written,
     and each legend entry is drawn as plain text equal to the name (control characters escaped)."""
-    from optimizer.text import plain
+    from rechain.report.text import plain
 
     figures = captured_figures(monkeypatch)
     spec = Chart("scenarios", "year", "system_cost_usd", "Cost $\\oops$ [/]", "scenario")
@@ -125,8 +125,8 @@ def test_xlsx_and_csv_take_control_characters(tmp_path):
 
 
 def test_error_helpers_print_data_not_markup():
-    from optimizer.errors import InputError, Issue
-    from optimizer.text import print_input_error, say
+    from rechain.errors import InputError, Issue
+    from rechain.report.text import print_input_error, say
 
     buffer = io.StringIO()
     console = Console(file=buffer, width=300, color_system=None)
@@ -234,7 +234,7 @@ def test_failed_rename_or_folder_is_an_output_error(tmp_path, monkeypatch):
 
 def test_table_files_lists_what_write_tables_writes(tmp_path):
     """Sheets 'scenarios' and 'empty' (no rows, so no chart): xlsx, three CSVs (with run), one PNG, md."""
-    from optimizer.tables_out import table_files
+    from rechain.report.tables import table_files
 
     sheets = {"scenarios": scenario_table(), "empty": scenario_table().head(0)}
     charts = [Chart("scenarios", "year", "system_cost_usd", "Cost", "scenario")]

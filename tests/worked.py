@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from models.dataset import Dataset, Facility, Route, Settings, Stage, TradeRule  # noqa: F401
-from optimizer.results import SolveResult, extract
-from optimizer.solve import CaseSolver
+from rechain.models.dataset import Dataset, Facility, Route, Settings, Stage, TradeRule  # noqa: F401
+from rechain.models.solution import SolveResult, extract
+from rechain.models.highs import CaseSolver
 
 STAGES = {1: (Stage("mining", 1),),
           2: (Stage("mining", 1), Stage("separation", 2)),

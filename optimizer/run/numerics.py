@@ -1,18 +1,11 @@
-"""Warnings about results that may mislead: poor solution quality, weak
-penalties, discount factors spanning more than HiGHS's tolerances resolve."""
+"""Warnings about results that may mislead: poor solution quality, weak penalties."""
 
 from __future__ import annotations
 
-import math
-
-import pyomo.environ as pyo
-
-from models.dataset import Dataset
+from ..models.dataset import Dataset
 
 QUALITY_LIMIT = 1e-5
 PENALTY_MARGIN = 10.0
-PENALTY_FLOOR = 1e-3  # smallest discounted penalty (million USD per t) solved without scaling the objective
-SPAN_LIMIT = 1e7  # largest ratio of discount factors over the years with demand
 
 
 def quality_warnings(summary: dict) -> list[str]:
@@ -58,33 +51,3 @@ def penalty_warnings(ds: Dataset) -> list[str]:
                          f"{ceiling:,.0f} USD/t): the optimum may prefer paying it to supplying; results would "
                          "then mislead")
     return found
-
-
-def _demand_discounts(m) -> list[float]:
-    return [pyo.value(m.discount[y]) for y in sorted({y for (_, _, y) in m.u})]
-
-
-def objective_scale(m) -> int:
-    """Power of two that lifts the smallest discounted penalty to about 1 when
-    discounting pushes it towards HiGHS's tolerances (1e-7); 0 otherwise. Only
-    for the cost objective; scaling never changes the optimal plan."""
-    discounts = _demand_discounts(m)
-    penalties = [p for p in (pyo.value(m.unmet_penalty), pyo.value(m.shortfall_penalty)) if p > 0]
-    if not m.objective.active or not discounts or not penalties:
-        return 0
-    floor = min(discounts) * min(penalties)
-    return 0 if floor >= PENALTY_FLOOR or floor <= 0 else min(64, math.ceil(math.log2(1 / floor)))
-
-
-def unreliable(m) -> str | None:
-    """Why HiGHS cannot be trusted with this objective, or None."""
-    years = sorted({y for (_, _, y) in m.u})
-    discounts = _demand_discounts(m)
-    if not m.objective.active or not discounts:
-        return None
-    span = max(discounts) / min(discounts) if min(discounts) > 0 else math.inf
-    if span <= SPAN_LIMIT:
-        return None
-    return (f"numerically unreliable: discount factors over the years with demand ({years[0]}-{years[-1]}) span "
-            f"{span:.1e}, more than HiGHS's tolerances resolve ({SPAN_LIMIT:.0e}); a solve could report a wrong "
-            "optimum. Shorten the horizon or lower discount_rate")

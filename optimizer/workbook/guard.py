@@ -6,7 +6,7 @@ import zipfile
 from pathlib import Path
 
 from .limits import max_unpacked_bytes
-from .errors import InputError, Issue
+from ..errors import InputError, Issue
 
 MAX_RATIO = 200
 

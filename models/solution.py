@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 import pandas as pd
 import pyomo.environ as pyo
 
-from models.dataset import CLEAN, MONEY
-from models.formulation import Built
+from .dataset import CLEAN, MONEY
+from .formulation import Built
 
-from .solve import SolveOutcome, Status
+from .highs import SolveOutcome, Status
 
 COST_PARTS = ("capex", "fixed_om", "opex", "transport", "tariff")
 PENALTIES = ("unmet", "shortfall")

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .cases import make_dataset
-from .errors import InputError
-from .results import SolveResult, extract
-from .solve import CaseSolver, SolveOptions, Status
-from .validate import Workbook
+from ..workbook.cases import make_dataset
+from ..errors import InputError
+from ..models.solution import SolveResult, extract
+from ..models.highs import CaseSolver, SolveOptions, Status
+from ..workbook.validate import Workbook
 
 FIGURES = {"system_cost_usd": "system_cost_vs_base_usd", "capex_usd": "capex_vs_base_usd",
            "protected_capex_usd": "protected_capex_vs_base_usd", "unmet_t": "unmet_vs_base_t",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .outputs import atomic_path
+from ..report.writers import atomic_path
 from .schema import COMPOSITION, NODES, SCENARIOS, SETTINGS, SHEETS, STAGES, Column, Sheet
 
 LIST_ROWS = 500

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from models.dataset import Dataset, Settings, TradeRule
+from ..models.dataset import Dataset, Settings, TradeRule
 
 from .cells import MISSING, implausible, parse_value
-from .errors import Problems
+from ..errors import Problems
 from .schema import FACTOR_RANGE, SETTINGS, YEAR_RANGE, Column
 from .validate import Workbook
 

@@ -12,11 +12,11 @@ import sys
 import threading
 from concurrent.futures import ProcessPoolExecutor
 
-from .errors import InputError, Issue
-from .signals import deferred_signals
-from .solve import SolveOptions
+from ..errors import InputError, Issue
+from ..models.highs import deferred_signals
+from ..models.highs import SolveOptions
 from .sweep import solve_point, solve_points
-from .validate import Workbook
+from ..workbook.validate import Workbook
 
 PR_SET_PDEATHSIG = 1
 CONNECT_SECONDS = 3

@@ -14,15 +14,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from .cases import make_dataset
+from ..workbook.cases import make_dataset
 from .frontier import budget_frontier
-from .outputs import write_markdown
-from .results import SolveResult, clean_premiums
+from ..report.writers import write_markdown
+from ..models.solution import SolveResult, clean_premiums
 from .scenarios import compare_scenarios, figures, make_cases, solve_case
-from .solve import SolveOptions, Status
-from .tables_out import Chart, markdown_table, write_tables
-from .terminal import usd
-from .validate import Workbook
+from ..models.highs import SolveOptions, Status
+from ..report.tables import Chart, markdown_table, write_tables
+from ..report.terminal import usd
+from ..workbook.validate import Workbook
 
 COST_FACTORS = (1.0, 0.667, 0.5, 0.333, 0.25)
 BUDGET_MULTIPLES = (0.0, 0.25, 0.5, 0.75, 1.0, 1.5)  # of the budget capex of the cheapest fully clean plan
@@ -249,7 +249,7 @@ def write_report(wb: Workbook, path: Path, out: Path, man: dict, options=SolveOp
     sheets["scenarios"] = compare_scenarios(wb, (), options, on_row=tick)
     if show:
         show(sheets)
-    from .run import run_table
+    from .solve import run_table
     written = write_tables(out, "findings_tables", sheets, run_table(man), charts(subject), "rechain findings: tables")
     write_markdown(out / "findings.md", findings_md(subject, sheets, man, {p.name for p in written}))
     return run.failed + int((sheets["budgets"]["status"] != "optimal").sum()) \

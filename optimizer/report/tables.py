@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .outputs import safe_text, save_csv, save_text, save_xlsx, write_files
+from .writers import safe_text, save_csv, save_text, save_xlsx, write_files
 from .text import MINUS, markdown_text, mathtext, missing, plain, usd
 
 FAILED = "did not solve"

@@ -4,17 +4,19 @@ the solver so that a later re-solve after parameter updates is warm."""
 from __future__ import annotations
 
 import contextlib
+import math
 import os
+import signal
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from enum import Enum
 
-from models.dataset import Dataset
-from models.formulation import Built, build_model
+import pyomo.environ as pyo
 
-from .numerics import objective_scale, unreliable
-from .signals import deferred_signals
+from .dataset import Dataset
+from .formulation import Built, build_model
 
 
 class Status(str, Enum):
@@ -182,3 +184,65 @@ def _interrupted():
     import highspy
 
     return highspy.HighsModelStatus.kInterrupt
+
+
+PENALTY_FLOOR = 1e-3  # smallest discounted penalty (million USD per t) solved without scaling the objective
+SPAN_LIMIT = 1e7  # largest ratio of discount factors over the years with demand
+
+
+def _demand_discounts(m) -> list[float]:
+    return [pyo.value(m.discount[y]) for y in sorted({y for (_, _, y) in m.u})]
+
+
+def objective_scale(m) -> int:
+    """Power of two that lifts the smallest discounted penalty to about 1 when
+    discounting pushes it towards HiGHS's tolerances (1e-7); 0 otherwise. Only
+    for the cost objective; scaling never changes the optimal plan."""
+    discounts = _demand_discounts(m)
+    penalties = [p for p in (pyo.value(m.unmet_penalty), pyo.value(m.shortfall_penalty)) if p > 0]
+    if not m.objective.active or not discounts or not penalties:
+        return 0
+    floor = min(discounts) * min(penalties)
+    return 0 if floor >= PENALTY_FLOOR or floor <= 0 else min(64, math.ceil(math.log2(1 / floor)))
+
+
+def unreliable(m) -> str | None:
+    """Why HiGHS cannot be trusted with this objective, or None."""
+    years = sorted({y for (_, _, y) in m.u})
+    discounts = _demand_discounts(m)
+    if not m.objective.active or not discounts:
+        return None
+    span = max(discounts) / min(discounts) if min(discounts) > 0 else math.inf
+    if span <= SPAN_LIMIT:
+        return None
+    return (f"numerically unreliable: discount factors over the years with demand ({years[0]}-{years[-1]}) span "
+            f"{span:.1e}, more than HiGHS's tolerances resolve ({SPAN_LIMIT:.0e}); a solve could report a wrong "
+            "optimum. Shorten the horizon or lower discount_rate")
+
+
+@contextlib.contextmanager
+def deferred_signals(on_signal):
+    """While the block runs, SIGINT and SIGTERM only call on_signal(); when it
+    ends, the first one is raised again under the previous handlers. Signals
+    the process ignores stay ignored; outside the main thread nothing changes."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+
+    def record(signum, frame):
+        if not caught:
+            caught.append(signum)
+        on_signal()
+
+    previous = {}
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        if signal.getsignal(sig) is not signal.SIG_IGN:
+            previous[sig] = signal.signal(sig, record)
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, signal.SIG_DFL if handler is None else handler)
+        if caught:
+            signal.raise_signal(caught[0])

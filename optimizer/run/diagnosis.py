@@ -14,11 +14,11 @@ from dataclasses import dataclass, field, replace
 import pandas as pd
 import pyomo.environ as pyo
 
-from models.dataset import MONEY, Dataset
-from models.network import build_network, reachable
+from ..models.dataset import MONEY, Dataset
+from ..models.network import build_network, reachable
 
-from .results import SolveResult
-from .solve import CaseSolver, SolveOptions, Status
+from ..models.solution import SolveResult
+from ..models.highs import CaseSolver, SolveOptions, Status
 
 TOLERANCE = 1e-6
 TOP = 5

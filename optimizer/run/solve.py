@@ -7,15 +7,15 @@ from pathlib import Path
 
 from rich.console import Console
 
-from .cases import make_dataset
+from ..workbook.cases import make_dataset
 from .diagnosis import diagnose
-from .errors import InputError, Issue
+from ..errors import InputError, Issue
 from .numerics import penalty_warnings, quality_warnings
-from .outputs import atomic_path, check_target, manifest, save_json, save_xlsx, write_files
-from .results import SolveResult, extract
-from .solve import CaseSolver, SolveOptions
-from .tables_out import Chart, _excel_charts
-from .validate import load_workbook
+from ..report.writers import atomic_path, check_target, manifest, save_json, save_xlsx, write_files
+from ..models.solution import SolveResult, extract
+from ..models.highs import CaseSolver, SolveOptions
+from ..report.tables import Chart, _excel_charts
+from ..workbook.validate import load_workbook
 
 RESULT_FILES = ("results.xlsx", "summary.json")
 RESULT_SHEETS = ("diagnosis", "costs", "capacity", "capacity_by_bloc", "builds", "throughput", "flows", "unmet",

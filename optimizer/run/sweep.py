@@ -10,13 +10,13 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, replace
 
-from models.dataset import MONEY
+from ..models.dataset import MONEY
 
-from .cases import is_known_key, make_dataset, split_key
-from .errors import InputError, Issue
-from .results import extract
-from .solve import CaseSolver, SolveOptions
-from .validate import Workbook
+from ..workbook.cases import is_known_key, make_dataset, split_key
+from ..errors import InputError, Issue
+from ..models.solution import extract
+from ..models.highs import CaseSolver, SolveOptions
+from ..workbook.validate import Workbook
 
 MAX_POINTS = 10_000  # largest grid a sweep accepts
 MUTABLE = {"discount_rate", "max_restricted_share", "restricted_cost_factor", "unmet_penalty_usd_per_t",

@@ -216,7 +216,7 @@ def with_reference(doc: str) -> str:
     return f"{head}{MARK}\n{reference_markdown()}\n{END}{tail}"
 
 
-if __name__ == "__main__":  # python -m optimizer.schema docs/workbook.md
+if __name__ == "__main__":  # python -m rechain.workbook.schema docs/workbook.md
     import sys
     from pathlib import Path
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
-from .outputs import atomic_path
+from ..report.writers import atomic_path
 
 BASE_ELEMENTS = ("NdPr", "Dy", "Tb", "La", "Ce", "Other")
 STAGES = (("mining", 1, None), ("separation", 2, 0.95), ("metal", 3, 0.96), ("magnet", 4, 0.97))

@@ -8,7 +8,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from .results import SolveResult
+from ..models.solution import SolveResult
 from .text import missing, plain, rich_text, usd
 
 def key_years(years: list[str]) -> list[str]:

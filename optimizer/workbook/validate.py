@@ -11,11 +11,11 @@ import difflib
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from models.dataset import BlocBudget, Facility, Route, Stage, TradeRule
+from ..models.dataset import BlocBudget, Facility, Route, Stage, TradeRule
 
 from .cells import MISSING, implausible, parse_value
-from .errors import Problems
-from .reader import RawSheet
+from ..errors import Problems
+from .read import RawSheet
 from .schema import SETTINGS, SHEET_BY_NAME, SHEETS, Sheet
 
 COMPOSITION_TOLERANCE = 1e-6
@@ -383,7 +383,7 @@ def _trade_rules(table: Table, bloc_pool: Pool, stage_pool: Pool, element_pool: 
 
 def load_workbook(path) -> Workbook:
     """Read and validate a workbook or CSV folder; raises InputError with every problem."""
-    from .reader import read_tables
+    from .read import read_tables
 
     workbook, problems = validate_tables(read_tables(path))
     problems.raise_if_any()

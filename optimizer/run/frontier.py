@@ -10,13 +10,13 @@ from __future__ import annotations
 import pandas as pd
 import pyomo.environ as pyo
 
-from models.dataset import MONEY
+from ..models.dataset import MONEY
 
-from .cases import make_dataset
-from .results import capex_spent
-from .solve import CaseSolver, SolveOptions, Status
+from ..workbook.cases import make_dataset
+from ..models.solution import capex_spent
+from ..models.highs import CaseSolver, SolveOptions, Status
 from .sweep import solve_points
-from .validate import Workbook
+from ..workbook.validate import Workbook
 
 ALPHA_SLACK = 1e-7
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from openpyxl.utils import get_column_letter
 
 from .limits import max_file_bytes, max_rows
-from .errors import Issue, InputError
+from ..errors import Issue, InputError
 from .schema import SHEET_BY_NAME
 
 MAX_COLUMNS = 16_384  # column XFD, the last of a sheet
@@ -124,7 +124,7 @@ def _sniff(path: Path) -> str:
 
 
 def _read_xlsx(path: Path) -> dict[str, RawSheet]:
-    from .xlsx_guard import check_archive
+    from .guard import check_archive
 
     check_archive(path)
     grids, formulas = {}, {}

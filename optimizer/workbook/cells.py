@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 
-from .errors import Problems
+from ..errors import Problems
 from .schema import Column
 
 MISSING = object()

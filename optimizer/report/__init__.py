@@ -1,0 +1,3 @@
+"""Reporting: the files results are written to, atomically and never over an input (writers), result
+tables as .xlsx with native charts, CSV, Markdown and PNG (tables), the terminal (terminal), and
+escaping of data for each medium (text). It formats what it is given; it never solves."""
