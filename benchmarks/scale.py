@@ -32,7 +32,7 @@ def measure(nodes: int, years: int, elements: int) -> dict:
     from rechain.workbook.cases import make_dataset
     from rechain.workbook.generate import world, write_world
     from rechain.models.solution import extract
-    from rechain.run.solve import write_results
+    from rechain.report.results import write_results
     from rechain.models.highs import CaseSolver, quiet_stdout
     from rechain.workbook.validate import load_workbook
 

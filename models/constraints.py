@@ -8,6 +8,7 @@ import pyomo.environ as pyo
 from pyomo.core.util import quicksum
 
 from .dataset import CLEAN, MIXED, MONEY
+from .variants import Variant
 
 
 def _constraint(keys_and_exprs: dict) -> pyo.Constraint:
@@ -177,7 +178,7 @@ def add_independence(b) -> None:
         clean = {(e, y): quicksum([t for c in consumers[(e, y)] for t in _delivered(b, c, e, y, True)])
                  for e, y in keys}
     m.clean = pyo.Expression(m.s.index_set(), rule=lambda _, e, y: clean[(e, y)])
-    alpha = m.alpha_var if hasattr(m, "alpha_var") else m.alpha
+    alpha = m.alpha_var if b.variant is Variant.LEAST_ALPHA else m.alpha
     m.independence = _constraint({
         (e, y): m.clean[e, y] + m.s[e, y] >= (1 - alpha) * m.demand_factor * required[(e, y)]
         for e, y in keys})
@@ -198,8 +199,9 @@ def add_budget(b) -> None:
     spent = {(bloc, y): m.cost_factor[bloc] * m.capex_factor[bloc] * m.CAPEX[bloc, y]
              for bloc in m.B for y in m.Y}
     covered = [bloc for bloc in m.B if bloc in ds.budget_blocs]
-    if s.budget_usd is not None or hasattr(m, "budget_var"):
-        cap = m.budget_var if hasattr(m, "budget_var") else m.budget
+    variable = b.variant is Variant.LEAST_BUDGET
+    if s.budget_usd is not None or variable:
+        cap = m.budget_var if variable else m.budget
         m.budget_total = pyo.Constraint(expr=quicksum(spent[bloc, y] for bloc in covered for y in m.Y) <= cap)
     if s.annual_budget_usd is not None:
         m.budget_annual = pyo.Constraint(m.Y, rule=lambda _, y: quicksum(spent[bloc, y] for bloc in covered)

@@ -11,6 +11,7 @@ import pyomo.environ as pyo
 from . import constraints, costs
 from .dataset import MONEY, Dataset
 from .network import Network, build_network
+from .variants import Variant
 
 
 @dataclass
@@ -21,6 +22,7 @@ class Built:
     dataset: Dataset
     network: Network
     index: "FlowIndex"
+    variant: Variant = Variant.COST
 
 
 @dataclass
@@ -50,13 +52,18 @@ def index_flows(net: Network, kbar: int) -> FlowIndex:
     return idx
 
 
+def discount_factors(rate: float, first_year: int, years) -> dict[int, float]:
+    """df_y = (1 + r)^−(y − y0), the one discount formula."""
+    return {y: (1 + rate) ** -(y - first_year) for y in years}
+
+
 def add_parameters(m: pyo.ConcreteModel, ds: Dataset) -> None:
     """Mutable parameters: everything a sweep may change without a rebuild."""
     s = ds.settings
     m.Y = pyo.Set(initialize=list(s.years), ordered=True)
     m.B = pyo.Set(initialize=list(ds.blocs), ordered=True)
-    m.discount = pyo.Param(m.Y, mutable=True,
-                           initialize={y: (1 + s.discount_rate) ** -(y - s.first_year) for y in s.years})
+    m.discount = pyo.Param(m.Y, mutable=True, initialize=discount_factors(s.discount_rate, s.first_year, s.years),
+                           doc="df_y = (1 + r)^-(y - y0)")
     m.cost_factor = pyo.Param(m.B, mutable=True, initialize={
         b: s.restricted_cost_factor if b in s.restricted_blocs else 1.0 for b in ds.blocs})
     m.capex_factor = pyo.Param(m.B, mutable=True, initialize={b: ds.capex_factor.get(b, 1.0) for b in ds.blocs})
@@ -82,20 +89,40 @@ def add_variables(m: pyo.ConcreteModel, ds: Dataset, net: Network) -> None:
     m.u = pyo.Var(pyo.Set(initialize=sorted(ds.demand_in_horizon()), dimen=3), within=nn)
 
 
-def build_model(ds: Dataset, alpha_variable: bool = False, budget_variable: bool = False) -> Built:
-    """The LP of model.md. With `alpha_variable`, α is a variable `alpha_var`
-    in [0, 1] instead of the mutable parameter (for the budget frontier); with
-    `budget_variable`, the total budget is a variable `budget_var` (diagnosis)."""
+def add_variant(b: Built) -> None:
+    """The decision variables of the frontier and diagnosis variants, declared before the constraints
+    that use them: α (LEAST_ALPHA) and the total budget (LEAST_BUDGET)."""
+    m = b.model
+    if b.variant is Variant.LEAST_ALPHA:
+        m.alpha_var = pyo.Var(bounds=(0, 1), doc="alpha as a variable (budget frontier)")
+    if b.variant is Variant.LEAST_BUDGET:
+        m.budget_var = pyo.Var(within=pyo.NonNegativeReals, doc="total budget as a variable (diagnosis)")
+
+
+def add_variant_objectives(b: Built) -> None:
+    """Shortfall fixed at 0 and the variant's own objective beside the cost objective:
+    least α (LEAST_ALPHA; the cost objective is re-activated for its second phase) or least budget."""
+    m = b.model
+    if b.variant is Variant.COST:
+        return
+    for s in m.s.values():
+        s.fix(0)
+    m.objective.deactivate()
+    if b.variant is Variant.LEAST_ALPHA:
+        m.least_alpha = pyo.Objective(expr=m.alpha_var, doc="least alpha reachable with no shortfall")
+    else:
+        m.least_budget = pyo.Objective(expr=m.budget_var, doc="least total budget with no shortfall")
+
+
+def build_model(ds: Dataset, variant: Variant = Variant.COST) -> Built:
+    """The LP of model.md in the given variant."""
     net = build_network(ds)
     idx = index_flows(net, ds.last_stage)
     m = pyo.ConcreteModel(name="rechain")
     add_parameters(m, ds)
     add_variables(m, ds, net)
-    if alpha_variable:
-        m.alpha_var = pyo.Var(bounds=(0, 1))
-    if budget_variable:
-        m.budget_var = pyo.Var(within=pyo.NonNegativeReals)
-    built = Built(m, ds, net, idx)
+    built = Built(m, ds, net, idx, variant)
+    add_variant(built)
     constraints.add_throughput(built)
     constraints.add_capacity(built)
     constraints.add_separation_balance(built)
@@ -105,4 +132,5 @@ def build_model(ds: Dataset, alpha_variable: bool = False, budget_variable: bool
     costs.add_cost_aggregates(built)
     constraints.add_budget(built)
     costs.add_objective(built)
+    add_variant_objectives(built)
     return built

@@ -17,6 +17,7 @@ import pyomo.environ as pyo
 
 from .dataset import Dataset
 from .formulation import Built, build_model
+from .variants import Variant
 
 
 class Status(str, Enum):
@@ -84,10 +85,9 @@ class CaseSolver:
     """A model built once and solved as often as its parameters change. A warm
     re-solve that does not end optimal is retried cold (solver state cleared)."""
 
-    def __init__(self, dataset: Dataset, options: SolveOptions = SolveOptions(), alpha_variable: bool = False,
-                 budget_variable: bool = False):
+    def __init__(self, dataset: Dataset, options: SolveOptions = SolveOptions(), variant: Variant = Variant.COST):
         start = time.perf_counter()
-        self.built: Built = build_model(dataset, alpha_variable, budget_variable)
+        self.built: Built = build_model(dataset, variant)
         self.build_seconds = time.perf_counter() - start
         self.options = options
         self._solver = None
@@ -246,3 +246,11 @@ def deferred_signals(on_signal):
             signal.signal(sig, signal.SIG_DFL if handler is None else handler)
         if caught:
             signal.raise_signal(caught[0])
+
+
+def forked_worker() -> None:
+    """In a process forked from a solving parent: a lock of Pyomo's own (the output-capture lock is
+    shared across fork; a worker killed while holding it would leave the parent's next solve waiting)."""
+    from pyomo.common import dependencies
+
+    dependencies.capture_output_lock = threading.Lock()

@@ -21,13 +21,19 @@ COST_PARTS = ("capex", "fixed_om", "opex", "transport", "tariff")
 PENALTIES = ("unmet", "shortfall")
 
 
-@dataclass
-class SolveResult:
+@dataclass(frozen=True)
+class Solution:
+    """What a solve returns: a status from a closed vocabulary, HiGHS's words, the summary figures,
+    the result tables and the shadow prices by constraint family (see DUAL_MEANING). The variants
+    add the least α (budget frontier) or the least budget (diagnosis)."""
+
     status: Status
     message: str
     summary: dict
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
-    shadow_prices: dict = field(default_factory=dict)  # (constraint, index) -> report units
+    shadow_prices: dict = field(default_factory=dict)  # (constraint family, index) -> report units
+    least_alpha: float | None = None
+    least_budget_usd: float | None = None
 
     @property
     def optimal(self) -> bool:
@@ -89,7 +95,7 @@ def clean_supply(built: Built) -> dict[tuple[str, int], tuple[float, float]]:
     return {key: (d, clean[key]) for key, d in demand.items()}
 
 
-def extract(built: Built, outcome: SolveOutcome, build_seconds: float) -> SolveResult:
+def extract(built: Built, outcome: SolveOutcome, build_seconds: float) -> Solution:
     m, ds = built.model, built.dataset
     summary = {"status": outcome.status.value, "message": outcome.message,
                "solve_seconds": round(outcome.solve_seconds, 3), "build_seconds": round(build_seconds, 3),
@@ -100,7 +106,7 @@ def extract(built: Built, outcome: SolveOutcome, build_seconds: float) -> SolveR
                "variables": sum(1 for _ in m.component_data_objects(pyo.Var, active=True)),
                "constraints": sum(1 for _ in m.component_data_objects(pyo.Constraint, active=True))}
     if outcome.status is not Status.OPTIMAL:
-        return SolveResult(outcome.status, outcome.message, summary)
+        return Solution(outcome.status, outcome.message, summary)
     parts = cost_parts(built)
     penalty = sum(parts[p][0] for p in PENALTIES)
     objective = _v(m.objective) / MONEY
@@ -140,12 +146,12 @@ def extract(built: Built, outcome: SolveOutcome, build_seconds: float) -> SolveR
              for (n, k, y) in [i]], columns=["node", "bloc", "stage", "year", "usd_per_tpa"]),
     }
     tables["clean_share"] = tables["independence"][["element", "year", "clean_share"]]
-    result = SolveResult(outcome.status, outcome.message, summary, tables, duals)
+    result = Solution(outcome.status, outcome.message, summary, tables, duals)
     summary["clean_premium_usd_per_t"] = clean_premiums(result)
     return result
 
 
-def clean_premiums(result: SolveResult) -> dict[str, float]:
+def clean_premiums(result: Solution) -> dict[str, float]:
     """Clean premium per element, in discounted USD per t: the mean shadow price of
     the independence row over the years in which the requirement applies
     (required clean t > 0). Elements it never applies to are left out."""
@@ -162,17 +168,17 @@ def shadow_prices(built: Built, raw: dict) -> dict[tuple[str, object], float]:
     rows in USD per t/yr."""
     m = built.model
     result = {}
-    if hasattr(m, "budget_total"):
+    if m.component("budget_total") is not None:
         result[("budget_total", None)] = -raw.get(m.budget_total, 0.0)
     for name, per_usd in (("budget_annual", True), ("budget_bloc", True), ("independence", False),
                           ("demand", False)):
-        if hasattr(m, name):
-            for index, con in getattr(m, name).items():
+        if m.component(name) is not None:
+            for index, con in m.component(name).items():
                 value = raw.get(con, 0.0)
                 result[(name, index)] = -value if per_usd else value / MONEY
     for name in ("capacity", "max_capacity"):  # value of one more t/yr of capacity, where it binds
-        if hasattr(m, name):
-            for index, con in getattr(m, name).items():
+        if m.component(name) is not None:
+            for index, con in m.component(name).items():
                 value = -raw.get(con, 0.0) / MONEY
                 if abs(value) > 1e-6:
                     result[(name, index)] = value

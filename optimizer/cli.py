@@ -167,7 +167,7 @@ def _progress(total: int):
 
 def _run_table(path: Path, **fields):
     from .report.writers import manifest
-    from .run.solve import run_table
+    from .report.results import run_table
 
     man = manifest(path, **fields)
     return man, run_table(man)
@@ -251,7 +251,8 @@ def solve(workbook: Workbook = None, scenario: Scenario = None, set_: Sets = Non
                                                              "FILE.mps or FILE.lp for another solver.")] = None,
           fail_on_shortfall: FailOnShortfall = False):
     """Solve one case and report the plan."""
-    from .run.solve import RESULT_FILES, run_case
+    from .report.results import RESULT_FILES
+    from .run.solve import run_case
     from .models.highs import SolveOptions
     from .report.terminal import print_summary
 

@@ -55,8 +55,9 @@ def test_clean_premium_is_the_mean_over_the_years_it_applies():
 
 
 def test_clean_premium_of_a_failed_solve_is_empty():
-    r = solve(premium_case())
-    r.status = Status.TIME_LIMIT
+    from dataclasses import replace
+
+    r = replace(solve(premium_case()), status=Status.TIME_LIMIT)
     assert clean_premiums(r) == {}
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from rechain.models.dataset import Dataset, Facility, Route, Settings, Stage, TradeRule  # noqa: F401
-from rechain.models.solution import SolveResult, extract
+from rechain.models.solution import Solution, extract
 from rechain.models.highs import CaseSolver
 
 STAGES = {1: (Stage("mining", 1),),
@@ -26,6 +26,6 @@ def flat(node: str, element: str, t: float, years) -> dict:
     return {(node, element, y): t for y in range(years[0], years[1] + 1)}
 
 
-def solve(ds: Dataset) -> SolveResult:
+def solve(ds: Dataset) -> Solution:
     solver = CaseSolver(ds)
     return extract(solver.built, solver.solve(), solver.build_seconds)

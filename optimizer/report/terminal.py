@@ -8,7 +8,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ..models.solution import SolveResult
+from ..models.solution import Solution
 from .text import missing, plain, rich_text, usd
 
 def key_years(years: list[str]) -> list[str]:
@@ -18,7 +18,7 @@ def key_years(years: list[str]) -> list[str]:
     return sorted(picks)
 
 
-def print_summary(console: Console, result: SolveResult, man: dict) -> None:
+def print_summary(console: Console, result: Solution, man: dict) -> None:
     s = result.summary
     colour = "green" if result.optimal else "red"
     scenario = plain(man.get("scenario") or "base")

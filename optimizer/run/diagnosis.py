@@ -12,13 +12,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 import pandas as pd
-import pyomo.environ as pyo
 
-from ..models.dataset import MONEY, Dataset
+from ..models.dataset import Dataset
 from ..models.network import build_network, reachable
 
-from ..models.solution import SolveResult
-from ..models.highs import CaseSolver, SolveOptions, Status
+from ..models.solution import Solution
+from ..models.highs import SolveOptions, Status
+from ..models.model import Model, Variant
 
 TOLERANCE = 1e-6
 TOP = 5
@@ -46,7 +46,7 @@ def _years(years) -> str:
     return str(years[0]) if len(years) == 1 else f"{years[0]}-{years[-1]}"
 
 
-def where_and_when(result: SolveResult) -> list[str]:
+def where_and_when(result: Solution) -> list[str]:
     lines = []
     unmet = result.tables.get("unmet")
     if unmet is not None and len(unmet):
@@ -62,7 +62,7 @@ def where_and_when(result: SolveResult) -> list[str]:
     return lines
 
 
-def binding_constraints(ds: Dataset, result: SolveResult) -> list[dict]:
+def binding_constraints(ds: Dataset, result: Solution) -> list[dict]:
     """The largest shadow prices among capacity, max_tpa and budget rows, in workbook terms."""
     rows = []
     for (name, index), value in result.shadow_prices.items():
@@ -95,7 +95,7 @@ def binding_constraints(ds: Dataset, result: SolveResult) -> list[dict]:
     return budgets + capacity[:TOP]
 
 
-def cutting_rules(ds: Dataset, result: SolveResult) -> list[str]:
+def cutting_rules(ds: Dataset, result: Solution) -> list[str]:
     """Trade bans without which an unmet consumer could be reached at all."""
     unmet = result.tables.get("unmet")
     if unmet is None or not len(unmet):
@@ -128,36 +128,28 @@ def _require(outcome, question: str, allowed=(Status.OPTIMAL,)) -> None:
 def extra_budget(ds: Dataset, options: SolveOptions) -> float | None:
     """Least total budget with no shortfall, minus the budget given; None if no budget
     suffices; NotSolved if HiGHS did not say."""
-    solver = CaseSolver(ds, options, budget_variable=True)
-    m = solver.built.model
-    for s in m.s.values():
-        s.fix(0)
-    m.objective.deactivate()
-    m.least_budget = pyo.Objective(expr=m.budget_var)
-    outcome = solver.solve()
-    _require(outcome, "the extra budget that removes the shortfall", (Status.OPTIMAL, Status.INFEASIBLE))
-    if outcome.status is not Status.OPTIMAL:
+    solution = Model(ds, Variant.LEAST_BUDGET, options).solve()
+    _require(solution, "the extra budget that removes the shortfall", (Status.OPTIMAL, Status.INFEASIBLE))
+    if solution.least_budget_usd is None:
         return None
-    return max(0.0, pyo.value(m.budget_var) / MONEY - (ds.settings.budget_usd or 0.0))
+    return max(0.0, solution.least_budget_usd - (ds.settings.budget_usd or 0.0))
 
 
 def earliest_year(ds: Dataset, options: SolveOptions) -> int | None:
     """First year from which the requirement holds in every later year with unlimited budget."""
     s = replace(ds.settings, budget_usd=None, annual_budget_usd=None, independence_year=ds.settings.first_year)
-    solver = CaseSolver(replace(ds, settings=s, bloc_budgets=()), options)
-    _require(solver.solve(), "the earliest independence year reachable with unlimited budget")
-    short = {}
-    for (e, y), var in solver.built.model.s.items():
-        short[y] = short.get(y, 0.0) + (var.value or 0.0)
+    solution = Model(replace(ds, settings=s, bloc_budgets=()), options=options).solve()
+    _require(solution, "the earliest independence year reachable with unlimited budget")
+    short = solution.tables["independence"].groupby("year")["shortfall_t"].sum()
     ok = None
-    for y in sorted(short, reverse=True):
+    for y in sorted(short.index, reverse=True):
         if short[y] > TOLERANCE:
             break
-        ok = y
+        ok = int(y)
     return ok
 
 
-def diagnose(ds: Dataset, result: SolveResult, options: SolveOptions = SolveOptions()) -> Diagnosis | None:
+def diagnose(ds: Dataset, result: Solution, options: SolveOptions = SolveOptions()) -> Diagnosis | None:
     s = result.summary
     if not result.optimal or (s["unmet_t"] <= TOLERANCE and s["shortfall_t"] <= TOLERANCE):
         return None

@@ -17,7 +17,7 @@ import pandas as pd
 from ..workbook.cases import make_dataset
 from .frontier import budget_frontier
 from ..report.writers import write_markdown
-from ..models.solution import SolveResult, clean_premiums
+from ..models.solution import Solution, clean_premiums
 from .scenarios import compare_scenarios, figures, make_cases, solve_case
 from ..models.highs import SolveOptions, Status
 from ..report.tables import Chart, markdown_table, write_tables
@@ -89,9 +89,9 @@ class Runner:
     def __init__(self, wb: Workbook, options: SolveOptions, tick):
         self.wb, self.options, self.tick = wb, options, tick
         self.settings = make_dataset(wb).settings
-        self.solved: dict[tuple, SolveResult] = {}
+        self.solved: dict[tuple, Solution] = {}
 
-    def solve(self, **overrides) -> SolveResult:
+    def solve(self, **overrides) -> Solution:
         key = tuple(sorted((k, _text(v)) for k, v in overrides.items() if getattr(self.settings, k, None) != v))
         if key not in self.solved:
             self.solved[key] = solve_case(make_dataset(self.wb, None, key), self.options)
@@ -107,14 +107,14 @@ def _text(value) -> str:
     return repr(float(value)) if isinstance(value, float) else str(value)
 
 
-def _premium(clean: SolveResult, free: SolveResult) -> dict:
+def _premium(clean: Solution, free: Solution) -> dict:
     if not (clean.optimal and free.optimal):
         return {"premium_usd": None, "premium_share": None}
     cost, base = clean.summary["system_cost_usd"], free.summary["system_cost_usd"]
     return {"premium_usd": cost - base, "premium_share": (cost - base) / base if base else None}
 
 
-def _worse(clean: SolveResult, free: SolveResult) -> dict:
+def _worse(clean: Solution, free: Solution) -> dict:
     """status and reason of a row made of two solves: the first that failed."""
     for label, r in (("unconstrained plan", free), ("fully clean plan", clean)):
         if not r.optimal:
@@ -165,7 +165,7 @@ def cost_factor_table(run: Runner, subject: Subject) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=FACTOR_COLUMNS)
 
 
-def budget_grid(wb: Workbook, clean: SolveResult) -> list[tuple[float, str]]:
+def budget_grid(wb: Workbook, clean: Solution) -> list[tuple[float, str]]:
     """(budget, where it comes from): multiples of the budget capex of the cheapest fully
     clean plan, and every budget_usd a scenario sets."""
     sources = defaultdict(list)
@@ -192,7 +192,7 @@ def budget_table(run: Runner, subject: Subject, grid: list[tuple[float, str]]) -
     return table
 
 
-def premium_table(result: SolveResult) -> pd.DataFrame:
+def premium_table(result: Solution) -> pd.DataFrame:
     """Clean premium and shortfall per element (one row with status and reason if it failed)."""
     columns = ["element", "status", "reason", "clean_premium_usd_per_t", "shortfall_t"]
     if not result.optimal:
@@ -203,7 +203,7 @@ def premium_table(result: SolveResult) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns)
 
 
-def binding_stages(result: SolveResult, stages) -> pd.DataFrame:
+def binding_stages(result: Solution, stages) -> pd.DataFrame:
     """Binding capacity by stage (in chain order) and bloc: how many facility-years bind and
     the value of one more t/yr there (discounted USD)."""
     columns = ["order", "stage", "bloc", "status", "reason", "binding_facility_years", "mean_usd_per_tpa",
@@ -249,7 +249,7 @@ def write_report(wb: Workbook, path: Path, out: Path, man: dict, options=SolveOp
     sheets["scenarios"] = compare_scenarios(wb, (), options, on_row=tick)
     if show:
         show(sheets)
-    from .solve import run_table
+    from ..report.results import run_table
     written = write_tables(out, "findings_tables", sheets, run_table(man), charts(subject), "rechain findings: tables")
     write_markdown(out / "findings.md", findings_md(subject, sheets, man, {p.name for p in written}))
     return run.failed + int((sheets["budgets"]["status"] != "optimal").sum()) \

@@ -8,17 +8,13 @@
 from __future__ import annotations
 
 import pandas as pd
-import pyomo.environ as pyo
 
-from ..models.dataset import MONEY
-
+from ..models.highs import SolveOptions, Status
+from ..models.model import Model, Variant
+from ..models.solution import Solution
 from ..workbook.cases import make_dataset
-from ..models.solution import capex_spent
-from ..models.highs import CaseSolver, SolveOptions, Status
-from .sweep import solve_points
 from ..workbook.validate import Workbook
-
-ALPHA_SLACK = 1e-7
+from .sweep import solve_points
 
 
 def _fmt(x: float) -> str:
@@ -63,46 +59,31 @@ def _independence_row(point: dict, alpha: float, cost_factor: float | None, befo
 
 def budget_frontier(wb: Workbook, scenario, overrides, budgets: list[float], cost_factor: float | None = None,
                     options: SolveOptions = SolveOptions(), on_result=None) -> pd.DataFrame:
-    """Smallest α with no shortfall for each budget, then the least cost at that α."""
+    """Smallest α with no shortfall for each budget, then the least cost at that α (one
+    LEAST_ALPHA model, its budget updated point by point)."""
     if not budgets:
         return pd.DataFrame(columns=["restricted_cost_factor", "budget_usd", "status"])
     extra = () if cost_factor is None else (("restricted_cost_factor", _fmt(cost_factor)),)
     ds = make_dataset(wb, scenario, tuple(overrides) + extra + (("budget_usd", _fmt(budgets[0])),))
-    solver = CaseSolver(ds, options, alpha_variable=True)
-    m = solver.built.model
-    for s in m.s.values():
-        s.fix(0)
-    m.min_alpha = pyo.Objective(expr=m.alpha_var)
+    model = Model(ds, Variant.LEAST_ALPHA, options)
     rows = []
     for budget in budgets:
-        row = {"restricted_cost_factor": cost_factor, "budget_usd": budget} | _budget_point(solver, budget)
+        model.update("budget_usd", budget)
+        row = {"restricted_cost_factor": cost_factor, "budget_usd": budget} | _budget_point(model.solve())
         rows.append(row)
         if on_result:
             on_result(row)
     return pd.DataFrame(rows)
 
 
-def _budget_point(solver: CaseSolver, budget: float) -> dict:
-    """Minimise α at this budget, then the cost at that α: figures, or status and reason."""
-    m = solver.built.model
-    m.budget = budget * MONEY
-    m.alpha_var.unfix()
-    m.objective.deactivate()
-    m.min_alpha.activate()
-    first = solver.solve()
-    if first.status is not Status.OPTIMAL:
-        return {"status": first.status.value, "reason": f"least alpha: {first.message}"}
-    alpha = min(1.0, max(0.0, pyo.value(m.alpha_var)))
-    m.alpha_var.fix(min(1.0, alpha + ALPHA_SLACK))
-    m.min_alpha.deactivate()
-    m.objective.activate()
-    second = solver.solve()
-    if second.status is not Status.OPTIMAL:
-        return {"status": second.status.value, "reason": f"least cost at alpha {alpha:.6g}: {second.message}"}
-    penalty = sum(pyo.value(m.discount[y]) * pyo.value(m.unmet_cost[y]) for y in m.Y) / MONEY
-    return {"status": second.status.value, "min_alpha": alpha, "max_clean_share": 1 - alpha,
-            "system_cost_usd": pyo.value(m.objective) / MONEY - penalty, "capex_usd": capex_spent(solver.built),
-            "budget_capex_usd": capex_spent(solver.built, budget_only=True)}
+def _budget_point(solution: Solution) -> dict:
+    """Figures of a LEAST_ALPHA solve, or its status and reason."""
+    if not solution.optimal:
+        return {"status": solution.status.value, "reason": solution.message}
+    s = solution.summary
+    return {"status": s["status"], "min_alpha": solution.least_alpha, "max_clean_share": 1 - solution.least_alpha,
+            "system_cost_usd": s["system_cost_usd"], "capex_usd": s["capex_usd"],
+            "budget_capex_usd": s["budget_capex_usd"]}
 
 
 def default_budgets(independence: pd.DataFrame, points: int = 11) -> list[float]:

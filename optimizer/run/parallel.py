@@ -13,8 +13,7 @@ import threading
 from concurrent.futures import ProcessPoolExecutor
 
 from ..errors import InputError, Issue
-from ..models.highs import deferred_signals
-from ..models.highs import SolveOptions
+from ..models.highs import SolveOptions, deferred_signals, forked_worker
 from .sweep import solve_point, solve_points
 from ..workbook.validate import Workbook
 
@@ -99,12 +98,8 @@ def die_with_parent(parent: int) -> None:
 
 
 def _start_worker(parent: int, wb, scenario, overrides, options) -> None:
-    from pyomo.common import dependencies
-
     die_with_parent(parent)
-    # A forked worker shares Pyomo's output-capture lock with its parent; killed while holding it,
-    # it would leave the parent's next solve waiting for ever. Each worker gets its own.
-    dependencies.capture_output_lock = threading.Lock()
+    forked_worker()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group; the parent handles it
     _worker.update(case=(wb, scenario, overrides, options), cache={})
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..workbook.cases import make_dataset
 from ..errors import InputError
-from ..models.solution import SolveResult, extract
-from ..models.highs import CaseSolver, SolveOptions, Status
+from ..models.highs import SolveOptions, Status
+from ..models.model import Model
+from ..models.solution import Solution
+from ..workbook.cases import make_dataset
 from ..workbook.validate import Workbook
 
 FIGURES = {"system_cost_usd": "system_cost_vs_base_usd", "capex_usd": "capex_vs_base_usd",
@@ -16,17 +17,16 @@ FIGURES = {"system_cost_usd": "system_cost_vs_base_usd", "capex_usd": "capex_vs_
 COLUMNS = ["scenario", "changes", "status", "reason", *FIGURES, *FIGURES.values()]
 
 
-def solve_case(ds, options: SolveOptions = SolveOptions()) -> SolveResult:
+def solve_case(ds, options: SolveOptions = SolveOptions()) -> Solution:
     """Solve one case; an exception inside the solver becomes an `error` result."""
     try:
-        solver = CaseSolver(ds, options)
-        return extract(solver.built, solver.solve(), solver.build_seconds)
+        return Model(ds, options=options).solve()
     except Exception as exc:  # a failed point is reported, never fatal
         message = f"{type(exc).__name__}: {exc}"
-        return SolveResult(Status.ERROR, message, {"status": Status.ERROR.value, "message": message})
+        return Solution(Status.ERROR, message, {"status": Status.ERROR.value, "message": message})
 
 
-def figures(result: SolveResult, keys=tuple(FIGURES)) -> dict:
+def figures(result: Solution, keys=tuple(FIGURES)) -> dict:
     """status, reason (when not optimal) and, only when optimal, the summary's figures."""
     row = {"status": result.status.value, "reason": None if result.optimal else result.message}
     return row | {k: result.summary[k] if result.optimal else None for k in keys}

@@ -1,8 +1,8 @@
-"""Parameter sweeps: build once, update mutable parameters, re-solve warm.
+"""Parameter sweeps: build once, update parameters in place, re-solve warm.
 
-Keys that only change coefficients (see MUTABLE) are applied to the built
-model; any other settings key changes the model's structure, so points that
-differ in one rebuild the model.
+Keys the model can update without a rebuild (rechain.models.model.PARAMETERS) are
+applied to the built model; any other key changes the model's structure, so points
+that differ in one rebuild it.
 """
 
 from __future__ import annotations
@@ -10,18 +10,13 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, replace
 
-from ..models.dataset import MONEY
-
-from ..workbook.cases import is_known_key, make_dataset, split_key
 from ..errors import InputError, Issue
-from ..models.solution import extract
-from ..models.highs import CaseSolver, SolveOptions
+from ..models.highs import SolveOptions
+from ..models.model import Model, is_mutable
+from ..workbook.cases import is_known_key, make_dataset, split_key
 from ..workbook.validate import Workbook
 
 MAX_POINTS = 10_000  # largest grid a sweep accepts
-MUTABLE = {"discount_rate", "max_restricted_share", "restricted_cost_factor", "unmet_penalty_usd_per_t",
-           "shortfall_penalty_usd_per_t", "budget_usd", "annual_budget_usd", "demand_factor",
-           "capex_factor", "opex_factor"}
 
 
 def parse_spec(key: str, spec: str) -> list[str]:
@@ -84,36 +79,13 @@ def grid(params: dict[str, list[str]]) -> list[dict[str, str]]:
     return [dict(zip(keys, p)) for p in points]
 
 
+def _number(value: str) -> float | None:
+    return None if value in ("", None) else float(value)
+
+
 def structural(point: dict[str, str]) -> tuple:
-    return tuple(sorted((k, v) for k, v in point.items() if split_key(k)[0] not in MUTABLE))
-
-
-def apply_mutable(solver: CaseSolver, point: dict[str, str]) -> None:
-    """Set the model's mutable parameters to a point (values already validated)."""
-    m, ds = solver.built.model, solver.built.dataset
-    s = ds.settings
-    for key, value in point.items():
-        head, rest = split_key(key)
-        x = float(value) if value not in ("", None) else None
-        if head == "discount_rate":
-            for y in m.Y:
-                m.discount[y] = (1 + x) ** -(y - s.first_year)
-        elif head == "max_restricted_share":
-            m.alpha = x
-        elif head == "restricted_cost_factor":
-            for b in m.B:
-                if b in s.restricted_blocs:
-                    m.cost_factor[b] = x
-        elif head in ("unmet_penalty_usd_per_t", "shortfall_penalty_usd_per_t"):
-            getattr(m, head.removesuffix("_usd_per_t")).set_value(x * MONEY)
-        elif head == "budget_usd":
-            m.budget = x * MONEY
-        elif head == "annual_budget_usd":
-            m.annual_budget = x * MONEY
-        elif head == "demand_factor":
-            m.demand_factor = x
-        elif head in ("capex_factor", "opex_factor") and rest in m.B:
-            getattr(m, head)[rest] = x
+    """The keys of a point that need a rebuild when they change."""
+    return tuple(sorted((k, v) for k, v in point.items() if not is_mutable(k, _number(v))))
 
 
 @dataclass
@@ -169,14 +141,15 @@ def solve_point(wb: Workbook, scenario: str | None, overrides: tuple, point: dic
     ds = make_dataset(wb, scenario, tuple(overrides) + tuple(point.items()))
     key = structural(point)
     if cache is not None and cache.get("key") == key:
-        solver = cache["solver"]
+        model = cache["model"]
     else:
-        solver = CaseSolver(ds, options)
+        model = Model(ds, options=options)
         if cache is not None:
-            cache.update(key=key, solver=solver)
-    apply_mutable(solver, point)
-    result = extract(solver.built, solver.solve(), solver.build_seconds)
-    return PointResult(point, row_of(result, point, ds))
+            cache.update(key=key, model=model)
+    for k, v in point.items():
+        if is_mutable(k, _number(v)):
+            model.update(k, _number(v))
+    return PointResult(point, row_of(model.solve(), point, ds))
 
 
 def solve_points(wb: Workbook, scenario: str | None, overrides: tuple, points: list[dict],

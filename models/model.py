@@ -1,0 +1,145 @@
+"""The model's front door: build one LP variant of a Dataset, change its parameters in place, solve it.
+
+Code outside models/ goes through `Model` and the typed `Solution` it returns; it names no Pyomo
+component and touches no solver attribute (those stay in formulation.py, highs.py and solution.py).
+
+    model = Model(dataset)                      # Variant.COST, the LP of model.md
+    model.update("max_restricted_share", 0.0)   # any key of PARAMETERS, no rebuild
+    solution = model.solve()                    # warm re-solve after the first
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from types import MappingProxyType
+
+import pyomo.environ as pyo
+
+from .dataset import MONEY, Dataset
+from .formulation import discount_factors
+from .highs import CaseSolver, SolveOptions, Status
+from .solution import Solution, extract
+from .variants import Variant
+
+ALPHA_SLACK = 1e-7  # the least α found is relaxed by this much before the least cost at it is sought
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """A workbook key that `Model.update` changes on the built model, and what it changes."""
+
+    key: str  # as written in settings, a scenario or --set/--param; `<bloc>` for one value per bloc
+    doc: str
+    apply: Callable[[pyo.ConcreteModel, Dataset, str, float], None]
+
+
+def _discount(m, ds: Dataset, _: str, rate: float) -> None:
+    s = ds.settings
+    for y, df in discount_factors(rate, s.first_year, s.years).items():
+        m.discount[y] = df
+
+
+def _cost_factor(m, ds: Dataset, _: str, factor: float) -> None:
+    for bloc in m.B:
+        if bloc in ds.settings.restricted_blocs:
+            m.cost_factor[bloc] = factor
+
+
+def _per_bloc(name: str):
+    def apply(m, _ds, bloc: str, value: float) -> None:
+        if bloc in m.B:
+            getattr(m, name)[bloc] = value
+    return apply
+
+
+def _scalar(name: str, scale: float = 1.0):
+    def apply(m, _ds, _rest, value: float) -> None:
+        getattr(m, name).set_value(value * scale)
+    return apply
+
+
+PARAMETERS: Mapping[str, Parameter] = MappingProxyType({p.key.split(".")[0]: p for p in (
+    Parameter("discount_rate", "df_y of every year", _discount),
+    Parameter("max_restricted_share", "α of the independence rows", _scalar("alpha")),
+    Parameter("restricted_cost_factor", "φ of the restricted blocs", _cost_factor),
+    Parameter("unmet_penalty_usd_per_t", "cost of unmet demand", _scalar("unmet_penalty", MONEY)),
+    Parameter("shortfall_penalty_usd_per_t", "cost of independence shortfall", _scalar("shortfall_penalty", MONEY)),
+    Parameter("budget_usd", "the total budget row's limit (when the case has one)", _scalar("budget", MONEY)),
+    Parameter("annual_budget_usd", "the annual budget rows' limit (when the case has them)",
+              _scalar("annual_budget", MONEY)),
+    Parameter("demand_factor", "multiplier of all demand", _scalar("demand_factor")),
+    Parameter("capex_factor.<bloc>", "multiplier of one bloc's capex", _per_bloc("capex_factor")),
+    Parameter("opex_factor.<bloc>", "multiplier of one bloc's opex", _per_bloc("opex_factor")),
+)})
+
+
+def split(key: str) -> tuple[str, str]:
+    """('capex_factor', 'allied') for 'capex_factor.allied'; (key, '') otherwise."""
+    head, _, rest = key.strip().partition(".")
+    return head.lower(), rest.strip()
+
+
+def is_mutable(key: str, value: float | None = 0.0, dataset: Dataset | None = None) -> bool:
+    """Can `Model.update(key, value)` change this without a rebuild? Not when it would add or remove a
+    row: a blank budget, or a budget where the built case has none."""
+    head, _ = split(key)
+    if head not in PARAMETERS:
+        return False
+    if head in ("budget_usd", "annual_budget_usd"):
+        return value is not None and (dataset is None or getattr(dataset.settings, head) is not None)
+    return value is not None
+
+
+class Model:
+    """One LP variant of a dataset, built once and re-solved warm as its parameters change."""
+
+    def __init__(self, dataset: Dataset, variant: Variant = Variant.COST, options: SolveOptions = SolveOptions()):
+        self._solver = CaseSolver(dataset, options, variant)
+        self.dataset, self.variant = dataset, variant
+
+    @property
+    def build_seconds(self) -> float:
+        return self._solver.build_seconds
+
+    def update(self, key: str, value: float) -> None:
+        """Change one parameter of PARAMETERS on the built model (ValueError for any other key)."""
+        if not is_mutable(key, value, self.dataset if self.variant is Variant.COST else None):
+            raise ValueError(f"{key} = {value!r} changes the model's structure: build a new Model")
+        head, rest = split(key)
+        PARAMETERS[head].apply(self._solver.built.model, self.dataset, rest, float(value))
+
+    def solve(self) -> Solution:
+        """The typed solution; for LEAST_ALPHA also `least_alpha`, for LEAST_BUDGET `least_budget_usd`."""
+        if self.variant is Variant.LEAST_ALPHA:
+            return self._least_alpha()
+        outcome = self._solver.solve()
+        solution = extract(self._solver.built, outcome, self.build_seconds)
+        if self.variant is Variant.LEAST_BUDGET and solution.optimal:
+            budget = pyo.value(self._solver.built.model.budget_var) / MONEY
+            solution = replace(solution, least_budget_usd=budget)
+        return solution
+
+    def _least_alpha(self) -> Solution:
+        """Least α with no shortfall at this budget, then the least cost at that α."""
+        m = self._solver.built.model
+        m.alpha_var.unfix()
+        m.objective.deactivate()
+        m.least_alpha.activate()
+        first = self._solver.solve()
+        if first.status is not Status.OPTIMAL:
+            failed = extract(self._solver.built, first, self.build_seconds)
+            return replace(failed, message=f"least alpha: {first.message}")
+        alpha = min(1.0, max(0.0, pyo.value(m.alpha_var)))
+        m.alpha_var.fix(min(1.0, alpha + ALPHA_SLACK))
+        m.least_alpha.deactivate()
+        m.objective.activate()
+        second = self._solver.solve()
+        solution = extract(self._solver.built, second, self.build_seconds)
+        if not solution.optimal:
+            return replace(solution, message=f"least cost at alpha {alpha:.6g}: {second.message}")
+        return replace(solution, least_alpha=alpha)
+
+    def write(self, path) -> None:
+        """The LP as HiGHS sees it (.mps or .lp), for another solver."""
+        self._solver.write_model(path)

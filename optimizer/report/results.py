@@ -1,0 +1,55 @@
+"""The files of one solve: results.xlsx (every result table, native charts, the run manifest) and
+summary.json, written as one set."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..models.solution import Solution
+from .tables import Chart, _excel_charts
+from .writers import save_json, save_xlsx, write_files
+
+RESULT_FILES = ("results.xlsx", "summary.json")
+RESULT_SHEETS = ("diagnosis", "costs", "capacity", "capacity_by_bloc", "builds", "throughput", "flows", "unmet",
+                 "independence", "clean_share", "duals", "binding_capacity")
+
+
+def summary_table(result: Solution, man: dict):
+    import pandas as pd
+
+    rows = [(k, v) for k, v in result.summary.items() if not isinstance(v, dict)]
+    rows += [(f"{part}_{kind}_usd", value) for part, kinds in result.summary.get("costs_usd", {}).items()
+             for kind, value in kinds.items()]
+    rows += [(f"clean_premium_usd_per_t.{e}", v) for e, v in result.summary.get("clean_premium_usd_per_t", {}).items()]
+    return pd.DataFrame([(k, v if isinstance(v, (int, float, str)) or v is None else str(v)) for k, v in rows],
+                        columns=["item", "value"])
+
+
+def run_table(man: dict):
+    import pandas as pd
+
+    flat = []
+    for k, v in man.items():
+        if isinstance(v, dict):
+            flat += [(f"{k}.{kk}", str(vv)) for kk, vv in v.items()]
+        else:
+            flat.append((k, "; ".join(v) if isinstance(v, list) else v))
+    return pd.DataFrame(flat, columns=["item", "value"])
+
+
+RESULT_CHARTS = (
+    Chart("capacity_by_bloc", "year", "capacity_tpa", "Capacity in service by stage and bloc", "stage_bloc",
+          "year", "capacity in service (t/yr)"),
+    Chart("clean_share", "year", "clean_share", "Clean share of protected demand by element", "element",
+          "year", "clean share of protected demand"),
+)
+
+
+def write_results(out: Path, result: Solution, man: dict) -> None:
+    sheets = {"summary": summary_table(result, man)}
+    sheets.update({name: result.tables[name] for name in RESULT_SHEETS if name in result.tables})
+    sheets["run"] = run_table(man)
+    charts = [c for c in RESULT_CHARTS if c.sheet in sheets]
+    xlsx, summary = (out / name for name in RESULT_FILES)
+    write_files({xlsx: lambda tmp: save_xlsx(tmp, sheets, _excel_charts(charts, sheets)),
+                 summary: lambda tmp: save_json(tmp, result.summary | {"run": man})})
