@@ -33,24 +33,19 @@ def add_must_run(b) -> None:
 
         q[n,k,y] + w[n,k,y] ≥ min_utilization[n,k] · existing[n,k]     for y ≤ must_run_until_year
 
-    rows only where min_utilization · existing > 0; the slack w ≥ 0 is charged
-    at df_y · unmet_penalty in the objective (`must_run_cost`).
+    rows only where min_utilization · existing > 0 (network.must_run_floors);
+    the slack w ≥ 0 is charged at df_y · unmet_penalty in the objective
+    (`must_run_cost`). At stage 1, q includes ore extracted and discarded
+    (z, add_throughput), as the spec's Σ_m g ≤ q allows.
     """
-    m, ds, net = b.model, b.dataset, b.network
-    s = ds.settings
-    until = s.first_year if s.must_run_until_year is None else s.must_run_until_year
-    floors = {}
-    for (n, k) in net.facilities:
-        f = ds.facilities[(n, k)]
-        if f.min_utilization * f.existing_tpa > 0:
-            for y in s.years:
-                if y <= until:
-                    floors[(n, k, y)] = f.min_utilization * f.existing_tpa
-    m.w = pyo.Var(pyo.Set(initialize=sorted(floors), dimen=3), within=pyo.NonNegativeReals,
+    m, net = b.model, b.network
+    floors = net.must_run
+    m.w = pyo.Var(pyo.Set(initialize=list(floors), dimen=3), within=pyo.NonNegativeReals,
                   doc="must-run shortfall (t) of a facility in one year")
     if not floors:
         return
-    m.must_run = _constraint({key: m.q[key] + m.w[key] >= t for key, t in floors.items()}, "throughput of existing capacity at least min_utilization · existing, or slack w")
+    m.must_run = _constraint({key: m.q[key] + m.w[key] >= t for key, t in floors.items()},
+                             "throughput of existing capacity at least min_utilization · existing, or slack w")
 
 
 def add_circuits(b) -> None:
@@ -125,7 +120,8 @@ def add_recipes(b) -> None:
     if missing:
         raise ValueError(f"no recipe available for product demand {missing[0]}")
     m.recipe_mix = _constraint({key: quicksum((m.x[u] for u in uses[key])) == m.demand_factor * d
-                                for key, d in sorted(products.items())}, "the recipes of a product make up its demand")
+                                for key, d in sorted(products.items())},
+                               "the recipes of a product make up its demand")
     shares = {}
     for (c, p, r, y) in net.recipe_uses:
         share = ds.recipes[p][r].max_share
@@ -152,7 +148,7 @@ def add_stockpiles(b) -> None:
     arriving = defaultdict(list)  # (m, e, p, y) -> h keys delivered
     st_keys, put_keys, take_keys = [], [], []
     for (c, e), sp in piles.items():
-        provs = {p for y in years for key in idx.delivered.get((c, e, y), []) for p in [key[4]]}
+        provs = {key[4] for y in years for key in idx.delivered.get((c, e, y), [])}
         if sp.initial_t > 0:
             provs.add(sp.initial_provenance)
         for p in sorted(provs):
@@ -180,7 +176,8 @@ def add_stockpiles(b) -> None:
                 ([-m.take[c, e, p, y]] if (c, e, p, y) in m.take else [])
         return m.st[c, e, p, y] == before + quicksum(moves)
 
-    m.stock_balance = _constraint({key: balance(*key) for key in st_keys}, "stock carried over plus put minus take")
+    m.stock_balance = _constraint({key: balance(*key) for key in st_keys},
+                                  "stock carried over plus put minus take")
     held = defaultdict(list)
     for (c, e, p, y) in st_keys:
         held[(c, e, y)].append(m.st[c, e, p, y])
@@ -189,5 +186,6 @@ def add_stockpiles(b) -> None:
     if ceilings:
         m.stock_max = _constraint(ceilings, "stock ≤ max_t")
     if put_keys:
-        m.stock_put = _constraint({key: m.put[key] <= quicksum((m.h[a] for a in arriving[key])) for key in put_keys}, "put ≤ deliveries of that provenance")
+        m.stock_put = _constraint({key: m.put[key] <= quicksum((m.h[a] for a in arriving[key])) for key in put_keys},
+                                  "put ≤ deliveries of that provenance")
 

@@ -25,7 +25,9 @@ def add_throughput(b) -> None:
         q[m,k,y] = Σ_{n,e,p} h[n,m,k−1,e,p,y]  (element stages, k ≥ 3)
 
     The spec's `Σ_m g ≤ q[n,1,y]` is met with equality at no loss: extracting
-    ore that is not shipped only adds opex.
+    ore that is not shipped only adds opex — except where a must-run floor
+    applies (model.md, "Must-run"): there q[n,1,y] = Σ_m g[n,m,y] + z[n,1,y],
+    with z ≥ 0 extracted and discarded.
     """
     m, ds, net, idx = b.model, b.dataset, b.network, b.index
     terms = defaultdict(list)
@@ -36,6 +38,11 @@ def add_throughput(b) -> None:
             terms[(n, 2, y)] += [m.g[key] for key in keys]
     for (n, k, _, _, y), keys in idx.elements_in.items():
         terms[(n, k, y)] += [m.h[key] for key in keys]
+    discarded = [key for key in net.must_run if key[1] == 1]
+    m.z = pyo.Var(pyo.Set(initialize=discarded, dimen=3), within=pyo.NonNegativeReals,
+                  doc="t extracted and not shipped at a must-run extraction facility")
+    for key in discarded:
+        terms[key].append(m.z[key])
     index = [(n, k, y) for (n, k) in net.facilities for y in ds.settings.years]
     m.q = pyo.Expression(pyo.Set(initialize=index, dimen=3),
                          rule=lambda _, n, k, y: quicksum(terms.get((n, k, y), [])))

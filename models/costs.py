@@ -21,8 +21,10 @@ from .network import circuit_lead_time
 def add_cost_aggregates(b) -> None:
     """Nominal, undiscounted cost aggregates in million USD, before factors.
 
-        CAPEX[b,y]  = Σ_{n ∈ b, k} capex[n,k] · build[n,k,y]        + Σ_{n ∈ b, e} capex_c[n,e] · buildc[n,e,y]
-        FOM[b,y]    = Σ_{n ∈ b, k} fixed_om[n,k] · nameplate[n,k,y] + Σ_{n ∈ b, e} fixed_om_c[n,e] · nameplate_c[n,e,y]
+        CAPEX[b,y]  = Σ_{n ∈ b, k} capex[n,k] · build[n,k,y]
+                      + Σ_{n ∈ b, e} capex_c[n,e] · buildc[n,e,y]
+        FOM[b,y]    = Σ_{n ∈ b, k} fixed_om[n,k] · nameplate[n,k,y]
+                      + Σ_{n ∈ b, e} fixed_om_c[n,e] · nameplate_c[n,e,y]
         OPEX[b,y]   = Σ_{n ∈ b, k} opex[n,k] · q[n,k,y]
         SALV[b]     = Σ_{n ∈ b, k, y} capex[n,k] · ρ[n,k,y] · build[n,k,y] + (the same for circuit builds)
         TRANSPORT[y] = Σ_arcs transport · flow,   TARIFF[y] = Σ_arcs tariff · flow

@@ -33,6 +33,7 @@ class Network:
     circuits: list[tuple[str, str]] = field(default_factory=list)  # (separator, element) that can hold capacity
     circuit_builds: list[tuple[str, str, int]] = field(default_factory=list)  # (node, element, year)
     circuit_salvage: dict[tuple[str, str, int], float] = field(default_factory=dict)  # rho per circuit build
+    must_run: dict[tuple[str, int, int], float] = field(default_factory=dict)  # (n, k, y) -> floor (t)
 
 
 def route_cost(ds: Dataset, n: str, m: str, stage: int) -> float | None:
@@ -133,6 +134,20 @@ def demand_rows(ds: Dataset) -> tuple[dict, list, dict]:
     return dict(sorted(rows.items())), uses, dict(terms)
 
 
+def must_run_floors(ds: Dataset) -> dict[tuple[str, int, int], float]:
+    """min_utilization · existing per facility and year y ≤ must_run_until_year, where > 0
+    (model.md, "Must-run existing capacity")."""
+    s = ds.settings
+    until = s.first_year if s.must_run_until_year is None else s.must_run_until_year
+    floors = {}
+    for (n, k), f in sorted(ds.facilities.items()):
+        if f.min_utilization * f.existing_tpa > 0:
+            for y in s.years:
+                if y <= until:
+                    floors[(n, k, y)] = f.min_utilization * f.existing_tpa
+    return floors
+
+
 def embargoed(ds: Dataset, m: str, y: int) -> bool:
     """Does consumer m receive no mixed material at the last stage in year y? (model.md, "Embargo")"""
     start = ds.settings.embargo.get(ds.nodes[m])
@@ -213,7 +228,7 @@ def build_network(ds: Dataset) -> Network:
                         if k < kbar:
                             flows_in[(m, k + 1)].add((e, p))
     return Network(facilities, builds, salvage, bundle_arcs, element_arcs, dict(flows_in), dict(flows_out),
-                   demand, recipe_uses, need_terms, circuits, circuit_builds, circuit_salvage)
+                   demand, recipe_uses, need_terms, circuits, circuit_builds, circuit_salvage, must_run_floors(ds))
 
 
 def reachable(ds: Dataset, net: Network) -> set[tuple[str, str, int]]:

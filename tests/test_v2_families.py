@@ -40,7 +40,8 @@ def restricted_node_case(flags):
     """Two allied mines, 'Owned' (opex 1) and 'Clean' (opex 3); an allied separator; 10 t of A, α = 0."""
     nodes = {"Owned": "allied", "Clean": "allied", "Sep": "allied", "Buyer": "allied"}
     return case((2025, 2025), nodes, 2,
-                [fac("Owned", 1, existing_tpa=100, opex_usd_per_t=1), fac("Clean", 1, existing_tpa=100, opex_usd_per_t=3),
+                [fac("Owned", 1, existing_tpa=100, opex_usd_per_t=1),
+                 fac("Clean", 1, existing_tpa=100, opex_usd_per_t=3),
                  fac("Sep", 2, existing_tpa=100)],
                 {"Owned": A1, "Clean": A1}, {("Buyer", "A", 2025): 10.0},
                 settings={"max_restricted_share": 0.0}, node_restricted=flags)
@@ -191,13 +192,23 @@ def test_must_run_changes_the_baseline():
     assert run(must_run_case(until=2026))[1] == approx(68)
 
 
-def test_must_run_shortfall_is_a_penalty():
-    """W cannot ship (its route is closed), so its 6 t must-run floor is slack w = 6, charged at
-    the unmet penalty: objective 20 (C serves) + 6 x 1e7; the penalty expression holds 6e7."""
+def test_must_run_ore_may_be_extracted_and_discarded():
+    """W cannot ship (its route is closed): it still extracts its 6 t floor in 2025 and discards it
+    (Σ_m g ≤ q; opex 30), while C serves the buyer (20 over two years): 50, no penalty."""
     m, objective = run(must_run_case(ban_west=True))
-    assert v(m.w["W", 1, 2025]) == approx(6)
-    assert objective == approx(20 + 6e7)
-    assert sum(v(m.must_run_cost[y]) for y in m.Y) / MONEY == approx(6e7)
+    assert objective == approx(50)
+    assert v(m.z["W", 1, 2025]) == approx(6) and v(m.w["W", 1, 2025]) == approx(0)
+
+
+def test_must_run_shortfall_is_a_penalty():
+    """As above, but W may extract only 2 t in 2025 (availability): it discards 2 (opex 10) and the
+    other 4 t of its floor are slack w, charged at the unmet penalty: 20 + 10 + 4 x 1e7; the
+    penalty expression `must_run_cost` holds 4e7."""
+    ds = dataclasses.replace(must_run_case(ban_west=True), availability={("W", 1, 2025): 2.0})
+    m, objective = run(ds)
+    assert v(m.w["W", 1, 2025]) == approx(4)
+    assert objective == approx(30 + 4e7)
+    assert sum(v(m.must_run_cost[y]) for y in m.Y) / MONEY == approx(4e7)
 
 
 # --- separation circuits --------------------------------------------------------------------------
@@ -415,8 +426,10 @@ def test_embargo_covers_mixed_material_through_third_countries():
 
 
 V2_FAMILY_TESTS = {
-    "add_availability": [test_availability_caps_throughput_in_one_year, test_stockpile_max_and_provenance],
-    "add_must_run": [test_must_run_changes_the_baseline, test_must_run_shortfall_is_a_penalty],
+    "add_availability": [test_availability_caps_throughput_in_one_year, test_stockpile_max_and_provenance,
+                         test_must_run_shortfall_is_a_penalty],
+    "add_must_run": [test_must_run_changes_the_baseline, test_must_run_ore_may_be_extracted_and_discarded,
+                     test_must_run_shortfall_is_a_penalty],
     "add_circuits": [test_light_only_separator_loses_the_dy, test_circuit_capacity_binds,
                      test_circuit_build_counts_in_the_budget, test_circuit_ramps_with_the_separation_stage],
     "add_recipes": [test_low_dy_recipe_removes_a_shortfall, test_recipe_share_availability_and_demand_factor],

@@ -85,8 +85,9 @@ def test_another_circuit_never_raises_the_objective(ds, has, added):
 def test_a_stockpile_never_raises_the_objective_and_max_zero_changes_nothing(ds, max_t, holding):
     """A stockpile that starts empty can stay empty; with max_t = 0 it must."""
     base = objective(ds)
-    piled = dataclasses.replace(ds, stockpiles={("Buyer", "A"): Stockpile(max_t=max_t, holding_cost_usd_per_t_yr=holding),
-                                                ("Other", "A"): Stockpile(max_t=max_t)})
+    piles = {("Buyer", "A"): Stockpile(max_t=max_t, holding_cost_usd_per_t_yr=holding),
+             ("Other", "A"): Stockpile(max_t=max_t)}
+    piled = dataclasses.replace(ds, stockpiles=piles)
     with_pile = objective(piled)
     no_higher(with_pile, base)
     if max_t == 0.0:
