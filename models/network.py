@@ -174,7 +174,7 @@ def build_network(ds: Dataset) -> Network:
                       for y in circuit_build_years(ds, n, e)]
     circuit_salvage = {key: circuit_salvage_share(ds, *key) for key in circuit_builds}
     circuits = sorted({(n, e) for (n, e, _) in circuit_builds}
-                      | {key for key, c in ds.circuits.items() if c.existing_tpa > 0})
+                      | {(n, e) for (n, e), c in ds.circuits.items() if c.existing_tpa > 0 and (n, 2) in ds.facilities})
     # A separator with circuit rows separates only the elements whose circuit can hold capacity.
     separated = {n: set() for n, _ in ds.circuits}
     for n, e in circuits:
