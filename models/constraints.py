@@ -81,16 +81,18 @@ def add_capacity(b) -> None:
         if ramp:
             return f.existing_tpa + quicksum((ramp_share(ramp, y - y0 - f.lead_time_years) * m.build[n, k, y0]
                                               for y0 in builds_of[(n, k)] if y0 + f.lead_time_years <= y))
+        return plate(_, n, k, y)
+
+    def plate(_, n, k, y):
+        f = ds.facilities[(n, k)]
         return f.existing_tpa + quicksum((m.build[n, k, y0] for y0 in builds_of[(n, k)]
                                           if y0 + f.lead_time_years <= y))
 
     m.cap = pyo.Expression(m.q.index_set(), rule=cap)
     ramped = [(n, k, y) for (n, k, y) in m.q.index_set() if ramps.get((n, k))]
-    m.nameplate = pyo.Expression(pyo.Set(initialize=ramped, dimen=3), doc="nameplate capacity in service (tpa) "
-                                 "of facilities whose new capacity ramps up; elsewhere it equals cap",
-                                 rule=lambda _, n, k, y: ds.facilities[(n, k)].existing_tpa + quicksum(
-                                     (m.build[n, k, y0] for y0 in builds_of[(n, k)]
-                                      if y0 + ds.facilities[(n, k)].lead_time_years <= y)))
+    m.nameplate = pyo.Expression(pyo.Set(initialize=ramped, dimen=3), rule=plate,
+                                 doc="nameplate capacity in service (tpa) where new capacity ramps up "
+                                     "(elsewhere it equals cap)")
     rows = {key: m.q[key] <= m.cap[key] for key in m.q.index_set() if key in m.has_throughput}
     if rows:
         m.capacity = _constraint(rows)
