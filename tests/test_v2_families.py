@@ -398,6 +398,20 @@ def test_recipe_share_availability_and_demand_factor():
     assert v(m.s["Dy", 2025]) == approx(0.35) and v(m.s["Dy", 2026]) == approx(0.2)
 
 
+@pytest.mark.parametrize("alpha, cost", [(1.0, 5), (0.5, 12.5), (0.0, 20)])
+def test_one_stage_recipe_need_sets_the_requirement(alpha, cost):
+    """One stage; an allied buyer wants 10 t of 'Alloy' made by one recipe with 0.5 t of A per t:
+    need 5 t of A (no demand row of its own). Chinese mine opex 1, allied mine opex 4.
+    α = 1: 5 x 1 = 5; α = 0.5: 2.5 x 4 + 2.5 x 1 = 12.5; α = 0: 5 x 4 = 20 (v ≤ need = 5)."""
+    ds = case((2025, 2025), {"CN": "china", "US": "allied", "Buyer": "allied"}, 1,
+              [fac("CN", 1, existing_tpa=100, opex_usd_per_t=1), fac("US", 1, existing_tpa=100, opex_usd_per_t=4)],
+              {"CN": A1, "US": A1}, {("Buyer", "Alloy", 2025): 10.0}, recipes={"Alloy": {"r": Recipe({"A": 0.5})}},
+              settings={"max_restricted_share": alpha})
+    m, objective = run(ds)
+    assert objective == approx(cost)
+    assert list(m.demand) == [("Buyer", "A", 2025)]
+
+
 # --- embargo --------------------------------------------------------------------------------------
 
 def test_embargo_one_stage_removes_restricted_bundles():
@@ -432,7 +446,8 @@ V2_FAMILY_TESTS = {
                      test_must_run_shortfall_is_a_penalty],
     "add_circuits": [test_light_only_separator_loses_the_dy, test_circuit_capacity_binds,
                      test_circuit_build_counts_in_the_budget, test_circuit_ramps_with_the_separation_stage],
-    "add_recipes": [test_low_dy_recipe_removes_a_shortfall, test_recipe_share_availability_and_demand_factor],
+    "add_recipes": [test_low_dy_recipe_removes_a_shortfall, test_recipe_share_availability_and_demand_factor,
+                    test_one_stage_recipe_need_sets_the_requirement],
     "add_stockpiles": [test_stockpile_bridges_an_embargo_year, test_clean_initial_stock_counts_towards_independence,
                        test_stockpile_max_and_provenance],
 }
