@@ -261,6 +261,18 @@ def test_circuit_build_counts_in_the_budget():
     assert r.summary["budget_dual_usd_per_usd"] == approx(1e5 - 1 - 0.01 / 0.9)
 
 
+@pytest.mark.parametrize("limits, built", [(dict(max_tpa=5), 3), (dict(max_tpa=5, max_build_tpa_per_year=2), 2)])
+def test_circuit_max_and_build_rate(limits, built):
+    """La circuit: 2 t/yr existing, capex 100, max_tpa 5 → build 3 (300); with at most 2 a year,
+    build 2 (200). La separated 2 + built, from (2 + built)/0.9 t of ore at opex 1; unmet
+    9 − (2 + built) t of La and the 1 t of Dy (no circuit)."""
+    ds = circuit_case({("Sep", "La"): Circuit(existing_tpa=2, capex_usd_per_tpa=100, **limits)})
+    m, objective = run(ds)
+    la = 2 + built
+    assert v(m.buildc["Sep", "La", 2025]) == approx(built)
+    assert objective == approx(100 * built + la / 0.9 + (9 - la + 1) * 1e7)
+
+
 @pytest.mark.parametrize("stage_ramp, capex", [(None, 900), ((0.5,), 1800)])
 def test_circuit_ramps_with_the_separation_stage(stage_ramp, capex):
     """La circuit to build (capex 100, lead 0); the separator's own facility ramp (0.1) applies to
@@ -445,7 +457,8 @@ V2_FAMILY_TESTS = {
     "add_must_run": [test_must_run_changes_the_baseline, test_must_run_ore_may_be_extracted_and_discarded,
                      test_must_run_shortfall_is_a_penalty],
     "add_circuits": [test_light_only_separator_loses_the_dy, test_circuit_capacity_binds,
-                     test_circuit_build_counts_in_the_budget, test_circuit_ramps_with_the_separation_stage],
+                     test_circuit_build_counts_in_the_budget, test_circuit_ramps_with_the_separation_stage,
+                     test_circuit_max_and_build_rate],
     "add_recipes": [test_low_dy_recipe_removes_a_shortfall, test_recipe_share_availability_and_demand_factor,
                     test_one_stage_recipe_need_sets_the_requirement],
     "add_stockpiles": [test_stockpile_bridges_an_embargo_year, test_clean_initial_stock_counts_towards_independence,
