@@ -11,10 +11,11 @@ from .dataset import CLEAN, MIXED, MONEY
 from .variants import Variant
 
 
-def _constraint(keys_and_exprs: dict) -> pyo.Constraint:
+def _constraint(keys_and_exprs: dict, doc: str | None = None) -> pyo.Constraint:
     keys = list(keys_and_exprs)
     dimen = len(keys[0]) if keys and isinstance(keys[0], tuple) else 1
-    return pyo.Constraint(pyo.Set(initialize=keys, dimen=dimen), rule=lambda _, *k: keys_and_exprs[k if dimen > 1 else k[0]])
+    return pyo.Constraint(pyo.Set(initialize=keys, dimen=dimen), doc=doc,
+                          rule=lambda _, *k: keys_and_exprs[k if dimen > 1 else k[0]])
 
 
 def add_throughput(b) -> None:
@@ -25,7 +26,9 @@ def add_throughput(b) -> None:
         q[m,k,y] = Σ_{n,e,p} h[n,m,k−1,e,p,y]  (element stages, k ≥ 3)
 
     The spec's `Σ_m g ≤ q[n,1,y]` is met with equality at no loss: extracting
-    ore that is not shipped only adds opex.
+    ore that is not shipped only adds opex — except where a must-run floor
+    applies (model.md, "Must-run"): there q[n,1,y] = Σ_m g[n,m,y] + z[n,1,y],
+    with z ≥ 0 extracted and discarded.
     """
     m, ds, net, idx = b.model, b.dataset, b.network, b.index
     terms = defaultdict(list)
@@ -36,31 +39,61 @@ def add_throughput(b) -> None:
             terms[(n, 2, y)] += [m.g[key] for key in keys]
     for (n, k, _, _, y), keys in idx.elements_in.items():
         terms[(n, k, y)] += [m.h[key] for key in keys]
+    discarded = [key for key in net.must_run if key[1] == 1]
+    m.z = pyo.Var(pyo.Set(initialize=discarded, dimen=3), within=pyo.NonNegativeReals,
+                  doc="t extracted and not shipped at a must-run extraction facility")
+    for key in discarded:
+        terms[key].append(m.z[key])
     index = [(n, k, y) for (n, k) in net.facilities for y in ds.settings.years]
     m.q = pyo.Expression(pyo.Set(initialize=index, dimen=3),
                          rule=lambda _, n, k, y: quicksum(terms.get((n, k, y), [])))
     m.has_throughput = {key for key in index if terms.get(key)}
 
 
-def add_capacity(b) -> None:
-    """Capacity in service, its ceiling and its build rate (model.md, Constraints).
+def ramp_share(profile: tuple[float, ...], age: int) -> float:
+    """π(a): share of nameplate available in operating year a (0-based); 1 beyond the profile."""
+    return profile[age] if age < len(profile) else 1.0
 
-        cap[n,k,y] = existing[n,k] + Σ_{y' : y' + L[n,k] ≤ y} build[n,k,y']
+
+def add_capacity(b) -> None:
+    """Capacity in service, its ceiling and its build rate (model.md, Constraints;
+    "Ramp-up of new capacity").
+
+        cap[n,k,y] = existing[n,k] + Σ_{y' : a ≥ 0} π(a) · build[n,k,y']    a = y − y' − L[n,k]
         q[n,k,y] ≤ cap[n,k,y]
-        existing[n,k] + Σ_y build[n,k,y] ≤ max_capacity[n,k]       (if given)
+        existing[n,k] + Σ_y build[n,k,y] ≤ max_capacity[n,k]       (if given; nameplate)
         build[n,k,y] ≤ max_build_per_year[n,k]                       (a bound on build)
+
+    π = the facility's ramp_up, else its stage's, else the setting's; no ramp
+    means π ≡ 1 (v1). Existing capacity is never ramped. Where a facility
+    ramps, `nameplate[n,k,y] = existing + Σ_{a ≥ 0} build` (what fixed O&M is
+    paid on) is a separate expression; elsewhere nameplate = cap (see
+    `nameplate`).
     """
     m, ds, net = b.model, b.dataset, b.network
     builds_of = defaultdict(list)
     for (n, k, y) in net.builds:
         builds_of[(n, k)].append(y)
+    ramps = {key: ds.ramp(*key) for key in builds_of}
 
     def cap(_, n, k, y):
+        f = ds.facilities[(n, k)]
+        ramp = ramps.get((n, k))
+        if ramp:
+            return f.existing_tpa + quicksum((ramp_share(ramp, y - y0 - f.lead_time_years) * m.build[n, k, y0]
+                                              for y0 in builds_of[(n, k)] if y0 + f.lead_time_years <= y))
+        return plate(_, n, k, y)
+
+    def plate(_, n, k, y):
         f = ds.facilities[(n, k)]
         return f.existing_tpa + quicksum((m.build[n, k, y0] for y0 in builds_of[(n, k)]
                                           if y0 + f.lead_time_years <= y))
 
     m.cap = pyo.Expression(m.q.index_set(), rule=cap)
+    ramped = [(n, k, y) for (n, k, y) in m.q.index_set() if ramps.get((n, k))]
+    m.nameplate = pyo.Expression(pyo.Set(initialize=ramped, dimen=3), rule=plate,
+                                 doc="nameplate capacity in service (tpa) where new capacity ramps up "
+                                     "(elsewhere it equals cap)")
     rows = {key: m.q[key] <= m.cap[key] for key in m.q.index_set() if key in m.has_throughput}
     if rows:
         m.capacity = _constraint(rows)
@@ -71,6 +104,11 @@ def add_capacity(b) -> None:
             ceilings[(n, k)] = quicksum((m.build[n, k, y] for y in years)) <= f.max_tpa - f.existing_tpa
     if ceilings:
         m.max_capacity = _constraint(ceilings)
+
+
+def nameplate(m, key):
+    """Nameplate capacity in service of facility-year `key` = (n, k, y)."""
+    return m.nameplate[key] if key in m.nameplate else m.cap[key]
 
 
 def add_separation_balance(b) -> None:
@@ -127,41 +165,63 @@ def _delivered(b, consumer: str, e: str, y: int, clean_only: bool = False):
             if ds.composition[key[0]].get(e, 0) > 0 and not (clean_only and key[0] in ds.restricted)]
 
 
+def need(b, consumer: str, e: str, y: int):
+    """need[m,e,y] = D[m,e,y] + Σ_{p,r} t_per_t[p,r,e] · x[m,p,r,y] (model.md, "recipes");
+    D is the workbook's demand times the mutable `demand_factor`."""
+    m, net = b.model, b.network
+    d = net.demand_rows[(consumer, e, y)]
+    terms = net.need_terms.get((consumer, e, y))
+    if not terms:
+        return m.demand_factor * d
+    recipe = quicksum((t * m.x[key] for t, key in terms))
+    return recipe if d == 0 else m.demand_factor * d + recipe
+
+
+def _stock_moves(b, consumer: str, e: str, y: int, clean_only: bool = False) -> list:
+    """Σ_p (take − put) at a stockpile in year y (empty without stockpiles)."""
+    m = b.model
+    provs = (CLEAN,) if clean_only else (CLEAN, MIXED)
+    moves = [m.take[consumer, e, p, y] for p in provs if (consumer, e, p, y) in m.take]
+    return moves + [-m.put[consumer, e, p, y] for p in provs if (consumer, e, p, y) in m.put]
+
+
 def add_demand(b) -> None:
-    """Demand, with unmet slack u (model.md, Constraints).
+    """Demand, with unmet slack u (model.md, Constraints; v2: stockpiles and recipes).
 
-        k̄ ≥ 2:  Σ_{n,p} h[n,m,k̄,e,p,y] + u[m,e,y] = D[m,e,y]
-        k̄ = 1:  Σ_n c[n,e]·g[n,m,y]    + u[m,e,y] ≥ D[m,e,y]
+        k̄ ≥ 2:  Σ_{n,p} h[n,m,k̄,e,p,y] − Σ_p put[m,e,p,y] + Σ_p take[m,e,p,y] + u[m,e,y] = need[m,e,y]
+        k̄ = 1:  Σ_n c[n,e]·g[n,m,y]    + u[m,e,y] ≥ need[m,e,y]
 
-    D is the workbook's demand times the mutable `demand_factor`.
+    need = D without recipes; rows where need can be positive (`demand_rows`).
     """
-    m, ds = b.model, b.dataset
-    demand = ds.demand_in_horizon()
+    m, ds, net = b.model, b.dataset, b.network
+    stock = bool(ds.stockpiles) and ds.last_stage >= 2
     rows = {}
-    for (c, e, y), d in sorted(demand.items()):
-        supply = quicksum(_delivered(b, c, e, y)) + m.u[c, e, y]
-        rows[(c, e, y)] = (supply == m.demand_factor * d) if ds.last_stage >= 2 else \
-            (supply >= m.demand_factor * d)
+    for (c, e, y) in net.demand_rows:
+        supply = quicksum(_delivered(b, c, e, y) + (_stock_moves(b, c, e, y) if stock else [])) + m.u[c, e, y]
+        rows[(c, e, y)] = (supply == need(b, c, e, y)) if ds.last_stage >= 2 else \
+            (supply >= need(b, c, e, y))
     if rows:
         m.demand = _constraint(rows)
 
 
 def add_independence(b) -> None:
-    """Independence requirement with shortfall slack s (model.md, Constraints).
+    """Independence requirement with shortfall slack s (model.md, Constraints; v2 additions).
 
-        clean[e,y] + s[e,y] ≥ (1 − α) · Σ_{m ∈ P} D[m,e,y]      for y ≥ independence_year
-        clean[e,y] = Σ_{m ∈ P} Σ_n h[n,m,k̄,e,clean,y]           (k̄ ≥ 2)
-                   = Σ_{m ∈ P} v[m,e,y],  v ≤ D,  v ≤ Σ_{n ∉ R} c[n,e]·g[n,m,y]   (k̄ = 1)
+        clean[e,y] + s[e,y] ≥ (1 − α) · Σ_{m ∈ P} need[m,e,y]      for y ≥ independence_year
+        clean[e,y] = Σ_{m ∈ P} (Σ_n h[n,m,k̄,e,clean,y] − put[m,e,clean,y] + take[m,e,clean,y])   (k̄ ≥ 2)
+                   = Σ_{m ∈ P} v[m,e,y],  v ≤ need,  v ≤ Σ_{n ∉ R} c[n,e]·g[n,m,y]              (k̄ = 1)
     """
-    m, ds = b.model, b.dataset
+    m, ds, net = b.model, b.dataset, b.network
     s = ds.settings
     protected = {n for n, bloc in ds.nodes.items() if bloc in s.protected_blocs}
     required = defaultdict(float)
+    recipe_terms = defaultdict(list)
     consumers = defaultdict(list)
-    for (c, e, y), d in ds.demand_in_horizon().items():
+    for (c, e, y), d in net.demand_rows.items():
         if c in protected and y >= s.first_independence_year:
             required[(e, y)] += d
             consumers[(e, y)].append(c)
+            recipe_terms[(e, y)] += net.need_terms.get((c, e, y), [])
     keys = sorted(required)
     m.s = pyo.Var(pyo.Set(initialize=keys, dimen=2), within=pyo.NonNegativeReals)
     if not keys:
@@ -169,19 +229,25 @@ def add_independence(b) -> None:
     if ds.last_stage == 1:
         vkeys = sorted((c, e, y) for (e, y), cs in consumers.items() for c in cs)
         m.v = pyo.Var(pyo.Set(initialize=vkeys, dimen=3), within=pyo.NonNegativeReals)
-        demand = ds.demand_in_horizon()
-        m.clean_cap_demand = _constraint({k: m.v[k] <= m.demand_factor * demand[k] for k in vkeys})
+        m.clean_cap_demand = _constraint({k: m.v[k] <= need(b, *k) for k in vkeys})
         m.clean_cap_content = _constraint({
             k: m.v[k] <= quicksum(_delivered(b, *k, clean_only=True)) for k in vkeys})
         clean = {(e, y): quicksum((m.v[c, e, y] for c in consumers[(e, y)])) for e, y in keys}
     else:
-        clean = {(e, y): quicksum([t for c in consumers[(e, y)] for t in _delivered(b, c, e, y, True)])
+        stock = bool(ds.stockpiles)
+        clean = {(e, y): quicksum([t for c in consumers[(e, y)] for t in _delivered(b, c, e, y, True)
+                                   + (_stock_moves(b, c, e, y, True) if stock else [])])
                  for e, y in keys}
     m.clean = pyo.Expression(m.s.index_set(), rule=lambda _, e, y: clean[(e, y)])
     alpha = m.alpha_var if b.variant is Variant.LEAST_ALPHA else m.alpha
-    m.independence = _constraint({
-        (e, y): m.clean[e, y] + m.s[e, y] >= (1 - alpha) * m.demand_factor * required[(e, y)]
-        for e, y in keys})
+
+    def requirement(e, y):
+        total = m.demand_factor * required[(e, y)]
+        if recipe_terms[(e, y)]:
+            total = total + quicksum((t * m.x[key] for t, key in recipe_terms[(e, y)]))
+        return (1 - alpha) * total
+
+    m.independence = _constraint({(e, y): m.clean[e, y] + m.s[e, y] >= requirement(e, y) for e, y in keys})
 
 
 def add_budget(b) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from types import MappingProxyType
 from typing import Mapping
 
@@ -26,6 +27,17 @@ class Settings:
     unmet_penalty_usd_per_t: float = 1e7
     shortfall_penalty_usd_per_t: float = 1e7
     default_transport_usd_per_t: float = 0.0
+    # Version 2 (model.md, "Version 2 additions"); the defaults give the v1 LP.
+    cost_advantage_blocs: frozenset[str] | None = None  # None = restricted_blocs
+    ramp_up: tuple[float, ...] = ()  # share of nameplate in the 1st, 2nd, ... operating year; () = no ramp
+    must_run_until_year: int | None = None  # None = first_year
+    embargo: Mapping[str, int] = field(default_factory=dict)  # consumer bloc -> first year without mixed supply
+
+    def __post_init__(self):
+        object.__setattr__(self, "embargo", _frozen(self.embargo))
+
+    def __hash__(self):
+        return hash(tuple((f, getattr(self, f)) for f in self.__dataclass_fields__ if f != "embargo"))
 
     @property
     def years(self) -> range:
@@ -41,6 +53,7 @@ class Stage:
     id: str
     order: int
     yield_: float = 1.0
+    ramp_up: tuple[float, ...] | None = None  # None or () = the setting's
 
 
 @dataclass(frozen=True)
@@ -58,6 +71,60 @@ class Facility:
     max_build_tpa_per_year: float | None = None
     source: str = ""
     place: str = ""  # the workbook row it came from, e.g. "facilities!A7"
+    ramp_up: tuple[float, ...] | None = None  # None or () = the stage's
+    min_utilization: float = 0.0  # must-run share of existing capacity (model.md, "Must-run")
+
+
+@dataclass(frozen=True)
+class Circuit:
+    """An element circuit of a separation facility (model.md, "Element-specific separation circuits").
+
+    Capacity in t of separated element per year. Blank capex = no builds;
+    lead time None = the facility's; available_from_year None = first_year.
+    """
+
+    existing_tpa: float = 0.0
+    max_tpa: float | None = None
+    capex_usd_per_tpa: float | None = None
+    fixed_om_usd_per_tpa_yr: float = 0.0
+    lead_time_years: int | None = None
+    available_from_year: int | None = None
+    max_build_tpa_per_year: float | None = None
+    source: str = ""
+    place: str = ""
+
+
+@dataclass(frozen=True)
+class Stockpile:
+    """A stock of the last stage's output at a consumer (model.md, "Strategic stockpiles")."""
+
+    initial_t: float = 0.0
+    initial_provenance: str = CLEAN
+    max_t: float | None = None  # None = unlimited
+    holding_cost_usd_per_t_yr: float = 0.0
+    place: str = ""
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """One way to make a product (model.md, "Products with alternative recipes")."""
+
+    t_per_t: Mapping[str, float]  # element -> t of element per t of product
+    extra_cost_usd_per_t: float = 0.0
+    max_share: float = 1.0
+    available_from_year: int | None = None  # None = first_year
+    place: str = ""
+
+    def __post_init__(self):
+        object.__setattr__(self, "t_per_t", _frozen(self.t_per_t))
+
+    def __hash__(self):
+        return hash((tuple(sorted(self.t_per_t.items())), self.extra_cost_usd_per_t, self.max_share,
+                     self.available_from_year, self.place))
+
+    def available(self, year: int, first_year: int) -> bool:
+        start = first_year if self.available_from_year is None else self.available_from_year
+        return year >= start and self.max_share > 0
 
 
 @dataclass(frozen=True)
@@ -127,13 +194,20 @@ class Dataset:
     capex_factor: Mapping[str, float] = field(default_factory=dict)
     opex_factor: Mapping[str, float] = field(default_factory=dict)
     setting_places: Mapping[str, str] = field(default_factory=dict)  # key -> "settings!B7" or "--set key"
+    # Version 2 (model.md, "Version 2 additions"); empty = the v1 LP.
+    node_restricted: Mapping[str, bool] = field(default_factory=dict)  # explicit flags; absent = by bloc
+    availability: Mapping[tuple[str, int, int], float] = field(default_factory=dict)  # (node, order, year) -> tpa
+    circuits: Mapping[tuple[str, str], Circuit] = field(default_factory=dict)  # (separator node, element)
+    stockpiles: Mapping[tuple[str, str], Stockpile] = field(default_factory=dict)  # (consumer, element)
+    recipes: Mapping[str, Mapping[str, Recipe]] = field(default_factory=dict)  # product -> recipe -> Recipe
 
     def __post_init__(self):
         for name in ("nodes", "facilities", "composition", "demand", "capex_factor", "opex_factor",
-                     "setting_places"):
+                     "setting_places", "node_restricted", "availability", "circuits", "stockpiles"):
             object.__setattr__(self, name, _frozen(getattr(self, name)))
         object.__setattr__(self, "composition",
                            _frozen({n: _frozen(s) for n, s in self.composition.items()}))
+        object.__setattr__(self, "recipes", _frozen({p: _frozen(r) for p, r in self.recipes.items()}))
 
     @property
     def last_stage(self) -> int:
@@ -143,9 +217,26 @@ class Dataset:
     def blocs(self) -> tuple[str, ...]:
         return tuple(sorted(set(self.nodes.values())))
 
-    @property
+    @cached_property
     def restricted(self) -> frozenset[str]:
-        return frozenset(n for n, b in self.nodes.items() if b in self.settings.restricted_blocs)
+        """R: a node's explicit `restricted` flag wins, else bloc ∈ restricted_blocs."""
+        explicit, blocs = self.node_restricted, self.settings.restricted_blocs
+        return frozenset(n for n, b in self.nodes.items()
+                         if (explicit[n] if n in explicit else b in blocs))
+
+    @property
+    def cost_advantage_blocs(self) -> frozenset[str]:
+        """Blocs whose nodes get φ = restricted_cost_factor (default: restricted_blocs)."""
+        chosen = self.settings.cost_advantage_blocs
+        return self.settings.restricted_blocs if chosen is None else chosen
+
+    def ramp(self, n: str, k: int) -> tuple[float, ...]:
+        """Ramp profile of new capacity at facility (n, k): facility, else stage, else setting."""
+        return self.facilities[(n, k)].ramp_up or self.stage_ramp(k)
+
+    def stage_ramp(self, k: int) -> tuple[float, ...]:
+        """Ramp profile of stage k (and of the circuits when k = 2): stage, else setting."""
+        return self.stages[k - 1].ramp_up or self.settings.ramp_up
 
     @property
     def budget_blocs(self) -> frozenset[str]:
@@ -157,7 +248,8 @@ class Dataset:
     @property
     def elements(self) -> tuple[str, ...]:
         found = {e for shares in self.composition.values() for e in shares}
-        found |= {e for (_, e, _) in self.demand}
+        found |= {e for (_, e, _) in self.demand if e not in self.recipes}
+        found |= {e for recipes in self.recipes.values() for r in recipes.values() for e in r.t_per_t}
         return tuple(sorted(found))
 
     def stage_yield(self, order: int) -> float:
@@ -167,5 +259,11 @@ class Dataset:
         return sorted(n for (n, k) in self.facilities if k == order)
 
     def demand_in_horizon(self) -> dict[tuple[str, str, int], float]:
-        years = self.settings.years
-        return {key: d for key, d in self.demand.items() if key[2] in years and d > 0}
+        """Element demand D[m,e,y] > 0 in the horizon (product demand excluded)."""
+        years, products = self.settings.years, self.recipes
+        return {key: d for key, d in self.demand.items() if key[2] in years and d > 0 and key[1] not in products}
+
+    def product_demand_in_horizon(self) -> dict[tuple[str, str, int], float]:
+        """Product demand D[m,p,y] > 0 in the horizon (products are the recipes' keys)."""
+        years, products = self.settings.years, self.recipes
+        return {key: d for key, d in self.demand.items() if key[2] in years and d > 0 and key[1] in products}

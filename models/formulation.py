@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import pyomo.environ as pyo
 
-from . import constraints, costs
+from . import additions, constraints, costs
 from .dataset import MONEY, Dataset
 from .network import Network, build_network
 from .variants import Variant
@@ -64,8 +64,9 @@ def add_parameters(m: pyo.ConcreteModel, ds: Dataset) -> None:
     m.B = pyo.Set(initialize=list(ds.blocs), ordered=True)
     m.discount = pyo.Param(m.Y, mutable=True, initialize=discount_factors(s.discount_rate, s.first_year, s.years),
                            doc="df_y = (1 + r)^-(y - y0)")
+    advantage = ds.cost_advantage_blocs
     m.cost_factor = pyo.Param(m.B, mutable=True, initialize={
-        b: s.restricted_cost_factor if b in s.restricted_blocs else 1.0 for b in ds.blocs})
+        b: s.restricted_cost_factor if b in advantage else 1.0 for b in ds.blocs})
     m.capex_factor = pyo.Param(m.B, mutable=True, initialize={b: ds.capex_factor.get(b, 1.0) for b in ds.blocs})
     m.opex_factor = pyo.Param(m.B, mutable=True, initialize={b: ds.opex_factor.get(b, 1.0) for b in ds.blocs})
     m.demand_factor = pyo.Param(mutable=True, initialize=ds.demand_factor)
@@ -86,7 +87,7 @@ def add_variables(m: pyo.ConcreteModel, ds: Dataset, net: Network) -> None:
     m.build = pyo.Var(pyo.Set(initialize=net.builds, dimen=3), within=nn, bounds=build_bounds)
     m.g = pyo.Var(pyo.Set(initialize=list(net.bundle_arcs), dimen=3), within=nn)
     m.h = pyo.Var(pyo.Set(initialize=list(net.element_arcs), dimen=6), within=nn)
-    m.u = pyo.Var(pyo.Set(initialize=sorted(ds.demand_in_horizon()), dimen=3), within=nn)
+    m.u = pyo.Var(pyo.Set(initialize=list(net.demand_rows), dimen=3), within=nn)
 
 
 def add_variant(b: Built) -> None:
@@ -125,8 +126,13 @@ def build_model(ds: Dataset, variant: Variant = Variant.COST) -> Built:
     add_variant(built)
     constraints.add_throughput(built)
     constraints.add_capacity(built)
+    additions.add_availability(built)
+    additions.add_must_run(built)
+    additions.add_circuits(built)
     constraints.add_separation_balance(built)
     constraints.add_element_stage_balance(built)
+    additions.add_recipes(built)
+    additions.add_stockpiles(built)
     constraints.add_demand(built)
     constraints.add_independence(built)
     costs.add_cost_aggregates(built)

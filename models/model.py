@@ -42,7 +42,7 @@ def _discount(m, ds: Dataset, _: str, rate: float) -> None:
 
 def _cost_factor(m, ds: Dataset, _: str, factor: float) -> None:
     for bloc in m.B:
-        if bloc in ds.settings.restricted_blocs:
+        if bloc in ds.cost_advantage_blocs:
             m.cost_factor[bloc] = factor
 
 
@@ -62,7 +62,7 @@ def _scalar(name: str, scale: float = 1.0):
 PARAMETERS: Mapping[str, Parameter] = MappingProxyType({p.key.split(".")[0]: p for p in (
     Parameter("discount_rate", "df_y of every year", _discount),
     Parameter("max_restricted_share", "α of the independence rows", _scalar("alpha")),
-    Parameter("restricted_cost_factor", "φ of the restricted blocs", _cost_factor),
+    Parameter("restricted_cost_factor", "φ of the cost-advantage blocs (default: the restricted ones)", _cost_factor),
     Parameter("unmet_penalty_usd_per_t", "cost of unmet demand", _scalar("unmet_penalty", MONEY)),
     Parameter("shortfall_penalty_usd_per_t", "cost of independence shortfall", _scalar("shortfall_penalty", MONEY)),
     Parameter("budget_usd", "the total budget row's limit (when the case has one)", _scalar("budget", MONEY)),

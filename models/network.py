@@ -26,6 +26,14 @@ class Network:
     element_arcs: dict[tuple[str, str, int, str, str, int], tuple[float, float]]
     flows_in: dict[tuple[str, int], set[tuple[str, str]]] = field(default_factory=dict)
     flows_out: dict[tuple[str, int], set[tuple[str, str]]] = field(default_factory=dict)
+    # Version 2 sets (empty without v2 data)
+    demand_rows: dict[tuple[str, str, int], float] = field(default_factory=dict)  # (m, e, y) -> D (0: need only)
+    recipe_uses: list[tuple[str, str, str, int]] = field(default_factory=list)  # x keys (m, p, r, y)
+    need_terms: dict[tuple[str, str, int], list[tuple[float, tuple]]] = field(default_factory=dict)  # t/t, x key
+    circuits: list[tuple[str, str]] = field(default_factory=list)  # (separator, element) that can hold capacity
+    circuit_builds: list[tuple[str, str, int]] = field(default_factory=list)  # (node, element, year)
+    circuit_salvage: dict[tuple[str, str, int], float] = field(default_factory=dict)  # rho per circuit build
+    must_run: dict[tuple[str, int, int], float] = field(default_factory=dict)  # (n, k, y) -> floor (t)
 
 
 def route_cost(ds: Dataset, n: str, m: str, stage: int) -> float | None:
@@ -78,6 +86,74 @@ def salvage_share(ds: Dataset, n: str, k: int, y: int) -> float:
     return max(0.0, 1.0 - operated / f.lifetime_years)
 
 
+def circuit_lead_time(ds: Dataset, n: str, e: str) -> int:
+    """A circuit's lead time; blank = its separation facility's."""
+    lead = ds.circuits[(n, e)].lead_time_years
+    return ds.facilities[(n, 2)].lead_time_years if lead is None else lead
+
+
+def circuit_build_years(ds: Dataset, n: str, e: str):
+    """Years in which a circuit build may start (the facility rules, model.md "circuits")."""
+    c = ds.circuits[(n, e)]
+    if c.capex_usd_per_tpa is None:
+        return
+    start = ds.settings.first_year if c.available_from_year is None else c.available_from_year
+    lead = circuit_lead_time(ds, n, e)
+    for y in ds.settings.years:
+        if y >= start and y + lead <= ds.settings.last_year:
+            yield y
+
+
+def circuit_salvage_share(ds: Dataset, n: str, e: str, y: int) -> float:
+    """rho of a circuit build: straight-line over its facility's lifetime."""
+    operated = ds.settings.last_year - (y + circuit_lead_time(ds, n, e)) + 1
+    return max(0.0, 1.0 - operated / ds.facilities[(n, 2)].lifetime_years)
+
+
+def demand_rows(ds: Dataset) -> tuple[dict, list, dict]:
+    """Demand rows, recipe uses and the recipe terms of need (model.md, "recipes").
+
+    A row (m, e, y) exists where need[m,e,y] = D[m,e,y] + Σ_{p,r} t_per_t·x[m,p,r,y]
+    can be positive: D > 0, or a recipe with t_per_t[e] > 0 usable in y for a
+    product m demands. Returns ({(m, e, y): D}, [x keys], {(m, e, y): [(t_per_t, x key)]}).
+    """
+    rows = dict(sorted(ds.demand_in_horizon().items()))
+    if not ds.recipes:
+        return rows, [], {}
+    uses, terms = [], defaultdict(list)
+    first = ds.settings.first_year
+    for (m, p, y) in sorted(ds.product_demand_in_horizon()):
+        for r, recipe in sorted(ds.recipes[p].items()):
+            if not recipe.available(y, first):
+                continue
+            uses.append((m, p, r, y))
+            for e, t in recipe.t_per_t.items():
+                if t > 0:
+                    terms[(m, e, y)].append((t, (m, p, r, y)))
+                    rows.setdefault((m, e, y), 0.0)
+    return dict(sorted(rows.items())), uses, dict(terms)
+
+
+def must_run_floors(ds: Dataset) -> dict[tuple[str, int, int], float]:
+    """min_utilization · existing per facility and year y ≤ must_run_until_year, where > 0
+    (model.md, "Must-run existing capacity")."""
+    s = ds.settings
+    until = s.first_year if s.must_run_until_year is None else s.must_run_until_year
+    floors = {}
+    for (n, k), f in sorted(ds.facilities.items()):
+        if f.min_utilization * f.existing_tpa > 0:
+            for y in s.years:
+                if y <= until:
+                    floors[(n, k, y)] = f.min_utilization * f.existing_tpa
+    return floors
+
+
+def embargoed(ds: Dataset, m: str, y: int) -> bool:
+    """Does consumer m receive no mixed material at the last stage in year y? (model.md, "Embargo")"""
+    start = ds.settings.embargo.get(ds.nodes[m])
+    return start is not None and y >= start
+
+
 def build_network(ds: Dataset) -> Network:
     years = list(ds.settings.years)
     restricted = ds.restricted
@@ -88,11 +164,21 @@ def build_network(ds: Dataset) -> Network:
     at_stage = defaultdict(list)
     for n, k in facilities:
         at_stage[k].append(n)
-    demand = ds.demand_in_horizon()
+    demand, recipe_uses, need_terms = demand_rows(ds)
     consumers = sorted({m for (m, _, _) in demand})
     demanded = defaultdict(set)  # (m, y) -> elements
     for (m, e, y) in demand:
         demanded[(m, y)].add(e)
+    embargo = ds.settings.embargo
+    circuit_builds = [(n, e, y) for (n, e) in sorted(ds.circuits) if (n, 2) in ds.facilities
+                      for y in circuit_build_years(ds, n, e)]
+    circuit_salvage = {key: circuit_salvage_share(ds, *key) for key in circuit_builds}
+    circuits = sorted({(n, e) for (n, e, _) in circuit_builds}
+                      | {(n, e) for (n, e), c in ds.circuits.items() if c.existing_tpa > 0 and (n, 2) in ds.facilities})
+    # A separator with circuit rows separates only the elements whose circuit can hold capacity.
+    separated = {n: set() for n, _ in ds.circuits}
+    for n, e in circuits:
+        separated[n].add(e)
 
     def arc_years(n, m, stage, element):
         cost = route_cost(ds, n, m, stage)
@@ -116,6 +202,8 @@ def build_network(ds: Dataset) -> Network:
             for y, cost, tariff in arc_years(n, m, 1, None):
                 if kbar == 1 and not (shares & demanded[(m, y)]):
                     continue
+                if kbar == 1 and embargo and prov == MIXED and embargoed(ds, m, y):
+                    continue
                 bundle_arcs[(n, m, y)] = (cost, tariff)
                 if kbar >= 2:
                     flows_in[(m, 2)] |= flows_out[(n, 1)]
@@ -125,6 +213,8 @@ def build_network(ds: Dataset) -> Network:
     for k in range(2, kbar + 1):
         for n in at_stage[k]:
             pairs = flows_in.get((n, k), set())
+            if k == 2 and n in separated:
+                pairs = {(e, p) for e, p in pairs if e in separated[n]}
             flows_out[(n, k)] = {(e, MIXED) for e, _ in pairs} if n in restricted else set(pairs)
             targets = at_stage[k + 1] if k < kbar else consumers
             for m in targets:
@@ -132,10 +222,13 @@ def build_network(ds: Dataset) -> Network:
                     for y, cost, tariff in arc_years(n, m, k, e):
                         if k == kbar and e not in demanded[(m, y)]:
                             continue
+                        if k == kbar and embargo and p == MIXED and embargoed(ds, m, y):
+                            continue
                         element_arcs[(n, m, k, e, p, y)] = (cost, tariff)
                         if k < kbar:
                             flows_in[(m, k + 1)].add((e, p))
-    return Network(facilities, builds, salvage, bundle_arcs, element_arcs, dict(flows_in), dict(flows_out))
+    return Network(facilities, builds, salvage, bundle_arcs, element_arcs, dict(flows_in), dict(flows_out),
+                   demand, recipe_uses, need_terms, circuits, circuit_builds, circuit_salvage, must_run_floors(ds))
 
 
 def reachable(ds: Dataset, net: Network) -> set[tuple[str, str, int]]:

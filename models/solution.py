@@ -17,8 +17,8 @@ from .formulation import Built
 
 from .highs import SolveOutcome, Status
 
-COST_PARTS = ("capex", "fixed_om", "opex", "transport", "tariff")
-PENALTIES = ("unmet", "shortfall")
+COST_PARTS = ("capex", "fixed_om", "opex", "transport", "tariff", "holding", "recipe")
+PENALTIES = ("unmet", "shortfall", "must_run")
 
 
 @dataclass(frozen=True)
