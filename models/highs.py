@@ -67,6 +67,17 @@ def quiet_stdout():
         os.close(devnull)
 
 
+def _mps_name(name: str, used: set) -> str:
+    """A name both MPS and LP files can hold (no blanks, no brackets), unique in the model."""
+    name = "".join("_" if c.isspace() else c for c in name).replace("'", "").replace("[", "(").replace("]", ")")
+    unique, n = name, 1
+    while unique in used:
+        n += 1
+        unique = f"{name}#{n}"
+    used.add(unique)
+    return unique
+
+
 def _status(termination) -> Status:
     from pyomo.contrib.solver.common.results import TerminationCondition as T
 
@@ -169,10 +180,19 @@ class CaseSolver:
         return "ipm" if self.highs is not None and self.highs.getNumCol() >= IPM_FROM_COLUMNS else "simplex"
 
     def write_model(self, path) -> None:
-        """Write the LP as HiGHS sees it (.mps or .lp) for another solver."""
+        """Write the LP as HiGHS sees it (.mps or .lp) for another solver, its columns and rows
+        named after the model's components (`build(USA,2,2027)`, `capacity(USA,2,2027)`)."""
         with quiet_stdout():
             self._hand_to_highs()
+            self._name_columns_and_rows()
             self.highs.writeModel(str(path))
+
+    def _name_columns_and_rows(self) -> None:
+        solver, highs, used = self._solver, self.highs, set()
+        for var_id, col in solver._pyomo_var_to_solver_var_map.items():
+            highs.passColName(col, _mps_name(solver._vars[var_id][0].name, used))
+        for con, row in solver._pyomo_con_to_solver_con_map.items():
+            highs.passRowName(row, _mps_name(con.name, used))
 
     @property
     def highs(self):

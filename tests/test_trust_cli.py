@@ -195,3 +195,20 @@ def test_a_failed_category_is_named_not_drawn(tmp_path):
     data = openpyxl.load_workbook(tmp_path / "s.xlsx")["chart1 scenarios"]
     labels = [row[-1] for row in data.iter_rows(min_row=2, values_only=True)]
     assert labels == ["base", "bad (did not solve)", "dear"]
+
+
+@pytest.mark.parametrize("suffix", [".lp", ".mps"])
+def test_written_model_explains_itself_and_solves_alike(rechain, tiny, tmp_path, suffix):
+    """The tiny case's objective is 2,800 + 1e8 USD (test_cli_tiny), 100.0028 in the model's million USD."""
+    import highspy
+
+    path = tmp_path / f"tiny{suffix}"
+    code, _, _ = rechain("solve", tiny, "--write-model", path)
+    assert code == 0
+    text = path.read_text()
+    assert "capacity(Plant,2,2026)" in text and "build(Plant,2,2025)" in text and "demand(" in text
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.readModel(str(path))
+    h.run()
+    assert h.getInfo().objective_function_value == pytest.approx(100.0028, rel=1e-9)
