@@ -9,6 +9,7 @@ from ..models.dataset import Dataset, Settings, TradeRule
 
 from .cells import MISSING, implausible, parse_value
 from ..errors import Problems
+from .keys import PREFIXES, split_key
 from .schema import FACTOR_RANGE, SETTINGS, YEAR_RANGE, Column
 from .validate import Workbook
 
@@ -18,21 +19,6 @@ CAPACITY_FACTOR = Column("capacity_factor", "float", "a factor", ge=0, default=1
 YEAR = Column("year", "int", "a year", **YEAR_RANGE)
 LABEL = Column("label", "text", "a label")
 BLOC_LISTS = ("restricted_blocs", "protected_blocs", "budget_blocs")
-PREFIXES = ("capex_factor", "opex_factor", "capacity_factor", "bloc", "ban")
-
-
-def split_key(key: str) -> tuple[str, str]:
-    """('capex_factor', 'allied') for 'capex_factor.allied'; (key, '') for plain keys."""
-    key = key.strip()
-    head, dot, rest = key.partition(".")
-    if dot and head.lower() in PREFIXES:
-        return head.lower(), rest.strip()
-    return key.lower(), ""
-
-
-def is_known_key(key: str) -> bool:
-    head, rest = split_key(key)
-    return head in {c.name for c in SETTINGS.columns} | {"demand_factor"} or (head in PREFIXES and bool(rest))
 
 
 def make_dataset(wb: Workbook, scenario: str | None = None,
