@@ -163,9 +163,6 @@ class Dataset:
     def stage_yield(self, order: int) -> float:
         return self.stages[order - 1].yield_
 
-    def facilities_of(self, order: int) -> list[str]:
-        return sorted(n for (n, k) in self.facilities if k == order)
-
     def demand_in_horizon(self) -> dict[tuple[str, str, int], float]:
         years = self.settings.years
         return {key: d for key, d in self.demand.items() if key[2] in years and d > 0}

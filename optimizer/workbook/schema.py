@@ -186,10 +186,6 @@ SHEETS: tuple[Sheet, ...] = (SETTINGS, NODES, STAGES, FACILITIES, COMPOSITION, D
                              TRADE_RULES, BUDGETS, SCENARIOS, SOURCES)
 SHEET_BY_NAME = {s.name: s for s in SHEETS}
 
-SCENARIO_FACTOR_KEYS = ("demand_factor", "capex_factor.<bloc>", "opex_factor.<bloc>",
-                        "capacity_factor.<node>", "bloc.<node>", "ban.<from_bloc>.<to_bloc>")
-
-
 def reference_markdown() -> str:
     """The per-column reference of docs/workbook.md, generated from these tables."""
     lines = []

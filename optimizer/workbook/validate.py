@@ -39,10 +39,6 @@ class Workbook:
     warnings: list[str] = field(default_factory=list)
 
     @property
-    def elements(self) -> set[str]:
-        return {e for shares in self.composition.values() for e in shares}
-
-    @property
     def scenario_names(self) -> list[str]:
         """Scenarios named in the scenarios sheet or by scenario-scoped trade rules and budgets."""
         return sorted(set(self.scenarios) | {s for s, _ in self.trade_rules if s} | {s for s, _ in self.bloc_budgets if s})
