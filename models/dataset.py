@@ -12,20 +12,22 @@ MONEY = 1e-6  # the model counts money in millions of USD; reports convert back
 
 @dataclass(frozen=True)
 class Settings:
+    """The case's settings; their defaults are decided by the workbook schema, not here."""
+
     first_year: int
     last_year: int
-    discount_rate: float = 0.0
-    max_restricted_share: float = 1.0
-    independence_year: int | None = None
-    restricted_blocs: frozenset[str] = frozenset({"china"})
-    protected_blocs: frozenset[str] = frozenset({"allied"})
-    budget_blocs: frozenset[str] | None = None
-    budget_usd: float | None = None
-    annual_budget_usd: float | None = None
-    restricted_cost_factor: float = 1.0
-    unmet_penalty_usd_per_t: float = 1e7
-    shortfall_penalty_usd_per_t: float = 1e7
-    default_transport_usd_per_t: float = 0.0
+    discount_rate: float
+    max_restricted_share: float
+    independence_year: int | None
+    restricted_blocs: frozenset[str]
+    protected_blocs: frozenset[str]
+    budget_blocs: frozenset[str] | None
+    budget_usd: float | None
+    annual_budget_usd: float | None
+    restricted_cost_factor: float
+    unmet_penalty_usd_per_t: float
+    shortfall_penalty_usd_per_t: float
+    default_transport_usd_per_t: float
 
     @property
     def years(self) -> range:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Mapping
 
 from ..models.dataset import Dataset, Settings, TradeRule
 
@@ -177,8 +178,10 @@ def _settings(values: dict, place: dict, problems: Problems) -> Settings | None:
         problems.error(place.get("last_year", "settings"), f"a year from first_year ({first}) to "
                        f"first_year + {MAX_YEARS - 1}", last)
         return None
-    kwargs = {c.name: values.get(c.name, c.default) for c in SETTINGS.columns}
-    for key, value in kwargs.items():
-        if isinstance(value, tuple):
-            kwargs[key] = frozenset(value)
-    return Settings(**kwargs)
+    return settings_of(values)
+
+
+def settings_of(values: Mapping[str, object]) -> Settings:
+    """Settings from `values`, every setting they do not give at its schema default."""
+    merged = {c.name: c.default for c in SETTINGS.columns} | dict(values)
+    return Settings(**{k: frozenset(v) if isinstance(v, tuple) else v for k, v in merged.items()})
