@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from ..models.dataset import MONEY
 
 from ..workbook.cases import make_dataset
-from ..errors import InputError, Issue
+from ..errors import InputError
 from ..models.solution import extract
 from ..models.highs import CaseSolver, SolveOptions
 from ..workbook.keys import split_key
