@@ -13,7 +13,8 @@ import time
 from pathlib import Path
 
 from rechain.inputs import reference_workbook
-from rechain.run.sweep import grid, parse_params, solve_points
+from rechain.run.sweep import grid, solve_points
+from rechain.workbook.keys import parse_params
 from rechain.workbook.validate import load_workbook
 
 

@@ -1,7 +1,8 @@
 """Build the reference workbook `reference.xlsx` (the world model users start from).
 
-Standalone and deterministic: only openpyxl and the standard library. Run it with
-`python inputs/build_reference.py`; it writes `reference.xlsx` next to this file.
+Deterministic: openpyxl, the standard library and rechain's workbook schema, which gives
+every sheet's header. Run it with `python inputs/build_reference.py` where rechain is
+installed (`pip install -e .`); it writes `reference.xlsx` next to this file.
 
 Every figure comes from the sourced data brief (shared/data/rare_earth_data.md, which
 cites the original publications) or is a stated assumption. Facility rows carry their
@@ -19,6 +20,8 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
+
+from rechain.workbook import schema
 
 OUT = Path(__file__).with_name("reference.xlsx")
 
@@ -730,36 +733,46 @@ def composition_rows():
 
 
 SHEETS = [
-    ("settings", ("key", "value"), SETTINGS),
-    ("nodes", ("node", "bloc", "country", "region", "note"), NODES),
-    ("stages", ("stage", "order", "yield", "description"), STAGES),
-    ("facilities", ("node", "stage", "existing_tpa", "max_tpa", "capex_usd_per_tpa", "fixed_om_usd_per_tpa_yr",
-                    "opex_usd_per_t", "lead_time_years", "lifetime_years", "available_from_year",
-                    "max_build_tpa_per_year", "source"), FACILITIES),
-    ("composition", ("node", "element", "share"), None),
-    ("demand", ("node", "element", "year", "demand_t"), None),
-    ("routes", ("from_node", "to_node", "stage", "cost_usd_per_t", "allowed"), ROUTES),
-    ("trade_rules", ("from_bloc", "to_bloc", "stage", "element", "first_year", "last_year", "allowed",
-                     "tariff_usd_per_t", "scenario", "note"), TRADE_RULES),
-    ("budgets", ("bloc", "budget_usd", "scenario"), BUDGETS),
-    ("scenarios", ("scenario", "key", "value"), SCENARIOS),
-    ("sources", ("item", "value", "source", "derivation"), SOURCES),
+    ("settings", SETTINGS),
+    ("nodes", NODES),
+    ("stages", STAGES),
+    ("facilities", FACILITIES),
+    ("composition", None),
+    ("demand", None),
+    ("routes", ROUTES),
+    ("trade_rules", TRADE_RULES),
+    ("budgets", BUDGETS),
+    ("scenarios", SCENARIOS),
+    ("sources", SOURCES),
 ]
+SOURCES_HEADER = ("item", "value", "source", "derivation")  # free text, not read: wider than the schema's
+
+
+def header(name: str) -> tuple[str, ...]:
+    """A sheet's header from the schema; the rows above give every column, in that order."""
+    if name == "settings":
+        return schema.SETTINGS_HEADER
+    if name == "sources":
+        return SOURCES_HEADER
+    return schema.SHEET_BY_NAME[name].header
 
 
 def build() -> Workbook:
     wb = Workbook()
     wb.remove(wb.active)
     generated = {"composition": composition_rows(), "demand": demand_rows()}
-    for name, header, rows in SHEETS:
+    for name, rows in SHEETS:
+        columns = header(name)
         ws = wb.create_sheet(name)
-        ws.append(list(header))
+        ws.append(list(columns))
         for row in rows if rows is not None else generated[name]:
+            if len(row) != len(columns):
+                raise ValueError(f"{name}: a row of {len(row)} values under {len(columns)} columns: {row}")
             ws.append([float(v) if isinstance(v, float) else v for v in row])
         for cell in ws[1]:
             cell.font = Font(bold=True)
         ws.freeze_panes = "A2"
-        for col in range(1, len(header) + 1):
+        for col in range(1, len(columns) + 1):
             longest = max(len(str(c.value)) for c in ws[get_column_letter(col)] if c.value is not None)
             ws.column_dimensions[get_column_letter(col)].width = min(max(longest + 2, 10), 80)
     return wb

@@ -13,21 +13,24 @@ MONEY = 1e-6  # the model counts money in millions of USD; reports convert back
 
 @dataclass(frozen=True)
 class Settings:
+    """The case's settings; their defaults are decided by the workbook schema, not here."""
+
     first_year: int
     last_year: int
-    discount_rate: float = 0.0
-    max_restricted_share: float = 1.0
-    independence_year: int | None = None
-    restricted_blocs: frozenset[str] = frozenset({"china"})
-    protected_blocs: frozenset[str] = frozenset({"allied"})
-    budget_blocs: frozenset[str] | None = None
-    budget_usd: float | None = None
-    annual_budget_usd: float | None = None
-    restricted_cost_factor: float = 1.0
-    unmet_penalty_usd_per_t: float = 1e7
-    shortfall_penalty_usd_per_t: float = 1e7
-    default_transport_usd_per_t: float = 0.0
-    # Version 2 (model.md, "Version 2 additions"); the defaults give the v1 LP.
+    discount_rate: float
+    max_restricted_share: float
+    independence_year: int | None
+    restricted_blocs: frozenset[str]
+    protected_blocs: frozenset[str]
+    budget_blocs: frozenset[str] | None
+    budget_usd: float | None
+    annual_budget_usd: float | None
+    restricted_cost_factor: float
+    unmet_penalty_usd_per_t: float
+    shortfall_penalty_usd_per_t: float
+    default_transport_usd_per_t: float
+    # Version 2 (model.md, "Version 2 additions"); not yet in the workbook schema, so their v1-neutral
+    # defaults live here until the workbook carries them.
     cost_advantage_blocs: frozenset[str] | None = None  # None = restricted_blocs
     ramp_up: tuple[float, ...] = ()  # share of nameplate in the 1st, 2nd, ... operating year; () = no ramp
     must_run_until_year: int | None = None  # None = first_year
@@ -254,9 +257,6 @@ class Dataset:
 
     def stage_yield(self, order: int) -> float:
         return self.stages[order - 1].yield_
-
-    def facilities_of(self, order: int) -> list[str]:
-        return sorted(n for (n, k) in self.facilities if k == order)
 
     def demand_in_horizon(self) -> dict[tuple[str, str, int], float]:
         """Element demand D[m,e,y] > 0 in the horizon (product demand excluded)."""

@@ -22,6 +22,7 @@ from rich.markup import escape
 from .errors import InputError, Issue
 from .report.writers import OutputError
 from .run.signals import INTERRUPTED, install_sigterm, interrupt_exit_code
+from .workbook.keys import parse_sets
 
 EXIT_INTERNAL, EXIT_INPUT, EXIT_NOT_SOLVED, EXIT_SHORTFALL = 1, 2, 3, 4
 SHORTFALL_TOLERANCE = 1e-6
@@ -61,22 +62,9 @@ FailOnShortfall = Annotated[bool, typer.Option("--fail-on-shortfall", help="Exit
                                                "demand unmet or falls short of the independence requirement.")]
 
 
-def parse_sets(values: list[str] | None) -> tuple[tuple[str, str], ...]:
-    pairs, bad = [], []
-    for item in values or []:
-        key, eq, value = item.partition("=")
-        if not eq or not key.strip():
-            bad.append(item)
-        else:
-            pairs.append((key.strip(), value.strip()))
-    if bad:
-        raise InputError([Issue("--set", "KEY=VALUE", repr(b)) for b in bad])
-    return tuple(pairs)
-
-
 def parse_numbers(option: str, spec: str | None) -> list[float] | None:
     """A list `0,5e9,1e10` or a range `start:stop:count` of numbers, for --budgets and --cost-factors."""
-    from .run.sweep import parse_spec
+    from .workbook.keys import parse_spec
 
     if spec is None:
         return None
@@ -329,7 +317,8 @@ def sweep(workbook: Workbook = None, param: Params = None, scenario: Scenario = 
 
     from .run.parallel import run_points
     from .models.highs import SolveOptions
-    from .run.sweep import grid, parse_params, validate_points
+    from .run.sweep import grid, validate_points
+    from .workbook.keys import parse_params
     from .report.tables import Chart, write_tables
 
     path = _input_paths(workbook)

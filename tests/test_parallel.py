@@ -6,7 +6,8 @@ import sys
 import pytest
 
 from rechain.run.parallel import chunks_of, run_points
-from rechain.run.sweep import grid, parse_params
+from rechain.run.sweep import grid
+from rechain.workbook.keys import parse_params
 from rechain.workbook.validate import load_workbook
 
 PARAMS = ["max_restricted_share=0.9:0.1:3", "budget_usd=50,650"]

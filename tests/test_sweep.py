@@ -9,7 +9,8 @@ cost(alpha) = 10 alpha + 1050 (1 - alpha).
 
 import pytest
 
-from rechain.run.sweep import grid, parse_params, solve_points
+from rechain.run.sweep import grid, solve_points
+from rechain.workbook.keys import parse_params
 from rechain.workbook.validate import load_workbook
 
 

@@ -21,7 +21,8 @@ from rechain.run.frontier import budget_frontier, cost_of_independence, default_
 from rechain.run.numerics import quality_warnings
 from rechain.run.parallel import run_points
 from rechain.models.highs import CaseSolver, SolveOptions, SolveOutcome, Status
-from rechain.run.sweep import grid, parse_params, solve_points, validate_points
+from rechain.run.sweep import grid, solve_points, validate_points
+from rechain.workbook.keys import parse_params
 from rechain.workbook.validate import load_workbook
 
 ROOT = Path(__file__).resolve().parents[1]

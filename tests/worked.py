@@ -5,6 +5,7 @@ from __future__ import annotations
 from rechain.models.dataset import Dataset, Facility, Route, Settings, Stage, TradeRule  # noqa: F401
 from rechain.models.solution import Solution, extract
 from rechain.models.highs import CaseSolver
+from rechain.workbook.cases import settings_of
 
 STAGES = {1: (Stage("mining", 1),),
           2: (Stage("mining", 1), Stage("separation", 2)),
@@ -17,7 +18,7 @@ def fac(node: str, stage: int, **kw) -> tuple[tuple[str, int], Facility]:
 
 
 def case(years=(2025, 2025), nodes=None, stages=2, facilities=(), composition=None, demand=None, **kw) -> Dataset:
-    settings = Settings(*years, **kw.pop("settings", {}))
+    settings = settings_of({"first_year": years[0], "last_year": years[1], **kw.pop("settings", {})})
     return Dataset(settings=settings, nodes=nodes, stages=STAGES[stages] if isinstance(stages, int) else stages,
                    facilities=dict(facilities), composition=composition, demand=demand, **kw)
 

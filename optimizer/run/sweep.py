@@ -7,62 +7,13 @@ that differ in one rebuild it.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, replace
 
-from ..errors import InputError, Issue
+from ..errors import InputError
 from ..models.highs import SolveOptions
 from ..models.model import Model, is_mutable
-from ..workbook.cases import is_known_key, make_dataset, split_key
+from ..workbook.cases import make_dataset
 from ..workbook.validate import Workbook
-
-MAX_POINTS = 10_000  # largest grid a sweep accepts
-
-
-def parse_spec(key: str, spec: str) -> list[str]:
-    """`0,5e9,1e10` (a list) or `start:stop:count` (inclusive range) → values as text."""
-    spec = spec.strip()
-    if ":" in spec:
-        parts = spec.split(":")
-        try:
-            if len(parts) != 3:
-                raise ValueError
-            start, stop, count = float(parts[0]), float(parts[1]), int(parts[2])
-            if count < 1:
-                raise ValueError
-        except ValueError:
-            raise InputError([Issue(f"--param {key}", "start:stop:count with count >= 1", spec)]) from None
-        if count > MAX_POINTS:
-            raise InputError([Issue(f"--param {key}", f"at most {MAX_POINTS:,} values", f"{count:,}")])
-        if count == 1:
-            return [repr(start)]
-        return [repr(start + (stop - start) * i / (count - 1)) for i in range(count)]
-    values = [v.strip() for v in spec.split(",") if v.strip()]
-    if not values:
-        raise InputError([Issue(f"--param {key}", "a list like 0,5e9,1e10 or a range start:stop:count", spec)])
-    return values
-
-
-def parse_params(items: list[str]) -> dict[str, list[str]]:
-    params, issues = {}, []
-    for item in items:
-        key, eq, spec = item.partition("=")
-        key = key.strip()
-        if not eq or not is_known_key(key) or split_key(key)[0] in ("bloc", "ban", "capacity_factor"):
-            issues.append(Issue("--param", "KEY=SPEC with KEY a settings key, demand_factor, capex_factor.<bloc> "
-                                "or opex_factor.<bloc>", item))
-            continue
-        try:
-            params[key] = parse_spec(key, spec)
-        except InputError as exc:
-            issues += exc.issues
-    size = math.prod(len(v) for v in params.values())
-    if not issues and size > MAX_POINTS:
-        counts = " x ".join(f"{len(v)} ({k})" for k, v in params.items())
-        issues.append(Issue("--param", f"a grid of at most {MAX_POINTS:,} points", f"{counts} = {size:,} points"))
-    if issues:
-        raise InputError(issues)
-    return params
 
 
 def grid(params: dict[str, list[str]]) -> list[dict[str, str]]:

@@ -4,11 +4,13 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Mapping
 
 from ..models.dataset import Dataset, Settings, TradeRule
 
 from .cells import MISSING, implausible, parse_value
 from ..errors import Problems
+from .keys import split_key
 from .schema import FACTOR_RANGE, SETTINGS, YEAR_RANGE, Column
 from .validate import Workbook
 
@@ -18,21 +20,7 @@ CAPACITY_FACTOR = Column("capacity_factor", "float", "a factor", ge=0, default=1
 YEAR = Column("year", "int", "a year", **YEAR_RANGE)
 LABEL = Column("label", "text", "a label")
 BLOC_LISTS = ("restricted_blocs", "protected_blocs", "budget_blocs")
-PREFIXES = ("capex_factor", "opex_factor", "capacity_factor", "bloc", "ban")
-
-
-def split_key(key: str) -> tuple[str, str]:
-    """('capex_factor', 'allied') for 'capex_factor.allied'; (key, '') for plain keys."""
-    key = key.strip()
-    head, dot, rest = key.partition(".")
-    if dot and head.lower() in PREFIXES:
-        return head.lower(), rest.strip()
-    return key.lower(), ""
-
-
-def is_known_key(key: str) -> bool:
-    head, rest = split_key(key)
-    return head in {c.name for c in SETTINGS.columns} | {"demand_factor"} or (head in PREFIXES and bool(rest))
+SETTING_NAMES = frozenset(SETTINGS.header)
 
 
 def make_dataset(wb: Workbook, scenario: str | None = None,
@@ -40,16 +28,7 @@ def make_dataset(wb: Workbook, scenario: str | None = None,
     """The case to model; raises InputError naming every bad override. Warnings about
     legal but doubtful values go into `warnings` (each once)."""
     problems = Problems()
-    entries = []
-    if scenario is not None:
-        names = set(wb.scenario_names)
-        if scenario not in names:
-            problems.error("--scenario", f"a scenario of the workbook ({', '.join(sorted(names)) or 'none defined'})",
-                           scenario)
-            problems.raise_if_any()
-        entries += wb.scenarios.get(scenario, [])
-    entries += [(key, value, f"--set {key}") for key, value in overrides]
-
+    entries = _entries(wb, scenario, overrides, problems)
     case = _Case(wb, entries, problems)
     for key, value, place in entries:
         case.apply(key, value, place)
@@ -58,19 +37,39 @@ def make_dataset(wb: Workbook, scenario: str | None = None,
     problems.raise_if_any()
     if warnings is not None:
         warnings += [w for w in case.problems.warnings + _doubts(wb, s, case) if w not in warnings]
+    return Dataset(s, case.nodes, wb.stages, _scaled_facilities(wb, case.capacity_factor), wb.composition,
+                   {k: d for k, d in wb.demand.items() if k[2] in s.years}, wb.routes,
+                   _scoped(wb.trade_rules, scenario) + tuple(case.bans), _scoped(wb.bloc_budgets, scenario),
+                   case.demand_factor, case.capex_factor, case.opex_factor, case.places)
 
+
+def _entries(wb: Workbook, scenario: str | None, overrides, problems: Problems) -> list[tuple[str, object, str]]:
+    """(key, value, place) of the scenario's rows, then of the `--set` overrides."""
+    entries = []
+    if scenario is not None:
+        names = set(wb.scenario_names)
+        if scenario not in names:
+            problems.error("--scenario", f"a scenario of the workbook ({', '.join(sorted(names)) or 'none defined'})",
+                           scenario)
+            problems.raise_if_any()
+        entries += wb.scenarios.get(scenario, [])
+    return entries + [(key, value, f"--set {key}") for key, value in overrides]
+
+
+def _scaled_facilities(wb: Workbook, capacity_factor: dict[str, float]) -> dict:
     facilities = {}
     for key, f in wb.facilities.items():
-        factor = case.capacity_factor.get(f.node)
+        factor = capacity_factor.get(f.node)
         if factor is not None:
             f = replace(f, existing_tpa=f.existing_tpa * factor,
                         max_tpa=None if f.max_tpa is None else f.max_tpa * factor)
         facilities[key] = f
-    demand = {k: d for k, d in wb.demand.items() if k[2] in s.years}
-    rules = tuple(r for tag, r in wb.trade_rules if tag is None or tag == scenario) + tuple(case.bans)
-    budgets = tuple(b for tag, b in wb.bloc_budgets if tag is None or tag == scenario)
-    return Dataset(s, case.nodes, wb.stages, facilities, wb.composition, demand, wb.routes, rules, budgets,
-                   case.demand_factor, case.capex_factor, case.opex_factor, case.places)
+    return facilities
+
+
+def _scoped(tagged, scenario: str | None) -> tuple:
+    """The items tagged for every case (None) or for this scenario."""
+    return tuple(item for tag, item in tagged if tag is None or tag == scenario)
 
 
 class _Case:
@@ -95,32 +94,46 @@ class _Case:
 
     def apply(self, key: str, value, place: str) -> None:
         head, rest = split_key(key)
-        if head in {c.name for c in SETTINGS.columns}:
-            parsed = self.parse(SETTINGS.column(head), value, place, key)
-            if parsed is not MISSING:
-                self.settings[head], self.places[head] = parsed, place
-        elif head == "demand_factor":
-            parsed = self.parse(FACTOR, value, place, key)
-            self.demand_factor = self.demand_factor if parsed is MISSING else parsed
-        elif head in ("capex_factor", "opex_factor") and self.bloc(rest, place):
+        if head in SETTING_NAMES:
+            self.setting(head, key, value, place)
+            return
+        handler = {"demand_factor": self.demand_factor_of, "capex_factor": self.bloc_factor,
+                   "opex_factor": self.bloc_factor, "capacity_factor": self.capacity,
+                   "bloc": self.node_bloc, "ban": self.ban}.get(head)
+        if handler is None:
+            self.problems.error(place, "a settings key or one of demand_factor, capex_factor.<bloc>, "
+                                "opex_factor.<bloc>, capacity_factor.<node>, bloc.<node>, ban.<from>.<to>", key)
+        else:
+            handler(head, rest, key, value, place)
+
+    def setting(self, head: str, key: str, value, place: str) -> None:
+        parsed = self.parse(SETTINGS.column(head), value, place, key)
+        if parsed is not MISSING:
+            self.settings[head], self.places[head] = parsed, place
+
+    def demand_factor_of(self, head: str, rest: str, key: str, value, place: str) -> None:
+        parsed = self.parse(FACTOR, value, place, key)
+        self.demand_factor = self.demand_factor if parsed is MISSING else parsed
+
+    def bloc_factor(self, head: str, rest: str, key: str, value, place: str) -> None:
+        if self.bloc(rest, place):
             parsed = self.parse(FACTOR, value, place, key)
             if parsed is not MISSING:
                 (self.capex_factor if head == "capex_factor" else self.opex_factor)[rest] = parsed
-        elif head == "capacity_factor" and _known(rest, self.nodes, place, "node", self.problems):
+
+    def capacity(self, head: str, rest: str, key: str, value, place: str) -> None:
+        if _known(rest, self.nodes, place, "node", self.problems):
             parsed = self.parse(CAPACITY_FACTOR, value, place, key)
             if parsed is not MISSING:
                 self.capacity_factor[rest] = parsed
-        elif head == "bloc" and _known(rest, self.nodes, place, "node", self.problems):
+
+    def node_bloc(self, head: str, rest: str, key: str, value, place: str) -> None:
+        if _known(rest, self.nodes, place, "node", self.problems):
             parsed = parse_value(LABEL, value, place, self.problems)
             if parsed:
                 self.nodes[rest] = parsed
-        elif head == "ban":
-            self.ban(rest, value, place)
-        elif head not in PREFIXES:
-            self.problems.error(place, "a settings key or one of demand_factor, capex_factor.<bloc>, "
-                                "opex_factor.<bloc>, capacity_factor.<node>, bloc.<node>, ban.<from>.<to>", key)
 
-    def ban(self, rest: str, value, place: str) -> None:
+    def ban(self, head: str, rest: str, key: str, value, place: str) -> None:
         src, _, dst = rest.partition(".")
         known = [self.bloc(src, place), self.bloc(dst, place)]
         if not all(known):
@@ -191,8 +204,11 @@ def _settings(values: dict, place: dict, problems: Problems) -> Settings | None:
         problems.error(place.get("last_year", "settings"), f"a year from first_year ({first}) to "
                        f"first_year + {MAX_YEARS - 1}", last)
         return None
-    kwargs = {c.name: values.get(c.name, c.default) for c in SETTINGS.columns}
-    for key, value in kwargs.items():
-        if isinstance(value, tuple):
-            kwargs[key] = frozenset(value)
-    return Settings(**kwargs)
+    return settings_of(values)
+
+
+def settings_of(values: Mapping[str, object]) -> Settings:
+    """Settings from `values`, every setting they do not give at its schema default."""
+    merged = {c.name: c.default for c in SETTINGS.columns} | dict(values)
+    lists = {c.name for c in SETTINGS.columns if c.kind == "list"}
+    return Settings(**{k: frozenset(v) if k in lists and isinstance(v, tuple) else v for k, v in merged.items()})

@@ -44,20 +44,32 @@ def _convert(kind: str, value: object):
     if isinstance(value, (dt.datetime, dt.date, dt.time)):
         return value.isoformat() if kind == "text" else MISSING
     if kind == "text":
-        if isinstance(value, bool):
-            return "TRUE" if value else "FALSE"
-        if isinstance(value, float) and value.is_integer():
-            return str(int(value))
-        return str(value).strip()
+        return _text(value)
     if kind == "list":
         return tuple(part.strip() for part in str(value).split(",") if part.strip())
     if kind == "bool":
-        if isinstance(value, bool):
-            return value
-        word = str(value).strip().lower()
-        if isinstance(value, (int, float)):
-            word = {1: "1", 0: "0"}.get(value, word)
-        return True if word in TRUE_WORDS else False if word in FALSE_WORDS else MISSING
+        return _bool(value)
+    return _number(value, whole=kind == "int")
+
+
+def _text(value: object) -> str:
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _bool(value: object):
+    if isinstance(value, bool):
+        return value
+    word = str(value).strip().lower()
+    if isinstance(value, (int, float)):
+        word = {1: "1", 0: "0"}.get(value, word)
+    return True if word in TRUE_WORDS else False if word in FALSE_WORDS else MISSING
+
+
+def _number(value: object, whole: bool):
     if isinstance(value, bool):
         return MISSING
     number = value
@@ -68,10 +80,8 @@ def _convert(kind: str, value: object):
             return MISSING
     if not isinstance(number, (int, float)) or abs(number) > 1e15 or not math.isfinite(number):
         return MISSING
-    if kind == "int":
-        if float(number) != int(number):
-            return MISSING
-        return int(number)
+    if whole:
+        return int(number) if float(number) == int(number) else MISSING
     return float(number)
 
 

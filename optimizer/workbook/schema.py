@@ -55,6 +55,14 @@ class Sheet:
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
 
+    @property
+    def header(self) -> tuple[str, ...]:
+        """The column names, in the order a workbook writes them."""
+        return tuple(c.name for c in self.columns)
+
+
+SETTINGS_HEADER = ("key", "value")  # the settings sheet lists one setting per row
+SETTINGS_NOTE = "meaning"  # a free-text column the template adds; not read
 
 SETTINGS = Sheet("settings", (
     Column("first_year", "int", "first modelled year", "year", required=True, example=2025, **YEAR_RANGE),
@@ -185,10 +193,6 @@ SOURCES = Sheet("sources", (
 SHEETS: tuple[Sheet, ...] = (SETTINGS, NODES, STAGES, FACILITIES, COMPOSITION, DEMAND, ROUTES,
                              TRADE_RULES, BUDGETS, SCENARIOS, SOURCES)
 SHEET_BY_NAME = {s.name: s for s in SHEETS}
-
-SCENARIO_FACTOR_KEYS = ("demand_factor", "capex_factor.<bloc>", "opex_factor.<bloc>",
-                        "capacity_factor.<node>", "bloc.<node>", "ban.<from_bloc>.<to_bloc>")
-
 
 def reference_markdown() -> str:
     """The per-column reference of docs/workbook.md, generated from these tables."""

@@ -9,7 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..report.writers import atomic_path
-from .schema import COMPOSITION, NODES, SCENARIOS, SETTINGS, SHEETS, STAGES, Column, Sheet
+from .schema import (COMPOSITION, NODES, SCENARIOS, SETTINGS, SETTINGS_HEADER, SETTINGS_NOTE, SHEETS, STAGES, Column,
+                     Sheet)
 
 LIST_ROWS = 500
 EXTRA_EXAMPLES = {"nodes": [["China", "china", "China", "East Asia", "restricted bloc"]]}
@@ -84,7 +85,7 @@ def _width(*texts: str) -> float:
 def _settings_sheet(ws) -> None:
     from openpyxl.comments import Comment
 
-    ws.append(["key", "value", "meaning"])
+    ws.append([*SETTINGS_HEADER, SETTINGS_NOTE])
     ws["A1"].comment = Comment("Settings key, one per row.", "rechain")
     ws["B1"].comment = Comment("Its value; blank means the default given under meaning.", "rechain")
     ws["C1"].comment = Comment("What the setting does (not read by rechain).", "rechain")
@@ -101,7 +102,7 @@ def _settings_sheet(ws) -> None:
 def _table_sheet(ws, sheet: Sheet) -> None:
     from openpyxl.comments import Comment
 
-    ws.append([c.name for c in sheet.columns])
+    ws.append(list(sheet.header))
     examples = [[c.example for c in sheet.columns]] + EXTRA_EXAMPLES.get(sheet.name, [])
     for row in examples:
         ws.append(row)

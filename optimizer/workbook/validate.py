@@ -15,8 +15,9 @@ from ..models.dataset import BlocBudget, Facility, Route, Stage, TradeRule
 
 from .cells import MISSING, implausible, parse_value
 from ..errors import Problems
+from .keys import split_key
 from .read import RawSheet
-from .schema import SETTINGS, SHEET_BY_NAME, SHEETS, Sheet
+from .schema import SETTINGS, SETTINGS_HEADER, SETTINGS_NOTE, SHEET_BY_NAME, SHEETS, Sheet
 
 COMPOSITION_TOLERANCE = 1e-6
 SHOWN_UNKNOWN = 5  # unknown columns named one by one; the rest in one line
@@ -39,13 +40,10 @@ class Workbook:
     warnings: list[str] = field(default_factory=list)
 
     @property
-    def elements(self) -> set[str]:
-        return {e for shares in self.composition.values() for e in shares}
-
-    @property
     def scenario_names(self) -> list[str]:
         """Scenarios named in the scenarios sheet or by scenario-scoped trade rules and budgets."""
-        return sorted(set(self.scenarios) | {s for s, _ in self.trade_rules if s} | {s for s, _ in self.bloc_budgets if s})
+        return sorted(set(self.scenarios) | {s for s, _ in self.trade_rules if s}
+                      | {s for s, _ in self.bloc_budgets if s})
 
 
 class Places:
@@ -152,39 +150,51 @@ def _unique(rows, key_cols: tuple[str, ...], sheet: str, problems: Problems):
 
 
 def read_settings(raw: RawSheet, problems: Problems) -> dict[str, tuple[object, str]]:
-    if "key" not in raw.header or "value" not in raw.header:
-        problems.error(f"{raw.name}!A{raw.header_row}:B{raw.header_row}", "the header 'key | value'",
-                       f"<{', '.join(raw.header) or 'no header'}>")
+    """key -> (value, place) of the settings sheet's rows; required settings must have one."""
+    if not _settings_header(raw, problems):
         return {}
-    for col, place in raw.header.items():
-        if col not in ("key", "value", "meaning"):
-            problems.warn(f"{place}: unknown column '{col}' in sheet '{raw.name}' is ignored")
     settings = {}
     for row in raw.rows:
-        key_raw, key_place = raw.cell(row, "key")
-        value, place = raw.cell(row, "value")
-        key = str(key_raw).strip().lower() if key_raw is not None else ""
-        if not key:
-            problems.error(key_place, "a settings key", key_raw)
-            continue
-        if key in settings:
-            problems.error(key_place, f"each setting once ('{key}' is also at {settings[key][1]})", key_raw)
-            continue
-        try:
-            col = SETTINGS.column(key)
-        except StopIteration:
-            problems.warn(f"{key_place}: unknown setting '{key}' is ignored" + _did_you_mean(
-                key, [c.name for c in SETTINGS.columns]))
-            continue
-        parsed = parse_value(col, value, place, problems)
+        _setting_row(raw, row, settings, problems)
+    _required_settings(raw, settings, problems)
+    return settings
+
+
+def _settings_header(raw: RawSheet, problems: Problems) -> bool:
+    key, value = SETTINGS_HEADER
+    if key not in raw.header or value not in raw.header:
+        problems.error(f"{raw.name}!A{raw.header_row}:B{raw.header_row}", f"the header '{key} | {value}'",
+                       f"<{', '.join(raw.header) or 'no header'}>")
+        return False
+    for col, place in raw.header.items():
+        if col not in (*SETTINGS_HEADER, SETTINGS_NOTE):
+            problems.warn(f"{place}: unknown column '{col}' in sheet '{raw.name}' is ignored")
+    return True
+
+
+def _setting_row(raw: RawSheet, row, settings: dict, problems: Problems) -> None:
+    key_raw, key_place = raw.cell(row, SETTINGS_HEADER[0])
+    value, place = raw.cell(row, SETTINGS_HEADER[1])
+    key = str(key_raw).strip().lower() if key_raw is not None else ""
+    if not key:
+        problems.error(key_place, "a settings key", key_raw)
+    elif key in settings:
+        problems.error(key_place, f"each setting once ('{key}' is also at {settings[key][1]})", key_raw)
+    elif key not in SETTINGS.header:
+        problems.warn(f"{key_place}: unknown setting '{key}' is ignored" + _did_you_mean(key, SETTINGS.header))
+    else:
+        parsed = parse_value(SETTINGS.column(key), value, place, problems)
         if parsed is not MISSING:
             settings[key] = (parsed, place)
+
+
+def _required_settings(raw: RawSheet, settings: dict, problems: Problems) -> None:
+    """A missing required setting is an error, unless its row is already reported."""
     for col in SETTINGS.columns:
         if col.required and col.name not in settings and not any(
                 e.place.startswith(f"{raw.name}!") and col.name in e.expected for e in problems.errors):
             problems.error(f"{raw.name}", f"a row for the required setting '{col.name}' ({col.description})",
                            "<no such row>")
-    return settings
 
 
 def _did_you_mean(word: str, choices) -> str:
@@ -218,9 +228,7 @@ def validate_tables(tables: dict[str, RawSheet]) -> tuple[Workbook | None, Probl
     _check_sheets(tables, problems)
     rows = {s.name: _rows(s, tables[s.name], problems) for s in SHEETS
             if s.name in tables and s.name not in ("settings", "sources")}
-    settings = read_settings(tables["settings"], problems) if "settings" in tables else {}
-    for key, (value, place) in settings.items():
-        _warn_if_implausible(SETTINGS.column(key), value, place, problems)
+    settings = _settings(tables.get("settings"), problems)
 
     def table(name: str) -> Table:
         return rows.get(name) or Table(whole=False)
@@ -234,19 +242,22 @@ def validate_tables(tables: dict[str, RawSheet]) -> tuple[Workbook | None, Probl
     demand = _demand(table("demand"), node_pool, element_pool, check)
     routes = _routes(table("routes"), node_pool, stage_pool, order_of, check)
 
-    scenarios = defaultdict(list)
-    for _, v, p in table("scenarios").rows:
-        scenarios[v["scenario"]].append((v["key"], v["value"], p["value"]))
-    bloc_pool.labels = bloc_pool.labels | {value for entries in scenarios.values() for key, value, _ in entries
-                                           if key.lower().startswith("bloc.")}
+    scenarios = _scenarios(table("scenarios"))
+    bloc_pool.labels = bloc_pool.labels | _scenario_blocs(scenarios)
     trade_rules = _trade_rules(table("trade_rules"), bloc_pool, stage_pool, element_pool, order_of, check)
-    bloc_budgets = [(v["scenario"], BlocBudget(v["bloc"], v["budget_usd"], p["budget_usd"]))
-                    for _, v, p in table("budgets").rows if check.known(v["bloc"], bloc_pool, p["bloc"], "bloc")]
+    bloc_budgets = _budgets(table("budgets"), bloc_pool, check)
 
     if problems.errors:
         return None, problems
     return Workbook(settings, nodes, stages, facilities, composition, demand, tuple(routes),
-                    tuple(trade_rules), tuple(bloc_budgets), dict(scenarios), problems.warnings), problems
+                    tuple(trade_rules), tuple(bloc_budgets), scenarios, problems.warnings), problems
+
+
+def _settings(raw: RawSheet | None, problems: Problems) -> dict[str, tuple[object, str]]:
+    settings = read_settings(raw, problems) if raw is not None else {}
+    for key, (value, place) in settings.items():
+        _warn_if_implausible(SETTINGS.column(key), value, place, problems)
+    return settings
 
 
 def _check_sheets(tables: dict[str, RawSheet], problems: Problems) -> None:
@@ -379,6 +390,24 @@ def _trade_rules(table: Table, bloc_pool: Pool, stage_pool: Pool, element_pool: 
                 v["from_bloc"], v["to_bloc"], order_of.get(v["stage"]), v["element"], v["first_year"],
                 v["last_year"], v["allowed"], v["tariff_usd_per_t"], p["allowed"])))
     return rules
+
+
+def _scenarios(table: Table) -> dict[str, list[tuple[str, str, str]]]:
+    """Scenario name -> (key, value, place) of its rows."""
+    scenarios = defaultdict(list)
+    for _, v, p in table.rows:
+        scenarios[v["scenario"]].append((v["key"], v["value"], p["value"]))
+    return dict(scenarios)
+
+
+def _scenario_blocs(scenarios: dict) -> set[str]:
+    """Blocs a scenario gives a node (`bloc.<node>`): trade rules and budgets may name them."""
+    return {value for entries in scenarios.values() for key, value, _ in entries if split_key(key)[0] == "bloc"}
+
+
+def _budgets(table: Table, bloc_pool: Pool, check: Checker) -> list[tuple[str | None, BlocBudget]]:
+    return [(v["scenario"], BlocBudget(v["bloc"], v["budget_usd"], p["budget_usd"]))
+            for _, v, p in table.rows if check.known(v["bloc"], bloc_pool, p["bloc"], "bloc")]
 
 
 def load_workbook(path) -> Workbook:
