@@ -42,16 +42,22 @@ def test_the_scenarios_of_the_findings_are_there(reference_solve):
     assert required <= set(reference_solve.workbook.scenario_names)
 
 
-@pytest.mark.parametrize("name", load_workbook(reference_workbook()).scenario_names)
+BASE = pytest.mark.xdist_group("reference base case")  # the tests that share its solve run on one worker
+
+
+@pytest.mark.parametrize("name", [pytest.param(name, marks=BASE) if name == "embargo_2027" else name
+                                  for name in load_workbook(reference_workbook()).scenario_names])
 def test_every_scenario_solves(reference_solve, name):
     reference_solve(name)
 
 
+@BASE
 def test_base_case_meets_demand(reference_solve):
     result = reference_solve()
     assert result.summary["unmet_t"] == pytest.approx(0, abs=1e-3)
 
 
+@BASE
 def test_independence_premium_grows_as_the_deadline_moves_earlier(reference_solve):
     base = reference_solve().summary["system_cost_usd"]
     premiums = [reference_solve(max_restricted_share=0, independence_year=y).summary["objective_usd"] - base
@@ -66,5 +72,6 @@ def test_heavy_rare_earths_carry_the_larger_clean_premium(reference_solve):
     assert max(premium["Dy"], premium["Tb"]) > premium["NdPr"] > 0
 
 
+@BASE
 def test_embargo_costs_more_than_base(reference_solve):
     assert reference_solve("embargo_2027").summary["objective_usd"] > reference_solve().summary["objective_usd"]
