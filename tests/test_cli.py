@@ -1,17 +1,12 @@
-"""The command line: exit codes, --json, --out files, input errors without tracebacks."""
+"""The command line: exit codes, --json, --out files, input errors without tracebacks. Run in-process
+(conftest's `rechain`), except where the real entry point is the point."""
 
 import json
 import shutil
-import subprocess
-import sys
 
 import openpyxl
 import pytest
-
-
-def rechain(*args, cwd=None):
-    return subprocess.run([sys.executable, "-m", "rechain.cli", *map(str, args)], capture_output=True, text=True,
-                          cwd=cwd)
+from entry import rechain_process
 
 
 @pytest.fixture
@@ -22,7 +17,7 @@ def tiny(examples, tmp_path):
 
 
 def test_json_is_the_only_stdout(tiny):
-    done = rechain("solve", tiny, "--json")
+    done = rechain_process("solve", tiny, "--json")
     assert done.returncode == 0, done.stderr
     summary = json.loads(done.stdout)  # fails on any banner or extra line
     for key in ("status", "objective_usd", "system_cost_usd", "penalty_usd", "capex_usd", "budget_capex_usd",
@@ -32,7 +27,7 @@ def test_json_is_the_only_stdout(tiny):
     assert summary["run"]["input_sha256"]
 
 
-def test_set_override_and_out_files(tiny, tmp_path):
+def test_set_override_and_out_files(tiny, tmp_path, rechain):
     """With last_year = 2026 the 2027 demand row is ignored with a warning; capacity in 2026 only:
     build 20 tpa (20,000), opex 20 x 10 + 20 x 20 = 600, salvage U = 1: rho 0.96 → 19,200. System 1,400."""
     out = tmp_path / "out"
@@ -50,7 +45,7 @@ def test_set_override_and_out_files(tiny, tmp_path):
     assert not list(out.glob(".*")), "no temporary files are left behind"
 
 
-def test_input_error_lists_everything_exit_2(tiny):
+def test_input_error_lists_everything_exit_2(tiny, rechain):
     """Negative capacity, unknown node in facilities and a missing demand sheet: one message, all three."""
     (tiny / "demand.csv").unlink()
     (tiny / "facilities.csv").write_text(
@@ -64,7 +59,7 @@ def test_input_error_lists_everything_exit_2(tiny):
     assert "3 problems" in done.stderr
 
 
-def test_validate_command(tiny):
+def test_validate_command(tiny, rechain):
     assert rechain("validate", tiny).returncode == 0
     (tiny / "composition.csv").write_text("node,element,share\nMine,A,0.7\n")
     done = rechain("validate", tiny)
@@ -72,30 +67,30 @@ def test_validate_command(tiny):
     assert "composition!C2" in done.stderr and "sum to 1" in done.stderr
 
 
-def test_bad_set_key_is_an_input_error(tiny):
+def test_bad_set_key_is_an_input_error(tiny, rechain):
     done = rechain("solve", tiny, "--set", "no_such_key=3", "--set", "discount_rate=abc")
     assert done.returncode == 2
     assert "--set no_such_key" in done.stderr and "--set discount_rate" in done.stderr
 
 
-def test_missing_file_exit_2(tmp_path):
+def test_missing_file_exit_2(tmp_path, rechain):
     done = rechain("solve", tmp_path / "nope.xlsx")
     assert done.returncode == 2 and "Traceback" not in done.stderr
 
 
-def test_time_limit_exit_3(tiny):
+def test_time_limit_exit_3(tiny, rechain):
     """A zero time limit stops HiGHS before it can prove optimality: exit 3, reason named."""
     done = rechain("solve", tiny, "--time-limit", "0", "--json")
     assert done.returncode == 3
     assert json.loads(done.stdout)["status"] == "time_limit"
 
 
-def test_refuses_to_write_over_input(tiny):
+def test_refuses_to_write_over_input(tiny, rechain):
     done = rechain("solve", tiny, "--out", tiny)
     assert done.returncode == 2 and "refusing" in done.stderr
 
 
-def test_template_is_documented(tmp_path):
+def test_template_is_documented(tmp_path, rechain):
     path = tmp_path / "t.xlsx"
     assert rechain("template", path).returncode == 0
     book = openpyxl.load_workbook(path)
@@ -109,7 +104,7 @@ def test_template_is_documented(tmp_path):
     assert done.returncode == 0, done.stderr
 
 
-def test_report_regenerates_findings_from_scratch(examples, tmp_path):
+def test_report_regenerates_findings_from_scratch(examples, tmp_path, rechain):
     out = tmp_path / "findings"
     done = rechain("report", examples / "frontier", "--out", out)
     assert done.returncode == 0, done.stderr
@@ -119,7 +114,7 @@ def test_report_regenerates_findings_from_scratch(examples, tmp_path):
         assert (out / name).exists()
 
 
-def test_blank_overrides_restore_defaults(examples):
+def test_blank_overrides_restore_defaults(examples, rechain):
     """A blank factor is 1 and a blank ban lifts the ban: the frontier example costs 10 either way."""
     done = rechain("solve", examples / "frontier", "--json", "--set", "demand_factor=", "--set",
                    "capex_factor.allied=", "--set", "ban.china.allied=")
@@ -127,20 +122,16 @@ def test_blank_overrides_restore_defaults(examples):
     assert json.loads(done.stdout)["system_cost_usd"] == pytest.approx(10)
 
 
-def test_size_guards_are_configurable(examples, tmp_path):
-    import os
-
+def test_size_guards_are_configurable(examples, rechain, monkeypatch):
     from rechain.inputs import reference_workbook
 
-    env = dict(os.environ, RECHAIN_MAX_FILE_MB="0.01")
-    done = subprocess.run([sys.executable, "-m", "rechain.cli", "validate", str(reference_workbook())],
-                          capture_output=True, text=True, env=env)
+    monkeypatch.setenv("RECHAIN_MAX_FILE_MB", "0.01")
+    done = rechain("validate", reference_workbook())
     assert done.returncode == 2 and "RECHAIN_MAX_FILE_MB" in done.stderr
-    env = dict(os.environ, RECHAIN_MAX_ROWS="3")
-    done = subprocess.run([sys.executable, "-m", "rechain.cli", "validate", str(examples / "tiny")],
-                          capture_output=True, text=True, env=env)
+    monkeypatch.delenv("RECHAIN_MAX_FILE_MB")
+    monkeypatch.setenv("RECHAIN_MAX_ROWS", "3")
+    done = rechain("validate", examples / "tiny")
     assert done.returncode == 2 and "demand!A4" in done.stderr and "RECHAIN_MAX_ROWS" in done.stderr
-    env = dict(os.environ, RECHAIN_MAX_ROWS="abc")
-    done = subprocess.run([sys.executable, "-m", "rechain.cli", "validate", str(reference_workbook())],
-                          capture_output=True, text=True, env=env)
+    monkeypatch.setenv("RECHAIN_MAX_ROWS", "abc")
+    done = rechain("validate", reference_workbook())
     assert done.returncode == 2 and "RECHAIN_MAX_ROWS" in done.stderr and "Traceback" not in done.stderr

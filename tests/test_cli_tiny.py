@@ -1,18 +1,11 @@
 """The tiny example solved through the CLI; figures worked out by hand."""
 
 import json
-import subprocess
-import sys
 
 import pytest
 
 
-def rechain(*args, cwd=None):
-    return subprocess.run([sys.executable, "-m", "rechain.cli", *map(str, args)], capture_output=True, text=True,
-                          cwd=cwd)
-
-
-def test_tiny_json(examples):
+def test_tiny_json(examples, rechain):
     """Mine (100 tpa, opex 10) -> Plant (build at 1000 USD/tpa, lead time 1, yield 0.5, opex 20) -> 10 t/yr.
 
     2025: nothing is separated yet, 10 t unmet (penalty 1e7 each = 1e8).

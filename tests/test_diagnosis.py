@@ -60,17 +60,14 @@ def test_no_diagnosis_without_penalties():
     assert diagnose(ds, solve(ds)) is None
 
 
-def test_diagnosis_reaches_json_and_workbook(examples, tmp_path):
+def test_diagnosis_reaches_json_and_workbook(examples, tmp_path, rechain):
     import json
-    import subprocess
-    import sys
 
     import openpyxl
 
     out = tmp_path / "out"
-    done = subprocess.run([sys.executable, "-m", "rechain.cli", "solve", str(examples / "frontier"), "--set",
-                           "max_restricted_share=0", "--set", "budget_usd=400", "--json", "--out", str(out)],
-                          capture_output=True, text=True)
+    done = rechain("solve", examples / "frontier", "--set", "max_restricted_share=0", "--set", "budget_usd=400",
+                   "--json", "--out", out)
     assert done.returncode == 0, done.stderr
     summary = json.loads(done.stdout)
     assert summary["diagnosis"]["extra_budget_usd"] == pytest.approx(600, abs=1e-4)

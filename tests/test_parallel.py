@@ -1,8 +1,5 @@
 """Chunks in worker processes and on a dask LocalCluster give the in-process rows."""
 
-import subprocess
-import sys
-
 import pytest
 
 from rechain.run.parallel import chunks_of, run_points
@@ -50,11 +47,10 @@ def test_local_cluster_matches_in_process(examples):
     same_rows(serial, distributed)
 
 
-def test_sweep_cli_writes_every_format(examples, tmp_path):
+def test_sweep_cli_writes_every_format(examples, tmp_path, rechain):
     out = tmp_path / "sweep"
-    done = subprocess.run([sys.executable, "-m", "rechain.cli", "sweep", str(examples / "frontier"),
-                           "--param", "max_restricted_share=1:0:3", "--workers", "1", "--out", str(out)],
-                          capture_output=True, text=True)
+    done = rechain("sweep", examples / "frontier", "--param", "max_restricted_share=1:0:3", "--workers", "1",
+                   "--out", out)
     assert done.returncode == 0, done.stderr
     for name in ("sweep.xlsx", "sweep_sweep.csv", "sweep.md", "sweep_sweep.png"):
         assert (out / name).stat().st_size > 0
@@ -70,22 +66,20 @@ def test_failed_point_is_a_row(examples):
     assert complete and rows[0]["status"] == "time_limit"
 
 
-def test_frontier_cli_xlsx_has_charts(examples, tmp_path):
+def test_frontier_cli_xlsx_has_charts(examples, tmp_path, rechain):
     import openpyxl
 
     out = tmp_path / "fr"
-    done = subprocess.run([sys.executable, "-m", "rechain.cli", "frontier", str(examples / "frontier"),
-                           "--points", "3", "--budget-points", "3", "--cost-factors", "1,0.5", "--out", str(out)],
-                          capture_output=True, text=True)
+    done = rechain("frontier", examples / "frontier", "--points", "3", "--budget-points", "3", "--cost-factors",
+                   "1,0.5", "--out", out)
     assert done.returncode == 0, done.stderr
     book = openpyxl.load_workbook(out / "frontier.xlsx")
     assert len(book["cost_of_independence"]._charts) == 1 and len(book["budget_frontier"]._charts) == 1
     assert (out / "frontier_budget_frontier.png").exists()
 
 
-def test_scenarios_cli(examples):
-    done = subprocess.run([sys.executable, "-m", "rechain.cli", "scenarios", str(examples / "frontier")],
-                          capture_output=True, text=True)
+def test_scenarios_cli(examples, rechain):
+    done = rechain("scenarios", examples / "frontier")
     assert done.returncode == 0, done.stderr
     assert "china_free" in done.stdout and "$1.04 k" in done.stdout
 

@@ -4,24 +4,8 @@ qualitative findings it must keep (each could fail if the data changed)."""
 import openpyxl
 import pytest
 
-from rechain.workbook.cases import make_dataset
 from rechain.inputs import reference_workbook
-from rechain.models.solution import extract
-from rechain.models.highs import CaseSolver
 from rechain.workbook.validate import load_workbook
-
-
-@pytest.fixture(scope="module")
-def wb():
-    return load_workbook(reference_workbook())
-
-
-def solve(wb, scenario=None, **overrides):
-    ds = make_dataset(wb, scenario, tuple((k, str(v)) for k, v in overrides.items()))
-    solver = CaseSolver(ds)
-    result = extract(solver.built, solver.solve(), solver.build_seconds)
-    assert result.optimal, (scenario, overrides, result.message)
-    return result
 
 
 def table(sheet):
@@ -52,33 +36,42 @@ def test_world_is_at_least_thirty_nodes_in_three_blocs():
     assert all(str(r["note"] or "").strip() for r in nodes), "every alignment assumption is written down"
 
 
-def test_every_scenario_solves(wb):
-    names = wb.scenario_names
+def test_the_scenarios_of_the_findings_are_there(reference_solve):
     required = {"heavy_re_controls", "embargo_2027", "myanmar_disruption", "alliance_without_eu", "china_cost_4x",
                 "china_cost_3x", "china_cost_1_5x", "budget_8_5bn", "warp_speed_75bn", "doe_300bn"}
-    assert required <= set(names)
-    for name in names:
-        solve(wb, name)
+    assert required <= set(reference_solve.workbook.scenario_names)
 
 
-def test_base_case_meets_demand(wb):
-    result = solve(wb)
+BASE = pytest.mark.xdist_group("reference base case")  # the tests that share its solve run on one worker
+
+
+@pytest.mark.parametrize("name", [pytest.param(name, marks=BASE) if name == "embargo_2027" else name
+                                  for name in load_workbook(reference_workbook()).scenario_names])
+def test_every_scenario_solves(reference_solve, name):
+    reference_solve(name)
+
+
+@BASE
+def test_base_case_meets_demand(reference_solve):
+    result = reference_solve()
     assert result.summary["unmet_t"] == pytest.approx(0, abs=1e-3)
 
 
-def test_independence_premium_grows_as_the_deadline_moves_earlier(wb):
-    base = solve(wb).summary["system_cost_usd"]
-    premiums = [solve(wb, max_restricted_share=0, independence_year=y).summary["objective_usd"] - base
+@BASE
+def test_independence_premium_grows_as_the_deadline_moves_earlier(reference_solve):
+    base = reference_solve().summary["system_cost_usd"]
+    premiums = [reference_solve(max_restricted_share=0, independence_year=y).summary["objective_usd"] - base
                 for y in (2040, 2035, 2030)]
     assert premiums[0] > 0
     assert premiums[0] < premiums[1] < premiums[2]
 
 
-def test_heavy_rare_earths_carry_the_larger_clean_premium(wb):
-    ind = solve(wb, max_restricted_share=0.5, independence_year=2035).tables["independence"]
+def test_heavy_rare_earths_carry_the_larger_clean_premium(reference_solve):
+    ind = reference_solve(max_restricted_share=0.5, independence_year=2035).tables["independence"]
     premium = ind[ind["year"] >= 2035].groupby("element")["clean_premium_usd_per_t"].mean()
     assert max(premium["Dy"], premium["Tb"]) > premium["NdPr"] > 0
 
 
-def test_embargo_costs_more_than_base(wb):
-    assert solve(wb, "embargo_2027").summary["objective_usd"] > solve(wb).summary["objective_usd"]
+@BASE
+def test_embargo_costs_more_than_base(reference_solve):
+    assert reference_solve("embargo_2027").summary["objective_usd"] > reference_solve().summary["objective_usd"]

@@ -4,8 +4,6 @@ one error at the cause, size guards and the template."""
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import openpyxl
@@ -46,11 +44,6 @@ def warnings_of(path: Path, scenario=None, overrides=()) -> list[str]:
     return warnings
 
 
-def rechain(*args, env=None):
-    return subprocess.run([sys.executable, "-m", "rechain.cli", *map(str, args)], capture_output=True, text=True,
-                          timeout=120, env=env)
-
-
 # ----------------------------------------------------------------------------- blocs named in settings
 
 
@@ -85,7 +78,7 @@ def test_blocs_introduced_by_the_scenario_count_and_defaults_are_not_checked(tmp
     assert issue.place == "--set protected_blocs"
 
 
-def test_validate_reports_bloc_errors_of_every_scenario(tmp_path):
+def test_validate_reports_bloc_errors_of_every_scenario(tmp_path, rechain):
     path = case(tmp_path, scenarios="+typo,restricted_blocs,China\n")
     done = rechain("validate", path)
     assert done.returncode == 2 and "scenarios!C4" in done.stderr and "China" in done.stderr
@@ -109,7 +102,7 @@ def test_likely_slips_are_warnings_naming_the_cell(tmp_path):
         assert [w for w in warnings if w.startswith(place + ":") and words in w], (place, warnings)
 
 
-def test_slips_in_scenarios_and_set_are_warnings(tmp_path):
+def test_slips_in_scenarios_and_set_are_warnings(tmp_path, rechain):
     """A ban inside one bloc (scenarios!C4), a rate of 7 (C5) and a demand factor of 50 (--set) are legal
     but almost surely slips; `validate --strict` fails on the scenario's ones."""
     path = case(tmp_path, scenarios="+odd,ban.allied.allied,2025\nodd,discount_rate,7\n")
@@ -224,10 +217,9 @@ def test_size_limits_from_the_environment_are_checked(monkeypatch, value):
     assert issue.place == "environment variable RECHAIN_MAX_FILE_MB" and repr(value) == issue.found
 
 
-def test_an_infinite_limit_does_not_crash_the_command_line():
-    import os
-
-    done = rechain("validate", EXAMPLES / "tiny", env=dict(os.environ, RECHAIN_MAX_FILE_MB="inf"))
+def test_an_infinite_limit_does_not_crash_the_command_line(rechain, monkeypatch):
+    monkeypatch.setenv("RECHAIN_MAX_FILE_MB", "inf")
+    done = rechain("validate", EXAMPLES / "tiny")
     assert done.returncode == 2 and "RECHAIN_MAX_FILE_MB" in done.stderr and "internal error" not in done.stderr
 
 

@@ -299,12 +299,11 @@ def test_long_horizon_at_high_discount_is_solved_right(tmp_path):
                                                    rel=1e-6)
 
 
-def test_discounting_beyond_tolerances_is_refused(tmp_path):
+def test_discounting_beyond_tolerances_is_refused(tmp_path, rechain):
     """Demand in 1928 and 2027 at 25 %: penalties differ by 1.25^99 = 3.9e9 > 1e7, so
     no plan is reported: status error, reason "numerically unreliable", exit 3."""
     folder = long_tiny(tmp_path, 1928, demand_first_year=True)
-    done = subprocess.run([sys.executable, "-m", "rechain.cli", "solve", str(folder), "--json"], cwd=ROOT,
-                          capture_output=True, text=True)
+    done = rechain("solve", folder, "--json")
     assert done.returncode == 3, done.stderr
     assert "numerically unreliable" in done.stderr and "3.9e+09" in done.stderr
 

@@ -6,8 +6,6 @@ import io
 import json
 import math
 import shutil
-import subprocess
-import sys
 
 import numpy as np
 import openpyxl
@@ -21,10 +19,6 @@ from rechain.report.tables import Chart, markdown_table, write_tables
 from rechain.report.terminal import print_frame, usd
 
 HOSTILE = ["[/]", "$\\oops$", "a|b\n# H", "\x1b[31mred"]
-
-
-def rechain(*args):
-    return subprocess.run([sys.executable, "-m", "rechain.cli", *map(str, args)], capture_output=True, text=True)
 
 
 def run_sheet():
@@ -68,7 +62,7 @@ def test_terminal_table_shows_hostile_labels_as_text():
         assert text in shown
 
 
-def test_solve_summary_with_markup_in_a_bloc_name(examples, tmp_path):
+def test_solve_summary_with_markup_in_a_bloc_name(examples, tmp_path, rechain):
     """A bloc named `[/]` that builds capacity (Plant) is shown in the capex table, exit 0."""
     case = tmp_path / "case"
     shutil.copytree(examples / "tiny", case)
@@ -245,7 +239,7 @@ def test_table_files_lists_what_write_tables_writes(tmp_path):
     assert set(written) <= set(listed) and set(listed) - set(written) == {tmp_path / "sweep_empty.png"}
 
 
-def test_cli_reports_an_output_error_in_one_line(examples, tmp_path):
+def test_cli_reports_an_output_error_in_one_line(examples, tmp_path, rechain):
     """--out below a regular file: exit 2, one clear line, no traceback."""
     (tmp_path / "file").write_text("x")
     done = rechain("solve", examples / "tiny", "--out", tmp_path / "file" / "out")
