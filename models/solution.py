@@ -103,6 +103,7 @@ def extract(built: Built, outcome: SolveOutcome, build_seconds: float) -> Soluti
                "highs_seconds": round(outcome.highs_seconds, 3),
                "max_primal_infeasibility": outcome.infeasibility[0],
                "max_dual_infeasibility": outcome.infeasibility[1],
+               "stages": [stage.id for stage in ds.stages],
                "variables": sum(1 for _ in m.component_data_objects(pyo.Var, active=True)),
                "constraints": sum(1 for _ in m.component_data_objects(pyo.Constraint, active=True))}
     if outcome.status is not Status.OPTIMAL:

@@ -60,3 +60,26 @@ def test_every_component_says_what_it_is(examples):
     for path in (examples / "tiny", reference_workbook()):
         m = Model(make_dataset(load_workbook(path)))._solver.built.model
         assert [c.local_name for c in m.component_objects(descend_into=False) if not c.doc] == []
+
+
+def test_terminal_lists_stages_in_chain_order(examples):
+    """Stages whose names sort against the chain (`ore` 1, `cracking` 2) print in chain order."""
+    import io
+
+    import pandas as pd
+    from rich.console import Console
+
+    from rechain.models.highs import Status
+    from rechain.models.solution import Solution
+    from rechain.report.terminal import print_summary
+
+    summary = {"status": "optimal", "build_seconds": 0.1, "solve_seconds": 0.1, "stages": ["ore", "cracking"],
+               "costs_usd": {}, "system_cost_usd": 1.0, "objective_usd": 1.0, "capex_usd": 3.0,
+               "budget_capex_usd": 3.0, "protected_capex_usd": 3.0, "clean_share": {}, "unmet_t": 0.0,
+               "shortfall_t": 0.0, "budget_dual_usd_per_usd": None}
+    builds = pd.DataFrame({"bloc": ["west", "west"], "stage": ["cracking", "ore"], "capex_usd": [2.0, 1.0]})
+    out = io.StringIO()
+    print_summary(Console(file=out, width=200), Solution(Status.OPTIMAL, "", summary, {"builds": builds}),
+                  {"input": "x.xlsx"})
+    header = next(line for line in out.getvalue().splitlines() if "bloc" in line and "ore" in line)
+    assert header.index("ore") < header.index("cracking")

@@ -39,8 +39,10 @@ def print_summary(console: Console, result: Solution, man: dict) -> None:
     builds = result.tables["builds"]
     if len(builds):
         pivot = builds.pivot_table(index="bloc", columns="stage", values="capex_usd", aggfunc="sum", fill_value=0)
-        t = Table(title=f"Capex by bloc and stage (nominal; total {usd(s['capex_usd'])}, "
-                        f"budget nodes {usd(s['budget_capex_usd'])})", title_justify="left")
+        pivot = pivot[[stage for stage in s["stages"] if stage in pivot.columns]]  # chain order
+        t = Table(title=f"Capex by bloc and stage (nominal; total {usd(s['capex_usd'])}, budget nodes "
+                        f"{usd(s['budget_capex_usd'])}, protected-bloc nodes {usd(s['protected_capex_usd'])})",
+                  title_justify="left")
         t.add_column("bloc")
         for c in pivot.columns:
             t.add_column(rich_text(c), justify="right")
