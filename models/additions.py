@@ -20,7 +20,7 @@ from .network import circuit_lead_time
 def add_availability(b) -> None:
     """Per-year throughput ceilings (model.md, "Per-year throughput ceilings").
 
-        q[n,k,y] ≤ max_tpa[n,k,y]      for each availability row in the horizon
+    q[n,k,y] ≤ max_tpa[n,k,y]      for each availability row in the horizon
     """
     m, ds = b.model, b.dataset
     rows = {key: m.q[key] <= t for key, t in sorted(ds.availability.items()) if key in m.has_throughput}
@@ -40,12 +40,17 @@ def add_must_run(b) -> None:
     """
     m, net = b.model, b.network
     floors = net.must_run
-    m.w = pyo.Var(pyo.Set(initialize=list(floors), dimen=3), within=pyo.NonNegativeReals,
-                  doc="must-run shortfall (t) of a facility in one year")
+    m.w = pyo.Var(
+        pyo.Set(initialize=list(floors), dimen=3),
+        within=pyo.NonNegativeReals,
+        doc="must-run shortfall (t) of a facility in one year",
+    )
     if not floors:
         return
-    m.must_run = _constraint({key: m.q[key] + m.w[key] >= t for key, t in floors.items()},
-                             "throughput of existing capacity at least min_utilization · existing, or slack w")
+    m.must_run = _constraint(
+        {key: m.q[key] + m.w[key] >= t for key, t in floors.items()},
+        "throughput of existing capacity at least min_utilization · existing, or slack w",
+    )
 
 
 def add_circuits(b) -> None:
@@ -64,23 +69,29 @@ def add_circuits(b) -> None:
     def bounds(_, n, e, y):
         return (0, ds.circuits[(n, e)].max_build_tpa_per_year)
 
-    m.buildc = pyo.Var(pyo.Set(initialize=net.circuit_builds, dimen=3), within=pyo.NonNegativeReals,
-                       bounds=bounds, doc="new circuit capacity (t element/yr) started in a year")
+    m.buildc = pyo.Var(
+        pyo.Set(initialize=net.circuit_builds, dimen=3),
+        within=pyo.NonNegativeReals,
+        bounds=bounds,
+        doc="new circuit capacity (t element/yr) started in a year",
+    )
     if not net.circuits:
         return
     builds_of = defaultdict(list)
-    for (n, e, y) in net.circuit_builds:
+    for n, e, y in net.circuit_builds:
         builds_of[(n, e)].append(y)
     ramp = ds.stage_ramp(2)
 
     def capc(_, n, e, y):
         lead = circuit_lead_time(ds, n, e)
         return ds.circuits[(n, e)].existing_tpa + quicksum(
-            (ramp_share(ramp, y - y0 - lead) * m.buildc[n, e, y0] for y0 in builds_of[(n, e)] if y0 + lead <= y))
+            (ramp_share(ramp, y - y0 - lead) * m.buildc[n, e, y0] for y0 in builds_of[(n, e)] if y0 + lead <= y)
+        )
 
     keys = [(n, e, y) for (n, e) in net.circuits for y in ds.settings.years]
-    m.capc = pyo.Expression(pyo.Set(initialize=keys, dimen=3), rule=capc,
-                            doc="circuit capacity in service (t element/yr), ramped")
+    m.capc = pyo.Expression(
+        pyo.Set(initialize=keys, dimen=3), rule=capc, doc="circuit capacity in service (t element/yr), ramped"
+    )
     out = defaultdict(list)
     for (n, k, e, p, y), arcs in idx.elements_out.items():
         if k == 2 and (n, e) in ds.circuits:
@@ -108,8 +119,11 @@ def add_recipes(b) -> None:
     (constraints.need) with t_per_t[p,r,e].
     """
     m, ds, net = b.model, b.dataset, b.network
-    m.x = pyo.Var(pyo.Set(initialize=net.recipe_uses, dimen=4), within=pyo.NonNegativeReals,
-                  doc="t of product made by one recipe for one consumer and year")
+    m.x = pyo.Var(
+        pyo.Set(initialize=net.recipe_uses, dimen=4),
+        within=pyo.NonNegativeReals,
+        doc="t of product made by one recipe for one consumer and year",
+    )
     products = ds.product_demand_in_horizon()
     if not products:
         return
@@ -119,11 +133,12 @@ def add_recipes(b) -> None:
     missing = sorted(key for key in products if not uses.get(key))
     if missing:
         raise ValueError(f"no recipe available for product demand {missing[0]}")
-    m.recipe_mix = _constraint({key: quicksum((m.x[u] for u in uses[key])) == m.demand_factor * d
-                                for key, d in sorted(products.items())},
-                               "the recipes of a product make up its demand")
+    m.recipe_mix = _constraint(
+        {key: quicksum((m.x[u] for u in uses[key])) == m.demand_factor * d for key, d in sorted(products.items())},
+        "the recipes of a product make up its demand",
+    )
     shares = {}
-    for (c, p, r, y) in net.recipe_uses:
+    for c, p, r, y in net.recipe_uses:
         share = ds.recipes[p][r].max_share
         if share < 1:
             shares[(c, p, r, y)] = m.x[c, p, r, y] <= share * m.demand_factor * products[(c, p, y)]
@@ -172,20 +187,20 @@ def add_stockpiles(b) -> None:
     def balance(c, e, p, y):
         sp = piles[(c, e)]
         before = m.st[c, e, p, y - 1] if y > first else (sp.initial_t if p == sp.initial_provenance else 0.0)
-        moves = ([m.put[c, e, p, y]] if (c, e, p, y) in m.put else []) + \
-                ([-m.take[c, e, p, y]] if (c, e, p, y) in m.take else [])
+        moves = ([m.put[c, e, p, y]] if (c, e, p, y) in m.put else []) + (
+            [-m.take[c, e, p, y]] if (c, e, p, y) in m.take else []
+        )
         return m.st[c, e, p, y] == before + quicksum(moves)
 
-    m.stock_balance = _constraint({key: balance(*key) for key in st_keys},
-                                  "stock carried over plus put minus take")
+    m.stock_balance = _constraint({key: balance(*key) for key in st_keys}, "stock carried over plus put minus take")
     held = defaultdict(list)
-    for (c, e, p, y) in st_keys:
+    for c, e, p, y in st_keys:
         held[(c, e, y)].append(m.st[c, e, p, y])
-    ceilings = {key: quicksum(v) <= piles[key[:2]].max_t for key, v in held.items()
-                if piles[key[:2]].max_t is not None}
+    ceilings = {key: quicksum(v) <= piles[key[:2]].max_t for key, v in held.items() if piles[key[:2]].max_t is not None}
     if ceilings:
         m.stock_max = _constraint(ceilings, "stock ≤ max_t")
     if put_keys:
-        m.stock_put = _constraint({key: m.put[key] <= quicksum((m.h[a] for a in arriving[key])) for key in put_keys},
-                                  "put ≤ deliveries of that provenance")
-
+        m.stock_put = _constraint(
+            {key: m.put[key] <= quicksum((m.h[a] for a in arriving[key])) for key in put_keys},
+            "put ≤ deliveries of that provenance",
+        )

@@ -37,12 +37,12 @@ def add_cost_aggregates(b) -> None:
     """
     m, ds, net = b.model, b.dataset, b.network
     capex, fom, opex, salv = (defaultdict(list) for _ in range(4))
-    for (n, k, y) in net.builds:
+    for n, k, y in net.builds:
         f, bloc = ds.facilities[(n, k)], ds.nodes[n]
         capex[(bloc, y)].append(f.capex_usd_per_tpa * MONEY * m.build[n, k, y])
         if net.salvage[(n, k, y)] > 0:
             salv[bloc].append(f.capex_usd_per_tpa * net.salvage[(n, k, y)] * MONEY * m.build[n, k, y])
-    for (n, k, y) in m.q.index_set():
+    for n, k, y in m.q.index_set():
         f, bloc = ds.facilities[(n, k)], ds.nodes[n]
         if f.fixed_om_usd_per_tpa_yr:
             fom[(bloc, y)].append(f.fixed_om_usd_per_tpa_yr * MONEY * nameplate(m, (n, k, y)))
@@ -58,36 +58,41 @@ def add_cost_aggregates(b) -> None:
             if duty:
                 tariff[y].append(duty * MONEY * var[key])
     unmet = defaultdict(list)
-    for (c, e, y) in m.u:
+    for c, e, y in m.u:
         unmet[y].append(m.u[c, e, y])
     shortfall = defaultdict(list)
-    for (e, y) in m.s:
+    for e, y in m.s:
         shortfall[y].append(m.s[e, y])
 
     by_bloc_year = [(bl, y) for bl in m.B for y in m.Y]
-    for name, terms, index in (("CAPEX", capex, by_bloc_year), ("FOM", fom, by_bloc_year),
-                               ("OPEX", opex, by_bloc_year), ("SALV", salv, list(m.B)),
-                               ("TRANSPORT", transport, list(m.Y)), ("TARIFF", tariff, list(m.Y)),
-                               ("UNMET", unmet, list(m.Y)), ("SHORTFALL", shortfall, list(m.Y))):
+    for name, terms, index in (
+        ("CAPEX", capex, by_bloc_year),
+        ("FOM", fom, by_bloc_year),
+        ("OPEX", opex, by_bloc_year),
+        ("SALV", salv, list(m.B)),
+        ("TRANSPORT", transport, list(m.Y)),
+        ("TARIFF", tariff, list(m.Y)),
+        ("UNMET", unmet, list(m.Y)),
+        ("SHORTFALL", shortfall, list(m.Y)),
+    ):
         var = pyo.Var(index, within=pyo.Reals)
         m.add_component(name, var)
-        rows = {k: var[k] == quicksum(terms.get(k, []))
-                for k in index}
+        rows = {k: var[k] == quicksum(terms.get(k, [])) for k in index}
         m.add_component(f"define_{name}", _constraint(rows))
 
 
 def _circuit_costs(b, capex, fom, salv) -> None:
     """Circuit capex, fixed O&M on nameplate (existing as a constant) and salvage, by bloc."""
     m, ds, net = b.model, b.dataset, b.network
-    for (n, e, y) in net.circuit_builds:
+    for n, e, y in net.circuit_builds:
         c, bloc = ds.circuits[(n, e)], ds.nodes[n]
         capex[(bloc, y)].append(c.capex_usd_per_tpa * MONEY * m.buildc[n, e, y])
         if net.circuit_salvage[(n, e, y)] > 0:
             salv[bloc].append(c.capex_usd_per_tpa * net.circuit_salvage[(n, e, y)] * MONEY * m.buildc[n, e, y])
     builds_of = defaultdict(list)
-    for (n, e, y) in net.circuit_builds:
+    for n, e, y in net.circuit_builds:
         builds_of[(n, e)].append(y)
-    for (n, e) in net.circuits:
+    for n, e in net.circuits:
         c, bloc = ds.circuits[(n, e)], ds.nodes[n]
         if not c.fixed_om_usd_per_tpa_yr:
             continue
@@ -115,11 +120,13 @@ def add_objective(b) -> None:
     """
     m = b.model
     phi = m.cost_factor
-    m.capex_cost = pyo.Expression(m.Y, rule=lambda _, y: quicksum(
-        phi[bl] * m.capex_factor[bl] * m.CAPEX[bl, y] for bl in m.B))
+    m.capex_cost = pyo.Expression(
+        m.Y, rule=lambda _, y: quicksum(phi[bl] * m.capex_factor[bl] * m.CAPEX[bl, y] for bl in m.B)
+    )
     m.fixed_om_cost = pyo.Expression(m.Y, rule=lambda _, y: quicksum(phi[bl] * m.FOM[bl, y] for bl in m.B))
-    m.opex_cost = pyo.Expression(m.Y, rule=lambda _, y: quicksum(
-        phi[bl] * m.opex_factor[bl] * m.OPEX[bl, y] for bl in m.B))
+    m.opex_cost = pyo.Expression(
+        m.Y, rule=lambda _, y: quicksum(phi[bl] * m.opex_factor[bl] * m.OPEX[bl, y] for bl in m.B)
+    )
     m.transport_cost = pyo.Expression(m.Y, rule=lambda _, y: m.TRANSPORT[y])
     m.tariff_cost = pyo.Expression(m.Y, rule=lambda _, y: m.TARIFF[y])
     m.unmet_cost = pyo.Expression(m.Y, rule=lambda _, y: m.unmet_penalty * m.UNMET[y])
@@ -127,11 +134,26 @@ def add_objective(b) -> None:
     m.salvage_value = pyo.Expression(expr=quicksum(phi[bl] * m.capex_factor[bl] * m.SALV[bl] for bl in m.B))
     _v2_costs(b)
     last = m.Y.last()
-    m.objective = pyo.Objective(expr=quicksum(
-        m.discount[y] * (m.capex_cost[y] + m.fixed_om_cost[y] + m.opex_cost[y] + m.transport_cost[y]
-                         + m.tariff_cost[y] + m.unmet_cost[y] + m.shortfall_cost[y]
-                         + m.holding_cost[y] + m.recipe_cost[y] + m.must_run_cost[y]) for y in m.Y)
-        - m.discount[last] * m.salvage_value, sense=pyo.minimize)
+    m.objective = pyo.Objective(
+        expr=quicksum(
+            m.discount[y]
+            * (
+                m.capex_cost[y]
+                + m.fixed_om_cost[y]
+                + m.opex_cost[y]
+                + m.transport_cost[y]
+                + m.tariff_cost[y]
+                + m.unmet_cost[y]
+                + m.shortfall_cost[y]
+                + m.holding_cost[y]
+                + m.recipe_cost[y]
+                + m.must_run_cost[y]
+            )
+            for y in m.Y
+        )
+        - m.discount[last] * m.salvage_value,
+        sense=pyo.minimize,
+    )
 
 
 def _v2_costs(b) -> None:
@@ -139,22 +161,24 @@ def _v2_costs(b) -> None:
     (zero without v2 data): `holding_cost`, `recipe_cost` (system costs) and
     `must_run_cost` (a penalty)."""
     m, ds = b.model, b.dataset
-    terms = {"holding_cost": defaultdict(list), "recipe_cost": defaultdict(list),
-             "must_run_cost": defaultdict(list)}
-    for (c, e, p, y) in m.st:
+    terms = {"holding_cost": defaultdict(list), "recipe_cost": defaultdict(list), "must_run_cost": defaultdict(list)}
+    for c, e, p, y in m.st:
         cost = ds.stockpiles[(c, e)].holding_cost_usd_per_t_yr
         if cost:
             terms["holding_cost"][y].append(cost * MONEY * m.st[c, e, p, y])
-    for (c, p, r, y) in m.x:
+    for c, p, r, y in m.x:
         cost = ds.recipes[p][r].extra_cost_usd_per_t
         if cost:
             terms["recipe_cost"][y].append(cost * MONEY * m.x[c, p, r, y])
-    for (n, k, y) in m.w:
+    for n, k, y in m.w:
         terms["must_run_cost"][y].append(m.w[n, k, y])
-    docs = {"holding_cost": "stockpile holding cost (million USD, undiscounted)",
-            "recipe_cost": "extra cost of recipes (million USD, undiscounted)",
-            "must_run_cost": "penalty on must-run shortfall (million USD, undiscounted)"}
+    docs = {
+        "holding_cost": "stockpile holding cost (million USD, undiscounted)",
+        "recipe_cost": "extra cost of recipes (million USD, undiscounted)",
+        "must_run_cost": "penalty on must-run shortfall (million USD, undiscounted)",
+    }
     for name, by_year in terms.items():
         scale = m.unmet_penalty if name == "must_run_cost" and by_year else 1.0
-        m.add_component(name, pyo.Expression(m.Y, doc=docs[name], rule=lambda _, y, t=by_year, k=scale:
-                                             k * quicksum(t.get(y, []))))
+        m.add_component(
+            name, pyo.Expression(m.Y, doc=docs[name], rule=lambda _, y, t=by_year, k=scale: k * quicksum(t.get(y, [])))
+        )

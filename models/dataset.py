@@ -122,8 +122,15 @@ class Recipe:
         object.__setattr__(self, "t_per_t", _frozen(self.t_per_t))
 
     def __hash__(self):
-        return hash((tuple(sorted(self.t_per_t.items())), self.extra_cost_usd_per_t, self.max_share,
-                     self.available_from_year, self.place))
+        return hash(
+            (
+                tuple(sorted(self.t_per_t.items())),
+                self.extra_cost_usd_per_t,
+                self.max_share,
+                self.available_from_year,
+                self.place,
+            )
+        )
 
     def available(self, year: int, first_year: int) -> bool:
         start = first_year if self.available_from_year is None else self.available_from_year
@@ -157,11 +164,13 @@ class TradeRule:
             return False
         if self.element is not None and self.element != element:
             return False
-        return ((self.from_bloc is None or self.from_bloc == from_bloc)
-                and (self.to_bloc is None or self.to_bloc == to_bloc)
-                and (self.stage is None or self.stage == stage)
-                and (self.first_year is None or year >= self.first_year)
-                and (self.last_year is None or year <= self.last_year))
+        return (
+            (self.from_bloc is None or self.from_bloc == from_bloc)
+            and (self.to_bloc is None or self.to_bloc == to_bloc)
+            and (self.stage is None or self.stage == stage)
+            and (self.first_year is None or year >= self.first_year)
+            and (self.last_year is None or year <= self.last_year)
+        )
 
 
 @dataclass(frozen=True)
@@ -205,11 +214,21 @@ class Dataset:
     recipes: Mapping[str, Mapping[str, Recipe]] = field(default_factory=dict)  # product -> recipe -> Recipe
 
     def __post_init__(self):
-        for name in ("nodes", "facilities", "composition", "demand", "capex_factor", "opex_factor",
-                     "setting_places", "node_restricted", "availability", "circuits", "stockpiles"):
+        for name in (
+            "nodes",
+            "facilities",
+            "composition",
+            "demand",
+            "capex_factor",
+            "opex_factor",
+            "setting_places",
+            "node_restricted",
+            "availability",
+            "circuits",
+            "stockpiles",
+        ):
             object.__setattr__(self, name, _frozen(getattr(self, name)))
-        object.__setattr__(self, "composition",
-                           _frozen({n: _frozen(s) for n, s in self.composition.items()}))
+        object.__setattr__(self, "composition", _frozen({n: _frozen(s) for n, s in self.composition.items()}))
         object.__setattr__(self, "recipes", _frozen({p: _frozen(r) for p, r in self.recipes.items()}))
 
     @property
@@ -224,8 +243,7 @@ class Dataset:
     def restricted(self) -> frozenset[str]:
         """R: a node's explicit `restricted` flag wins, else bloc ∈ restricted_blocs."""
         explicit, blocs = self.node_restricted, self.settings.restricted_blocs
-        return frozenset(n for n, b in self.nodes.items()
-                         if (explicit[n] if n in explicit else b in blocs))
+        return frozenset(n for n, b in self.nodes.items() if (explicit[n] if n in explicit else b in blocs))
 
     @property
     def cost_advantage_blocs(self) -> frozenset[str]:

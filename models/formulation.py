@@ -62,11 +62,16 @@ def add_parameters(m: pyo.ConcreteModel, ds: Dataset) -> None:
     s = ds.settings
     m.Y = pyo.Set(initialize=list(s.years), ordered=True)
     m.B = pyo.Set(initialize=list(ds.blocs), ordered=True)
-    m.discount = pyo.Param(m.Y, mutable=True, initialize=discount_factors(s.discount_rate, s.first_year, s.years),
-                           doc="df_y = (1 + r)^-(y - y0)")
+    m.discount = pyo.Param(
+        m.Y,
+        mutable=True,
+        initialize=discount_factors(s.discount_rate, s.first_year, s.years),
+        doc="df_y = (1 + r)^-(y - y0)",
+    )
     advantage = ds.cost_advantage_blocs
-    m.cost_factor = pyo.Param(m.B, mutable=True, initialize={
-        b: s.restricted_cost_factor if b in advantage else 1.0 for b in ds.blocs})
+    m.cost_factor = pyo.Param(
+        m.B, mutable=True, initialize={b: s.restricted_cost_factor if b in advantage else 1.0 for b in ds.blocs}
+    )
     m.capex_factor = pyo.Param(m.B, mutable=True, initialize={b: ds.capex_factor.get(b, 1.0) for b in ds.blocs})
     m.opex_factor = pyo.Param(m.B, mutable=True, initialize={b: ds.opex_factor.get(b, 1.0) for b in ds.blocs})
     m.demand_factor = pyo.Param(mutable=True, initialize=ds.demand_factor)
@@ -116,37 +121,53 @@ def add_variant_objectives(b: Built) -> None:
 
 
 DOCS = {  # the v1 components; the v2 families give their own doc= where they declare them
-    "Y": "years first_year ... last_year", "B": "blocs",
-    "discount": "df_y = (1 + r)^-(y - y0)", "cost_factor": "phi_b: restricted_cost_factor for cost-advantage blocs",
-    "capex_factor": "capex_factor.<bloc> of the scenario", "opex_factor": "opex_factor.<bloc> of the scenario",
-    "demand_factor": "multiplier of all demand", "alpha": "max_restricted_share (alpha)",
+    "Y": "years first_year ... last_year",
+    "B": "blocs",
+    "discount": "df_y = (1 + r)^-(y - y0)",
+    "cost_factor": "phi_b: restricted_cost_factor for cost-advantage blocs",
+    "capex_factor": "capex_factor.<bloc> of the scenario",
+    "opex_factor": "opex_factor.<bloc> of the scenario",
+    "demand_factor": "multiplier of all demand",
+    "alpha": "max_restricted_share (alpha)",
     "unmet_penalty": "unmet_penalty_usd_per_t (million USD)",
     "shortfall_penalty": "shortfall_penalty_usd_per_t (million USD)",
-    "budget": "budget_usd (million USD)", "annual_budget": "annual_budget_usd (million USD)",
+    "budget": "budget_usd (million USD)",
+    "annual_budget": "annual_budget_usd (million USD)",
     "build": "build[n,k,y]: new capacity (t/yr) whose construction starts in year y",
     "g": "g[n,m,y]: stage-1 bundle (t REO) shipped from extraction node n to m",
     "h": "h[n,m,k,e,p,y]: element e of provenance p output by stage k at n, shipped to m",
-    "u": "u[m,e,y]: unmet demand (t)", "s": "s[e,y]: independence shortfall (t of clean supply)",
+    "u": "u[m,e,y]: unmet demand (t)",
+    "s": "s[e,y]: independence shortfall (t of clean supply)",
     "v": "v[m,e,y]: clean content counted towards protected demand (one-stage chains)",
     "q": "q[n,k,y]: throughput (t input processed; stage 1: t extracted)",
     "cap": "cap[n,k,y]: capacity in service (t/yr)",
-    "capacity": "throughput <= capacity in service", "max_capacity": "existing + built capacity <= max_tpa",
+    "capacity": "throughput <= capacity in service",
+    "max_capacity": "existing + built capacity <= max_tpa",
     "separation_balance": "separated output of an element <= yield x the element in the bundles fed",
     "element_stage_balance": "output of an element stage <= yield x its input, by provenance",
     "demand": "deliveries + unmet = demand (one stage: >=)",
     "clean": "clean[e,y]: clean supply to protected demand",
     "independence": "clean supply + shortfall >= (1 - alpha) x protected demand",
-    "clean_cap_demand": "clean content counted <= demand", "clean_cap_content": "clean content counted <= delivered",
+    "clean_cap_demand": "clean content counted <= demand",
+    "clean_cap_content": "clean content counted <= delivered",
     "budget_total": "capex of the budget blocs over the horizon <= budget_usd",
     "budget_annual": "capex of the budget blocs in one year <= annual_budget_usd",
     "budget_bloc": "capex of one bloc <= its row of the budgets sheet",
-    "capex_cost": "capex by year (million USD, undiscounted)", "fixed_om_cost": "fixed O&M by year",
-    "opex_cost": "opex by year", "transport_cost": "transport by year", "tariff_cost": "tariffs by year",
-    "unmet_cost": "penalty of unmet demand by year", "shortfall_cost": "penalty of shortfall by year",
-    "salvage_value": "value of capacity that outlives the horizon", "objective": "discounted total cost",
+    "capex_cost": "capex by year (million USD, undiscounted)",
+    "fixed_om_cost": "fixed O&M by year",
+    "opex_cost": "opex by year",
+    "transport_cost": "transport by year",
+    "tariff_cost": "tariffs by year",
+    "unmet_cost": "penalty of unmet demand by year",
+    "shortfall_cost": "penalty of shortfall by year",
+    "salvage_value": "value of capacity that outlives the horizon",
+    "objective": "discounted total cost",
     **{name: f"{name}: cost aggregate by bloc and year (million USD)" for name in ("CAPEX", "FOM", "OPEX")},
-    "SALV": "SALV[b]: salvage aggregate by bloc", "TRANSPORT": "transport aggregate by year",
-    "TARIFF": "tariff aggregate by year", "UNMET": "unmet demand by year", "SHORTFALL": "shortfall by year",
+    "SALV": "SALV[b]: salvage aggregate by bloc",
+    "TRANSPORT": "transport aggregate by year",
+    "TARIFF": "tariff aggregate by year",
+    "UNMET": "unmet demand by year",
+    "SHORTFALL": "shortfall by year",
 }
 
 

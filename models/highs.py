@@ -141,8 +141,11 @@ class CaseSolver:
                 self.highs.clearSolver()
                 results = self._run()
                 status, cold = self._verdict(results)
-                message = cold if status is Status.OPTIMAL else f"{cold} (also after a cold re-solve; the warm " \
-                                                                  f"re-solve said: {message})"
+                message = (
+                    cold
+                    if status is Status.OPTIMAL
+                    else f"{cold} (also after a cold re-solve; the warm re-solve said: {message})"
+                )
         if self._stop or self.highs.getModelStatus() == _interrupted():
             raise KeyboardInterrupt
         self._solved = True
@@ -152,13 +155,22 @@ class CaseSolver:
             duals = dict(results.solution_loader.get_duals())
         info = self.highs.getInfo()
         quality = (float(info.max_primal_infeasibility), float(info.max_dual_infeasibility))
-        return SolveOutcome(status, message, time.perf_counter() - start, duals, translate,
-                            float(results.timing_info.highs_time), quality)
+        return SolveOutcome(
+            status,
+            message,
+            time.perf_counter() - start,
+            duals,
+            translate,
+            float(results.timing_info.highs_time),
+            quality,
+        )
 
     def _run(self):
-        config = dict(time_limit=self.options.time_limit, threads=self.options.threads,
-                      solver_options={"solver": self.method(),
-                                      "user_objective_scale": objective_scale(self.built.model)})
+        config = dict(
+            time_limit=self.options.time_limit,
+            threads=self.options.threads,
+            solver_options={"solver": self.method(), "user_objective_scale": objective_scale(self.built.model)},
+        )
         return self._solver.solve(self.built.model, **{k: v for k, v in config.items() if v is not None})
 
     def _verdict(self, results) -> tuple[Status, str]:
@@ -167,8 +179,11 @@ class CaseSolver:
         highs_status = self.highs.modelStatusToString(self.highs.getModelStatus())
         if status is Status.TIME_LIMIT:
             limit = self.options.time_limit
-            what = f"the time limit of {limit:g} s" if results.termination_condition.name == "maxTimeLimit" \
-                and limit is not None else "an iteration limit"
+            what = (
+                f"the time limit of {limit:g} s"
+                if results.termination_condition.name == "maxTimeLimit" and limit is not None
+                else "an iteration limit"
+            )
             return status, f"stopped at {what} before proving optimality (HiGHS: {highs_status})"
         errors = [line.strip() for line in (results.solver_log or "").splitlines() if line.startswith("ERROR")]
         return status, "; ".join([f"HiGHS: {highs_status}"] + errors)
@@ -235,9 +250,11 @@ def unreliable(m) -> str | None:
     span = max(discounts) / min(discounts) if min(discounts) > 0 else math.inf
     if span <= SPAN_LIMIT:
         return None
-    return (f"numerically unreliable: discount factors over the years with demand ({years[0]}-{years[-1]}) span "
-            f"{span:.1e}, more than HiGHS's tolerances resolve ({SPAN_LIMIT:.0e}); a solve could report a wrong "
-            "optimum. Shorten the horizon or lower discount_rate")
+    return (
+        f"numerically unreliable: discount factors over the years with demand ({years[0]}-{years[-1]}) span "
+        f"{span:.1e}, more than HiGHS's tolerances resolve ({SPAN_LIMIT:.0e}); a solve could report a wrong "
+        "optimum. Shorten the horizon or lower discount_rate"
+    )
 
 
 @contextlib.contextmanager

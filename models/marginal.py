@@ -54,7 +54,7 @@ def marginal_supply_cost(built: Built, duals: dict) -> MarginalSupplyCost:
     demand = getattr(m, "demand", {})
     by_consumer = {}
     weights = defaultdict(list)
-    for (c, e, y) in net.demand_rows:
+    for c, e, y in net.demand_rows:
         if c not in protected:
             continue
         dual = duals.get(demand[c, e, y], 0.0) if (c, e, y) in demand else 0.0
@@ -68,6 +68,5 @@ def marginal_supply_cost(built: Built, duals: dict) -> MarginalSupplyCost:
     by_element = {}
     for key, pairs in sorted(weights.items()):
         total = sum(w for w, _ in pairs)
-        by_element[key] = (sum(w * v for w, v in pairs) / total if total > 0
-                           else sum(v for _, v in pairs) / len(pairs))
+        by_element[key] = sum(w * v for w, v in pairs) / total if total > 0 else sum(v for _, v in pairs) / len(pairs)
     return MarginalSupplyCost(by_element, by_consumer)

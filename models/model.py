@@ -50,28 +50,42 @@ def _per_bloc(name: str):
     def apply(m, _ds, bloc: str, value: float) -> None:
         if bloc in m.B:
             getattr(m, name)[bloc] = value
+
     return apply
 
 
 def _scalar(name: str, scale: float = 1.0):
     def apply(m, _ds, _rest, value: float) -> None:
         getattr(m, name).set_value(value * scale)
+
     return apply
 
 
-PARAMETERS: Mapping[str, Parameter] = MappingProxyType({p.key.split(".")[0]: p for p in (
-    Parameter("discount_rate", "df_y of every year", _discount),
-    Parameter("max_restricted_share", "α of the independence rows", _scalar("alpha")),
-    Parameter("restricted_cost_factor", "φ of the cost-advantage blocs (default: the restricted ones)", _cost_factor),
-    Parameter("unmet_penalty_usd_per_t", "cost of unmet demand", _scalar("unmet_penalty", MONEY)),
-    Parameter("shortfall_penalty_usd_per_t", "cost of independence shortfall", _scalar("shortfall_penalty", MONEY)),
-    Parameter("budget_usd", "the total budget row's limit (when the case has one)", _scalar("budget", MONEY)),
-    Parameter("annual_budget_usd", "the annual budget rows' limit (when the case has them)",
-              _scalar("annual_budget", MONEY)),
-    Parameter("demand_factor", "multiplier of all demand", _scalar("demand_factor")),
-    Parameter("capex_factor.<bloc>", "multiplier of one bloc's capex", _per_bloc("capex_factor")),
-    Parameter("opex_factor.<bloc>", "multiplier of one bloc's opex", _per_bloc("opex_factor")),
-)})
+PARAMETERS: Mapping[str, Parameter] = MappingProxyType(
+    {
+        p.key.split(".")[0]: p
+        for p in (
+            Parameter("discount_rate", "df_y of every year", _discount),
+            Parameter("max_restricted_share", "α of the independence rows", _scalar("alpha")),
+            Parameter(
+                "restricted_cost_factor", "φ of the cost-advantage blocs (default: the restricted ones)", _cost_factor
+            ),
+            Parameter("unmet_penalty_usd_per_t", "cost of unmet demand", _scalar("unmet_penalty", MONEY)),
+            Parameter(
+                "shortfall_penalty_usd_per_t", "cost of independence shortfall", _scalar("shortfall_penalty", MONEY)
+            ),
+            Parameter("budget_usd", "the total budget row's limit (when the case has one)", _scalar("budget", MONEY)),
+            Parameter(
+                "annual_budget_usd",
+                "the annual budget rows' limit (when the case has them)",
+                _scalar("annual_budget", MONEY),
+            ),
+            Parameter("demand_factor", "multiplier of all demand", _scalar("demand_factor")),
+            Parameter("capex_factor.<bloc>", "multiplier of one bloc's capex", _per_bloc("capex_factor")),
+            Parameter("opex_factor.<bloc>", "multiplier of one bloc's opex", _per_bloc("opex_factor")),
+        )
+    }
+)
 
 
 def split(key: str) -> tuple[str, str]:

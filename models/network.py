@@ -122,7 +122,7 @@ def demand_rows(ds: Dataset) -> tuple[dict, list, dict]:
         return rows, [], {}
     uses, terms = [], defaultdict(list)
     first = ds.settings.first_year
-    for (m, p, y) in sorted(ds.product_demand_in_horizon()):
+    for m, p, y in sorted(ds.product_demand_in_horizon()):
         for r, recipe in sorted(ds.recipes[p].items()):
             if not recipe.available(y, first):
                 continue
@@ -167,14 +167,17 @@ def build_network(ds: Dataset) -> Network:
     demand, recipe_uses, need_terms = demand_rows(ds)
     consumers = sorted({m for (m, _, _) in demand})
     demanded = defaultdict(set)  # (m, y) -> elements
-    for (m, e, y) in demand:
+    for m, e, y in demand:
         demanded[(m, y)].add(e)
     embargo = ds.settings.embargo
-    circuit_builds = [(n, e, y) for (n, e) in sorted(ds.circuits) if (n, 2) in ds.facilities
-                      for y in circuit_build_years(ds, n, e)]
+    circuit_builds = [
+        (n, e, y) for (n, e) in sorted(ds.circuits) if (n, 2) in ds.facilities for y in circuit_build_years(ds, n, e)
+    ]
     circuit_salvage = {key: circuit_salvage_share(ds, *key) for key in circuit_builds}
-    circuits = sorted({(n, e) for (n, e, _) in circuit_builds}
-                      | {(n, e) for (n, e), c in ds.circuits.items() if c.existing_tpa > 0 and (n, 2) in ds.facilities})
+    circuits = sorted(
+        {(n, e) for (n, e, _) in circuit_builds}
+        | {(n, e) for (n, e), c in ds.circuits.items() if c.existing_tpa > 0 and (n, 2) in ds.facilities}
+    )
     # A separator with circuit rows separates only the elements whose circuit can hold capacity.
     separated = {n: set() for n, _ in ds.circuits}
     for n, e in circuits:
@@ -227,8 +230,22 @@ def build_network(ds: Dataset) -> Network:
                         element_arcs[(n, m, k, e, p, y)] = (cost, tariff)
                         if k < kbar:
                             flows_in[(m, k + 1)].add((e, p))
-    return Network(facilities, builds, salvage, bundle_arcs, element_arcs, dict(flows_in), dict(flows_out),
-                   demand, recipe_uses, need_terms, circuits, circuit_builds, circuit_salvage, must_run_floors(ds))
+    return Network(
+        facilities,
+        builds,
+        salvage,
+        bundle_arcs,
+        element_arcs,
+        dict(flows_in),
+        dict(flows_out),
+        demand,
+        recipe_uses,
+        need_terms,
+        circuits,
+        circuit_builds,
+        circuit_salvage,
+        must_run_floors(ds),
+    )
 
 
 def reachable(ds: Dataset, net: Network) -> set[tuple[str, str, int]]:
@@ -238,10 +255,10 @@ def reachable(ds: Dataset, net: Network) -> set[tuple[str, str, int]]:
     if kbar == 1:
         return {(m, e, y) for (n, m, y) in net.bundle_arcs for e, c in ds.composition[n].items() if c > 0}
     at = defaultdict(set)  # (node, stage, year) -> elements that can leave it
-    for (n, m, y) in net.bundle_arcs:
+    for n, m, y in net.bundle_arcs:
         at[(m, 2, y)] |= {e for e, c in ds.composition[n].items() if c > 0}
     found = set()
-    for (n, m, k, e, p, y) in sorted(net.element_arcs, key=lambda a: a[2]):
+    for n, m, k, e, p, y in sorted(net.element_arcs, key=lambda a: a[2]):
         if e in at.get((n, k, y), ()):
             if k < kbar:
                 at[(m, k + 1, y)].add(e)

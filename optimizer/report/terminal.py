@@ -11,6 +11,7 @@ from rich.text import Text
 from ..models.solution import Solution
 from .text import missing, plain, rich_text, usd
 
+
 def key_years(years: list[str]) -> list[str]:
     if len(years) <= 5:
         return years
@@ -22,8 +23,14 @@ def print_summary(console: Console, result: Solution, man: dict) -> None:
     s = result.summary
     colour = "green" if result.optimal else "red"
     scenario = plain(man.get("scenario") or "base")
-    console.print(Text.assemble((plain(man["input"]), "bold"), f" scenario={scenario} status=", (s["status"], colour),
-                                f" build {s['build_seconds']:.2f} s, solve {s['solve_seconds']:.2f} s"))
+    console.print(
+        Text.assemble(
+            (plain(man["input"]), "bold"),
+            f" scenario={scenario} status=",
+            (s["status"], colour),
+            f" build {s['build_seconds']:.2f} s, solve {s['solve_seconds']:.2f} s",
+        )
+    )
     if not result.optimal:
         return
     costs = Table(title="Cost (USD)", title_justify="left")
@@ -39,8 +46,11 @@ def print_summary(console: Console, result: Solution, man: dict) -> None:
     builds = result.tables["builds"]
     if len(builds):
         pivot = builds.pivot_table(index="bloc", columns="stage", values="capex_usd", aggfunc="sum", fill_value=0)
-        t = Table(title=f"Capex by bloc and stage (nominal; total {usd(s['capex_usd'])}, "
-                        f"budget nodes {usd(s['budget_capex_usd'])})", title_justify="left")
+        t = Table(
+            title=f"Capex by bloc and stage (nominal; total {usd(s['capex_usd'])}, "
+            f"budget nodes {usd(s['budget_capex_usd'])})",
+            title_justify="left",
+        )
         t.add_column("bloc")
         for c in pivot.columns:
             t.add_column(rich_text(c), justify="right")
@@ -75,8 +85,10 @@ def print_summary(console: Console, result: Solution, man: dict) -> None:
     dual = s["budget_dual_usd_per_usd"]
     if dual is not None:
         binding = dual > 1e-9
-        console.print(f"Budget: {'[bold]binds[/]' if binding else 'does not bind'}; shadow price "
-                      f"{dual:.4f} USD of system cost per extra USD")
+        console.print(
+            f"Budget: {'[bold]binds[/]' if binding else 'does not bind'}; shadow price "
+            f"{dual:.4f} USD of system cost per extra USD"
+        )
 
 
 def stdout_console() -> Console:
@@ -90,8 +102,9 @@ def print_frame(console: Console, frame, title: str = "") -> None:
     """A table of results in the terminal: money compact, shares as %, text shown as data, never markup."""
     t = Table(title=rich_text(title) if title else None, title_justify="left")
     for col in frame.columns:
-        t.add_column(rich_text(col), justify="right" if pd.api.types.is_numeric_dtype(frame[col]) else "left",
-                     overflow="fold")
+        t.add_column(
+            rich_text(col), justify="right" if pd.api.types.is_numeric_dtype(frame[col]) else "left", overflow="fold"
+        )
     for row in frame.itertuples(index=False):
         t.add_row(*(terminal_cell(str(col), v) for col, v in zip(frame.columns, row)))
     console.print(t)

@@ -50,8 +50,13 @@ def versions() -> dict[str, str]:
 
 
 def manifest(input_path: Path, **fields) -> dict:
-    return {"input": Path(input_path).name, "input_sha256": sha256(input_path), **fields,
-            "versions": versions(), "written_utc": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")}
+    return {
+        "input": Path(input_path).name,
+        "input_sha256": sha256(input_path),
+        **fields,
+        "versions": versions(),
+        "written_utc": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }
 
 
 def check_target(path: Path, inputs: list[Path]) -> None:
@@ -267,8 +272,9 @@ def _sheet(ws, frame: pd.DataFrame) -> None:
                 row_fmt = _name_format(str(ws.cell(cell.row, 1).value)) if key_value and i == 2 else fmt
                 if row_fmt:
                     cell.number_format = row_fmt
-        width = max([len(str(col))] + [len(f"{v:,.0f}" if isinstance(v, float) else str(v))
-                                      for v in frame[col].head(200)])
+        width = max(
+            [len(str(col))] + [len(f"{v:,.0f}" if isinstance(v, float) else str(v)) for v in frame[col].head(200)]
+        )
         ws.column_dimensions[letter].width = min(max(10, width + 2), 60)
     if len(frame.columns):
         ws.auto_filter.ref = ws.dimensions
