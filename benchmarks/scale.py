@@ -43,12 +43,11 @@ COLUMNS = [
 def measure(nodes: int, years: int, elements: int) -> dict:
     """One size, in this process."""
     import highspy
-
-    from rechain.workbook.cases import make_dataset
-    from rechain.workbook.generate import world, write_world
+    from rechain.models.highs import CaseSolver, quiet_stdout
     from rechain.models.solution import extract
     from rechain.report.results import write_results
-    from rechain.models.highs import CaseSolver, quiet_stdout
+    from rechain.workbook.cases import make_dataset
+    from rechain.workbook.generate import world, write_world
     from rechain.workbook.validate import load_workbook
 
     with tempfile.TemporaryDirectory() as tmp:

@@ -20,7 +20,6 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
-
 from rechain.workbook import schema
 
 OUT = Path(__file__).with_name("reference.xlsx")
@@ -1647,10 +1646,8 @@ SOURCES = [
         "93 -> 131 -> 181 kt",
         "IEA GCMO 2024 (p.179) via SEAISI (https://seaisi.org/details/24787?type=news-rooms)",
         "magnet REE (Nd, Pr, Dy, Tb) demand 93 kt 2023, 131 kt 2030 (APS), 181 kt 2050 (APS): +5.02%/yr to 2030, +1.63%/yr "
-        "after; index 2025 = {:.1f}, 2030 = 131, 2035 = {:.1f}, 2040 = {:.1f}. Consistent with IEA GCMO 2025 STEPS (+50-60% "
-        "by 2040). Sources disagree: Adamas 7.5-8.6%/yr, McKinsey 59 kt (2022) -> 176 kt (2035): see scenario demand_high".format(
-            iea_index(2025), iea_index(2035), iea_index(2040)
-        ),
+        f"after; index 2025 = {iea_index(2025):.1f}, 2030 = 131, 2035 = {iea_index(2035):.1f}, 2040 = {iea_index(2040):.1f}. Consistent with IEA GCMO 2025 STEPS (+50-60% "
+        "by 2040). Sources disagree: Adamas 7.5-8.6%/yr, McKinsey 59 kt (2022) -> 176 kt (2035): see scenario demand_high",
     ),
     (
         "demand level 2025",
@@ -1672,8 +1669,8 @@ SOURCES = [
         "regional split",
         None,
         "Adamas (exports); SMM (output); IEA (94% share); giti.sg (2020 destinations); finanzen.at",
-        "world magnet output 2024 = 260,000 / 0.94 = {:.0f} t; consumption allocated as in the rows below; constant shares "
-        "over time (assumption: no data on regional growth)".format(WORLD_MAGNETS_2024),
+        f"world magnet output 2024 = 260,000 / 0.94 = {WORLD_MAGNETS_2024:.0f} t; consumption allocated as in the rows below; constant shares "
+        "over time (assumption: no data on regional growth)",
     ),
     *[
         (f"demand share {n}", round(REGION_SHARE[n], 4), "derived", f"{t:.0f} t magnets: {why}")
@@ -1738,8 +1735,8 @@ SOURCES = [
         "scenario demand_high",
         round(176 / iea_index(2035), 3),
         "McKinsey via stocknews24 / azzet.com",
-        "McKinsey 176 kt magnetic REE demand in 2035 / IEA-path 2035 index {:.1f} kt; uniform factor on all years, so "
-        "2025-27 demand exceeds existing capacity and shows as unmet by construction".format(iea_index(2035)),
+        f"McKinsey 176 kt magnetic REE demand in 2035 / IEA-path 2035 index {iea_index(2035):.1f} kt; uniform factor on all years, so "
+        "2025-27 demand exceeds existing capacity and shows as unmet by construction",
     ),
     (
         "data gaps",
@@ -1761,7 +1758,7 @@ def composition_rows():
         profile = PROFILES[profile_name]
         named = [round(profile[e], 6) for e in ELEMENTS if e != "Other"]
         other = round(1 - sum(named), 10)
-        for element, share in zip(ELEMENTS, [*named, other]):
+        for element, share in zip(ELEMENTS, [*named, other], strict=False):
             rows.append((node, element, share))
     return rows
 

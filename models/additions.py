@@ -85,7 +85,7 @@ def add_circuits(b) -> None:
     def capc(_, n, e, y):
         lead = circuit_lead_time(ds, n, e)
         return ds.circuits[(n, e)].existing_tpa + quicksum(
-            (ramp_share(ramp, y - y0 - lead) * m.buildc[n, e, y0] for y0 in builds_of[(n, e)] if y0 + lead <= y)
+            ramp_share(ramp, y - y0 - lead) * m.buildc[n, e, y0] for y0 in builds_of[(n, e)] if y0 + lead <= y
         )
 
     keys = [(n, e, y) for (n, e) in net.circuits for y in ds.settings.years]
@@ -93,17 +93,21 @@ def add_circuits(b) -> None:
         pyo.Set(initialize=keys, dimen=3), rule=capc, doc="circuit capacity in service (t element/yr), ramped"
     )
     out = defaultdict(list)
-    for (n, k, e, p, y), arcs in idx.elements_out.items():
+    for (n, k, e, _p, y), arcs in idx.elements_out.items():
         if k == 2 and (n, e) in ds.circuits:
             out[(n, e, y)] += [m.h[a] for a in arcs]
     rows = {key: quicksum(out[key]) <= m.capc[key] for key in keys if out.get(key)}
     if rows:
         m.circuit_capacity = _constraint(rows, "separated output of one element ≤ its circuit's capacity")
+    _circuit_ceilings(m, ds, builds_of)
+
+
+def _circuit_ceilings(m, ds, builds_of) -> None:
     ceilings = {}
     for (n, e), years in builds_of.items():
         c = ds.circuits[(n, e)]
         if c.max_tpa is not None:
-            ceilings[(n, e)] = quicksum((m.buildc[n, e, y] for y in years)) <= c.max_tpa - c.existing_tpa
+            ceilings[(n, e)] = quicksum(m.buildc[n, e, y] for y in years) <= c.max_tpa - c.existing_tpa
     if ceilings:
         m.circuit_max_capacity = _constraint(ceilings, "existing + built circuit capacity ≤ max_tpa")
 
@@ -134,7 +138,7 @@ def add_recipes(b) -> None:
     if missing:
         raise ValueError(f"no recipe available for product demand {missing[0]}")
     m.recipe_mix = _constraint(
-        {key: quicksum((m.x[u] for u in uses[key])) == m.demand_factor * d for key, d in sorted(products.items())},
+        {key: quicksum(m.x[u] for u in uses[key]) == m.demand_factor * d for key, d in sorted(products.items())},
         "the recipes of a product make up its demand",
     )
     shares = {}
@@ -146,19 +150,7 @@ def add_recipes(b) -> None:
         m.recipe_share = _constraint(shares, "a recipe makes at most max_share of its product's demand")
 
 
-def add_stockpiles(b) -> None:
-    """Strategic stockpiles at consumers, by provenance (model.md, "Strategic stockpiles"; k̄ ≥ 2).
-
-        st[m,e,p,y] = st[m,e,p,y−1] + put[m,e,p,y] − take[m,e,p,y]    (st[·,y0−1] = initial_t for its provenance)
-        Σ_p st[m,e,p,y] ≤ max_t
-        put[m,e,p,y] ≤ Σ_n h[n,m,k̄,e,p,y]
-
-    put and take exist only in years with a demand row for (m, e); put only
-    where deliveries of that provenance can arrive. The demand and
-    independence rows (constraints.py) use take − put.
-    """
-    m, ds, net, idx = b.model, b.dataset, b.network, b.index
-    piles = {key: sp for key, sp in sorted(ds.stockpiles.items()) if ds.last_stage >= 2}
+def _stockpile_keys(ds, net, idx, piles):
     years = list(ds.settings.years)
     arriving = defaultdict(list)  # (m, e, p, y) -> h keys delivered
     st_keys, put_keys, take_keys = [], [], []
@@ -176,6 +168,23 @@ def add_stockpiles(b) -> None:
                 if arcs:
                     put_keys.append((c, e, p, y))
                     arriving[(c, e, p, y)] = arcs
+    return st_keys, put_keys, take_keys, arriving
+
+
+def add_stockpiles(b) -> None:
+    """Strategic stockpiles at consumers, by provenance (model.md, "Strategic stockpiles"; k̄ ≥ 2).
+
+        st[m,e,p,y] = st[m,e,p,y−1] + put[m,e,p,y] − take[m,e,p,y]    (st[·,y0−1] = initial_t for its provenance)
+        Σ_p st[m,e,p,y] ≤ max_t
+        put[m,e,p,y] ≤ Σ_n h[n,m,k̄,e,p,y]
+
+    put and take exist only in years with a demand row for (m, e); put only
+    where deliveries of that provenance can arrive. The demand and
+    independence rows (constraints.py) use take − put.
+    """
+    m, ds, net, idx = b.model, b.dataset, b.network, b.index
+    piles = {key: sp for key, sp in sorted(ds.stockpiles.items()) if ds.last_stage >= 2}
+    st_keys, put_keys, take_keys, arriving = _stockpile_keys(ds, net, idx, piles)
     nn = pyo.NonNegativeReals
     m.st = pyo.Var(pyo.Set(initialize=st_keys, dimen=4), within=nn, doc="stock (t) at the end of a year")
     m.put = pyo.Var(pyo.Set(initialize=put_keys, dimen=4), within=nn, doc="t delivered into stock in a year")
@@ -201,6 +210,6 @@ def add_stockpiles(b) -> None:
         m.stock_max = _constraint(ceilings, "stock ≤ max_t")
     if put_keys:
         m.stock_put = _constraint(
-            {key: m.put[key] <= quicksum((m.h[a] for a in arriving[key])) for key in put_keys},
+            {key: m.put[key] <= quicksum(m.h[a] for a in arriving[key]) for key in put_keys},
             "put ≤ deliveries of that provenance",
         )

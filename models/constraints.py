@@ -84,17 +84,15 @@ def add_capacity(b) -> None:
         ramp = ramps.get((n, k))
         if ramp:
             return f.existing_tpa + quicksum(
-                (
-                    ramp_share(ramp, y - y0 - f.lead_time_years) * m.build[n, k, y0]
-                    for y0 in builds_of[(n, k)]
-                    if y0 + f.lead_time_years <= y
-                )
+                ramp_share(ramp, y - y0 - f.lead_time_years) * m.build[n, k, y0]
+                for y0 in builds_of[(n, k)]
+                if y0 + f.lead_time_years <= y
             )
         return plate(_, n, k, y)
 
     def plate(_, n, k, y):
         f = ds.facilities[(n, k)]
-        return f.existing_tpa + quicksum((m.build[n, k, y0] for y0 in builds_of[(n, k)] if y0 + f.lead_time_years <= y))
+        return f.existing_tpa + quicksum(m.build[n, k, y0] for y0 in builds_of[(n, k)] if y0 + f.lead_time_years <= y)
 
     m.cap = pyo.Expression(m.q.index_set(), rule=cap)
     ramped = [(n, k, y) for (n, k, y) in m.q.index_set() if ramps.get((n, k))]
@@ -110,7 +108,7 @@ def add_capacity(b) -> None:
     for (n, k), years in builds_of.items():
         f = ds.facilities[(n, k)]
         if years and f.max_tpa is not None:
-            ceilings[(n, k)] = quicksum((m.build[n, k, y] for y in years)) <= f.max_tpa - f.existing_tpa
+            ceilings[(n, k)] = quicksum(m.build[n, k, y] for y in years) <= f.max_tpa - f.existing_tpa
     if ceilings:
         m.max_capacity = _constraint(ceilings)
 
@@ -140,7 +138,7 @@ def add_separation_balance(b) -> None:
             for (n, _, _) in idx.bundles_in.get((sep, y), [])
             if ds.composition[n].get(e, 0) > 0 and (sep in restricted or (n in restricted) == (p == MIXED))
         ]
-        rows[(sep, e, p, y)] = quicksum((m.h[key] for key in out_keys)) <= yld * quicksum((c * g for c, g in inputs))
+        rows[(sep, e, p, y)] = quicksum(m.h[key] for key in out_keys) <= yld * quicksum((c * g for c, g in inputs))
     if rows:
         m.separation_balance = _constraint(rows)
 
@@ -159,7 +157,7 @@ def add_element_stage_balance(b) -> None:
             continue
         in_provs = (CLEAN, MIXED) if n in restricted else (p,)
         inputs = [m.h[key] for q in in_provs for key in idx.elements_in.get((n, k, e, q, y), [])]
-        rows[(n, k, e, p, y)] = quicksum((m.h[key] for key in out_keys)) <= ds.stage_yield(k) * quicksum(inputs)
+        rows[(n, k, e, p, y)] = quicksum(m.h[key] for key in out_keys) <= ds.stage_yield(k) * quicksum(inputs)
     if rows:
         m.element_stage_balance = _constraint(rows)
 
@@ -245,7 +243,7 @@ def add_independence(b) -> None:
         m.v = pyo.Var(pyo.Set(initialize=vkeys, dimen=3), within=pyo.NonNegativeReals)
         m.clean_cap_demand = _constraint({k: m.v[k] <= need(b, *k) for k in vkeys})
         m.clean_cap_content = _constraint({k: m.v[k] <= quicksum(_delivered(b, *k, clean_only=True)) for k in vkeys})
-        clean = {(e, y): quicksum((m.v[c, e, y] for c in consumers[(e, y)])) for e, y in keys}
+        clean = {(e, y): quicksum(m.v[c, e, y] for c in consumers[(e, y)]) for e, y in keys}
     else:
         stock = bool(ds.stockpiles)
         clean = {

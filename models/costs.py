@@ -35,28 +35,11 @@ def add_cost_aggregates(b) -> None:
     (model.md, "Element-specific separation circuits"), so φ, capex_factor,
     budgets and capex_usd see them through CAPEX, FOM and SALV.
     """
-    m, ds, net = b.model, b.dataset, b.network
+    m = b.model
     capex, fom, opex, salv = (defaultdict(list) for _ in range(4))
-    for n, k, y in net.builds:
-        f, bloc = ds.facilities[(n, k)], ds.nodes[n]
-        capex[(bloc, y)].append(f.capex_usd_per_tpa * MONEY * m.build[n, k, y])
-        if net.salvage[(n, k, y)] > 0:
-            salv[bloc].append(f.capex_usd_per_tpa * net.salvage[(n, k, y)] * MONEY * m.build[n, k, y])
-    for n, k, y in m.q.index_set():
-        f, bloc = ds.facilities[(n, k)], ds.nodes[n]
-        if f.fixed_om_usd_per_tpa_yr:
-            fom[(bloc, y)].append(f.fixed_om_usd_per_tpa_yr * MONEY * nameplate(m, (n, k, y)))
-        if f.opex_usd_per_t and (n, k, y) in m.has_throughput:
-            opex[(bloc, y)].append(f.opex_usd_per_t * MONEY * m.q[n, k, y])
+    _facility_costs(b, capex, fom, opex, salv)
     _circuit_costs(b, capex, fom, salv)
-    transport, tariff = defaultdict(list), defaultdict(list)
-    for arcs, var in ((net.bundle_arcs, m.g), (net.element_arcs, m.h)):
-        for key, (cost, duty) in arcs.items():
-            y = key[-1]
-            if cost:
-                transport[y].append(cost * MONEY * var[key])
-            if duty:
-                tariff[y].append(duty * MONEY * var[key])
+    transport, tariff = _flow_costs(b)
     unmet = defaultdict(list)
     for c, e, y in m.u:
         unmet[y].append(m.u[c, e, y])
@@ -81,6 +64,34 @@ def add_cost_aggregates(b) -> None:
         m.add_component(f"define_{name}", _constraint(rows))
 
 
+def _facility_costs(b, capex, fom, opex, salv) -> None:
+    m, ds, net = b.model, b.dataset, b.network
+    for n, k, y in net.builds:
+        f, bloc = ds.facilities[(n, k)], ds.nodes[n]
+        capex[(bloc, y)].append(f.capex_usd_per_tpa * MONEY * m.build[n, k, y])
+        if net.salvage[(n, k, y)] > 0:
+            salv[bloc].append(f.capex_usd_per_tpa * net.salvage[(n, k, y)] * MONEY * m.build[n, k, y])
+    for n, k, y in m.q.index_set():
+        f, bloc = ds.facilities[(n, k)], ds.nodes[n]
+        if f.fixed_om_usd_per_tpa_yr:
+            fom[(bloc, y)].append(f.fixed_om_usd_per_tpa_yr * MONEY * nameplate(m, (n, k, y)))
+        if f.opex_usd_per_t and (n, k, y) in m.has_throughput:
+            opex[(bloc, y)].append(f.opex_usd_per_t * MONEY * m.q[n, k, y])
+
+
+def _flow_costs(b):
+    m, net = b.model, b.network
+    transport, tariff = defaultdict(list), defaultdict(list)
+    for arcs, var in ((net.bundle_arcs, m.g), (net.element_arcs, m.h)):
+        for key, (cost, duty) in arcs.items():
+            y = key[-1]
+            if cost:
+                transport[y].append(cost * MONEY * var[key])
+            if duty:
+                tariff[y].append(duty * MONEY * var[key])
+    return transport, tariff
+
+
 def _circuit_costs(b, capex, fom, salv) -> None:
     """Circuit capex, fixed O&M on nameplate (existing as a constant) and salvage, by bloc."""
     m, ds, net = b.model, b.dataset, b.network
@@ -98,7 +109,7 @@ def _circuit_costs(b, capex, fom, salv) -> None:
             continue
         lead = circuit_lead_time(ds, n, e)
         for y in ds.settings.years:
-            plate = c.existing_tpa + quicksum((m.buildc[n, e, y0] for y0 in builds_of[(n, e)] if y0 + lead <= y))
+            plate = c.existing_tpa + quicksum(m.buildc[n, e, y0] for y0 in builds_of[(n, e)] if y0 + lead <= y)
             fom[(bloc, y)].append(c.fixed_om_usd_per_tpa_yr * MONEY * plate)
 
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from types import MappingProxyType
-from typing import Mapping
 
 CLEAN, MIXED = "clean", "mixed"
 MONEY = 1e-6  # the model counts money in millions of USD; reports convert back

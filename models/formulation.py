@@ -21,7 +21,7 @@ class Built:
     model: pyo.ConcreteModel
     dataset: Dataset
     network: Network
-    index: "FlowIndex"
+    index: FlowIndex
     variant: Variant = Variant.COST
 
 

@@ -38,6 +38,9 @@ class SolveOptions:
     method: str = "auto"  # auto | simplex | ipm
 
 
+DEFAULT_OPTIONS = SolveOptions()
+
+
 @dataclass
 class SolveOutcome:
     """What HiGHS said: a status from a closed vocabulary and the raw words."""
@@ -96,7 +99,7 @@ class CaseSolver:
     """A model built once and solved as often as its parameters change. A warm
     re-solve that does not end optimal is retried cold (solver state cleared)."""
 
-    def __init__(self, dataset: Dataset, options: SolveOptions = SolveOptions(), variant: Variant = Variant.COST):
+    def __init__(self, dataset: Dataset, options: SolveOptions = DEFAULT_OPTIONS, variant: Variant = Variant.COST):
         start = time.perf_counter()
         self.built: Built = build_model(dataset, variant)
         self.build_seconds = time.perf_counter() - start

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 import pyomo.environ as pyo
 
 from .constraints import need
-from .formulation import Built
 from .dataset import MONEY
+from .formulation import Built
 from .variants import Variant
 
 KG_PER_T = 1000.0

@@ -18,7 +18,7 @@ import pyomo.environ as pyo
 
 from .dataset import MONEY, Dataset
 from .formulation import discount_factors
-from .highs import CaseSolver, SolveOptions, Status
+from .highs import DEFAULT_OPTIONS, CaseSolver, SolveOptions, Status
 from .solution import Solution, extract
 from .variants import Variant
 
@@ -108,7 +108,7 @@ def is_mutable(key: str, value: float | None = 0.0, dataset: Dataset | None = No
 class Model:
     """One LP variant of a dataset, built once and re-solved warm as its parameters change."""
 
-    def __init__(self, dataset: Dataset, variant: Variant = Variant.COST, options: SolveOptions = SolveOptions()):
+    def __init__(self, dataset: Dataset, variant: Variant = Variant.COST, options: SolveOptions = DEFAULT_OPTIONS):
         self._solver = CaseSolver(dataset, options, variant)
         self.dataset, self.variant = dataset, variant
 

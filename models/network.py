@@ -154,22 +154,17 @@ def embargoed(ds: Dataset, m: str, y: int) -> bool:
     return start is not None and y >= start
 
 
-def build_network(ds: Dataset) -> Network:
-    years = list(ds.settings.years)
-    restricted = ds.restricted
-    kbar = ds.last_stage
-    facilities = [key for key in sorted(ds.facilities) if can_hold_capacity(ds, *key)]
-    builds = [(n, k, y) for (n, k) in facilities for y in build_years(ds, n, k)]
-    salvage = {b: salvage_share(ds, *b) for b in builds}
-    at_stage = defaultdict(list)
-    for n, k in facilities:
-        at_stage[k].append(n)
-    demand, recipe_uses, need_terms = demand_rows(ds)
-    consumers = sorted({m for (m, _, _) in demand})
-    demanded = defaultdict(set)  # (m, y) -> elements
-    for m, e, y in demand:
-        demanded[(m, y)].add(e)
-    embargo = ds.settings.embargo
+def _arc_years(ds: Dataset, n: str, m: str, stage: int, element: str | None):
+    cost = route_cost(ds, n, m, stage)
+    if cost is None:
+        return
+    for y in ds.settings.years:
+        tariff = trade_tariff(ds, n, m, stage, element, y)
+        if tariff is not None:
+            yield y, cost, tariff
+
+
+def _circuit_plan(ds: Dataset):
     circuit_builds = [
         (n, e, y) for (n, e) in sorted(ds.circuits) if (n, 2) in ds.facilities for y in circuit_build_years(ds, n, e)
     ]
@@ -182,27 +177,20 @@ def build_network(ds: Dataset) -> Network:
     separated = {n: set() for n, _ in ds.circuits}
     for n, e in circuits:
         separated[n].add(e)
+    return circuit_builds, circuit_salvage, circuits, separated
 
-    def arc_years(n, m, stage, element):
-        cost = route_cost(ds, n, m, stage)
-        if cost is None:
-            return
-        for y in years:
-            tariff = trade_tariff(ds, n, m, stage, element, y)
-            if tariff is not None:
-                yield y, cost, tariff
 
-    # Stage-1 bundles: to separators, or to consumers when the chain has one stage.
+def _bundle_arcs(ds, at_stage, consumers, demanded, flows_out, flows_in):
+    """Stage-1 bundles: to separators, or to consumers when the chain has one stage."""
+    kbar, embargo = ds.last_stage, ds.settings.embargo
     bundle_arcs = {}
-    flows_out: dict[tuple[str, int], set] = defaultdict(set)
-    flows_in: dict[tuple[str, int], set] = defaultdict(set)
     for n in at_stage[1]:
-        prov = MIXED if n in restricted else CLEAN
+        prov = MIXED if n in ds.restricted else CLEAN
         shares = {e for e, c in ds.composition.get(n, {}).items() if c > 0}
         flows_out[(n, 1)] = {(e, prov) for e in shares}
         targets = at_stage[2] if kbar >= 2 else consumers
         for m in targets:
-            for y, cost, tariff in arc_years(n, m, 1, None):
+            for y, cost, tariff in _arc_years(ds, n, m, 1, None):
                 if kbar == 1 and not (shares & demanded[(m, y)]):
                     continue
                 if kbar == 1 and embargo and prov == MIXED and embargoed(ds, m, y):
@@ -210,26 +198,55 @@ def build_network(ds: Dataset) -> Network:
                 bundle_arcs[(n, m, y)] = (cost, tariff)
                 if kbar >= 2:
                     flows_in[(m, 2)] |= flows_out[(n, 1)]
+    return bundle_arcs
 
-    # Element stages: what can leave each facility, then arcs to the next stage.
+
+def _element_arcs(ds, at_stage, consumers, demanded, separated, flows_out, flows_in):
+    """Element stages: what can leave each facility, then arcs to the next stage."""
+    kbar = ds.last_stage
     element_arcs = {}
     for k in range(2, kbar + 1):
         for n in at_stage[k]:
             pairs = flows_in.get((n, k), set())
             if k == 2 and n in separated:
                 pairs = {(e, p) for e, p in pairs if e in separated[n]}
-            flows_out[(n, k)] = {(e, MIXED) for e, _ in pairs} if n in restricted else set(pairs)
+            flows_out[(n, k)] = {(e, MIXED) for e, _ in pairs} if n in ds.restricted else set(pairs)
             targets = at_stage[k + 1] if k < kbar else consumers
             for m in targets:
-                for e, p in sorted(flows_out[(n, k)]):
-                    for y, cost, tariff in arc_years(n, m, k, e):
-                        if k == kbar and e not in demanded[(m, y)]:
-                            continue
-                        if k == kbar and embargo and p == MIXED and embargoed(ds, m, y):
-                            continue
-                        element_arcs[(n, m, k, e, p, y)] = (cost, tariff)
-                        if k < kbar:
-                            flows_in[(m, k + 1)].add((e, p))
+                _arcs_to(ds, n, m, k, sorted(flows_out[(n, k)]), demanded, element_arcs, flows_in)
+    return element_arcs
+
+
+def _arcs_to(ds, n, m, k, pairs, demanded, element_arcs, flows_in):
+    kbar, embargo = ds.last_stage, ds.settings.embargo
+    for e, p in pairs:
+        for y, cost, tariff in _arc_years(ds, n, m, k, e):
+            if k == kbar and e not in demanded[(m, y)]:
+                continue
+            if k == kbar and embargo and p == MIXED and embargoed(ds, m, y):
+                continue
+            element_arcs[(n, m, k, e, p, y)] = (cost, tariff)
+            if k < kbar:
+                flows_in[(m, k + 1)].add((e, p))
+
+
+def build_network(ds: Dataset) -> Network:
+    facilities = [key for key in sorted(ds.facilities) if can_hold_capacity(ds, *key)]
+    builds = [(n, k, y) for (n, k) in facilities for y in build_years(ds, n, k)]
+    salvage = {b: salvage_share(ds, *b) for b in builds}
+    at_stage = defaultdict(list)
+    for n, k in facilities:
+        at_stage[k].append(n)
+    demand, recipe_uses, need_terms = demand_rows(ds)
+    consumers = sorted({m for (m, _, _) in demand})
+    demanded = defaultdict(set)  # (m, y) -> elements
+    for m, e, y in demand:
+        demanded[(m, y)].add(e)
+    circuit_builds, circuit_salvage, circuits, separated = _circuit_plan(ds)
+    flows_out: dict[tuple[str, int], set] = defaultdict(set)
+    flows_in: dict[tuple[str, int], set] = defaultdict(set)
+    bundle_arcs = _bundle_arcs(ds, at_stage, consumers, demanded, flows_out, flows_in)
+    element_arcs = _element_arcs(ds, at_stage, consumers, demanded, separated, flows_out, flows_in)
     return Network(
         facilities,
         builds,
@@ -258,7 +275,7 @@ def reachable(ds: Dataset, net: Network) -> set[tuple[str, str, int]]:
     for n, m, y in net.bundle_arcs:
         at[(m, 2, y)] |= {e for e, c in ds.composition[n].items() if c > 0}
     found = set()
-    for n, m, k, e, p, y in sorted(net.element_arcs, key=lambda a: a[2]):
+    for n, m, k, e, _p, y in sorted(net.element_arcs, key=lambda a: a[2]):
         if e in at.get((n, k, y), ()):
             if k < kbar:
                 at[(m, k + 1, y)].add(e)

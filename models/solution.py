@@ -14,7 +14,6 @@ import pyomo.environ as pyo
 
 from .dataset import CLEAN, MONEY
 from .formulation import Built
-
 from .highs import SolveOutcome, Status
 
 COST_PARTS = ("capex", "fixed_om", "opex", "transport", "tariff", "holding", "recipe")
@@ -80,7 +79,7 @@ def clean_supply(built: Built) -> dict[tuple[str, int], tuple[float, float]]:
             demand[(e, y)] += d * factor
     clean = defaultdict(float)
     if ds.last_stage >= 2:
-        for (n, c, k, e, p, y), var in m.h.items():
+        for (_n, c, k, e, p, y), var in m.h.items():
             if k == ds.last_stage and p == CLEAN and c in protected:
                 clean[(e, y)] += var.value or 0.0
     else:
@@ -232,7 +231,7 @@ def _table_duals(built: Built, duals: dict) -> pd.DataFrame:
     rows = []
     for (name, index), value in duals.items():
         meaning, parts, unit = DUAL_MEANING[name]
-        values = dict(zip(parts, index if isinstance(index, tuple) else (index,)))
+        values = dict(zip(parts, index if isinstance(index, tuple) else (index,), strict=False))
         if "stage" in values:
             values["stage"] = _stage(built, values["stage"])
         if name == "budget_bloc":

@@ -8,16 +8,14 @@ the failed ones marked) · 4 solved, but demand is unmet or the independence req
 
 from __future__ import annotations
 
-import json
 import sys
 import time
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 
 from .errors import InputError, Issue
 from .report.writers import OutputError
@@ -50,21 +48,21 @@ def _seconds(value: float | None) -> float | None:
 
 
 Workbook = Annotated[
-    Optional[Path],
+    Path | None,
     typer.Argument(
         help="Input .xlsx workbook or folder of CSV files (default: the shipped reference workbook).",
         show_default=False,
     ),
 ]
-Scenario = Annotated[Optional[str], typer.Option("--scenario", help="Apply one scenario of the scenarios sheet.")]
+Scenario = Annotated[str | None, typer.Option("--scenario", help="Apply one scenario of the scenarios sheet.")]
 Sets = Annotated[
-    Optional[list[str]], typer.Option("--set", help="Override a setting or scenario key: KEY=VALUE (repeatable).")
+    list[str] | None, typer.Option("--set", help="Override a setting or scenario key: KEY=VALUE (repeatable).")
 ]
-Out = Annotated[Optional[Path], typer.Option("--out", help="Folder to write results into.")]
+Out = Annotated[Path | None, typer.Option("--out", help="Folder to write results into.")]
 TimeLimit = Annotated[
-    Optional[float], typer.Option("--time-limit", callback=_seconds, help="Solver time limit in seconds.")
+    float | None, typer.Option("--time-limit", callback=_seconds, help="Solver time limit in seconds.")
 ]
-Threads = Annotated[Optional[int], typer.Option("--threads", min=1, help="Solver threads.")]
+Threads = Annotated[int | None, typer.Option("--threads", min=1, help="Solver threads.")]
 Method = Annotated[
     SolverMethod,
     typer.Option(
@@ -190,8 +188,8 @@ def _progress(total: int):
 
 
 def _run_table(path: Path, **fields):
-    from .report.writers import manifest
     from .report.results import run_table
+    from .report.writers import manifest
 
     man = manifest(path, **fields)
     return man, run_table(man)
@@ -285,16 +283,16 @@ def solve(
     threads: Threads = None,
     method: Method = SolverMethod.auto,
     write_model: Annotated[
-        Optional[Path],
+        Path | None,
         typer.Option("--write-model", help="Also write the LP to FILE.mps or FILE.lp for another solver."),
     ] = None,
     fail_on_shortfall: FailOnShortfall = False,
 ):
     """Solve one case and report the plan."""
-    from .report.results import RESULT_FILES
-    from .run.solve import run_case
     from .models.highs import SolveOptions
+    from .report.results import RESULT_FILES
     from .report.terminal import print_summary
+    from .run.solve import run_case
 
     path = _input_paths(workbook)
     targets = [out / name for name in RESULT_FILES] if out else []
@@ -357,17 +355,17 @@ def template(
 
 
 Params = Annotated[
-    Optional[list[str]],
+    list[str] | None,
     typer.Option(
         "--param",
         help="KEY=SPEC, SPEC a list 0,5e9,1e10 or a range start:stop:count (repeatable; the grid is their product).",
     ),
 ]
 Workers = Annotated[
-    Optional[int], typer.Option("--workers", min=1, help="Processes (default: CPU cores, at most one per point).")
+    int | None, typer.Option("--workers", min=1, help="Processes (default: CPU cores, at most one per point).")
 ]
 Scheduler = Annotated[
-    Optional[str], typer.Option("--scheduler", help="Address of a dask.distributed scheduler to run the chunks on.")
+    str | None, typer.Option("--scheduler", help="Address of a dask.distributed scheduler to run the chunks on.")
 ]
 
 
@@ -395,11 +393,11 @@ def sweep(
     """Solve a grid of parameter values, warm-starting each point from the last."""
     import pandas as pd
 
-    from .run.parallel import run_points
     from .models.highs import SolveOptions
+    from .report.tables import Chart, write_tables
+    from .run.parallel import run_points
     from .run.sweep import grid, validate_points
     from .workbook.keys import parse_params
-    from .report.tables import Chart, write_tables
 
     path = _input_paths(workbook)
     _guard_outputs([path], _table_targets(out, "sweep", ["sweep"], ["sweep"]), out, stems=("sweep",))
@@ -473,13 +471,13 @@ def frontier(
     points: Annotated[int, typer.Option("--points", min=2, help="Points of alpha from 1 to 0.")] = 11,
     budget_points: Annotated[int, typer.Option("--budget-points", min=2, help="Points of the budget grid.")] = 11,
     budgets: Annotated[
-        Optional[str],
+        str | None,
         typer.Option(
             "--budgets", help="Budget grid (list or start:stop:count); default 0 to the capex of full independence."
         ),
     ] = None,
     cost_factors: Annotated[
-        Optional[str], typer.Option("--cost-factors", help="Repeat for each restricted_cost_factor, e.g. 1,0.5,0.25.")
+        str | None, typer.Option("--cost-factors", help="Repeat for each restricted_cost_factor, e.g. 1,0.5,0.25.")
     ] = None,
     time_limit: TimeLimit = None,
     threads: Threads = None,
@@ -488,9 +486,9 @@ def frontier(
     """The cost of independence and the independence a budget buys."""
     import pandas as pd
 
-    from .run.frontier import budget_frontier, cost_of_independence, default_budgets
     from .models.highs import SolveOptions
     from .report.tables import Chart, write_tables
+    from .run.frontier import budget_frontier, cost_of_independence, default_budgets
 
     path = _input_paths(workbook)
     _guard_outputs([path], _table_targets(out, "frontier", FRONTIER_SHEETS, FRONTIER_SHEETS), out, stems=("frontier",))
@@ -579,9 +577,9 @@ def scenarios(
     """Every scenario of the workbook beside the base case: what it changes, and its results against the base."""
     import pandas as pd
 
-    from .run.scenarios import COLUMNS, compare_scenarios
     from .models.highs import SolveOptions
     from .report.tables import Chart, write_tables
+    from .run.scenarios import COLUMNS, compare_scenarios
 
     path = _input_paths(workbook)
     _guard_outputs([path], _table_targets(out, "scenarios", ["scenarios"], ["scenarios"]), out, stems=("scenarios",))
@@ -642,9 +640,9 @@ def report(
     method: Method = SolverMethod.auto,
 ):
     """Regenerate the headline findings (findings.md, PNG charts, .xlsx tables) from fresh solves."""
+    from .models.highs import SolveOptions
     from .report.writers import manifest
     from .run.findings import write_report
-    from .models.highs import SolveOptions
     from .workbook.validate import load_workbook
 
     path = _input_paths(workbook)
@@ -737,19 +735,27 @@ def _run(args: list[str]) -> int:
     except typer.Abort:
         return interrupt_exit_code()
     except Exception as exc:
-        if _is_click(exc, "ClickException"):
-            return _usage_error(exc)
-        if _is_click(exc, "Abort"):
-            return interrupt_exit_code()
+        code = _click_exit(exc)
+        if code is not None:
+            return code
         if state["debug"]:
             raise
-        _say(
-            f"internal error: {type(exc).__name__}: {exc} (after {time.perf_counter() - start:.1f} s; "
-            "run with --debug for the traceback)"
-        )
-        if state["json"]:
-            _emit_json({"status": "internal_error", "message": f"{type(exc).__name__}: {exc}"})
-        return EXIT_INTERNAL
+        return _internal_error(exc, time.perf_counter() - start)
+
+
+def _click_exit(exc: Exception) -> int | None:
+    if _is_click(exc, "ClickException"):
+        return _usage_error(exc)
+    if _is_click(exc, "Abort"):
+        return interrupt_exit_code()
+    return None
+
+
+def _internal_error(exc: Exception, seconds: float) -> int:
+    _say(f"internal error: {type(exc).__name__}: {exc} (after {seconds:.1f} s; run with --debug for the traceback)")
+    if state["json"]:
+        _emit_json({"status": "internal_error", "message": f"{type(exc).__name__}: {exc}"})
+    return EXIT_INTERNAL
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .writers import safe_text, save_csv, save_text, save_xlsx, write_files
 from .text import MINUS, markdown_text, mathtext, missing, plain, usd
+from .writers import safe_text, save_csv, save_text, save_xlsx, write_files
 
 FAILED = "did not solve"
 LOG_SPAN = 100
@@ -81,7 +81,10 @@ def markdown_table(frame: pd.DataFrame, digits: int = 4) -> str:
 
     cols = [str(c) for c in frame.columns]
     lines = ["| " + " | ".join(markdown_text(c) for c in cols) + " |", "|" + "---|" * len(cols)]
-    lines += ["| " + " | ".join(fmt(c, v) for c, v in zip(cols, row)) + " |" for row in frame.itertuples(index=False)]
+    lines += [
+        "| " + " | ".join(fmt(c, v) for c, v in zip(cols, row, strict=True)) + " |"
+        for row in frame.itertuples(index=False)
+    ]
     return "\n".join(lines)
 
 
@@ -403,7 +406,7 @@ def _chart_data(data, spec: Chart, lines: Lines):
     names = [plain(c) for c in lines.ys.columns] if spec.group else [plain(spec.y_label or words(spec.y))]
     data.append([plain(spec.x), *names, FAILED] + (["label"] if lines.ticks is not None else []))
     failed, level = set(lines.failed_x), failed_level(lines)
-    for pos, (x, row) in enumerate(zip(lines.x, lines.ys.itertuples(index=False))):
+    for pos, (x, row) in enumerate(zip(lines.x, lines.ys.itertuples(index=False), strict=False)):
         label = [plain(lines.ticks[pos]) + (f" ({FAILED})" if x in failed else "")] if lines.ticks is not None else []
         data.append(
             [
@@ -466,7 +469,7 @@ def write_tables(
     out = Path(out)
     charts = list(charts)
     drawn = [spec for spec in charts if not sheets[spec.sheet].empty and spec.y in sheets[spec.sheet]]
-    facts = dict(zip(run["item"], run["value"]))
+    facts = dict(zip(run["item"], run["value"], strict=True))
     footer = (
         f"rechain {facts.get('versions.rechain', '')} · input {facts.get('input', '')} "
         f"sha256 {str(facts.get('input_sha256', ''))[:12]} · {facts.get('written_utc', '')}"

@@ -33,6 +33,14 @@ def print_summary(console: Console, result: Solution, man: dict) -> None:
     )
     if not result.optimal:
         return
+    _print_costs(console, result)
+    _print_builds(console, result)
+    _print_clean_shares(console, result)
+    _print_unmet_and_budget(console, result)
+
+
+def _print_costs(console: Console, result: Solution) -> None:
+    s = result.summary
     costs = Table(title="Cost (USD)", title_justify="left")
     costs.add_column("component")
     costs.add_column("discounted", justify="right")
@@ -43,6 +51,9 @@ def print_summary(console: Console, result: Solution, man: dict) -> None:
     costs.add_row("objective", usd(s["objective_usd"]), "")
     console.print(costs)
 
+
+def _print_builds(console: Console, result: Solution) -> None:
+    s = result.summary
     builds = result.tables["builds"]
     if len(builds):
         pivot = builds.pivot_table(index="bloc", columns="stage", values="capex_usd", aggfunc="sum", fill_value=0)
@@ -60,6 +71,9 @@ def print_summary(console: Console, result: Solution, man: dict) -> None:
     else:
         console.print("No new capacity is built.")
 
+
+def _print_clean_shares(console: Console, result: Solution) -> None:
+    s = result.summary
     shares = s["clean_share"]
     if shares:
         years = key_years(sorted({y for v in shares.values() for y in v}))
@@ -71,6 +85,9 @@ def print_summary(console: Console, result: Solution, man: dict) -> None:
             t.add_row(rich_text(e), *("-" if by_year.get(y) is None else f"{by_year[y]:.0%}" for y in years))
         console.print(t)
 
+
+def _print_unmet_and_budget(console: Console, result: Solution) -> None:
+    s = result.summary
     unmet, short = s["unmet_t"], s["shortfall_t"]
     console.print(f"Unmet demand: [bold]{unmet:,.1f} t[/]   independence shortfall: [bold]{short:,.1f} t[/]")
     if unmet > 0:
@@ -106,7 +123,7 @@ def print_frame(console: Console, frame, title: str = "") -> None:
             rich_text(col), justify="right" if pd.api.types.is_numeric_dtype(frame[col]) else "left", overflow="fold"
         )
     for row in frame.itertuples(index=False):
-        t.add_row(*(terminal_cell(str(col), v) for col, v in zip(frame.columns, row)))
+        t.add_row(*(terminal_cell(str(col), v) for col, v in zip(frame.columns, row, strict=True)))
     console.print(t)
 
 

@@ -14,11 +14,10 @@ from dataclasses import dataclass, field, replace
 import pandas as pd
 
 from ..models.dataset import Dataset
-from ..models.network import build_network, reachable
-
-from ..models.solution import Solution
-from ..models.highs import SolveOptions, Status
+from ..models.highs import DEFAULT_OPTIONS, SolveOptions, Status
 from ..models.model import Model, Variant
+from ..models.network import build_network, reachable
+from ..models.solution import Solution
 
 TOLERANCE = 1e-6
 TOP = 5
@@ -188,7 +187,7 @@ def earliest_year(ds: Dataset, options: SolveOptions) -> int | None:
     return ok
 
 
-def diagnose(ds: Dataset, result: Solution, options: SolveOptions = SolveOptions()) -> Diagnosis | None:
+def diagnose(ds: Dataset, result: Solution, options: SolveOptions = DEFAULT_OPTIONS) -> Diagnosis | None:
     s = result.summary
     if not result.optimal or (s["unmet_t"] <= TOLERANCE and s["shortfall_t"] <= TOLERANCE):
         return None

@@ -14,15 +14,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..workbook.cases import make_dataset
-from .frontier import budget_frontier
-from ..report.writers import write_markdown
+from ..models.highs import DEFAULT_OPTIONS, SolveOptions, Status
 from ..models.solution import Solution, clean_premiums
-from .scenarios import compare_scenarios, figures, make_cases, solve_case
-from ..models.highs import SolveOptions, Status
 from ..report.tables import Chart, markdown_table, write_tables
 from ..report.terminal import usd
+from ..report.writers import write_markdown
+from ..workbook.cases import make_dataset
 from ..workbook.validate import Workbook
+from .frontier import budget_frontier
+from .scenarios import compare_scenarios, figures, make_cases, solve_case
 
 COST_FACTORS = (1.0, 0.667, 0.5, 0.333, 0.25)
 BUDGET_MULTIPLES = (0.0, 0.25, 0.5, 0.75, 1.0, 1.5)  # of the budget capex of the cheapest fully clean plan
@@ -274,7 +274,7 @@ def binding_stages(result: Solution, stages) -> pd.DataFrame:
 
 
 def write_report(
-    wb: Workbook, path: Path, out: Path, man: dict, options=SolveOptions(), progress=None, show=None
+    wb: Workbook, path: Path, out: Path, man: dict, options=DEFAULT_OPTIONS, progress=None, show=None
 ) -> int:
     """findings.md, its charts and tables; returns how many points did not solve. `show(sheets)`
     sees the tables before they are written."""
@@ -513,7 +513,7 @@ def findings_md(subject: Subject, sheets: dict[str, pd.DataFrame], man: dict, fi
         "",
         *[
             part
-            for s, table in zip(shares, premiums)
+            for s, table in zip(shares, premiums, strict=False)
             for part in (
                 f"**Clean premium by element when {s}% of {subject.protected} demand must be clean from {y}:**",
                 "",

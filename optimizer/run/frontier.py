@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..models.highs import SolveOptions, Status
+from ..models.highs import DEFAULT_OPTIONS, SolveOptions, Status
 from ..models.model import Model, Variant
 from ..models.solution import Solution
 from ..workbook.cases import make_dataset
@@ -27,7 +27,7 @@ def cost_of_independence(
     overrides,
     points: int = 11,
     cost_factor: float | None = None,
-    options: SolveOptions = SolveOptions(),
+    options: SolveOptions = DEFAULT_OPTIONS,
     on_result=None,
 ) -> pd.DataFrame:
     """Least system cost as α falls from 1 to 0; a point that did not solve keeps
@@ -86,7 +86,7 @@ def budget_frontier(
     overrides,
     budgets: list[float],
     cost_factor: float | None = None,
-    options: SolveOptions = SolveOptions(),
+    options: SolveOptions = DEFAULT_OPTIONS,
     on_result=None,
 ) -> pd.DataFrame:
     """Smallest α with no shortfall for each budget, then the least cost at that α (one

@@ -13,9 +13,9 @@ import threading
 from concurrent.futures import ProcessPoolExecutor
 
 from ..errors import InputError, Issue
-from ..models.highs import SolveOptions, deferred_signals, forked_worker
-from .sweep import solve_point, solve_points
+from ..models.highs import DEFAULT_OPTIONS, SolveOptions, deferred_signals, forked_worker
 from ..workbook.validate import Workbook
+from .sweep import solve_point, solve_points
 
 PR_SET_PDEATHSIG = 1
 CONNECT_SECONDS = 3
@@ -62,7 +62,7 @@ def run_points(
     scenario,
     overrides,
     points: list[dict],
-    options: SolveOptions = SolveOptions(),
+    options: SolveOptions = DEFAULT_OPTIONS,
     workers: int | None = None,
     scheduler: str | None = None,
     on_row=None,
@@ -199,7 +199,7 @@ def _on_dask(wb, scenario, overrides, points, options, workers, address, rows, o
     placed = _placed_chunks(points, workers)
     with _connect(Client, address) as client:
         futures = [client.submit(solve_chunk, wb, scenario, overrides, c, options, pure=False) for _, c in placed]
-        where = {f.key: s for f, (s, _) in zip(futures, placed)}
+        where = {f.key: s for f, (s, _) in zip(futures, placed, strict=True)}
         try:
             for f in as_completed(futures):
                 _store(rows, where[f.key], f.result(), on_row)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..errors import InputError
-from ..models.highs import SolveOptions, Status
+from ..models.highs import DEFAULT_OPTIONS, SolveOptions, Status
 from ..models.model import Model
 from ..models.solution import Solution
 from ..workbook.cases import make_dataset
@@ -21,7 +21,7 @@ FIGURES = {
 COLUMNS = ["scenario", "changes", "status", "reason", *FIGURES, *FIGURES.values()]
 
 
-def solve_case(ds, options: SolveOptions = SolveOptions()) -> Solution:
+def solve_case(ds, options: SolveOptions = DEFAULT_OPTIONS) -> Solution:
     """Solve one case; an exception inside the solver becomes an `error` result."""
     try:
         return Model(ds, options=options).solve()
@@ -82,7 +82,7 @@ def make_cases(wb: Workbook, overrides: tuple = ()) -> dict:
 
 
 def compare_scenarios(
-    wb: Workbook, overrides: tuple = (), options: SolveOptions = SolveOptions(), on_row=None
+    wb: Workbook, overrides: tuple = (), options: SolveOptions = DEFAULT_OPTIONS, on_row=None
 ) -> pd.DataFrame:
     """One row per case, base first. Every case is made (and checked) before any is solved;
     a case that does not solve is a row with its status and reason and no figures."""

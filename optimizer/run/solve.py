@@ -9,7 +9,7 @@ from pathlib import Path
 from rich.console import Console
 
 from ..errors import InputError, Issue
-from ..models.highs import SolveOptions
+from ..models.highs import DEFAULT_OPTIONS, SolveOptions
 from ..models.model import Model
 from ..models.solution import Solution
 from ..report.results import write_results
@@ -26,7 +26,7 @@ def run_case(
     scenario: str | None,
     overrides: tuple,
     out: Path | None,
-    options: SolveOptions = SolveOptions(),
+    options: SolveOptions = DEFAULT_OPTIONS,
     progress: Console | None = None,
     write_model: Path | None = None,
 ) -> tuple[Solution, dict]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from ..errors import InputError
-from ..models.highs import SolveOptions
+from ..models.highs import DEFAULT_OPTIONS, SolveOptions
 from ..models.model import Model, is_mutable
 from ..workbook.cases import make_dataset
 from ..workbook.validate import Workbook
@@ -27,7 +27,7 @@ def grid(params: dict[str, list[str]]) -> list[dict[str, str]]:
             values = params[key] if i % 2 == 0 else list(reversed(params[key]))
             extended += [prefix + [v] for v in values]
         points = extended
-    return [dict(zip(keys, p)) for p in points]
+    return [dict(zip(keys, p, strict=True)) for p in points]
 
 
 def _number(value: str) -> float | None:
@@ -121,7 +121,7 @@ def solve_points(
     scenario: str | None,
     overrides: tuple,
     points: list[dict],
-    options: SolveOptions = SolveOptions(),
+    options: SolveOptions = DEFAULT_OPTIONS,
     on_result=None,
     warm: bool = True,
 ) -> list[PointResult]:

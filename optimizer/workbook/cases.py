@@ -3,13 +3,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
-from typing import Mapping
 
-from ..models.dataset import Dataset, Settings, TradeRule
-
-from .cells import MISSING, implausible, parse_value
 from ..errors import Problems
+from ..models.dataset import Dataset, Settings, TradeRule
+from .cells import MISSING, implausible, parse_value
 from .keys import split_key
 from .schema import FACTOR_RANGE, SETTINGS, YEAR_RANGE, Column
 from .validate import Workbook

@@ -133,7 +133,7 @@ def _composition(rng: random.Random, mines: list[str], els: list[str]) -> list[d
         raw = [rng.uniform(0.5, 2.0) * (3 if e == "NdPr" else 0.05 if e in ("Dy", "Tb") else 1) for e in els]
         shares = [round(r / sum(raw), 6) for r in raw]
         shares[-1] = round(1 - sum(shares[:-1]), 6)
-        rows += [{"node": n, "element": e, "share": s} for e, s in zip(els, shares)]
+        rows += [{"node": n, "element": e, "share": s} for e, s in zip(els, shares, strict=False)]
     return rows
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
-from .limits import max_unpacked_bytes
 from ..errors import InputError, Issue
+from .limits import max_unpacked_bytes
 
 MAX_RATIO = 200
 

@@ -17,8 +17,8 @@ from pathlib import Path
 
 from openpyxl.utils import get_column_letter
 
+from ..errors import InputError, Issue
 from .limits import max_file_bytes, max_rows
-from ..errors import Issue, InputError
 from .schema import SHEET_BY_NAME
 
 MAX_COLUMNS = 16_384  # column XFD, the last of a sheet

@@ -11,10 +11,9 @@ import difflib
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from ..models.dataset import BlocBudget, Facility, Route, Stage, TradeRule
-
-from .cells import MISSING, implausible, parse_value
 from ..errors import Problems
+from ..models.dataset import BlocBudget, Facility, Route, Stage, TradeRule
+from .cells import MISSING, implausible, parse_value
 from .keys import split_key
 from .read import RawSheet
 from .schema import SETTINGS, SETTINGS_HEADER, SETTINGS_NOTE, SHEET_BY_NAME, SHEETS, Sheet
