@@ -9,6 +9,7 @@ independence with stockpiles and recipes) stay in constraints.py.
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import TYPE_CHECKING, Any
 
 import pyomo.environ as pyo
 from pyomo.core.util import quicksum
@@ -16,8 +17,15 @@ from pyomo.core.util import quicksum
 from .constraints import _constraint, ramp_share
 from .network import circuit_lead_time
 
+if TYPE_CHECKING:
+    from .dataset import Dataset, Stockpile
+    from .formulation import Built, FlowIndex
+    from .network import Network
 
-def add_availability(b) -> None:
+Key4 = tuple[str, str, str, int]  # (consumer, element, provenance, year)
+
+
+def add_availability(b: Built) -> None:
     """Per-year throughput ceilings (model.md, "Per-year throughput ceilings").
 
     q[n,k,y] ≤ max_tpa[n,k,y]      for each availability row in the horizon
@@ -28,7 +36,7 @@ def add_availability(b) -> None:
         m.availability = _constraint(rows, "throughput ceiling of a facility in one year (availability sheet)")
 
 
-def add_must_run(b) -> None:
+def add_must_run(b: Built) -> None:
     """Must-run existing capacity (model.md, "Must-run existing capacity").
 
         q[n,k,y] + w[n,k,y] ≥ min_utilization[n,k] · existing[n,k]     for y ≤ must_run_until_year
@@ -53,7 +61,7 @@ def add_must_run(b) -> None:
     )
 
 
-def add_circuits(b) -> None:
+def add_circuits(b: Built) -> None:
     """Element-specific separation circuits (model.md, "Element-specific separation circuits").
 
         Σ_{m',p} h[n,m',2,e,p,y] ≤ capc[n,e,y]
@@ -66,7 +74,7 @@ def add_circuits(b) -> None:
     """
     m, ds, net, idx = b.model, b.dataset, b.network, b.index
 
-    def bounds(_, n, e, y):
+    def bounds(_: Any, n: str, e: str, y: int) -> tuple[float, float | None]:
         return (0, ds.circuits[(n, e)].max_build_tpa_per_year)
 
     m.buildc = pyo.Var(
@@ -77,12 +85,12 @@ def add_circuits(b) -> None:
     )
     if not net.circuits:
         return
-    builds_of = defaultdict(list)
+    builds_of: defaultdict[Any, list[Any]] = defaultdict(list)
     for n, e, y in net.circuit_builds:
         builds_of[(n, e)].append(y)
     ramp = ds.stage_ramp(2)
 
-    def capc(_, n, e, y):
+    def capc(_: Any, n: str, e: str, y: int) -> Any:
         lead = circuit_lead_time(ds, n, e)
         return ds.circuits[(n, e)].existing_tpa + quicksum(
             ramp_share(ramp, y - y0 - lead) * m.buildc[n, e, y0] for y0 in builds_of[(n, e)] if y0 + lead <= y
@@ -92,7 +100,7 @@ def add_circuits(b) -> None:
     m.capc = pyo.Expression(
         pyo.Set(initialize=keys, dimen=3), rule=capc, doc="circuit capacity in service (t element/yr), ramped"
     )
-    out = defaultdict(list)
+    out: defaultdict[Any, list[Any]] = defaultdict(list)
     for (n, k, e, _p, y), arcs in idx.elements_out.items():
         if k == 2 and (n, e) in ds.circuits:
             out[(n, e, y)] += [m.h[a] for a in arcs]
@@ -102,8 +110,8 @@ def add_circuits(b) -> None:
     _circuit_ceilings(m, ds, builds_of)
 
 
-def _circuit_ceilings(m, ds, builds_of) -> None:
-    ceilings = {}
+def _circuit_ceilings(m: pyo.ConcreteModel, ds: Dataset, builds_of: dict[tuple[str, str], list[int]]) -> None:
+    ceilings: dict[Any, Any] = {}
     for (n, e), years in builds_of.items():
         c = ds.circuits[(n, e)]
         if c.max_tpa is not None:
@@ -112,7 +120,7 @@ def _circuit_ceilings(m, ds, builds_of) -> None:
         m.circuit_max_capacity = _constraint(ceilings, "existing + built circuit capacity ≤ max_tpa")
 
 
-def add_recipes(b) -> None:
+def add_recipes(b: Built) -> None:
     """Products with alternative recipes (model.md, "Products with alternative recipes").
 
         Σ_r x[m,p,r,y] = D[m,p,y]
@@ -131,7 +139,7 @@ def add_recipes(b) -> None:
     products = ds.product_demand_in_horizon()
     if not products:
         return
-    uses = defaultdict(list)
+    uses: defaultdict[Any, list[Any]] = defaultdict(list)
     for key in net.recipe_uses:
         uses[key[:2] + key[3:]].append(key)
     missing = sorted(key for key in products if not uses.get(key))
@@ -141,7 +149,7 @@ def add_recipes(b) -> None:
         {key: quicksum(m.x[u] for u in uses[key]) == m.demand_factor * d for key, d in sorted(products.items())},
         "the recipes of a product make up its demand",
     )
-    shares = {}
+    shares: dict[Any, Any] = {}
     for c, p, r, y in net.recipe_uses:
         share = ds.recipes[p][r].max_share
         if share < 1:
@@ -150,9 +158,11 @@ def add_recipes(b) -> None:
         m.recipe_share = _constraint(shares, "a recipe makes at most max_share of its product's demand")
 
 
-def _stockpile_keys(ds, net, idx, piles):
+def _stockpile_keys(
+    ds: Dataset, net: Network, idx: FlowIndex, piles: dict[tuple[str, str], Stockpile]
+) -> tuple[list[Key4], list[Key4], list[Key4], dict[Key4, list[Any]]]:
     years = list(ds.settings.years)
-    arriving = defaultdict(list)  # (m, e, p, y) -> h keys delivered
+    arriving: defaultdict[Any, list[Any]] = defaultdict(list)  # (m, e, p, y) -> h keys delivered
     st_keys, put_keys, take_keys = [], [], []
     for (c, e), sp in piles.items():
         provs = {key[4] for y in years for key in idx.delivered.get((c, e, y), [])}
@@ -171,7 +181,7 @@ def _stockpile_keys(ds, net, idx, piles):
     return st_keys, put_keys, take_keys, arriving
 
 
-def add_stockpiles(b) -> None:
+def add_stockpiles(b: Built) -> None:
     """Strategic stockpiles at consumers, by provenance (model.md, "Strategic stockpiles"; k̄ ≥ 2).
 
         st[m,e,p,y] = st[m,e,p,y−1] + put[m,e,p,y] − take[m,e,p,y]    (st[·,y0−1] = initial_t for its provenance)
@@ -193,7 +203,7 @@ def add_stockpiles(b) -> None:
         return
     first = ds.settings.first_year
 
-    def balance(c, e, p, y):
+    def balance(c: str, e: str, p: str, y: int) -> Any:
         sp = piles[(c, e)]
         before = m.st[c, e, p, y - 1] if y > first else (sp.initial_t if p == sp.initial_provenance else 0.0)
         moves = ([m.put[c, e, p, y]] if (c, e, p, y) in m.put else []) + (
@@ -202,7 +212,7 @@ def add_stockpiles(b) -> None:
         return m.st[c, e, p, y] == before + quicksum(moves)
 
     m.stock_balance = _constraint({key: balance(*key) for key in st_keys}, "stock carried over plus put minus take")
-    held = defaultdict(list)
+    held: defaultdict[Any, list[Any]] = defaultdict(list)
     for c, e, p, y in st_keys:
         held[(c, e, y)].append(m.st[c, e, p, y])
     ceilings = {key: quicksum(v) <= piles[key[:2]].max_t for key, v in held.items() if piles[key[:2]].max_t is not None}

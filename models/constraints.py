@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import TYPE_CHECKING, Any
 
 import pyomo.environ as pyo
 from pyomo.core.util import quicksum
@@ -10,8 +11,11 @@ from pyomo.core.util import quicksum
 from .dataset import CLEAN, MIXED, MONEY
 from .variants import Variant
 
+if TYPE_CHECKING:
+    from .formulation import Built
 
-def _constraint(keys_and_exprs: dict, doc: str | None = None) -> pyo.Constraint:
+
+def _constraint(keys_and_exprs: dict[Any, Any], doc: str | None = None) -> pyo.Constraint:
     keys = list(keys_and_exprs)
     dimen = len(keys[0]) if keys and isinstance(keys[0], tuple) else 1
     return pyo.Constraint(
@@ -19,7 +23,7 @@ def _constraint(keys_and_exprs: dict, doc: str | None = None) -> pyo.Constraint:
     )
 
 
-def add_throughput(b) -> None:
+def add_throughput(b: Built) -> None:
     """Throughput q[n,k,y] as an expression over the flows (model.md, Constraints).
 
         q[n,1,y] = Σ_m g[n,m,y]                (extraction: what it ships)
@@ -32,7 +36,7 @@ def add_throughput(b) -> None:
     with z ≥ 0 extracted and discarded.
     """
     m, ds, net, idx = b.model, b.dataset, b.network, b.index
-    terms = defaultdict(list)
+    terms: defaultdict[Any, list[Any]] = defaultdict(list)
     for (n, y), keys in idx.bundles_out.items():
         terms[(n, 1, y)] += [m.g[key] for key in keys]
     if ds.last_stage >= 2:
@@ -58,7 +62,7 @@ def ramp_share(profile: tuple[float, ...], age: int) -> float:
     return profile[age] if age < len(profile) else 1.0
 
 
-def add_capacity(b) -> None:
+def add_capacity(b: Built) -> None:
     """Capacity in service, its ceiling and its build rate (model.md, Constraints;
     "Ramp-up of new capacity").
 
@@ -74,12 +78,12 @@ def add_capacity(b) -> None:
     `nameplate`).
     """
     m, ds, net = b.model, b.dataset, b.network
-    builds_of = defaultdict(list)
+    builds_of: defaultdict[Any, list[Any]] = defaultdict(list)
     for n, k, y in net.builds:
         builds_of[(n, k)].append(y)
     ramps = {key: ds.ramp(*key) for key in builds_of}
 
-    def cap(_, n, k, y):
+    def cap(_: Any, n: str, k: int, y: int) -> Any:
         f = ds.facilities[(n, k)]
         ramp = ramps.get((n, k))
         if ramp:
@@ -90,7 +94,7 @@ def add_capacity(b) -> None:
             )
         return plate(_, n, k, y)
 
-    def plate(_, n, k, y):
+    def plate(_: Any, n: str, k: int, y: int) -> Any:
         f = ds.facilities[(n, k)]
         return f.existing_tpa + quicksum(m.build[n, k, y0] for y0 in builds_of[(n, k)] if y0 + f.lead_time_years <= y)
 
@@ -104,7 +108,7 @@ def add_capacity(b) -> None:
     rows = {key: m.q[key] <= m.cap[key] for key in m.q.index_set() if key in m.has_throughput}
     if rows:
         m.capacity = _constraint(rows)
-    ceilings = {}
+    ceilings: dict[Any, Any] = {}
     for (n, k), years in builds_of.items():
         f = ds.facilities[(n, k)]
         if years and f.max_tpa is not None:
@@ -113,12 +117,12 @@ def add_capacity(b) -> None:
         m.max_capacity = _constraint(ceilings)
 
 
-def nameplate(m, key):
+def nameplate(m: pyo.ConcreteModel, key: tuple[str, int, int]) -> Any:
     """Nameplate capacity in service of facility-year `key` = (n, k, y)."""
     return m.nameplate[key] if key in m.nameplate else m.cap[key]
 
 
-def add_separation_balance(b) -> None:
+def add_separation_balance(b: Built) -> None:
     """Separation (stage 2) splits whole bundles into elements (model.md, Constraints).
 
     m ∉ R:  Σ_m' h[m,m',2,e,clean,y] ≤ yield₂ · Σ_{n ∉ R} c[n,e]·g[n,m,y]
@@ -129,7 +133,7 @@ def add_separation_balance(b) -> None:
     if ds.last_stage < 2:
         return
     restricted, yld = ds.restricted, ds.stage_yield(2)
-    rows = {}
+    rows: dict[Any, Any] = {}
     for (sep, k, e, p, y), out_keys in idx.elements_out.items():
         if k != 2:
             continue
@@ -143,7 +147,7 @@ def add_separation_balance(b) -> None:
         m.separation_balance = _constraint(rows)
 
 
-def add_element_stage_balance(b) -> None:
+def add_element_stage_balance(b: Built) -> None:
     """Element stages k ≥ 3 keep each element and provenance (model.md, Constraints).
 
     m ∉ R:  Σ_m' h[m,m',k,e,p,y] ≤ yield_k · Σ_n h[n,m,k−1,e,p,y]    for p ∈ {clean, mixed}
@@ -151,7 +155,7 @@ def add_element_stage_balance(b) -> None:
     """
     m, ds, idx = b.model, b.dataset, b.index
     restricted = ds.restricted
-    rows = {}
+    rows: dict[Any, Any] = {}
     for (n, k, e, p, y), out_keys in idx.elements_out.items():
         if k < 3:
             continue
@@ -162,7 +166,7 @@ def add_element_stage_balance(b) -> None:
         m.element_stage_balance = _constraint(rows)
 
 
-def _delivered(b, consumer: str, e: str, y: int, clean_only: bool = False):
+def _delivered(b: Built, consumer: str, e: str, y: int, clean_only: bool = False) -> list[Any]:
     m, ds, idx = b.model, b.dataset, b.index
     keys = (
         idx.delivered.get((consumer, e, y), [])
@@ -178,7 +182,7 @@ def _delivered(b, consumer: str, e: str, y: int, clean_only: bool = False):
     ]
 
 
-def need(b, consumer: str, e: str, y: int):
+def need(b: Built, consumer: str, e: str, y: int) -> Any:
     """need[m,e,y] = D[m,e,y] + Σ_{p,r} t_per_t[p,r,e] · x[m,p,r,y] (model.md, "recipes");
     D is the workbook's demand times the mutable `demand_factor`."""
     m, net = b.model, b.network
@@ -190,7 +194,7 @@ def need(b, consumer: str, e: str, y: int):
     return recipe if d == 0 else m.demand_factor * d + recipe
 
 
-def _stock_moves(b, consumer: str, e: str, y: int, clean_only: bool = False) -> list:
+def _stock_moves(b: Built, consumer: str, e: str, y: int, clean_only: bool = False) -> list[Any]:
     """Σ_p (take − put) at a stockpile in year y (empty without stockpiles)."""
     m = b.model
     provs = (CLEAN,) if clean_only else (CLEAN, MIXED)
@@ -198,7 +202,7 @@ def _stock_moves(b, consumer: str, e: str, y: int, clean_only: bool = False) -> 
     return moves + [-m.put[consumer, e, p, y] for p in provs if (consumer, e, p, y) in m.put]
 
 
-def add_demand(b) -> None:
+def add_demand(b: Built) -> None:
     """Demand, with unmet slack u (model.md, Constraints; v2: stockpiles and recipes).
 
         k̄ ≥ 2:  Σ_{n,p} h[n,m,k̄,e,p,y] − Σ_p put[m,e,p,y] + Σ_p take[m,e,p,y] + u[m,e,y] = need[m,e,y]
@@ -208,7 +212,7 @@ def add_demand(b) -> None:
     """
     m, ds, net = b.model, b.dataset, b.network
     stock = bool(ds.stockpiles) and ds.last_stage >= 2
-    rows = {}
+    rows: dict[Any, Any] = {}
     for c, e, y in net.demand_rows:
         supply = quicksum(_delivered(b, c, e, y) + (_stock_moves(b, c, e, y) if stock else [])) + m.u[c, e, y]
         rows[(c, e, y)] = (supply == need(b, c, e, y)) if ds.last_stage >= 2 else (supply >= need(b, c, e, y))
@@ -216,7 +220,7 @@ def add_demand(b) -> None:
         m.demand = _constraint(rows)
 
 
-def add_independence(b) -> None:
+def add_independence(b: Built) -> None:
     """Independence requirement with shortfall slack s (model.md, Constraints; v2 additions).
 
     clean[e,y] + s[e,y] ≥ (1 − α) · Σ_{m ∈ P} need[m,e,y]      for y ≥ independence_year
@@ -226,9 +230,9 @@ def add_independence(b) -> None:
     m, ds, net = b.model, b.dataset, b.network
     s = ds.settings
     protected = {n for n, bloc in ds.nodes.items() if bloc in s.protected_blocs}
-    required = defaultdict(float)
-    recipe_terms = defaultdict(list)
-    consumers = defaultdict(list)
+    required: defaultdict[Any, float] = defaultdict(float)
+    recipe_terms: defaultdict[Any, list[Any]] = defaultdict(list)
+    consumers: defaultdict[Any, list[Any]] = defaultdict(list)
     for (c, e, y), d in net.demand_rows.items():
         if c in protected and y >= s.first_independence_year:
             required[(e, y)] += d
@@ -259,7 +263,7 @@ def add_independence(b) -> None:
     m.clean = pyo.Expression(m.s.index_set(), rule=lambda _, e, y: clean[(e, y)])
     alpha = m.alpha_var if b.variant is Variant.LEAST_ALPHA else m.alpha
 
-    def requirement(e, y):
+    def requirement(e: str, y: int) -> Any:
         total = m.demand_factor * required[(e, y)]
         if recipe_terms[(e, y)]:
             total = total + quicksum((t * m.x[key] for t, key in recipe_terms[(e, y)]))
@@ -268,7 +272,7 @@ def add_independence(b) -> None:
     m.independence = _constraint({(e, y): m.clean[e, y] + m.s[e, y] >= requirement(e, y) for e, y in keys})
 
 
-def add_budget(b) -> None:
+def add_budget(b: Built) -> None:
     """Budgets on nominal, undiscounted capex (model.md, Budget).
 
         Σ_{n ∈ B, k, y} φ_n · capex[n,k] · build[n,k,y] ≤ budget_usd           (if given)

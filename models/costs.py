@@ -9,6 +9,7 @@ reports read the same named expressions.
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import TYPE_CHECKING, Any
 
 import pyomo.environ as pyo
 from pyomo.core.util import quicksum
@@ -17,8 +18,14 @@ from .constraints import _constraint, nameplate
 from .dataset import MONEY
 from .network import circuit_lead_time
 
+if TYPE_CHECKING:
+    from .formulation import Built
 
-def add_cost_aggregates(b) -> None:
+
+Terms = defaultdict[Any, list[Any]]  # a cost aggregate's index -> its terms
+
+
+def add_cost_aggregates(b: Built) -> None:
     """Nominal, undiscounted cost aggregates in million USD, before factors.
 
         CAPEX[b,y]  = Σ_{n ∈ b, k} capex[n,k] · build[n,k,y]
@@ -36,14 +43,17 @@ def add_cost_aggregates(b) -> None:
     budgets and capex_usd see them through CAPEX, FOM and SALV.
     """
     m = b.model
-    capex, fom, opex, salv = (defaultdict(list) for _ in range(4))
+    capex: Terms = defaultdict(list)
+    fom: Terms = defaultdict(list)
+    opex: Terms = defaultdict(list)
+    salv: Terms = defaultdict(list)
     _facility_costs(b, capex, fom, opex, salv)
     _circuit_costs(b, capex, fom, salv)
     transport, tariff = _flow_costs(b)
-    unmet = defaultdict(list)
+    unmet: defaultdict[Any, list[Any]] = defaultdict(list)
     for c, e, y in m.u:
         unmet[y].append(m.u[c, e, y])
-    shortfall = defaultdict(list)
+    shortfall: defaultdict[Any, list[Any]] = defaultdict(list)
     for e, y in m.s:
         shortfall[y].append(m.s[e, y])
 
@@ -64,10 +74,11 @@ def add_cost_aggregates(b) -> None:
         m.add_component(f"define_{name}", _constraint(rows))
 
 
-def _facility_costs(b, capex, fom, opex, salv) -> None:
+def _facility_costs(b: Built, capex: Terms, fom: Terms, opex: Terms, salv: Terms) -> None:
     m, ds, net = b.model, b.dataset, b.network
     for n, k, y in net.builds:
         f, bloc = ds.facilities[(n, k)], ds.nodes[n]
+        assert f.capex_usd_per_tpa is not None  # builds exist only with a capex (network.build_years)
         capex[(bloc, y)].append(f.capex_usd_per_tpa * MONEY * m.build[n, k, y])
         if net.salvage[(n, k, y)] > 0:
             salv[bloc].append(f.capex_usd_per_tpa * net.salvage[(n, k, y)] * MONEY * m.build[n, k, y])
@@ -79,7 +90,7 @@ def _facility_costs(b, capex, fom, opex, salv) -> None:
             opex[(bloc, y)].append(f.opex_usd_per_t * MONEY * m.q[n, k, y])
 
 
-def _flow_costs(b):
+def _flow_costs(b: Built) -> tuple[Terms, Terms]:
     m, net = b.model, b.network
     transport, tariff = defaultdict(list), defaultdict(list)
     for arcs, var in ((net.bundle_arcs, m.g), (net.element_arcs, m.h)):
@@ -92,15 +103,16 @@ def _flow_costs(b):
     return transport, tariff
 
 
-def _circuit_costs(b, capex, fom, salv) -> None:
+def _circuit_costs(b: Built, capex: Terms, fom: Terms, salv: Terms) -> None:
     """Circuit capex, fixed O&M on nameplate (existing as a constant) and salvage, by bloc."""
     m, ds, net = b.model, b.dataset, b.network
     for n, e, y in net.circuit_builds:
         c, bloc = ds.circuits[(n, e)], ds.nodes[n]
+        assert c.capex_usd_per_tpa is not None  # circuit builds exist only with a capex
         capex[(bloc, y)].append(c.capex_usd_per_tpa * MONEY * m.buildc[n, e, y])
         if net.circuit_salvage[(n, e, y)] > 0:
             salv[bloc].append(c.capex_usd_per_tpa * net.circuit_salvage[(n, e, y)] * MONEY * m.buildc[n, e, y])
-    builds_of = defaultdict(list)
+    builds_of: defaultdict[Any, list[Any]] = defaultdict(list)
     for n, e, y in net.circuit_builds:
         builds_of[(n, e)].append(y)
     for n, e in net.circuits:
@@ -113,7 +125,7 @@ def _circuit_costs(b, capex, fom, salv) -> None:
             fom[(bloc, y)].append(c.fixed_om_usd_per_tpa_yr * MONEY * plate)
 
 
-def add_objective(b) -> None:
+def add_objective(b: Built) -> None:
     """Minimise discounted total cost (model.md, Objective).
 
         Σ_y df_y · [ Σ_b φ_b·( cf_b·CAPEX[b,y] + FOM[b,y] + of_b·OPEX[b,y] )
@@ -167,12 +179,16 @@ def add_objective(b) -> None:
     )
 
 
-def _v2_costs(b) -> None:
+def _v2_costs(b: Built) -> None:
     """The version-2 cost expressions per year, in million USD, undiscounted
     (zero without v2 data): `holding_cost`, `recipe_cost` (system costs) and
     `must_run_cost` (a penalty)."""
     m, ds = b.model, b.dataset
-    terms = {"holding_cost": defaultdict(list), "recipe_cost": defaultdict(list), "must_run_cost": defaultdict(list)}
+    terms: dict[str, Terms] = {
+        "holding_cost": defaultdict(list),
+        "recipe_cost": defaultdict(list),
+        "must_run_cost": defaultdict(list),
+    }
     for c, e, p, y in m.st:
         cost = ds.stockpiles[(c, e)].holding_cost_usd_per_t_yr
         if cost:

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from types import MappingProxyType
+from typing import Any
 
 CLEAN, MIXED = "clean", "mixed"
 MONEY = 1e-6  # the model counts money in millions of USD; reports convert back
@@ -36,10 +37,10 @@ class Settings:
     must_run_until_year: int | None = None  # None = first_year
     embargo: Mapping[str, int] = field(default_factory=dict)  # consumer bloc -> first year without mixed supply
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         object.__setattr__(self, "embargo", _frozen(self.embargo))
 
-    def __hash__(self):
+    def __hash__(self) -> int:
         return hash(tuple((f, getattr(self, f)) for f in self.__dataclass_fields__ if f != "embargo"))
 
     @property
@@ -118,10 +119,10 @@ class Recipe:
     available_from_year: int | None = None  # None = first_year
     place: str = ""
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         object.__setattr__(self, "t_per_t", _frozen(self.t_per_t))
 
-    def __hash__(self):
+    def __hash__(self) -> int:
         return hash(
             (
                 tuple(sorted(self.t_per_t.items())),
@@ -180,7 +181,7 @@ class BlocBudget:
     place: str = ""
 
 
-def _frozen(mapping: Mapping) -> Mapping:
+def _frozen(mapping: Mapping[Any, Any]) -> Mapping[Any, Any]:
     return MappingProxyType(dict(mapping))
 
 
@@ -213,7 +214,7 @@ class Dataset:
     stockpiles: Mapping[tuple[str, str], Stockpile] = field(default_factory=dict)  # (consumer, element)
     recipes: Mapping[str, Mapping[str, Recipe]] = field(default_factory=dict)  # product -> recipe -> Recipe
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         for name in (
             "nodes",
             "facilities",

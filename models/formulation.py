@@ -4,7 +4,9 @@ then the constraint families and the objective, in that fixed order."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import pyomo.environ as pyo
 
@@ -29,11 +31,11 @@ class Built:
 class FlowIndex:
     """Which flow variables enter and leave each facility, per year."""
 
-    bundles_out: dict  # (n, y) -> [(n, m, y)]
-    bundles_in: dict  # (m, y) -> [(n, m, y)]
-    elements_out: dict  # (n, k, e, p, y) -> [h keys]
-    elements_in: dict  # (m, k, e, p, y) -> [h keys] arriving at stage k
-    delivered: dict  # (m, e, y) -> [h keys] (k̄ >= 2) or [g keys] (k̄ = 1)
+    bundles_out: dict[Any, list[Any]]  # (n, y) -> [(n, m, y)]
+    bundles_in: dict[Any, list[Any]]  # (m, y) -> [(n, m, y)]
+    elements_out: dict[Any, list[Any]]  # (n, k, e, p, y) -> [h keys]
+    elements_in: dict[Any, list[Any]]  # (m, k, e, p, y) -> [h keys] arriving at stage k
+    delivered: dict[Any, list[Any]]  # (m, e, y) -> [h keys] (k̄ >= 2) or [g keys] (k̄ = 1)
 
 
 def index_flows(net: Network, kbar: int) -> FlowIndex:
@@ -42,17 +44,17 @@ def index_flows(net: Network, kbar: int) -> FlowIndex:
         n, m, y = key
         idx.bundles_out[(n, y)].append(key)
         idx.bundles_in[(m, y)].append(key)
-    for key in net.element_arcs:
-        n, m, k, e, p, y = key
-        idx.elements_out[(n, k, e, p, y)].append(key)
+    for arc in net.element_arcs:
+        n, m, k, e, p, y = arc
+        idx.elements_out[(n, k, e, p, y)].append(arc)
         if k < kbar:
-            idx.elements_in[(m, k + 1, e, p, y)].append(key)
+            idx.elements_in[(m, k + 1, e, p, y)].append(arc)
         else:
-            idx.delivered[(m, e, y)].append(key)
+            idx.delivered[(m, e, y)].append(arc)
     return idx
 
 
-def discount_factors(rate: float, first_year: int, years) -> dict[int, float]:
+def discount_factors(rate: float, first_year: int, years: Iterable[int]) -> dict[int, float]:
     """df_y = (1 + r)^−(y − y0), the one discount formula."""
     return {y: (1 + rate) ** -(y - first_year) for y in years}
 
@@ -86,7 +88,7 @@ def add_variables(m: pyo.ConcreteModel, ds: Dataset, net: Network) -> None:
     """build, g, h, u (and s, v in their constraint families); all >= 0."""
     nn = pyo.NonNegativeReals
 
-    def build_bounds(_, n, k, y):
+    def build_bounds(_: Any, n: str, k: int, y: int) -> tuple[float, float | None]:
         return (0, ds.facilities[(n, k)].max_build_tpa_per_year)
 
     m.build = pyo.Var(pyo.Set(initialize=net.builds, dimen=3), within=nn, bounds=build_bounds)

@@ -10,6 +10,7 @@ component and touches no solver attribute (those stay in formulation.py, highs.p
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from types import MappingProxyType
@@ -34,28 +35,28 @@ class Parameter:
     apply: Callable[[pyo.ConcreteModel, Dataset, str, float], None]
 
 
-def _discount(m, ds: Dataset, _: str, rate: float) -> None:
+def _discount(m: pyo.ConcreteModel, ds: Dataset, _: str, rate: float) -> None:
     s = ds.settings
     for y, df in discount_factors(rate, s.first_year, s.years).items():
         m.discount[y] = df
 
 
-def _cost_factor(m, ds: Dataset, _: str, factor: float) -> None:
+def _cost_factor(m: pyo.ConcreteModel, ds: Dataset, _: str, factor: float) -> None:
     for bloc in m.B:
         if bloc in ds.cost_advantage_blocs:
             m.cost_factor[bloc] = factor
 
 
-def _per_bloc(name: str):
-    def apply(m, _ds, bloc: str, value: float) -> None:
+def _per_bloc(name: str) -> Callable[[pyo.ConcreteModel, Dataset, str, float], None]:
+    def apply(m: pyo.ConcreteModel, _ds: Dataset, bloc: str, value: float) -> None:
         if bloc in m.B:
             getattr(m, name)[bloc] = value
 
     return apply
 
 
-def _scalar(name: str, scale: float = 1.0):
-    def apply(m, _ds, _rest, value: float) -> None:
+def _scalar(name: str, scale: float = 1.0) -> Callable[[pyo.ConcreteModel, Dataset, str, float], None]:
+    def apply(m: pyo.ConcreteModel, _ds: Dataset, _rest: str, value: float) -> None:
         getattr(m, name).set_value(value * scale)
 
     return apply
@@ -154,6 +155,6 @@ class Model:
             return replace(solution, message=f"least cost at alpha {alpha:.6g}: {second.message}")
         return replace(solution, least_alpha=alpha)
 
-    def write(self, path) -> None:
+    def write(self, path: str | os.PathLike[str]) -> None:
         """The LP as HiGHS sees it (.mps or .lp), for another solver."""
         self._solver.write_model(path)

@@ -7,7 +7,9 @@ the objective sums, so reports cannot drift from what was optimised.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 import pyomo.environ as pyo
@@ -28,9 +30,10 @@ class Solution:
 
     status: Status
     message: str
-    summary: dict
+    summary: dict[str, Any]
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
-    shadow_prices: dict = field(default_factory=dict)  # (constraint family, index) -> report units
+    # (constraint family, index) -> report units
+    shadow_prices: dict[tuple[str, Any], float] = field(default_factory=dict)
     least_alpha: float | None = None
     least_budget_usd: float | None = None
 
@@ -39,14 +42,14 @@ class Solution:
         return self.status is Status.OPTIMAL
 
 
-def _v(component) -> float:
+def _v(component: Any) -> float:
     return float(pyo.value(component, exception=False) or 0.0)
 
 
 def cost_parts(built: Built) -> dict[str, tuple[float, float]]:
     """(discounted, undiscounted) USD per cost part, salvage and penalties."""
     m = built.model
-    parts = {}
+    parts: dict[str, tuple[float, float]] = {}
     for name in COST_PARTS + PENALTIES:
         expr = getattr(m, f"{name}_cost")
         undiscounted = sum(_v(expr[y]) for y in m.Y)
@@ -57,7 +60,7 @@ def cost_parts(built: Built) -> dict[str, tuple[float, float]]:
     return parts
 
 
-def capex_spent(built: Built, budget_only: bool = False, blocs=None) -> float:
+def capex_spent(built: Built, budget_only: bool = False, blocs: Iterable[str] | None = None) -> float:
     """Nominal, undiscounted capex in USD, cost factors applied: at every node,
     at budget-bloc nodes (`budget_only`) or at the nodes of `blocs`."""
     m, ds = built.model, built.dataset
@@ -72,18 +75,18 @@ def clean_supply(built: Built) -> dict[tuple[str, int], tuple[float, float]]:
     m, ds = built.model, built.dataset
     protected = {n for n, b in ds.nodes.items() if b in ds.settings.protected_blocs}
     factor = _v(m.demand_factor)
-    demand = defaultdict(float)
+    demand: defaultdict[Any, float] = defaultdict(float)
     in_horizon = ds.demand_in_horizon()
     for (c, e, y), d in in_horizon.items():
         if c in protected:
             demand[(e, y)] += d * factor
-    clean = defaultdict(float)
+    clean: defaultdict[Any, float] = defaultdict(float)
     if ds.last_stage >= 2:
         for (_n, c, k, e, p, y), var in m.h.items():
             if k == ds.last_stage and p == CLEAN and c in protected:
                 clean[(e, y)] += var.value or 0.0
     else:
-        content = defaultdict(float)
+        content: defaultdict[Any, float] = defaultdict(float)
         for (n, c, y), var in m.g.items():
             if c in protected and n not in ds.restricted:
                 for e, share in ds.composition[n].items():
@@ -96,7 +99,7 @@ def clean_supply(built: Built) -> dict[tuple[str, int], tuple[float, float]]:
 
 def extract(built: Built, outcome: SolveOutcome, build_seconds: float) -> Solution:
     m, ds = built.model, built.dataset
-    summary = {
+    summary: dict[str, Any] = {
         "status": outcome.status.value,
         "message": outcome.message,
         "solve_seconds": round(outcome.solve_seconds, 3),
@@ -115,7 +118,7 @@ def extract(built: Built, outcome: SolveOutcome, build_seconds: float) -> Soluti
     objective = _v(m.objective) / MONEY
     duals = shadow_prices(built, outcome.duals)
     supply = clean_supply(built)
-    clean_share = defaultdict(dict)
+    clean_share: defaultdict[str, dict[str, float | None]] = defaultdict(dict)
     for (e, y), (d, c) in sorted(supply.items()):
         clean_share[e][str(y)] = round(c / d, 6) if d > 0 else None
     unmet = _table_unmet(built)
@@ -174,12 +177,12 @@ def clean_premiums(result: Solution) -> dict[str, float]:
     return {e: float(v) for e, v in ind.groupby("element")["clean_premium_usd_per_t"].mean().items()}
 
 
-def shadow_prices(built: Built, raw: dict) -> dict[tuple[str, object], float]:
+def shadow_prices(built: Built, raw: dict[Any, float]) -> dict[tuple[str, Any], float]:
     """Shadow prices in report units: budget rows in USD saved per USD, the
     independence and demand rows in (discounted) USD per t, binding capacity
     rows in USD per t/yr."""
     m = built.model
-    result = {}
+    result: dict[tuple[str, Any], float] = {}
     if m.component("budget_total") is not None:
         result[("budget_total", None)] = -raw.get(m.budget_total, 0.0)
     for name, per_usd in (("budget_annual", True), ("budget_bloc", True), ("independence", False), ("demand", False)):
@@ -225,10 +228,10 @@ DUAL_MEANING = {  # constraint -> (meaning, index parts, unit)
 DUAL_COLUMNS = ("bloc", "node", "stage", "element", "year")
 
 
-def _table_duals(built: Built, duals: dict) -> pd.DataFrame:
+def _table_duals(built: Built, duals: dict[tuple[str, Any], float]) -> pd.DataFrame:
     """One row per shadow price, its index spelled out in columns."""
     ds = built.dataset
-    rows = []
+    rows: list[Any] = []
     for (name, index), value in duals.items():
         meaning, parts, unit = DUAL_MEANING[name]
         values = dict(zip(parts, index if isinstance(index, tuple) else (index,), strict=False))
@@ -251,11 +254,11 @@ def _table_duals(built: Built, duals: dict) -> pd.DataFrame:
     return table.astype({"year": "Int64"})
 
 
-def _bloc(built, n):
+def _bloc(built: Built, n: str) -> str:
     return built.dataset.nodes[n]
 
 
-def _stage(built, k):
+def _stage(built: Built, k: int) -> str:
     return built.dataset.stages[k - 1].id
 
 
@@ -271,7 +274,7 @@ def _table_capacity(built: Built) -> pd.DataFrame:
 def _table_capacity_by_bloc(built: Built) -> pd.DataFrame:
     """Capacity in service per stage (in chain order), bloc and year."""
     m = built.model
-    sums = defaultdict(float)
+    sums: defaultdict[Any, float] = defaultdict(float)
     for n, k, y in m.cap:
         sums[(k, _bloc(built, n), y)] += _v(m.cap[n, k, y])
     rows = [(y, b, _stage(built, k), f"{_stage(built, k)} · {b}", t) for (k, b, y), t in sorted(sums.items())]
@@ -280,7 +283,7 @@ def _table_capacity_by_bloc(built: Built) -> pd.DataFrame:
 
 def _table_builds(built: Built) -> pd.DataFrame:
     m, ds = built.model, built.dataset
-    rows = []
+    rows: list[Any] = []
     for (n, k, y), var in m.build.items():
         if (var.value or 0.0) > 1e-6:
             f, b = ds.facilities[(n, k)], _bloc(built, n)
@@ -293,7 +296,7 @@ def _table_builds(built: Built) -> pd.DataFrame:
 
 def _table_throughput(built: Built) -> pd.DataFrame:
     m = built.model
-    rows = []
+    rows: list[Any] = []
     for n, k, y in m.q:
         q, cap = _v(m.q[n, k, y]), _v(m.cap[n, k, y])
         rows.append((n, _bloc(built, n), _stage(built, k), y, q, q / cap if cap > 0 else None))
@@ -302,7 +305,7 @@ def _table_throughput(built: Built) -> pd.DataFrame:
 
 def _table_flows(built: Built) -> pd.DataFrame:
     m, ds = built.model, built.dataset
-    sums = defaultdict(float)
+    sums: defaultdict[Any, float] = defaultdict(float)
     for (n, c, y), var in m.g.items():
         t = var.value or 0.0
         if t > 1e-9:
@@ -323,10 +326,12 @@ def _table_unmet(built: Built) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["node", "bloc", "element", "year", "unmet_t"])
 
 
-def _table_independence(built: Built, supply: dict, duals: dict) -> pd.DataFrame:
+def _table_independence(
+    built: Built, supply: dict[tuple[str, int], tuple[float, float]], duals: dict[tuple[str, Any], float]
+) -> pd.DataFrame:
     m, ds = built.model, built.dataset
     alpha = _v(m.alpha)
-    rows = []
+    rows: list[Any] = []
     for (e, y), (d, clean) in sorted(supply.items()):
         applies = y >= ds.settings.first_independence_year
         shortfall = m.s[e, y].value if (e, y) in m.s else 0.0
