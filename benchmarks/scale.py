@@ -21,19 +21,33 @@ import tempfile
 import time
 from pathlib import Path
 
-COLUMNS = ["nodes", "variables", "constraints", "read_s", "build_s", "to_highs_s", "highs_s", "solution_s",
-           "write_s", "total_s", "highs_alone_s", "total_over_highs", "peak_mib", "method", "status"]
+COLUMNS = [
+    "nodes",
+    "variables",
+    "constraints",
+    "read_s",
+    "build_s",
+    "to_highs_s",
+    "highs_s",
+    "solution_s",
+    "write_s",
+    "total_s",
+    "highs_alone_s",
+    "total_over_highs",
+    "peak_mib",
+    "method",
+    "status",
+]
 
 
 def measure(nodes: int, years: int, elements: int) -> dict:
     """One size, in this process."""
     import highspy
-
-    from rechain.workbook.cases import make_dataset
-    from rechain.workbook.generate import world, write_world
+    from rechain.models.highs import CaseSolver, quiet_stdout
     from rechain.models.solution import extract
     from rechain.report.results import write_results
-    from rechain.models.highs import CaseSolver, quiet_stdout
+    from rechain.workbook.cases import make_dataset
+    from rechain.workbook.generate import world, write_world
     from rechain.workbook.validate import load_workbook
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -62,13 +76,23 @@ def measure(nodes: int, years: int, elements: int) -> dict:
             alone_s = time.perf_counter() - a0
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     total = t5 - t0
-    return {"nodes": nodes, "variables": result.summary.get("variables"),
-            "constraints": result.summary.get("constraints"), "read_s": t1 - t0, "build_s": t2 - t1,
-            "to_highs_s": outcome.translate_seconds, "highs_s": outcome.highs_seconds,
-            "solution_s": (t3 - t2) - outcome.translate_seconds - outcome.highs_seconds + (t4 - t3),
-            "write_s": t5 - t4, "total_s": total, "highs_alone_s": alone_s,
-            "total_over_highs": total / alone_s if alone_s > 0 else None, "peak_mib": peak,
-            "method": solver.method(), "status": result.summary["status"]}
+    return {
+        "nodes": nodes,
+        "variables": result.summary.get("variables"),
+        "constraints": result.summary.get("constraints"),
+        "read_s": t1 - t0,
+        "build_s": t2 - t1,
+        "to_highs_s": outcome.translate_seconds,
+        "highs_s": outcome.highs_seconds,
+        "solution_s": (t3 - t2) - outcome.translate_seconds - outcome.highs_seconds + (t4 - t3),
+        "write_s": t5 - t4,
+        "total_s": total,
+        "highs_alone_s": alone_s,
+        "total_over_highs": total / alone_s if alone_s > 0 else None,
+        "peak_mib": peak,
+        "method": solver.method(),
+        "status": result.summary["status"],
+    }
 
 
 def main() -> None:
@@ -85,8 +109,11 @@ def main() -> None:
     rows = []
     print(" | ".join(COLUMNS))
     for n in (int(x) for x in args.nodes.split(",")):
-        done = subprocess.run([sys.executable, __file__, "--one", str(n), "--years", str(args.years),
-                               "--elements", str(args.elements)], capture_output=True, text=True)
+        done = subprocess.run(
+            [sys.executable, __file__, "--one", str(n), "--years", str(args.years), "--elements", str(args.elements)],
+            capture_output=True,
+            text=True,
+        )
         if done.returncode != 0:
             print(f"nodes={n}: failed\n{done.stderr[-2000:]}")
             continue

@@ -33,8 +33,10 @@ def main() -> None:
         rows = solve_points(wb, None, (), points, warm=warm)
         timings[mode] = time.perf_counter() - start
         statuses = {r.row["status"] for r in rows}
-        print(f"{mode:>5}: {len(rows)} points in {timings[mode]:7.2f} s  ({timings[mode] / len(rows):.3f} s/point), "
-              f"statuses {sorted(statuses)}")
+        print(
+            f"{mode:>5}: {len(rows)} points in {timings[mode]:7.2f} s  ({timings[mode] / len(rows):.3f} s/point), "
+            f"statuses {sorted(statuses)}"
+        )
     print(f"speed-up of warm re-solves: {timings['cold'] / timings['warm']:.2f}x")
 
 

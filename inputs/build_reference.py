@@ -20,7 +20,6 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
-
 from rechain.workbook import schema
 
 OUT = Path(__file__).with_name("reference.xlsx")
@@ -74,7 +73,9 @@ MAG_CAPEX_MP_10X = round((125_000 + 179_000) / 2 / REO_PER_T_MAGNET, -2)
 MAG_CAPEX_NARVA = round(250e6 / 5_000 * EUR_USD / REO_PER_T_MAGNET, -2)
 NDPR_OXIDE_EX_VAT_USD_KG = 418_000 / CNY_PER_USD / 1000 / VAT_CN
 MAGNET_40H_EX_VAT_USD_KG = 190 / CNY_PER_USD / VAT_CN
-CHINA_MAGNET_CONVERSION_USD_KG = MAGNET_40H_EX_VAT_USD_KG - MAGNET_RE_CONTENT * OXIDE_PER_METAL * NDPR_OXIDE_EX_VAT_USD_KG
+CHINA_MAGNET_CONVERSION_USD_KG = (
+    MAGNET_40H_EX_VAT_USD_KG - MAGNET_RE_CONTENT * OXIDE_PER_METAL * NDPR_OXIDE_EX_VAT_USD_KG
+)
 MAG_OPEX = round(CHINA_MAGNET_CONVERSION_USD_KG / RESTRICTED_COST_FACTOR * 1000 / REO_PER_T_MAGNET, -1)
 
 MINE_FOM = round(FOM_SHARE_OF_CAPEX * MINE_CAPEX_GREENFIELD)
@@ -112,97 +113,267 @@ SETTINGS = [
 # nodes: (node, bloc, country, region, note)
 # ---------------------------------------------------------------------------------------
 NODES = [
-    ("china", "china", "China", "East Asia",
-     "Restricted bloc. Light-RE mining (Bayan Obo, Sichuan, Shandong), all of China's separation, metal and magnet "
-     "capacity, and Chinese magnet demand."),
-    ("china_ionic", "china", "China", "East Asia",
-     "Southern ion-adsorption clay mining (Jiangxi, Guangdong, Fujian...): the medium/heavy-RE quota; a separate node "
-     "because its composition differs."),
-    ("united_states", "allied", "United States", "North America",
-     "Allied per brief. Mountain Pass (MP Materials) mine and separation, Fort Worth metal/magnets, other US magnet "
-     "makers, US magnet demand."),
-    ("us_white_mesa", "allied", "United States", "North America",
-     "Site node: Energy Fuels White Mesa Mill (Utah), monazite separation; kept apart because its expansion is a "
-     "named brownfield project with its own cost."),
-    ("australia", "allied", "Australia", "Oceania",
-     "Allied per brief. Lynas Mt Weld mine + Kalgoorlie cracking (stage 1), and greenfield Australian processing options."),
-    ("australia_nolans", "allied", "Australia", "Oceania",
-     "Site node: Arafura Nolans (integrated mine to NdPr oxide, not yet built); own ore composition."),
-    ("australia_eneabba", "allied", "Australia", "Oceania",
-     "Site node: Iluka Eneabba refinery (monazite/xenotime feed, under construction, commissioning 2027)."),
-    ("canada", "allied", "Canada", "North America",
-     "Allied per brief. Saskatchewan Research Council separation + NdPr metal; reserves 830 kt REO."),
-    ("greenland", "allied", "Greenland (Denmark)", "Europe",
-     "Allied per brief (Danish realm); reserves 1.5 Mt REO, no producing mine."),
-    ("japan", "allied", "Japan", "East Asia",
-     "Not classified in the brief; allied assumed (US treaty ally, partner of US critical-minerals frameworks). "
-     "NdFeB alloy and magnet maker, magnet consumer."),
-    ("south_korea", "allied", "South Korea", "East Asia",
-     "Allied per brief (ASM Korean Metals Plant listed as 'Korea (allied)'). Metal/alloy plant, magnet consumer."),
-    ("france", "allied", "France", "Europe",
-     "Allied per brief (EU). Solvay La Rochelle separation."),
-    ("germany", "allied", "Germany", "Europe",
-     "EU member; allied assumed like the brief's other EU members. Largest EU magnet consumer (18% of Chinese magnet "
-     "exports) and magnet maker."),
-    ("estonia", "allied", "Estonia", "Europe",
-     "Allied per brief (EU). NPM Silmet separation (Sillamae) and Neo magnet plant (Narva)."),
-    ("eu_rest", "allied", "EU (other members)", "Europe",
-     "Other EU-27 consumers; allied assumed like the brief's EU members."),
-    ("united_kingdom", "allied", "United Kingdom", "Europe",
-     "Not classified in the brief; allied assumed (NATO, US partner). Site of Peak's planned refinery for Ngualla ore."),
-    ("myanmar", "non_allied", "Myanmar", "Southeast Asia",
-     "Non-allied per brief. Ionic-clay mining in Kachin state, ore exported to China; KIA took mining areas Oct 2024."),
-    ("india", "non_allied", "India", "South Asia",
-     "Non-allied per brief. IREL monazite mining, cracking and separation; magnet consumer."),
-    ("russia", "non_allied", "Russia", "Europe",
-     "Non-allied per brief. Loparite mining, Solikamsk separation (2027), Glazov magnets (2028)."),
-    ("vietnam", "non_allied", "Vietnam", "Southeast Asia",
-     "Non-allied per brief. Small mine output, VTRE separation (capacity not found), national plan to 2030; "
-     "Shin-Etsu magnet plant."),
-    ("brazil", "non_allied", "Brazil", "South America",
-     "Non-allied per brief. Reserves 21 Mt REO, 20 t output in 2024."),
-    ("malaysia", "non_allied", "Malaysia", "Southeast Asia",
-     "Non-allied per brief. Lynas Kuantan separation (the largest ex-China separator), small monazite output."),
-    ("nigeria", "non_allied", "Nigeria", "Africa",
-     "Not classified in the brief; non_allied assumed: no critical-minerals pact with the US found, output is exported "
-     "to China (USGS estimate from China's import data)."),
-    ("thailand", "non_allied", "Thailand", "Southeast Asia",
-     "Not classified in the brief; non_allied assumed although a US treaty ally: not in the brief's allied group and "
-     "its output goes to China (USGS estimate from China's import data)."),
-    ("madagascar", "non_allied", "Madagascar", "Africa",
-     "Not classified in the brief; non_allied assumed: output exported to China (USGS estimate from China's import data)."),
-    ("tanzania", "non_allied", "Tanzania", "Africa",
-     "Not classified in the brief; non_allied assumed (no pact found). Reserves 890 kt; Peak's Ngualla project."),
-    ("south_africa", "non_allied", "South Africa", "Africa",
-     "Not classified in the brief; non_allied assumed (BRICS member, no pact found). Reserves 860 kt REO."),
-    ("malawi", "non_allied", "Malawi", "Africa",
-     "Not classified in the brief; non_allied assumed (no pact found). Mkango's Songwe Hill project."),
-    ("kazakhstan", "non_allied", "Kazakhstan", "Central Asia",
-     "Non-allied per brief. No capacity found in the brief: node kept for scenarios, no facility."),
-    ("laos", "non_allied", "Laos", "Southeast Asia",
-     "Not classified in the brief; non_allied assumed (ore goes to China). Named as an ore supplier to China "
-     "(Metalnomist) but no tonnage found: no facility."),
-    ("rest_of_asia", "non_allied", "Rest of Asia", "Asia",
-     "Aggregate consumer node (Taiwan, ASEAN, others) for magnet demand; non_allied assumed for the aggregate."),
-    ("rest_of_world", "non_allied", "Rest of world", "World",
-     "Aggregate: USGS 'Other countries' mine output and remaining magnet demand (Americas ex-US, Middle East, "
-     "Africa, non-EU Europe ex-UK); non_allied assumed for the aggregate."),
+    (
+        "china",
+        "china",
+        "China",
+        "East Asia",
+        "Restricted bloc. Light-RE mining (Bayan Obo, Sichuan, Shandong), all of China's separation, metal and magnet "
+        "capacity, and Chinese magnet demand.",
+    ),
+    (
+        "china_ionic",
+        "china",
+        "China",
+        "East Asia",
+        "Southern ion-adsorption clay mining (Jiangxi, Guangdong, Fujian...): the medium/heavy-RE quota; a separate node "
+        "because its composition differs.",
+    ),
+    (
+        "united_states",
+        "allied",
+        "United States",
+        "North America",
+        "Allied per brief. Mountain Pass (MP Materials) mine and separation, Fort Worth metal/magnets, other US magnet "
+        "makers, US magnet demand.",
+    ),
+    (
+        "us_white_mesa",
+        "allied",
+        "United States",
+        "North America",
+        "Site node: Energy Fuels White Mesa Mill (Utah), monazite separation; kept apart because its expansion is a "
+        "named brownfield project with its own cost.",
+    ),
+    (
+        "australia",
+        "allied",
+        "Australia",
+        "Oceania",
+        "Allied per brief. Lynas Mt Weld mine + Kalgoorlie cracking (stage 1), and greenfield Australian processing options.",
+    ),
+    (
+        "australia_nolans",
+        "allied",
+        "Australia",
+        "Oceania",
+        "Site node: Arafura Nolans (integrated mine to NdPr oxide, not yet built); own ore composition.",
+    ),
+    (
+        "australia_eneabba",
+        "allied",
+        "Australia",
+        "Oceania",
+        "Site node: Iluka Eneabba refinery (monazite/xenotime feed, under construction, commissioning 2027).",
+    ),
+    (
+        "canada",
+        "allied",
+        "Canada",
+        "North America",
+        "Allied per brief. Saskatchewan Research Council separation + NdPr metal; reserves 830 kt REO.",
+    ),
+    (
+        "greenland",
+        "allied",
+        "Greenland (Denmark)",
+        "Europe",
+        "Allied per brief (Danish realm); reserves 1.5 Mt REO, no producing mine.",
+    ),
+    (
+        "japan",
+        "allied",
+        "Japan",
+        "East Asia",
+        "Not classified in the brief; allied assumed (US treaty ally, partner of US critical-minerals frameworks). "
+        "NdFeB alloy and magnet maker, magnet consumer.",
+    ),
+    (
+        "south_korea",
+        "allied",
+        "South Korea",
+        "East Asia",
+        "Allied per brief (ASM Korean Metals Plant listed as 'Korea (allied)'). Metal/alloy plant, magnet consumer.",
+    ),
+    ("france", "allied", "France", "Europe", "Allied per brief (EU). Solvay La Rochelle separation."),
+    (
+        "germany",
+        "allied",
+        "Germany",
+        "Europe",
+        "EU member; allied assumed like the brief's other EU members. Largest EU magnet consumer (18% of Chinese magnet "
+        "exports) and magnet maker.",
+    ),
+    (
+        "estonia",
+        "allied",
+        "Estonia",
+        "Europe",
+        "Allied per brief (EU). NPM Silmet separation (Sillamae) and Neo magnet plant (Narva).",
+    ),
+    (
+        "eu_rest",
+        "allied",
+        "EU (other members)",
+        "Europe",
+        "Other EU-27 consumers; allied assumed like the brief's EU members.",
+    ),
+    (
+        "united_kingdom",
+        "allied",
+        "United Kingdom",
+        "Europe",
+        "Not classified in the brief; allied assumed (NATO, US partner). Site of Peak's planned refinery for Ngualla ore.",
+    ),
+    (
+        "myanmar",
+        "non_allied",
+        "Myanmar",
+        "Southeast Asia",
+        "Non-allied per brief. Ionic-clay mining in Kachin state, ore exported to China; KIA took mining areas Oct 2024.",
+    ),
+    (
+        "india",
+        "non_allied",
+        "India",
+        "South Asia",
+        "Non-allied per brief. IREL monazite mining, cracking and separation; magnet consumer.",
+    ),
+    (
+        "russia",
+        "non_allied",
+        "Russia",
+        "Europe",
+        "Non-allied per brief. Loparite mining, Solikamsk separation (2027), Glazov magnets (2028).",
+    ),
+    (
+        "vietnam",
+        "non_allied",
+        "Vietnam",
+        "Southeast Asia",
+        "Non-allied per brief. Small mine output, VTRE separation (capacity not found), national plan to 2030; "
+        "Shin-Etsu magnet plant.",
+    ),
+    (
+        "brazil",
+        "non_allied",
+        "Brazil",
+        "South America",
+        "Non-allied per brief. Reserves 21 Mt REO, 20 t output in 2024.",
+    ),
+    (
+        "malaysia",
+        "non_allied",
+        "Malaysia",
+        "Southeast Asia",
+        "Non-allied per brief. Lynas Kuantan separation (the largest ex-China separator), small monazite output.",
+    ),
+    (
+        "nigeria",
+        "non_allied",
+        "Nigeria",
+        "Africa",
+        "Not classified in the brief; non_allied assumed: no critical-minerals pact with the US found, output is exported "
+        "to China (USGS estimate from China's import data).",
+    ),
+    (
+        "thailand",
+        "non_allied",
+        "Thailand",
+        "Southeast Asia",
+        "Not classified in the brief; non_allied assumed although a US treaty ally: not in the brief's allied group and "
+        "its output goes to China (USGS estimate from China's import data).",
+    ),
+    (
+        "madagascar",
+        "non_allied",
+        "Madagascar",
+        "Africa",
+        "Not classified in the brief; non_allied assumed: output exported to China (USGS estimate from China's import data).",
+    ),
+    (
+        "tanzania",
+        "non_allied",
+        "Tanzania",
+        "Africa",
+        "Not classified in the brief; non_allied assumed (no pact found). Reserves 890 kt; Peak's Ngualla project.",
+    ),
+    (
+        "south_africa",
+        "non_allied",
+        "South Africa",
+        "Africa",
+        "Not classified in the brief; non_allied assumed (BRICS member, no pact found). Reserves 860 kt REO.",
+    ),
+    (
+        "malawi",
+        "non_allied",
+        "Malawi",
+        "Africa",
+        "Not classified in the brief; non_allied assumed (no pact found). Mkango's Songwe Hill project.",
+    ),
+    (
+        "kazakhstan",
+        "non_allied",
+        "Kazakhstan",
+        "Central Asia",
+        "Non-allied per brief. No capacity found in the brief: node kept for scenarios, no facility.",
+    ),
+    (
+        "laos",
+        "non_allied",
+        "Laos",
+        "Southeast Asia",
+        "Not classified in the brief; non_allied assumed (ore goes to China). Named as an ore supplier to China "
+        "(Metalnomist) but no tonnage found: no facility.",
+    ),
+    (
+        "rest_of_asia",
+        "non_allied",
+        "Rest of Asia",
+        "Asia",
+        "Aggregate consumer node (Taiwan, ASEAN, others) for magnet demand; non_allied assumed for the aggregate.",
+    ),
+    (
+        "rest_of_world",
+        "non_allied",
+        "Rest of world",
+        "World",
+        "Aggregate: USGS 'Other countries' mine output and remaining magnet demand (Americas ex-US, Middle East, "
+        "Africa, non-EU Europe ex-UK); non_allied assumed for the aggregate.",
+    ),
 ]
 
 # ---------------------------------------------------------------------------------------
 # stages: (stage, order, yield, description)
 # ---------------------------------------------------------------------------------------
 STAGES = [
-    ("mining", 1, None,
-     "Extraction, beneficiation and cracking to a mixed RE concentrate/carbonate; capacity in t REO (TREO) per year."),
-    ("separation", 2, YIELD_SEPARATION,
-     "Solvent-extraction separation into individual oxides; capacity in t REO input per year. Yield 0.95 is an "
-     "assumption (no recovery figure in the brief)."),
-    ("metal", 3, YIELD_METAL,
-     "Oxide to metal/alloy; t REO-equivalent (metal t x 1.1664). Yield 0.95 is an assumption."),
-    ("magnet", 4, YIELD_MAGNET,
-     f"Sintered NdFeB; t REO-equivalent = t magnet x {REO_PER_T_MAGNET} (31% RE by weight x 1.1664 oxide/metal). "
-     "Yield 0.97 is an assumption (net of swarf recycled in-plant)."),
+    (
+        "mining",
+        1,
+        None,
+        "Extraction, beneficiation and cracking to a mixed RE concentrate/carbonate; capacity in t REO (TREO) per year.",
+    ),
+    (
+        "separation",
+        2,
+        YIELD_SEPARATION,
+        "Solvent-extraction separation into individual oxides; capacity in t REO input per year. Yield 0.95 is an "
+        "assumption (no recovery figure in the brief).",
+    ),
+    (
+        "metal",
+        3,
+        YIELD_METAL,
+        "Oxide to metal/alloy; t REO-equivalent (metal t x 1.1664). Yield 0.95 is an assumption.",
+    ),
+    (
+        "magnet",
+        4,
+        YIELD_MAGNET,
+        f"Sintered NdFeB; t REO-equivalent = t magnet x {REO_PER_T_MAGNET} (31% RE by weight x 1.1664 oxide/metal). "
+        "Yield 0.97 is an assumption (net of swarf recycled in-plant).",
+    ),
 ]
 
 # ---------------------------------------------------------------------------------------
@@ -252,186 +423,782 @@ NODE_PROFILE = [
 USGS = "USGS MCS 2025 Rare Earths (https://pubs.usgs.gov/periodicals/mcs2025/mcs2025-rare-earths.pdf)"
 COSTS_MINE = "Costs: Western reference mining capex/opex/fixed O&M (see sources: mining capex, mining opex, fixed O&M)"
 COSTS_SEP = "Costs: Western reference separation opex and fixed O&M (see sources)"
-COSTS_METAL = "Costs: generic metal capex US$7-30k/t metal midpoint / 1.1664; opex and fixed O&M assumptions (see sources)"
-COSTS_MAG = "Costs: magnet opex derived from Chinese 40H blank price minus RE content (SMM 9 May 2025), fixed O&M 4% of capex"
+COSTS_METAL = (
+    "Costs: generic metal capex US$7-30k/t metal midpoint / 1.1664; opex and fixed O&M assumptions (see sources)"
+)
+COSTS_MAG = (
+    "Costs: magnet opex derived from Chinese 40H blank price minus RE content (SMM 9 May 2025), fixed O&M 4% of capex"
+)
 CN_COST = "China rows carry Western reference costs; restricted_cost_factor (0.5) scales them"
 
 FACILITIES = [
-    ("china", "mining", CHINA_LIGHT_MINING, None, MINE_CAPEX_BROWNFIELD, MINE_FOM, MINE_OPEX, 1, 25, 2025, 15_000,
-     f"{USGS}: China 270,000 t REO (2024) = MIIT mining quota (starfeu.com); minus ion-adsorption quota 20,280 t "
-     f"(Fastmarkets/Project Blue: H1-2024 CREG 10,140 t x2) = 249,720 t light-RE. Expansion at brownfield capex "
-     f"(Lynas Mt Weld), max build 15,000 t/yr = 2023->2024 quota increase (255,000->270,000). {CN_COST}."),
-    ("china_ionic", "mining", IONIC_QUOTA_2024, 40_000, MINE_CAPEX_BROWNFIELD, MINE_FOM, MINE_OPEX, 2, 25, 2025, None,
-     "Fastmarkets (https://www.fastmarkets.com/insights/china-issues-first-batch-of-rare-earths-quotas-for-2024) / "
-     "Project Blue: H1-2024 CREG ion-adsorption quota 10,140 t, x2 for the year = 20,280 t. max_tpa 40,000 (2x) is an "
-     f"assumption: no ion-adsorption expansion plan found. {CN_COST}."),
-    ("united_states", "mining", 50_692, 60_000, MINE_CAPEX_BROWNFIELD, MINE_FOM, MINE_OPEX, 2, 25, 2025, None,
-     "MP Materials FY2025 results (https://investingnews.com/mp-materials-reports-fourth-quarter-and-full-year-2025-results/): "
-     "50,692 t REO in 2025 (45,455 t in 2024; USGS 45,000 t). Expansion: MP 'Upstream 60K' target ~60 kt; capex not "
-     "disclosed, brownfield reference (Lynas Mt Weld expansion) used."),
-    ("australia", "mining", 28_000, 48_000, MINE_CAPEX_BROWNFIELD, MINE_FOM, MINE_OPEX, 1, 25, 2025, None,
-     "Lynas Mt Weld: ~7,000 tpa NdPr-eq. feed capacity before expansion / 25% NdPr = 28,000 t TREO; A$570m expansion "
-     "to 12,000 tpa NdPr = 48,000 t TREO, Stage 2 by Q1 FY26 (viralz.org; Project Blue "
-     "https://projectblue.com/blue/news-analysis/115/lynas-prepares-to-accelerate-rare-earth-production). Sources "
-     "disagree: USGS 13,000 t (2024); Lynas FY24 5,655 t NdPr implies ~22,600 t TREO. Kalgoorlie cracking counted in this stage."),
-    ("australia_nolans", "mining", 0, 13_343, NOLANS_MINE_CAPEX, MINE_FOM, MINE_OPEX, 3, 25, 2026, None,
-     "Arafura Nolans (NS Energy https://nsenergybusiness.com/news/arafura-announces-project-update-for-nolans-ndpr-project-in-australia; "
-     "Mining Weekly): 4,440 tpa NdPr oxide, ~13,343 tpa TREO; capex A$1.39bn = US$69k per tpa TREO, split 40% mining / "
-     "60% separation (see sources). Construction-ready, no FID: build from 2026, 3 years."),
-    ("australia_eneabba", "mining", 0, 17_500, MINE_CAPEX_BROWNFIELD, MINE_FOM, MINE_OPEX, 2, 25, 2025, None,
-     "Iluka Eneabba feed (monazite/xenotime from Iluka mineral-sands operations and stockpile), sized to the 17,500 tpa "
-     "REO refinery (WA gov. https://wa.gov.au/government/announcements/australias-first-integrated-rare-earths-refinery). "
-     "No separate mining capex found: brownfield reference used."),
-    ("canada", "mining", 0, 10_000, MINE_CAPEX_GREENFIELD, MINE_FOM, MINE_OPEX, 8, 25, 2025, None,
-     f"{USGS}: reserves 830,000 t, no production. Generic greenfield option (no named mine in the brief): 10,000 tpa "
-     "TREO (between Songwe 5,954 and Nolans 13,343), IEA 8-year average lead time (REEx summary of IEA Oct 2025)."),
-    ("greenland", "mining", 0, 10_000, MINE_CAPEX_GREENFIELD, MINE_FOM, MINE_OPEX, 8, 25, 2025, None,
-     f"{USGS}: reserves 1,500,000 t, no production. Generic greenfield option (no named mine in the brief), "
-     "IEA 8-year average lead time."),
-    ("myanmar", "mining", 31_000, 43_000, MINE_CAPEX_BROWNFIELD, MINE_FOM, MINE_OPEX, 1, 25, 2025, None,
-     f"{USGS}: 31,000 t (2024e), 43,000 t (2023), estimated from China's import data. max_tpa = the 2023 level "
-     "(restart of idled areas, brownfield cost, 1 year)."),
-    ("india", "mining", 2_900, 5_000, MINE_CAPEX_BROWNFIELD, MINE_FOM, MINE_OPEX, 2, 25, 2025, None,
-     f"{USGS}: 2,900 t (2023 and 2024). max_tpa 5,000 = IREL OSCOM cracking capacity (10,000 tpa monazite ~ 5,000 t REO, "
-     "PIB 2015); brownfield cost."),
-    ("russia", "mining", 2_500, None, None, MINE_FOM, MINE_OPEX, None, 25, 2025, None,
-     f"{USGS}: 2,500 t (2023 and 2024), loparite. No named mine expansion in the brief: no new capacity."),
-    ("vietnam", "mining", 300, 20_000, MINE_CAPEX_GREENFIELD, MINE_FOM, MINE_OPEX, 5, 25, 2025, None,
-     f"{USGS}: 300 t (2024). Expansion to 20,000 t = low end of the national plan of 20,000-60,000 t REO/yr refined by "
-     "2030 (Reuters via malaya.com.ph); greenfield cost, 5 years."),
-    ("brazil", "mining", 20, 10_000, MINE_CAPEX_GREENFIELD, MINE_FOM, MINE_OPEX, 8, 25, 2025, None,
-     f"{USGS}: 20 t (2024), reserves 21 Mt. Generic greenfield option (no named project in the brief), IEA 8-year lead time."),
-    ("malaysia", "mining", 130, None, None, MINE_FOM, MINE_OPEX, None, 25, 2025, None,
-     f"{USGS}: 130 t (2024), estimated from China's import data. No expansion data."),
-    ("nigeria", "mining", 13_000, None, None, MINE_FOM, MINE_OPEX, None, 25, 2025, None,
-     f"{USGS}: 13,000 t (2024e; 7,200 t 2023), estimated from China's import data. No expansion data."),
-    ("thailand", "mining", 13_000, None, None, MINE_FOM, MINE_OPEX, None, 25, 2025, None,
-     f"{USGS}: 13,000 t (2024e; 3,600 t 2023), estimated from China's import data. No expansion data."),
-    ("madagascar", "mining", 2_000, None, None, MINE_FOM, MINE_OPEX, None, 25, 2025, None,
-     f"{USGS}: 2,000 t (2024e), estimated from China's import data. No expansion data."),
-    ("tanzania", "mining", 0, NGUALLA_TREO_TPA, NGUALLA_MINE_CAPEX, MINE_FOM, MINE_OPEX, 5, 25, 2025, None,
-     "Peak Ngualla 2017 BFS (Mining Weekly): 2,420 tpa NdPr / 21% NdPr (assumed) = 11,524 t TREO; US$356m integrated "
-     "(mine + UK refinery) split 40% mining / 60% separation (see sources); 5 years from feasibility."),
-    ("south_africa", "mining", 0, 10_000, MINE_CAPEX_GREENFIELD, MINE_FOM, MINE_OPEX, 8, 25, 2025, None,
-     f"{USGS}: reserves 860,000 t, no production. Generic greenfield option (no named project in the brief), "
-     "IEA 8-year lead time."),
-    ("malawi", "mining", 0, 5_954, MINE_CAPEX_GREENFIELD, MINE_FOM, MINE_OPEX, 5, 25, 2025, None,
-     "Mkango Songwe Hill DFS 2022 (https://blog.grupomisecop.com/mkango-announces-results-of-definitive-feasibility-study/): "
-     "5,954 tpa TREO (mine + MREC); capex not in the brief: greenfield reference; 5 years from feasibility."),
-    ("rest_of_world", "mining", 1_100, None, None, MINE_FOM, MINE_OPEX, None, 25, 2025, None,
-     f"{USGS}: 'Other countries' 1,100 t (2024e). No expansion data."),
-
-    ("china", "separation", CHINA_SEPARATION, None, SEP_CAPEX_GENERIC, SEP_FOM, SEP_OPEX, 2, 25, 2025, 10_000,
-     "2024 smelting/separation quota 254,000 t (MIIT via starfeu.com) + imported feed: ~60,000 t REO from SE Asia "
-     "(Metalnomist Aug 2024) + <28,000 t from the US (Metalnomist) + Nigeria 13,000 + Madagascar 2,000 (USGS, from China "
-     "import data) = 357,000 t REO input. Max build 10,000 t/yr ~ 2023->2024 quota increase (+4.2%). " + CN_COST + "."),
-    ("united_states", "separation", round(4_000 / 0.157), None, SEP_CAPEX_GENERIC, SEP_FOM, SEP_OPEX, 4, 25, 2025, 17_500,
-     "MP Mountain Pass separation: exit run-rate ~4,000 tpa NdPr (Dec 2025, MP Q4 call "
-     "https://www.themarketsdaily.com/2026/03/03/mp-materials-q4-earnings-call-highlights.html) / 15.7% NdPr = 25,478 t "
-     "REO input (2,599 t NdPr produced 2025). Generic greenfield expansion US$50k/tpa (MP heavy-RE circuit: US$150m / "
-     "3,000 t feed = US$50k); max build 17,500 t/yr = Eneabba-size plant. Lynas Seadrift (Texas) excluded: 'unlikely to proceed'."),
-    ("us_white_mesa", "separation", round(1_000 / 0.21), round(6_000 / 0.21), SEP_CAPEX_WHITE_MESA, SEP_FOM, SEP_OPEX, 3, 25,
-     2026, None,
-     "Energy Fuels White Mesa: Phase 1 850-1,000 tpa NdPr (on-spec 2024) / 21% NdPr in monazite = 4,762 t REO input; "
-     "Phase 2 >6,000 tpa NdPr = 28,571 t; capex US$410m / 23,810 t added = US$17.2k per tpa; approval mid-2027, "
-     "commissioning Q1 2029 (Stocktwits; marketscreener)."),
-    ("australia", "separation", 0, None, SEP_CAPEX_GENERIC, SEP_FOM, SEP_OPEX, 4, 25, 2025, 17_500,
-     "Generic greenfield Australian separation option (US$50k/tpa = midpoint of the brief's US$30-70k range; 3-5 years "
-     "for a new refinery); no existing separation in Australia (Lynas separates in Malaysia)."),
-    ("australia_nolans", "separation", 0, 13_343, NOLANS_SEP_CAPEX, SEP_FOM, SEP_OPEX, 3, 25, 2026, None,
-     "Arafura Nolans on-site separation (4,440 tpa NdPr oxide + 474 tpa HREO from 13,343 tpa TREO); 60% share of the "
-     "A$1.39bn integrated capex (NS Energy; Mining Weekly)."),
-    ("australia_eneabba", "separation", 0, 17_500, SEP_CAPEX_ENEABBA, SEP_FOM, SEP_OPEX, 2, 25, 2025, None,
-     "Iluka Eneabba integrated refinery: 17,500 tpa REO (WA gov. at FID; other reports 12,100-23,000 tpa); capex "
-     "A$1.7-1.8bn = US$1.09-1.16bn -> US$64.3k per tpa (NS Energy "
-     "https://nsenergybusiness.com/news/australia-commits-additional-257m-to-ilukas-eneabba-rare-earths-refinery); "
-     "commissioning 2027."),
-    ("canada", "separation", round(400 * OXIDE_PER_METAL / YIELD_METAL / YIELD_SEPARATION / 0.21), None, SEP_CAPEX_GENERIC,
-     SEP_FOM, SEP_OPEX, 4, 25, 2025, 17_500,
-     "Saskatchewan Research Council, Saskatoon (Canadian Mining Journal https://canadianminingjournal.com/?p=1003772296): "
-     "monazite -> 400 tpa NdPr metal; REO input = 400 x 1.1664 / 0.95 / 0.95 / 21% NdPr = 2,462 t. Generic greenfield expansion."),
-    ("france", "separation", 4_000, 9_000, SEP_CAPEX_SOLVAY, SEP_FOM, SEP_OPEX, 3, 25, 2025, None,
-     "Solvay La Rochelle: ~4,000 t RE products/yr (mostly catalysts), magnet-REE line opened Apr 2025 (automotiveworld; "
-     "24brussels). Expansion: 'could reach 2,000-5,000 t REO' for up to EUR100m -> +5,000 t at EUR20-50k/t, midpoint "
-     "EUR35k x 1.08 = US$37.8k per tpa (low confidence; another report says 'a few hundred million euros'; the "
-     "4,500 tpa NdPr-type 2030 target would need ~20,000 t REO input - sources disagree). Further EU separation: generic "
-     "option at Estonia."),
-    ("estonia", "separation", 3_000, None, SEP_CAPEX_GENERIC, SEP_FOM, SEP_OPEX, 4, 25, 2025, 17_500,
-     "Neo Performance NPM Silmet, Sillamae: 3,000 tpa LRE separation (Argus "
-     "https://www.argusmedia.com/de/news-and-insights/latest-market-news/2465359-magnequench-starts-building-estonia-re-magnet-plant). "
-     "Generic greenfield expansion."),
-    ("united_kingdom", "separation", 0, NGUALLA_TREO_TPA, NGUALLA_SEP_CAPEX, SEP_FOM, SEP_OPEX, 4, 25, 2025, None,
-     "Peak's UK refinery for Ngualla concentrate (2017 BFS, Mining Weekly): 2,420 tpa NdPr = 11,524 t REO input; 60% "
-     "share of US$356m integrated capex (2017 figure, likely understated today)."),
-    ("malaysia", "separation", round(8_000 / 0.25), round(10_500 / 0.25), SEP_CAPEX_LYNAS_MY, SEP_FOM, SEP_OPEX, 1, 25, 2025,
-     None,
-     "Lynas Kuantan: run-rate ~2,000 t NdPr/quarter (Q4 FY25 2,080 t; Q1 FY26 2,003 t; REEx, rawmaterials.net) = 8,000 "
-     "tpa / 25% NdPr = 32,000 t REO input; target 10.5 ktpa NdPr = 42,000 t. Capex: new HRE plant A$180m (~US$120m) / "
-     "5,000 t feed = US$24k per tpa (The West)."),
-    ("india", "separation", 5_000, None, None, SEP_FOM, SEP_OPEX, None, 25, 2025, None,
-     "IREL OSCOM (10,000 tpa monazite -> 11,000 tpa MRECL ~ 5,000 t REO) and Aluva separation (PIB 2015; Business "
-     "Standard 2025-11-09). Nd output targets (200 t FY26, 500 t FY27) fit within it; no expansion capex found."),
-    ("russia", "separation", 0, 2_500, SEP_CAPEX_SOLIKAMSK, SEP_FOM, SEP_OPEX, 2, 25, 2025, None,
-     "Rosatom Solikamsk: 2,500 tpa oxides, RUB 7bn = US$71.5m -> US$28.6k per tpa; first output 2027 (mrchub "
-     "https://www.mrchub.com/news/415801-solikamsk-plant-to-produce-rare-earth-metals-for-high-power-magnets-starting-2027)."),
-    ("vietnam", "separation", 300, 20_000, SEP_CAPEX_GENERIC, SEP_FOM, SEP_OPEX, 4, 25, 2025, None,
-     "Vietnam Rare Earth JSC (VTRE): capacity not found; existing set to domestic mine output (300 t, USGS). Expansion to "
-     "20,000 t = low end of the 2030 plan (20,000-60,000 t REO refined, Reuters via malaya.com.ph); generic cost."),
-
-    ("china", "metal", 100_000, None, METAL_CAPEX_GENERIC, METAL_FOM, METAL_OPEX, 1, 25, 2025, CHINA_BUILD_MAG,
-     f"No Chinese metal capacity figure in the brief: assumed 100,000 t REO-eq, i.e. enough for China's magnet output "
-     f"(260,000 t x {REO_PER_T_MAGNET} = {CHINA_MAGNET_REO} t REO-eq) plus ~6% for other metal uses. Max build = magnet "
-     f"build rate. {CN_COST}."),
-    ("united_states", "metal", round(1_000 * REO_PER_T_MAGNET), None, METAL_CAPEX_GENERIC, METAL_FOM, METAL_OPEX, 2, 25,
-     2025, 5_000,
-     "MP Independence, Fort Worth: NdPr metal since late 2024 (fortworthinc.com); metal capacity not stated, sized to its "
-     f"1,000 tpa magnet line x {REO_PER_T_MAGNET} (assumption). Generic expansion (1-3 years for metal plants)."),
-    ("canada", "metal", round(400 * OXIDE_PER_METAL), None, METAL_CAPEX_GENERIC, METAL_FOM, METAL_OPEX, 2, 25, 2025, 5_000,
-     "SRC Saskatoon: 400 tpa NdPr metal (10 t/month mid-2024 -> 40 t/month target; 620ckrm) x 1.1664 = 467 t REO-eq; "
-     "C$101m incl. separation (outlier demo-scale cost not used). Generic expansion."),
-    ("japan", "metal", JAPAN_ALLOY_REO, None, METAL_CAPEX_GENERIC, METAL_FOM, METAL_OPEX, 2, 25, 2025, 5_000,
-     f"Japan NdFeB alloy production 12,400 t (2020; Adamas https://www.adamasintel.com/japan-rare-earth-consumption-2020-2/) "
-     f"x {REO_PER_T_MAGNET} = {JAPAN_ALLOY_REO} t REO-eq. Generic expansion."),
-    ("south_korea", "metal", KOREA_METAL_REO, None, METAL_CAPEX_GENERIC, METAL_FOM, METAL_OPEX, 2, 25, 2025, 5_000,
-     "ASM Korean Metals Plant, Ochang: 5,200 tpa mixed (1,900 t NdFeB alloy, 72 t Dy, 2,200 t Ti; ASM "
-     "https://asm-au.com/scoping-study-demonstrates-feasibility-of-asm-korean-metals-plant/); remaining 1,028 t taken "
-     "as NdPr metal: 1,028 x 1.1664 + 72 x 1.1477 = 1,282 t REO-eq (the alloy is made from that metal). NdFeB alloy to "
-     "double to 3,600 tpa by 2027 (A$55m). Generic expansion cost."),
-    ("estonia", "metal", 0, None, METAL_CAPEX_GENERIC, METAL_FOM, METAL_OPEX, 2, 25, 2025, 5_000,
-     "No EU metal plant in the brief; generic option placed at Estonia next to Silmet separation and the Narva magnet "
-     "plant (assumption)."),
-    ("russia", "metal", 0, round(1_000 * REO_PER_T_MAGNET), METAL_CAPEX_GENERIC, METAL_FOM, METAL_OPEX, 2, 25, 2025, None,
-     "Solikamsk to produce RE metals for magnets from 2027 (mrchub); capacity not found, sized to the Glazov magnet plant "
-     f"(1,000 tpa x {REO_PER_T_MAGNET}); generic cost."),
-
-    ("china", "magnet", CHINA_MAGNET_REO, None, MAG_CAPEX_GENERIC, MAG_FOM, MAG_OPEX, 2, 25, 2025, CHINA_BUILD_MAG,
-     f"SMM 2024-06-05: China RE permanent-magnet production ~240,000 t (2023), ~260,000 t (2024e) x {REO_PER_T_MAGNET} = "
-     f"{CHINA_MAGNET_REO} t REO-eq. Max build {CHINA_BUILD_MAG} t/yr = the +20,000 t magnets 2023->2024. Capex: generic "
-     f"Western US$40-180k/t magnet midpoint. {CN_COST}."),
-    ("united_states", "magnet", round(3_000 * REO_PER_T_MAGNET), None, MAG_CAPEX_MP_10X, MAG_FOM, MAG_OPEX, 3, 25, 2025,
-     MAG_BUILD_CAP,
-     "MP Fort Worth ~1,000 tpa (commercial magnets Q4 2025) + Noveon San Marcos 2,000 tpa = 3,000 t magnets; e-VAC "
-     "Sumter (capacity not disclosed) and USA Rare Earth Stillwater (pilot) not counted. Expansion: MP 10X (>US$1.25bn for "
-     "+7,000-10,000 tpa -> US$125-179k/t magnet, midpoint; investingnews, plantservices), commissioning 2028 (3 years); "
-     "max build 10,000 t magnets/yr."),
-    ("japan", "magnet", JAPAN_ALLOY_REO, None, MAG_CAPEX_GENERIC, MAG_FOM, MAG_OPEX, 3, 25, 2025, MAG_BUILD_CAP,
-     "Japan: second-largest magnet producer, <9% share (Argus 2022); output proxied by NdFeB alloy production 12,400 t "
-     f"(2020, Adamas) x {REO_PER_T_MAGNET}. Generic expansion (US$40-180k/t magnet midpoint)."),
-    ("south_korea", "magnet", 0, None, MAG_CAPEX_GENERIC, MAG_FOM, MAG_OPEX, 3, 25, 2025, MAG_BUILD_CAP,
-     "No Korean magnet output found in the brief (data gap); generic expansion option next to the ASM alloy plant."),
-    ("germany", "magnet", round(98_200 * 0.013 * REO_PER_T_MAGNET), None, MAG_CAPEX_GENERIC, MAG_FOM, MAG_OPEX, 3, 25, 2025,
-     MAG_BUILD_CAP,
-     "Europe 1.3% of 98,200 t world sintered NdFeB (2010, china.org.cn) = 1,277 t, all placed in Germany (VAC); stale "
-     "proxy, no current figure found. Generic expansion."),
-    ("estonia", "magnet", round(2_000 * REO_PER_T_MAGNET), round(5_000 * REO_PER_T_MAGNET), MAG_CAPEX_NARVA, MAG_FOM,
-     MAG_OPEX, 2, 25, 2025, None,
-     "Neo Performance Narva: 2,000 tpa Phase 1, inaugurated Sep 2025 (automotiveworld); Phase 2 to 5,000 tpa at ~EUR250m "
-     "total -> EUR50k/t x 1.08 = US$54k/t magnet (global-recycling; miningsee); 2-3 years. Capped at Phase 2: further EU "
-     "magnet capacity is the generic option at Germany."),
-    ("vietnam", "magnet", round(2_200 * REO_PER_T_MAGNET), None, None, MAG_FOM, MAG_OPEX, None, 25, 2025, None,
-     "Shin-Etsu Vietnam magnets 2,200 tpa (2022, manufacturer blog couragemagnet.com - low confidence). No expansion data."),
-    ("russia", "magnet", 0, round(1_000 * REO_PER_T_MAGNET), MAG_CAPEX_GENERIC, MAG_FOM, MAG_OPEX, 3, 25, 2025, None,
-     "Rusatom Metal Tech Glazov: up to 1,000 tpa NdFeB by 2028 (mrchub); investment not found: generic cost."),
+    (
+        "china",
+        "mining",
+        CHINA_LIGHT_MINING,
+        None,
+        MINE_CAPEX_BROWNFIELD,
+        MINE_FOM,
+        MINE_OPEX,
+        1,
+        25,
+        2025,
+        15_000,
+        f"{USGS}: China 270,000 t REO (2024) = MIIT mining quota (starfeu.com); minus ion-adsorption quota 20,280 t "
+        f"(Fastmarkets/Project Blue: H1-2024 CREG 10,140 t x2) = 249,720 t light-RE. Expansion at brownfield capex "
+        f"(Lynas Mt Weld), max build 15,000 t/yr = 2023->2024 quota increase (255,000->270,000). {CN_COST}.",
+    ),
+    (
+        "china_ionic",
+        "mining",
+        IONIC_QUOTA_2024,
+        40_000,
+        MINE_CAPEX_BROWNFIELD,
+        MINE_FOM,
+        MINE_OPEX,
+        2,
+        25,
+        2025,
+        None,
+        "Fastmarkets (https://www.fastmarkets.com/insights/china-issues-first-batch-of-rare-earths-quotas-for-2024) / "
+        "Project Blue: H1-2024 CREG ion-adsorption quota 10,140 t, x2 for the year = 20,280 t. max_tpa 40,000 (2x) is an "
+        f"assumption: no ion-adsorption expansion plan found. {CN_COST}.",
+    ),
+    (
+        "united_states",
+        "mining",
+        50_692,
+        60_000,
+        MINE_CAPEX_BROWNFIELD,
+        MINE_FOM,
+        MINE_OPEX,
+        2,
+        25,
+        2025,
+        None,
+        "MP Materials FY2025 results (https://investingnews.com/mp-materials-reports-fourth-quarter-and-full-year-2025-results/): "
+        "50,692 t REO in 2025 (45,455 t in 2024; USGS 45,000 t). Expansion: MP 'Upstream 60K' target ~60 kt; capex not "
+        "disclosed, brownfield reference (Lynas Mt Weld expansion) used.",
+    ),
+    (
+        "australia",
+        "mining",
+        28_000,
+        48_000,
+        MINE_CAPEX_BROWNFIELD,
+        MINE_FOM,
+        MINE_OPEX,
+        1,
+        25,
+        2025,
+        None,
+        "Lynas Mt Weld: ~7,000 tpa NdPr-eq. feed capacity before expansion / 25% NdPr = 28,000 t TREO; A$570m expansion "
+        "to 12,000 tpa NdPr = 48,000 t TREO, Stage 2 by Q1 FY26 (viralz.org; Project Blue "
+        "https://projectblue.com/blue/news-analysis/115/lynas-prepares-to-accelerate-rare-earth-production). Sources "
+        "disagree: USGS 13,000 t (2024); Lynas FY24 5,655 t NdPr implies ~22,600 t TREO. Kalgoorlie cracking counted in this stage.",
+    ),
+    (
+        "australia_nolans",
+        "mining",
+        0,
+        13_343,
+        NOLANS_MINE_CAPEX,
+        MINE_FOM,
+        MINE_OPEX,
+        3,
+        25,
+        2026,
+        None,
+        "Arafura Nolans (NS Energy https://nsenergybusiness.com/news/arafura-announces-project-update-for-nolans-ndpr-project-in-australia; "
+        "Mining Weekly): 4,440 tpa NdPr oxide, ~13,343 tpa TREO; capex A$1.39bn = US$69k per tpa TREO, split 40% mining / "
+        "60% separation (see sources). Construction-ready, no FID: build from 2026, 3 years.",
+    ),
+    (
+        "australia_eneabba",
+        "mining",
+        0,
+        17_500,
+        MINE_CAPEX_BROWNFIELD,
+        MINE_FOM,
+        MINE_OPEX,
+        2,
+        25,
+        2025,
+        None,
+        "Iluka Eneabba feed (monazite/xenotime from Iluka mineral-sands operations and stockpile), sized to the 17,500 tpa "
+        "REO refinery (WA gov. https://wa.gov.au/government/announcements/australias-first-integrated-rare-earths-refinery). "
+        "No separate mining capex found: brownfield reference used.",
+    ),
+    (
+        "canada",
+        "mining",
+        0,
+        10_000,
+        MINE_CAPEX_GREENFIELD,
+        MINE_FOM,
+        MINE_OPEX,
+        8,
+        25,
+        2025,
+        None,
+        f"{USGS}: reserves 830,000 t, no production. Generic greenfield option (no named mine in the brief): 10,000 tpa "
+        "TREO (between Songwe 5,954 and Nolans 13,343), IEA 8-year average lead time (REEx summary of IEA Oct 2025).",
+    ),
+    (
+        "greenland",
+        "mining",
+        0,
+        10_000,
+        MINE_CAPEX_GREENFIELD,
+        MINE_FOM,
+        MINE_OPEX,
+        8,
+        25,
+        2025,
+        None,
+        f"{USGS}: reserves 1,500,000 t, no production. Generic greenfield option (no named mine in the brief), "
+        "IEA 8-year average lead time.",
+    ),
+    (
+        "myanmar",
+        "mining",
+        31_000,
+        43_000,
+        MINE_CAPEX_BROWNFIELD,
+        MINE_FOM,
+        MINE_OPEX,
+        1,
+        25,
+        2025,
+        None,
+        f"{USGS}: 31,000 t (2024e), 43,000 t (2023), estimated from China's import data. max_tpa = the 2023 level "
+        "(restart of idled areas, brownfield cost, 1 year).",
+    ),
+    (
+        "india",
+        "mining",
+        2_900,
+        5_000,
+        MINE_CAPEX_BROWNFIELD,
+        MINE_FOM,
+        MINE_OPEX,
+        2,
+        25,
+        2025,
+        None,
+        f"{USGS}: 2,900 t (2023 and 2024). max_tpa 5,000 = IREL OSCOM cracking capacity (10,000 tpa monazite ~ 5,000 t REO, "
+        "PIB 2015); brownfield cost.",
+    ),
+    (
+        "russia",
+        "mining",
+        2_500,
+        None,
+        None,
+        MINE_FOM,
+        MINE_OPEX,
+        None,
+        25,
+        2025,
+        None,
+        f"{USGS}: 2,500 t (2023 and 2024), loparite. No named mine expansion in the brief: no new capacity.",
+    ),
+    (
+        "vietnam",
+        "mining",
+        300,
+        20_000,
+        MINE_CAPEX_GREENFIELD,
+        MINE_FOM,
+        MINE_OPEX,
+        5,
+        25,
+        2025,
+        None,
+        f"{USGS}: 300 t (2024). Expansion to 20,000 t = low end of the national plan of 20,000-60,000 t REO/yr refined by "
+        "2030 (Reuters via malaya.com.ph); greenfield cost, 5 years.",
+    ),
+    (
+        "brazil",
+        "mining",
+        20,
+        10_000,
+        MINE_CAPEX_GREENFIELD,
+        MINE_FOM,
+        MINE_OPEX,
+        8,
+        25,
+        2025,
+        None,
+        f"{USGS}: 20 t (2024), reserves 21 Mt. Generic greenfield option (no named project in the brief), IEA 8-year lead time.",
+    ),
+    (
+        "malaysia",
+        "mining",
+        130,
+        None,
+        None,
+        MINE_FOM,
+        MINE_OPEX,
+        None,
+        25,
+        2025,
+        None,
+        f"{USGS}: 130 t (2024), estimated from China's import data. No expansion data.",
+    ),
+    (
+        "nigeria",
+        "mining",
+        13_000,
+        None,
+        None,
+        MINE_FOM,
+        MINE_OPEX,
+        None,
+        25,
+        2025,
+        None,
+        f"{USGS}: 13,000 t (2024e; 7,200 t 2023), estimated from China's import data. No expansion data.",
+    ),
+    (
+        "thailand",
+        "mining",
+        13_000,
+        None,
+        None,
+        MINE_FOM,
+        MINE_OPEX,
+        None,
+        25,
+        2025,
+        None,
+        f"{USGS}: 13,000 t (2024e; 3,600 t 2023), estimated from China's import data. No expansion data.",
+    ),
+    (
+        "madagascar",
+        "mining",
+        2_000,
+        None,
+        None,
+        MINE_FOM,
+        MINE_OPEX,
+        None,
+        25,
+        2025,
+        None,
+        f"{USGS}: 2,000 t (2024e), estimated from China's import data. No expansion data.",
+    ),
+    (
+        "tanzania",
+        "mining",
+        0,
+        NGUALLA_TREO_TPA,
+        NGUALLA_MINE_CAPEX,
+        MINE_FOM,
+        MINE_OPEX,
+        5,
+        25,
+        2025,
+        None,
+        "Peak Ngualla 2017 BFS (Mining Weekly): 2,420 tpa NdPr / 21% NdPr (assumed) = 11,524 t TREO; US$356m integrated "
+        "(mine + UK refinery) split 40% mining / 60% separation (see sources); 5 years from feasibility.",
+    ),
+    (
+        "south_africa",
+        "mining",
+        0,
+        10_000,
+        MINE_CAPEX_GREENFIELD,
+        MINE_FOM,
+        MINE_OPEX,
+        8,
+        25,
+        2025,
+        None,
+        f"{USGS}: reserves 860,000 t, no production. Generic greenfield option (no named project in the brief), "
+        "IEA 8-year lead time.",
+    ),
+    (
+        "malawi",
+        "mining",
+        0,
+        5_954,
+        MINE_CAPEX_GREENFIELD,
+        MINE_FOM,
+        MINE_OPEX,
+        5,
+        25,
+        2025,
+        None,
+        "Mkango Songwe Hill DFS 2022 (https://blog.grupomisecop.com/mkango-announces-results-of-definitive-feasibility-study/): "
+        "5,954 tpa TREO (mine + MREC); capex not in the brief: greenfield reference; 5 years from feasibility.",
+    ),
+    (
+        "rest_of_world",
+        "mining",
+        1_100,
+        None,
+        None,
+        MINE_FOM,
+        MINE_OPEX,
+        None,
+        25,
+        2025,
+        None,
+        f"{USGS}: 'Other countries' 1,100 t (2024e). No expansion data.",
+    ),
+    (
+        "china",
+        "separation",
+        CHINA_SEPARATION,
+        None,
+        SEP_CAPEX_GENERIC,
+        SEP_FOM,
+        SEP_OPEX,
+        2,
+        25,
+        2025,
+        10_000,
+        "2024 smelting/separation quota 254,000 t (MIIT via starfeu.com) + imported feed: ~60,000 t REO from SE Asia "
+        "(Metalnomist Aug 2024) + <28,000 t from the US (Metalnomist) + Nigeria 13,000 + Madagascar 2,000 (USGS, from China "
+        "import data) = 357,000 t REO input. Max build 10,000 t/yr ~ 2023->2024 quota increase (+4.2%). "
+        + CN_COST
+        + ".",
+    ),
+    (
+        "united_states",
+        "separation",
+        round(4_000 / 0.157),
+        None,
+        SEP_CAPEX_GENERIC,
+        SEP_FOM,
+        SEP_OPEX,
+        4,
+        25,
+        2025,
+        17_500,
+        "MP Mountain Pass separation: exit run-rate ~4,000 tpa NdPr (Dec 2025, MP Q4 call "
+        "https://www.themarketsdaily.com/2026/03/03/mp-materials-q4-earnings-call-highlights.html) / 15.7% NdPr = 25,478 t "
+        "REO input (2,599 t NdPr produced 2025). Generic greenfield expansion US$50k/tpa (MP heavy-RE circuit: US$150m / "
+        "3,000 t feed = US$50k); max build 17,500 t/yr = Eneabba-size plant. Lynas Seadrift (Texas) excluded: 'unlikely to proceed'.",
+    ),
+    (
+        "us_white_mesa",
+        "separation",
+        round(1_000 / 0.21),
+        round(6_000 / 0.21),
+        SEP_CAPEX_WHITE_MESA,
+        SEP_FOM,
+        SEP_OPEX,
+        3,
+        25,
+        2026,
+        None,
+        "Energy Fuels White Mesa: Phase 1 850-1,000 tpa NdPr (on-spec 2024) / 21% NdPr in monazite = 4,762 t REO input; "
+        "Phase 2 >6,000 tpa NdPr = 28,571 t; capex US$410m / 23,810 t added = US$17.2k per tpa; approval mid-2027, "
+        "commissioning Q1 2029 (Stocktwits; marketscreener).",
+    ),
+    (
+        "australia",
+        "separation",
+        0,
+        None,
+        SEP_CAPEX_GENERIC,
+        SEP_FOM,
+        SEP_OPEX,
+        4,
+        25,
+        2025,
+        17_500,
+        "Generic greenfield Australian separation option (US$50k/tpa = midpoint of the brief's US$30-70k range; 3-5 years "
+        "for a new refinery); no existing separation in Australia (Lynas separates in Malaysia).",
+    ),
+    (
+        "australia_nolans",
+        "separation",
+        0,
+        13_343,
+        NOLANS_SEP_CAPEX,
+        SEP_FOM,
+        SEP_OPEX,
+        3,
+        25,
+        2026,
+        None,
+        "Arafura Nolans on-site separation (4,440 tpa NdPr oxide + 474 tpa HREO from 13,343 tpa TREO); 60% share of the "
+        "A$1.39bn integrated capex (NS Energy; Mining Weekly).",
+    ),
+    (
+        "australia_eneabba",
+        "separation",
+        0,
+        17_500,
+        SEP_CAPEX_ENEABBA,
+        SEP_FOM,
+        SEP_OPEX,
+        2,
+        25,
+        2025,
+        None,
+        "Iluka Eneabba integrated refinery: 17,500 tpa REO (WA gov. at FID; other reports 12,100-23,000 tpa); capex "
+        "A$1.7-1.8bn = US$1.09-1.16bn -> US$64.3k per tpa (NS Energy "
+        "https://nsenergybusiness.com/news/australia-commits-additional-257m-to-ilukas-eneabba-rare-earths-refinery); "
+        "commissioning 2027.",
+    ),
+    (
+        "canada",
+        "separation",
+        round(400 * OXIDE_PER_METAL / YIELD_METAL / YIELD_SEPARATION / 0.21),
+        None,
+        SEP_CAPEX_GENERIC,
+        SEP_FOM,
+        SEP_OPEX,
+        4,
+        25,
+        2025,
+        17_500,
+        "Saskatchewan Research Council, Saskatoon (Canadian Mining Journal https://canadianminingjournal.com/?p=1003772296): "
+        "monazite -> 400 tpa NdPr metal; REO input = 400 x 1.1664 / 0.95 / 0.95 / 21% NdPr = 2,462 t. Generic greenfield expansion.",
+    ),
+    (
+        "france",
+        "separation",
+        4_000,
+        9_000,
+        SEP_CAPEX_SOLVAY,
+        SEP_FOM,
+        SEP_OPEX,
+        3,
+        25,
+        2025,
+        None,
+        "Solvay La Rochelle: ~4,000 t RE products/yr (mostly catalysts), magnet-REE line opened Apr 2025 (automotiveworld; "
+        "24brussels). Expansion: 'could reach 2,000-5,000 t REO' for up to EUR100m -> +5,000 t at EUR20-50k/t, midpoint "
+        "EUR35k x 1.08 = US$37.8k per tpa (low confidence; another report says 'a few hundred million euros'; the "
+        "4,500 tpa NdPr-type 2030 target would need ~20,000 t REO input - sources disagree). Further EU separation: generic "
+        "option at Estonia.",
+    ),
+    (
+        "estonia",
+        "separation",
+        3_000,
+        None,
+        SEP_CAPEX_GENERIC,
+        SEP_FOM,
+        SEP_OPEX,
+        4,
+        25,
+        2025,
+        17_500,
+        "Neo Performance NPM Silmet, Sillamae: 3,000 tpa LRE separation (Argus "
+        "https://www.argusmedia.com/de/news-and-insights/latest-market-news/2465359-magnequench-starts-building-estonia-re-magnet-plant). "
+        "Generic greenfield expansion.",
+    ),
+    (
+        "united_kingdom",
+        "separation",
+        0,
+        NGUALLA_TREO_TPA,
+        NGUALLA_SEP_CAPEX,
+        SEP_FOM,
+        SEP_OPEX,
+        4,
+        25,
+        2025,
+        None,
+        "Peak's UK refinery for Ngualla concentrate (2017 BFS, Mining Weekly): 2,420 tpa NdPr = 11,524 t REO input; 60% "
+        "share of US$356m integrated capex (2017 figure, likely understated today).",
+    ),
+    (
+        "malaysia",
+        "separation",
+        round(8_000 / 0.25),
+        round(10_500 / 0.25),
+        SEP_CAPEX_LYNAS_MY,
+        SEP_FOM,
+        SEP_OPEX,
+        1,
+        25,
+        2025,
+        None,
+        "Lynas Kuantan: run-rate ~2,000 t NdPr/quarter (Q4 FY25 2,080 t; Q1 FY26 2,003 t; REEx, rawmaterials.net) = 8,000 "
+        "tpa / 25% NdPr = 32,000 t REO input; target 10.5 ktpa NdPr = 42,000 t. Capex: new HRE plant A$180m (~US$120m) / "
+        "5,000 t feed = US$24k per tpa (The West).",
+    ),
+    (
+        "india",
+        "separation",
+        5_000,
+        None,
+        None,
+        SEP_FOM,
+        SEP_OPEX,
+        None,
+        25,
+        2025,
+        None,
+        "IREL OSCOM (10,000 tpa monazite -> 11,000 tpa MRECL ~ 5,000 t REO) and Aluva separation (PIB 2015; Business "
+        "Standard 2025-11-09). Nd output targets (200 t FY26, 500 t FY27) fit within it; no expansion capex found.",
+    ),
+    (
+        "russia",
+        "separation",
+        0,
+        2_500,
+        SEP_CAPEX_SOLIKAMSK,
+        SEP_FOM,
+        SEP_OPEX,
+        2,
+        25,
+        2025,
+        None,
+        "Rosatom Solikamsk: 2,500 tpa oxides, RUB 7bn = US$71.5m -> US$28.6k per tpa; first output 2027 (mrchub "
+        "https://www.mrchub.com/news/415801-solikamsk-plant-to-produce-rare-earth-metals-for-high-power-magnets-starting-2027).",
+    ),
+    (
+        "vietnam",
+        "separation",
+        300,
+        20_000,
+        SEP_CAPEX_GENERIC,
+        SEP_FOM,
+        SEP_OPEX,
+        4,
+        25,
+        2025,
+        None,
+        "Vietnam Rare Earth JSC (VTRE): capacity not found; existing set to domestic mine output (300 t, USGS). Expansion to "
+        "20,000 t = low end of the 2030 plan (20,000-60,000 t REO refined, Reuters via malaya.com.ph); generic cost.",
+    ),
+    (
+        "china",
+        "metal",
+        100_000,
+        None,
+        METAL_CAPEX_GENERIC,
+        METAL_FOM,
+        METAL_OPEX,
+        1,
+        25,
+        2025,
+        CHINA_BUILD_MAG,
+        f"No Chinese metal capacity figure in the brief: assumed 100,000 t REO-eq, i.e. enough for China's magnet output "
+        f"(260,000 t x {REO_PER_T_MAGNET} = {CHINA_MAGNET_REO} t REO-eq) plus ~6% for other metal uses. Max build = magnet "
+        f"build rate. {CN_COST}.",
+    ),
+    (
+        "united_states",
+        "metal",
+        round(1_000 * REO_PER_T_MAGNET),
+        None,
+        METAL_CAPEX_GENERIC,
+        METAL_FOM,
+        METAL_OPEX,
+        2,
+        25,
+        2025,
+        5_000,
+        "MP Independence, Fort Worth: NdPr metal since late 2024 (fortworthinc.com); metal capacity not stated, sized to its "
+        f"1,000 tpa magnet line x {REO_PER_T_MAGNET} (assumption). Generic expansion (1-3 years for metal plants).",
+    ),
+    (
+        "canada",
+        "metal",
+        round(400 * OXIDE_PER_METAL),
+        None,
+        METAL_CAPEX_GENERIC,
+        METAL_FOM,
+        METAL_OPEX,
+        2,
+        25,
+        2025,
+        5_000,
+        "SRC Saskatoon: 400 tpa NdPr metal (10 t/month mid-2024 -> 40 t/month target; 620ckrm) x 1.1664 = 467 t REO-eq; "
+        "C$101m incl. separation (outlier demo-scale cost not used). Generic expansion.",
+    ),
+    (
+        "japan",
+        "metal",
+        JAPAN_ALLOY_REO,
+        None,
+        METAL_CAPEX_GENERIC,
+        METAL_FOM,
+        METAL_OPEX,
+        2,
+        25,
+        2025,
+        5_000,
+        f"Japan NdFeB alloy production 12,400 t (2020; Adamas https://www.adamasintel.com/japan-rare-earth-consumption-2020-2/) "
+        f"x {REO_PER_T_MAGNET} = {JAPAN_ALLOY_REO} t REO-eq. Generic expansion.",
+    ),
+    (
+        "south_korea",
+        "metal",
+        KOREA_METAL_REO,
+        None,
+        METAL_CAPEX_GENERIC,
+        METAL_FOM,
+        METAL_OPEX,
+        2,
+        25,
+        2025,
+        5_000,
+        "ASM Korean Metals Plant, Ochang: 5,200 tpa mixed (1,900 t NdFeB alloy, 72 t Dy, 2,200 t Ti; ASM "
+        "https://asm-au.com/scoping-study-demonstrates-feasibility-of-asm-korean-metals-plant/); remaining 1,028 t taken "
+        "as NdPr metal: 1,028 x 1.1664 + 72 x 1.1477 = 1,282 t REO-eq (the alloy is made from that metal). NdFeB alloy to "
+        "double to 3,600 tpa by 2027 (A$55m). Generic expansion cost.",
+    ),
+    (
+        "estonia",
+        "metal",
+        0,
+        None,
+        METAL_CAPEX_GENERIC,
+        METAL_FOM,
+        METAL_OPEX,
+        2,
+        25,
+        2025,
+        5_000,
+        "No EU metal plant in the brief; generic option placed at Estonia next to Silmet separation and the Narva magnet "
+        "plant (assumption).",
+    ),
+    (
+        "russia",
+        "metal",
+        0,
+        round(1_000 * REO_PER_T_MAGNET),
+        METAL_CAPEX_GENERIC,
+        METAL_FOM,
+        METAL_OPEX,
+        2,
+        25,
+        2025,
+        None,
+        "Solikamsk to produce RE metals for magnets from 2027 (mrchub); capacity not found, sized to the Glazov magnet plant "
+        f"(1,000 tpa x {REO_PER_T_MAGNET}); generic cost.",
+    ),
+    (
+        "china",
+        "magnet",
+        CHINA_MAGNET_REO,
+        None,
+        MAG_CAPEX_GENERIC,
+        MAG_FOM,
+        MAG_OPEX,
+        2,
+        25,
+        2025,
+        CHINA_BUILD_MAG,
+        f"SMM 2024-06-05: China RE permanent-magnet production ~240,000 t (2023), ~260,000 t (2024e) x {REO_PER_T_MAGNET} = "
+        f"{CHINA_MAGNET_REO} t REO-eq. Max build {CHINA_BUILD_MAG} t/yr = the +20,000 t magnets 2023->2024. Capex: generic "
+        f"Western US$40-180k/t magnet midpoint. {CN_COST}.",
+    ),
+    (
+        "united_states",
+        "magnet",
+        round(3_000 * REO_PER_T_MAGNET),
+        None,
+        MAG_CAPEX_MP_10X,
+        MAG_FOM,
+        MAG_OPEX,
+        3,
+        25,
+        2025,
+        MAG_BUILD_CAP,
+        "MP Fort Worth ~1,000 tpa (commercial magnets Q4 2025) + Noveon San Marcos 2,000 tpa = 3,000 t magnets; e-VAC "
+        "Sumter (capacity not disclosed) and USA Rare Earth Stillwater (pilot) not counted. Expansion: MP 10X (>US$1.25bn for "
+        "+7,000-10,000 tpa -> US$125-179k/t magnet, midpoint; investingnews, plantservices), commissioning 2028 (3 years); "
+        "max build 10,000 t magnets/yr.",
+    ),
+    (
+        "japan",
+        "magnet",
+        JAPAN_ALLOY_REO,
+        None,
+        MAG_CAPEX_GENERIC,
+        MAG_FOM,
+        MAG_OPEX,
+        3,
+        25,
+        2025,
+        MAG_BUILD_CAP,
+        "Japan: second-largest magnet producer, <9% share (Argus 2022); output proxied by NdFeB alloy production 12,400 t "
+        f"(2020, Adamas) x {REO_PER_T_MAGNET}. Generic expansion (US$40-180k/t magnet midpoint).",
+    ),
+    (
+        "south_korea",
+        "magnet",
+        0,
+        None,
+        MAG_CAPEX_GENERIC,
+        MAG_FOM,
+        MAG_OPEX,
+        3,
+        25,
+        2025,
+        MAG_BUILD_CAP,
+        "No Korean magnet output found in the brief (data gap); generic expansion option next to the ASM alloy plant.",
+    ),
+    (
+        "germany",
+        "magnet",
+        round(98_200 * 0.013 * REO_PER_T_MAGNET),
+        None,
+        MAG_CAPEX_GENERIC,
+        MAG_FOM,
+        MAG_OPEX,
+        3,
+        25,
+        2025,
+        MAG_BUILD_CAP,
+        "Europe 1.3% of 98,200 t world sintered NdFeB (2010, china.org.cn) = 1,277 t, all placed in Germany (VAC); stale "
+        "proxy, no current figure found. Generic expansion.",
+    ),
+    (
+        "estonia",
+        "magnet",
+        round(2_000 * REO_PER_T_MAGNET),
+        round(5_000 * REO_PER_T_MAGNET),
+        MAG_CAPEX_NARVA,
+        MAG_FOM,
+        MAG_OPEX,
+        2,
+        25,
+        2025,
+        None,
+        "Neo Performance Narva: 2,000 tpa Phase 1, inaugurated Sep 2025 (automotiveworld); Phase 2 to 5,000 tpa at ~EUR250m "
+        "total -> EUR50k/t x 1.08 = US$54k/t magnet (global-recycling; miningsee); 2-3 years. Capped at Phase 2: further EU "
+        "magnet capacity is the generic option at Germany.",
+    ),
+    (
+        "vietnam",
+        "magnet",
+        round(2_200 * REO_PER_T_MAGNET),
+        None,
+        None,
+        MAG_FOM,
+        MAG_OPEX,
+        None,
+        25,
+        2025,
+        None,
+        "Shin-Etsu Vietnam magnets 2,200 tpa (2022, manufacturer blog couragemagnet.com - low confidence). No expansion data.",
+    ),
+    (
+        "russia",
+        "magnet",
+        0,
+        round(1_000 * REO_PER_T_MAGNET),
+        MAG_CAPEX_GENERIC,
+        MAG_FOM,
+        MAG_OPEX,
+        3,
+        25,
+        2025,
+        None,
+        "Rusatom Metal Tech Glazov: up to 1,000 tpa NdFeB by 2028 (mrchub); investment not found: generic cost.",
+    ),
 ]
 
 # ---------------------------------------------------------------------------------------
@@ -443,25 +1210,42 @@ WORLD_2025 = {e: v * YIELD_METAL * YIELD_MAGNET for e, v in WORLD_OXIDE_2024.ite
 CHINA_MAGNETS_2024 = 260_000
 WORLD_MAGNETS_2024 = CHINA_MAGNETS_2024 / 0.94
 CHINA_MAGNET_EXPORTS_2024 = 58_152
-RESIDUAL_EXPORTS = CHINA_MAGNET_EXPORTS_2024 - 0.18 * CHINA_MAGNET_EXPORTS_2024 - 0.12 * CHINA_MAGNET_EXPORTS_2024 - 10_000
+RESIDUAL_EXPORTS = (
+    CHINA_MAGNET_EXPORTS_2024 - 0.18 * CHINA_MAGNET_EXPORTS_2024 - 0.12 * CHINA_MAGNET_EXPORTS_2024 - 10_000
+)
 NON_CHINA_MAGNETS = WORLD_MAGNETS_2024 - CHINA_MAGNETS_2024
 REGION_MAGNETS_2024 = [
-    ("china", CHINA_MAGNETS_2024 - CHINA_MAGNET_EXPORTS_2024,
-     "China's magnet output 260,000 t minus exports 58,152 t (Adamas) = 201,848 t used in China"),
-    ("united_states", 10_000 + 2_000,
-     "~10,000 t/yr imported from China (finanzen.at, MP 10X coverage; the 2020 12% export share would give 6,978 t) "
-     "+ 2,000 t Noveon domestic output"),
-    ("germany", 0.18 * CHINA_MAGNET_EXPORTS_2024 + 98_200 * 0.013,
-     "18% of Chinese magnet exports (giti.sg, 2020 shares) + 1,277 t European output (2010 proxy)"),
-    ("japan", 0.12 * CHINA_MAGNET_EXPORTS_2024 + (NON_CHINA_MAGNETS - 2_200 - 2_000 - 98_200 * 0.013),
-     "12% of Chinese magnet exports (2020 shares) + non-China output not placed elsewhere (world 260,000/0.94 minus China, "
-     "minus Vietnam 2,200, US 2,000, Germany 1,277; cf. Japan NdFeB alloy 12,400 t in 2020)"),
+    (
+        "china",
+        CHINA_MAGNETS_2024 - CHINA_MAGNET_EXPORTS_2024,
+        "China's magnet output 260,000 t minus exports 58,152 t (Adamas) = 201,848 t used in China",
+    ),
+    (
+        "united_states",
+        10_000 + 2_000,
+        "~10,000 t/yr imported from China (finanzen.at, MP 10X coverage; the 2020 12% export share would give 6,978 t) "
+        "+ 2,000 t Noveon domestic output",
+    ),
+    (
+        "germany",
+        0.18 * CHINA_MAGNET_EXPORTS_2024 + 98_200 * 0.013,
+        "18% of Chinese magnet exports (giti.sg, 2020 shares) + 1,277 t European output (2010 proxy)",
+    ),
+    (
+        "japan",
+        0.12 * CHINA_MAGNET_EXPORTS_2024 + (NON_CHINA_MAGNETS - 2_200 - 2_000 - 98_200 * 0.013),
+        "12% of Chinese magnet exports (2020 shares) + non-China output not placed elsewhere (world 260,000/0.94 minus China, "
+        "minus Vietnam 2,200, US 2,000, Germany 1,277; cf. Japan NdFeB alloy 12,400 t in 2020)",
+    ),
     ("eu_rest", 0.20 * RESIDUAL_EXPORTS, "assumption: 20% of the unallocated Chinese magnet exports"),
     ("south_korea", 0.20 * RESIDUAL_EXPORTS, "assumption: 20% of the unallocated Chinese magnet exports"),
     ("india", 0.08 * RESIDUAL_EXPORTS, "assumption: 8% of the unallocated Chinese magnet exports"),
     ("united_kingdom", 0.04 * RESIDUAL_EXPORTS, "assumption: 4% of the unallocated Chinese magnet exports"),
-    ("rest_of_asia", 0.30 * RESIDUAL_EXPORTS + 2_200,
-     "assumption: 30% of the unallocated Chinese magnet exports + Shin-Etsu Vietnam 2,200 t"),
+    (
+        "rest_of_asia",
+        0.30 * RESIDUAL_EXPORTS + 2_200,
+        "assumption: 30% of the unallocated Chinese magnet exports + Shin-Etsu Vietnam 2,200 t",
+    ),
     ("rest_of_world", 0.18 * RESIDUAL_EXPORTS, "assumption: 18% of the unallocated Chinese magnet exports"),
 ]
 REGION_SHARE = {n: t / WORLD_MAGNETS_2024 for n, t, _ in REGION_MAGNETS_2024}
@@ -487,8 +1271,21 @@ def demand_rows():
 # ---------------------------------------------------------------------------------------
 # routes: (from_node, to_node, stage, cost_usd_per_t, allowed)
 # ---------------------------------------------------------------------------------------
-MYANMAR_CLOSED_TO = ("united_states", "us_white_mesa", "australia", "australia_nolans", "australia_eneabba",
-                     "canada", "france", "estonia", "united_kingdom", "malaysia", "india", "russia", "vietnam")
+MYANMAR_CLOSED_TO = (
+    "united_states",
+    "us_white_mesa",
+    "australia",
+    "australia_nolans",
+    "australia_eneabba",
+    "canada",
+    "france",
+    "estonia",
+    "united_kingdom",
+    "malaysia",
+    "india",
+    "russia",
+    "vietnam",
+)
 ROUTES = [
     ("china_ionic", "china", "mining", 50, True),
     ("myanmar", "china", "mining", 100, True),
@@ -498,11 +1295,14 @@ ROUTES = [
 # ---------------------------------------------------------------------------------------
 # trade_rules: (from_bloc, to_bloc, stage, element, first_year, last_year, allowed, tariff, scenario, note)
 # ---------------------------------------------------------------------------------------
-HEAVY_NOTE = ("China MOFCOM/GAC export controls of 4 Apr 2025 on Sm, Gd, Tb, Dy, Lu, Sc, Y incl. metals, alloys, "
-              "magnets (vbw.com; SMM); licensing modelled as a ban; Other stands for Sm/Gd/Y etc.")
+HEAVY_NOTE = (
+    "China MOFCOM/GAC export controls of 4 Apr 2025 on Sm, Gd, Tb, Dy, Lu, Sc, Y incl. metals, alloys, "
+    "magnets (vbw.com; SMM); licensing modelled as a ban; Other stands for Sm/Gd/Y etc."
+)
 TRADE_RULES = [
     ("china", to_bloc, None, element, 2025, None, False, None, "heavy_re_controls", HEAVY_NOTE)
-    for element in ("Dy", "Tb", "Other") for to_bloc in ("allied", "non_allied")
+    for element in ("Dy", "Tb", "Other")
+    for to_bloc in ("allied", "non_allied")
 ]
 
 # ---------------------------------------------------------------------------------------
@@ -539,182 +1339,413 @@ SCENARIOS = [
 # ---------------------------------------------------------------------------------------
 BRIEF = "shared/data/rare_earth_data.md"
 SOURCES = [
-    ("Data brief", None, BRIEF,
-     "All figures below come from the brief (which cites the original publication, URL given) or are marked assumption."),
-    ("Units", None, "workbook.md", "t REO-equivalent throughout; metal and magnet capacities converted with the factors below."),
-    ("AUD->USD", AUD_USD, "Kallanish/SEAISI 'A$800m ($530.1m)', Nov 2024 (https://seaisi.org/details/25722?type=news-rooms)",
-     "530.1 / 800 = 0.663"),
+    (
+        "Data brief",
+        None,
+        BRIEF,
+        "All figures below come from the brief (which cites the original publication, URL given) or are marked assumption.",
+    ),
+    (
+        "Units",
+        None,
+        "workbook.md",
+        "t REO-equivalent throughout; metal and magnet capacities converted with the factors below.",
+    ),
+    (
+        "AUD->USD",
+        AUD_USD,
+        "Kallanish/SEAISI 'A$800m ($530.1m)', Nov 2024 (https://seaisi.org/details/25722?type=news-rooms)",
+        "530.1 / 800 = 0.663",
+    ),
     ("CNY per USD", CNY_PER_USD, BRIEF, "brief's own 2025 assumption"),
     ("Chinese VAT in domestic prices", VAT_CN, "treo.substack.com 'Rare earths price development'", "13% VAT"),
     ("EUR->USD", EUR_USD, "assumption (not in brief)", "approximate 2024 average rate"),
     ("CAD->USD", CAD_USD, "assumption (not in brief)", "approximate 2024 average rate; used only in notes"),
-    ("Magnet RE content", MAGNET_RE_CONTENT, "sdmmagnetic.com; couragemagnet.com; wungiel.pl via brief sec. 5",
-     "sintered NdFeB 29-32.5 wt% RE; '31% by weight is assumed'"),
-    ("Oxide per metal", round(OXIDE_PER_METAL, 4), "stoichiometry (not from brief)",
-     "Nd2O3 336.48 g/mol / (2 x Nd 144.24) = 1.1664; Dy2O3/2Dy = 1.1477"),
+    (
+        "Magnet RE content",
+        MAGNET_RE_CONTENT,
+        "sdmmagnetic.com; couragemagnet.com; wungiel.pl via brief sec. 5",
+        "sintered NdFeB 29-32.5 wt% RE; '31% by weight is assumed'",
+    ),
+    (
+        "Oxide per metal",
+        round(OXIDE_PER_METAL, 4),
+        "stoichiometry (not from brief)",
+        "Nd2O3 336.48 g/mol / (2 x Nd 144.24) = 1.1664; Dy2O3/2Dy = 1.1477",
+    ),
     ("t REO-eq per t magnet", REO_PER_T_MAGNET, "derived", "0.31 x 1.1664"),
-
-    ("setting discount_rate", 0.07, "assumption", "real discount rate typical of public project appraisal; not from brief"),
+    (
+        "setting discount_rate",
+        0.07,
+        "assumption",
+        "real discount rate typical of public project appraisal; not from brief",
+    ),
     ("setting max_restricted_share", 1, "modelling choice", "base case: no independence requirement"),
-    ("setting independence_year", 2030, "modelling choice", "used only when a scenario or --set lowers max_restricted_share"),
-    ("setting penalties", 1e7, "modelling choice",
-     "US$10,000/kg, above every unit cost in the model, so unmet demand/shortfall only appear when infeasible otherwise"),
-    ("setting default_transport_usd_per_t", 200, "assumption (not in brief)",
-     "ocean freight + handling of concentrate/oxide; a container of ~20-25 t at ~US$4-5k; brief only says North American "
-     "prices track China's by freight/handling"),
-    ("routes", None, "assumption",
-     "china_ionic->china 50 (domestic), myanmar->china 100 (overland border trade), australia->malaysia 150 (Lynas "
-     "Kalgoorlie/Fremantle to Kuantan, short sea leg). Myanmar's ore has no route to any separator outside China: "
-     "USGS estimates Myanmar's output from China's import data, and Myanmar supplied 57% of China's RE imports in "
-     "2024 and 74.9% of its oxide imports Jan-Sep 2024 (CSIS via realtribune.ru; China customs via wealthtrend.net): "
-     "the mines in Kachin State ship over the border to China only (assumption stated here)"),
-    ("setting restricted_cost_factor", RESTRICTED_COST_FACTOR,
-     "WSJ via troublefreepool.com (refinery build cost China ~1/3 of US); ChinaFolio (production cost ~2/3); brief sec. 4.3",
-     "China's facility rows carry the same Western reference costs as allied rows; the factor is the China/West cost ratio. "
-     "Evidence: capex 1/3 (WSJ), production cost 2/3 (ChinaFolio), market-price ratio 0.52-0.75 (derived in brief), "
-     "Baotou US$7-10/kg REO vs Western US$10.8/kg TREO (Nolans) = 0.65-0.93. 0.5 ~ geometric mean of 1/3 and 2/3; "
-     "opex-only evidence points higher (0.65-0.93). '1/4' (seed claim) was NOT found."),
-
-    ("stage yields", "0.95 / 0.95 / 0.97", "assumption (no recovery data in brief)",
-     "separation 0.95, metal 0.95, magnet 0.97 (net of in-plant swarf recycling); chain yield after separation 0.9215"),
-    ("mining capex brownfield", MINE_CAPEX_BROWNFIELD, "Lynas Mt Weld expansion A$570m (viralz.org; Project Blue)",
-     "A$570m / (5,000 t NdPr / 25% NdPr = 20,000 t TREO) x 0.663 = US$18,896 per tpa TREO"),
-    ("cracking capex", KALGOORLIE_CRACKING_PER_T_TREO, "Lynas Kalgoorlie US$530.1m (SEAISI/Kallanish)",
-     "US$530.1m / (9,000 t NdPr / 25% = 36,000 t TREO) = US$14.7k per tpa TREO"),
-    ("mining capex greenfield", MINE_CAPEX_GREENFIELD, "derived",
-     "Mt Weld expansion + Kalgoorlie cracking per t TREO = 18,900 + 14,700; within the brief's integrated mine+separation "
-     "range US$40-110k minus separation US$30-70k"),
-    ("integrated opex (Western)", NOLANS_OPEX_PER_T_TREO, "Arafura Nolans A$61.60/kg NdPr (2022 update; NS Energy)",
-     "61.60 x 0.663 = US$40.8/kg NdPr x 26.4% NdPr = US$10.8/kg TREO"),
-    ("mining opex", MINE_OPEX, "assumption on the split", "40% of the integrated Western opex (mine, beneficiation, cracking)"),
+    (
+        "setting independence_year",
+        2030,
+        "modelling choice",
+        "used only when a scenario or --set lowers max_restricted_share",
+    ),
+    (
+        "setting penalties",
+        1e7,
+        "modelling choice",
+        "US$10,000/kg, above every unit cost in the model, so unmet demand/shortfall only appear when infeasible otherwise",
+    ),
+    (
+        "setting default_transport_usd_per_t",
+        200,
+        "assumption (not in brief)",
+        "ocean freight + handling of concentrate/oxide; a container of ~20-25 t at ~US$4-5k; brief only says North American "
+        "prices track China's by freight/handling",
+    ),
+    (
+        "routes",
+        None,
+        "assumption",
+        "china_ionic->china 50 (domestic), myanmar->china 100 (overland border trade), australia->malaysia 150 (Lynas "
+        "Kalgoorlie/Fremantle to Kuantan, short sea leg). Myanmar's ore has no route to any separator outside China: "
+        "USGS estimates Myanmar's output from China's import data, and Myanmar supplied 57% of China's RE imports in "
+        "2024 and 74.9% of its oxide imports Jan-Sep 2024 (CSIS via realtribune.ru; China customs via wealthtrend.net): "
+        "the mines in Kachin State ship over the border to China only (assumption stated here)",
+    ),
+    (
+        "setting restricted_cost_factor",
+        RESTRICTED_COST_FACTOR,
+        "WSJ via troublefreepool.com (refinery build cost China ~1/3 of US); ChinaFolio (production cost ~2/3); brief sec. 4.3",
+        "China's facility rows carry the same Western reference costs as allied rows; the factor is the China/West cost ratio. "
+        "Evidence: capex 1/3 (WSJ), production cost 2/3 (ChinaFolio), market-price ratio 0.52-0.75 (derived in brief), "
+        "Baotou US$7-10/kg REO vs Western US$10.8/kg TREO (Nolans) = 0.65-0.93. 0.5 ~ geometric mean of 1/3 and 2/3; "
+        "opex-only evidence points higher (0.65-0.93). '1/4' (seed claim) was NOT found.",
+    ),
+    (
+        "stage yields",
+        "0.95 / 0.95 / 0.97",
+        "assumption (no recovery data in brief)",
+        "separation 0.95, metal 0.95, magnet 0.97 (net of in-plant swarf recycling); chain yield after separation 0.9215",
+    ),
+    (
+        "mining capex brownfield",
+        MINE_CAPEX_BROWNFIELD,
+        "Lynas Mt Weld expansion A$570m (viralz.org; Project Blue)",
+        "A$570m / (5,000 t NdPr / 25% NdPr = 20,000 t TREO) x 0.663 = US$18,896 per tpa TREO",
+    ),
+    (
+        "cracking capex",
+        KALGOORLIE_CRACKING_PER_T_TREO,
+        "Lynas Kalgoorlie US$530.1m (SEAISI/Kallanish)",
+        "US$530.1m / (9,000 t NdPr / 25% = 36,000 t TREO) = US$14.7k per tpa TREO",
+    ),
+    (
+        "mining capex greenfield",
+        MINE_CAPEX_GREENFIELD,
+        "derived",
+        "Mt Weld expansion + Kalgoorlie cracking per t TREO = 18,900 + 14,700; within the brief's integrated mine+separation "
+        "range US$40-110k minus separation US$30-70k",
+    ),
+    (
+        "integrated opex (Western)",
+        NOLANS_OPEX_PER_T_TREO,
+        "Arafura Nolans A$61.60/kg NdPr (2022 update; NS Energy)",
+        "61.60 x 0.663 = US$40.8/kg NdPr x 26.4% NdPr = US$10.8/kg TREO",
+    ),
+    (
+        "mining opex",
+        MINE_OPEX,
+        "assumption on the split",
+        "40% of the integrated Western opex (mine, beneficiation, cracking)",
+    ),
     ("separation opex", SEP_OPEX, "assumption on the split", "60% of the integrated Western opex (per t REO input)"),
-    ("mining share of integrated capex", round(MINE_SHARE_OF_INTEGRATED_CAPEX, 3), "derived",
-     "33,600 / (33,600 + 50,000); used to split Nolans and Ngualla integrated capex"),
-    ("separation capex generic", SEP_CAPEX_GENERIC, "brief sec. 4.1 derived default range",
-     "midpoint of US$30-70k per tpa REO (Solikamsk 29k, Eneabba 62-66k); MP heavy-RE circuit US$150m/3,000 t feed = 50k"),
+    (
+        "mining share of integrated capex",
+        round(MINE_SHARE_OF_INTEGRATED_CAPEX, 3),
+        "derived",
+        "33,600 / (33,600 + 50,000); used to split Nolans and Ngualla integrated capex",
+    ),
+    (
+        "separation capex generic",
+        SEP_CAPEX_GENERIC,
+        "brief sec. 4.1 derived default range",
+        "midpoint of US$30-70k per tpa REO (Solikamsk 29k, Eneabba 62-66k); MP heavy-RE circuit US$150m/3,000 t feed = 50k",
+    ),
     ("separation capex Eneabba", SEP_CAPEX_ENEABBA, "NS Energy; WA gov.", "US$1.09-1.16bn / 17,500 tpa, midpoint"),
-    ("separation capex White Mesa", SEP_CAPEX_WHITE_MESA, "Energy Fuels Phase 2 BFS Jan 2026 (Stocktwits)",
-     "US$410m / (5,000 t NdPr added / 21% NdPr in monazite = 23,810 t REO)"),
+    (
+        "separation capex White Mesa",
+        SEP_CAPEX_WHITE_MESA,
+        "Energy Fuels Phase 2 BFS Jan 2026 (Stocktwits)",
+        "US$410m / (5,000 t NdPr added / 21% NdPr in monazite = 23,810 t REO)",
+    ),
     ("separation capex Lynas Malaysia", SEP_CAPEX_LYNAS_MY, "The West; lcdproduct.com", "US$120m / 5,000 t HRE feed"),
     ("separation capex Solikamsk", SEP_CAPEX_SOLIKAMSK, "mrchub", "US$71.5m / 2,500 t"),
-    ("separation capex Solvay", SEP_CAPEX_SOLVAY, "24brussels; specchemonline (low confidence)",
-     "EUR100m / 2,000-5,000 t = EUR20-50k, midpoint 35k x 1.08"),
-    ("Nolans capex split", f"{NOLANS_MINE_CAPEX:.0f} / {NOLANS_SEP_CAPEX:.0f}", "NS Energy; Mining Weekly",
-     "A$1.39bn x 0.663 / 13,343 t TREO = US$69.1k per tpa, x 0.402 mining / x 0.598 separation"),
-    ("Ngualla capex split", f"{NGUALLA_MINE_CAPEX:.0f} / {NGUALLA_SEP_CAPEX:.0f}", "Mining Weekly (2017 BFS)",
-     "US$356m / (2,420 t NdPr / 21% assumed NdPr share = 11,524 t TREO) = US$30.9k, split 0.402/0.598"),
-    ("metal capex generic", METAL_CAPEX_GENERIC, "brief sec. 4.1 (ASM KMP US$7-9k; expansion A$31k ~ US$20k per t)",
-     "midpoint of US$7-30k per t metal = 18,500 / 1.1664 per t REO-eq; SRC C$252k/t is a demo-scale outlier, not used"),
-    ("metal opex", METAL_OPEX, "assumption (no metal conversion cost in brief)", "~US$3/kg REO-eq, ~6% of NdPr oxide price"),
-    ("magnet capex generic", MAG_CAPEX_GENERIC, "brief sec. 4.1 derived default range",
-     f"midpoint of US$40-180k per t magnet = 110,000 / {REO_PER_T_MAGNET}"),
-    ("magnet capex US (MP 10X)", MAG_CAPEX_MP_10X, "investingnews; plantservices",
-     f">US$1.25bn for +7,000-10,000 tpa = US$125-179k/t, midpoint 152,000 / {REO_PER_T_MAGNET}; Fort Worth >=US$100k/t, "
-     "USA Rare Earth <=83k/t initial"),
-    ("magnet capex Estonia (Narva)", MAG_CAPEX_NARVA, "global-recycling; miningsee; automotiveworld",
-     f"EUR250m / 5,000 t = EUR50k x 1.08 = US$54k/t magnet / {REO_PER_T_MAGNET}"),
-    ("magnet opex", MAG_OPEX, "SMM 9 May 2025 (NdFeB 40H CNY185-195/kg; PrNd oxide CNY417-419k/t)",
-     f"40H CNY190/7.2/1.13 = US${MAGNET_40H_EX_VAT_USD_KG:.2f}/kg ex-VAT minus RE content 0.31 x 1.1664 x "
-     f"US${NDPR_OXIDE_EX_VAT_USD_KG:.2f}/kg oxide = China conversion cost US${CHINA_MAGNET_CONVERSION_USD_KG:.2f}/kg magnet; "
-     f"Western reference = that / 0.5, per t REO-eq = / {REO_PER_T_MAGNET}"),
-    ("fixed O&M", "4% of generic capex per yr", "assumption (no O&M data in brief)",
-     f"mining {MINE_FOM}, separation {SEP_FOM}, metal {METAL_FOM}, magnet {MAG_FOM} USD per tpa-yr"),
-    ("lead times", None, "brief sec. 4.4",
-     "brownfield mine 1-2 yr (Mt Weld, MP 60K); greenfield mine 5 yr from feasibility, 8 yr generic (IEA average); "
-     "separation 3-5 yr (Eneabba ~5, Energy Fuels ~3, Solikamsk ~3), retrofit 1; metal 1-3; magnet 2-3 (Narva, MP 10X). "
-     "China: 1-2 yr (assumption: quota-driven additions on existing sites)."),
-    ("max_build_tpa_per_year (allied generic)", "17,500 / 5,000 / 3,616", "derived / assumption",
-     "separation: one Eneabba-size refinery (17,500 t) per node per year; metal 5,000 t REO-eq (~ASM KMP nameplate, "
-     "assumption); magnet 10,000 t magnets (MP 10X scale) x 0.3616. Cheap named brownfield options (Solvay, Narva, White "
-     "Mesa, Lynas Malaysia, Peak UK) are capped at their project size; generic expansion elsewhere is unlimited in total "
-     "but limited per year"),
+    (
+        "separation capex Solvay",
+        SEP_CAPEX_SOLVAY,
+        "24brussels; specchemonline (low confidence)",
+        "EUR100m / 2,000-5,000 t = EUR20-50k, midpoint 35k x 1.08",
+    ),
+    (
+        "Nolans capex split",
+        f"{NOLANS_MINE_CAPEX:.0f} / {NOLANS_SEP_CAPEX:.0f}",
+        "NS Energy; Mining Weekly",
+        "A$1.39bn x 0.663 / 13,343 t TREO = US$69.1k per tpa, x 0.402 mining / x 0.598 separation",
+    ),
+    (
+        "Ngualla capex split",
+        f"{NGUALLA_MINE_CAPEX:.0f} / {NGUALLA_SEP_CAPEX:.0f}",
+        "Mining Weekly (2017 BFS)",
+        "US$356m / (2,420 t NdPr / 21% assumed NdPr share = 11,524 t TREO) = US$30.9k, split 0.402/0.598",
+    ),
+    (
+        "metal capex generic",
+        METAL_CAPEX_GENERIC,
+        "brief sec. 4.1 (ASM KMP US$7-9k; expansion A$31k ~ US$20k per t)",
+        "midpoint of US$7-30k per t metal = 18,500 / 1.1664 per t REO-eq; SRC C$252k/t is a demo-scale outlier, not used",
+    ),
+    (
+        "metal opex",
+        METAL_OPEX,
+        "assumption (no metal conversion cost in brief)",
+        "~US$3/kg REO-eq, ~6% of NdPr oxide price",
+    ),
+    (
+        "magnet capex generic",
+        MAG_CAPEX_GENERIC,
+        "brief sec. 4.1 derived default range",
+        f"midpoint of US$40-180k per t magnet = 110,000 / {REO_PER_T_MAGNET}",
+    ),
+    (
+        "magnet capex US (MP 10X)",
+        MAG_CAPEX_MP_10X,
+        "investingnews; plantservices",
+        f">US$1.25bn for +7,000-10,000 tpa = US$125-179k/t, midpoint 152,000 / {REO_PER_T_MAGNET}; Fort Worth >=US$100k/t, "
+        "USA Rare Earth <=83k/t initial",
+    ),
+    (
+        "magnet capex Estonia (Narva)",
+        MAG_CAPEX_NARVA,
+        "global-recycling; miningsee; automotiveworld",
+        f"EUR250m / 5,000 t = EUR50k x 1.08 = US$54k/t magnet / {REO_PER_T_MAGNET}",
+    ),
+    (
+        "magnet opex",
+        MAG_OPEX,
+        "SMM 9 May 2025 (NdFeB 40H CNY185-195/kg; PrNd oxide CNY417-419k/t)",
+        f"40H CNY190/7.2/1.13 = US${MAGNET_40H_EX_VAT_USD_KG:.2f}/kg ex-VAT minus RE content 0.31 x 1.1664 x "
+        f"US${NDPR_OXIDE_EX_VAT_USD_KG:.2f}/kg oxide = China conversion cost US${CHINA_MAGNET_CONVERSION_USD_KG:.2f}/kg magnet; "
+        f"Western reference = that / 0.5, per t REO-eq = / {REO_PER_T_MAGNET}",
+    ),
+    (
+        "fixed O&M",
+        "4% of generic capex per yr",
+        "assumption (no O&M data in brief)",
+        f"mining {MINE_FOM}, separation {SEP_FOM}, metal {METAL_FOM}, magnet {MAG_FOM} USD per tpa-yr",
+    ),
+    (
+        "lead times",
+        None,
+        "brief sec. 4.4",
+        "brownfield mine 1-2 yr (Mt Weld, MP 60K); greenfield mine 5 yr from feasibility, 8 yr generic (IEA average); "
+        "separation 3-5 yr (Eneabba ~5, Energy Fuels ~3, Solikamsk ~3), retrofit 1; metal 1-3; magnet 2-3 (Narva, MP 10X). "
+        "China: 1-2 yr (assumption: quota-driven additions on existing sites).",
+    ),
+    (
+        "max_build_tpa_per_year (allied generic)",
+        "17,500 / 5,000 / 3,616",
+        "derived / assumption",
+        "separation: one Eneabba-size refinery (17,500 t) per node per year; metal 5,000 t REO-eq (~ASM KMP nameplate, "
+        "assumption); magnet 10,000 t magnets (MP 10X scale) x 0.3616. Cheap named brownfield options (Solvay, Narva, White "
+        "Mesa, Lynas Malaysia, Peak UK) are capped at their project size; generic expansion elsewhere is unlimited in total "
+        "but limited per year",
+    ),
     ("lifetime", 25, "assumption", "default 25 years for all facilities (only sets salvage value)"),
-    ("China mining split", f"{CHINA_LIGHT_MINING} + {IONIC_QUOTA_2024}", "USGS MCS 2025; Fastmarkets; Project Blue",
-     "270,000 t quota; ion-adsorption = H1 CREG 10,140 t x 2 (H2 assumed = H1)"),
-    ("China separation existing", CHINA_SEPARATION, "MIIT via starfeu.com; Metalnomist; USGS",
-     "254,000 quota + 60,000 SE Asian feed + 28,000 US feed (upper bound) + Nigeria 13,000 + Madagascar 2,000 (USGS 2024e, "
-     "from China import data); physical capacity is likely higher (not found)"),
-    ("Australia mining existing", 28_000, "Lynas via viralz.org / Project Blue; USGS",
-     "sources disagree: USGS 13,000 t (2024; OCR copy flags an import-data footnote), Lynas FY24 5,655 t NdPr / 25% = "
-     "22,600 t, run-rate ~8,000 t NdPr (FY25-26) / 25% = 32,000 t; chosen: stated pre-expansion capacity 7,000 t NdPr-eq / 25%"),
-
-    ("composition bastnasite Mountain Pass", "NdPr 15.7, La 32.3, Ce 50.2, SEG+ 1.8 %", "MP 10-K 2021 (EDGAR)",
-     "Dy 0.05% and Tb 0.01% of TREO are assumptions inside SEG+ 1.8% (Molycorp: HREE ~1%); Other = 1 - rest. Also used "
-     "for Vietnam (deposit type not in brief: assumption)"),
-    ("composition Bayan Obo (china)", "NdPr 20, La 22, Ce 50 %", "Adamas via SCMP 2019 (La ~20, Ce ~50, NdPr 20-25, others 5-10)",
-     "NdPr at the low end: China's reported PrNd oxide output 44.5-45.5 kt from the 270 kt quota (Metalnomist) implies "
-     "~17-18%; Dy 0.1%, Tb 0.02% assumptions; Other = 1 - rest (7.9%)"),
-    ("composition ionic clay (china_ionic, myanmar)", "Dy 4.33, Tb 0.78 %", "SMM Dy/Tb oxide output; USGS; Fastmarkets",
-     "China Dy oxide 214 t/month x 12 = 2,570 t/yr, Tb 40.8 x 12 = 490 t/yr (SMM); / 0.95 yield = 2,705 / 516 t "
-     "contained; minus Bayan Obo (249,720 x 0.1% / 0.02%) and imported monazite (28,000 t x 0.84% / 0.23%) = 2,220 / 401 t "
-     "from ionic clay feed (20,280 domestic + 31,000 Myanmar = 51,280 t) -> Dy 4.33%, Tb 0.78%. NdPr 20%, La 15%, Ce 5% "
-     "are assumptions (clays are Ce-poor; Y in Other). Same profile for Myanmar (no Myanmar assay in brief)"),
-    ("composition monazite (generic)", "NdPr 21, Dy 0.84, Tb 0.23 %", "InvestorIntel (NdPr ~21%); Energy Fuels Phase 2 mix (Stocktwits)",
-     "Dy 240 t = 4.0% and Tb 66 t = 1.1% of 6,000 t NdPr -> x 21% = 0.84% / 0.23% of TREO; La 22%, Ce 46% assumptions "
-     "(La-Ce-Pr-Nd = 80-99% of most deposits, USGS FS 087-02). Used for India, Nigeria, Thailand, Madagascar, Malaysia, "
-     "Brazil, Eneabba, rest of world and the generic greenfield nodes (Canada, Greenland, South Africa): deposit types "
-     "there are assumptions"),
-    ("composition Mt Weld (australia)", "NdPr 25 %", "InvestorIntel",
-     "Dy 0.3%, Tb 0.05% assumptions (brief: 'Dy/Tb present; figures not found'); La 24%, Ce 44% assumptions"),
-    ("composition Nolans", "NdPr 26.4 %", "Arafura (https://www.arultd.com/projects/nolans/)",
-     "HREO 474 / 13,343 = 3.55% (derived); Dy/Tb taken as generic monazite (0.84/0.23%) inside it; La 20%, Ce 47% assumptions"),
-    ("composition loparite (russia)", "NdPr 20 %", "mrchub (Solikamsk: NdPr ~20% of oxide volume)",
-     "La 27%, Ce 49%, Dy 0.05%, Tb 0.02% assumptions"),
-    ("composition Songwe (malawi)", "NdPr 32.8, Dy+Tb 0.94 %", "Mkango DFS",
-     "1,953/5,954 = 32.8% NdPr; Dy+Tb 56/5,954 = 0.94% split 0.74/0.20 in the monazite Dy:Tb ratio; La 19%, Ce 41% assumptions"),
-    ("composition Ngualla (tanzania)", "NdPr 21 %", "assumption (not in brief)", "bastnasite; Dy 0.05%, Tb 0.01%, La 27%, Ce 49%"),
-
-    ("demand growth path", "93 -> 131 -> 181 kt", "IEA GCMO 2024 (p.179) via SEAISI (https://seaisi.org/details/24787?type=news-rooms)",
-     "magnet REE (Nd, Pr, Dy, Tb) demand 93 kt 2023, 131 kt 2030 (APS), 181 kt 2050 (APS): +5.02%/yr to 2030, +1.63%/yr "
-     "after; index 2025 = {:.1f}, 2030 = 131, 2035 = {:.1f}, 2040 = {:.1f}. Consistent with IEA GCMO 2025 STEPS (+50-60% "
-     "by 2040). Sources disagree: Adamas 7.5-8.6%/yr, McKinsey 59 kt (2022) -> 176 kt (2035): see scenario demand_high".format(
-         iea_index(2025), iea_index(2035), iea_index(2040))),
-    ("demand level 2025", "NdPr {:.0f}, Dy {:.0f}, Tb {:.0f} t".format(*WORLD_2025.values()), "derived",
-     "IEA's 93 kt (2023) exceeds the documented 2024 oxide supply (brief: NdPr 71-76 kt; Dy 2,570 t and Tb 490 t from "
-     "China, SMM); the gap is recycling, undocumented output and basis differences that this model does not contain. So the "
-     "2025 level = documented 2024 oxide supply (NdPr low end 71,000 t) x metal 0.95 x magnet 0.97 yields, grown with the "
-     "IEA index from 2026; this keeps the 2025 base case servable by existing capacity (~90-95% utilisation)"),
-    ("demand elements", None, "assumption",
-     "only NdPr, Dy, Tb have magnet demand (same element mix in every region and year); La, Ce, Other have none: their "
-     "markets (catalysts, glass, polishing, alloys) are outside this magnet chain and unshipped by-products are discarded"),
-    ("regional split", None, "Adamas (exports); SMM (output); IEA (94% share); giti.sg (2020 destinations); finanzen.at",
-     "world magnet output 2024 = 260,000 / 0.94 = {:.0f} t; consumption allocated as in the rows below; constant shares "
-     "over time (assumption: no data on regional growth)".format(WORLD_MAGNETS_2024)),
-    *[(f"demand share {n}", round(REGION_SHARE[n], 4), "derived", f"{t:.0f} t magnets: {why}")
-      for n, t, why in REGION_MAGNETS_2024],
-    ("unallocated Chinese magnet exports", round(RESIDUAL_EXPORTS), "derived",
-     "58,152 - Germany 18% - Japan 12% - US 10,000 t"),
-
-    ("scenario heavy_re_controls", None, "vbw.com; SMM; Mondaq",
-     "trade_rules rows: Dy, Tb, Other from china to allied and non_allied banned from 2025 (stages >= 2). Licences are "
-     "modelled as a ban. Oct 2025 additions (Ho, Er, Tm, Eu, Yb) were suspended to Nov 2026 and are not modelled"),
+    (
+        "China mining split",
+        f"{CHINA_LIGHT_MINING} + {IONIC_QUOTA_2024}",
+        "USGS MCS 2025; Fastmarkets; Project Blue",
+        "270,000 t quota; ion-adsorption = H1 CREG 10,140 t x 2 (H2 assumed = H1)",
+    ),
+    (
+        "China separation existing",
+        CHINA_SEPARATION,
+        "MIIT via starfeu.com; Metalnomist; USGS",
+        "254,000 quota + 60,000 SE Asian feed + 28,000 US feed (upper bound) + Nigeria 13,000 + Madagascar 2,000 (USGS 2024e, "
+        "from China import data); physical capacity is likely higher (not found)",
+    ),
+    (
+        "Australia mining existing",
+        28_000,
+        "Lynas via viralz.org / Project Blue; USGS",
+        "sources disagree: USGS 13,000 t (2024; OCR copy flags an import-data footnote), Lynas FY24 5,655 t NdPr / 25% = "
+        "22,600 t, run-rate ~8,000 t NdPr (FY25-26) / 25% = 32,000 t; chosen: stated pre-expansion capacity 7,000 t NdPr-eq / 25%",
+    ),
+    (
+        "composition bastnasite Mountain Pass",
+        "NdPr 15.7, La 32.3, Ce 50.2, SEG+ 1.8 %",
+        "MP 10-K 2021 (EDGAR)",
+        "Dy 0.05% and Tb 0.01% of TREO are assumptions inside SEG+ 1.8% (Molycorp: HREE ~1%); Other = 1 - rest. Also used "
+        "for Vietnam (deposit type not in brief: assumption)",
+    ),
+    (
+        "composition Bayan Obo (china)",
+        "NdPr 20, La 22, Ce 50 %",
+        "Adamas via SCMP 2019 (La ~20, Ce ~50, NdPr 20-25, others 5-10)",
+        "NdPr at the low end: China's reported PrNd oxide output 44.5-45.5 kt from the 270 kt quota (Metalnomist) implies "
+        "~17-18%; Dy 0.1%, Tb 0.02% assumptions; Other = 1 - rest (7.9%)",
+    ),
+    (
+        "composition ionic clay (china_ionic, myanmar)",
+        "Dy 4.33, Tb 0.78 %",
+        "SMM Dy/Tb oxide output; USGS; Fastmarkets",
+        "China Dy oxide 214 t/month x 12 = 2,570 t/yr, Tb 40.8 x 12 = 490 t/yr (SMM); / 0.95 yield = 2,705 / 516 t "
+        "contained; minus Bayan Obo (249,720 x 0.1% / 0.02%) and imported monazite (28,000 t x 0.84% / 0.23%) = 2,220 / 401 t "
+        "from ionic clay feed (20,280 domestic + 31,000 Myanmar = 51,280 t) -> Dy 4.33%, Tb 0.78%. NdPr 20%, La 15%, Ce 5% "
+        "are assumptions (clays are Ce-poor; Y in Other). Same profile for Myanmar (no Myanmar assay in brief)",
+    ),
+    (
+        "composition monazite (generic)",
+        "NdPr 21, Dy 0.84, Tb 0.23 %",
+        "InvestorIntel (NdPr ~21%); Energy Fuels Phase 2 mix (Stocktwits)",
+        "Dy 240 t = 4.0% and Tb 66 t = 1.1% of 6,000 t NdPr -> x 21% = 0.84% / 0.23% of TREO; La 22%, Ce 46% assumptions "
+        "(La-Ce-Pr-Nd = 80-99% of most deposits, USGS FS 087-02). Used for India, Nigeria, Thailand, Madagascar, Malaysia, "
+        "Brazil, Eneabba, rest of world and the generic greenfield nodes (Canada, Greenland, South Africa): deposit types "
+        "there are assumptions",
+    ),
+    (
+        "composition Mt Weld (australia)",
+        "NdPr 25 %",
+        "InvestorIntel",
+        "Dy 0.3%, Tb 0.05% assumptions (brief: 'Dy/Tb present; figures not found'); La 24%, Ce 44% assumptions",
+    ),
+    (
+        "composition Nolans",
+        "NdPr 26.4 %",
+        "Arafura (https://www.arultd.com/projects/nolans/)",
+        "HREO 474 / 13,343 = 3.55% (derived); Dy/Tb taken as generic monazite (0.84/0.23%) inside it; La 20%, Ce 47% assumptions",
+    ),
+    (
+        "composition loparite (russia)",
+        "NdPr 20 %",
+        "mrchub (Solikamsk: NdPr ~20% of oxide volume)",
+        "La 27%, Ce 49%, Dy 0.05%, Tb 0.02% assumptions",
+    ),
+    (
+        "composition Songwe (malawi)",
+        "NdPr 32.8, Dy+Tb 0.94 %",
+        "Mkango DFS",
+        "1,953/5,954 = 32.8% NdPr; Dy+Tb 56/5,954 = 0.94% split 0.74/0.20 in the monazite Dy:Tb ratio; La 19%, Ce 41% assumptions",
+    ),
+    (
+        "composition Ngualla (tanzania)",
+        "NdPr 21 %",
+        "assumption (not in brief)",
+        "bastnasite; Dy 0.05%, Tb 0.01%, La 27%, Ce 49%",
+    ),
+    (
+        "demand growth path",
+        "93 -> 131 -> 181 kt",
+        "IEA GCMO 2024 (p.179) via SEAISI (https://seaisi.org/details/24787?type=news-rooms)",
+        "magnet REE (Nd, Pr, Dy, Tb) demand 93 kt 2023, 131 kt 2030 (APS), 181 kt 2050 (APS): +5.02%/yr to 2030, +1.63%/yr "
+        f"after; index 2025 = {iea_index(2025):.1f}, 2030 = 131, 2035 = {iea_index(2035):.1f}, 2040 = {iea_index(2040):.1f}. Consistent with IEA GCMO 2025 STEPS (+50-60% "
+        "by 2040). Sources disagree: Adamas 7.5-8.6%/yr, McKinsey 59 kt (2022) -> 176 kt (2035): see scenario demand_high",
+    ),
+    (
+        "demand level 2025",
+        "NdPr {:.0f}, Dy {:.0f}, Tb {:.0f} t".format(*WORLD_2025.values()),
+        "derived",
+        "IEA's 93 kt (2023) exceeds the documented 2024 oxide supply (brief: NdPr 71-76 kt; Dy 2,570 t and Tb 490 t from "
+        "China, SMM); the gap is recycling, undocumented output and basis differences that this model does not contain. So the "
+        "2025 level = documented 2024 oxide supply (NdPr low end 71,000 t) x metal 0.95 x magnet 0.97 yields, grown with the "
+        "IEA index from 2026; this keeps the 2025 base case servable by existing capacity (~90-95% utilisation)",
+    ),
+    (
+        "demand elements",
+        None,
+        "assumption",
+        "only NdPr, Dy, Tb have magnet demand (same element mix in every region and year); La, Ce, Other have none: their "
+        "markets (catalysts, glass, polishing, alloys) are outside this magnet chain and unshipped by-products are discarded",
+    ),
+    (
+        "regional split",
+        None,
+        "Adamas (exports); SMM (output); IEA (94% share); giti.sg (2020 destinations); finanzen.at",
+        f"world magnet output 2024 = 260,000 / 0.94 = {WORLD_MAGNETS_2024:.0f} t; consumption allocated as in the rows below; constant shares "
+        "over time (assumption: no data on regional growth)",
+    ),
+    *[
+        (f"demand share {n}", round(REGION_SHARE[n], 4), "derived", f"{t:.0f} t magnets: {why}")
+        for n, t, why in REGION_MAGNETS_2024
+    ],
+    (
+        "unallocated Chinese magnet exports",
+        round(RESIDUAL_EXPORTS),
+        "derived",
+        "58,152 - Germany 18% - Japan 12% - US 10,000 t",
+    ),
+    (
+        "scenario heavy_re_controls",
+        None,
+        "vbw.com; SMM; Mondaq",
+        "trade_rules rows: Dy, Tb, Other from china to allied and non_allied banned from 2025 (stages >= 2). Licences are "
+        "modelled as a ban. Oct 2025 additions (Ho, Er, Tm, Eu, Yb) were suspended to Nov 2026 and are not modelled",
+    ),
     ("scenario embargo_2027", 2027, "assumption (stress test)", "every flow from china to allied banned from 2027"),
-    ("scenario myanmar_disruption", 0.2, "realtribune.ru citing CSIS; USGS",
-     "KIA took Myanmar mining areas Oct 2024; output fell 43,000 -> 31,000 t (2023->2024). Factor 0.2 = severe disruption "
-     "(assumption); set 0 with --set for a total loss"),
-    ("scenario alliance_without_eu", None, "assumption",
-     "France, Germany, Estonia, eu_rest become non_allied (EU demand no longer protected; EU builds outside an allied budget)"),
-    ("scenarios china_cost_*", "0.25 / 0.333 / 0.667 / 1", "brief sec. 0 and 4.3",
-     "4x = the seed claim '1/4' (NOT found in sources); 3x = WSJ refinery cost 1/3; 1.5x = ChinaFolio 2/3; parity = 1"),
-    ("scenario budget_8_5bn", 8.5e9, "dailyshorts.io; White House framework text via vu.govpulse.tools",
-     "US-Australia Critical Minerals Framework (20 Oct 2025): US$8.5bn project pipeline. Budget on allied capex; so that the "
-     "budget has something to buy, full independence (max_restricted_share 0) is required from 2035 (shortfall is "
-     "penalised, so results show how much independence the budget buys). Finding with this data: full allied independence by 2035 needs only ~US$4.5bn of "
-     "allied capex (magnets dominate; non-allied ore and Malaysian separation count as clean), so none of the three budgets "
-     "binds; lead times and Dy/Tb ore are the limits. This contradicts the ~US$50-75bn claim below"),
-    ("scenario warp_speed_75bn", 7.5e10, "rareearthexchanges.com (https://rareearthexchanges.com/?p=14549)",
-     "'Warp-Speed' US$50-75bn effort reaches only ~50% Western independence by 2035-2040; same requirement as budget_8_5bn"),
-    ("scenario doe_300bn", 3e11, "NOT FOUND in the brief's sources (seed claim)",
-     "the 'DOE: >=$300bn and a decade' figure is a news-seed claim the brief could not verify; kept as an upper bound"),
-    ("scenario demand_high", round(176 / iea_index(2035), 3), "McKinsey via stocknews24 / azzet.com",
-     "McKinsey 176 kt magnetic REE demand in 2035 / IEA-path 2035 index {:.1f} kt; uniform factor on all years, so "
-     "2025-27 demand exceeds existing capacity and shows as unmet by construction".format(
-         iea_index(2035))),
-
-    ("data gaps", None, BRIEF,
-     "not found: Chinese metal capacity, Korean/EU magnet output, e-VAC capacity, VTRE and Kazakhstan capacities, Laos "
-     "tonnage, element-level Dy/Tb for Bayan Obo/Mt Weld/Myanmar, metal opex, O&M, separation/metal/magnet yields, "
-     "regional demand shares, recycling volumes, DOE US$300bn, China cost 1/4"),
+    (
+        "scenario myanmar_disruption",
+        0.2,
+        "realtribune.ru citing CSIS; USGS",
+        "KIA took Myanmar mining areas Oct 2024; output fell 43,000 -> 31,000 t (2023->2024). Factor 0.2 = severe disruption "
+        "(assumption); set 0 with --set for a total loss",
+    ),
+    (
+        "scenario alliance_without_eu",
+        None,
+        "assumption",
+        "France, Germany, Estonia, eu_rest become non_allied (EU demand no longer protected; EU builds outside an allied budget)",
+    ),
+    (
+        "scenarios china_cost_*",
+        "0.25 / 0.333 / 0.667 / 1",
+        "brief sec. 0 and 4.3",
+        "4x = the seed claim '1/4' (NOT found in sources); 3x = WSJ refinery cost 1/3; 1.5x = ChinaFolio 2/3; parity = 1",
+    ),
+    (
+        "scenario budget_8_5bn",
+        8.5e9,
+        "dailyshorts.io; White House framework text via vu.govpulse.tools",
+        "US-Australia Critical Minerals Framework (20 Oct 2025): US$8.5bn project pipeline. Budget on allied capex; so that the "
+        "budget has something to buy, full independence (max_restricted_share 0) is required from 2035 (shortfall is "
+        "penalised, so results show how much independence the budget buys). Finding with this data: full allied independence by 2035 needs only ~US$4.5bn of "
+        "allied capex (magnets dominate; non-allied ore and Malaysian separation count as clean), so none of the three budgets "
+        "binds; lead times and Dy/Tb ore are the limits. This contradicts the ~US$50-75bn claim below",
+    ),
+    (
+        "scenario warp_speed_75bn",
+        7.5e10,
+        "rareearthexchanges.com (https://rareearthexchanges.com/?p=14549)",
+        "'Warp-Speed' US$50-75bn effort reaches only ~50% Western independence by 2035-2040; same requirement as budget_8_5bn",
+    ),
+    (
+        "scenario doe_300bn",
+        3e11,
+        "NOT FOUND in the brief's sources (seed claim)",
+        "the 'DOE: >=$300bn and a decade' figure is a news-seed claim the brief could not verify; kept as an upper bound",
+    ),
+    (
+        "scenario demand_high",
+        round(176 / iea_index(2035), 3),
+        "McKinsey via stocknews24 / azzet.com",
+        f"McKinsey 176 kt magnetic REE demand in 2035 / IEA-path 2035 index {iea_index(2035):.1f} kt; uniform factor on all years, so "
+        "2025-27 demand exceeds existing capacity and shows as unmet by construction",
+    ),
+    (
+        "data gaps",
+        None,
+        BRIEF,
+        "not found: Chinese metal capacity, Korean/EU magnet output, e-VAC capacity, VTRE and Kazakhstan capacities, Laos "
+        "tonnage, element-level Dy/Tb for Bayan Obo/Mt Weld/Myanmar, metal opex, O&M, separation/metal/magnet yields, "
+        "regional demand shares, recycling volumes, DOE US$300bn, China cost 1/4",
+    ),
 ]
 
 
@@ -727,7 +1758,7 @@ def composition_rows():
         profile = PROFILES[profile_name]
         named = [round(profile[e], 6) for e in ELEMENTS if e != "Other"]
         other = round(1 - sum(named), 10)
-        for element, share in zip(ELEMENTS, [*named, other]):
+        for element, share in zip(ELEMENTS, [*named, other], strict=False):
             rows.append((node, element, share))
     return rows
 
@@ -787,8 +1818,9 @@ def save_deterministic(wb: Workbook, path: Path) -> None:
         for info in src.infolist():
             data = src.read(info.filename)
             if info.filename == "docProps/core.xml":
-                data = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)", rb"\g<1>2025-01-01T00:00:00Z\g<2>",
-                              data)
+                data = re.sub(
+                    rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)", rb"\g<1>2025-01-01T00:00:00Z\g<2>", data
+                )
             fixed = zipfile.ZipInfo(info.filename, date_time=(2025, 1, 1, 0, 0, 0))
             fixed.compress_type = zipfile.ZIP_DEFLATED
             dst.writestr(fixed, data)

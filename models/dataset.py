@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from types import MappingProxyType
-from typing import Mapping
+from typing import Any
 
 CLEAN, MIXED = "clean", "mixed"
 MONEY = 1e-6  # the model counts money in millions of USD; reports convert back
@@ -36,10 +37,10 @@ class Settings:
     must_run_until_year: int | None = None  # None = first_year
     embargo: Mapping[str, int] = field(default_factory=dict)  # consumer bloc -> first year without mixed supply
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         object.__setattr__(self, "embargo", _frozen(self.embargo))
 
-    def __hash__(self):
+    def __hash__(self) -> int:
         return hash(tuple((f, getattr(self, f)) for f in self.__dataclass_fields__ if f != "embargo"))
 
     @property
@@ -118,12 +119,19 @@ class Recipe:
     available_from_year: int | None = None  # None = first_year
     place: str = ""
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         object.__setattr__(self, "t_per_t", _frozen(self.t_per_t))
 
-    def __hash__(self):
-        return hash((tuple(sorted(self.t_per_t.items())), self.extra_cost_usd_per_t, self.max_share,
-                     self.available_from_year, self.place))
+    def __hash__(self) -> int:
+        return hash(
+            (
+                tuple(sorted(self.t_per_t.items())),
+                self.extra_cost_usd_per_t,
+                self.max_share,
+                self.available_from_year,
+                self.place,
+            )
+        )
 
     def available(self, year: int, first_year: int) -> bool:
         start = first_year if self.available_from_year is None else self.available_from_year
@@ -157,11 +165,13 @@ class TradeRule:
             return False
         if self.element is not None and self.element != element:
             return False
-        return ((self.from_bloc is None or self.from_bloc == from_bloc)
-                and (self.to_bloc is None or self.to_bloc == to_bloc)
-                and (self.stage is None or self.stage == stage)
-                and (self.first_year is None or year >= self.first_year)
-                and (self.last_year is None or year <= self.last_year))
+        return (
+            (self.from_bloc is None or self.from_bloc == from_bloc)
+            and (self.to_bloc is None or self.to_bloc == to_bloc)
+            and (self.stage is None or self.stage == stage)
+            and (self.first_year is None or year >= self.first_year)
+            and (self.last_year is None or year <= self.last_year)
+        )
 
 
 @dataclass(frozen=True)
@@ -171,7 +181,7 @@ class BlocBudget:
     place: str = ""
 
 
-def _frozen(mapping: Mapping) -> Mapping:
+def _frozen(mapping: Mapping[Any, Any]) -> Mapping[Any, Any]:
     return MappingProxyType(dict(mapping))
 
 
@@ -204,12 +214,22 @@ class Dataset:
     stockpiles: Mapping[tuple[str, str], Stockpile] = field(default_factory=dict)  # (consumer, element)
     recipes: Mapping[str, Mapping[str, Recipe]] = field(default_factory=dict)  # product -> recipe -> Recipe
 
-    def __post_init__(self):
-        for name in ("nodes", "facilities", "composition", "demand", "capex_factor", "opex_factor",
-                     "setting_places", "node_restricted", "availability", "circuits", "stockpiles"):
+    def __post_init__(self) -> None:
+        for name in (
+            "nodes",
+            "facilities",
+            "composition",
+            "demand",
+            "capex_factor",
+            "opex_factor",
+            "setting_places",
+            "node_restricted",
+            "availability",
+            "circuits",
+            "stockpiles",
+        ):
             object.__setattr__(self, name, _frozen(getattr(self, name)))
-        object.__setattr__(self, "composition",
-                           _frozen({n: _frozen(s) for n, s in self.composition.items()}))
+        object.__setattr__(self, "composition", _frozen({n: _frozen(s) for n, s in self.composition.items()}))
         object.__setattr__(self, "recipes", _frozen({p: _frozen(r) for p, r in self.recipes.items()}))
 
     @property
@@ -224,8 +244,7 @@ class Dataset:
     def restricted(self) -> frozenset[str]:
         """R: a node's explicit `restricted` flag wins, else bloc ∈ restricted_blocs."""
         explicit, blocs = self.node_restricted, self.settings.restricted_blocs
-        return frozenset(n for n, b in self.nodes.items()
-                         if (explicit[n] if n in explicit else b in blocs))
+        return frozenset(n for n, b in self.nodes.items() if (explicit[n] if n in explicit else b in blocs))
 
     @property
     def cost_advantage_blocs(self) -> frozenset[str]:

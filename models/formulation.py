@@ -4,7 +4,9 @@ then the constraint families and the objective, in that fixed order."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import pyomo.environ as pyo
 
@@ -21,7 +23,7 @@ class Built:
     model: pyo.ConcreteModel
     dataset: Dataset
     network: Network
-    index: "FlowIndex"
+    index: FlowIndex
     variant: Variant = Variant.COST
 
 
@@ -29,11 +31,11 @@ class Built:
 class FlowIndex:
     """Which flow variables enter and leave each facility, per year."""
 
-    bundles_out: dict  # (n, y) -> [(n, m, y)]
-    bundles_in: dict  # (m, y) -> [(n, m, y)]
-    elements_out: dict  # (n, k, e, p, y) -> [h keys]
-    elements_in: dict  # (m, k, e, p, y) -> [h keys] arriving at stage k
-    delivered: dict  # (m, e, y) -> [h keys] (k̄ >= 2) or [g keys] (k̄ = 1)
+    bundles_out: dict[Any, list[Any]]  # (n, y) -> [(n, m, y)]
+    bundles_in: dict[Any, list[Any]]  # (m, y) -> [(n, m, y)]
+    elements_out: dict[Any, list[Any]]  # (n, k, e, p, y) -> [h keys]
+    elements_in: dict[Any, list[Any]]  # (m, k, e, p, y) -> [h keys] arriving at stage k
+    delivered: dict[Any, list[Any]]  # (m, e, y) -> [h keys] (k̄ >= 2) or [g keys] (k̄ = 1)
 
 
 def index_flows(net: Network, kbar: int) -> FlowIndex:
@@ -42,17 +44,17 @@ def index_flows(net: Network, kbar: int) -> FlowIndex:
         n, m, y = key
         idx.bundles_out[(n, y)].append(key)
         idx.bundles_in[(m, y)].append(key)
-    for key in net.element_arcs:
-        n, m, k, e, p, y = key
-        idx.elements_out[(n, k, e, p, y)].append(key)
+    for arc in net.element_arcs:
+        n, m, k, e, p, y = arc
+        idx.elements_out[(n, k, e, p, y)].append(arc)
         if k < kbar:
-            idx.elements_in[(m, k + 1, e, p, y)].append(key)
+            idx.elements_in[(m, k + 1, e, p, y)].append(arc)
         else:
-            idx.delivered[(m, e, y)].append(key)
+            idx.delivered[(m, e, y)].append(arc)
     return idx
 
 
-def discount_factors(rate: float, first_year: int, years) -> dict[int, float]:
+def discount_factors(rate: float, first_year: int, years: Iterable[int]) -> dict[int, float]:
     """df_y = (1 + r)^−(y − y0), the one discount formula."""
     return {y: (1 + rate) ** -(y - first_year) for y in years}
 
@@ -62,11 +64,16 @@ def add_parameters(m: pyo.ConcreteModel, ds: Dataset) -> None:
     s = ds.settings
     m.Y = pyo.Set(initialize=list(s.years), ordered=True)
     m.B = pyo.Set(initialize=list(ds.blocs), ordered=True)
-    m.discount = pyo.Param(m.Y, mutable=True, initialize=discount_factors(s.discount_rate, s.first_year, s.years),
-                           doc="df_y = (1 + r)^-(y - y0)")
+    m.discount = pyo.Param(
+        m.Y,
+        mutable=True,
+        initialize=discount_factors(s.discount_rate, s.first_year, s.years),
+        doc="df_y = (1 + r)^-(y - y0)",
+    )
     advantage = ds.cost_advantage_blocs
-    m.cost_factor = pyo.Param(m.B, mutable=True, initialize={
-        b: s.restricted_cost_factor if b in advantage else 1.0 for b in ds.blocs})
+    m.cost_factor = pyo.Param(
+        m.B, mutable=True, initialize={b: s.restricted_cost_factor if b in advantage else 1.0 for b in ds.blocs}
+    )
     m.capex_factor = pyo.Param(m.B, mutable=True, initialize={b: ds.capex_factor.get(b, 1.0) for b in ds.blocs})
     m.opex_factor = pyo.Param(m.B, mutable=True, initialize={b: ds.opex_factor.get(b, 1.0) for b in ds.blocs})
     m.demand_factor = pyo.Param(mutable=True, initialize=ds.demand_factor)
@@ -81,7 +88,7 @@ def add_variables(m: pyo.ConcreteModel, ds: Dataset, net: Network) -> None:
     """build, g, h, u (and s, v in their constraint families); all >= 0."""
     nn = pyo.NonNegativeReals
 
-    def build_bounds(_, n, k, y):
+    def build_bounds(_: Any, n: str, k: int, y: int) -> tuple[float, float | None]:
         return (0, ds.facilities[(n, k)].max_build_tpa_per_year)
 
     m.build = pyo.Var(pyo.Set(initialize=net.builds, dimen=3), within=nn, bounds=build_bounds)
@@ -116,37 +123,53 @@ def add_variant_objectives(b: Built) -> None:
 
 
 DOCS = {  # the v1 components; the v2 families give their own doc= where they declare them
-    "Y": "years first_year ... last_year", "B": "blocs",
-    "discount": "df_y = (1 + r)^-(y - y0)", "cost_factor": "phi_b: restricted_cost_factor for cost-advantage blocs",
-    "capex_factor": "capex_factor.<bloc> of the scenario", "opex_factor": "opex_factor.<bloc> of the scenario",
-    "demand_factor": "multiplier of all demand", "alpha": "max_restricted_share (alpha)",
+    "Y": "years first_year ... last_year",
+    "B": "blocs",
+    "discount": "df_y = (1 + r)^-(y - y0)",
+    "cost_factor": "phi_b: restricted_cost_factor for cost-advantage blocs",
+    "capex_factor": "capex_factor.<bloc> of the scenario",
+    "opex_factor": "opex_factor.<bloc> of the scenario",
+    "demand_factor": "multiplier of all demand",
+    "alpha": "max_restricted_share (alpha)",
     "unmet_penalty": "unmet_penalty_usd_per_t (million USD)",
     "shortfall_penalty": "shortfall_penalty_usd_per_t (million USD)",
-    "budget": "budget_usd (million USD)", "annual_budget": "annual_budget_usd (million USD)",
+    "budget": "budget_usd (million USD)",
+    "annual_budget": "annual_budget_usd (million USD)",
     "build": "build[n,k,y]: new capacity (t/yr) whose construction starts in year y",
     "g": "g[n,m,y]: stage-1 bundle (t REO) shipped from extraction node n to m",
     "h": "h[n,m,k,e,p,y]: element e of provenance p output by stage k at n, shipped to m",
-    "u": "u[m,e,y]: unmet demand (t)", "s": "s[e,y]: independence shortfall (t of clean supply)",
+    "u": "u[m,e,y]: unmet demand (t)",
+    "s": "s[e,y]: independence shortfall (t of clean supply)",
     "v": "v[m,e,y]: clean content counted towards protected demand (one-stage chains)",
     "q": "q[n,k,y]: throughput (t input processed; stage 1: t extracted)",
     "cap": "cap[n,k,y]: capacity in service (t/yr)",
-    "capacity": "throughput <= capacity in service", "max_capacity": "existing + built capacity <= max_tpa",
+    "capacity": "throughput <= capacity in service",
+    "max_capacity": "existing + built capacity <= max_tpa",
     "separation_balance": "separated output of an element <= yield x the element in the bundles fed",
     "element_stage_balance": "output of an element stage <= yield x its input, by provenance",
     "demand": "deliveries + unmet = demand (one stage: >=)",
     "clean": "clean[e,y]: clean supply to protected demand",
     "independence": "clean supply + shortfall >= (1 - alpha) x protected demand",
-    "clean_cap_demand": "clean content counted <= demand", "clean_cap_content": "clean content counted <= delivered",
+    "clean_cap_demand": "clean content counted <= demand",
+    "clean_cap_content": "clean content counted <= delivered",
     "budget_total": "capex of the budget blocs over the horizon <= budget_usd",
     "budget_annual": "capex of the budget blocs in one year <= annual_budget_usd",
     "budget_bloc": "capex of one bloc <= its row of the budgets sheet",
-    "capex_cost": "capex by year (million USD, undiscounted)", "fixed_om_cost": "fixed O&M by year",
-    "opex_cost": "opex by year", "transport_cost": "transport by year", "tariff_cost": "tariffs by year",
-    "unmet_cost": "penalty of unmet demand by year", "shortfall_cost": "penalty of shortfall by year",
-    "salvage_value": "value of capacity that outlives the horizon", "objective": "discounted total cost",
+    "capex_cost": "capex by year (million USD, undiscounted)",
+    "fixed_om_cost": "fixed O&M by year",
+    "opex_cost": "opex by year",
+    "transport_cost": "transport by year",
+    "tariff_cost": "tariffs by year",
+    "unmet_cost": "penalty of unmet demand by year",
+    "shortfall_cost": "penalty of shortfall by year",
+    "salvage_value": "value of capacity that outlives the horizon",
+    "objective": "discounted total cost",
     **{name: f"{name}: cost aggregate by bloc and year (million USD)" for name in ("CAPEX", "FOM", "OPEX")},
-    "SALV": "SALV[b]: salvage aggregate by bloc", "TRANSPORT": "transport aggregate by year",
-    "TARIFF": "tariff aggregate by year", "UNMET": "unmet demand by year", "SHORTFALL": "shortfall by year",
+    "SALV": "SALV[b]: salvage aggregate by bloc",
+    "TRANSPORT": "transport aggregate by year",
+    "TARIFF": "tariff aggregate by year",
+    "UNMET": "unmet demand by year",
+    "SHORTFALL": "shortfall by year",
 }
 
 

@@ -10,8 +10,11 @@ import signal
 import sys
 import threading
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from enum import Enum
+from types import FrameType
+from typing import Any
 
 import pyomo.environ as pyo
 
@@ -38,6 +41,9 @@ class SolveOptions:
     method: str = "auto"  # auto | simplex | ipm
 
 
+DEFAULT_OPTIONS = SolveOptions()
+
+
 @dataclass
 class SolveOutcome:
     """What HiGHS said: a status from a closed vocabulary and the raw words."""
@@ -45,14 +51,14 @@ class SolveOutcome:
     status: Status
     message: str
     solve_seconds: float
-    duals: dict = field(default_factory=dict)  # constraint data -> dual (model units)
+    duals: dict[Any, float] = field(default_factory=dict)  # constraint data -> dual (model units)
     translate_seconds: float = 0.0  # handing the model to HiGHS (first solve only)
     highs_seconds: float = 0.0  # HiGHS's own run time
     infeasibility: tuple[float, float] = (0.0, 0.0)  # HiGHS's max primal and dual infeasibility
 
 
 @contextlib.contextmanager
-def quiet_stdout():
+def quiet_stdout() -> Iterator[None]:
     """Keep library banners (highspy prints one on first use) off stdout."""
     sys.stdout.flush()
     saved = os.dup(1)
@@ -67,7 +73,7 @@ def quiet_stdout():
         os.close(devnull)
 
 
-def _mps_name(name: str, used: set) -> str:
+def _mps_name(name: str, used: set[str]) -> str:
     """A name both MPS and LP files can hold (no blanks, no brackets), unique in the model."""
     name = "".join("_" if c.isspace() else c for c in name).replace("'", "").replace("[", "(").replace("]", ")")
     unique, n = name, 1
@@ -78,7 +84,7 @@ def _mps_name(name: str, used: set) -> str:
     return unique
 
 
-def _status(termination) -> Status:
+def _status(termination: Any) -> Status:
     from pyomo.contrib.solver.common.results import TerminationCondition as T
 
     return {
@@ -96,12 +102,12 @@ class CaseSolver:
     """A model built once and solved as often as its parameters change. A warm
     re-solve that does not end optimal is retried cold (solver state cleared)."""
 
-    def __init__(self, dataset: Dataset, options: SolveOptions = SolveOptions(), variant: Variant = Variant.COST):
+    def __init__(self, dataset: Dataset, options: SolveOptions = DEFAULT_OPTIONS, variant: Variant = Variant.COST):
         start = time.perf_counter()
         self.built: Built = build_model(dataset, variant)
         self.build_seconds = time.perf_counter() - start
         self.options = options
-        self._solver = None
+        self._solver: Any = None  # pyomo.contrib.solver.solvers.highs.Highs once handed over
         self._solved = False
         self._stop = False
 
@@ -120,7 +126,7 @@ class CaseSolver:
             event.subscribe(self._interrupt_check)
         return time.perf_counter() - start
 
-    def _interrupt_check(self, event) -> None:
+    def _interrupt_check(self, event: Any) -> None:
         if self._stop:
             event.interrupt()
 
@@ -141,34 +147,49 @@ class CaseSolver:
                 self.highs.clearSolver()
                 results = self._run()
                 status, cold = self._verdict(results)
-                message = cold if status is Status.OPTIMAL else f"{cold} (also after a cold re-solve; the warm " \
-                                                                  f"re-solve said: {message})"
+                message = (
+                    cold
+                    if status is Status.OPTIMAL
+                    else f"{cold} (also after a cold re-solve; the warm re-solve said: {message})"
+                )
         if self._stop or self.highs.getModelStatus() == _interrupted():
             raise KeyboardInterrupt
         self._solved = True
-        duals = {}
+        duals: dict[Any, Any] = {}
         if status is Status.OPTIMAL:
             results.solution_loader.load_vars()
             duals = dict(results.solution_loader.get_duals())
         info = self.highs.getInfo()
         quality = (float(info.max_primal_infeasibility), float(info.max_dual_infeasibility))
-        return SolveOutcome(status, message, time.perf_counter() - start, duals, translate,
-                            float(results.timing_info.highs_time), quality)
+        return SolveOutcome(
+            status,
+            message,
+            time.perf_counter() - start,
+            duals,
+            translate,
+            float(results.timing_info.highs_time),
+            quality,
+        )
 
-    def _run(self):
-        config = dict(time_limit=self.options.time_limit, threads=self.options.threads,
-                      solver_options={"solver": self.method(),
-                                      "user_objective_scale": objective_scale(self.built.model)})
+    def _run(self) -> Any:
+        config = dict(
+            time_limit=self.options.time_limit,
+            threads=self.options.threads,
+            solver_options={"solver": self.method(), "user_objective_scale": objective_scale(self.built.model)},
+        )
         return self._solver.solve(self.built.model, **{k: v for k, v in config.items() if v is not None})
 
-    def _verdict(self, results) -> tuple[Status, str]:
+    def _verdict(self, results: Any) -> tuple[Status, str]:
         """The status and HiGHS's words for it."""
         status = _status(results.termination_condition)
         highs_status = self.highs.modelStatusToString(self.highs.getModelStatus())
         if status is Status.TIME_LIMIT:
             limit = self.options.time_limit
-            what = f"the time limit of {limit:g} s" if results.termination_condition.name == "maxTimeLimit" \
-                and limit is not None else "an iteration limit"
+            what = (
+                f"the time limit of {limit:g} s"
+                if results.termination_condition.name == "maxTimeLimit" and limit is not None
+                else "an iteration limit"
+            )
             return status, f"stopped at {what} before proving optimality (HiGHS: {highs_status})"
         errors = [line.strip() for line in (results.solver_log or "").splitlines() if line.startswith("ERROR")]
         return status, "; ".join([f"HiGHS: {highs_status}"] + errors)
@@ -179,7 +200,7 @@ class CaseSolver:
             return self.options.method
         return "ipm" if self.highs is not None and self.highs.getNumCol() >= IPM_FROM_COLUMNS else "simplex"
 
-    def write_model(self, path) -> None:
+    def write_model(self, path: str | os.PathLike[str]) -> None:
         """Write the LP as HiGHS sees it (.mps or .lp) for another solver, its columns and rows
         named after the model's components (`build(USA,2,2027)`, `capacity(USA,2,2027)`)."""
         with quiet_stdout():
@@ -188,19 +209,19 @@ class CaseSolver:
             self.highs.writeModel(str(path))
 
     def _name_columns_and_rows(self) -> None:
-        solver, highs, used = self._solver, self.highs, set()
+        solver, highs, used = self._solver, self.highs, set[str]()
         for var_id, col in solver._pyomo_var_to_solver_var_map.items():
             highs.passColName(col, _mps_name(solver._vars[var_id][0].name, used))
         for con, row in solver._pyomo_con_to_solver_con_map.items():
             highs.passRowName(row, _mps_name(con.name, used))
 
     @property
-    def highs(self):
+    def highs(self) -> Any:
         """The highspy model (after the first solve), for exports and diagnostics."""
         return None if self._solver is None else self._solver._solver_model
 
 
-def _interrupted():
+def _interrupted() -> Any:
     import highspy
 
     return highspy.HighsModelStatus.kInterrupt
@@ -210,11 +231,11 @@ PENALTY_FLOOR = 1e-3  # smallest discounted penalty (million USD per t) solved w
 SPAN_LIMIT = 1e7  # largest ratio of discount factors over the years with demand
 
 
-def _demand_discounts(m) -> list[float]:
+def _demand_discounts(m: pyo.ConcreteModel) -> list[float]:
     return [pyo.value(m.discount[y]) for y in sorted({y for (_, _, y) in m.u})]
 
 
-def objective_scale(m) -> int:
+def objective_scale(m: pyo.ConcreteModel) -> int:
     """Power of two that lifts the smallest discounted penalty to about 1 when
     discounting pushes it towards HiGHS's tolerances (1e-7); 0 otherwise. Only
     for the cost objective; scaling never changes the optimal plan."""
@@ -226,7 +247,7 @@ def objective_scale(m) -> int:
     return 0 if floor >= PENALTY_FLOOR or floor <= 0 else min(64, math.ceil(math.log2(1 / floor)))
 
 
-def unreliable(m) -> str | None:
+def unreliable(m: pyo.ConcreteModel) -> str | None:
     """Why HiGHS cannot be trusted with this objective, or None."""
     years = sorted({y for (_, _, y) in m.u})
     discounts = _demand_discounts(m)
@@ -235,13 +256,15 @@ def unreliable(m) -> str | None:
     span = max(discounts) / min(discounts) if min(discounts) > 0 else math.inf
     if span <= SPAN_LIMIT:
         return None
-    return (f"numerically unreliable: discount factors over the years with demand ({years[0]}-{years[-1]}) span "
-            f"{span:.1e}, more than HiGHS's tolerances resolve ({SPAN_LIMIT:.0e}); a solve could report a wrong "
-            "optimum. Shorten the horizon or lower discount_rate")
+    return (
+        f"numerically unreliable: discount factors over the years with demand ({years[0]}-{years[-1]}) span "
+        f"{span:.1e}, more than HiGHS's tolerances resolve ({SPAN_LIMIT:.0e}); a solve could report a wrong "
+        "optimum. Shorten the horizon or lower discount_rate"
+    )
 
 
 @contextlib.contextmanager
-def deferred_signals(on_signal):
+def deferred_signals(on_signal: Callable[[], None]) -> Iterator[None]:
     """While the block runs, SIGINT and SIGTERM only call on_signal(); when it
     ends, the first one is raised again under the previous handlers. Signals
     the process ignores stay ignored; outside the main thread nothing changes."""
@@ -250,12 +273,12 @@ def deferred_signals(on_signal):
         return
     caught: list[int] = []
 
-    def record(signum, frame):
+    def record(signum: int, frame: FrameType | None) -> None:
         if not caught:
             caught.append(signum)
         on_signal()
 
-    previous = {}
+    previous: dict[Any, Any] = {}
     for sig in (signal.SIGINT, signal.SIGTERM):
         if signal.getsignal(sig) is not signal.SIG_IGN:
             previous[sig] = signal.signal(sig, record)

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Any
 
 import pyomo.environ as pyo
 
 from .constraints import need
-from .formulation import Built
 from .dataset import MONEY
+from .formulation import Built
 from .variants import Variant
 
 KG_PER_T = 1000.0
@@ -29,11 +30,11 @@ class MarginalSupplyCost:
     by_consumer: dict[tuple[str, str, int], float]
 
 
-def _value(x) -> float:
+def _value(x: Any) -> float:
     return float(pyo.value(x, exception=False) or 0.0)
 
 
-def marginal_supply_cost(built: Built, duals: dict) -> MarginalSupplyCost:
+def marginal_supply_cost(built: Built, duals: dict[Any, float]) -> MarginalSupplyCost:
     """d(objective)/d(protected demand), per kg, undiscounted.
 
         msc[m,e,y] = ( λ_demand[m,e,y] + (1 − α) · λ_independence[e,y]  (+ λ_{v ≤ need}[m,e,y] if k̄ = 1) )
@@ -52,9 +53,9 @@ def marginal_supply_cost(built: Built, duals: dict) -> MarginalSupplyCost:
     independence = getattr(m, "independence", {})
     clean_cap = getattr(m, "clean_cap_demand", {})
     demand = getattr(m, "demand", {})
-    by_consumer = {}
-    weights = defaultdict(list)
-    for (c, e, y) in net.demand_rows:
+    by_consumer: dict[tuple[str, str, int], float] = {}
+    weights: dict[tuple[str, int], list[tuple[float, float]]] = defaultdict(list)
+    for c, e, y in net.demand_rows:
         if c not in protected:
             continue
         dual = duals.get(demand[c, e, y], 0.0) if (c, e, y) in demand else 0.0
@@ -65,9 +66,8 @@ def marginal_supply_cost(built: Built, duals: dict) -> MarginalSupplyCost:
         usd_per_kg = dual / _value(m.discount[y]) / MONEY / KG_PER_T
         by_consumer[(c, e, y)] = usd_per_kg
         weights[(e, y)].append((_value(need(built, c, e, y)), usd_per_kg))
-    by_element = {}
+    by_element: dict[tuple[str, int], float] = {}
     for key, pairs in sorted(weights.items()):
         total = sum(w for w, _ in pairs)
-        by_element[key] = (sum(w * v for w, v in pairs) / total if total > 0
-                           else sum(v for _, v in pairs) / len(pairs))
+        by_element[key] = sum(w * v for w, v in pairs) / total if total > 0 else sum(v for _, v in pairs) / len(pairs)
     return MarginalSupplyCost(by_element, by_consumer)

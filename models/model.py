@@ -10,6 +10,7 @@ component and touches no solver attribute (those stay in formulation.py, highs.p
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from types import MappingProxyType
@@ -18,7 +19,7 @@ import pyomo.environ as pyo
 
 from .dataset import MONEY, Dataset
 from .formulation import discount_factors
-from .highs import CaseSolver, SolveOptions, Status
+from .highs import DEFAULT_OPTIONS, CaseSolver, SolveOptions, Status
 from .solution import Solution, extract
 from .variants import Variant
 
@@ -34,44 +35,58 @@ class Parameter:
     apply: Callable[[pyo.ConcreteModel, Dataset, str, float], None]
 
 
-def _discount(m, ds: Dataset, _: str, rate: float) -> None:
+def _discount(m: pyo.ConcreteModel, ds: Dataset, _: str, rate: float) -> None:
     s = ds.settings
     for y, df in discount_factors(rate, s.first_year, s.years).items():
         m.discount[y] = df
 
 
-def _cost_factor(m, ds: Dataset, _: str, factor: float) -> None:
+def _cost_factor(m: pyo.ConcreteModel, ds: Dataset, _: str, factor: float) -> None:
     for bloc in m.B:
         if bloc in ds.cost_advantage_blocs:
             m.cost_factor[bloc] = factor
 
 
-def _per_bloc(name: str):
-    def apply(m, _ds, bloc: str, value: float) -> None:
+def _per_bloc(name: str) -> Callable[[pyo.ConcreteModel, Dataset, str, float], None]:
+    def apply(m: pyo.ConcreteModel, _ds: Dataset, bloc: str, value: float) -> None:
         if bloc in m.B:
             getattr(m, name)[bloc] = value
+
     return apply
 
 
-def _scalar(name: str, scale: float = 1.0):
-    def apply(m, _ds, _rest, value: float) -> None:
+def _scalar(name: str, scale: float = 1.0) -> Callable[[pyo.ConcreteModel, Dataset, str, float], None]:
+    def apply(m: pyo.ConcreteModel, _ds: Dataset, _rest: str, value: float) -> None:
         getattr(m, name).set_value(value * scale)
+
     return apply
 
 
-PARAMETERS: Mapping[str, Parameter] = MappingProxyType({p.key.split(".")[0]: p for p in (
-    Parameter("discount_rate", "df_y of every year", _discount),
-    Parameter("max_restricted_share", "α of the independence rows", _scalar("alpha")),
-    Parameter("restricted_cost_factor", "φ of the cost-advantage blocs (default: the restricted ones)", _cost_factor),
-    Parameter("unmet_penalty_usd_per_t", "cost of unmet demand", _scalar("unmet_penalty", MONEY)),
-    Parameter("shortfall_penalty_usd_per_t", "cost of independence shortfall", _scalar("shortfall_penalty", MONEY)),
-    Parameter("budget_usd", "the total budget row's limit (when the case has one)", _scalar("budget", MONEY)),
-    Parameter("annual_budget_usd", "the annual budget rows' limit (when the case has them)",
-              _scalar("annual_budget", MONEY)),
-    Parameter("demand_factor", "multiplier of all demand", _scalar("demand_factor")),
-    Parameter("capex_factor.<bloc>", "multiplier of one bloc's capex", _per_bloc("capex_factor")),
-    Parameter("opex_factor.<bloc>", "multiplier of one bloc's opex", _per_bloc("opex_factor")),
-)})
+PARAMETERS: Mapping[str, Parameter] = MappingProxyType(
+    {
+        p.key.split(".")[0]: p
+        for p in (
+            Parameter("discount_rate", "df_y of every year", _discount),
+            Parameter("max_restricted_share", "α of the independence rows", _scalar("alpha")),
+            Parameter(
+                "restricted_cost_factor", "φ of the cost-advantage blocs (default: the restricted ones)", _cost_factor
+            ),
+            Parameter("unmet_penalty_usd_per_t", "cost of unmet demand", _scalar("unmet_penalty", MONEY)),
+            Parameter(
+                "shortfall_penalty_usd_per_t", "cost of independence shortfall", _scalar("shortfall_penalty", MONEY)
+            ),
+            Parameter("budget_usd", "the total budget row's limit (when the case has one)", _scalar("budget", MONEY)),
+            Parameter(
+                "annual_budget_usd",
+                "the annual budget rows' limit (when the case has them)",
+                _scalar("annual_budget", MONEY),
+            ),
+            Parameter("demand_factor", "multiplier of all demand", _scalar("demand_factor")),
+            Parameter("capex_factor.<bloc>", "multiplier of one bloc's capex", _per_bloc("capex_factor")),
+            Parameter("opex_factor.<bloc>", "multiplier of one bloc's opex", _per_bloc("opex_factor")),
+        )
+    }
+)
 
 
 def split(key: str) -> tuple[str, str]:
@@ -94,7 +109,7 @@ def is_mutable(key: str, value: float | None = 0.0, dataset: Dataset | None = No
 class Model:
     """One LP variant of a dataset, built once and re-solved warm as its parameters change."""
 
-    def __init__(self, dataset: Dataset, variant: Variant = Variant.COST, options: SolveOptions = SolveOptions()):
+    def __init__(self, dataset: Dataset, variant: Variant = Variant.COST, options: SolveOptions = DEFAULT_OPTIONS):
         self._solver = CaseSolver(dataset, options, variant)
         self.dataset, self.variant = dataset, variant
 
@@ -140,6 +155,6 @@ class Model:
             return replace(solution, message=f"least cost at alpha {alpha:.6g}: {second.message}")
         return replace(solution, least_alpha=alpha)
 
-    def write(self, path) -> None:
+    def write(self, path: str | os.PathLike[str]) -> None:
         """The LP as HiGHS sees it (.mps or .lp), for another solver."""
         self._solver.write_model(path)

@@ -10,7 +10,9 @@ the route is allowed").
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from .dataset import CLEAN, MIXED, Dataset
 
@@ -29,7 +31,9 @@ class Network:
     # Version 2 sets (empty without v2 data)
     demand_rows: dict[tuple[str, str, int], float] = field(default_factory=dict)  # (m, e, y) -> D (0: need only)
     recipe_uses: list[tuple[str, str, str, int]] = field(default_factory=list)  # x keys (m, p, r, y)
-    need_terms: dict[tuple[str, str, int], list[tuple[float, tuple]]] = field(default_factory=dict)  # t/t, x key
+    need_terms: dict[tuple[str, str, int], list[tuple[float, tuple[str, str, str, int]]]] = field(
+        default_factory=dict
+    )  # t/t, x key
     circuits: list[tuple[str, str]] = field(default_factory=list)  # (separator, element) that can hold capacity
     circuit_builds: list[tuple[str, str, int]] = field(default_factory=list)  # (node, element, year)
     circuit_salvage: dict[tuple[str, str, int], float] = field(default_factory=dict)  # rho per circuit build
@@ -68,7 +72,7 @@ def can_hold_capacity(ds: Dataset, n: str, k: int) -> bool:
     return f.existing_tpa > 0 or any(True for _ in build_years(ds, n, k))
 
 
-def build_years(ds: Dataset, n: str, k: int):
+def build_years(ds: Dataset, n: str, k: int) -> Iterator[int]:
     """Years in which a build may start: capex given, available, and in service by yN."""
     f = ds.facilities[(n, k)]
     if f.capex_usd_per_tpa is None:
@@ -92,7 +96,7 @@ def circuit_lead_time(ds: Dataset, n: str, e: str) -> int:
     return ds.facilities[(n, 2)].lead_time_years if lead is None else lead
 
 
-def circuit_build_years(ds: Dataset, n: str, e: str):
+def circuit_build_years(ds: Dataset, n: str, e: str) -> Iterator[int]:
     """Years in which a circuit build may start (the facility rules, model.md "circuits")."""
     c = ds.circuits[(n, e)]
     if c.capex_usd_per_tpa is None:
@@ -110,7 +114,13 @@ def circuit_salvage_share(ds: Dataset, n: str, e: str, y: int) -> float:
     return max(0.0, 1.0 - operated / ds.facilities[(n, 2)].lifetime_years)
 
 
-def demand_rows(ds: Dataset) -> tuple[dict, list, dict]:
+def demand_rows(
+    ds: Dataset,
+) -> tuple[
+    dict[tuple[str, str, int], float],
+    list[tuple[str, str, str, int]],
+    dict[tuple[str, str, int], list[tuple[float, tuple[str, str, str, int]]]],
+]:
     """Demand rows, recipe uses and the recipe terms of need (model.md, "recipes").
 
     A row (m, e, y) exists where need[m,e,y] = D[m,e,y] + Σ_{p,r} t_per_t·x[m,p,r,y]
@@ -122,7 +132,7 @@ def demand_rows(ds: Dataset) -> tuple[dict, list, dict]:
         return rows, [], {}
     uses, terms = [], defaultdict(list)
     first = ds.settings.first_year
-    for (m, p, y) in sorted(ds.product_demand_in_horizon()):
+    for m, p, y in sorted(ds.product_demand_in_horizon()):
         for r, recipe in sorted(ds.recipes[p].items()):
             if not recipe.available(y, first):
                 continue
@@ -139,7 +149,7 @@ def must_run_floors(ds: Dataset) -> dict[tuple[str, int, int], float]:
     (model.md, "Must-run existing capacity")."""
     s = ds.settings
     until = s.first_year if s.must_run_until_year is None else s.must_run_until_year
-    floors = {}
+    floors: dict[Any, Any] = {}
     for (n, k), f in sorted(ds.facilities.items()):
         if f.min_utilization * f.existing_tpa > 0:
             for y in s.years:
@@ -154,52 +164,54 @@ def embargoed(ds: Dataset, m: str, y: int) -> bool:
     return start is not None and y >= start
 
 
-def build_network(ds: Dataset) -> Network:
-    years = list(ds.settings.years)
-    restricted = ds.restricted
-    kbar = ds.last_stage
-    facilities = [key for key in sorted(ds.facilities) if can_hold_capacity(ds, *key)]
-    builds = [(n, k, y) for (n, k) in facilities for y in build_years(ds, n, k)]
-    salvage = {b: salvage_share(ds, *b) for b in builds}
-    at_stage = defaultdict(list)
-    for n, k in facilities:
-        at_stage[k].append(n)
-    demand, recipe_uses, need_terms = demand_rows(ds)
-    consumers = sorted({m for (m, _, _) in demand})
-    demanded = defaultdict(set)  # (m, y) -> elements
-    for (m, e, y) in demand:
-        demanded[(m, y)].add(e)
-    embargo = ds.settings.embargo
-    circuit_builds = [(n, e, y) for (n, e) in sorted(ds.circuits) if (n, 2) in ds.facilities
-                      for y in circuit_build_years(ds, n, e)]
+CircuitBuild = tuple[str, str, int]  # (node, element, year)
+ElementArc = tuple[str, str, int, str, str, int]  # (n, m, k, e, p, y)
+Flows = dict[tuple[str, int], set[tuple[str, str]]]  # (node, stage) -> {(element, provenance)}
+AtStage = dict[int, list[str]]
+Demanded = dict[tuple[str, int], set[str]]  # (consumer, year) -> elements
+
+
+def _arc_years(ds: Dataset, n: str, m: str, stage: int, element: str | None) -> Iterator[tuple[int, float, float]]:
+    cost = route_cost(ds, n, m, stage)
+    if cost is None:
+        return
+    for y in ds.settings.years:
+        tariff = trade_tariff(ds, n, m, stage, element, y)
+        if tariff is not None:
+            yield y, cost, tariff
+
+
+def _circuit_plan(
+    ds: Dataset,
+) -> tuple[list[CircuitBuild], dict[CircuitBuild, float], list[tuple[str, str]], dict[str, set[str]]]:
+    circuit_builds = [
+        (n, e, y) for (n, e) in sorted(ds.circuits) if (n, 2) in ds.facilities for y in circuit_build_years(ds, n, e)
+    ]
     circuit_salvage = {key: circuit_salvage_share(ds, *key) for key in circuit_builds}
-    circuits = sorted({(n, e) for (n, e, _) in circuit_builds}
-                      | {(n, e) for (n, e), c in ds.circuits.items() if c.existing_tpa > 0 and (n, 2) in ds.facilities})
+    circuits = sorted(
+        {(n, e) for (n, e, _) in circuit_builds}
+        | {(n, e) for (n, e), c in ds.circuits.items() if c.existing_tpa > 0 and (n, 2) in ds.facilities}
+    )
     # A separator with circuit rows separates only the elements whose circuit can hold capacity.
-    separated = {n: set() for n, _ in ds.circuits}
+    separated: dict[str, set[str]] = {n: set() for n, _ in ds.circuits}
     for n, e in circuits:
         separated[n].add(e)
+    return circuit_builds, circuit_salvage, circuits, separated
 
-    def arc_years(n, m, stage, element):
-        cost = route_cost(ds, n, m, stage)
-        if cost is None:
-            return
-        for y in years:
-            tariff = trade_tariff(ds, n, m, stage, element, y)
-            if tariff is not None:
-                yield y, cost, tariff
 
-    # Stage-1 bundles: to separators, or to consumers when the chain has one stage.
-    bundle_arcs = {}
-    flows_out: dict[tuple[str, int], set] = defaultdict(set)
-    flows_in: dict[tuple[str, int], set] = defaultdict(set)
+def _bundle_arcs(
+    ds: Dataset, at_stage: AtStage, consumers: list[str], demanded: Demanded, flows_out: Flows, flows_in: Flows
+) -> dict[tuple[str, str, int], tuple[float, float]]:
+    """Stage-1 bundles: to separators, or to consumers when the chain has one stage."""
+    kbar, embargo = ds.last_stage, ds.settings.embargo
+    bundle_arcs: dict[Any, Any] = {}
     for n in at_stage[1]:
-        prov = MIXED if n in restricted else CLEAN
+        prov = MIXED if n in ds.restricted else CLEAN
         shares = {e for e, c in ds.composition.get(n, {}).items() if c > 0}
         flows_out[(n, 1)] = {(e, prov) for e in shares}
         targets = at_stage[2] if kbar >= 2 else consumers
         for m in targets:
-            for y, cost, tariff in arc_years(n, m, 1, None):
+            for y, cost, tariff in _arc_years(ds, n, m, 1, None):
                 if kbar == 1 and not (shares & demanded[(m, y)]):
                     continue
                 if kbar == 1 and embargo and prov == MIXED and embargoed(ds, m, y):
@@ -207,28 +219,88 @@ def build_network(ds: Dataset) -> Network:
                 bundle_arcs[(n, m, y)] = (cost, tariff)
                 if kbar >= 2:
                     flows_in[(m, 2)] |= flows_out[(n, 1)]
+    return bundle_arcs
 
-    # Element stages: what can leave each facility, then arcs to the next stage.
-    element_arcs = {}
+
+def _element_arcs(
+    ds: Dataset,
+    at_stage: AtStage,
+    consumers: list[str],
+    demanded: Demanded,
+    separated: dict[str, set[str]],
+    flows_out: Flows,
+    flows_in: Flows,
+) -> dict[ElementArc, tuple[float, float]]:
+    """Element stages: what can leave each facility, then arcs to the next stage."""
+    kbar = ds.last_stage
+    element_arcs: dict[Any, Any] = {}
     for k in range(2, kbar + 1):
         for n in at_stage[k]:
             pairs = flows_in.get((n, k), set())
             if k == 2 and n in separated:
                 pairs = {(e, p) for e, p in pairs if e in separated[n]}
-            flows_out[(n, k)] = {(e, MIXED) for e, _ in pairs} if n in restricted else set(pairs)
+            flows_out[(n, k)] = {(e, MIXED) for e, _ in pairs} if n in ds.restricted else set(pairs)
             targets = at_stage[k + 1] if k < kbar else consumers
             for m in targets:
-                for e, p in sorted(flows_out[(n, k)]):
-                    for y, cost, tariff in arc_years(n, m, k, e):
-                        if k == kbar and e not in demanded[(m, y)]:
-                            continue
-                        if k == kbar and embargo and p == MIXED and embargoed(ds, m, y):
-                            continue
-                        element_arcs[(n, m, k, e, p, y)] = (cost, tariff)
-                        if k < kbar:
-                            flows_in[(m, k + 1)].add((e, p))
-    return Network(facilities, builds, salvage, bundle_arcs, element_arcs, dict(flows_in), dict(flows_out),
-                   demand, recipe_uses, need_terms, circuits, circuit_builds, circuit_salvage, must_run_floors(ds))
+                _arcs_to(ds, n, m, k, sorted(flows_out[(n, k)]), demanded, element_arcs, flows_in)
+    return element_arcs
+
+
+def _arcs_to(
+    ds: Dataset,
+    n: str,
+    m: str,
+    k: int,
+    pairs: list[tuple[str, str]],
+    demanded: Demanded,
+    element_arcs: dict[ElementArc, tuple[float, float]],
+    flows_in: Flows,
+) -> None:
+    kbar, embargo = ds.last_stage, ds.settings.embargo
+    for e, p in pairs:
+        for y, cost, tariff in _arc_years(ds, n, m, k, e):
+            if k == kbar and e not in demanded[(m, y)]:
+                continue
+            if k == kbar and embargo and p == MIXED and embargoed(ds, m, y):
+                continue
+            element_arcs[(n, m, k, e, p, y)] = (cost, tariff)
+            if k < kbar:
+                flows_in[(m, k + 1)].add((e, p))
+
+
+def build_network(ds: Dataset) -> Network:
+    facilities = [key for key in sorted(ds.facilities) if can_hold_capacity(ds, *key)]
+    builds = [(n, k, y) for (n, k) in facilities for y in build_years(ds, n, k)]
+    salvage = {b: salvage_share(ds, *b) for b in builds}
+    at_stage: defaultdict[Any, list[Any]] = defaultdict(list)
+    for n, k in facilities:
+        at_stage[k].append(n)
+    demand, recipe_uses, need_terms = demand_rows(ds)
+    consumers = sorted({m for (m, _, _) in demand})
+    demanded: defaultdict[Any, set[Any]] = defaultdict(set)  # (m, y) -> elements
+    for m, e, y in demand:
+        demanded[(m, y)].add(e)
+    circuit_builds, circuit_salvage, circuits, separated = _circuit_plan(ds)
+    flows_out: Flows = defaultdict(set)
+    flows_in: Flows = defaultdict(set)
+    bundle_arcs = _bundle_arcs(ds, at_stage, consumers, demanded, flows_out, flows_in)
+    element_arcs = _element_arcs(ds, at_stage, consumers, demanded, separated, flows_out, flows_in)
+    return Network(
+        facilities,
+        builds,
+        salvage,
+        bundle_arcs,
+        element_arcs,
+        dict(flows_in),
+        dict(flows_out),
+        demand,
+        recipe_uses,
+        need_terms,
+        circuits,
+        circuit_builds,
+        circuit_salvage,
+        must_run_floors(ds),
+    )
 
 
 def reachable(ds: Dataset, net: Network) -> set[tuple[str, str, int]]:
@@ -237,11 +309,11 @@ def reachable(ds: Dataset, net: Network) -> set[tuple[str, str, int]]:
     kbar = ds.last_stage
     if kbar == 1:
         return {(m, e, y) for (n, m, y) in net.bundle_arcs for e, c in ds.composition[n].items() if c > 0}
-    at = defaultdict(set)  # (node, stage, year) -> elements that can leave it
-    for (n, m, y) in net.bundle_arcs:
+    at: defaultdict[Any, set[Any]] = defaultdict(set)  # (node, stage, year) -> elements that can leave it
+    for n, m, y in net.bundle_arcs:
         at[(m, 2, y)] |= {e for e, c in ds.composition[n].items() if c > 0}
     found = set()
-    for (n, m, k, e, p, y) in sorted(net.element_arcs, key=lambda a: a[2]):
+    for n, m, k, e, _p, y in sorted(net.element_arcs, key=lambda a: a[2]):
         if e in at.get((n, k, y), ()):
             if k < kbar:
                 at[(m, k + 1, y)].add(e)

@@ -7,14 +7,15 @@ the objective sums, so reports cannot drift from what was optimised.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 import pyomo.environ as pyo
 
 from .dataset import CLEAN, MONEY
 from .formulation import Built
-
 from .highs import SolveOutcome, Status
 
 COST_PARTS = ("capex", "fixed_om", "opex", "transport", "tariff", "holding", "recipe")
@@ -29,9 +30,10 @@ class Solution:
 
     status: Status
     message: str
-    summary: dict
+    summary: dict[str, Any]
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
-    shadow_prices: dict = field(default_factory=dict)  # (constraint family, index) -> report units
+    # (constraint family, index) -> report units
+    shadow_prices: dict[tuple[str, Any], float] = field(default_factory=dict)
     least_alpha: float | None = None
     least_budget_usd: float | None = None
 
@@ -40,14 +42,14 @@ class Solution:
         return self.status is Status.OPTIMAL
 
 
-def _v(component) -> float:
+def _v(component: Any) -> float:
     return float(pyo.value(component, exception=False) or 0.0)
 
 
 def cost_parts(built: Built) -> dict[str, tuple[float, float]]:
     """(discounted, undiscounted) USD per cost part, salvage and penalties."""
     m = built.model
-    parts = {}
+    parts: dict[str, tuple[float, float]] = {}
     for name in COST_PARTS + PENALTIES:
         expr = getattr(m, f"{name}_cost")
         undiscounted = sum(_v(expr[y]) for y in m.Y)
@@ -58,7 +60,7 @@ def cost_parts(built: Built) -> dict[str, tuple[float, float]]:
     return parts
 
 
-def capex_spent(built: Built, budget_only: bool = False, blocs=None) -> float:
+def capex_spent(built: Built, budget_only: bool = False, blocs: Iterable[str] | None = None) -> float:
     """Nominal, undiscounted capex in USD, cost factors applied: at every node,
     at budget-bloc nodes (`budget_only`) or at the nodes of `blocs`."""
     m, ds = built.model, built.dataset
@@ -73,18 +75,18 @@ def clean_supply(built: Built) -> dict[tuple[str, int], tuple[float, float]]:
     m, ds = built.model, built.dataset
     protected = {n for n, b in ds.nodes.items() if b in ds.settings.protected_blocs}
     factor = _v(m.demand_factor)
-    demand = defaultdict(float)
+    demand: defaultdict[Any, float] = defaultdict(float)
     in_horizon = ds.demand_in_horizon()
     for (c, e, y), d in in_horizon.items():
         if c in protected:
             demand[(e, y)] += d * factor
-    clean = defaultdict(float)
+    clean: defaultdict[Any, float] = defaultdict(float)
     if ds.last_stage >= 2:
-        for (n, c, k, e, p, y), var in m.h.items():
+        for (_n, c, k, e, p, y), var in m.h.items():
             if k == ds.last_stage and p == CLEAN and c in protected:
                 clean[(e, y)] += var.value or 0.0
     else:
-        content = defaultdict(float)
+        content: defaultdict[Any, float] = defaultdict(float)
         for (n, c, y), var in m.g.items():
             if c in protected and n not in ds.restricted:
                 for e, share in ds.composition[n].items():
@@ -97,15 +99,19 @@ def clean_supply(built: Built) -> dict[tuple[str, int], tuple[float, float]]:
 
 def extract(built: Built, outcome: SolveOutcome, build_seconds: float) -> Solution:
     m, ds = built.model, built.dataset
-    summary = {"status": outcome.status.value, "message": outcome.message,
-               "solve_seconds": round(outcome.solve_seconds, 3), "build_seconds": round(build_seconds, 3),
-               "translate_seconds": round(outcome.translate_seconds, 3),
-               "highs_seconds": round(outcome.highs_seconds, 3),
-               "max_primal_infeasibility": outcome.infeasibility[0],
-               "max_dual_infeasibility": outcome.infeasibility[1],
-               "stages": [stage.id for stage in ds.stages],
-               "variables": sum(1 for _ in m.component_data_objects(pyo.Var, active=True)),
-               "constraints": sum(1 for _ in m.component_data_objects(pyo.Constraint, active=True))}
+    summary: dict[str, Any] = {
+        "status": outcome.status.value,
+        "message": outcome.message,
+        "solve_seconds": round(outcome.solve_seconds, 3),
+        "build_seconds": round(build_seconds, 3),
+        "translate_seconds": round(outcome.translate_seconds, 3),
+        "highs_seconds": round(outcome.highs_seconds, 3),
+        "max_primal_infeasibility": outcome.infeasibility[0],
+        "max_dual_infeasibility": outcome.infeasibility[1],
+        "stages": [stage.id for stage in ds.stages],
+        "variables": sum(1 for _ in m.component_data_objects(pyo.Var, active=True)),
+        "constraints": sum(1 for _ in m.component_data_objects(pyo.Constraint, active=True)),
+    }
     if outcome.status is not Status.OPTIMAL:
         return Solution(outcome.status, outcome.message, summary)
     parts = cost_parts(built)
@@ -113,27 +119,30 @@ def extract(built: Built, outcome: SolveOutcome, build_seconds: float) -> Soluti
     objective = _v(m.objective) / MONEY
     duals = shadow_prices(built, outcome.duals)
     supply = clean_supply(built)
-    clean_share = defaultdict(dict)
+    clean_share: defaultdict[str, dict[str, float | None]] = defaultdict(dict)
     for (e, y), (d, c) in sorted(supply.items()):
         clean_share[e][str(y)] = round(c / d, 6) if d > 0 else None
     unmet = _table_unmet(built)
     budget_dual = duals.get(("budget_total", None))
-    summary.update({
-        "objective_usd": objective,
-        "system_cost_usd": objective - penalty,
-        "penalty_usd": penalty,
-        "capex_usd": capex_spent(built),
-        "budget_capex_usd": capex_spent(built, budget_only=True),
-        "protected_capex_usd": capex_spent(built, blocs=ds.settings.protected_blocs),
-        "unmet_t": float(unmet["unmet_t"].sum()) if len(unmet) else 0.0,
-        "shortfall_t": sum((s.value or 0.0) for s in m.s.values()),
-        "clean_share": dict(clean_share),
-        "budget_dual_usd_per_usd": None if ds.settings.budget_usd is None else (budget_dual or 0.0),
-        "costs_usd": {name: {"discounted": d, "undiscounted": u} for name, (d, u) in parts.items()},
-    })
+    summary.update(
+        {
+            "objective_usd": objective,
+            "system_cost_usd": objective - penalty,
+            "penalty_usd": penalty,
+            "capex_usd": capex_spent(built),
+            "budget_capex_usd": capex_spent(built, budget_only=True),
+            "protected_capex_usd": capex_spent(built, blocs=ds.settings.protected_blocs),
+            "unmet_t": float(unmet["unmet_t"].sum()) if len(unmet) else 0.0,
+            "shortfall_t": sum((s.value or 0.0) for s in m.s.values()),
+            "clean_share": dict(clean_share),
+            "budget_dual_usd_per_usd": None if ds.settings.budget_usd is None else (budget_dual or 0.0),
+            "costs_usd": {name: {"discounted": d, "undiscounted": u} for name, (d, u) in parts.items()},
+        }
+    )
     tables = {
-        "costs": pd.DataFrame([(n, d, u) for n, (d, u) in parts.items()],
-                              columns=["component", "discounted_usd", "undiscounted_usd"]),
+        "costs": pd.DataFrame(
+            [(n, d, u) for n, (d, u) in parts.items()], columns=["component", "discounted_usd", "undiscounted_usd"]
+        ),
         "capacity": _table_capacity(built),
         "capacity_by_bloc": _table_capacity_by_bloc(built),
         "builds": _table_builds(built),
@@ -143,8 +152,14 @@ def extract(built: Built, outcome: SolveOutcome, build_seconds: float) -> Soluti
         "independence": _table_independence(built, supply, duals),
         "duals": _table_duals(built, duals),
         "binding_capacity": pd.DataFrame(
-            [(n, _bloc(built, n), _stage(built, k), y, v) for (c, i), v in duals.items() if c == "capacity"
-             for (n, k, y) in [i]], columns=["node", "bloc", "stage", "year", "usd_per_tpa"]),
+            [
+                (n, _bloc(built, n), _stage(built, k), y, v)
+                for (c, i), v in duals.items()
+                if c == "capacity"
+                for (n, k, y) in [i]
+            ],
+            columns=["node", "bloc", "stage", "year", "usd_per_tpa"],
+        ),
     }
     tables["clean_share"] = tables["independence"][["element", "year", "clean_share"]]
     result = Solution(outcome.status, outcome.message, summary, tables, duals)
@@ -163,16 +178,15 @@ def clean_premiums(result: Solution) -> dict[str, float]:
     return {e: float(v) for e, v in ind.groupby("element")["clean_premium_usd_per_t"].mean().items()}
 
 
-def shadow_prices(built: Built, raw: dict) -> dict[tuple[str, object], float]:
+def shadow_prices(built: Built, raw: dict[Any, float]) -> dict[tuple[str, Any], float]:
     """Shadow prices in report units: budget rows in USD saved per USD, the
     independence and demand rows in (discounted) USD per t, binding capacity
     rows in USD per t/yr."""
     m = built.model
-    result = {}
+    result: dict[tuple[str, Any], float] = {}
     if m.component("budget_total") is not None:
         result[("budget_total", None)] = -raw.get(m.budget_total, 0.0)
-    for name, per_usd in (("budget_annual", True), ("budget_bloc", True), ("independence", False),
-                          ("demand", False)):
+    for name, per_usd in (("budget_annual", True), ("budget_bloc", True), ("independence", False), ("demand", False)):
         if m.component(name) is not None:
             for index, con in m.component(name).items():
                 value = raw.get(con, 0.0)
@@ -191,57 +205,78 @@ DUAL_MEANING = {  # constraint -> (meaning, index parts, unit)
     "budget_total": ("total capex budget of the budget blocs", (), PER_USD),
     "budget_annual": ("capex budget of the budget blocs in one year", ("year",), PER_USD),
     "budget_bloc": ("capex budget of one bloc (budgets sheet)", ("bloc",), PER_USD),
-    "independence": ("clean supply required for protected demand (the clean premium)", ("element", "year"),
-                     "USD per t (discounted)"),
-    "demand": ("demand at a node (the cost of one more t delivered)", ("node", "element", "year"),
-               "USD per t (discounted)"),
-    "capacity": ("capacity in service (the value of one more t/yr)", ("node", "stage", "year"),
-                 "USD per t/yr (discounted)"),
-    "max_capacity": ("capacity ceiling max_tpa (the value of one more t/yr of ceiling)", ("node", "stage"),
-                     "USD per t/yr (discounted)"),
+    "independence": (
+        "clean supply required for protected demand (the clean premium)",
+        ("element", "year"),
+        "USD per t (discounted)",
+    ),
+    "demand": (
+        "demand at a node (the cost of one more t delivered)",
+        ("node", "element", "year"),
+        "USD per t (discounted)",
+    ),
+    "capacity": (
+        "capacity in service (the value of one more t/yr)",
+        ("node", "stage", "year"),
+        "USD per t/yr (discounted)",
+    ),
+    "max_capacity": (
+        "capacity ceiling max_tpa (the value of one more t/yr of ceiling)",
+        ("node", "stage"),
+        "USD per t/yr (discounted)",
+    ),
 }
 DUAL_COLUMNS = ("bloc", "node", "stage", "element", "year")
 
 
-def _table_duals(built: Built, duals: dict) -> pd.DataFrame:
+def _table_duals(built: Built, duals: dict[tuple[str, Any], float]) -> pd.DataFrame:
     """One row per shadow price, its index spelled out in columns."""
     ds = built.dataset
-    rows = []
+    rows: list[Any] = []
     for (name, index), value in duals.items():
         meaning, parts, unit = DUAL_MEANING[name]
-        values = dict(zip(parts, index if isinstance(index, tuple) else (index,)))
+        values = dict(zip(parts, index if isinstance(index, tuple) else (index,), strict=False))
         if "stage" in values:
             values["stage"] = _stage(built, values["stage"])
         if name == "budget_bloc":
             values["bloc"] = ds.bloc_budgets[values["bloc"]].bloc
         if "node" in values:
             values["bloc"] = _bloc(built, values["node"])
-        rows.append({"constraint": name, "meaning": meaning, **{c: values.get(c) for c in DUAL_COLUMNS},
-                     "shadow_price": value, "unit": unit})
+        rows.append(
+            {
+                "constraint": name,
+                "meaning": meaning,
+                **{c: values.get(c) for c in DUAL_COLUMNS},
+                "shadow_price": value,
+                "unit": unit,
+            }
+        )
     table = pd.DataFrame(rows, columns=["constraint", "meaning", *DUAL_COLUMNS, "shadow_price", "unit"])
     return table.astype({"year": "Int64"})
 
 
-def _bloc(built, n):
+def _bloc(built: Built, n: str) -> str:
     return built.dataset.nodes[n]
 
 
-def _stage(built, k):
+def _stage(built: Built, k: int) -> str:
     return built.dataset.stages[k - 1].id
 
 
 def _table_capacity(built: Built) -> pd.DataFrame:
     m, ds = built.model, built.dataset
-    rows = [(n, _bloc(built, n), _stage(built, k), y, ds.facilities[(n, k)].existing_tpa, _v(m.cap[n, k, y]))
-            for (n, k, y) in m.cap]
+    rows = [
+        (n, _bloc(built, n), _stage(built, k), y, ds.facilities[(n, k)].existing_tpa, _v(m.cap[n, k, y]))
+        for (n, k, y) in m.cap
+    ]
     return pd.DataFrame(rows, columns=["node", "bloc", "stage", "year", "existing_tpa", "capacity_tpa"])
 
 
 def _table_capacity_by_bloc(built: Built) -> pd.DataFrame:
     """Capacity in service per stage (in chain order), bloc and year."""
     m = built.model
-    sums = defaultdict(float)
-    for (n, k, y) in m.cap:
+    sums: defaultdict[Any, float] = defaultdict(float)
+    for n, k, y in m.cap:
         sums[(k, _bloc(built, n), y)] += _v(m.cap[n, k, y])
     rows = [(y, b, _stage(built, k), f"{_stage(built, k)} · {b}", t) for (k, b, y), t in sorted(sums.items())]
     return pd.DataFrame(rows, columns=["year", "bloc", "stage", "stage_bloc", "capacity_tpa"])
@@ -249,21 +284,21 @@ def _table_capacity_by_bloc(built: Built) -> pd.DataFrame:
 
 def _table_builds(built: Built) -> pd.DataFrame:
     m, ds = built.model, built.dataset
-    rows = []
+    rows: list[Any] = []
     for (n, k, y), var in m.build.items():
         if (var.value or 0.0) > 1e-6:
             f, b = ds.facilities[(n, k)], _bloc(built, n)
             factor = _v(m.cost_factor[b]) * _v(m.capex_factor[b])
-            rows.append((n, b, _stage(built, k), y, y + f.lead_time_years, var.value,
-                         var.value * f.capex_usd_per_tpa * factor))
-    return pd.DataFrame(rows, columns=["node", "bloc", "stage", "start_year", "online_year", "build_tpa",
-                                       "capex_usd"])
+            rows.append(
+                (n, b, _stage(built, k), y, y + f.lead_time_years, var.value, var.value * f.capex_usd_per_tpa * factor)
+            )
+    return pd.DataFrame(rows, columns=["node", "bloc", "stage", "start_year", "online_year", "build_tpa", "capex_usd"])
 
 
 def _table_throughput(built: Built) -> pd.DataFrame:
     m = built.model
-    rows = []
-    for (n, k, y) in m.q:
+    rows: list[Any] = []
+    for n, k, y in m.q:
         q, cap = _v(m.q[n, k, y]), _v(m.cap[n, k, y])
         rows.append((n, _bloc(built, n), _stage(built, k), y, q, q / cap if cap > 0 else None))
     return pd.DataFrame(rows, columns=["node", "bloc", "stage", "year", "throughput_t", "utilisation"])
@@ -271,7 +306,7 @@ def _table_throughput(built: Built) -> pd.DataFrame:
 
 def _table_flows(built: Built) -> pd.DataFrame:
     m, ds = built.model, built.dataset
-    sums = defaultdict(float)
+    sums: defaultdict[Any, float] = defaultdict(float)
     for (n, c, y), var in m.g.items():
         t = var.value or 0.0
         if t > 1e-9:
@@ -292,14 +327,37 @@ def _table_unmet(built: Built) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["node", "bloc", "element", "year", "unmet_t"])
 
 
-def _table_independence(built: Built, supply: dict, duals: dict) -> pd.DataFrame:
+def _table_independence(
+    built: Built, supply: dict[tuple[str, int], tuple[float, float]], duals: dict[tuple[str, Any], float]
+) -> pd.DataFrame:
     m, ds = built.model, built.dataset
     alpha = _v(m.alpha)
-    rows = []
+    rows: list[Any] = []
     for (e, y), (d, clean) in sorted(supply.items()):
         applies = y >= ds.settings.first_independence_year
         shortfall = m.s[e, y].value if (e, y) in m.s else 0.0
-        rows.append((e, y, d, clean, clean / d if d > 0 else None, (1 - alpha) * d if applies else 0.0,
-                     shortfall or 0.0, duals.get(("independence", (e, y)))))
-    return pd.DataFrame(rows, columns=["element", "year", "protected_demand_t", "clean_t", "clean_share",
-                                       "required_clean_t", "shortfall_t", "clean_premium_usd_per_t"])
+        rows.append(
+            (
+                e,
+                y,
+                d,
+                clean,
+                clean / d if d > 0 else None,
+                (1 - alpha) * d if applies else 0.0,
+                shortfall or 0.0,
+                duals.get(("independence", (e, y))),
+            )
+        )
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "element",
+            "year",
+            "protected_demand_t",
+            "clean_t",
+            "clean_share",
+            "required_clean_t",
+            "shortfall_t",
+            "clean_premium_usd_per_t",
+        ],
+    )

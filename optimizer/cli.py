@@ -8,16 +8,14 @@ the failed ones marked) · 4 solved, but demand is unmet or the independence req
 
 from __future__ import annotations
 
-import json
 import sys
 import time
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 
 from .errors import InputError, Issue
 from .report.writers import OutputError
@@ -27,9 +25,12 @@ from .workbook.keys import parse_sets
 EXIT_INTERNAL, EXIT_INPUT, EXIT_NOT_SOLVED, EXIT_SHORTFALL = 1, 2, 3, 4
 SHORTFALL_TOLERANCE = 1e-6
 
-app = typer.Typer(add_completion=False, pretty_exceptions_enable=False,
-                  context_settings={"help_option_names": ["-h", "--help"]},
-                  help="Plan rare-earth supply chains with a transparent linear program.")
+app = typer.Typer(
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    help="Plan rare-earth supply chains with a transparent linear program.",
+)
 err = Console(stderr=True, highlight=False)
 state = {"debug": False, "json": False}
 
@@ -46,20 +47,35 @@ def _seconds(value: float | None) -> float | None:
     return value
 
 
-Workbook = Annotated[Optional[Path], typer.Argument(
-    help="Input .xlsx workbook or folder of CSV files (default: the shipped reference workbook).",
-    show_default=False)]
-Scenario = Annotated[Optional[str], typer.Option("--scenario", help="Apply one scenario of the scenarios sheet.")]
-Sets = Annotated[Optional[list[str]], typer.Option("--set", help="Override a setting or scenario key: KEY=VALUE "
-                                                   "(repeatable).")]
-Out = Annotated[Optional[Path], typer.Option("--out", help="Folder to write results into.")]
-TimeLimit = Annotated[Optional[float], typer.Option("--time-limit", callback=_seconds,
-                                                    help="Solver time limit in seconds.")]
-Threads = Annotated[Optional[int], typer.Option("--threads", min=1, help="Solver threads.")]
-Method = Annotated[SolverMethod, typer.Option("--method", help="HiGHS method: auto (simplex below 100,000 "
-                                              "columns, interior point above), simplex or ipm.")]
-FailOnShortfall = Annotated[bool, typer.Option("--fail-on-shortfall", help="Exit 4 when a solved plan leaves "
-                                               "demand unmet or falls short of the independence requirement.")]
+Workbook = Annotated[
+    Path | None,
+    typer.Argument(
+        help="Input .xlsx workbook or folder of CSV files (default: the shipped reference workbook).",
+        show_default=False,
+    ),
+]
+Scenario = Annotated[str | None, typer.Option("--scenario", help="Apply one scenario of the scenarios sheet.")]
+Sets = Annotated[
+    list[str] | None, typer.Option("--set", help="Override a setting or scenario key: KEY=VALUE (repeatable).")
+]
+Out = Annotated[Path | None, typer.Option("--out", help="Folder to write results into.")]
+TimeLimit = Annotated[
+    float | None, typer.Option("--time-limit", callback=_seconds, help="Solver time limit in seconds.")
+]
+Threads = Annotated[int | None, typer.Option("--threads", min=1, help="Solver threads.")]
+Method = Annotated[
+    SolverMethod,
+    typer.Option(
+        "--method", help="HiGHS method: auto (simplex below 100,000 columns, interior point above), simplex or ipm."
+    ),
+]
+FailOnShortfall = Annotated[
+    bool,
+    typer.Option(
+        "--fail-on-shortfall",
+        help="Exit 4 when a solved plan leaves demand unmet or falls short of the independence requirement.",
+    ),
+]
 
 
 def parse_numbers(option: str, spec: str | None) -> list[float] | None:
@@ -71,8 +87,13 @@ def parse_numbers(option: str, spec: str | None) -> list[float] | None:
     values = parse_spec(option, spec)
     bad = [v for v in values if not _is_number(v)]
     if bad:
-        raise InputError([Issue(option, "numbers, as a list 0,5e9,1e10 or a range start:stop:count",
-                                ", ".join(repr(b) for b in bad))])
+        raise InputError(
+            [
+                Issue(
+                    option, "numbers, as a list 0,5e9,1e10 or a range start:stop:count", ", ".join(repr(b) for b in bad)
+                )
+            ]
+        )
     return [float(v) for v in values]
 
 
@@ -93,10 +114,13 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def main_options(
-        debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks of internal errors (before or "
-                                            "after the command).")] = False,
-        version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
-                                              help="Print rechain's version and exit.")] = False):
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show tracebacks of internal errors (before or after the command).")
+    ] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print rechain's version and exit.")
+    ] = False,
+):
     state["debug"] = state["debug"] or debug
 
 
@@ -106,8 +130,9 @@ def _input_paths(workbook: Path | None) -> Path:
     return workbook or reference_workbook()
 
 
-def _guard_outputs(inputs: list[Path], targets: list[Path], out: Path | None = None,
-                   stems: tuple[str, ...] = ()) -> None:
+def _guard_outputs(
+    inputs: list[Path], targets: list[Path], out: Path | None = None, stems: tuple[str, ...] = ()
+) -> None:
     """Before any solve: no output may land on an input, and every output can be written."""
     from .report.writers import check_outputs
 
@@ -118,8 +143,10 @@ def _guard_outputs(inputs: list[Path], targets: list[Path], out: Path | None = N
     for source in inputs:
         source = Path(source).resolve()
         if source.parent == resolved and any(source.name.startswith(stem) for stem in stems):
-            raise OutputError(f"{source}: refusing to write outputs named {', '.join(s + '*' for s in stems)} "
-                              "into the folder of this input; choose another --out")
+            raise OutputError(
+                f"{source}: refusing to write outputs named {', '.join(s + '*' for s in stems)} "
+                "into the folder of this input; choose another --out"
+            )
 
 
 def _table_targets(out: Path | None, stem: str, sheets, charts=()) -> list[Path]:
@@ -149,13 +176,20 @@ def _say(message: str) -> None:
 def _progress(total: int):
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                    TextColumn("{task.fields[last]}", markup=False), console=err, transient=False)
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        TextColumn("{task.fields[last]}", markup=False),
+        console=err,
+        transient=False,
+    )
 
 
 def _run_table(path: Path, **fields):
-    from .report.writers import manifest
     from .report.results import run_table
+    from .report.writers import manifest
 
     man = manifest(path, **fields)
     return man, run_table(man)
@@ -166,10 +200,12 @@ def _case_note(wb, scenario: str | None, overrides: tuple) -> str:
     from .workbook.cases import make_dataset
 
     s = make_dataset(wb, scenario, overrides).settings
-    parts = [f"scenario {scenario}" if scenario else "base case",
-             f"requirement from {s.first_independence_year}",
-             f"restricted cost factor {s.restricted_cost_factor:g}",
-             f"discounted at {s.discount_rate:.1%} a year to {s.first_year}" if s.discount_rate else "undiscounted"]
+    parts = [
+        f"scenario {scenario}" if scenario else "base case",
+        f"requirement from {s.first_independence_year}",
+        f"restricted cost factor {s.restricted_cost_factor:g}",
+        f"discounted at {s.discount_rate:.1%} a year to {s.first_year}" if s.discount_rate else "undiscounted",
+    ]
     parts += [f"{k}={v}" for k, v in overrides]
     return " · ".join(parts)
 
@@ -179,8 +215,9 @@ def _failed(table) -> int:
 
 
 def _short(table) -> bool:
-    return any(col in table and (table[col].fillna(0) > SHORTFALL_TOLERANCE).any()
-               for col in ("unmet_t", "shortfall_t"))
+    return any(
+        col in table and (table[col].fillna(0) > SHORTFALL_TOLERANCE).any() for col in ("unmet_t", "shortfall_t")
+    )
 
 
 def _finish(tables: dict, complete: bool, fail_on_shortfall: bool = False) -> None:
@@ -205,8 +242,10 @@ def _print_tables(tables: dict, columns: dict | None = None) -> None:
 
 
 @app.command()
-def validate(workbook: Workbook = None,
-             strict: Annotated[bool, typer.Option("--strict", help="Treat warnings as errors.")] = False):
+def validate(
+    workbook: Workbook = None,
+    strict: Annotated[bool, typer.Option("--strict", help="Treat warnings as errors.")] = False,
+):
     """Check a workbook and every scenario in it; print all problems (exit 2 on errors)."""
     from .workbook.cases import make_dataset
     from .workbook.validate import load_workbook
@@ -227,30 +266,48 @@ def validate(workbook: Workbook = None,
     if strict and warnings:
         _say(f"{len(warnings)} warning(s) with --strict")
         raise typer.Exit(EXIT_INPUT)
-    _say(f"{path.name}: valid — {len(wb.nodes)} nodes, {len(wb.stages)} stages, {len(wb.facilities)} facilities, "
-         f"{len(wb.demand)} demand rows, {len(wb.scenarios)} scenarios")
+    _say(
+        f"{path.name}: valid — {len(wb.nodes)} nodes, {len(wb.stages)} stages, {len(wb.facilities)} facilities, "
+        f"{len(wb.demand)} demand rows, {len(wb.scenarios)} scenarios"
+    )
 
 
 @app.command()
-def solve(workbook: Workbook = None, scenario: Scenario = None, set_: Sets = None, out: Out = None,
-          as_json: Annotated[bool, typer.Option("--json", help="Print only the summary JSON on stdout.")] = False,
-          time_limit: TimeLimit = None, threads: Threads = None, method: Method = SolverMethod.auto,
-          write_model: Annotated[Optional[Path], typer.Option("--write-model", help="Also write the LP to "
-                                                             "FILE.mps or FILE.lp for another solver.")] = None,
-          fail_on_shortfall: FailOnShortfall = False):
+def solve(
+    workbook: Workbook = None,
+    scenario: Scenario = None,
+    set_: Sets = None,
+    out: Out = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print only the summary JSON on stdout.")] = False,
+    time_limit: TimeLimit = None,
+    threads: Threads = None,
+    method: Method = SolverMethod.auto,
+    write_model: Annotated[
+        Path | None,
+        typer.Option("--write-model", help="Also write the LP to FILE.mps or FILE.lp for another solver."),
+    ] = None,
+    fail_on_shortfall: FailOnShortfall = False,
+):
     """Solve one case and report the plan."""
-    from .report.results import RESULT_FILES
-    from .run.solve import run_case
     from .models.highs import SolveOptions
+    from .report.results import RESULT_FILES
     from .report.terminal import print_summary
+    from .run.solve import run_case
 
     path = _input_paths(workbook)
     targets = [out / name for name in RESULT_FILES] if out else []
     _guard_outputs([path], targets + ([write_model] if write_model else []), out, stems=RESULT_FILES)
     overrides = parse_sets(set_)
     console = Console(stderr=True) if as_json else Console()
-    result, man = run_case(path, scenario, overrides, out, SolveOptions(time_limit, threads, method.value),
-                           progress=None if as_json else console, write_model=write_model)
+    result, man = run_case(
+        path,
+        scenario,
+        overrides,
+        out,
+        SolveOptions(time_limit, threads, method.value),
+        progress=None if as_json else console,
+        write_model=write_model,
+    )
     if as_json:
         from .report.writers import to_json
 
@@ -265,10 +322,13 @@ def solve(workbook: Workbook = None, scenario: Scenario = None, set_: Sets = Non
     if not result.optimal:
         _say(f"no optimal solution: {result.status.value} ({result.message})")
         raise typer.Exit(EXIT_NOT_SOLVED)
-    if fail_on_shortfall and (result.summary["unmet_t"] > SHORTFALL_TOLERANCE
-                              or result.summary["shortfall_t"] > SHORTFALL_TOLERANCE):
-        _say(f"demand unmet ({result.summary['unmet_t']:,.1f} t) or independence shortfall "
-             f"({result.summary['shortfall_t']:,.1f} t) (exit {EXIT_SHORTFALL})")
+    if fail_on_shortfall and (
+        result.summary["unmet_t"] > SHORTFALL_TOLERANCE or result.summary["shortfall_t"] > SHORTFALL_TOLERANCE
+    ):
+        _say(
+            f"demand unmet ({result.summary['unmet_t']:,.1f} t) or independence shortfall "
+            f"({result.summary['shortfall_t']:,.1f} t) (exit {EXIT_SHORTFALL})"
+        )
         raise typer.Exit(EXIT_SHORTFALL)
 
 
@@ -283,8 +343,9 @@ def _refuse_existing(path: Path, force: bool) -> None:
 
 
 @app.command()
-def template(path: Annotated[Path, typer.Argument(help="Where to write the empty workbook (.xlsx).")],
-             force: Force = False):
+def template(
+    path: Annotated[Path, typer.Argument(help="Where to write the empty workbook (.xlsx).")], force: Force = False
+):
     """Write an empty workbook with every sheet and column, documented."""
     from .workbook.template import write_template
 
@@ -293,12 +354,19 @@ def template(path: Annotated[Path, typer.Argument(help="Where to write the empty
     _say(f"template written to {path}")
 
 
-Params = Annotated[Optional[list[str]], typer.Option("--param", help="KEY=SPEC, SPEC a list 0,5e9,1e10 or a range "
-                                                     "start:stop:count (repeatable; the grid is their product).")]
-Workers = Annotated[Optional[int], typer.Option("--workers", min=1, help="Processes (default: CPU cores, at most "
-                                                "one per point).")]
-Scheduler = Annotated[Optional[str], typer.Option("--scheduler", help="Address of a dask.distributed scheduler "
-                                                  "to run the chunks on.")]
+Params = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--param",
+        help="KEY=SPEC, SPEC a list 0,5e9,1e10 or a range start:stop:count (repeatable; the grid is their product).",
+    ),
+]
+Workers = Annotated[
+    int | None, typer.Option("--workers", min=1, help="Processes (default: CPU cores, at most one per point).")
+]
+Scheduler = Annotated[
+    str | None, typer.Option("--scheduler", help="Address of a dask.distributed scheduler to run the chunks on.")
+]
 
 
 FRONTIER_SHEETS = ("cost_of_independence", "budget_frontier")
@@ -309,17 +377,27 @@ def _stem(stem: str, complete: bool) -> str:
 
 
 @app.command()
-def sweep(workbook: Workbook = None, param: Params = None, scenario: Scenario = None, set_: Sets = None,
-          out: Out = None, workers: Workers = None, scheduler: Scheduler = None, time_limit: TimeLimit = None,
-          threads: Threads = None, method: Method = SolverMethod.auto, fail_on_shortfall: FailOnShortfall = False):
+def sweep(
+    workbook: Workbook = None,
+    param: Params = None,
+    scenario: Scenario = None,
+    set_: Sets = None,
+    out: Out = None,
+    workers: Workers = None,
+    scheduler: Scheduler = None,
+    time_limit: TimeLimit = None,
+    threads: Threads = None,
+    method: Method = SolverMethod.auto,
+    fail_on_shortfall: FailOnShortfall = False,
+):
     """Solve a grid of parameter values, warm-starting each point from the last."""
     import pandas as pd
 
-    from .run.parallel import run_points
     from .models.highs import SolveOptions
+    from .report.tables import Chart, write_tables
+    from .run.parallel import run_points
     from .run.sweep import grid, validate_points
     from .workbook.keys import parse_params
-    from .report.tables import Chart, write_tables
 
     path = _input_paths(workbook)
     _guard_outputs([path], _table_targets(out, "sweep", ["sweep"], ["sweep"]), out, stems=("sweep",))
@@ -337,49 +415,83 @@ def sweep(workbook: Workbook = None, param: Params = None, scenario: Scenario = 
             last = rows[-1].get("objective_usd")
             progress.update(task, advance=len(rows), last="" if last is None else f"last objective {last:,.0f}")
 
-        rows, complete = run_points(wb, scenario, overrides, points, SolveOptions(time_limit, threads, method.value),
-                                    workers, scheduler, on_row)
+        rows, complete = run_points(
+            wb, scenario, overrides, points, SolveOptions(time_limit, threads, method.value), workers, scheduler, on_row
+        )
     table = pd.DataFrame(rows)
     for key in params:
         if key in table and all(_is_number(v) for v in table[key]):
             table[key] = table[key].astype(float)
     if not complete:
         _say(f"interrupted: {len(rows)} of {len(points)} points done")
-    shown = [c for c in table.columns if c in params or c in ("status", "reason", "system_cost_usd", "capex_usd",
-                                                               "shortfall_t", "unmet_t")]
+    shown = [
+        c
+        for c in table.columns
+        if c in params or c in ("status", "reason", "system_cost_usd", "capex_usd", "shortfall_t", "unmet_t")
+    ]
     _print_tables({"sweep": table}, {"sweep": shown})
     if out:
         first = next(iter(params))
-        man, run = _run_table(path, command="sweep", scenario=scenario, overrides=dict(overrides),
-                              grid={k: ",".join(v) for k, v in params.items()}, points=len(points),
-                              complete=complete)
-        charts = [Chart("sweep", first, "system_cost_usd", f"System cost by {first}",
-                        None if len(params) == 1 else list(params)[1], first, "system cost (USD)",
-                        _case_note(wb, scenario, overrides))] if "system_cost_usd" in table else []
+        man, run = _run_table(
+            path,
+            command="sweep",
+            scenario=scenario,
+            overrides=dict(overrides),
+            grid={k: ",".join(v) for k, v in params.items()},
+            points=len(points),
+            complete=complete,
+        )
+        charts = (
+            [
+                Chart(
+                    "sweep",
+                    first,
+                    "system_cost_usd",
+                    f"System cost by {first}",
+                    None if len(params) == 1 else list(params)[1],
+                    first,
+                    "system cost (USD)",
+                    _case_note(wb, scenario, overrides),
+                )
+            ]
+            if "system_cost_usd" in table
+            else []
+        )
         write_tables(out, _stem("sweep", complete), {"sweep": table}, run, charts, "rechain sweep")
         _say(f"sweep written to {out}")
     _finish({"sweep": table}, complete, fail_on_shortfall)
 
 
 @app.command()
-def frontier(workbook: Workbook = None, scenario: Scenario = None, set_: Sets = None, out: Out = None,
-             points: Annotated[int, typer.Option("--points", min=2, help="Points of alpha from 1 to 0.")] = 11,
-             budget_points: Annotated[int, typer.Option("--budget-points", min=2, help="Points of the budget grid.")] = 11,
-             budgets: Annotated[Optional[str], typer.Option("--budgets", help="Budget grid (list or start:stop:count); "
-                                                           "default 0 to the capex of full independence.")] = None,
-             cost_factors: Annotated[Optional[str], typer.Option("--cost-factors", help="Repeat for each "
-                                                                "restricted_cost_factor, e.g. 1,0.5,0.25.")] = None,
-             time_limit: TimeLimit = None, threads: Threads = None, method: Method = SolverMethod.auto):
+def frontier(
+    workbook: Workbook = None,
+    scenario: Scenario = None,
+    set_: Sets = None,
+    out: Out = None,
+    points: Annotated[int, typer.Option("--points", min=2, help="Points of alpha from 1 to 0.")] = 11,
+    budget_points: Annotated[int, typer.Option("--budget-points", min=2, help="Points of the budget grid.")] = 11,
+    budgets: Annotated[
+        str | None,
+        typer.Option(
+            "--budgets", help="Budget grid (list or start:stop:count); default 0 to the capex of full independence."
+        ),
+    ] = None,
+    cost_factors: Annotated[
+        str | None, typer.Option("--cost-factors", help="Repeat for each restricted_cost_factor, e.g. 1,0.5,0.25.")
+    ] = None,
+    time_limit: TimeLimit = None,
+    threads: Threads = None,
+    method: Method = SolverMethod.auto,
+):
     """The cost of independence and the independence a budget buys."""
     import pandas as pd
 
-    from .run.frontier import budget_frontier, cost_of_independence, default_budgets
     from .models.highs import SolveOptions
     from .report.tables import Chart, write_tables
+    from .run.frontier import budget_frontier, cost_of_independence, default_budgets
 
     path = _input_paths(workbook)
-    _guard_outputs([path], _table_targets(out, "frontier", FRONTIER_SHEETS, FRONTIER_SHEETS), out,
-                   stems=("frontier",))
+    _guard_outputs([path], _table_targets(out, "frontier", FRONTIER_SHEETS, FRONTIER_SHEETS), out, stems=("frontier",))
     overrides = parse_sets(set_)
     factors = parse_numbers("--cost-factors", cost_factors) or [None]
     budget_grid = parse_numbers("--budgets", budgets)
@@ -395,14 +507,17 @@ def frontier(workbook: Workbook = None, scenario: Scenario = None, set_: Sets = 
             def record(row: dict):
                 done[sheet].append(row)
                 cost = row.get("system_cost_usd")
-                progress.update(task, advance=1, last="" if cost is None or cost != cost
-                                else f"last system cost {cost:,.0f}")
+                progress.update(
+                    task, advance=1, last="" if cost is None or cost != cost else f"last system cost {cost:,.0f}"
+                )
+
             return record
 
         try:
             for factor in factors:
-                table = cost_of_independence(wb, scenario, overrides, points, factor, options,
-                                             tick("cost_of_independence"))
+                table = cost_of_independence(
+                    wb, scenario, overrides, points, factor, options, tick("cost_of_independence")
+                )
                 grid_ = budget_grid or default_budgets(table, budget_points)
                 budget_frontier(wb, scenario, overrides, grid_, factor, options, tick("budget_frontier"))
         except KeyboardInterrupt:
@@ -411,29 +526,60 @@ def frontier(workbook: Workbook = None, scenario: Scenario = None, set_: Sets = 
     sheets = {name: pd.DataFrame(rows) for name, rows in done.items()}
     group = None if factors == [None] else "restricted_cost_factor"
     note = _case_note(wb, scenario, overrides)
-    charts = [Chart("cost_of_independence", "clean_required_share", "premium_usd",
-                    "Cost of independence: premium over the unconstrained plan", group,
-                    "clean share of protected demand required (1 − α)", "premium (USD, system cost)", note),
-              Chart("budget_frontier", "budget_usd", "max_clean_share", "Independence a budget buys", group,
-                    "budget (USD, nominal capex)", "largest clean share with no shortfall", note)]
+    charts = [
+        Chart(
+            "cost_of_independence",
+            "clean_required_share",
+            "premium_usd",
+            "Cost of independence: premium over the unconstrained plan",
+            group,
+            "clean share of protected demand required (1 − α)",
+            "premium (USD, system cost)",
+            note,
+        ),
+        Chart(
+            "budget_frontier",
+            "budget_usd",
+            "max_clean_share",
+            "Independence a budget buys",
+            group,
+            "budget (USD, nominal capex)",
+            "largest clean share with no shortfall",
+            note,
+        ),
+    ]
     _print_tables(sheets)
     if out:
-        man, run = _run_table(path, command="frontier", scenario=scenario, overrides=dict(overrides),
-                              points=points, cost_factors=cost_factors or "workbook", complete=complete)
+        man, run = _run_table(
+            path,
+            command="frontier",
+            scenario=scenario,
+            overrides=dict(overrides),
+            points=points,
+            cost_factors=cost_factors or "workbook",
+            complete=complete,
+        )
         write_tables(out, _stem("frontier", complete), sheets, run, charts, "rechain cost frontiers")
         _say(f"frontiers written to {out}")
     _finish(sheets, complete)
 
 
 @app.command()
-def scenarios(workbook: Workbook = None, set_: Sets = None, out: Out = None, time_limit: TimeLimit = None,
-              threads: Threads = None, method: Method = SolverMethod.auto, fail_on_shortfall: FailOnShortfall = False):
+def scenarios(
+    workbook: Workbook = None,
+    set_: Sets = None,
+    out: Out = None,
+    time_limit: TimeLimit = None,
+    threads: Threads = None,
+    method: Method = SolverMethod.auto,
+    fail_on_shortfall: FailOnShortfall = False,
+):
     """Every scenario of the workbook beside the base case: what it changes, and its results against the base."""
     import pandas as pd
 
-    from .run.scenarios import COLUMNS, compare_scenarios
     from .models.highs import SolveOptions
     from .report.tables import Chart, write_tables
+    from .run.scenarios import COLUMNS, compare_scenarios
 
     path = _input_paths(workbook)
     _guard_outputs([path], _table_targets(out, "scenarios", ["scenarios"], ["scenarios"]), out, stems=("scenarios",))
@@ -453,27 +599,50 @@ def scenarios(workbook: Workbook = None, set_: Sets = None, out: Out = None, tim
         except KeyboardInterrupt:
             complete = False
             table = pd.DataFrame(rows, columns=COLUMNS)
-    shown = ("scenario", "changes", "status", "reason", "system_cost_usd", "system_cost_vs_base_usd", "capex_usd",
-             "protected_capex_usd", "unmet_t", "shortfall_t")
+    shown = (
+        "scenario",
+        "changes",
+        "status",
+        "reason",
+        "system_cost_usd",
+        "system_cost_vs_base_usd",
+        "capex_usd",
+        "protected_capex_usd",
+        "unmet_t",
+        "shortfall_t",
+    )
     _print_tables({"scenarios": table}, {"scenarios": shown})
     if out:
         man, run = _run_table(path, command="scenarios", overrides=dict(overrides), complete=complete)
-        chart = Chart("scenarios", "scenario", "system_cost_vs_base_usd", "System cost of each scenario against "
-                      "the base case", None, "scenario", "system cost minus the base case's (USD)",
-                      _case_note(wb, None, overrides).replace("base case · ", ""))
+        chart = Chart(
+            "scenarios",
+            "scenario",
+            "system_cost_vs_base_usd",
+            "System cost of each scenario against the base case",
+            None,
+            "scenario",
+            "system cost minus the base case's (USD)",
+            _case_note(wb, None, overrides).replace("base case · ", ""),
+        )
         write_tables(out, _stem("scenarios", complete), {"scenarios": table}, run, [chart], "rechain scenarios")
         _say(f"scenarios written to {out}")
     _finish({"scenarios": table}, complete, fail_on_shortfall)
 
 
 @app.command()
-def report(workbook: Workbook = None, out: Annotated[Path, typer.Option("--out", help="Folder for findings.md, "
-                                                                    "its charts and tables.")] = Path("findings"),
-           time_limit: TimeLimit = None, threads: Threads = None, method: Method = SolverMethod.auto):
+def report(
+    workbook: Workbook = None,
+    out: Annotated[Path, typer.Option("--out", help="Folder for findings.md, its charts and tables.")] = Path(
+        "findings"
+    ),
+    time_limit: TimeLimit = None,
+    threads: Threads = None,
+    method: Method = SolverMethod.auto,
+):
     """Regenerate the headline findings (findings.md, PNG charts, .xlsx tables) from fresh solves."""
+    from .models.highs import SolveOptions
     from .report.writers import manifest
     from .run.findings import write_report
-    from .models.highs import SolveOptions
     from .workbook.validate import load_workbook
 
     path = _input_paths(workbook)
@@ -483,9 +652,15 @@ def report(workbook: Workbook = None, out: Annotated[Path, typer.Option("--out",
     shown: dict = {}
     with _progress(1) as progress:
         task = progress.add_task("report", total=None, last="")
-        failed = write_report(wb, path, out, man, SolveOptions(time_limit, threads, method.value),
-                              lambda done, total: progress.update(task, completed=done, total=total, last=""),
-                              shown.update)
+        failed = write_report(
+            wb,
+            path,
+            out,
+            man,
+            SolveOptions(time_limit, threads, method.value),
+            lambda done, total: progress.update(task, completed=done, total=total, last=""),
+            shown.update,
+        )
     _print_tables({name: shown[name] for name in ("deadlines", "budgets") if name in shown})
     _say(f"findings written to {out / 'findings.md'}")
     if failed:
@@ -494,11 +669,14 @@ def report(workbook: Workbook = None, out: Annotated[Path, typer.Option("--out",
 
 
 @app.command()
-def generate(path: Annotated[Path, typer.Argument(help="Where to write the workbook (.xlsx).")],
-             nodes: Annotated[int, typer.Option("--nodes", min=2, help="Number of nodes.")] = 30,
-             years: Annotated[int, typer.Option("--years", min=1, max=100, help="Years in the horizon.")] = 16,
-             elements: Annotated[int, typer.Option("--elements", min=1, help="Elements or groups.")] = 6,
-             seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0, force: Force = False):
+def generate(
+    path: Annotated[Path, typer.Argument(help="Where to write the workbook (.xlsx).")],
+    nodes: Annotated[int, typer.Option("--nodes", min=2, help="Number of nodes.")] = 30,
+    years: Annotated[int, typer.Option("--years", min=1, max=100, help="Years in the horizon.")] = 16,
+    elements: Annotated[int, typer.Option("--elements", min=1, help="Elements or groups.")] = 6,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
+    force: Force = False,
+):
     """Write a synthetic but realistic world of any size (for benchmarks and stress tests)."""
     from .workbook.generate import world, write_world
 
@@ -557,17 +735,27 @@ def _run(args: list[str]) -> int:
     except typer.Abort:
         return interrupt_exit_code()
     except Exception as exc:
-        if _is_click(exc, "ClickException"):
-            return _usage_error(exc)
-        if _is_click(exc, "Abort"):
-            return interrupt_exit_code()
+        code = _click_exit(exc)
+        if code is not None:
+            return code
         if state["debug"]:
             raise
-        _say(f"internal error: {type(exc).__name__}: {exc} (after {time.perf_counter() - start:.1f} s; "
-             "run with --debug for the traceback)")
-        if state["json"]:
-            _emit_json({"status": "internal_error", "message": f"{type(exc).__name__}: {exc}"})
-        return EXIT_INTERNAL
+        return _internal_error(exc, time.perf_counter() - start)
+
+
+def _click_exit(exc: Exception) -> int | None:
+    if _is_click(exc, "ClickException"):
+        return _usage_error(exc)
+    if _is_click(exc, "Abort"):
+        return interrupt_exit_code()
+    return None
+
+
+def _internal_error(exc: Exception, seconds: float) -> int:
+    _say(f"internal error: {type(exc).__name__}: {exc} (after {seconds:.1f} s; run with --debug for the traceback)")
+    if state["json"]:
+        _emit_json({"status": "internal_error", "message": f"{type(exc).__name__}: {exc}"})
+    return EXIT_INTERNAL
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -10,19 +10,36 @@ from .tables import Chart, _excel_charts
 from .writers import save_json, save_xlsx, write_files
 
 RESULT_FILES = ("results.xlsx", "summary.json")
-RESULT_SHEETS = ("diagnosis", "costs", "capacity", "capacity_by_bloc", "builds", "throughput", "flows", "unmet",
-                 "independence", "clean_share", "duals", "binding_capacity")
+RESULT_SHEETS = (
+    "diagnosis",
+    "costs",
+    "capacity",
+    "capacity_by_bloc",
+    "builds",
+    "throughput",
+    "flows",
+    "unmet",
+    "independence",
+    "clean_share",
+    "duals",
+    "binding_capacity",
+)
 
 
 def summary_table(result: Solution, man: dict):
     import pandas as pd
 
     rows = [(k, v) for k, v in result.summary.items() if not isinstance(v, dict)]
-    rows += [(f"{part}_{kind}_usd", value) for part, kinds in result.summary.get("costs_usd", {}).items()
-             for kind, value in kinds.items()]
+    rows += [
+        (f"{part}_{kind}_usd", value)
+        for part, kinds in result.summary.get("costs_usd", {}).items()
+        for kind, value in kinds.items()
+    ]
     rows += [(f"clean_premium_usd_per_t.{e}", v) for e, v in result.summary.get("clean_premium_usd_per_t", {}).items()]
-    return pd.DataFrame([(k, v if isinstance(v, (int, float, str)) or v is None else str(v)) for k, v in rows],
-                        columns=["item", "value"])
+    return pd.DataFrame(
+        [(k, v if isinstance(v, (int, float, str)) or v is None else str(v)) for k, v in rows],
+        columns=["item", "value"],
+    )
 
 
 def run_table(man: dict):
@@ -38,10 +55,24 @@ def run_table(man: dict):
 
 
 RESULT_CHARTS = (
-    Chart("capacity_by_bloc", "year", "capacity_tpa", "Capacity in service by stage and bloc", "stage_bloc",
-          "year", "capacity in service (t/yr)"),
-    Chart("clean_share", "year", "clean_share", "Clean share of protected demand by element", "element",
-          "year", "clean share of protected demand"),
+    Chart(
+        "capacity_by_bloc",
+        "year",
+        "capacity_tpa",
+        "Capacity in service by stage and bloc",
+        "stage_bloc",
+        "year",
+        "capacity in service (t/yr)",
+    ),
+    Chart(
+        "clean_share",
+        "year",
+        "clean_share",
+        "Clean share of protected demand by element",
+        "element",
+        "year",
+        "clean share of protected demand",
+    ),
 )
 
 
@@ -51,5 +82,9 @@ def write_results(out: Path, result: Solution, man: dict) -> None:
     sheets["run"] = run_table(man)
     charts = [c for c in RESULT_CHARTS if c.sheet in sheets]
     xlsx, summary = (out / name for name in RESULT_FILES)
-    write_files({xlsx: lambda tmp: save_xlsx(tmp, sheets, _excel_charts(charts, sheets)),
-                 summary: lambda tmp: save_json(tmp, result.summary | {"run": man})})
+    write_files(
+        {
+            xlsx: lambda tmp: save_xlsx(tmp, sheets, _excel_charts(charts, sheets)),
+            summary: lambda tmp: save_json(tmp, result.summary | {"run": man}),
+        }
+    )

@@ -8,13 +8,33 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .writers import safe_text, save_csv, save_text, save_xlsx, write_files
 from .text import MINUS, markdown_text, mathtext, missing, plain, usd
+from .writers import safe_text, save_csv, save_text, save_xlsx, write_files
 
 FAILED = "did not solve"
 LOG_SPAN = 100
-PALETTE = ("1F77B4", "FF7F0E", "2CA02C", "D62728", "9467BD", "8C564B", "E377C2", "7F7F7F", "BCBD22", "17BECF",
-           "AEC7E8", "FFBB78", "98DF8A", "FF9896", "C5B0D5", "C49C94", "F7B6D2", "C7C7C7", "DBDB8D", "9EDAE5")
+PALETTE = (
+    "1F77B4",
+    "FF7F0E",
+    "2CA02C",
+    "D62728",
+    "9467BD",
+    "8C564B",
+    "E377C2",
+    "7F7F7F",
+    "BCBD22",
+    "17BECF",
+    "AEC7E8",
+    "FFBB78",
+    "98DF8A",
+    "FF9896",
+    "C5B0D5",
+    "C49C94",
+    "F7B6D2",
+    "C7C7C7",
+    "DBDB8D",
+    "9EDAE5",
+)
 
 
 @dataclass(frozen=True)
@@ -43,6 +63,7 @@ def is_year(name: str) -> bool:
 
 def markdown_table(frame: pd.DataFrame, digits: int = 4) -> str:
     """A GitHub Markdown table: text escaped, money as `$1.40 bn`, shares as percentages."""
+
     def fmt(col: str, v) -> str:
         if missing(v):
             return ""
@@ -60,7 +81,10 @@ def markdown_table(frame: pd.DataFrame, digits: int = 4) -> str:
 
     cols = [str(c) for c in frame.columns]
     lines = ["| " + " | ".join(markdown_text(c) for c in cols) + " |", "|" + "---|" * len(cols)]
-    lines += ["| " + " | ".join(fmt(c, v) for c, v in zip(cols, row)) + " |" for row in frame.itertuples(index=False)]
+    lines += [
+        "| " + " | ".join(fmt(c, v) for c, v in zip(cols, row, strict=True)) + " |"
+        for row in frame.itertuples(index=False)
+    ]
     return "\n".join(lines)
 
 
@@ -75,6 +99,7 @@ def words(column: str) -> str:
 @dataclass(frozen=True)
 class Lines:
     """What a chart draws: numeric or categorical x, one y column per group (blank where not solved)."""
+
     x: pd.Series  # sorted x positions
     ys: pd.DataFrame  # index aligned with x, one column per group
     failed_x: list
@@ -115,6 +140,7 @@ def money_unit(values) -> tuple[float, str]:
 
 def money_tick(div: float | None, unit: str = ""):
     """Tick labels `$2 bn`, `−$500 m`: one unit for the axis, or (div None, log axes) one per tick."""
+
     def fmt(v, _pos=None) -> str:
         if v == 0:
             return "$0"
@@ -122,6 +148,7 @@ def money_tick(div: float | None, unit: str = ""):
         scaled = abs(v) / d
         text = f"{scaled:,.0f}" if scaled >= 1000 else f"{scaled:.4g}"
         return (MINUS if v < 0 else "") + f"${text}{u}"
+
     return fmt
 
 
@@ -145,11 +172,25 @@ def _png(path: Path, spec: Chart, frame: pd.DataFrame, footer: str = "") -> None
         _bars(ax, spec, lines)
     else:
         for name in lines.ys.columns:
-            ax.plot(lines.x, lines.ys[name], marker="o", markersize=3 if many else 5,
-                    label=mathtext(name) if spec.group else None)
+            ax.plot(
+                lines.x,
+                lines.ys[name],
+                marker="o",
+                markersize=3 if many else 5,
+                label=mathtext(name) if spec.group else None,
+            )
         if lines.failed_x:
-            ax.plot(lines.failed_x, [0] * len(lines.failed_x), "x", color="red", markersize=9, markeredgewidth=2,
-                    transform=ax.get_xaxis_transform(), clip_on=False, label=FAILED)
+            ax.plot(
+                lines.failed_x,
+                [0] * len(lines.failed_x),
+                "x",
+                color="red",
+                markersize=9,
+                markeredgewidth=2,
+                transform=ax.get_xaxis_transform(),
+                clip_on=False,
+                label=FAILED,
+            )
         _axes(ax, spec, lines)
     if lines.ys.isna().all().all():
         ax.text(0.5, 0.5, "no point solved", transform=ax.transAxes, ha="center", color="red")
@@ -158,8 +199,12 @@ def _png(path: Path, spec: Chart, frame: pd.DataFrame, footer: str = "") -> None
         ax.set_title(mathtext(spec.note), fontsize=8, color="dimgrey")
     if spec.group or (lines.failed_x and lines.ticks is None):
         where = dict(loc="upper left", bbox_to_anchor=(1.01, 1)) if many else {}
-        ax.legend(title=mathtext(words(spec.group)) if spec.group else None, fontsize=7 if many else 8,
-                  title_fontsize=8, **where)
+        ax.legend(
+            title=mathtext(words(spec.group)) if spec.group else None,
+            fontsize=7 if many else 8,
+            title_fontsize=8,
+            **where,
+        )
     if footer:
         fig.text(0.01, 0.005, mathtext(footer), fontsize=6, color="grey", ha="left", va="bottom")
     fig.tight_layout(rect=(0, 0.03, 1, 1))
@@ -177,8 +222,12 @@ def _bars(ax, spec: Chart, lines: Lines) -> None:
     for j, name in enumerate(groups):
         values = lines.ys[name]
         shown = values.notna()
-        bars = ax.barh(lines.x[shown] + (j - (len(groups) - 1) / 2) * height, values[shown], height=height,
-                       label=mathtext(name) if spec.group else None)
+        bars = ax.barh(
+            lines.x[shown] + (j - (len(groups) - 1) / 2) * height,
+            values[shown],
+            height=height,
+            label=mathtext(name) if spec.group else None,
+        )
         if is_money(spec.y):
             ax.bar_label(bars, [mathtext(usd(v)) for v in values[shown]], padding=3, fontsize=7)
     failed = set(lines.failed_x)
@@ -214,8 +263,12 @@ def _axes(ax, spec: Chart, lines: Lines) -> None:
             _log_axis(ax, axis, v)
         if categorical:
             turn = len(lines.ticks) > 4
-            ax.set_xticks(range(len(lines.ticks)), [mathtext(t) for t in lines.ticks],
-                          rotation=30 if turn else 0, ha="right" if turn else "center")
+            ax.set_xticks(
+                range(len(lines.ticks)),
+                [mathtext(t) for t in lines.ticks],
+                rotation=30 if turn else 0,
+                ha="right" if turn else "center",
+            )
         elif is_money(name):
             axis.set_major_formatter(FuncFormatter(money_tick(*((None,) if logged else money_unit(v)))))
         elif is_share(name):
@@ -240,7 +293,7 @@ def _log_axis(ax, axis, v: pd.Series) -> None:
     low = float(v[v > 0].min())
     set_scale("symlog", linthresh=low, linscale=0.5)
     powers = range(int(np.ceil(np.log10(low))), int(np.floor(np.log10(float(v.max())))) + 1)
-    axis.set_major_locator(FixedLocator([0.0] + [10.0 ** k for k in powers]))
+    axis.set_major_locator(FixedLocator([0.0] + [10.0**k for k in powers]))
     axis.set_minor_locator(NullLocator())
 
 
@@ -293,6 +346,7 @@ def _excel_charts(charts: list[Chart], sheets: dict[str, pd.DataFrame]):
             if frame.empty or spec.y not in frame or spec.x not in frame:
                 continue
             _excel_chart(book, spec, chart_lines(spec, frame), f"chart{i + 1} {spec.sheet}"[:31])
+
     return add
 
 
@@ -352,11 +406,16 @@ def _chart_data(data, spec: Chart, lines: Lines):
     names = [plain(c) for c in lines.ys.columns] if spec.group else [plain(spec.y_label or words(spec.y))]
     data.append([plain(spec.x), *names, FAILED] + (["label"] if lines.ticks is not None else []))
     failed, level = set(lines.failed_x), failed_level(lines)
-    for pos, (x, row) in enumerate(zip(lines.x, lines.ys.itertuples(index=False))):
-        label = [plain(lines.ticks[pos]) + (f" ({FAILED})" if x in failed else "")] if lines.ticks is not None \
-            else []
-        data.append([x if lines.ticks is None else pos + 1, *(None if pd.isna(v) else float(v) for v in row),
-                     level if x in failed else None, *label])
+    for pos, (x, row) in enumerate(zip(lines.x, lines.ys.itertuples(index=False), strict=False)):
+        label = [plain(lines.ticks[pos]) + (f" ({FAILED})" if x in failed else "")] if lines.ticks is not None else []
+        data.append(
+            [
+                x if lines.ticks is None else pos + 1,
+                *(None if pd.isna(v) else float(v) for v in row),
+                level if x in failed else None,
+                *label,
+            ]
+        )
     return data
 
 
@@ -402,16 +461,19 @@ def table_files(out: Path, stem: str, sheets, charts=()) -> list[Path]:
     return list(dict.fromkeys(files + [out / f"{stem}.md"]))
 
 
-def write_tables(out: Path, stem: str, sheets: dict[str, pd.DataFrame], run: pd.DataFrame,
-                 charts: list[Chart] = (), title: str = "") -> list[Path]:
+def write_tables(
+    out: Path, stem: str, sheets: dict[str, pd.DataFrame], run: pd.DataFrame, charts: list[Chart] = (), title: str = ""
+) -> list[Path]:
     """`stem`.xlsx with every table and the run manifest, one CSV per table,
     `stem`.md, and one PNG per chart, written as one set (all or nothing). Returns the paths written."""
     out = Path(out)
     charts = list(charts)
     drawn = [spec for spec in charts if not sheets[spec.sheet].empty and spec.y in sheets[spec.sheet]]
-    facts = dict(zip(run["item"], run["value"]))
-    footer = (f"rechain {facts.get('versions.rechain', '')} · input {facts.get('input', '')} "
-              f"sha256 {str(facts.get('input_sha256', ''))[:12]} · {facts.get('written_utc', '')}")
+    facts = dict(zip(run["item"], run["value"], strict=True))
+    footer = (
+        f"rechain {facts.get('versions.rechain', '')} · input {facts.get('input', '')} "
+        f"sha256 {str(facts.get('input_sha256', ''))[:12]} · {facts.get('written_utc', '')}"
+    )
     writers = {out / f"{stem}.xlsx": lambda tmp: save_xlsx(tmp, {**sheets, "run": run}, _excel_charts(charts, sheets))}
     for name, frame in {**sheets, "run": run}.items():
         writers[out / f"{stem}_{name}.csv"] = lambda tmp, frame=frame: save_csv(tmp, frame)

@@ -11,6 +11,7 @@ from rich.text import Text
 from ..models.solution import Solution
 from .text import missing, plain, rich_text, usd
 
+
 def key_years(years: list[str]) -> list[str]:
     if len(years) <= 5:
         return years
@@ -22,10 +23,24 @@ def print_summary(console: Console, result: Solution, man: dict) -> None:
     s = result.summary
     colour = "green" if result.optimal else "red"
     scenario = plain(man.get("scenario") or "base")
-    console.print(Text.assemble((plain(man["input"]), "bold"), f" scenario={scenario} status=", (s["status"], colour),
-                                f" build {s['build_seconds']:.2f} s, solve {s['solve_seconds']:.2f} s"))
+    console.print(
+        Text.assemble(
+            (plain(man["input"]), "bold"),
+            f" scenario={scenario} status=",
+            (s["status"], colour),
+            f" build {s['build_seconds']:.2f} s, solve {s['solve_seconds']:.2f} s",
+        )
+    )
     if not result.optimal:
         return
+    _print_costs(console, result)
+    _print_builds(console, result)
+    _print_clean_shares(console, result)
+    _print_unmet_and_budget(console, result)
+
+
+def _print_costs(console: Console, result: Solution) -> None:
+    s = result.summary
     costs = Table(title="Cost (USD)", title_justify="left")
     costs.add_column("component")
     costs.add_column("discounted", justify="right")
@@ -36,13 +51,18 @@ def print_summary(console: Console, result: Solution, man: dict) -> None:
     costs.add_row("objective", usd(s["objective_usd"]), "")
     console.print(costs)
 
+
+def _print_builds(console: Console, result: Solution) -> None:
+    s = result.summary
     builds = result.tables["builds"]
     if len(builds):
         pivot = builds.pivot_table(index="bloc", columns="stage", values="capex_usd", aggfunc="sum", fill_value=0)
         pivot = pivot[[stage for stage in s["stages"] if stage in pivot.columns]]  # chain order
-        t = Table(title=f"Capex by bloc and stage (nominal; total {usd(s['capex_usd'])}, budget nodes "
-                        f"{usd(s['budget_capex_usd'])}, protected-bloc nodes {usd(s['protected_capex_usd'])})",
-                  title_justify="left")
+        t = Table(
+            title=f"Capex by bloc and stage (nominal; total {usd(s['capex_usd'])}, budget nodes "
+            f"{usd(s['budget_capex_usd'])}, protected-bloc nodes {usd(s['protected_capex_usd'])})",
+            title_justify="left",
+        )
         t.add_column("bloc")
         for c in pivot.columns:
             t.add_column(rich_text(c), justify="right")
@@ -52,6 +72,9 @@ def print_summary(console: Console, result: Solution, man: dict) -> None:
     else:
         console.print("No new capacity is built.")
 
+
+def _print_clean_shares(console: Console, result: Solution) -> None:
+    s = result.summary
     shares = s["clean_share"]
     if shares:
         years = key_years(sorted({y for v in shares.values() for y in v}))
@@ -63,6 +86,9 @@ def print_summary(console: Console, result: Solution, man: dict) -> None:
             t.add_row(rich_text(e), *("-" if by_year.get(y) is None else f"{by_year[y]:.0%}" for y in years))
         console.print(t)
 
+
+def _print_unmet_and_budget(console: Console, result: Solution) -> None:
+    s = result.summary
     unmet, short = s["unmet_t"], s["shortfall_t"]
     console.print(f"Unmet demand: [bold]{unmet:,.1f} t[/]   independence shortfall: [bold]{short:,.1f} t[/]")
     if unmet > 0:
@@ -77,8 +103,10 @@ def print_summary(console: Console, result: Solution, man: dict) -> None:
     dual = s["budget_dual_usd_per_usd"]
     if dual is not None:
         binding = dual > 1e-9
-        console.print(f"Budget: {'[bold]binds[/]' if binding else 'does not bind'}; shadow price "
-                      f"{dual:.4f} USD of system cost per extra USD")
+        console.print(
+            f"Budget: {'[bold]binds[/]' if binding else 'does not bind'}; shadow price "
+            f"{dual:.4f} USD of system cost per extra USD"
+        )
 
 
 def stdout_console() -> Console:
@@ -92,10 +120,11 @@ def print_frame(console: Console, frame, title: str = "") -> None:
     """A table of results in the terminal: money compact, shares as %, text shown as data, never markup."""
     t = Table(title=rich_text(title) if title else None, title_justify="left")
     for col in frame.columns:
-        t.add_column(rich_text(col), justify="right" if pd.api.types.is_numeric_dtype(frame[col]) else "left",
-                     overflow="fold")
+        t.add_column(
+            rich_text(col), justify="right" if pd.api.types.is_numeric_dtype(frame[col]) else "left", overflow="fold"
+        )
     for row in frame.itertuples(index=False):
-        t.add_row(*(terminal_cell(str(col), v) for col, v in zip(frame.columns, row)))
+        t.add_row(*(terminal_cell(str(col), v) for col, v in zip(frame.columns, row, strict=True)))
     console.print(t)
 
 

@@ -32,8 +32,12 @@ def usd(x: float | None) -> str:
 
 def plain(value: object) -> str:
     """Text with control characters shown as escapes (ESC as `\\x1b`), harmless in any terminal."""
-    return _CONTROL.sub(lambda m: _NAMED.get(m.group(), f"\\x{ord(m.group()):02x}" if ord(m.group()) < 256
-                                            else f"\\u{ord(m.group()):04x}"), str(value))
+    return _CONTROL.sub(
+        lambda m: _NAMED.get(
+            m.group(), f"\\x{ord(m.group()):02x}" if ord(m.group()) < 256 else f"\\u{ord(m.group()):04x}"
+        ),
+        str(value),
+    )
 
 
 def rich_text(value: object, style: str = "") -> Text:

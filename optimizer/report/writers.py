@@ -11,7 +11,7 @@ import platform
 import shutil
 import tempfile
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -50,8 +50,13 @@ def versions() -> dict[str, str]:
 
 
 def manifest(input_path: Path, **fields) -> dict:
-    return {"input": Path(input_path).name, "input_sha256": sha256(input_path), **fields,
-            "versions": versions(), "written_utc": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")}
+    return {
+        "input": Path(input_path).name,
+        "input_sha256": sha256(input_path),
+        **fields,
+        "versions": versions(),
+        "written_utc": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }
 
 
 def check_target(path: Path, inputs: list[Path]) -> None:
@@ -130,7 +135,7 @@ def atomic_files(paths: list[Path]):
             temps.append(Path(tmp))
         current = None
         yield list(temps)
-        for tmp, path in zip(temps, paths):
+        for tmp, path in zip(temps, paths, strict=True):
             current = path
             os.chmod(tmp, 0o644)
             os.replace(tmp, path)
@@ -138,7 +143,7 @@ def atomic_files(paths: list[Path]):
     except OSError as exc:
         _remove(temps)
         if current is None:  # while writing: name the target whose temporary file failed, else the folder
-            current = dict(zip(map(str, temps), paths)).get(str(exc.filename), paths[0].parent)
+            current = dict(zip(map(str, temps), paths, strict=True)).get(str(exc.filename), paths[0].parent)
         raise _failed(current, exc, replaced) from None
     except BaseException:
         _remove(temps)
@@ -210,7 +215,7 @@ def save_text(path: Path, text: str) -> None:
 def write_files(writers: dict[Path, Callable[[Path], None]]) -> None:
     """Write several files as one set: each writer fills a temporary file; all are renamed only at the end."""
     with atomic_files(list(writers)) as temps:
-        for write, tmp in zip(writers.values(), temps):
+        for write, tmp in zip(writers.values(), temps, strict=True):
             write(tmp)
 
 
@@ -267,8 +272,9 @@ def _sheet(ws, frame: pd.DataFrame) -> None:
                 row_fmt = _name_format(str(ws.cell(cell.row, 1).value)) if key_value and i == 2 else fmt
                 if row_fmt:
                     cell.number_format = row_fmt
-        width = max([len(str(col))] + [len(f"{v:,.0f}" if isinstance(v, float) else str(v))
-                                      for v in frame[col].head(200)])
+        width = max(
+            [len(str(col))] + [len(f"{v:,.0f}" if isinstance(v, float) else str(v)) for v in frame[col].head(200)]
+        )
         ws.column_dimensions[letter].width = min(max(10, width + 2), 60)
     if len(frame.columns):
         ws.auto_filter.ref = ws.dimensions

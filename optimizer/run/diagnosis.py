@@ -14,11 +14,10 @@ from dataclasses import dataclass, field, replace
 import pandas as pd
 
 from ..models.dataset import Dataset
-from ..models.network import build_network, reachable
-
-from ..models.solution import Solution
-from ..models.highs import SolveOptions, Status
+from ..models.highs import DEFAULT_OPTIONS, SolveOptions, Status
 from ..models.model import Model, Variant
+from ..models.network import build_network, reachable
+from ..models.solution import Solution
 
 TOLERANCE = 1e-6
 TOP = 5
@@ -36,9 +35,13 @@ class Diagnosis:
         return pd.DataFrame({"finding": self.findings})
 
     def as_dict(self) -> dict:
-        return {"findings": self.findings, "binding": self.binding, "cutting_trade_rules": self.cutting_rules,
-                "extra_budget_usd": self.extra_budget_usd,
-                "earliest_independence_year": self.earliest_independence_year}
+        return {
+            "findings": self.findings,
+            "binding": self.binding,
+            "cutting_trade_rules": self.cutting_rules,
+            "extra_budget_usd": self.extra_budget_usd,
+            "earliest_independence_year": self.earliest_independence_year,
+        }
 
 
 def _years(years) -> str:
@@ -51,14 +54,17 @@ def where_and_when(result: Solution) -> list[str]:
     unmet = result.tables.get("unmet")
     if unmet is not None and len(unmet):
         for (node, element), part in unmet.groupby(["node", "element"]):
-            lines.append(f"unmet demand: {part['unmet_t'].sum():,.1f} t of {element} at {node} in "
-                         f"{_years(part['year'])}")
+            lines.append(
+                f"unmet demand: {part['unmet_t'].sum():,.1f} t of {element} at {node} in {_years(part['year'])}"
+            )
     ind = result.tables.get("independence")
     if ind is not None and len(ind):
         short = ind[ind["shortfall_t"] > TOLERANCE]
         for element, part in short.groupby("element"):
-            lines.append(f"independence shortfall: {part['shortfall_t'].sum():,.1f} t of clean {element} in "
-                         f"{_years(part['year'])}")
+            lines.append(
+                f"independence shortfall: {part['shortfall_t'].sum():,.1f} t of clean {element} in "
+                f"{_years(part['year'])}"
+            )
     return lines
 
 
@@ -72,23 +78,52 @@ def binding_constraints(ds: Dataset, result: Solution) -> list[dict]:
             n, k, y = index
             f = ds.facilities[(n, k)]
             why = "lead time" if f.capex_usd_per_tpa is not None else "no expansion allowed (capex blank)"
-            rows.append({"constraint": f"capacity of {ds.stages[k - 1].id} at {n} in {y} ({why})",
-                         "place": f.place, "shadow_price": value, "unit": "USD per t/yr"})
+            rows.append(
+                {
+                    "constraint": f"capacity of {ds.stages[k - 1].id} at {n} in {y} ({why})",
+                    "place": f.place,
+                    "shadow_price": value,
+                    "unit": "USD per t/yr",
+                }
+            )
         elif name == "max_capacity":
             n, k = index
-            rows.append({"constraint": f"max_tpa of {ds.stages[k - 1].id} at {n}",
-                         "place": ds.facilities[(n, k)].place, "shadow_price": value, "unit": "USD per t/yr"})
+            rows.append(
+                {
+                    "constraint": f"max_tpa of {ds.stages[k - 1].id} at {n}",
+                    "place": ds.facilities[(n, k)].place,
+                    "shadow_price": value,
+                    "unit": "USD per t/yr",
+                }
+            )
         elif name == "budget_total":
-            rows.append({"constraint": "total budget", "place": ds.setting_places.get("budget_usd", "settings"),
-                         "shadow_price": value, "unit": "USD per USD"})
+            rows.append(
+                {
+                    "constraint": "total budget",
+                    "place": ds.setting_places.get("budget_usd", "settings"),
+                    "shadow_price": value,
+                    "unit": "USD per USD",
+                }
+            )
         elif name == "budget_annual":
-            rows.append({"constraint": f"annual budget in {index}",
-                         "place": ds.setting_places.get("annual_budget_usd", "settings"),
-                         "shadow_price": value, "unit": "USD per USD"})
+            rows.append(
+                {
+                    "constraint": f"annual budget in {index}",
+                    "place": ds.setting_places.get("annual_budget_usd", "settings"),
+                    "shadow_price": value,
+                    "unit": "USD per USD",
+                }
+            )
         elif name == "budget_bloc":
             bb = ds.bloc_budgets[index]
-            rows.append({"constraint": f"budget of bloc {bb.bloc}", "place": bb.place, "shadow_price": value,
-                         "unit": "USD per USD"})
+            rows.append(
+                {
+                    "constraint": f"budget of bloc {bb.bloc}",
+                    "place": bb.place,
+                    "shadow_price": value,
+                    "unit": "USD per USD",
+                }
+            )
     rows.sort(key=lambda r: -r["shadow_price"])
     budgets = [r for r in rows if r["unit"] == "USD per USD"]
     capacity = [r for r in rows if r["unit"] != "USD per USD"]
@@ -109,9 +144,11 @@ def cutting_rules(ds: Dataset, result: Solution) -> list[str]:
         restored = missing & reachable(relaxed, build_network(relaxed))
         if restored:
             m, e, y = sorted(restored)[0]
-            found.append(f"the trade ban at {rule.place} ({rule.from_bloc or 'any'} -> {rule.to_bloc or 'any'}"
-                         f"{', ' + rule.element if rule.element else ''}) cuts every path to {m} for {e} "
-                         f"(e.g. {y})")
+            found.append(
+                f"the trade ban at {rule.place} ({rule.from_bloc or 'any'} -> {rule.to_bloc or 'any'}"
+                f"{', ' + rule.element if rule.element else ''}) cuts every path to {m} for {e} "
+                f"(e.g. {y})"
+            )
     return found
 
 
@@ -121,8 +158,9 @@ class NotSolved(Exception):
 
 def _require(outcome, question: str, allowed=(Status.OPTIMAL,)) -> None:
     if outcome.status not in allowed:
-        raise NotSolved(f"{question} could not be worked out: the solve ended {outcome.status.value} "
-                        f"({outcome.message})")
+        raise NotSolved(
+            f"{question} could not be worked out: the solve ended {outcome.status.value} ({outcome.message})"
+        )
 
 
 def extra_budget(ds: Dataset, options: SolveOptions) -> float | None:
@@ -149,15 +187,16 @@ def earliest_year(ds: Dataset, options: SolveOptions) -> int | None:
     return ok
 
 
-def diagnose(ds: Dataset, result: Solution, options: SolveOptions = SolveOptions()) -> Diagnosis | None:
+def diagnose(ds: Dataset, result: Solution, options: SolveOptions = DEFAULT_OPTIONS) -> Diagnosis | None:
     s = result.summary
     if not result.optimal or (s["unmet_t"] <= TOLERANCE and s["shortfall_t"] <= TOLERANCE):
         return None
     d = Diagnosis(findings=where_and_when(result))
     d.binding = binding_constraints(ds, result)
     for b in d.binding:
-        d.findings.append(f"binds: {b['constraint']} at {b['place']}, shadow price {b['shadow_price']:,.4g} "
-                          f"{b['unit']}")
+        d.findings.append(
+            f"binds: {b['constraint']} at {b['place']}, shadow price {b['shadow_price']:,.4g} {b['unit']}"
+        )
     d.cutting_rules = cutting_rules(ds, result)
     d.findings += d.cutting_rules
     if s["shortfall_t"] > TOLERANCE:
@@ -171,9 +210,11 @@ def diagnose(ds: Dataset, result: Solution, options: SolveOptions = SolveOptions
 
 def _extra_budget_finding(ds: Dataset, options: SolveOptions, d: Diagnosis) -> None:
     d.extra_budget_usd = extra_budget(ds, options)
-    d.findings.append("no extra total budget removes the shortfall (time, capacity or ore bind)"
-                      if d.extra_budget_usd is None else
-                      f"an extra total budget of {d.extra_budget_usd:,.0f} USD removes the shortfall")
+    d.findings.append(
+        "no extra total budget removes the shortfall (time, capacity or ore bind)"
+        if d.extra_budget_usd is None
+        else f"an extra total budget of {d.extra_budget_usd:,.0f} USD removes the shortfall"
+    )
 
 
 def _year_finding(ds: Dataset, options: SolveOptions, d: Diagnosis) -> None:
@@ -183,5 +224,7 @@ def _year_finding(ds: Dataset, options: SolveOptions, d: Diagnosis) -> None:
     elif year <= ds.settings.first_independence_year:
         d.findings.append(f"with unlimited budget the requirement could be met from {year}: money, not time, binds")
     else:
-        d.findings.append(f"with unlimited budget the earliest reachable independence year is {year}: lead "
-                          "times and capacity bind before it")
+        d.findings.append(
+            f"with unlimited budget the earliest reachable independence year is {year}: lead "
+            "times and capacity bind before it"
+        )

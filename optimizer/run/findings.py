@@ -14,26 +14,48 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..workbook.cases import make_dataset
-from .frontier import budget_frontier
-from ..report.writers import write_markdown
+from ..models.highs import DEFAULT_OPTIONS, SolveOptions, Status
 from ..models.solution import Solution, clean_premiums
-from .scenarios import compare_scenarios, figures, make_cases, solve_case
-from ..models.highs import SolveOptions, Status
 from ..report.tables import Chart, markdown_table, write_tables
 from ..report.terminal import usd
+from ..report.writers import write_markdown
+from ..workbook.cases import make_dataset
 from ..workbook.validate import Workbook
+from .frontier import budget_frontier
+from .scenarios import compare_scenarios, figures, make_cases, solve_case
 
 COST_FACTORS = (1.0, 0.667, 0.5, 0.333, 0.25)
 BUDGET_MULTIPLES = (0.0, 0.25, 0.5, 0.75, 1.0, 1.5)  # of the budget capex of the cheapest fully clean plan
 PREMIUM_ALPHAS = (0.1, 0.5)  # at alpha = 0 the requirement equals demand and its dual is not unique
 PLAN = ("system_cost_usd", "capex_usd", "protected_capex_usd", "unmet_t", "shortfall_t")
 FULLY_CLEAN = 1 - 1e-6  # a largest clean share this close to 1 is full independence
-DEADLINE_COLUMNS = ["case", "independence_year", "status", "reason", "system_cost_usd", "premium_usd",
-                    "premium_share", "capex_usd", "protected_capex_usd", "unmet_t", "shortfall_t"]
-FACTOR_COLUMNS = ["restricted_cost_factor", "defined_by", "status", "reason", "unconstrained_system_cost_usd",
-                  "system_cost_usd", "premium_usd", "premium_share", "capex_usd", "protected_capex_usd", "unmet_t",
-                  "shortfall_t"]
+DEADLINE_COLUMNS = [
+    "case",
+    "independence_year",
+    "status",
+    "reason",
+    "system_cost_usd",
+    "premium_usd",
+    "premium_share",
+    "capex_usd",
+    "protected_capex_usd",
+    "unmet_t",
+    "shortfall_t",
+]
+FACTOR_COLUMNS = [
+    "restricted_cost_factor",
+    "defined_by",
+    "status",
+    "reason",
+    "unconstrained_system_cost_usd",
+    "system_cost_usd",
+    "premium_usd",
+    "premium_share",
+    "capex_usd",
+    "protected_capex_usd",
+    "unmet_t",
+    "shortfall_t",
+]
 
 
 def deadlines(first_year: int, last_year: int) -> tuple[int, ...]:
@@ -63,9 +85,16 @@ class Subject:
     def of(cls, wb: Workbook) -> Subject:
         ds = make_dataset(wb)
         s = ds.settings
-        return cls(s.first_year, s.last_year, s.discount_rate, s.restricted_cost_factor,
-                   _names(s.restricted_blocs), _names(s.protected_blocs), _names(ds.budget_blocs),
-                   deadlines(s.first_year, s.last_year))
+        return cls(
+            s.first_year,
+            s.last_year,
+            s.discount_rate,
+            s.restricted_cost_factor,
+            _names(s.restricted_blocs),
+            _names(s.protected_blocs),
+            _names(ds.budget_blocs),
+            deadlines(s.first_year, s.last_year),
+        )
 
     @property
     def year(self) -> int:
@@ -159,8 +188,11 @@ def cost_factor_table(run: Runner, subject: Subject) -> pd.DataFrame:
         clean = run.solve(max_restricted_share=0.0, independence_year=subject.year, restricted_cost_factor=factor)
         row = {"restricted_cost_factor": factor, "defined_by": source} | _worse(clean, free)
         if clean.optimal and free.optimal:
-            row |= ({"unconstrained_system_cost_usd": free.summary["system_cost_usd"]}
-                    | {k: clean.summary[k] for k in PLAN} | _premium(clean, free))
+            row |= (
+                {"unconstrained_system_cost_usd": free.summary["system_cost_usd"]}
+                | {k: clean.summary[k] for k in PLAN}
+                | _premium(clean, free)
+            )
         rows.append(row)
     return pd.DataFrame(rows, columns=FACTOR_COLUMNS)
 
@@ -180,11 +212,13 @@ def budget_grid(wb: Workbook, clean: Solution) -> list[tuple[float, str]]:
 def budget_table(run: Runner, subject: Subject, grid: list[tuple[float, str]]) -> pd.DataFrame:
     budgets = [b for b, _ in grid]
     try:
-        table = budget_frontier(run.wb, None, (("independence_year", str(subject.year)),), budgets, None,
-                                run.options, lambda _: run.tick())
+        table = budget_frontier(
+            run.wb, None, (("independence_year", str(subject.year)),), budgets, None, run.options, lambda _: run.tick()
+        )
     except Exception as exc:  # a failed frontier is reported, never fatal
-        table = pd.DataFrame({"budget_usd": budgets, "status": Status.ERROR.value,
-                              "reason": f"{type(exc).__name__}: {exc}"})
+        table = pd.DataFrame(
+            {"budget_usd": budgets, "status": Status.ERROR.value, "reason": f"{type(exc).__name__}: {exc}"}
+        )
     table = table.drop(columns=["restricted_cost_factor"], errors="ignore")
     if "reason" not in table:
         table.insert(table.columns.get_loc("status") + 1, "reason", None)
@@ -198,36 +232,63 @@ def premium_table(result: Solution) -> pd.DataFrame:
     if not result.optimal:
         return pd.DataFrame([figures(result, ())], columns=columns)
     shortfall = result.tables["independence"].groupby("element")["shortfall_t"].sum()
-    rows = [{"element": e, "status": result.status.value, "reason": None, "clean_premium_usd_per_t": p,
-             "shortfall_t": float(shortfall.get(e, 0.0))} for e, p in sorted(clean_premiums(result).items())]
+    rows = [
+        {
+            "element": e,
+            "status": result.status.value,
+            "reason": None,
+            "clean_premium_usd_per_t": p,
+            "shortfall_t": float(shortfall.get(e, 0.0)),
+        }
+        for e, p in sorted(clean_premiums(result).items())
+    ]
     return pd.DataFrame(rows, columns=columns)
 
 
 def binding_stages(result: Solution, stages) -> pd.DataFrame:
     """Binding capacity by stage (in chain order) and bloc: how many facility-years bind and
     the value of one more t/yr there (discounted USD)."""
-    columns = ["order", "stage", "bloc", "status", "reason", "binding_facility_years", "mean_usd_per_tpa",
-               "max_usd_per_tpa"]
+    columns = [
+        "order",
+        "stage",
+        "bloc",
+        "status",
+        "reason",
+        "binding_facility_years",
+        "mean_usd_per_tpa",
+        "max_usd_per_tpa",
+    ]
     if not result.optimal:
         return pd.DataFrame([figures(result, ())], columns=columns)
     order = {s.id: s.order for s in stages}
     cap = result.tables["binding_capacity"]
-    table = (cap.groupby(["stage", "bloc"])["usd_per_tpa"].agg(["count", "mean", "max"]).reset_index()
-             .rename(columns={"count": "binding_facility_years", "mean": "mean_usd_per_tpa",
-                              "max": "max_usd_per_tpa"}))
+    table = (
+        cap.groupby(["stage", "bloc"])["usd_per_tpa"]
+        .agg(["count", "mean", "max"])
+        .reset_index()
+        .rename(columns={"count": "binding_facility_years", "mean": "mean_usd_per_tpa", "max": "max_usd_per_tpa"})
+    )
     table["order"] = table["stage"].map(order)
     table["status"], table["reason"] = result.status.value, None
     return table.sort_values(["order", "bloc"])[columns].reset_index(drop=True)
 
 
-def write_report(wb: Workbook, path: Path, out: Path, man: dict, options=SolveOptions(), progress=None,
-                 show=None) -> int:
+def write_report(
+    wb: Workbook, path: Path, out: Path, man: dict, options=DEFAULT_OPTIONS, progress=None, show=None
+) -> int:
     """findings.md, its charts and tables; returns how many points did not solve. `show(sheets)`
     sees the tables before they are written."""
     make_cases(wb)
     subject = Subject.of(wb)
-    total = [2 + len(subject.deadlines) + len(PREMIUM_ALPHAS) + 2 * len(cost_factors(wb, subject.cost_factor))
-             + len(BUDGET_MULTIPLES) + 1 + len(wb.scenario_names)]
+    total = [
+        2
+        + len(subject.deadlines)
+        + len(PREMIUM_ALPHAS)
+        + 2 * len(cost_factors(wb, subject.cost_factor))
+        + len(BUDGET_MULTIPLES)
+        + 1
+        + len(wb.scenario_names)
+    ]
     done = [0]
 
     def tick(*_):
@@ -244,30 +305,55 @@ def write_report(wb: Workbook, path: Path, out: Path, man: dict, options=SolveOp
     sheets["budgets"] = budget_table(run, subject, grid)
     for alpha in PREMIUM_ALPHAS:
         sheets[f"clean_premium_{round((1 - alpha) * 100)}pct"] = premium_table(
-            run.solve(max_restricted_share=alpha, independence_year=subject.year))
+            run.solve(max_restricted_share=alpha, independence_year=subject.year)
+        )
     sheets["binding_stages"] = binding_stages(clean, make_dataset(wb).stages)
     sheets["scenarios"] = compare_scenarios(wb, (), options, on_row=tick)
     if show:
         show(sheets)
     from ..report.results import run_table
+
     written = write_tables(out, "findings_tables", sheets, run_table(man), charts(subject), "rechain findings: tables")
     write_markdown(out / "findings.md", findings_md(subject, sheets, man, {p.name for p in written}))
-    return run.failed + int((sheets["budgets"]["status"] != "optimal").sum()) \
+    return (
+        run.failed
+        + int((sheets["budgets"]["status"] != "optimal").sum())
         + int((sheets["scenarios"]["status"] != "optimal").sum())
+    )
 
 
 def charts(subject: Subject) -> list[Chart]:
     return [
-        Chart("budgets", "budget_usd", "max_clean_share",
-              f"Largest clean share a capex budget buys, clean from {subject.year}", None,
-              f"capex budget of {subject.budget} nodes, {subject.first_year}–{subject.last_year} (USD, nominal)",
-              f"largest clean share of {subject.protected} demand with no shortfall", subject.case),
-        Chart("cost_factor", "restricted_cost_factor", "premium_usd",
-              f"Premium of fully clean supply from {subject.year} by the cost factor of {subject.restricted}", None,
-              f"cost factor of {subject.restricted} nodes (1 = the same costs as elsewhere)",
-              "premium over the unconstrained plan (USD, system cost)", subject.discounting),
-        Chart("scenarios", "scenario", "system_cost_vs_base_usd", "System cost of each scenario against the base "
-              "case", None, "scenario", "system cost minus the base case's (USD)", subject.case),
+        Chart(
+            "budgets",
+            "budget_usd",
+            "max_clean_share",
+            f"Largest clean share a capex budget buys, clean from {subject.year}",
+            None,
+            f"capex budget of {subject.budget} nodes, {subject.first_year}–{subject.last_year} (USD, nominal)",
+            f"largest clean share of {subject.protected} demand with no shortfall",
+            subject.case,
+        ),
+        Chart(
+            "cost_factor",
+            "restricted_cost_factor",
+            "premium_usd",
+            f"Premium of fully clean supply from {subject.year} by the cost factor of {subject.restricted}",
+            None,
+            f"cost factor of {subject.restricted} nodes (1 = the same costs as elsewhere)",
+            "premium over the unconstrained plan (USD, system cost)",
+            subject.discounting,
+        ),
+        Chart(
+            "scenarios",
+            "scenario",
+            "system_cost_vs_base_usd",
+            "System cost of each scenario against the base case",
+            None,
+            "scenario",
+            "system cost minus the base case's (USD)",
+            subject.case,
+        ),
     ]
 
 
@@ -289,22 +375,34 @@ def _ok(row) -> bool:
 def headline(subject: Subject, deadlines_: pd.DataFrame) -> list[str]:
     free = deadlines_.iloc[0]
     horizon = f"{subject.first_year}–{subject.last_year}"
-    lines = [f"- Unconstrained plan (the cheapest chain, {subject.restricted} allowed): "
-             + (f"system cost {usd(free['system_cost_usd'])} ({subject.discounting}, {horizon}); nominal capex "
-                f"{usd(free['capex_usd'])}, of which at {subject.protected} nodes {usd(free['protected_capex_usd'])}."
-                if _ok(free) else _failed(free) + ".")]
+    lines = [
+        f"- Unconstrained plan (the cheapest chain, {subject.restricted} allowed): "
+        + (
+            f"system cost {usd(free['system_cost_usd'])} ({subject.discounting}, {horizon}); nominal capex "
+            f"{usd(free['capex_usd'])}, of which at {subject.protected} nodes {usd(free['protected_capex_usd'])}."
+            if _ok(free)
+            else _failed(free) + "."
+        )
+    ]
     for _, row in deadlines_.iloc[1:].iterrows():
         text = f"- {subject.protected.capitalize()} demand fully clean from {row['independence_year']}: "
         if not _ok(row):
             lines.append(text + _failed(row) + ".")
             continue
-        premium = "" if pd.isna(row.get("premium_usd")) else (
-            f", a premium of {usd(row['premium_usd'])}"
-            + ("" if pd.isna(row["premium_share"]) else f" ({row['premium_share']:.1%})"))
-        lines.append(text + f"system cost {usd(row['system_cost_usd'])}{premium}; nominal capex "
-                     f"{usd(row['capex_usd'])}, of which at {subject.protected} nodes "
-                     f"{usd(row['protected_capex_usd'])}; independence shortfall {row['shortfall_t']:,.0f} t, "
-                     f"unmet demand {row['unmet_t']:,.0f} t.")
+        premium = (
+            ""
+            if pd.isna(row.get("premium_usd"))
+            else (
+                f", a premium of {usd(row['premium_usd'])}"
+                + ("" if pd.isna(row["premium_share"]) else f" ({row['premium_share']:.1%})")
+            )
+        )
+        lines.append(
+            text + f"system cost {usd(row['system_cost_usd'])}{premium}; nominal capex "
+            f"{usd(row['capex_usd'])}, of which at {subject.protected} nodes "
+            f"{usd(row['protected_capex_usd'])}; independence shortfall {row['shortfall_t']:,.0f} t, "
+            f"unmet demand {row['unmet_t']:,.0f} t."
+        )
     return lines
 
 
@@ -312,10 +410,15 @@ def factor_sentence(subject: Subject, factors: pd.DataFrame) -> list[str]:
     ok = factors[factors["status"] == Status.OPTIMAL.value]
     if ok.empty:
         return []
-    parts = [f"{usd(r.premium_usd)} at factor {r.restricted_cost_factor:g}"
-             + (f" ({r.defined_by})" if r.defined_by else "") for r in ok.itertuples()]
-    return [f"- Premium of fully clean supply from {subject.year} by the cost factor of {subject.restricted}: "
-            + "; ".join(parts) + "."]
+    parts = [
+        f"{usd(r.premium_usd)} at factor {r.restricted_cost_factor:g}" + (f" ({r.defined_by})" if r.defined_by else "")
+        for r in ok.itertuples()
+    ]
+    return [
+        f"- Premium of fully clean supply from {subject.year} by the cost factor of {subject.restricted}: "
+        + "; ".join(parts)
+        + "."
+    ]
 
 
 def budget_sentence(subject: Subject, budgets: pd.DataFrame) -> list[str]:
@@ -326,13 +429,17 @@ def budget_sentence(subject: Subject, budgets: pd.DataFrame) -> list[str]:
     where = f"at {subject.budget} nodes"
     if len(full):
         first = full.iloc[0]
-        text = (f"the smallest capex budget {where} in the grid that buys fully clean supply from {subject.year} "
-                f"with no shortfall is {usd(first['budget_usd'])} (it spends {usd(first['budget_capex_usd'])} of it)")
+        text = (
+            f"the smallest capex budget {where} in the grid that buys fully clean supply from {subject.year} "
+            f"with no shortfall is {usd(first['budget_usd'])} (it spends {usd(first['budget_capex_usd'])} of it)"
+        )
     else:
         best = ok.loc[ok["max_clean_share"].idxmax()]
-        text = (f"no capex budget {where} in the grid (up to {usd(ok['budget_usd'].max())}) buys fully clean supply "
-                f"from {subject.year}; the most any buys is {best['max_clean_share']:.1%} "
-                f"(at {usd(best['budget_usd'])})")
+        text = (
+            f"no capex budget {where} in the grid (up to {usd(ok['budget_usd'].max())}) buys fully clean supply "
+            f"from {subject.year}; the most any buys is {best['max_clean_share']:.1%} "
+            f"(at {usd(best['budget_usd'])})"
+        )
     return [f"- Budgets: {text}."]
 
 
@@ -357,47 +464,81 @@ def findings_md(subject: Subject, sheets: dict[str, pd.DataFrame], man: dict, fi
 
     lines = [
         f"# The cost of supply free of {subject.restricted} for {subject.protected} demand — findings from "
-        f"`{man['input']}`", "",
+        f"`{man['input']}`",
+        "",
         f"Generated by `rechain report` from `{man['input']}` (SHA-256 `{man['input_sha256'][:16]}…`), "
         f"rechain {man['versions'].get('rechain')}, Pyomo {man['versions'].get('pyomo')}, "
         f"HiGHS (highspy) {man['versions'].get('highspy')}, on {man['written_utc']}. "
         f"Every number below comes from a solve in that run. Costs are {subject.discounting} over "
         f"{subject.first_year}–{subject.last_year}, with a cost factor of {subject.cost_factor:g} for "
         f"{subject.restricted}; capex is nominal. Clean supply has never touched a node of {subject.restricted}.",
-        "", "## Headline", "",
+        "",
+        "## Headline",
+        "",
         *headline(subject, sheets["deadlines"]),
         *factor_sentence(subject, sheets["cost_factor"]),
         *budget_sentence(subject, sheets["budgets"]),
         *premium_sentence(subject, shares[0], premiums[0]),
-        "", "## Cost of fully clean supply by deadline", "",
+        "",
+        "## Cost of fully clean supply by deadline",
+        "",
         f"**Unconstrained plan and fully clean supply of {subject.protected} demand from each deadline** "
-        "(premium over the unconstrained plan):", "", _table(sheets["deadlines"]), "",
-        "A shortfall means the requirement cannot be met in time at any price (lead times and ore bind).", "",
-        f"## Sensitivity to the cost factor of {subject.restricted} (fully clean from {y})", "",
+        "(premium over the unconstrained plan):",
+        "",
+        _table(sheets["deadlines"]),
+        "",
+        "A shortfall means the requirement cannot be met in time at any price (lead times and ore bind).",
+        "",
+        f"## Sensitivity to the cost factor of {subject.restricted} (fully clean from {y})",
+        "",
         f"**Premium of fully clean supply from {y} at each cost factor of {subject.restricted}** "
-        "(the premium is over the unconstrained plan at the same factor):", "",
-        _table(sheets["cost_factor"]), "", *image("cost_factor", "premium by cost factor"),
-        f"## The clean share each budget buys (clean from {y})", "",
+        "(the premium is over the unconstrained plan at the same factor):",
+        "",
+        _table(sheets["cost_factor"]),
+        "",
+        *image("cost_factor", "premium by cost factor"),
+        f"## The clean share each budget buys (clean from {y})",
+        "",
         f"**Largest clean share of {subject.protected} demand with no shortfall, for each capex budget at "
-        f"{subject.budget} nodes** (nominal):", "", _table(sheets["budgets"]), "",
+        f"{subject.budget} nodes** (nominal):",
+        "",
+        _table(sheets["budgets"]),
+        "",
         *image("budgets", "clean share a budget buys"),
-        "## Where it binds", "",
+        "## Where it binds",
+        "",
         "The clean premium is the shadow price of the independence requirement (discounted USD per t of clean "
         f"supply), averaged over the years from {y} in which it applies. At 100% the requirement equals demand "
-        "and the premium is not unique, so it is shown at lower shares.", "",
-        *[part for s, table in zip(shares, premiums) for part in (
-            f"**Clean premium by element when {s}% of {subject.protected} demand must be clean from {y}:**", "",
-            _table(table), "")],
+        "and the premium is not unique, so it is shown at lower shares.",
+        "",
+        *[
+            part
+            for s, table in zip(shares, premiums, strict=False)
+            for part in (
+                f"**Clean premium by element when {s}% of {subject.protected} demand must be clean from {y}:**",
+                "",
+                _table(table),
+                "",
+            )
+        ],
         f"**Binding capacity by stage (in chain order) and bloc, fully clean from {y}:** the value of one more "
-        "t/yr of capacity in a year where it binds (discounted USD per t/yr).", "",
-        _table(sheets["binding_stages"]) if len(sheets["binding_stages"]) else "No capacity binds.", "",
-        "## Scenarios", "",
-        "**Each scenario of the workbook beside the base case** (the workbook's own settings, no report "
-        "overrides):", "", _table(sheets["scenarios"]), "",
-        "## What the model does not capture", "",
+        "t/yr of capacity in a year where it binds (discounted USD per t/yr).",
+        "",
+        _table(sheets["binding_stages"]) if len(sheets["binding_stages"]) else "No capacity binds.",
+        "",
+        "## Scenarios",
+        "",
+        "**Each scenario of the workbook beside the base case** (the workbook's own settings, no report overrides):",
+        "",
+        _table(sheets["scenarios"]),
+        "",
+        "## What the model does not capture",
+        "",
         "- Prices, market reactions and stockpiles: demand is fixed and met at least cost.",
         "- Permitting, financing and skills risk beyond the stated lead times; capacity never retires.",
         f"- Clean means 'never touched a node of {subject.restricted}': ore or processing anywhere else counts "
         "as clean.",
-        "- Anything not in the workbook (recycling, undocumented output); see its sources sheet.", ""]
+        "- Anything not in the workbook (recycling, undocumented output); see its sources sheet.",
+        "",
+    ]
     return "\n".join(lines)

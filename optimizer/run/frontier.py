@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..models.highs import SolveOptions, Status
+from ..models.highs import DEFAULT_OPTIONS, SolveOptions, Status
 from ..models.model import Model, Variant
 from ..models.solution import Solution
 from ..workbook.cases import make_dataset
@@ -21,8 +21,15 @@ def _fmt(x: float) -> str:
     return repr(float(x))
 
 
-def cost_of_independence(wb: Workbook, scenario, overrides, points: int = 11, cost_factor: float | None = None,
-                         options: SolveOptions = SolveOptions(), on_result=None) -> pd.DataFrame:
+def cost_of_independence(
+    wb: Workbook,
+    scenario,
+    overrides,
+    points: int = 11,
+    cost_factor: float | None = None,
+    options: SolveOptions = DEFAULT_OPTIONS,
+    on_result=None,
+) -> pd.DataFrame:
     """Least system cost as α falls from 1 to 0; a point that did not solve keeps
     its `status` and `reason` and no figures."""
     alphas = [1 - i / (points - 1) for i in range(points)] if points > 1 else [0.0]
@@ -41,24 +48,47 @@ def cost_of_independence(wb: Workbook, scenario, overrides, points: int = 11, co
 
 def _independence_row(point: dict, alpha: float, cost_factor: float | None, before: list[dict]) -> dict:
     """A row of the cost of independence; the premium is measured from the α = 1 row before it."""
-    row = {"restricted_cost_factor": cost_factor, "alpha": alpha, "clean_required_share": 1 - alpha,
-           "status": point["status"]}
+    row = {
+        "restricted_cost_factor": cost_factor,
+        "alpha": alpha,
+        "clean_required_share": 1 - alpha,
+        "status": point["status"],
+    }
     if point["status"] != Status.OPTIMAL.value:
         return row | {"reason": point.get("reason", "")}
     cost = point["system_cost_usd"]
-    base = cost if alpha == 1 else next((r["system_cost_usd"] for r in before if r["alpha"] == 1
-                                         and r["status"] == Status.OPTIMAL.value), None)
-    row.update({"system_cost_usd": cost, "objective_usd": point["objective_usd"],
-                "premium_usd": None if base is None else cost - base,
-                "premium_share": None if not base else (cost - base) / base,
-                "capex_usd": point["capex_usd"], "budget_capex_usd": point["budget_capex_usd"],
-                "shortfall_t": point["shortfall_t"], "unmet_t": point["unmet_t"]})
+    base = (
+        cost
+        if alpha == 1
+        else next(
+            (r["system_cost_usd"] for r in before if r["alpha"] == 1 and r["status"] == Status.OPTIMAL.value), None
+        )
+    )
+    row.update(
+        {
+            "system_cost_usd": cost,
+            "objective_usd": point["objective_usd"],
+            "premium_usd": None if base is None else cost - base,
+            "premium_share": None if not base else (cost - base) / base,
+            "capex_usd": point["capex_usd"],
+            "budget_capex_usd": point["budget_capex_usd"],
+            "shortfall_t": point["shortfall_t"],
+            "unmet_t": point["unmet_t"],
+        }
+    )
     row.update({k: v for k, v in point.items() if k.startswith("clean_premium_usd_per_t.")})
     return row
 
 
-def budget_frontier(wb: Workbook, scenario, overrides, budgets: list[float], cost_factor: float | None = None,
-                    options: SolveOptions = SolveOptions(), on_result=None) -> pd.DataFrame:
+def budget_frontier(
+    wb: Workbook,
+    scenario,
+    overrides,
+    budgets: list[float],
+    cost_factor: float | None = None,
+    options: SolveOptions = DEFAULT_OPTIONS,
+    on_result=None,
+) -> pd.DataFrame:
     """Smallest α with no shortfall for each budget, then the least cost at that α (one
     LEAST_ALPHA model, its budget updated point by point)."""
     if not budgets:
@@ -81,9 +111,14 @@ def _budget_point(solution: Solution) -> dict:
     if not solution.optimal:
         return {"status": solution.status.value, "reason": solution.message}
     s = solution.summary
-    return {"status": s["status"], "min_alpha": solution.least_alpha, "max_clean_share": 1 - solution.least_alpha,
-            "system_cost_usd": s["system_cost_usd"], "capex_usd": s["capex_usd"],
-            "budget_capex_usd": s["budget_capex_usd"]}
+    return {
+        "status": s["status"],
+        "min_alpha": solution.least_alpha,
+        "max_clean_share": 1 - solution.least_alpha,
+        "system_cost_usd": s["system_cost_usd"],
+        "capex_usd": s["capex_usd"],
+        "budget_capex_usd": s["budget_capex_usd"],
+    }
 
 
 def default_budgets(independence: pd.DataFrame, points: int = 11) -> list[float]:

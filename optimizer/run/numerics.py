@@ -16,8 +16,10 @@ def quality_warnings(summary: dict) -> list[str]:
     for key in ("max_primal_infeasibility", "max_dual_infeasibility"):
         value = summary.get(key) or 0.0
         if value > QUALITY_LIMIT:
-            found.append(f"HiGHS reports a {key.replace('_', ' ')} of {value:.2e} (above {QUALITY_LIMIT:g}): "
-                         "the solution may be inaccurate; check for extreme coefficients in the workbook")
+            found.append(
+                f"HiGHS reports a {key.replace('_', ' ')} of {value:.2e} (above {QUALITY_LIMIT:g}): "
+                "the solution may be inaccurate; check for extreme coefficients in the workbook"
+            )
     return found
 
 
@@ -34,9 +36,11 @@ def unit_cost_ceiling(ds: Dataset) -> float:
     for stage in reversed(ds.stages):
         if stage.order > 1:
             scale /= stage.yield_
-        costs = [(f.capex_usd_per_tpa or 0.0) / min(f.lifetime_years, years) + f.fixed_om_usd_per_tpa_yr
-                 + f.opex_usd_per_t
-                 for (n, k), f in ds.facilities.items() if k == stage.order]
+        costs = [
+            (f.capex_usd_per_tpa or 0.0) / min(f.lifetime_years, years) + f.fixed_om_usd_per_tpa_yr + f.opex_usd_per_t
+            for (n, k), f in ds.facilities.items()
+            if k == stage.order
+        ]
         total += scale * (factor * max(costs, default=0.0) + transport + tariff)
     return total
 
@@ -47,7 +51,9 @@ def penalty_warnings(ds: Dataset) -> list[str]:
     for key in ("unmet_penalty_usd_per_t", "shortfall_penalty_usd_per_t"):
         value = getattr(ds.settings, key)
         if value < PENALTY_MARGIN * ceiling:
-            found.append(f"settings {key} = {value:,.0f} is not far above the cost of supplying a tonne (up to "
-                         f"{ceiling:,.0f} USD/t): the optimum may prefer paying it to supplying; results would "
-                         "then mislead")
+            found.append(
+                f"settings {key} = {value:,.0f} is not far above the cost of supplying a tonne (up to "
+                f"{ceiling:,.0f} USD/t): the optimum may prefer paying it to supplying; results would "
+                "then mislead"
+            )
     return found

@@ -13,9 +13,9 @@ import threading
 from concurrent.futures import ProcessPoolExecutor
 
 from ..errors import InputError, Issue
-from ..models.highs import SolveOptions, deferred_signals, forked_worker
-from .sweep import solve_point, solve_points
+from ..models.highs import DEFAULT_OPTIONS, SolveOptions, deferred_signals, forked_worker
 from ..workbook.validate import Workbook
+from .sweep import solve_point, solve_points
 
 PR_SET_PDEATHSIG = 1
 CONNECT_SECONDS = 3
@@ -48,7 +48,7 @@ def _placed_chunks(points: list[dict], n: int) -> list[tuple[int, list[dict]]]:
 
 
 def _store(rows: list, start: int, chunk_rows: list[dict], on_row) -> None:
-    rows[start:start + len(chunk_rows)] = chunk_rows
+    rows[start : start + len(chunk_rows)] = chunk_rows
     if on_row:
         on_row(chunk_rows)
 
@@ -57,8 +57,16 @@ def default_workers(points: int) -> int:
     return max(1, min(os.cpu_count() or 1, points))
 
 
-def run_points(wb: Workbook, scenario, overrides, points: list[dict], options: SolveOptions = SolveOptions(),
-               workers: int | None = None, scheduler: str | None = None, on_row=None) -> tuple[list[dict], bool]:
+def run_points(
+    wb: Workbook,
+    scenario,
+    overrides,
+    points: list[dict],
+    options: SolveOptions = DEFAULT_OPTIONS,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    on_row=None,
+) -> tuple[list[dict], bool]:
     """Rows in the order of `points`, and whether the run completed (False after
     Ctrl-C or SIGTERM; the rows of finished points are kept)."""
     workers = workers or default_workers(len(points))
@@ -113,8 +121,11 @@ def _in_pool(wb, scenario, overrides, points, options, workers, rows, on_row):
     """Points submitted one by one; a signal only stops the waiting (never inside
     the executor's locks) and is raised once the loop has let go of them."""
     stop, finished = threading.Event(), queue.SimpleQueue()
-    pool = ProcessPoolExecutor(max_workers=min(workers, len(points)), initializer=_start_worker,
-                               initargs=(os.getpid(), wb, scenario, overrides, options))
+    pool = ProcessPoolExecutor(
+        max_workers=min(workers, len(points)),
+        initializer=_start_worker,
+        initargs=(os.getpid(), wb, scenario, overrides, options),
+    )
     try:
         with deferred_signals(stop.set):
             index = {}
@@ -153,8 +164,9 @@ def _stop_pool(pool: ProcessPoolExecutor) -> None:
 
 
 def _scheduler_error(address: str, why: object) -> InputError:
-    return InputError([Issue("--scheduler", "the address of a running dask scheduler (e.g. tcp://host:8786)",
-                             f"{address!r} ({why})")])
+    return InputError(
+        [Issue("--scheduler", "the address of a running dask scheduler (e.g. tcp://host:8786)", f"{address!r} ({why})")]
+    )
 
 
 def reachable(address: str) -> None:
@@ -187,7 +199,7 @@ def _on_dask(wb, scenario, overrides, points, options, workers, address, rows, o
     placed = _placed_chunks(points, workers)
     with _connect(Client, address) as client:
         futures = [client.submit(solve_chunk, wb, scenario, overrides, c, options, pure=False) for _, c in placed]
-        where = {f.key: s for f, (s, _) in zip(futures, placed)}
+        where = {f.key: s for f, (s, _) in zip(futures, placed, strict=True)}
         try:
             for f in as_completed(futures):
                 _store(rows, where[f.key], f.result(), on_row)

@@ -5,19 +5,23 @@ from __future__ import annotations
 import pandas as pd
 
 from ..errors import InputError
-from ..models.highs import SolveOptions, Status
+from ..models.highs import DEFAULT_OPTIONS, SolveOptions, Status
 from ..models.model import Model
 from ..models.solution import Solution
 from ..workbook.cases import make_dataset
 from ..workbook.validate import Workbook
 
-FIGURES = {"system_cost_usd": "system_cost_vs_base_usd", "capex_usd": "capex_vs_base_usd",
-           "protected_capex_usd": "protected_capex_vs_base_usd", "unmet_t": "unmet_vs_base_t",
-           "shortfall_t": "shortfall_vs_base_t"}
+FIGURES = {
+    "system_cost_usd": "system_cost_vs_base_usd",
+    "capex_usd": "capex_vs_base_usd",
+    "protected_capex_usd": "protected_capex_vs_base_usd",
+    "unmet_t": "unmet_vs_base_t",
+    "shortfall_t": "shortfall_vs_base_t",
+}
 COLUMNS = ["scenario", "changes", "status", "reason", *FIGURES, *FIGURES.values()]
 
 
-def solve_case(ds, options: SolveOptions = SolveOptions()) -> Solution:
+def solve_case(ds, options: SolveOptions = DEFAULT_OPTIONS) -> Solution:
     """Solve one case; an exception inside the solver becomes an `error` result."""
     try:
         return Model(ds, options=options).solve()
@@ -54,8 +58,13 @@ def _rule(wb: Workbook, rule) -> str:
     first, last = rule.first_year, rule.last_year
     years = f"{first}–{last}" if first and last else f"from {first}" if first else f"until {last}" if last else ""
     what = "banned" if not rule.allowed else f"tariff {_text(rule.tariff_usd_per_t)} USD/t"
-    words = [f"trade {rule.from_bloc or 'any'}→{rule.to_bloc or 'any'}", rule.element,
-             stage and f"{stage} output", years, what]
+    words = [
+        f"trade {rule.from_bloc or 'any'}→{rule.to_bloc or 'any'}",
+        rule.element,
+        stage and f"{stage} output",
+        years,
+        what,
+    ]
     return " ".join(w for w in words if w)
 
 
@@ -72,8 +81,9 @@ def make_cases(wb: Workbook, overrides: tuple = ()) -> dict:
     return datasets
 
 
-def compare_scenarios(wb: Workbook, overrides: tuple = (), options: SolveOptions = SolveOptions(),
-                      on_row=None) -> pd.DataFrame:
+def compare_scenarios(
+    wb: Workbook, overrides: tuple = (), options: SolveOptions = DEFAULT_OPTIONS, on_row=None
+) -> pd.DataFrame:
     """One row per case, base first. Every case is made (and checked) before any is solved;
     a case that does not solve is a row with its status and reason and no figures."""
     rows = []
@@ -82,7 +92,7 @@ def compare_scenarios(wb: Workbook, overrides: tuple = (), options: SolveOptions
         rows.append(row)
         if on_row:
             on_row(row)
-    return _with_differences(pd.DataFrame(rows, columns=COLUMNS[:4 + len(FIGURES)]))
+    return _with_differences(pd.DataFrame(rows, columns=COLUMNS[: 4 + len(FIGURES)]))
 
 
 def _with_differences(table: pd.DataFrame) -> pd.DataFrame:

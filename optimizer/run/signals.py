@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import signal
 
-
 INTERRUPTED, TERMINATED = 130, 143  # exit codes after SIGINT and SIGTERM
 _received = {"sigterm": False}
 

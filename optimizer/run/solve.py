@@ -9,7 +9,7 @@ from pathlib import Path
 from rich.console import Console
 
 from ..errors import InputError, Issue
-from ..models.highs import SolveOptions
+from ..models.highs import DEFAULT_OPTIONS, SolveOptions
 from ..models.model import Model
 from ..models.solution import Solution
 from ..report.results import write_results
@@ -21,9 +21,15 @@ from .diagnosis import diagnose
 from .numerics import penalty_warnings, quality_warnings
 
 
-def run_case(path: Path, scenario: str | None, overrides: tuple, out: Path | None,
-             options: SolveOptions = SolveOptions(), progress: Console | None = None,
-             write_model: Path | None = None) -> tuple[Solution, dict]:
+def run_case(
+    path: Path,
+    scenario: str | None,
+    overrides: tuple,
+    out: Path | None,
+    options: SolveOptions = DEFAULT_OPTIONS,
+    progress: Console | None = None,
+    write_model: Path | None = None,
+) -> tuple[Solution, dict]:
     """The solution (its summary with the diagnosis and timings) and the run manifest; files
     written to `out` when given. Output paths are checked by the caller before this runs."""
     start = time.perf_counter()
@@ -58,14 +64,24 @@ def run_case(path: Path, scenario: str | None, overrides: tuple, out: Path | Non
     for w in late:
         say(warn, "warning", "yellow", w)
     warnings += late
-    result = replace(result, summary=result.summary | {"diagnosis": diagnosis.as_dict() if diagnosis else None,
-                                                       "read_seconds": round(read_seconds, 3)},
-                     tables=result.tables | ({"diagnosis": diagnosis.table()} if diagnosis else {}))
+    result = replace(
+        result,
+        summary=result.summary
+        | {"diagnosis": diagnosis.as_dict() if diagnosis else None, "read_seconds": round(read_seconds, 3)},
+        tables=result.tables | ({"diagnosis": diagnosis.table()} if diagnosis else {}),
+    )
     write_start = time.perf_counter()
-    man = manifest(path, scenario=scenario, overrides=dict(overrides), status=result.status.value,
-                   message=result.message, solve_seconds=result.summary["solve_seconds"],
-                   build_seconds=result.summary["build_seconds"], read_seconds=round(read_seconds, 3),
-                   warnings=warnings)
+    man = manifest(
+        path,
+        scenario=scenario,
+        overrides=dict(overrides),
+        status=result.status.value,
+        message=result.message,
+        solve_seconds=result.summary["solve_seconds"],
+        build_seconds=result.summary["build_seconds"],
+        read_seconds=round(read_seconds, 3),
+        warnings=warnings,
+    )
     if out is not None:
         write_results(Path(out), result, man)
     return replace(result, summary=result.summary | {"write_seconds": round(time.perf_counter() - write_start, 3)}), man

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from ..errors import InputError
-from ..models.highs import SolveOptions
+from ..models.highs import DEFAULT_OPTIONS, SolveOptions
 from ..models.model import Model, is_mutable
 from ..workbook.cases import make_dataset
 from ..workbook.validate import Workbook
@@ -27,7 +27,7 @@ def grid(params: dict[str, list[str]]) -> list[dict[str, str]]:
             values = params[key] if i % 2 == 0 else list(reversed(params[key]))
             extended += [prefix + [v] for v in values]
         points = extended
-    return [dict(zip(keys, p)) for p in points]
+    return [dict(zip(keys, p, strict=True)) for p in points]
 
 
 def _number(value: str) -> float | None:
@@ -54,8 +54,20 @@ def row_of(result, point: dict, ds) -> dict:
     if not result.optimal:
         row["reason"] = result.message
         return row
-    row.update({k: s[k] for k in ("objective_usd", "system_cost_usd", "penalty_usd", "capex_usd",
-                                   "budget_capex_usd", "unmet_t", "shortfall_t")})
+    row.update(
+        {
+            k: s[k]
+            for k in (
+                "objective_usd",
+                "system_cost_usd",
+                "penalty_usd",
+                "capex_usd",
+                "budget_capex_usd",
+                "unmet_t",
+                "shortfall_t",
+            )
+        }
+    )
     for part, v in s["costs_usd"].items():
         row[f"{part}_discounted_usd"] = v["discounted"]
     years = sorted({ds.settings.first_independence_year, ds.settings.last_year})
@@ -85,8 +97,9 @@ def validate_points(wb: Workbook, scenario, overrides, points) -> None:
         raise InputError(issues)
 
 
-def solve_point(wb: Workbook, scenario: str | None, overrides: tuple, point: dict, options: SolveOptions,
-                cache: dict | None = None) -> PointResult:
+def solve_point(
+    wb: Workbook, scenario: str | None, overrides: tuple, point: dict, options: SolveOptions, cache: dict | None = None
+) -> PointResult:
     """Solve one point; `cache` keeps the built model between calls, so a point
     with the same structure as the last one is a warm re-solve."""
     ds = make_dataset(wb, scenario, tuple(overrides) + tuple(point.items()))
@@ -103,8 +116,15 @@ def solve_point(wb: Workbook, scenario: str | None, overrides: tuple, point: dic
     return PointResult(point, row_of(model.solve(), point, ds))
 
 
-def solve_points(wb: Workbook, scenario: str | None, overrides: tuple, points: list[dict],
-                 options: SolveOptions = SolveOptions(), on_result=None, warm: bool = True) -> list[PointResult]:
+def solve_points(
+    wb: Workbook,
+    scenario: str | None,
+    overrides: tuple,
+    points: list[dict],
+    options: SolveOptions = DEFAULT_OPTIONS,
+    on_result=None,
+    warm: bool = True,
+) -> list[PointResult]:
     """Solve points in order, reusing one built model while the structure stays the same."""
     results, cache = [], {} if warm else None
     for point in points:

@@ -3,13 +3,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
-from typing import Mapping
 
-from ..models.dataset import Dataset, Settings, TradeRule
-
-from .cells import MISSING, implausible, parse_value
 from ..errors import Problems
+from ..models.dataset import Dataset, Settings, TradeRule
+from .cells import MISSING, implausible, parse_value
 from .keys import split_key
 from .schema import FACTOR_RANGE, SETTINGS, YEAR_RANGE, Column
 from .validate import Workbook
@@ -23,8 +22,12 @@ BLOC_LISTS = ("restricted_blocs", "protected_blocs", "budget_blocs")
 SETTING_NAMES = frozenset(SETTINGS.header)
 
 
-def make_dataset(wb: Workbook, scenario: str | None = None,
-                 overrides: tuple[tuple[str, str], ...] = (), warnings: list[str] | None = None) -> Dataset:
+def make_dataset(
+    wb: Workbook,
+    scenario: str | None = None,
+    overrides: tuple[tuple[str, str], ...] = (),
+    warnings: list[str] | None = None,
+) -> Dataset:
     """The case to model; raises InputError naming every bad override. Warnings about
     legal but doubtful values go into `warnings` (each once)."""
     problems = Problems()
@@ -37,10 +40,21 @@ def make_dataset(wb: Workbook, scenario: str | None = None,
     problems.raise_if_any()
     if warnings is not None:
         warnings += [w for w in case.problems.warnings + _doubts(wb, s, case) if w not in warnings]
-    return Dataset(s, case.nodes, wb.stages, _scaled_facilities(wb, case.capacity_factor), wb.composition,
-                   {k: d for k, d in wb.demand.items() if k[2] in s.years}, wb.routes,
-                   _scoped(wb.trade_rules, scenario) + tuple(case.bans), _scoped(wb.bloc_budgets, scenario),
-                   case.demand_factor, case.capex_factor, case.opex_factor, case.places)
+    return Dataset(
+        s,
+        case.nodes,
+        wb.stages,
+        _scaled_facilities(wb, case.capacity_factor),
+        wb.composition,
+        {k: d for k, d in wb.demand.items() if k[2] in s.years},
+        wb.routes,
+        _scoped(wb.trade_rules, scenario) + tuple(case.bans),
+        _scoped(wb.bloc_budgets, scenario),
+        case.demand_factor,
+        case.capex_factor,
+        case.opex_factor,
+        case.places,
+    )
 
 
 def _entries(wb: Workbook, scenario: str | None, overrides, problems: Problems) -> list[tuple[str, object, str]]:
@@ -49,8 +63,9 @@ def _entries(wb: Workbook, scenario: str | None, overrides, problems: Problems) 
     if scenario is not None:
         names = set(wb.scenario_names)
         if scenario not in names:
-            problems.error("--scenario", f"a scenario of the workbook ({', '.join(sorted(names)) or 'none defined'})",
-                           scenario)
+            problems.error(
+                "--scenario", f"a scenario of the workbook ({', '.join(sorted(names)) or 'none defined'})", scenario
+            )
             problems.raise_if_any()
         entries += wb.scenarios.get(scenario, [])
     return entries + [(key, value, f"--set {key}") for key, value in overrides]
@@ -61,8 +76,9 @@ def _scaled_facilities(wb: Workbook, capacity_factor: dict[str, float]) -> dict:
     for key, f in wb.facilities.items():
         factor = capacity_factor.get(f.node)
         if factor is not None:
-            f = replace(f, existing_tpa=f.existing_tpa * factor,
-                        max_tpa=None if f.max_tpa is None else f.max_tpa * factor)
+            f = replace(
+                f, existing_tpa=f.existing_tpa * factor, max_tpa=None if f.max_tpa is None else f.max_tpa * factor
+            )
         facilities[key] = f
     return facilities
 
@@ -82,8 +98,9 @@ class _Case:
         self.nodes = dict(wb.nodes)
         self.demand_factor, self.capex_factor, self.opex_factor, self.capacity_factor = 1.0, {}, {}, {}
         self.bans: list[TradeRule] = []
-        self.blocs = set(wb.nodes.values()) | {str(v).strip() for k, v, _ in entries
-                                               if split_key(k)[0] == "bloc" and v is not None and str(v).strip()}
+        self.blocs = set(wb.nodes.values()) | {
+            str(v).strip() for k, v, _ in entries if split_key(k)[0] == "bloc" and v is not None and str(v).strip()
+        }
 
     def parse(self, col: Column, value, place: str, key: str):
         parsed = parse_value(col, value, place, self.problems)
@@ -97,12 +114,21 @@ class _Case:
         if head in SETTING_NAMES:
             self.setting(head, key, value, place)
             return
-        handler = {"demand_factor": self.demand_factor_of, "capex_factor": self.bloc_factor,
-                   "opex_factor": self.bloc_factor, "capacity_factor": self.capacity,
-                   "bloc": self.node_bloc, "ban": self.ban}.get(head)
+        handler = {
+            "demand_factor": self.demand_factor_of,
+            "capex_factor": self.bloc_factor,
+            "opex_factor": self.bloc_factor,
+            "capacity_factor": self.capacity,
+            "bloc": self.node_bloc,
+            "ban": self.ban,
+        }.get(head)
         if handler is None:
-            self.problems.error(place, "a settings key or one of demand_factor, capex_factor.<bloc>, "
-                                "opex_factor.<bloc>, capacity_factor.<node>, bloc.<node>, ban.<from>.<to>", key)
+            self.problems.error(
+                place,
+                "a settings key or one of demand_factor, capex_factor.<bloc>, "
+                "opex_factor.<bloc>, capacity_factor.<node>, bloc.<node>, ban.<from>.<to>",
+                key,
+            )
         else:
             handler(head, rest, key, value, place)
 
@@ -143,8 +169,10 @@ class _Case:
         if parsed not in (MISSING, None):
             self.bans.append(TradeRule(src, dst, allowed=False, first_year=parsed, place=place))
             if src == dst:
-                self.problems.warn(f"{place}: ban.{src}.{dst} stops trade between the nodes of one bloc; "
-                                   "did you mean two different blocs?")
+                self.problems.warn(
+                    f"{place}: ban.{src}.{dst} stops trade between the nodes of one bloc; "
+                    "did you mean two different blocs?"
+                )
 
     def bloc(self, label: str, place: str) -> bool:
         """Whether label is a bloc of the case; an input error naming the known blocs if not."""
@@ -152,8 +180,11 @@ class _Case:
             return True
         known = sorted(self.blocs)
         near = [b for b in known if b.lower() == label.lower()]
-        found = f"<{label!r} (blocs match exactly, case included: did you mean {near[0]!r}?)>" if near \
+        found = (
+            f"<{label!r} (blocs match exactly, case included: did you mean {near[0]!r}?)>"
+            if near
             else label or "<nothing>"
+        )
         self.problems.error(place, f"a bloc of the nodes sheet ({', '.join(known) or 'none defined'})", found)
         return False
 
@@ -170,18 +201,24 @@ def _doubts(wb: Workbook, s: Settings, case: _Case) -> list[str]:
     found = []
     places = case.places
     if s.independence_year is not None and s.independence_year > s.last_year:
-        found.append(f"{places['independence_year']}: independence_year {s.independence_year} is after last_year "
-                     f"{s.last_year}: the independence requirement never applies")
+        found.append(
+            f"{places['independence_year']}: independence_year {s.independence_year} is after last_year "
+            f"{s.last_year}: the independence requirement never applies"
+        )
     both = sorted(set(s.restricted_blocs) & set(s.protected_blocs))
     if both:
         where = places.get("protected_blocs") or places.get("restricted_blocs")
-        found.append(f"{where}: {', '.join(both)} is both restricted and protected: its own material counts as "
-                     "mixed for its own demand")
+        found.append(
+            f"{where}: {', '.join(both)} is both restricted and protected: its own material counts as "
+            "mixed for its own demand"
+        )
     outside = sum(1 for (_, _, y) in wb.demand if y not in s.years)
     if outside == len(wb.demand) and wb.demand:
         years = sorted({y for (_, _, y) in wb.demand})
-        found.append(f"demand: none of its {outside} row(s) falls within {s.first_year}-{s.last_year} (its years run "
-                     f"{years[0]}-{years[-1]}): the plan has nothing to supply")
+        found.append(
+            f"demand: none of its {outside} row(s) falls within {s.first_year}-{s.last_year} (its years run "
+            f"{years[0]}-{years[-1]}): the plan has nothing to supply"
+        )
     elif outside:
         found.append(f"demand: {outside} row(s) outside {s.first_year}-{s.last_year} are ignored")
     return found
@@ -201,8 +238,11 @@ def _settings(values: dict, place: dict, problems: Problems) -> Settings | None:
     if first is None or last is None:
         return None
     if last < first or last - first >= MAX_YEARS:
-        problems.error(place.get("last_year", "settings"), f"a year from first_year ({first}) to "
-                       f"first_year + {MAX_YEARS - 1}", last)
+        problems.error(
+            place.get("last_year", "settings"),
+            f"a year from first_year ({first}) to first_year + {MAX_YEARS - 1}",
+            last,
+        )
         return None
     return settings_of(values)
 

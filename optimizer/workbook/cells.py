@@ -26,8 +26,11 @@ def parse_value(col: Column, value: object, place: str, problems: Problems):
         problems.error(place, col.expectation(), value)
         return MISSING
     if col.kind in ("int", "float"):
-        if (col.ge is not None and parsed < col.ge) or (col.gt is not None and parsed <= col.gt) \
-                or (col.le is not None and parsed > col.le):
+        if (
+            (col.ge is not None and parsed < col.ge)
+            or (col.gt is not None and parsed <= col.gt)
+            or (col.le is not None and parsed > col.le)
+        ):
             problems.error(place, col.expectation(), _as_percent(col, parsed) or value)
             return MISSING
     return parsed
@@ -94,6 +97,11 @@ def implausible(col: Column, value, name: str = "") -> str | None:
         return None  # a budget of 0 means: build nothing
     if (low is None or value >= low) and (high is None or value <= high):
         return None
-    usual = f"{low:g} to {high:g}" if low is not None and high is not None else \
-        f"at least {low:g}" if low is not None else f"at most {high:g}"
+    usual = (
+        f"{low:g} to {high:g}"
+        if low is not None and high is not None
+        else f"at least {low:g}"
+        if low is not None
+        else f"at most {high:g}"
+    )
     return f"{name or col.name} = {value:g} is legal but unusual (usually {usual}): {col.slip}"

@@ -36,12 +36,16 @@ def world(nodes: int, years: int, n_elements: int, seed: int = 0) -> dict[str, l
     first, last = FIRST_YEAR, FIRST_YEAR + years - 1
     els = elements(n_elements)
     names = [f"N{i:04d}" for i in range(nodes)]
-    blocs = {n: "china" if i % 7 == 0 else "allied" if i % 7 in (1, 2, 3) else "non_allied"
-             for i, n in enumerate(names)}
+    blocs = {
+        n: "china" if i % 7 == 0 else "allied" if i % 7 in (1, 2, 3) else "non_allied" for i, n in enumerate(names)
+    }
     hosts = _hosts(rng, names, blocs)
     consumers = [n for n in names if rng.random() < 0.4] or [names[-1]]
-    base_demand = {(c, e): rng.uniform(50, 500) * (1.0 if e == "NdPr" else 0.05 if e in ("Dy", "Tb") else 0.3)
-                   for c in consumers for e in els}
+    base_demand = {
+        (c, e): rng.uniform(50, 500) * (1.0 if e == "NdPr" else 0.05 if e in ("Dy", "Tb") else 0.3)
+        for c in consumers
+        for e in els
+    }
     rows = {
         "nodes": [{"node": n, "bloc": blocs[n], "country": f"country {n}", "note": "synthetic"} for n in names],
         "stages": [{"stage": s, "order": o, "yield": y} for s, o, y in STAGES],
@@ -50,16 +54,38 @@ def world(nodes: int, years: int, n_elements: int, seed: int = 0) -> dict[str, l
         "demand": _demand(rng, base_demand, consumers, first, last),
         "routes": _routes(rng, names),
         "trade_rules": [
-            {"from_bloc": "china", "to_bloc": "allied", "element": els[0], "allowed": True, "tariff_usd_per_t": 500,
-             "note": "synthetic tariff"},
-            {"from_bloc": "china", "to_bloc": "allied", "element": els[min(1, len(els) - 1)],
-             "first_year": first + years // 2, "allowed": False, "scenario": "controls", "note": "synthetic ban"}],
-        "scenarios": [{"scenario": "controls", "key": "max_restricted_share", "value": 0.5},
-                      {"scenario": "cheap_china", "key": "restricted_cost_factor", "value": 0.25}],
+            {
+                "from_bloc": "china",
+                "to_bloc": "allied",
+                "element": els[0],
+                "allowed": True,
+                "tariff_usd_per_t": 500,
+                "note": "synthetic tariff",
+            },
+            {
+                "from_bloc": "china",
+                "to_bloc": "allied",
+                "element": els[min(1, len(els) - 1)],
+                "first_year": first + years // 2,
+                "allowed": False,
+                "scenario": "controls",
+                "note": "synthetic ban",
+            },
+        ],
+        "scenarios": [
+            {"scenario": "controls", "key": "max_restricted_share", "value": 0.5},
+            {"scenario": "cheap_china", "key": "restricted_cost_factor", "value": 0.25},
+        ],
     }
-    settings = [list(SETTINGS_HEADER), ["first_year", first], ["last_year", last], ["discount_rate", 0.07],
-                ["max_restricted_share", 0.5], ["independence_year", first + min(5, years - 1)],
-                ["default_transport_usd_per_t", 200]]
+    settings = [
+        list(SETTINGS_HEADER),
+        ["first_year", first],
+        ["last_year", last],
+        ["discount_rate", 0.07],
+        ["max_restricted_share", 0.5],
+        ["independence_year", first + min(5, years - 1)],
+        ["default_transport_usd_per_t", 200],
+    ]
     return {"settings": settings, **{sheet: table(sheet, r) for sheet, r in rows.items()}}
 
 
@@ -82,13 +108,22 @@ def _facilities(rng: random.Random, hosts: dict, blocs: dict, total: float, firs
             share = 1.6 / len(hosts[s]) * (4 if blocs[n] == "china" else 1)
             existing = round(total * share * rng.uniform(0.2, 1.0), 1)
             capex = round(CAPEX[s] * rng.uniform(0.7, 1.4), 0)
-            rows.append({"node": n, "stage": s, "existing_tpa": existing,
-                         "max_tpa": round(existing * 3 + total * 0.2, 1), "capex_usd_per_tpa": capex,
-                         "fixed_om_usd_per_tpa_yr": round(capex * 0.04, 1),
-                         "opex_usd_per_t": round(OPEX[s] * rng.uniform(0.8, 1.2), 1),
-                         "lead_time_years": rng.randint(1, 6), "lifetime_years": 25,
-                         "available_from_year": first + rng.randint(0, 3),
-                         "max_build_tpa_per_year": round(total * 0.1, 1), "source": "synthetic"})
+            rows.append(
+                {
+                    "node": n,
+                    "stage": s,
+                    "existing_tpa": existing,
+                    "max_tpa": round(existing * 3 + total * 0.2, 1),
+                    "capex_usd_per_tpa": capex,
+                    "fixed_om_usd_per_tpa_yr": round(capex * 0.04, 1),
+                    "opex_usd_per_t": round(OPEX[s] * rng.uniform(0.8, 1.2), 1),
+                    "lead_time_years": rng.randint(1, 6),
+                    "lifetime_years": 25,
+                    "available_from_year": first + rng.randint(0, 3),
+                    "max_build_tpa_per_year": round(total * 0.1, 1),
+                    "source": "synthetic",
+                }
+            )
     return rows
 
 
@@ -98,14 +133,17 @@ def _composition(rng: random.Random, mines: list[str], els: list[str]) -> list[d
         raw = [rng.uniform(0.5, 2.0) * (3 if e == "NdPr" else 0.05 if e in ("Dy", "Tb") else 1) for e in els]
         shares = [round(r / sum(raw), 6) for r in raw]
         shares[-1] = round(1 - sum(shares[:-1]), 6)
-        rows += [{"node": n, "element": e, "share": s} for e, s in zip(els, shares)]
+        rows += [{"node": n, "element": e, "share": s} for e, s in zip(els, shares, strict=False)]
     return rows
 
 
 def _demand(rng: random.Random, base_demand: dict, consumers: list[str], first: int, last: int) -> list[dict]:
     growth = {c: rng.uniform(0.03, 0.08) for c in consumers}
-    return [{"node": c, "element": e, "year": y, "demand_t": round(d * (1 + growth[c]) ** (y - first), 2)}
-            for (c, e), d in base_demand.items() for y in range(first, last + 1)]
+    return [
+        {"node": c, "element": e, "year": y, "demand_t": round(d * (1 + growth[c]) ** (y - first), 2)}
+        for (c, e), d in base_demand.items()
+        for y in range(first, last + 1)
+    ]
 
 
 def _routes(rng: random.Random, names: list[str]) -> list[dict]:
@@ -114,8 +152,13 @@ def _routes(rng: random.Random, names: list[str]) -> list[dict]:
     for _ in range(max(1, len(names) // 2)):
         a, b = rng.sample(names, 2) if len(names) > 1 else (names[0], names[0])
         stage = rng.choice(["mining", "separation", None])
-        routes[(a, b, stage)] = {"from_node": a, "to_node": b, "stage": stage,
-                                 "cost_usd_per_t": round(rng.uniform(50, 600), 0), "allowed": rng.random() > 0.1}
+        routes[(a, b, stage)] = {
+            "from_node": a,
+            "to_node": b,
+            "stage": stage,
+            "cost_usd_per_t": round(rng.uniform(50, 600), 0),
+            "allowed": rng.random() > 0.1,
+        }
     return list(routes.values())
 
 

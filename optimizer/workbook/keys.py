@@ -76,8 +76,13 @@ def parse_params(items: list[str]) -> dict[str, list[str]]:
         key, eq, spec = item.partition("=")
         key = key.strip()
         if not eq or not is_known_key(key) or split_key(key)[0] in NOT_SWEPT:
-            issues.append(Issue("--param", "KEY=SPEC with KEY a settings key, demand_factor, capex_factor.<bloc> "
-                                "or opex_factor.<bloc>", item))
+            issues.append(
+                Issue(
+                    "--param",
+                    "KEY=SPEC with KEY a settings key, demand_factor, capex_factor.<bloc> or opex_factor.<bloc>",
+                    item,
+                )
+            )
             continue
         try:
             params[key] = parse_spec(key, spec)

@@ -19,8 +19,9 @@ def limit(name: str) -> float:
         value = float("nan")
     if 0 < value <= 1e12:  # also refuses nan and inf
         return value
-    raise InputError([Issue(f"environment variable {name}", f"a positive number up to 1e12 (unset, "
-                            f"{DEFAULTS[name]:g})", repr(raw))])
+    raise InputError(
+        [Issue(f"environment variable {name}", f"a positive number up to 1e12 (unset, {DEFAULTS[name]:g})", repr(raw))]
+    )
 
 
 def max_file_bytes() -> int:

@@ -17,11 +17,12 @@ from pathlib import Path
 
 from openpyxl.utils import get_column_letter
 
+from ..errors import InputError, Issue
 from .limits import max_file_bytes, max_rows
-from ..errors import Issue, InputError
 from .schema import SHEET_BY_NAME
 
 MAX_COLUMNS = 16_384  # column XFD, the last of a sheet
+
 
 @dataclass(slots=True)
 class RawRow:
@@ -102,11 +103,19 @@ def read_tables(path: Path) -> dict[str, RawSheet]:
         raise InputError([Issue(path.name, "an .xlsx workbook or a folder of CSV files", "a device, pipe or socket")])
     size = path.stat().st_size
     if size > max_file_bytes():
-        raise InputError([Issue(path.name, f"a file of at most {max_file_bytes() / 2**20:g} MiB (RECHAIN_MAX_FILE_MB)",
-                                f"{size / 2**20:.0f} MiB")])
+        raise InputError(
+            [
+                Issue(
+                    path.name,
+                    f"a file of at most {max_file_bytes() / 2**20:g} MiB (RECHAIN_MAX_FILE_MB)",
+                    f"{size / 2**20:.0f} MiB",
+                )
+            ]
+        )
     if not zipfile.is_zipfile(path):
-        raise InputError([Issue(path.name, "an .xlsx workbook (a zip file written by Excel, LibreOffice "
-                                "or openpyxl)", _sniff(path))])
+        raise InputError(
+            [Issue(path.name, "an .xlsx workbook (a zip file written by Excel, LibreOffice or openpyxl)", _sniff(path))]
+        )
     return _read_xlsx(path)
 
 
@@ -135,8 +144,11 @@ def _read_xlsx(path: Path) -> dict[str, RawSheet]:
                 continue
             for r, values in _sheet_rows(path, ws):
                 for c, v in enumerate(values):
-                    if isinstance(v, str) and v.startswith("=") or type(v).__name__ in (
-                            "ArrayFormula", "DataTableFormula"):
+                    if (
+                        isinstance(v, str)
+                        and v.startswith("=")
+                        or type(v).__name__ in ("ArrayFormula", "DataTableFormula")
+                    ):
                         formulas[(ws.title, r, c)] = True
                 grid.append((r, values))
     if formulas:
@@ -169,8 +181,7 @@ def _sheet_rows(path: Path, ws):
     try:
         for r, row in enumerate(ws.iter_rows(values_only=True), start=1):
             if r > most:
-                raise InputError([Issue(f"{ws.title}!A{r}", f"at most {most} rows (RECHAIN_MAX_ROWS)",
-                                        "more")])
+                raise InputError([Issue(f"{ws.title}!A{r}", f"at most {most} rows (RECHAIN_MAX_ROWS)", "more")])
             values = list(row)
             while values and values[-1] is None:
                 values.pop()
@@ -179,8 +190,9 @@ def _sheet_rows(path: Path, ws):
     except InputError:
         raise
     except Exception as exc:
-        raise InputError([Issue(f"{path.name}: sheet '{ws.title}'", "a readable sheet",
-                                f"{_damage(exc)} in or after row {r + 1}")]) from None
+        raise InputError(
+            [Issue(f"{path.name}: sheet '{ws.title}'", "a readable sheet", f"{_damage(exc)} in or after row {r + 1}")]
+        ) from None
 
 
 def _damage(exc: BaseException) -> str:
@@ -207,10 +219,14 @@ def _fill_cached_values(path: Path, grids: dict, formulas: dict) -> None:
                 row = cached.get(r, [])
                 rows[r][c] = row[c] if c < len(row) else None
                 if rows[r][c] is None:
-                    issues.append(Issue(f"{ws.title}!{get_column_letter(c + 1)}{r}",
-                                        "a value, or a formula saved with its computed value "
-                                        "(open and save the file in Excel or LibreOffice)",
-                                        "a formula with no cached value"))
+                    issues.append(
+                        Issue(
+                            f"{ws.title}!{get_column_letter(c + 1)}{r}",
+                            "a value, or a formula saved with its computed value "
+                            "(open and save the file in Excel or LibreOffice)",
+                            "a formula with no cached value",
+                        )
+                    )
     if issues:
         raise InputError(issues)
 
@@ -225,8 +241,15 @@ def _read_csv_folder(folder: Path) -> dict[str, RawSheet]:
             sheets[p.stem] = RawSheet(p.stem)
             continue
         if p.stat().st_size > max_file_bytes():
-            raise InputError([Issue(p.name, f"a file of at most {max_file_bytes() / 2**20:g} MiB "
-                                    "(RECHAIN_MAX_FILE_MB)", "a larger one")])
+            raise InputError(
+                [
+                    Issue(
+                        p.name,
+                        f"a file of at most {max_file_bytes() / 2**20:g} MiB (RECHAIN_MAX_FILE_MB)",
+                        "a larger one",
+                    )
+                ]
+            )
         try:
             text = p.read_text(encoding="utf-8-sig")
         except UnicodeDecodeError:
@@ -239,8 +262,7 @@ def _read_csv_folder(folder: Path) -> dict[str, RawSheet]:
         try:
             sheets[p.stem] = to_sheet(p.stem, _csv_rows(p.stem, reader))
         except csv.Error as exc:
-            raise InputError([Issue(p.name, "CSV text", f"unreadable CSV at line {reader.line_num} ({exc})")]) \
-                from None
+            raise InputError([Issue(p.name, "CSV text", f"unreadable CSV at line {reader.line_num} ({exc})")]) from None
     return _by_name(folder.name, sheets)
 
 
@@ -251,8 +273,15 @@ def _csv_rows(name: str, reader):
         if number > most:
             raise InputError([Issue(f"{name}!A{number}", f"at most {most} rows (RECHAIN_MAX_ROWS)", "more")])
         if len(values) > MAX_COLUMNS:
-            raise InputError([Issue(f"{name}!{number}:{number}", f"at most {MAX_COLUMNS:,} columns (the most "
-                                    "a sheet can hold)", f"{len(values):,} columns")])
+            raise InputError(
+                [
+                    Issue(
+                        f"{name}!{number}:{number}",
+                        f"at most {MAX_COLUMNS:,} columns (the most a sheet can hold)",
+                        f"{len(values):,} columns",
+                    )
+                ]
+            )
         yield number, values
 
 
@@ -261,8 +290,9 @@ def _by_name(source: str, sheets: dict[str, RawSheet]) -> dict[str, RawSheet]:
     for title, sheet in sheets.items():
         key = normalise(title)
         if key in result:
-            issues.append(Issue(f"{source}: sheet '{title}'", f"one sheet named '{key}'",
-                                f"a second one ('{result[key].name}')"))
+            issues.append(
+                Issue(f"{source}: sheet '{title}'", f"one sheet named '{key}'", f"a second one ('{result[key].name}')")
+            )
         result[key] = sheet
     if issues:
         raise InputError(issues)

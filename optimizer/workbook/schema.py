@@ -26,8 +26,13 @@ class Column:
 
     def expectation(self) -> str:
         """Human wording of what a cell must hold, for error messages."""
-        words = {"int": "a whole number", "float": "a number", "bool": "TRUE or FALSE",
-                 "text": "text", "list": "a comma-separated list"}[self.kind]
+        words = {
+            "int": "a whole number",
+            "float": "a number",
+            "bool": "TRUE or FALSE",
+            "text": "text",
+            "list": "a comma-separated list",
+        }[self.kind]
         bounds = []
         if self.ge is not None:
             bounds.append(f">= {self.ge:g}")
@@ -64,148 +69,349 @@ class Sheet:
 SETTINGS_HEADER = ("key", "value")  # the settings sheet lists one setting per row
 SETTINGS_NOTE = "meaning"  # a free-text column the template adds; not read
 
-SETTINGS = Sheet("settings", (
-    Column("first_year", "int", "first modelled year", "year", required=True, example=2025, **YEAR_RANGE),
-    Column("last_year", "int", "last modelled year (>= first_year)", "year", required=True, example=2035,
-           **YEAR_RANGE),
-    Column("discount_rate", "float", "real discount rate", "1/yr", default=0.0, ge=0, example=0.07,
-           **RATE_RANGE),
-    Column("max_restricted_share", "float", "alpha: share of protected demand that may be non-clean "
-           "(1 = no requirement)", "share", default=1.0, ge=0, le=1, example=1),
-    Column("independence_year", "int", "first year the independence requirement applies "
-           "(default first_year)", "year", example=2030, **YEAR_RANGE),
-    Column("restricted_blocs", "list", "blocs whose nodes make material mixed", default=("china",),
-           example="china"),
-    Column("protected_blocs", "list", "blocs whose demand the requirement covers", default=("allied",),
-           example="allied"),
-    Column("budget_blocs", "list", "blocs whose capex the budget covers (default: all blocs not restricted)",
-           example="allied"),
-    Column("budget_usd", "float", "total nominal capex cap over the horizon (blank = none)", "USD", ge=0,
-           **BUDGET_RANGE),
-    Column("annual_budget_usd", "float", "nominal capex cap in each year (blank = none)", "USD", ge=0,
-           **BUDGET_RANGE),
-    Column("restricted_cost_factor", "float", "multiplies capex, fixed O&M and opex at restricted nodes",
-           "factor", default=1.0, gt=0, example=1, **FACTOR_RANGE),
-    Column("unmet_penalty_usd_per_t", "float", "cost of each t of unmet demand", "USD/t",
-           default=1e7, gt=0, example=1e7),
-    Column("shortfall_penalty_usd_per_t", "float", "cost of each t of independence shortfall", "USD/t",
-           default=1e7, gt=0, example=1e7),
-    Column("default_transport_usd_per_t", "float", "cost of an arc between two different nodes not "
-           "listed in routes", "USD/t", default=0.0, ge=0, example=50),
-), "One setting per row under the header `key | value`.", required=True)
+SETTINGS = Sheet(
+    "settings",
+    (
+        Column("first_year", "int", "first modelled year", "year", required=True, example=2025, **YEAR_RANGE),
+        Column(
+            "last_year", "int", "last modelled year (>= first_year)", "year", required=True, example=2035, **YEAR_RANGE
+        ),
+        Column("discount_rate", "float", "real discount rate", "1/yr", default=0.0, ge=0, example=0.07, **RATE_RANGE),
+        Column(
+            "max_restricted_share",
+            "float",
+            "alpha: share of protected demand that may be non-clean (1 = no requirement)",
+            "share",
+            default=1.0,
+            ge=0,
+            le=1,
+            example=1,
+        ),
+        Column(
+            "independence_year",
+            "int",
+            "first year the independence requirement applies (default first_year)",
+            "year",
+            example=2030,
+            **YEAR_RANGE,
+        ),
+        Column(
+            "restricted_blocs", "list", "blocs whose nodes make material mixed", default=("china",), example="china"
+        ),
+        Column(
+            "protected_blocs",
+            "list",
+            "blocs whose demand the requirement covers",
+            default=("allied",),
+            example="allied",
+        ),
+        Column(
+            "budget_blocs",
+            "list",
+            "blocs whose capex the budget covers (default: all blocs not restricted)",
+            example="allied",
+        ),
+        Column(
+            "budget_usd",
+            "float",
+            "total nominal capex cap over the horizon (blank = none)",
+            "USD",
+            ge=0,
+            **BUDGET_RANGE,
+        ),
+        Column(
+            "annual_budget_usd", "float", "nominal capex cap in each year (blank = none)", "USD", ge=0, **BUDGET_RANGE
+        ),
+        Column(
+            "restricted_cost_factor",
+            "float",
+            "multiplies capex, fixed O&M and opex at restricted nodes",
+            "factor",
+            default=1.0,
+            gt=0,
+            example=1,
+            **FACTOR_RANGE,
+        ),
+        Column(
+            "unmet_penalty_usd_per_t",
+            "float",
+            "cost of each t of unmet demand",
+            "USD/t",
+            default=1e7,
+            gt=0,
+            example=1e7,
+        ),
+        Column(
+            "shortfall_penalty_usd_per_t",
+            "float",
+            "cost of each t of independence shortfall",
+            "USD/t",
+            default=1e7,
+            gt=0,
+            example=1e7,
+        ),
+        Column(
+            "default_transport_usd_per_t",
+            "float",
+            "cost of an arc between two different nodes not listed in routes",
+            "USD/t",
+            default=0.0,
+            ge=0,
+            example=50,
+        ),
+    ),
+    "One setting per row under the header `key | value`.",
+    required=True,
+)
 
-NODES = Sheet("nodes", (
-    Column("node", "text", "unique node id (a country, region or site)", required=True, example="USA"),
-    Column("bloc", "text", "bloc label, e.g. china, allied, non_allied", required=True, example="allied"),
-    Column("country", "text", "country name", example="United States"),
-    Column("region", "text", "region", example="North America"),
-    Column("note", "text", "free text, e.g. the alignment assumption", example="treaty ally"),
-), "One row per node.", required=True)
+NODES = Sheet(
+    "nodes",
+    (
+        Column("node", "text", "unique node id (a country, region or site)", required=True, example="USA"),
+        Column("bloc", "text", "bloc label, e.g. china, allied, non_allied", required=True, example="allied"),
+        Column("country", "text", "country name", example="United States"),
+        Column("region", "text", "region", example="North America"),
+        Column("note", "text", "free text, e.g. the alignment assumption", example="treaty ally"),
+    ),
+    "One row per node.",
+    required=True,
+)
 
-STAGES = Sheet("stages", (
-    Column("stage", "text", "unique stage id", required=True, example="mining"),
-    Column("order", "int", "position in the chain, 1 ... k (each once)", required=True, ge=1, example=1),
-    Column("yield", "float", "output t per input t (not used for order 1)", "t/t", default=1.0,
-           gt=0, le=1, example=1),
-    Column("description", "text", "free text", example="ore extraction"),
-), "One row per stage; order 1 is extraction, order 2 separation.", required=True)
+STAGES = Sheet(
+    "stages",
+    (
+        Column("stage", "text", "unique stage id", required=True, example="mining"),
+        Column("order", "int", "position in the chain, 1 ... k (each once)", required=True, ge=1, example=1),
+        Column(
+            "yield", "float", "output t per input t (not used for order 1)", "t/t", default=1.0, gt=0, le=1, example=1
+        ),
+        Column("description", "text", "free text", example="ore extraction"),
+    ),
+    "One row per stage; order 1 is extraction, order 2 separation.",
+    required=True,
+)
 
-FACILITIES = Sheet("facilities", (
-    Column("node", "text", "node hosting the stage", required=True, example="USA"),
-    Column("stage", "text", "stage id", required=True, example="mining"),
-    Column("existing_tpa", "float", "capacity in service at the start", "t/yr", default=0.0, ge=0,
-           example=1000),
-    Column("max_tpa", "float", "maximum total capacity (>= existing; blank = unlimited)", "t/yr", ge=0),
-    Column("capex_usd_per_tpa", "float", "investment per t/yr of new capacity (blank = no new capacity "
-           "can be built; 0 = free expansion)", "USD per t/yr", ge=0, example=20000),
-    Column("fixed_om_usd_per_tpa_yr", "float", "fixed O&M per t/yr of capacity in service, per year",
-           "USD per t/yr per yr", default=0.0, ge=0, example=500),
-    Column("opex_usd_per_t", "float", "operating cost per t of input processed", "USD/t", default=0.0,
-           ge=0, example=2000),
-    Column("lead_time_years", "int", "years from construction start to operation", "yr", default=0,
-           ge=0, example=3, **DURATION_RANGE),
-    Column("lifetime_years", "float", "economic life, for the salvage value", "yr", default=25.0, gt=0,
-           example=25, **DURATION_RANGE),
-    Column("available_from_year", "int", "first year construction may start (default first_year)", "year",
-           example=2025, **YEAR_RANGE),
-    Column("max_build_tpa_per_year", "float", "new capacity that may start in one year (blank = unlimited)",
-           "t/yr", ge=0),
-    Column("source", "text", "where the figures come from", example="USGS MCS 2025"),
-), "One row per (node, stage) that may host that stage.", required=True)
+FACILITIES = Sheet(
+    "facilities",
+    (
+        Column("node", "text", "node hosting the stage", required=True, example="USA"),
+        Column("stage", "text", "stage id", required=True, example="mining"),
+        Column("existing_tpa", "float", "capacity in service at the start", "t/yr", default=0.0, ge=0, example=1000),
+        Column("max_tpa", "float", "maximum total capacity (>= existing; blank = unlimited)", "t/yr", ge=0),
+        Column(
+            "capex_usd_per_tpa",
+            "float",
+            "investment per t/yr of new capacity (blank = no new capacity can be built; 0 = free expansion)",
+            "USD per t/yr",
+            ge=0,
+            example=20000,
+        ),
+        Column(
+            "fixed_om_usd_per_tpa_yr",
+            "float",
+            "fixed O&M per t/yr of capacity in service, per year",
+            "USD per t/yr per yr",
+            default=0.0,
+            ge=0,
+            example=500,
+        ),
+        Column(
+            "opex_usd_per_t",
+            "float",
+            "operating cost per t of input processed",
+            "USD/t",
+            default=0.0,
+            ge=0,
+            example=2000,
+        ),
+        Column(
+            "lead_time_years",
+            "int",
+            "years from construction start to operation",
+            "yr",
+            default=0,
+            ge=0,
+            example=3,
+            **DURATION_RANGE,
+        ),
+        Column(
+            "lifetime_years",
+            "float",
+            "economic life, for the salvage value",
+            "yr",
+            default=25.0,
+            gt=0,
+            example=25,
+            **DURATION_RANGE,
+        ),
+        Column(
+            "available_from_year",
+            "int",
+            "first year construction may start (default first_year)",
+            "year",
+            example=2025,
+            **YEAR_RANGE,
+        ),
+        Column(
+            "max_build_tpa_per_year",
+            "float",
+            "new capacity that may start in one year (blank = unlimited)",
+            "t/yr",
+            ge=0,
+        ),
+        Column("source", "text", "where the figures come from", example="USGS MCS 2025"),
+    ),
+    "One row per (node, stage) that may host that stage.",
+    required=True,
+)
 
-COMPOSITION = Sheet("composition", (
-    Column("node", "text", "a node with a stage-1 facility", required=True, example="USA"),
-    Column("element", "text", "element or element group", required=True, example="NdPr"),
-    Column("share", "float", "share of the element in the REO extracted (a node's shares sum to 1)",
-           "share", required=True, ge=0, le=1, example=1),
-), "Element shares of the REO extracted at each stage-1 node.", required=True)
+COMPOSITION = Sheet(
+    "composition",
+    (
+        Column("node", "text", "a node with a stage-1 facility", required=True, example="USA"),
+        Column("element", "text", "element or element group", required=True, example="NdPr"),
+        Column(
+            "share",
+            "float",
+            "share of the element in the REO extracted (a node's shares sum to 1)",
+            "share",
+            required=True,
+            ge=0,
+            le=1,
+            example=1,
+        ),
+    ),
+    "Element shares of the REO extracted at each stage-1 node.",
+    required=True,
+)
 
-DEMAND = Sheet("demand", (
-    Column("node", "text", "consumer node", required=True, example="USA"),
-    Column("element", "text", "element or element group", required=True, example="NdPr"),
-    Column("year", "int", "year", "year", required=True, example=2025, **YEAR_RANGE),
-    Column("demand_t", "float", "demand for the output of the last stage", "t", required=True, ge=0,
-           example=500),
-), "Demand for the last stage's output, per consumer, element and year.", required=True)
+DEMAND = Sheet(
+    "demand",
+    (
+        Column("node", "text", "consumer node", required=True, example="USA"),
+        Column("element", "text", "element or element group", required=True, example="NdPr"),
+        Column("year", "int", "year", "year", required=True, example=2025, **YEAR_RANGE),
+        Column("demand_t", "float", "demand for the output of the last stage", "t", required=True, ge=0, example=500),
+    ),
+    "Demand for the last stage's output, per consumer, element and year.",
+    required=True,
+)
 
-ROUTES = Sheet("routes", (
-    Column("from_node", "text", "origin node", required=True, example="USA"),
-    Column("to_node", "text", "destination node", required=True, example="China"),
-    Column("stage", "text", "the stage whose output moves (blank = every stage)"),
-    Column("cost_usd_per_t", "float", "transport cost", "USD/t", default=0.0, ge=0, example=80),
-    Column("allowed", "bool", "FALSE removes the arc", default=True, example=True),
-), "Directional transport arcs and their cost; unlisted pairs cost the default.")
+ROUTES = Sheet(
+    "routes",
+    (
+        Column("from_node", "text", "origin node", required=True, example="USA"),
+        Column("to_node", "text", "destination node", required=True, example="China"),
+        Column("stage", "text", "the stage whose output moves (blank = every stage)"),
+        Column("cost_usd_per_t", "float", "transport cost", "USD/t", default=0.0, ge=0, example=80),
+        Column("allowed", "bool", "FALSE removes the arc", default=True, example=True),
+    ),
+    "Directional transport arcs and their cost; unlisted pairs cost the default.",
+)
 
-TRADE_RULES = Sheet("trade_rules", (
-    Column("from_bloc", "text", "source bloc (blank = any)", example="china"),
-    Column("to_bloc", "text", "destination bloc (blank = any)", example="allied"),
-    Column("stage", "text", "shipping stage (blank = any)"),
-    Column("element", "text", "element (blank = any; an element never matches stage-1 bundles)",
-           example="NdPr"),
-    Column("first_year", "int", "first year covered (blank = any)", "year", **YEAR_RANGE),
-    Column("last_year", "int", "last year covered (blank = any)", "year", **YEAR_RANGE),
-    Column("allowed", "bool", "FALSE bans the matching flows", default=True, example=True),
-    Column("tariff_usd_per_t", "float", "tariff added to the arc cost", "USD/t", default=0.0, ge=0,
-           example=500),
-    Column("scenario", "text", "blank = every case; a name = only in that scenario"),
-    Column("note", "text", "free text", example="a tariff on imports from china"),
-), "Bans and tariffs on flows between blocs.")
+TRADE_RULES = Sheet(
+    "trade_rules",
+    (
+        Column("from_bloc", "text", "source bloc (blank = any)", example="china"),
+        Column("to_bloc", "text", "destination bloc (blank = any)", example="allied"),
+        Column("stage", "text", "shipping stage (blank = any)"),
+        Column("element", "text", "element (blank = any; an element never matches stage-1 bundles)", example="NdPr"),
+        Column("first_year", "int", "first year covered (blank = any)", "year", **YEAR_RANGE),
+        Column("last_year", "int", "last year covered (blank = any)", "year", **YEAR_RANGE),
+        Column("allowed", "bool", "FALSE bans the matching flows", default=True, example=True),
+        Column("tariff_usd_per_t", "float", "tariff added to the arc cost", "USD/t", default=0.0, ge=0, example=500),
+        Column("scenario", "text", "blank = every case; a name = only in that scenario"),
+        Column("note", "text", "free text", example="a tariff on imports from china"),
+    ),
+    "Bans and tariffs on flows between blocs.",
+)
 
-BUDGETS = Sheet("budgets", (
-    Column("bloc", "text", "bloc whose capex is capped", required=True, example="allied"),
-    Column("budget_usd", "float", "nominal capex cap over the horizon", "USD", required=True, ge=0,
-           example=1e10, **BUDGET_RANGE),
-    Column("scenario", "text", "blank = every case; a name = only in that scenario"),
-), "Per-bloc nominal capex caps.")
+BUDGETS = Sheet(
+    "budgets",
+    (
+        Column("bloc", "text", "bloc whose capex is capped", required=True, example="allied"),
+        Column(
+            "budget_usd",
+            "float",
+            "nominal capex cap over the horizon",
+            "USD",
+            required=True,
+            ge=0,
+            example=1e10,
+            **BUDGET_RANGE,
+        ),
+        Column("scenario", "text", "blank = every case; a name = only in that scenario"),
+    ),
+    "Per-bloc nominal capex caps.",
+)
 
-SCENARIOS = Sheet("scenarios", (
-    Column("scenario", "text", "scenario name", required=True, example="china_free"),
-    Column("key", "text", "settings key or scenario key (demand_factor, capex_factor.<bloc>, ...)",
-           required=True, example="max_restricted_share"),
-    Column("value", "text", "the value", required=True, example="0"),
-), "Named overrides applied with --scenario NAME.")
+SCENARIOS = Sheet(
+    "scenarios",
+    (
+        Column("scenario", "text", "scenario name", required=True, example="china_free"),
+        Column(
+            "key",
+            "text",
+            "settings key or scenario key (demand_factor, capex_factor.<bloc>, ...)",
+            required=True,
+            example="max_restricted_share",
+        ),
+        Column("value", "text", "the value", required=True, example="0"),
+    ),
+    "Named overrides applied with --scenario NAME.",
+)
 
-SOURCES = Sheet("sources", (
-    Column("item", "text", "what the figure is", example="USA mining capacity"),
-    Column("source", "text", "where it came from", example="USGS MCS 2025"),
-), "Free text, not read by the solver.")
+SOURCES = Sheet(
+    "sources",
+    (
+        Column("item", "text", "what the figure is", example="USA mining capacity"),
+        Column("source", "text", "where it came from", example="USGS MCS 2025"),
+    ),
+    "Free text, not read by the solver.",
+)
 
-SHEETS: tuple[Sheet, ...] = (SETTINGS, NODES, STAGES, FACILITIES, COMPOSITION, DEMAND, ROUTES,
-                             TRADE_RULES, BUDGETS, SCENARIOS, SOURCES)
+SHEETS: tuple[Sheet, ...] = (
+    SETTINGS,
+    NODES,
+    STAGES,
+    FACILITIES,
+    COMPOSITION,
+    DEMAND,
+    ROUTES,
+    TRADE_RULES,
+    BUDGETS,
+    SCENARIOS,
+    SOURCES,
+)
 SHEET_BY_NAME = {s.name: s for s in SHEETS}
+
 
 def reference_markdown() -> str:
     """The per-column reference of docs/workbook.md, generated from these tables."""
     lines = []
     for sheet in SHEETS:
-        lines += [f"### Columns of `{sheet.name}`{'' if sheet.required else ' (optional sheet)'}", "",
-                  sheet.description, "",
-                  "| column | type | unit | required | default | meaning |", "|---|---|---|---|---|---|"]
+        lines += [
+            f"### Columns of `{sheet.name}`{'' if sheet.required else ' (optional sheet)'}",
+            "",
+            sheet.description,
+            "",
+            "| column | type | unit | required | default | meaning |",
+            "|---|---|---|---|---|---|",
+        ]
         for c in sheet.columns:
-            default = "" if c.default in (None, ()) else ", ".join(c.default) if isinstance(c.default, tuple) \
-                else f"{c.default:g}" if isinstance(c.default, float) else str(c.default)
-            lines.append(f"| `{c.name}` | {c.expectation()} | {c.unit} | {'yes' if c.required else ''} | "
-                         f"{default} | {c.description} |")
+            default = (
+                ""
+                if c.default in (None, ())
+                else ", ".join(c.default)
+                if isinstance(c.default, tuple)
+                else f"{c.default:g}"
+                if isinstance(c.default, float)
+                else str(c.default)
+            )
+            lines.append(
+                f"| `{c.name}` | {c.expectation()} | {c.unit} | {'yes' if c.required else ''} | "
+                f"{default} | {c.description} |"
+            )
         lines.append("")
     return "\n".join(lines)
 

@@ -9,19 +9,40 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..report.writers import atomic_path
-from .schema import (COMPOSITION, NODES, SCENARIOS, SETTINGS, SETTINGS_HEADER, SETTINGS_NOTE, SHEETS, STAGES, Column,
-                     Sheet)
+from .schema import (
+    COMPOSITION,
+    NODES,
+    SCENARIOS,
+    SETTINGS,
+    SETTINGS_HEADER,
+    SETTINGS_NOTE,
+    SHEETS,
+    STAGES,
+    Column,
+    Sheet,
+)
 
 LIST_ROWS = 500
 EXTRA_EXAMPLES = {"nodes": [["China", "china", "China", "East Asia", "restricted bloc"]]}
 GROUPED = "#,##0"
 SOURCES = {  # column -> (sheet, column) whose values the drop-down offers
-    "node": (NODES, "node"), "from_node": (NODES, "node"), "to_node": (NODES, "node"),
-    "stage": (STAGES, "stage"), "element": (COMPOSITION, "element"), "bloc": (NODES, "bloc"),
-    "from_bloc": (NODES, "bloc"), "to_bloc": (NODES, "bloc"), "scenario": (SCENARIOS, "scenario"),
+    "node": (NODES, "node"),
+    "from_node": (NODES, "node"),
+    "to_node": (NODES, "node"),
+    "stage": (STAGES, "stage"),
+    "element": (COMPOSITION, "element"),
+    "bloc": (NODES, "bloc"),
+    "from_bloc": (NODES, "bloc"),
+    "to_bloc": (NODES, "bloc"),
+    "scenario": (SCENARIOS, "scenario"),
 }
-DEFINES = {(NODES.name, "node"), (NODES.name, "bloc"), (STAGES.name, "stage"), (COMPOSITION.name, "element"),
-           (SCENARIOS.name, "scenario")}  # columns where labels are made up, not chosen
+DEFINES = {
+    (NODES.name, "node"),
+    (NODES.name, "bloc"),
+    (STAGES.name, "stage"),
+    (COMPOSITION.name, "element"),
+    (SCENARIOS.name, "scenario"),
+}  # columns where labels are made up, not chosen
 
 
 def plain(value: object) -> str:
@@ -71,8 +92,14 @@ def _drop_down(ws, col_index: int, formula: str) -> None:
     from openpyxl.worksheet.datavalidation import DataValidation
 
     letter = _letter(col_index)
-    dv = DataValidation(type="list", formula1=formula, allow_blank=True, showErrorMessage=True,
-                        errorTitle="Not in the list", error="Choose a value the workbook defines, or leave blank.")
+    dv = DataValidation(
+        type="list",
+        formula1=formula,
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="Not in the list",
+        error="Choose a value the workbook defines, or leave blank.",
+    )
     ws.add_data_validation(dv)
     dv.add(f"{letter}2:{letter}{LIST_ROWS}")
 
@@ -117,7 +144,7 @@ def _table_sheet(ws, sheet: Sheet) -> None:
             for r in range(2, 2 + len(examples)):
                 ws.cell(r, i).number_format = fmt
         example = plain(col.example) if col.example is not None else ""
-        ws.column_dimensions[_letter(i)].width = _width(col.name, example, text[:len(text) // 3])
+        ws.column_dimensions[_letter(i)].width = _width(col.name, example, text[: len(text) // 3])
 
 
 def write_template(path: Path) -> None:

@@ -11,10 +11,9 @@ import difflib
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from ..models.dataset import BlocBudget, Facility, Route, Stage, TradeRule
-
-from .cells import MISSING, implausible, parse_value
 from ..errors import Problems
+from ..models.dataset import BlocBudget, Facility, Route, Stage, TradeRule
+from .cells import MISSING, implausible, parse_value
 from .keys import split_key
 from .read import RawSheet
 from .schema import SETTINGS, SETTINGS_HEADER, SETTINGS_NOTE, SHEET_BY_NAME, SHEETS, Sheet
@@ -42,8 +41,9 @@ class Workbook:
     @property
     def scenario_names(self) -> list[str]:
         """Scenarios named in the scenarios sheet or by scenario-scoped trade rules and budgets."""
-        return sorted(set(self.scenarios) | {s for s, _ in self.trade_rules if s}
-                      | {s for s, _ in self.bloc_budgets if s})
+        return sorted(
+            set(self.scenarios) | {s for s, _ in self.trade_rules if s} | {s for s, _ in self.bloc_budgets if s}
+        )
 
 
 class Places:
@@ -92,8 +92,11 @@ def _rows(sheet: Sheet, raw: RawSheet, problems: Problems) -> Table:
     _check_header(sheet, raw, problems)
     missing = [c for c in sheet.columns if c.required and c.name not in raw.header]
     for c in missing:
-        problems.error(f"{raw.name}!{raw.header_row}:{raw.header_row}",
-                       f"a column named '{c.name}' ({c.description})", "<no such column in the header row>")
+        problems.error(
+            f"{raw.name}!{raw.header_row}:{raw.header_row}",
+            f"a column named '{c.name}' ({c.description})",
+            "<no such column in the header row>",
+        )
     if missing:
         return Table(whole=False)
     table = Table()
@@ -141,8 +144,11 @@ def _unique(rows, key_cols: tuple[str, ...], sheet: str, problems: Problems):
     for number, values, places in rows:
         key = tuple(values[c] for c in key_cols)
         if key in seen:
-            problems.error(places[key_cols[0]], f"one row per {' + '.join(key_cols)} in {sheet}",
-                           f"<a repeat of row {seen[key]} ({', '.join(str(k) for k in key)})>")
+            problems.error(
+                places[key_cols[0]],
+                f"one row per {' + '.join(key_cols)} in {sheet}",
+                f"<a repeat of row {seen[key]} ({', '.join(str(k) for k in key)})>",
+            )
             continue
         seen[key] = number
         kept.append((number, values, places))
@@ -163,8 +169,11 @@ def read_settings(raw: RawSheet, problems: Problems) -> dict[str, tuple[object, 
 def _settings_header(raw: RawSheet, problems: Problems) -> bool:
     key, value = SETTINGS_HEADER
     if key not in raw.header or value not in raw.header:
-        problems.error(f"{raw.name}!A{raw.header_row}:B{raw.header_row}", f"the header '{key} | {value}'",
-                       f"<{', '.join(raw.header) or 'no header'}>")
+        problems.error(
+            f"{raw.name}!A{raw.header_row}:B{raw.header_row}",
+            f"the header '{key} | {value}'",
+            f"<{', '.join(raw.header) or 'no header'}>",
+        )
         return False
     for col, place in raw.header.items():
         if col not in (*SETTINGS_HEADER, SETTINGS_NOTE):
@@ -191,10 +200,14 @@ def _setting_row(raw: RawSheet, row, settings: dict, problems: Problems) -> None
 def _required_settings(raw: RawSheet, settings: dict, problems: Problems) -> None:
     """A missing required setting is an error, unless its row is already reported."""
     for col in SETTINGS.columns:
-        if col.required and col.name not in settings and not any(
-                e.place.startswith(f"{raw.name}!") and col.name in e.expected for e in problems.errors):
-            problems.error(f"{raw.name}", f"a row for the required setting '{col.name}' ({col.description})",
-                           "<no such row>")
+        if (
+            col.required
+            and col.name not in settings
+            and not any(e.place.startswith(f"{raw.name}!") and col.name in e.expected for e in problems.errors)
+        ):
+            problems.error(
+                f"{raw.name}", f"a row for the required setting '{col.name}' ({col.description})", "<no such row>"
+            )
 
 
 def _did_you_mean(word: str, choices) -> str:
@@ -226,8 +239,11 @@ def validate_tables(tables: dict[str, RawSheet]) -> tuple[Workbook | None, Probl
     problems = Problems()
     check = Checker(problems)
     _check_sheets(tables, problems)
-    rows = {s.name: _rows(s, tables[s.name], problems) for s in SHEETS
-            if s.name in tables and s.name not in ("settings", "sources")}
+    rows = {
+        s.name: _rows(s, tables[s.name], problems)
+        for s in SHEETS
+        if s.name in tables and s.name not in ("settings", "sources")
+    }
     settings = _settings(tables.get("settings"), problems)
 
     def table(name: str) -> Table:
@@ -237,8 +253,7 @@ def validate_tables(tables: dict[str, RawSheet]) -> tuple[Workbook | None, Probl
     stages, stage_pool = _stages(table("stages"), "stages" in tables, problems)
     order_of = {s.id: s.order for s in stages}
     facilities, doubtful_sites = _facilities(table("facilities"), node_pool, stage_pool, order_of, check)
-    composition, element_pool = _composition(table("composition"), node_pool, facilities, doubtful_sites, stages,
-                                             check)
+    composition, element_pool = _composition(table("composition"), node_pool, facilities, doubtful_sites, stages, check)
     demand = _demand(table("demand"), node_pool, element_pool, check)
     routes = _routes(table("routes"), node_pool, stage_pool, order_of, check)
 
@@ -249,8 +264,19 @@ def validate_tables(tables: dict[str, RawSheet]) -> tuple[Workbook | None, Probl
 
     if problems.errors:
         return None, problems
-    return Workbook(settings, nodes, stages, facilities, composition, demand, tuple(routes),
-                    tuple(trade_rules), tuple(bloc_budgets), scenarios, problems.warnings), problems
+    return Workbook(
+        settings,
+        nodes,
+        stages,
+        facilities,
+        composition,
+        demand,
+        tuple(routes),
+        tuple(trade_rules),
+        tuple(bloc_budgets),
+        scenarios,
+        problems.warnings,
+    ), problems
 
 
 def _settings(raw: RawSheet | None, problems: Problems) -> dict[str, tuple[object, str]]:
@@ -310,10 +336,20 @@ def _facilities(table: Table, node_pool: Pool, stage_pool: Pool, order_of: dict,
             continue
         k = order_of[v["stage"]]
         facilities[(v["node"], k)] = Facility(
-            v["node"], k, v["existing_tpa"], v["max_tpa"], v["capex_usd_per_tpa"],
-            v["fixed_om_usd_per_tpa_yr"], v["opex_usd_per_t"], v["lead_time_years"],
-            v["lifetime_years"], v["available_from_year"], v["max_build_tpa_per_year"],
-            v["source"] or "", p["node"])
+            v["node"],
+            k,
+            v["existing_tpa"],
+            v["max_tpa"],
+            v["capex_usd_per_tpa"],
+            v["fixed_om_usd_per_tpa_yr"],
+            v["opex_usd_per_t"],
+            v["lead_time_years"],
+            v["lifetime_years"],
+            v["available_from_year"],
+            v["max_build_tpa_per_year"],
+            v["source"] or "",
+            p["node"],
+        )
     return facilities, doubtful | ({None} if not table.whole else set())
 
 
@@ -331,14 +367,18 @@ def _composition(table: Table, node_pool: Pool, facilities: dict, doubtful_sites
     for n, shares in composition.items():
         total = sum(shares.values())
         if n not in doubtful_nodes and abs(total - 1) > COMPOSITION_TOLERANCE:
-            check.problems.error(first_place[n], f"the shares of node '{n}' to sum to 1 (within 1e-6)",
-                                 f"<a sum of {total:.6g}>")
+            check.problems.error(
+                first_place[n], f"the shares of node '{n}' to sum to 1 (within 1e-6)", f"<a sum of {total:.6g}>"
+            )
         if n not in extraction and n not in doubtful_sites and None not in doubtful_sites and stages:
             check.problems.warn(f"{first_place[n]}: node '{n}' has a composition but no {stages[0].id} facility")
     if table.whole:
         for n in sorted(extraction - set(composition) - doubtful_nodes):
-            check.problems.error("composition", f"rows for node '{n}' (it has a stage-1 facility at "
-                                 f"{facilities[(n, 1)].place})", "<no rows>")
+            check.problems.error(
+                "composition",
+                f"rows for node '{n}' (it has a stage-1 facility at {facilities[(n, 1)].place})",
+                "<no rows>",
+            )
     element_pool.labels = {e for shares in composition.values() for e in shares}
     return dict(composition), element_pool
 
@@ -362,13 +402,15 @@ def _routes(table: Table, node_pool: Pool, stage_pool: Pool, order_of: dict, che
         if v["stage"] is not None:
             ok = check.known(v["stage"], stage_pool, p["stage"], "stage") and ok
         if ok:
-            routes.append(Route(v["from_node"], v["to_node"], order_of.get(v["stage"]), v["cost_usd_per_t"],
-                                v["allowed"]))
+            routes.append(
+                Route(v["from_node"], v["to_node"], order_of.get(v["stage"]), v["cost_usd_per_t"], v["allowed"])
+            )
     return routes
 
 
-def _trade_rules(table: Table, bloc_pool: Pool, stage_pool: Pool, element_pool: Pool, order_of: dict,
-                 check: Checker) -> list[tuple[str | None, TradeRule]]:
+def _trade_rules(
+    table: Table, bloc_pool: Pool, stage_pool: Pool, element_pool: Pool, order_of: dict, check: Checker
+) -> list[tuple[str | None, TradeRule]]:
     rules = []
     for _, v, p in table.rows:
         ok = True
@@ -383,12 +425,29 @@ def _trade_rules(table: Table, bloc_pool: Pool, stage_pool: Pool, element_pool: 
             check.problems.error(p["last_year"], f"a year >= first_year ({v['first_year']})", v["last_year"])
             ok = False
         if ok and not v["allowed"] and v["from_bloc"] is not None and v["from_bloc"] == v["to_bloc"]:
-            check.problems.warn(f"{p['to_bloc']}: a ban from bloc '{v['from_bloc']}' to itself stops trade "
-                                "between its own nodes; did you mean two different blocs?", p["to_bloc"], "ban")
+            check.problems.warn(
+                f"{p['to_bloc']}: a ban from bloc '{v['from_bloc']}' to itself stops trade "
+                "between its own nodes; did you mean two different blocs?",
+                p["to_bloc"],
+                "ban",
+            )
         if ok:
-            rules.append((v["scenario"], TradeRule(
-                v["from_bloc"], v["to_bloc"], order_of.get(v["stage"]), v["element"], v["first_year"],
-                v["last_year"], v["allowed"], v["tariff_usd_per_t"], p["allowed"])))
+            rules.append(
+                (
+                    v["scenario"],
+                    TradeRule(
+                        v["from_bloc"],
+                        v["to_bloc"],
+                        order_of.get(v["stage"]),
+                        v["element"],
+                        v["first_year"],
+                        v["last_year"],
+                        v["allowed"],
+                        v["tariff_usd_per_t"],
+                        p["allowed"],
+                    ),
+                )
+            )
     return rules
 
 
@@ -406,8 +465,11 @@ def _scenario_blocs(scenarios: dict) -> set[str]:
 
 
 def _budgets(table: Table, bloc_pool: Pool, check: Checker) -> list[tuple[str | None, BlocBudget]]:
-    return [(v["scenario"], BlocBudget(v["bloc"], v["budget_usd"], p["budget_usd"]))
-            for _, v, p in table.rows if check.known(v["bloc"], bloc_pool, p["bloc"], "bloc")]
+    return [
+        (v["scenario"], BlocBudget(v["bloc"], v["budget_usd"], p["budget_usd"]))
+        for _, v, p in table.rows
+        if check.known(v["bloc"], bloc_pool, p["bloc"], "bloc")
+    ]
 
 
 def load_workbook(path) -> Workbook:
