@@ -195,19 +195,22 @@ def _run_table(path: Path, **fields):
     return man, run_table(man)
 
 
-def _case_note(wb, scenario: str | None, overrides: tuple) -> str:
-    """The case a chart shows, in words: scenario, deadline, cost factor, discounting."""
+def _case_note(wb, scenario: str | None, overrides: tuple, swept: tuple[str, ...] = ()) -> str:
+    """The case a chart shows, in words: scenario, deadline, cost factor, discounting (what a chart
+    varies itself, `swept`, is left to its axes and legend)."""
     from .workbook.cases import make_dataset
 
     s = make_dataset(wb, scenario, overrides).settings
-    parts = [
-        f"scenario {scenario}" if scenario else "base case",
-        f"requirement from {s.first_independence_year}",
-        f"restricted cost factor {s.restricted_cost_factor:g}",
-        f"discounted at {s.discount_rate:.1%} a year to {s.first_year}" if s.discount_rate else "undiscounted",
-    ]
-    parts += [f"{k}={v}" for k, v in overrides]
-    return " · ".join(parts)
+    parts = {
+        "scenario": f"scenario {scenario}" if scenario else "base case",
+        "independence_year": f"requirement from {s.first_independence_year}",
+        "restricted_cost_factor": f"restricted cost factor {s.restricted_cost_factor:g}",
+        "discount_rate": f"discounted at {s.discount_rate:.1%} a year to {s.first_year}"
+        if s.discount_rate
+        else "undiscounted",
+    }
+    shown = [text for key, text in parts.items() if key not in swept]
+    return " · ".join(shown + [f"{k}={v}" for k, v in overrides if k not in swept])
 
 
 def _failed(table) -> int:
@@ -451,7 +454,7 @@ def sweep(
                     None if len(params) == 1 else list(params)[1],
                     first,
                     "system cost (USD)",
-                    _case_note(wb, scenario, overrides),
+                    _case_note(wb, scenario, overrides, tuple(params)),
                 )
             ]
             if "system_cost_usd" in table
@@ -525,7 +528,7 @@ def frontier(
             _say(f"interrupted: {sum(map(len, done.values()))} of {total} points done")
     sheets = {name: pd.DataFrame(rows) for name, rows in done.items()}
     group = None if factors == [None] else "restricted_cost_factor"
-    note = _case_note(wb, scenario, overrides)
+    note = _case_note(wb, scenario, overrides, ("restricted_cost_factor",) if cost_factors else ())
     charts = [
         Chart(
             "cost_of_independence",

@@ -212,3 +212,14 @@ def test_written_model_explains_itself_and_solves_alike(rechain, tiny, tmp_path,
     h.readModel(str(path))
     h.run()
     assert h.getInfo().objective_function_value == pytest.approx(100.0028, rel=1e-9)
+
+
+def test_chart_notes_state_the_case_but_not_what_the_chart_varies(examples):
+    from rechain.workbook.validate import load_workbook
+
+    wb = load_workbook(examples / "frontier")
+    assert cli._case_note(wb, None, ()) == ("base case · requirement from 2025 · restricted cost factor 1 · "
+                                            "undiscounted")
+    varied = cli._case_note(wb, "cheap_china", (("discount_rate", "0.05"),), ("restricted_cost_factor",))
+    assert varied == "scenario cheap_china · requirement from 2025 · discounted at 5.0% a year to 2025 · " \
+                     "discount_rate=0.05"

@@ -237,7 +237,7 @@ def _bars(ax, spec: Chart, lines: Lines) -> None:
         if i in failed:
             tick.set_color("red")
     ax.invert_yaxis()
-    ax.margins(x=0.15)
+    ax.margins(x=0.3)  # room for the value labels at both ends
     ax.axvline(0, color="black", linewidth=0.8)
     ax.set_ylabel(mathtext(spec.x_label or words(spec.x)))
     ax.set_xlabel(mathtext(spec.y_label or words(spec.y)))
