@@ -581,8 +581,8 @@ def scenarios(
     import pandas as pd
 
     from .models.highs import SolveOptions
-    from .report.tables import Chart, write_tables
-    from .run.scenarios import COLUMNS, compare_scenarios
+    from .report.tables import write_tables
+    from .run.scenarios import COLUMNS, compare_scenarios, scenarios_chart
 
     path = _input_paths(workbook)
     _guard_outputs([path], _table_targets(out, "scenarios", ["scenarios"], ["scenarios"]), out, stems=("scenarios",))
@@ -617,16 +617,7 @@ def scenarios(
     _print_tables({"scenarios": table}, {"scenarios": shown})
     if out:
         man, run = _run_table(path, command="scenarios", overrides=dict(overrides), complete=complete)
-        chart = Chart(
-            "scenarios",
-            "scenario",
-            "system_cost_vs_base_usd",
-            "System cost of each scenario against the base case",
-            None,
-            "scenario",
-            "system cost minus the base case's (USD)",
-            _case_note(wb, None, overrides).replace("base case · ", ""),
-        )
+        chart = scenarios_chart(_case_note(wb, None, overrides).replace("base case · ", ""))
         write_tables(out, _stem("scenarios", complete), {"scenarios": table}, run, [chart], "rechain scenarios")
         _say(f"scenarios written to {out}")
     _finish({"scenarios": table}, complete, fail_on_shortfall)

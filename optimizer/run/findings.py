@@ -22,7 +22,7 @@ from ..report.writers import write_markdown
 from ..workbook.cases import make_dataset
 from ..workbook.validate import Workbook
 from .frontier import budget_frontier
-from .scenarios import compare_scenarios, figures, make_cases, solve_case
+from .scenarios import compare_scenarios, figures, make_cases, scenarios_chart, solve_case
 
 COST_FACTORS = (1.0, 0.667, 0.5, 0.333, 0.25)
 BUDGET_MULTIPLES = (0.0, 0.25, 0.5, 0.75, 1.0, 1.5)  # of the budget capex of the cheapest fully clean plan
@@ -344,16 +344,7 @@ def charts(subject: Subject) -> list[Chart]:
             "premium over the unconstrained plan (USD, system cost)",
             subject.discounting,
         ),
-        Chart(
-            "scenarios",
-            "scenario",
-            "system_cost_vs_base_usd",
-            "System cost of each scenario against the base case",
-            None,
-            "scenario",
-            "system cost minus the base case's (USD)",
-            subject.case,
-        ),
+        scenarios_chart(subject.case),
     ]
 
 
