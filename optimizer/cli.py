@@ -581,8 +581,8 @@ def scenarios(
     import pandas as pd
 
     from .models.highs import SolveOptions
-    from .report.tables import write_tables
-    from .run.scenarios import COLUMNS, compare_scenarios, scenarios_chart
+    from .report.tables import scenarios_chart, write_tables
+    from .run.scenarios import COLUMNS, compare_scenarios
 
     path = _input_paths(workbook)
     _guard_outputs([path], _table_targets(out, "scenarios", ["scenarios"], ["scenarios"]), out, stems=("scenarios",))

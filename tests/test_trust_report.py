@@ -189,7 +189,7 @@ def sheet(out: Path, name: str) -> pd.DataFrame:
 
 def test_report_deadlines_come_from_the_horizon():
     """2025-2040 gives 2030, 2035, 2040 (first_year + 5 to last_year); shorter horizons start halfway."""
-    from rechain.run.findings import deadlines
+    from rechain.report.findings import deadlines
 
     assert deadlines(2025, 2040) == (2030, 2035, 2040)
     assert deadlines(2025, 2027) == (2026, 2027)
@@ -255,7 +255,7 @@ def test_report_premium_and_scenarios(two_bloc_report):
 
 
 def test_report_chart_titles_state_the_case(two_bloc_report):
-    from rechain.run.findings import Subject, charts
+    from rechain.report.findings import Subject, charts
 
     subject = Subject.of(load_workbook(two_bloc_workbook(two_bloc_report[0].parent / "again")))
     budgets, factor, scenarios = charts(subject)

@@ -488,3 +488,17 @@ def write_tables(
     writers[out / f"{stem}.md"] = lambda tmp: save_text(tmp, "\n".join(md))
     write_files(writers)
     return list(writers)
+
+
+def scenarios_chart(note: str) -> Chart:
+    """Each scenario's system cost against the base case's, as bars."""
+    return Chart(
+        "scenarios",
+        "scenario",
+        "system_cost_vs_base_usd",
+        "System cost of each scenario against the base case",
+        None,
+        "scenario",
+        "system cost minus the base case's (USD)",
+        note,
+    )

@@ -8,7 +8,6 @@ from ..errors import InputError
 from ..models.highs import DEFAULT_OPTIONS, SolveOptions, Status
 from ..models.model import Model
 from ..models.solution import Solution
-from ..report.tables import Chart
 from ..workbook.cases import make_dataset
 from ..workbook.validate import Workbook
 
@@ -101,17 +100,3 @@ def _with_differences(table: pd.DataFrame) -> pd.DataFrame:
     for figure, column in FIGURES.items():
         table[column] = table[figure].astype(float) - float(base[figure]) if base["status"] == "optimal" else None
     return table.astype({column: float for column in FIGURES.values()})
-
-
-def scenarios_chart(note: str) -> Chart:
-    """Each scenario's system cost against the base case's, as bars."""
-    return Chart(
-        "scenarios",
-        "scenario",
-        "system_cost_vs_base_usd",
-        "System cost of each scenario against the base case",
-        None,
-        "scenario",
-        "system cost minus the base case's (USD)",
-        note,
-    )

@@ -1,0 +1,295 @@
+"""findings.md and its tables and charts, from the tables `rechain.run.findings` computed: every
+sentence is computed from a table beside it, a point that did not solve is said to be so."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from ..models.highs import Status
+from ..workbook.cases import make_dataset
+from ..workbook.validate import Workbook
+from .results import run_table
+from .tables import Chart, markdown_table, scenarios_chart, write_tables
+from .terminal import usd
+from .writers import write_markdown
+
+FULLY_CLEAN = 1 - 1e-6  # a largest clean share this close to 1 is full independence
+
+
+def deadlines(first_year: int, last_year: int) -> tuple[int, ...]:
+    """Up to three deadlines, from first_year + 5 (or the middle of a shorter horizon) to last_year."""
+    start = first_year + min(5, (last_year - first_year) // 2)
+    return tuple(sorted({round(start + (last_year - start) * i / 2) for i in range(3)}))
+
+
+def _names(blocs) -> str:
+    return " and ".join(sorted(blocs)) or "none"
+
+
+@dataclass(frozen=True)
+class Subject:
+    """What the workbook says the report is about."""
+
+    first_year: int
+    last_year: int
+    discount_rate: float
+    cost_factor: float
+    restricted: str
+    protected: str
+    budget: str
+    deadlines: tuple[int, ...]
+
+    @classmethod
+    def of(cls, wb: Workbook) -> Subject:
+        ds = make_dataset(wb)
+        s = ds.settings
+        return cls(
+            s.first_year,
+            s.last_year,
+            s.discount_rate,
+            s.restricted_cost_factor,
+            _names(s.restricted_blocs),
+            _names(s.protected_blocs),
+            _names(ds.budget_blocs),
+            deadlines(s.first_year, s.last_year),
+        )
+
+    @property
+    def year(self) -> int:
+        """The deadline the sensitivity tables use: the middle one."""
+        return self.deadlines[len(self.deadlines) // 2]
+
+    @property
+    def discounting(self) -> str:
+        if not self.discount_rate:
+            return "undiscounted"
+        return f"discounted at {self.discount_rate:.1%} a year to {self.first_year}"
+
+    @property
+    def case(self) -> str:
+        return f"cost factor {self.cost_factor:g} for {self.restricted}, {self.discounting}"
+
+
+def charts(subject: Subject) -> list[Chart]:
+    return [
+        Chart(
+            "budgets",
+            "budget_usd",
+            "max_clean_share",
+            f"Largest clean share a capex budget buys, clean from {subject.year}",
+            None,
+            f"capex budget of {subject.budget} nodes, {subject.first_year}–{subject.last_year} (USD, nominal)",
+            f"largest clean share of {subject.protected} demand with no shortfall",
+            subject.case,
+        ),
+        Chart(
+            "cost_factor",
+            "restricted_cost_factor",
+            "premium_usd",
+            f"Premium of fully clean supply from {subject.year} by the cost factor of {subject.restricted}",
+            None,
+            f"cost factor of {subject.restricted} nodes (1 = the same costs as elsewhere)",
+            "premium over the unconstrained plan (USD, system cost)",
+            subject.discounting,
+        ),
+        scenarios_chart(subject.case),
+    ]
+
+
+def _table(frame: pd.DataFrame) -> str:
+    """A Markdown table; a reason column with nothing in it is left out."""
+    if "reason" in frame and frame["reason"].isna().all():
+        frame = frame.drop(columns="reason")
+    return markdown_table(frame)
+
+
+def _failed(row) -> str:
+    return f"did not solve ({row['status']}: {row['reason']})"
+
+
+def _ok(row) -> bool:
+    return row["status"] == Status.OPTIMAL.value
+
+
+def headline(subject: Subject, deadlines_: pd.DataFrame) -> list[str]:
+    free = deadlines_.iloc[0]
+    horizon = f"{subject.first_year}–{subject.last_year}"
+    lines = [
+        f"- Unconstrained plan (the cheapest chain, {subject.restricted} allowed): "
+        + (
+            f"system cost {usd(free['system_cost_usd'])} ({subject.discounting}, {horizon}); nominal capex "
+            f"{usd(free['capex_usd'])}, of which at {subject.protected} nodes {usd(free['protected_capex_usd'])}."
+            if _ok(free)
+            else _failed(free) + "."
+        )
+    ]
+    for _, row in deadlines_.iloc[1:].iterrows():
+        text = f"- {subject.protected.capitalize()} demand fully clean from {row['independence_year']}: "
+        if not _ok(row):
+            lines.append(text + _failed(row) + ".")
+            continue
+        premium = (
+            ""
+            if pd.isna(row.get("premium_usd"))
+            else (
+                f", a premium of {usd(row['premium_usd'])}"
+                + ("" if pd.isna(row["premium_share"]) else f" ({row['premium_share']:.1%})")
+            )
+        )
+        lines.append(
+            text + f"system cost {usd(row['system_cost_usd'])}{premium}; nominal capex "
+            f"{usd(row['capex_usd'])}, of which at {subject.protected} nodes "
+            f"{usd(row['protected_capex_usd'])}; independence shortfall {row['shortfall_t']:,.0f} t, "
+            f"unmet demand {row['unmet_t']:,.0f} t."
+        )
+    return lines
+
+
+def factor_sentence(subject: Subject, factors: pd.DataFrame) -> list[str]:
+    ok = factors[factors["status"] == Status.OPTIMAL.value]
+    if ok.empty:
+        return []
+    parts = [
+        f"{usd(r.premium_usd)} at factor {r.restricted_cost_factor:g}" + (f" ({r.defined_by})" if r.defined_by else "")
+        for r in ok.itertuples()
+    ]
+    return [
+        f"- Premium of fully clean supply from {subject.year} by the cost factor of {subject.restricted}: "
+        + "; ".join(parts)
+        + "."
+    ]
+
+
+def budget_sentence(subject: Subject, budgets: pd.DataFrame) -> list[str]:
+    ok = budgets[budgets["status"] == Status.OPTIMAL.value]
+    if ok.empty:
+        return []
+    full = ok[ok["max_clean_share"] >= FULLY_CLEAN]
+    where = f"at {subject.budget} nodes"
+    if len(full):
+        first = full.iloc[0]
+        text = (
+            f"the smallest capex budget {where} in the grid that buys fully clean supply from {subject.year} "
+            f"with no shortfall is {usd(first['budget_usd'])} (it spends {usd(first['budget_capex_usd'])} of it)"
+        )
+    else:
+        best = ok.loc[ok["max_clean_share"].idxmax()]
+        text = (
+            f"no capex budget {where} in the grid (up to {usd(ok['budget_usd'].max())}) buys fully clean supply "
+            f"from {subject.year}; the most any buys is {best['max_clean_share']:.1%} "
+            f"(at {usd(best['budget_usd'])})"
+        )
+    return [f"- Budgets: {text}."]
+
+
+def premium_sentence(subject: Subject, share: int, premiums: pd.DataFrame) -> list[str]:
+    ok = premiums[premiums["status"] == Status.OPTIMAL.value].dropna(subset=["clean_premium_usd_per_t"])
+    if ok.empty:
+        return []
+    hi, lo = ok.loc[ok["clean_premium_usd_per_t"].idxmax()], ok.loc[ok["clean_premium_usd_per_t"].idxmin()]
+    text = f"the clean premium is highest for {hi['element']} ({usd(hi['clean_premium_usd_per_t'])} per t)"
+    if len(ok) > 1:
+        text += f" and lowest for {lo['element']} ({usd(lo['clean_premium_usd_per_t'])} per t)"
+    return [f"- When {share}% of {subject.protected} demand must be clean from {subject.year}, {text}."]
+
+
+def findings_md(subject: Subject, sheets: dict[str, pd.DataFrame], man: dict, files: set[str]) -> str:
+    y = subject.year
+    shares = [
+        int(n.removeprefix("clean_premium_").removesuffix("pct")) for n in sheets if n.startswith("clean_premium_")
+    ]
+    premiums = [sheets[f"clean_premium_{s}pct"] for s in shares]
+
+    def image(sheet: str, text: str) -> list[str]:
+        name = f"findings_tables_{sheet}.png"
+        return [f"![{text}]({name})", ""] if name in files else []
+
+    lines = [
+        f"# The cost of supply free of {subject.restricted} for {subject.protected} demand — findings from "
+        f"`{man['input']}`",
+        "",
+        f"Generated by `rechain report` from `{man['input']}` (SHA-256 `{man['input_sha256'][:16]}…`), "
+        f"rechain {man['versions'].get('rechain')}, Pyomo {man['versions'].get('pyomo')}, "
+        f"HiGHS (highspy) {man['versions'].get('highspy')}, on {man['written_utc']}. "
+        f"Every number below comes from a solve in that run. Costs are {subject.discounting} over "
+        f"{subject.first_year}–{subject.last_year}, with a cost factor of {subject.cost_factor:g} for "
+        f"{subject.restricted}; capex is nominal. Clean supply has never touched a node of {subject.restricted}.",
+        "",
+        "## Headline",
+        "",
+        *headline(subject, sheets["deadlines"]),
+        *factor_sentence(subject, sheets["cost_factor"]),
+        *budget_sentence(subject, sheets["budgets"]),
+        *premium_sentence(subject, shares[0], premiums[0]),
+        "",
+        "## Cost of fully clean supply by deadline",
+        "",
+        f"**Unconstrained plan and fully clean supply of {subject.protected} demand from each deadline** "
+        "(premium over the unconstrained plan):",
+        "",
+        _table(sheets["deadlines"]),
+        "",
+        "A shortfall means the requirement cannot be met in time at any price (lead times and ore bind).",
+        "",
+        f"## Sensitivity to the cost factor of {subject.restricted} (fully clean from {y})",
+        "",
+        f"**Premium of fully clean supply from {y} at each cost factor of {subject.restricted}** "
+        "(the premium is over the unconstrained plan at the same factor):",
+        "",
+        _table(sheets["cost_factor"]),
+        "",
+        *image("cost_factor", "premium by cost factor"),
+        f"## The clean share each budget buys (clean from {y})",
+        "",
+        f"**Largest clean share of {subject.protected} demand with no shortfall, for each capex budget at "
+        f"{subject.budget} nodes** (nominal):",
+        "",
+        _table(sheets["budgets"]),
+        "",
+        *image("budgets", "clean share a budget buys"),
+        "## Where it binds",
+        "",
+        "The clean premium is the shadow price of the independence requirement (discounted USD per t of clean "
+        f"supply), averaged over the years from {y} in which it applies. At 100% the requirement equals demand "
+        "and the premium is not unique, so it is shown at lower shares.",
+        "",
+        *[
+            part
+            for s, table in zip(shares, premiums, strict=False)
+            for part in (
+                f"**Clean premium by element when {s}% of {subject.protected} demand must be clean from {y}:**",
+                "",
+                _table(table),
+                "",
+            )
+        ],
+        f"**Binding capacity by stage (in chain order) and bloc, fully clean from {y}:** the value of one more "
+        "t/yr of capacity in a year where it binds (discounted USD per t/yr).",
+        "",
+        _table(sheets["binding_stages"]) if len(sheets["binding_stages"]) else "No capacity binds.",
+        "",
+        "## Scenarios",
+        "",
+        "**Each scenario of the workbook beside the base case** (the workbook's own settings, no report overrides):",
+        "",
+        _table(sheets["scenarios"]),
+        "",
+        "## What the model does not capture",
+        "",
+        "- Prices, market reactions and stockpiles: demand is fixed and met at least cost.",
+        "- Permitting, financing and skills risk beyond the stated lead times; capacity never retires.",
+        f"- Clean means 'never touched a node of {subject.restricted}': ore or processing anywhere else counts "
+        "as clean.",
+        "- Anything not in the workbook (recycling, undocumented output); see its sources sheet.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def write_findings(out: Path, subject: Subject, sheets: dict[str, pd.DataFrame], man: dict) -> None:
+    """findings_tables.* (xlsx, CSV, Markdown, PNG) and findings.md beside them."""
+    written = write_tables(out, "findings_tables", sheets, run_table(man), charts(subject), "rechain findings: tables")
+    write_markdown(out / "findings.md", findings_md(subject, sheets, man, {p.name for p in written}))
