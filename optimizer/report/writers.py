@@ -59,14 +59,6 @@ def manifest(input_path: Path, **fields) -> dict:
     }
 
 
-def check_target(path: Path, inputs: list[Path]) -> None:
-    path = Path(path).resolve()
-    for source in inputs:
-        source = Path(source).resolve()
-        if path == source or (source.is_dir() and source in path.parents):
-            raise OutputError(f"{path}: refusing to write over the input {source}")
-
-
 MIN_FREE_BYTES = 5 << 20
 
 
