@@ -105,6 +105,7 @@ class CaseSolver:
     def __init__(self, dataset: Dataset, options: SolveOptions = DEFAULT_OPTIONS, variant: Variant = Variant.COST):
         start = time.perf_counter()
         self.built: Built = build_model(dataset, variant)
+        self.model: pyo.ConcreteModel = self.built.model  # what HiGHS is given
         self.build_seconds = time.perf_counter() - start
         self.options = options
         self._solver: Any = None  # pyomo.contrib.solver.solvers.highs.Highs once handed over
@@ -121,7 +122,7 @@ class CaseSolver:
         self._solver = Highs()
         self._solver.config.load_solutions = False
         self._solver.config.raise_exception_on_nonoptimal_result = False
-        self._solver.set_instance(self.built.model)
+        self._solver.set_instance(self.model)
         for event in (self.highs.cbSimplexInterrupt, self.highs.cbIpmInterrupt, self.highs.cbMipInterrupt):
             event.subscribe(self._interrupt_check)
         return time.perf_counter() - start
@@ -135,7 +136,7 @@ class CaseSolver:
 
     def solve(self) -> SolveOutcome:
         start = time.perf_counter()
-        reason = unreliable(self.built.model)
+        reason = self.unreliable()
         if reason:
             return SolveOutcome(Status.ERROR, reason, time.perf_counter() - start)
         self._stop = False
@@ -175,9 +176,15 @@ class CaseSolver:
         config = dict(
             time_limit=self.options.time_limit,
             threads=self.options.threads,
-            solver_options={"solver": self.method(), "user_objective_scale": objective_scale(self.built.model)},
+            solver_options={"solver": self.method(), "user_objective_scale": self.objective_scale()},
         )
-        return self._solver.solve(self.built.model, **{k: v for k, v in config.items() if v is not None})
+        return self._solver.solve(self.model, **{k: v for k, v in config.items() if v is not None})
+
+    def unreliable(self) -> str | None:
+        return unreliable(self.built.model)
+
+    def objective_scale(self) -> int:
+        return objective_scale(self.built.model)
 
     def _verdict(self, results: Any) -> tuple[Status, str]:
         """The status and HiGHS's words for it."""
@@ -235,23 +242,24 @@ def _demand_discounts(m: pyo.ConcreteModel) -> list[float]:
     return [pyo.value(m.discount[y]) for y in sorted({y for (_, _, y) in m.u})]
 
 
-def objective_scale(m: pyo.ConcreteModel) -> int:
+def objective_scale(m: pyo.ConcreteModel, in_objective: bool = False) -> int:
     """Power of two that lifts the smallest discounted penalty to about 1 when
     discounting pushes it towards HiGHS's tolerances (1e-7); 0 otherwise. Only
-    for the cost objective; scaling never changes the optimal plan."""
+    for the cost objective (its own, or `in_objective`: one that sums it); scaling
+    never changes the optimal plan."""
     discounts = _demand_discounts(m)
     penalties = [p for p in (pyo.value(m.unmet_penalty), pyo.value(m.shortfall_penalty)) if p > 0]
-    if not m.objective.active or not discounts or not penalties:
+    if not (m.objective.active or in_objective) or not discounts or not penalties:
         return 0
     floor = min(discounts) * min(penalties)
     return 0 if floor >= PENALTY_FLOOR or floor <= 0 else min(64, math.ceil(math.log2(1 / floor)))
 
 
-def unreliable(m: pyo.ConcreteModel) -> str | None:
-    """Why HiGHS cannot be trusted with this objective, or None."""
+def unreliable(m: pyo.ConcreteModel, in_objective: bool = False) -> str | None:
+    """Why HiGHS cannot be trusted with this objective (or `in_objective`: one that sums it), or None."""
     years = sorted({y for (_, _, y) in m.u})
     discounts = _demand_discounts(m)
-    if not m.objective.active or not discounts:
+    if not (m.objective.active or in_objective) or not discounts:
         return None
     span = max(discounts) / min(discounts) if min(discounts) > 0 else math.inf
     if span <= SPAN_LIMIT:

@@ -124,12 +124,13 @@ class Model:
         head, rest = split(key)
         PARAMETERS[head].apply(self._solver.built.model, self.dataset, rest, float(value))
 
-    def solve(self) -> Solution:
-        """The typed solution; for LEAST_ALPHA also `least_alpha`, for LEAST_BUDGET `least_budget_usd`."""
+    def solve(self, tables: bool = True) -> Solution:
+        """The typed solution; for LEAST_ALPHA also `least_alpha`, for LEAST_BUDGET `least_budget_usd`.
+        Without `tables`, the summary figures only (much faster on small models)."""
         if self.variant is Variant.LEAST_ALPHA:
             return self._least_alpha()
         outcome = self._solver.solve()
-        solution = extract(self._solver.built, outcome, self.build_seconds)
+        solution = extract(self._solver.built, outcome, self.build_seconds, tables)
         if self.variant is Variant.LEAST_BUDGET and solution.optimal:
             budget = pyo.value(self._solver.built.model.budget_var) / MONEY
             solution = replace(solution, least_budget_usd=budget)
@@ -158,3 +159,39 @@ class Model:
     def write(self, path: str | os.PathLike[str]) -> None:
         """The LP as HiGHS sees it (.mps or .lp), for another solver."""
         self._solver.write_model(path)
+
+    def builds(self) -> dict[tuple[str, object, int], float]:
+        """New capacity started per (node, stage order, year) and per (node, element, year) for circuits,
+        as the last solve left it (t/yr)."""
+        m = self._solver.built.model
+        plan: dict[tuple[str, object, int], float] = {key: float(v.value or 0.0) for key, v in m.build.items()}
+        plan.update({key: float(v.value or 0.0) for key, v in m.buildc.items()})
+        return plan
+
+    def fix_builds(self, plan: Mapping[tuple[str, object, int], float], before: int | None = None) -> None:
+        """The fixed-builds variant: every build starting before `before` (all when None) is fixed to the
+        plan's value (0 where the plan has none); later builds stay free. A warm change of bounds."""
+        m = self._solver.built.model
+        for component in (m.build, m.buildc):
+            for key, var in component.items():
+                if before is None or key[2] < before:
+                    var.fix(plan.get(key, 0.0))
+                elif var.fixed:
+                    var.unfix()
+
+    def forbid_builds(self, facilities: frozenset[tuple[str, int]]) -> None:
+        """No new capacity at these (node, stage order) facilities (and, at separation, their circuits);
+        every other build is free again. A warm change of bounds: the LP of the case with their capex
+        blank."""
+        m = self._solver.built.model
+        for (n, k, _y), var in m.build.items():
+            self._fix_or_free(var, (n, k) in facilities)
+        for (n, _e, _y), var in m.buildc.items():
+            self._fix_or_free(var, (n, 2) in facilities)
+
+    @staticmethod
+    def _fix_or_free(var: pyo.Var, fixed: bool) -> None:
+        if fixed:
+            var.fix(0.0)
+        elif var.fixed:
+            var.unfix()

@@ -97,7 +97,8 @@ def clean_supply(built: Built) -> dict[tuple[str, int], tuple[float, float]]:
     return {key: (d, clean[key]) for key, d in demand.items()}
 
 
-def extract(built: Built, outcome: SolveOutcome, build_seconds: float) -> Solution:
+def extract(built: Built, outcome: SolveOutcome, build_seconds: float, with_tables: bool = True) -> Solution:
+    """The typed solution; without tables only the summary figures (draws of `rechain risk`)."""
     m, ds = built.model, built.dataset
     summary: dict[str, Any] = {
         "status": outcome.status.value,
@@ -139,6 +140,8 @@ def extract(built: Built, outcome: SolveOutcome, build_seconds: float) -> Soluti
             "costs_usd": {name: {"discounted": d, "undiscounted": u} for name, (d, u) in parts.items()},
         }
     )
+    if not with_tables:
+        return Solution(outcome.status, outcome.message, summary, {}, duals)
     tables = {
         "costs": pd.DataFrame(
             [(n, d, u) for n, (d, u) in parts.items()], columns=["component", "discounted_usd", "undiscounted_usd"]

@@ -662,6 +662,92 @@ def report(
         raise typer.Exit(EXIT_NOT_SOLVED)
 
 
+class RiskMode(str, Enum):
+    replan = "replan"
+    commit = "commit"
+    hedge = "hedge"
+
+
+@app.command()
+def risk(
+    workbook: Workbook = None,
+    mode: Annotated[
+        RiskMode,
+        typer.Option(
+            "--mode",
+            help="replan: re-optimise each draw; commit: fix the deterministic plan's builds; "
+            "hedge: one plan for all draws (two-stage, at most 50 draws).",
+        ),
+    ] = RiskMode.replan,
+    draws: Annotated[int, typer.Option("--draws", help="Number of draws.")] = 100,
+    seed: Annotated[int, typer.Option("--seed", min=0, help="Seed; draw i depends only on (seed, i).")] = 0,
+    scenario: Scenario = None,
+    set_: Sets = None,
+    recourse_year: Annotated[
+        int | None,
+        typer.Option(
+            "--recourse-year", help="commit, hedge: new builds may start from this year on (hedge: first_year + 3)."
+        ),
+    ] = None,
+    workers: Workers = None,
+    scheduler: Scheduler = None,
+    out: Out = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print only the summary tables as JSON on stdout.")] = False,
+    time_limit: TimeLimit = None,
+    threads: Threads = None,
+    method: Method = SolverMethod.auto,
+):
+    """How likely a China-free chain is, by year, when projects overrun, slip or fail (risk.md)."""
+    from .models.highs import SolveOptions
+    from .report.risk import risk_files, write_risk
+    from .run.risk import RiskJob, check_draws, load_risk, run_risk
+
+    path = _input_paths(workbook)
+    _guard_outputs(
+        [path], risk_files(out, "risk") + risk_files(out, _stem("risk", False)) if out else [], out, ("risk",)
+    )
+    overrides = parse_sets(set_)
+    wb, rows = load_risk(path, scenario, overrides)
+    from .workbook.cases import make_dataset
+
+    check_draws(draws, mode.value, recourse_year, make_dataset(wb, scenario, overrides))
+    options = SolveOptions(time_limit, threads, method.value)
+    job = RiskJob(wb, scenario, overrides, rows, seed, mode.value, recourse_year, options)
+    with _progress(draws) as progress:
+        task = progress.add_task(f"risk ({mode.value})", total=draws, last="")
+
+        def on_row(done):
+            progress.update(task, advance=len(done))
+
+        tables, complete = run_risk(job, draws, workers, scheduler, on_row)
+    if not complete:
+        _say(f"interrupted: {len(tables['draws'])} of {draws} draws done")
+    shown = {k: tables[k] for k in ("value", "summary", "probability_by_year") if k in tables}
+    if as_json:
+        from .report.writers import to_json
+
+        sys.stdout.write(to_json({k: v.to_dict(orient="records") for k, v in shown.items()}) + "\n")
+    else:
+        _print_tables(shown)
+    if out:
+        man, run = _run_table(
+            path,
+            command="risk",
+            mode=mode.value,
+            seed=seed,
+            draws=draws,
+            draws_done=len(tables["draws"]),
+            recourse_year=recourse_year,
+            scenario=scenario,
+            overrides=dict(overrides),
+            uncertainty=len(rows),
+            complete=complete,
+        )
+        write_risk(out, _stem("risk", complete), tables, run, _case_note(wb, scenario, overrides))
+        _say(f"risk written to {out}")
+    _finish({"draws": tables["draws"]}, complete)
+
+
 @app.command()
 def generate(
     path: Annotated[Path, typer.Argument(help="Where to write the workbook (.xlsx).")],

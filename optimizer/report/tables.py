@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -47,6 +47,7 @@ class Chart:
     x_label: str = ""
     y_label: str = ""
     note: str = ""  # a subtitle: the case (deadline, cost factor, discounting...)
+    band: tuple[str, str] | None = None  # (low, high) columns shaded around each line (PNG; Excel draws y)
 
 
 def is_money(name: str) -> bool:
@@ -171,14 +172,17 @@ def _png(path: Path, spec: Chart, frame: pd.DataFrame, footer: str = "") -> None
     if lines.ticks is not None:
         _bars(ax, spec, lines)
     else:
+        bands = [chart_lines(replace(spec, y=column), frame).ys for column in spec.band or ()]
         for name in lines.ys.columns:
-            ax.plot(
+            (line,) = ax.plot(
                 lines.x,
                 lines.ys[name],
                 marker="o",
                 markersize=3 if many else 5,
                 label=mathtext(name) if spec.group else None,
             )
+            if bands:
+                ax.fill_between(lines.x, bands[0][name], bands[1][name], color=line.get_color(), alpha=0.2)
         if lines.failed_x:
             ax.plot(
                 lines.failed_x,

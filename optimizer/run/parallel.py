@@ -1,7 +1,6 @@
-"""Run sweep points in this process, in worker processes, or on a
-dask.distributed cluster. Worker processes take points one at a time and keep
-their built model between points (warm re-solves); they die with the parent,
-and an interrupt keeps every finished point."""
+"""Run independent tasks (sweep points, risk draws) in this process, in worker processes, or on a
+dask.distributed cluster. Worker processes take tasks one at a time and keep their built model
+between tasks (warm re-solves); they die with the parent, and an interrupt keeps every finished task."""
 
 from __future__ import annotations
 
@@ -11,22 +10,42 @@ import signal
 import sys
 import threading
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from typing import Any, Protocol
 
 from ..errors import InputError, Issue
 from ..models.highs import DEFAULT_OPTIONS, SolveOptions, deferred_signals, forked_worker
 from ..workbook.validate import Workbook
-from .sweep import solve_point, solve_points
+from .sweep import solve_point
 
 PR_SET_PDEATHSIG = 1
 CONNECT_SECONDS = 3
-_worker: dict = {}  # in a worker process: the case and the warm model
+_worker: dict = {}  # in a worker process: the job and its warm model
 
 
-def solve_chunk(wb: Workbook, scenario, overrides, chunk: list[dict], options: SolveOptions) -> list[dict]:
-    return [r.row for r in solve_points(wb, scenario, overrides, chunk, options)]
+class Job(Protocol):
+    """Work made of independent tasks; `run` may keep a built model in `cache` between tasks."""
+
+    def run(self, task: Any, cache: dict) -> dict: ...
 
 
-def chunks_of(points: list[dict], n: int) -> list[list[dict]]:
+@dataclass(frozen=True)
+class SweepJob:
+    wb: Workbook
+    scenario: str | None
+    overrides: tuple
+    options: SolveOptions = DEFAULT_OPTIONS
+
+    def run(self, task: dict, cache: dict) -> dict:
+        return solve_point(self.wb, self.scenario, self.overrides, task, self.options, cache).row
+
+
+def solve_chunk(job: Job, chunk: list) -> list[dict]:
+    cache: dict = {}
+    return [job.run(task, cache) for task in chunk]
+
+
+def chunks_of(points: list, n: int) -> list[list]:
     """n contiguous chunks, so neighbouring points stay in one warm worker."""
     size, extra = divmod(len(points), n)
     result, start = [], 0
@@ -38,7 +57,7 @@ def chunks_of(points: list[dict], n: int) -> list[list[dict]]:
     return result
 
 
-def _placed_chunks(points: list[dict], n: int) -> list[tuple[int, list[dict]]]:
+def _placed_chunks(points: list, n: int) -> list[tuple[int, list]]:
     """(index of the first point, chunk) for n contiguous chunks."""
     placed, start = [], 0
     for chunk in chunks_of(points, n):
@@ -67,32 +86,34 @@ def run_points(
     scheduler: str | None = None,
     on_row=None,
 ) -> tuple[list[dict], bool]:
-    """Rows in the order of `points`, and whether the run completed (False after
-    Ctrl-C or SIGTERM; the rows of finished points are kept)."""
-    workers = workers or default_workers(len(points))
-    rows: list[dict | None] = [None] * len(points)
+    """Rows of sweep points in the order of `points`, and whether the run completed."""
+    return run_tasks(SweepJob(wb, scenario, tuple(overrides), options), points, workers, scheduler, on_row)
+
+
+def run_tasks(
+    job: Job, tasks: list, workers: int | None = None, scheduler: str | None = None, on_row=None
+) -> tuple[list[dict], bool]:
+    """Rows in the order of `tasks`, and whether the run completed (False after Ctrl-C or SIGTERM;
+    the rows of finished tasks are kept)."""
+    workers = workers or default_workers(len(tasks))
+    rows: list[dict | None] = [None] * len(tasks)
     complete = True
     try:
         if scheduler is None and workers == 1:
-            _in_process(wb, scenario, overrides, points, options, rows, on_row)
+            _in_process(job, tasks, rows, on_row)
         elif scheduler is not None:
-            _on_dask(wb, scenario, overrides, points, options, workers, scheduler, rows, on_row)
+            _on_dask(job, tasks, workers, scheduler, rows, on_row)
         else:
-            _in_pool(wb, scenario, overrides, points, options, workers, rows, on_row)
+            _in_pool(job, tasks, workers, rows, on_row)
     except KeyboardInterrupt:
         complete = False
     return [r for r in rows if r is not None], complete
 
 
-def _in_process(wb, scenario, overrides, points, options, rows, on_row):
-    index = {id(p): i for i, p in enumerate(points)}
-
-    def record(result):
-        rows[index[id(result.point)]] = result.row
-        if on_row:
-            on_row([result.row])
-
-    solve_points(wb, scenario, overrides, points, options, on_result=record)
+def _in_process(job: Job, tasks: list, rows: list, on_row) -> None:
+    cache: dict = {}
+    for i, task in enumerate(tasks):
+        _store(rows, i, [job.run(task, cache)], on_row)
 
 
 def die_with_parent(parent: int) -> None:
@@ -105,32 +126,31 @@ def die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
-def _start_worker(parent: int, wb, scenario, overrides, options) -> None:
+def _start_worker(parent: int, job: Job) -> None:
     die_with_parent(parent)
     forked_worker()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group; the parent handles it
-    _worker.update(case=(wb, scenario, overrides, options), cache={})
+    _worker.update(job=job, cache={})
 
 
-def _worker_point(point: dict) -> dict:
-    wb, scenario, overrides, options = _worker["case"]
-    return solve_point(wb, scenario, overrides, point, options, _worker["cache"]).row
+def _worker_task(task) -> dict:
+    return _worker["job"].run(task, _worker["cache"])
 
 
-def _in_pool(wb, scenario, overrides, points, options, workers, rows, on_row):
+def _in_pool(job: Job, points: list, workers: int, rows: list, on_row) -> None:
     """Points submitted one by one; a signal only stops the waiting (never inside
     the executor's locks) and is raised once the loop has let go of them."""
     stop, finished = threading.Event(), queue.SimpleQueue()
     pool = ProcessPoolExecutor(
         max_workers=min(workers, len(points)),
         initializer=_start_worker,
-        initargs=(os.getpid(), wb, scenario, overrides, options),
+        initargs=(os.getpid(), job),
     )
     try:
         with deferred_signals(stop.set):
             index = {}
             for i, point in enumerate(points):
-                future = pool.submit(_worker_point, point)
+                future = pool.submit(_worker_task, point)
                 index[future] = i
                 future.add_done_callback(finished.put)
             for _ in points:
@@ -193,12 +213,12 @@ def _connect(client_class, address: str):
         raise _scheduler_error(address, exc) from None
 
 
-def _on_dask(wb, scenario, overrides, points, options, workers, address, rows, on_row):
+def _on_dask(job: Job, points: list, workers: int, address: str, rows: list, on_row) -> None:
     from dask.distributed import Client, as_completed
 
     placed = _placed_chunks(points, workers)
     with _connect(Client, address) as client:
-        futures = [client.submit(solve_chunk, wb, scenario, overrides, c, options, pure=False) for _, c in placed]
+        futures = [client.submit(solve_chunk, job, c, pure=False) for _, c in placed]
         where = {f.key: s for f, (s, _) in zip(futures, placed, strict=True)}
         try:
             for f in as_completed(futures):

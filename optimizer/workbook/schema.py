@@ -370,6 +370,38 @@ SOURCES = Sheet(
     "Free text, not read by the solver.",
 )
 
+UNCERTAINTY = Sheet(
+    "uncertainty",
+    (
+        Column(
+            "target",
+            "text",
+            "what is uncertain: lead_time_delay|capex_overrun|failure.[<node>.]<stage>, or a numeric case key",
+            required=True,
+            example="capex_overrun.separation",
+        ),
+        Column(
+            "distribution",
+            "text",
+            "discrete | uniform | triangular | lognormal | bernoulli",
+            required=True,
+            example="triangular",
+        ),
+        Column(
+            "p1",
+            "text",
+            "discrete: value:prob, ... · uniform, triangular: low · lognormal: median · bernoulli: probability of 1",
+            example="1",
+        ),
+        Column("p2", "float", "uniform: high · triangular: mode · lognormal: sigma of the log", example=1.2),
+        Column("p3", "float", "triangular: high", example=1.8),
+        Column("shared", "bool", "one value for every facility of the stage (a systemic shock)", default=False),
+        Column("scenario", "text", "blank = always; a name = only with --scenario NAME"),
+        Column("note", "text", "free text, e.g. the record behind the figures", example="Eneabba, Kalgoorlie"),
+    ),
+    "Uncertain quantities, read by `rechain risk` only (risk.md).",
+)
+
 SHEETS: tuple[Sheet, ...] = (
     SETTINGS,
     NODES,
@@ -381,6 +413,7 @@ SHEETS: tuple[Sheet, ...] = (
     TRADE_RULES,
     BUDGETS,
     SCENARIOS,
+    UNCERTAINTY,
     SOURCES,
 )
 SHEET_BY_NAME = {s.name: s for s in SHEETS}

@@ -242,7 +242,7 @@ def validate_tables(tables: dict[str, RawSheet]) -> tuple[Workbook | None, Probl
     rows = {
         s.name: _rows(s, tables[s.name], problems)
         for s in SHEETS
-        if s.name in tables and s.name not in ("settings", "sources")
+        if s.name in tables and s.name not in ("settings", "sources", "uncertainty")
     }
     settings = _settings(tables.get("settings"), problems)
 
