@@ -1,0 +1,92 @@
+"""Cost of a risk draw on the reference workbook, in one run (risk.md; issue "Risk", item 4).
+
+    python benchmarks/risk.py [--draws 1000] [--workers 2] [--hedge 20] [--sample 6]
+
+Adds an uncertainty sheet to a copy of the reference workbook (capex overruns at separation and
+magnet plants, delays at separation, mine failures, demand) with max_restricted_share = 0, then
+measures: a rebuild + cold solve, a warm re-solve of the same model after a parameter change, the
+time per `replan` draw (in process), `--draws` replan draws with `--workers`, and a `--hedge`-draw
+two-stage model (size and time). Prints ratios within this run; asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+from openpyxl import load_workbook as open_xlsx
+
+from rechain.inputs import reference_workbook
+from rechain.models.model import Model
+from rechain.models.two_stage import TwoStage
+from rechain.run.parallel import run_tasks
+from rechain.run.risk import RiskJob, load_risk, recourse_of, sample
+
+ROWS = (
+    ("capex_overrun.separation", "triangular", "1", 1.3, 1.8),
+    ("capex_overrun.magnet", "triangular", "1", 1.2, 1.6),
+    ("lead_time_delay.separation", "discrete", "0:0.5, 1:0.3, 2:0.2", None, None),
+    ("failure.mining", "bernoulli", "0.3", None, None),
+    ("demand_factor", "uniform", "0.9", 1.2, None),
+)
+OVERRIDES = (("max_restricted_share", "0"),)
+
+
+def with_uncertainty(folder: Path, rows=ROWS) -> Path:
+    path = folder / "reference_risk.xlsx"
+    shutil.copy(reference_workbook(), path)
+    book = open_xlsx(path)
+    sheet = book.create_sheet("uncertainty")
+    sheet.append(["target", "distribution", "p1", "p2", "p3", "shared"])
+    for row in rows:
+        sheet.append([*row, False])
+    book.save(path)
+    return path
+
+
+def timed(fn):
+    start = time.perf_counter()
+    value = fn()
+    return time.perf_counter() - start, value
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--draws", type=int, default=1000)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--hedge", type=int, default=20)
+    parser.add_argument("--sample", type=int, default=6, help="draws timed in process")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        wb, rows = load_risk(with_uncertainty(Path(tmp)), None, OVERRIDES)
+    job = RiskJob(wb, None, OVERRIDES, rows, seed=1)
+    base = job.base()
+    ds = job.dataset(sample(list(rows), base, 1, 0))
+    cold, model = timed(lambda: (m := Model(ds), m.solve(tables=False))[0])
+    model.update("demand_factor", 1.05)
+    warm, _ = timed(lambda: model.solve(tables=False))
+    per_draw, _ = timed(lambda: run_tasks(job, list(range(args.sample)), workers=1))
+    per_draw /= args.sample
+    print(f"rebuild + cold solve   {cold:8.2f} s")
+    print(f"warm re-solve          {warm:8.2f} s   ({cold / warm:.1f}x faster than a rebuild)")
+    print(f"one replan draw        {per_draw:8.2f} s   ({per_draw / warm:.1f}x a warm re-solve, "
+          f"{per_draw / cold:.2f}x a rebuild; two solves a draw at alpha < 1)")
+    if args.draws:
+        total, (done, _) = timed(lambda: run_tasks(job, list(range(args.draws)), workers=args.workers))
+        print(f"{args.draws} replan draws, {args.workers} workers: {total:8.1f} s ({total / 60:.1f} min), "
+              f"{sum(r['status'] == 'optimal' for r in done)} optimal")
+    if args.hedge:
+        datasets = [job.dataset(sample(list(rows), base, 1, i)) for i in range(args.hedge)]
+        built, two = timed(lambda: TwoStage(datasets, recourse_of(job, base)))
+        solved, solutions = timed(two.solve)
+        size = solutions[0].summary
+        print(f"hedge, {args.hedge} draws: build {built:.1f} s, solve {solved:.1f} s, "
+              f"{size['variables'] * args.hedge:,} variables and {size['constraints'] * args.hedge:,} constraints "
+              f"(about), status {solutions[0].status.value}")
+
+
+if __name__ == "__main__":
+    main()
