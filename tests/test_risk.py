@@ -225,3 +225,11 @@ def test_cli_writes_every_file(tmp_path, rechain):
         assert (out / name).stat().st_size > 0, name
     run = pd.read_csv(out / "risk_run.csv").set_index("item")["value"]
     assert run["seed"] == "2" and run["draws"] == "8" and len(run["input_sha256"]) == 64
+
+
+def test_the_template_carries_a_valid_uncertainty_row(tmp_path, rechain):
+    book = tmp_path / "t.xlsx"
+    assert rechain("template", book).returncode == 0
+    done = rechain("risk", book, "--draws", "2", "--json")
+    assert done.returncode == 0, done.stderr
+    assert '"probability_by_year"' in done.stdout

@@ -378,7 +378,7 @@ UNCERTAINTY = Sheet(
             "text",
             "what is uncertain: lead_time_delay|capex_overrun|failure.[<node>.]<stage>, or a numeric case key",
             required=True,
-            example="capex_overrun.separation",
+            example="capex_overrun.mining",
         ),
         Column(
             "distribution",
