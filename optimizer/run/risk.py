@@ -266,14 +266,12 @@ def summarise(rows: list[dict], base: Dataset) -> dict[str, pd.DataFrame]:
     draws = pd.DataFrame(rows)
     ok = draws[draws["status"] == "optimal"] if len(draws) else draws
     n = len(ok)
-    summary = []
+    stats: dict[str, list] = {"statistic": ["p10", "p50", "p90", "mean"]}
     for figure in FIGURES:
-        if figure not in ok or not n:
-            continue
-        v = pd.to_numeric(ok[figure], errors="coerce").dropna()
+        v = pd.to_numeric(ok[figure], errors="coerce").dropna() if figure in ok else pd.Series(dtype=float)
         if len(v):
             q = v.quantile([0.1, 0.5, 0.9])
-            summary.append((figure, q[0.1], q[0.5], q[0.9], v.mean(), len(v)))
+            stats[figure] = [q[0.1], q[0.5], q[0.9], v.mean()]
     years = list(base.settings.years)
     probability = pd.DataFrame(
         [(y, ok[f"holds.{y}"].astype(bool).mean() if n and f"holds.{y}" in ok else None, n) for y in years],
@@ -289,7 +287,7 @@ def summarise(rows: list[dict], base: Dataset) -> dict[str, pd.DataFrame]:
             fan.append((element, int(year), v.quantile(0.1), v.quantile(0.5), v.quantile(0.9)))
     return {
         "draws": draws,
-        "summary": pd.DataFrame(summary, columns=["figure", "p10", "p50", "p90", "mean", "draws"]),
+        "summary": pd.DataFrame(stats),
         "probability_by_year": probability,
         "earliest_year": pd.DataFrame(
             [(y, c, c / n if n else None) for y, c in counts], columns=["earliest_year", "draws", "share"]
