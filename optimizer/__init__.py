@@ -5,9 +5,15 @@ that solves); `rechain.workbook` turns a workbook into a dataset; `rechain.run` 
 frontiers and the findings; `rechain.report` writes what they return; `rechain.cli` parses arguments.
 """
 
-from importlib.metadata import PackageNotFoundError, version
 
-try:
-    __version__ = version("rechain")
-except PackageNotFoundError:  # running from a source tree that is not installed
-    __version__ = "0+unknown"
+
+def __getattr__(name: str) -> str:
+    """`rechain.__version__`, read from the installed metadata on first use (it costs start-up time)."""
+    if name != "__version__":
+        raise AttributeError(name)
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("rechain")
+    except PackageNotFoundError:  # running from a source tree that is not installed
+        return "0+unknown"

@@ -8,6 +8,7 @@ the failed ones marked) · 4 solved, but demand is unmet or the independence req
 
 from __future__ import annotations
 
+import functools
 import sys
 import time
 from enum import Enum
@@ -15,10 +16,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
-from .errors import InputError, Issue
-from .report.writers import OutputError
+from .errors import InputError, Issue, OutputError
 from .run.signals import INTERRUPTED, install_sigterm, interrupt_exit_code
 from .workbook.keys import parse_sets
 
@@ -28,10 +27,10 @@ SHORTFALL_TOLERANCE = 1e-6
 app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # plain help: rich's formatter costs more start-up than the rest of the CLI
     context_settings={"help_option_names": ["-h", "--help"]},
     help="Plan rare-earth supply chains with a transparent linear program.",
 )
-err = Console(stderr=True, highlight=False)
 state = {"debug": False, "json": False}
 
 
@@ -108,7 +107,7 @@ def _version(value: bool) -> None:
     if value:
         from . import __version__
 
-        Console().print(f"rechain {__version__}", highlight=False)
+        print(f"rechain {__version__}")
         raise typer.Exit()
 
 
@@ -167,10 +166,18 @@ def _load(path: Path, scenario: str | None, overrides: tuple):
     return wb
 
 
+@functools.cache
+def _err():
+    """The console of messages and progress (stderr); made on first use (rich costs start-up time)."""
+    from rich.console import Console
+
+    return Console(stderr=True, highlight=False)
+
+
 def _say(message: str) -> None:
     from .report.text import plain
 
-    err.print(plain(message), markup=False, highlight=False, soft_wrap=True)
+    _err().print(plain(message), markup=False, highlight=False, soft_wrap=True)
 
 
 def _progress(total: int):
@@ -182,7 +189,7 @@ def _progress(total: int):
         MofNCompleteColumn(),
         TimeRemainingColumn(),
         TextColumn("{task.fields[last]}", markup=False),
-        console=err,
+        console=_err(),
         transient=False,
     )
 
@@ -301,6 +308,8 @@ def solve(
     targets = [out / name for name in RESULT_FILES] if out else []
     _guard_outputs([path], targets + ([write_model] if write_model else []), out, stems=RESULT_FILES)
     overrides = parse_sets(set_)
+    from rich.console import Console
+
     console = Console(stderr=True) if as_json else Console()
     result, man = run_case(
         path,
@@ -774,7 +783,7 @@ def _emit_json(payload: dict) -> None:
 def _input_error(exc: InputError) -> int:
     from .report.text import print_input_error
 
-    print_input_error(err, exc)
+    print_input_error(_err(), exc)
     if state["json"]:
         _emit_json({"status": "input_error", "issues": [vars(i) for i in exc.issues], "warnings": exc.warnings})
     return EXIT_INPUT

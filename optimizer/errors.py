@@ -29,6 +29,10 @@ class InputError(Exception):
         super().__init__("\n".join(str(i) for i in self.issues))
 
 
+class OutputError(Exception):
+    """An output cannot be written where asked; exit code 2."""
+
+
 class Problems:
     """Collects errors and warnings so that all of them are reported at once.
 

@@ -14,7 +14,8 @@ import pytest
 from rich.console import Console
 
 from rechain.report import writers as outputs
-from rechain.report.writers import OutputError, write_json, write_xlsx
+from rechain.errors import OutputError
+from rechain.report.writers import write_json, write_xlsx
 from rechain.report.tables import Chart, markdown_table, write_tables
 from rechain.report.terminal import print_frame, usd
 

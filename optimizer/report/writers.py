@@ -16,13 +16,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..errors import OutputError
 from .text import plain
 
 FORMULA_START = ("=", "+", "-", "@")
-
-
-class OutputError(Exception):
-    """An output cannot be written where asked; exit code 2."""
 
 
 def sha256(path: Path) -> str:
