@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pyomo.environ as pyo
+from pyomo.core.expr.visitor import identify_variables
 
 from .constraints import need
 from .dataset import MONEY
@@ -18,16 +19,23 @@ from .formulation import Built
 from .variants import Variant
 
 KG_PER_T = 1000.0
+USED = 1e-6  # t: a row with a variable above this is in use
+TIGHT = 1e-7  # slack at most this share of the row's size: exactly used up
+ZERO_DUAL = 1e-9  # million USD per unit (0.001 USD): a dual this small is 0
+CEILINGS = ("capacity", "availability", "circuit_capacity", "stock_max", "recipe_share", "budget_annual")
+YEARLESS = ("max_capacity", "circuit_max_capacity", "budget_total", "budget_bloc")
 
 
 @dataclass(frozen=True)
 class MarginalSupplyCost:
     """USD per kg, undiscounted: per (element, year) the need-weighted mean over
     protected consumers (the plain mean where their need is all 0), and per
-    (consumer, element, year)."""
+    (consumer, element, year). `not_unique` holds the (element, year) whose
+    value is one end of an interval of valid values (see `degenerate_years`)."""
 
     by_element: dict[tuple[str, int], float]
     by_consumer: dict[tuple[str, str, int], float]
+    not_unique: frozenset[tuple[str, int]] = frozenset()
 
 
 def _value(x: Any) -> float:
@@ -70,4 +78,64 @@ def marginal_supply_cost(built: Built, duals: dict[Any, float]) -> MarginalSuppl
     for key, pairs in sorted(weights.items()):
         total = sum(w for w, _ in pairs)
         by_element[key] = sum(w * v for w, v in pairs) / total if total > 0 else sum(v for _, v in pairs) / len(pairs)
-    return MarginalSupplyCost(by_element, by_consumer)
+    every, years = degenerate_years(built, duals)
+    not_unique = frozenset((e, y) for e, y in by_element if every or y in years or (e, y) in years)
+    return MarginalSupplyCost(by_element, by_consumer, not_unique)
+
+
+def _elements_of(built: Built, name: str, index: Any) -> set[str] | None:
+    """The elements a ceiling row concerns; None = every element."""
+    if name in ("circuit_capacity", "circuit_max_capacity", "stock_max"):
+        return {index[1]}
+    if name == "recipe_share":
+        return set(built.dataset.recipes[index[1]][index[2]].t_per_t)
+    return None
+
+
+def degenerate_years(built: Built, duals: dict[Any, float]) -> tuple[bool, set[Any]]:
+    """Where the solver sits on a capacity exactly used up with a zero dual: (a yearless ceiling
+    is; the years y and (element, y) where a yearly ceiling is).
+
+    A ceiling row (capacity, availability, circuit, stockpile, recipe share, budgets) that is
+    in use, has no slack and has a zero dual marks a degenerate vertex: the solver priced the
+    margin as if the ceiling were loose, while a dual up to the next supplier's cost is as
+    valid. Capacity serves every year after its build, so the other years in which the same
+    row (facility, circuit, ...) is exactly used up are marked too. A zero flow at a zero
+    reduced cost (the solver at the other end of the interval) is not seen.
+    """
+    m = built.model
+    every, years = False, set[Any]()
+    for name in CEILINGS + YEARLESS:
+        component = m.component(name)
+        if component is None:
+            continue
+        tight: defaultdict[Any, list[Any]] = defaultdict(list)  # row without its year -> years exactly used up
+        degenerate = set()
+        for index, con in component.items():
+            if not _exactly_used_up(con):
+                continue
+            zero = abs(duals.get(con, 0.0)) <= ZERO_DUAL
+            if name in YEARLESS:
+                every |= zero and name != "circuit_max_capacity"
+                if zero and name == "circuit_max_capacity":
+                    years.update((index[1], y) for y in m.Y)
+                continue
+            group = index[:-1] if isinstance(index, tuple) else ()
+            tight[group].append(index)
+            if zero:
+                degenerate.add(group)
+        for group in degenerate:
+            for index in tight[group]:
+                year = index[-1] if isinstance(index, tuple) else index
+                elements = _elements_of(built, name, index)
+                years.update([year] if elements is None else [(e, year) for e in elements])
+    return every, years
+
+
+def _exactly_used_up(con: Any) -> bool:
+    values = [abs(_value(v)) for v in identify_variables(con.body, include_fixed=False)]
+    if not values or max(values) <= USED:
+        return False
+    body, bound = _value(con.body), con.upper if con.has_ub() else con.lower
+    limit = _value(bound)
+    return abs(limit - body) <= TIGHT * max(1.0, abs(limit), max(values))

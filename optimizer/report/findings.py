@@ -140,7 +140,7 @@ def headline(subject: Subject, deadlines_: pd.DataFrame) -> list[str]:
             )
         )
         lines.append(
-            text + f"system cost {usd(row['system_cost_usd'])}{premium}; nominal capex "
+            text + f"system cost {usd(row['system_cost_usd'])}{premium}{per_kg(row)}; nominal capex "
             f"{usd(row['capex_usd'])}, of which at {subject.protected} nodes "
             f"{usd(row['protected_capex_usd'])}; independence shortfall {row['shortfall_t']:,.0f} t, "
             f"unmet demand {row['unmet_t']:,.0f} t."
@@ -148,13 +148,27 @@ def headline(subject: Subject, deadlines_: pd.DataFrame) -> list[str]:
     return lines
 
 
+PER_KG = "premium_usd_per_kg."
+
+
+def per_kg(row) -> str:
+    """`, +0.52 USD/kg for Nd at the margin`: the per-kg premiums of a row, if any."""
+    parts = [
+        f"{row[k]:+,.2f} USD/kg for {k.removeprefix(PER_KG)}"
+        for k in row.index
+        if k.startswith(PER_KG) and not pd.isna(row[k])
+    ]
+    return f" ({', '.join(parts)} at the margin)" if parts else ""
+
+
 def factor_sentence(subject: Subject, factors: pd.DataFrame) -> list[str]:
     ok = factors[factors["status"] == Status.OPTIMAL.value]
     if ok.empty:
         return []
     parts = [
-        f"{usd(r.premium_usd)} at factor {r.restricted_cost_factor:g}" + (f" ({r.defined_by})" if r.defined_by else "")
-        for r in ok.itertuples()
+        f"{usd(r['premium_usd'])}{per_kg(r)} at factor {r['restricted_cost_factor']:g}"
+        + (f" ({r['defined_by']})" if r["defined_by"] else "")
+        for _, r in ok.iterrows()
     ]
     return [
         f"- Premium of fully clean supply from {subject.year} by the cost factor of {subject.restricted}: "
@@ -232,7 +246,10 @@ def findings_md(subject: Subject, sheets: dict[str, pd.DataFrame], man: dict, fi
         "",
         _table(sheets["deadlines"]),
         "",
-        "A shortfall means the requirement cannot be met in time at any price (lead times and ore bind).",
+        "A shortfall means the requirement cannot be met in time at any price (lead times and ore bind). "
+        f"`premium_usd_per_kg.<element>` states the premium per kg of {subject.protected} demand: the change "
+        "in its marginal supply cost against the unconstrained plan (undiscounted USD per kg, the mean over the "
+        "years from the deadline), comparable with price floors and observed premiums.",
         "",
         f"## Sensitivity to the cost factor of {subject.restricted} (fully clean from {y})",
         "",
