@@ -240,6 +240,8 @@ def test_report_premium_per_kg_from_two_solves():
     premium = premiums_per_kg(case_, free)
     assert premium == {"premium_usd_per_kg.A": approx(2)}
     assert per_kg(pd.Series({"status": "optimal", **premium})) == " (+2.00 USD/kg for A at the margin)"
+    small = pd.Series({"premium_usd_per_kg.A": 0.104, "premium_usd_per_kg.B": None})
+    assert per_kg(small) == " (+0.104 USD/kg for A at the margin)"
 
 
 def test_solve_writes_the_new_tables_and_keys(rechain, tmp_path, examples):

@@ -152,13 +152,17 @@ PER_KG = "premium_usd_per_kg."
 
 
 def per_kg(row) -> str:
-    """`, +0.52 USD/kg for Nd at the margin`: the per-kg premiums of a row, if any."""
+    """` (+0.104 USD/kg for Nd at the margin)`: the per-kg premiums of a row, if any."""
     parts = [
-        f"{row[k]:+,.2f} USD/kg for {k.removeprefix(PER_KG)}"
+        f"{signed(row[k])} USD/kg for {k.removeprefix(PER_KG)}"
         for k in row.index
         if k.startswith(PER_KG) and not pd.isna(row[k])
     ]
     return f" ({', '.join(parts)} at the margin)" if parts else ""
+
+
+def signed(v: float) -> str:
+    return f"{v:+,.2f}" if abs(v) >= 1 else f"{v:+.3g}"
 
 
 def factor_sentence(subject: Subject, factors: pd.DataFrame) -> list[str]:
@@ -166,9 +170,8 @@ def factor_sentence(subject: Subject, factors: pd.DataFrame) -> list[str]:
     if ok.empty:
         return []
     parts = [
-        f"{usd(r['premium_usd'])}{per_kg(r)} at factor {r['restricted_cost_factor']:g}"
-        + (f" ({r['defined_by']})" if r["defined_by"] else "")
-        for _, r in ok.iterrows()
+        f"{usd(r.premium_usd)} at factor {r.restricted_cost_factor:g}" + (f" ({r.defined_by})" if r.defined_by else "")
+        for r in ok.itertuples()
     ]
     return [
         f"- Premium of fully clean supply from {subject.year} by the cost factor of {subject.restricted}: "
@@ -296,7 +299,7 @@ def findings_md(subject: Subject, sheets: dict[str, pd.DataFrame], man: dict, fi
         "",
         "## What the model does not capture",
         "",
-        "- Prices, market reactions and stockpiles: demand is fixed and met at least cost.",
+        "- Prices and market reactions: demand is fixed and met at least cost.",
         "- Permitting, financing and skills risk beyond the stated lead times; capacity never retires.",
         f"- Clean means 'never touched a node of {subject.restricted}': ore or processing anywhere else counts "
         "as clean.",
