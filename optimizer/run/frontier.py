@@ -62,22 +62,22 @@ def _independence_row(point: dict, alpha: float, cost_factor: float | None, befo
     cost = point["system_cost_usd"]
     free = point if alpha == 1 else next((r for r in before if r["alpha"] == 1 and r["status"] == OPTIMAL), None)
     base = None if free is None else free["system_cost_usd"]
+    msc = {k.removeprefix(MSC): v for k, v in point.items() if k.startswith(MSC)}
     row.update(
         {
             "system_cost_usd": cost,
             "objective_usd": point["objective_usd"],
             "premium_usd": None if base is None else cost - base,
             "premium_share": None if not base else (cost - base) / base,
+            **premiums_per_kg(msc, None if free is None else {e: free.get(f"{MSC}{e}") for e in msc}),
             "capex_usd": point["capex_usd"],
             "budget_capex_usd": point["budget_capex_usd"],
             "shortfall_t": point["shortfall_t"],
             "unmet_t": point["unmet_t"],
+            **{f"{MSC}{e}": v for e, v in msc.items()},
         }
     )
     row.update({k: v for k, v in point.items() if k.startswith("clean_premium_usd_per_t.")})
-    msc = {k.removeprefix(MSC): v for k, v in point.items() if k.startswith(MSC)}
-    row.update({f"{MSC}{e}": v for e, v in msc.items()})
-    row.update(premiums_per_kg(msc, None if free is None else {e: free.get(f"{MSC}{e}") for e in msc}))
     return row
 
 
