@@ -31,7 +31,7 @@ class MarginalSupplyCost:
     """USD per kg, undiscounted: per (element, year) the need-weighted mean over
     protected consumers (the plain mean where their need is all 0), and per
     (consumer, element, year). `not_unique` holds the (element, year) whose
-    value is one end of an interval of valid values (see `degenerate_years`)."""
+    value is one end of an interval of valid values (see `degenerate_marks`)."""
 
     by_element: dict[tuple[str, int], float]
     by_consumer: dict[tuple[str, str, int], float]
@@ -78,58 +78,53 @@ def marginal_supply_cost(built: Built, duals: dict[Any, float]) -> MarginalSuppl
     for key, pairs in sorted(weights.items()):
         total = sum(w for w, _ in pairs)
         by_element[key] = sum(w * v for w, v in pairs) / total if total > 0 else sum(v for _, v in pairs) / len(pairs)
-    every, years = degenerate_years(built, duals)
-    not_unique = frozenset((e, y) for e, y in by_element if every or y in years or (e, y) in years)
+    marks = degenerate_marks(built, duals)
+    not_unique = frozenset((e, y) for e, y in by_element if marks & {(e, y), (e, None), (None, y), (None, None)})
     return MarginalSupplyCost(by_element, by_consumer, not_unique)
 
 
-def _elements_of(built: Built, name: str, index: Any) -> set[str] | None:
-    """The elements a ceiling row concerns; None = every element."""
+Mark = tuple[str | None, int | None]  # (element, year); None = every element or every year
+
+
+def _marks(built: Built, name: str, index: Any) -> list[Mark]:
+    """The (element, year) a ceiling row concerns."""
+    year = None if name in YEARLESS else index[-1] if isinstance(index, tuple) else index
     if name in ("circuit_capacity", "circuit_max_capacity", "stock_max"):
-        return {index[1]}
+        return [(index[1], year)]
     if name == "recipe_share":
-        return set(built.dataset.recipes[index[1]][index[2]].t_per_t)
-    return None
+        return [(e, year) for e in built.dataset.recipes[index[1]][index[2]].t_per_t]
+    return [(None, year)]
 
 
-def degenerate_years(built: Built, duals: dict[Any, float]) -> tuple[bool, set[Any]]:
-    """Where the solver sits on a capacity exactly used up with a zero dual: (a yearless ceiling
-    is; the years y and (element, y) where a yearly ceiling is).
+def degenerate_marks(built: Built, duals: dict[Any, float]) -> set[Mark]:
+    """Where the solver sits on a capacity exactly used up with a zero dual.
 
     A ceiling row (capacity, availability, circuit, stockpile, recipe share, budgets) that is
     in use, has no slack and has a zero dual marks a degenerate vertex: the solver priced the
     margin as if the ceiling were loose, while a dual up to the next supplier's cost is as
     valid. Capacity serves every year after its build, so the other years in which the same
-    row (facility, circuit, ...) is exactly used up are marked too. A zero flow at a zero
-    reduced cost (the solver at the other end of the interval) is not seen.
+    row (facility, circuit, ...) is exactly used up are marked too. A yearless ceiling
+    (max_tpa, budget_usd) marks every year. A zero flow at a zero reduced cost (the solver at
+    the other end of the interval) is not seen.
     """
     m = built.model
-    every, years = False, set[Any]()
+    marks: set[Mark] = set()
     for name in CEILINGS + YEARLESS:
         component = m.component(name)
         if component is None:
             continue
-        tight: defaultdict[Any, list[Any]] = defaultdict(list)  # row without its year -> years exactly used up
+        tight: defaultdict[Any, list[Any]] = defaultdict(list)  # the row without its year -> indexes used up
         degenerate = set()
         for index, con in component.items():
-            if not _exactly_used_up(con):
-                continue
-            zero = abs(duals.get(con, 0.0)) <= ZERO_DUAL
-            if name in YEARLESS:
-                every |= zero and name != "circuit_max_capacity"
-                if zero and name == "circuit_max_capacity":
-                    years.update((index[1], y) for y in m.Y)
-                continue
-            group = index[:-1] if isinstance(index, tuple) else ()
-            tight[group].append(index)
-            if zero:
-                degenerate.add(group)
+            if _exactly_used_up(con):
+                group = index[:-1] if isinstance(index, tuple) and name in CEILINGS else index
+                tight[group].append(index)
+                if abs(duals.get(con, 0.0)) <= ZERO_DUAL:
+                    degenerate.add(group)
         for group in degenerate:
             for index in tight[group]:
-                year = index[-1] if isinstance(index, tuple) else index
-                elements = _elements_of(built, name, index)
-                years.update([year] if elements is None else [(e, year) for e in elements])
-    return every, years
+                marks.update(_marks(built, name, index))
+    return marks
 
 
 def _exactly_used_up(con: Any) -> bool:

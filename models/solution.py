@@ -403,7 +403,7 @@ def _table_independence(
 
 def _table_marginal_supply_cost(msc: MarginalSupplyCost) -> pd.DataFrame:
     """Per element and year the need-weighted mean (node blank), then per protected consumer;
-    `unique` is False where the value is one end of an interval (marginal.degenerate_years)."""
+    `unique` is False where the value is one end of an interval (marginal.degenerate_marks)."""
     rows: list[Any] = [(e, y, None, v, (e, y) not in msc.not_unique) for (e, y), v in msc.by_element.items()]
     rows += [(e, y, c, v, (e, y) not in msc.not_unique) for (c, e, y), v in sorted(msc.by_consumer.items())]
     table = pd.DataFrame(rows, columns=["element", "year", "node", "usd_per_kg", "unique"])
