@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pyomo.environ as pyo
+from pyomo.core.expr.visitor import identify_variables
 
 from .constraints import need
 from .dataset import MONEY
@@ -18,16 +19,23 @@ from .formulation import Built
 from .variants import Variant
 
 KG_PER_T = 1000.0
+USED = 1e-6  # t: a row with a variable above this is in use
+TIGHT = 1e-7  # slack at most this share of the row's size: exactly used up
+ZERO_DUAL = 1e-9  # million USD per unit (0.001 USD): a dual this small is 0
+CEILINGS = ("capacity", "availability", "circuit_capacity", "stock_max", "recipe_share", "budget_annual")
+YEARLESS = ("max_capacity", "circuit_max_capacity", "budget_total", "budget_bloc")
 
 
 @dataclass(frozen=True)
 class MarginalSupplyCost:
     """USD per kg, undiscounted: per (element, year) the need-weighted mean over
     protected consumers (the plain mean where their need is all 0), and per
-    (consumer, element, year)."""
+    (consumer, element, year). `not_unique` holds the (element, year) whose
+    value is one end of an interval of valid values (see `degenerate_marks`)."""
 
     by_element: dict[tuple[str, int], float]
     by_consumer: dict[tuple[str, str, int], float]
+    not_unique: frozenset[tuple[str, int]] = frozenset()
 
 
 def _value(x: Any) -> float:
@@ -70,4 +78,59 @@ def marginal_supply_cost(built: Built, duals: dict[Any, float]) -> MarginalSuppl
     for key, pairs in sorted(weights.items()):
         total = sum(w for w, _ in pairs)
         by_element[key] = sum(w * v for w, v in pairs) / total if total > 0 else sum(v for _, v in pairs) / len(pairs)
-    return MarginalSupplyCost(by_element, by_consumer)
+    marks = degenerate_marks(built, duals)
+    not_unique = frozenset((e, y) for e, y in by_element if marks & {(e, y), (e, None), (None, y), (None, None)})
+    return MarginalSupplyCost(by_element, by_consumer, not_unique)
+
+
+Mark = tuple[str | None, int | None]  # (element, year); None = every element or every year
+
+
+def _marks(built: Built, name: str, index: Any) -> list[Mark]:
+    """The (element, year) a ceiling row concerns."""
+    year = None if name in YEARLESS else index[-1] if isinstance(index, tuple) else index
+    if name in ("circuit_capacity", "circuit_max_capacity", "stock_max"):
+        return [(index[1], year)]
+    if name == "recipe_share":
+        return [(e, year) for e in built.dataset.recipes[index[1]][index[2]].t_per_t]
+    return [(None, year)]
+
+
+def degenerate_marks(built: Built, duals: dict[Any, float]) -> set[Mark]:
+    """Where the solver sits on a capacity exactly used up with a zero dual.
+
+    A ceiling row (capacity, availability, circuit, stockpile, recipe share, budgets) that is
+    in use, has no slack and has a zero dual marks a degenerate vertex: the solver priced the
+    margin as if the ceiling were loose, while a dual up to the next supplier's cost is as
+    valid. Capacity serves every year after its build, so the other years in which the same
+    row (facility, circuit, ...) is exactly used up are marked too. A yearless ceiling
+    (max_tpa, budget_usd) marks every year. A zero flow at a zero reduced cost (the solver at
+    the other end of the interval) is not seen.
+    """
+    m = built.model
+    marks: set[Mark] = set()
+    for name in CEILINGS + YEARLESS:
+        component = m.component(name)
+        if component is None:
+            continue
+        tight: defaultdict[Any, list[Any]] = defaultdict(list)  # the row without its year -> indexes used up
+        degenerate = set()
+        for index, con in component.items():
+            if _exactly_used_up(con):
+                group = index[:-1] if isinstance(index, tuple) and name in CEILINGS else index
+                tight[group].append(index)
+                if abs(duals.get(con, 0.0)) <= ZERO_DUAL:
+                    degenerate.add(group)
+        for group in degenerate:
+            for index in tight[group]:
+                marks.update(_marks(built, name, index))
+    return marks
+
+
+def _exactly_used_up(con: Any) -> bool:
+    values = [abs(_value(v)) for v in identify_variables(con.body, include_fixed=False)]
+    if not values or max(values) <= USED:
+        return False
+    body, bound = _value(con.body), con.upper if con.has_ub() else con.lower
+    limit = _value(bound)
+    return abs(limit - body) <= TIGHT * max(1.0, abs(limit), max(values))

@@ -17,6 +17,8 @@ import pyomo.environ as pyo
 from .dataset import CLEAN, MONEY
 from .formulation import Built
 from .highs import SolveOutcome, Status
+from .marginal import MarginalSupplyCost, marginal_supply_cost
+from .network import circuit_lead_time
 
 COST_PARTS = ("capex", "fixed_om", "opex", "transport", "tariff", "holding", "recipe")
 PENALTIES = ("unmet", "shortfall", "must_run")
@@ -125,6 +127,7 @@ def extract(built: Built, outcome: SolveOutcome, build_seconds: float, with_tabl
         clean_share[e][str(y)] = round(c / d, 6) if d > 0 else None
     unmet = _table_unmet(built)
     budget_dual = duals.get(("budget_total", None))
+    msc = marginal_supply_cost(built, outcome.duals)
     summary.update(
         {
             "objective_usd": objective,
@@ -135,9 +138,13 @@ def extract(built: Built, outcome: SolveOutcome, build_seconds: float, with_tabl
             "protected_capex_usd": capex_spent(built, blocs=ds.settings.protected_blocs),
             "unmet_t": float(unmet["unmet_t"].sum()) if len(unmet) else 0.0,
             "shortfall_t": sum((s.value or 0.0) for s in m.s.values()),
+            "must_run_shortfall_t": sum((w.value or 0.0) for w in m.w.values()),
             "clean_share": dict(clean_share),
             "budget_dual_usd_per_usd": None if ds.settings.budget_usd is None else (budget_dual or 0.0),
             "costs_usd": {name: {"discounted": d, "undiscounted": u} for name, (d, u) in parts.items()},
+            "independence_year": ds.settings.first_independence_year,
+            "marginal_supply_cost_usd_per_kg": _by_element_year(msc.by_element),
+            "marginal_supply_cost_mean_usd_per_kg": msc_means(msc, ds.settings.first_independence_year),
         }
     )
     if not with_tables:
@@ -165,9 +172,29 @@ def extract(built: Built, outcome: SolveOutcome, build_seconds: float, with_tabl
         ),
     }
     tables["clean_share"] = tables["independence"][["element", "year", "clean_share"]]
+    tables["marginal_supply_cost"] = _table_marginal_supply_cost(msc)
+    tables.update(v2_tables(built))
     result = Solution(outcome.status, outcome.message, summary, tables, duals)
     summary["clean_premium_usd_per_t"] = clean_premiums(result)
     return result
+
+
+def _by_element_year(values: dict[tuple[str, int], float]) -> dict[str, dict[str, float]]:
+    nested: defaultdict[str, dict[str, float]] = defaultdict(dict)
+    for (e, y), v in sorted(values.items()):
+        nested[e][str(y)] = v
+    return dict(nested)
+
+
+def msc_means(msc: MarginalSupplyCost, first_year: int) -> dict[str, float]:
+    """Marginal supply cost per element (USD/kg, undiscounted), the mean over the years from
+    `first_year` (the independence year) with protected demand; the per-kg premium of a
+    case is its mean minus the unconstrained case's."""
+    years: defaultdict[str, list[float]] = defaultdict(list)
+    for (e, y), v in sorted(msc.by_element.items()):
+        if y >= first_year:
+            years[e].append(v)
+    return {e: sum(vs) / len(vs) for e, vs in years.items()}
 
 
 def clean_premiums(result: Solution) -> dict[str, float]:
@@ -286,6 +313,8 @@ def _table_capacity_by_bloc(built: Built) -> pd.DataFrame:
 
 
 def _table_builds(built: Built) -> pd.DataFrame:
+    """Builds with their capex after factors; with circuits, also circuit builds (stage
+    separation, column `element`: the circuit's element, blank for a facility)."""
     m, ds = built.model, built.dataset
     rows: list[Any] = []
     for (n, k, y), var in m.build.items():
@@ -295,7 +324,16 @@ def _table_builds(built: Built) -> pd.DataFrame:
             rows.append(
                 (n, b, _stage(built, k), y, y + f.lead_time_years, var.value, var.value * f.capex_usd_per_tpa * factor)
             )
-    return pd.DataFrame(rows, columns=["node", "bloc", "stage", "start_year", "online_year", "build_tpa", "capex_usd"])
+    columns = ["node", "bloc", "stage", "start_year", "online_year", "build_tpa", "capex_usd"]
+    if not built.network.circuits:
+        return pd.DataFrame(rows, columns=columns)
+    rows = [(*row, None) for row in rows]
+    for (n, e, y), var in m.buildc.items():
+        if (var.value or 0.0) > 1e-6:
+            c, b = ds.circuits[(n, e)], _bloc(built, n)
+            capex = var.value * (c.capex_usd_per_tpa or 0.0) * _v(m.cost_factor[b]) * _v(m.capex_factor[b])
+            rows.append((n, b, _stage(built, 2), y, y + circuit_lead_time(ds, n, e), var.value, capex, e))
+    return pd.DataFrame(rows, columns=[*columns, "element"])
 
 
 def _table_throughput(built: Built) -> pd.DataFrame:
@@ -364,3 +402,69 @@ def _table_independence(
             "clean_premium_usd_per_t",
         ],
     )
+
+
+def _table_marginal_supply_cost(msc: MarginalSupplyCost) -> pd.DataFrame:
+    """Per element and year the need-weighted mean (node blank), then per protected consumer;
+    `unique` is False where the value is one end of an interval (marginal.degenerate_marks)."""
+    rows: list[Any] = [(e, y, None, v, (e, y) not in msc.not_unique) for (e, y), v in msc.by_element.items()]
+    rows += [(e, y, c, v, (e, y) not in msc.not_unique) for (c, e, y), v in sorted(msc.by_consumer.items())]
+    table = pd.DataFrame(rows, columns=["element", "year", "node", "usd_per_kg", "unique"])
+    return table.sort_values(["element", "year"], kind="stable").reset_index(drop=True)
+
+
+def v2_tables(built: Built) -> dict[str, pd.DataFrame]:
+    """The tables of the version-2 additions, each only when the case has that feature:
+    `circuits`, `stocks`, `recipe_mix` and `must_run`."""
+    m, net = built.model, built.network
+    tables = {}
+    if net.circuits:
+        tables["circuits"] = _table_circuits(built)
+    if len(m.st):
+        tables["stocks"] = pd.DataFrame(
+            [
+                (c, e, p, y, _v(var), _v(m.put[c, e, p, y]) if (c, e, p, y) in m.put else 0.0)
+                + (_v(m.take[c, e, p, y]) if (c, e, p, y) in m.take else 0.0,)
+                for (c, e, p, y), var in m.st.items()
+            ],
+            columns=["node", "element", "provenance", "year", "stock_t", "put_t", "take_t"],
+        )
+    if len(m.x):
+        tables["recipe_mix"] = _table_recipe_mix(built)
+    if net.must_run:
+        tables["must_run"] = pd.DataFrame(
+            [
+                (n, _stage(built, k), y, floor, _v(m.q[n, k, y]), _v(m.w[n, k, y]))
+                for (n, k, y), floor in net.must_run.items()
+            ],
+            columns=["node", "stage", "year", "floor_t", "throughput_t", "shortfall_t"],
+        )
+    return tables
+
+
+def _table_circuits(built: Built) -> pd.DataFrame:
+    """Per circuit and year: capacity in service (ramped), the build started that year and the
+    element separated at the node (t element)."""
+    m, idx = built.model, built.index
+    separated: defaultdict[Any, float] = defaultdict(float)
+    for (n, k, e, _p, y), arcs in idx.elements_out.items():
+        if k == 2:
+            separated[(n, e, y)] += sum(_v(m.h[a]) for a in arcs)
+    rows = [
+        (n, e, y, _v(m.capc[n, e, y]), _v(m.buildc[n, e, y]) if (n, e, y) in m.buildc else 0.0, separated[(n, e, y)])
+        for (n, e, y) in m.capc
+    ]
+    return pd.DataFrame(rows, columns=["node", "element", "year", "capacity_t", "built_t", "separated_t"])
+
+
+def _table_recipe_mix(built: Built) -> pd.DataFrame:
+    """t of product per recipe, consumer and year, and its share of that product's t made."""
+    m = built.model
+    made: defaultdict[Any, float] = defaultdict(float)
+    for (c, p, _r, y), var in m.x.items():
+        made[(c, p, y)] += _v(var)
+    rows = [
+        (c, p, r, y, _v(var), _v(var) / made[(c, p, y)] if made[(c, p, y)] > 0 else None)
+        for (c, p, r, y), var in m.x.items()
+    ]
+    return pd.DataFrame(rows, columns=["node", "product", "recipe", "year", "product_t", "share"])

@@ -39,7 +39,8 @@ def test_set_override_and_out_files(tiny, tmp_path, rechain):
     assert summary["run"]["overrides"] == {"last_year": "2026"}
     book = openpyxl.load_workbook(out / "results.xlsx")
     assert book.sheetnames == ["summary", "diagnosis", "costs", "capacity", "capacity_by_bloc", "builds", "throughput",
-                               "flows", "unmet", "independence", "clean_share", "duals", "binding_capacity", "run",
+                               "flows", "unmet", "independence", "clean_share", "duals", "binding_capacity",
+                               "marginal_supply_cost", "run",
                                "chart1 capacity_by_bloc", "chart2 clean_share"]
     assert book["costs"].freeze_panes == "A2"
     assert not list(out.glob(".*")), "no temporary files are left behind"

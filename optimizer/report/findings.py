@@ -140,12 +140,29 @@ def headline(subject: Subject, deadlines_: pd.DataFrame) -> list[str]:
             )
         )
         lines.append(
-            text + f"system cost {usd(row['system_cost_usd'])}{premium}; nominal capex "
+            text + f"system cost {usd(row['system_cost_usd'])}{premium}{per_kg(row)}; nominal capex "
             f"{usd(row['capex_usd'])}, of which at {subject.protected} nodes "
             f"{usd(row['protected_capex_usd'])}; independence shortfall {row['shortfall_t']:,.0f} t, "
             f"unmet demand {row['unmet_t']:,.0f} t."
         )
     return lines
+
+
+PER_KG = "premium_usd_per_kg."
+
+
+def per_kg(row) -> str:
+    """` (+0.104 USD/kg for Nd at the margin)`: the per-kg premiums of a row, if any."""
+    parts = [
+        f"{signed(row[k])} USD/kg for {k.removeprefix(PER_KG)}"
+        for k in row.index
+        if k.startswith(PER_KG) and not pd.isna(row[k])
+    ]
+    return f" ({', '.join(parts)} at the margin)" if parts else ""
+
+
+def signed(v: float) -> str:
+    return f"{v:+,.2f}" if abs(v) >= 1 else f"{v:+.3g}"
 
 
 def factor_sentence(subject: Subject, factors: pd.DataFrame) -> list[str]:
@@ -232,7 +249,10 @@ def findings_md(subject: Subject, sheets: dict[str, pd.DataFrame], man: dict, fi
         "",
         _table(sheets["deadlines"]),
         "",
-        "A shortfall means the requirement cannot be met in time at any price (lead times and ore bind).",
+        "A shortfall means the requirement cannot be met in time at any price (lead times and ore bind). "
+        f"`premium_usd_per_kg.<element>` states the premium per kg of {subject.protected} demand: the change "
+        "in its marginal supply cost against the unconstrained plan (undiscounted USD per kg, the mean over the "
+        "years from the deadline), comparable with price floors and observed premiums.",
         "",
         f"## Sensitivity to the cost factor of {subject.restricted} (fully clean from {y})",
         "",
@@ -279,7 +299,7 @@ def findings_md(subject: Subject, sheets: dict[str, pd.DataFrame], man: dict, fi
         "",
         "## What the model does not capture",
         "",
-        "- Prices, market reactions and stockpiles: demand is fixed and met at least cost.",
+        "- Prices and market reactions: demand is fixed and met at least cost.",
         "- Permitting, financing and skills risk beyond the stated lead times; capacity never retires.",
         f"- Clean means 'never touched a node of {subject.restricted}': ore or processing anywhere else counts "
         "as clean.",

@@ -23,6 +23,11 @@ RESULT_SHEETS = (
     "clean_share",
     "duals",
     "binding_capacity",
+    "marginal_supply_cost",
+    "circuits",
+    "stocks",
+    "recipe_mix",
+    "must_run",
 )
 
 
@@ -36,6 +41,10 @@ def summary_table(result: Solution, man: dict):
         for kind, value in kinds.items()
     ]
     rows += [(f"clean_premium_usd_per_t.{e}", v) for e, v in result.summary.get("clean_premium_usd_per_t", {}).items()]
+    rows += [
+        (f"marginal_supply_cost_mean_usd_per_kg.{e}", v)
+        for e, v in result.summary.get("marginal_supply_cost_mean_usd_per_kg", {}).items()
+    ]
     return pd.DataFrame(
         [(k, v if isinstance(v, (int, float, str)) or v is None else str(v)) for k, v in rows],
         columns=["item", "value"],

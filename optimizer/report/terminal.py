@@ -36,6 +36,7 @@ def print_summary(console: Console, result: Solution, man: dict) -> None:
     _print_costs(console, result)
     _print_builds(console, result)
     _print_clean_shares(console, result)
+    _print_marginal_supply_cost(console, result)
     _print_unmet_and_budget(console, result)
 
 
@@ -87,10 +88,44 @@ def _print_clean_shares(console: Console, result: Solution) -> None:
         console.print(t)
 
 
+def _print_marginal_supply_cost(console: Console, result: Solution) -> None:
+    """USD per kg of protected demand in the independence year and the last year; `*` where not unique."""
+    by_element = result.summary.get("marginal_supply_cost_usd_per_kg") or {}
+    table = result.tables.get("marginal_supply_cost")
+    if not by_element or table is None:
+        return
+    years = sorted({y for v in by_element.values() for y in v}, key=int)
+    first = str(result.summary.get("independence_year"))
+    picks = sorted({first if first in years else years[0], years[-1]}, key=int)
+    means = table[table["node"].isna()]
+    open_ = {
+        (e, str(y)) for e, y in means.loc[~means["unique"].astype(bool), ["element", "year"]].itertuples(index=False)
+    }
+    t = Table(title="Marginal supply cost (USD/kg, undiscounted)", title_justify="left")
+    t.add_column("element")
+    for y in picks:
+        t.add_column(rich_text(y), justify="right")
+    for e, by_year in by_element.items():
+        cells = [
+            "-" if by_year.get(y) is None else _per_kg(by_year[y]) + ("*" if (e, y) in open_ else "") for y in picks
+        ]
+        t.add_row(rich_text(e), *cells)
+    console.print(t)
+    if open_ & {(e, y) for e in by_element for y in picks}:
+        console.print("  * not unique: a capacity is exactly used up (one end of a range of valid values)")
+
+
+def _per_kg(v: float) -> str:
+    return f"{v:,.2f}" if abs(v) >= 1 else f"{v:.3g}"
+
+
 def _print_unmet_and_budget(console: Console, result: Solution) -> None:
     s = result.summary
     unmet, short = s["unmet_t"], s["shortfall_t"]
     console.print(f"Unmet demand: [bold]{unmet:,.1f} t[/]   independence shortfall: [bold]{short:,.1f} t[/]")
+    must_run = s.get("must_run_shortfall_t") or 0.0
+    if must_run > 0:
+        console.print(f"Must-run shortfall: [bold]{must_run:,.1f} t[/] below the floors of existing capacity")
     if unmet > 0:
         top = result.tables["unmet"].groupby(["node", "element"])["unmet_t"].sum().nlargest(5)
         for (node, element), t_ in top.items():

@@ -24,6 +24,7 @@ from .scenarios import compare_scenarios, figures, make_cases, solve_case
 COST_FACTORS = (1.0, 0.667, 0.5, 0.333, 0.25)
 BUDGET_MULTIPLES = (0.0, 0.25, 0.5, 0.75, 1.0, 1.5)  # of the budget capex of the cheapest fully clean plan
 PREMIUM_ALPHAS = (0.1, 0.5)  # at alpha = 0 the requirement equals demand and its dual is not unique
+PER_KG = "premium_usd_per_kg."
 PLAN = ("system_cost_usd", "capex_usd", "protected_capex_usd", "unmet_t", "shortfall_t")
 DEADLINE_COLUMNS = [
     "case",
@@ -82,7 +83,29 @@ def _premium(clean: Solution, free: Solution) -> dict:
     if not (clean.optimal and free.optimal):
         return {"premium_usd": None, "premium_share": None}
     cost, base = clean.summary["system_cost_usd"], free.summary["system_cost_usd"]
-    return {"premium_usd": cost - base, "premium_share": (cost - base) / base if base else None}
+    return {"premium_usd": cost - base, "premium_share": (cost - base) / base if base else None} | premiums_per_kg(
+        clean, free
+    )
+
+
+def premiums_per_kg(case: Solution, free: Solution) -> dict[str, float]:
+    """`premium_usd_per_kg.<e>`: the mean over the years from the case's independence year of its
+    marginal supply cost minus the unconstrained case's (undiscounted USD per kg of protected demand)."""
+    first = case.summary["independence_year"]
+    base = free.summary["marginal_supply_cost_usd_per_kg"]
+    row = {}
+    for e, by_year in sorted(case.summary["marginal_supply_cost_usd_per_kg"].items()):
+        changes = [v - base[e][y] for y, v in by_year.items() if int(y) >= first and y in base.get(e, {})]
+        if changes:
+            row[f"{PER_KG}{e}"] = sum(changes) / len(changes)
+    return row
+
+
+def _with_per_kg(rows: list[dict], columns: list[str]) -> pd.DataFrame:
+    """The table with a `premium_usd_per_kg.<e>` column per element after `premium_share`."""
+    extra = sorted({k for r in rows for k in r if k.startswith(PER_KG)})
+    at = columns.index("premium_share") + 1
+    return pd.DataFrame(rows, columns=columns[:at] + extra + columns[at:])
 
 
 def _worse(clean: Solution, free: Solution) -> dict:
@@ -99,7 +122,7 @@ def deadline_table(run: Runner, subject: Subject) -> pd.DataFrame:
     for year in subject.deadlines:
         clean = run.solve(max_restricted_share=0.0, independence_year=year)
         rows.append({"case": f"fully clean from {year}"} | figures(clean, PLAN) | _premium(clean, free))
-    table = pd.DataFrame(rows, columns=DEADLINE_COLUMNS)
+    table = _with_per_kg(rows, DEADLINE_COLUMNS)
     table["independence_year"] = pd.Series([None, *subject.deadlines], dtype=object)
     return table
 
@@ -136,7 +159,7 @@ def cost_factor_table(run: Runner, subject: Subject) -> pd.DataFrame:
                 | _premium(clean, free)
             )
         rows.append(row)
-    return pd.DataFrame(rows, columns=FACTOR_COLUMNS)
+    return _with_per_kg(rows, FACTOR_COLUMNS)
 
 
 def budget_grid(wb: Workbook, clean: Solution) -> list[tuple[float, str]]:

@@ -16,6 +16,9 @@ from ..workbook.cases import make_dataset
 from ..workbook.validate import Workbook
 from .sweep import solve_points
 
+MSC = "marginal_supply_cost_usd_per_kg."  # a sweep row's mean over the years from the independence year
+OPTIMAL = Status.OPTIMAL.value
+
 
 def _fmt(x: float) -> str:
     return repr(float(x))
@@ -57,26 +60,35 @@ def _independence_row(point: dict, alpha: float, cost_factor: float | None, befo
     if point["status"] != Status.OPTIMAL.value:
         return row | {"reason": point.get("reason", "")}
     cost = point["system_cost_usd"]
-    base = (
-        cost
-        if alpha == 1
-        else next(
-            (r["system_cost_usd"] for r in before if r["alpha"] == 1 and r["status"] == Status.OPTIMAL.value), None
-        )
-    )
+    free = point if alpha == 1 else next((r for r in before if r["alpha"] == 1 and r["status"] == OPTIMAL), None)
+    base = None if free is None else free["system_cost_usd"]
+    msc = {k.removeprefix(MSC): v for k, v in point.items() if k.startswith(MSC)}
     row.update(
         {
             "system_cost_usd": cost,
             "objective_usd": point["objective_usd"],
             "premium_usd": None if base is None else cost - base,
             "premium_share": None if not base else (cost - base) / base,
+            **premiums_per_kg(msc, None if free is None else {e: free.get(f"{MSC}{e}") for e in msc}),
             "capex_usd": point["capex_usd"],
             "budget_capex_usd": point["budget_capex_usd"],
             "shortfall_t": point["shortfall_t"],
             "unmet_t": point["unmet_t"],
+            **{f"{MSC}{e}": v for e, v in msc.items()},
         }
     )
     row.update({k: v for k, v in point.items() if k.startswith("clean_premium_usd_per_t.")})
+    return row
+
+
+def premiums_per_kg(msc: dict[str, float], free: dict[str, float | None] | None) -> dict[str, float | None]:
+    """`premium_usd_per_kg.<e>`: the change in marginal supply cost against the unconstrained
+    case (undiscounted USD per kg of protected demand, mean over the years from the independence
+    year); None where the unconstrained case has none."""
+    row = {}
+    for e, v in msc.items():
+        base = (free or {}).get(e)
+        row[f"premium_usd_per_kg.{e}"] = None if base is None or v is None else v - base
     return row
 
 

@@ -76,6 +76,9 @@ def row_of(result, point: dict, ds) -> dict:
             row[f"clean_share.{e}.{y}"] = by_year.get(str(y))
     row["budget_dual_usd_per_usd"] = s["budget_dual_usd_per_usd"]
     row.update({f"clean_premium_usd_per_t.{e}": v for e, v in s["clean_premium_usd_per_t"].items()})
+    row.update(
+        {f"marginal_supply_cost_usd_per_kg.{e}": v for e, v in s["marginal_supply_cost_mean_usd_per_kg"].items()}
+    )
     return row
 
 
