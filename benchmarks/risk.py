@@ -72,20 +72,26 @@ def main() -> None:
     per_draw /= args.sample
     print(f"rebuild + cold solve   {cold:8.2f} s")
     print(f"warm re-solve          {warm:8.2f} s   ({cold / warm:.1f}x faster than a rebuild)")
-    print(f"one replan draw        {per_draw:8.2f} s   ({per_draw / warm:.1f}x a warm re-solve, "
-          f"{per_draw / cold:.2f}x a rebuild; two solves a draw at alpha < 1)")
+    print(
+        f"one replan draw        {per_draw:8.2f} s   ({per_draw / warm:.1f}x a warm re-solve, "
+        f"{per_draw / cold:.2f}x a rebuild; two solves a draw at alpha < 1)"
+    )
     if args.draws:
         total, (done, _) = timed(lambda: run_tasks(job, list(range(args.draws)), workers=args.workers))
-        print(f"{args.draws} replan draws, {args.workers} workers: {total:8.1f} s ({total / 60:.1f} min), "
-              f"{sum(r['status'] == 'optimal' for r in done)} optimal")
+        print(
+            f"{args.draws} replan draws, {args.workers} workers: {total:8.1f} s ({total / 60:.1f} min), "
+            f"{sum(r['status'] == 'optimal' for r in done)} optimal"
+        )
     if args.hedge:
         datasets = [job.dataset(sample(list(rows), base, 1, i)) for i in range(args.hedge)]
         built, two = timed(lambda: TwoStage(datasets, recourse_of(job, base)))
         solved, solutions = timed(two.solve)
         size = solutions[0].summary
-        print(f"hedge, {args.hedge} draws: build {built:.1f} s, solve {solved:.1f} s, "
-              f"{size['variables'] * args.hedge:,} variables and {size['constraints'] * args.hedge:,} constraints "
-              f"(about), status {solutions[0].status.value}")
+        print(
+            f"hedge, {args.hedge} draws: build {built:.1f} s, solve {solved:.1f} s, "
+            f"{size['variables'] * args.hedge:,} variables and {size['constraints'] * args.hedge:,} constraints "
+            f"(about), status {solutions[0].status.value}"
+        )
 
 
 if __name__ == "__main__":

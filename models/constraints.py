@@ -12,6 +12,7 @@ from .dataset import CLEAN, MIXED, MONEY
 from .variants import Variant
 
 if TYPE_CHECKING:
+    from .dataset import Dataset
     from .formulation import Built
 
 
@@ -81,6 +82,9 @@ def add_capacity(b: Built) -> None:
     builds_of: defaultdict[Any, list[Any]] = defaultdict(list)
     for n, k, y in net.builds:
         builds_of[(n, k)].append(y)
+    if b.variant is Variant.DRAWS:
+        _drawn_capacity(b, builds_of)
+        return
     ramps = {key: ds.ramp(*key) for key in builds_of}
 
     def cap(_: Any, n: str, k: int, y: int) -> Any:
@@ -105,6 +109,28 @@ def add_capacity(b: Built) -> None:
         rule=plate,
         doc="nameplate capacity in service (tpa) where new capacity ramps up (elsewhere it equals cap)",
     )
+    _capacity_rows(m, ds, builds_of)
+
+
+def _drawn_capacity(b: Built, builds_of: dict[tuple[str, int], list[int]]) -> None:
+    """DRAWS: the same capacity with the ramped shares and in-service flags as mutable parameters
+    (formulation.add_draw_parameters), over every build that is in service at delay 0."""
+    m, ds = b.model, b.dataset
+
+    def terms(n: str, k: int, y: int, share: Any) -> Any:
+        lead = ds.facilities[(n, k)].lead_time_years
+        return ds.facilities[(n, k)].existing_tpa + quicksum(
+            share[n, k, y0, y] * m.build[n, k, y0] for y0 in builds_of.get((n, k), []) if y0 + lead <= y
+        )
+
+    m.cap = pyo.Expression(m.q.index_set(), rule=lambda _, n, k, y: terms(n, k, y, m.ramped))
+    m.nameplate = pyo.Expression(
+        m.q.index_set(), rule=lambda _, n, k, y: terms(n, k, y, m.in_service), doc="nameplate capacity in service"
+    )
+    _capacity_rows(m, ds, builds_of)
+
+
+def _capacity_rows(m: pyo.ConcreteModel, ds: Dataset, builds_of: dict[tuple[str, int], list[int]]) -> None:
     rows = {key: m.q[key] <= m.cap[key] for key in m.q.index_set() if key in m.has_throughput}
     if rows:
         m.capacity = _constraint(rows)

@@ -17,6 +17,7 @@ from pyomo.core.util import quicksum
 from .constraints import _constraint, nameplate
 from .dataset import MONEY
 from .network import circuit_lead_time
+from .variants import Variant
 
 if TYPE_CHECKING:
     from .formulation import Built
@@ -76,12 +77,16 @@ def add_cost_aggregates(b: Built) -> None:
 
 def _facility_costs(b: Built, capex: Terms, fom: Terms, opex: Terms, salv: Terms) -> None:
     m, ds, net = b.model, b.dataset, b.network
+    drawn = b.variant is Variant.DRAWS
     for n, k, y in net.builds:
         f, bloc = ds.facilities[(n, k)], ds.nodes[n]
         assert f.capex_usd_per_tpa is not None  # builds exist only with a capex (network.build_years)
-        capex[(bloc, y)].append(f.capex_usd_per_tpa * MONEY * m.build[n, k, y])
-        if net.salvage[(n, k, y)] > 0:
-            salv[bloc].append(f.capex_usd_per_tpa * net.salvage[(n, k, y)] * MONEY * m.build[n, k, y])
+        cost = f.capex_usd_per_tpa * MONEY * (m.overrun[n, k] if drawn else 1.0)
+        capex[(bloc, y)].append(cost * m.build[n, k, y])
+        if drawn:
+            salv[bloc].append(cost * m.salvage_share[n, k, y] * m.build[n, k, y])
+        elif net.salvage[(n, k, y)] > 0:
+            salv[bloc].append(cost * net.salvage[(n, k, y)] * m.build[n, k, y])
     for n, k, y in m.q.index_set():
         f, bloc = ds.facilities[(n, k)], ds.nodes[n]
         if f.fixed_om_usd_per_tpa_yr:
@@ -106,12 +111,14 @@ def _flow_costs(b: Built) -> tuple[Terms, Terms]:
 def _circuit_costs(b: Built, capex: Terms, fom: Terms, salv: Terms) -> None:
     """Circuit capex, fixed O&M on nameplate (existing as a constant) and salvage, by bloc."""
     m, ds, net = b.model, b.dataset, b.network
+    drawn = b.variant is Variant.DRAWS
     for n, e, y in net.circuit_builds:
         c, bloc = ds.circuits[(n, e)], ds.nodes[n]
         assert c.capex_usd_per_tpa is not None  # circuit builds exist only with a capex
-        capex[(bloc, y)].append(c.capex_usd_per_tpa * MONEY * m.buildc[n, e, y])
+        cost = c.capex_usd_per_tpa * MONEY * (m.overrun[n, 2] if drawn else 1.0)
+        capex[(bloc, y)].append(cost * m.buildc[n, e, y])
         if net.circuit_salvage[(n, e, y)] > 0:
-            salv[bloc].append(c.capex_usd_per_tpa * net.circuit_salvage[(n, e, y)] * MONEY * m.buildc[n, e, y])
+            salv[bloc].append(cost * net.circuit_salvage[(n, e, y)] * m.buildc[n, e, y])
     builds_of: defaultdict[Any, list[Any]] = defaultdict(list)
     for n, e, y in net.circuit_builds:
         builds_of[(n, e)].append(y)

@@ -11,6 +11,7 @@ from typing import Any
 import pyomo.environ as pyo
 
 from . import additions, constraints, costs
+from .constraints import ramp_share
 from .dataset import MONEY, Dataset
 from .network import Network, build_network
 from .variants import Variant
@@ -107,11 +108,53 @@ def add_variant(b: Built) -> None:
         m.budget_var = pyo.Var(within=pyo.NonNegativeReals, doc="total budget as a variable (diagnosis)")
 
 
+def draw_shares(ds: Dataset, n: str, k: int, y0: int, y: int, delay: int) -> tuple[float, float]:
+    """(ramped share, 1 if in service) in year y of a build started in y0, delayed by `delay` years."""
+    age = y - y0 - ds.facilities[(n, k)].lead_time_years - delay
+    if age < 0:
+        return 0.0, 0.0
+    return ramp_share(ds.ramp(n, k), age), 1.0
+
+
+def draw_salvage(ds: Dataset, n: str, k: int, y0: int, delay: int) -> float:
+    """rho of a build delayed by `delay` years; 0 for one that never enters service in the horizon."""
+    f = ds.facilities[(n, k)]
+    operated = ds.settings.last_year - (y0 + f.lead_time_years + delay) + 1
+    return 0.0 if operated <= 0 else max(0.0, 1.0 - operated / f.lifetime_years)
+
+
+def add_draw_parameters(b: Built) -> None:
+    """DRAWS: per facility a capex overrun o[n,k] (1) and, per build and year in service, its ramped
+    share π[n,k,y0,y], its in-service flag ι[n,k,y0,y] and its salvage share ρ[n,k,y0] — at delay 0
+    the COST LP's constants. A draw changes them in place (Model.set_draw)."""
+    m, ds, net = b.model, b.dataset, b.network
+    if b.variant is not Variant.DRAWS:
+        return
+    sites = sorted({(n, k) for n, k, _ in net.builds} | {(n, 2) for n, _e, _y in net.circuit_builds})
+    m.overrun = pyo.Param(pyo.Set(initialize=sites, dimen=2), mutable=True, initialize=1.0, doc="capex overrun")
+    terms = [
+        (n, k, y0, y)
+        for n, k, y0 in net.builds
+        for y in ds.settings.years
+        if y0 + ds.facilities[(n, k)].lead_time_years <= y
+    ]
+    shares = {key: draw_shares(ds, *key, 0) for key in terms}
+    index = pyo.Set(initialize=terms, dimen=4)
+    m.ramped = pyo.Param(index, mutable=True, initialize={k: v[0] for k, v in shares.items()}, doc="ramped share")
+    m.in_service = pyo.Param(index, mutable=True, initialize={k: v[1] for k, v in shares.items()}, doc="in service")
+    m.salvage_share = pyo.Param(
+        pyo.Set(initialize=net.builds, dimen=3),
+        mutable=True,
+        initialize={key: draw_salvage(ds, *key, 0) for key in net.builds},
+        doc="salvage share rho of a build",
+    )
+
+
 def add_variant_objectives(b: Built) -> None:
     """Shortfall fixed at 0 and the variant's own objective beside the cost objective:
     least α (LEAST_ALPHA; the cost objective is re-activated for its second phase) or least budget."""
     m = b.model
-    if b.variant is Variant.COST:
+    if b.variant in (Variant.COST, Variant.DRAWS):
         return
     for s in m.s.values():
         s.fix(0)
@@ -191,6 +234,7 @@ def build_model(ds: Dataset, variant: Variant = Variant.COST) -> Built:
     add_variables(m, ds, net)
     built = Built(m, ds, net, idx, variant)
     add_variant(built)
+    add_draw_parameters(built)
     constraints.add_throughput(built)
     constraints.add_capacity(built)
     additions.add_availability(built)

@@ -18,7 +18,7 @@ from types import MappingProxyType
 import pyomo.environ as pyo
 
 from .dataset import MONEY, Dataset
-from .formulation import discount_factors
+from .formulation import discount_factors, draw_salvage, draw_shares
 from .highs import DEFAULT_OPTIONS, CaseSolver, SolveOptions, Status
 from .solution import Solution, extract
 from .variants import Variant
@@ -112,6 +112,8 @@ class Model:
     def __init__(self, dataset: Dataset, variant: Variant = Variant.COST, options: SolveOptions = DEFAULT_OPTIONS):
         self._solver = CaseSolver(dataset, options, variant)
         self.dataset, self.variant = dataset, variant
+        self._delayed: dict[tuple[str, int], int] = {}  # DRAWS: the delays now in the parameters
+        self._bounds: dict[int, tuple[float | None, float | None]] = {}  # builds held: their own bounds
 
     @property
     def build_seconds(self) -> float:
@@ -119,7 +121,7 @@ class Model:
 
     def update(self, key: str, value: float) -> None:
         """Change one parameter of PARAMETERS on the built model (ValueError for any other key)."""
-        if not is_mutable(key, value, self.dataset if self.variant is Variant.COST else None):
+        if not is_mutable(key, value, self.dataset if self.variant in (Variant.COST, Variant.DRAWS) else None):
             raise ValueError(f"{key} = {value!r} changes the model's structure: build a new Model")
         head, rest = split(key)
         PARAMETERS[head].apply(self._solver.built.model, self.dataset, rest, float(value))
@@ -169,29 +171,52 @@ class Model:
         return plan
 
     def fix_builds(self, plan: Mapping[tuple[str, object, int], float], before: int | None = None) -> None:
-        """The fixed-builds variant: every build starting before `before` (all when None) is fixed to the
-        plan's value (0 where the plan has none); later builds stay free. A warm change of bounds."""
+        """The fixed-builds variant: every build starting before `before` (all when None) is held at the
+        plan's value (0 where the plan has none); later builds are free. Bounds only: a warm change."""
         m = self._solver.built.model
         for component in (m.build, m.buildc):
             for key, var in component.items():
-                if before is None or key[2] < before:
-                    var.fix(plan.get(key, 0.0))
-                elif var.fixed:
-                    var.unfix()
+                held = before is None or key[2] < before
+                self._bound(var, plan.get(key, 0.0) if held else None)
 
     def forbid_builds(self, facilities: frozenset[tuple[str, int]]) -> None:
         """No new capacity at these (node, stage order) facilities (and, at separation, their circuits);
-        every other build is free again. A warm change of bounds: the LP of the case with their capex
-        blank."""
+        every other build is free again: the LP of the case with their capex blank, by bounds only."""
         m = self._solver.built.model
         for (n, k, _y), var in m.build.items():
-            self._fix_or_free(var, (n, k) in facilities)
+            self._bound(var, 0.0 if (n, k) in facilities else None)
         for (n, _e, _y), var in m.buildc.items():
-            self._fix_or_free(var, (n, 2) in facilities)
+            self._bound(var, 0.0 if (n, 2) in facilities else None)
 
-    @staticmethod
-    def _fix_or_free(var: pyo.Var, fixed: bool) -> None:
-        if fixed:
-            var.fix(0.0)
-        elif var.fixed:
-            var.unfix()
+    def _bound(self, var: pyo.Var, held: float | None) -> None:
+        """Hold a build at a value (lower = upper bound), or give it back its own bounds. Bounds, not
+        `fix`: a fixed variable makes Pyomo re-write every row it is in."""
+        if held is None:
+            original = self._bounds.pop(id(var), None)
+            if original is not None:
+                var.setlb(original[0])
+                var.setub(original[1])
+            return
+        self._bounds.setdefault(id(var), (var.lb, var.ub))
+        var.setlb(held)
+        var.setub(held)
+
+    def set_draw(self, draws: Mapping[tuple[str, int], tuple[int, float]]) -> None:
+        """DRAWS variant: per (node, stage order) a lead-time delay in whole years and a capex overrun;
+        facilities not named are back at (0, 1). Warm: parameters only. A delay at a separator with
+        circuits is not modelled here (its circuits keep their lead time): build the case instead."""
+        m, ds = self._solver.built.model, self.dataset
+        if self.variant is not Variant.DRAWS:
+            raise ValueError("set_draw needs a Model built as Variant.DRAWS")
+        for site in m.overrun:
+            m.overrun[site] = draws.get(site, (0, 1.0))[1]
+        delays = {site: d for site, (d, _) in draws.items() if d}
+        for key in m.ramped:
+            delay = delays.get(key[:2], 0)
+            if delay or self._delayed.get(key[:2]):
+                m.ramped[key], m.in_service[key] = draw_shares(ds, *key, delay)
+        for key in m.salvage_share:
+            delay = delays.get(key[:2], 0)
+            if delay or self._delayed.get(key[:2]):
+                m.salvage_share[key] = draw_salvage(ds, *key, delay)
+        self._delayed = delays

@@ -127,7 +127,6 @@ def extract(built: Built, outcome: SolveOutcome, build_seconds: float, with_tabl
         clean_share[e][str(y)] = round(c / d, 6) if d > 0 else None
     unmet = _table_unmet(built)
     budget_dual = duals.get(("budget_total", None))
-    msc = marginal_supply_cost(built, outcome.duals)
     summary.update(
         {
             "objective_usd": objective,
@@ -143,12 +142,13 @@ def extract(built: Built, outcome: SolveOutcome, build_seconds: float, with_tabl
             "budget_dual_usd_per_usd": None if ds.settings.budget_usd is None else (budget_dual or 0.0),
             "costs_usd": {name: {"discounted": d, "undiscounted": u} for name, (d, u) in parts.items()},
             "independence_year": ds.settings.first_independence_year,
-            "marginal_supply_cost_usd_per_kg": _by_element_year(msc.by_element),
-            "marginal_supply_cost_mean_usd_per_kg": msc_means(msc, ds.settings.first_independence_year),
         }
     )
     if not with_tables:
         return Solution(outcome.status, outcome.message, summary, {}, duals)
+    msc = marginal_supply_cost(built, outcome.duals)
+    summary["marginal_supply_cost_usd_per_kg"] = _by_element_year(msc.by_element)
+    summary["marginal_supply_cost_mean_usd_per_kg"] = msc_means(msc, ds.settings.first_independence_year)
     tables = {
         "costs": pd.DataFrame(
             [(n, d, u) for n, (d, u) in parts.items()], columns=["component", "discounted_usd", "undiscounted_usd"]

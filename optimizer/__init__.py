@@ -6,7 +6,6 @@ frontiers and the findings; `rechain.report` writes what they return; `rechain.c
 """
 
 
-
 def __getattr__(name: str) -> str:
     """`rechain.__version__`, read from the installed metadata on first use (it costs start-up time)."""
     if name != "__version__":

@@ -20,6 +20,7 @@ from ..models.highs import DEFAULT_OPTIONS, SolveOptions
 from ..models.model import Model, is_mutable
 from ..models.solution import Solution
 from ..models.two_stage import HEDGE_LIMIT, TwoStage
+from ..models.variants import Variant
 from ..workbook.cases import make_dataset
 from ..workbook.uncertainty import Uncertainty, raise_on_key_problems
 from ..workbook.validate import Workbook
@@ -197,26 +198,27 @@ class RiskJob:
         return row
 
     def _model(self, draw: Draw, ds: Dataset, cache: dict) -> Model:
-        """The draw's model: in `replan`, the last draw's model re-used warm when only mutable keys and
-        failures differ (failures fix builds to 0); otherwise built anew."""
+        """The draw's model. In `replan`, one model per worker, re-used warm while the draw's case keys
+        that change the structure stay the same: overruns, delays and failures are parameters and
+        bounds (Variant.DRAWS). Delays at a separator with circuits rebuild. Other modes build anew."""
         if self.mode != "replan":
             model = Model(ds, options=self.options)
             model.fix_builds(dict(self.plan), self.recourse_year)
             return model
-        mutable = [(k, v) for k, v in draw.keys if is_mutable(k, float(v), cache["base"])]
-        shaped = tuple(
-            sorted((f, fd.delay, fd.overrun) for f, fd in draw.facilities.items() if fd.delay or fd.overrun != 1)
-        )
+        base = cache["base"]
+        mutable = [(k, v) for k, v in draw.keys if is_mutable(k, float(v), base)]
+        circuits = {n for n, _ in base.circuits}
+        shaped = tuple(sorted((f, fd.delay) for f, fd in draw.facilities.items() if fd.delay and f[0] in circuits))
         signature = (tuple(kv for kv in draw.keys if kv not in mutable), shaped)
-        failed = frozenset(f for f, fd in draw.facilities.items() if fd.failed)
         model = cache.get("model")
         if model is None or cache.get("signature") != signature:
-            whole = replace(draw, facilities={f: replace(fd, failed=False) for f, fd in draw.facilities.items()})
-            model = Model(self.dataset(whole), options=self.options)
+            unshaped = {f: FacilityDraw(fd.delay if f[0] in circuits else 0) for f, fd in draw.facilities.items()}
+            model = Model(self.dataset(replace(draw, facilities=unshaped)), Variant.DRAWS, self.options)
             cache.update(model=model, signature=signature)
         for k, v in mutable:
             model.update(k, float(v))
-        model.forbid_builds(failed)
+        model.set_draw({f: (0 if f[0] in circuits else fd.delay, fd.overrun) for f, fd in draw.facilities.items()})
+        model.forbid_builds(frozenset(f for f, fd in draw.facilities.items() if fd.failed))
         return model
 
 
