@@ -290,7 +290,7 @@ class _Case:
                     place,
                     f"initial_t <= max_t at stockpile {'.'.join(pair)} (initial_t {sp.initial_t:g}, "
                     f"max_t {sp.max_t:g} in this case)",
-                    f"{col} {changes[col][0]:g}",
+                    f"<{col} {changes[col][0]:g}>",
                 )
         return piles
 

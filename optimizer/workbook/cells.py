@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 
-from ..errors import Problems
+from ..errors import Problems, describe
 from .schema import Column
 
 MISSING = object()
@@ -35,7 +35,7 @@ def parse_value(col: Column, value: object, place: str, problems: Problems):
             return MISSING
     if col.kind == "shares" and not all(0 < share <= 1 for share in parsed):
         bad = next(share for share in parsed if not 0 < share <= 1)
-        problems.error(place, col.expectation(), f"<{value!r} (the share {bad:g})>")
+        problems.error(place, col.expectation(), f"<{describe(value)} (the share {bad:g})>")
         return MISSING
     return parsed
 
