@@ -8,6 +8,7 @@ objective 10) with CSV files replaced or added.
 
 from __future__ import annotations
 
+import pickle
 import shutil
 from pathlib import Path
 
@@ -245,6 +246,14 @@ def test_settings_and_columns_reach_the_dataset(tmp_path):
     assert (c.existing_tpa, c.max_tpa, c.lead_time_years, c.place) == (20, 40, None, "circuits!A2")
     sp = ds.stockpiles[("Buyer", "A")]
     assert (sp.initial_t, sp.initial_provenance, sp.max_t, sp.holding_cost_usd_per_t_yr) == (3, "mixed", None, 2)
+
+
+def test_a_v2_workbook_pickles(examples):
+    """Worker processes and dask receive the Workbook: its recipes are plain data, made into Recipes per case."""
+    wb = load_workbook(examples / "v2")
+    again = pickle.loads(pickle.dumps(wb))
+    assert again.recipes == wb.recipes and again.stockpiles == wb.stockpiles and again.circuits == wb.circuits
+    assert make_dataset(again).recipes == make_dataset(wb).recipes
 
 
 def test_settings_without_v2_rows_take_the_schema_defaults(examples):

@@ -11,7 +11,7 @@ from ..models.dataset import Dataset, Recipe, Settings, Stockpile, TradeRule
 from .cells import MISSING, implausible, parse_value
 from .keys import split_key
 from .schema import EMBARGO, FACTOR_RANGE, KEYED_SETTINGS, RECIPES, SETTINGS, STOCKPILES, YEAR_RANGE, Column
-from .validate import Workbook, check_recipe_shares
+from .validate import Workbook, check_recipe_shares, recipes_of
 
 MAX_YEARS = 100
 FACTOR = Column("factor", "float", "a factor", gt=0, default=1.0, **FACTOR_RANGE)
@@ -273,10 +273,8 @@ class _Case:
         return None
 
     def recipes(self) -> dict[str, dict[str, Recipe]]:
-        recipes = {p: dict(by_name) for p, by_name in self.wb.recipes.items()}
-        for (p, r), (share, _) in self.max_share.items():
-            recipes[p][r] = replace(recipes[p][r], max_share=share)
-        return recipes
+        changes = {pair: {"max_share": share} for pair, (share, _) in self.max_share.items()}
+        return recipes_of(self.wb.recipes, changes)
 
     def stockpiles(self) -> dict[tuple[str, str], Stockpile]:
         """The stockpiles with the case's max_t and initial_t; initial_t <= max_t checked again where changed."""

@@ -43,7 +43,7 @@ class Workbook:
     availability: dict[tuple[str, int, int], float] = field(default_factory=dict)  # (node, order, year) -> tpa
     circuits: dict[tuple[str, str], Circuit] = field(default_factory=dict)
     stockpiles: dict[tuple[str, str], Stockpile] = field(default_factory=dict)
-    recipes: dict[str, dict[str, Recipe]] = field(default_factory=dict)  # product -> recipe -> Recipe
+    recipes: dict[str, dict[str, dict]] = field(default_factory=dict)  # product -> recipe -> Recipe's fields
     recipe_cells: dict[str, dict[str, str]] = field(default_factory=dict)  # product -> column -> its first row's cell
 
     @property
@@ -194,7 +194,7 @@ def _setting_row(raw: RawSheet, row, settings: dict, problems: Problems) -> None
     value, place = raw.cell(row, SETTINGS_HEADER[1])
     head, label = split_key(str(key_raw)) if key_raw is not None else ("", "")
     keyed = head in KEYED_SETTINGS and bool(label)
-    key = f"{head}.{label}" if keyed else head  # a keyed setting's label (a bloc) keeps its case
+    key = f"{head}.{label}" if label else head  # a label (a bloc) keeps its case
     if not key:
         problems.error(key_place, "a settings key", key_raw)
     elif key in settings:
@@ -268,7 +268,7 @@ def validate_tables(tables: dict[str, RawSheet]) -> tuple[Workbook | None, Probl
     facilities, doubtful_sites = _facilities(table("facilities"), node_pool, stage_pool, order_of, check)
     composition, element_pool = _composition(table("composition"), node_pool, facilities, doubtful_sites, stages, check)
     recipes, product_pool, recipe_cells = _recipes(optional("recipes"), element_pool, check)
-    _check_recipe_shares(recipes, recipe_cells, settings, problems)
+    _check_recipe_shares(recipes_of(recipes), recipe_cells, settings, problems)
     demand = _demand(table("demand"), node_pool, element_pool, product_pool, check)
     routes = _routes(table("routes"), node_pool, stage_pool, order_of, check)
     sites = Sites(facilities, doubtful_sites, node_pool, stage_pool, element_pool, order_of)
@@ -638,18 +638,27 @@ def _recipes(
                 )
         if ok:
             t_per_t[(product, recipe)][v["element"]] = v["t_per_t"]
-    recipes: defaultdict[str, dict[str, Recipe]] = defaultdict(dict)
+    recipes: defaultdict[str, dict[str, dict]] = defaultdict(dict)
     for (product, recipe), (v, p) in first.items():
-        recipes[product][recipe] = Recipe(
-            t_per_t[(product, recipe)],
-            v["extra_cost_usd_per_t"],
-            v["max_share"],
-            v["available_from_year"],
-            p["product"],
+        recipes[product][recipe] = dict(
+            t_per_t=t_per_t[(product, recipe)],
+            extra_cost_usd_per_t=v["extra_cost_usd_per_t"],
+            max_share=v["max_share"],
+            available_from_year=v["available_from_year"],
+            place=p["product"],
         )
     pool = Pool(set(recipes))
     pool.doubt(table, "product")
     return dict(recipes), pool, cells
+
+
+def recipes_of(fields: dict[str, dict[str, dict]], changes: dict | None = None) -> dict[str, dict[str, Recipe]]:
+    """Recipes from the Workbook's plain fields (a Recipe holds a read-only mapping, which does not pickle),
+    with `changes` {(product, recipe): {field: value}}."""
+    changes = changes or {}
+    return {
+        p: {r: Recipe(**(kw | changes.get((p, r), {}))) for r, kw in by_name.items()} for p, by_name in fields.items()
+    }
 
 
 def _plain(value) -> str:
