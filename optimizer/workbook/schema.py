@@ -189,7 +189,7 @@ SETTINGS = Sheet(
 EMBARGO = Column(
     "embargo.<bloc>",
     "int",
-    "from this year on, consumers of <bloc> receive no mixed material at the last stage",
+    "from this year on, consumers of the bloc named in the key receive no mixed material at the last stage",
     "year",
     example=2030,
     **YEAR_RANGE,
