@@ -395,3 +395,11 @@ def test_blank_v2_columns_change_nothing(tmp_path, example):
     assert blank.warnings == []
     for scenario in [None, *wb.scenario_names]:
         assert objective(path, scenario) == pytest.approx(objective(EXAMPLES / example, scenario), rel=1e-9)
+
+
+def test_validate_reports_v2_errors_of_every_scenario(tmp_path, rechain):
+    """Scenario 'thin' sets the lean recipe's max_share to 0.5 beside std's 0.4: exit 2 naming its cell."""
+    path = case(tmp_path, recipes="product,recipe,element,t_per_t,max_share\nP,std,A,1,0.4\nP,lean,A,1,\n",
+                scenarios="+thin,max_share.P.lean,0.5\n")
+    done = rechain("validate", path)
+    assert done.returncode == 2 and "scenarios!C4" in done.stderr and "0.9 in 2025" in done.stderr
