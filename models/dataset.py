@@ -30,12 +30,11 @@ class Settings:
     unmet_penalty_usd_per_t: float
     shortfall_penalty_usd_per_t: float
     default_transport_usd_per_t: float
-    # Version 2 (model.md, "Version 2 additions"); not yet in the workbook schema, so their v1-neutral
-    # defaults live here until the workbook carries them.
-    cost_advantage_blocs: frozenset[str] | None = None  # None = restricted_blocs
-    ramp_up: tuple[float, ...] = ()  # share of nameplate in the 1st, 2nd, ... operating year; () = no ramp
-    must_run_until_year: int | None = None  # None = first_year
-    embargo: Mapping[str, int] = field(default_factory=dict)  # consumer bloc -> first year without mixed supply
+    # Version 2 (model.md, "Version 2 additions")
+    cost_advantage_blocs: frozenset[str] | None  # None = restricted_blocs
+    ramp_up: tuple[float, ...]  # share of nameplate in the 1st, 2nd, ... operating year; () = no ramp
+    must_run_until_year: int | None  # None = first_year
+    embargo: Mapping[str, int]  # consumer bloc -> first year without mixed supply
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "embargo", _frozen(self.embargo))

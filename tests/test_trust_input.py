@@ -247,7 +247,7 @@ def test_template_drop_downs_offer_only_what_the_workbook_defines(template):
     """Each drop-down reads a column of the template's own sheets (nodes, stages, composition, scenarios), and
     node and element columns have one too."""
     book = openpyxl.load_workbook(template)
-    defined = {"nodes!A": {"USA", "China"}, "nodes!B": {"allied", "china"}, "stages!A": {"mining"},
+    defined = {"nodes!A": {"USA", "China"}, "nodes!B": {"allied", "china"}, "stages!A": {"mining", "separation"},
                "composition!B": {"NdPr"}, "scenarios!A": {"china_free"}}
     lists = {}
     for ws in book.worksheets:

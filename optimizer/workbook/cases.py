@@ -7,19 +7,24 @@ from collections.abc import Mapping
 from dataclasses import replace
 
 from ..errors import Problems
-from ..models.dataset import Dataset, Settings, TradeRule
+from ..models.dataset import Dataset, Recipe, Settings, Stockpile, TradeRule
 from .cells import MISSING, implausible, parse_value
 from .keys import split_key
-from .schema import FACTOR_RANGE, SETTINGS, YEAR_RANGE, Column
-from .validate import Workbook
+from .schema import EMBARGO, FACTOR_RANGE, KEYED_SETTINGS, RECIPES, SETTINGS, STOCKPILES, YEAR_RANGE, Column
+from .validate import Workbook, check_recipe_shares, recipes_of
 
 MAX_YEARS = 100
 FACTOR = Column("factor", "float", "a factor", gt=0, default=1.0, **FACTOR_RANGE)
 CAPACITY_FACTOR = Column("capacity_factor", "float", "a factor", ge=0, default=1.0, **FACTOR_RANGE)
 YEAR = Column("year", "int", "a year", **YEAR_RANGE)
 LABEL = Column("label", "text", "a label")
-BLOC_LISTS = ("restricted_blocs", "protected_blocs", "budget_blocs")
+BLOC_LISTS = ("restricted_blocs", "protected_blocs", "budget_blocs", "cost_advantage_blocs")
 SETTING_NAMES = frozenset(SETTINGS.header)
+KEYS = (
+    "a settings key or one of demand_factor, capex_factor.<bloc>, opex_factor.<bloc>, capacity_factor.<node>, "
+    "bloc.<node>, ban.<from>.<to>, embargo.<bloc>, max_share.<product>.<recipe>, max_t.<node>.<element>, "
+    "initial_t.<node>.<element>"
+)
 
 
 def make_dataset(
@@ -31,22 +36,29 @@ def make_dataset(
     """The case to model; raises InputError naming every bad override. Warnings about
     legal but doubtful values go into `warnings` (each once)."""
     problems = Problems()
-    entries = _entries(wb, scenario, overrides, problems)
+    keyed = [(key, value, place) for key, (value, place) in wb.settings.items() if key not in SETTING_NAMES]
+    entries = keyed + _entries(wb, scenario, overrides, problems)
     case = _Case(wb, entries, problems)
     for key, value, place in entries:
         case.apply(key, value, place)
     case.check_blocs()
-    s = _settings(case.settings, case.places, problems)
+    s = _settings(case.settings | {"embargo": case.embargo}, case.places, problems)
+    recipes, stockpiles = case.recipes(), case.stockpiles()
+    demand = {k: d for k, d in wb.demand.items() if s is not None and k[2] in s.years}
+    if s is not None:
+        case.check_recipes(recipes, s)
+        _check_stockpiles(stockpiles, demand, recipes, s, problems)
     problems.raise_if_any()
     if warnings is not None:
         warnings += [w for w in case.problems.warnings + _doubts(wb, s, case) if w not in warnings]
+    factor = case.capacity_factor
     return Dataset(
         s,
         case.nodes,
         wb.stages,
-        _scaled_facilities(wb, case.capacity_factor),
+        _scaled_facilities(wb, factor),
         wb.composition,
-        {k: d for k, d in wb.demand.items() if k[2] in s.years},
+        demand,
         wb.routes,
         _scoped(wb.trade_rules, scenario) + tuple(case.bans),
         _scoped(wb.bloc_budgets, scenario),
@@ -54,6 +66,11 @@ def make_dataset(
         case.capex_factor,
         case.opex_factor,
         case.places,
+        wb.node_restricted,
+        {k: t * factor.get(k[0], 1.0) for k, t in wb.availability.items() if k[2] in s.years},
+        _scaled_circuits(wb, factor),
+        stockpiles,
+        recipes,
     )
 
 
@@ -83,6 +100,42 @@ def _scaled_facilities(wb: Workbook, capacity_factor: dict[str, float]) -> dict:
     return facilities
 
 
+def _scaled_circuits(wb: Workbook, capacity_factor: dict[str, float]) -> dict:
+    circuits = {}
+    for (n, e), c in wb.circuits.items():
+        factor = capacity_factor.get(n)
+        if factor is not None:
+            c = replace(
+                c, existing_tpa=c.existing_tpa * factor, max_tpa=None if c.max_tpa is None else c.max_tpa * factor
+            )
+        circuits[(n, e)] = c
+    return circuits
+
+
+def _check_stockpiles(
+    stockpiles: dict[tuple[str, str], Stockpile],
+    demand: dict[tuple[str, str, int], float],
+    recipes: dict[str, dict[str, Recipe]],
+    s: Settings,
+    problems: Problems,
+) -> None:
+    """A stockpile needs demand for its element at its node in the horizon: direct, or through a recipe
+    usable for a product the node demands (model.md, "Strategic stockpiles")."""
+    wanted = {(m, e) for (m, e, _), d in demand.items() if d > 0}
+    for (m, p, y), d in demand.items():
+        for r in recipes.get(p, {}).values():
+            if d > 0 and r.available(y, s.first_year):
+                wanted |= {(m, e) for e, t in r.t_per_t.items() if t > 0}
+    for (m, e), sp in sorted(stockpiles.items()):
+        if (m, e) not in wanted:
+            problems.error(
+                sp.place,
+                f"a stockpile where node '{m}' has demand for '{e}' in {s.first_year}-{s.last_year} "
+                "(a stock serves its own node's demand)",
+                f"<no demand for {e!r} at {m!r} in those years>",
+            )
+
+
 def _scoped(tagged, scenario: str | None) -> tuple:
     """The items tagged for every case (None) or for this scenario."""
     return tuple(item for tag, item in tagged if tag is None or tag == scenario)
@@ -93,14 +146,18 @@ class _Case:
 
     def __init__(self, wb: Workbook, entries: list, problems: Problems):
         self.problems = problems
-        self.settings = {k: v for k, (v, _) in wb.settings.items()}
-        self.places = {k: p for k, (_, p) in wb.settings.items()}
+        self.settings = {k: v for k, (v, _) in wb.settings.items() if k in SETTING_NAMES}
+        self.places = {k: p for k, (_, p) in wb.settings.items() if k in SETTING_NAMES}
         self.nodes = dict(wb.nodes)
         self.demand_factor, self.capex_factor, self.opex_factor, self.capacity_factor = 1.0, {}, {}, {}
         self.bans: list[TradeRule] = []
         self.blocs = set(wb.nodes.values()) | {
             str(v).strip() for k, v, _ in entries if split_key(k)[0] == "bloc" and v is not None and str(v).strip()
         }
+        self.embargo: dict[str, int] = {}
+        self.wb = wb
+        self.max_share: dict[tuple[str, str], tuple[float, str]] = {}  # (product, recipe) -> (share, place)
+        self.pile: dict[tuple[str, str], dict[str, tuple[float | None, str]]] = {}  # -> column -> (value, place)
 
     def parse(self, col: Column, value, place: str, key: str):
         parsed = parse_value(col, value, place, self.problems)
@@ -121,14 +178,13 @@ class _Case:
             "capacity_factor": self.capacity,
             "bloc": self.node_bloc,
             "ban": self.ban,
+            "embargo": self.embargo_of,
+            "max_share": self.recipe_share,
+            "max_t": self.stockpile,
+            "initial_t": self.stockpile,
         }.get(head)
         if handler is None:
-            self.problems.error(
-                place,
-                "a settings key or one of demand_factor, capex_factor.<bloc>, "
-                "opex_factor.<bloc>, capacity_factor.<node>, bloc.<node>, ban.<from>.<to>",
-                key,
-            )
+            self.problems.error(place, KEYS, key)
         else:
             handler(head, rest, key, value, place)
 
@@ -174,6 +230,75 @@ class _Case:
                     "did you mean two different blocs?"
                 )
 
+    def embargo_of(self, head: str, rest: str, key: str, value, place: str) -> None:
+        if self.bloc(rest, place):
+            parsed = self.parse(EMBARGO, value, place, key)
+            if parsed is not MISSING:
+                self.places[f"embargo.{rest}"] = place
+                if parsed is None:
+                    self.embargo.pop(rest, None)
+                else:
+                    self.embargo[rest] = parsed
+
+    def recipe_share(self, head: str, rest: str, key: str, value, place: str) -> None:
+        pair = self.pair(rest, [(p, r) for p, by_name in self.wb.recipes.items() for r in by_name], place, key)
+        if pair:
+            parsed = self.parse(RECIPES.column("max_share"), value, place, key)
+            if parsed is not MISSING:
+                self.max_share[pair] = (parsed, place)
+
+    def stockpile(self, head: str, rest: str, key: str, value, place: str) -> None:
+        pair = self.pair(rest, list(self.wb.stockpiles), place, key)
+        if pair:
+            parsed = self.parse(STOCKPILES.column(head), value, place, key)
+            if parsed is not MISSING:
+                self.pile.setdefault(pair, {})[head] = (parsed, place)
+
+    def pair(self, rest: str, pairs: list[tuple[str, str]], place: str, key: str) -> tuple[str, str] | None:
+        """The (product, recipe) or (node, element) pair `rest` names, labels joined by a dot (labels may hold
+        dots); an input error listing the known pairs if none or several match."""
+        matches = sorted(pair for pair in pairs if f"{pair[0]}.{pair[1]}" == rest)
+        if len(matches) == 1:
+            return matches[0]
+        sheet = "recipes" if split_key(key)[0] == "max_share" else "stockpiles"
+        known = sorted(".".join(pair) for pair in pairs)
+        shown = ", ".join(known[:8]) + (", ..." if len(known) > 8 else "")
+        self.problems.error(
+            place,
+            f"a pair of the {sheet} sheet after the key's prefix ({shown or 'none defined'})"
+            if not matches
+            else f"a key naming one pair of the {sheet} sheet (it could name {' or '.join(map(str, matches))})",
+            rest or "<nothing>",
+        )
+        return None
+
+    def recipes(self) -> dict[str, dict[str, Recipe]]:
+        changes = {pair: {"max_share": share} for pair, (share, _) in self.max_share.items()}
+        return recipes_of(self.wb.recipes, changes)
+
+    def stockpiles(self) -> dict[tuple[str, str], Stockpile]:
+        """The stockpiles with the case's max_t and initial_t; initial_t <= max_t checked again where changed."""
+        piles = dict(self.wb.stockpiles)
+        for pair, changes in self.pile.items():
+            sp = replace(piles[pair], **{col: value for col, (value, _) in changes.items()})
+            piles[pair] = sp
+            if sp.max_t is not None and sp.initial_t > sp.max_t:
+                col, (_, place) = next(iter(sorted(changes.items())))
+                self.problems.error(
+                    place,
+                    f"initial_t <= max_t at stockpile {'.'.join(pair)} (initial_t {sp.initial_t:g}, "
+                    f"max_t {sp.max_t:g} in this case)",
+                    f"<{col} {changes[col][0]:g}>",
+                )
+        return piles
+
+    def check_recipes(self, recipes: dict[str, dict[str, Recipe]], s: Settings) -> None:
+        """Each product's recipes can still make all of its demand in every year of the case, named at the
+        last max_share override of the product, else at the product's first row."""
+        moved = {p: place for (p, _), (_, place) in self.max_share.items()}
+        for product, column, expected, found in check_recipe_shares(recipes, s.first_year, s.last_year):
+            self.problems.error(moved.get(product) or self.wb.recipe_cells[product][column], expected, found)
+
     def bloc(self, label: str, place: str) -> bool:
         """Whether label is a bloc of the case; an input error naming the known blocs if not."""
         if label in self.blocs:
@@ -200,6 +325,12 @@ def _doubts(wb: Workbook, s: Settings, case: _Case) -> list[str]:
     """Settings that are legal but can have no effect or are probably a slip."""
     found = []
     places = case.places
+    for bloc, year in sorted(s.embargo.items()):
+        if year > s.last_year:
+            found.append(
+                f"{places[f'embargo.{bloc}']}: embargo.{bloc} = {year} is after last_year {s.last_year}: "
+                "the embargo never applies"
+            )
     if s.independence_year is not None and s.independence_year > s.last_year:
         found.append(
             f"{places['independence_year']}: independence_year {s.independence_year} is after last_year "
@@ -248,7 +379,8 @@ def _settings(values: dict, place: dict, problems: Problems) -> Settings | None:
 
 
 def settings_of(values: Mapping[str, object]) -> Settings:
-    """Settings from `values`, every setting they do not give at its schema default."""
-    merged = {c.name: c.default for c in SETTINGS.columns} | dict(values)
+    """Settings from `values`, every setting they do not give at its schema default (keyed settings such
+    as embargo: {label: value}, none by default)."""
+    merged = {c.name: c.default for c in SETTINGS.columns} | {name: {} for name in KEYED_SETTINGS} | dict(values)
     lists = {c.name for c in SETTINGS.columns if c.kind == "list"}
     return Settings(**{k: frozenset(v) if k in lists and isinstance(v, tuple) else v for k, v in merged.items()})

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 
-from ..errors import Problems
+from ..errors import Problems, describe
 from .schema import Column
 
 MISSING = object()
@@ -33,6 +33,10 @@ def parse_value(col: Column, value: object, place: str, problems: Problems):
         ):
             problems.error(place, col.expectation(), _as_percent(col, parsed) or value)
             return MISSING
+    if col.kind == "shares" and not all(0 < share <= 1 for share in parsed):
+        bad = next(share for share in parsed if not 0 < share <= 1)
+        problems.error(place, col.expectation(), f"<{describe(value)} (the share {bad:g})>")
+        return MISSING
     return parsed
 
 
@@ -50,9 +54,18 @@ def _convert(kind: str, value: object):
         return _text(value)
     if kind == "list":
         return tuple(part.strip() for part in str(value).split(",") if part.strip())
+    if kind == "shares":
+        return _shares(value)
     if kind == "bool":
         return _bool(value)
     return _number(value, whole=kind == "int")
+
+
+def _shares(value: object):
+    """(0.4, 0.7, 0.9) for '0.4, 0.7, 0.9' (or a single number); MISSING if a part is not a number."""
+    parts = [value] if isinstance(value, (int, float)) else [p for p in str(value).split(",") if p.strip()]
+    shares = tuple(_number(p, whole=False) for p in parts)
+    return MISSING if not shares or MISSING in shares else shares
 
 
 def _text(value: object) -> str:

@@ -8,7 +8,17 @@ import math
 from ..errors import InputError, Issue
 from .schema import SETTINGS
 
-PREFIXES = ("capex_factor", "opex_factor", "capacity_factor", "bloc", "ban")
+PREFIXES = (
+    "capex_factor",
+    "opex_factor",
+    "capacity_factor",
+    "bloc",
+    "ban",
+    "embargo",
+    "max_share",
+    "max_t",
+    "initial_t",
+)
 NOT_SWEPT = ("bloc", "ban", "capacity_factor")
 MAX_POINTS = 10_000  # largest grid a sweep accepts
 
@@ -79,7 +89,9 @@ def parse_params(items: list[str]) -> dict[str, list[str]]:
             issues.append(
                 Issue(
                     "--param",
-                    "KEY=SPEC with KEY a settings key, demand_factor, capex_factor.<bloc> or opex_factor.<bloc>",
+                    "KEY=SPEC with KEY a settings key, demand_factor, capex_factor.<bloc>, opex_factor.<bloc>, "
+                    "embargo.<bloc>, max_share.<product>.<recipe>, max_t.<node>.<element> or "
+                    "initial_t.<node>.<element>",
                     item,
                 )
             )

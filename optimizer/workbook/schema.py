@@ -12,7 +12,7 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class Column:
     name: str
-    kind: str  # int | float | bool | text | list
+    kind: str  # int | float | bool | text | list | shares (a list of shares, each in (0, 1])
     description: str
     unit: str = ""
     required: bool = False
@@ -32,6 +32,7 @@ class Column:
             "bool": "TRUE or FALSE",
             "text": "text",
             "list": "a comma-separated list",
+            "shares": "a comma-separated list of shares, each > 0 and <= 1",
         }[self.kind]
         bounds = []
         if self.ge is not None:
@@ -159,10 +160,41 @@ SETTINGS = Sheet(
             ge=0,
             example=50,
         ),
+        Column(
+            "cost_advantage_blocs",
+            "list",
+            "blocs whose nodes pay restricted_cost_factor (default: restricted_blocs)",
+            example="china",
+        ),
+        Column(
+            "ramp_up",
+            "shares",
+            "share of nameplate new capacity gives in its 1st, 2nd, ... operating year, 1 after (blank = no ramp)",
+            "share",
+            default=(),
+            example="0.4, 0.7, 0.9",
+        ),
+        Column(
+            "must_run_until_year",
+            "int",
+            "last year of the min_utilization floors (default first_year)",
+            "year",
+            example=2027,
+            **YEAR_RANGE,
+        ),
     ),
     "One setting per row under the header `key | value`.",
     required=True,
 )
+EMBARGO = Column(
+    "embargo.<bloc>",
+    "int",
+    "from this year on, consumers of the bloc named in the key receive no mixed material at the last stage",
+    "year",
+    example=2030,
+    **YEAR_RANGE,
+)
+KEYED_SETTINGS = {"embargo": EMBARGO}  # settings keys `<prefix>.<label>`, one row per label
 
 NODES = Sheet(
     "nodes",
@@ -172,6 +204,12 @@ NODES = Sheet(
         Column("country", "text", "country name", example="United States"),
         Column("region", "text", "region", example="North America"),
         Column("note", "text", "free text, e.g. the alignment assumption", example="treaty ally"),
+        Column(
+            "restricted",
+            "bool",
+            "TRUE: the node's output is mixed, FALSE: clean, whatever its bloc (blank = by restricted_blocs)",
+            example=False,
+        ),
     ),
     "One row per node.",
     required=True,
@@ -186,6 +224,14 @@ STAGES = Sheet(
             "yield", "float", "output t per input t (not used for order 1)", "t/t", default=1.0, gt=0, le=1, example=1
         ),
         Column("description", "text", "free text", example="ore extraction"),
+        Column(
+            "ramp_up",
+            "shares",
+            "ramp-up of new capacity at this stage, as the setting (blank = the setting's)",
+            "share",
+            default=(),
+            example="0.5, 0.8",
+        ),
     ),
     "One row per stage; order 1 is extraction, order 2 separation.",
     required=True,
@@ -260,6 +306,24 @@ FACILITIES = Sheet(
             ge=0,
         ),
         Column("source", "text", "where the figures come from", example="USGS MCS 2025"),
+        Column(
+            "ramp_up",
+            "shares",
+            "ramp-up of new capacity here, as the setting (blank = the stage's)",
+            "share",
+            default=(),
+            example="0.5",
+        ),
+        Column(
+            "min_utilization",
+            "float",
+            "share of existing capacity that must run until must_run_until_year",
+            "share",
+            default=0.0,
+            ge=0,
+            le=1,
+            example=0.5,
+        ),
     ),
     "One row per (node, stage) that may host that stage.",
     required=True,
@@ -289,7 +353,13 @@ DEMAND = Sheet(
     "demand",
     (
         Column("node", "text", "consumer node", required=True, example="USA"),
-        Column("element", "text", "element or element group", required=True, example="NdPr"),
+        Column(
+            "element",
+            "text",
+            "element or element group, or a product of the recipes sheet",
+            required=True,
+            example="NdPr",
+        ),
         Column("year", "int", "year", "year", required=True, example=2025, **YEAR_RANGE),
         Column("demand_t", "float", "demand for the output of the last stage", "t", required=True, ge=0, example=500),
     ),
@@ -361,6 +431,154 @@ SCENARIOS = Sheet(
     "Named overrides applied with --scenario NAME.",
 )
 
+AVAILABILITY = Sheet(
+    "availability",
+    (
+        Column("node", "text", "node of a facility", required=True, example="USA"),
+        Column("stage", "text", "stage of that facility", required=True, example="mining"),
+        Column("year", "int", "year", "year", required=True, example=2030, **YEAR_RANGE),
+        Column(
+            "max_tpa",
+            "float",
+            "most the facility may process in that year, on top of its capacity",
+            "t/yr",
+            required=True,
+            ge=0,
+            example=800,
+        ),
+    ),
+    "Per-year throughput ceilings of facilities (feed, depletion, quotas, outages).",
+)
+
+CIRCUITS = Sheet(
+    "circuits",
+    (
+        Column("node", "text", "node with a separation (order 2) facility", required=True, example="USA"),
+        Column("element", "text", "element the circuit separates", required=True, example="NdPr"),
+        Column(
+            "existing_tpa", "float", "circuit capacity in service at the start", "t/yr", default=0.0, ge=0, example=500
+        ),
+        Column(
+            "max_tpa",
+            "float",
+            "maximum total circuit capacity (>= existing; blank = unlimited)",
+            "t/yr",
+            ge=0,
+            example=2000,
+        ),
+        Column(
+            "capex_usd_per_tpa",
+            "float",
+            "investment per t/yr of new circuit capacity (blank = no new capacity can be built)",
+            "USD per t/yr",
+            ge=0,
+            example=5000,
+        ),
+        Column(
+            "fixed_om_usd_per_tpa_yr",
+            "float",
+            "fixed O&M per t/yr of circuit capacity in service, per year",
+            "USD per t/yr per yr",
+            default=0.0,
+            ge=0,
+            example=100,
+        ),
+        Column(
+            "lead_time_years",
+            "int",
+            "years from construction start to operation (default: the facility's)",
+            "yr",
+            ge=0,
+            example=2,
+            **DURATION_RANGE,
+        ),
+        Column(
+            "available_from_year",
+            "int",
+            "first year construction may start (default first_year)",
+            "year",
+            example=2025,
+            **YEAR_RANGE,
+        ),
+        Column(
+            "max_build_tpa_per_year",
+            "float",
+            "new circuit capacity that may start in one year (blank = unlimited)",
+            "t/yr",
+            ge=0,
+        ),
+        Column("source", "text", "where the figures come from", example="company report"),
+    ),
+    "Element circuits of separation facilities: a separator with circuits separates only their elements.",
+)
+
+STOCKPILES = Sheet(
+    "stockpiles",
+    (
+        Column("node", "text", "consumer node with demand for the element", required=True, example="USA"),
+        Column("element", "text", "element stocked (the last stage's output)", required=True, example="NdPr"),
+        Column("initial_t", "float", "stock at the start of first_year", "t", default=0.0, ge=0, example=100),
+        Column(
+            "initial_provenance",
+            "text",
+            "clean or mixed: the provenance of the initial stock",
+            default="clean",
+            example="clean",
+        ),
+        Column("max_t", "float", "most the stock may hold (>= initial_t; blank = unlimited)", "t", ge=0, example=1000),
+        Column(
+            "holding_cost_usd_per_t_yr",
+            "float",
+            "cost of holding one t over one year",
+            "USD/t/yr",
+            default=0.0,
+            ge=0,
+            example=50,
+        ),
+    ),
+    "Strategic stockpiles at consumers, one per (node, element).",
+)
+
+RECIPES = Sheet(
+    "recipes",
+    (
+        Column(
+            "product", "text", "product, demanded in the demand sheet (not an element)", required=True, example="NdFeB"
+        ),
+        Column("recipe", "text", "one way to make the product", required=True, example="standard"),
+        Column("element", "text", "element the recipe uses", required=True, example="NdPr"),
+        Column("t_per_t", "float", "t of the element per t of product", "t/t", required=True, ge=0, example=0.3),
+        Column(
+            "extra_cost_usd_per_t",
+            "float",
+            "cost per t of product made this way (the same on every row of the recipe)",
+            "USD/t",
+            default=0.0,
+            ge=0,
+            example=0,
+        ),
+        Column(
+            "max_share",
+            "float",
+            "most of the product's demand this recipe may make (the same on every row of the recipe)",
+            "share",
+            default=1.0,
+            ge=0,
+            le=1,
+            example=1,
+        ),
+        Column(
+            "available_from_year",
+            "int",
+            "first year the recipe may be used (default first_year; the same on every row of the recipe)",
+            "year",
+            example=2025,
+            **YEAR_RANGE,
+        ),
+    ),
+    "Products with alternative recipes: one row per (product, recipe, element).",
+)
+
 SOURCES = Sheet(
     "sources",
     (
@@ -376,14 +594,14 @@ UNCERTAINTY = Sheet(
         Column(
             "target",
             "text",
-            "what is uncertain: lead_time_delay|capex_overrun|failure.[<node>.]<stage>, or a numeric case key",
+            "what is uncertain: lead_time_delay, capex_overrun or failure, then .STAGE or .NODE.STAGE; or a numeric case key",
             required=True,
             example="capex_overrun.mining",
         ),
         Column(
             "distribution",
             "text",
-            "discrete | uniform | triangular | lognormal | bernoulli",
+            "discrete, uniform, triangular, lognormal or bernoulli",
             required=True,
             example="triangular",
         ),
@@ -413,6 +631,10 @@ SHEETS: tuple[Sheet, ...] = (
     TRADE_RULES,
     BUDGETS,
     SCENARIOS,
+    AVAILABILITY,
+    CIRCUITS,
+    STOCKPILES,
+    RECIPES,
     UNCERTAINTY,
     SOURCES,
 )
@@ -431,7 +653,7 @@ def reference_markdown() -> str:
             "| column | type | unit | required | default | meaning |",
             "|---|---|---|---|---|---|",
         ]
-        for c in sheet.columns:
+        for c in sheet.columns + (tuple(KEYED_SETTINGS.values()) if sheet is SETTINGS else ()):
             default = (
                 ""
                 if c.default in (None, ())

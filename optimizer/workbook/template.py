@@ -11,6 +11,7 @@ from pathlib import Path
 from ..report.writers import atomic_path
 from .schema import (
     COMPOSITION,
+    KEYED_SETTINGS,
     NODES,
     SCENARIOS,
     SETTINGS,
@@ -23,7 +24,12 @@ from .schema import (
 )
 
 LIST_ROWS = 500
-EXTRA_EXAMPLES = {"nodes": [["China", "china", "China", "East Asia", "restricted bloc"]]}
+EXTRA_EXAMPLES = {
+    "nodes": [["China", "china", "China", "East Asia", "restricted bloc"]],
+    "stages": [["separation", 2, 0.95, "solvent extraction"]],
+    "facilities": [["USA", "separation", 800, None, 40000, 1000, 5000, 3, 25, 2025, None, "company report"]],
+}
+KEYED_EXAMPLES = {"embargo": "embargo.allied"}  # the settings row written for each keyed setting
 GROUPED = "#,##0"
 SOURCES = {  # column -> (sheet, column) whose values the drop-down offers
     "node": (NODES, "node"),
@@ -43,6 +49,9 @@ DEFINES = {
     (COMPOSITION.name, "element"),
     (SCENARIOS.name, "scenario"),
 }  # columns where labels are made up, not chosen
+MAY_DIFFER = {  # drop-downs that only suggest: (sheet, column) -> why another value may be right
+    ("demand", "element"): "Not an element of the composition sheet: fine if it is a product of the recipes sheet."
+}
 
 
 def plain(value: object) -> str:
@@ -88,7 +97,7 @@ def _letter(i: int) -> str:
     return get_column_letter(i)
 
 
-def _drop_down(ws, col_index: int, formula: str) -> None:
+def _drop_down(ws, col_index: int, formula: str, lenient: str = "") -> None:
     from openpyxl.worksheet.datavalidation import DataValidation
 
     letter = _letter(col_index)
@@ -97,8 +106,9 @@ def _drop_down(ws, col_index: int, formula: str) -> None:
         formula1=formula,
         allow_blank=True,
         showErrorMessage=True,
+        errorStyle="warning" if lenient else "stop",
         errorTitle="Not in the list",
-        error="Choose a value the workbook defines, or leave blank.",
+        error=lenient or "Choose a value the workbook defines, or leave blank.",
     )
     ws.add_data_validation(dv)
     dv.add(f"{letter}2:{letter}{LIST_ROWS}")
@@ -116,8 +126,9 @@ def _settings_sheet(ws) -> None:
     ws["A1"].comment = Comment("Settings key, one per row.", "rechain")
     ws["B1"].comment = Comment("Its value; blank means the default given under meaning.", "rechain")
     ws["C1"].comment = Comment("What the setting does (not read by rechain).", "rechain")
-    for row, col in enumerate(SETTINGS.columns, start=2):
-        ws.append([col.name, col.example, comment_text(col)])
+    keyed = [(KEYED_EXAMPLES[name], col) for name, col in KEYED_SETTINGS.items()]
+    for row, (key, col) in enumerate([(c.name, c) for c in SETTINGS.columns] + keyed, start=2):
+        ws.append([key, col.example, comment_text(col)])
         fmt = number_format(col)
         if fmt:
             ws.cell(row, 2).number_format = fmt
@@ -138,7 +149,7 @@ def _table_sheet(ws, sheet: Sheet) -> None:
         ws.cell(1, i).comment = Comment(text, "rechain", width=300, height=max(80, 20 * (len(text) // 40 + 2)))
         choices = _choices(sheet, col)
         if choices:
-            _drop_down(ws, i, choices)
+            _drop_down(ws, i, choices, MAY_DIFFER.get((sheet.name, col.name), ""))
         fmt = number_format(col)
         if fmt:
             for r in range(2, 2 + len(examples)):

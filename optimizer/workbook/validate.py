@@ -12,13 +12,15 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from ..errors import Problems
-from ..models.dataset import BlocBudget, Facility, Route, Stage, TradeRule
+from ..models.dataset import CLEAN, MIXED, BlocBudget, Circuit, Facility, Recipe, Route, Stage, Stockpile, TradeRule
 from .cells import MISSING, implausible, parse_value
 from .keys import split_key
 from .read import RawSheet
-from .schema import SETTINGS, SETTINGS_HEADER, SETTINGS_NOTE, SHEET_BY_NAME, SHEETS, Sheet
+from .schema import KEYED_SETTINGS, SETTINGS, SETTINGS_HEADER, SETTINGS_NOTE, SHEET_BY_NAME, SHEETS, Sheet
 
 COMPOSITION_TOLERANCE = 1e-6
+SHARE_TOLERANCE = 1e-9  # recipe max_shares adding up to 1 within rounding reach 1
+RECIPE_LEVEL = ("extra_cost_usd_per_t", "max_share", "available_from_year")  # repeated on every row of a recipe
 SHOWN_UNKNOWN = 5  # unknown columns named one by one; the rest in one line
 
 
@@ -37,6 +39,12 @@ class Workbook:
     bloc_budgets: tuple[tuple[str | None, BlocBudget], ...] = ()
     scenarios: dict[str, list[tuple[str, str, str]]] = field(default_factory=dict)  # name -> (key, value, place)
     warnings: list[str] = field(default_factory=list)
+    node_restricted: dict[str, bool] = field(default_factory=dict)  # explicit flags only
+    availability: dict[tuple[str, int, int], float] = field(default_factory=dict)  # (node, order, year) -> tpa
+    circuits: dict[tuple[str, str], Circuit] = field(default_factory=dict)
+    stockpiles: dict[tuple[str, str], Stockpile] = field(default_factory=dict)
+    recipes: dict[str, dict[str, dict]] = field(default_factory=dict)  # product -> recipe -> Recipe's fields
+    recipe_cells: dict[str, dict[str, str]] = field(default_factory=dict)  # product -> column -> its first row's cell
 
     @property
     def scenario_names(self) -> list[str]:
@@ -184,15 +192,17 @@ def _settings_header(raw: RawSheet, problems: Problems) -> bool:
 def _setting_row(raw: RawSheet, row, settings: dict, problems: Problems) -> None:
     key_raw, key_place = raw.cell(row, SETTINGS_HEADER[0])
     value, place = raw.cell(row, SETTINGS_HEADER[1])
-    key = str(key_raw).strip().lower() if key_raw is not None else ""
+    head, label = split_key(str(key_raw)) if key_raw is not None else ("", "")
+    keyed = head in KEYED_SETTINGS and bool(label)
+    key = f"{head}.{label}" if label else head  # a label (a bloc) keeps its case
     if not key:
         problems.error(key_place, "a settings key", key_raw)
     elif key in settings:
         problems.error(key_place, f"each setting once ('{key}' is also at {settings[key][1]})", key_raw)
-    elif key not in SETTINGS.header:
+    elif key not in SETTINGS.header and not keyed:
         problems.warn(f"{key_place}: unknown setting '{key}' is ignored" + _did_you_mean(key, SETTINGS.header))
     else:
-        parsed = parse_value(SETTINGS.column(key), value, place, problems)
+        parsed = parse_value(KEYED_SETTINGS[head] if keyed else SETTINGS.column(key), value, place, problems)
         if parsed is not MISSING:
             settings[key] = (parsed, place)
 
@@ -249,13 +259,22 @@ def validate_tables(tables: dict[str, RawSheet]) -> tuple[Workbook | None, Probl
     def table(name: str) -> Table:
         return rows.get(name) or Table(whole=False)
 
+    def optional(name: str) -> Table:
+        return rows.get(name) or Table()
+
     nodes, node_pool, bloc_pool = _nodes(table("nodes"), problems)
     stages, stage_pool = _stages(table("stages"), "stages" in tables, problems)
     order_of = {s.id: s.order for s in stages}
     facilities, doubtful_sites = _facilities(table("facilities"), node_pool, stage_pool, order_of, check)
     composition, element_pool = _composition(table("composition"), node_pool, facilities, doubtful_sites, stages, check)
-    demand = _demand(table("demand"), node_pool, element_pool, check)
+    recipes, product_pool, recipe_cells = _recipes(optional("recipes"), element_pool, check)
+    _check_recipe_shares(recipes_of(recipes), recipe_cells, settings, problems)
+    demand = _demand(table("demand"), node_pool, element_pool, product_pool, check)
     routes = _routes(table("routes"), node_pool, stage_pool, order_of, check)
+    sites = Sites(facilities, doubtful_sites, node_pool, stage_pool, element_pool, order_of)
+    availability = _availability(optional("availability"), sites, check)
+    circuits = _circuits(optional("circuits"), sites, check)
+    stockpiles = _stockpiles(optional("stockpiles"), sites, len(stages), check)
 
     scenarios = _scenarios(table("scenarios"))
     bloc_pool.labels = bloc_pool.labels | _scenario_blocs(scenarios)
@@ -276,13 +295,20 @@ def validate_tables(tables: dict[str, RawSheet]) -> tuple[Workbook | None, Probl
         tuple(bloc_budgets),
         scenarios,
         problems.warnings,
+        _restricted_flags(table("nodes")),
+        availability,
+        circuits,
+        stockpiles,
+        recipes,
+        recipe_cells,
     ), problems
 
 
 def _settings(raw: RawSheet | None, problems: Problems) -> dict[str, tuple[object, str]]:
     settings = read_settings(raw, problems) if raw is not None else {}
     for key, (value, place) in settings.items():
-        _warn_if_implausible(SETTINGS.column(key), value, place, problems)
+        if key in SETTINGS.header:  # keyed settings are judged where the case is made, with the scenario's
+            _warn_if_implausible(SETTINGS.column(key), value, place, problems)
     return settings
 
 
@@ -305,10 +331,15 @@ def _nodes(table: Table, problems: Problems) -> tuple[dict[str, str], Pool, Pool
     return nodes, node_pool, bloc_pool
 
 
+def _restricted_flags(table: Table) -> dict[str, bool]:
+    """The nodes' explicit `restricted` flags (blank = by bloc)."""
+    return {v["node"]: v["restricted"] for _, v, _ in table.rows if v["restricted"] is not None}
+
+
 def _stages(table: Table, present: bool, problems: Problems) -> tuple[tuple[Stage, ...], Pool]:
     stages_by_id, orders = {}, defaultdict(list)
     for _, v, p in _unique(table.rows, ("stage",), "stages", problems):
-        stages_by_id[v["stage"]] = Stage(v["stage"], v["order"], v["yield"])
+        stages_by_id[v["stage"]] = Stage(v["stage"], v["order"], v["yield"], v["ramp_up"])
         orders[v["order"]].append(p["order"])
     for order, places in orders.items():
         for place in places[1:]:
@@ -349,6 +380,8 @@ def _facilities(table: Table, node_pool: Pool, stage_pool: Pool, order_of: dict,
             v["max_build_tpa_per_year"],
             v["source"] or "",
             p["node"],
+            v["ramp_up"],
+            v["min_utilization"],
         )
     return facilities, doubtful | ({None} if not table.whole else set())
 
@@ -383,12 +416,19 @@ def _composition(table: Table, node_pool: Pool, facilities: dict, doubtful_sites
     return dict(composition), element_pool
 
 
-def _demand(table: Table, node_pool: Pool, element_pool: Pool, check: Checker) -> dict:
+def _demand(table: Table, node_pool: Pool, element_pool: Pool, product_pool: Pool, check: Checker) -> dict:
+    """Demand for elements and for products (the recipes sheet's)."""
     demand = {}
+    either = Pool(
+        set(element_pool.labels) | set(product_pool.labels),
+        element_pool.doubtful | product_pool.doubtful,
+        element_pool.whole and product_pool.whole,
+    )
+    what = "element or product" if product_pool.labels else "element"
     for _, v, p in _unique(table.rows, ("node", "element", "year"), "demand", check.problems):
         ok = check.known(v["node"], node_pool, p["node"], "node")
-        if element_pool.labels or element_pool.doubtful:
-            ok = check.known(v["element"], element_pool, p["element"], "element") and ok
+        if either.labels or either.doubtful:
+            ok = check.known(v["element"], either, p["element"], what) and ok
         if ok:
             demand[(v["node"], v["element"], v["year"])] = v["demand_t"]
     return demand
@@ -470,6 +510,207 @@ def _budgets(table: Table, bloc_pool: Pool, check: Checker) -> list[tuple[str | 
         for _, v, p in table.rows
         if check.known(v["bloc"], bloc_pool, p["bloc"], "bloc")
     ]
+
+
+@dataclass
+class Sites:
+    """What the version-2 sheets refer to: facilities, and the pools of the labels they may name."""
+
+    facilities: dict[tuple[str, int], Facility]
+    doubtful: set  # nodes with a facility row in error (None: the facilities sheet is not whole)
+    nodes: Pool
+    stages: Pool
+    elements: Pool
+    order_of: dict[str, int]
+
+    def quiet(self, node: str) -> bool:
+        """Whether a missing facility of this node may be the effect of an error already reported."""
+        return node in self.doubtful or None in self.doubtful
+
+    def element(self, value: str, place: str, check: Checker) -> bool:
+        pool = self.elements
+        return check.known(value, pool, place, "element") if pool.labels or pool.doubtful else True
+
+
+def _availability(table: Table, sites: Sites, check: Checker) -> dict[tuple[str, int, int], float]:
+    """Per-year throughput ceilings, (node, stage order, year) -> max_tpa."""
+    ceilings = {}
+    for _, v, p in _unique(table.rows, ("node", "stage", "year"), "availability", check.problems):
+        ok = check.known(v["node"], sites.nodes, p["node"], "node")
+        if not (check.known(v["stage"], sites.stages, p["stage"], "stage") and ok):
+            continue
+        key = (v["node"], sites.order_of[v["stage"]])
+        if key in sites.facilities:
+            ceilings[(*key, v["year"])] = v["max_tpa"]
+        elif not sites.quiet(v["node"]):
+            check.problems.error(
+                p["node"],
+                f"a node with a {v['stage']} facility (a row of the facilities sheet)",
+                f"<{v['node']!r}, which has none>",
+            )
+    return ceilings
+
+
+def _circuits(table: Table, sites: Sites, check: Checker) -> dict[tuple[str, str], Circuit]:
+    circuits = {}
+    for _, v, p in _unique(table.rows, ("node", "element"), "circuits", check.problems):
+        ok = check.known(v["node"], sites.nodes, p["node"], "node")
+        ok = sites.element(v["element"], p["element"], check) and ok
+        if v["max_tpa"] is not None and v["max_tpa"] < v["existing_tpa"]:
+            check.problems.error(p["max_tpa"], f"max_tpa >= existing_tpa ({v['existing_tpa']:g})", v["max_tpa"])
+            ok = False
+        if ok and (v["node"], 2) not in sites.facilities:
+            if not sites.quiet(v["node"]):
+                check.problems.error(
+                    p["node"],
+                    "a node with a separation (order 2) facility (a row of the facilities sheet)",
+                    f"<{v['node']!r}, which has none>",
+                )
+            ok = False
+        if ok:
+            circuits[(v["node"], v["element"])] = Circuit(
+                v["existing_tpa"],
+                v["max_tpa"],
+                v["capex_usd_per_tpa"],
+                v["fixed_om_usd_per_tpa_yr"],
+                v["lead_time_years"],
+                v["available_from_year"],
+                v["max_build_tpa_per_year"],
+                v["source"] or "",
+                p["node"],
+            )
+    return circuits
+
+
+def _stockpiles(table: Table, sites: Sites, kbar: int, check: Checker) -> dict[tuple[str, str], Stockpile]:
+    """Stockpiles by (consumer, element); whether the consumer has demand is judged per case (cases.py)."""
+    piles = {}
+    for _, v, p in _unique(table.rows, ("node", "element"), "stockpiles", check.problems):
+        ok = check.known(v["node"], sites.nodes, p["node"], "node")
+        ok = sites.element(v["element"], p["element"], check) and ok
+        provenance = v["initial_provenance"].lower()
+        if provenance not in (CLEAN, MIXED):
+            check.problems.error(p["initial_provenance"], f"{CLEAN} or {MIXED}", v["initial_provenance"])
+            ok = False
+        if v["max_t"] is not None and v["max_t"] < v["initial_t"]:
+            check.problems.error(p["max_t"], f"max_t >= initial_t ({v['initial_t']:g})", v["max_t"])
+            ok = False
+        if ok and kbar == 1:
+            check.problems.error(
+                p["node"],
+                "a chain of two stages or more for a stockpile (it holds the last stage's separated elements)",
+                "<a chain of one stage>",
+            )
+            ok = False
+        if ok:
+            piles[(v["node"], v["element"])] = Stockpile(
+                v["initial_t"], provenance, v["max_t"], v["holding_cost_usd_per_t_yr"], p["node"]
+            )
+    return piles
+
+
+def _recipes(
+    table: Table, element_pool: Pool, check: Checker
+) -> tuple[dict[str, dict[str, Recipe]], Pool, dict[str, dict[str, str]]]:
+    """product -> recipe -> Recipe, the pool of products, and the cells of each product's first row."""
+    first: dict[tuple[str, str], tuple[dict, Places]] = {}
+    t_per_t: defaultdict[tuple[str, str], dict[str, float]] = defaultdict(dict)
+    cells: dict[str, dict[str, str]] = {}
+    for _, v, p in _unique(table.rows, ("product", "recipe", "element"), "recipes", check.problems):
+        product, recipe = v["product"], v["recipe"]
+        ok = True
+        if element_pool.labels or element_pool.doubtful:
+            ok = check.known(v["element"], element_pool, p["element"], "element")
+        if product not in cells:
+            cells[product] = {c: p[c] for c in ("product", *RECIPE_LEVEL)}
+            if product in element_pool.labels:
+                check.problems.error(
+                    p["product"], "a product name that is not an element of the composition sheet", product
+                )
+        values, places = first.setdefault((product, recipe), (v, p))
+        for col in RECIPE_LEVEL:
+            if v[col] != values[col]:
+                check.problems.error(
+                    p[col],
+                    f"the same {col} on every row of recipe '{recipe}' of '{product}' "
+                    f"(its first row has {_plain(values[col])} at {places[col]})",
+                    _plain(v[col]),
+                )
+        if ok:
+            t_per_t[(product, recipe)][v["element"]] = v["t_per_t"]
+    recipes: defaultdict[str, dict[str, dict]] = defaultdict(dict)
+    for (product, recipe), (v, p) in first.items():
+        recipes[product][recipe] = dict(
+            t_per_t=t_per_t[(product, recipe)],
+            extra_cost_usd_per_t=v["extra_cost_usd_per_t"],
+            max_share=v["max_share"],
+            available_from_year=v["available_from_year"],
+            place=p["product"],
+        )
+    pool = Pool(set(recipes))
+    pool.doubt(table, "product")
+    return dict(recipes), pool, cells
+
+
+def recipes_of(fields: dict[str, dict[str, dict]], changes: dict | None = None) -> dict[str, dict[str, Recipe]]:
+    """Recipes from the Workbook's plain fields (a Recipe holds a read-only mapping, which does not pickle),
+    with `changes` {(product, recipe): {field: value}}."""
+    changes = changes or {}
+    return {
+        p: {r: Recipe(**(kw | changes.get((p, r), {}))) for r, kw in by_name.items()} for p, by_name in fields.items()
+    }
+
+
+def _plain(value) -> str:
+    return "blank" if value is None else f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def check_recipe_shares(
+    recipes: dict[str, dict[str, Recipe]], first: int, last: int
+) -> list[tuple[str, str, str, str]]:
+    """(product, column, expected, found) for each product whose recipes cannot make all of its demand in
+    some year of first ... last: none available from first_year, or available max_shares short of 1.
+    The available shares only grow with the year, so the years short of 1 run from first_year."""
+    found = []
+    for product, by_name in sorted(recipes.items()):
+        if not any(r.available(first, first) for r in by_name.values()):
+            starts = sorted(
+                {first if r.available_from_year is None else r.available_from_year for r in by_name.values()}
+            )
+            found.append(
+                (
+                    product,
+                    "available_from_year",
+                    f"a recipe of product '{product}' with max_share > 0 available from first_year ({first})",
+                    f"<recipes available from {', '.join(map(str, starts))}>",
+                )
+            )
+            continue
+        changes = {r.available_from_year for r in by_name.values()} - {None}
+        starts = sorted({first} | {y for y in changes if first < y <= last}) + [last + 1]
+        shares = [sum(r.max_share for r in by_name.values() if r.available(y, first)) for y in starts[:-1]]
+        short = [i for i, total in enumerate(shares) if total < 1 - SHARE_TOLERANCE]
+        if short:
+            until = starts[short[-1] + 1] - 1
+            span = str(first) if until == first else f"{first}-{until}"
+            found.append(
+                (
+                    product,
+                    "max_share",
+                    f"the max_share of the recipes of product '{product}' available in each year to add up to 1",
+                    f"<{shares[0]:g} in {span}>",
+                )
+            )
+    return found
+
+
+def _check_recipe_shares(recipes, cells, settings: dict, problems: Problems) -> None:
+    """The max_share check over the settings' horizon (when it is known), at the product's first row."""
+    first, last = (settings.get(k, (None,))[0] for k in ("first_year", "last_year"))
+    if first is None or last is None or last < first:
+        return
+    for product, column, expected, found in check_recipe_shares(recipes, first, last):
+        problems.error(cells[product][column], expected, found)
 
 
 def load_workbook(path) -> Workbook:
