@@ -211,12 +211,12 @@ class Model:
         for site in m.overrun:
             m.overrun[site] = draws.get(site, (0, 1.0))[1]
         delays = {site: d for site, (d, _) in draws.items() if d}
-        for key in m.ramped:
-            delay = delays.get(key[:2], 0)
-            if delay or self._delayed.get(key[:2]):
-                m.ramped[key], m.in_service[key] = draw_shares(ds, *key, delay)
-        for key in m.salvage_share:
-            delay = delays.get(key[:2], 0)
-            if delay or self._delayed.get(key[:2]):
-                m.salvage_share[key] = draw_salvage(ds, *key, delay)
+        for n, k, y0, y in m.ramped:
+            delay = delays.get((n, k), 0)
+            if delay or self._delayed.get((n, k)):
+                m.ramped[n, k, y0, y], m.in_service[n, k, y0, y] = draw_shares(ds, n, k, y0, y, delay)
+        for n, k, y0 in m.salvage_share:
+            delay = delays.get((n, k), 0)
+            if delay or self._delayed.get((n, k)):
+                m.salvage_share[n, k, y0] = draw_salvage(ds, n, k, y0, delay)
         self._delayed = delays

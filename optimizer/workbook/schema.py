@@ -594,7 +594,7 @@ UNCERTAINTY = Sheet(
         Column(
             "target",
             "text",
-            "what is uncertain: lead_time_delay, capex_overrun or failure, then .STAGE or .NODE.STAGE; or a numeric case key",
+            "lead_time_delay, capex_overrun or failure + .STAGE or .NODE.STAGE; or a numeric case key",
             required=True,
             example="capex_overrun.mining",
         ),
