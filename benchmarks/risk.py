@@ -18,7 +18,6 @@ import time
 from pathlib import Path
 
 from openpyxl import load_workbook as open_xlsx
-
 from rechain.inputs import reference_workbook
 from rechain.models.model import Model
 from rechain.models.two_stage import TwoStage
