@@ -227,22 +227,31 @@ class ShadowPrice:
 
 
 Index = dict[str, Any]
-# family -> (meaning, sign: +1 for ≥ and = rows, −1 for ≤ rows, only where non-zero, index names)
-FAMILIES: tuple[tuple[str, Meaning, float, bool, tuple[str, ...]], ...] = (
-    ("budget_annual", Meaning.BUDGET_ANNUAL, -1.0, False, ("year",)),
-    ("budget_bloc", Meaning.BUDGET_BLOC, -1.0, False, ("row",)),
-    ("independence", Meaning.INDEPENDENCE, 1.0, False, ("element", "year")),
-    ("demand", Meaning.DEMAND, 1.0, False, ("node", "element", "year")),
-    ("recipe_mix", Meaning.PRODUCT_DEMAND, 1.0, False, ("node", "product", "year")),
-    ("capacity", Meaning.CAPACITY, -1.0, True, ("node", "stage", "year")),
-    ("max_capacity", Meaning.MAX_CAPACITY, -1.0, True, ("node", "stage")),
-    ("circuit_capacity", Meaning.CIRCUIT_CAPACITY, -1.0, True, ("node", "element", "year")),
-    ("circuit_max_capacity", Meaning.CIRCUIT_MAX_CAPACITY, -1.0, True, ("node", "element")),
-    ("availability", Meaning.AVAILABILITY, -1.0, True, ("node", "stage", "year")),
-    ("must_run", Meaning.MUST_RUN, 1.0, True, ("node", "stage", "year")),
-    ("stock_max", Meaning.STOCK_MAX, -1.0, True, ("node", "element", "year")),
-    ("recipe_share", Meaning.RECIPE_SHARE, -1.0, True, ("node", "product", "recipe", "year")),
+# family -> (meaning, reported only where non-zero, names of its index)
+FAMILIES: tuple[tuple[str, Meaning, bool, tuple[str, ...]], ...] = (
+    ("budget_annual", Meaning.BUDGET_ANNUAL, False, ("year",)),
+    ("budget_bloc", Meaning.BUDGET_BLOC, False, ("row",)),
+    ("independence", Meaning.INDEPENDENCE, False, ("element", "year")),
+    ("demand", Meaning.DEMAND, False, ("node", "element", "year")),
+    ("recipe_mix", Meaning.PRODUCT_DEMAND, False, ("node", "product", "year")),
+    ("capacity", Meaning.CAPACITY, True, ("node", "stage", "year")),
+    ("max_capacity", Meaning.MAX_CAPACITY, True, ("node", "stage")),
+    ("circuit_capacity", Meaning.CIRCUIT_CAPACITY, True, ("node", "element", "year")),
+    ("circuit_max_capacity", Meaning.CIRCUIT_MAX_CAPACITY, True, ("node", "element")),
+    ("availability", Meaning.AVAILABILITY, True, ("node", "stage", "year")),
+    ("must_run", Meaning.MUST_RUN, True, ("node", "stage", "year")),
+    ("stock_max", Meaning.STOCK_MAX, True, ("node", "element", "year")),
+    ("recipe_share", Meaning.RECIPE_SHARE, True, ("node", "product", "recipe", "year")),
 )
+
+
+def relaxation_value(con: Any, raw: dict[Any, float]) -> float:
+    """Objective saved by relaxing an inequality row by one unit (model units), whichever way Pyomo
+    wrote it: `lower ≤ body` (a requirement with a constant side) or `body ≤ upper` (a limit, or a
+    requirement with variables on both sides, as `need − supply ≤ 0`). For an equality, the change
+    of the objective when its right-hand side (need, written second) rises by one."""
+    value = raw.get(con, 0.0)
+    return -value if con.has_ub() and not con.has_lb() else value
 
 
 def shadow_prices(built: Built, raw: dict[Any, float]) -> tuple[ShadowPrice, ...]:
@@ -251,14 +260,14 @@ def shadow_prices(built: Built, raw: dict[Any, float]) -> tuple[ShadowPrice, ...
     m, ds = built.model, built.dataset
     result: list[ShadowPrice] = []
     if m.component("budget_total") is not None:
-        result.append(ShadowPrice(Meaning.BUDGET_TOTAL, -raw.get(m.budget_total, 0.0)))
-    for name, meaning, sign, binding_only, parts in FAMILIES:
+        result.append(ShadowPrice(Meaning.BUDGET_TOTAL, relaxation_value(m.budget_total, raw)))
+    for name, meaning, binding_only, parts in FAMILIES:
         component = m.component(name)
         if component is None:
             continue
         scale = 1.0 if meaning.unit == PER_USD else MONEY
         for index, con in component.items():
-            value = sign * raw.get(con, 0.0) / scale
+            value = relaxation_value(con, raw) / scale
             if binding_only and abs(value) <= 1e-6:
                 continue
             named: Index = dict(zip(parts, index if isinstance(index, tuple) else (index,), strict=True))
