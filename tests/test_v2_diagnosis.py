@@ -8,10 +8,11 @@ per t/yr)."""
 import dataclasses
 
 import pandas as pd
+import pyomo.environ as pyo
 import pytest
 from worked import Stage, case, fac, flat
 
-from rechain.models.dataset import Circuit, Recipe, Stockpile
+from rechain.models.dataset import Circuit, Recipe, Route, Stockpile
 from rechain.models.highs import CaseSolver
 from rechain.models.solution import Meaning, ShadowPrice, extract
 from rechain.run.diagnosis import diagnose
@@ -24,18 +25,24 @@ def approx(x):
 
 
 def solve(ds):
-    """The solution, with a `stocks` table read off the model (node, element, provenance, year, stock_t,
-    put_t, take_t) where the extraction does not add one."""
+    """The solution, with the `stocks` and `must_run` tables (common3.md's columns) and the summary's
+    `must_run_shortfall_t` read off the model where the extraction does not add them."""
     solver = CaseSolver(ds)
     solution = extract(solver.built, solver.solve(), solver.build_seconds)
     assert solution.optimal, solution.message
-    if "stocks" in solution.tables:
-        return solution
-    m = solver.built.model
-    rows = [(c, e, p, y, st.value, m.put[c, e, p, y].value if (c, e, p, y) in m.put else 0.0,
-             m.take[c, e, p, y].value if (c, e, p, y) in m.take else 0.0) for (c, e, p, y), st in m.st.items()]
-    stocks = pd.DataFrame(rows, columns=["node", "element", "provenance", "year", "stock_t", "put_t", "take_t"])
-    return dataclasses.replace(solution, tables={**solution.tables, "stocks": stocks})
+    m, tables = solver.built.model, dict(solution.tables)
+    if "stocks" not in tables:
+        rows = [(c, e, p, y, st.value, m.put[c, e, p, y].value if (c, e, p, y) in m.put else 0.0,
+                 m.take[c, e, p, y].value if (c, e, p, y) in m.take else 0.0) for (c, e, p, y), st in m.st.items()]
+        tables["stocks"] = pd.DataFrame(rows, columns=["node", "element", "provenance", "year", "stock_t", "put_t",
+                                                       "take_t"])
+    if "must_run" not in tables:
+        rows = [(n, ds.stages[k - 1].id, y, floor, pyo.value(m.q[n, k, y]), m.w[n, k, y].value)
+                for (n, k, y), floor in solver.built.network.must_run.items()]
+        tables["must_run"] = pd.DataFrame(rows, columns=["node", "stage", "year", "floor_t", "throughput_t",
+                                                         "shortfall_t"])
+        solution.summary.setdefault("must_run_shortfall_t", float(tables["must_run"]["shortfall_t"].sum()))
+    return dataclasses.replace(solution, tables=tables)
 
 
 def binding(ds):
@@ -131,6 +138,21 @@ def test_binding_must_run_floor():
     row = rows["must-run floor (min_utilization) of mining at W in 2025"]
     assert row["place"] == "facilities!A2" and row["shadow_price"] == approx(4)
     assert any("unmet demand: 1.0 t of B at Buyer" in f for f in d.findings)
+
+
+def test_must_run_shortfall_is_explained():
+    """W (10 tpa existing, min_utilization 0.6 in 2025) may extract only 2 t (availability) and ships
+    nothing (its route is closed); C serves the 10 t of A. 4 t of W's 6 t floor cannot be run: a
+    must-run shortfall (no unmet demand, no shortfall), named with W's row."""
+    ds = case((2025, 2025), {"W": "allied", "C": "china", "Buyer": "allied"}, 1,
+              [fac("W", 1, existing_tpa=10, min_utilization=0.6, place="facilities!A2"),
+               fac("C", 1, existing_tpa=100, opex_usd_per_t=1)],
+              {"W": A1, "C": A1}, {("Buyer", "A", 2025): 10.0}, routes=(Route("W", "Buyer", None, allowed=False),),
+              availability={("W", 1, 2025): 2.0})
+    r = solve(ds)
+    assert r.summary["unmet_t"] == approx(0) and r.summary["must_run_shortfall_t"] == approx(4)
+    d = diagnose(ds, r)
+    assert "must-run shortfall: 4.0 t of the mining floor at W in 2025 cannot be run (facilities!A2)" in d.findings
 
 
 def magnet_case():

@@ -1,10 +1,13 @@
-"""Why is there unmet demand or independence shortfall, and what would remove it?
+"""Why is there unmet demand, independence shortfall or must-run shortfall, and what would remove it?
 
 The slacks keep the LP feasible, so the useful answer is in workbook terms:
-where and when, the binding constraints behind it (largest shadow prices),
-trade bans that cut every path, the extra budget that removes the shortfall
-(an LP with the budget as a variable) and the earliest independence year
-reachable with unlimited budget.
+where and when; the binding constraints behind it (largest shadow prices, by
+meaning: capacity and its ramp-up, circuits, availability ceilings, must-run
+floors, stock limits, recipe shares, budgets), each with its `sheet!CELL`;
+stockpiles that run empty and embargoes that cut supply; trade bans that cut
+every path; the extra budget that removes the shortfall (an LP with the budget
+as a variable) and the earliest independence year reachable with unlimited
+budget.
 """
 
 from __future__ import annotations
@@ -208,6 +211,23 @@ def empty_stockpiles(ds: Dataset, result: Solution) -> list[str]:
     return lines
 
 
+def must_run_shortfalls(ds: Dataset, result: Solution) -> list[str]:
+    """Must-run floors that could not be run (the `must_run` table's shortfall_t)."""
+    table = result.tables.get("must_run")
+    if table is None or not len(table):
+        return []
+    short = table[table["shortfall_t"] > TOLERANCE]
+    stages = {stage.id: stage.order for stage in ds.stages}
+    lines = []
+    for (node, stage), part in short.groupby(["node", "stage"]):
+        place = ds.facilities[(node, stages[stage])].place
+        lines.append(
+            f"must-run shortfall: {part['shortfall_t'].sum():,.1f} t of the {stage} floor at {node} in "
+            f"{_years(part['year'])} cannot be run ({place})"
+        )
+    return lines
+
+
 def embargoes(ds: Dataset, result: Solution) -> list[str]:
     """Unmet demand at consumers of an embargoed bloc from the embargo year on."""
     unmet = result.tables.get("unmet")
@@ -284,9 +304,10 @@ def earliest_year(ds: Dataset, options: SolveOptions) -> int | None:
 
 def diagnose(ds: Dataset, result: Solution, options: SolveOptions = DEFAULT_OPTIONS) -> Diagnosis | None:
     s = result.summary
-    if not result.optimal or (s["unmet_t"] <= TOLERANCE and s["shortfall_t"] <= TOLERANCE):
+    penalised = (s["unmet_t"], s["shortfall_t"], s.get("must_run_shortfall_t", 0.0))
+    if not result.optimal or max(penalised) <= TOLERANCE:
         return None
-    d = Diagnosis(findings=where_and_when(result))
+    d = Diagnosis(findings=where_and_when(result) + must_run_shortfalls(ds, result))
     d.binding = binding_constraints(ds, result)
     for b in d.binding:
         d.findings.append(
