@@ -165,7 +165,8 @@ class Model:
         return self._solver.build_seconds
 
     def update(self, key: str, value: float) -> None:
-        """Change one parameter of PARAMETERS on the built model (ValueError for any other key)."""
+        """Change one parameter of PARAMETERS on the built model (ValueError for any other key, or for a
+        value that would add or remove rows: see is_mutable)."""
         head, rest = split(key)
         budget = head in ("budget_usd", "annual_budget_usd") and self.variant is not Variant.COST
         if not is_mutable(key, value, None if budget else self.dataset):
