@@ -304,8 +304,7 @@ def earliest_year(ds: Dataset, options: SolveOptions) -> int | None:
 
 def diagnose(ds: Dataset, result: Solution, options: SolveOptions = DEFAULT_OPTIONS) -> Diagnosis | None:
     s = result.summary
-    penalised = (s["unmet_t"], s["shortfall_t"], s.get("must_run_shortfall_t", 0.0))
-    if not result.optimal or max(penalised) <= TOLERANCE:
+    if not result.optimal or max(s["unmet_t"], s["shortfall_t"], s.get("must_run_shortfall_t", 0.0)) <= TOLERANCE:
         return None
     d = Diagnosis(findings=where_and_when(result) + must_run_shortfalls(ds, result))
     d.binding = binding_constraints(ds, result)
