@@ -11,7 +11,7 @@ component and touches no solver attribute (those stay in formulation.py, highs.p
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from types import MappingProxyType
 
@@ -55,6 +55,31 @@ def _per_bloc(name: str) -> Callable[[pyo.ConcreteModel, Dataset, str, float], N
     return apply
 
 
+def pair_of(rest: str, pairs: Iterable[tuple[str, str]]) -> tuple[str, str] | None:
+    """The one known pair whose labels joined by a dot spell `rest` (labels may contain dots), else None."""
+    found = [pair for pair in pairs if f"{pair[0]}.{pair[1]}" == rest]
+    return found[0] if len(found) == 1 else None
+
+
+def _stockpile(ds: Dataset, rest: str) -> tuple[str, str] | None:
+    return pair_of(rest, ds.stockpiles) if ds.last_stage >= 2 else None
+
+
+def _recipe(ds: Dataset, rest: str) -> tuple[str, str] | None:
+    return pair_of(rest, ((p, r) for p, recipes in ds.recipes.items() for r in recipes))
+
+
+def _per_pair(
+    name: str, resolve: Callable[[Dataset, str], tuple[str, str] | None]
+) -> Callable[[pyo.ConcreteModel, Dataset, str, float], None]:
+    def apply(m: pyo.ConcreteModel, ds: Dataset, rest: str, value: float) -> None:
+        pair = resolve(ds, rest)
+        if pair is not None and pair in getattr(m, name):
+            getattr(m, name)[pair] = value
+
+    return apply
+
+
 def _scalar(name: str, scale: float = 1.0) -> Callable[[pyo.ConcreteModel, Dataset, str, float], None]:
     def apply(m: pyo.ConcreteModel, _ds: Dataset, _rest: str, value: float) -> None:
         getattr(m, name).set_value(value * scale)
@@ -84,6 +109,17 @@ PARAMETERS: Mapping[str, Parameter] = MappingProxyType(
             Parameter("demand_factor", "multiplier of all demand", _scalar("demand_factor")),
             Parameter("capex_factor.<bloc>", "multiplier of one bloc's capex", _per_bloc("capex_factor")),
             Parameter("opex_factor.<bloc>", "multiplier of one bloc's opex", _per_bloc("opex_factor")),
+            Parameter(
+                "max_t.<node>.<element>",
+                "stock limit of a stockpile (when the built case has one)",
+                _per_pair("max_t", _stockpile),
+            ),
+            Parameter("initial_t.<node>.<element>", "initial stock of a stockpile", _per_pair("initial_t", _stockpile)),
+            Parameter(
+                "max_share.<product>.<recipe>",
+                "max_share of a recipe (when the built case has its rows: 0 < max_share < 1)",
+                _per_pair("max_share", _recipe),
+            ),
         )
     }
 )
@@ -96,14 +132,25 @@ def split(key: str) -> tuple[str, str]:
 
 
 def is_mutable(key: str, value: float | None = 0.0, dataset: Dataset | None = None) -> bool:
-    """Can `Model.update(key, value)` change this without a rebuild? Not when it would add or remove a
-    row: a blank budget, or a budget where the built case has none."""
-    head, _ = split(key)
-    if head not in PARAMETERS:
+    """Can `Model.update(key, value)` change the model built from `dataset` without a rebuild? Not when
+    it would add or remove a row or a variable: a blank budget or a budget where the built case has
+    none; a blank max_t or one where the built case has none; a max_share of 0, or one where the built
+    case has no share rows (max_share 0 or 1). The stockpile and recipe keys need the dataset (their
+    labels are resolved against its pairs); without it they rebuild."""
+    head, rest = split(key)
+    if head not in PARAMETERS or value is None:
         return False
     if head in ("budget_usd", "annual_budget_usd"):
-        return value is not None and (dataset is None or getattr(dataset.settings, head) is not None)
-    return value is not None
+        return dataset is None or getattr(dataset.settings, head) is not None
+    if head not in ("max_t", "initial_t", "max_share"):
+        return True
+    if dataset is None:
+        return False
+    if head == "max_share":
+        recipe = _recipe(dataset, rest)
+        return recipe is not None and 0 < dataset.recipes[recipe[0]][recipe[1]].max_share < 1 and value > 0
+    pile = _stockpile(dataset, rest)
+    return pile is not None and (head == "initial_t" or dataset.stockpiles[pile].max_t is not None)
 
 
 class Model:
@@ -118,10 +165,12 @@ class Model:
         return self._solver.build_seconds
 
     def update(self, key: str, value: float) -> None:
-        """Change one parameter of PARAMETERS on the built model (ValueError for any other key)."""
-        if not is_mutable(key, value, self.dataset if self.variant is Variant.COST else None):
-            raise ValueError(f"{key} = {value!r} changes the model's structure: build a new Model")
+        """Change one parameter of PARAMETERS on the built model (ValueError for any other key, or for a
+        value that would add or remove rows: see is_mutable)."""
         head, rest = split(key)
+        budget = head in ("budget_usd", "annual_budget_usd") and self.variant is not Variant.COST
+        if not is_mutable(key, value, None if budget else self.dataset):
+            raise ValueError(f"{key} = {value!r} changes the model's structure: build a new Model")
         PARAMETERS[head].apply(self._solver.built.model, self.dataset, rest, float(value))
 
     def solve(self) -> Solution:

@@ -36,7 +36,8 @@ def test_structure_is_not_updated(tiny):
 def test_the_parameter_table_covers_every_sweep_key():
     assert set(PARAMETERS) == {"discount_rate", "max_restricted_share", "restricted_cost_factor",
                                "unmet_penalty_usd_per_t", "shortfall_penalty_usd_per_t", "budget_usd",
-                               "annual_budget_usd", "demand_factor", "capex_factor", "opex_factor"}
+                               "annual_budget_usd", "demand_factor", "capex_factor", "opex_factor", "max_t",
+                               "initial_t", "max_share"}
 
 
 def test_solution_is_frozen(tiny):
