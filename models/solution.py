@@ -18,7 +18,7 @@ import pyomo.environ as pyo
 from .dataset import CLEAN, MONEY
 from .formulation import Built
 from .highs import SolveOutcome, Status
-from .marginal import MarginalSupplyCost, marginal_supply_cost
+from .marginal import MarginalSupplyCost, marginal_supply_cost, relaxation_value
 from .network import circuit_lead_time
 
 COST_PARTS = ("capex", "fixed_om", "opex", "transport", "tariff", "holding", "recipe")
@@ -270,15 +270,6 @@ FAMILIES: tuple[tuple[str, Meaning, bool, tuple[str, ...]], ...] = (
     ("stock_max", Meaning.STOCK_MAX, True, ("node", "element", "year")),
     ("recipe_share", Meaning.RECIPE_SHARE, True, ("node", "product", "recipe", "year")),
 )
-
-
-def relaxation_value(con: Any, raw: dict[Any, float]) -> float:
-    """Objective saved by relaxing an inequality row by one unit (model units), whichever way Pyomo
-    wrote it: `lower ≤ body` (a requirement with a constant side) or `body ≤ upper` (a limit, or a
-    requirement with variables on both sides, as `need − supply ≤ 0`). For an equality, the change
-    of the objective when its right-hand side (need, written second) rises by one."""
-    value = raw.get(con, 0.0)
-    return -value if con.has_ub() and not con.has_lb() else value
 
 
 def shadow_prices(built: Built, raw: dict[Any, float]) -> tuple[ShadowPrice, ...]:
