@@ -24,6 +24,8 @@ from .solution import Solution, extract
 from .variants import Variant
 
 ALPHA_SLACK = 1e-7  # the least α found is relaxed by this much before the least cost at it is sought
+ALPHA_TOLERANCE = 1e-6  # bisection for the least α (cases with recipes)
+SHORTFALL_TOLERANCE = 1e-9  # t of shortfall taken as none (bisection; finer than the α tolerance on small needs)
 
 
 @dataclass(frozen=True)
@@ -157,7 +159,10 @@ class Model:
     """One LP variant of a dataset, built once and re-solved warm as its parameters change."""
 
     def __init__(self, dataset: Dataset, variant: Variant = Variant.COST, options: SolveOptions = DEFAULT_OPTIONS):
-        self._solver = CaseSolver(dataset, options, variant)
+        # With product demand, (1 − α)·need has α and the recipe mix x in one term: LEAST_ALPHA is not
+        # linear, so it is solved by bisection over α on the COST LP instead (_least_alpha_by_bisection).
+        self._bisect = variant is Variant.LEAST_ALPHA and bool(dataset.product_demand_in_horizon())
+        self._solver = CaseSolver(dataset, options, Variant.COST if self._bisect else variant)
         self.dataset, self.variant = dataset, variant
 
     @property
@@ -175,6 +180,8 @@ class Model:
 
     def solve(self) -> Solution:
         """The typed solution; for LEAST_ALPHA also `least_alpha`, for LEAST_BUDGET `least_budget_usd`."""
+        if self._bisect:
+            return self._least_alpha_by_bisection()
         if self.variant is Variant.LEAST_ALPHA:
             return self._least_alpha()
         outcome = self._solver.solve()
@@ -203,6 +210,30 @@ class Model:
         if not solution.optimal:
             return replace(solution, message=f"least cost at alpha {alpha:.6g}: {second.message}")
         return replace(solution, least_alpha=alpha)
+
+    def _least_alpha_by_bisection(self) -> Solution:
+        """Least α whose cost-optimal plan has no shortfall (within SHORTFALL_TOLERANCE), to
+        ALPHA_TOLERANCE, and that plan: the LEAST_ALPHA answer where the variant is not linear."""
+        m = self._solver.built.model
+
+        def at(alpha: float) -> Solution:
+            m.alpha.set_value(alpha)
+            return extract(self._solver.built, self._solver.solve(), self.build_seconds)
+
+        best = at(1.0)
+        if best.optimal and best.summary["shortfall_t"] > SHORTFALL_TOLERANCE:
+            return replace(best, status=Status.ERROR, message="least alpha: shortfall even at alpha = 1")
+        low, high, middle = 0.0, 1.0, 0.0
+        while best.optimal and high - low > ALPHA_TOLERANCE:
+            trial = at(middle)
+            if not trial.optimal:
+                return replace(trial, message=f"least alpha (bisection at {middle:.6g}): {trial.message}")
+            if trial.summary["shortfall_t"] <= SHORTFALL_TOLERANCE:
+                best, high = trial, middle
+            else:
+                low = middle
+            middle = (low + high) / 2
+        return replace(best, least_alpha=high) if best.optimal else best
 
     def write(self, path: str | os.PathLike[str]) -> None:
         """The LP as HiGHS sees it (.mps or .lp), for another solver."""
