@@ -124,13 +124,20 @@ def add_recipes(b: Built) -> None:
     """Products with alternative recipes (model.md, "Products with alternative recipes").
 
         Σ_r x[m,p,r,y] = D[m,p,y]
-        x[m,p,r,y] ≤ max_share[p,r] · D[m,p,y]          (rows where max_share < 1)
+        x[m,p,r,y] ≤ max_share[p,r] · D[m,p,y]          (rows where max_share < 1; max_share a mutable Param)
         x = 0 for y < available_from_year               (no variable)
 
     D is the product demand times `demand_factor`; x enters need[m,e,y]
     (constraints.need) with t_per_t[p,r,e].
     """
     m, ds, net = b.model, b.dataset, b.network
+    pairs = [(p, r) for p, recipes in sorted(ds.recipes.items()) for r in sorted(recipes)]
+    m.max_share = pyo.Param(
+        pyo.Set(initialize=pairs, dimen=2),
+        mutable=True,
+        initialize={(p, r): ds.recipes[p][r].max_share for p, r in pairs},
+        doc="max_share of a recipe (recipes sheet)",
+    )
     m.x = pyo.Var(
         pyo.Set(initialize=net.recipe_uses, dimen=4),
         within=pyo.NonNegativeReals,
@@ -153,7 +160,7 @@ def add_recipes(b: Built) -> None:
     for c, p, r, y in net.recipe_uses:
         share = ds.recipes[p][r].max_share
         if share < 1:
-            shares[(c, p, r, y)] = m.x[c, p, r, y] <= share * m.demand_factor * products[(c, p, y)]
+            shares[(c, p, r, y)] = m.x[c, p, r, y] <= m.max_share[p, r] * m.demand_factor * products[(c, p, y)]
     if shares:
         m.recipe_share = _constraint(shares, "a recipe makes at most max_share of its product's demand")
 
@@ -165,9 +172,7 @@ def _stockpile_keys(
     arriving: defaultdict[Any, list[Any]] = defaultdict(list)  # (m, e, p, y) -> h keys delivered
     st_keys, put_keys, take_keys = [], [], []
     for (c, e), sp in piles.items():
-        provs = {key[4] for y in years for key in idx.delivered.get((c, e, y), [])}
-        if sp.initial_t > 0:
-            provs.add(sp.initial_provenance)
+        provs = {key[4] for y in years for key in idx.delivered.get((c, e, y), [])} | {sp.initial_provenance}
         for p in sorted(provs):
             for y in years:
                 st_keys.append((c, e, p, y))
@@ -189,7 +194,9 @@ def add_stockpiles(b: Built) -> None:
         put[m,e,p,y] ≤ Σ_n h[n,m,k̄,e,p,y]
 
     put and take exist only in years with a demand row for (m, e); put only
-    where deliveries of that provenance can arrive. The demand and
+    where deliveries of that provenance can arrive; st also for the initial
+    provenance, so that initial_t and max_t are mutable Params (a sweep
+    changes them in place). The demand and
     independence rows (constraints.py) use take − put.
     """
     m, ds, net, idx = b.model, b.dataset, b.network, b.index
@@ -199,13 +206,26 @@ def add_stockpiles(b: Built) -> None:
     m.st = pyo.Var(pyo.Set(initialize=st_keys, dimen=4), within=nn, doc="stock (t) at the end of a year")
     m.put = pyo.Var(pyo.Set(initialize=put_keys, dimen=4), within=nn, doc="t delivered into stock in a year")
     m.take = pyo.Var(pyo.Set(initialize=take_keys, dimen=4), within=nn, doc="t taken from stock in a year")
+    limited = [key for key, sp in piles.items() if sp.max_t is not None]
+    m.initial_t = pyo.Param(
+        pyo.Set(initialize=list(piles), dimen=2),
+        mutable=True,
+        initialize={key: sp.initial_t for key, sp in piles.items()},
+        doc="initial stock (t) of a stockpile (stockpiles sheet)",
+    )
+    m.max_t = pyo.Param(
+        pyo.Set(initialize=limited, dimen=2),
+        mutable=True,
+        initialize={key: piles[key].max_t for key in limited},
+        doc="stock limit (t) of a stockpile (stockpiles sheet)",
+    )
     if not st_keys:
         return
     first = ds.settings.first_year
 
     def balance(c: str, e: str, p: str, y: int) -> Any:
         sp = piles[(c, e)]
-        before = m.st[c, e, p, y - 1] if y > first else (sp.initial_t if p == sp.initial_provenance else 0.0)
+        before = m.st[c, e, p, y - 1] if y > first else (m.initial_t[c, e] if p == sp.initial_provenance else 0.0)
         moves = ([m.put[c, e, p, y]] if (c, e, p, y) in m.put else []) + (
             [-m.take[c, e, p, y]] if (c, e, p, y) in m.take else []
         )
@@ -215,7 +235,7 @@ def add_stockpiles(b: Built) -> None:
     held: defaultdict[Any, list[Any]] = defaultdict(list)
     for c, e, p, y in st_keys:
         held[(c, e, y)].append(m.st[c, e, p, y])
-    ceilings = {key: quicksum(v) <= piles[key[:2]].max_t for key, v in held.items() if piles[key[:2]].max_t is not None}
+    ceilings = {key: quicksum(v) <= m.max_t[key[:2]] for key, v in held.items() if key[:2] in m.max_t}
     if ceilings:
         m.stock_max = _constraint(ceilings, "stock ≤ max_t")
     if put_keys:

@@ -57,6 +57,7 @@ class Stage:
     order: int
     yield_: float = 1.0
     ramp_up: tuple[float, ...] | None = None  # None or () = the setting's
+    place: str = ""  # the workbook row it came from, e.g. "stages!A3"
 
 
 @dataclass(frozen=True)
@@ -212,6 +213,7 @@ class Dataset:
     circuits: Mapping[tuple[str, str], Circuit] = field(default_factory=dict)  # (separator node, element)
     stockpiles: Mapping[tuple[str, str], Stockpile] = field(default_factory=dict)  # (consumer, element)
     recipes: Mapping[str, Mapping[str, Recipe]] = field(default_factory=dict)  # product -> recipe -> Recipe
+    availability_places: Mapping[tuple[str, int, int], str] = field(default_factory=dict)  # "availability!A2"
 
     def __post_init__(self) -> None:
         for name in (
@@ -224,6 +226,7 @@ class Dataset:
             "setting_places",
             "node_restricted",
             "availability",
+            "availability_places",
             "circuits",
             "stockpiles",
         ):

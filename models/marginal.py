@@ -42,10 +42,22 @@ def _value(x: Any) -> float:
     return float(pyo.value(x, exception=False) or 0.0)
 
 
+def relaxation_value(con: Any, raw: dict[Any, float]) -> float:
+    """Objective saved by relaxing an inequality row by one unit (model units), whichever way Pyomo
+    wrote it: `lower ≤ body` (a requirement with a constant side) or `body ≤ upper` (a limit, or a
+    requirement with variables on both sides, as `need − supply ≤ 0`). For an equality, the change
+    of the objective when its right-hand side (need, written second) rises by one."""
+    value = raw.get(con, 0.0)
+    return -value if con.has_ub() and not con.has_lb() else value
+
+
 def marginal_supply_cost(built: Built, duals: dict[Any, float]) -> MarginalSupplyCost:
     """d(objective)/d(protected demand), per kg, undiscounted.
 
         msc[m,e,y] = ( λ_demand[m,e,y] + (1 − α) · λ_independence[e,y]  (+ λ_{v ≤ need}[m,e,y] if k̄ = 1) )
+
+    λ_independence is d(objective)/d(required clean supply) whichever way Pyomo wrote the row
+    (relaxation_value: with recipes, need has variables and the row is written `need − supply ≤ 0`).
                      / df_y / MONEY / 1000
 
     `duals` maps constraint data to its dual as the solver returns it
@@ -68,7 +80,7 @@ def marginal_supply_cost(built: Built, duals: dict[Any, float]) -> MarginalSuppl
             continue
         dual = duals.get(demand[c, e, y], 0.0) if (c, e, y) in demand else 0.0
         if (e, y) in independence:
-            dual += (1 - alpha) * duals.get(independence[e, y], 0.0)
+            dual += (1 - alpha) * relaxation_value(independence[e, y], duals)
         if (c, e, y) in clean_cap:
             dual += duals.get(clean_cap[c, e, y], 0.0)
         usd_per_kg = dual / _value(m.discount[y]) / MONEY / KG_PER_T

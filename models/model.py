@@ -11,7 +11,7 @@ component and touches no solver attribute (those stay in formulation.py, highs.p
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from types import MappingProxyType
 
@@ -24,6 +24,8 @@ from .solution import Solution, extract
 from .variants import Variant
 
 ALPHA_SLACK = 1e-7  # the least α found is relaxed by this much before the least cost at it is sought
+ALPHA_TOLERANCE = 1e-6  # bisection for the least α (cases with recipes)
+SHORTFALL_TOLERANCE = 1e-9  # t of shortfall taken as none (bisection; finer than the α tolerance on small needs)
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,31 @@ def _per_bloc(name: str) -> Callable[[pyo.ConcreteModel, Dataset, str, float], N
     def apply(m: pyo.ConcreteModel, _ds: Dataset, bloc: str, value: float) -> None:
         if bloc in m.B:
             getattr(m, name)[bloc] = value
+
+    return apply
+
+
+def pair_of(rest: str, pairs: Iterable[tuple[str, str]]) -> tuple[str, str] | None:
+    """The one known pair whose labels joined by a dot spell `rest` (labels may contain dots), else None."""
+    found = [pair for pair in pairs if f"{pair[0]}.{pair[1]}" == rest]
+    return found[0] if len(found) == 1 else None
+
+
+def _stockpile(ds: Dataset, rest: str) -> tuple[str, str] | None:
+    return pair_of(rest, ds.stockpiles) if ds.last_stage >= 2 else None
+
+
+def _recipe(ds: Dataset, rest: str) -> tuple[str, str] | None:
+    return pair_of(rest, ((p, r) for p, recipes in ds.recipes.items() for r in recipes))
+
+
+def _per_pair(
+    name: str, resolve: Callable[[Dataset, str], tuple[str, str] | None]
+) -> Callable[[pyo.ConcreteModel, Dataset, str, float], None]:
+    def apply(m: pyo.ConcreteModel, ds: Dataset, rest: str, value: float) -> None:
+        pair = resolve(ds, rest)
+        if pair is not None and pair in getattr(m, name):
+            getattr(m, name)[pair] = value
 
     return apply
 
@@ -84,6 +111,17 @@ PARAMETERS: Mapping[str, Parameter] = MappingProxyType(
             Parameter("demand_factor", "multiplier of all demand", _scalar("demand_factor")),
             Parameter("capex_factor.<bloc>", "multiplier of one bloc's capex", _per_bloc("capex_factor")),
             Parameter("opex_factor.<bloc>", "multiplier of one bloc's opex", _per_bloc("opex_factor")),
+            Parameter(
+                "max_t.<node>.<element>",
+                "stock limit of a stockpile (when the built case has one)",
+                _per_pair("max_t", _stockpile),
+            ),
+            Parameter("initial_t.<node>.<element>", "initial stock of a stockpile", _per_pair("initial_t", _stockpile)),
+            Parameter(
+                "max_share.<product>.<recipe>",
+                "max_share of a recipe (when the built case has its rows: 0 < max_share < 1)",
+                _per_pair("max_share", _recipe),
+            ),
         )
     }
 )
@@ -96,21 +134,35 @@ def split(key: str) -> tuple[str, str]:
 
 
 def is_mutable(key: str, value: float | None = 0.0, dataset: Dataset | None = None) -> bool:
-    """Can `Model.update(key, value)` change this without a rebuild? Not when it would add or remove a
-    row: a blank budget, or a budget where the built case has none."""
-    head, _ = split(key)
-    if head not in PARAMETERS:
+    """Can `Model.update(key, value)` change the model built from `dataset` without a rebuild? Not when
+    it would add or remove a row or a variable: a blank budget or a budget where the built case has
+    none; a blank max_t or one where the built case has none; a max_share of 0, or one where the built
+    case has no share rows (max_share 0 or 1). The stockpile and recipe keys need the dataset (their
+    labels are resolved against its pairs); without it they rebuild."""
+    head, rest = split(key)
+    if head not in PARAMETERS or value is None:
         return False
     if head in ("budget_usd", "annual_budget_usd"):
-        return value is not None and (dataset is None or getattr(dataset.settings, head) is not None)
-    return value is not None
+        return dataset is None or getattr(dataset.settings, head) is not None
+    if head not in ("max_t", "initial_t", "max_share"):
+        return True
+    if dataset is None:
+        return False
+    if head == "max_share":
+        recipe = _recipe(dataset, rest)
+        return recipe is not None and 0 < dataset.recipes[recipe[0]][recipe[1]].max_share < 1 and value > 0
+    pile = _stockpile(dataset, rest)
+    return pile is not None and (head == "initial_t" or dataset.stockpiles[pile].max_t is not None)
 
 
 class Model:
     """One LP variant of a dataset, built once and re-solved warm as its parameters change."""
 
     def __init__(self, dataset: Dataset, variant: Variant = Variant.COST, options: SolveOptions = DEFAULT_OPTIONS):
-        self._solver = CaseSolver(dataset, options, variant)
+        # With product demand, (1 − α)·need has α and the recipe mix x in one term: LEAST_ALPHA is not
+        # linear, so it is solved by bisection over α on the COST LP instead (_least_alpha_by_bisection).
+        self._bisect = variant is Variant.LEAST_ALPHA and bool(dataset.product_demand_in_horizon())
+        self._solver = CaseSolver(dataset, options, Variant.COST if self._bisect else variant)
         self.dataset, self.variant = dataset, variant
         self._delayed: dict[tuple[str, int], int] = {}  # DRAWS: the delays now in the parameters
         self._bounds: dict[int, tuple[float | None, float | None]] = {}  # builds held: their own bounds
@@ -120,15 +172,20 @@ class Model:
         return self._solver.build_seconds
 
     def update(self, key: str, value: float) -> None:
-        """Change one parameter of PARAMETERS on the built model (ValueError for any other key)."""
-        if not is_mutable(key, value, self.dataset if self.variant in (Variant.COST, Variant.DRAWS) else None):
-            raise ValueError(f"{key} = {value!r} changes the model's structure: build a new Model")
+        """Change one parameter of PARAMETERS on the built model (ValueError for any other key, or for a
+        value that would add or remove rows: see is_mutable)."""
         head, rest = split(key)
+        built_as_cost = self.variant in (Variant.COST, Variant.DRAWS) or self._bisect
+        budget = head in ("budget_usd", "annual_budget_usd") and not built_as_cost
+        if not is_mutable(key, value, None if budget else self.dataset):
+            raise ValueError(f"{key} = {value!r} changes the model's structure: build a new Model")
         PARAMETERS[head].apply(self._solver.built.model, self.dataset, rest, float(value))
 
     def solve(self, tables: bool = True) -> Solution:
         """The typed solution; for LEAST_ALPHA also `least_alpha`, for LEAST_BUDGET `least_budget_usd`.
         Without `tables`, the summary figures only (much faster on small models)."""
+        if self._bisect:
+            return self._least_alpha_by_bisection()
         if self.variant is Variant.LEAST_ALPHA:
             return self._least_alpha()
         outcome = self._solver.solve()
@@ -157,6 +214,30 @@ class Model:
         if not solution.optimal:
             return replace(solution, message=f"least cost at alpha {alpha:.6g}: {second.message}")
         return replace(solution, least_alpha=alpha)
+
+    def _least_alpha_by_bisection(self) -> Solution:
+        """Least α whose cost-optimal plan has no shortfall (within SHORTFALL_TOLERANCE), to
+        ALPHA_TOLERANCE, and that plan: the LEAST_ALPHA answer where the variant is not linear."""
+        m = self._solver.built.model
+
+        def at(alpha: float) -> Solution:
+            m.alpha.set_value(alpha)
+            return extract(self._solver.built, self._solver.solve(), self.build_seconds)
+
+        best = at(1.0)
+        if best.optimal and best.summary["shortfall_t"] > SHORTFALL_TOLERANCE:
+            return replace(best, status=Status.ERROR, message="least alpha: shortfall even at alpha = 1")
+        low, high, middle = 0.0, 1.0, 0.0
+        while best.optimal and high - low > ALPHA_TOLERANCE:
+            trial = at(middle)
+            if not trial.optimal:
+                return replace(trial, message=f"least alpha (bisection at {middle:.6g}): {trial.message}")
+            if trial.summary["shortfall_t"] <= SHORTFALL_TOLERANCE:
+                best, high = trial, middle
+            else:
+                low = middle
+            middle = (low + high) / 2
+        return replace(best, least_alpha=high) if best.optimal else best
 
     def write(self, path: str | os.PathLike[str]) -> None:
         """The LP as HiGHS sees it (.mps or .lp), for another solver."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from enum import Enum
 from typing import Any
 
 import pandas as pd
@@ -17,7 +18,7 @@ import pyomo.environ as pyo
 from .dataset import CLEAN, MONEY
 from .formulation import Built
 from .highs import SolveOutcome, Status
-from .marginal import MarginalSupplyCost, marginal_supply_cost
+from .marginal import MarginalSupplyCost, marginal_supply_cost, relaxation_value
 from .network import circuit_lead_time
 
 COST_PARTS = ("capex", "fixed_om", "opex", "transport", "tariff", "holding", "recipe")
@@ -27,15 +28,14 @@ PENALTIES = ("unmet", "shortfall", "must_run")
 @dataclass(frozen=True)
 class Solution:
     """What a solve returns: a status from a closed vocabulary, HiGHS's words, the summary figures,
-    the result tables and the shadow prices by constraint family (see DUAL_MEANING). The variants
+    the result tables and the shadow prices by meaning (ShadowPrice). The variants
     add the least α (budget frontier) or the least budget (diagnosis)."""
 
     status: Status
     message: str
     summary: dict[str, Any]
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
-    # (constraint family, index) -> report units
-    shadow_prices: dict[tuple[str, Any], float] = field(default_factory=dict)
+    shadow_prices: tuple[ShadowPrice, ...] = ()
     least_alpha: float | None = None
     least_budget_usd: float | None = None
 
@@ -126,7 +126,7 @@ def extract(built: Built, outcome: SolveOutcome, build_seconds: float, with_tabl
     for (e, y), (d, c) in sorted(supply.items()):
         clean_share[e][str(y)] = round(c / d, 6) if d > 0 else None
     unmet = _table_unmet(built)
-    budget_dual = duals.get(("budget_total", None))
+    budget_dual = next((p.value for p in duals if p.meaning is Meaning.BUDGET_TOTAL), None)
     summary.update(
         {
             "objective_usd": objective,
@@ -163,10 +163,9 @@ def extract(built: Built, outcome: SolveOutcome, build_seconds: float, with_tabl
         "duals": _table_duals(built, duals),
         "binding_capacity": pd.DataFrame(
             [
-                (n, _bloc(built, n), _stage(built, k), y, v)
-                for (c, i), v in duals.items()
-                if c == "capacity"
-                for (n, k, y) in [i]
+                (p.node, _bloc(built, p.node), _stage(built, p.stage), p.year, p.value)
+                for p in duals
+                if p.meaning is Meaning.CAPACITY and p.node is not None and p.stage is not None
             ],
             columns=["node", "bloc", "stage", "year", "usd_per_tpa"],
         ),
@@ -208,77 +207,119 @@ def clean_premiums(result: Solution) -> dict[str, float]:
     return {e: float(v) for e, v in ind.groupby("element")["clean_premium_usd_per_t"].mean().items()}
 
 
-def shadow_prices(built: Built, raw: dict[Any, float]) -> dict[tuple[str, Any], float]:
-    """Shadow prices in report units: budget rows in USD saved per USD, the
-    independence and demand rows in (discounted) USD per t, binding capacity
-    rows in USD per t/yr."""
-    m = built.model
-    result: dict[tuple[str, Any], float] = {}
-    if m.component("budget_total") is not None:
-        result[("budget_total", None)] = -raw.get(m.budget_total, 0.0)
-    for name, per_usd in (("budget_annual", True), ("budget_bloc", True), ("independence", False), ("demand", False)):
-        if m.component(name) is not None:
-            for index, con in m.component(name).items():
-                value = raw.get(con, 0.0)
-                result[(name, index)] = -value if per_usd else value / MONEY
-    for name in ("capacity", "max_capacity"):  # value of one more t/yr of capacity, where it binds
-        if m.component(name) is not None:
-            for index, con in m.component(name).items():
-                value = -raw.get(con, 0.0) / MONEY
-                if abs(value) > 1e-6:
-                    result[(name, index)] = value
-    return result
-
-
 PER_USD = "USD per USD of budget (discounted objective)"
-DUAL_MEANING = {  # constraint -> (meaning, index parts, unit)
-    "budget_total": ("total capex budget of the budget blocs", (), PER_USD),
-    "budget_annual": ("capex budget of the budget blocs in one year", ("year",), PER_USD),
-    "budget_bloc": ("capex budget of one bloc (budgets sheet)", ("bloc",), PER_USD),
-    "independence": (
-        "clean supply required for protected demand (the clean premium)",
-        ("element", "year"),
-        "USD per t (discounted)",
-    ),
-    "demand": (
-        "demand at a node (the cost of one more t delivered)",
-        ("node", "element", "year"),
-        "USD per t (discounted)",
-    ),
-    "capacity": (
-        "capacity in service (the value of one more t/yr)",
-        ("node", "stage", "year"),
-        "USD per t/yr (discounted)",
-    ),
-    "max_capacity": (
-        "capacity ceiling max_tpa (the value of one more t/yr of ceiling)",
-        ("node", "stage"),
-        "USD per t/yr (discounted)",
-    ),
-}
+PER_T = "USD per t (discounted)"
+PER_TPA = "USD per t/yr (discounted)"
+
+
+class Meaning(Enum):
+    """What a shadow price is the price of: its label (the constraint family), meaning and unit.
+
+    Signed so that a positive value means "this constraint is costing money"."""
+
+    BUDGET_TOTAL = ("budget_total", "total capex budget of the budget blocs", PER_USD)
+    BUDGET_ANNUAL = ("budget_annual", "capex budget of the budget blocs in one year", PER_USD)
+    BUDGET_BLOC = ("budget_bloc", "capex budget of one bloc (budgets sheet)", PER_USD)
+    INDEPENDENCE = ("independence", "clean supply required for protected demand (the clean premium)", PER_T)
+    DEMAND = ("demand", "demand at a node (the cost of one more t delivered)", PER_T)
+    PRODUCT_DEMAND = ("recipe_mix", "product demand at a node (the cost of one more t of product)", PER_T)
+    CAPACITY = ("capacity", "capacity in service (the value of one more t/yr)", PER_TPA)
+    MAX_CAPACITY = ("max_capacity", "capacity ceiling max_tpa (the value of one more t/yr of ceiling)", PER_TPA)
+    CIRCUIT_CAPACITY = ("circuit_capacity", "circuit capacity in service (the value of one more t/yr)", PER_TPA)
+    CIRCUIT_MAX_CAPACITY = (
+        "circuit_max_capacity",
+        "circuit capacity ceiling max_tpa (the value of one more t/yr of ceiling)",
+        PER_TPA,
+    )
+    AVAILABILITY = ("availability", "throughput ceiling in one year (the value of one more t)", PER_T)
+    MUST_RUN = ("must_run", "must-run floor (the cost of one more t of floor)", PER_T)
+    STOCK_MAX = ("stock_max", "stockpile limit max_t (the value of one more t of room)", PER_T)
+    RECIPE_SHARE = ("recipe_share", "recipe share limit max_share (the value of one more t of product)", PER_T)
+
+    def __init__(self, label: str, text: str, unit: str) -> None:
+        self.label, self.text, self.unit = label, text, unit
+
+
+@dataclass(frozen=True)
+class ShadowPrice:
+    """One row's shadow price in report units, its index by name (None where it does not apply)."""
+
+    meaning: Meaning
+    value: float
+    node: str | None = None
+    stage: int | None = None  # stage order k
+    element: str | None = None
+    year: int | None = None
+    bloc: str | None = None
+    product: str | None = None
+    recipe: str | None = None
+    row: int | None = None  # BUDGET_BLOC: position of its row in Dataset.bloc_budgets
+
+
+Index = dict[str, Any]
+# family -> (meaning, reported only where non-zero, names of its index)
+FAMILIES: tuple[tuple[str, Meaning, bool, tuple[str, ...]], ...] = (
+    ("budget_annual", Meaning.BUDGET_ANNUAL, False, ("year",)),
+    ("budget_bloc", Meaning.BUDGET_BLOC, False, ("row",)),
+    ("independence", Meaning.INDEPENDENCE, False, ("element", "year")),
+    ("demand", Meaning.DEMAND, False, ("node", "element", "year")),
+    ("recipe_mix", Meaning.PRODUCT_DEMAND, False, ("node", "product", "year")),
+    ("capacity", Meaning.CAPACITY, True, ("node", "stage", "year")),
+    ("max_capacity", Meaning.MAX_CAPACITY, True, ("node", "stage")),
+    ("circuit_capacity", Meaning.CIRCUIT_CAPACITY, True, ("node", "element", "year")),
+    ("circuit_max_capacity", Meaning.CIRCUIT_MAX_CAPACITY, True, ("node", "element")),
+    ("availability", Meaning.AVAILABILITY, True, ("node", "stage", "year")),
+    ("must_run", Meaning.MUST_RUN, True, ("node", "stage", "year")),
+    ("stock_max", Meaning.STOCK_MAX, True, ("node", "element", "year")),
+    ("recipe_share", Meaning.RECIPE_SHARE, True, ("node", "product", "recipe", "year")),
+)
+
+
+def shadow_prices(built: Built, raw: dict[Any, float]) -> tuple[ShadowPrice, ...]:
+    """Shadow prices in report units: budget rows in USD saved per USD, the other rows in
+    discounted USD per t or per t/yr; capacity-like rows only where they bind (non-zero)."""
+    m, ds = built.model, built.dataset
+    result: list[ShadowPrice] = []
+    if m.component("budget_total") is not None:
+        result.append(ShadowPrice(Meaning.BUDGET_TOTAL, relaxation_value(m.budget_total, raw)))
+    for name, meaning, binding_only, parts in FAMILIES:
+        component = m.component(name)
+        if component is None:
+            continue
+        scale = 1.0 if meaning.unit == PER_USD else MONEY
+        for index, con in component.items():
+            value = relaxation_value(con, raw) / scale
+            if binding_only and abs(value) <= 1e-6:
+                continue
+            named: Index = dict(zip(parts, index if isinstance(index, tuple) else (index,), strict=True))
+            if meaning is Meaning.BUDGET_BLOC:
+                named["bloc"] = ds.bloc_budgets[named["row"]].bloc
+            result.append(ShadowPrice(meaning, value, **named))
+    return tuple(result)
+
+
 DUAL_COLUMNS = ("bloc", "node", "stage", "element", "year")
 
 
-def _table_duals(built: Built, duals: dict[tuple[str, Any], float]) -> pd.DataFrame:
-    """One row per shadow price, its index spelled out in columns."""
-    ds = built.dataset
+def _table_duals(built: Built, duals: tuple[ShadowPrice, ...]) -> pd.DataFrame:
+    """One row per shadow price, its index spelled out in columns; a product (and its recipe,
+    as `product.recipe`) in the element column."""
     rows: list[Any] = []
-    for (name, index), value in duals.items():
-        meaning, parts, unit = DUAL_MEANING[name]
-        values = dict(zip(parts, index if isinstance(index, tuple) else (index,), strict=False))
-        if "stage" in values:
-            values["stage"] = _stage(built, values["stage"])
-        if name == "budget_bloc":
-            values["bloc"] = ds.bloc_budgets[values["bloc"]].bloc
-        if "node" in values:
-            values["bloc"] = _bloc(built, values["node"])
+    for price in duals:
+        element = price.element
+        if price.product is not None:
+            element = price.product if price.recipe is None else f"{price.product}.{price.recipe}"
         rows.append(
             {
-                "constraint": name,
-                "meaning": meaning,
-                **{c: values.get(c) for c in DUAL_COLUMNS},
-                "shadow_price": value,
-                "unit": unit,
+                "constraint": price.meaning.label,
+                "meaning": price.meaning.text,
+                "bloc": _bloc(built, price.node) if price.node is not None else price.bloc,
+                "node": price.node,
+                "stage": None if price.stage is None else _stage(built, price.stage),
+                "element": element,
+                "year": price.year,
+                "shadow_price": price.value,
+                "unit": price.meaning.unit,
             }
         )
     table = pd.DataFrame(rows, columns=["constraint", "meaning", *DUAL_COLUMNS, "shadow_price", "unit"])
@@ -369,9 +410,10 @@ def _table_unmet(built: Built) -> pd.DataFrame:
 
 
 def _table_independence(
-    built: Built, supply: dict[tuple[str, int], tuple[float, float]], duals: dict[tuple[str, Any], float]
+    built: Built, supply: dict[tuple[str, int], tuple[float, float]], duals: tuple[ShadowPrice, ...]
 ) -> pd.DataFrame:
     m, ds = built.model, built.dataset
+    premium = {(p.element, p.year): p.value for p in duals if p.meaning is Meaning.INDEPENDENCE}
     alpha = _v(m.alpha)
     rows: list[Any] = []
     for (e, y), (d, clean) in sorted(supply.items()):
@@ -386,7 +428,7 @@ def _table_independence(
                 clean / d if d > 0 else None,
                 (1 - alpha) * d if applies else 0.0,
                 shortfall or 0.0,
-                duals.get(("independence", (e, y))),
+                premium.get((e, y)),
             )
         )
     return pd.DataFrame(

@@ -243,6 +243,15 @@ def _finish(tables: dict, complete: bool, fail_on_shortfall: bool = False) -> No
         raise typer.Exit(EXIT_SHORTFALL)
 
 
+FRONTIER_SHOWN = ("alpha", "budget_usd", "min_alpha", "status", "reason", "system_cost_usd", "premium_usd", "capex_usd")
+FRONTIER_SHOWN_PREFIX = ("premium_usd_per_kg.", "restricted_cost_factor", "shortfall_t", "unmet_t")
+
+
+def _shown_in_frontier(column: str) -> bool:
+    """The terminal's frontier columns: the point, its status, cost and premium (all of them are in the files)."""
+    return column in FRONTIER_SHOWN or column.startswith(FRONTIER_SHOWN_PREFIX)
+
+
 def _print_tables(tables: dict, columns: dict | None = None) -> None:
     from .report.terminal import print_frame, stdout_console
 
@@ -560,7 +569,7 @@ def frontier(
             note,
         ),
     ]
-    _print_tables(sheets)
+    _print_tables(sheets, {name: [c for c in frame if _shown_in_frontier(c)] for name, frame in sheets.items()})
     if out:
         man, run = _run_table(
             path,

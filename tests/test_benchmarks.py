@@ -30,3 +30,16 @@ def test_generate_any_size_is_valid(tmp_path):
         assert not [w for w in wb.warnings if "unknown" in w]
         for scenario in (None, "controls", "cheap_china"):
             make_dataset(wb, scenario)
+
+
+def test_v2_benchmark_smoke(examples):
+    """The v2 benchmark on the tiny example (the reference takes about a minute): every case solves,
+    and the case with all v2 features is larger than the plain one."""
+    done = subprocess.run([sys.executable, str(BENCHMARKS / "v2.py"), str(examples / "tiny"), "--repeat", "1"],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    rows = {line.split(" | ")[0]: line.split(" | ") for line in done.stdout.splitlines() if " | " in line}
+    assert {"as loaded", "v2 fields empty", "all v2 features"} <= set(rows)
+    assert all(row[-1] == "optimal" for name, row in rows.items() if name != "case")
+    assert rows["as loaded"][1:4] == rows["v2 fields empty"][1:4]
+    assert int(rows["all v2 features"][1]) > int(rows["as loaded"][1])

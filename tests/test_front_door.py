@@ -36,7 +36,8 @@ def test_structure_is_not_updated(tiny):
 def test_the_parameter_table_covers_every_sweep_key():
     assert set(PARAMETERS) == {"discount_rate", "max_restricted_share", "restricted_cost_factor",
                                "unmet_penalty_usd_per_t", "shortfall_penalty_usd_per_t", "budget_usd",
-                               "annual_budget_usd", "demand_factor", "capex_factor", "opex_factor"}
+                               "annual_budget_usd", "demand_factor", "capex_factor", "opex_factor", "max_t",
+                               "initial_t", "max_share"}
 
 
 def test_solution_is_frozen(tiny):
@@ -83,3 +84,31 @@ def test_terminal_lists_stages_in_chain_order(examples):
                   {"input": "x.xlsx"})
     header = next(line for line in out.getvalue().splitlines() if "bloc" in line and "ore" in line)
     assert header.index("ore") < header.index("cracking")
+
+
+def test_least_alpha_with_recipes_by_bisection():
+    """10 t of Magnet, one recipe: 0.3 t NdPr and 0.02 t Dy per t, so 0.2 t of Dy is needed. Clean Dy:
+    0.05 t from DMine, and NewDy can be built at 1,000 USD per t/yr; China has Dy in plenty; NdPr is
+    clean and plentiful. With product demand, (1 − α)·need is not linear in α, so the least α is found by
+    bisection: budget 0 -> 1 − 0.05/0.2 = 0.75; budget 50 USD (0.05 t/yr more) -> 1 − 0.1/0.2 = 0.5."""
+    from worked import case, fac
+
+    from rechain.models.dataset import Recipe
+
+    nodes = {"NMine": "allied", "DMine": "allied", "NewDy": "allied", "CNMine": "china", "Sep": "allied",
+             "Buyer": "allied"}
+    ds = case((2025, 2025), nodes, 2,
+              [fac("NMine", 1, existing_tpa=100), fac("DMine", 1, existing_tpa=0.05),
+               fac("NewDy", 1, capex_usd_per_tpa=1000), fac("CNMine", 1, existing_tpa=100),
+               fac("Sep", 2, existing_tpa=100)],
+              {"NMine": {"NdPr": 1.0}, "DMine": {"Dy": 1.0}, "NewDy": {"Dy": 1.0}, "CNMine": {"Dy": 1.0}},
+              {("Buyer", "Magnet", 2025): 10.0}, recipes={"Magnet": {"std": Recipe({"NdPr": 0.3, "Dy": 0.02})}},
+              settings={"budget_usd": 0.0})
+    model = Model(ds, Variant.LEAST_ALPHA)
+    first = model.solve()
+    assert first.optimal and first.least_alpha == pytest.approx(0.75, abs=2e-6)
+    model.update("budget_usd", 50.0)
+    second = model.solve()
+    assert second.least_alpha == pytest.approx(0.5, abs=2e-6)
+    assert second.summary["shortfall_t"] == pytest.approx(0, abs=1e-6)
+    assert second.summary["capex_usd"] == pytest.approx(50, rel=1e-6)

@@ -403,3 +403,20 @@ def test_validate_reports_v2_errors_of_every_scenario(tmp_path, rechain):
                 scenarios="+thin,max_share.P.lean,0.5\n")
     done = rechain("validate", path)
     assert done.returncode == 2 and "scenarios!C4" in done.stderr and "0.9 in 2025" in done.stderr
+
+
+def test_diagnosis_names_the_availability_cell_and_the_stage_ramp(tmp_path):
+    """frontier example: 10 t of A, CNSep (100 tpa) or USSep (built). An availability row caps Mine at 4 t
+    in 2025: 6 t unmet, the ceiling named at its max_tpa cell. A ramp given on the stages sheet is
+    named at its ramp_up cell (what the diagnosis of a ramp-up cites)."""
+    from rechain.run.diagnosis import diagnose
+
+    path = case(tmp_path, availability="node,stage,year,max_tpa\nMine,mining,2025,4\n")
+    ds = make_dataset(load_workbook(path))
+    assert ds.availability_places == {("Mine", 1, 2025): "availability!D2"}
+    result = Model(ds).solve()
+    assert result.summary["unmet_t"] == pytest.approx(6)
+    found = diagnose(ds, result)
+    assert any("availability!D2" in row["place"] for row in found.binding)
+    ramped = case(tmp_path / "r", stages="stage,order,yield,ramp_up\nmining,1,,\nseparation,2,1,0.5\n")
+    assert make_dataset(load_workbook(ramped)).stages[1].place == "stages!D3"

@@ -71,6 +71,7 @@ def make_dataset(
         _scaled_circuits(wb, factor),
         stockpiles,
         recipes,
+        availability_places=wb.availability_places,
     )
 
 

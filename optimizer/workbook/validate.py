@@ -45,6 +45,7 @@ class Workbook:
     stockpiles: dict[tuple[str, str], Stockpile] = field(default_factory=dict)
     recipes: dict[str, dict[str, dict]] = field(default_factory=dict)  # product -> recipe -> Recipe's fields
     recipe_cells: dict[str, dict[str, str]] = field(default_factory=dict)  # product -> column -> its first row's cell
+    availability_places: dict[tuple[str, int, int], str] = field(default_factory=dict)  # -> "availability!D2"
 
     @property
     def scenario_names(self) -> list[str]:
@@ -296,11 +297,12 @@ def validate_tables(tables: dict[str, RawSheet]) -> tuple[Workbook | None, Probl
         scenarios,
         problems.warnings,
         _restricted_flags(table("nodes")),
-        availability,
+        {key: t for key, (t, _) in availability.items()},
         circuits,
         stockpiles,
         recipes,
         recipe_cells,
+        {key: place for key, (_, place) in availability.items()},
     ), problems
 
 
@@ -339,7 +341,8 @@ def _restricted_flags(table: Table) -> dict[str, bool]:
 def _stages(table: Table, present: bool, problems: Problems) -> tuple[tuple[Stage, ...], Pool]:
     stages_by_id, orders = {}, defaultdict(list)
     for _, v, p in _unique(table.rows, ("stage",), "stages", problems):
-        stages_by_id[v["stage"]] = Stage(v["stage"], v["order"], v["yield"], v["ramp_up"])
+        place = p["ramp_up"] if v["ramp_up"] else p["stage"]
+        stages_by_id[v["stage"]] = Stage(v["stage"], v["order"], v["yield"], v["ramp_up"], place)
         orders[v["order"]].append(p["order"])
     for order, places in orders.items():
         for place in places[1:]:
@@ -532,8 +535,8 @@ class Sites:
         return check.known(value, pool, place, "element") if pool.labels or pool.doubtful else True
 
 
-def _availability(table: Table, sites: Sites, check: Checker) -> dict[tuple[str, int, int], float]:
-    """Per-year throughput ceilings, (node, stage order, year) -> max_tpa."""
+def _availability(table: Table, sites: Sites, check: Checker) -> dict[tuple[str, int, int], tuple[float, str]]:
+    """Per-year throughput ceilings, (node, stage order, year) -> (max_tpa, its cell)."""
     ceilings = {}
     for _, v, p in _unique(table.rows, ("node", "stage", "year"), "availability", check.problems):
         ok = check.known(v["node"], sites.nodes, p["node"], "node")
@@ -541,7 +544,7 @@ def _availability(table: Table, sites: Sites, check: Checker) -> dict[tuple[str,
             continue
         key = (v["node"], sites.order_of[v["stage"]])
         if key in sites.facilities:
-            ceilings[(*key, v["year"])] = v["max_tpa"]
+            ceilings[(*key, v["year"])] = (v["max_tpa"], p["max_tpa"])
         elif not sites.quiet(v["node"]):
             check.problems.error(
                 p["node"],
