@@ -233,3 +233,19 @@ def test_the_template_carries_a_valid_uncertainty_row(tmp_path, rechain):
     done = rechain("risk", book, "--draws", "2", "--json")
     assert done.returncode == 0, done.stderr
     assert '"probability_by_year"' in done.stdout
+
+
+def test_an_interrupt_keeps_the_finished_draws(tmp_path):
+    """Ctrl-C after the second draw: those two are kept and summarised, the run marked incomplete."""
+    done = []
+
+    def on_row(rows):
+        done.extend(rows)
+        if len(done) == 2:
+            raise KeyboardInterrupt
+
+    job = job_of(world(tmp_path, "failure.separation,bernoulli,0.5,,,\n"), seed=4)
+    tables, complete = run_risk(job, 6, workers=1, on_row=on_row)
+    assert not complete
+    assert tables["draws"]["draw"].tolist() == [0, 1]
+    assert tables["probability_by_year"]["draws"].tolist() == [2]
