@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import math
 import re
 
-import pandas as pd
 from rich.console import Console
 from rich.text import Text
 
@@ -16,7 +16,13 @@ MINUS = "\u2212"
 
 def missing(value) -> bool:
     """None, NaN, NA or NaT (a blank cell)."""
-    return value is None or (not isinstance(value, (str, bytes, list, tuple, dict)) and bool(pd.isna(value)))
+    if value is None or isinstance(value, (str, bytes, list, tuple, dict)):
+        return value is None
+    if isinstance(value, float):
+        return math.isnan(value)
+    import pandas as pd  # NA and NaT; pandas is not needed by the commands that print no tables
+
+    return bool(pd.isna(value))
 
 
 def usd(x: float | None) -> str:

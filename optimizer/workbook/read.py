@@ -15,8 +15,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from openpyxl.utils import get_column_letter
-
 from ..errors import InputError, Issue
 from .limits import max_file_bytes, max_rows
 from .schema import SHEET_BY_NAME
@@ -47,6 +45,15 @@ class RawSheet:
             return None, None
         value = row.values[i] if i < len(row.values) else None
         return value, f"{self.name}!{self.letters[column]}{row.number}"
+
+
+def get_column_letter(number: int) -> str:
+    """Column letters of a 1-based column number: 1 -> A, 27 -> AA (openpyxl's, without importing it)."""
+    letters = ""
+    while number:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
 
 
 def normalise(name: object) -> str:
