@@ -3,7 +3,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from rechain import cli
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "inputs" / "examples"

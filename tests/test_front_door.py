@@ -3,7 +3,6 @@
 import dataclasses
 
 import pytest
-
 from rechain.models.model import PARAMETERS, Model, Variant, is_mutable
 from rechain.workbook.cases import make_dataset
 from rechain.workbook.validate import load_workbook
@@ -67,11 +66,10 @@ def test_terminal_lists_stages_in_chain_order(examples):
     import io
 
     import pandas as pd
-    from rich.console import Console
-
     from rechain.models.highs import Status
     from rechain.models.solution import Solution
     from rechain.report.terminal import print_summary
+    from rich.console import Console
 
     summary = {"status": "optimal", "build_seconds": 0.1, "solve_seconds": 0.1, "stages": ["ore", "cracking"],
                "costs_usd": {}, "system_cost_usd": 1.0, "objective_usd": 1.0, "capex_usd": 3.0,

@@ -27,15 +27,15 @@ import openpyxl
 import pytest
 from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
+from rechain.errors import InputError, Issue
+from rechain.models.highs import CaseSolver, Status
+from rechain.models.solution import extract
+from rechain.workbook.cases import CAPACITY_FACTOR, FACTOR, YEAR, make_dataset
+from rechain.workbook.read import RawRow, normalise, read_tables
+from rechain.workbook.schema import SETTINGS, SHEET_BY_NAME, Column
+from rechain.workbook.validate import load_workbook, validate_tables
 
 from fixtures.make_fixtures import LIBREOFFICE, XLSXWRITER, write_openpyxl
-from rechain.workbook.cases import CAPACITY_FACTOR, FACTOR, YEAR, make_dataset
-from rechain.errors import InputError, Issue
-from rechain.workbook.read import RawRow, normalise, read_tables
-from rechain.models.solution import extract
-from rechain.workbook.schema import SETTINGS, SHEET_BY_NAME, Column
-from rechain.models.highs import CaseSolver, Status
-from rechain.workbook.validate import load_workbook, validate_tables
 
 TINY = Path(__file__).resolve().parents[1] / "inputs" / "examples" / "tiny"
 TINY_OBJECTIVE = 2800 + 1e8  # tests/test_cli_tiny.py works it out by hand
@@ -94,11 +94,11 @@ class Formula(str):
 
 
 HOSTILE = [None, "", "   ", "abc", "=1+1", "@x", "+1", "-x", "'5", "#DIV/0!", "-1", -1, -1e-9, 0, 0.5, 1.5, 2026,
-           "2025.0", 2025.5, float("nan"), float("inf"), float("-inf"), 1e308, "1e308", -1e308, "NaN", "inf",
-           10**20, 10**400, 1e15, 1e16, True, False, "TRUE", "yes", "maybe", dt.datetime(2025, 1, 1), dt.date(2026, 6, 1),
+           "2025.0", 2025.5, float("nan"), float("inf"), float("-inf"), 1e308, "1e308", -1e308, "NaN", "inf", 10**20,
+           10**400, 1e15, 1e16, True, False, "TRUE", "yes", "maybe", dt.datetime(2025, 1, 1), dt.date(2026, 6, 1),
            dt.time(12, 0), "١٢", "1,5", "1_000", " 2026 ", "0x10", "\u200b", "\u00a0", "x" * 5000, "😀", "Ünïcødé",
-           "مرحبا", "a,b", "a;b", 'say "hi"', "line\nbreak", "tab\there", "Mine", "mine", " Mine ", "MINE",
-           "allied", "china", "mining", "A", Formula("=1+1"), Formula("=A1"), Formula("=1/0"), Formula("=SUM(")]
+           "مرحبا", "a,b", "a;b", 'say "hi"', "line\nbreak", "tab\there", "Mine", "mine", " Mine ", "MINE", "allied",
+           "china", "mining", "A", Formula("=1+1"), Formula("=A1"), Formula("=1/0"), Formula("=SUM(")]
 
 
 def text_strategy(for_xlsx: bool):
@@ -308,8 +308,8 @@ def check_one_cell(outcome_of, target, value, for_xlsx: bool):
         assert kind == "ok", (cell, value, result)
 
 
-PROPERTY = dict(deadline=None, derandomize=True, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                                        HealthCheck.too_slow])
+PROPERTY = dict(deadline=None, derandomize=True, database=None,
+                suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
 
 @settings(max_examples=25, **PROPERTY)
@@ -413,64 +413,84 @@ def structural(draw):
             for op in draw(st.lists(st.sampled_from(OPS), min_size=1, max_size=3))]
 
 
-def apply_ops(tables: dict, ops) -> tuple[dict, dict, list, list]:
-    """The corrupted tables, sheet title per table, hidden sheets, merged ranges."""
-    titles = {name: name for name in tables}
-    hidden, merged = [], []
-    for op, sheet, n, other in ops:
-        if sheet not in tables:
-            continue
-        rows = tables[sheet]
-        width = max(len(r) for r in rows) if rows else 0
-        if op == "drop_sheet":
-            del tables[sheet]
-        elif op == "rename_sheet":
-            titles[sheet] = other
-        elif op == "duplicate_sheet":
-            tables[sheet + "\x01dup"] = [list(r) for r in rows]
-            titles[sheet + "\x01dup"] = sheet.upper() if n % 2 else sheet.title()
-        elif op == "hide_sheet":
-            hidden.append(sheet)
-        elif op == "empty_sheet":
-            tables[sheet] = []
-        elif op == "drop_column" and width:
-            for r in rows:
-                del r[n % width:n % width + 1]
-        elif op == "repeat_column" and width:
-            head = next((i for i, r in enumerate(rows) if any(v is not None for v in r)), 0)
-            for i, r in enumerate(rows):
-                r.extend([None] * (width - len(r)))
-                r.append(f"{r[n % width]} ".upper() if i == head and r[n % width] is not None else r[n % width])
-        elif op == "rename_column" and rows and width:
+class Corruption:
+    """Tables as OPS corrupt them, with the sheet title per table, the hidden sheets and the merged ranges.
+    Each operation takes (sheet, its rows, their width, a number, another sheet name)."""
+
+    def __init__(self, tables: dict):
+        self.tables, self.titles, self.hidden, self.merged = tables, {name: name for name in tables}, [], []
+
+    def apply(self, ops) -> tuple[dict, dict, list, list]:
+        for op, sheet, n, other in ops:
+            if sheet in self.tables:
+                rows = self.tables[sheet]
+                getattr(self, op)(sheet, rows, max(len(r) for r in rows) if rows else 0, n, other)
+        return self.tables, self.titles, self.hidden, self.merged
+
+    def drop_sheet(self, sheet, rows, width, n, other):
+        del self.tables[sheet]
+
+    def rename_sheet(self, sheet, rows, width, n, other):
+        self.titles[sheet] = other
+
+    def duplicate_sheet(self, sheet, rows, width, n, other):
+        self.tables[sheet + "\x01dup"] = [list(r) for r in rows]
+        self.titles[sheet + "\x01dup"] = sheet.upper() if n % 2 else sheet.title()
+
+    def hide_sheet(self, sheet, rows, width, n, other):
+        self.hidden.append(sheet)
+
+    def empty_sheet(self, sheet, rows, width, n, other):
+        self.tables[sheet] = []
+
+    def drop_column(self, sheet, rows, width, n, other):
+        for r in rows if width else ():
+            del r[n % width:n % width + 1]
+
+    def repeat_column(self, sheet, rows, width, n, other):
+        head = next((i for i, r in enumerate(rows) if any(v is not None for v in r)), 0)
+        for i, r in enumerate(rows if width else ()):
+            r.extend([None] * (width - len(r)))
+            r.append(f"{r[n % width]} ".upper() if i == head and r[n % width] is not None else r[n % width])
+
+    def rename_column(self, sheet, rows, width, n, other):
+        if width:
             rows[0][n % width] = other
-        elif op == "shuffle_columns" and width:
-            k = n % width
-            for i, r in enumerate(rows):
-                rows[i] = r[k:] + r[:k]
-        elif op == "shift":
-            tables[sheet] = [[None] * (n % 3) + r for r in [[None]] * (n % 4) + rows]
-        elif op == "repeat_row" and len(rows) > 1:
+
+    def shuffle_columns(self, sheet, rows, width, n, other):
+        for i, r in enumerate(rows if width else ()):
+            rows[i] = r[n % width:] + r[:n % width]
+
+    def shift(self, sheet, rows, width, n, other):
+        self.tables[sheet] = [[None] * (n % 3) + r for r in [[None]] * (n % 4) + rows]
+
+    def repeat_row(self, sheet, rows, width, n, other):
+        if len(rows) > 1:
             row = list(rows[1 + n % (len(rows) - 1)])
             row[0] = [f" {row[0]} ", str(row[0]).upper(), row[0]][n % 3] if isinstance(row[0], str) else row[0]
             rows.insert(1 + n % len(rows), row)
-        elif op == "drop_rows":
-            del rows[1:]
-        elif op == "merge" and len(rows) > 2 and width:
+
+    def drop_rows(self, sheet, rows, width, n, other):
+        del rows[1:]
+
+    def merge(self, sheet, rows, width, n, other):
+        if len(rows) > 2 and width:
             col = openpyxl.utils.get_column_letter(1 + n % width)
-            merged.append((sheet, f"{col}2:{col}{1 + len(rows) - 1}"))
-        elif op == "extra_sheet":
-            tables["extra\x01" + other] = [["x", "y"], [1, Formula("=1+")]]
-            titles["extra\x01" + other] = other + "_notes"
-        elif op == "blank_rows":
-            for i in range(len(rows), 0, -1 - n % 2):
-                rows.insert(i, [None, "  "] if n % 2 else [])
-    return tables, titles, hidden, merged
+            self.merged.append((sheet, f"{col}2:{col}{1 + len(rows) - 1}"))
+
+    def extra_sheet(self, sheet, rows, width, n, other):
+        self.tables["extra\x01" + other] = [["x", "y"], [1, Formula("=1+")]]
+        self.titles["extra\x01" + other] = other + "_notes"
+
+    def blank_rows(self, sheet, rows, width, n, other):
+        for i in range(len(rows), 0, -1 - n % 2):
+            rows.insert(i, [None, "  "] if n % 2 else [])
 
 
 @settings(max_examples=120, **PROPERTY)
 @given(ops=structural(), as_csv=st.booleans())
 def test_structure(tmp_path, ops, as_csv):
-    tables, titles, hidden, merged = apply_ops(copy_tables(), ops)
+    tables, titles, hidden, merged = Corruption(copy_tables()).apply(ops)
     named = {}
     for key, rows in tables.items():
         named.setdefault(titles[key], rows)  # openpyxl renames "DEMAND" beside "demand" to "DEMAND1"

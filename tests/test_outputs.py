@@ -7,7 +7,6 @@ import sys
 
 import openpyxl
 import pytest
-
 from rechain.report.writers import atomic_path, write_csv
 
 

@@ -3,7 +3,6 @@ qualitative findings it must keep (each could fail if the data changed)."""
 
 import openpyxl
 import pytest
-
 from rechain.inputs import reference_workbook
 from rechain.workbook.validate import load_workbook
 
@@ -11,7 +10,7 @@ from rechain.workbook.validate import load_workbook
 def table(sheet):
     book = openpyxl.load_workbook(reference_workbook(), read_only=True)
     rows = list(book[sheet].iter_rows(values_only=True))
-    return [dict(zip(rows[0], r)) for r in rows[1:] if any(v is not None for v in r)]
+    return [dict(zip(rows[0], r, strict=True)) for r in rows[1:] if any(v is not None for v in r)]
 
 
 def test_every_facility_row_has_a_source():

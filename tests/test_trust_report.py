@@ -8,9 +8,8 @@ import openpyxl
 import pandas as pd
 import pytest
 from pytest import approx
-
-from rechain.models.solution import clean_premiums
 from rechain.models.highs import CaseSolver, SolveOutcome, Status
+from rechain.models.solution import clean_premiums
 from rechain.workbook.validate import load_workbook
 
 from worked import case, fac, flat, solve
@@ -271,6 +270,7 @@ def test_binding_stages_in_chain_order():
     10 t/yr each, dear M2 (50 USD/t) and S2 (30 USD/t) supply the rest of 15 t: one more t/yr at M1
     saves 50 - 1 = 49 USD, at S1 30 - 1 = 29 USD."""
     from rechain.run.findings import binding_stages
+
     from worked import Stage
 
     stages = (Stage("ore", 1), Stage("cracking", 2))
@@ -315,9 +315,9 @@ def test_report_marks_failed_points(tmp_path, monkeypatch):
 
 
 def test_report_survives_when_nothing_solves(tmp_path):
+    from rechain.models.highs import SolveOptions
     from rechain.report.writers import manifest
     from rechain.run.findings import write_report
-    from rechain.models.highs import SolveOptions
 
     path = two_bloc_workbook(tmp_path / "wb")
     failed = write_report(load_workbook(path), path, tmp_path / "out", manifest(path, command="report"),
