@@ -861,6 +861,7 @@ def test_csv_dialects_solve(tmp_path, encoding, delimiter, newline):
 
 @pytest.mark.parametrize("name, content, place, found", [
     ("stages.csv", "stage;order;yield\nmining;1;\nseparation;2;0,5\n", "stages!C3", "'0,5'"),
+    ("stages.csv", "stage;order;yield\nmining;" + "x" * 5000 + ";\nseparation;2;0.5\n", "stages!B2", "xxx"),
     ("nodes.csv", "node,bloc\nMine,allied\nPlant,allied\nBuyer,allied\n".encode("utf-16"), "nodes.csv", "UTF-8"),
     ("nodes.csv", "node,bloc,note\nMine,allied,café\n".encode("latin-1"), "nodes.csv", "UTF-8"),
     ("nodes.csv", "node,bloc,note\nMine,allied," + "x" * 200_000 + "\n", "nodes.csv", "line 2"),
