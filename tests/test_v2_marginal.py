@@ -3,10 +3,10 @@ worked by hand: the derivative of the optimal objective with respect to one more
 protected demand, undiscounted, in USD per kg."""
 
 import pytest
-from rechain.models.highs import CaseSolver, Status
-from rechain.models.marginal import marginal_supply_cost
-
 from worked import Route, case, fac, flat
+
+from rechain.models.marginal import marginal_supply_cost
+from rechain.models.highs import CaseSolver, Status
 
 A1 = {"A": 1.0}
 
