@@ -1,11 +1,41 @@
+import dataclasses
 import subprocess
 from pathlib import Path
 
 import pytest
-
 from rechain import cli
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "inputs" / "examples"
+
+
+# The longest tests, longest first (measured; xdist hands out the xdist_groups before them, largest
+# first), started before the rest so that the two workers end together.
+LONGEST = ("test_v2_unchanged.py::test_reference_workbook_unchanged_without_v2_data", "test_hostile.py::test_structure",
+           "test_hostile.py::test_any_labels_solve", "test_parallel.py::test_local_cluster_matches_in_process",
+           "test_outputs.py::test_same_input_same_tables", "test_reference.py::test_every_scenario_solves",
+           "test_trust_run.py::test_sigterm_to_a_pool_sweep", "test_hostile.py::test_command_line_exit_codes",
+           "test_cli.py::test_report_regenerates_findings_from_scratch",
+           "test_benchmarks.py::test_scale_benchmark_smoke", "test_hostile.py::test_any_value_in_any_cell_csv",
+           "test_sweep.py::test_warm_sweep_equals_cold_solves", "test_cli.py::test_json_is_the_only_stdout")
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    rank = {name: i for i, name in enumerate(LONGEST)}
+    items.sort(key=lambda item: rank.get(f"{item.path.name}::{item.originalname}", len(LONGEST)))
+    if getattr(config.option, "loadgroup", False):  # a worker of --dist loadgroup
+        for item in items:
+            name_group(item)
+
+
+def name_group(item) -> None:
+    """pytest-xdist groups a test by renaming it `<nodeid>@<group>`, which pytest 9.2's structured node ids
+    ignore (pytest-xdist issue 1386: every group is split across workers); rename it the 9.2 way."""
+    names = sorted({str(m.args[0] if m.args else m.kwargs.get("name", "default"))
+                    for m in item.iter_markers("xdist_group")})
+    suffix = "@" + "_".join(names)
+    if names and hasattr(item, "_id") and not item.nodeid.endswith(suffix):
+        item._id = type(item._id).parse(item.nodeid + suffix)
 
 
 @pytest.fixture
@@ -25,24 +55,53 @@ def rechain(capsys):
     return run
 
 
+MUTABLE_SETTINGS = ("discount_rate", "max_restricted_share", "restricted_cost_factor", "unmet_penalty_usd_per_t",
+                    "shortfall_penalty_usd_per_t", "budget_usd", "annual_budget_usd")
+
+
+def mutable_values(ds) -> dict:
+    """The case's values of the keys `Model.update` changes (rechain.models.model.PARAMETERS)."""
+    values = {k: getattr(ds.settings, k) for k in MUTABLE_SETTINGS} | {"demand_factor": ds.demand_factor}
+    for bloc in ds.blocs:
+        values[f"capex_factor.{bloc}"] = ds.capex_factor.get(bloc, 1.0)
+        values[f"opex_factor.{bloc}"] = ds.opex_factor.get(bloc, 1.0)
+    return values
+
+
+def structure(ds):
+    """The case with its mutable values blanked (a budget row stays or stays absent): cases of equal
+    structure are one LP up to `Model.update`."""
+    blank = {k: None if v is None else 0.0 for k, v in mutable_values(ds).items() if k in MUTABLE_SETTINGS}
+    return dataclasses.replace(ds, settings=dataclasses.replace(ds.settings, **blank), demand_factor=1.0,
+                               capex_factor={}, opex_factor={}, setting_places={})
+
+
 @pytest.fixture(scope="session")
 def reference_solve():
     """Solve the reference workbook once per session for each (scenario, overrides); results are shared, so
-    tests must not change them."""
+    tests must not change them. A case of the structure of one solved before is re-solved warm on that
+    model with its own values, as a sweep does (tests/test_sweep.py: warm equals cold)."""
     from rechain.inputs import reference_workbook
-    from rechain.models.highs import CaseSolver
-    from rechain.models.solution import extract
+    from rechain.models.model import Model
     from rechain.workbook.cases import make_dataset
     from rechain.workbook.validate import load_workbook
 
     wb = load_workbook(reference_workbook())
-    solved = {}
+    solved, models = {}, []
 
     def solve(scenario=None, **overrides):
         key = (scenario, tuple((k, str(v)) for k, v in overrides.items()))
         if key not in solved:
-            solver = CaseSolver(make_dataset(wb, *key))
-            solved[key] = extract(solver.built, solver.solve(), solver.build_seconds)
+            ds = make_dataset(wb, *key)
+            shape = structure(ds)
+            model = next((m for s, m in models if s == shape), None)
+            if model is None:
+                model = Model(ds)
+                models.append((shape, model))
+            for k, v in mutable_values(ds).items():
+                if v is not None:
+                    model.update(k, v)
+            solved[key] = model.solve()
         result = solved[key]
         assert result.optimal, (scenario, overrides, result.message)
         return result

@@ -6,6 +6,7 @@ import shutil
 
 import openpyxl
 import pytest
+
 from entry import rechain_process
 
 

@@ -1,9 +1,9 @@
 """Penalties explained: hand-built cases get the specific, correct explanation."""
 
 import pytest
-from worked import TradeRule, case, fac, flat, solve
-
 from rechain.run.diagnosis import diagnose
+
+from worked import TradeRule, case, fac, flat, solve
 
 NODES = {"Mine": "allied", "CNSep": "china", "USSep": "allied", "Buyer": "allied"}
 

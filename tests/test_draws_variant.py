@@ -6,10 +6,10 @@ import dataclasses
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from worked import case, fac, flat
-
 from rechain.models.model import Model
 from rechain.models.variants import Variant
+
+from worked import case, fac, flat
 
 YEARS = (2025, 2030)
 NODES = {"Mine": "allied", "NewMine": "allied", "Plant": "allied", "CN": "china", "Buyer": "allied"}

@@ -6,6 +6,7 @@ unmet and shortfall penalties 1e7 USD/t.
 """
 
 import pytest
+
 from worked import Route, Stage, TradeRule, case, fac, flat, solve
 
 A1 = {"A": 1.0}

@@ -3,7 +3,6 @@
 import dataclasses
 
 import pytest
-
 from rechain.models.model import PARAMETERS, Model, Variant, is_mutable
 from rechain.workbook.cases import make_dataset
 from rechain.workbook.validate import load_workbook
@@ -68,11 +67,10 @@ def test_terminal_lists_stages_in_chain_order(examples):
     import io
 
     import pandas as pd
-    from rich.console import Console
-
     from rechain.models.highs import Status
     from rechain.models.solution import Solution
     from rechain.report.terminal import print_summary
+    from rich.console import Console
 
     summary = {"status": "optimal", "build_seconds": 0.1, "solve_seconds": 0.1, "stages": ["ore", "cracking"],
                "costs_usd": {}, "system_cost_usd": 1.0, "objective_usd": 1.0, "capex_usd": 3.0,
@@ -91,9 +89,9 @@ def test_least_alpha_with_recipes_by_bisection():
     0.05 t from DMine, and NewDy can be built at 1,000 USD per t/yr; China has Dy in plenty; NdPr is
     clean and plentiful. With product demand, (1 − α)·need is not linear in α, so the least α is found by
     bisection: budget 0 -> 1 − 0.05/0.2 = 0.75; budget 50 USD (0.05 t/yr more) -> 1 − 0.1/0.2 = 0.5."""
-    from worked import case, fac
-
     from rechain.models.dataset import Recipe
+
+    from worked import case, fac
 
     nodes = {"NMine": "allied", "DMine": "allied", "NewDy": "allied", "CNMine": "china", "Sep": "allied",
              "Buyer": "allied"}

@@ -3,7 +3,6 @@ cost(alpha) = 10 alpha + 1050 (1 - alpha); a budget B buys B/100 t of clean capa
 so the smallest alpha with no shortfall is 1 - B/1000."""
 
 import pytest
-
 from rechain.run.frontier import budget_frontier, cost_of_independence, default_budgets
 from rechain.workbook.validate import load_workbook
 

@@ -1,5 +1,5 @@
 """The project's habits, checked with the tests so that CI runs exactly the README's test command:
-ruff's lint and format rules and strict mypy on models/ (configured in pyproject.toml)."""
+ruff's lint rules (tests included) and format rules and strict mypy on models/ (configured in pyproject.toml)."""
 
 import shutil
 import subprocess
@@ -19,7 +19,7 @@ def run(tool: str, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run([str(exe), *args], cwd=ROOT, capture_output=True, text=True)
 
 
-@pytest.mark.parametrize("args", [("check", *FOLDERS), ("format", "--check", *FOLDERS)])
+@pytest.mark.parametrize("args", [("check", *FOLDERS, "tests"), ("format", "--check", *FOLDERS)])
 def test_ruff(args):
     done = run("ruff", *args)
     assert done.returncode == 0, done.stdout + done.stderr

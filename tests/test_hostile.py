@@ -11,6 +11,7 @@ tracebacks.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import math
 import re
@@ -26,15 +27,15 @@ import openpyxl
 import pytest
 from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
+from rechain.errors import InputError, Issue
+from rechain.models.highs import CaseSolver, Status
+from rechain.models.solution import extract
+from rechain.workbook.cases import CAPACITY_FACTOR, FACTOR, YEAR, make_dataset
+from rechain.workbook.read import RawRow, normalise, read_tables
+from rechain.workbook.schema import SETTINGS, SHEET_BY_NAME, Column
+from rechain.workbook.validate import load_workbook, validate_tables
 
 from fixtures.make_fixtures import LIBREOFFICE, XLSXWRITER, write_openpyxl
-from rechain.workbook.cases import CAPACITY_FACTOR, FACTOR, YEAR, make_dataset
-from rechain.errors import InputError, Issue
-from rechain.workbook.read import read_tables
-from rechain.models.solution import extract
-from rechain.workbook.schema import SETTINGS, SHEET_BY_NAME, Column
-from rechain.models.highs import CaseSolver, Status
-from rechain.workbook.validate import load_workbook, validate_tables
 
 TINY = Path(__file__).resolve().parents[1] / "inputs" / "examples" / "tiny"
 TINY_OBJECTIVE = 2800 + 1e8  # tests/test_cli_tiny.py works it out by hand
@@ -93,11 +94,11 @@ class Formula(str):
 
 
 HOSTILE = [None, "", "   ", "abc", "=1+1", "@x", "+1", "-x", "'5", "#DIV/0!", "-1", -1, -1e-9, 0, 0.5, 1.5, 2026,
-           "2025.0", 2025.5, float("nan"), float("inf"), float("-inf"), 1e308, "1e308", -1e308, "NaN", "inf",
-           10**20, 10**400, 1e15, 1e16, True, False, "TRUE", "yes", "maybe", dt.datetime(2025, 1, 1), dt.date(2026, 6, 1),
+           "2025.0", 2025.5, float("nan"), float("inf"), float("-inf"), 1e308, "1e308", -1e308, "NaN", "inf", 10**20,
+           10**400, 1e15, 1e16, True, False, "TRUE", "yes", "maybe", dt.datetime(2025, 1, 1), dt.date(2026, 6, 1),
            dt.time(12, 0), "١٢", "1,5", "1_000", " 2026 ", "0x10", "\u200b", "\u00a0", "x" * 5000, "😀", "Ünïcødé",
-           "مرحبا", "a,b", "a;b", 'say "hi"', "line\nbreak", "tab\there", "Mine", "mine", " Mine ", "MINE",
-           "allied", "china", "mining", "A", Formula("=1+1"), Formula("=A1"), Formula("=1/0"), Formula("=SUM(")]
+           "مرحبا", "a,b", "a;b", 'say "hi"', "line\nbreak", "tab\there", "Mine", "mine", " Mine ", "MINE", "allied",
+           "china", "mining", "A", Formula("=1+1"), Formula("=A1"), Formula("=1/0"), Formula("=SUM(")]
 
 
 def text_strategy(for_xlsx: bool):
@@ -194,10 +195,11 @@ def check_issues(issues: list[Issue], source: Path) -> None:
         assert "Traceback" not in str(issue)
 
 
-def outcome(path: Path, scenarios=(None,)):
-    """('ok', [datasets]) or ('error', issues); any other exception fails the test."""
+def outcome(path: Path, scenarios=(None,), tables=None):
+    """('ok', [datasets]) or ('error', issues); any other exception fails the test. `tables`: the raw
+    tables to validate instead of reading `path` (which then only names the source)."""
     try:
-        wb, problems = validate_tables(read_tables(path))
+        wb, problems = validate_tables(read_tables(path) if tables is None else tables)
         problems.raise_if_any()
         return "ok", [make_dataset(wb, s) for s in scenarios]
     except InputError as exc:
@@ -287,16 +289,17 @@ def data_cells():
     return [(sheet, r, c) for sheet, rows in FULL.items() for r in range(1, len(rows)) for c in range(len(rows[0]))]
 
 
-def check_one_cell(path_of, target, value, for_xlsx: bool):
+def check_one_cell(outcome_of, target, value, for_xlsx: bool):
+    """FULL with `value` in the cell `target`: an error naming the cell where it must fail, a solve where
+    the column is free text. `outcome_of(tables, target, value)` reads and validates the changed tables."""
     sheet, r, c = target
     tables = copy_tables()
     header, row = tables[sheet][0], tables[sheet][r]
     col = column_of(sheet, header, row, c)
     row[c] = value
+    kind, result = outcome_of(tables, target, value)
     if for_xlsx and isinstance(value, float) and not math.isfinite(value):
         value = None  # what write_xlsx (and openpyxl) makes of it
-    path = path_of(tables)
-    kind, result = outcome(path, (None, "s1"))
     cell = f"{sheet}!{openpyxl.utils.get_column_letter(c + 1)}{r + 1}"
     event(f"{kind}, {'must fail' if must_fail(sheet, col, value, for_xlsx) else 'may pass'}")
     if must_fail(sheet, col, value, for_xlsx):
@@ -305,24 +308,89 @@ def check_one_cell(path_of, target, value, for_xlsx: bool):
         assert kind == "ok", (cell, value, result)
 
 
-PROPERTY = dict(deadline=None, derandomize=True, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                                        HealthCheck.too_slow])
+PROPERTY = dict(deadline=None, derandomize=True, database=None,
+                suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
 
-@settings(max_examples=250, **PROPERTY)
+@settings(max_examples=25, **PROPERTY)
 @given(target=st.sampled_from(data_cells()), value=values(for_xlsx=True))
-def test_any_value_in_any_cell_xlsx(tmp_path, target, value):
-    check_one_cell(lambda t: write_xlsx(t, tmp_path / "case.xlsx"), target, value, for_xlsx=True)
+def test_any_value_in_any_cell_xlsx_file(tmp_path, target, value):
+    """The whole workbook written with the value and read back, as a user's file would be."""
+    check_one_cell(lambda tables, *_: outcome(write_xlsx(tables, tmp_path / "case.xlsx"), (None, "s1")), target,
+                   value, for_xlsx=True)
+
+
+@pytest.fixture(scope="module")
+def full_read(tmp_path_factory):
+    """FULL written as a workbook and read: (its path, its raw tables)."""
+    path = write_xlsx(FULL, tmp_path_factory.mktemp("full") / "full.xlsx")
+    return path, read_tables(path)
+
+
+def read_back(values: list, folder: Path) -> list:
+    """`values` written by openpyxl into the data cells of a read sheet and read back by rechain's reader."""
+    path = write_xlsx({"demand": [["value", "anchor"]] + [[v, "anchor"] for v in values]}, folder / "many.xlsx")
+    read = {row.number: row.values[0] for row in read_tables(path)["demand"].rows}
+    return [read[r] for r in range(2, len(values) + 2)]
+
+
+def with_cell(tables: dict, target, value) -> dict:
+    """Raw tables with the cell `target` (sheet, row, column of FULL) holding `value`."""
+    sheet, r, c = target
+    raw = tables[sheet]
+    if sheet == "sources":  # not read
+        return tables
+    i = raw.index[normalise(FULL[sheet][0][c])]
+    rows = [RawRow(row.number, row.values[:i] + (value,) + row.values[i + 1:]) if row.number == r + 1 else row
+            for row in raw.rows]
+    return tables | {sheet: dataclasses.replace(raw, rows=rows)}
+
+
+@settings(max_examples=25, **PROPERTY)
+@given(cases=st.lists(st.tuples(st.sampled_from(data_cells()), values(for_xlsx=True)), min_size=10, max_size=10))
+def test_any_value_in_any_cell_xlsx(tmp_path, full_read, cases):
+    """As test_any_value_in_any_cell_xlsx_file for 250 (cell, value) pairs, faster: the values of ten
+    pairs go through openpyxl and rechain's reader in one workbook, each into its cell of FULL's tables
+    as read. A formula (read as an error before any validation) goes through the whole file."""
+    path, raw = full_read
+    as_read = iter(read_back([v for _, v in cases if not isinstance(v, Formula)], tmp_path))
+
+    def outcome_of(tables, target, value):
+        if isinstance(value, Formula):
+            return outcome(write_xlsx(tables, tmp_path / "case.xlsx"), (None, "s1"))
+        return outcome(path, (None, "s1"), with_cell(raw, target, next(as_read)))
+
+    for target, value in cases:
+        check_one_cell(outcome_of, target, value, for_xlsx=True)
+
+
+@pytest.fixture(scope="module")
+def csv_folders(tmp_path_factory):
+    """FULL as a CSV folder per (delimiter, bom, newline), written on first use."""
+    root, folders = tmp_path_factory.mktemp("csv"), {}
+
+    def folder(*dialect):
+        if dialect not in folders:
+            folders[dialect] = write_csv(FULL, root / str(len(folders)), *dialect)
+        return folders[dialect]
+    return folder
 
 
 @settings(max_examples=250, **PROPERTY)
 @given(target=st.sampled_from(data_cells()), value=values(for_xlsx=False), delimiter=st.sampled_from(",;\t"),
        bom=st.booleans(), newline=st.sampled_from(["\n", "\r\n"]))
-def test_any_value_in_any_cell_csv(tmp_path, target, value, delimiter, bom, newline):
-    folder = tmp_path / "case"
-    shutil.rmtree(folder, ignore_errors=True)
-    check_one_cell(lambda t: write_csv(t, folder, delimiter, bom, newline), target,
-                   None if isinstance(value, Formula) else value, for_xlsx=False)
+def test_any_value_in_any_cell_csv(csv_folders, target, value, delimiter, bom, newline):
+    """FULL's folder in the dialect with the target sheet's file rewritten (and restored after)."""
+    folder, sheet = csv_folders(delimiter, bom, newline), target[0]
+
+    def outcome_of(tables, *_):
+        try:
+            write_csv({sheet: tables[sheet]}, folder, delimiter, bom, newline)
+            return outcome(folder, (None, "s1"))
+        finally:
+            write_csv({sheet: FULL[sheet]}, folder, delimiter, bom, newline)
+
+    check_one_cell(outcome_of, target, None if isinstance(value, Formula) else value, for_xlsx=False)
 
 
 # ----------------------------------------------------------------------------- structure
@@ -345,64 +413,84 @@ def structural(draw):
             for op in draw(st.lists(st.sampled_from(OPS), min_size=1, max_size=3))]
 
 
-def apply_ops(tables: dict, ops) -> tuple[dict, dict, list, list]:
-    """The corrupted tables, sheet title per table, hidden sheets, merged ranges."""
-    titles = {name: name for name in tables}
-    hidden, merged = [], []
-    for op, sheet, n, other in ops:
-        if sheet not in tables:
-            continue
-        rows = tables[sheet]
-        width = max(len(r) for r in rows) if rows else 0
-        if op == "drop_sheet":
-            del tables[sheet]
-        elif op == "rename_sheet":
-            titles[sheet] = other
-        elif op == "duplicate_sheet":
-            tables[sheet + "\x01dup"] = [list(r) for r in rows]
-            titles[sheet + "\x01dup"] = sheet.upper() if n % 2 else sheet.title()
-        elif op == "hide_sheet":
-            hidden.append(sheet)
-        elif op == "empty_sheet":
-            tables[sheet] = []
-        elif op == "drop_column" and width:
-            for r in rows:
-                del r[n % width:n % width + 1]
-        elif op == "repeat_column" and width:
-            head = next((i for i, r in enumerate(rows) if any(v is not None for v in r)), 0)
-            for i, r in enumerate(rows):
-                r.extend([None] * (width - len(r)))
-                r.append(f"{r[n % width]} ".upper() if i == head and r[n % width] is not None else r[n % width])
-        elif op == "rename_column" and rows and width:
+class Corruption:
+    """Tables as OPS corrupt them, with the sheet title per table, the hidden sheets and the merged ranges.
+    Each operation takes (sheet, its rows, their width, a number, another sheet name)."""
+
+    def __init__(self, tables: dict):
+        self.tables, self.titles, self.hidden, self.merged = tables, {name: name for name in tables}, [], []
+
+    def apply(self, ops) -> tuple[dict, dict, list, list]:
+        for op, sheet, n, other in ops:
+            if sheet in self.tables:
+                rows = self.tables[sheet]
+                getattr(self, op)(sheet, rows, max(len(r) for r in rows) if rows else 0, n, other)
+        return self.tables, self.titles, self.hidden, self.merged
+
+    def drop_sheet(self, sheet, rows, width, n, other):
+        del self.tables[sheet]
+
+    def rename_sheet(self, sheet, rows, width, n, other):
+        self.titles[sheet] = other
+
+    def duplicate_sheet(self, sheet, rows, width, n, other):
+        self.tables[sheet + "\x01dup"] = [list(r) for r in rows]
+        self.titles[sheet + "\x01dup"] = sheet.upper() if n % 2 else sheet.title()
+
+    def hide_sheet(self, sheet, rows, width, n, other):
+        self.hidden.append(sheet)
+
+    def empty_sheet(self, sheet, rows, width, n, other):
+        self.tables[sheet] = []
+
+    def drop_column(self, sheet, rows, width, n, other):
+        for r in rows if width else ():
+            del r[n % width:n % width + 1]
+
+    def repeat_column(self, sheet, rows, width, n, other):
+        head = next((i for i, r in enumerate(rows) if any(v is not None for v in r)), 0)
+        for i, r in enumerate(rows if width else ()):
+            r.extend([None] * (width - len(r)))
+            r.append(f"{r[n % width]} ".upper() if i == head and r[n % width] is not None else r[n % width])
+
+    def rename_column(self, sheet, rows, width, n, other):
+        if width:
             rows[0][n % width] = other
-        elif op == "shuffle_columns" and width:
-            k = n % width
-            for i, r in enumerate(rows):
-                rows[i] = r[k:] + r[:k]
-        elif op == "shift":
-            tables[sheet] = [[None] * (n % 3) + r for r in [[None]] * (n % 4) + rows]
-        elif op == "repeat_row" and len(rows) > 1:
+
+    def shuffle_columns(self, sheet, rows, width, n, other):
+        for i, r in enumerate(rows if width else ()):
+            rows[i] = r[n % width:] + r[:n % width]
+
+    def shift(self, sheet, rows, width, n, other):
+        self.tables[sheet] = [[None] * (n % 3) + r for r in [[None]] * (n % 4) + rows]
+
+    def repeat_row(self, sheet, rows, width, n, other):
+        if len(rows) > 1:
             row = list(rows[1 + n % (len(rows) - 1)])
             row[0] = [f" {row[0]} ", str(row[0]).upper(), row[0]][n % 3] if isinstance(row[0], str) else row[0]
             rows.insert(1 + n % len(rows), row)
-        elif op == "drop_rows":
-            del rows[1:]
-        elif op == "merge" and len(rows) > 2 and width:
+
+    def drop_rows(self, sheet, rows, width, n, other):
+        del rows[1:]
+
+    def merge(self, sheet, rows, width, n, other):
+        if len(rows) > 2 and width:
             col = openpyxl.utils.get_column_letter(1 + n % width)
-            merged.append((sheet, f"{col}2:{col}{1 + len(rows) - 1}"))
-        elif op == "extra_sheet":
-            tables["extra\x01" + other] = [["x", "y"], [1, Formula("=1+")]]
-            titles["extra\x01" + other] = other + "_notes"
-        elif op == "blank_rows":
-            for i in range(len(rows), 0, -1 - n % 2):
-                rows.insert(i, [None, "  "] if n % 2 else [])
-    return tables, titles, hidden, merged
+            self.merged.append((sheet, f"{col}2:{col}{1 + len(rows) - 1}"))
+
+    def extra_sheet(self, sheet, rows, width, n, other):
+        self.tables["extra\x01" + other] = [["x", "y"], [1, Formula("=1+")]]
+        self.titles["extra\x01" + other] = other + "_notes"
+
+    def blank_rows(self, sheet, rows, width, n, other):
+        for i in range(len(rows), 0, -1 - n % 2):
+            rows.insert(i, [None, "  "] if n % 2 else [])
 
 
 @settings(max_examples=120, **PROPERTY)
 @given(ops=structural(), as_csv=st.booleans())
 def test_structure(tmp_path, ops, as_csv):
-    tables, titles, hidden, merged = apply_ops(copy_tables(), ops)
+    tables, titles, hidden, merged = Corruption(copy_tables()).apply(ops)
     named = {}
     for key, rows in tables.items():
         named.setdefault(titles[key], rows)  # openpyxl renames "DEMAND" beside "demand" to "DEMAND1"
@@ -773,6 +861,7 @@ def test_csv_dialects_solve(tmp_path, encoding, delimiter, newline):
 
 @pytest.mark.parametrize("name, content, place, found", [
     ("stages.csv", "stage;order;yield\nmining;1;\nseparation;2;0,5\n", "stages!C3", "'0,5'"),
+    ("stages.csv", "stage;order;yield\nmining;" + "x" * 5000 + ";\nseparation;2;0.5\n", "stages!B2", "xxx"),
     ("nodes.csv", "node,bloc\nMine,allied\nPlant,allied\nBuyer,allied\n".encode("utf-16"), "nodes.csv", "UTF-8"),
     ("nodes.csv", "node,bloc,note\nMine,allied,café\n".encode("latin-1"), "nodes.csv", "UTF-8"),
     ("nodes.csv", "node,bloc,note\nMine,allied," + "x" * 200_000 + "\n", "nodes.csv", "line 2"),
@@ -831,8 +920,9 @@ def test_endless_file_does_not_hang():
 # ----------------------------------------------------------------------------- the command line
 
 
-def test_command_line_exit_codes(tmp_path, base):
-    """A handful of cases through `python -m rechain.cli solve`, run concurrently."""
+def test_command_line_exit_codes(tmp_path, base, rechain):
+    """A handful of cases through `rechain solve` in this process, and one of each exit code through
+    `python -m rechain.cli solve`, run concurrently with them."""
     tables = copy_tables()
     tables["facilities"][2][4] = "lots"
     folder = tiny_csv(tmp_path, "semicolons")
@@ -843,21 +933,29 @@ def test_command_line_exit_codes(tmp_path, base):
     cut = tmp_path / "cut.xlsx"
     cut.write_bytes(base.read_bytes()[:2000])
     member = sheet_member(base, "nodes")
+    text = write_xlsx(tables, tmp_path / "text.xlsx")
     cases = {
         folder: 0,
         LIBREOFFICE: 0,
-        write_xlsx(tables, tmp_path / "text.xlsx"): 2,
+        text: 2,
         write_openpyxl(tmp_path / "formulas.xlsx", formulas=True): 2,
         patch_zip(base, tmp_path / "laughs.xlsx", {member: lambda d: LAUGHS + d}): 2,
         xls: 2,
         cut: 2,
     }
-    runs = {path: subprocess.Popen([sys.executable, "-m", "rechain.cli", "solve", str(path)],
-                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-            for path in cases}
-    for path, run in runs.items():
-        out, err = run.communicate(timeout=120)
-        assert run.returncode == cases[path], (path, out, err)
+
+    def check(path, code, out, err):
+        assert code == cases[path], (path, out, err)
         assert "Traceback" not in out + err and "internal error" not in err, (path, err)
         if cases[path] == 2:
             assert "input error" in err and path.name in err or "!" in err, (path, err)
+
+    runs = {path: subprocess.Popen([sys.executable, "-m", "rechain.cli", "solve", str(path)],
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            for path in (folder, text)}
+    for path in cases:
+        done = rechain("solve", path)
+        check(path, done.returncode, done.stdout, done.stderr)
+    for path, run in runs.items():
+        out, err = run.communicate(timeout=120)
+        check(path, run.returncode, out, err)

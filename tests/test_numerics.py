@@ -1,8 +1,8 @@
 """Warnings about results that would mislead."""
 
-from worked import case, fac
-
 from rechain.run.numerics import penalty_warnings, quality_warnings, unit_cost_ceiling
+
+from worked import case, fac
 
 
 def mine(penalty):

@@ -1,7 +1,6 @@
 """Chunks in worker processes and on a dask LocalCluster give the in-process rows."""
 
 import pytest
-
 from rechain.run.parallel import chunks_of, run_points
 from rechain.run.sweep import grid
 from rechain.workbook.keys import parse_params
@@ -12,7 +11,7 @@ PARAMS = ["max_restricted_share=0.9:0.1:3", "budget_usd=50,650"]
 
 def same_rows(a, b):
     assert len(a) == len(b)
-    for x, y in zip(a, b):
+    for x, y in zip(a, b, strict=True):
         assert x.keys() == y.keys()
         for k, v in x.items():
             assert y[k] == (pytest.approx(v, rel=1e-6, abs=1e-6) if isinstance(v, float) else v)

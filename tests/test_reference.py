@@ -3,7 +3,6 @@ qualitative findings it must keep (each could fail if the data changed)."""
 
 import openpyxl
 import pytest
-
 from rechain.inputs import reference_workbook
 from rechain.workbook.validate import load_workbook
 
@@ -11,7 +10,7 @@ from rechain.workbook.validate import load_workbook
 def table(sheet):
     book = openpyxl.load_workbook(reference_workbook(), read_only=True)
     rows = list(book[sheet].iter_rows(values_only=True))
-    return [dict(zip(rows[0], r)) for r in rows[1:] if any(v is not None for v in r)]
+    return [dict(zip(rows[0], r, strict=True)) for r in rows[1:] if any(v is not None for v in r)]
 
 
 def test_every_facility_row_has_a_source():
@@ -42,10 +41,16 @@ def test_the_scenarios_of_the_findings_are_there(reference_solve):
     assert required <= set(reference_solve.workbook.scenario_names)
 
 
-BASE = pytest.mark.xdist_group("reference base case")  # the tests that share its solve run on one worker
+# Tests that share solves run on one worker: the base case's (scenarios of its structure are warm re-solves
+# of it, see conftest's reference_solve) and the budget scenarios'.
+BASE = pytest.mark.xdist_group("reference base case")
+BUDGETS = pytest.mark.xdist_group("reference budget scenarios")
+GROUP = {"embargo_2027": BASE, "china_cost_1_5x": BASE, "china_cost_3x": BASE, "china_cost_4x": BASE,
+         "china_cost_parity": BASE, "demand_high": BASE, "budget_8_5bn": BUDGETS, "doe_300bn": BUDGETS,
+         "warp_speed_75bn": BUDGETS}
 
 
-@pytest.mark.parametrize("name", [pytest.param(name, marks=BASE) if name == "embargo_2027" else name
+@pytest.mark.parametrize("name", [pytest.param(name, marks=GROUP[name]) if name in GROUP else name
                                   for name in load_workbook(reference_workbook()).scenario_names])
 def test_every_scenario_solves(reference_solve, name):
     reference_solve(name)
@@ -66,6 +71,7 @@ def test_independence_premium_grows_as_the_deadline_moves_earlier(reference_solv
     assert premiums[0] < premiums[1] < premiums[2]
 
 
+@BASE
 def test_heavy_rare_earths_carry_the_larger_clean_premium(reference_solve):
     ind = reference_solve(max_restricted_share=0.5, independence_year=2035).tables["independence"]
     premium = ind[ind["year"] >= 2035].groupby("element")["clean_premium_usd_per_t"].mean()

@@ -8,7 +8,6 @@ cost(alpha) = 10 alpha + 1050 (1 - alpha).
 """
 
 import pytest
-
 from rechain.run.sweep import grid, solve_points
 from rechain.workbook.keys import parse_params
 from rechain.workbook.validate import load_workbook
@@ -38,7 +37,7 @@ def test_warm_sweep_equals_cold_solves(examples):
     warm = solve_points(wb, None, (), points)
     cold = solve_points(wb, None, (), points, warm=False)
     assert len(warm) == len(points) == 60
-    for w, c in zip(warm, cold):
+    for w, c in zip(warm, cold, strict=True):
         assert w.row.keys() == c.row.keys()
         for key, value in c.row.items():
             if isinstance(value, float):

@@ -7,7 +7,6 @@ import shutil
 
 import openpyxl
 import pytest
-
 from rechain import cli
 
 
@@ -182,7 +181,6 @@ def test_scenarios_show_their_changes_and_a_bar_chart_of_the_difference(rechain,
 
 def test_a_failed_category_is_named_not_drawn(tmp_path):
     import pandas as pd
-
     from rechain.report.tables import Chart, chart_lines, write_tables
 
     table = pd.DataFrame({"scenario": ["base", "bad", "dear"], "status": ["optimal", "time_limit", "optimal"],

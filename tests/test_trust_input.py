@@ -8,9 +8,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-
-from rechain.workbook.cases import make_dataset
 from rechain.errors import InputError
+from rechain.workbook.cases import make_dataset
 from rechain.workbook.read import read_tables
 from rechain.workbook.schema import SHEETS
 from rechain.workbook.validate import load_workbook, validate_tables

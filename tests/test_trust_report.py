@@ -8,9 +8,8 @@ import openpyxl
 import pandas as pd
 import pytest
 from pytest import approx
-
-from rechain.models.solution import clean_premiums
 from rechain.models.highs import CaseSolver, SolveOutcome, Status
+from rechain.models.solution import clean_premiums
 from rechain.workbook.validate import load_workbook
 
 from worked import case, fac, flat, solve
@@ -172,6 +171,9 @@ def two_bloc_workbook(folder: Path) -> Path:
     return folder
 
 
+REPORT = pytest.mark.xdist_group("two-bloc report")  # the tests of one report run on one worker
+
+
 @pytest.fixture(scope="module")
 def two_bloc_report(tmp_path_factory):
     from rechain.report.writers import manifest
@@ -196,6 +198,7 @@ def test_report_deadlines_come_from_the_horizon():
     assert deadlines(2025, 2025) == (2025,)
 
 
+@REPORT
 def test_report_headline_by_hand(two_bloc_report):
     """Unconstrained: east separates 10 t/yr at 1 USD/t: 10 + 5 + 2.5 = 17.5 USD.
     Clean from 2026: build 10 tpa at USSep in 2026, capex 1,000 USD nominal (500 discounted), opex
@@ -211,6 +214,7 @@ def test_report_headline_by_hand(two_bloc_report):
     assert list(table["protected_capex_usd"]) == approx([0, 1000, 1000])
 
 
+@REPORT
 def test_report_cost_factor_capex_is_nominal(two_bloc_report):
     """Fully clean from 2027 (the middle deadline) at east's cost factor f: unconstrained 17.5 f, clean
     15 f + 250 + 12.5, premium 262.5 - 2.5 f; capex 1,000 USD nominal at every f (250 discounted)."""
@@ -221,6 +225,7 @@ def test_report_cost_factor_capex_is_nominal(two_bloc_report):
     assert table.loc[1, "defined_by"] == "settings"
 
 
+@REPORT
 def test_report_budgets_come_from_the_workbook(two_bloc_report):
     """The clean-from-2027 plan spends 1,000 USD at west (budget) nodes: the grid is 0, 0.25, 0.5, 0.75,
     1 and 1.5 times that, plus the scenario `tight`'s 400. A budget B buys B / 100 t/yr of clean capacity:
@@ -236,6 +241,7 @@ def test_report_budgets_come_from_the_workbook(two_bloc_report):
     assert "with no shortfall is $1.00 k" in text
 
 
+@REPORT
 def test_report_speaks_of_the_workbooks_blocs(two_bloc_report):
     text = (two_bloc_report[0] / "findings.md").read_text()
     assert "free of east for west demand" in text
@@ -243,6 +249,7 @@ def test_report_speaks_of_the_workbooks_blocs(two_bloc_report):
         assert word not in text.lower()
 
 
+@REPORT
 def test_report_premium_and_scenarios(two_bloc_report):
     """90% clean from 2027: one more clean t in 2027 costs capex 100 + opex 5 - 1 = 104, x 1/4 = 26."""
     out = two_bloc_report[0]
@@ -254,6 +261,7 @@ def test_report_premium_and_scenarios(two_bloc_report):
     assert "system_cost_vs_base_usd" in scen
 
 
+@REPORT
 def test_report_chart_titles_state_the_case(two_bloc_report):
     from rechain.report.findings import Subject, charts
 
@@ -271,6 +279,7 @@ def test_binding_stages_in_chain_order():
     10 t/yr each, dear M2 (50 USD/t) and S2 (30 USD/t) supply the rest of 15 t: one more t/yr at M1
     saves 50 - 1 = 49 USD, at S1 30 - 1 = 29 USD."""
     from rechain.run.findings import binding_stages
+
     from worked import Stage
 
     stages = (Stage("ore", 1), Stage("cracking", 2))
@@ -315,9 +324,9 @@ def test_report_marks_failed_points(tmp_path, monkeypatch):
 
 
 def test_report_survives_when_nothing_solves(tmp_path):
+    from rechain.models.highs import SolveOptions
     from rechain.report.writers import manifest
     from rechain.run.findings import write_report
-    from rechain.models.highs import SolveOptions
 
     path = two_bloc_workbook(tmp_path / "wb")
     failed = write_report(load_workbook(path), path, tmp_path / "out", manifest(path, command="report"),

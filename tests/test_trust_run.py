@@ -13,17 +13,17 @@ import time
 from pathlib import Path
 
 import pytest
-from worked import case, fac, solve
-
-from rechain.run import signals
 from rechain.errors import InputError
+from rechain.models.highs import CaseSolver, SolveOptions, SolveOutcome, Status
+from rechain.run import signals
 from rechain.run.frontier import budget_frontier, cost_of_independence, default_budgets
 from rechain.run.numerics import quality_warnings
 from rechain.run.parallel import run_points
-from rechain.models.highs import CaseSolver, SolveOptions, SolveOutcome, Status
 from rechain.run.sweep import grid, solve_points, validate_points
 from rechain.workbook.keys import parse_params
 from rechain.workbook.validate import load_workbook
+
+from worked import case, fac, solve
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -353,9 +353,9 @@ def test_frontier_capex_is_nominal(frontier_wb):
 def test_diagnosis_says_when_its_own_solves_fail(monkeypatch):
     """The budget case of test_diagnosis.py (400 USD, 6 t short); its follow-up LPs
     stop at a time limit: the findings say so instead of "no extra budget removes it"."""
-    from test_diagnosis import clean_case
-
     from rechain.run.diagnosis import diagnose
+
+    from test_diagnosis import clean_case
 
     ds = clean_case(max_restricted_share=0.0, budget_usd=400.0)
     result = solve(ds)
@@ -373,9 +373,9 @@ def test_clean_premium_is_the_mean_over_the_years_the_requirement_applies():
     clean each year. 2025: one more clean t needs 1 tpa built (100) and costs opex 5
     instead of 1: 104. 2026, 2027: the capacity stands, only opex differs: 4 / 1.1 and
     4 / 1.21 (discounted). Mean: (104 + 3.636 + 3.306) / 3 = 36.98 USD/t."""
-    from test_diagnosis import clean_case
-
     from rechain.run.sweep import row_of
+
+    from test_diagnosis import clean_case
 
     ds = clean_case((2025, 2027), max_restricted_share=0.5, discount_rate=0.1)
     row = row_of(solve(ds), {}, ds)

@@ -11,13 +11,12 @@ import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
-from rich.console import Console
-
-from rechain.report import writers as outputs
 from rechain.errors import OutputError
-from rechain.report.writers import write_json, write_xlsx
+from rechain.report import writers as outputs
 from rechain.report.tables import Chart, markdown_table, write_tables
 from rechain.report.terminal import print_frame, usd
+from rechain.report.writers import write_json, write_xlsx
+from rich.console import Console
 
 HOSTILE = ["[/]", "$\\oops$", "a|b\n# H", "\x1b[31mred"]
 

@@ -10,12 +10,12 @@ import dataclasses
 import pandas as pd
 import pyomo.environ as pyo
 import pytest
-from worked import Stage, case, fac, flat
-
 from rechain.models.dataset import Circuit, Recipe, Route, Stockpile
 from rechain.models.highs import CaseSolver
 from rechain.models.solution import Meaning, ShadowPrice, extract
 from rechain.run.diagnosis import diagnose
+
+from worked import Stage, case, fac, flat
 
 A1 = {"A": 1.0}
 

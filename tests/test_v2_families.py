@@ -10,10 +10,10 @@ import dataclasses
 
 import pyomo.environ as pyo
 import pytest
-from worked import Facility, Stage, case, fac, flat, solve  # noqa: F401
-
 from rechain.models.dataset import MONEY, Circuit, Recipe, Stockpile
 from rechain.models.highs import CaseSolver, Status
+
+from worked import Facility, Stage, case, fac, flat, solve  # noqa: F401
 
 A1 = {"A": 1.0}
 

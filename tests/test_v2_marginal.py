@@ -3,10 +3,10 @@ worked by hand: the derivative of the optimal objective with respect to one more
 protected demand, undiscounted, in USD per kg."""
 
 import pytest
-from worked import Route, case, fac, flat
-
-from rechain.models.marginal import marginal_supply_cost
 from rechain.models.highs import CaseSolver, Status
+from rechain.models.marginal import marginal_supply_cost
+
+from worked import Route, case, fac, flat
 
 A1 = {"A": 1.0}
 
@@ -90,6 +90,7 @@ def test_with_recipes_the_independence_term_keeps_its_sign():
     China at no cost (demand dual 0) and adds 1 t of shortfall (1e7 USD/t): +10,000 USD/kg, not −10,000.
     NdPr is clean and plentiful at no cost: 0."""
     from test_v2_diagnosis import magnet_case
+
     from worked import solve
 
     msc = solve(magnet_case()).summary["marginal_supply_cost_usd_per_kg"]

@@ -12,10 +12,10 @@ import pyomo.environ as pyo
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from worked import case, fac
-
 from rechain.models.dataset import MONEY, Circuit, Recipe, Stockpile
 from rechain.models.highs import CaseSolver, Status
+
+from worked import case, fac
 
 FEW = settings(max_examples=12, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 NODES = {"CNMine": "china", "USMine": "allied", "CNSep": "china", "USSep": "allied", "Buyer": "allied",

@@ -7,13 +7,13 @@ import json
 
 import pandas as pd
 import pytest
-from worked import Facility, Stage, case, fac, flat, solve  # noqa: F401
-
 from rechain.models.dataset import Circuit, Recipe, Route, Stockpile
 from rechain.report.findings import per_kg
 from rechain.run.findings import premiums_per_kg
 from rechain.run.frontier import cost_of_independence
 from rechain.workbook.validate import load_workbook
+
+from worked import Facility, Stage, case, fac, flat, solve  # noqa: F401
 
 A1 = {"A": 1.0}
 
@@ -62,7 +62,8 @@ def test_v1_case_has_no_v2_tables_and_v1_builds_columns():
     """No circuits, stockpiles, recipes or floors: none of their tables, builds keeps its v1 columns;
     the marginal supply cost is reported for every case."""
     r = solve(case((2025, 2025), {"Mine": "allied", "Buyer": "allied"}, 1,
-                   [fac("Mine", 1, existing_tpa=100, opex_usd_per_t=3)], {"Mine": A1}, flat("Buyer", "A", 10, (2025, 2025))))
+                   [fac("Mine", 1, existing_tpa=100, opex_usd_per_t=3)], {"Mine": A1},
+                   flat("Buyer", "A", 10, (2025, 2025))))
     assert not {"circuits", "stocks", "recipe_mix", "must_run"} & set(r.tables)
     assert list(r.tables["builds"].columns) == ["node", "bloc", "stage", "start_year", "online_year", "build_tpa",
                                                 "capex_usd"]
@@ -133,7 +134,8 @@ def must_run_case():
 def used_up_case(demand=10):
     """Mine MA: 10 tpa, opex 2,000 USD/t; mine MB: plenty, opex 5,000; `demand` t of A."""
     return case((2025, 2025), {"MA": "allied", "MB": "allied", "Buyer": "allied"}, 1,
-                [fac("MA", 1, existing_tpa=10, opex_usd_per_t=2000), fac("MB", 1, existing_tpa=100, opex_usd_per_t=5000)],
+                [fac("MA", 1, existing_tpa=10, opex_usd_per_t=2000),
+                 fac("MB", 1, existing_tpa=100, opex_usd_per_t=5000)],
                 {"MA": A1, "MB": A1}, flat("Buyer", "A", demand, (2025, 2025)))
 
 
@@ -254,9 +256,9 @@ def test_solve_writes_the_new_tables_and_keys(rechain, tmp_path, examples):
     assert summary["marginal_supply_cost_usd_per_kg"] == {"A": {"2025": approx(0.001)}}
     assert summary["must_run_shortfall_t"] == 0
     sheets = pd.read_excel(out / "results.xlsx", sheet_name=None)
-    assert [n for n in sheets if not n.startswith("chart")] == ["summary", "costs", "capacity", "capacity_by_bloc", "builds", "throughput", "flows",
-                            "unmet", "independence", "clean_share", "duals", "binding_capacity",
-                            "marginal_supply_cost", "run"]
+    assert [n for n in sheets if not n.startswith("chart")] == [
+        "summary", "costs", "capacity", "capacity_by_bloc", "builds", "throughput", "flows", "unmet", "independence",
+        "clean_share", "duals", "binding_capacity", "marginal_supply_cost", "run"]
     assert "Marginal supply" in done.stdout and "│ A       │ 0.001 │" in done.stdout
     assert "Must-run shortfall" not in done.stdout
 
@@ -264,9 +266,8 @@ def test_solve_writes_the_new_tables_and_keys(rechain, tmp_path, examples):
 def test_terminal_prints_must_run_shortfall_and_flags_not_unique():
     """The must-run case above prints its 4 t of must-run shortfall; the case whose capacity is
     exactly used up marks its marginal supply cost (2 USD/kg) with `*`."""
-    from rich.console import Console
-
     from rechain.report.terminal import print_summary
+    from rich.console import Console
 
     def printed(ds):
         console = Console(width=200, record=True)

@@ -18,11 +18,11 @@ Cases (all opex 0 unless said, discount 0, penalties 1e7 USD/t, lifetime 1):
 import dataclasses
 
 import pytest
-from worked import case, flat
-
 from rechain.models.dataset import Recipe, Stockpile
 from rechain.models.model import Model, is_mutable
 from rechain.run import sweep
+
+from worked import case, flat
 
 NODES = {"CNMine": "china", "CNSep": "china", "Buyer.EU": "allied"}
 BUYER = "Buyer.EU"  # a label with a dot: keys are resolved against the dataset's pairs

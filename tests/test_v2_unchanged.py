@@ -12,13 +12,12 @@ import dataclasses
 
 import pyomo.environ as pyo
 import pytest
-
+from rechain.inputs import reference_workbook
 from rechain.models.dataset import MONEY, Circuit, Recipe, Stockpile
 from rechain.models.formulation import build_model
-from rechain.workbook.cases import make_dataset
-from rechain.inputs import reference_workbook
-from rechain.models.solution import extract
 from rechain.models.highs import CaseSolver
+from rechain.models.solution import extract
+from rechain.workbook.cases import make_dataset
 from rechain.workbook.validate import load_workbook
 
 HUGE = 1e9

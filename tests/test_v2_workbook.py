@@ -13,7 +13,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from rechain.errors import InputError
 from rechain.models.model import Model
 from rechain.workbook.cases import make_dataset

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from rechain.models.dataset import Dataset, Facility, Route, Settings, Stage, TradeRule  # noqa: F401
-from rechain.models.solution import Solution, extract
 from rechain.models.highs import CaseSolver
+from rechain.models.solution import Solution, extract
 from rechain.workbook.cases import settings_of
 
 STAGES = {1: (Stage("mining", 1),),

@@ -261,8 +261,10 @@ def _read_csv_folder(folder: Path) -> dict[str, RawSheet]:
             text = p.read_text(encoding="utf-8-sig")
         except UnicodeDecodeError:
             raise InputError([Issue(p.name, "a UTF-8 text file", "bytes that are not UTF-8")]) from None
+        sample = text[:4096]
+        whole_lines = sample[: max(sample.rfind("\n"), sample.rfind("\r")) + 1] or sample  # a long cell may be cut
         try:
-            dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+            dialect = csv.Sniffer().sniff(whole_lines, delimiters=",;\t")
         except csv.Error:
             dialect = csv.excel
         reader = csv.reader(io.StringIO(text, newline=""), dialect)
