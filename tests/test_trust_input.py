@@ -14,6 +14,8 @@ from rechain.workbook.read import read_tables
 from rechain.workbook.schema import SHEETS
 from rechain.workbook.validate import load_workbook, validate_tables
 
+from worked import issues_of, warnings_of
+
 EXAMPLES = Path(__file__).resolve().parents[1] / "inputs" / "examples"
 
 
@@ -30,17 +32,6 @@ def case(tmp_path, example="frontier", **files) -> Path:
     return folder
 
 
-def issues_of(path: Path, scenario=None, overrides=()) -> list:
-    with pytest.raises(InputError) as exc:
-        make_dataset(load_workbook(path), scenario, overrides)
-    return exc.value.issues
-
-
-def warnings_of(path: Path, scenario=None, overrides=()) -> list[str]:
-    wb = load_workbook(path)
-    warnings = list(wb.warnings)
-    make_dataset(wb, scenario, overrides, warnings)
-    return warnings
 
 
 # ----------------------------------------------------------------------------- blocs named in settings

@@ -13,12 +13,13 @@ import shutil
 from pathlib import Path
 
 import pytest
-from rechain.errors import InputError
 from rechain.models.model import Model
 from rechain.workbook.cases import make_dataset
 from rechain.workbook.keys import is_known_key, parse_params
 from rechain.workbook.read import read_tables
 from rechain.workbook.validate import load_workbook, validate_tables
+
+from worked import issues_of, warnings_of
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "inputs" / "examples"
 PENALTY = 1e7
@@ -38,17 +39,6 @@ def errors_of(path: Path) -> list:
     return validate_tables(read_tables(path))[1].errors
 
 
-def case_errors(path: Path, scenario=None, overrides=()) -> list:
-    with pytest.raises(InputError) as exc:
-        make_dataset(load_workbook(path), scenario, overrides)
-    return exc.value.issues
-
-
-def warnings_of(path: Path, scenario=None, overrides=()) -> list[str]:
-    wb = load_workbook(path)
-    warnings = list(wb.warnings)
-    make_dataset(wb, scenario, overrides, warnings)
-    return warnings
 
 
 def objective(path: Path, scenario=None, overrides=()) -> float:
@@ -145,10 +135,10 @@ def test_a_stockpile_needs_demand_in_the_horizon(tmp_path):
     """USSep demands nothing: stockpiles!A2. Buyer's A demand is only in 2025, so with --set first_year=2026
     (last_year 2026) Buyer's stockpile (A3) has none either; judged where the case is made."""
     path = case(tmp_path, stockpiles="node,element\nUSSep,A\nBuyer,A\n")
-    [issue] = case_errors(path)
+    [issue] = issues_of(path)
     assert issue.place == "stockpiles!A2" and "has demand for 'A' in 2025-2025" in issue.expected
     path = case(tmp_path / "2", stockpiles="node,element\nBuyer,A\n")
-    [issue] = case_errors(path, None, (("first_year", "2026"), ("last_year", "2026")))
+    [issue] = issues_of(path, None, (("first_year", "2026"), ("last_year", "2026")))
     assert issue.place == "stockpiles!A2" and "2026-2026" in issue.expected
 
 
@@ -168,7 +158,7 @@ def test_a_stockpile_needs_two_stages(tmp_path):
 def test_embargo_and_cost_advantage_blocs_must_be_blocs(tmp_path):
     """settings rows 6-7 name blocs no node has (China, partner); --set embargo.Allied too."""
     path = case(tmp_path, settings="+embargo.China,2025\ncost_advantage_blocs,\"china, partner\"\n")
-    issues = case_errors(path, None, (("embargo.Allied", "2025"),))
+    issues = issues_of(path, None, (("embargo.Allied", "2025"),))
     assert sorted(i.place for i in issues) == ["--set embargo.Allied", "settings!B6", "settings!B7"]
     assert "did you mean 'china'" in one(issues, "settings!B6").found
     assert one(issues, "settings!B7").found == "'partner'"
@@ -185,13 +175,13 @@ def test_overrides_are_checked_again(tmp_path):
     below initial_t 2; unknown pairs and a max_share above 1 are errors at their option."""
     path = case(tmp_path, recipes="product,recipe,element,t_per_t,max_share\nP,std,A,1,0.4\nP,lean,A,1,\n",
                 stockpiles="node,element,initial_t,max_t\nBuyer,A,2,5\n")
-    issues = case_errors(path, None, (("max_share.P.lean", "0.5"),))
+    issues = issues_of(path, None, (("max_share.P.lean", "0.5"),))
     assert [(i.place, i.found) for i in issues] == [("--set max_share.P.lean", "0.9 in 2025")]
-    [issue] = case_errors(path, None, (("initial_t.Buyer.A", "8"),))
+    [issue] = issues_of(path, None, (("initial_t.Buyer.A", "8"),))
     assert issue.place == "--set initial_t.Buyer.A" and "initial_t 8, max_t 5" in issue.expected
-    [issue] = case_errors(path, None, (("max_t.Buyer.A", "1"),))
+    [issue] = issues_of(path, None, (("max_t.Buyer.A", "1"),))
     assert issue.place == "--set max_t.Buyer.A" and issue.found == "max_t 1"
-    issues = case_errors(path, None, (("max_share.P.none", "1"), ("max_t.Buyer.B", "1"), ("max_share.P.std", "2")))
+    issues = issues_of(path, None, (("max_share.P.none", "1"), ("max_t.Buyer.B", "1"), ("max_share.P.std", "2")))
     assert [i.place for i in issues] == ["--set max_share.P.none", "--set max_t.Buyer.B", "--set max_share.P.std"]
     assert "P.lean, P.std" in issues[0].expected
 

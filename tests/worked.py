@@ -5,7 +5,8 @@ from __future__ import annotations
 from rechain.models.dataset import Dataset, Facility, Route, Settings, Stage, TradeRule  # noqa: F401
 from rechain.models.highs import CaseSolver
 from rechain.models.solution import Solution, extract
-from rechain.workbook.cases import settings_of
+from rechain.workbook.cases import make_dataset, settings_of
+from rechain.workbook.validate import load_workbook
 
 STAGES = {1: (Stage("mining", 1),),
           2: (Stage("mining", 1), Stage("separation", 2)),
@@ -30,3 +31,21 @@ def flat(node: str, element: str, t: float, years) -> dict:
 def solve(ds: Dataset) -> Solution:
     solver = CaseSolver(ds)
     return extract(solver.built, solver.solve(), solver.build_seconds)
+
+
+def issues_of(path, scenario=None, overrides=()) -> list:
+    """The input errors of making the case of a workbook (it must have some)."""
+    import pytest
+    from rechain.errors import InputError
+
+    with pytest.raises(InputError) as exc:
+        make_dataset(load_workbook(path), scenario, overrides)
+    return exc.value.issues
+
+
+def warnings_of(path, scenario=None, overrides=()) -> list[str]:
+    """The warnings of reading a workbook and making its case."""
+    wb = load_workbook(path)
+    warnings = list(wb.warnings)
+    make_dataset(wb, scenario, overrides, warnings)
+    return warnings
