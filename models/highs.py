@@ -31,6 +31,13 @@ class Status(str, Enum):
     ERROR = "error"
 
 
+STRUCTURE_CHECKS = (
+    "check_for_new_or_removed_constraints",
+    "check_for_new_or_removed_vars",
+    "check_for_new_or_removed_params",
+    "update_constraints",
+    "update_named_expressions",
+)
 IPM_FROM_COLUMNS = 100_000  # "auto": the simplex below, the interior-point method (with crossover) above
 
 
@@ -121,6 +128,9 @@ class CaseSolver:
         start = time.perf_counter()
         self._solver = Highs()
         self._solver.config.load_solutions = False
+        updates = self._solver.config.auto_updates  # a built model only changes bounds, parameters and objectives:
+        for check in STRUCTURE_CHECKS:  # re-solves skip Pyomo's scan of every row and variable
+            setattr(updates, check, False)
         self._solver.config.raise_exception_on_nonoptimal_result = False
         self._solver.set_instance(self.model)
         for event in (self.highs.cbSimplexInterrupt, self.highs.cbIpmInterrupt, self.highs.cbMipInterrupt):
