@@ -277,3 +277,12 @@ def test_terminal_prints_must_run_shortfall_and_flags_not_unique():
     assert "Must-run shortfall: 4.0 t" in printed(must_run_case())
     text = printed(used_up_case())
     assert "│ A       │ 2.00* │" in text and "* not unique" in text
+
+
+def test_the_report_says_which_v2_features_a_workbook_leaves_out(examples):
+    """The tiny example uses none of the six; the v2 example uses all of them."""
+    from rechain.report.findings import Subject
+    from rechain.workbook.validate import load_workbook
+
+    assert len(Subject.of(load_workbook(examples / "tiny")).unused) == 6
+    assert Subject.of(load_workbook(examples / "v2")).unused == ()

@@ -29,6 +29,20 @@ def _names(blocs) -> str:
     return " and ".join(sorted(blocs)) or "none"
 
 
+def unused_features(ds) -> tuple[str, ...]:
+    """What the case could express but does not (model.md, "Version 2 additions")."""
+    ramps = ds.settings.ramp_up or any(st.ramp_up for st in ds.stages) or any(f.ramp_up for f in ds.facilities.values())
+    found = {
+        "separation circuits (every separator yields every element of its feed)": ds.circuits,
+        "ramp-up (new plants run at nameplate from their first year)": ramps,
+        "must-run floors for existing plants": any(f.min_utilization for f in ds.facilities.values()),
+        "stockpiles": ds.stockpiles,
+        "recipes (no thrifting or substitution)": ds.recipes,
+        "nodes marked restricted one by one (clean is decided by bloc)": ds.node_restricted,
+    }
+    return tuple(what for what, used in found.items() if not used)
+
+
 @dataclass(frozen=True)
 class Subject:
     """What the workbook says the report is about."""
@@ -41,6 +55,7 @@ class Subject:
     protected: str
     budget: str
     deadlines: tuple[int, ...]
+    unused: tuple[str, ...] = ()  # model features the workbook does not use
 
     @classmethod
     def of(cls, wb: Workbook) -> Subject:
@@ -55,6 +70,7 @@ class Subject:
             _names(s.protected_blocs),
             _names(ds.budget_blocs),
             deadlines(s.first_year, s.last_year),
+            unused_features(ds),
         )
 
     @property
@@ -252,7 +268,10 @@ def findings_md(subject: Subject, sheets: dict[str, pd.DataFrame], man: dict, fi
         "A shortfall means the requirement cannot be met in time at any price (lead times and ore bind). "
         f"`premium_usd_per_kg.<element>` states the premium per kg of {subject.protected} demand: the change "
         "in its marginal supply cost against the unconstrained plan (undiscounted USD per kg, the mean over the "
-        "years from the deadline), comparable with price floors and observed premiums.",
+        "years from the deadline), comparable with price floors and observed premiums. Marginal costs are duals: "
+        "where a capacity is exactly used up they are one end of a range (the results' `marginal_supply_cost` "
+        "sheet flags those years), and a negative change means the clean plan's extra capacity makes that "
+        "element cheaper at the margin (elements come out of the same ore).",
         "",
         f"## Sensitivity to the cost factor of {subject.restricted} (fully clean from {y})",
         "",
@@ -304,6 +323,12 @@ def findings_md(subject: Subject, sheets: dict[str, pd.DataFrame], man: dict, fi
         f"- Clean means 'never touched a node of {subject.restricted}': ore or processing anywhere else counts "
         "as clean.",
         "- Anything not in the workbook (recycling, undocumented output); see its sources sheet.",
+        *(
+            [f"- Features of the model this workbook does not use: {'; '.join(subject.unused)}."]
+            if subject.unused
+            else []
+        ),
+        "- Project risk (overruns, delays, failures): one plan assumes every project arrives; see `rechain risk`.",
         "",
     ]
     return "\n".join(lines)
