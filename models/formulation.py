@@ -116,13 +116,6 @@ def draw_shares(ds: Dataset, n: str, k: int, y0: int, y: int, delay: int) -> tup
     return ramp_share(ds.ramp(n, k), age), 1.0
 
 
-def draw_salvage(ds: Dataset, n: str, k: int, y0: int, delay: int) -> float:
-    """rho of a build delayed by `delay` years; 0 for one that never enters service in the horizon."""
-    f = ds.facilities[(n, k)]
-    operated = ds.settings.last_year - (y0 + f.lead_time_years + delay) + 1
-    return 0.0 if operated <= 0 else max(0.0, 1.0 - operated / f.lifetime_years)
-
-
 def add_draw_parameters(b: Built) -> None:
     """DRAWS: per facility a capex overrun o[n,k] (1) and, per build and year in service, its ramped
     share π[n,k,y0,y], its in-service flag ι[n,k,y0,y] and its salvage share ρ[n,k,y0] — at delay 0
@@ -145,7 +138,7 @@ def add_draw_parameters(b: Built) -> None:
     m.salvage_share = pyo.Param(
         pyo.Set(initialize=net.builds, dimen=3),
         mutable=True,
-        initialize={key: draw_salvage(ds, *key, 0) for key in net.builds},
+        initialize={key: net.salvage[key] for key in net.builds},
         doc="salvage share rho of a build",
     )
 

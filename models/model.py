@@ -18,8 +18,9 @@ from types import MappingProxyType
 import pyomo.environ as pyo
 
 from .dataset import MONEY, Dataset
-from .formulation import discount_factors, draw_salvage, draw_shares
+from .formulation import discount_factors, draw_shares
 from .highs import DEFAULT_OPTIONS, CaseSolver, SolveOptions, Status
+from .network import salvage_share
 from .solution import Solution, extract
 from .variants import Variant
 
@@ -299,5 +300,5 @@ class Model:
         for n, k, y0 in m.salvage_share:
             delay = delays.get((n, k), 0)
             if delay or self._delayed.get((n, k)):
-                m.salvage_share[n, k, y0] = draw_salvage(ds, n, k, y0, delay)
+                m.salvage_share[n, k, y0] = salvage_share(ds, n, k, y0, delay)
         self._delayed = delays

@@ -83,11 +83,12 @@ def build_years(ds: Dataset, n: str, k: int) -> Iterator[int]:
             yield y
 
 
-def salvage_share(ds: Dataset, n: str, k: int, y: int) -> float:
-    """rho = max(0, 1 - U / lifetime) with U = yN - (y + L) + 1 years operated."""
+def salvage_share(ds: Dataset, n: str, k: int, y: int, delay: int = 0) -> float:
+    """rho = max(0, 1 - U / lifetime) with U = yN - (y + L + delay) + 1 years operated; 0 for a build
+    that a delay keeps out of service for the whole horizon (risk draws)."""
     f = ds.facilities[(n, k)]
-    operated = ds.settings.last_year - (y + f.lead_time_years) + 1
-    return max(0.0, 1.0 - operated / f.lifetime_years)
+    operated = ds.settings.last_year - (y + f.lead_time_years + delay) + 1
+    return 0.0 if operated <= 0 else max(0.0, 1.0 - operated / f.lifetime_years)
 
 
 def circuit_lead_time(ds: Dataset, n: str, e: str) -> int:
