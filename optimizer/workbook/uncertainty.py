@@ -10,9 +10,10 @@ import numpy as np
 
 from ..errors import InputError, Problems
 from ..models.dataset import Dataset
+from .cells import MISSING, parse_value
 from .keys import split_key
 from .read import RawSheet
-from .schema import SETTINGS, UNCERTAINTY
+from .schema import SETTINGS, UNCERTAINTY, Column
 from .validate import Table, _rows
 
 FACILITY_TARGETS = ("lead_time_delay", "capex_overrun", "failure")
@@ -20,6 +21,7 @@ DISTRIBUTIONS = ("discrete", "uniform", "triangular", "lognormal", "bernoulli")
 PROBABILITY_TOLERANCE = 1e-6
 NOT_NUMERIC = ("bloc",)  # case keys whose value is a label, not a number
 YEAR_KEYS = ("embargo", "ban")
+P1_NUMBER = Column("p1", "float", "p1 of a distribution other than discrete")  # the sheet reads p1 as text
 
 
 @dataclass(frozen=True)
@@ -179,8 +181,8 @@ def _distribution(v: dict, p, problems: Problems) -> Distribution | None:
         return None
     if name == "discrete":
         return _discrete(v["p1"], p["p1"], problems)
-    p1 = _number(v["p1"], p["p1"], problems)
-    if p1 is None:
+    p1 = parse_value(P1_NUMBER, v["p1"], p["p1"], problems)
+    if p1 is MISSING:
         return None
     needed = {"uniform": 2, "triangular": 3, "lognormal": 2, "bernoulli": 1}[name]
     params = [p1, v["p2"], v["p3"]][:needed]
@@ -208,17 +210,6 @@ def _checked(name: str, params: tuple[float, ...], p, problems: Problems) -> Dis
         problems.error(p["p1"], "a probability in [0, 1]", params[0])
         return None
     return Distribution(name, params)
-
-
-def _number(value: object, place: str, problems: Problems) -> float | None:
-    try:
-        number = float(str(value).strip())
-    except (TypeError, ValueError):
-        number = math.nan
-    if value is None or not math.isfinite(number):
-        problems.error(place, "a number", value)
-        return None
-    return number
 
 
 def _discrete(text: object, place: str, problems: Problems) -> Distribution | None:
