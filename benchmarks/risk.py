@@ -60,9 +60,8 @@ def main() -> None:
     parser.add_argument("--sample", type=int, default=6, help="draws timed in process")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        wb, rows = load_risk(with_uncertainty(Path(tmp)), None, OVERRIDES)
+        wb, rows, base = load_risk(with_uncertainty(Path(tmp)), None, OVERRIDES)
     job = RiskJob(wb, None, OVERRIDES, rows, seed=1)
-    base = job.base()
     ds = job.dataset(sample(list(rows), base, 1, 0))
     cold, model = timed(lambda: (m := Model(ds), m.solve(tables=False))[0])
     model.update("demand_factor", 1.05)

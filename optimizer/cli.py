@@ -717,18 +717,14 @@ def risk(
 ):
     """How likely a China-free chain is, by year, when projects overrun, slip or fail (risk.md)."""
     from .models.highs import SolveOptions
-    from .report.risk import risk_files, write_risk
+    from .report.risk import SHEETS, charts, write_risk
     from .run.risk import RiskJob, check_draws, load_risk, run_risk
 
     path = _input_paths(workbook)
-    _guard_outputs(
-        [path], risk_files(out, "risk") + risk_files(out, _stem("risk", False)) if out else [], out, ("risk",)
-    )
+    _guard_outputs([path], _table_targets(out, "risk", SHEETS, charts("")), out, stems=("risk",))
     overrides = parse_sets(set_)
-    wb, rows = load_risk(path, scenario, overrides)
-    from .workbook.cases import make_dataset
-
-    check_draws(draws, mode.value, recourse_year, make_dataset(wb, scenario, overrides))
+    wb, rows, base = load_risk(path, scenario, overrides)
+    check_draws(draws, mode.value, recourse_year, base)
     options = SolveOptions(time_limit, threads, method.value)
     job = RiskJob(wb, scenario, overrides, rows, seed, mode.value, recourse_year, options)
     with _progress(draws) as progress:

@@ -41,7 +41,7 @@ def world(tmp_path, uncertainty: str, last: int = 2025):
 
 
 def job_of(folder, mode="replan", seed=1, recourse_year=None):
-    wb, rows = load_risk(folder, None, ())
+    wb, rows, _ = load_risk(folder, None, ())
     return RiskJob(wb, None, (), rows, seed, mode, recourse_year)
 
 

@@ -8,10 +8,18 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .tables import Chart, table_files, usd, write_tables
+from .tables import Chart, usd, write_tables
 
-SHEETS = ("draws", "summary", "probability_by_year", "earliest_year", "clean_share_fan", "premium_histogram")
 HEDGE_SHEETS = ("value", "hedged_plan")
+SHEETS = (
+    *HEDGE_SHEETS,
+    "draws",
+    "summary",
+    "probability_by_year",
+    "earliest_year",
+    "clean_share_fan",
+    "premium_histogram",
+)
 BINS = 10
 
 
@@ -65,11 +73,7 @@ def charts(note: str) -> list[Chart]:
     ]
 
 
-def risk_files(out: Path, stem: str) -> list[Path]:
-    return table_files(out, stem, SHEETS + HEDGE_SHEETS, charts(""))
-
-
 def write_risk(out: Path, stem: str, tables: dict[str, pd.DataFrame], run: pd.DataFrame, note: str) -> list[Path]:
     sheets = {**tables, "premium_histogram": premium_histogram(tables["draws"])}
-    names = [k for k in HEDGE_SHEETS if k in sheets] + list(SHEETS)
+    names = [k for k in SHEETS if k in sheets]
     return write_tables(out, stem, {k: sheets[k] for k in names}, run, charts(note), "rechain risk")

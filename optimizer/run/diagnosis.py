@@ -294,12 +294,17 @@ def earliest_year(ds: Dataset, options: SolveOptions) -> int | None:
     solution = Model(replace(ds, settings=s, bloc_budgets=()), options=options).solve()
     _require(solution, "the earliest independence year reachable with unlimited budget")
     short = solution.tables["independence"].groupby("year")["shortfall_t"].sum()
-    ok = None
-    for y in sorted(short.index, reverse=True):
-        if short[y] > TOLERANCE:
+    return held_from({int(y): short[y] <= TOLERANCE for y in short.index})
+
+
+def held_from(held: dict[int, bool]) -> int | None:
+    """The earliest year from which something holds in every later year (None if not in the last)."""
+    first = None
+    for y in sorted(held, reverse=True):
+        if not held[y]:
             break
-        ok = int(y)
-    return ok
+        first = y
+    return first
 
 
 def diagnose(ds: Dataset, result: Solution, options: SolveOptions = DEFAULT_OPTIONS) -> Diagnosis | None:

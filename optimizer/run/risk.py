@@ -24,6 +24,7 @@ from ..models.variants import Variant
 from ..workbook.cases import make_dataset
 from ..workbook.uncertainty import Uncertainty, raise_on_key_problems
 from ..workbook.validate import Workbook
+from .diagnosis import held_from
 
 MODES = ("replan", "commit", "hedge")
 SHARE_TOLERANCE = 1e-6
@@ -135,16 +136,6 @@ def holds_by_year(ds: Dataset, solution: Solution) -> dict[int, bool]:
     return held
 
 
-def earliest_year(held: dict[int, bool]) -> int | None:
-    """The earliest year from which the requirement holds in every later year of the horizon."""
-    first = None
-    for y in sorted(held, reverse=True):
-        if not held[y]:
-            break
-        first = y
-    return first
-
-
 @dataclass(frozen=True)
 class RiskJob:
     """What every draw shares: the case, the uncertainty rows, the seed and the mode."""
@@ -226,7 +217,7 @@ def figures(ds: Dataset, solution: Solution) -> dict:
     s = solution.summary
     held = holds_by_year(ds, solution)
     row = {k: s[k] for k in ("objective_usd", "system_cost_usd", "capex_usd", "unmet_t", "shortfall_t")}
-    row["earliest_independence_year"] = earliest_year(held)
+    row["earliest_independence_year"] = held_from(held)
     for y, ok in held.items():
         row[f"holds.{y}"] = ok
     for e, by_year in s["clean_share"].items():
@@ -298,8 +289,8 @@ def summarise(rows: list[dict], base: Dataset) -> dict[str, pd.DataFrame]:
     }
 
 
-def load_risk(path, scenario: str | None, overrides: tuple) -> tuple[Workbook, tuple[Uncertainty, ...]]:
-    """The workbook and the uncertainty rows of the case; every input problem at once."""
+def load_risk(path, scenario: str | None, overrides: tuple) -> tuple[Workbook, tuple[Uncertainty, ...], Dataset]:
+    """The workbook, the uncertainty rows of the case and the case itself; every input problem at once."""
     from ..workbook.read import read_tables
     from ..workbook.uncertainty import read_uncertainty
     from ..workbook.validate import validate_tables
@@ -312,7 +303,7 @@ def load_risk(path, scenario: str | None, overrides: tuple) -> tuple[Workbook, t
     rows = read_uncertainty(tables.get("uncertainty"), base, wb.scenario_names).for_scenario(scenario)
     job = RiskJob(wb, scenario, overrides, tuple(rows), 0)
     job.dataset(sample(rows, base, 0, 0, central=True))
-    return wb, tuple(rows)
+    return wb, tuple(rows), base
 
 
 def run_risk(
