@@ -26,11 +26,7 @@ BUDGET_MULTIPLES = (0.0, 0.25, 0.5, 0.75, 1.0, 1.5)  # of the budget capex of th
 PREMIUM_ALPHAS = (0.1, 0.5)  # at alpha = 0 the requirement equals demand and its dual is not unique
 PER_KG = "premium_usd_per_kg."
 PLAN = ("system_cost_usd", "capex_usd", "protected_capex_usd", "unmet_t", "shortfall_t")
-DEADLINE_COLUMNS = [
-    "case",
-    "independence_year",
-    "status",
-    "reason",
+PREMIUM_COLUMNS = [
     "system_cost_usd",
     "premium_usd",
     "premium_share",
@@ -39,19 +35,14 @@ DEADLINE_COLUMNS = [
     "unmet_t",
     "shortfall_t",
 ]
+DEADLINE_COLUMNS = ["case", "independence_year", "status", "reason", *PREMIUM_COLUMNS]
 FACTOR_COLUMNS = [
     "restricted_cost_factor",
     "defined_by",
     "status",
     "reason",
     "unconstrained_system_cost_usd",
-    "system_cost_usd",
-    "premium_usd",
-    "premium_share",
-    "capex_usd",
-    "protected_capex_usd",
-    "unmet_t",
-    "shortfall_t",
+    *PREMIUM_COLUMNS,
 ]
 
 
