@@ -111,10 +111,12 @@ class CaseSolver:
 
     def __init__(self, dataset: Dataset, options: SolveOptions = DEFAULT_OPTIONS, variant: Variant = Variant.COST):
         start = time.perf_counter()
-        self.built: Built = build_model(dataset, variant)
-        self.model: pyo.ConcreteModel = self.built.model  # what HiGHS is given
-        self.build_seconds = time.perf_counter() - start
-        self.options = options
+        built = build_model(dataset, variant)
+        self._ready(built, built.model, time.perf_counter() - start, options)
+
+    def _ready(self, built: Built, model: pyo.ConcreteModel, build_seconds: float, options: SolveOptions) -> None:
+        """The state of a built model not yet handed to HiGHS; `model` is what HiGHS is given."""
+        self.built, self.model, self.build_seconds, self.options = built, model, build_seconds, options
         self._solver: Any = None  # pyomo.contrib.solver.solvers.highs.Highs once handed over
         self._solved = False
         self._stop = False

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from typing import Any
 
 import pyomo.environ as pyo
 from pyomo.core.util import quicksum
@@ -31,13 +30,8 @@ class _ExtensiveSolver(CaseSolver):
     def __init__(self, builts: list[Built], recourse_year: int, options: SolveOptions):
         start = time.perf_counter()
         self.builts = builts
-        self.built = builts[0]
-        self.model = _extensive_form(builts, recourse_year)
-        self.build_seconds = time.perf_counter() - start
-        self.options = options
-        self._solver: Any = None
-        self._solved = False
-        self._stop = False
+        model = _extensive_form(builts, recourse_year)
+        self._ready(builts[0], model, time.perf_counter() - start, options)
 
     def unreliable(self) -> str | None:
         return next((why for b in self.builts if (why := unreliable(b.model, in_objective=True))), None)
