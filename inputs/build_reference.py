@@ -1315,24 +1315,50 @@ BUDGETS: list[tuple] = []
 # ---------------------------------------------------------------------------------------
 EU_NODES = ("france", "germany", "estonia", "eu_rest")
 INDEPENDENCE = [("max_restricted_share", 0), ("independence_year", 2035), ("budget_blocs", "allied")]
-SCENARIOS = [
+UNVERIFIED = "the figure is NOT found in public sources (a news-seed claim, unverified)"
+DEMAND_HIGH_FACTOR = round(176 / iea_index(2035), 3)
+SCENARIO_DESCRIPTIONS = {
+    "heavy_re_controls": "China's April 2025 Dy/Tb/Other export controls modelled as a ban to every other bloc",
+    "embargo_2027": "stress test: every flow from China to allied nodes banned from 2027",
+    "myanmar_disruption": "Myanmar's mines at 20% of capacity (conflict in Kachin State)",
+    "alliance_without_eu": "the EU members leave the allied bloc: their demand is no longer protected",
+    "china_cost_factor_0_25": f"China's costs at 0.25 of the West's; {UNVERIFIED}",
+    "china_cost_factor_0_333": "China's costs at 1/3 of the West's (WSJ: refinery build cost, industry estimates)",
+    "china_cost_factor_0_667": "China's costs at 2/3 of the West's (ChinaFolio: production cost)",
+    "china_cost_factor_1": "China's costs equal to the West's",
+    "budget_8_5bn": "allied capex capped at $8.5bn (US-Australia framework pipeline), allied demand China-free from 2035",
+    "budget_75bn": "allied capex capped at $75bn (upper end of a $50-75bn estimate), allied demand China-free from 2035",
+    "budget_300bn": f"allied capex capped at $300bn, allied demand China-free from 2035; {UNVERIFIED}",
+    "demand_high": f"all demand x {DEMAND_HIGH_FACTOR} (McKinsey 176 kt magnet REE in 2035 against the IEA path)",
+}
+SCENARIO_ROWS = [
     ("heavy_re_controls", "max_restricted_share", 1),
     ("embargo_2027", "ban.china.allied", 2027),
     ("myanmar_disruption", "capacity_factor.myanmar", 0.2),
     *[("alliance_without_eu", f"bloc.{n}", "non_allied") for n in EU_NODES],
     ("alliance_without_eu", "budget_blocs", "allied"),
-    ("china_cost_4x", "restricted_cost_factor", 0.25),
-    ("china_cost_3x", "restricted_cost_factor", 0.333),
-    ("china_cost_1_5x", "restricted_cost_factor", 0.667),
-    ("china_cost_parity", "restricted_cost_factor", 1),
+    ("china_cost_factor_0_25", "restricted_cost_factor", 0.25),
+    ("china_cost_factor_0_333", "restricted_cost_factor", 0.333),
+    ("china_cost_factor_0_667", "restricted_cost_factor", 0.667),
+    ("china_cost_factor_1", "restricted_cost_factor", 1),
     ("budget_8_5bn", "budget_usd", 8.5e9),
     *[("budget_8_5bn", k, v) for k, v in INDEPENDENCE],
-    ("warp_speed_75bn", "budget_usd", 7.5e10),
-    *[("warp_speed_75bn", k, v) for k, v in INDEPENDENCE],
-    ("doe_300bn", "budget_usd", 3e11),
-    *[("doe_300bn", k, v) for k, v in INDEPENDENCE],
-    ("demand_high", "demand_factor", round(176 / iea_index(2035), 3)),
+    ("budget_75bn", "budget_usd", 7.5e10),
+    *[("budget_75bn", k, v) for k, v in INDEPENDENCE],
+    ("budget_300bn", "budget_usd", 3e11),
+    *[("budget_300bn", k, v) for k, v in INDEPENDENCE],
+    ("demand_high", "demand_factor", DEMAND_HIGH_FACTOR),
 ]
+
+
+def scenario_rows():
+    """(scenario, key, value, description): the description on each scenario's first row."""
+    rows, described = [], set()
+    for name, key, value in SCENARIO_ROWS:
+        rows.append((name, key, value, None if name in described else SCENARIO_DESCRIPTIONS[name]))
+        described.add(name)
+    return rows
+
 
 # ---------------------------------------------------------------------------------------
 # sources: (item, value, source, derivation)
@@ -1704,10 +1730,11 @@ SOURCES = [
         "France, Germany, Estonia, eu_rest become non_allied (EU demand no longer protected; EU builds outside an allied budget)",
     ),
     (
-        "scenarios china_cost_*",
+        "scenarios china_cost_factor_*",
         "0.25 / 0.333 / 0.667 / 1",
         "brief sec. 0 and 4.3",
-        "4x = the seed claim '1/4' (NOT found in sources); 3x = WSJ refinery cost 1/3; 1.5x = ChinaFolio 2/3; parity = 1",
+        "0.25 = the seed claim '1/4' (NOT found in sources; renamed from china_cost_4x); 0.333 = WSJ refinery cost 1/3 "
+        "(was china_cost_3x); 0.667 = ChinaFolio 2/3 (was china_cost_1_5x); 1 = parity (was china_cost_parity)",
     ),
     (
         "scenario budget_8_5bn",
@@ -1720,20 +1747,20 @@ SOURCES = [
         "binds; lead times and Dy/Tb ore are the limits. This contradicts the ~US$50-75bn claim below",
     ),
     (
-        "scenario warp_speed_75bn",
+        "scenario budget_75bn (was warp_speed_75bn)",
         7.5e10,
         "rareearthexchanges.com (https://rareearthexchanges.com/?p=14549)",
         "'Warp-Speed' US$50-75bn effort reaches only ~50% Western independence by 2035-2040; same requirement as budget_8_5bn",
     ),
     (
-        "scenario doe_300bn",
+        "scenario budget_300bn (was doe_300bn)",
         3e11,
         "NOT FOUND in the brief's sources (seed claim)",
         "the 'DOE: >=$300bn and a decade' figure is a news-seed claim the brief could not verify; kept as an upper bound",
     ),
     (
         "scenario demand_high",
-        round(176 / iea_index(2035), 3),
+        DEMAND_HIGH_FACTOR,
         "McKinsey via stocknews24 / azzet.com",
         f"McKinsey 176 kt magnetic REE demand in 2035 / IEA-path 2035 index {iea_index(2035):.1f} kt; uniform factor on all years, so "
         "2025-27 demand exceeds existing capacity and shows as unmet by construction",
@@ -1773,7 +1800,7 @@ SHEETS = [
     ("routes", ROUTES),
     ("trade_rules", TRADE_RULES),
     ("budgets", BUDGETS),
-    ("scenarios", SCENARIOS),
+    ("scenarios", None),
     ("sources", SOURCES),
 ]
 SOURCES_HEADER = ("item", "value", "source", "derivation")  # free text, not read: wider than the schema's
@@ -1791,14 +1818,15 @@ def header(name: str) -> tuple[str, ...]:
 def build() -> Workbook:
     wb = Workbook()
     wb.remove(wb.active)
-    generated = {"composition": composition_rows(), "demand": demand_rows()}
+    generated = {"composition": composition_rows(), "demand": demand_rows(), "scenarios": scenario_rows()}
     for name, rows in SHEETS:
         columns = header(name)
         ws = wb.create_sheet(name)
         ws.append(list(columns))
         for row in rows if rows is not None else generated[name]:
-            if len(row) != len(columns):
+            if len(row) > len(columns):
                 raise ValueError(f"{name}: a row of {len(row)} values under {len(columns)} columns: {row}")
+            row = (*row, *[None] * (len(columns) - len(row)))  # trailing optional (v2) columns left blank
             ws.append([float(v) if isinstance(v, float) else v for v in row])
         for cell in ws[1]:
             cell.font = Font(bold=True)

@@ -36,8 +36,9 @@ def test_world_is_at_least_thirty_nodes_in_three_blocs():
 
 
 def test_the_scenarios_of_the_findings_are_there(reference_solve):
-    required = {"heavy_re_controls", "embargo_2027", "myanmar_disruption", "alliance_without_eu", "china_cost_4x",
-                "china_cost_3x", "china_cost_1_5x", "budget_8_5bn", "warp_speed_75bn", "doe_300bn"}
+    required = {"heavy_re_controls", "embargo_2027", "myanmar_disruption", "alliance_without_eu",
+                "china_cost_factor_0_25", "china_cost_factor_0_333", "china_cost_factor_0_667", "budget_8_5bn",
+                "budget_75bn", "budget_300bn"}
     assert required <= set(reference_solve.workbook.scenario_names)
 
 
@@ -45,9 +46,9 @@ def test_the_scenarios_of_the_findings_are_there(reference_solve):
 # of it, see conftest's reference_solve) and the budget scenarios'.
 BASE = pytest.mark.xdist_group("reference base case")
 BUDGETS = pytest.mark.xdist_group("reference budget scenarios")
-GROUP = {"embargo_2027": BASE, "china_cost_1_5x": BASE, "china_cost_3x": BASE, "china_cost_4x": BASE,
-         "china_cost_parity": BASE, "demand_high": BASE, "budget_8_5bn": BUDGETS, "doe_300bn": BUDGETS,
-         "warp_speed_75bn": BUDGETS}
+GROUP = {"embargo_2027": BASE, "china_cost_factor_0_667": BASE, "china_cost_factor_0_333": BASE,
+         "china_cost_factor_0_25": BASE, "china_cost_factor_1": BASE, "demand_high": BASE, "budget_8_5bn": BUDGETS,
+         "budget_300bn": BUDGETS, "budget_75bn": BUDGETS}
 
 
 @pytest.mark.parametrize("name", [pytest.param(name, marks=GROUP[name]) if name in GROUP else name

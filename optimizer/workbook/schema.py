@@ -427,6 +427,12 @@ SCENARIOS = Sheet(
             example="max_restricted_share",
         ),
         Column("value", "text", "the value", required=True, example="0"),
+        Column(
+            "description",
+            "text",
+            "one line on what the scenario does, shown in outputs (the first non-blank of its rows)",
+            example="no Chinese-touched material for allied demand",
+        ),
     ),
     "Named overrides applied with --scenario NAME.",
 )

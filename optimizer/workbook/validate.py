@@ -46,6 +46,7 @@ class Workbook:
     recipes: dict[str, dict[str, dict]] = field(default_factory=dict)  # product -> recipe -> Recipe's fields
     recipe_cells: dict[str, dict[str, str]] = field(default_factory=dict)  # product -> column -> its first row's cell
     availability_places: dict[tuple[str, int, int], str] = field(default_factory=dict)  # -> "availability!D2"
+    scenario_descriptions: dict[str, str] = field(default_factory=dict)  # every scenario name -> "" when none
 
     @property
     def scenario_names(self) -> list[str]:
@@ -278,13 +279,14 @@ def validate_tables(tables: dict[str, RawSheet]) -> tuple[Workbook | None, Probl
     stockpiles = _stockpiles(optional("stockpiles"), sites, len(stages), check)
 
     scenarios = _scenarios(table("scenarios"))
+    descriptions = _scenario_descriptions(table("scenarios"), problems)
     bloc_pool.labels = bloc_pool.labels | _scenario_blocs(scenarios)
     trade_rules = _trade_rules(table("trade_rules"), bloc_pool, stage_pool, element_pool, order_of, check)
     bloc_budgets = _budgets(table("budgets"), bloc_pool, check)
 
     if problems.errors:
         return None, problems
-    return Workbook(
+    book = Workbook(
         settings,
         nodes,
         stages,
@@ -303,7 +305,9 @@ def validate_tables(tables: dict[str, RawSheet]) -> tuple[Workbook | None, Probl
         recipes,
         recipe_cells,
         {key: place for key, (_, place) in availability.items()},
-    ), problems
+    )
+    book.scenario_descriptions = {name: descriptions.get(name, "") for name in book.scenario_names}
+    return book, problems
 
 
 def _settings(raw: RawSheet | None, problems: Problems) -> dict[str, tuple[object, str]]:
@@ -500,6 +504,23 @@ def _scenarios(table: Table) -> dict[str, list[tuple[str, str, str]]]:
     for _, v, p in table.rows:
         scenarios[v["scenario"]].append((v["key"], v["value"], p["value"]))
     return dict(scenarios)
+
+
+def _scenario_descriptions(table: Table, problems: Problems) -> dict[str, str]:
+    """Scenario name -> the first non-blank description of its rows; a second, different one is an error."""
+    descriptions: dict[str, tuple[str, str]] = {}
+    for _, v, p in table.rows:
+        text = (v["description"] or "").strip()
+        if not text:
+            continue
+        first = descriptions.setdefault(v["scenario"], (text, p["description"]))
+        if first[0] != text:
+            problems.error(
+                p["description"],
+                f"one description per scenario ('{v['scenario']}' is described at {first[1]}), or a blank",
+                text,
+            )
+    return {name: text for name, (text, _) in descriptions.items()}
 
 
 def _scenario_blocs(scenarios: dict) -> set[str]:
