@@ -95,14 +95,16 @@ MAG_BUILD_CAP = round(10_000 * REO_PER_T_MAGNET)
 # ---------------------------------------------------------------------------------------
 # settings
 # ---------------------------------------------------------------------------------------
+OFFTAKE = "china_offtake"  # mines whose output USGS estimates from China's import data: restricted, not cheap
 SETTINGS = [
     ("first_year", FIRST_YEAR),
     ("last_year", LAST_YEAR),
     ("discount_rate", 0.07),
     ("max_restricted_share", 1),
     ("independence_year", 2030),
-    ("restricted_blocs", "china"),
+    ("restricted_blocs", f"china, {OFFTAKE}"),
     ("protected_blocs", "allied"),
+    ("cost_advantage_blocs", "china"),
     ("restricted_cost_factor", RESTRICTED_COST_FACTOR),
     ("unmet_penalty_usd_per_t", 1e7),
     ("shortfall_penalty_usd_per_t", 1e7),
@@ -227,10 +229,11 @@ NODES = [
     ),
     (
         "myanmar",
-        "non_allied",
+        OFFTAKE,
         "Myanmar",
         "Southeast Asia",
-        "Non-allied per brief. Ionic-clay mining in Kachin state, ore exported to China; KIA took mining areas Oct 2024.",
+        f"Non-allied per brief; bloc {OFFTAKE} (restricted): USGS estimates its output from China's import data, "
+        "Myanmar = 57% of China's RE imports 2024 (CSIS). Ionic-clay mining in Kachin state; KIA took mining areas Oct 2024.",
     ),
     (
         "india",
@@ -266,30 +269,40 @@ NODES = [
         "non_allied",
         "Malaysia",
         "Southeast Asia",
-        "Non-allied per brief. Lynas Kuantan separation (the largest ex-China separator), small monazite output.",
+        "Non-allied per brief. Lynas Kuantan separation (the largest ex-China separator); its small mine output is the "
+        "node malaysia_mines.",
+    ),
+    (
+        "malaysia_mines",
+        OFFTAKE,
+        "Malaysia",
+        "Southeast Asia",
+        f"Malaysia's own mine output (130 t, 2024); bloc {OFFTAKE} (restricted): USGS MCS 2025 estimates it from China's "
+        "import data. A node apart from malaysia so that Lynas Kuantan's separation stays non_allied.",
     ),
     (
         "nigeria",
-        "non_allied",
+        OFFTAKE,
         "Nigeria",
         "Africa",
-        "Not classified in the brief; non_allied assumed: no critical-minerals pact with the US found, output is exported "
-        "to China (USGS estimate from China's import data).",
+        f"Not classified in the brief; bloc {OFFTAKE} (restricted): USGS MCS 2025 estimates its output from China's "
+        "import data, i.e. the ore is known to go to China. No critical-minerals pact with the US found.",
     ),
     (
         "thailand",
-        "non_allied",
+        OFFTAKE,
         "Thailand",
         "Southeast Asia",
-        "Not classified in the brief; non_allied assumed although a US treaty ally: not in the brief's allied group and "
-        "its output goes to China (USGS estimate from China's import data).",
+        f"Not classified in the brief; bloc {OFFTAKE} (restricted) although a US treaty ally: USGS MCS 2025 estimates "
+        "its output from China's import data, i.e. the ore is known to go to China.",
     ),
     (
         "madagascar",
-        "non_allied",
+        OFFTAKE,
         "Madagascar",
         "Africa",
-        "Not classified in the brief; non_allied assumed: output exported to China (USGS estimate from China's import data).",
+        f"Not classified in the brief; bloc {OFFTAKE} (restricted): USGS MCS 2025 estimates its output from China's "
+        "import data, i.e. the ore is known to go to China.",
     ),
     (
         "tanzania",
@@ -321,11 +334,11 @@ NODES = [
     ),
     (
         "laos",
-        "non_allied",
+        OFFTAKE,
         "Laos",
         "Southeast Asia",
-        "Not classified in the brief; non_allied assumed (ore goes to China). Named as an ore supplier to China "
-        "(Metalnomist) but no tonnage found: no facility.",
+        f"Not classified in the brief; bloc {OFFTAKE} (restricted): named with Myanmar and Malaysia as a source of "
+        "China's ~60,000 t REO ore-feed imports (Metalnomist Aug 2024); no tonnage found (not in USGS MCS 2025): no facility.",
     ),
     (
         "rest_of_asia",
@@ -405,7 +418,7 @@ NODE_PROFILE = [
     ("russia", "loparite"),
     ("vietnam", "bastnasite_mountain_pass"),
     ("brazil", "monazite"),
-    ("malaysia", "monazite"),
+    ("malaysia_mines", "monazite"),
     ("nigeria", "monazite"),
     ("thailand", "monazite"),
     ("madagascar", "monazite"),
@@ -633,7 +646,7 @@ FACILITIES = [
         f"{USGS}: 20 t (2024), reserves 21 Mt. Generic greenfield option (no named project in the brief), IEA 8-year lead time.",
     ),
     (
-        "malaysia",
+        "malaysia_mines",
         "mining",
         130,
         None,
@@ -1271,26 +1284,11 @@ def demand_rows():
 # ---------------------------------------------------------------------------------------
 # routes: (from_node, to_node, stage, cost_usd_per_t, allowed)
 # ---------------------------------------------------------------------------------------
-MYANMAR_CLOSED_TO = (
-    "united_states",
-    "us_white_mesa",
-    "australia",
-    "australia_nolans",
-    "australia_eneabba",
-    "canada",
-    "france",
-    "estonia",
-    "united_kingdom",
-    "malaysia",
-    "india",
-    "russia",
-    "vietnam",
-)
 ROUTES = [
     ("china_ionic", "china", "mining", 50, True),
     ("myanmar", "china", "mining", 100, True),
     ("australia", "malaysia", "mining", 150, True),
-] + [("myanmar", separator, "mining", None, False) for separator in MYANMAR_CLOSED_TO]
+]
 
 # ---------------------------------------------------------------------------------------
 # trade_rules: (from_bloc, to_bloc, stage, element, first_year, last_year, allowed, tariff, scenario, note)
@@ -1329,6 +1327,9 @@ SCENARIO_DESCRIPTIONS = {
     "budget_8_5bn": "allied capex capped at $8.5bn (US-Australia framework pipeline), allied demand China-free from 2035",
     "budget_75bn": "allied capex capped at $75bn (upper end of a $50-75bn estimate), allied demand China-free from 2035",
     "budget_300bn": f"allied capex capped at $300bn, allied demand China-free from 2035; {UNVERIFIED}",
+    "open_china_offtake_mines": f"the mines whose output USGS estimates from China's imports (bloc {OFFTAKE}) count as "
+    "clean",
+    "clean_allied_only": "only allied processing counts as clean: non-allied nodes (e.g. Lynas Malaysia) are restricted too",
     "demand_high": f"all demand x {DEMAND_HIGH_FACTOR} (McKinsey 176 kt magnet REE in 2035 against the IEA path)",
 }
 SCENARIO_ROWS = [
@@ -1348,6 +1349,8 @@ SCENARIO_ROWS = [
     ("budget_300bn", "budget_usd", 3e11),
     *[("budget_300bn", k, v) for k, v in INDEPENDENCE],
     ("demand_high", "demand_factor", DEMAND_HIGH_FACTOR),
+    ("open_china_offtake_mines", "restricted_blocs", "china"),
+    ("clean_allied_only", "restricted_blocs", f"china, {OFFTAKE}, non_allied"),
 ]
 
 
@@ -1361,10 +1364,10 @@ def scenario_rows():
 
 
 # ---------------------------------------------------------------------------------------
-# sources: (item, value, source, derivation)
+# sources: (item, value, source, year, note); the v1 rows have no year column
 # ---------------------------------------------------------------------------------------
 BRIEF = "shared/data/rare_earth_data.md"
-SOURCES = [
+SOURCES_V1 = [
     (
         "Data brief",
         None,
@@ -1431,10 +1434,9 @@ SOURCES = [
         None,
         "assumption",
         "china_ionic->china 50 (domestic), myanmar->china 100 (overland border trade), australia->malaysia 150 (Lynas "
-        "Kalgoorlie/Fremantle to Kuantan, short sea leg). Myanmar's ore has no route to any separator outside China: "
-        "USGS estimates Myanmar's output from China's import data, and Myanmar supplied 57% of China's RE imports in "
-        "2024 and 74.9% of its oxide imports Jan-Sep 2024 (CSIS via realtribune.ru; China customs via wealthtrend.net): "
-        "the mines in Kachin State ship over the border to China only (assumption stated here)",
+        "Kalgoorlie/Fremantle to Kuantan, short sea leg). v1 closed Myanmar's routes to every separator outside China; v2 "
+        f"opens them and marks Myanmar restricted instead (bloc {OFFTAKE}, see 'clean by evidence'), so that one "
+        "scenario can open all such mines",
     ),
     (
         "setting restricted_cost_factor",
@@ -1775,6 +1777,54 @@ SOURCES = [
     ),
 ]
 
+# v2 rows (issue 14): every figure added or changed from v1, with its year
+MCS = "USGS MCS 2025 Rare Earths (https://pubs.usgs.gov/periodicals/mcs2025/mcs2025-rare-earths.pdf)"
+SOURCES_V2 = [
+    (
+        "clean by evidence: bloc china_offtake",
+        "Myanmar 31,000; Nigeria 13,000; Thailand 13,000; Madagascar 2,000; Malaysia 130 t",
+        MCS,
+        2024,
+        "USGS estimates these countries' 2024 mine output from China's import data (footnote in MCS 2025): their ore is "
+        f"known to go to China. They form bloc {OFFTAKE}, listed in restricted_blocs (their output is mixed) but not in "
+        "cost_advantage_blocs (no China cost factor). The nodes' `restricted` column is left blank because no scenario "
+        "key can change it; restricted_blocs can (scenario open_china_offtake_mines). Malaysia's mine output is a node "
+        "of its own (malaysia_mines) so that Lynas Kuantan stays non_allied",
+    ),
+    (
+        "Myanmar share of China's imports",
+        "57% of RE imports (2024); 74.9% of oxide imports (Jan-Sep 2024)",
+        "CSIS via realtribune.ru; China customs via wealthtrend.net",
+        2024,
+        "supports Myanmar in bloc china_offtake",
+    ),
+    (
+        "Laos",
+        None,
+        "Metalnomist Aug 2024 (https://metalnomist.com/2024/08/increased-supplies-and-weak-demand.html)",
+        2024,
+        "named with Myanmar and Malaysia as a source of China's ~60,000 t REO ore-feed imports; no tonnage in USGS MCS "
+        f"2025 or elsewhere in the data: bloc {OFFTAKE}, no facility",
+    ),
+    (
+        "setting cost_advantage_blocs",
+        "china",
+        "modelling choice",
+        2026,
+        f"the cost factor stays China's own; v1 had it implicitly (= restricted_blocs = china). {OFFTAKE} is restricted, "
+        "not cheap",
+    ),
+    (
+        "scenario clean_allied_only",
+        None,
+        "issue 14 (report both 'China-free' and 'allied-only')",
+        2026,
+        "restricted_blocs = china, china_offtake, non_allied: material touched by any non-allied node (e.g. Lynas "
+        "Malaysia's separation) is not clean",
+    ),
+]
+SOURCES = [(item, value, source, None, note) for item, value, source, note in SOURCES_V1] + SOURCES_V2
+
 
 # ---------------------------------------------------------------------------------------
 # writer
@@ -1803,7 +1853,7 @@ SHEETS = [
     ("scenarios", None),
     ("sources", SOURCES),
 ]
-SOURCES_HEADER = ("item", "value", "source", "derivation")  # free text, not read: wider than the schema's
+SOURCES_HEADER = ("item", "value", "source", "year", "note")  # free text, not read: wider than the schema's
 
 
 def header(name: str) -> tuple[str, ...]:

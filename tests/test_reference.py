@@ -28,10 +28,10 @@ def test_compositions_sum_to_one_and_cover_every_mine():
     assert mines <= set(shares)
 
 
-def test_world_is_at_least_thirty_nodes_in_three_blocs():
+def test_world_is_at_least_thirty_nodes_in_four_blocs():
     nodes = table("nodes")
     assert len(nodes) >= 30
-    assert {r["bloc"] for r in nodes} == {"china", "allied", "non_allied"}
+    assert {r["bloc"] for r in nodes} == {"china", "allied", "non_allied", "china_offtake"}
     assert all(str(r["note"] or "").strip() for r in nodes), "every alignment assumption is written down"
 
 

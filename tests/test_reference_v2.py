@@ -88,3 +88,34 @@ def test_unverified_figures_do_not_name_a_scenario_and_are_flagged():
     for name in ("budget_300bn", "china_cost_factor_0_25"):
         assert "NOT found" in descriptions[name]
     assert "NOT found" not in descriptions["budget_8_5bn"]  # the US-Australia framework pipeline is sourced
+
+
+# ----------------------------------------------------------------------------- clean by evidence
+
+
+def test_mines_whose_output_usgs_estimates_from_chinas_imports_are_restricted_not_cheap():
+    """USGS MCS 2025 estimates Myanmar, Nigeria, Thailand, Madagascar and Malaysia's mine output from
+    China's import data; Laos is named as a feed source (Metalnomist). Their output is mixed, yet they
+    do not get China's cost factor; Lynas Kuantan (malaysia) stays non-allied and clean."""
+    from rechain.workbook.cases import make_dataset
+
+    ds = make_dataset(load_workbook(reference_workbook()))
+    offtake = {"myanmar", "nigeria", "thailand", "madagascar", "malaysia_mines", "laos"}
+    assert offtake <= ds.restricted
+    assert "malaysia" not in ds.restricted and "australia" not in ds.restricted
+    assert ds.cost_advantage_blocs == frozenset({"china"})
+    mines = {r["node"]: r["existing_tpa"] for r in table("facilities") if r["stage"] == "mining"}
+    assert {n: mines[n] for n in offtake - {"laos"}} == {
+        "myanmar": 31_000, "nigeria": 13_000, "thailand": 13_000, "madagascar": 2_000, "malaysia_mines": 130}
+    assert "laos" not in mines
+
+
+def test_a_scenario_opens_them_and_another_counts_only_allied_processing():
+    from rechain.workbook.cases import make_dataset
+
+    wb = load_workbook(reference_workbook())
+    opened = make_dataset(wb, "open_china_offtake_mines")
+    assert opened.restricted == {n for n, bloc in wb.nodes.items() if bloc == "china"}
+    allied_only = make_dataset(wb, "clean_allied_only")
+    assert allied_only.restricted == {n for n, bloc in wb.nodes.items() if bloc != "allied"}
+    assert allied_only.cost_advantage_blocs == frozenset({"china"})
