@@ -83,6 +83,7 @@ SEP_FOM = round(FOM_SHARE_OF_CAPEX * SEP_CAPEX_GENERIC)
 METAL_FOM = round(FOM_SHARE_OF_CAPEX * METAL_CAPEX_GENERIC)
 MAG_FOM = round(FOM_SHARE_OF_CAPEX * MAG_CAPEX_GENERIC)
 
+SERRA_VERDE_TPA, SERRA_VERDE_FULL_TPA = 5_000, 6_500
 IONIC_QUOTA_2024 = 2 * 10_140
 CHINA_LIGHT_MINING = 270_000 - IONIC_QUOTA_2024
 CHINA_SEPARATION = 254_000 + 60_000 + 28_000 + 13_000 + 2_000
@@ -262,7 +263,16 @@ NODES = [
         "non_allied",
         "Brazil",
         "South America",
-        "Non-allied per brief. Reserves 21 Mt REO, 20 t output in 2024.",
+        "Non-allied per brief. Reserves 21 Mt REO, 20 t output in 2024 (USGS); Serra Verde is the node brazil_serra_verde.",
+    ),
+    (
+        "brazil_serra_verde",
+        "non_allied",
+        "Brazil",
+        "South America",
+        "Site node: Serra Verde's Pela Ema ionic-clay mine (Goias), commercial production since early 2024, heavy-RE "
+        "rich; non_allied like Brazil. Its Chinese processing contracts end in 2026 (worldenergynews): not modelled, "
+        "its ore may go to any separator from 2025.",
     ),
     (
         "malaysia",
@@ -411,6 +421,7 @@ NODE_PROFILE = [
     ("australia", "monazite_mt_weld"),
     ("australia_nolans", "monazite_nolans"),
     ("australia_eneabba", "monazite"),
+    ("brazil_serra_verde", "ionic_clay"),
     ("canada", "monazite"),
     ("greenland", "monazite"),
     ("myanmar", "ionic_clay"),
@@ -745,6 +756,23 @@ FACILITIES = [
         None,
         "Mkango Songwe Hill DFS 2022 (https://blog.grupomisecop.com/mkango-announces-results-of-definitive-feasibility-study/): "
         "5,954 tpa TREO (mine + MREC); capex not in the brief: greenfield reference; 5 years from feasibility.",
+    ),
+    (
+        "brazil_serra_verde",
+        "mining",
+        SERRA_VERDE_TPA,
+        SERRA_VERDE_FULL_TPA,
+        MINE_CAPEX_BROWNFIELD,
+        MINE_FOM,
+        MINE_OPEX,
+        2,
+        25,
+        2025,
+        None,
+        "Serra Verde Pela Ema: 5,000 t TREO/yr (data brief, evidence v2), full output ~6,500 t TREO/yr by 2027 (mining.com "
+        "https://www.mining.com/web/brazils-only-rare-earth-producer-offers-us-stake-option-for-loan-deal; Northern Miner). "
+        "The US DFC US$565m loan refinances debt and funds upgrades: not a capex figure, so the brownfield reference is "
+        "used; 2 years (2025 -> 2027).",
     ),
     (
         "rest_of_world",
@@ -1304,6 +1332,149 @@ TRADE_RULES = [
 ]
 
 # ---------------------------------------------------------------------------------------
+# circuits: (node, element, existing_tpa, max_tpa, capex_usd_per_tpa, fixed_om_usd_per_tpa_yr, lead_time_years,
+#            available_from_year, max_build_tpa_per_year, source). A separator with circuits separates only their
+#            elements: China, Solvay La Rochelle (full-range) and Eneabba (LRE + HRE oxides) have none.
+# ---------------------------------------------------------------------------------------
+INDIA_NDPR_NOW, INDIA_NDPR_TARGET = 40, 500
+NDPR_CIRCUIT_SHARE = 0.33  # the richest feed in the model (Songwe 32.8% NdPr): an NdPr circuit never binds alone
+MP_HRE_T, MP_HRE_FEED, MP_HRE_LOAN = 200, 3_000, 150e6
+HRE_PER_T_SEG_FEED = MP_HRE_T / MP_HRE_FEED
+HRE_CAPEX_MP = round(MP_HRE_LOAN / MP_HRE_T, -3)
+LYNAS_HRE_NOW = round(1_500 * HRE_PER_T_SEG_FEED)
+LYNAS_HRE_NEW = round(5_000 * HRE_PER_T_SEG_FEED)
+HRE_CAPEX_LYNAS = round(180e6 * AUD_USD / LYNAS_HRE_NEW, -3)
+DY_OF_HRE_MT_WELD = 0.003 / (0.003 + 0.0005)
+DY_OF_HRE_MP = 0.0005 / (0.0005 + 0.0001)
+HRE_FOM = round(FOM_SHARE_OF_CAPEX * HRE_CAPEX_MP)
+LIGHT_ONLY = "light-RE separator: no source says it separates Dy/Tb (data brief, evidence v2)"
+GENERIC_HRE = (
+    f"generic new heavy circuit: US${HRE_CAPEX_MP:,.0f} per tpa Dy/Tb (MP: US$150m DoD loan / 200 t, the upper unit "
+    "cost in the data), 3 years (assumption), at most 200 t/yr started (MP scale)"
+)
+
+
+def split_hre(total: float, dy_share: float) -> dict[str, int]:
+    return {"Dy": round(total * dy_share), "Tb": round(total * (1 - dy_share))}
+
+
+def ndpr_circuit(node: str, existing_input: float, why: str) -> tuple:
+    """The NdPr circuit of a separator sized not to bind: growth is paid for by the facility's own capex."""
+    existing = round(existing_input * YIELD_SEPARATION * NDPR_CIRCUIT_SHARE)
+    return (
+        node,
+        "NdPr",
+        existing,
+        None,
+        0,
+        None,
+        None,
+        None,
+        None,
+        f"{why}; NdPr circuit = existing input x 0.95 x 33% (richest feed), not binding; growth free (the facility's "
+        "capex pays)",
+    )
+
+
+def heavy_circuits(node: str, existing: dict, maximum: dict | None, capex, lead, first_year, per_year, why: str):
+    return [
+        (
+            node,
+            e,
+            existing.get(e, 0),
+            None if maximum is None else maximum[e],
+            capex,
+            None if capex is None else HRE_FOM,
+            lead,
+            first_year,
+            per_year,
+            why,
+        )
+        for e in ("Dy", "Tb")
+    ]
+
+
+LYNAS_NOW = split_hre(LYNAS_HRE_NOW, DY_OF_HRE_MT_WELD)
+LYNAS_MAX = split_hre(LYNAS_HRE_NOW + LYNAS_HRE_NEW, DY_OF_HRE_MT_WELD)
+MP_MAX = split_hre(MP_HRE_T, DY_OF_HRE_MP)
+CIRCUITS = [
+    (
+        "malaysia",
+        "NdPr",
+        10_500,
+        None,
+        None,
+        None,
+        None,
+        None,
+        None,
+        "Lynas Kuantan NdPr target 10.5 ktpa (Lynas AR2024); not binding below the facility's 42,000 t input",
+    ),
+    *heavy_circuits(
+        "malaysia",
+        LYNAS_NOW,
+        LYNAS_MAX,
+        HRE_CAPEX_LYNAS,
+        2,
+        2025,
+        None,
+        f"Lynas Malaysia heavy circuit: 1,500 t/yr SEGH feed (A$25m; first Dy May 2025, Tb Jun 2025; FMT) x MP's "
+        f"200/3,000 t Dy+Tb per t feed = {LYNAS_HRE_NOW} t, split in Mt Weld's assumed Dy:Tb 6:1; new HRE plant A$180m "
+        f"for up to 5,000 t/yr feed (The West) = +{LYNAS_HRE_NEW} t at US${HRE_CAPEX_LYNAS:,.0f} per tpa; 2 years (assumption)",
+    ),
+    ndpr_circuit("united_states", round(4_000 / 0.157), "MP Mountain Pass separation"),
+    *heavy_circuits(
+        "united_states",
+        {},
+        None,
+        HRE_CAPEX_MP,
+        1,
+        2025,
+        MP_HRE_T,
+        f"MP heavy-RE circuit: 200 t/yr Dy/Tb on 3,000 t SEG+ feed, commissioning mid-2026, US$150m DoD loan as capex "
+        f"(MP Q3 2025; defence-industry.eu): built in 2025, in service 2026 (lead 1). Beyond it: {GENERIC_HRE}",
+    ),
+    ndpr_circuit("us_white_mesa", round(1_000 / 0.21), "Energy Fuels White Mesa"),
+    *heavy_circuits(
+        "us_white_mesa",
+        {},
+        {"Dy": 240, "Tb": 66},
+        0,
+        3,
+        2026,
+        None,
+        "Energy Fuels White Mesa Phase 2: +240 tpa Dy, +66 tpa Tb, approval mid-2027, commissioning Q1 2029 "
+        "(Stocktwits); capex inside the facility's US$410m",
+    ),
+    ndpr_circuit("australia", 0, "generic Australian separator"),
+    *heavy_circuits("australia", {}, None, HRE_CAPEX_MP, 3, 2025, MP_HRE_T, GENERIC_HRE),
+    ndpr_circuit("australia_nolans", 0, f"Arafura Nolans: 4,440 t NdPr + 474 t mixed HREO; {LIGHT_ONLY}"),
+    ndpr_circuit(
+        "canada", round(400 * OXIDE_PER_METAL / YIELD_METAL / YIELD_SEPARATION / 0.21), f"SRC Saskatoon; {LIGHT_ONLY}"
+    ),
+    *heavy_circuits("canada", {}, None, HRE_CAPEX_MP, 3, 2025, MP_HRE_T, GENERIC_HRE),
+    ndpr_circuit("estonia", 3_000, f"NPM Silmet 3,000 tpa LRE separation; {LIGHT_ONLY}"),
+    *heavy_circuits("estonia", {}, None, HRE_CAPEX_MP, 3, 2025, MP_HRE_T, GENERIC_HRE),
+    ndpr_circuit("united_kingdom", 0, f"Peak (planned); {LIGHT_ONLY}"),
+    ndpr_circuit("russia", 0, "Solikamsk: La, Ce, Nd, Pr oxides + an MREE concentrate (mrchub)"),
+    ndpr_circuit("vietnam", 300, f"VTRE; {LIGHT_ONLY}"),
+    (
+        "india",
+        "NdPr",
+        INDIA_NDPR_NOW,
+        INDIA_NDPR_TARGET,
+        0,
+        None,
+        1,
+        None,
+        230,
+        "IREL Nd output 20-40 t (FY25), targets 200 t (FY26), 500 t (FY27) (Business Standard 2025-11-09); v1 let its "
+        "5,000 t REO input yield ~1,000 t NdPr (audit: off by > 2x). Builds free (no capex found), 1 year, at most 230 "
+        f"t/yr: <= 270 t in 2026, <= 500 t in 2027 around the targets; {LIGHT_ONLY}",
+    ),
+]
+
+# ---------------------------------------------------------------------------------------
 # budgets: (bloc, budget_usd, scenario) - none in this workbook; budgets are set per scenario in settings
 # ---------------------------------------------------------------------------------------
 BUDGETS: list[tuple] = []
@@ -1823,6 +1994,73 @@ SOURCES_V2 = [
         "Malaysia's separation) is not clean",
     ),
 ]
+SOURCES_V2 += [
+    (
+        "circuits: who separates Dy/Tb",
+        None,
+        "data brief, evidence v2 ('Only China and Lynas separate Dy/Tb at scale in 2025'; light-RE-only: NPM Silmet, "
+        "SRC, IREL, Peak, Nolans)",
+        2025,
+        "separators with circuit rows separate only those elements: light-RE separators get an NdPr circuit only; China, "
+        "Solvay La Rochelle ('full-range separation', automotiveworld) and Eneabba (LRE + HRE oxides, WA gov.) have no "
+        "circuit rows (they separate every element). v1 let every separator separate Dy/Tb",
+    ),
+    (
+        "circuit Lynas Malaysia Dy+Tb",
+        f"{LYNAS_HRE_NOW} t now, {LYNAS_HRE_NOW + LYNAS_HRE_NEW} t max",
+        "FMT 2024-06-27 (A$25m, 1,500 t/yr SEGH); The West (A$180m, up to 5,000 t/yr HRE feed)",
+        2025,
+        f"t of Dy+Tb per t SEG feed from MP (200 / 3,000 = {HRE_PER_T_SEG_FEED:.4f}): derived; Dy:Tb 6:1 from Mt Weld's "
+        f"assumed Dy 0.3%, Tb 0.05%; capex A$180m x 0.663 / {LYNAS_HRE_NEW} t = US${HRE_CAPEX_LYNAS:,.0f} per tpa",
+    ),
+    (
+        "circuit MP heavy-RE",
+        f"{MP_HRE_T} t Dy/Tb, US${HRE_CAPEX_MP:,.0f} per tpa",
+        "MP Q3 2025 (kviitv.marketminute.com); defence-industry.eu",
+        2025,
+        "200 t/yr Dy/Tb on 3,000 t feed, commissioning mid-2026; the US$150m DoD loan taken as capex (data brief sec. 4.1); "
+        "Dy:Tb 5:1 from Mountain Pass's assumed Dy 0.05%, Tb 0.01%",
+    ),
+    (
+        "circuit generic heavy",
+        HRE_CAPEX_MP,
+        "assumption on MP's unit cost",
+        2026,
+        "new heavy circuits at allied greenfield-capable separators (united_states, australia, canada, estonia): MP's "
+        "US$750k per tpa (the upper unit cost; Lynas's new plant is ~US$276k), 3 years, 200 t/yr",
+    ),
+    (
+        "circuit White Mesa Phase 2",
+        "Dy 240, Tb 66 t",
+        "Stocktwits (Energy Fuels Phase 2 BFS, Jan 2026)",
+        2026,
+        "in service 2029 at the earliest (build from 2026, 3 years); capex inside the facility's US$410m",
+    ),
+    (
+        "circuit India NdPr",
+        f"{INDIA_NDPR_NOW} -> {INDIA_NDPR_TARGET} t",
+        "Business Standard 2025-11-09",
+        2025,
+        "IREL Nd output 20-40 t (FY25), 200 t (FY26 target), 500 t (FY27 target); v1: 5,000 t REO input separated in full "
+        "(~1,000 t NdPr). Nd only is reported: taken as NdPr (conservative)",
+    ),
+    (
+        "Serra Verde mine",
+        f"{SERRA_VERDE_TPA} -> {SERRA_VERDE_FULL_TPA} t TREO",
+        "data brief evidence v2 (mining.com; Northern Miner); mining.com 2026 (6,500 t by 2027; US DFC US$565m loan)",
+        2026,
+        "commercial production since early 2024; Chinese processing contracts end in 2026 (worldenergynews, not "
+        "modelled). Composition: no assay in the data ('heavy-RE rich'): the model's ionic-clay profile (assumption)",
+    ),
+    (
+        "heavy-rich compositions not found",
+        None,
+        BRIEF,
+        2026,
+        "no sourced compositions for Eneabba's xenotime, Strange Lake, Nechalacho, Tanbreez or Browns Range: Eneabba keeps "
+        "the generic monazite mix (understates its Dy/Tb); the generic Canada and Greenland greenfields keep monazite",
+    ),
+]
 SOURCES = [(item, value, source, None, note) for item, value, source, note in SOURCES_V1] + SOURCES_V2
 
 
@@ -1850,6 +2088,7 @@ SHEETS = [
     ("routes", ROUTES),
     ("trade_rules", TRADE_RULES),
     ("budgets", BUDGETS),
+    ("circuits", CIRCUITS),
     ("scenarios", None),
     ("sources", SOURCES),
 ]

@@ -119,3 +119,47 @@ def test_a_scenario_opens_them_and_another_counts_only_allied_processing():
     allied_only = make_dataset(wb, "clean_allied_only")
     assert allied_only.restricted == {n for n, bloc in wb.nodes.items() if bloc != "allied"}
     assert allied_only.cost_advantage_blocs == frozenset({"china"})
+
+
+# ----------------------------------------------------------------------------- heavy rare earths
+
+
+def circuits():
+    return {(r["node"], r["element"]): r for r in table("circuits")}
+
+
+def test_in_2025_only_china_and_lynas_malaysia_separate_dy_and_tb():
+    """Data brief (evidence v2): only China and Lynas separate Dy/Tb at scale in 2025. Separators without
+    circuit rows separate every element: China, Solvay La Rochelle ('full-range separation') and Eneabba
+    (monazite/xenotime to LRE + HRE oxides, not yet built)."""
+    c = circuits()
+    separators = {r["node"] for r in table("facilities") if r["stage"] == "separation"}
+    assert separators - {n for n, _ in c} == {"china", "france", "australia_eneabba"}
+    heavy_now = {n for (n, e), r in c.items() if e in ("Dy", "Tb") and r["existing_tpa"] > 0}
+    assert heavy_now == {"malaysia"}
+
+
+def test_announced_heavy_circuits_carry_their_capacity_and_cost():
+    """Lynas: 1,500 t SEGH feed now, +5,000 t feed (A$180m) later, at MP's 200 t Dy/Tb per 3,000 t feed:
+    100 t now, 100 + 333 = 433 t at most; MP: 200 t for US$150m = US$750k per tpa; White Mesa Phase 2:
+    240 t Dy + 66 t Tb."""
+    c = circuits()
+    assert c["malaysia", "Dy"]["existing_tpa"] + c["malaysia", "Tb"]["existing_tpa"] == 100
+    assert c["malaysia", "Dy"]["max_tpa"] + c["malaysia", "Tb"]["max_tpa"] == 433
+    assert c["united_states", "Dy"]["capex_usd_per_tpa"] == 750_000
+    assert c["united_states", "Dy"]["max_build_tpa_per_year"] == 200
+    assert (c["us_white_mesa", "Dy"]["max_tpa"], c["us_white_mesa", "Tb"]["max_tpa"]) == (240, 66)
+
+
+def test_india_separates_tens_of_tonnes_of_ndpr_not_a_thousand():
+    """IREL: Nd 20-40 t in FY25, targets 200 t (FY26) and 500 t (FY27) (Business Standard, Nov 2025)."""
+    india = circuits()["india", "NdPr"]
+    assert (india["existing_tpa"], india["max_tpa"]) == (40, 500)
+
+
+def test_serra_verde_is_an_operating_heavy_rich_mine():
+    """Serra Verde: commercial production since 2024, ~6,500 t TREO/yr by 2027 (mining.com)."""
+    mine = next(r for r in table("facilities") if r["node"] == "brazil_serra_verde")
+    assert (mine["existing_tpa"], mine["max_tpa"]) == (5_000, 6_500)
+    dy = {r["node"]: r["share"] for r in table("composition") if r["element"] == "Dy"}
+    assert dy["brazil_serra_verde"] > 10 * dy["australia"]
