@@ -61,7 +61,8 @@ NOLANS_CAPEX_PER_T_TREO = 1.39e9 * AUD_USD / 13_343
 NOLANS_MINE_CAPEX = round(NOLANS_CAPEX_PER_T_TREO * MINE_SHARE_OF_INTEGRATED_CAPEX, -2)
 NOLANS_SEP_CAPEX = round(NOLANS_CAPEX_PER_T_TREO * (1 - MINE_SHARE_OF_INTEGRATED_CAPEX), -2)
 NGUALLA_TREO_TPA = round(2_420 / 0.21)
-NGUALLA_CAPEX_PER_T_TREO = 356e6 / NGUALLA_TREO_TPA
+NGUALLA_CAPEX_2017_PER_T_TREO = 356e6 / NGUALLA_TREO_TPA
+NGUALLA_CAPEX_PER_T_TREO = NOLANS_CAPEX_PER_T_TREO  # v2: the 2017 BFS is stale; Nolans 2022 is the same scope
 NGUALLA_MINE_CAPEX = round(NGUALLA_CAPEX_PER_T_TREO * MINE_SHARE_OF_INTEGRATED_CAPEX, -2)
 NGUALLA_SEP_CAPEX = round(NGUALLA_CAPEX_PER_T_TREO * (1 - MINE_SHARE_OF_INTEGRATED_CAPEX), -2)
 
@@ -92,10 +93,13 @@ CHINA_BUILD_MAG = round(20_000 * REO_PER_T_MAGNET)
 JAPAN_ALLOY_REO = round(12_400 * REO_PER_T_MAGNET)
 KOREA_METAL_REO = round((5_200 - 1_900 - 72 - 2_200) * OXIDE_PER_METAL + 72 * 372.998 / 324.998)
 MAG_BUILD_CAP = round(10_000 * REO_PER_T_MAGNET)
+US_MAGNETS_T = 1_000 + 2_000 + 1_000
 
 # ---------------------------------------------------------------------------------------
 # settings
 # ---------------------------------------------------------------------------------------
+MP_NDPR_2024, MP_NDPR_2025, MP_NDPR_NAMEPLATE = 1_294, 2_599, 6_000
+RAMP_UP = tuple(round((MP_NDPR_2024 + i * (MP_NDPR_2025 - MP_NDPR_2024)) / MP_NDPR_NAMEPLATE, 2) for i in range(4))
 OFFTAKE = "china_offtake"  # mines whose output USGS estimates from China's import data: restricted, not cheap
 SETTINGS = [
     ("first_year", FIRST_YEAR),
@@ -106,6 +110,7 @@ SETTINGS = [
     ("restricted_blocs", f"china, {OFFTAKE}"),
     ("protected_blocs", "allied"),
     ("cost_advantage_blocs", "china"),
+    ("ramp_up", ", ".join(f"{x:g}" for x in RAMP_UP)),
     ("restricted_cost_factor", RESTRICTED_COST_FACTOR),
     ("unmet_penalty_usd_per_t", 1e7),
     ("shortfall_penalty_usd_per_t", 1e7),
@@ -724,8 +729,9 @@ FACILITIES = [
         25,
         2025,
         None,
-        "Peak Ngualla 2017 BFS (Mining Weekly): 2,420 tpa NdPr / 21% NdPr (assumed) = 11,524 t TREO; US$356m integrated "
-        "(mine + UK refinery) split 40% mining / 60% separation (see sources); 5 years from feasibility.",
+        "Peak Ngualla 2017 BFS (Mining Weekly): 2,420 tpa NdPr / 21% NdPr (assumed) = 11,524 t TREO; capex: the 2017 "
+        "US$356m (US$30.9k per tpa) is stale, Nolans' 2022 US$69.1k per tpa TREO (same integrated scope) is used, split "
+        "40% mining / 60% separation (see sources); 5 years from feasibility.",
     ),
     (
         "south_africa",
@@ -948,7 +954,7 @@ FACILITIES = [
         2025,
         None,
         "Peak's UK refinery for Ngualla concentrate (2017 BFS, Mining Weekly): 2,420 tpa NdPr = 11,524 t REO input; 60% "
-        "share of US$356m integrated capex (2017 figure, likely understated today).",
+        "share of the integrated capex, at Nolans' 2022 unit cost (the 2017 US$356m is stale).",
     ),
     (
         "malaysia",
@@ -1138,7 +1144,7 @@ FACILITIES = [
     (
         "united_states",
         "magnet",
-        round(3_000 * REO_PER_T_MAGNET),
+        round(US_MAGNETS_T * REO_PER_T_MAGNET),
         None,
         MAG_CAPEX_MP_10X,
         MAG_FOM,
@@ -1147,8 +1153,9 @@ FACILITIES = [
         25,
         2025,
         MAG_BUILD_CAP,
-        "MP Fort Worth ~1,000 tpa (commercial magnets Q4 2025) + Noveon San Marcos 2,000 tpa = 3,000 t magnets; e-VAC "
-        "Sumter (capacity not disclosed) and USA Rare Earth Stillwater (pilot) not counted. Expansion: MP 10X (>US$1.25bn for "
+        "MP Fort Worth ~1,000 tpa (commercial magnets Q4 2025) + Noveon San Marcos 2,000 tpa + e-VAC Sumter 1,000 tpa "
+        "(GM's order of 1,000 t/yr from mid-2025, investorintel; capacity not disclosed) = 4,000 t magnets; USA Rare "
+        "Earth Stillwater (pilot) not counted. Expansion: MP 10X (>US$1.25bn for "
         "+7,000-10,000 tpa -> US$125-179k/t magnet, midpoint; investingnews, plantservices), commissioning 2028 (3 years); "
         "max build 10,000 t magnets/yr.",
     ),
@@ -1241,6 +1248,41 @@ FACILITIES = [
         "Rusatom Metal Tech Glazov: up to 1,000 tpa NdFeB by 2028 (mrchub); investment not found: generic cost.",
     ),
 ]
+
+# must-run floors (min_utilization) in 2025 (must_run_until_year blank = first_year): observed 2025 output / capacity
+LYNAS_RUN_RATE_TREO = (2_080 + 2_003) * 2 / 0.25
+MUST_RUN = {
+    ("united_states", "mining"): (1.0, "MP: 50,692 t REO in 2025 = the capacity set (MP FY2025)"),
+    (
+        "united_states",
+        "separation",
+    ): (
+        round(MP_NDPR_2025 / (0.157 * YIELD_SEPARATION) / round(4_000 / 0.157), 2),
+        "MP: 2,599 t NdPr in 2025 / 15.7% / 0.95 = 17,426 t input of 25,478 t (MP FY2025)",
+    ),
+    ("australia", "mining"): (
+        1.0,
+        f"Lynas: H2-2025 run-rate (2,080 + 2,003 t NdPr per quarter) x 2 / 25% = {LYNAS_RUN_RATE_TREO:,.0f} t TREO, above "
+        "the 28,000 t capacity set (REEx; rawmaterials.net)",
+    ),
+    ("malaysia", "separation"): (
+        round(28_000 / 32_000, 3),
+        "Lynas Kuantan: run-rate ~8,000 t NdPr (above capacity); floor = Mt Weld's 28,000 t of its 32,000 t, so that "
+        "Lynas's own feed meets it",
+    ),
+    ("united_states", "magnet"): (
+        0.5,
+        "Noveon's 2,000 of 4,000 t ran in 2025; MP and e-VAC began commercial output late 2025",
+    ),
+    ("japan", "magnet"): (1.0, "the capacity set is an output proxy (NdFeB alloy production 12,400 t, Adamas 2020)"),
+    ("germany", "magnet"): (1.0, "the capacity set is an output proxy (1.3% of world sintered NdFeB, 2010)"),
+}
+
+
+def facility_rows():
+    """The facility rows with their v2 columns: ramp_up (blank = the setting's) and min_utilization."""
+    return [(*row, None, MUST_RUN.get((row[0], row[1]), (None, ""))[0]) for row in FACILITIES]
+
 
 # ---------------------------------------------------------------------------------------
 # demand (t REO-eq of magnet output)
@@ -1337,6 +1379,7 @@ TRADE_RULES = [
 #            elements: China, Solvay La Rochelle (full-range) and Eneabba (LRE + HRE oxides) have none.
 # ---------------------------------------------------------------------------------------
 INDIA_NDPR_NOW, INDIA_NDPR_TARGET = 40, 500
+SOLVAY_NDPR_NOW, SOLVAY_NDPR_TARGET = 300, 4_500
 NDPR_CIRCUIT_SHARE = 0.33  # the richest feed in the model (Songwe 32.8% NdPr): an NdPr circuit never binds alone
 MP_HRE_T, MP_HRE_FEED, MP_HRE_LOAN = 200, 3_000, 150e6
 HRE_PER_T_SEG_FEED = MP_HRE_T / MP_HRE_FEED
@@ -1455,6 +1498,31 @@ CIRCUITS = [
     *heavy_circuits("canada", {}, None, HRE_CAPEX_MP, 3, 2025, MP_HRE_T, GENERIC_HRE),
     ndpr_circuit("estonia", 3_000, f"NPM Silmet 3,000 tpa LRE separation; {LIGHT_ONLY}"),
     *heavy_circuits("estonia", {}, None, HRE_CAPEX_MP, 3, 2025, MP_HRE_T, GENERIC_HRE),
+    (
+        "france",
+        "NdPr",
+        SOLVAY_NDPR_NOW,
+        SOLVAY_NDPR_TARGET,
+        0,
+        None,
+        None,
+        None,
+        None,
+        "Solvay La Rochelle magnet-RE line: 'several hundred tonnes' in 2025 (taken as 300 t), target ~4,500 tpa "
+        "NdPr-type output by 2030 (automotiveworld; rawmaterials.net); v1 let all 4,000 t of input (mostly catalyst "
+        "La/Ce) be separated into magnet REs. Growth free (the facility's capex pays)",
+    ),
+    *heavy_circuits(
+        "france",
+        {},
+        None,
+        HRE_CAPEX_MP,
+        3,
+        2025,
+        MP_HRE_T,
+        "Solvay is a full-range separator but no Dy/Tb tonnage is found, and only China and Lynas separate Dy/Tb at "
+        f"scale in 2025 (evidence v2): no existing heavy circuit; {GENERIC_HRE}",
+    ),
     ndpr_circuit("united_kingdom", 0, f"Peak (planned); {LIGHT_ONLY}"),
     ndpr_circuit("russia", 0, "Solikamsk: La, Ce, Nd, Pr oxides + an MREE concentrate (mrchub)"),
     ndpr_circuit("vietnam", 300, f"VTRE; {LIGHT_ONLY}"),
@@ -2001,9 +2069,9 @@ SOURCES_V2 += [
         "data brief, evidence v2 ('Only China and Lynas separate Dy/Tb at scale in 2025'; light-RE-only: NPM Silmet, "
         "SRC, IREL, Peak, Nolans)",
         2025,
-        "separators with circuit rows separate only those elements: light-RE separators get an NdPr circuit only; China, "
-        "Solvay La Rochelle ('full-range separation', automotiveworld) and Eneabba (LRE + HRE oxides, WA gov.) have no "
-        "circuit rows (they separate every element). v1 let every separator separate Dy/Tb",
+        "separators with circuit rows separate only those elements: light-RE separators get an NdPr circuit only; China "
+        "and Eneabba (LRE + HRE oxides, WA gov.) have no circuit rows (they separate every element); Solvay La Rochelle "
+        "gets NdPr and buildable Dy/Tb circuits (see its row). v1 let every separator separate Dy/Tb",
     ),
     (
         "circuit Lynas Malaysia Dy+Tb",
@@ -2061,6 +2129,63 @@ SOURCES_V2 += [
         "the generic monazite mix (understates its Dy/Tb); the generic Canada and Greenland greenfields keep monazite",
     ),
 ]
+SOURCES_V2 += [
+    (
+        "setting ramp_up",
+        ", ".join(f"{x:g}" for x in RAMP_UP),
+        "MP Q4/FY2025 results (investingnews); data brief evidence v2",
+        2025,
+        "MP's separation line (~6,000 t/yr NdPr nameplate) made 1,294 t NdPr in 2024 and 2,599 t in 2025: 22% and 43% "
+        "of nameplate in its 1st and 2nd years; years 3 and 4 continue the same yearly gain (+21.8 points, derived), 1 "
+        "after. The only quantitative ramp record in the data (Lynas Kalgoorlie: 'still ramping' since 2024; Narva: "
+        "ramp 2026): applied to all new capacity (v1: no ramp)",
+    ),
+    *[
+        (f"min_utilization {node} {stage}", share, "see note", 2025, why)
+        for (node, stage), (share, why) in MUST_RUN.items()
+    ],
+    (
+        "must_run_until_year",
+        None,
+        "modelling choice",
+        2025,
+        "blank = first_year: the floors reproduce observed 2025 output only",
+    ),
+    (
+        "Ngualla capex",
+        f"{NGUALLA_MINE_CAPEX:.0f} / {NGUALLA_SEP_CAPEX:.0f}",
+        "NS Energy (Nolans 2022 update); Mining Weekly (Ngualla 2017 BFS)",
+        2022,
+        f"v1 used the 2017 BFS US$356m / 11,524 t = US${NGUALLA_CAPEX_2017_PER_T_TREO:,.0f} per tpa TREO, less than half "
+        f"Nolans' 2022 US${NOLANS_CAPEX_PER_T_TREO:,.0f} for the same integrated scope (mine to oxide); v2 uses Nolans' "
+        "unit cost (Nolans itself went A$1.0bn 2019 -> A$1.6bn 2024), split 0.402 mining / 0.598 separation; v1 "
+        f"{round(NGUALLA_CAPEX_2017_PER_T_TREO * MINE_SHARE_OF_INTEGRATED_CAPEX, -2):.0f} / "
+        f"{round(NGUALLA_CAPEX_2017_PER_T_TREO * (1 - MINE_SHARE_OF_INTEGRATED_CAPEX), -2):.0f}",
+    ),
+    (
+        "US magnet capacity",
+        f"{US_MAGNETS_T} t magnets",
+        "investorintel (GM order of 1,000 t/yr magnets from VAC from mid-2025); fortworthinc; noveon.co",
+        2025,
+        "v1: 3,000 t (MP 1,000 + Noveon 2,000); v2 adds e-VAC Sumter at GM's 1,000 t/yr order (its capacity is not "
+        "disclosed)",
+    ),
+    (
+        "Solvay La Rochelle NdPr",
+        f"{SOLVAY_NDPR_NOW} -> {SOLVAY_NDPR_TARGET} t",
+        "automotiveworld; 24brussels; rawmaterials.net",
+        2025,
+        "magnet-RE line 'several hundred tonnes' in 2025 (300 = low reading, assumption); ~4,500 tpa NdPr-type by 2030",
+    ),
+    (
+        "Japanese and German magnet capacity",
+        None,
+        "not found (searched: Argus 2022 '<9% share', couragemagnet: TDK, Shin-Etsu, Hitachi 'undisclosed')",
+        2026,
+        "no current figure in the data or the stored pages: v1's proxies kept (Japan NdFeB alloy 12,400 t in 2020; "
+        "Europe 1.3% of 2010 world output); both stale",
+    ),
+]
 SOURCES = [(item, value, source, None, note) for item, value, source, note in SOURCES_V1] + SOURCES_V2
 
 
@@ -2082,7 +2207,7 @@ SHEETS = [
     ("settings", SETTINGS),
     ("nodes", NODES),
     ("stages", STAGES),
-    ("facilities", FACILITIES),
+    ("facilities", None),
     ("composition", None),
     ("demand", None),
     ("routes", ROUTES),
@@ -2107,7 +2232,12 @@ def header(name: str) -> tuple[str, ...]:
 def build() -> Workbook:
     wb = Workbook()
     wb.remove(wb.active)
-    generated = {"composition": composition_rows(), "demand": demand_rows(), "scenarios": scenario_rows()}
+    generated = {
+        "composition": composition_rows(),
+        "demand": demand_rows(),
+        "scenarios": scenario_rows(),
+        "facilities": facility_rows(),
+    }
     for name, rows in SHEETS:
         columns = header(name)
         ws = wb.create_sheet(name)

@@ -23,7 +23,10 @@ HUGE = 1e9
 
 
 def empty_v2(ds):
+    facilities = {key: dataclasses.replace(f, ramp_up=None, min_utilization=0.0) for key, f in ds.facilities.items()}
+    stages = tuple(dataclasses.replace(s, ramp_up=None) for s in ds.stages)
     return dataclasses.replace(ds, node_restricted={}, availability={}, circuits={}, stockpiles={}, recipes={},
+                               facilities=facilities, stages=stages,
                                settings=dataclasses.replace(ds.settings, cost_advantage_blocs=None, ramp_up=(),
                                                             must_run_until_year=None, embargo={}))
 
