@@ -1603,6 +1603,119 @@ def scenario_rows():
 
 
 # ---------------------------------------------------------------------------------------
+# uncertainty (read by `rechain risk` only): (target, distribution, p1, p2, p3, shared, scenario, note)
+# ---------------------------------------------------------------------------------------
+OVERRUN = (1.0, 1.6, 1.8)
+SEPARATION_DELAYS = "0:0.34, 2:0.33, 4:0.33"
+MINE_DELAYS = ", ".join(f"{d}:0.125" for d in range(8))
+JUNIOR_FAILURE = round(1 - 2 / 28, 2)
+CHINA_BLOC_NODES = {row[0] for row in NODES if row[1] == "china"}
+
+
+def build_options(stage: str) -> list[tuple]:
+    return [row for row in FACILITIES if row[1] == stage and row[4] is not None and row[0] not in CHINA_BLOC_NODES]
+
+
+GREENFIELD_MINES = [row[0] for row in build_options("mining") if row[7] >= 5]
+OVERRUN_NOTE = (
+    "record: Eneabba A$1.0-1.2bn -> A$1.7-1.8bn (x1.42-1.8), Lynas Kalgoorlie A$500m -> A$800m (x1.6), Nolans A$1.0bn "
+    "-> ~A$1.6bn (x1.6) (data brief evidence v2); low 1.0 (on budget) is an assumption"
+)
+
+
+def uncertainty_rows():
+    rows = []
+    for node in [row[0] for row in build_options("separation")]:
+        rows.append(
+            (
+                f"capex_overrun.{node}.separation",
+                "triangular",
+                OVERRUN[0],
+                OVERRUN[1],
+                OVERRUN[2],
+                False,
+                None,
+                OVERRUN_NOTE,
+            )
+        )
+        rows.append(
+            (
+                f"lead_time_delay.{node}.separation",
+                "discrete",
+                SEPARATION_DELAYS,
+                None,
+                None,
+                False,
+                None,
+                "record: Kalgoorlie on time from approvals (0), Eneabba commissioning 2025 -> 2027 (+2), Nolans "
+                "target 2022, no FID by 2025 (+4 at least): one third each",
+            )
+        )
+    for node in GREENFIELD_MINES:
+        rows.append((f"capex_overrun.{node}.mining", "triangular", *OVERRUN, False, None, OVERRUN_NOTE))
+        rows.append(
+            (
+                f"lead_time_delay.{node}.mining",
+                "discrete",
+                MINE_DELAYS,
+                None,
+                None,
+                False,
+                None,
+                "GAO: 7-15 years from financing to production vs the 5-8 years set: 0-7 extra years, equally likely "
+                "(the weights are an assumption)",
+            )
+        )
+        rows.append(
+            (
+                f"failure.{node}.mining",
+                "bernoulli",
+                JUNIOR_FAILURE,
+                None,
+                None,
+                False,
+                None,
+                "of 28 rare-earth juniors that raised US$5.9bn in 2006-15 only Lynas and Molycorp produced (and "
+                "Molycorp went bankrupt in 2015): failure 1 - 2/28 = 0.93 for each greenfield mine",
+            )
+        )
+    rows += [
+        (
+            "restricted_cost_factor",
+            "uniform",
+            0.333,
+            0.667,
+            None,
+            None,
+            None,
+            "between WSJ's 1/3 (refinery build cost) and ChinaFolio's 2/3 (production cost); 1/4 is not found",
+        ),
+        (
+            "demand_factor",
+            "uniform",
+            1.0,
+            DEMAND_HIGH_FACTOR,
+            None,
+            None,
+            None,
+            f"between the IEA path (1) and McKinsey's 176 kt in 2035 ({DEMAND_HIGH_FACTOR}); a uniform factor on all years",
+        ),
+        (
+            "embargo.allied",
+            "discrete",
+            "2027:0.25, 2030:0.25, 2100:0.5",
+            None,
+            None,
+            None,
+            None,
+            "2027: China's Oct 2025 controls are suspended until 10 Nov 2026 (MOFCOM); the probabilities and 2030 are "
+            "assumptions; 2100 = no embargo in the horizon",
+        ),
+    ]
+    return rows
+
+
+# ---------------------------------------------------------------------------------------
 # sources: (item, value, source, year, note); the v1 rows have no year column
 # ---------------------------------------------------------------------------------------
 BRIEF = "shared/data/rare_earth_data.md"
@@ -2186,6 +2299,44 @@ SOURCES_V2 += [
         "Europe 1.3% of 2010 world output); both stale",
     ),
 ]
+SOURCES_V2 += [
+    (
+        "uncertainty: capex overruns",
+        "triangular 1.0 / 1.6 / 1.8",
+        "Engineering News 21 Feb 2024; Mining Magazine; AFR (Eneabba); SEAISI/Kallanish (Kalgoorlie); NS Energy (Nolans)",
+        2024,
+        OVERRUN_NOTE + "; applied to each ex-China separation build option and each greenfield mine",
+    ),
+    (
+        "uncertainty: delays",
+        f"separation {SEPARATION_DELAYS}; greenfield mines 0-7 years",
+        "WA gov./Metalnomist (Eneabba 2025 -> 2027); Mining Weekly (Nolans target 2022); GAO (7-15 years)",
+        2025,
+        "whole years added to the lead time of new builds, per project",
+    ),
+    (
+        "uncertainty: attrition",
+        JUNIOR_FAILURE,
+        "data brief evidence v2 (28 juniors, US$5.9bn, 2006-15)",
+        2015,
+        "each greenfield mine fails independently; brownfield expansions and separators do not fail",
+    ),
+    (
+        "uncertainty: ramp",
+        None,
+        "not modelled",
+        2026,
+        "ramp_up is a list, not a numeric key, so the uncertainty sheet cannot draw it; slow ramps show only through "
+        "the delays",
+    ),
+    (
+        "uncertainty: China's cost factor, demand, embargo",
+        "uniform 0.333-0.667; uniform 1-1.239; 2027/2030/none",
+        "WSJ; ChinaFolio; McKinsey; MOFCOM suspension to 10 Nov 2026 (NDTV Profit)",
+        2025,
+        "see the rows' notes; the embargo probabilities are assumptions",
+    ),
+]
 SOURCES = [(item, value, source, None, note) for item, value, source, note in SOURCES_V1] + SOURCES_V2
 
 
@@ -2214,6 +2365,7 @@ SHEETS = [
     ("trade_rules", TRADE_RULES),
     ("budgets", BUDGETS),
     ("circuits", CIRCUITS),
+    ("uncertainty", None),
     ("scenarios", None),
     ("sources", SOURCES),
 ]
@@ -2237,6 +2389,7 @@ def build() -> Workbook:
         "demand": demand_rows(),
         "scenarios": scenario_rows(),
         "facilities": facility_rows(),
+        "uncertainty": uncertainty_rows(),
     }
     for name, rows in SHEETS:
         columns = header(name)

@@ -202,3 +202,28 @@ def test_solvay_separates_hundreds_of_tonnes_of_magnet_res_not_its_whole_input()
     """Solvay La Rochelle: 'several hundred tonnes' of magnet REs in 2025 (300 t taken), ~4,500 t by 2030."""
     solvay = circuits()["france", "NdPr"]
     assert (solvay["existing_tpa"], solvay["max_tpa"]) == (300, 4_500)
+
+
+# ----------------------------------------------------------------------------- uncertainty
+
+
+def test_the_uncertainty_sheet_is_valid_and_cites_the_record():
+    """Every row parses against the base case; overruns are triangular(1, 1.6, 1.8) (Kalgoorlie and Nolans
+    x1.6, Eneabba up to x1.8); greenfield mines fail with 1 - 2/28 = 0.93 (28 juniors, 2 producers); the
+    cost factor is uniform between 1/3 and 2/3; every row has a note."""
+    from rechain.workbook.cases import make_dataset
+    from rechain.workbook.read import read_tables
+    from rechain.workbook.uncertainty import read_uncertainty
+
+    wb = load_workbook(reference_workbook())
+    raw = read_tables(reference_workbook())["uncertainty"]
+    sheet = read_uncertainty(raw, make_dataset(wb), wb.scenario_names)
+    assert sheet.rows
+    rows = table("uncertainty")
+    assert all(str(r["note"] or "").strip() for r in rows)
+    by_target = {r["target"]: r for r in rows}
+    overrun = by_target["capex_overrun.australia_eneabba.separation"]
+    assert (overrun["p1"], overrun["p2"], overrun["p3"]) == (1, 1.6, 1.8)
+    assert by_target["failure.canada.mining"]["p1"] == 0.93
+    assert (by_target["restricted_cost_factor"]["p1"], by_target["restricted_cost_factor"]["p2"]) == (0.333, 0.667)
+    assert not any(t.startswith(("failure.china", "capex_overrun.china")) for t in by_target)
