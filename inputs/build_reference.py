@@ -130,6 +130,15 @@ NODES = [
         "capacity, and Chinese magnet demand.",
     ),
     (
+        "china_goods_for_allies",
+        "china",
+        "China",
+        "East Asia",
+        "Consumer node only: the magnets used in China that go into goods exported to allied countries (size: an "
+        "assumption, see demand). In bloc china; scenario scope_embedded_magnets moves it to allied, so that allied "
+        "demand includes magnets embedded in imported goods.",
+    ),
+    (
         "china_ionic",
         "china",
         "China",
@@ -1297,11 +1306,19 @@ RESIDUAL_EXPORTS = (
     CHINA_MAGNET_EXPORTS_2024 - 0.18 * CHINA_MAGNET_EXPORTS_2024 - 0.12 * CHINA_MAGNET_EXPORTS_2024 - 10_000
 )
 NON_CHINA_MAGNETS = WORLD_MAGNETS_2024 - CHINA_MAGNETS_2024
+EMBEDDED_SHARE = 0.2
 REGION_MAGNETS_2024 = [
     (
         "china",
-        CHINA_MAGNETS_2024 - CHINA_MAGNET_EXPORTS_2024,
-        "China's magnet output 260,000 t minus exports 58,152 t (Adamas) = 201,848 t used in China",
+        (1 - EMBEDDED_SHARE) * (CHINA_MAGNETS_2024 - CHINA_MAGNET_EXPORTS_2024),
+        "China's magnet output 260,000 t minus exports 58,152 t (Adamas) = 201,848 t used in China, less the share "
+        "placed at china_goods_for_allies",
+    ),
+    (
+        "china_goods_for_allies",
+        EMBEDDED_SHARE * (CHINA_MAGNETS_2024 - CHINA_MAGNET_EXPORTS_2024),
+        f"assumption: {EMBEDDED_SHARE:.0%} of the magnets used in China go into goods exported to allied countries (not "
+        "found: the brief says only that much of China's own use is exported inside finished goods)",
     ),
     (
         "united_states",
@@ -1356,6 +1373,7 @@ def demand_rows():
 # ---------------------------------------------------------------------------------------
 ROUTES = [
     ("china_ionic", "china", "mining", 50, True),
+    ("china", "china_goods_for_allies", None, 0, True),
     ("myanmar", "china", "mining", 100, True),
     ("australia", "malaysia", "mining", 150, True),
 ]
@@ -1543,6 +1561,34 @@ CIRCUITS = [
 ]
 
 # ---------------------------------------------------------------------------------------
+# stockpiles: (node, element, initial_t, initial_provenance, max_t, holding_cost_usd_per_t_yr)
+# ---------------------------------------------------------------------------------------
+STOCK_DAYS = 180
+PRICE_2025_USD_PER_T = {"NdPr": round(NDPR_OXIDE_EX_VAT_USD_KG * 1000), "Dy": 199_000, "Tb": 864_000}
+HOLDING_SHARE = 0.01
+STOCKPILE_NODES = ("united_states", "japan", "germany", "eu_rest", "south_korea", "united_kingdom")
+
+
+def stockpile_rows():
+    """A stockpile at each allied consumer, none held at the start and closed (max_t 0) but in a scenario."""
+    return [
+        (node, element, 0, None, 0, round(HOLDING_SHARE * PRICE_2025_USD_PER_T[element], -1))
+        for node in STOCKPILE_NODES
+        for element in ("NdPr", "Dy", "Tb")
+    ]
+
+
+def stockpile_scenario_rows():
+    """Scenario stockpile_180_days: each allied stockpile may hold 180 days of its node's 2025 demand."""
+    demand_2025 = {(n, e): t for n, e, y, t in demand_rows() if y == FIRST_YEAR}
+    return [
+        ("stockpile_180_days", f"max_t.{node}.{element}", round(demand_2025[(node, element)] * STOCK_DAYS / 365, 1))
+        for node in STOCKPILE_NODES
+        for element in ("NdPr", "Dy", "Tb")
+    ]
+
+
+# ---------------------------------------------------------------------------------------
 # budgets: (bloc, budget_usd, scenario) - none in this workbook; budgets are set per scenario in settings
 # ---------------------------------------------------------------------------------------
 BUDGETS: list[tuple] = []
@@ -1569,6 +1615,10 @@ SCENARIO_DESCRIPTIONS = {
     "open_china_offtake_mines": f"the mines whose output USGS estimates from China's imports (bloc {OFFTAKE}) count as "
     "clean",
     "clean_allied_only": "only allied processing counts as clean: non-allied nodes (e.g. Lynas Malaysia) are restricted too",
+    "scope_embedded_magnets": "allied demand includes the magnets in goods China exports to allies (their size, "
+    f"{EMBEDDED_SHARE:.0%} of China's own magnet use, is an assumption)",
+    "stockpile_180_days": "allied consumers may stock up to 180 days of their 2025 demand of NdPr, Dy and Tb "
+    "(Japan's target for high-risk minerals; the DoD's six-month magnet stock)",
     "demand_high": f"all demand x {DEMAND_HIGH_FACTOR} (McKinsey 176 kt magnet REE in 2035 against the IEA path)",
 }
 SCENARIO_ROWS = [
@@ -1589,6 +1639,7 @@ SCENARIO_ROWS = [
     *[("budget_300bn", k, v) for k, v in INDEPENDENCE],
     ("demand_high", "demand_factor", DEMAND_HIGH_FACTOR),
     ("open_china_offtake_mines", "restricted_blocs", "china"),
+    ("scope_embedded_magnets", "bloc.china_goods_for_allies", "allied"),
     ("clean_allied_only", "restricted_blocs", f"china, {OFFTAKE}, non_allied"),
 ]
 
@@ -1596,7 +1647,7 @@ SCENARIO_ROWS = [
 def scenario_rows():
     """(scenario, key, value, description): the description on each scenario's first row."""
     rows, described = [], set()
-    for name, key, value in SCENARIO_ROWS:
+    for name, key, value in SCENARIO_ROWS + stockpile_scenario_rows():
         rows.append((name, key, value, None if name in described else SCENARIO_DESCRIPTIONS[name]))
         described.add(name)
     return rows
@@ -2337,6 +2388,45 @@ SOURCES_V2 += [
         "see the rows' notes; the embargo probabilities are assumptions",
     ),
 ]
+SOURCES_V2 += [
+    (
+        "stockpiles: existing strategic stocks",
+        0,
+        "IEA policy database (Japan, JOGMEC: 'quantities ... undisclosed'); Argus via juniorminingnews 2020 (Japan held "
+        "reserves of 7 metals, no rare earths); Reuters via dailyasianage 2019 (DoD solicits a rotating 6-month NdFeB "
+        "magnet stock, quantity not given)",
+        2023,
+        "no public tonnage: initial_t 0 everywhere",
+    ),
+    (
+        "stockpiles: build option",
+        f"{STOCK_DAYS} days of 2025 demand",
+        "IEA policy database (Japan: target 60 days, 'such as 180 days' for high-geopolitical-risk minerals); Reuters "
+        "(DoD: six-month magnet supply)",
+        2020,
+        "scenario stockpile_180_days: max_t at each allied consumer (US, Japan, Germany, EU rest, Korea, UK) for NdPr, "
+        "Dy, Tb = 180/365 of its 2025 demand; the stock is bought through the chain at the model's costs. Base: max_t 0, "
+        "because open stockpiles also serve as cheap inventory (pre-producing instead of building), which lowered the "
+        "base case's cost by ~US$0.5bn: a policy lever, not a base-case fact",
+    ),
+    (
+        "stockpiles: holding cost",
+        f"{HOLDING_SHARE:.0%} of the China price per year",
+        "assumption (not found); prices SMM 9 May 2025 ex-VAT: NdPr oxide US$51/kg, Dy US$199/kg, Tb US$864/kg",
+        2025,
+        "storage and insurance; the cost of capital is already in the discounting",
+    ),
+    (
+        "scope: magnets embedded in goods",
+        EMBEDDED_SHARE,
+        "assumption (not found)",
+        2024,
+        "data brief: allied direct magnet demand ~20% of the world, magnets embedded in imported goods are extra, China "
+        "exports 22% of its output as magnets and much of the rest inside goods; no tonnage found. Node "
+        f"china_goods_for_allies carries {EMBEDDED_SHARE:.0%} of China's own use (201,848 t magnets in 2024) in bloc "
+        "china; scenario scope_embedded_magnets moves it to allied",
+    ),
+]
 SOURCES = [(item, value, source, None, note) for item, value, source, note in SOURCES_V1] + SOURCES_V2
 
 
@@ -2366,6 +2456,7 @@ SHEETS = [
     ("budgets", BUDGETS),
     ("circuits", CIRCUITS),
     ("uncertainty", None),
+    ("stockpiles", None),
     ("scenarios", None),
     ("sources", SOURCES),
 ]
@@ -2390,6 +2481,7 @@ def build() -> Workbook:
         "scenarios": scenario_rows(),
         "facilities": facility_rows(),
         "uncertainty": uncertainty_rows(),
+        "stockpiles": stockpile_rows(),
     }
     for name, rows in SHEETS:
         columns = header(name)

@@ -227,3 +227,35 @@ def test_the_uncertainty_sheet_is_valid_and_cites_the_record():
     assert by_target["failure.canada.mining"]["p1"] == 0.93
     assert (by_target["restricted_cost_factor"]["p1"], by_target["restricted_cost_factor"]["p2"]) == (0.333, 0.667)
     assert not any(t.startswith(("failure.china", "capex_overrun.china")) for t in by_target)
+
+
+# ----------------------------------------------------------------------------- stockpiles and scope
+
+
+def test_stockpiles_hold_nothing_now_and_up_to_180_days_in_their_scenario():
+    """No public tonnage of existing stocks (JOGMEC undisclosed): initial 0; base max_t 0; scenario
+    stockpile_180_days: max_t = 2025 demand x 180 / 365 at each allied consumer."""
+    from rechain.workbook.cases import make_dataset
+
+    wb = load_workbook(reference_workbook())
+    assert all(p.initial_t == 0 and p.max_t == 0 for p in make_dataset(wb).stockpiles.values())
+    stocked = make_dataset(wb, "stockpile_180_days").stockpiles
+    demand = {(r["node"], r["element"]): r["demand_t"] for r in table("demand") if r["year"] == 2025}
+    assert len(stocked) == 18
+    for (node, element), pile in stocked.items():
+        assert pile.max_t == pytest.approx(demand[(node, element)] * 180 / 365, abs=0.05)
+
+
+def test_the_scope_scenario_protects_magnets_embedded_in_goods_for_allies():
+    """china_goods_for_allies carries 20% of China's own magnet use (an assumption): 0.2 / 0.8 = 0.25 of the
+    china node's demand; it is protected only in scope_embedded_magnets."""
+    from rechain.workbook.cases import make_dataset
+
+    wb = load_workbook(reference_workbook())
+    demand = {(r["node"], r["element"], r["year"]): r["demand_t"] for r in table("demand")}
+    for year in (2025, 2040):
+        ratio = demand[("china_goods_for_allies", "NdPr", year)] / demand[("china", "NdPr", year)]
+        assert ratio == pytest.approx(0.25, rel=1e-4)
+    for scenario, protected in ((None, False), ("scope_embedded_magnets", True)):
+        ds = make_dataset(wb, scenario)
+        assert (ds.nodes["china_goods_for_allies"] in ds.settings.protected_blocs) is protected
