@@ -2147,9 +2147,8 @@ SOURCES_V1 = [
         "dailyshorts.io; White House framework text via vu.govpulse.tools",
         "US-Australia Critical Minerals Framework (20 Oct 2025): US$8.5bn project pipeline. Budget on allied capex; so that the "
         "budget has something to buy, full independence (max_restricted_share 0) is required from 2035 (shortfall is "
-        "penalised, so results show how much independence the budget buys). Finding with this data: full allied independence by 2035 needs only ~US$4.5bn of "
-        "allied capex (magnets dominate; non-allied ore and Malaysian separation count as clean), so none of the three budgets "
-        "binds; lead times and Dy/Tb ore are the limits. This contradicts the ~US$50-75bn claim below",
+        "penalised, so results show how much independence the budget buys). v1's finding here (~US$4.5bn suffices) was "
+        "made on v1 data and is removed: the findings are regenerated from the v2 workbook",
     ),
     (
         "scenario budget_75bn (was warp_speed_75bn)",
