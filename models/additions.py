@@ -114,7 +114,7 @@ def _circuit_ceilings(m: pyo.ConcreteModel, ds: Dataset, builds_of: dict[tuple[s
     ceilings: dict[Any, Any] = {}
     for (n, e), years in builds_of.items():
         c = ds.circuits[(n, e)]
-        if c.max_tpa is not None:
+        if c.max_tpa is not None and years:
             ceilings[(n, e)] = quicksum(m.buildc[n, e, y] for y in years) <= c.max_tpa - c.existing_tpa
     if ceilings:
         m.circuit_max_capacity = _constraint(ceilings, "existing + built circuit capacity ≤ max_tpa")

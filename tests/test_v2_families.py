@@ -261,6 +261,14 @@ def test_circuit_build_counts_in_the_budget():
     assert r.summary["budget_dual_usd_per_usd"] == approx(1e5 - 1 - 0.01 / 0.9)
 
 
+def test_circuit_at_its_max_without_a_build_option():
+    """La circuit: 4.5 t/yr existing, max_tpa 4.5, no capex (nothing to build, so no ceiling row —
+    it used to be `0 <= 0`, which Pyomo refuses). As in test_circuit_capacity_binds without a Dy
+    circuit: 4.5 t La from 5 t of ore (opex 5), 4.5 t La and 1 t Dy unmet: 5 + 5.5e7."""
+    m, objective = run(circuit_case({("Sep", "La"): Circuit(existing_tpa=4.5, max_tpa=4.5)}))
+    assert objective == approx(5 + 5.5e7)
+
+
 @pytest.mark.parametrize("limits, built", [(dict(max_tpa=5), 3), (dict(max_tpa=5, max_build_tpa_per_year=2), 2)])
 def test_circuit_max_and_build_rate(limits, built):
     """La circuit: 2 t/yr existing, capex 100, max_tpa 5 → build 3 (300); with at most 2 a year,
