@@ -1,0 +1,236 @@
+"""The direct path to HiGHS: a built Pyomo model compiled once to a matrix and handed over in one call.
+
+A re-solve re-reads only what can change on a built model, compares it with what HiGHS holds and
+sends the differences in bulk: the rows whose expressions hold a mutable parameter that changed
+(coefficients and bounds), the objective that is active (its costs, offset and sense) and the
+variables' bounds (`setlb`/`setub`/`fix`). Rows and columns keep Pyomo's order (rows as the model
+lists its active constraints, columns as they are first met), so a constraint's dual is its row's.
+"""
+
+from __future__ import annotations
+
+from operator import attrgetter
+from typing import Any
+
+import highspy
+import numpy as np
+import numpy.typing as npt
+import pyomo.environ as pyo
+from pyomo.core.expr.visitor import identify_mutable_parameters
+from pyomo.repn.linear import LinearRepnVisitor
+
+INF = highspy.kHighsInf
+RAW = ("_lb", "_ub", "_fixed", "_domain")  # the VarData slots a variable's bounds are made of
+Floats = npt.NDArray[np.float64]
+
+
+class _FirstSeen:
+    """Columns in the order the walker meets them (Pyomo's persistent interface adds them so)."""
+
+    def __init__(self) -> None:
+        self.var_map: dict[int, Any] = {}
+
+    def add(self, var: Any) -> None:
+        self.var_map[id(var)] = var
+
+
+def _bound(x: Any, missing: float) -> float:
+    return missing if x is None else float(pyo.value(x))
+
+
+class DirectModel:
+    """One Pyomo model as one HiGHS LP, kept in step with the model's parameters and bounds."""
+
+    def __init__(self, model: pyo.ConcreteModel, highs: Any):
+        self.model, self.highs = model, highs
+        self._recorder = _FirstSeen()
+        fixed = [v for v in model.component_data_objects(pyo.Var, descend_into=True) if v.fixed]
+        for v in fixed:
+            v.unfix()
+        try:
+            visitor = self._visitor()
+            self.rows = list(model.component_data_objects(pyo.Constraint, descend_into=True, active=True))
+            walked = [self._walk_row(visitor, con) for con in self.rows]
+            self.objectives = list(model.component_data_objects(pyo.Objective, descend_into=True))
+            costs = [self._walk(visitor, obj.expr) for obj in self.objectives]
+        finally:
+            for v in fixed:
+                v.fix()
+        self.columns = list(self._recorder.var_map.values())
+        self._col_of = {id(v): i for i, v in enumerate(self.columns)}
+        n = len(self.columns)
+        self._params = [
+            p for c in model.component_objects(pyo.Param, descend_into=True) if c.mutable for p in c.values()
+        ]
+        self._param_values = self._read_params()
+        param_index = {id(p): i for i, p in enumerate(self._params)}
+        self._rows_of_param: list[list[int]] = [[] for _ in self._params]
+        self._coefs: dict[int, dict[int, float]] = {}  # parameter rows: column -> coefficient
+        for r, con in enumerate(self.rows):
+            found = list(identify_mutable_parameters(con.expr))
+            if found:
+                for p in found:
+                    self._rows_of_param[param_index[id(p)]].append(r)
+                self._coefs[r] = {self._col_of[i]: c for i, c in walked[r][0].items()}
+        self._objective_params = [
+            {param_index[id(p)] for p in identify_mutable_parameters(obj.expr)} for obj in self.objectives
+        ]
+        self._stale: set[int] = set()  # objectives whose parameters changed since they were walked
+        self._objective_costs = [self._dense(linear) for linear, _ in costs]
+        self._objective_offsets = [offset for _, offset in costs]
+        self.row_lower = np.array([lo for _, lo, _ in walked], dtype=np.float64)
+        self.row_upper = np.array([hi for _, _, hi in walked], dtype=np.float64)
+        self.col_lower, self.col_upper = np.full(n, -INF), np.full(n, INF)
+        plain = (type(None), int, float)
+        self._dynamic = np.array(
+            [not (type(v._lb) in plain and type(v._ub) in plain) for v in self.columns], dtype=bool
+        )
+        self._raw = self._read_raw_bounds()
+        self._update_column_bounds(np.arange(n))
+        self._active = self._active_objective()
+        self.cost = self._objective_costs[self._active].copy() if self._active >= 0 else np.zeros(n)
+        self._pass(walked)
+
+    def _visitor(self) -> LinearRepnVisitor:
+        """A walker with an empty cache of named expressions (they hold parameter values)."""
+        return LinearRepnVisitor({}, var_recorder=self._recorder)
+
+    def _walk(self, visitor: LinearRepnVisitor, expr: Any) -> tuple[dict[int, float], float]:
+        repn = visitor.walk_expression(expr)
+        if repn.nonlinear is not None:
+            raise ValueError("the direct path to HiGHS takes linear models only")
+        return {i: float(c) for i, c in repn.linear.items()}, float(repn.constant)
+
+    def _walk_row(self, visitor: LinearRepnVisitor, con: Any) -> tuple[dict[int, float], float, float]:
+        lower, body, upper = con.to_bounded_expression()
+        linear, constant = self._walk(visitor, body)
+        return linear, _bound(lower, -INF) - constant, _bound(upper, INF) - constant
+
+    def _dense(self, linear: dict[int, float]) -> Floats:
+        cost = np.zeros(len(self.columns))
+        for i, c in linear.items():
+            cost[self._col_of[i]] += c
+        return cost
+
+    def _pass(self, walked: list[tuple[dict[int, float], float, float]]) -> None:
+        """The whole LP in one call (rows as CSR)."""
+        col_of = self._col_of
+        starts = np.zeros(len(self.rows) + 1, dtype=np.int32)
+        index: list[int] = []
+        values: list[float] = []
+        for r, (linear, _, _) in enumerate(walked):
+            for i, c in linear.items():
+                if c:
+                    index.append(col_of[i])
+                    values.append(c)
+            starts[r + 1] = len(index)
+        lp = highspy.HighsLp()
+        lp.num_col_, lp.num_row_ = len(self.columns), len(self.rows)
+        lp.col_cost_, lp.col_lower_, lp.col_upper_ = self.cost, self.col_lower, self.col_upper
+        lp.row_lower_, lp.row_upper_ = self.row_lower, self.row_upper
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+        lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = len(self.columns), len(self.rows)
+        lp.a_matrix_.start_ = starts
+        lp.a_matrix_.index_ = np.array(index, dtype=np.int32)
+        lp.a_matrix_.value_ = np.array(values, dtype=np.float64)
+        self.highs.passModel(lp)
+        self._push_objective()
+
+    def _push_objective(self) -> None:
+        h = self.highs
+        if self._active < 0:
+            h.changeObjectiveSense(highspy.ObjSense.kMinimize)
+            h.changeObjectiveOffset(0.0)
+            return
+        obj = self.objectives[self._active]
+        sense = highspy.ObjSense.kMaximize if obj.sense == pyo.maximize else highspy.ObjSense.kMinimize
+        h.changeObjectiveSense(sense)
+        h.changeObjectiveOffset(self._objective_offsets[self._active])
+
+    def _active_objective(self) -> int:
+        active = [i for i, obj in enumerate(self.objectives) if obj.active]
+        if len(active) > 1:
+            raise ValueError("the direct path to HiGHS takes one active objective")
+        return active[0] if active else -1
+
+    def _read_params(self) -> Floats:
+        return np.array([float(p.value) for p in self._params], dtype=np.float64)
+
+    def _read_raw_bounds(self) -> list[npt.NDArray[Any]]:
+        """What a variable's bounds are made of, per column; a bound that is an expression reads as None
+        (those columns are re-read on every update)."""
+        raw = [np.array(list(map(attrgetter(name), self.columns)), dtype=object) for name in RAW]
+        for bounds in raw[:2]:
+            bounds[self._dynamic] = None
+        return raw
+
+    def _update_column_bounds(self, which: npt.NDArray[np.intp]) -> None:
+        for j in which:
+            v = self.columns[j]
+            if v.fixed:
+                self.col_lower[j] = self.col_upper[j] = float(v.value)
+            else:
+                lb, ub = v.bounds
+                self.col_lower[j] = -INF if lb is None else float(lb)
+                self.col_upper[j] = INF if ub is None else float(ub)
+
+    def update(self) -> None:
+        """Send HiGHS what changed on the model since the last call (HiGHS keeps its basis)."""
+        h = self.highs
+        values = self._read_params()
+        changed = np.flatnonzero(values != self._param_values)
+        self._param_values = values
+        rows = sorted({r for p in changed for r in self._rows_of_param[p]})
+        if rows:
+            visitor = self._visitor()
+            lower, upper = self.row_lower[rows], self.row_upper[rows]
+            for k, r in enumerate(rows):
+                linear, lower[k], upper[k] = self._walk_row(visitor, self.rows[r])
+                new = {self._col_of[i]: c for i, c in linear.items()}
+                old = self._coefs[r]
+                for j in old.keys() | new.keys():
+                    if new.get(j, 0.0) != old.get(j, 0.0):
+                        h.changeCoeff(r, j, new.get(j, 0.0))
+                self._coefs[r] = new
+            moved = np.flatnonzero((lower != self.row_lower[rows]) | (upper != self.row_upper[rows]))
+            if moved.size:
+                at = np.asarray(rows, dtype=np.int32)[moved]
+                self.row_lower[at], self.row_upper[at] = lower[moved], upper[moved]
+                h.changeRowsBounds(at.size, at, lower[moved], upper[moved])
+        moved_params = set(changed.tolist())
+        self._stale |= {o for o, params in enumerate(self._objective_params) if params & moved_params}
+        active = self._active_objective()
+        if active in self._stale:
+            linear, offset = self._walk(self._visitor(), self.objectives[active].expr)
+            self._objective_costs[active] = self._dense(linear)
+            self._objective_offsets[active] = offset
+            self._stale.discard(active)
+        cost = self._objective_costs[active] if active >= 0 else np.zeros(len(self.columns))
+        moved = np.flatnonzero(cost != self.cost)
+        if moved.size:
+            self.cost[moved] = cost[moved]
+            h.changeColsCost(moved.size, moved.astype(np.int32), cost[moved])
+        self._active = active
+        self._push_objective()
+        raw = self._read_raw_bounds()
+        differs = self._dynamic | raw[2].astype(bool)  # fixed columns: their value may have moved
+        for now, before in zip(raw, self._raw, strict=True):
+            differs |= (now != before).astype(bool)
+        self._raw = raw
+        which = np.flatnonzero(differs)
+        if which.size:
+            lower, upper = self.col_lower[which].copy(), self.col_upper[which].copy()
+            self._update_column_bounds(which)
+            moved = np.flatnonzero((self.col_lower[which] != lower) | (self.col_upper[which] != upper))
+            if moved.size:
+                at = which[moved].astype(np.int32)
+                h.changeColsBounds(at.size, at, self.col_lower[at], self.col_upper[at])
+
+    def load(self) -> dict[Any, float]:
+        """Primal values into the model's variables; the rows' duals (HiGHS's sign, as Pyomo's persistent
+        interface returns them: d(objective)/d(bound))."""
+        solution = self.highs.getSolution()
+        for v, x in zip(self.columns, solution.col_value, strict=True):
+            if not v.fixed:
+                v.set_value(x, skip_validation=True)
+        return dict(zip(self.rows, solution.row_dual, strict=True))
