@@ -176,29 +176,36 @@ class DirectModel:
 
     def update(self) -> None:
         """Send HiGHS what changed on the model since the last call (HiGHS keeps its basis)."""
-        h = self.highs
         values = self._read_params()
-        changed = np.flatnonzero(values != self._param_values)
+        changed = set(np.flatnonzero(values != self._param_values).tolist())
         self._param_values = values
-        rows = sorted({r for p in changed for r in self._rows_of_param[p]})
-        if rows:
-            visitor = self._visitor()
-            lower, upper = self.row_lower[rows], self.row_upper[rows]
-            for k, r in enumerate(rows):
-                linear, lower[k], upper[k] = self._walk_row(visitor, self.rows[r])
-                new = {self._col_of[i]: c for i, c in linear.items()}
-                old = self._coefs[r]
-                for j in old.keys() | new.keys():
-                    if new.get(j, 0.0) != old.get(j, 0.0):
-                        h.changeCoeff(r, j, new.get(j, 0.0))
-                self._coefs[r] = new
-            moved = np.flatnonzero((lower != self.row_lower[rows]) | (upper != self.row_upper[rows]))
-            if moved.size:
-                at = np.asarray(rows, dtype=np.int32)[moved]
-                self.row_lower[at], self.row_upper[at] = lower[moved], upper[moved]
-                h.changeRowsBounds(at.size, at, lower[moved], upper[moved])
-        moved_params = set(changed.tolist())
-        self._stale |= {o for o, params in enumerate(self._objective_params) if params & moved_params}
+        self._update_rows(sorted({r for p in changed for r in self._rows_of_param[p]}))
+        self._stale |= {o for o, params in enumerate(self._objective_params) if params & changed}
+        self._update_objective()
+        self._update_columns()
+
+    def _update_rows(self, rows: list[int]) -> None:
+        """Re-walk the rows whose parameters changed: coefficients one by one, bounds in one call."""
+        if not rows:
+            return
+        h, visitor = self.highs, self._visitor()
+        lower, upper = self.row_lower[rows], self.row_upper[rows]
+        for k, r in enumerate(rows):
+            linear, lower[k], upper[k] = self._walk_row(visitor, self.rows[r])
+            new = {self._col_of[i]: c for i, c in linear.items()}
+            old = self._coefs[r]
+            for j in old.keys() | new.keys():
+                if new.get(j, 0.0) != old.get(j, 0.0):
+                    h.changeCoeff(r, j, new.get(j, 0.0))
+            self._coefs[r] = new
+        moved = np.flatnonzero((lower != self.row_lower[rows]) | (upper != self.row_upper[rows]))
+        if moved.size:
+            at = np.asarray(rows, dtype=np.int32)[moved]
+            self.row_lower[at], self.row_upper[at] = lower[moved], upper[moved]
+            h.changeRowsBounds(at.size, at, lower[moved], upper[moved])
+
+    def _update_objective(self) -> None:
+        """The active objective's costs (re-walked when its parameters changed), offset and sense."""
         active = self._active_objective()
         if active in self._stale:
             linear, offset = self._walk(self._visitor(), self.objectives[active].expr)
@@ -209,22 +216,26 @@ class DirectModel:
         moved = np.flatnonzero(cost != self.cost)
         if moved.size:
             self.cost[moved] = cost[moved]
-            h.changeColsCost(moved.size, moved.astype(np.int32), cost[moved])
+            self.highs.changeColsCost(moved.size, moved.astype(np.int32), cost[moved])
         self._active = active
         self._push_objective()
+
+    def _update_columns(self) -> None:
+        """Bounds of the columns whose bounds were set, fixed or freed (or are expressions, or fixed)."""
         raw = self._read_raw_bounds()
         differs = self._dynamic | raw[2].astype(bool)  # fixed columns: their value may have moved
         for now, before in zip(raw, self._raw, strict=True):
             differs |= (now != before).astype(bool)
         self._raw = raw
         which = np.flatnonzero(differs)
-        if which.size:
-            lower, upper = self.col_lower[which].copy(), self.col_upper[which].copy()
-            self._update_column_bounds(which)
-            moved = np.flatnonzero((self.col_lower[which] != lower) | (self.col_upper[which] != upper))
-            if moved.size:
-                at = which[moved].astype(np.int32)
-                h.changeColsBounds(at.size, at, self.col_lower[at], self.col_upper[at])
+        if not which.size:
+            return
+        lower, upper = self.col_lower[which].copy(), self.col_upper[which].copy()
+        self._update_column_bounds(which)
+        moved = np.flatnonzero((self.col_lower[which] != lower) | (self.col_upper[which] != upper))
+        if moved.size:
+            at = which[moved].astype(np.int32)
+            self.highs.changeColsBounds(at.size, at, self.col_lower[at], self.col_upper[at])
 
     def load(self) -> dict[Any, float]:
         """Primal values into the model's variables; the rows' duals (HiGHS's sign, as Pyomo's persistent

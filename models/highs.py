@@ -153,7 +153,7 @@ class CaseSolver:
 
         from .direct import DirectModel
 
-        highs = highspy.Highs()
+        highs = highspy.Highs()  # type: ignore[no-untyped-call]
         highs.setOptionValue("log_to_console", False)
         highs.HandleKeyboardInterrupt = True
         highs.cbLogging.subscribe(self._log)
@@ -222,14 +222,15 @@ class CaseSolver:
         )
 
     def _run(self) -> Any:
-        """Run HiGHS on the model as it is now: the persistent interface's results, or None (direct)."""
+        """Run HiGHS on the model as it is now: the persistent interface's results, or their two fields
+        that _verdict reads (direct)."""
         if self._direct is not None:
             self._direct.update()
             highs, self._errors = self._direct.highs, []
             for name, value in self._highs_options().items():
                 highs.setOptionValue(name, value)
             highs.run()
-            return None
+            return _Ran(_termination(highs.getModelStatus()), "\n".join(self._errors))
         config = dict(
             time_limit=self.options.time_limit,
             threads=self.options.threads,
@@ -251,21 +252,17 @@ class CaseSolver:
 
     def _verdict(self, results: Any) -> tuple[Status, str]:
         """The status and HiGHS's words for it."""
-        model_status = self.highs.getModelStatus()
-        status = _status(results.termination_condition) if results is not None else _direct_status(model_status)
-        highs_status = self.highs.modelStatusToString(model_status)
+        status = _status(results.termination_condition)
+        highs_status = self.highs.modelStatusToString(self.highs.getModelStatus())
         if status is Status.TIME_LIMIT:
             limit = self.options.time_limit
             what = (
                 f"the time limit of {limit:g} s"
-                if model_status == _time_limit() and limit is not None
+                if results.termination_condition.name == "maxTimeLimit" and limit is not None
                 else "an iteration limit"
             )
             return status, f"stopped at {what} before proving optimality (HiGHS: {highs_status})"
-        if results is None:
-            errors = self._errors
-        else:
-            errors = [line.strip() for line in (results.solver_log or "").splitlines() if line.startswith("ERROR")]
+        errors = [line.strip() for line in (results.solver_log or "").splitlines() if line.startswith("ERROR")]
         return status, "; ".join([f"HiGHS: {highs_status}"] + errors)
 
     def method(self) -> str:
@@ -310,26 +307,34 @@ def _interrupted() -> Any:
     return highspy.HighsModelStatus.kInterrupt
 
 
-def _time_limit() -> Any:
+@dataclass
+class _Ran:
+    termination_condition: Any
+    solver_log: str
+
+
+def _termination(model_status: Any) -> Any:
+    """Pyomo's termination condition for a HiGHS model status, as its persistent interface maps it."""
     import highspy
-
-    return highspy.HighsModelStatus.kTimeLimit
-
-
-def _direct_status(model_status: Any) -> Status:
-    """The status of a HiGHS model status, as the persistent interface maps it (_status)."""
-    import highspy
+    from pyomo.contrib.solver.common.results import TerminationCondition as T
 
     s = highspy.HighsModelStatus
     return {
-        s.kOptimal: Status.OPTIMAL,
-        s.kInfeasible: Status.INFEASIBLE,
-        s.kUnboundedOrInfeasible: Status.INFEASIBLE,
-        s.kUnbounded: Status.UNBOUNDED,
-        s.kTimeLimit: Status.TIME_LIMIT,
-        s.kIterationLimit: Status.TIME_LIMIT,
-        s.kSolutionLimit: Status.TIME_LIMIT,
-    }.get(model_status, Status.ERROR)
+        s.kOptimal: T.convergenceCriteriaSatisfied,
+        s.kInfeasible: T.provenInfeasible,
+        s.kUnboundedOrInfeasible: T.infeasibleOrUnbounded,
+        s.kUnbounded: T.unbounded,
+        s.kTimeLimit: T.maxTimeLimit,
+        s.kIterationLimit: T.iterationLimit,
+        s.kSolutionLimit: T.iterationLimit,
+        s.kObjectiveBound: T.objectiveLimit,
+        s.kObjectiveTarget: T.objectiveLimit,
+        s.kLoadError: T.error,
+        s.kModelError: T.error,
+        s.kPresolveError: T.error,
+        s.kSolveError: T.error,
+        s.kPostsolveError: T.error,
+    }.get(model_status, T.unknown)
 
 
 PENALTY_FLOOR = 1e-3  # smallest discounted penalty (million USD per t) solved without scaling the objective
