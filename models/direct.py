@@ -16,7 +16,9 @@ import highspy
 import numpy as np
 import numpy.typing as npt
 import pyomo.environ as pyo
+from pyomo.core.expr.numvalue import is_constant
 from pyomo.core.expr.visitor import identify_mutable_parameters
+from pyomo.repn import generate_standard_repn
 from pyomo.repn.linear import LinearRepnVisitor
 
 INF = highspy.kHighsInf
@@ -53,6 +55,8 @@ class DirectModel:
             walked = [self._walk_row(visitor, con) for con in self.rows]
             self.objectives = list(model.component_data_objects(pyo.Objective, descend_into=True))
             costs = [self._walk(visitor, obj.expr) for obj in self.objectives]
+            found = [list(identify_mutable_parameters(con.expr)) for con in self.rows]
+            mutable = {r: _mutable_entries(con) for r, con in enumerate(self.rows) if found[r]}
         finally:
             for v in fixed:
                 v.fix()
@@ -66,12 +70,13 @@ class DirectModel:
         param_index = {id(p): i for i, p in enumerate(self._params)}
         self._rows_of_param: list[list[int]] = [[] for _ in self._params]
         self._coefs: dict[int, dict[int, float]] = {}  # parameter rows: column -> coefficient
-        for r, con in enumerate(self.rows):
-            found = list(identify_mutable_parameters(con.expr))
-            if found:
-                for p in found:
-                    self._rows_of_param[param_index[id(p)]].append(r)
+        for r, params in enumerate(found):
+            for p in params:
+                self._rows_of_param[param_index[id(p)]].append(r)
+            if params:
                 self._coefs[r] = {self._col_of[i]: c for i, c in walked[r][0].items()}
+        self._mutable = [(r, self._col_of[i]) for r, ids in mutable.items() for i in ids]
+        self._mutable_of = {r: {self._col_of[i] for i in ids} for r, ids in mutable.items()}
         self._objective_params = [
             {param_index[id(p)] for p in identify_mutable_parameters(obj.expr)} for obj in self.objectives
         ]
@@ -185,24 +190,28 @@ class DirectModel:
         self._update_columns()
 
     def _update_rows(self, rows: list[int]) -> None:
-        """Re-walk the rows whose parameters changed: coefficients one by one, bounds in one call."""
-        if not rows:
-            return
-        h, visitor = self.highs, self._visitor()
-        lower, upper = self.row_lower[rows], self.row_upper[rows]
-        for k, r in enumerate(rows):
-            linear, lower[k], upper[k] = self._walk_row(visitor, self.rows[r])
-            new = {self._col_of[i]: c for i, c in linear.items()}
-            old = self._coefs[r]
-            for j in old.keys() | new.keys():
-                if new.get(j, 0.0) != old.get(j, 0.0):
-                    h.changeCoeff(r, j, new.get(j, 0.0))
-            self._coefs[r] = new
-        moved = np.flatnonzero((lower != self.row_lower[rows]) | (upper != self.row_upper[rows]))
-        if moved.size:
-            at = np.asarray(rows, dtype=np.int32)[moved]
-            self.row_lower[at], self.row_upper[at] = lower[moved], upper[moved]
-            h.changeRowsBounds(at.size, at, lower[moved], upper[moved])
+        """Re-walk the rows whose parameters changed; bounds in one call. Every coefficient that is an
+        expression of parameters is sent again, changed or not, as Pyomo's persistent interface does:
+        HiGHS's warm start then takes the same path (the same duals where they are not unique)."""
+        h = self.highs
+        if rows:
+            visitor = self._visitor()
+            lower, upper = self.row_lower[rows], self.row_upper[rows]
+            for k, r in enumerate(rows):
+                linear, lower[k], upper[k] = self._walk_row(visitor, self.rows[r])
+                new = {self._col_of[i]: c for i, c in linear.items()}
+                old = self._coefs[r]
+                for j in (old.keys() | new.keys()) - self._mutable_of[r]:
+                    if new.get(j, 0.0) != old.get(j, 0.0):
+                        h.changeCoeff(r, j, new.get(j, 0.0))
+                self._coefs[r] = new
+            moved = np.flatnonzero((lower != self.row_lower[rows]) | (upper != self.row_upper[rows]))
+            if moved.size:
+                at = np.asarray(rows, dtype=np.int32)[moved]
+                self.row_lower[at], self.row_upper[at] = lower[moved], upper[moved]
+                h.changeRowsBounds(at.size, at, lower[moved], upper[moved])
+        for r, j in self._mutable:
+            h.changeCoeff(r, j, self._coefs[r].get(j, 0.0))
 
     def _update_objective(self) -> None:
         """The active objective's costs (re-walked when its parameters changed), offset and sense."""
@@ -245,3 +254,9 @@ class DirectModel:
             if not v.fixed:
                 v.set_value(x, skip_validation=True)
         return dict(zip(self.rows, solution.row_dual, strict=True))
+
+
+def _mutable_entries(con: Any) -> list[int]:
+    """The variables (ids) whose coefficient in a row is an expression of mutable parameters."""
+    repn = generate_standard_repn(con.body, compute_values=False)
+    return [id(v) for c, v in zip(repn.linear_coefs, repn.linear_vars, strict=True) if not is_constant(c)]
