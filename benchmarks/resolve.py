@@ -103,6 +103,7 @@ def main() -> None:
         changes[1].apply(raw)
         raw.run()
     warm: dict[str, list[float]] = {p: [] for p in (*PATHS, "highspy")}
+    iterations: dict[str, list[int]] = {p: [] for p in warm}
     statuses = set()
     for i in range(2 * args.repeat):
         value = values[i % 2]
@@ -111,6 +112,7 @@ def main() -> None:
             start = time.perf_counter()
             statuses.add(solver.solve().status.value)
             warm[path].append(time.perf_counter() - start)
+            iterations[path].append(solver.highs.getInfo().simplex_iteration_count)
         with quiet_stdout():
             start = time.perf_counter()
             changes[i % 2].apply(raw)
@@ -118,6 +120,7 @@ def main() -> None:
             solution = raw.getSolution()
             np.asarray(solution.col_value), np.asarray(solution.row_dual)
             warm["highspy"].append(time.perf_counter() - start)
+            iterations["highspy"].append(raw.getInfo().simplex_iteration_count)
         statuses.add(raw.modelStatusToString(raw.getModelStatus()).lower())
 
     best = {p: min(t) for p, t in handover.items()}
@@ -129,6 +132,7 @@ def main() -> None:
           f"direct {w['direct']:.3f} s, highspy alone {w['highspy']:.3f} s")
     print(f"ratios: persistent/highspy {w['persistent'] / w['highspy']:.2f}x, direct/highspy "
           f"{w['direct'] / w['highspy']:.2f}x, persistent/direct {w['persistent'] / w['direct']:.2f}x")
+    print("simplex iterations per re-solve: " + ", ".join(f"{p} {sorted(n)}" for p, n in iterations.items()))
     print(f"statuses {sorted(statuses)}")
 
 

@@ -9,7 +9,8 @@ lists its active constraints, columns as they are first met), so a constraint's 
 
 from __future__ import annotations
 
-from operator import attrgetter
+from itertools import compress
+from operator import attrgetter, itemgetter
 from typing import Any
 
 import highspy
@@ -22,7 +23,7 @@ from pyomo.repn import generate_standard_repn
 from pyomo.repn.linear import LinearRepnVisitor
 
 INF = highspy.kHighsInf
-RAW = ("_lb", "_ub", "_fixed", "_domain")  # the VarData slots a variable's bounds are made of
+RAW = attrgetter("_lb", "_ub", "_fixed")  # the VarData slots a variable's bounds are set through
 Floats = npt.NDArray[np.float64]
 
 
@@ -87,10 +88,12 @@ class DirectModel:
         self.row_upper = np.array([hi for _, _, hi in walked], dtype=np.float64)
         self.col_lower, self.col_upper = np.full(n, -INF), np.full(n, INF)
         plain = (type(None), int, float)
-        self._dynamic = np.array(
-            [not (type(v._lb) in plain and type(v._ub) in plain) for v in self.columns], dtype=bool
-        )
-        self._raw = self._read_raw_bounds()
+        dynamic = [not (type(v._lb) in plain and type(v._ub) in plain) for v in self.columns]
+        self._dynamic = np.flatnonzero(dynamic)  # bounds that are expressions: re-read on every update
+        self._plain = [v for v, d in zip(self.columns, dynamic, strict=True) if not d]
+        self._plain_index = np.flatnonzero(np.logical_not(dynamic))
+        self._raw = list(map(RAW, self._plain))
+        self._free = np.ones(n, dtype=bool)
         self._update_column_bounds(np.arange(n))
         self._active = self._active_objective()
         self.cost = self._objective_costs[self._active].copy() if self._active >= 0 else np.zeros(n)
@@ -161,14 +164,6 @@ class DirectModel:
     def _read_params(self) -> Floats:
         return np.array([float(p.value) for p in self._params], dtype=np.float64)
 
-    def _read_raw_bounds(self) -> list[npt.NDArray[Any]]:
-        """What a variable's bounds are made of, per column; a bound that is an expression reads as None
-        (those columns are re-read on every update)."""
-        raw = [np.array(list(map(attrgetter(name), self.columns)), dtype=object) for name in RAW]
-        for bounds in raw[:2]:
-            bounds[self._dynamic] = None
-        return raw
-
     def _update_column_bounds(self, which: npt.NDArray[np.intp]) -> None:
         for j in which:
             v = self.columns[j]
@@ -230,29 +225,35 @@ class DirectModel:
         self._push_objective()
 
     def _update_columns(self) -> None:
-        """Bounds of the columns whose bounds were set, fixed or freed (or are expressions, or fixed)."""
-        raw = self._read_raw_bounds()
-        differs = self._dynamic | raw[2].astype(bool)  # fixed columns: their value may have moved
-        for now, before in zip(raw, self._raw, strict=True):
-            differs |= (now != before).astype(bool)
+        """Bounds of the columns whose bounds were set, fixed or freed (and of every fixed column, whose
+        value may have moved, and every column whose bounds are expressions)."""
+        raw = list(map(RAW, self._plain))
+        fixed = np.fromiter(map(itemgetter(2), raw), dtype=bool, count=len(raw))
+        which = [self._dynamic, self._plain_index[fixed]]
+        if raw != self._raw:
+            moved = [k for k, (now, before) in enumerate(zip(raw, self._raw, strict=True)) if now != before]
+            which.append(self._plain_index[moved])
         self._raw = raw
-        which = np.flatnonzero(differs)
-        if not which.size:
+        self._free[:] = True
+        self._free[self._plain_index[fixed]] = False
+        self._free[self._dynamic] = [not self.columns[j].fixed for j in self._dynamic]
+        candidates = np.unique(np.concatenate(which)).astype(np.intp)
+        if not candidates.size:
             return
-        lower, upper = self.col_lower[which].copy(), self.col_upper[which].copy()
-        self._update_column_bounds(which)
-        moved = np.flatnonzero((self.col_lower[which] != lower) | (self.col_upper[which] != upper))
+        lower, upper = self.col_lower[candidates].copy(), self.col_upper[candidates].copy()
+        self._update_column_bounds(candidates)
+        moved = np.flatnonzero((self.col_lower[candidates] != lower) | (self.col_upper[candidates] != upper))
         if moved.size:
-            at = which[moved].astype(np.int32)
+            at = candidates[moved].astype(np.int32)
             self.highs.changeColsBounds(at.size, at, self.col_lower[at], self.col_upper[at])
 
     def load(self) -> dict[Any, float]:
         """Primal values into the model's variables; the rows' duals (HiGHS's sign, as Pyomo's persistent
         interface returns them: d(objective)/d(bound))."""
         solution = self.highs.getSolution()
-        for v, x in zip(self.columns, solution.col_value, strict=True):
-            if not v.fixed:
-                v.set_value(x, skip_validation=True)
+        free = compress(solution.col_value, self._free)
+        for v, x in zip(compress(self.columns, self._free), free, strict=False):  # (compress has no length)
+            v._value = x  # what set_value(x, skip_validation=True) keeps, without a stale flag per variable
         return dict(zip(self.rows, solution.row_dual, strict=True))
 
 

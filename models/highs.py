@@ -155,7 +155,6 @@ class CaseSolver:
 
         highs = highspy.Highs()  # type: ignore[no-untyped-call]
         highs.setOptionValue("log_to_console", False)
-        highs.HandleKeyboardInterrupt = True
         highs.cbLogging.subscribe(self._log)
         self._direct = DirectModel(self.model, highs)
 
