@@ -121,7 +121,7 @@ class DirectModel:
         return cost
 
     def _pass(self, walked: list[tuple[dict[int, float], float, float]]) -> None:
-        """The whole LP in one call (rows as CSR)."""
+        """The whole LP in one call (rows as CSR; sense and offset follow in _push_objective)."""
         col_of = self._col_of
         starts = np.zeros(len(self.rows) + 1, dtype=np.int32)
         index: list[int] = []
@@ -132,16 +132,23 @@ class DirectModel:
                     index.append(col_of[i])
                     values.append(c)
             starts[r + 1] = len(index)
-        lp = highspy.HighsLp()
-        lp.num_col_, lp.num_row_ = len(self.columns), len(self.rows)
-        lp.col_cost_, lp.col_lower_, lp.col_upper_ = self.cost, self.col_lower, self.col_upper
-        lp.row_lower_, lp.row_upper_ = self.row_lower, self.row_upper
-        lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
-        lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = len(self.columns), len(self.rows)
-        lp.a_matrix_.start_ = starts
-        lp.a_matrix_.index_ = np.array(index, dtype=np.int32)
-        lp.a_matrix_.value_ = np.array(values, dtype=np.float64)
-        self.highs.passModel(lp)
+        self.highs.passModel(
+            len(self.columns),
+            len(self.rows),
+            len(index),
+            int(highspy.MatrixFormat.kRowwise),
+            int(highspy.ObjSense.kMinimize),
+            0.0,
+            self.cost,
+            self.col_lower,
+            self.col_upper,
+            self.row_lower,
+            self.row_upper,
+            starts[:-1],
+            np.array(index, dtype=np.int32),
+            np.array(values, dtype=np.float64),
+            np.zeros(len(self.columns), dtype=np.int32),  # all continuous
+        )
         self._push_objective()
 
     def _push_objective(self) -> None:

@@ -275,6 +275,8 @@ class CaseSolver:
         named after the model's components (`build(USA,2,2027)`, `capacity(USA,2,2027)`)."""
         with quiet_stdout():
             self._hand_to_highs()
+            if self._direct is not None:
+                self._direct.update()
             self._name_columns_and_rows()
             self.highs.writeModel(str(path))
 
