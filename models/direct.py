@@ -238,8 +238,8 @@ class DirectModel:
         fixed = np.fromiter(map(itemgetter(2), raw), dtype=bool, count=len(raw))
         which = [self._dynamic, self._plain_index[fixed]]
         if raw != self._raw:
-            moved = [k for k, (now, before) in enumerate(zip(raw, self._raw, strict=True)) if now != before]
-            which.append(self._plain_index[moved])
+            changed = [k for k, (now, before) in enumerate(zip(raw, self._raw, strict=True)) if now != before]
+            which.append(self._plain_index[changed])
         self._raw = raw
         self._free[:] = True
         self._free[self._plain_index[fixed]] = False
