@@ -125,13 +125,19 @@ def main() -> None:
 
     best = {p: min(t) for p, t in handover.items()}
     print(f"{direct.highs.getNumCol()} columns, {direct.highs.getNumRow()} rows; best of {args.repeat}")
-    print(f"first hand-over: persistent {best['persistent']:.3f} s, direct {best['direct']:.3f} s, "
-          f"persistent/direct {best['persistent'] / best['direct']:.2f}x")
+    print(
+        f"first hand-over: persistent {best['persistent']:.3f} s, direct {best['direct']:.3f} s, "
+        f"persistent/direct {best['persistent'] / best['direct']:.2f}x"
+    )
     w = {p: min(t) for p, t in warm.items()}
-    print(f"warm re-solve ({args.param} {values[0]:g} <-> {values[1]:g}): persistent {w['persistent']:.3f} s, "
-          f"direct {w['direct']:.3f} s, highspy alone {w['highspy']:.3f} s")
-    print(f"ratios: persistent/highspy {w['persistent'] / w['highspy']:.2f}x, direct/highspy "
-          f"{w['direct'] / w['highspy']:.2f}x, persistent/direct {w['persistent'] / w['direct']:.2f}x")
+    print(
+        f"warm re-solve ({args.param} {values[0]:g} <-> {values[1]:g}): persistent {w['persistent']:.3f} s, "
+        f"direct {w['direct']:.3f} s, highspy alone {w['highspy']:.3f} s"
+    )
+    print(
+        f"ratios: persistent/highspy {w['persistent'] / w['highspy']:.2f}x, direct/highspy "
+        f"{w['direct'] / w['highspy']:.2f}x, persistent/direct {w['persistent'] / w['direct']:.2f}x"
+    )
     print("simplex iterations per re-solve: " + ", ".join(f"{p} {sorted(n)}" for p, n in iterations.items()))
     print(f"statuses {sorted(statuses)}")
 
