@@ -44,7 +44,7 @@ STRUCTURE_CHECKS = (
     "update_named_expressions",
 )
 PATHS = ("direct", "persistent")
-SOLVER_PATH = os.environ.get("RECHAIN_SOLVER_PATH", "persistent")  # the one place the variable is read
+SOLVER_PATH = os.environ.get("RECHAIN_SOLVER_PATH", "direct")  # the one place the variable is read
 IPM_FROM_COLUMNS = 100_000  # "auto": the simplex below, the interior-point method (with crossover) above
 
 
