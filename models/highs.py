@@ -1,5 +1,7 @@
-"""Solve a built model with HiGHS (through Pyomo's highspy interface), keeping
-the solver so that a later re-solve after parameter updates is warm."""
+"""Solve a built model with HiGHS, keeping the solver so that a later re-solve after parameter
+updates is warm. Two paths hand the model over: `direct` (models/direct.py: the matrix in one call,
+changes in bulk) and `persistent` (Pyomo's persistent highspy interface); RECHAIN_SOLVER_PATH picks
+the default."""
 
 from __future__ import annotations
 
@@ -14,13 +16,16 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from enum import Enum
 from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyomo.environ as pyo
 
 from .dataset import Dataset
 from .formulation import Built, build_model
 from .variants import Variant
+
+if TYPE_CHECKING:
+    from .direct import DirectModel
 
 
 class Status(str, Enum):
@@ -38,6 +43,8 @@ STRUCTURE_CHECKS = (
     "update_constraints",
     "update_named_expressions",
 )
+PATHS = ("direct", "persistent")
+SOLVER_PATH = os.environ.get("RECHAIN_SOLVER_PATH", "direct")  # the one place the variable is read
 IPM_FROM_COLUMNS = 100_000  # "auto": the simplex below, the interior-point method (with crossover) above
 
 
@@ -46,6 +53,11 @@ class SolveOptions:
     time_limit: float | None = None
     threads: int | None = None
     method: str = "auto"  # auto | simplex | ipm
+    path: str = SOLVER_PATH  # direct | persistent: how the model reaches HiGHS
+
+    def __post_init__(self) -> None:
+        if self.path not in PATHS:
+            raise ValueError(f"solver path: expected one of {', '.join(PATHS)}, found {self.path!r}")
 
 
 DEFAULT_OPTIONS = SolveOptions()
@@ -117,17 +129,42 @@ class CaseSolver:
     def _ready(self, built: Built, model: pyo.ConcreteModel, build_seconds: float, options: SolveOptions) -> None:
         """The state of a built model not yet handed to HiGHS; `model` is what HiGHS is given."""
         self.built, self.model, self.build_seconds, self.options = built, model, build_seconds, options
-        self._solver: Any = None  # pyomo.contrib.solver.solvers.highs.Highs once handed over
+        self._solver: Any = None  # pyomo.contrib.solver.solvers.highs.Highs once handed over (persistent)
+        self._direct: DirectModel | None = None  # once handed over (direct)
+        self._errors: list[str] = []  # HiGHS's ERROR lines of the last run (direct)
         self._solved = False
         self._stop = False
 
     def _hand_to_highs(self) -> float:
         """Create the persistent HiGHS model once; seconds it took (0 when it existed)."""
-        from pyomo.contrib.solver.solvers.highs import Highs
-
-        if self._solver is not None:
+        if self._solver is not None or self._direct is not None:
             return 0.0
         start = time.perf_counter()
+        if self.options.path == "direct":
+            self._hand_direct()
+        else:
+            self._hand_persistent()
+        for event in (self.highs.cbSimplexInterrupt, self.highs.cbIpmInterrupt, self.highs.cbMipInterrupt):
+            event.subscribe(self._interrupt_check)
+        return time.perf_counter() - start
+
+    def _hand_direct(self) -> None:
+        import highspy
+
+        from .direct import DirectModel
+
+        highs = highspy.Highs()  # type: ignore[no-untyped-call]
+        highs.setOptionValue("log_to_console", False)
+        highs.cbLogging.subscribe(self._log)
+        self._direct = DirectModel(self.model, highs)
+
+    def _log(self, event: Any) -> None:
+        if event.message.startswith("ERROR"):
+            self._errors.append(event.message.strip())
+
+    def _hand_persistent(self) -> None:
+        from pyomo.contrib.solver.solvers.highs import Highs
+
         self._solver = Highs()
         self._solver.config.load_solutions = False
         updates = self._solver.config.auto_updates  # a built model only changes bounds, parameters and objectives:
@@ -135,9 +172,6 @@ class CaseSolver:
             setattr(updates, check, False)
         self._solver.config.raise_exception_on_nonoptimal_result = False
         self._solver.set_instance(self.model)
-        for event in (self.highs.cbSimplexInterrupt, self.highs.cbIpmInterrupt, self.highs.cbMipInterrupt):
-            event.subscribe(self._interrupt_check)
-        return time.perf_counter() - start
 
     def _interrupt_check(self, event: Any) -> None:
         if self._stop:
@@ -169,7 +203,9 @@ class CaseSolver:
             raise KeyboardInterrupt
         self._solved = True
         duals: dict[Any, Any] = {}
-        if status is Status.OPTIMAL:
+        if status is Status.OPTIMAL and self._direct is not None:
+            duals = self._direct.load()
+        elif status is Status.OPTIMAL:
             results.solution_loader.load_vars()
             duals = dict(results.solution_loader.get_duals())
         info = self.highs.getInfo()
@@ -180,17 +216,32 @@ class CaseSolver:
             time.perf_counter() - start,
             duals,
             translate,
-            float(results.timing_info.highs_time),
+            float(self.highs.getRunTime()),
             quality,
         )
 
     def _run(self) -> Any:
+        """Run HiGHS on the model as it is now: the persistent interface's results, or their two fields
+        that _verdict reads (direct)."""
+        if self._direct is not None:
+            self._direct.update()
+            highs, self._errors = self._direct.highs, []
+            for name, value in self._highs_options().items():
+                highs.setOptionValue(name, value)
+            highs.run()
+            return _Ran(_termination(highs.getModelStatus()), "\n".join(self._errors))
         config = dict(
             time_limit=self.options.time_limit,
             threads=self.options.threads,
             solver_options={"solver": self.method(), "user_objective_scale": self.objective_scale()},
         )
         return self._solver.solve(self.model, **{k: v for k, v in config.items() if v is not None})
+
+    def _highs_options(self) -> dict[str, Any]:
+        """The options the persistent interface sets before each run."""
+        options: dict[str, Any] = {"threads": self.options.threads, "time_limit": self.options.time_limit}
+        options = {name: value for name, value in options.items() if value is not None}
+        return options | {"solver": self.method(), "user_objective_scale": self.objective_scale()}
 
     def unreliable(self) -> str | None:
         return unreliable(self.built.model)
@@ -224,11 +275,20 @@ class CaseSolver:
         named after the model's components (`build(USA,2,2027)`, `capacity(USA,2,2027)`)."""
         with quiet_stdout():
             self._hand_to_highs()
+            if self._direct is not None:
+                self._direct.update()
             self._name_columns_and_rows()
             self.highs.writeModel(str(path))
 
     def _name_columns_and_rows(self) -> None:
-        solver, highs, used = self._solver, self.highs, set[str]()
+        highs, used = self.highs, set[str]()
+        if self._direct is not None:
+            for col, var in enumerate(self._direct.columns):
+                highs.passColName(col, _mps_name(var.name, used))
+            for row, con in enumerate(self._direct.rows):
+                highs.passRowName(row, _mps_name(con.name, used))
+            return
+        solver = self._solver
         for var_id, col in solver._pyomo_var_to_solver_var_map.items():
             highs.passColName(col, _mps_name(solver._vars[var_id][0].name, used))
         for con, row in solver._pyomo_con_to_solver_con_map.items():
@@ -237,6 +297,8 @@ class CaseSolver:
     @property
     def highs(self) -> Any:
         """The highspy model (after the first solve), for exports and diagnostics."""
+        if self._direct is not None:
+            return self._direct.highs
         return None if self._solver is None else self._solver._solver_model
 
 
@@ -244,6 +306,36 @@ def _interrupted() -> Any:
     import highspy
 
     return highspy.HighsModelStatus.kInterrupt
+
+
+@dataclass
+class _Ran:
+    termination_condition: Any
+    solver_log: str
+
+
+def _termination(model_status: Any) -> Any:
+    """Pyomo's termination condition for a HiGHS model status, as its persistent interface maps it."""
+    import highspy
+    from pyomo.contrib.solver.common.results import TerminationCondition as T
+
+    s = highspy.HighsModelStatus
+    return {
+        s.kOptimal: T.convergenceCriteriaSatisfied,
+        s.kInfeasible: T.provenInfeasible,
+        s.kUnboundedOrInfeasible: T.infeasibleOrUnbounded,
+        s.kUnbounded: T.unbounded,
+        s.kTimeLimit: T.maxTimeLimit,
+        s.kIterationLimit: T.iterationLimit,
+        s.kSolutionLimit: T.iterationLimit,
+        s.kObjectiveBound: T.objectiveLimit,
+        s.kObjectiveTarget: T.objectiveLimit,
+        s.kLoadError: T.error,
+        s.kModelError: T.error,
+        s.kPresolveError: T.error,
+        s.kSolveError: T.error,
+        s.kPostsolveError: T.error,
+    }.get(model_status, T.unknown)
 
 
 PENALTY_FLOOR = 1e-3  # smallest discounted penalty (million USD per t) solved without scaling the objective

@@ -43,3 +43,11 @@ def test_v2_benchmark_smoke(examples):
     assert all(row[-1] == "optimal" for name, row in rows.items() if name != "case")
     assert rows["as loaded"][1:4] == rows["v2 fields empty"][1:4]
     assert int(rows["all v2 features"][1]) > int(rows["as loaded"][1])
+
+
+def test_resolve_benchmark_smoke(examples):
+    """The paths-to-HiGHS benchmark on the tiny example: it prints its ratios and every solve is optimal."""
+    done = subprocess.run([sys.executable, str(BENCHMARKS / "resolve.py"), str(examples / "tiny"), "--repeat", "1"],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "direct/highspy" in done.stdout and "statuses ['optimal']" in done.stdout
