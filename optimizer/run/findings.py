@@ -19,7 +19,8 @@ from ..report.findings import Subject, write_findings
 from ..workbook.cases import make_dataset
 from ..workbook.validate import Workbook
 from .frontier import budget_frontier
-from .scenarios import compare_scenarios, figures, make_cases, solve_case
+from .scenarios import compare_scenarios, figures, make_cases
+from .warm import Models
 
 COST_FACTORS = (1.0, 0.667, 0.5, 0.333, 0.25)
 BUDGET_MULTIPLES = (0.0, 0.25, 0.5, 0.75, 1.0, 1.5)  # of the budget capex of the cheapest fully clean plan
@@ -47,17 +48,19 @@ FACTOR_COLUMNS = [
 
 
 class Runner:
-    """Solves cases of one workbook, each once, counting every request as progress."""
+    """Solves cases of one workbook, each once, through models kept per structure (run.warm),
+    counting every request as progress."""
 
     def __init__(self, wb: Workbook, options: SolveOptions, tick):
         self.wb, self.options, self.tick = wb, options, tick
+        self.models = Models(wb, options)
         self.settings = make_dataset(wb).settings
         self.solved: dict[tuple, Solution] = {}
 
     def solve(self, **overrides) -> Solution:
         key = tuple(sorted((k, _text(v)) for k, v in overrides.items() if getattr(self.settings, k, None) != v))
         if key not in self.solved:
-            self.solved[key] = solve_case(make_dataset(self.wb, None, key), self.options)
+            self.solved[key] = self.models.solve(None, key)
         self.tick()
         return self.solved[key]
 
@@ -264,7 +267,7 @@ def write_report(
             run.solve(max_restricted_share=alpha, independence_year=subject.year)
         )
     sheets["binding_stages"] = binding_stages(clean, make_dataset(wb).stages)
-    sheets["scenarios"] = compare_scenarios(wb, (), options, on_row=tick)
+    sheets["scenarios"] = compare_scenarios(wb, (), options, on_row=tick, models=run.models)
     if show:
         show(sheets)
     write_findings(out, subject, sheets, man)
