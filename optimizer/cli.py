@@ -508,8 +508,10 @@ def frontier(
     import pandas as pd
 
     from .models.highs import SolveOptions
+    from .models.model import Variant
     from .report.tables import Chart, write_tables
     from .run.frontier import budget_frontier, cost_of_independence, default_budgets
+    from .run.warm import Models
 
     path = _input_paths(workbook)
     _guard_outputs([path], _table_targets(out, "frontier", FRONTIER_SHEETS, FRONTIER_SHEETS), out, stems=("frontier",))
@@ -534,13 +536,14 @@ def frontier(
 
             return record
 
+        cache, models = {}, Models(wb, options, Variant.LEAST_ALPHA)  # one built model per table for every factor
         try:
             for factor in factors:
                 table = cost_of_independence(
-                    wb, scenario, overrides, points, factor, options, tick("cost_of_independence")
+                    wb, scenario, overrides, points, factor, options, tick("cost_of_independence"), cache
                 )
                 grid_ = budget_grid or default_budgets(table, budget_points)
-                budget_frontier(wb, scenario, overrides, grid_, factor, options, tick("budget_frontier"))
+                budget_frontier(wb, scenario, overrides, grid_, factor, options, tick("budget_frontier"), models)
         except KeyboardInterrupt:
             complete = False
             _say(f"interrupted: {sum(map(len, done.values()))} of {total} points done")

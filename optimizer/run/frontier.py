@@ -10,11 +10,11 @@ from __future__ import annotations
 import pandas as pd
 
 from ..models.highs import DEFAULT_OPTIONS, SolveOptions, Status
-from ..models.model import Model, Variant
+from ..models.model import Variant
 from ..models.solution import Solution
-from ..workbook.cases import make_dataset
 from ..workbook.validate import Workbook
 from .sweep import solve_points
+from .warm import Models
 
 MSC = "marginal_supply_cost_usd_per_kg."  # a sweep row's mean over the years from the independence year
 OPTIMAL = Status.OPTIMAL.value
@@ -32,9 +32,11 @@ def cost_of_independence(
     cost_factor: float | None = None,
     options: SolveOptions = DEFAULT_OPTIONS,
     on_result=None,
+    cache: dict | None = None,
 ) -> pd.DataFrame:
     """Least system cost as α falls from 1 to 0; a point that did not solve keeps
-    its `status` and `reason` and no figures."""
+    its `status` and `reason` and no figures. `cache` (run.sweep.solve_points) keeps the
+    built model for the next call (another cost factor is a warm re-solve)."""
     alphas = [1 - i / (points - 1) for i in range(points)] if points > 1 else [0.0]
     extra = {} if cost_factor is None else {"restricted_cost_factor": _fmt(cost_factor)}
     grid = [{"max_restricted_share": _fmt(a)} | extra for a in alphas]
@@ -45,7 +47,7 @@ def cost_of_independence(
         if on_result:
             on_result(rows[-1])
 
-    solve_points(wb, scenario, overrides, grid, options, add)
+    solve_points(wb, scenario, overrides, grid, options, add, cache=cache)
     return pd.DataFrame(rows)
 
 
@@ -100,18 +102,19 @@ def budget_frontier(
     cost_factor: float | None = None,
     options: SolveOptions = DEFAULT_OPTIONS,
     on_result=None,
+    models: Models | None = None,
 ) -> pd.DataFrame:
     """Smallest α with no shortfall for each budget, then the least cost at that α (one
-    LEAST_ALPHA model, its budget updated point by point)."""
+    LEAST_ALPHA model, its budget updated point by point; `models`, of that variant, keeps
+    it for the next call: another cost factor is a warm re-solve)."""
     if not budgets:
         return pd.DataFrame(columns=["restricted_cost_factor", "budget_usd", "status"])
+    models = models or Models(wb, options, Variant.LEAST_ALPHA)
     extra = () if cost_factor is None else (("restricted_cost_factor", _fmt(cost_factor)),)
-    ds = make_dataset(wb, scenario, tuple(overrides) + extra + (("budget_usd", _fmt(budgets[0])),))
-    model = Model(ds, Variant.LEAST_ALPHA, options)
     rows = []
     for budget in budgets:
-        model.update("budget_usd", budget)
-        row = {"restricted_cost_factor": cost_factor, "budget_usd": budget} | _budget_point(model.solve())
+        solution = models.solve(scenario, (*overrides, *extra, ("budget_usd", _fmt(budget))))
+        row = {"restricted_cost_factor": cost_factor, "budget_usd": budget} | _budget_point(solution)
         rows.append(row)
         if on_result:
             on_result(row)

@@ -126,12 +126,9 @@ class Models:
     ) -> Solution:
         """The case's solution (`ds`: its dataset, when made already): an earlier one if this LP was
         solved before, else a solve of the model of its structure, updated in place, or of a new one.
-        An exception becomes an `error` result."""
-        try:
-            ds = ds or self.dataset(scenario, overrides)
-            structure, values = self.identity(scenario, overrides, ds)
-        except Exception as exc:  # a failed point is reported, never fatal
-            return _error(exc)
+        An exception of the solver becomes an `error` result; one of the inputs is raised."""
+        ds = ds or self.dataset(scenario, overrides)
+        structure, values = self.identity(scenario, overrides, ds)
         known = self._solved.get((structure, values))
         if known is not None and (known.tables or not tables or not known.optimal):
             return known
