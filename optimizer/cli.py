@@ -653,11 +653,13 @@ def report(
     time_limit: TimeLimit = None,
     threads: Threads = None,
     method: Method = SolverMethod.auto,
+    workers: Workers = None,
 ):
     """Regenerate the headline findings (findings.md, PNG charts, .xlsx tables) from fresh solves."""
     from .models.highs import SolveOptions
     from .report.writers import manifest
     from .run.findings import write_report
+    from .run.parallel import default_workers
     from .workbook.validate import load_workbook
 
     path = _input_paths(workbook)
@@ -675,6 +677,7 @@ def report(
             SolveOptions(time_limit, threads, method.value),
             lambda done, total: progress.update(task, completed=done, total=total, last=""),
             shown.update,
+            workers or default_workers(len(wb.scenario_names) + 1),
         )
     _print_tables({name: shown[name] for name in ("deadlines", "budgets") if name in shown})
     _say(f"findings written to {out / 'findings.md'}")

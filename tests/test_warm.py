@@ -2,6 +2,7 @@
 at opex 1 USD/t times φ, USSep (allied) at 100 USD per t/yr of capex + 5 USD/t, so
 cost(α, φ) = 10 φ α + 1050 (1 − α) (test_frontier.py)."""
 
+import pandas as pd
 import pytest
 from pytest import approx
 from rechain.models.highs import CaseSolver
@@ -110,3 +111,21 @@ def test_report_builds_two_models(wb, counts, tmp_path, examples):
     path = examples / "frontier"
     assert write_report(wb, path, tmp_path / "out", manifest(path, command="report")) == 0
     assert counts == {"builds": 2, "solves": 24}
+
+
+def test_report_in_two_processes_equals_one(wb, tmp_path, examples):
+    """The cases solved ahead in two processes, structure by structure in the same order: every
+    table equal to the one-process report (unconstrained 10, fully clean from 2025 1,050, by hand above)."""
+    from rechain.report.writers import manifest
+    from rechain.run.findings import write_report
+
+    path, tables = examples / "frontier", {}
+    for workers in (1, 2):
+        man = manifest(path, command="report")
+        write_report(
+            wb, path, tmp_path / str(workers), man, show=lambda s, w=workers: tables.update({w: s}), workers=workers
+        )
+    assert tables[1].keys() == tables[2].keys()
+    for name, one in tables[1].items():
+        pd.testing.assert_frame_equal(one, tables[2][name], check_exact=False, rtol=1e-9)
+    assert tables[2]["deadlines"]["system_cost_usd"].tolist() == approx([10, 1050])

@@ -127,18 +127,28 @@ class Models:
         """The case's solution (`ds`: its dataset, when made already): an earlier one if this LP was
         solved before, else a solve of the model of its structure, updated in place, or of a new one.
         An exception of the solver becomes an `error` result; one of the inputs is raised."""
+        return self.solve_case(scenario, overrides, tables, ds)[1]
+
+    def solve_case(
+        self, scenario: str | None = None, overrides: tuple = (), tables: bool = True, ds: Dataset | None = None
+    ) -> tuple[tuple, Solution]:
+        """`solve`, with the case's identity (for `remember` in another process)."""
         ds = ds or self.dataset(scenario, overrides)
         structure, values = self.identity(scenario, overrides, ds)
         known = self._solved.get((structure, values))
         if known is not None and (known.tables or not tables or not known.optimal):
-            return known
+            return (structure, values), known
         try:
             solution = self._solve(structure, values, ds, tables)
         except Exception as exc:  # a failed point is reported, never fatal
             self._models.pop(structure, None)
-            return _error(exc)
+            return (structure, values), _error(exc)
         self._solved[(structure, values)] = solution
-        return solution
+        return (structure, values), solution
+
+    def remember(self, solved: list[tuple[tuple, Solution]]) -> None:
+        """Solutions of cases solved elsewhere (`solve_case`), not to be solved again here."""
+        self._solved.update(solved)
 
     def model(self, structure: tuple, values: tuple, ds: Dataset) -> Model:
         """The built model of a structure with the case's values applied."""
