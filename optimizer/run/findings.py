@@ -8,6 +8,7 @@ is a row with its status and reason, never a crash.
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -71,19 +72,27 @@ class Runner:
         return self.solved[key]
 
     def ahead(self, subject: Subject, workers: int, on_done=None) -> None:
-        """Solve the report's cases in `workers` processes, one structure per task (the longest
-        first), the budget frontier beside the fully clean plan it starts from; the tables then
-        take these solves."""
+        """Solve the report's cases ahead in `workers` processes (1: this one), one structure per
+        task (the longest first), its cases in the order of `_near`; the budget frontier in two
+        tasks, each after the fully clean plan it starts from: the budgets below that plan's budget
+        capex beside the other cases of its structure, the others alone. The tables then take
+        these solves."""
         from .parallel import run_tasks
 
         groups: dict[tuple, list] = {}
         for scenario, overrides, tables in planned(self, subject):
-            structure = self.models.identity(scenario, overrides, self.models.dataset(scenario, overrides))[0]
-            groups.setdefault(structure, []).append((scenario, overrides, tables))
+            structure, values = self.models.identity(scenario, overrides, self.models.dataset(scenario, overrides))
+            groups.setdefault(structure, []).append((_near(values), (scenario, overrides, tables)))
+        groups = {
+            structure: [case for _, case in sorted(cases, key=lambda c: c[0])] for structure, cases in groups.items()
+        }
         clean = self.key(**_clean(subject))
         at = self.models.identity(None, clean, self.models.dataset(None, clean))[0]
-        tasks = [(cases, (subject.year, clean) if structure == at else None) for structure, cases in groups.items()]
+        groups[at].sort(key=lambda case: case != (None, clean, True))  # first, a cold solve, as in part 1
+        tasks = [(cases, (subject.year, clean, 0) if structure == at else None) for structure, cases in groups.items()]
+        tasks.append(([(None, clean, True)], (subject.year, clean, 1)))
         tasks.sort(key=_weight, reverse=True)
+
         def done(rows: list[dict]) -> None:
             for row in rows:
                 for _ in range(len(row["solved"]) + (0 if row["budgets"] is None else len(row["budgets"]))):
@@ -93,10 +102,13 @@ class Runner:
         results, complete = run_tasks(ReportJob(self.wb, self.options), tasks, workers, on_row=done)
         if not complete:
             raise KeyboardInterrupt
+        parts = []
         for result in results:
             self.models.remember(result["solved"])
             if result["budgets"] is not None:
-                self.budgets = result["budgets"]
+                parts.append(result["budgets"])
+        parts = sorted((p for p in parts if len(p)), key=lambda p: p["budget_usd"].iloc[0])
+        self.budgets = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0] if parts else None
 
     @property
     def failed(self) -> int:
@@ -122,9 +134,19 @@ def planned(run: Runner, subject: Subject) -> list[tuple[str | None, tuple, bool
     return cases + [(name, (), False) for name in run.wb.scenario_names]
 
 
+def _near(values: tuple) -> tuple:
+    """Cases of one structure in the order of their values (α from 1 down, the others up), so that
+    each warm re-solve starts from a close case."""
+    order = []
+    for key, value in values:
+        v = -math.inf if value is None else value
+        order.append(-v if key == "max_restricted_share" else v)
+    return tuple(order)
+
+
 def _weight(task: tuple[list, tuple | None]) -> int:
     cases, budgets = task
-    return BUILD_WEIGHT + len(cases) + (0 if budgets is None else BUILD_WEIGHT + 2 * len(BUDGET_MULTIPLES))
+    return BUILD_WEIGHT + len(cases) + (0 if budgets is None else BUILD_WEIGHT + len(BUDGET_MULTIPLES))
 
 
 @dataclass(frozen=True)
@@ -136,15 +158,18 @@ class ReportJob:
     options: SolveOptions
 
     def run(self, task: tuple[list, tuple | None], cache: dict) -> dict:
-        """`task`: the cases, and (year, overrides of its fully clean plan) for the budget frontier."""
+        """`task`: the cases, and (year, overrides of its fully clean plan, part) for the budget
+        frontier: part 0 the budgets below the plan's budget capex, part 1 the others."""
         cases, budgets = task
         models = cache.setdefault("models", Models(self.wb, self.options))
         solved = [models.solve_case(scenario, overrides, tables) for scenario, overrides, tables in cases]
         table = None
         if budgets is not None:
-            year, clean = budgets
-            grid = budget_grid(self.wb, models.solve(None, clean))
-            table = _budget_table(self.wb, self.options, year, grid, lambda _: None)
+            year, clean, part = budgets
+            plan = models.solve(None, clean)
+            top = plan.summary["budget_capex_usd"] if plan.optimal else 0.0
+            grid = [(b, source) for b, source in budget_grid(self.wb, plan) if (b >= top) == bool(part)]
+            table = _budget_table(self.wb, self.options, year, grid, lambda _: None) if grid else None
         return {"solved": solved, "budgets": table}
 
 
@@ -323,8 +348,8 @@ def write_report(
     wb: Workbook, path: Path, out: Path, man: dict, options=DEFAULT_OPTIONS, progress=None, show=None, workers: int = 1
 ) -> int:
     """findings.md, its charts and tables; returns how many points did not solve. `show(sheets)`
-    sees the tables before they are written. With `workers` > 1 the cases are solved ahead in
-    that many processes (Runner.ahead), the same solves in the same order per structure."""
+    sees the tables before they are written. The cases are solved ahead (Runner.ahead) in
+    `workers` processes: the same solves, in the same order per structure, for any number."""
     make_cases(wb)
     subject = Subject.of(wb)
     total = [
@@ -344,9 +369,8 @@ def write_report(
             progress(done[0], max(total[0], done[0]))
 
     run = Runner(wb, options, tick)
-    if workers > 1:
-        run.ahead(subject, workers, tick)
-        run.tick = lambda *_: None
+    run.ahead(subject, workers, tick)
+    run.tick = lambda *_: None
     sheets = {"deadlines": deadline_table(run, subject)}
     clean = run.solve(max_restricted_share=0.0, independence_year=subject.year)
     sheets["cost_factor"] = cost_factor_table(run, subject)
