@@ -130,3 +130,13 @@ def test_report_in_two_processes_equals_one(wb, tmp_path, examples):
     for name, one in tables[1].items():
         pd.testing.assert_frame_equal(one, tables[2][name], check_exact=False, rtol=1e-9)
     assert tables[2]["deadlines"]["system_cost_usd"].tolist() == approx([10, 1050])
+
+
+def test_scenario_descriptions_are_a_column_when_there_are_any(wb):
+    """A workbook with descriptions gets a `description` column after the name ("" for the base and
+    where blank); without any, the table keeps its columns."""
+    assert "description" not in compare_scenarios(wb)
+    wb.scenario_descriptions = {"china_free": "no Chinese separation", "cheap_china": ""}
+    table = compare_scenarios(wb)
+    assert list(table.columns[:2]) == ["scenario", "description"]
+    assert list(table["description"]) == ["", "", "no Chinese separation"]

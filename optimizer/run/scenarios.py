@@ -75,7 +75,8 @@ def compare_scenarios(
     wb: Workbook, overrides: tuple = (), options: SolveOptions = DEFAULT_OPTIONS, on_row=None, models=None
 ) -> pd.DataFrame:
     """One row per case, base first. Every case is made (and checked) before any is solved;
-    a case that does not solve is a row with its status and reason and no figures. Cases are
+    a case that does not solve is a row with its status and reason and no figures; a `description`
+    column after the name when a scenario has one (Workbook.scenario_descriptions). Cases are
     solved structure by structure through `models` (a run.warm.Models, new by default): a
     scenario whose rows are all mutable keys is an update of the base case's model."""
     from .warm import Models
@@ -90,8 +91,11 @@ def compare_scenarios(
         rows[name] = {"scenario": name or "base", "changes": changes(wb, name)} | figures(result)
         if on_row:
             on_row(rows[name])
-    table = pd.DataFrame([rows[name] for name in cases], columns=COLUMNS[: 4 + len(FIGURES)])
-    return _with_differences(table)
+    table = _with_differences(pd.DataFrame([rows[name] for name in cases], columns=COLUMNS[: 4 + len(FIGURES)]))
+    described = getattr(wb, "scenario_descriptions", {})
+    if any(described.get(name, "") for name in cases if name):
+        table.insert(1, "description", [described.get(name, "") if name else "" for name in cases])
+    return table
 
 
 def _with_differences(table: pd.DataFrame) -> pd.DataFrame:
