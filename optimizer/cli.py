@@ -597,12 +597,14 @@ def scenarios(
     threads: Threads = None,
     method: Method = SolverMethod.auto,
     fail_on_shortfall: FailOnShortfall = False,
+    workers: Workers = None,
 ):
     """Every scenario of the workbook beside the base case: what it changes, and its results against the base."""
     import pandas as pd
 
     from .models.highs import SolveOptions
     from .report.tables import scenarios_chart, write_tables
+    from .run.parallel import default_workers
     from .run.scenarios import COLUMNS, compare_scenarios
 
     path = _input_paths(workbook)
@@ -619,7 +621,8 @@ def scenarios(
             progress.update(task, advance=1, last=f"{row['scenario']}: {row['status']}")
 
         try:
-            table = compare_scenarios(wb, overrides, SolveOptions(time_limit, threads, method.value), on_row)
+            options = SolveOptions(time_limit, threads, method.value)
+            table = compare_scenarios(wb, overrides, options, on_row, workers=workers or default_workers(total))
         except KeyboardInterrupt:
             complete = False
             table = pd.DataFrame(rows, columns=COLUMNS)

@@ -140,3 +140,10 @@ def test_scenario_descriptions_are_a_column_when_there_are_any(wb):
     table = compare_scenarios(wb)
     assert list(table.columns[:2]) == ["scenario", "description"]
     assert list(table["description"]) == ["", "", "no Chinese separation"]
+
+
+def test_scenarios_in_two_processes_equal_one(wb):
+    """One task per structure (here one: base 10, cheap_china 5, china_free 1,050): the same table."""
+    one, two = compare_scenarios(wb), compare_scenarios(wb, workers=2)
+    pd.testing.assert_frame_equal(one, two, check_exact=False, rtol=1e-9)
+    assert list(two["system_cost_usd"]) == approx([10, 5, 1050])

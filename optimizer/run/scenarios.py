@@ -72,22 +72,41 @@ def make_cases(wb: Workbook, overrides: tuple = ()) -> dict:
 
 
 def compare_scenarios(
-    wb: Workbook, overrides: tuple = (), options: SolveOptions = DEFAULT_OPTIONS, on_row=None, models=None
+    wb: Workbook,
+    overrides: tuple = (),
+    options: SolveOptions = DEFAULT_OPTIONS,
+    on_row=None,
+    models=None,
+    workers: int = 1,
 ) -> pd.DataFrame:
     """One row per case, base first. Every case is made (and checked) before any is solved;
     a case that does not solve is a row with its status and reason and no figures; a `description`
     column after the name when a scenario has one (Workbook.scenario_descriptions). Cases are
     solved structure by structure through `models` (a run.warm.Models, new by default): a
-    scenario whose rows are all mutable keys is an update of the base case's model."""
-    from .warm import Models
+    scenario whose rows are all mutable keys is an update of the base case's model. With
+    `workers` > 1, one task per structure in that many processes: the same solves in the same order."""
+    from .warm import CasesJob, Models
 
     models = models or Models(wb, options)
+    overrides = tuple(overrides)
     cases = make_cases(wb, overrides)
-    structures = {name: models.identity(name, tuple(overrides), ds)[0] for name, ds in cases.items()}
+    structures = {name: models.identity(name, overrides, ds)[0] for name, ds in cases.items()}
     first = {s: i for i, s in reversed(list(enumerate(structures.values())))}
+    order = sorted(cases, key=lambda name: first[structures[name]])
+    if workers > 1:
+        from .parallel import run_tasks
+
+        groups: dict[tuple, list] = {}
+        for name in order:
+            groups.setdefault(structures[name], []).append((name, overrides, False))
+        results, complete = run_tasks(CasesJob(wb, options), sorted(groups.values(), key=len, reverse=True), workers)
+        if not complete:
+            raise KeyboardInterrupt
+        for result in results:
+            models.remember(result["solved"])
     rows = {}
-    for name, ds in sorted(cases.items(), key=lambda item: first[structures[item[0]]]):
-        result = models.solve(name, tuple(overrides), tables=False, ds=ds)
+    for name in order:
+        result = models.solve(name, overrides, tables=False, ds=cases[name])
         rows[name] = {"scenario": name or "base", "changes": changes(wb, name)} | figures(result)
         if on_row:
             on_row(rows[name])

@@ -173,6 +173,19 @@ class Models:
         return model.solve(tables)
 
 
+@dataclass(frozen=True)
+class CasesJob:
+    """Cases (scenario, overrides, tables) of one workbook in a worker process (run.parallel); the
+    worker keeps its models between tasks. Rows: {"solved": [(identity, Solution), …]} for `remember`."""
+
+    wb: Workbook
+    options: SolveOptions = DEFAULT_OPTIONS
+
+    def run(self, task: list, cache: dict) -> dict:
+        models = cache.setdefault("models", Models(self.wb, self.options))
+        return {"solved": [models.solve_case(scenario, overrides, tables) for scenario, overrides, tables in task]}
+
+
 def _number(key: str, value: str) -> float | None:
     if value == "" or split(key)[0] not in PARAMETERS:
         return None
