@@ -22,7 +22,7 @@ from ..workbook.cases import make_dataset
 from ..workbook.validate import Workbook
 from .frontier import budget_frontier
 from .scenarios import compare_scenarios, figures, make_cases
-from .warm import Models
+from .warm import CasesJob, Models
 
 COST_FACTORS = (1.0, 0.667, 0.5, 0.333, 0.25)
 BUDGET_MULTIPLES = (0.0, 0.25, 0.5, 0.75, 1.0, 1.5)  # of the budget capex of the cheapest fully clean plan
@@ -161,9 +161,8 @@ class ReportJob:
         """`task`: the cases, and (year, overrides of its fully clean plan, part) for the budget
         frontier: part 0 the budgets below the plan's budget capex, part 1 the others."""
         cases, budgets = task
-        models = cache.setdefault("models", Models(self.wb, self.options))
-        solved = [models.solve_case(scenario, overrides, tables) for scenario, overrides, tables in cases]
-        table = None
+        solved = CasesJob(self.wb, self.options).run(cases, cache)["solved"]
+        models, table = cache["models"], None
         if budgets is not None:
             year, clean, part = budgets
             plan = models.solve(None, clean)
