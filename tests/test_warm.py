@@ -99,19 +99,19 @@ def test_scenarios_of_mutable_keys_reuse_the_base_model(wb, counts):
     assert counts == {"builds": 1, "solves": 3}
 
 
-def test_report_builds_three_models(wb, counts, tmp_path, examples):
+def test_report_builds_two_models(wb, counts, tmp_path, examples):
     """The report on the example (one deadline, 2025, the settings' independence year; cost factors
     1, 0.667, 0.5, 0.333, 0.25): every cost case is one structure, one build; unconstrained and fully
     clean at φ = 1, both again at the four other factors (8), α = 0.1 and 0.5: 12 solves. The budget
-    frontier: budgets 0, 0.25, 0.5, 0.75, 1, 1.5 × 1,000 (the fully clean plan's budget capex), two
-    solves each (12), in two halves (below 1,000, and from it), one LEAST_ALPHA build each. The three
-    scenarios are cases solved before (φ = 1, φ = 0.5, α = 0 at φ = 1)."""
+    frontier, one LEAST_ALPHA build: budgets 0, 0.25, 0.5, 0.75, 1, 1.5 × 1,000 (the fully clean
+    plan's budget capex), two solves each (12). The three scenarios are cases solved before (φ = 1,
+    φ = 0.5, α = 0 at φ = 1)."""
     from rechain.report.writers import manifest
     from rechain.run.findings import write_report
 
     path = examples / "frontier"
     assert write_report(wb, path, tmp_path / "out", manifest(path, command="report")) == 0
-    assert counts == {"builds": 3, "solves": 24}
+    assert counts == {"builds": 2, "solves": 24}
 
 
 def test_report_in_two_processes_equals_one(wb, tmp_path, examples):

@@ -73,10 +73,8 @@ class Runner:
 
     def ahead(self, subject: Subject, workers: int, on_done=None) -> None:
         """Solve the report's cases ahead in `workers` processes (1: this one), one structure per
-        task (the longest first), its cases in the order of `_near`; the budget frontier in two
-        tasks, each after the fully clean plan it starts from: the budgets below that plan's budget
-        capex beside the other cases of its structure, the others alone. The tables then take
-        these solves."""
+        task (the longest first), its cases in the order of `_near`, the budget frontier after the
+        cases of the fully clean plan's structure. The tables then take these solves."""
         from .parallel import run_tasks
 
         groups: dict[tuple, list] = {}
@@ -88,9 +86,7 @@ class Runner:
         }
         clean = self.key(**_clean(subject))
         at = self.models.identity(None, clean, self.models.dataset(None, clean))[0]
-        groups[at].sort(key=lambda case: case != (None, clean, True))  # first, a cold solve, as in part 1
-        tasks = [(cases, (subject.year, clean, 0) if structure == at else None) for structure, cases in groups.items()]
-        tasks.append(([(None, clean, True)], (subject.year, clean, 1)))
+        tasks = [(cases, (subject.year, clean) if structure == at else None) for structure, cases in groups.items()]
         tasks.sort(key=_weight, reverse=True)
 
         def done(rows: list[dict]) -> None:
@@ -102,13 +98,10 @@ class Runner:
         results, complete = run_tasks(ReportJob(self.wb, self.options), tasks, workers, on_row=done)
         if not complete:
             raise KeyboardInterrupt
-        parts = []
         for result in results:
             self.models.remember(result["solved"])
             if result["budgets"] is not None:
-                parts.append(result["budgets"])
-        parts = sorted((p for p in parts if len(p)), key=lambda p: p["budget_usd"].iloc[0])
-        self.budgets = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0] if parts else None
+                self.budgets = result["budgets"]
 
     @property
     def failed(self) -> int:
@@ -146,7 +139,7 @@ def _near(values: tuple) -> tuple:
 
 def _weight(task: tuple[list, tuple | None]) -> int:
     cases, budgets = task
-    return BUILD_WEIGHT + len(cases) + (0 if budgets is None else BUILD_WEIGHT + len(BUDGET_MULTIPLES))
+    return BUILD_WEIGHT + len(cases) + (0 if budgets is None else BUILD_WEIGHT + 2 * len(BUDGET_MULTIPLES))
 
 
 @dataclass(frozen=True)
@@ -158,17 +151,14 @@ class ReportJob:
     options: SolveOptions
 
     def run(self, task: tuple[list, tuple | None], cache: dict) -> dict:
-        """`task`: the cases, and (year, overrides of its fully clean plan, part) for the budget
-        frontier: part 0 the budgets below the plan's budget capex, part 1 the others."""
+        """`task`: the cases, and (year, overrides of its fully clean plan) for the budget frontier."""
         cases, budgets = task
         solved = CasesJob(self.wb, self.options).run(cases, cache)["solved"]
         models, table = cache["models"], None
         if budgets is not None:
-            year, clean, part = budgets
-            plan = models.solve(None, clean)
-            top = plan.summary["budget_capex_usd"] if plan.optimal else 0.0
-            grid = [(b, source) for b, source in budget_grid(self.wb, plan) if (b >= top) == bool(part)]
-            table = _budget_table(self.wb, self.options, year, grid, lambda _: None) if grid else None
+            year, clean = budgets
+            grid = budget_grid(self.wb, models.solve(None, clean))
+            table = _budget_table(self.wb, self.options, year, grid, lambda _: None)
         return {"solved": solved, "budgets": table}
 
 

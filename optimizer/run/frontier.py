@@ -18,6 +18,7 @@ from .warm import Models
 
 MSC = "marginal_supply_cost_usd_per_kg."  # a sweep row's mean over the years from the independence year
 OPTIMAL = Status.OPTIMAL.value
+BUDGET_SLACK = 1e-9  # relative; with 1 USD, far above HiGHS's feasibility tolerance (1e-7 million USD)
 
 
 def _fmt(x: float) -> str:
@@ -106,19 +107,33 @@ def budget_frontier(
 ) -> pd.DataFrame:
     """Smallest α with no shortfall for each budget, then the least cost at that α (one
     LEAST_ALPHA model, its budget updated point by point; `models`, of that variant, keeps
-    it for the next call: another cost factor is a warm re-solve)."""
+    it for the next call: another cost factor is a warm re-solve). Once a budget reaches α = 0
+    and does not bind (`unbound`), every larger budget has that same plan: it is not solved again."""
     if not budgets:
         return pd.DataFrame(columns=["restricted_cost_factor", "budget_usd", "status"])
     models = models or Models(wb, options, Variant.LEAST_ALPHA)
     extra = () if cost_factor is None else (("restricted_cost_factor", _fmt(cost_factor)),)
-    rows = []
+    rows, enough = [], None
     for budget in budgets:
-        solution = models.solve(scenario, (*overrides, *extra, ("budget_usd", _fmt(budget))))
+        if enough is None or budget < enough[0]:
+            solution = models.solve(scenario, (*overrides, *extra, ("budget_usd", _fmt(budget))))
+            enough = (budget, solution) if unbound(solution, budget) else enough
+        else:
+            solution = enough[1]
         row = {"restricted_cost_factor": cost_factor, "budget_usd": budget} | _budget_point(solution)
         rows.append(row)
         if on_result:
             on_result(row)
     return pd.DataFrame(rows)
+
+
+def unbound(solution: Solution, budget: float) -> bool:
+    """α = 0 and the budget does not bind (its capex below the budget by more than BUDGET_SLACK of it
+    and 1 USD): a larger budget keeps this plan optimal (the least α is 0 at its bound; relaxing a row
+    that does not bind leaves an optimal LP plan optimal)."""
+    if not solution.optimal or solution.least_alpha is None or solution.least_alpha > 0:
+        return False
+    return solution.summary["budget_capex_usd"] < budget - max(BUDGET_SLACK * budget, 1.0)
 
 
 def _budget_point(solution: Solution) -> dict:
