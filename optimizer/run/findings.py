@@ -73,8 +73,10 @@ class Runner:
 
     def ahead(self, subject: Subject, workers: int, on_done=None) -> None:
         """Solve the report's cases ahead in `workers` processes (1: this one), one structure per
-        task (the longest first), its cases in the order of `_near`, the budget frontier after the
-        cases of the fully clean plan's structure. The tables then take these solves."""
+        task (the longest first), its cases in the order of `_near` (but the fully clean plan at
+        the subject's year first: binding_stages reads its shadow prices, which a warm re-solve
+        may pick otherwise where they are not unique), the budget frontier after the cases of that
+        plan's structure. The tables then take these solves."""
         from .parallel import run_tasks
 
         groups: dict[tuple, list] = {}
@@ -86,6 +88,7 @@ class Runner:
         }
         clean = self.key(**_clean(subject))
         at = self.models.identity(None, clean, self.models.dataset(None, clean))[0]
+        groups[at].sort(key=lambda case: case != (None, clean, True))  # its shadow prices from a cold solve
         tasks = [(cases, (subject.year, clean) if structure == at else None) for structure, cases in groups.items()]
         tasks.sort(key=_weight, reverse=True)
 
