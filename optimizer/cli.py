@@ -508,8 +508,10 @@ def frontier(
     import pandas as pd
 
     from .models.highs import SolveOptions
+    from .models.model import Variant
     from .report.tables import Chart, write_tables
     from .run.frontier import budget_frontier, cost_of_independence, default_budgets
+    from .run.warm import Models
 
     path = _input_paths(workbook)
     _guard_outputs([path], _table_targets(out, "frontier", FRONTIER_SHEETS, FRONTIER_SHEETS), out, stems=("frontier",))
@@ -534,13 +536,14 @@ def frontier(
 
             return record
 
+        cache, models = {}, Models(wb, options, Variant.LEAST_ALPHA)  # one built model per table for every factor
         try:
             for factor in factors:
                 table = cost_of_independence(
-                    wb, scenario, overrides, points, factor, options, tick("cost_of_independence")
+                    wb, scenario, overrides, points, factor, options, tick("cost_of_independence"), cache
                 )
                 grid_ = budget_grid or default_budgets(table, budget_points)
-                budget_frontier(wb, scenario, overrides, grid_, factor, options, tick("budget_frontier"))
+                budget_frontier(wb, scenario, overrides, grid_, factor, options, tick("budget_frontier"), models)
         except KeyboardInterrupt:
             complete = False
             _say(f"interrupted: {sum(map(len, done.values()))} of {total} points done")
@@ -594,12 +597,14 @@ def scenarios(
     threads: Threads = None,
     method: Method = SolverMethod.auto,
     fail_on_shortfall: FailOnShortfall = False,
+    workers: Workers = None,
 ):
     """Every scenario of the workbook beside the base case: what it changes, and its results against the base."""
     import pandas as pd
 
     from .models.highs import SolveOptions
     from .report.tables import scenarios_chart, write_tables
+    from .run.parallel import default_workers
     from .run.scenarios import COLUMNS, compare_scenarios
 
     path = _input_paths(workbook)
@@ -616,7 +621,8 @@ def scenarios(
             progress.update(task, advance=1, last=f"{row['scenario']}: {row['status']}")
 
         try:
-            table = compare_scenarios(wb, overrides, SolveOptions(time_limit, threads, method.value), on_row)
+            options = SolveOptions(time_limit, threads, method.value)
+            table = compare_scenarios(wb, overrides, options, on_row, workers=workers or default_workers(total))
         except KeyboardInterrupt:
             complete = False
             table = pd.DataFrame(rows, columns=COLUMNS)
@@ -650,11 +656,13 @@ def report(
     time_limit: TimeLimit = None,
     threads: Threads = None,
     method: Method = SolverMethod.auto,
+    workers: Workers = None,
 ):
     """Regenerate the headline findings (findings.md, PNG charts, .xlsx tables) from fresh solves."""
     from .models.highs import SolveOptions
     from .report.writers import manifest
     from .run.findings import write_report
+    from .run.parallel import default_workers
     from .workbook.validate import load_workbook
 
     path = _input_paths(workbook)
@@ -672,6 +680,7 @@ def report(
             SolveOptions(time_limit, threads, method.value),
             lambda done, total: progress.update(task, completed=done, total=total, last=""),
             shown.update,
+            workers or default_workers(len(wb.scenario_names) + 1),
         )
     _print_tables({name: shown[name] for name in ("deadlines", "budgets") if name in shown})
     _say(f"findings written to {out / 'findings.md'}")

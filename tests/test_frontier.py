@@ -56,3 +56,27 @@ def test_cost_never_rises_as_budget_grows(wb):
     assert objectives == sorted(objectives, reverse=True)
     assert objectives[0] == pytest.approx(10 + 5e7)
     assert objectives[2] == pytest.approx(objectives[3]) == pytest.approx(5 + 5 * 105)
+
+
+def test_budgets_above_an_unbound_one_take_its_plan(wb, monkeypatch):
+    """Budget 2,000 reaches alpha = 0 with 1,000 of capex (1,000 below it): 3,000 and 5,000 keep that
+    plan (cost 1,050) without a solve; 0 and 2,000 take two solves each (least alpha, then cost)."""
+    from rechain.models.highs import CaseSolver
+
+    calls, solve = [], CaseSolver.solve
+    monkeypatch.setattr(CaseSolver, "solve", lambda self: calls.append(1) or solve(self))
+    table = budget_frontier(wb, None, (), [0, 2000, 3000, 5000]).set_index("budget_usd")
+    assert len(calls) == 4
+    assert list(table["min_alpha"]) == pytest.approx([1, 0, 0, 0], abs=1e-6)
+    assert list(table["system_cost_usd"]) == pytest.approx([10, 1050, 1050, 1050], abs=1e-3)
+    assert list(table["capex_usd"].loc[[3000, 5000]]) == pytest.approx([1000, 1000], abs=1e-3)
+
+
+def test_a_binding_budget_at_alpha_zero_is_solved_again(wb, monkeypatch):
+    """Budget 1,000 reaches alpha = 0 with all of it spent (binding): 2,000 is solved (4 solves)."""
+    from rechain.models.highs import CaseSolver
+
+    calls, solve = [], CaseSolver.solve
+    monkeypatch.setattr(CaseSolver, "solve", lambda self: calls.append(1) or solve(self))
+    table = budget_frontier(wb, None, (), [1000, 2000])
+    assert len(calls) == 4 and list(table["min_alpha"]) == pytest.approx([0, 0], abs=1e-6)

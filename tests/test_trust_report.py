@@ -2,10 +2,12 @@
 results.xlsx charts and columns, and a report that survives failed points on any workbook."""
 
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import openpyxl
 import pandas as pd
+import pyomo.environ as pyo
 import pytest
 from pytest import approx
 from rechain.models.highs import CaseSolver, SolveOutcome, Status
@@ -97,12 +99,21 @@ def test_results_xlsx_capacity_and_clean_share_with_native_charts(examples, tmp_
     assert "index" not in duals and {"element", "year", "node", "stage", "unit"} <= set(duals.columns)
 
 
+def as_solved(built):
+    """The built dataset with the α and cost factor the model holds now (warm runs update them in place)."""
+    m, ds = built.model, built.dataset
+    advantage = [b for b in m.B if b in ds.cost_advantage_blocs]
+    factor = pyo.value(m.cost_factor[advantage[0]]) if advantage else ds.settings.restricted_cost_factor
+    settings = replace(ds.settings, max_restricted_share=pyo.value(m.alpha), restricted_cost_factor=factor)
+    return replace(ds, settings=settings)
+
+
 def fail_when(monkeypatch, predicate, status=Status.TIME_LIMIT, message="maxTimeLimit; HiGHS: Time limit reached"):
     """Make CaseSolver.solve report `status` for the cases whose dataset matches `predicate`."""
     original = CaseSolver.solve
 
     def solve_or_fail(self):
-        if predicate(self.built.dataset):
+        if predicate(as_solved(self.built)):
             return SolveOutcome(status, message, 0.0)
         return original(self)
 

@@ -8,7 +8,9 @@ is a row with its status and reason, never a crash.
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -19,7 +21,8 @@ from ..report.findings import Subject, write_findings
 from ..workbook.cases import make_dataset
 from ..workbook.validate import Workbook
 from .frontier import budget_frontier
-from .scenarios import compare_scenarios, figures, make_cases, solve_case
+from .scenarios import compare_scenarios, figures, make_cases
+from .warm import CasesJob, Models
 
 COST_FACTORS = (1.0, 0.667, 0.5, 0.333, 0.25)
 BUDGET_MULTIPLES = (0.0, 0.25, 0.5, 0.75, 1.0, 1.5)  # of the budget capex of the cheapest fully clean plan
@@ -47,23 +50,119 @@ FACTOR_COLUMNS = [
 
 
 class Runner:
-    """Solves cases of one workbook, each once, counting every request as progress."""
+    """Solves cases of one workbook, each once, through models kept per structure (run.warm),
+    counting every request as progress."""
 
     def __init__(self, wb: Workbook, options: SolveOptions, tick):
         self.wb, self.options, self.tick = wb, options, tick
+        self.models = Models(wb, options)
         self.settings = make_dataset(wb).settings
         self.solved: dict[tuple, Solution] = {}
+        self.budgets: pd.DataFrame | None = None  # the budget frontier, when solved ahead (`ahead`)
+
+    def key(self, **overrides) -> tuple:
+        """The overrides of a case that change the settings, as `--set` would write them."""
+        return tuple(sorted((k, _text(v)) for k, v in overrides.items() if getattr(self.settings, k, None) != v))
 
     def solve(self, **overrides) -> Solution:
-        key = tuple(sorted((k, _text(v)) for k, v in overrides.items() if getattr(self.settings, k, None) != v))
+        key = self.key(**overrides)
         if key not in self.solved:
-            self.solved[key] = solve_case(make_dataset(self.wb, None, key), self.options)
+            self.solved[key] = self.models.solve(None, key)
         self.tick()
         return self.solved[key]
+
+    def ahead(self, subject: Subject, workers: int, on_done=None) -> None:
+        """Solve the report's cases ahead in `workers` processes (1: this one), one structure per
+        task (the longest first), its cases in the order of `_near` (but the fully clean plan at
+        the subject's year first: binding_stages reads its shadow prices, which a warm re-solve
+        may pick otherwise where they are not unique), the budget frontier after the cases of that
+        plan's structure. The tables then take these solves."""
+        from .parallel import run_tasks
+
+        groups: dict[tuple, list] = {}
+        for scenario, overrides, tables in planned(self, subject):
+            structure, values = self.models.identity(scenario, overrides, self.models.dataset(scenario, overrides))
+            groups.setdefault(structure, []).append((_near(values), (scenario, overrides, tables)))
+        groups = {
+            structure: [case for _, case in sorted(cases, key=lambda c: c[0])] for structure, cases in groups.items()
+        }
+        clean = self.key(**_clean(subject))
+        at = self.models.identity(None, clean, self.models.dataset(None, clean))[0]
+        groups[at].sort(key=lambda case: case != (None, clean, True))  # its shadow prices from a cold solve
+        tasks = [(cases, (subject.year, clean) if structure == at else None) for structure, cases in groups.items()]
+        tasks.sort(key=_weight, reverse=True)
+
+        def done(rows: list[dict]) -> None:
+            for row in rows:
+                for _ in range(len(row["solved"]) + (0 if row["budgets"] is None else len(row["budgets"]))):
+                    if on_done:
+                        on_done()
+
+        results, complete = run_tasks(ReportJob(self.wb, self.options), tasks, workers, on_row=done)
+        if not complete:
+            raise KeyboardInterrupt
+        for result in results:
+            self.models.remember(result["solved"])
+            if result["budgets"] is not None:
+                self.budgets = result["budgets"]
 
     @property
     def failed(self) -> int:
         return sum(not r.optimal for r in self.solved.values())
+
+
+BUILD_WEIGHT = 4  # a build and its first solve, in warm re-solves (to order the tasks of `Runner.ahead`)
+
+
+def _clean(subject: Subject) -> dict:
+    return {"max_restricted_share": 0.0, "independence_year": subject.year}
+
+
+def planned(run: Runner, subject: Subject) -> list[tuple[str | None, tuple, bool]]:
+    """(scenario, overrides, tables) of every case the report's tables solve, in their order."""
+    cases = [(None, run.key(max_restricted_share=1.0), True)]
+    cases += [(None, run.key(max_restricted_share=0.0, independence_year=year), True) for year in subject.deadlines]
+    cases.append((None, run.key(**_clean(subject)), True))
+    for factor, _ in cost_factors(run.wb, subject.cost_factor):
+        cases.append((None, run.key(max_restricted_share=1.0, restricted_cost_factor=factor), True))
+        cases.append((None, run.key(**_clean(subject), restricted_cost_factor=factor), True))
+    cases += [(None, run.key(max_restricted_share=a, independence_year=subject.year), True) for a in PREMIUM_ALPHAS]
+    return cases + [(name, (), False) for name in run.wb.scenario_names]
+
+
+def _near(values: tuple) -> tuple:
+    """Cases of one structure in the order of their values (α from 1 down, the others up), so that
+    each warm re-solve starts from a close case."""
+    order = []
+    for key, value in values:
+        v = -math.inf if value is None else value
+        order.append(-v if key == "max_restricted_share" else v)
+    return tuple(order)
+
+
+def _weight(task: tuple[list, tuple | None]) -> int:
+    cases, budgets = task
+    return BUILD_WEIGHT + len(cases) + (0 if budgets is None else BUILD_WEIGHT + 2 * len(BUDGET_MULTIPLES))
+
+
+@dataclass(frozen=True)
+class ReportJob:
+    """Cases of one structure (and the budget frontier from one year's fully clean plan) in a
+    worker process; run.parallel keeps the worker's models between tasks."""
+
+    wb: Workbook
+    options: SolveOptions
+
+    def run(self, task: tuple[list, tuple | None], cache: dict) -> dict:
+        """`task`: the cases, and (year, overrides of its fully clean plan) for the budget frontier."""
+        cases, budgets = task
+        solved = CasesJob(self.wb, self.options).run(cases, cache)["solved"]
+        models, table = cache["models"], None
+        if budgets is not None:
+            year, clean = budgets
+            grid = budget_grid(self.wb, models.solve(None, clean))
+            table = _budget_table(self.wb, self.options, year, grid, lambda _: None)
+        return {"solved": solved, "budgets": table}
 
 
 def _text(value) -> str:
@@ -166,11 +265,19 @@ def budget_grid(wb: Workbook, clean: Solution) -> list[tuple[float, str]]:
 
 
 def budget_table(run: Runner, subject: Subject, grid: list[tuple[float, str]]) -> pd.DataFrame:
+    if run.budgets is not None:
+        table = run.budgets
+        run.budgets = None
+        for _ in grid:
+            run.tick()
+        return table
+    return _budget_table(run.wb, run.options, subject.year, grid, lambda _: run.tick())
+
+
+def _budget_table(wb: Workbook, options: SolveOptions, year: int, grid: list[tuple[float, str]], tick) -> pd.DataFrame:
     budgets = [b for b, _ in grid]
     try:
-        table = budget_frontier(
-            run.wb, None, (("independence_year", str(subject.year)),), budgets, None, run.options, lambda _: run.tick()
-        )
+        table = budget_frontier(wb, None, (("independence_year", str(year)),), budgets, None, options, tick)
     except Exception as exc:  # a failed frontier is reported, never fatal
         table = pd.DataFrame(
             {"budget_usd": budgets, "status": Status.ERROR.value, "reason": f"{type(exc).__name__}: {exc}"}
@@ -230,10 +337,11 @@ def binding_stages(result: Solution, stages) -> pd.DataFrame:
 
 
 def write_report(
-    wb: Workbook, path: Path, out: Path, man: dict, options=DEFAULT_OPTIONS, progress=None, show=None
+    wb: Workbook, path: Path, out: Path, man: dict, options=DEFAULT_OPTIONS, progress=None, show=None, workers: int = 1
 ) -> int:
     """findings.md, its charts and tables; returns how many points did not solve. `show(sheets)`
-    sees the tables before they are written."""
+    sees the tables before they are written. The cases are solved ahead (Runner.ahead) in
+    `workers` processes: the same solves, in the same order per structure, for any number."""
     make_cases(wb)
     subject = Subject.of(wb)
     total = [
@@ -253,6 +361,8 @@ def write_report(
             progress(done[0], max(total[0], done[0]))
 
     run = Runner(wb, options, tick)
+    run.ahead(subject, workers, tick)
+    run.tick = lambda *_: None
     sheets = {"deadlines": deadline_table(run, subject)}
     clean = run.solve(max_restricted_share=0.0, independence_year=subject.year)
     sheets["cost_factor"] = cost_factor_table(run, subject)
@@ -264,7 +374,7 @@ def write_report(
             run.solve(max_restricted_share=alpha, independence_year=subject.year)
         )
     sheets["binding_stages"] = binding_stages(clean, make_dataset(wb).stages)
-    sheets["scenarios"] = compare_scenarios(wb, (), options, on_row=tick)
+    sheets["scenarios"] = compare_scenarios(wb, (), options, on_row=run.tick, models=run.models)
     if show:
         show(sheets)
     write_findings(out, subject, sheets, man)

@@ -10,14 +10,15 @@ from __future__ import annotations
 import pandas as pd
 
 from ..models.highs import DEFAULT_OPTIONS, SolveOptions, Status
-from ..models.model import Model, Variant
+from ..models.model import Variant
 from ..models.solution import Solution
-from ..workbook.cases import make_dataset
 from ..workbook.validate import Workbook
 from .sweep import solve_points
+from .warm import Models
 
 MSC = "marginal_supply_cost_usd_per_kg."  # a sweep row's mean over the years from the independence year
 OPTIMAL = Status.OPTIMAL.value
+BUDGET_SLACK = 1e-9  # relative; with 1 USD, far above HiGHS's feasibility tolerance (1e-7 million USD)
 
 
 def _fmt(x: float) -> str:
@@ -32,9 +33,11 @@ def cost_of_independence(
     cost_factor: float | None = None,
     options: SolveOptions = DEFAULT_OPTIONS,
     on_result=None,
+    cache: dict | None = None,
 ) -> pd.DataFrame:
     """Least system cost as α falls from 1 to 0; a point that did not solve keeps
-    its `status` and `reason` and no figures."""
+    its `status` and `reason` and no figures. `cache` (run.sweep.solve_points) keeps the
+    built model for the next call (another cost factor is a warm re-solve)."""
     alphas = [1 - i / (points - 1) for i in range(points)] if points > 1 else [0.0]
     extra = {} if cost_factor is None else {"restricted_cost_factor": _fmt(cost_factor)}
     grid = [{"max_restricted_share": _fmt(a)} | extra for a in alphas]
@@ -45,7 +48,7 @@ def cost_of_independence(
         if on_result:
             on_result(rows[-1])
 
-    solve_points(wb, scenario, overrides, grid, options, add)
+    solve_points(wb, scenario, overrides, grid, options, add, cache=cache)
     return pd.DataFrame(rows)
 
 
@@ -100,22 +103,37 @@ def budget_frontier(
     cost_factor: float | None = None,
     options: SolveOptions = DEFAULT_OPTIONS,
     on_result=None,
+    models: Models | None = None,
 ) -> pd.DataFrame:
     """Smallest α with no shortfall for each budget, then the least cost at that α (one
-    LEAST_ALPHA model, its budget updated point by point)."""
+    LEAST_ALPHA model, its budget updated point by point; `models`, of that variant, keeps
+    it for the next call: another cost factor is a warm re-solve). Once a budget reaches α = 0
+    and does not bind (`unbound`), every larger budget has that same plan: it is not solved again."""
     if not budgets:
         return pd.DataFrame(columns=["restricted_cost_factor", "budget_usd", "status"])
+    models = models or Models(wb, options, Variant.LEAST_ALPHA)
     extra = () if cost_factor is None else (("restricted_cost_factor", _fmt(cost_factor)),)
-    ds = make_dataset(wb, scenario, tuple(overrides) + extra + (("budget_usd", _fmt(budgets[0])),))
-    model = Model(ds, Variant.LEAST_ALPHA, options)
-    rows = []
+    rows, enough = [], None
     for budget in budgets:
-        model.update("budget_usd", budget)
-        row = {"restricted_cost_factor": cost_factor, "budget_usd": budget} | _budget_point(model.solve())
+        if enough is None or budget < enough[0]:
+            solution = models.solve(scenario, (*overrides, *extra, ("budget_usd", _fmt(budget))))
+            enough = (budget, solution) if unbound(solution, budget) else enough
+        else:
+            solution = enough[1]
+        row = {"restricted_cost_factor": cost_factor, "budget_usd": budget} | _budget_point(solution)
         rows.append(row)
         if on_result:
             on_result(row)
     return pd.DataFrame(rows)
+
+
+def unbound(solution: Solution, budget: float) -> bool:
+    """α = 0 and the budget does not bind (its capex below the budget by more than BUDGET_SLACK of it
+    and 1 USD): a larger budget keeps this plan optimal (the least α is 0 at its bound; relaxing a row
+    that does not bind leaves an optimal LP plan optimal)."""
+    if not solution.optimal or solution.least_alpha is None or solution.least_alpha > 0:
+        return False
+    return solution.summary["budget_capex_usd"] < budget - max(BUDGET_SLACK * budget, 1.0)
 
 
 def _budget_point(solution: Solution) -> dict:

@@ -5,8 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..errors import InputError
-from ..models.highs import DEFAULT_OPTIONS, SolveOptions, Status
-from ..models.model import Model
+from ..models.highs import DEFAULT_OPTIONS, SolveOptions
 from ..models.solution import Solution
 from ..workbook.cases import make_dataset
 from ..workbook.validate import Workbook
@@ -19,15 +18,6 @@ FIGURES = {
     "shortfall_t": "shortfall_vs_base_t",
 }
 COLUMNS = ["scenario", "changes", "status", "reason", *FIGURES, *FIGURES.values()]
-
-
-def solve_case(ds, options: SolveOptions = DEFAULT_OPTIONS) -> Solution:
-    """Solve one case; an exception inside the solver becomes an `error` result."""
-    try:
-        return Model(ds, options=options).solve()
-    except Exception as exc:  # a failed point is reported, never fatal
-        message = f"{type(exc).__name__}: {exc}"
-        return Solution(Status.ERROR, message, {"status": Status.ERROR.value, "message": message})
 
 
 def figures(result: Solution, keys=tuple(FIGURES)) -> dict:
@@ -82,17 +72,49 @@ def make_cases(wb: Workbook, overrides: tuple = ()) -> dict:
 
 
 def compare_scenarios(
-    wb: Workbook, overrides: tuple = (), options: SolveOptions = DEFAULT_OPTIONS, on_row=None
+    wb: Workbook,
+    overrides: tuple = (),
+    options: SolveOptions = DEFAULT_OPTIONS,
+    on_row=None,
+    models=None,
+    workers: int = 1,
 ) -> pd.DataFrame:
     """One row per case, base first. Every case is made (and checked) before any is solved;
-    a case that does not solve is a row with its status and reason and no figures."""
-    rows = []
-    for name, ds in make_cases(wb, overrides).items():
-        row = {"scenario": name or "base", "changes": changes(wb, name)} | figures(solve_case(ds, options))
-        rows.append(row)
+    a case that does not solve is a row with its status and reason and no figures; a `description`
+    column after the name when a scenario has one (Workbook.scenario_descriptions). Cases are
+    solved structure by structure through `models` (a run.warm.Models, new by default): a
+    scenario whose rows are all mutable keys is an update of the base case's model. With
+    `workers` > 1, one task per structure in that many processes: the same solves in the same order."""
+    from .warm import CasesJob, Models
+
+    models = models or Models(wb, options)
+    overrides = tuple(overrides)
+    cases = make_cases(wb, overrides)
+    structures = {name: models.identity(name, overrides, ds)[0] for name, ds in cases.items()}
+    first = {s: i for i, s in reversed(list(enumerate(structures.values())))}
+    order = sorted(cases, key=lambda name: first[structures[name]])
+    if workers > 1:
+        from .parallel import run_tasks
+
+        groups: dict[tuple, list] = {}
+        for name in order:
+            groups.setdefault(structures[name], []).append((name, overrides, False))
+        results, complete = run_tasks(CasesJob(wb, options), sorted(groups.values(), key=len, reverse=True), workers)
+        if not complete:
+            raise KeyboardInterrupt
+        for result in results:
+            models.remember(result["solved"])
+    rows = {}
+    for name in order:
+        result = models.solve(name, overrides, tables=False, ds=cases[name])
+        rows[name] = {"scenario": name or "base", "changes": changes(wb, name)} | figures(result)
         if on_row:
-            on_row(row)
-    return _with_differences(pd.DataFrame(rows, columns=COLUMNS[: 4 + len(FIGURES)]))
+            on_row(rows[name])
+    table = _with_differences(pd.DataFrame([rows[name] for name in cases], columns=COLUMNS[: 4 + len(FIGURES)]))
+    described = getattr(wb, "scenario_descriptions", {})
+    if any(described.get(name, "") for name in cases if name):
+        table.insert(1, "description", [described.get(name, "") if name else "" for name in cases])
+    return table
 
 
 def _with_differences(table: pd.DataFrame) -> pd.DataFrame:

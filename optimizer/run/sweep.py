@@ -138,9 +138,12 @@ def solve_points(
     options: SolveOptions = DEFAULT_OPTIONS,
     on_result=None,
     warm: bool = True,
+    cache: dict | None = None,
 ) -> list[PointResult]:
-    """Solve points in order, reusing one built model while the structure stays the same."""
-    results, cache = [], {} if warm else None
+    """Solve points in order, reusing one built model while the structure stays the same (`cache`:
+    where it is kept, for the next call)."""
+    results = []
+    cache = (cache if cache is not None else {}) if warm else None
     for point in points:
         pr = solve_point(wb, scenario, overrides, point, options, cache)
         results.append(pr)
