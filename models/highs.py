@@ -295,6 +295,15 @@ class CaseSolver:
         for con, row in solver._pyomo_con_to_solver_con_map.items():
             highs.passRowName(row, _mps_name(con.name, used))
 
+    def basis(self) -> Any:
+        """HiGHS's basis after the last solve (None before the first), to start a later solve from."""
+        return None if self.highs is None else self.highs.getBasis()
+
+    def start_from(self, basis: Any) -> None:
+        """The next solve starts from `basis` (one of this model's, from `basis()`), not the last one."""
+        if basis is not None and basis.valid and self.highs is not None:
+            self.highs.setBasis(basis)
+
     @property
     def highs(self) -> Any:
         """The highspy model (after the first solve), for exports and diagnostics."""

@@ -14,12 +14,13 @@ import os
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from types import MappingProxyType
+from typing import Any
 
 import pyomo.environ as pyo
 
 from .dataset import MONEY, Dataset
 from .formulation import discount_factors, draw_shares
-from .highs import DEFAULT_OPTIONS, CaseSolver, SolveOptions, Status
+from .highs import DEFAULT_OPTIONS, CaseSolver, SolveOptions, SolveOutcome, Status
 from .network import salvage_share
 from .solution import Solution, extract
 from .variants import Variant
@@ -167,6 +168,7 @@ class Model:
         self.dataset, self.variant = dataset, variant
         self._delayed: dict[tuple[str, int], int] = {}  # DRAWS: the delays now in the parameters
         self._bounds: dict[int, tuple[float | None, float | None]] = {}  # builds held: their own bounds
+        self._phases: list[Any] = [None, None]  # LEAST_ALPHA: each phase's last basis
 
     @property
     def build_seconds(self) -> float:
@@ -197,12 +199,13 @@ class Model:
         return solution
 
     def _least_alpha(self) -> Solution:
-        """Least α with no shortfall at this budget, then the least cost at that α."""
+        """Least α with no shortfall at this budget, then the least cost at that α. Each phase starts
+        from its own basis of the last point (the other phase's objective is far from warm)."""
         m = self._solver.built.model
         m.alpha_var.unfix()
         m.objective.deactivate()
         m.least_alpha.activate()
-        first = self._solver.solve()
+        first = self._phase(0)
         if first.status is not Status.OPTIMAL:
             failed = extract(self._solver.built, first, self.build_seconds)
             return replace(failed, message=f"least alpha: {first.message}")
@@ -210,11 +213,17 @@ class Model:
         m.alpha_var.fix(min(1.0, alpha + ALPHA_SLACK))
         m.least_alpha.deactivate()
         m.objective.activate()
-        second = self._solver.solve()
+        second = self._phase(1)
         solution = extract(self._solver.built, second, self.build_seconds)
         if not solution.optimal:
             return replace(solution, message=f"least cost at alpha {alpha:.6g}: {second.message}")
         return replace(solution, least_alpha=alpha)
+
+    def _phase(self, phase: int) -> SolveOutcome:
+        self._solver.start_from(self._phases[phase])
+        outcome = self._solver.solve()
+        self._phases[phase] = self._solver.basis() if outcome.status is Status.OPTIMAL else None
+        return outcome
 
     def _least_alpha_by_bisection(self) -> Solution:
         """Least α whose cost-optimal plan has no shortfall (within SHORTFALL_TOLERANCE), to
