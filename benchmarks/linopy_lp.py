@@ -1,7 +1,8 @@
 """Same LP, other modelling layer: rechain's LP in linopy, against rechain's Pyomo build, in one run.
 
     python benchmarks/linopy_lp.py [--nodes 15,30,45,68,120] [--years 16] [--elements 6]
-                                   [--layers rechain,linopy] [--csv linopy.csv]
+                                   [--layers rechain,linopy] [--repeat 1] [--path persistent|direct]
+                                   [--csv linopy.csv]
 
 For each size (a generated world, `rechain generate`, read into the same typed Dataset), each layer
 runs in a fresh process: build the model, hand it to HiGHS (rechain: Pyomo's persistent highspy
@@ -11,7 +12,8 @@ interface; linopy: `to_highspy`), HiGHS's own run with the same options (`solver
 chains of two or more stages (every family the generated worlds use, and the budgets); a dataset
 with version-2 data or a one-stage chain is refused. `objective_match` is True when both optimal
 objectives agree to 1e-6 relative. Prints ratios rechain / linopy of the same run; asserts nothing.
-Needs the `[bench]` extra (linopy) unless `--layers rechain`.
+`--path` is handed to rechain as RECHAIN_SOLVER_PATH (the solver path of models/highs.py, where it
+has one). Needs the `[bench]` extra (linopy) unless `--layers rechain`.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import argparse
 import csv
 import json
 import math
+import os
 import resource
 import subprocess
 import sys
@@ -440,9 +443,11 @@ def measure(layer: str, path: Path) -> dict:
     return row
 
 
-def child(layer: str, path: Path) -> dict:
+def child(layer: str, path: Path, env: dict) -> dict:
     """One layer on one workbook in a fresh process: its row, or an "error" entry."""
-    done = subprocess.run([sys.executable, __file__, "--one", layer, str(path)], capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, __file__, "--one", layer, str(path)], capture_output=True, text=True, env=env
+    )
     if done.returncode != 0:
         return {"error": done.stderr[-2000:]}
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -470,12 +475,13 @@ def run_size(n: int, args: argparse.Namespace, layers: list[str]) -> dict | None
     from rechain.workbook.generate import world, write_world
 
     best: dict[str, dict] = {}
+    env = dict(os.environ, **({"RECHAIN_SOLVER_PATH": args.path} if args.path else {}))
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "world.xlsx"
         write_world(path, world(n, args.years, args.elements, seed=n))
         for _ in range(args.repeat):
             for layer in layers:
-                run = child(layer, path)
+                run = child(layer, path, env)
                 if "error" in run:
                     print(f"nodes={n} {layer}: failed\n{run['error']}")
                     return None
@@ -484,7 +490,9 @@ def run_size(n: int, args: argparse.Namespace, layers: list[str]) -> dict | None
     return combine(n, best)
 
 
-def shown(value) -> str:
+def shown(value, column: str = "") -> str:
+    if column == "objective_rel_diff":
+        return f"{value:.1e}"
     if isinstance(value, float):
         return f"{value:.1e}" if abs(value) < 1e-3 and value else f"{value:.2f}"
     return "" if value is None else str(value)
@@ -499,6 +507,7 @@ def main() -> None:
     parser.add_argument(
         "--repeat", type=int, default=1, help="runs per layer and size, interleaved; the fastest counts"
     )
+    parser.add_argument("--path", default=None, help="solver path handed to rechain as RECHAIN_SOLVER_PATH")
     parser.add_argument("--csv", type=Path, default=Path("linopy.csv"))
     parser.add_argument("--one", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -522,7 +531,7 @@ def main() -> None:
         row = run_size(n, args, layers)
         if row is not None:
             rows.append(row)
-            print(" | ".join(shown(row.get(c)) for c in columns), flush=True)
+            print(" | ".join(shown(row.get(c), c) for c in columns), flush=True)
     with open(args.csv, "w", newline="") as fh:
         writer = csv.DictWriter(fh, fieldnames=columns, extrasaction="ignore")
         writer.writeheader()
