@@ -112,8 +112,6 @@ def discounts(ds) -> dict[int, float]:
 
 def objective_scale(ds, net) -> int:
     """rechain's `user_objective_scale` (models/highs.objective_scale) from the dataset."""
-    from rechain.models.dataset import MONEY
-
     s, df = ds.settings, discounts(ds)
     factors = [df[y] for y in sorted({y for (_, _, y) in net.demand_rows})]
     penalties = [p * MONEY for p in (s.unmet_penalty_usd_per_t, s.shortfall_penalty_usd_per_t) if p > 0]
