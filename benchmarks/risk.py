@@ -1,9 +1,11 @@
 """Cost of a risk draw on the reference workbook, in one run (risk.md; issue "Risk", item 4).
 
-    python benchmarks/risk.py [--draws 1000] [--workers 2] [--hedge 20] [--sample 6]
+    python benchmarks/risk.py [--workbook PATH] [--draws 1000] [--workers 2] [--hedge 20] [--sample 6]
 
-Adds an uncertainty sheet to a copy of the reference workbook (capex overruns at separation and
-magnet plants, delays at separation, mine failures, demand) with max_restricted_share = 0, then
+Adds an uncertainty sheet to a copy of the reference workbook, or of `--workbook` (an .xlsx file or
+a CSV folder; the facility rows whose stage it lacks are left out), with capex overruns at
+separation and magnet plants, delays at separation, mine failures and demand, with
+max_restricted_share = 0, then
 measures: a rebuild + cold solve, a warm re-solve of the same model after a parameter change, the
 time per `replan` draw (in process), `--draws` replan draws with `--workers`, and a `--hedge`-draw
 two-stage model (size and time). Prints ratios within this run; asserts nothing.
@@ -12,6 +14,7 @@ two-stage model (size and time). Prints ratios within this run; asserts nothing.
 from __future__ import annotations
 
 import argparse
+import csv
 import shutil
 import tempfile
 import time
@@ -34,13 +37,35 @@ ROWS = (
 OVERRIDES = (("max_restricted_share", "0"),)
 
 
-def with_uncertainty(folder: Path, rows=ROWS) -> Path:
-    path = folder / "reference_risk.xlsx"
-    shutil.copy(reference_workbook(), path)
+HEADER = ["target", "distribution", "p1", "p2", "p3", "shared"]
+
+
+def fitting(rows, stages: set[str]):
+    """The rows whose facility target names a stage of the workbook (every key row)."""
+    facility = ("capex_overrun.", "lead_time_delay.", "failure.")
+    return tuple(r for r in rows if not r[0].startswith(facility) or r[0].partition(".")[2] in stages)
+
+
+def with_uncertainty(folder: Path, workbook: Path | None = None, rows=ROWS) -> Path:
+    """A copy of the workbook (default: the reference) with the uncertainty rows that fit it."""
+    source = workbook or reference_workbook()
+    if source.is_dir():
+        path = folder / "risk"
+        shutil.copytree(source, path)
+        with open(path / "stages.csv", newline="") as fh:
+            stages = {row["stage"] for row in csv.DictReader(fh)}
+        with open(path / "uncertainty.csv", "w", newline="") as fh:
+            out = csv.writer(fh)
+            out.writerow(HEADER)
+            out.writerows([*("" if v is None else v for v in row), "FALSE"] for row in fitting(rows, stages))
+        return path
+    path = folder / "risk.xlsx"
+    shutil.copy(source, path)
     book = open_xlsx(path)
+    stages = {row[0] for row in book["stages"].iter_rows(min_row=2, values_only=True) if row[0]}
     sheet = book.create_sheet("uncertainty")
-    sheet.append(["target", "distribution", "p1", "p2", "p3", "shared"])
-    for row in rows:
+    sheet.append(HEADER)
+    for row in fitting(rows, stages):
         sheet.append([*row, False])
     book.save(path)
     return path
@@ -54,13 +79,14 @@ def timed(fn):
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--workbook", type=Path, default=None, help="an .xlsx file or CSV folder (default: reference)")
     parser.add_argument("--draws", type=int, default=1000)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--hedge", type=int, default=20)
     parser.add_argument("--sample", type=int, default=6, help="draws timed in process")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        wb, rows, base = load_risk(with_uncertainty(Path(tmp)), None, OVERRIDES)
+        wb, rows, base = load_risk(with_uncertainty(Path(tmp), args.workbook), None, OVERRIDES)
     job = RiskJob(wb, None, OVERRIDES, rows, seed=1)
     ds = job.dataset(sample(list(rows), base, 1, 0))
     cold, model = timed(lambda: (m := Model(ds), m.solve(tables=False))[0])

@@ -1,12 +1,19 @@
 """Where the time goes, from workbook to written results, against HiGHS alone.
 
-    python benchmarks/scale.py [--nodes 15,30,45,68,120] [--years 16] [--elements 6] [--csv FILE]
+    python benchmarks/scale.py [--nodes 15,30,45,68,120] [--years 16] [--elements 6] [--repeat 1]
+                               [--path persistent|direct] [--csv FILE]
 
 For each size (a generated world, `rechain generate`), in a fresh process:
 reading the workbook, building the Pyomo model, handing it to HiGHS, HiGHS's
 own solve, reading the solution, writing results; peak memory; and the limit:
-HiGHS alone on the same LP (exported to MPS, read by highspy directly, same
-options). Prints a table and writes it as CSV. Measures; asserts nothing.
+HiGHS alone on the same LP (exported to MPS, read by highspy directly, the same
+`solver` and `user_objective_scale` options). `total_over_highs` is end to end
+(workbook to written results) over HiGHS alone, the issue's goal being at most
+1.5x at ~17k variables and 1.2x at ~3e5. `--repeat` runs each size that many
+times, each in its own process, and keeps the least time of each column.
+`--path` is handed to rechain as RECHAIN_SOLVER_PATH (the solver path of
+models/highs.py, where it has one). Prints a table and writes it as CSV.
+Measures; asserts nothing.
 """
 
 from __future__ import annotations
@@ -14,6 +21,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -37,7 +45,9 @@ COLUMNS = [
     "peak_mib",
     "method",
     "status",
+    "path",
 ]
+GOALS = ((17_000, 1.5), (300_000, 1.2))  # (variables, most end to end / HiGHS alone), issue 13 item 3
 
 
 def measure(nodes: int, years: int, elements: int) -> dict:
@@ -71,6 +81,7 @@ def measure(nodes: int, years: int, elements: int) -> dict:
             alone.setOptionValue("output_flag", False)
             alone.readModel(str(mps))
             alone.setOptionValue("solver", solver.method())
+            alone.setOptionValue("user_objective_scale", solver.objective_scale())
             a0 = time.perf_counter()
             alone.run()
             alone_s = time.perf_counter() - a0
@@ -92,7 +103,48 @@ def measure(nodes: int, years: int, elements: int) -> dict:
         "peak_mib": peak,
         "method": solver.method(),
         "status": result.summary["status"],
+        "path": os.environ.get("RECHAIN_SOLVER_PATH", "default"),
     }
+
+
+def best(rows: list[dict]) -> dict:
+    """The least of each time over repeated runs of one size; the ratio from those."""
+    row = dict(rows[0])
+    for column in COLUMNS:
+        if column.endswith("_s") or column == "peak_mib":
+            row[column] = min(r[column] for r in rows)
+    row["total_over_highs"] = row["total_s"] / row["highs_alone_s"] if row["highs_alone_s"] > 0 else None
+    return row
+
+
+def goals(rows: list[dict]) -> list[str]:
+    """The issue's goals against the measured size nearest to each (by variables, within 2x)."""
+    lines = []
+    for target, most in GOALS:
+        near = [r for r in rows if r["total_over_highs"] and target / 2 <= r["variables"] <= target * 2]
+        if not near:
+            lines.append(f"~{target:,} variables: not measured (goal <= {most}x)")
+            continue
+        r = min(near, key=lambda r: abs(r["variables"] - target))
+        verdict = "met" if r["total_over_highs"] <= most else "not met"
+        lines.append(
+            f"~{target:,} variables ({r['variables']:,}): end to end / HiGHS alone = "
+            f"{r['total_over_highs']:.2f}x (goal <= {most}x: {verdict})"
+        )
+    return lines
+
+
+def one_size(n: int, args: argparse.Namespace, env: dict) -> dict | None:
+    done = subprocess.run(
+        [sys.executable, __file__, "--one", str(n), "--years", str(args.years), "--elements", str(args.elements)],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    if done.returncode != 0:
+        print(f"nodes={n}: failed\n{done.stderr[-2000:]}")
+        return None
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def main() -> None:
@@ -100,6 +152,8 @@ def main() -> None:
     parser.add_argument("--nodes", default="15,30,45,68,120")
     parser.add_argument("--years", type=int, default=16)
     parser.add_argument("--elements", type=int, default=6)
+    parser.add_argument("--repeat", type=int, default=1, help="runs per size (fresh processes); least times count")
+    parser.add_argument("--path", default=None, help="solver path handed to rechain as RECHAIN_SOLVER_PATH")
     parser.add_argument("--csv", type=Path, default=Path("scale.csv"))
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -108,22 +162,20 @@ def main() -> None:
         return
     rows = []
     print(" | ".join(COLUMNS))
+    env = dict(os.environ, **({"RECHAIN_SOLVER_PATH": args.path} if args.path else {}))
     for n in (int(x) for x in args.nodes.split(",")):
-        done = subprocess.run(
-            [sys.executable, __file__, "--one", str(n), "--years", str(args.years), "--elements", str(args.elements)],
-            capture_output=True,
-            text=True,
-        )
-        if done.returncode != 0:
-            print(f"nodes={n}: failed\n{done.stderr[-2000:]}")
+        runs = [one_size(n, args, env) for _ in range(args.repeat)]
+        if None in runs:
             continue
-        row = json.loads(done.stdout.strip().splitlines()[-1])
+        row = best(runs)
         rows.append(row)
         print(" | ".join(f"{row[c]:.2f}" if isinstance(row[c], float) else str(row[c]) for c in COLUMNS), flush=True)
     with open(args.csv, "w", newline="") as fh:
         writer = csv.DictWriter(fh, fieldnames=COLUMNS)
         writer.writeheader()
         writer.writerows(rows)
+    for line in goals(rows):
+        print(line)
     print(f"written to {args.csv}")
 
 
