@@ -259,3 +259,15 @@ def test_the_scope_scenario_protects_magnets_embedded_in_goods_for_allies():
     for scenario, protected in ((None, False), ("scope_embedded_magnets", True)):
         ds = make_dataset(wb, scenario)
         assert (ds.nodes["china_goods_for_allies"] in ds.settings.protected_blocs) is protected
+
+
+def test_report_names_the_blocs_of_each_definition():
+    """The mines that ship only to China are restricted (clean supply never touched china or
+    china_offtake) but do not get China's cost factor (cost_advantage_blocs = china): the report
+    states each definition with its own blocs."""
+    from rechain.report.findings import Subject
+
+    subject = Subject.of(load_workbook(reference_workbook()))
+    assert subject.restricted == "china and china_offtake"
+    assert subject.advantaged == "china"
+    assert subject.case.startswith("cost factor 0.5 for china, ")

@@ -53,6 +53,7 @@ class Subject:
     cost_factor: float
     restricted: str
     protected: str
+    advantaged: str  # the blocs the cost factor applies to
     budget: str
     deadlines: tuple[int, ...]
     unused: tuple[str, ...] = ()  # model features the workbook does not use
@@ -68,6 +69,7 @@ class Subject:
             s.restricted_cost_factor,
             _names(s.restricted_blocs),
             _names(s.protected_blocs),
+            _names(sorted(ds.cost_advantage_blocs)),
             _names(ds.budget_blocs),
             deadlines(s.first_year, s.last_year),
             unused_features(ds),
@@ -86,7 +88,7 @@ class Subject:
 
     @property
     def case(self) -> str:
-        return f"cost factor {self.cost_factor:g} for {self.restricted}, {self.discounting}"
+        return f"cost factor {self.cost_factor:g} for {self.advantaged}, {self.discounting}"
 
 
 def charts(subject: Subject) -> list[Chart]:
@@ -105,9 +107,9 @@ def charts(subject: Subject) -> list[Chart]:
             "cost_factor",
             "restricted_cost_factor",
             "premium_usd",
-            f"Premium of fully clean supply from {subject.year} by the cost factor of {subject.restricted}",
+            f"Premium of fully clean supply from {subject.year} by the cost factor of {subject.advantaged}",
             None,
-            f"cost factor of {subject.restricted} nodes (1 = the same costs as elsewhere)",
+            f"cost factor of {subject.advantaged} nodes (1 = the same costs as elsewhere)",
             "premium over the unconstrained plan (USD, system cost)",
             subject.discounting,
         ),
@@ -190,7 +192,7 @@ def factor_sentence(subject: Subject, factors: pd.DataFrame) -> list[str]:
         for r in ok.itertuples()
     ]
     return [
-        f"- Premium of fully clean supply from {subject.year} by the cost factor of {subject.restricted}: "
+        f"- Premium of fully clean supply from {subject.year} by the cost factor of {subject.advantaged}: "
         + "; ".join(parts)
         + "."
     ]
@@ -249,7 +251,7 @@ def findings_md(subject: Subject, sheets: dict[str, pd.DataFrame], man: dict, fi
         f"HiGHS (highspy) {man['versions'].get('highspy')}, on {man['written_utc']}. "
         f"Every number below comes from a solve in that run. Costs are {subject.discounting} over "
         f"{subject.first_year}–{subject.last_year}, with a cost factor of {subject.cost_factor:g} for "
-        f"{subject.restricted}; capex is nominal. Clean supply has never touched a node of {subject.restricted}.",
+        f"{subject.advantaged}; capex is nominal. Clean supply has never touched a node of {subject.restricted}.",
         "",
         "## Headline",
         "",
@@ -273,9 +275,9 @@ def findings_md(subject: Subject, sheets: dict[str, pd.DataFrame], man: dict, fi
         "sheet flags those years), and a negative change means the clean plan's extra capacity makes that "
         "element cheaper at the margin (elements come out of the same ore).",
         "",
-        f"## Sensitivity to the cost factor of {subject.restricted} (fully clean from {y})",
+        f"## Sensitivity to the cost factor of {subject.advantaged} (fully clean from {y})",
         "",
-        f"**Premium of fully clean supply from {y} at each cost factor of {subject.restricted}** "
+        f"**Premium of fully clean supply from {y} at each cost factor of {subject.advantaged}** "
         "(the premium is over the unconstrained plan at the same factor):",
         "",
         _table(sheets["cost_factor"]),
