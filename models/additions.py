@@ -16,6 +16,7 @@ from pyomo.core.util import quicksum
 
 from .constraints import _constraint, ramp_share
 from .network import circuit_lead_time
+from .variants import Variant
 
 if TYPE_CHECKING:
     from .dataset import Dataset, Stockpile
@@ -90,10 +91,13 @@ def add_circuits(b: Built) -> None:
         builds_of[(n, e)].append(y)
     ramp = ds.stage_ramp(2)
 
+    drawn = b.variant is Variant.DRAWS
+
     def capc(_: Any, n: str, e: str, y: int) -> Any:
         lead = circuit_lead_time(ds, n, e)
+        share = (lambda y0: m.rampedc[n, e, y0, y]) if drawn else (lambda y0: ramp_share(ramp, y - y0 - lead))
         return ds.circuits[(n, e)].existing_tpa + quicksum(
-            ramp_share(ramp, y - y0 - lead) * m.buildc[n, e, y0] for y0 in builds_of[(n, e)] if y0 + lead <= y
+            share(y0) * m.buildc[n, e, y0] for y0 in builds_of[(n, e)] if y0 + lead <= y
         )
 
     keys = [(n, e, y) for (n, e) in net.circuits for y in ds.settings.years]

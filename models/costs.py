@@ -117,7 +117,9 @@ def _circuit_costs(b: Built, capex: Terms, fom: Terms, salv: Terms) -> None:
         assert c.capex_usd_per_tpa is not None  # circuit builds exist only with a capex
         cost = c.capex_usd_per_tpa * MONEY * (m.overrun[n, 2] if drawn else 1.0)
         capex[(bloc, y)].append(cost * m.buildc[n, e, y])
-        if net.circuit_salvage[(n, e, y)] > 0:
+        if drawn:
+            salv[bloc].append(cost * m.salvagec[n, e, y] * m.buildc[n, e, y])
+        elif net.circuit_salvage[(n, e, y)] > 0:
             salv[bloc].append(cost * net.circuit_salvage[(n, e, y)] * m.buildc[n, e, y])
     builds_of: defaultdict[Any, list[Any]] = defaultdict(list)
     for n, e, y in net.circuit_builds:
@@ -128,7 +130,11 @@ def _circuit_costs(b: Built, capex: Terms, fom: Terms, salv: Terms) -> None:
             continue
         lead = circuit_lead_time(ds, n, e)
         for y in ds.settings.years:
-            plate = c.existing_tpa + quicksum(m.buildc[n, e, y0] for y0 in builds_of[(n, e)] if y0 + lead <= y)
+            plate = c.existing_tpa + quicksum(
+                (m.in_servicec[n, e, y0, y] if drawn else 1.0) * m.buildc[n, e, y0]
+                for y0 in builds_of[(n, e)]
+                if y0 + lead <= y
+            )
             fom[(bloc, y)].append(c.fixed_om_usd_per_tpa_yr * MONEY * plate)
 
 

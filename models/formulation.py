@@ -13,7 +13,7 @@ import pyomo.environ as pyo
 from . import additions, constraints, costs
 from .constraints import ramp_share
 from .dataset import MONEY, Dataset
-from .network import Network, build_network
+from .network import Network, build_network, circuit_lead_time
 from .variants import Variant
 
 
@@ -116,10 +116,19 @@ def draw_shares(ds: Dataset, n: str, k: int, y0: int, y: int, delay: int) -> tup
     return ramp_share(ds.ramp(n, k), age), 1.0
 
 
+def circuit_draw_shares(ds: Dataset, n: str, e: str, y0: int, y: int, delay: int) -> tuple[float, float]:
+    """draw_shares of a circuit build: its lead time, the separation stage's ramp."""
+    age = y - y0 - circuit_lead_time(ds, n, e) - delay
+    if age < 0:
+        return 0.0, 0.0
+    return ramp_share(ds.stage_ramp(2), age), 1.0
+
+
 def add_draw_parameters(b: Built) -> None:
     """DRAWS: per facility a capex overrun o[n,k] (1) and, per build and year in service, its ramped
-    share π[n,k,y0,y], its in-service flag ι[n,k,y0,y] and its salvage share ρ[n,k,y0] — at delay 0
-    the COST LP's constants. A draw changes them in place (Model.set_draw)."""
+    share π[n,k,y0,y], its in-service flag ι[n,k,y0,y] and its salvage share ρ[n,k,y0], and the same
+    per circuit build (rampedc, in_servicec, salvagec) — at delay 0 the COST LP's constants. A draw
+    changes them in place (Model.set_draw)."""
     m, ds, net = b.model, b.dataset, b.network
     if b.variant is not Variant.DRAWS:
         return
@@ -140,6 +149,22 @@ def add_draw_parameters(b: Built) -> None:
         mutable=True,
         initialize={key: net.salvage[key] for key in net.builds},
         doc="salvage share rho of a build",
+    )
+    cterms = [
+        (n, e, y0, y)
+        for n, e, y0 in net.circuit_builds
+        for y in ds.settings.years
+        if y0 + circuit_lead_time(ds, n, e) <= y
+    ]
+    cshares = {key: circuit_draw_shares(ds, *key, 0) for key in cterms}
+    cindex = pyo.Set(initialize=cterms, dimen=4)
+    m.rampedc = pyo.Param(cindex, mutable=True, initialize={k: v[0] for k, v in cshares.items()}, doc="ramped share")
+    m.in_servicec = pyo.Param(cindex, mutable=True, initialize={k: v[1] for k, v in cshares.items()}, doc="in service")
+    m.salvagec = pyo.Param(
+        pyo.Set(initialize=net.circuit_builds, dimen=3),
+        mutable=True,
+        initialize={key: net.circuit_salvage[key] for key in net.circuit_builds},
+        doc="salvage share rho of a circuit build",
     )
 
 

@@ -19,9 +19,9 @@ from typing import Any
 import pyomo.environ as pyo
 
 from .dataset import MONEY, Dataset
-from .formulation import discount_factors, draw_shares
+from .formulation import circuit_draw_shares, discount_factors, draw_shares
 from .highs import DEFAULT_OPTIONS, CaseSolver, SolveOptions, SolveOutcome, Status
-from .network import salvage_share
+from .network import circuit_salvage_share, salvage_share
 from .solution import Solution, extract
 from .variants import Variant
 
@@ -293,21 +293,35 @@ class Model:
         var.setub(held)
 
     def set_draw(self, draws: Mapping[tuple[str, int], tuple[int, float]]) -> None:
-        """DRAWS variant: per (node, stage order) a lead-time delay in whole years and a capex overrun;
-        facilities not named are back at (0, 1). Warm: parameters only. A delay at a separator with
-        circuits is not modelled here (its circuits keep their lead time): build the case instead."""
-        m, ds = self._solver.built.model, self.dataset
+        """DRAWS variant: per (node, stage order) a lead-time delay in whole years and a capex overrun
+        (at a separator, of its circuits too); facilities not named are back at (0, 1). Warm: parameters
+        only."""
+        m = self._solver.built.model
         if self.variant is not Variant.DRAWS:
             raise ValueError("set_draw needs a Model built as Variant.DRAWS")
         for site in m.overrun:
             m.overrun[site] = draws.get(site, (0, 1.0))[1]
         delays = {site: d for site, (d, _) in draws.items() if d}
-        for n, k, y0, y in m.ramped:
-            delay = delays.get((n, k), 0)
-            if delay or self._delayed.get((n, k)):
-                m.ramped[n, k, y0, y], m.in_service[n, k, y0, y] = draw_shares(ds, n, k, y0, y, delay)
-        for n, k, y0 in m.salvage_share:
-            delay = delays.get((n, k), 0)
-            if delay or self._delayed.get((n, k)):
-                m.salvage_share[n, k, y0] = salvage_share(ds, n, k, y0, delay)
+        changed = {site for site in set(delays) | set(self._delayed) if delays.get(site) or self._delayed.get(site)}
+        self._shift_facilities(changed, delays)
+        self._shift_circuits(changed, delays)
         self._delayed = delays
+
+    def _shift_facilities(self, changed: set[tuple[str, int]], delays: Mapping[tuple[str, int], int]) -> None:
+        m, ds = self._solver.built.model, self.dataset
+        for n, k, y0, y in m.ramped:
+            if (n, k) in changed:
+                m.ramped[n, k, y0, y], m.in_service[n, k, y0, y] = draw_shares(ds, n, k, y0, y, delays.get((n, k), 0))
+        for n, k, y0 in m.salvage_share:
+            if (n, k) in changed:
+                m.salvage_share[n, k, y0] = salvage_share(ds, n, k, y0, delays.get((n, k), 0))
+
+    def _shift_circuits(self, changed: set[tuple[str, int]], delays: Mapping[tuple[str, int], int]) -> None:
+        m, ds = self._solver.built.model, self.dataset
+        for n, e, y0, y in m.rampedc:
+            if (n, 2) in changed:
+                shares = circuit_draw_shares(ds, n, e, y0, y, delays.get((n, 2), 0))
+                m.rampedc[n, e, y0, y], m.in_servicec[n, e, y0, y] = shares
+        for n, e, y0 in m.salvagec:
+            if (n, 2) in changed:
+                m.salvagec[n, e, y0] = circuit_salvage_share(ds, n, e, y0, delays.get((n, 2), 0))

@@ -109,10 +109,10 @@ def circuit_build_years(ds: Dataset, n: str, e: str) -> Iterator[int]:
             yield y
 
 
-def circuit_salvage_share(ds: Dataset, n: str, e: str, y: int) -> float:
-    """rho of a circuit build: straight-line over its facility's lifetime."""
-    operated = ds.settings.last_year - (y + circuit_lead_time(ds, n, e)) + 1
-    return max(0.0, 1.0 - operated / ds.facilities[(n, 2)].lifetime_years)
+def circuit_salvage_share(ds: Dataset, n: str, e: str, y: int, delay: int = 0) -> float:
+    """rho of a circuit build: straight-line over its facility's lifetime (0 as in salvage_share)."""
+    operated = ds.settings.last_year - (y + circuit_lead_time(ds, n, e) + delay) + 1
+    return 0.0 if operated <= 0 else max(0.0, 1.0 - operated / ds.facilities[(n, 2)].lifetime_years)
 
 
 def demand_rows(

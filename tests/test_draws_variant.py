@@ -81,3 +81,28 @@ def test_warm_draw_equals_the_drawn_case(plant, mine, ramp, rate):
 def test_set_draw_needs_the_draws_variant():
     with pytest.raises(ValueError, match="Variant.DRAWS"):
         Model(world()).set_draw({})
+
+
+def test_a_delay_at_a_separator_shifts_its_circuits():
+    """2025-2026, rate 0: Mine (100 tpa) -> Sep (100 tpa, lifetime 2) whose only circuit, for A, has
+    no capacity and capex 100 (lead: the separator's, 0); 10 t of A a year. Undelayed: build 10 t/yr
+    of circuit in 2025 (1,000), salvage share 1 − 2/2 = 0. Sep delayed a year: the circuit serves from
+    2026 only, 2025's 10 t are unmet (1e8); a 2026 build never serves; the 2025 build operates one
+    year: salvage 1 − 1/2 = 0.5 of 1,000. Objective 1e8 + 500, as the case rebuilt with the delay;
+    the draw undone gives 1,000 again."""
+    from rechain.models.dataset import Circuit
+    from rechain.run.risk import Draw, FacilityDraw, drawn_dataset
+
+    ds = case((2025, 2026), {"Mine": "allied", "Sep": "allied", "Buyer": "allied"}, 2,
+              [fac("Mine", 1, existing_tpa=100), fac("Sep", 2, existing_tpa=100, lifetime_years=2.0)],
+              {"Mine": {"A": 1.0}}, flat("Buyer", "A", 10, (2025, 2026)),
+              settings={"max_restricted_share": 1.0, "discount_rate": 0.0},
+              circuits={("Sep", "A"): Circuit(capex_usd_per_tpa=100)})
+    model = Model(ds, Variant.DRAWS)
+    assert objective(model) == pytest.approx(1_000, rel=1e-9)
+    model.set_draw({("Sep", 2): (1, 1.0)})
+    assert objective(model) == pytest.approx(1e8 + 500, rel=1e-9)
+    rebuilt = drawn_dataset(ds, Draw(0, {}, (), {("Sep", 2): FacilityDraw(1)}))
+    assert objective(Model(rebuilt)) == pytest.approx(1e8 + 500, rel=1e-9)
+    model.set_draw({})
+    assert objective(model) == pytest.approx(1_000, rel=1e-9)

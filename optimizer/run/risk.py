@@ -191,24 +191,22 @@ class RiskJob:
     def _model(self, draw: Draw, ds: Dataset, cache: dict) -> Model:
         """The draw's model. In `replan`, one model per worker, re-used warm while the draw's case keys
         that change the structure stay the same: overruns, delays and failures are parameters and
-        bounds (Variant.DRAWS). Delays at a separator with circuits rebuild. Other modes build anew."""
+        bounds (Variant.DRAWS). Other modes build anew."""
         if self.mode != "replan":
             model = Model(ds, options=self.options)
             model.fix_builds(dict(self.plan), self.recourse_year)
             return model
         base = cache["base"]
         mutable = [(k, v) for k, v in draw.keys if is_mutable(k, float(v), base)]
-        circuits = {n for n, _ in base.circuits}
-        shaped = tuple(sorted((f, fd.delay) for f, fd in draw.facilities.items() if fd.delay and f[0] in circuits))
-        signature = (tuple(kv for kv in draw.keys if kv not in mutable), shaped)
+        signature = tuple(kv for kv in draw.keys if kv not in mutable)
         model = cache.get("model")
         if model is None or cache.get("signature") != signature:
-            unshaped = {f: FacilityDraw(fd.delay if f[0] in circuits else 0) for f, fd in draw.facilities.items()}
-            model = Model(self.dataset(replace(draw, facilities=unshaped)), Variant.DRAWS, self.options)
+            undrawn = replace(draw, facilities={})
+            model = Model(self.dataset(undrawn), Variant.DRAWS, self.options)
             cache.update(model=model, signature=signature)
         for k, v in mutable:
             model.update(k, float(v))
-        model.set_draw({f: (0 if f[0] in circuits else fd.delay, fd.overrun) for f, fd in draw.facilities.items()})
+        model.set_draw({f: (fd.delay, fd.overrun) for f, fd in draw.facilities.items()})
         model.forbid_builds(frozenset(f for f, fd in draw.facilities.items() if fd.failed))
         return model
 
