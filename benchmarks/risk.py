@@ -63,6 +63,8 @@ def with_uncertainty(folder: Path, workbook: Path | None = None, rows=ROWS) -> P
     shutil.copy(source, path)
     book = open_xlsx(path)
     stages = {row[0] for row in book["stages"].iter_rows(min_row=2, values_only=True) if row[0]}
+    if "uncertainty" in book.sheetnames:  # the benchmark's rows replace the workbook's own
+        del book["uncertainty"]
     sheet = book.create_sheet("uncertainty")
     sheet.append(HEADER)
     for row in fitting(rows, stages):
