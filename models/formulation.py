@@ -134,37 +134,38 @@ def add_draw_parameters(b: Built) -> None:
         return
     sites = sorted({(n, k) for n, k, _ in net.builds} | {(n, 2) for n, _e, _y in net.circuit_builds})
     m.overrun = pyo.Param(pyo.Set(initialize=sites, dimen=2), mutable=True, initialize=1.0, doc="capex overrun")
-    terms = [
+    facility_terms = [
         (n, k, y0, y)
         for n, k, y0 in net.builds
         for y in ds.settings.years
         if y0 + ds.facilities[(n, k)].lead_time_years <= y
     ]
-    shares = {key: draw_shares(ds, *key, 0) for key in terms}
-    index = pyo.Set(initialize=terms, dimen=4)
-    m.ramped = pyo.Param(index, mutable=True, initialize={k: v[0] for k, v in shares.items()}, doc="ramped share")
-    m.in_service = pyo.Param(index, mutable=True, initialize={k: v[1] for k, v in shares.items()}, doc="in service")
-    m.salvage_share = pyo.Param(
-        pyo.Set(initialize=net.builds, dimen=3),
-        mutable=True,
-        initialize={key: net.salvage[key] for key in net.builds},
-        doc="salvage share rho of a build",
+    m.ramped, m.in_service, m.salvage_share = _draw_params(
+        {key: draw_shares(ds, *key, 0) for key in facility_terms}, net.salvage, "build"
     )
-    cterms = [
+    circuit_terms = [
         (n, e, y0, y)
         for n, e, y0 in net.circuit_builds
         for y in ds.settings.years
         if y0 + circuit_lead_time(ds, n, e) <= y
     ]
-    cshares = {key: circuit_draw_shares(ds, *key, 0) for key in cterms}
-    cindex = pyo.Set(initialize=cterms, dimen=4)
-    m.rampedc = pyo.Param(cindex, mutable=True, initialize={k: v[0] for k, v in cshares.items()}, doc="ramped share")
-    m.in_servicec = pyo.Param(cindex, mutable=True, initialize={k: v[1] for k, v in cshares.items()}, doc="in service")
-    m.salvagec = pyo.Param(
-        pyo.Set(initialize=net.circuit_builds, dimen=3),
-        mutable=True,
-        initialize={key: net.circuit_salvage[key] for key in net.circuit_builds},
-        doc="salvage share rho of a circuit build",
+    m.rampedc, m.in_servicec, m.salvagec = _draw_params(
+        {key: circuit_draw_shares(ds, *key, 0) for key in circuit_terms}, net.circuit_salvage, "circuit build"
+    )
+
+
+def _draw_params(shares: dict[Any, tuple[float, float]], salvage: dict[Any, float], what: str) -> tuple[Any, Any, Any]:
+    """The ramped-share, in-service and salvage-share Params of a set of builds, at their undelayed values."""
+    index = pyo.Set(initialize=list(shares), dimen=4)
+    return (
+        pyo.Param(index, mutable=True, initialize={k: v[0] for k, v in shares.items()}, doc=f"ramped share, {what}"),
+        pyo.Param(index, mutable=True, initialize={k: v[1] for k, v in shares.items()}, doc=f"{what} in service"),
+        pyo.Param(
+            pyo.Set(initialize=list(salvage), dimen=3),
+            mutable=True,
+            initialize=salvage,
+            doc=f"salvage share rho of a {what}",
+        ),
     )
 
 
