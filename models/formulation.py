@@ -110,18 +110,16 @@ def add_variant(b: Built) -> None:
 
 def draw_shares(ds: Dataset, n: str, k: int, y0: int, y: int, delay: int) -> tuple[float, float]:
     """(ramped share, 1 if in service) in year y of a build started in y0, delayed by `delay` years."""
-    age = y - y0 - ds.facilities[(n, k)].lead_time_years - delay
-    if age < 0:
-        return 0.0, 0.0
-    return ramp_share(ds.ramp(n, k), age), 1.0
+    return _shares(ds.ramp(n, k), y - y0 - ds.facilities[(n, k)].lead_time_years - delay)
 
 
 def circuit_draw_shares(ds: Dataset, n: str, e: str, y0: int, y: int, delay: int) -> tuple[float, float]:
     """draw_shares of a circuit build: its lead time, the separation stage's ramp."""
-    age = y - y0 - circuit_lead_time(ds, n, e) - delay
-    if age < 0:
-        return 0.0, 0.0
-    return ramp_share(ds.stage_ramp(2), age), 1.0
+    return _shares(ds.stage_ramp(2), y - y0 - circuit_lead_time(ds, n, e) - delay)
+
+
+def _shares(ramp: tuple[float, ...], age: int) -> tuple[float, float]:
+    return (0.0, 0.0) if age < 0 else (ramp_share(ramp, age), 1.0)
 
 
 def add_draw_parameters(b: Built) -> None:

@@ -87,8 +87,12 @@ def salvage_share(ds: Dataset, n: str, k: int, y: int, delay: int = 0) -> float:
     """rho = max(0, 1 - U / lifetime) with U = yN - (y + L + delay) + 1 years operated; 0 for a build
     that a delay keeps out of service for the whole horizon (risk draws)."""
     f = ds.facilities[(n, k)]
-    operated = ds.settings.last_year - (y + f.lead_time_years + delay) + 1
-    return 0.0 if operated <= 0 else max(0.0, 1.0 - operated / f.lifetime_years)
+    return _rho(ds, y + f.lead_time_years + delay, f.lifetime_years)
+
+
+def _rho(ds: Dataset, in_service: int, lifetime: float) -> float:
+    operated = ds.settings.last_year - in_service + 1
+    return 0.0 if operated <= 0 else max(0.0, 1.0 - operated / lifetime)
 
 
 def circuit_lead_time(ds: Dataset, n: str, e: str) -> int:
@@ -111,8 +115,7 @@ def circuit_build_years(ds: Dataset, n: str, e: str) -> Iterator[int]:
 
 def circuit_salvage_share(ds: Dataset, n: str, e: str, y: int, delay: int = 0) -> float:
     """rho of a circuit build: straight-line over its facility's lifetime (0 as in salvage_share)."""
-    operated = ds.settings.last_year - (y + circuit_lead_time(ds, n, e) + delay) + 1
-    return 0.0 if operated <= 0 else max(0.0, 1.0 - operated / ds.facilities[(n, 2)].lifetime_years)
+    return _rho(ds, y + circuit_lead_time(ds, n, e) + delay, ds.facilities[(n, 2)].lifetime_years)
 
 
 def demand_rows(
