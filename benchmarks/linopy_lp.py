@@ -389,17 +389,7 @@ def measure_rechain(path: Path, solve: bool = True) -> dict:
     build = time.perf_counter() - start
     if not solve:
         handed = solver._hand_to_highs()
-        highs = solver.highs
-        return {
-            "build_s": build,
-            "to_highs_s": handed,
-            "build_to_highs_cpu_s": time.process_time() - cpu,
-            "highs_s": None,
-            "objective": None,
-            "status": "not solved",
-            "variables": highs.getNumCol(),
-            "constraints": highs.getNumRow(),
-        }
+        return _not_solved(build, handed, cpu, solver.highs)
     outcome = solver.solve()
     highs = solver.highs
     return {
@@ -411,6 +401,20 @@ def measure_rechain(path: Path, solve: bool = True) -> dict:
         "objective": pyo.value(solver.built.model.objective),
         "status": outcome.status.value,
         "method": solver.method(),
+    }
+
+
+def _not_solved(build: float, handed: float, cpu: float, highs) -> dict:
+    """A --build-only row: build and hand-over times, CPU seconds since `cpu`, the LP's size."""
+    return {
+        "build_s": build,
+        "to_highs_s": handed,
+        "build_to_highs_cpu_s": time.process_time() - cpu,
+        "highs_s": None,
+        "objective": None,
+        "status": "not solved",
+        "variables": highs.getNumCol(),
+        "constraints": highs.getNumRow(),
     }
 
 
@@ -429,16 +433,7 @@ def measure_linopy(path: Path, solve: bool = True) -> dict:
     highs = lp.m.to_highspy()
     handed = time.perf_counter()
     if not solve:
-        return {
-            "build_s": built - start,
-            "to_highs_s": handed - built,
-            "build_to_highs_cpu_s": time.process_time() - cpu,
-            "highs_s": None,
-            "objective": None,
-            "status": "not solved",
-            "variables": highs.getNumCol(),
-            "constraints": highs.getNumRow(),
-        }
+        return _not_solved(built - start, handed - built, cpu, highs)
     method = "ipm" if highs.getNumCol() >= IPM_FROM_COLUMNS else "simplex"
     highs.setOptionValue("output_flag", False)
     highs.setOptionValue("solver", method)
