@@ -196,6 +196,15 @@ EMBARGO = Column(
 )
 KEYED_SETTINGS = {"embargo": EMBARGO}  # settings keys `<prefix>.<label>`, one row per label
 
+BUILD_FROM = Column(  # facilities and circuits
+    "available_from_year",
+    "int",
+    "first year construction may start (default first_year)",
+    "year",
+    example=2025,
+    **YEAR_RANGE,
+)
+
 NODES = Sheet(
     "nodes",
     (
@@ -290,14 +299,7 @@ FACILITIES = Sheet(
             example=25,
             **DURATION_RANGE,
         ),
-        Column(
-            "available_from_year",
-            "int",
-            "first year construction may start (default first_year)",
-            "year",
-            example=2025,
-            **YEAR_RANGE,
-        ),
+        BUILD_FROM,
         Column(
             "max_build_tpa_per_year",
             "float",
@@ -498,14 +500,7 @@ CIRCUITS = Sheet(
             example=2,
             **DURATION_RANGE,
         ),
-        Column(
-            "available_from_year",
-            "int",
-            "first year construction may start (default first_year)",
-            "year",
-            example=2025,
-            **YEAR_RANGE,
-        ),
+        BUILD_FROM,
         Column(
             "max_build_tpa_per_year",
             "float",
