@@ -621,6 +621,56 @@ UNCERTAINTY = Sheet(
     "Uncertain quantities, read by `rechain risk` only (risk.md).",
 )
 
+COMPARATORS = Sheet(
+    "comparators",
+    (
+        Column(
+            "element",
+            "text",
+            "element of the composition or demand sheet the premium is for",
+            required=True,
+            example="NdPr",
+        ),
+        Column(
+            "comparator",
+            "text",
+            "short label of the public comparator",
+            required=True,
+            example="US price floor over China's price",
+        ),
+        Column(
+            "premium_low_usd_per_kg",
+            "float",
+            "premium over China's price (the low end of a range)",
+            "USD/kg",
+            required=True,
+            example=59,
+        ),
+        Column(
+            "premium_high_usd_per_kg",
+            "float",
+            "the high end of the range (>= the low end; blank = the low end)",
+            "USD/kg",
+            example=59,
+        ),
+        Column("source", "text", "where the figures come from, with the derivation", example="110 - 51 (DoD-MP deal)"),
+    ),
+    "Public per-kg premiums over China's price, shown beside the model's by `rechain report` only (a rechain "
+    "extension).",
+)
+
+CLAIMS = Sheet(
+    "claims",
+    (
+        Column("claim", "text", "the claim as made", required=True, example="34 countries met in Washington"),
+        Column("evidence", "text", "what the public record shows", required=True, example="54 countries + the EC"),
+        Column("verdict", "text", "free text, e.g. not found, unverified", required=True, example="not found as 34"),
+        Column("scenario", "text", "blank = none; a name = the scenario that models the claim"),
+        Column("source", "text", "where the evidence comes from", example="State Dept release"),
+    ),
+    "Claims stated against evidence by `rechain report` only (a rechain extension).",
+)
+
 SHEETS: tuple[Sheet, ...] = (
     SETTINGS,
     NODES,
@@ -637,6 +687,8 @@ SHEETS: tuple[Sheet, ...] = (
     STOCKPILES,
     RECIPES,
     UNCERTAINTY,
+    COMPARATORS,
+    CLAIMS,
     SOURCES,
 )
 SHEET_BY_NAME = {s.name: s for s in SHEETS}

@@ -50,7 +50,8 @@ DEFINES = {
     (SCENARIOS.name, "scenario"),
 }  # columns where labels are made up, not chosen
 MAY_DIFFER = {  # drop-downs that only suggest: (sheet, column) -> why another value may be right
-    ("demand", "element"): "Not an element of the composition sheet: fine if it is a product of the recipes sheet."
+    ("demand", "element"): "Not an element of the composition sheet: fine if it is a product of the recipes sheet.",
+    ("comparators", "element"): "Not an element of the composition sheet: fine if the demand sheet names it.",
 }
 
 

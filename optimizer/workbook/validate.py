@@ -24,6 +24,30 @@ RECIPE_LEVEL = ("extra_cost_usd_per_t", "max_share", "available_from_year")  # r
 SHOWN_UNKNOWN = 5  # unknown columns named one by one; the rest in one line
 
 
+@dataclass(frozen=True)
+class Comparator:
+    """A public per-kg premium over China's price (comparators sheet, read by `rechain report` only)."""
+
+    element: str
+    comparator: str
+    low: float  # USD/kg
+    high: float  # USD/kg, >= low (= low when the cell is blank)
+    source: str
+    place: str = "comparators!A2"  # the row's element cell
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A claim stated against evidence (claims sheet, read by `rechain report` only)."""
+
+    claim: str
+    evidence: str
+    verdict: str
+    scenario: str | None
+    source: str
+    place: str = "claims!A2"  # the row's claim cell
+
+
 @dataclass
 class Workbook:
     """A validated workbook: every case (base and scenarios) can be made from it."""
@@ -47,6 +71,8 @@ class Workbook:
     recipe_cells: dict[str, dict[str, str]] = field(default_factory=dict)  # product -> column -> its first row's cell
     availability_places: dict[tuple[str, int, int], str] = field(default_factory=dict)  # -> "availability!D2"
     scenario_descriptions: dict[str, str] = field(default_factory=dict)  # every scenario name -> "" when none
+    comparators: tuple[Comparator, ...] = ()  # in sheet order
+    claims: tuple[Claim, ...] = ()  # in sheet order
 
     @property
     def scenario_names(self) -> list[str]:
@@ -283,6 +309,8 @@ def validate_tables(tables: dict[str, RawSheet]) -> tuple[Workbook | None, Probl
     bloc_pool.labels = bloc_pool.labels | _scenario_blocs(scenarios)
     trade_rules = _trade_rules(table("trade_rules"), bloc_pool, stage_pool, element_pool, order_of, check)
     bloc_budgets = _budgets(table("budgets"), bloc_pool, check)
+    comparators = _comparators(optional("comparators"), element_pool, table("demand"), check)
+    claims = _claims(optional("claims"), _scenario_pool(rows), check)
 
     if problems.errors:
         return None, problems
@@ -307,6 +335,7 @@ def validate_tables(tables: dict[str, RawSheet]) -> tuple[Workbook | None, Probl
         {key: place for key, (_, place) in availability.items()},
     )
     book.scenario_descriptions = {name: descriptions.get(name, "") for name in book.scenario_names}
+    book.comparators, book.claims = tuple(comparators), tuple(claims)
     return book, problems
 
 
@@ -534,6 +563,57 @@ def _budgets(table: Table, bloc_pool: Pool, check: Checker) -> list[tuple[str | 
         for _, v, p in table.rows
         if check.known(v["bloc"], bloc_pool, p["bloc"], "bloc")
     ]
+
+
+def _comparators(table: Table, element_pool: Pool, demand: Table, check: Checker) -> list[Comparator]:
+    """Public premiums in sheet order; the element must be one of the composition or demand sheet."""
+    named = {v["element"] for _, v, _ in demand.rows}
+    pool = Pool(
+        set(element_pool.labels) | named,
+        element_pool.doubtful | {v["element"] for v in demand.dropped},
+        element_pool.whole and demand.whole,
+    )
+    comparators = []
+    for _, v, p in table.rows:
+        ok = check.known(v["element"], pool, p["element"], "element of the composition or demand sheet")
+        low, high = v["premium_low_usd_per_kg"], v["premium_high_usd_per_kg"]
+        if high is not None and high < low:
+            check.problems.error(p["premium_high_usd_per_kg"], f"a number >= premium_low_usd_per_kg ({low:g})", high)
+            ok = False
+        if ok:
+            high = low if high is None else high
+            comparators.append(Comparator(v["element"], v["comparator"], low, high, v["source"] or "", p["element"]))
+    return comparators
+
+
+def _scenario_pool(rows: dict[str, Table]) -> Pool:
+    """Scenario names as Workbook.scenario_names gives them: the scenarios sheet's and those that scope
+    trade rules and budgets (a row in error is reported at its cause, so its scenario is doubtful)."""
+    pool = Pool()
+    scenarios = rows.get("scenarios")
+    if scenarios is not None:
+        pool.labels = {v["scenario"] for _, v, _ in scenarios.rows}
+        pool.doubt(scenarios, "scenario")
+    for name in ("trade_rules", "budgets"):
+        table = rows.get(name) or Table()
+        pool.labels |= {v["scenario"] for _, v, _ in table.rows if v["scenario"] is not None}
+        pool.doubtful |= {v["scenario"] for v in table.dropped if v["scenario"] is not None}
+        pool.whole = pool.whole and table.whole
+    return pool
+
+
+def _claims(table: Table, scenario_pool: Pool, check: Checker) -> list[Claim]:
+    """Claims in sheet order; a scenario, when given, must be one of the workbook's."""
+    claims = []
+    for _, v, p in table.rows:
+        scenario = v["scenario"]
+        if scenario is not None and scenario not in scenario_pool.labels:
+            if scenario_pool.whole and scenario not in scenario_pool.doubtful:
+                known = ", ".join(sorted(scenario_pool.labels)) or "none"
+                check.problems.error(p["scenario"], f"a scenario of the workbook ({known})", scenario)
+            continue
+        claims.append(Claim(v["claim"], v["evidence"], v["verdict"], scenario, v["source"] or "", p["claim"]))
+    return claims
 
 
 @dataclass
