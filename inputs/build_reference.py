@@ -1611,6 +1611,8 @@ SCENARIO_DESCRIPTIONS = {
     "china_cost_factor_1": "China's costs equal to the West's",
     "budget_8_5bn": "allied capex capped at $8.5bn (US-Australia framework pipeline), allied demand China-free from 2035",
     "budget_75bn": "allied capex capped at $75bn (upper end of a $50-75bn estimate), allied demand China-free from 2035",
+    "budget_25bn": "allied capex capped at $25bn (a round middle value between the two sourced budgets, $8.5bn and $75bn: "
+    "an assumption), allied demand China-free from 2035",
     "budget_300bn": f"allied capex capped at $300bn, allied demand China-free from 2035; {UNVERIFIED}",
     "open_china_offtake_mines": f"the mines whose output USGS estimates from China's imports (bloc {OFFTAKE}) count as "
     "clean",
@@ -1633,6 +1635,8 @@ SCENARIO_ROWS = [
     ("china_cost_factor_1", "restricted_cost_factor", 1),
     ("budget_8_5bn", "budget_usd", 8.5e9),
     *[("budget_8_5bn", k, v) for k, v in INDEPENDENCE],
+    ("budget_25bn", "budget_usd", 2.5e10),
+    *[("budget_25bn", k, v) for k, v in INDEPENDENCE],
     ("budget_75bn", "budget_usd", 7.5e10),
     *[("budget_75bn", k, v) for k, v in INDEPENDENCE],
     ("budget_300bn", "budget_usd", 3e11),
@@ -2179,6 +2183,118 @@ SOURCES_V1 = [
     ),
 ]
 
+# ---------------------------------------------------------------------------------------
+# comparators and claims (rechain extensions, read by `rechain report` only)
+# comparators: (element, comparator, premium_low_usd_per_kg, premium_high_usd_per_kg, source)
+# ---------------------------------------------------------------------------------------
+NDPR_CHINA_USD_PER_KG = round(418_000 / CNY_PER_USD / 1000 / VAT_CN)  # 51: SMM 9 May 2025, ex-VAT
+DY_CHINA_USD_PER_KG = 224  # Adamas: 96% of 2025 Dy oxide volume; SMM 9 May 2025 1,615,000/7.2/1000 incl. VAT
+TB_CHINA_USD_PER_KG = round(7_025_000 / CNY_PER_USD / 1000)  # 976: SMM 9 May 2025, incl. VAT (as Dy's 224)
+ROTTERDAM_ND, FOB_CHINA_ND = (180 + 200) / 2, (128 + 148) / 2  # SMM Jan 2026, Nd oxide
+SMM_MAY_2025 = (
+    "SMM 9 May 2025 (https://news.metal.com/newscontent/103315717/smm-rare-earth-morning-meeting-summary-rare-earth-"
+    "prices-hold-up-well-with-downstream-buyers-mainly-purchasing-at-lows)"
+)
+SMM_JAN_2026 = (
+    "SMM Jan 2026 (https://news.metal.com/newscontent/103724941/the-us-continues-to-strengthen-efforts-through-"
+    "multiple-measures-g7-re-discusses-reducing-rare-earth-supply-from-china-s)"
+)
+ARGUS_MAY_2025 = "Argus via gmteight (https://gmteight.com/latest/detail/282683)"
+ADAMAS_DY = (
+    "Adamas (https://www.adamasintel.com/the-fallacy-of-european-rare-earth-prices-and-the-pras-that-promote-them)"
+)
+COMPARATORS = [
+    (
+        "NdPr",
+        "US DoD\u2013MP price floor over China's price (May 2025)",
+        110 - NDPR_CHINA_USD_PER_KG,
+        None,
+        f"110 (DoD-MP NdPr floor, July 2025, 10 years; Adamas) - {NDPR_CHINA_USD_PER_KG} (China NdPr oxide, "
+        f"CNY 418,000/t / 7.2 / 1.13 ex-VAT; {SMM_MAY_2025}) = {110 - NDPR_CHINA_USD_PER_KG}",
+    ),
+    (
+        "NdPr",
+        "Rotterdam over FOB China (Jan 2026)",
+        ROTTERDAM_ND - FOB_CHINA_ND,
+        None,
+        f"midpoints of CIF Rotterdam US$180-200 ({ROTTERDAM_ND:g}) and FOB China US$128-148 ({FOB_CHINA_ND:g}), "
+        f"{ROTTERDAM_ND:g} - {FOB_CHINA_ND:g} = {ROTTERDAM_ND - FOB_CHINA_ND:g} (ratio 1.38x); the quotes are for Nd "
+        f"oxide, taken for NdPr; {SMM_JAN_2026}",
+    ),
+    (
+        "NdPr",
+        "ex-China incentive price over China's price",
+        75 - NDPR_CHINA_USD_PER_KG,
+        105 - NDPR_CHINA_USD_PER_KG,
+        f"incentive price for new Western supply US$75-105 (Project Blue, data brief evidence v2) minus "
+        f"{NDPR_CHINA_USD_PER_KG} (China, {SMM_MAY_2025}) = {75 - NDPR_CHINA_USD_PER_KG}-{105 - NDPR_CHINA_USD_PER_KG}",
+    ),
+    (
+        "Dy",
+        "Europe over China (2025)",
+        700 - DY_CHINA_USD_PER_KG,
+        1000 - DY_CHINA_USD_PER_KG,
+        f"Europe Dy oxide US$700-1,000 (6 May 2025; {ARGUS_MAY_2025}) minus {DY_CHINA_USD_PER_KG} (China: 96% of "
+        f"2025 volume, {ADAMAS_DY}) = {700 - DY_CHINA_USD_PER_KG}-{1000 - DY_CHINA_USD_PER_KG}",
+    ),
+    (
+        "Dy",
+        "Rotterdam asks over China",
+        1100 - DY_CHINA_USD_PER_KG,
+        None,
+        f"Rotterdam asks > US$1,100 minus {DY_CHINA_USD_PER_KG} (China) = {1100 - DY_CHINA_USD_PER_KG}, a lower bound "
+        f"(asks in a thin market; {ADAMAS_DY})",
+    ),
+    (
+        "Tb",
+        "Europe over China (May 2025)",
+        2000 - TB_CHINA_USD_PER_KG,
+        4000 - TB_CHINA_USD_PER_KG,
+        f"Europe Tb oxide US$2,000-4,000 (6 May 2025; {ARGUS_MAY_2025}) minus {TB_CHINA_USD_PER_KG} (China, "
+        f"CNY 7,025,000/t / 7.2 incl. VAT, the basis of Dy's 224; {SMM_MAY_2025}) = "
+        f"{2000 - TB_CHINA_USD_PER_KG}-{4000 - TB_CHINA_USD_PER_KG}",
+    ),
+]
+
+# claims: (claim, evidence, verdict, scenario, source); the seed's claims (data brief sec. 0)
+WSJ = "WSJ via troublefreepool.com (https://www.troublefreepool.com/threads/first-look-at-pentairs-new-intellichlor-plus30.307995/post-2691958)"
+CLAIMS = [
+    (
+        "China's refining costs a quarter of the US's",
+        "not found; \u2153 of capex (WSJ, industry estimates) and \u2154 of production cost (ChinaFolio)",
+        "not found as \u00bc",
+        "china_cost_factor_0_25",
+        f"{WSJ}; ChinaFolio (https://chinafolio.com/china-rare-earths-and-technological-edge/)",
+    ),
+    (
+        "$300 bn and a decade to rebuild a full supply chain (DOE)",
+        "not found; nearest: Rare Earth Exchanges' $50\u201375 bn 'warp-speed' effort reaching ~50 % independence by "
+        "2035\u201340",
+        "unverified",
+        "budget_300bn",
+        "rareearthexchanges.com (https://rareearthexchanges.com/?p=14549)",
+    ),
+    (
+        "34 countries met in Washington",
+        "54 countries + the European Commission at the 4 Feb 2026 Critical Minerals Ministerial",
+        "not found as 34: 54",
+        None,
+        "State Dept release via nie-podam.pl (http://nie-podam.pl/viewer.php?id=110731777); The National "
+        "(https://www.thenationalnews.com/news/us/2026/02/04/us-proposes-trading-bloc-for-critical-minerals); "
+        "frominsideasia.com (https://frominsideasia.com/?p=209051)",
+    ),
+    (
+        "US invests $8.5 bn in rare-earth refining",
+        "the $8.5 bn is the US\u2013Australia framework's pipeline of projects (20 Oct 2025), each country \u2265 US$1 bn "
+        "within 6 months",
+        "a pipeline, not an investment",
+        "budget_8_5bn",
+        "dailyshorts.io (https://www.dailyshorts.io/geopolitics/us-australia-rare-minerals-agreement/amp/?post=7583); "
+        "White House framework text via vu.govpulse.tools (https://vu.govpulse.tools/2025/10/20/united-states-australia-"
+        "framework-for-securing-of-supply-in-the-mining-and-processing-of-critical-minerals-and-rare-earths)",
+    ),
+]
+
 # v2 rows (issue 14): every figure added or changed from v1, with its year
 MCS = "USGS MCS 2025 Rare Earths (https://pubs.usgs.gov/periodicals/mcs2025/mcs2025-rare-earths.pdf)"
 SOURCES_V2 = [
@@ -2426,6 +2542,21 @@ SOURCES_V2 += [
         "china; scenario scope_embedded_magnets moves it to allied",
     ),
 ]
+SOURCES_V2 += [
+    (
+        "scenario budget_25bn",
+        2.5e10,
+        "assumption",
+        2025,
+        "a round middle value between the two sourced budgets, budget_8_5bn (US-Australia framework pipeline) and "
+        "budget_75bn (Rare Earth Exchanges' upper end); same requirement as budget_8_5bn",
+    ),
+    *[
+        (f"comparator {element}: {label}", low if high is None else f"{low:g}-{high:g}", source, 2025, "USD/kg")
+        for element, label, low, high, source in COMPARATORS
+    ],
+    *[(f"claim: {claim}", verdict, source, 2025, evidence) for claim, evidence, verdict, _, source in CLAIMS],
+]
 SOURCES = [(item, value, source, None, note) for item, value, source, note in SOURCES_V1] + SOURCES_V2
 
 
@@ -2457,6 +2588,8 @@ SHEETS = [
     ("uncertainty", None),
     ("stockpiles", None),
     ("scenarios", None),
+    ("comparators", COMPARATORS),
+    ("claims", CLAIMS),
     ("sources", SOURCES),
 ]
 SOURCES_HEADER = ("item", "value", "source", "year", "note")  # free text, not read: wider than the schema's

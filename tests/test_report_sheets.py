@@ -131,3 +131,25 @@ def test_hostile_labels_are_text_like_any_other(tmp_path):
         load_workbook(path)
     [issue] = caught.value.issues
     assert issue.place == "comparators!A2" and "did you mean 'A'" in issue.found
+
+
+def test_the_reference_comparators_are_the_data_briefs_figures_minus_chinas_price():
+    """China: NdPr 418,000 CNY/t / 7.2 / 1.13 = 51.4 -> 51 (ex-VAT); Dy 224 (Adamas); Tb 7,025,000 / 7.2 = 976
+    (incl. VAT, as Dy). Floor 110 - 51 = 59; Rotterdam (180+200)/2 - (128+148)/2 = 190 - 138 = 52; incentive
+    75-105 - 51 = 24-54; Dy Europe 700-1,000 - 224 = 476-776; Dy asks 1,100 - 224 = 876; Tb Europe
+    2,000-4,000 - 976 = 1,024-3,024. Each has its sources row."""
+    from rechain.inputs import reference_workbook
+
+    wb = load_workbook(reference_workbook())
+    assert [(c.element, c.low, c.high) for c in wb.comparators] == [
+        ("NdPr", 59, 59), ("NdPr", 52, 52), ("NdPr", 24, 54), ("Dy", 476, 776), ("Dy", 876, 876),
+        ("Tb", 1024, 3024)]
+    assert [c.scenario for c in wb.claims] == ["china_cost_factor_0_25", "budget_300bn", None, "budget_8_5bn"]
+    book = openpyxl.load_workbook(reference_workbook(), read_only=True)
+    items = {row[0] for row in book["sources"].iter_rows(min_row=2, values_only=True)}
+    for c in wb.comparators:
+        assert f"comparator {c.element}: {c.comparator}" in items
+    for c in wb.claims:
+        assert f"claim: {c.claim}" in items
+    assert "scenario budget_25bn" in items
+    assert "assumption" in wb.scenario_descriptions["budget_25bn"]
