@@ -7,7 +7,7 @@ solving, no I/O.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pyomo.environ as pyo
@@ -36,6 +36,15 @@ class MarginalSupplyCost:
     by_element: dict[tuple[str, int], float]
     by_consumer: dict[tuple[str, str, int], float]
     not_unique: frozenset[tuple[str, int]] = frozenset()
+    payment: dict[int, float] = field(default_factory=dict)  # year -> Σ need · msc, USD undiscounted
+
+    def payment_usd(self, discount: dict[int, float]) -> dict[str, float]:
+        """What protected consumers would pay for their need at marginal supply cost, over the
+        horizon: undiscounted and discounted with `discount` (year -> factor)."""
+        return {
+            "discounted": sum(v * discount[y] for y, v in self.payment.items()),
+            "undiscounted": sum(self.payment.values()),
+        }
 
 
 def _value(x: Any) -> float:
@@ -75,6 +84,7 @@ def marginal_supply_cost(built: Built, duals: dict[Any, float]) -> MarginalSuppl
     demand = getattr(m, "demand", {})
     by_consumer: dict[tuple[str, str, int], float] = {}
     weights: dict[tuple[str, int], list[tuple[float, float]]] = defaultdict(list)
+    payment: defaultdict[int, float] = defaultdict(float)
     for c, e, y in net.demand_rows:
         if c not in protected:
             continue
@@ -85,14 +95,16 @@ def marginal_supply_cost(built: Built, duals: dict[Any, float]) -> MarginalSuppl
             dual += duals.get(clean_cap[c, e, y], 0.0)
         usd_per_kg = dual / _value(m.discount[y]) / MONEY / KG_PER_T
         by_consumer[(c, e, y)] = usd_per_kg
-        weights[(e, y)].append((_value(need(built, c, e, y)), usd_per_kg))
+        amount = _value(need(built, c, e, y))
+        weights[(e, y)].append((amount, usd_per_kg))
+        payment[y] += amount * KG_PER_T * usd_per_kg
     by_element: dict[tuple[str, int], float] = {}
     for key, pairs in sorted(weights.items()):
         total = sum(w for w, _ in pairs)
         by_element[key] = sum(w * v for w, v in pairs) / total if total > 0 else sum(v for _, v in pairs) / len(pairs)
     marks = degenerate_marks(built, duals)
     not_unique = frozenset((e, y) for e, y in by_element if marks & {(e, y), (e, None), (None, y), (None, None)})
-    return MarginalSupplyCost(by_element, by_consumer, not_unique)
+    return MarginalSupplyCost(by_element, by_consumer, not_unique, dict(payment))
 
 
 Mark = tuple[str | None, int | None]  # (element, year); None = every element or every year

@@ -144,11 +144,12 @@ def extract(built: Built, outcome: SolveOutcome, build_seconds: float, with_tabl
             "independence_year": ds.settings.first_independence_year,
         }
     )
-    if not with_tables:
-        return Solution(outcome.status, outcome.message, summary, {}, duals)
     msc = marginal_supply_cost(built, outcome.duals)
     summary["marginal_supply_cost_usd_per_kg"] = _by_element_year(msc.by_element)
     summary["marginal_supply_cost_mean_usd_per_kg"] = msc_means(msc, ds.settings.first_independence_year)
+    summary["protected_payment_usd"] = msc.payment_usd({y: _v(m.discount[y]) for y in m.Y})
+    if not with_tables:
+        return Solution(outcome.status, outcome.message, summary, {}, duals)
     tables = {
         "costs": pd.DataFrame(
             [(n, d, u) for n, (d, u) in parts.items()], columns=["component", "discounted_usd", "undiscounted_usd"]
@@ -183,6 +184,23 @@ def _by_element_year(values: dict[tuple[str, int], float]) -> dict[str, dict[str
     for (e, y), v in sorted(values.items()):
         nested[e][str(y)] = v
     return dict(nested)
+
+
+PER_KG = "premium_usd_per_kg."
+
+
+def per_kg_premiums(case: dict[str, Any], free: dict[str, Any]) -> dict[str, float]:
+    """`premium_usd_per_kg.<e>` of two solve summaries: the mean over the years from the case's
+    independence year of its marginal supply cost minus the unconstrained case's (undiscounted USD
+    per kg of protected demand)."""
+    first = case["independence_year"]
+    base = free["marginal_supply_cost_usd_per_kg"]
+    row = {}
+    for e, by_year in sorted(case["marginal_supply_cost_usd_per_kg"].items()):
+        changes = [v - base[e][y] for y, v in by_year.items() if int(y) >= first and y in base.get(e, {})]
+        if changes:
+            row[f"{PER_KG}{e}"] = sum(changes) / len(changes)
+    return row
 
 
 def msc_means(msc: MarginalSupplyCost, first_year: int) -> dict[str, float]:

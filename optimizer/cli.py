@@ -21,6 +21,8 @@ from .errors import InputError, Issue, OutputError
 from .run.signals import INTERRUPTED, install_sigterm, interrupt_exit_code
 from .workbook.keys import parse_sets
 
+REPORT_DRAWS = 20  # `rechain report`: risk draws per budget of the outlook
+
 EXIT_INTERNAL, EXIT_INPUT, EXIT_NOT_SOLVED, EXIT_SHORTFALL = 1, 2, 3, 4
 SHORTFALL_TOLERANCE = 1e-6
 
@@ -657,8 +659,13 @@ def report(
     threads: Threads = None,
     method: Method = SolverMethod.auto,
     workers: Workers = None,
+    draws: Annotated[
+        int, typer.Option("--draws", help="Risk draws per budget of the outlook (0: no outlook).", min=0)
+    ] = REPORT_DRAWS,
+    seed: Annotated[int, typer.Option("--seed", min=0, help="Seed of the outlook's draws.")] = 0,
 ):
-    """Regenerate the headline findings (findings.md, PNG charts, .xlsx tables) from fresh solves."""
+    """Regenerate the headline findings (findings.md, PNG charts, .xlsx tables) from fresh solves;
+    the same workbook, options and versions give the same files, byte for byte."""
     from .models.highs import SolveOptions
     from .report.writers import manifest
     from .run.findings import write_report
@@ -668,7 +675,7 @@ def report(
     path = _input_paths(workbook)
     _guard_outputs([path], [out / "findings.md"], out, stems=("findings",))
     wb = load_workbook(path)
-    man = manifest(path, command="report")
+    man = manifest(path, command="report", stamp=False)
     shown: dict = {}
     with _progress(1) as progress:
         task = progress.add_task("report", total=None, last="")
@@ -681,6 +688,8 @@ def report(
             lambda done, total: progress.update(task, completed=done, total=total, last=""),
             shown.update,
             workers or default_workers(len(wb.scenario_names) + 1),
+            draws,
+            seed,
         )
     _print_tables({name: shown[name] for name in ("deadlines", "budgets") if name in shown})
     _say(f"findings written to {out / 'findings.md'}")

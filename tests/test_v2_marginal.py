@@ -96,3 +96,17 @@ def test_with_recipes_the_independence_term_keeps_its_sign():
     msc = solve(magnet_case()).summary["marginal_supply_cost_usd_per_kg"]
     assert msc["Dy"]["2025"] == pytest.approx(10_000, rel=1e-9)
     assert msc["NdPr"]["2025"] == pytest.approx(0, abs=1e-9)
+
+
+def test_payment_is_need_times_marginal_cost_discounted_by_year():
+    """What the allied buyer pays at marginal cost: α = 0.5, 10 t in 2026 at 3 USD/t = 30 USD
+    undiscounted; discounted at 10% a year to 2025: 30 / 1.1 = 27.27 USD. The summary states it."""
+    ds = two_separators(0.5, years=(2025, 2026), discount_rate=0.1)
+    result = msc(ds)
+    assert result.payment == {2026: approx(30.0)}
+    assert result.payment_usd({2025: 1.0, 2026: 1 / 1.1}) == {
+        "discounted": approx(30 / 1.1), "undiscounted": approx(30.0)}
+    solver = CaseSolver(ds)
+    from rechain.models.solution import extract
+    summary = extract(solver.built, solver.solve(), 0.0, with_tables=False).summary
+    assert summary["protected_payment_usd"] == {"discounted": approx(30 / 1.1), "undiscounted": approx(30.0)}

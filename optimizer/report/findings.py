@@ -114,6 +114,17 @@ def charts(subject: Subject) -> list[Chart]:
             subject.discounting,
         ),
         scenarios_chart(subject.case),
+        Chart(
+            "outlook_probability",
+            "year",
+            "probability",
+            f"Probability that {subject.protected} demand is fully clean, by year and budget (clean from "
+            f"{subject.year} required)",
+            "budget",
+            "year",
+            "share of draws with every element fully clean",
+            f"rechain risk, replan; {subject.case}",
+        ),
     ]
 
 
@@ -231,7 +242,93 @@ def premium_sentence(subject: Subject, share: int, premiums: pd.DataFrame) -> li
     return [f"- When {share}% of {subject.protected} demand must be clean from {subject.year}, {text}."]
 
 
-def findings_md(subject: Subject, sheets: dict[str, pd.DataFrame], man: dict, files: set[str]) -> str:
+def payment_sentence(subject: Subject, payment: pd.DataFrame) -> list[str]:
+    ok = payment[payment["status"] == Status.OPTIMAL.value].dropna(subset=["protected_payment_usd"])
+    at = ok[ok["case"] == f"fully clean from {subject.year}"]
+    if ok.empty or at.empty or ok.iloc[0]["case"] != "unconstrained":
+        return []
+    free, row = ok.iloc[0], at.iloc[0]
+    change = "" if pd.isna(row["payment_change_share"]) else f" ({row['payment_change_share']:+.1%})"
+    share = "n/a" if pd.isna(row["premium_share_of_payment"]) else f"{row['premium_share_of_payment']:.1%}"
+    return [
+        f"- What {subject.protected} buyers pay (their need at marginal supply cost, {subject.discounting}): "
+        f"{usd(free['protected_payment_usd'])} unconstrained, {usd(row['protected_payment_usd'])} fully clean "
+        f"from {subject.year}{change}; the system premium of {usd(row['premium_usd'])} is {share} of what they "
+        "pay unconstrained."
+    ]
+
+
+def definition_sentence(subject: Subject, table: pd.DataFrame) -> list[str]:
+    parts = []
+    for r in table.itertuples():
+        figure = (
+            f"premium {usd(r.premium_usd)}, shortfall {r.shortfall_t:,.0f} t"
+            if r.status == Status.OPTIMAL.value and not pd.isna(r.premium_usd)
+            else f"did not solve ({r.status})"
+        )
+        parts.append(f"{r.definition} ({r.defined_by}): {figure}")
+    if len(parts) < 2:
+        return []
+    return [f"- Fully clean from {subject.year} by the definition of clean: " + "; ".join(parts) + "."]
+
+
+def comparator_sentence(subject: Subject, table: pd.DataFrame) -> list[str]:
+    if table.empty:
+        return []
+    parts = []
+    for element, rows in table.groupby("element", sort=False):
+        first = rows.iloc[0]
+        model = first["model_usd_per_kg"]
+        said = "no per-kg premium" if pd.isna(model) else f"{signed(model)} USD/kg"
+        if not pd.isna(first["model_low_usd_per_kg"]):
+            low, high = signed(first["model_low_usd_per_kg"]), signed(first["model_high_usd_per_kg"])
+            said += f" ({low} to {high} over the cost factors)"
+        public = "; ".join(
+            f"{_span(r.premium_low_usd_per_kg, r.premium_high_usd_per_kg)} ({r.comparator})" for r in rows.itertuples()
+        )
+        parts.append(f"{element}: model {said} against {public}")
+    return [
+        f"- Per kg of {subject.protected} demand from {subject.year}, beside public comparators: "
+        + "; ".join(parts)
+        + "."
+    ]
+
+
+def _span(low: float, high: float) -> str:
+    if pd.isna(high) or high == low:
+        return f"{signed(low)} USD/kg"
+    return f"{signed(low)} to {signed(high)} USD/kg"
+
+
+def _percent(p) -> str:
+    return "n/a" if pd.isna(p) else f"{p:.0%}"
+
+
+def outlook_sentences(subject: Subject, outlook: pd.DataFrame, probability: pd.DataFrame, man: dict) -> list[str]:
+    if outlook.empty:
+        return []
+    lines = []
+    for r in outlook.itertuples():
+        label = f"budget {usd(r.budget_usd)}"
+        by_year = probability[probability["budget"] == label].set_index("year")["probability"]
+        chances = ", ".join(f"{y}: {_percent(by_year.get(y))}" for y in subject.deadlines)
+        spread = (
+            f"premium P10–P90 {usd(r.premium_p10_usd)} to {usd(r.premium_p90_usd)}; {subject.protected} capex "
+            f"P10–P90 {usd(r.protected_capex_p10_usd)} to {usd(r.protected_capex_p90_usd)}"
+            if r.solved
+            else "no draw solved"
+        )
+        lines.append(f"  - {label}: {chances}; {spread} ({r.solved} of {r.draws} draws solved).")
+    return [
+        f"- Under uncertainty (`rechain risk`, mode {man['mode']}, {man['draws']} draws per budget, seed "
+        f"{man['seed']}; the workbook's uncertainty sheet), the probability that {subject.protected} demand is "
+        f"fully clean in {', '.join(str(y) for y in subject.deadlines)} when it is required from {subject.year}, "
+        f"by capex budget at {subject.budget} nodes:",
+        *lines,
+    ]
+
+
+def findings_md(subject: Subject, sheets: dict[str, pd.DataFrame], man: dict, files: set[str], rows: int = 0) -> str:
     y = subject.year
     shares = [
         int(n.removeprefix("clean_premium_").removesuffix("pct")) for n in sheets if n.startswith("clean_premium_")
@@ -248,8 +345,9 @@ def findings_md(subject: Subject, sheets: dict[str, pd.DataFrame], man: dict, fi
         "",
         f"Generated by `rechain report` from `{man['input']}` (SHA-256 `{man['input_sha256'][:16]}…`), "
         f"rechain {man['versions'].get('rechain')}, Pyomo {man['versions'].get('pyomo')}, "
-        f"HiGHS (highspy) {man['versions'].get('highspy')}, on {man['written_utc']}. "
-        f"Every number below comes from a solve in that run. Costs are {subject.discounting} over "
+        f"HiGHS (highspy) {man['versions'].get('highspy')}"
+        + (f", on {man['written_utc']}. " if man.get("written_utc") else ". ")
+        + f"Every number below comes from a solve in that run. Costs are {subject.discounting} over "
         f"{subject.first_year}–{subject.last_year}, with a cost factor of {subject.cost_factor:g} for "
         f"{subject.advantaged}; capex is nominal. Clean supply has never touched a node of {subject.restricted}.",
         "",
@@ -259,6 +357,10 @@ def findings_md(subject: Subject, sheets: dict[str, pd.DataFrame], man: dict, fi
         *factor_sentence(subject, sheets["cost_factor"]),
         *budget_sentence(subject, sheets["budgets"]),
         *premium_sentence(subject, shares[0], premiums[0]),
+        *payment_sentence(subject, sheets["payment"]),
+        *definition_sentence(subject, sheets["definitions"]),
+        *comparator_sentence(subject, sheets["comparators"]),
+        *outlook_sentences(subject, sheets["outlook"], sheets["outlook_probability"], man),
         "",
         "## Cost of fully clean supply by deadline",
         "",
@@ -275,6 +377,27 @@ def findings_md(subject: Subject, sheets: dict[str, pd.DataFrame], man: dict, fi
         "sheet flags those years), and a negative change means the clean plan's extra capacity makes that "
         "element cheaper at the margin (elements come out of the same ore).",
         "",
+        "## What allies pay",
+        "",
+        f"**What {subject.protected} buyers pay for their need at marginal supply cost** ({subject.discounting}; "
+        "the system premium is over the unconstrained plan's world system cost):",
+        "",
+        _table(sheets["payment"]),
+        "",
+        f"World system cost includes the supply of {subject.restricted} to themselves and costs common to every "
+        f"plan, so a premium as a share of it looks small; against what {subject.protected} buyers pay it does not. Their payment values each "
+        "tonne they need at its marginal supply cost (the dual, what one more tonne would cost): a competitive "
+        "price, not a contract price.",
+        "",
+        f"## Definitions of clean (fully clean from {y})",
+        "",
+        f"**Fully clean supply of {subject.protected} demand from {y} under each definition of clean** "
+        "(premium over the unconstrained plan of the same definition):",
+        "",
+        _table(sheets["definitions"]),
+        "",
+        *comparator_section(subject, sheets["comparators"]),
+        *outlook_section(subject, sheets["outlook"], man, rows, image),
         f"## Sensitivity to the cost factor of {subject.advantaged} (fully clean from {y})",
         "",
         f"**Premium of fully clean supply from {y} at each cost factor of {subject.advantaged}** "
@@ -318,6 +441,7 @@ def findings_md(subject: Subject, sheets: dict[str, pd.DataFrame], man: dict, fi
         "",
         _table(sheets["scenarios"]),
         "",
+        *claims_section(sheets["claims"]),
         "## What the model does not capture",
         "",
         "- Prices and market reactions: demand is fixed and met at least cost.",
@@ -330,13 +454,83 @@ def findings_md(subject: Subject, sheets: dict[str, pd.DataFrame], man: dict, fi
             if subject.unused
             else []
         ),
-        "- Project risk (overruns, delays, failures): one plan assumes every project arrives; see `rechain risk`.",
+        *(
+            [
+                "- Project risk (overruns, delays, failures): one plan assumes every project arrives; the workbook "
+                "has no uncertainty sheet, so no probabilities are stated."
+            ]
+            if sheets["outlook"].empty
+            else [
+                f"- Project risk beyond the uncertainty sheet: its rows are the only uncertain quantities, each "
+                f"draw is solved with perfect foresight of its own values (replan), and {man['draws']} draws per "
+                f"budget give a probability to within about ±{_margin(man['draws'])} (95%)."
+            ]
+        ),
+        "- Demand grows as the workbook says; a demand factor scales every year alike (no faster-growth path).",
+        "- Marginal supply costs are duals, not prices: no market clearing, contracts, subsidies or tariffs "
+        "beyond the workbook's.",
         "",
     ]
     return "\n".join(lines)
 
 
-def write_findings(out: Path, subject: Subject, sheets: dict[str, pd.DataFrame], man: dict) -> None:
-    """findings_tables.* (xlsx, CSV, Markdown, PNG) and findings.md beside them."""
+def _margin(draws: int) -> str:
+    return f"{1.96 * (0.25 / max(draws, 1)) ** 0.5:.0%}"
+
+
+def comparator_section(subject: Subject, table: pd.DataFrame) -> list[str]:
+    if table.empty:
+        return []
+    return [
+        "## Per-kg premiums beside public comparators",
+        "",
+        f"**The model's per-kg premium of fully clean supply from {subject.year}** (at the settings' cost factor, "
+        "and its range over the cost factors of the sensitivity table) **beside public figures** (the workbook's "
+        "comparators sheet; USD per kg over China's price):",
+        "",
+        _table(table),
+        "",
+    ]
+
+
+def outlook_section(subject: Subject, outlook: pd.DataFrame, man: dict, rows: int, image) -> list[str]:
+    title = f"## Under uncertainty: how likely fully clean supply is, by budget (required from {subject.year})"
+    if outlook.empty:
+        return [title, "", "The workbook has no uncertainty sheet: nothing was drawn.", ""]
+    return [
+        title,
+        "",
+        f"`rechain risk` in mode {man['mode']}: {man['draws']} draws per budget, seed {man['seed']}, "
+        f"{rows} row{'s' if rows != 1 else ''} of the workbook's uncertainty sheet; each draw is the fully clean "
+        f"case from {subject.year} "
+        "with that budget, solved with foresight of its own values, and its premium is over the same draw's "
+        "unconstrained plan. A year counts as fully clean when clean supply reaches all protected demand of every "
+        "element (unmet demand counts against it). Premiums are system cost without penalties: a draw that falls "
+        "short builds less and can cost less than its unconstrained plan. A budget that bound in no draw gives "
+        "every larger budget the same draws.",
+        "",
+        _table(outlook),
+        "",
+        *image("outlook_probability", "probability of fully clean supply by year and budget"),
+    ]
+
+
+def claims_section(table: pd.DataFrame) -> list[str]:
+    if table.empty:
+        return []
+    return [
+        "## Claims against evidence",
+        "",
+        "**Each claim of the workbook's claims sheet, the evidence found, and what the model says of the scenario "
+        "it names** (against the base case):",
+        "",
+        _table(table),
+        "",
+    ]
+
+
+def write_findings(out: Path, subject: Subject, sheets: dict[str, pd.DataFrame], man: dict, rows: int = 0) -> None:
+    """findings_tables.* (xlsx, CSV, Markdown, PNG) and findings.md beside them; `rows`: how many
+    uncertainty rows the outlook drew."""
     written = write_tables(out, "findings_tables", sheets, run_table(man), charts(subject), "rechain findings: tables")
-    write_markdown(out / "findings.md", findings_md(subject, sheets, man, {p.name for p in written}))
+    write_markdown(out / "findings.md", findings_md(subject, sheets, man, {p.name for p in written}, rows))

@@ -8,6 +8,7 @@ import json
 import math
 import os
 import platform
+import re
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -46,14 +47,12 @@ def versions() -> dict[str, str]:
     return found
 
 
-def manifest(input_path: Path, **fields) -> dict:
-    return {
-        "input": Path(input_path).name,
-        "input_sha256": sha256(input_path),
-        **fields,
-        "versions": versions(),
-        "written_utc": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-    }
+def manifest(input_path: Path, stamp: bool = True, **fields) -> dict:
+    """What a run read and ran with; `stamp`: also when it was written (outputs then differ run to run)."""
+    man = {"input": Path(input_path).name, "input_sha256": sha256(input_path), **fields, "versions": versions()}
+    if stamp:
+        man["written_utc"] = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return man
 
 
 MIN_FREE_BYTES = 5 << 20
@@ -236,6 +235,25 @@ def save_xlsx(path: Path, sheets: dict[str, pd.DataFrame], charts=None) -> None:
     if charts is not None:
         charts(book)
     book.save(path)
+    _reproducible(path)
+
+
+FIXED_TIME = "2000-01-01T00:00:00Z"
+_STAMPS = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:(?:created|modified)>)")
+
+
+def _reproducible(path: Path) -> None:
+    """The same workbook gives the same bytes: zip entries and document properties carry a fixed time
+    (openpyxl stamps both with the time of writing)."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as src:
+        entries = [(info, src.read(info)) for info in src.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info, data in entries:
+            if info.filename == "docProps/core.xml":
+                data = _STAMPS.sub(rb"\g<1>" + FIXED_TIME.encode() + rb"\g<2>", data)
+            dst.writestr(zipfile.ZipInfo(info.filename, date_time=(2000, 1, 1, 0, 0, 0)), data, zipfile.ZIP_DEFLATED)
 
 
 def _sheet(ws, frame: pd.DataFrame) -> None:

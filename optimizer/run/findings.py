@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..models.highs import DEFAULT_OPTIONS, SolveOptions, Status
-from ..models.solution import Solution, clean_premiums
+from ..models.solution import PER_KG, Solution, clean_premiums, per_kg_premiums
 from ..report.findings import Subject, write_findings
 from ..workbook.cases import make_dataset
 from ..workbook.validate import Workbook
@@ -27,7 +27,6 @@ from .warm import CasesJob, Models
 COST_FACTORS = (1.0, 0.667, 0.5, 0.333, 0.25)
 BUDGET_MULTIPLES = (0.0, 0.25, 0.5, 0.75, 1.0, 1.5)  # of the budget capex of the cheapest fully clean plan
 PREMIUM_ALPHAS = (0.1, 0.5)  # at alpha = 0 the requirement equals demand and its dual is not unique
-PER_KG = "premium_usd_per_kg."
 PLAN = ("system_cost_usd", "capex_usd", "protected_capex_usd", "unmet_t", "shortfall_t")
 PREMIUM_COLUMNS = [
     "system_cost_usd",
@@ -127,6 +126,9 @@ def planned(run: Runner, subject: Subject) -> list[tuple[str | None, tuple, bool
         cases.append((None, run.key(max_restricted_share=1.0, restricted_cost_factor=factor), True))
         cases.append((None, run.key(**_clean(subject), restricted_cost_factor=factor), True))
     cases += [(None, run.key(max_restricted_share=a, independence_year=subject.year), True) for a in PREMIUM_ALPHAS]
+    for _, blocs, _ in definitions(run.wb, subject)[1:]:
+        cases.append((None, run.key(max_restricted_share=1.0, restricted_blocs=blocs), True))
+        cases.append((None, run.key(**_clean(subject), restricted_blocs=blocs), True))
     return cases + [(name, (), False) for name in run.wb.scenario_names]
 
 
@@ -173,22 +175,9 @@ def _premium(clean: Solution, free: Solution) -> dict:
     if not (clean.optimal and free.optimal):
         return {"premium_usd": None, "premium_share": None}
     cost, base = clean.summary["system_cost_usd"], free.summary["system_cost_usd"]
-    return {"premium_usd": cost - base, "premium_share": (cost - base) / base if base else None} | premiums_per_kg(
-        clean, free
+    return {"premium_usd": cost - base, "premium_share": (cost - base) / base if base else None} | per_kg_premiums(
+        clean.summary, free.summary
     )
-
-
-def premiums_per_kg(case: Solution, free: Solution) -> dict[str, float]:
-    """`premium_usd_per_kg.<e>`: the mean over the years from the case's independence year of its
-    marginal supply cost minus the unconstrained case's (undiscounted USD per kg of protected demand)."""
-    first = case.summary["independence_year"]
-    base = free.summary["marginal_supply_cost_usd_per_kg"]
-    row = {}
-    for e, by_year in sorted(case.summary["marginal_supply_cost_usd_per_kg"].items()):
-        changes = [v - base[e][y] for y, v in by_year.items() if int(y) >= first and y in base.get(e, {})]
-        if changes:
-            row[f"{PER_KG}{e}"] = sum(changes) / len(changes)
-    return row
 
 
 def _with_per_kg(rows: list[dict], columns: list[str]) -> pd.DataFrame:
@@ -250,6 +239,134 @@ def cost_factor_table(run: Runner, subject: Subject) -> pd.DataFrame:
             )
         rows.append(row)
     return _with_per_kg(rows, FACTOR_COLUMNS)
+
+
+def definitions(wb: Workbook, subject: Subject) -> list[tuple[str, str, str]]:
+    """(definition, restricted blocs as `--set` writes them, where it comes from): the settings'
+    first, then allied-only (every bloc outside the protected ones restricted), then every
+    scenario's restricted_blocs; a bloc set already listed is not repeated."""
+    ds = make_dataset(wb)
+    protected = set(ds.settings.protected_blocs)
+    found = [(f"clean = never touched {subject.restricted}", sorted(ds.settings.restricted_blocs), "settings")]
+    others = sorted(set(ds.nodes.values()) - protected)
+    found.append((f"{subject.protected}-only: every bloc but {subject.protected} restricted", others, "report"))
+    for name, entries in sorted(wb.scenarios.items()):
+        for key, value, _ in entries:
+            if key.strip().lower() == "restricted_blocs" and value not in (None, ""):
+                blocs = sorted(b.strip() for b in str(value).split(",") if b.strip())
+                found.append((f"clean = never touched {' and '.join(blocs)}", blocs, f"scenario {name}"))
+    merged: dict[tuple[str, ...], list[str]] = {}
+    for label, blocs, source in found:
+        merged.setdefault(tuple(blocs), [label]).append(source)
+    return [(label, ", ".join(blocs), "; ".join(sources)) for blocs, (label, *sources) in merged.items()]
+
+
+DEFINITION_COLUMNS = ["definition", "restricted_blocs", "defined_by", "status", "reason", *PREMIUM_COLUMNS]
+
+
+def definition_table(run: Runner, subject: Subject) -> pd.DataFrame:
+    """Fully clean supply from the report's deadline under each definition of clean."""
+    rows = []
+    for i, (label, blocs, source) in enumerate(definitions(run.wb, subject)):
+        extra = {} if i == 0 else {"restricted_blocs": blocs}
+        free = run.solve(max_restricted_share=1.0, **extra)
+        clean = run.solve(**_clean(subject), **extra)
+        row = {"definition": label, "restricted_blocs": blocs, "defined_by": source} | _worse(clean, free)
+        if clean.optimal and free.optimal:
+            row |= {k: clean.summary[k] for k in PLAN} | _premium(clean, free)
+        rows.append(row)
+    return _with_per_kg(rows, DEFINITION_COLUMNS)
+
+
+PAYMENT_COLUMNS = [
+    "case",
+    "status",
+    "protected_payment_usd",
+    "payment_change_usd",
+    "payment_change_share",
+    "premium_usd",
+    "premium_share_of_payment",
+]
+
+
+def payment_table(run: Runner, subject: Subject) -> pd.DataFrame:
+    """What protected consumers pay for their need at marginal supply cost (discounted, as system
+    cost), unconstrained and fully clean from each deadline, and the system premium against it."""
+    free = run.solve(max_restricted_share=1.0)
+    cases = [("unconstrained", free)] + [
+        (f"fully clean from {y}", run.solve(max_restricted_share=0.0, independence_year=y)) for y in subject.deadlines
+    ]
+    rows = []
+    for label, case in cases:
+        row: dict = {"case": label, "status": case.status.value}
+        if case.optimal and free.optimal:
+            paid, base = (c.summary["protected_payment_usd"]["discounted"] for c in (case, free))
+            premium = case.summary["system_cost_usd"] - free.summary["system_cost_usd"]
+            row |= {
+                "protected_payment_usd": paid,
+                "payment_change_usd": paid - base,
+                "payment_change_share": (paid - base) / base if base else None,
+                "premium_usd": premium,
+                "premium_share_of_payment": premium / base if base else None,
+            }
+        rows.append(row)
+    return pd.DataFrame(rows, columns=PAYMENT_COLUMNS)
+
+
+def comparator_table(wb: Workbook, deadlines_: pd.DataFrame, factors: pd.DataFrame, year: int) -> pd.DataFrame:
+    """Each public comparator beside the model's per-kg premium of its element: at the report's
+    deadline, and its range over the cost factors."""
+    columns = [
+        "element",
+        "comparator",
+        "premium_low_usd_per_kg",
+        "premium_high_usd_per_kg",
+        "model_usd_per_kg",
+        "model_low_usd_per_kg",
+        "model_high_usd_per_kg",
+        "source",
+    ]
+    at = deadlines_[deadlines_["independence_year"] == year]
+    rows = []
+    for c in wb.comparators:
+        column = f"{PER_KG}{c.element}"
+        model = at[column].iloc[0] if column in at and len(at) and _ok_row(at.iloc[0]) else None
+        spread = pd.to_numeric(factors[column], errors="coerce").dropna() if column in factors else pd.Series()
+        rows.append(
+            {
+                "element": c.element,
+                "comparator": c.comparator,
+                "premium_low_usd_per_kg": c.low,
+                "premium_high_usd_per_kg": c.high,
+                "model_usd_per_kg": model,
+                "model_low_usd_per_kg": spread.min() if len(spread) else None,
+                "model_high_usd_per_kg": spread.max() if len(spread) else None,
+                "source": c.source,
+            }
+        )
+    return pd.DataFrame(rows, columns=columns)
+
+
+def claim_table(wb: Workbook, scenarios: pd.DataFrame) -> pd.DataFrame:
+    """Each claim of the workbook's claims sheet with its evidence and, where it names a scenario,
+    what the model says of that scenario (against the base case)."""
+    shown = ["status", "system_cost_vs_base_usd", "capex_usd", "protected_capex_usd", "shortfall_t"]
+    columns = ["claim", "verdict", "evidence", "scenario", *shown, "source"]
+    by_name = {r["scenario"]: r for _, r in scenarios.iterrows()}
+    rows = []
+    for c in wb.claims:
+        row = {"claim": c.claim, "verdict": c.verdict, "evidence": c.evidence, "scenario": c.scenario}
+        found = by_name.get(c.scenario) if c.scenario else None
+        if found is not None:
+            row |= {"status": found["status"]} | (
+                {k: found.get(k) for k in shown[1:]} if found["status"] == Status.OPTIMAL.value else {}
+            )
+        rows.append(row | {"source": c.source})
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _ok_row(row) -> bool:
+    return row["status"] == Status.OPTIMAL.value
 
 
 def budget_grid(wb: Workbook, clean: Solution) -> list[tuple[float, str]]:
@@ -337,11 +454,23 @@ def binding_stages(result: Solution, stages) -> pd.DataFrame:
 
 
 def write_report(
-    wb: Workbook, path: Path, out: Path, man: dict, options=DEFAULT_OPTIONS, progress=None, show=None, workers: int = 1
+    wb: Workbook,
+    path: Path,
+    out: Path,
+    man: dict,
+    options=DEFAULT_OPTIONS,
+    progress=None,
+    show=None,
+    workers: int = 1,
+    draws: int = 0,
+    seed: int = 0,
 ) -> int:
     """findings.md, its charts and tables; returns how many points did not solve. `show(sheets)`
     sees the tables before they are written. The cases are solved ahead (Runner.ahead) in
-    `workers` processes: the same solves, in the same order per structure, for any number."""
+    `workers` processes: the same solves, in the same order per structure, for any number; then
+    `draws` risk draws (seed `seed`, replan) per budget of the outlook."""
+    from .outlook import budgets_of, outlook
+
     make_cases(wb)
     subject = Subject.of(wb)
     total = [
@@ -349,9 +478,11 @@ def write_report(
         + len(subject.deadlines)
         + len(PREMIUM_ALPHAS)
         + 2 * len(cost_factors(wb, subject.cost_factor))
+        + 2 * (len(definitions(wb, subject)) - 1)
         + len(BUDGET_MULTIPLES)
         + 1
         + len(wb.scenario_names)
+        + draws * len(budgets_of(wb))
     ]
     done = [0]
 
@@ -363,7 +494,8 @@ def write_report(
     run = Runner(wb, options, tick)
     run.ahead(subject, workers, tick)
     run.tick = lambda *_: None
-    sheets = {"deadlines": deadline_table(run, subject)}
+    sheets = {"deadlines": deadline_table(run, subject), "payment": payment_table(run, subject)}
+    sheets["definitions"] = definition_table(run, subject)
     clean = run.solve(max_restricted_share=0.0, independence_year=subject.year)
     sheets["cost_factor"] = cost_factor_table(run, subject)
     grid = budget_grid(wb, clean)
@@ -375,9 +507,15 @@ def write_report(
         )
     sheets["binding_stages"] = binding_stages(clean, make_dataset(wb).stages)
     sheets["scenarios"] = compare_scenarios(wb, (), options, on_row=run.tick, models=run.models)
+    sheets["comparators"] = comparator_table(wb, sheets["deadlines"], sheets["cost_factor"], subject.year)
+    sheets["claims"] = claim_table(wb, sheets["scenarios"])
+    seen = outlook(wb, path, subject.year, draws, seed, options, workers, tick)
+    if not seen.complete:
+        raise KeyboardInterrupt
+    sheets["outlook"], sheets["outlook_probability"] = seen.budgets, seen.probability
     if show:
         show(sheets)
-    write_findings(out, subject, sheets, man)
+    write_findings(out, subject, sheets, man | {"draws": draws, "seed": seed, "mode": "replan"}, seen.rows)
     return (
         run.failed
         + int((sheets["budgets"]["status"] != "optimal").sum())

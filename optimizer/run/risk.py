@@ -18,7 +18,7 @@ from ..errors import InputError, Issue
 from ..models.dataset import Dataset
 from ..models.highs import DEFAULT_OPTIONS, SolveOptions
 from ..models.model import Model, is_mutable
-from ..models.solution import Solution
+from ..models.solution import PER_KG, Solution, per_kg_premiums
 from ..models.two_stage import HEDGE_LIMIT, TwoStage
 from ..models.variants import Variant
 from ..workbook.cases import make_dataset
@@ -28,7 +28,16 @@ from .diagnosis import held_from
 
 MODES = ("replan", "commit", "hedge")
 SHARE_TOLERANCE = 1e-6
-FIGURES = ("system_cost_usd", "premium_usd", "capex_usd", "unmet_t", "shortfall_t", "earliest_independence_year")
+FIGURES = (
+    "system_cost_usd",
+    "premium_usd",
+    "capex_usd",
+    "protected_capex_usd",
+    "unmet_t",
+    "shortfall_t",
+    "earliest_independence_year",
+)
+BINDING_DUAL = 1e-9  # USD per USD of budget
 
 
 @dataclass(frozen=True)
@@ -186,6 +195,9 @@ class RiskJob:
             free = model.solve(tables=False)
             model.update("max_restricted_share", alpha)
             row["premium_usd"] = row["system_cost_usd"] - free.summary["system_cost_usd"] if free.optimal else math.nan
+            if free.optimal:
+                row.update(per_kg_premiums(solution.summary, free.summary))
+                row["budget_binds"] = row["budget_binds"] or _budget_binds(free)
         return row
 
     def _model(self, draw: Draw, ds: Dataset, cache: dict) -> Model:
@@ -214,7 +226,9 @@ class RiskJob:
 def figures(ds: Dataset, solution: Solution) -> dict:
     s = solution.summary
     held = holds_by_year(ds, solution)
-    row = {k: s[k] for k in ("objective_usd", "system_cost_usd", "capex_usd", "unmet_t", "shortfall_t")}
+    row = {k: s[k] for k in ("objective_usd", "system_cost_usd", "capex_usd", "protected_capex_usd")}
+    row |= {k: s[k] for k in ("unmet_t", "shortfall_t")}
+    row["budget_binds"] = _budget_binds(solution)
     row["earliest_independence_year"] = held_from(held)
     for y, ok in held.items():
         row[f"holds.{y}"] = ok
@@ -222,6 +236,11 @@ def figures(ds: Dataset, solution: Solution) -> dict:
         for y, share in by_year.items():
             row[f"clean_share.{e}.{y}"] = share
     return row
+
+
+def _budget_binds(solution: Solution) -> bool:
+    """Does a budget row hold the plan back (a nonzero dual of the total budget)?"""
+    return abs(solution.summary.get("budget_dual_usd_per_usd") or 0.0) > BINDING_DUAL
 
 
 def committed_plan(job: RiskJob) -> tuple[tuple[tuple, float], ...]:
@@ -258,7 +277,7 @@ def summarise(rows: list[dict], base: Dataset) -> dict[str, pd.DataFrame]:
     ok = draws[draws["status"] == "optimal"] if len(draws) else draws
     n = len(ok)
     stats: dict[str, list] = {"statistic": ["p10", "p50", "p90", "mean"]}
-    for figure in FIGURES:
+    for figure in FIGURES + tuple(sorted(c for c in ok.columns if c.startswith(PER_KG))):
         v = pd.to_numeric(ok[figure], errors="coerce").dropna() if figure in ok else pd.Series(dtype=float)
         if len(v):
             q = v.quantile([0.1, 0.5, 0.9])

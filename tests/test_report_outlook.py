@@ -1,0 +1,131 @@
+"""The report's v2 parts worked by hand: the outlook (risk draws per budget), the definitions of
+clean, comparators beside per-kg premiums, claims, what allies pay, and byte-identical reruns.
+
+The world of test_risk: Mine (allied, 100 tpa, free) feeds Plant (allied separation, built at
+1000 USD/tpa, lifetime 1) or CN (china, 100 tpa, opex 500 USD/t); Buyer (allied) needs 10 t in
+2025; no discounting. Fully clean: build 10 tpa = 10,000 USD; unconstrained: CN, 5,000 USD.
+"""
+
+import pandas as pd
+import pytest
+from rechain.models.highs import DEFAULT_OPTIONS
+from rechain.report.findings import Subject
+from rechain.run.findings import claim_table, comparator_table, definitions
+from rechain.run.outlook import outlook
+from rechain.workbook.validate import load_workbook
+from test_risk import world
+
+CERTAIN = "capex_overrun.separation,triangular,1,1,1,\n"
+BUDGETS = "scenario,key,value\ncap,budget_usd,5000\nbig,budget_usd,1000000\nbigger,budget_usd,2000000\n"
+
+
+def approx(x):
+    return pytest.approx(x, rel=1e-7, abs=1e-9)
+
+
+def outlook_world(tmp_path, uncertainty=CERTAIN):
+    folder = world(tmp_path, uncertainty)
+    (folder / "scenarios.csv").write_text(BUDGETS)
+    return folder
+
+
+def test_outlook_by_budget_by_hand(tmp_path):
+    """Budgets 0, 5,000, 10^6 and 2·10^6 (0 and every scenario's budget_usd), every draw certain:
+    - 0: nothing built; clean and unconstrained plans both buy from CN (5,000): premium 0, never clean;
+    - 5,000: 5 tpa built (5,000) + 5 t from CN (2,500) = 7,500 against 5,000: premium 2,500, clean
+      share 50%, never fully clean; the budget binds;
+    - 10^6: 10 tpa built, 10,000: premium 5,000, fully clean in 2025 in every draw; the budget binds
+      in no draw,
+    - so 2·10^6 takes the same draws without solving and says so."""
+    folder = outlook_world(tmp_path)
+    seen = outlook(load_workbook(folder), folder, 2025, 3, 7, DEFAULT_OPTIONS, 1)
+    table = seen.budgets.set_index("budget_usd")
+    assert list(table.index) == [0.0, 5000.0, 1e6, 2e6]
+    assert list(table["premium_p50_usd"]) == [approx(0), approx(2500), approx(5000), approx(5000)]
+    assert list(table["protected_capex_p90_usd"]) == [approx(0), approx(5000), approx(10000), approx(10000)]
+    assert list(table["budget_bound"]) == [True, True, False, False]
+    assert "bound in no draw" in table.loc[2e6, "defined_by"] and "scenario bigger" in table.loc[2e6, "defined_by"]
+    assert list(table["draws"]) == [3] * 4 and list(table["solved"]) == [3] * 4
+    probability = seen.probability.set_index("budget")["probability"]
+    assert list(probability) == [0.0, 0.0, 1.0, 1.0]
+    assert (seen.draws, seen.seed, seen.rows) == (3, 7, 1)
+
+
+def test_outlook_counts_failures_by_hand(tmp_path):
+    """Plant fails with probability 1: no draw is ever clean at any budget; premium 0 (both plans
+    buy from CN)."""
+    folder = outlook_world(tmp_path, "failure.separation,bernoulli,1,,,\n")
+    seen = outlook(load_workbook(folder), folder, 2025, 2, 0, DEFAULT_OPTIONS, 1)
+    assert set(seen.probability["probability"]) == {0.0}
+    assert list(seen.budgets["premium_p50_usd"]) == [approx(0)] * 4
+
+
+def test_no_uncertainty_sheet_no_outlook(tmp_path):
+    folder = outlook_world(tmp_path)
+    (folder / "uncertainty.csv").unlink()
+    seen = outlook(load_workbook(folder), folder, 2025, 5, 0, DEFAULT_OPTIONS, 1)
+    assert seen.budgets.empty and seen.rows == 0
+
+
+def test_definitions_of_clean(tmp_path):
+    """Blocs allied, china, partner; allied protected, china restricted. Definitions: the settings'
+    (china), allied-only (china and partner), and a scenario's restricted_blocs equal to the
+    settings' merges with it rather than repeating."""
+    folder = world(tmp_path, CERTAIN)
+    (folder / "nodes.csv").write_text("node,bloc\nMine,allied\nPlant,allied\nCN,china\nBuyer,allied\nP,partner\n")
+    (folder / "scenarios.csv").write_text("scenario,key,value\nsame,restricted_blocs,china\nwide,restricted_blocs,"
+                                          "\"china, partner\"\n")
+    wb = load_workbook(folder)
+    found = definitions(wb, Subject.of(wb))
+    assert [(blocs, source) for _, blocs, source in found] == [
+        ("china", "settings; scenario same"), ("china, partner", "report; scenario wide")]
+    assert found[1][0] == "allied-only: every bloc but allied restricted"
+
+
+def test_comparators_beside_per_kg_premiums(tmp_path):
+    """The deadline row's per-kg premium (+80) and its range over the cost-factor rows (48 to 95)
+    stand beside the comparator; an element the model has no premium for shows none."""
+    folder = world(tmp_path, CERTAIN)
+    (folder / "comparators.csv").write_text(
+        "element,comparator,premium_low_usd_per_kg,premium_high_usd_per_kg,source\n"
+        "A,floor over China,59,,brief\nA,incentive,24,54,brief\n")
+    wb = load_workbook(folder)
+    deadlines = pd.DataFrame({"independence_year": [None, 2030], "status": ["optimal"] * 2,
+                              "premium_usd_per_kg.A": [None, 80.0]})
+    factors = pd.DataFrame({"premium_usd_per_kg.A": [48.0, 95.0, None]})
+    table = comparator_table(wb, deadlines, factors, 2030)
+    assert table[["premium_low_usd_per_kg", "premium_high_usd_per_kg", "model_usd_per_kg"]].values.tolist() == [
+        [59.0, 59.0, 80.0], [24.0, 54.0, 80.0]]
+    assert list(table["model_low_usd_per_kg"]) == [48.0, 48.0] and list(table["model_high_usd_per_kg"]) == [95.0] * 2
+
+
+def test_claims_take_their_scenarios_figures(tmp_path):
+    folder = outlook_world(tmp_path)
+    (folder / "claims.csv").write_text("claim,evidence,verdict,scenario,source\n"
+                                       "a quarter,a third,not found,cap,WSJ\n34 countries,54,not found as 34,,State\n")
+    wb = load_workbook(folder)
+    scenarios = pd.DataFrame([{"scenario": "cap", "status": "optimal", "system_cost_vs_base_usd": 2500.0,
+                               "capex_usd": 5000.0, "protected_capex_usd": 5000.0, "shortfall_t": 5.0}])
+    table = claim_table(wb, scenarios)
+    assert table["system_cost_vs_base_usd"].tolist()[0] == 2500.0 and pd.isna(table["status"].tolist()[1])
+    assert table["verdict"].tolist() == ["not found", "not found as 34"]
+
+
+def test_report_is_byte_identical_run_to_run(tmp_path, rechain):
+    """Same workbook, same options: every file the same bytes, with 1 worker or 2 (no timestamp in
+    the report; xlsx entries carry a fixed time). The outlook is in findings.md with its draws and seed."""
+    folder = outlook_world(tmp_path)
+    outs = []
+    for workers in (1, 2):
+        out = tmp_path / f"out{workers}"
+        result = rechain("report", str(folder), "--out", str(out), "--draws", "2", "--seed", "3",
+                         "--workers", str(workers))
+        assert result.returncode == 0, result.stdout + result.stderr
+        outs.append(out)
+    names = sorted(p.name for p in outs[0].iterdir())
+    assert names == sorted(p.name for p in outs[1].iterdir()) and "findings_tables_outlook.csv" in names
+    for name in names:
+        assert (outs[0] / name).read_bytes() == (outs[1] / name).read_bytes(), name
+    text = (outs[0] / "findings.md").read_text()
+    assert "2 draws per budget, seed 3" in text
+    assert "written_utc" not in (outs[0] / "findings_tables_run.csv").read_text()
