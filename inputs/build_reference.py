@@ -1752,8 +1752,10 @@ def uncertainty_rows():
             DEMAND_HIGH_FACTOR,
             None,
             None,
-            None,
-            f"between the IEA path (1) and McKinsey's 176 kt in 2035 ({DEMAND_HIGH_FACTOR}); a uniform factor on all years",
+            "demand_high",
+            f"between the IEA path (1) and McKinsey's 176 kt in 2035 ({DEMAND_HIGH_FACTOR}); a uniform factor on all "
+            "years; only with --scenario demand_high: above the IEA path the reference's world falls short of demand "
+            "(no Chinese expansion beyond its sourced capacity), which is not a fact about clean supply",
         ),
         (
             "embargo.allied",

@@ -46,8 +46,9 @@ def test_outlook_by_budget_by_hand(tmp_path):
     assert list(table["budget_bound"]) == [True, True, False, False]
     assert "bound in no draw" in table.loc[2e6, "defined_by"] and "scenario bigger" in table.loc[2e6, "defined_by"]
     assert list(table["draws"]) == [3] * 4 and list(table["solved"]) == [3] * 4
-    probability = seen.probability.set_index("budget")["probability"]
-    assert list(probability) == [0.0, 0.0, 1.0, 1.0]
+    probability = seen.probability.set_index("budget")
+    assert list(probability["probability"]) == [0.0, 0.0, 1.0, 1.0]
+    assert list(probability["probability.A"]) == [0.0, 0.0, 1.0, 1.0]
     assert (seen.draws, seen.seed, seen.rows) == (3, 7, 1)
 
 

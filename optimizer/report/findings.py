@@ -304,14 +304,23 @@ def _percent(p) -> str:
     return "n/a" if pd.isna(p) else f"{p:.0%}"
 
 
+def _chances(by_year: pd.DataFrame, year: int) -> str:
+    """`35% (Dy 35%, NdPr 100%)`: every element at once, then each element alone, in one year."""
+    if year not in by_year.index:
+        return "n/a"
+    row = by_year.loc[year]
+    each = [f"{c.removeprefix('probability.')} {_percent(row[c])}" for c in by_year if c.startswith("probability.")]
+    return _percent(row["probability"]) + (f" ({', '.join(each)})" if each else "")
+
+
 def outlook_sentences(subject: Subject, outlook: pd.DataFrame, probability: pd.DataFrame, man: dict) -> list[str]:
     if outlook.empty:
         return []
     lines = []
     for r in outlook.itertuples():
         label = f"budget {usd(r.budget_usd)}"
-        by_year = probability[probability["budget"] == label].set_index("year")["probability"]
-        chances = ", ".join(f"{y}: {_percent(by_year.get(y))}" for y in subject.deadlines)
+        by_year = probability[probability["budget"] == label].set_index("year")
+        chances = ", ".join(f"{y}: {_chances(by_year, y)}" for y in subject.deadlines)
         spread = (
             f"premium P10–P90 {usd(r.premium_p10_usd)} to {usd(r.premium_p90_usd)}; {subject.protected} capex "
             f"P10–P90 {usd(r.protected_capex_p10_usd)} to {usd(r.protected_capex_p90_usd)}"
@@ -385,9 +394,9 @@ def findings_md(subject: Subject, sheets: dict[str, pd.DataFrame], man: dict, fi
         _table(sheets["payment"]),
         "",
         f"World system cost includes the supply of {subject.restricted} to themselves and costs common to every "
-        f"plan, so a premium as a share of it looks small; against what {subject.protected} buyers pay it does not. Their payment values each "
-        "tonne they need at its marginal supply cost (the dual, what one more tonne would cost): a competitive "
-        "price, not a contract price.",
+        f"plan, so a premium as a share of it looks small; against what {subject.protected} buyers pay it does "
+        "not. Their payment values each tonne they need at its marginal supply cost (the dual, what one more "
+        "tonne would cost): a competitive price, not a contract price.",
         "",
         f"## Definitions of clean (fully clean from {y})",
         "",

@@ -15,7 +15,7 @@ import pandas as pd
 
 from ..models.highs import SolveOptions
 from ..workbook.validate import Workbook
-from .risk import RiskJob, load_risk, run_risk
+from .risk import SHARE_TOLERANCE, RiskJob, load_risk, run_risk
 
 QUANTILES = (0.1, 0.5, 0.9)
 OUTLOOK_COLUMNS = [
@@ -95,17 +95,33 @@ def outlook(
                 for _ in range(draws):
                     tick()
         table.append(_row(budget, source, drawn, bound))
-        probability += [
-            (budget_label(budget), int(y), p) for y, p in zip(by_year["year"], by_year["probability"], strict=True)
-        ]
+        probability += _by_year(budget_label(budget), drawn, by_year)
     return Outlook(
         pd.DataFrame(table, columns=OUTLOOK_COLUMNS),
-        pd.DataFrame(probability, columns=["budget", "year", "probability"]),
+        pd.DataFrame(probability, columns=_probability_columns(probability)),
         draws,
         seed,
         len(rows),
         complete,
     )
+
+
+def _by_year(label: str, drawn: pd.DataFrame, by_year: pd.DataFrame) -> list[dict]:
+    """Per year: the share of solved draws fully clean in every element, and in each element alone."""
+    ok = drawn[drawn["status"] == "optimal"] if len(drawn) else drawn
+    rows = []
+    for y, p in zip(by_year["year"], by_year["probability"], strict=True):
+        row = {"budget": label, "year": int(y), "probability": p}
+        for column in sorted(c for c in ok.columns if c.startswith("clean_share.") and c.endswith(f".{y}")):
+            element = column.removeprefix("clean_share.").rsplit(".", 1)[0]
+            shares = pd.to_numeric(ok[column], errors="coerce").fillna(1.0)
+            row[f"probability.{element}"] = float((shares >= 1 - SHARE_TOLERANCE).mean()) if len(ok) else None
+        rows.append(row)
+    return rows
+
+
+def _probability_columns(rows: list[dict]) -> list[str]:
+    return ["budget", "year", "probability", *sorted({k for r in rows for k in r if k.startswith("probability.")})]
 
 
 def _quantiles(values: pd.Series, name: str) -> dict[str, float | None]:
