@@ -60,7 +60,7 @@ def relaxation_value(con: Any, raw: dict[Any, float]) -> float:
     return -value if con.has_ub() and not con.has_lb() else value
 
 
-def marginal_supply_cost(built: Built, duals: dict[Any, float]) -> MarginalSupplyCost:
+def marginal_supply_cost(built: Built, duals: dict[Any, float], marks: bool = True) -> MarginalSupplyCost:
     """d(objective)/d(protected demand), per kg, undiscounted.
 
         msc[m,e,y] = ( λ_demand[m,e,y] + (1 − α) · λ_independence[e,y]  (+ λ_{v ≤ need}[m,e,y] if k̄ = 1) )
@@ -102,8 +102,8 @@ def marginal_supply_cost(built: Built, duals: dict[Any, float]) -> MarginalSuppl
     for key, pairs in sorted(weights.items()):
         total = sum(w for w, _ in pairs)
         by_element[key] = sum(w * v for w, v in pairs) / total if total > 0 else sum(v for _, v in pairs) / len(pairs)
-    marks = degenerate_marks(built, duals)
-    not_unique = frozenset((e, y) for e, y in by_element if marks & {(e, y), (e, None), (None, y), (None, None)})
+    found = degenerate_marks(built, duals) if marks else set()
+    not_unique = frozenset((e, y) for e, y in by_element if found & {(e, y), (e, None), (None, y), (None, None)})
     return MarginalSupplyCost(by_element, by_consumer, not_unique, dict(payment))
 
 

@@ -168,7 +168,7 @@ class Model:
         self.dataset, self.variant = dataset, variant
         self._delayed: dict[tuple[str, int], int] = {}  # DRAWS: the delays now in the parameters
         self._bounds: dict[int, tuple[float | None, float | None]] = {}  # builds held: their own bounds
-        self._phases: list[Any] = [None, None]  # LEAST_ALPHA: each phase's last basis
+        self._phases: list[Any] = [None, None]  # each phase's last basis (LEAST_ALPHA, solve(phase=))
 
     @property
     def build_seconds(self) -> float:
@@ -184,14 +184,16 @@ class Model:
             raise ValueError(f"{key} = {value!r} changes the model's structure: build a new Model")
         PARAMETERS[head].apply(self._solver.built.model, self.dataset, rest, float(value))
 
-    def solve(self, tables: bool = True) -> Solution:
+    def solve(self, tables: bool = True, phase: int | None = None) -> Solution:
         """The typed solution; for LEAST_ALPHA also `least_alpha`, for LEAST_BUDGET `least_budget_usd`.
-        Without `tables`, the summary figures only (much faster on small models)."""
+        Without `tables`, the summary figures only (much faster on small models). `phase` (0 or 1): start
+        from the basis the last solve of that phase ended with, not from the last solve's (a caller
+        alternating two kinds of solve, as risk draws alternate α = 0 and α = 1)."""
         if self._bisect:
             return self._least_alpha_by_bisection()
         if self.variant is Variant.LEAST_ALPHA:
             return self._least_alpha()
-        outcome = self._solver.solve()
+        outcome = self._solver.solve() if phase is None else self._phase(phase)
         solution = extract(self._solver.built, outcome, self.build_seconds, tables)
         if self.variant is Variant.LEAST_BUDGET and solution.optimal:
             budget = pyo.value(self._solver.built.model.budget_var) / MONEY

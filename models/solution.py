@@ -144,7 +144,7 @@ def extract(built: Built, outcome: SolveOutcome, build_seconds: float, with_tabl
             "independence_year": ds.settings.first_independence_year,
         }
     )
-    msc = marginal_supply_cost(built, outcome.duals)
+    msc = marginal_supply_cost(built, outcome.duals, marks=with_tables)
     summary["marginal_supply_cost_usd_per_kg"] = _by_element_year(msc.by_element)
     summary["marginal_supply_cost_mean_usd_per_kg"] = msc_means(msc, ds.settings.first_independence_year)
     summary["protected_payment_usd"] = msc.payment_usd({y: _v(m.discount[y]) for y in m.Y})

@@ -183,7 +183,7 @@ class RiskJob:
     def _solve(self, draw: Draw, cache: dict) -> dict:
         ds = self.dataset(draw)
         model = self._model(draw, ds, cache)
-        solution = model.solve(tables=False)
+        solution = model.solve(tables=False, phase=0)
         row: dict = {"status": solution.status.value}
         if not solution.optimal:
             row["reason"] = solution.message
@@ -192,7 +192,7 @@ class RiskJob:
         alpha = ds.settings.max_restricted_share
         if self.mode == "replan" and alpha < 1:
             model.update("max_restricted_share", 1.0)
-            free = model.solve(tables=False)
+            free = model.solve(tables=False, phase=1)
             model.update("max_restricted_share", alpha)
             row["premium_usd"] = row["system_cost_usd"] - free.summary["system_cost_usd"] if free.optimal else math.nan
             if free.optimal:
