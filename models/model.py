@@ -221,6 +221,14 @@ class Model:
             return replace(solution, message=f"least cost at alpha {alpha:.6g}: {second.message}")
         return replace(solution, least_alpha=alpha)
 
+    def phase_bases(self) -> tuple[Any, Any]:
+        """The basis each phase's last solve ended with (None where it has not solved)."""
+        return (self._phases[0], self._phases[1])
+
+    def start_phase_from(self, phase: int, basis: Any) -> None:
+        """The next solve of `phase` starts from `basis` (one of `phase_bases()` of this model)."""
+        self._phases[phase] = basis
+
     def _phase(self, phase: int) -> SolveOutcome:
         self._solver.start_from(self._phases[phase])
         outcome = self._solver.solve()

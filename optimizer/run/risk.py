@@ -213,14 +213,28 @@ class RiskJob:
         signature = tuple(kv for kv in draw.keys if kv not in mutable)
         model = cache.get("model")
         if model is None or cache.get("signature") != signature:
-            undrawn = replace(draw, facilities={})
+            undrawn = replace(draw, facilities={}, keys=signature)
             model = Model(self.dataset(undrawn), Variant.DRAWS, self.options)
-            cache.update(model=model, signature=signature)
+            cache.update(model=model, signature=signature, home=self._home(model))
+        for phase, basis in enumerate(cache["home"]):
+            model.start_phase_from(phase, basis)
         for k, v in mutable:
             model.update(k, float(v))
         model.set_draw({f: (fd.delay, fd.overrun) for f, fd in draw.facilities.items()})
         model.forbid_builds(frozenset(f for f, fd in draw.facilities.items() if fd.failed))
         return model
+
+    def _home(self, model: Model) -> tuple:
+        """The bases every draw's two solves start from: the undrawn case's, clean then unconstrained.
+        A draw's answer then depends on its own values only, not on the draws a worker solved before
+        it (an LP with several optimal plans could otherwise report a different one)."""
+        alpha = model.dataset.settings.max_restricted_share
+        model.solve(tables=False, phase=0)
+        if self.mode == "replan" and alpha < 1:
+            model.update("max_restricted_share", 1.0)
+            model.solve(tables=False, phase=1)
+            model.update("max_restricted_share", alpha)
+        return model.phase_bases()
 
 
 def figures(ds: Dataset, solution: Solution) -> dict:
