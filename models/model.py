@@ -21,7 +21,7 @@ import pyomo.environ as pyo
 from .dataset import MONEY, Dataset
 from .formulation import circuit_draw_shares, discount_factors, draw_shares
 from .highs import DEFAULT_OPTIONS, CaseSolver, SolveOptions, SolveOutcome, Status
-from .network import circuit_salvage_share, salvage_share
+from .network import circuit_salvage_share, embargo_arcs, embargoed, salvage_share
 from .solution import Solution, extract
 from .variants import Variant
 
@@ -306,6 +306,25 @@ class Model:
         self._shift_facilities(changed, delays)
         self._shift_circuits(changed, delays)
         self._delayed = delays
+
+    def set_embargo(self, embargo: Mapping[str, int | None]) -> None:
+        """DRAWS variant: from each named bloc's year on (None: never), its consumers receive no mixed
+        material at the last stage: upper bound 0 on exactly the arcs a structural embargo omits
+        (network.embargoed); every other such arc is back at its own bounds, so a bloc not named has no
+        drawn embargo. Build the model from the dataset without these blocs' embargo: one the dataset
+        holds itself is structural (its arcs are not in the model), and naming it is a ValueError."""
+        m = self._solver.built.model
+        if self.variant is not Variant.DRAWS:
+            raise ValueError("set_embargo needs a Model built as Variant.DRAWS")
+        ds = self.dataset
+        structural = sorted(set(embargo) & set(ds.settings.embargo))
+        if structural:
+            raise ValueError(f"embargo of {', '.join(structural)} is in the built dataset: build without it")
+        bundles, elements = embargo_arcs(ds, self._solver.built.network)
+        for n, c, y in bundles:
+            self._bound(m.g[n, c, y], 0.0 if embargoed(ds, c, y, embargo) else None)
+        for arc in elements:
+            self._bound(m.h[arc], 0.0 if embargoed(ds, arc[1], arc[5], embargo) else None)
 
     def _shift_facilities(self, changed: set[tuple[str, int]], delays: Mapping[tuple[str, int], int]) -> None:
         m, ds = self._solver.built.model, self.dataset

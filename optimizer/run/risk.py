@@ -17,7 +17,7 @@ import pandas as pd
 from ..errors import InputError, Issue
 from ..models.dataset import Dataset
 from ..models.highs import DEFAULT_OPTIONS, SolveOptions
-from ..models.model import Model, is_mutable
+from ..models.model import Model, is_mutable, split
 from ..models.solution import Solution
 from ..models.two_stage import HEDGE_LIMIT, TwoStage
 from ..models.variants import Variant
@@ -190,22 +190,27 @@ class RiskJob:
 
     def _model(self, draw: Draw, ds: Dataset, cache: dict) -> Model:
         """The draw's model. In `replan`, one model per worker, re-used warm while the draw's case keys
-        that change the structure stay the same: overruns, delays and failures are parameters and
-        bounds (Variant.DRAWS). Other modes build anew."""
+        that change the structure stay the same: overruns, delays, failures and drawn embargoes are
+        parameters and bounds (Variant.DRAWS; the model is built without the drawn blocs' embargo).
+        Other modes build anew."""
         if self.mode != "replan":
             model = Model(ds, options=self.options)
             model.fix_builds(dict(self.plan), self.recourse_year)
             return model
         base = cache["base"]
         mutable = [(k, v) for k, v in draw.keys if is_mutable(k, float(v), base)]
-        signature = tuple(kv for kv in draw.keys if kv not in mutable)
+        embargoes = {rest for head, rest in map(split, (k for k, _ in draw.keys)) if head == "embargo"}
+        signature = tuple(kv for kv in draw.keys if kv not in mutable and split(kv[0])[0] != "embargo")
         model = cache.get("model")
         if model is None or cache.get("signature") != signature:
-            undrawn = replace(draw, facilities={})
-            model = Model(self.dataset(undrawn), Variant.DRAWS, self.options)
+            built = self.dataset(replace(draw, facilities={}))
+            kept = {b: y for b, y in built.settings.embargo.items() if b not in embargoes}
+            built = replace(built, settings=replace(built.settings, embargo=kept))
+            model = Model(built, Variant.DRAWS, self.options)
             cache.update(model=model, signature=signature)
         for k, v in mutable:
             model.update(k, float(v))
+        model.set_embargo({b: ds.settings.embargo.get(b) for b in embargoes})
         model.set_draw({f: (fd.delay, fd.overrun) for f, fd in draw.facilities.items()})
         model.forbid_builds(frozenset(f for f, fd in draw.facilities.items() if fd.failed))
         return model
