@@ -169,6 +169,7 @@ class Model:
         self._delayed: dict[tuple[str, int], int] = {}  # DRAWS: the delays now in the parameters
         self._bounds: dict[int, tuple[float | None, float | None]] = {}  # builds held: their own bounds
         self._phases: list[Any] = [None, None]  # LEAST_ALPHA: each phase's last basis
+        self._embargoed: frozenset[tuple[str, Any]] = frozenset()  # DRAWS: the arcs set_embargo holds at 0
 
     @property
     def build_seconds(self) -> float:
@@ -321,10 +322,13 @@ class Model:
         if structural:
             raise ValueError(f"embargo of {', '.join(structural)} is in the built dataset: build without it")
         bundles, elements = embargo_arcs(ds, self._solver.built.network)
-        for n, c, y in bundles:
-            self._bound(m.g[n, c, y], 0.0 if embargoed(ds, c, y, embargo) else None)
-        for arc in elements:
-            self._bound(m.h[arc], 0.0 if embargoed(ds, arc[1], arc[5], embargo) else None)
+        arcs = [(m.g, a, a[1], a[2]) for a in bundles] + [(m.h, a, a[1], a[5]) for a in elements]
+        held = frozenset((component.name, a) for component, a, c, y in arcs if embargoed(ds, c, y, embargo))
+        for component, a, _, _ in arcs:
+            self._bound(component[a], 0.0 if (component.name, a) in held else None)
+        if held != self._embargoed:  # a basis under another embargo is a poor start (model.md §9)
+            self._solver.start_cold()
+        self._embargoed = held
 
     def _shift_facilities(self, changed: set[tuple[str, int]], delays: Mapping[tuple[str, int], int]) -> None:
         m, ds = self._solver.built.model, self.dataset

@@ -130,3 +130,15 @@ def test_replan_with_drawn_embargo_equals_the_rebuild_on_v2(tmp_path, examples):
         model.update("max_restricted_share", 1.0)
         free = model.solve(tables=False).summary["system_cost_usd"]
         assert row["premium_usd"] == pytest.approx(cold.summary["system_cost_usd"] - free, rel=1e-9, abs=1e-6)
+
+
+def test_a_changed_embargo_starts_the_next_solve_cold(monkeypatch):
+    """A basis under another embargo is a poor start: the solve after a change starts without one;
+    the same embargo again (or another year holding the same arcs) keeps the warm start."""
+    cold = []
+    monkeypatch.setattr(CaseSolver, "start_cold", lambda self: cold.append(1))
+    model = Model(one_stage(), Variant.DRAWS)
+    for year, starts in ((2027, 1), (2027, 1), (2030, 2), (None, 2), (2026, 3), (2025, 4), (2020, 4)):
+        model.set_embargo({"allied": year})
+        assert objective(model) == pytest.approx(BY_HAND.get(year, 90), rel=1e-9)
+        assert len(cold) == starts, year
