@@ -304,6 +304,11 @@ class CaseSolver:
         if basis is not None and basis.valid and self.highs is not None:
             self.highs.setBasis(basis)
 
+    def start_cold(self) -> None:
+        """The next solve starts without a basis (HiGHS presolves anew), not from the last one."""
+        if self.highs is not None:
+            self.highs.clearSolver()
+
     @property
     def highs(self) -> Any:
         """The highspy model (after the first solve), for exports and diagnostics."""

@@ -21,7 +21,7 @@ import pyomo.environ as pyo
 from .dataset import MONEY, Dataset
 from .formulation import circuit_draw_shares, discount_factors, draw_shares
 from .highs import DEFAULT_OPTIONS, CaseSolver, SolveOptions, SolveOutcome, Status
-from .network import circuit_salvage_share, salvage_share
+from .network import circuit_salvage_share, embargo_arcs, embargoed, salvage_share
 from .solution import Solution, extract
 from .variants import Variant
 
@@ -168,7 +168,8 @@ class Model:
         self.dataset, self.variant = dataset, variant
         self._delayed: dict[tuple[str, int], int] = {}  # DRAWS: the delays now in the parameters
         self._bounds: dict[int, tuple[float | None, float | None]] = {}  # builds held: their own bounds
-        self._phases: list[Any] = [None, None]  # each phase's last basis (LEAST_ALPHA, solve(phase=))
+        self._phases: list[Any] = [None, None]  # LEAST_ALPHA: each phase's last basis
+        self._embargoed: frozenset[tuple[str, Any]] = frozenset()  # DRAWS: the arcs set_embargo holds at 0
 
     @property
     def build_seconds(self) -> float:
@@ -184,16 +185,17 @@ class Model:
             raise ValueError(f"{key} = {value!r} changes the model's structure: build a new Model")
         PARAMETERS[head].apply(self._solver.built.model, self.dataset, rest, float(value))
 
-    def solve(self, tables: bool = True, phase: int | None = None) -> Solution:
+    def solve(self, tables: bool = True, cold: bool = False) -> Solution:
         """The typed solution; for LEAST_ALPHA also `least_alpha`, for LEAST_BUDGET `least_budget_usd`.
-        Without `tables`, the summary figures only (much faster on small models). `phase` (0 or 1): start
-        from the basis the last solve of that phase ended with, not from the last solve's (a caller
-        alternating two kinds of solve, as risk draws alternate α = 0 and α = 1)."""
+        Without `tables`, the summary figures only (much faster on small models). `cold`: without the
+        last basis (HiGHS presolves anew; faster where the LP changed much, as between risk draws)."""
         if self._bisect:
             return self._least_alpha_by_bisection()
         if self.variant is Variant.LEAST_ALPHA:
             return self._least_alpha()
-        outcome = self._solver.solve() if phase is None else self._phase(phase)
+        if cold:
+            self._solver.start_cold()
+        outcome = self._solver.solve()
         solution = extract(self._solver.built, outcome, self.build_seconds, tables)
         if self.variant is Variant.LEAST_BUDGET and solution.optimal:
             budget = pyo.value(self._solver.built.model.budget_var) / MONEY
@@ -220,14 +222,6 @@ class Model:
         if not solution.optimal:
             return replace(solution, message=f"least cost at alpha {alpha:.6g}: {second.message}")
         return replace(solution, least_alpha=alpha)
-
-    def phase_bases(self) -> tuple[Any, Any]:
-        """The basis each phase's last solve ended with (None where it has not solved)."""
-        return (self._phases[0], self._phases[1])
-
-    def start_phase_from(self, phase: int, basis: Any) -> None:
-        """The next solve of `phase` starts from `basis` (one of `phase_bases()` of this model)."""
-        self._phases[phase] = basis
 
     def _phase(self, phase: int) -> SolveOutcome:
         self._solver.start_from(self._phases[phase])
@@ -316,6 +310,28 @@ class Model:
         self._shift_facilities(changed, delays)
         self._shift_circuits(changed, delays)
         self._delayed = delays
+
+    def set_embargo(self, embargo: Mapping[str, int | None]) -> None:
+        """DRAWS variant: from each named bloc's year on (None: never), its consumers receive no mixed
+        material at the last stage: upper bound 0 on exactly the arcs a structural embargo omits
+        (network.embargoed); every other such arc is back at its own bounds, so a bloc not named has no
+        drawn embargo. Build the model from the dataset without these blocs' embargo: one the dataset
+        holds itself is structural (its arcs are not in the model), and naming it is a ValueError."""
+        m = self._solver.built.model
+        if self.variant is not Variant.DRAWS:
+            raise ValueError("set_embargo needs a Model built as Variant.DRAWS")
+        ds = self.dataset
+        structural = sorted(set(embargo) & set(ds.settings.embargo))
+        if structural:
+            raise ValueError(f"embargo of {', '.join(structural)} is in the built dataset: build without it")
+        bundles, elements = embargo_arcs(ds, self._solver.built.network)
+        arcs = [(m.g, a, a[1], a[2]) for a in bundles] + [(m.h, a, a[1], a[5]) for a in elements]
+        held = frozenset((component.name, a) for component, a, c, y in arcs if embargoed(ds, c, y, embargo))
+        for component, a, _, _ in arcs:
+            self._bound(component[a], 0.0 if (component.name, a) in held else None)
+        if held != self._embargoed:  # a basis under another embargo is a poor start (model.md §9)
+            self._solver.start_cold()
+        self._embargoed = held
 
     def _shift_facilities(self, changed: set[tuple[str, int]], delays: Mapping[tuple[str, int], int]) -> None:
         m, ds = self._solver.built.model, self.dataset

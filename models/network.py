@@ -10,7 +10,7 @@ the route is allowed").
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -162,10 +162,20 @@ def must_run_floors(ds: Dataset) -> dict[tuple[str, int, int], float]:
     return floors
 
 
-def embargoed(ds: Dataset, m: str, y: int) -> bool:
-    """Does consumer m receive no mixed material at the last stage in year y? (model.md, "Embargo")"""
-    start = ds.settings.embargo.get(ds.nodes[m])
+def embargoed(ds: Dataset, m: str, y: int, embargo: Mapping[str, int | None] | None = None) -> bool:
+    """Does consumer m receive no mixed material at the last stage in year y? (model.md, "Embargo").
+    `embargo`: bloc -> first year (None: never) in place of the dataset's own."""
+    start = (ds.settings.embargo if embargo is None else embargo).get(ds.nodes[m])
     return start is not None and y >= start
+
+
+def embargo_arcs(ds: Dataset, net: Network) -> tuple[list[tuple[str, str, int]], list[ElementArc]]:
+    """The arcs an embargo on the consumer's bloc removes in their year (where `embargoed`): stage-1
+    bundles from restricted nodes when k̄ = 1, mixed element arcs into consumers when k̄ ≥ 2."""
+    kbar = ds.last_stage
+    bundles = [a for a in net.bundle_arcs if kbar == 1 and a[0] in ds.restricted]
+    elements = [a for a in net.element_arcs if a[2] == kbar and a[4] == MIXED]
+    return bundles, elements
 
 
 CircuitBuild = tuple[str, str, int]  # (node, element, year)

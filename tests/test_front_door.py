@@ -23,18 +23,15 @@ def test_update_in_place_equals_the_worked_case(tiny):
     assert s["system_cost_usd"] == pytest.approx(5600) and s["objective_usd"] == pytest.approx(5600 + 2e8)
 
 
-def test_two_phases_alternate_from_their_own_bases(tiny):
-    """Alternating two cases, each from its own last basis (solve(phase=)): the same answers as
-    the worked case — 2,800, doubled demand 5,600 (+2e8 unmet), then both again."""
+def test_a_cold_solve_gives_the_worked_answers(tiny):
+    """Cold (no basis, presolve anew) and warm re-solves alternate: the same answers as the worked
+    case — 2,800, doubled demand 5,600 (+2e8 unmet), then both again."""
     model = Model(tiny)
-    for _ in range(2):
+    for cold in (False, True):
         model.update("demand_factor", 1.0)
-        assert model.solve(phase=0).summary["system_cost_usd"] == pytest.approx(2800)
+        assert model.solve(cold=cold).summary["system_cost_usd"] == pytest.approx(2800)
         model.update("demand_factor", 2.0)
-        assert model.solve(phase=1).summary["objective_usd"] == pytest.approx(5600 + 2e8)
-    bases = model.phase_bases()
-    model.start_phase_from(0, bases[1])
-    assert model.phase_bases() == (bases[1], bases[1])
+        assert model.solve(cold=not cold).summary["objective_usd"] == pytest.approx(5600 + 2e8)
 
 
 def test_structure_is_not_updated(tiny):

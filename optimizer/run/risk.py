@@ -17,7 +17,7 @@ import pandas as pd
 from ..errors import InputError, Issue
 from ..models.dataset import Dataset
 from ..models.highs import DEFAULT_OPTIONS, SolveOptions
-from ..models.model import Model, is_mutable
+from ..models.model import Model, is_mutable, split
 from ..models.solution import PER_KG, Solution, per_kg_premiums
 from ..models.two_stage import HEDGE_LIMIT, TwoStage
 from ..models.variants import Variant
@@ -183,7 +183,7 @@ class RiskJob:
     def _solve(self, draw: Draw, cache: dict) -> dict:
         ds = self.dataset(draw)
         model = self._model(draw, ds, cache)
-        solution = model.solve(tables=False, phase=0)
+        solution = model.solve(tables=False, cold=True)
         row: dict = {"status": solution.status.value}
         if not solution.optimal:
             row["reason"] = solution.message
@@ -192,7 +192,7 @@ class RiskJob:
         alpha = ds.settings.max_restricted_share
         if self.mode == "replan" and alpha < 1:
             model.update("max_restricted_share", 1.0)
-            free = model.solve(tables=False, phase=1)
+            free = model.solve(tables=False, cold=True)
             model.update("max_restricted_share", alpha)
             row["premium_usd"] = row["system_cost_usd"] - free.summary["system_cost_usd"] if free.optimal else math.nan
             if free.optimal:
@@ -202,39 +202,30 @@ class RiskJob:
 
     def _model(self, draw: Draw, ds: Dataset, cache: dict) -> Model:
         """The draw's model. In `replan`, one model per worker, re-used warm while the draw's case keys
-        that change the structure stay the same: overruns, delays and failures are parameters and
-        bounds (Variant.DRAWS). Other modes build anew."""
+        that change the structure stay the same: overruns, delays, failures and drawn embargoes are
+        parameters and bounds (Variant.DRAWS; the model is built without the drawn blocs' embargo).
+        Other modes build anew."""
         if self.mode != "replan":
             model = Model(ds, options=self.options)
             model.fix_builds(dict(self.plan), self.recourse_year)
             return model
         base = cache["base"]
         mutable = [(k, v) for k, v in draw.keys if is_mutable(k, float(v), base)]
-        signature = tuple(kv for kv in draw.keys if kv not in mutable)
+        embargoes = {rest for head, rest in map(split, (k for k, _ in draw.keys)) if head == "embargo"}
+        signature = tuple(kv for kv in draw.keys if kv not in mutable and split(kv[0])[0] != "embargo")
         model = cache.get("model")
         if model is None or cache.get("signature") != signature:
-            undrawn = replace(draw, facilities={}, keys=signature)
-            model = Model(self.dataset(undrawn), Variant.DRAWS, self.options)
-            cache.update(model=model, signature=signature, home=self._home(model))
-        for phase, basis in enumerate(cache["home"]):
-            model.start_phase_from(phase, basis)
+            built = self.dataset(replace(draw, facilities={}, keys=signature))
+            kept = {b: y for b, y in built.settings.embargo.items() if b not in embargoes}
+            built = replace(built, settings=replace(built.settings, embargo=kept))
+            model = Model(built, Variant.DRAWS, self.options)
+            cache.update(model=model, signature=signature)
         for k, v in mutable:
             model.update(k, float(v))
+        model.set_embargo({b: ds.settings.embargo.get(b) for b in embargoes})
         model.set_draw({f: (fd.delay, fd.overrun) for f, fd in draw.facilities.items()})
         model.forbid_builds(frozenset(f for f, fd in draw.facilities.items() if fd.failed))
         return model
-
-    def _home(self, model: Model) -> tuple:
-        """The bases every draw's two solves start from: the undrawn case's, clean then unconstrained.
-        A draw's answer then depends on its own values only, not on the draws a worker solved before
-        it (an LP with several optimal plans could otherwise report a different one)."""
-        alpha = model.dataset.settings.max_restricted_share
-        model.solve(tables=False, phase=0)
-        if self.mode == "replan" and alpha < 1:
-            model.update("max_restricted_share", 1.0)
-            model.solve(tables=False, phase=1)
-            model.update("max_restricted_share", alpha)
-        return model.phase_bases()
 
 
 def figures(ds: Dataset, solution: Solution) -> dict:
