@@ -21,7 +21,7 @@ from .errors import InputError, Issue, OutputError
 from .run.signals import INTERRUPTED, install_sigterm, interrupt_exit_code
 from .workbook.keys import parse_sets
 
-REPORT_DRAWS = 20  # `rechain report`: risk draws per budget of the outlook
+REPORT_DRAWS = 40  # `rechain report`: risk draws per budget of the outlook
 
 EXIT_INTERNAL, EXIT_INPUT, EXIT_NOT_SOLVED, EXIT_SHORTFALL = 1, 2, 3, 4
 SHORTFALL_TOLERANCE = 1e-6

@@ -118,12 +118,11 @@ def charts(subject: Subject) -> list[Chart]:
             "outlook_probability",
             "year",
             "probability",
-            f"Probability that {subject.protected} demand is fully clean, by year and budget (clean from "
-            f"{subject.year} required)",
+            f"Probability that {subject.protected} demand is fully clean, by budget",
             "budget",
             "year",
             "share of draws with every element fully clean",
-            f"rechain risk, replan; {subject.case}",
+            f"clean from {subject.year} required; rechain risk, replan; {subject.case}",
         ),
     ]
 

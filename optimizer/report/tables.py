@@ -476,8 +476,8 @@ def write_tables(
     facts = dict(zip(run["item"], run["value"], strict=True))
     footer = (
         f"rechain {facts.get('versions.rechain', '')} · input {facts.get('input', '')} "
-        f"sha256 {str(facts.get('input_sha256', ''))[:12]} · {facts.get('written_utc', '')}"
-    )
+        f"sha256 {str(facts.get('input_sha256', ''))[:12]}"
+    ) + (f" · {facts['written_utc']}" if facts.get("written_utc") else "")
     writers = {out / f"{stem}.xlsx": lambda tmp: save_xlsx(tmp, {**sheets, "run": run}, _excel_charts(charts, sheets))}
     for name, frame in {**sheets, "run": run}.items():
         writers[out / f"{stem}_{name}.csv"] = lambda tmp, frame=frame: save_csv(tmp, frame)
