@@ -125,8 +125,11 @@ def _probability_columns(rows: list[dict]) -> list[str]:
 
 
 def _quantiles(values: pd.Series, name: str) -> dict[str, float | None]:
+    """P10, P50, P90 in whole USD: a draw's LP is the same in any worker, but HiGHS's matrix after a
+    worker's earlier updates may be ordered otherwise, which moves the last digits (about 1e-16 of a
+    system cost) and would make the files differ with the number of workers."""
     v = pd.to_numeric(values, errors="coerce").dropna()
-    return {f"{name}_p{round(q * 100)}_usd": (v.quantile(q) if len(v) else None) for q in QUANTILES}
+    return {f"{name}_p{round(q * 100)}_usd": (float(round(v.quantile(q))) if len(v) else None) for q in QUANTILES}
 
 
 def _row(budget: float, source: str, drawn: pd.DataFrame, bound: bool) -> dict:
