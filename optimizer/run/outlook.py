@@ -71,7 +71,7 @@ def outlook(
     tick=None,
 ) -> Outlook:
     overrides = (("max_restricted_share", "0"), ("independence_year", str(year)))
-    _, rows, base = load_risk(path, None, overrides)
+    _, rows, _ = load_risk(path, None, overrides)
     budgets = budgets_of(wb)
     if not rows:
         return Outlook(pd.DataFrame(columns=OUTLOOK_COLUMNS), pd.DataFrame(), draws, seed, 0)

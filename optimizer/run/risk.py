@@ -201,10 +201,10 @@ class RiskJob:
         return row
 
     def _model(self, draw: Draw, ds: Dataset, cache: dict) -> Model:
-        """The draw's model. In `replan`, one model per worker, re-used warm while the draw's case keys
-        that change the structure stay the same: overruns, delays, failures and drawn embargoes are
-        parameters and bounds (Variant.DRAWS; the model is built without the drawn blocs' embargo).
-        Other modes build anew."""
+        """The draw's model. In `replan`, one model per worker, re-used (each solve cold, see
+        docs/model.md §9) while the draw's case keys that change the structure stay the same:
+        overruns, delays, failures and drawn embargoes are parameters and bounds (Variant.DRAWS; the
+        model is built without the drawn blocs' embargo). Other modes build anew."""
         if self.mode != "replan":
             model = Model(ds, options=self.options)
             model.fix_builds(dict(self.plan), self.recourse_year)
