@@ -61,8 +61,13 @@ def test_outlook_counts_failures_by_hand(tmp_path):
     assert list(seen.budgets["premium_p50_usd"]) == [approx(0)] * 4
 
 
-def test_no_uncertainty_sheet_no_outlook(tmp_path):
+def test_no_uncertainty_sheet_or_no_draws_no_outlook(tmp_path, rechain):
     folder = outlook_world(tmp_path)
+    seen = outlook(load_workbook(folder), folder, 2025, 0, 0, DEFAULT_OPTIONS, 1)
+    assert seen.budgets.empty and seen.rows == 1
+    result = rechain("report", folder, "--out", tmp_path / "zero", "--draws", "0")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Nothing was drawn: `--draws 0` was asked for." in (tmp_path / "zero" / "findings.md").read_text()
     (folder / "uncertainty.csv").unlink()
     seen = outlook(load_workbook(folder), folder, 2025, 5, 0, DEFAULT_OPTIONS, 1)
     assert seen.budgets.empty and seen.rows == 0

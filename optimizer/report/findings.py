@@ -464,8 +464,8 @@ def findings_md(subject: Subject, sheets: dict[str, pd.DataFrame], man: dict, fi
         ),
         *(
             [
-                "- Project risk (overruns, delays, failures): one plan assumes every project arrives; the workbook "
-                "has no uncertainty sheet, so no probabilities are stated."
+                "- Project risk (overruns, delays, failures): one plan assumes every project arrives; nothing "
+                "was drawn, so no probabilities are stated."
             ]
             if sheets["outlook"].empty
             else [
@@ -504,7 +504,8 @@ def comparator_section(subject: Subject, table: pd.DataFrame) -> list[str]:
 def outlook_section(subject: Subject, outlook: pd.DataFrame, man: dict, rows: int, image) -> list[str]:
     title = f"## Under uncertainty: how likely fully clean supply is, by budget (required from {subject.year})"
     if outlook.empty:
-        return [title, "", "The workbook has no uncertainty sheet: nothing was drawn.", ""]
+        why = "`--draws 0` was asked for" if rows else "the workbook has no uncertainty sheet"
+        return [title, "", f"Nothing was drawn: {why}.", ""]
     return [
         title,
         "",

@@ -73,8 +73,8 @@ def outlook(
     overrides = (("max_restricted_share", "0"), ("independence_year", str(year)))
     _, rows, _ = load_risk(path, None, overrides)
     budgets = budgets_of(wb)
-    if not rows:
-        return Outlook(pd.DataFrame(columns=OUTLOOK_COLUMNS), pd.DataFrame(), draws, seed, 0)
+    if not rows or draws == 0:
+        return Outlook(pd.DataFrame(columns=OUTLOOK_COLUMNS), pd.DataFrame(), draws, seed, len(rows))
     table, probability, complete = [], [], True
     same: tuple[float, pd.DataFrame, pd.DataFrame] | None = None
     for budget, source in budgets:
