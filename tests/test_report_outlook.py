@@ -8,7 +8,7 @@ The world of test_risk: Mine (allied, 100 tpa, free) feeds Plant (allied separat
 
 import pandas as pd
 import pytest
-from rechain.models.highs import DEFAULT_OPTIONS
+from rechain.models.highs import DEFAULT_OPTIONS, SolveOptions
 from rechain.report.findings import Subject
 from rechain.run.findings import claim_table, comparator_table, definitions
 from rechain.run.outlook import outlook
@@ -50,6 +50,19 @@ def test_outlook_by_budget_by_hand(tmp_path):
     assert list(probability["probability"]) == [0.0, 0.0, 1.0, 1.0]
     assert list(probability["probability.A"]) == [0.0, 0.0, 1.0, 1.0]
     assert (seen.draws, seen.seed, seen.rows) == (3, 7, 1)
+
+
+def test_draws_that_did_not_solve_prove_nothing_of_the_budget(tmp_path, rechain):
+    """Time limit 0: only budget 0's draws solve (presolve alone: nothing can be built). The budgets
+    whose draws did not solve are each solved for themselves — none takes another's draws as if its
+    budget bound in no draw — and the report counts the failed draws in its exit code (3)."""
+    folder = outlook_world(tmp_path)
+    seen = outlook(load_workbook(folder), folder, 2025, 2, 0, SolveOptions(time_limit=0.0), 1)
+    assert list(seen.budgets["solved"]) == [2, 0, 0, 0]
+    assert not seen.budgets["defined_by"].str.contains("bound in no draw").any()
+    result = rechain("report", folder, "--out", tmp_path / "out", "--draws", "2", "--time-limit", "0")
+    assert result.returncode == 3
+    assert "no draw solved (0 of 2 draws solved)" in (tmp_path / "out" / "findings.md").read_text()
 
 
 def test_outlook_counts_failures_by_hand(tmp_path):

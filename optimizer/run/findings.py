@@ -520,4 +520,5 @@ def write_report(
         run.failed
         + int((sheets["budgets"]["status"] != "optimal").sum())
         + int((sheets["scenarios"]["status"] != "optimal").sum())
+        + int((seen.budgets["draws"] - seen.budgets["solved"]).sum())
     )

@@ -84,8 +84,9 @@ def outlook(
             drawn, by_year = result["draws"], result["probability_by_year"]
             if not complete:
                 break
-            bound = bool(drawn.get("budget_binds", pd.Series(dtype=bool)).fillna(False).astype(bool).any())
-            if not bound:
+            solved = drawn[drawn["status"] == "optimal"] if len(drawn) else drawn
+            bound = bool(solved.get("budget_binds", pd.Series(dtype=bool)).astype(bool).any())
+            if not bound and len(solved) == draws:  # a draw that did not solve says nothing of the budget
                 same = (budget, drawn, by_year)
         else:
             drawn, by_year = same[1], same[2]
