@@ -140,12 +140,18 @@ def _signal_mid_solve(solver: CaseSolver, sig: int) -> None:
 
 
 def test_ctrl_c_during_highs_is_an_interrupt_not_an_error(examples):
+    """Python's own SIGINT handler first: a shell that starts a job in the background (`cmd &`) makes
+    it ignore SIGINT, and an ignored signal rightly stays ignored."""
     from rechain.workbook.cases import make_dataset
 
-    solver = CaseSolver(make_dataset(load_workbook(examples / "tiny")))
-    _signal_mid_solve(solver, signal.SIGINT)
-    with pytest.raises(KeyboardInterrupt):
-        solver.solve()
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        solver = CaseSolver(make_dataset(load_workbook(examples / "tiny")))
+        _signal_mid_solve(solver, signal.SIGINT)
+        with pytest.raises(KeyboardInterrupt):
+            solver.solve()
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def test_sigterm_during_highs_raises_terminated(examples, monkeypatch):
