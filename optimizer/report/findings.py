@@ -312,12 +312,17 @@ def _chances(by_year: pd.DataFrame, year: int) -> str:
     return _percent(row["probability"]) + (f" ({', '.join(each)})" if each else "")
 
 
+def budget_label(budget: float) -> str:
+    """The outlook's name of a budget: its line in the chart, its rows in the probability table."""
+    return f"budget {usd(budget)}"
+
+
 def outlook_sentences(subject: Subject, outlook: pd.DataFrame, probability: pd.DataFrame, man: dict) -> list[str]:
     if outlook.empty:
         return []
     lines = []
     for r in outlook.itertuples():
-        label = f"budget {usd(r.budget_usd)}"
+        label = budget_label(r.budget_usd)
         by_year = probability[probability["budget"] == label].set_index("year")
         chances = ", ".join(f"{y}: {_chances(by_year, y)}" for y in subject.deadlines)
         spread = (

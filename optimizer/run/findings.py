@@ -327,10 +327,11 @@ def comparator_table(wb: Workbook, deadlines_: pd.DataFrame, factors: pd.DataFra
         "source",
     ]
     at = deadlines_[deadlines_["independence_year"] == year]
+    solved = len(at) > 0 and at["status"].iloc[0] == Status.OPTIMAL.value
     rows = []
     for c in wb.comparators:
         column = f"{PER_KG}{c.element}"
-        model = at[column].iloc[0] if column in at and len(at) and _ok_row(at.iloc[0]) else None
+        model = at[column].iloc[0] if solved and column in at else None
         spread = pd.to_numeric(factors[column], errors="coerce").dropna() if column in factors else pd.Series()
         rows.append(
             {
@@ -363,10 +364,6 @@ def claim_table(wb: Workbook, scenarios: pd.DataFrame) -> pd.DataFrame:
             )
         rows.append(row | {"source": c.source})
     return pd.DataFrame(rows, columns=columns)
-
-
-def _ok_row(row) -> bool:
-    return row["status"] == Status.OPTIMAL.value
 
 
 def budget_grid(wb: Workbook, clean: Solution) -> list[tuple[float, str]]:

@@ -14,6 +14,8 @@ from pathlib import Path
 import pandas as pd
 
 from ..models.highs import SolveOptions
+from ..report.findings import budget_label
+from ..report.terminal import usd
 from ..workbook.validate import Workbook
 from .risk import SHARE_TOLERANCE, RiskJob, load_risk, run_risk
 
@@ -54,12 +56,6 @@ def budgets_of(wb: Workbook) -> list[tuple[float, str]]:
     return [(b, "; ".join(names)) for b, names in sorted(sources.items())]
 
 
-def budget_label(budget: float) -> str:
-    from ..report.terminal import usd
-
-    return f"budget {usd(budget)}"
-
-
 def outlook(
     wb: Workbook,
     path: Path,
@@ -91,7 +87,7 @@ def outlook(
         else:
             drawn, by_year = same[1], same[2]
             bound = False
-            source += f"; the budget bound in no draw at {budget_label(same[0]).removeprefix('budget ')}"
+            source += f"; the budget bound in no draw at {usd(same[0])}"
             if tick:
                 for _ in range(draws):
                     tick()
