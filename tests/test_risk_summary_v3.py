@@ -14,7 +14,10 @@ from types import SimpleNamespace
 
 import pandas as pd
 import pytest
+from rechain.report.risk import price_label, write_risk
+from rechain.report.terminal import print_risk
 from rechain.run.risk import summarise
+from rich.console import Console
 
 Z = 1.6449
 
@@ -183,3 +186,32 @@ def test_fully_met_uses_the_draws_own_alpha():
     tables = summarise(rows, case())
     assert probability(tables, "A", 2030, "fully met")["met"] == 1
     assert probability(tables, "A", 2030, "≥95%")["met"] == 0
+
+
+def test_the_files_and_the_terminal_say_what_a_reader_must_know(tmp_path):
+    """Three draws of which one failed, a condition with two classes, penalty 10^7 USD/t = $10,000/kg:
+    risk.md states the sample, the failure, the price and the condition; the condition's tables come
+    after the all-draws ones; the three PNGs are written; the terminal table fits 80 columns and shows
+    P(fully met) 2/3 = 67 % with its interval (0.2536, 0.9217) → "67% (25–92%)"."""
+    rows = [solved({"A": {2030: 1.0}}, premium_usd=5.0, **{"condition.embargo": c}) for c in ("2030", "never")]
+    rows = [{"draw": i, "failure.Plant.separation": 0.0, **r} for i, r in enumerate([*rows, FAILED])]
+    base = case()
+    base.settings.shortfall_penalty_usd_per_t = 1e7
+    tables = summarise(rows, base)
+    run = pd.DataFrame([("mode", "replan"), ("seed", 4), ("uncertainty", 1), ("complete", True)],
+                       columns=["item", "value"])
+    price = price_label(base.settings)
+    write_risk(tmp_path, "risk", tables, run, "", price)
+    text = (tmp_path / "risk.md").read_text()
+    for said in ("3 draws (mode replan, seed 4)", "drawn: failure.", "1 of 3 draws did not solve",
+                 "penalty \\$10,000/kg", "90 % Wilson", "embargo (2030, never)", "| 2030 | 67% (25–92%)"):
+        assert said in text, said
+    sections = ("All draws", "Condition embargo: 2030", "Condition embargo: never")
+    places = [text.index(f"## {title}") for title in sections]
+    assert places == sorted(places)
+    for name in ("clean_share_fan", "probability_by_year", "premium_histogram"):
+        assert (tmp_path / f"risk_{name}.png").stat().st_size > 0
+    console = Console(width=80, record=True)
+    print_risk(console, tables, price)
+    shown = console.export_text()
+    assert max(len(line) for line in shown.splitlines()) <= 80 and "67% (25–92%)" in shown
