@@ -28,6 +28,7 @@ SHEETS = (
 )
 PICTURES = ("clean_share_fan", "probability_by_year", "premium_histogram")  # risk_<name>.png
 LEVELS = ("≥95%", "≥99%", "fully met")
+STYLES = (("o", 10, 3.0), ("s", 6, 2.0), ("o", 3, 1.2))  # so that lines that coincide stay visible
 ALL_DRAWS = "all draws"
 BINS = 10
 STATS = ("p10", "p50", "p90", "mean")
@@ -122,12 +123,14 @@ def _footer(run: pd.DataFrame) -> str:
 
 
 def _figure(fig, title: str, note: str, footer: str) -> None:
-    fig.suptitle(mathtext(title), fontsize=12)
+    """Title, the case beneath it and the footer, placed in inches so that neither overlaps the plots."""
+    height = fig.get_size_inches()[1]
+    fig.suptitle(mathtext(title), fontsize=12, y=1 - 0.12 / height, va="top")
     if note:
-        fig.text(0.5, 0.925, mathtext(note), fontsize=8, color="dimgrey", ha="center")
+        fig.text(0.5, 1 - 0.42 / height, mathtext(note), fontsize=8, color="dimgrey", ha="center", va="top")
     if footer:
         fig.text(0.01, 0.005, mathtext(footer), fontsize=6, color="grey", ha="left", va="bottom")
-    fig.tight_layout(rect=(0, 0.03, 1, 0.92))
+    fig.tight_layout(rect=(0, 0.2 / height, 1, 1 - 0.55 / height))
 
 
 def _percent_axis(ax) -> None:
@@ -149,7 +152,8 @@ def fan_png(path: Path, fan: pd.DataFrame, note: str, footer: str) -> None:
     elements = list(dict.fromkeys(fan["element"]))
     cols = min(3, len(elements))
     rows = -(-len(elements) // cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(3.6 * cols + 0.6, 2.7 * rows + 1.1), dpi=120, squeeze=False)
+    size = (max(7.0, 3.6 * cols + 0.6), 2.7 * rows + 1.1 if cols > 1 else 4.6)
+    fig, axes = plt.subplots(rows, cols, figsize=size, dpi=120, squeeze=False)
     for ax, element in zip(axes.flat, elements, strict=False):
         at = fan[fan["element"] == element].sort_values("year")
         years = at["year"].astype(float)
@@ -176,17 +180,18 @@ def thresholds_png(path: Path, thresholds: pd.DataFrame, note: str, footer: str,
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(7.5, 4.8), dpi=120)
-    for level, colour in zip(LEVELS, ("#2CA02C", "#FF7F0E", "#1F77B4"), strict=True):
+    for level, colour, (marker, size, width) in zip(LEVELS, ("#2CA02C", "#FF7F0E", "#1F77B4"), STYLES, strict=True):
         at = thresholds[thresholds["threshold"] == level].sort_values("year")
         years = at["year"].astype(float)
         low, high = (pd.to_numeric(at[c], errors="coerce") for c in ("low", "high"))
         ax.fill_between(years, low, high, color=colour, alpha=0.15, linewidth=0)
         label = "clean share " + level if level != "fully met" else "fully met (zero shortfall)"
-        ax.plot(years, pd.to_numeric(at["probability"], errors="coerce"), color=colour, marker="o", label=label)
+        p = pd.to_numeric(at["probability"], errors="coerce")
+        ax.plot(years, p, color=colour, marker=marker, markersize=size, linewidth=width, label=label)
     _percent_axis(ax)
     ax.set_xlabel("year")
     ax.set_ylabel("share of all draws (failed draws count as not met)", fontsize=8)
-    ax.legend(fontsize=8, title=f"every element · bands: 90% Wilson · {price}", title_fontsize=7)
+    ax.legend(fontsize=8, title=f"every element · bands: 90% Wilson · {price}", title_fontsize=7, loc="best")
     _figure(fig, "Probability that the requirement holds, by year and threshold", note, footer)
     fig.savefig(path, format="png")
     plt.close(fig)
