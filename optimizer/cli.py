@@ -698,6 +698,9 @@ def report(
         raise typer.Exit(EXIT_NOT_SOLVED)
 
 
+RISK_JSON = ("value", "thresholds", "summary", "probability_by_year", "earliest_year", "clean_share_fan")
+
+
 class RiskMode(str, Enum):
     replan = "replan"
     commit = "commit"
@@ -735,11 +738,11 @@ def risk(
 ):
     """How likely a China-free chain is, by year, when projects overrun, slip or fail (risk.md)."""
     from .models.highs import SolveOptions
-    from .report.risk import SHEETS, charts, write_risk
+    from .report.risk import PICTURES, SHEETS, price_label, write_risk
     from .run.risk import RiskJob, check_draws, load_risk, run_risk
 
     path = _input_paths(workbook)
-    _guard_outputs([path], _table_targets(out, "risk", SHEETS, charts("")), out, stems=("risk",))
+    _guard_outputs([path], _table_targets(out, "risk", SHEETS, PICTURES), out, stems=("risk",))
     overrides = parse_sets(set_)
     wb, rows, base = load_risk(path, scenario, overrides)
     check_draws(draws, mode.value, recourse_year, base)
@@ -754,13 +757,17 @@ def risk(
         tables, complete = run_risk(job, draws, workers, scheduler, on_row)
     if not complete:
         _say(f"interrupted: {len(tables['draws'])} of {draws} draws done")
-    shown = {k: tables[k] for k in ("value", "summary", "probability_by_year") if k in tables}
+    price = price_label(base.settings)
     if as_json:
         from .report.writers import to_json
 
+        shown = {k: tables[k] for k in RISK_JSON if k in tables}
         sys.stdout.write(to_json({k: v.to_dict(orient="records") for k, v in shown.items()}) + "\n")
     else:
-        _print_tables(shown)
+        from .report.terminal import print_risk, stdout_console
+
+        _print_tables({k: tables[k] for k in ("value",) if k in tables})
+        print_risk(stdout_console(), tables, price)
     if out:
         man, run = _run_table(
             path,
@@ -775,7 +782,7 @@ def risk(
             uncertainty=len(rows),
             complete=complete,
         )
-        write_risk(out, _stem("risk", complete), tables, run, _case_note(wb, scenario, overrides))
+        write_risk(out, _stem("risk", complete), tables, run, _case_note(wb, scenario, overrides), price)
         _say(f"risk written to {out}")
     _finish({"draws": tables["draws"]}, complete)
 

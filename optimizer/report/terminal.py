@@ -175,3 +175,40 @@ def terminal_cell(col: str, v) -> str | Text:
     if "year" in col or col.endswith("_from"):
         return f"{v:.0f}"
     return f"{v + 0.0:,.4g}" if isinstance(v, (float, np.floating)) else f"{v:,}"
+
+
+def print_risk(console: Console, tables: dict[str, pd.DataFrame], price: str) -> None:
+    """`rechain risk` in 80 columns: over all draws, the probability that every element meets each
+    threshold by year with its 90 % Wilson interval; per condition class, P(fully met); the premium."""
+    from .risk import ALL_DRAWS, by_year, everywhere, summary_text
+
+    draws = tables["draws"]
+    failed = int((draws["status"] != "optimal").sum()) if "status" in draws else 0
+    console.print(
+        f"{len(draws)} draws, {failed} did not solve (counted as not met) · 90% Wilson intervals · shortfall {price}"
+    )
+    thresholds = tables["thresholds"]
+    _print_compact(console, by_year(thresholds, "", ALL_DRAWS), "P(every element meets the threshold), all draws")
+    conditions = thresholds.loc[thresholds["condition"] != "", ["condition", "class"]].drop_duplicates()
+    for condition, group in conditions.groupby("condition", sort=False):
+        frame = pd.DataFrame(
+            {name: by_year(thresholds, str(condition), name).set_index("year")["fully met"] for name in group["class"]}
+        )
+        _print_compact(console, frame.rename_axis("year").reset_index(), f"P(fully met) by class of {condition}")
+    summary = summary_text(everywhere(tables["summary"]), "", ALL_DRAWS)
+    premium = summary[summary["figure"] == "premium (USD)"]
+    if len(premium):
+        _print_compact(console, premium[["subset", "draws", "P10", "P50", "P90", "mean"]], "premium (USD)")
+    for r in summary[summary["figure"].str.startswith("P(")].itertuples(index=False):
+        console.print(f"{r.figure}: {r.mean} of {r.draws} solved draws ({r.subset})")
+
+
+def _print_compact(console: Console, frame: pd.DataFrame, title: str) -> None:
+    from rich import box
+
+    t = Table(title=rich_text(title) if title else None, title_justify="left", box=box.SIMPLE, padding=(0, 1))
+    for col in frame.columns:
+        t.add_column(rich_text(col), justify="left" if col == "subset" else "right", no_wrap=True)
+    for row in frame.itertuples(index=False):
+        t.add_row(*(rich_text("" if missing(v) else f"{v:.0f}" if isinstance(v, float) else v) for v in row))
+    console.print(t)

@@ -17,7 +17,7 @@ from ..models.highs import SolveOptions
 from ..report.findings import budget_label
 from ..report.terminal import usd
 from ..workbook.validate import Workbook
-from .risk import SHARE_TOLERANCE, RiskJob, load_risk, run_risk
+from .risk import ALL_ELEMENTS, FULLY_MET, RiskJob, load_risk, run_risk
 
 QUANTILES = (0.1, 0.5, 0.9)
 OUTLOOK_COLUMNS = [
@@ -77,22 +77,22 @@ def outlook(
         if same is None:
             job = RiskJob(wb, None, (*overrides, ("budget_usd", repr(budget))), rows, seed, options=options)
             result, complete = run_risk(job, draws, workers, on_row=lambda done: [tick() for _ in done] if tick else 0)
-            drawn, by_year = result["draws"], result["probability_by_year"]
+            drawn, thresholds = result["draws"], result["thresholds"]
             if not complete:
                 break
             solved = drawn[drawn["status"] == "optimal"] if len(drawn) else drawn
             bound = bool(solved.get("budget_binds", pd.Series(dtype=bool)).astype(bool).any())
             if not bound and len(solved) == draws:  # a draw that did not solve says nothing of the budget
-                same = (budget, drawn, by_year)
+                same = (budget, drawn, thresholds)
         else:
-            drawn, by_year = same[1], same[2]
+            drawn, thresholds = same[1], same[2]
             bound = False
             source += f"; the budget bound in no draw at {usd(same[0])}"
             if tick:
                 for _ in range(draws):
                     tick()
         table.append(_row(budget, source, drawn, bound))
-        probability += _by_year(budget_label(budget), drawn, by_year)
+        probability += _by_year(budget_label(budget), thresholds)
     return Outlook(
         pd.DataFrame(table, columns=OUTLOOK_COLUMNS),
         pd.DataFrame(probability, columns=_probability_columns(probability)),
@@ -103,17 +103,15 @@ def outlook(
     )
 
 
-def _by_year(label: str, drawn: pd.DataFrame, by_year: pd.DataFrame) -> list[dict]:
-    """Per year: the share of solved draws fully clean in every element, and in each element alone."""
-    ok = drawn[drawn["status"] == "optimal"] if len(drawn) else drawn
+def _by_year(label: str, thresholds: pd.DataFrame) -> list[dict]:
+    """Per year: the share of draws fully clean in every element, and in each element alone (from
+    the risk run's `thresholds` over all draws; a draw that did not solve counts as not clean)."""
+    full = thresholds[(thresholds["condition"] == "") & (thresholds["threshold"] == FULLY_MET)]
     rows = []
-    for y, p in zip(by_year["year"], by_year["probability"], strict=True):
-        row = {"budget": label, "year": int(y), "probability": p}
-        for column in sorted(c for c in ok.columns if c.startswith("clean_share.") and c.endswith(f".{y}")):
-            element = column.removeprefix("clean_share.").rsplit(".", 1)[0]
-            shares = pd.to_numeric(ok[column], errors="coerce").fillna(1.0)
-            row[f"probability.{element}"] = float((shares >= 1 - SHARE_TOLERANCE).mean()) if len(ok) else None
-        rows.append(row)
+    for y, at in full.groupby("year", sort=True):
+        p = dict(zip(at["element"], at["probability"], strict=True))
+        row = {"budget": label, "year": int(y), "probability": p.pop(ALL_ELEMENTS)}
+        rows.append(row | {f"probability.{e}": v for e, v in sorted(p.items())})
     return rows
 
 

@@ -8,6 +8,7 @@ on the number of workers nor on the order in which draws finish.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field, replace
 
@@ -37,6 +38,29 @@ FIGURES = (
     "shortfall_t",
     "earliest_independence_year",
 )
+ALL_DRAWS, REQUIREMENT_MET, ALL_ELEMENTS = "all draws", "requirement met", "all"
+FULLY_MET = "fully met"
+THRESHOLDS = (("≥95%", 0.95), ("≥99%", 0.99), (FULLY_MET, None))  # None: 1 − α
+CONFIDENCE = 0.90
+QUANTILES = (0.1, 0.5, 0.9)
+SHARE_DIGITS = 9
+CONDITION, CLEAN, OVERRUNS = "condition.", "clean_share.", "committed_overruns_budget"
+THRESHOLD_COLUMNS = [
+    "condition",
+    "class",
+    "element",
+    "year",
+    "threshold",
+    "draws",
+    "solved",
+    "met",
+    "probability",
+    "low",
+    "high",
+]
+FAN_COLUMNS = ["condition", "class", "element", "year", "n", "p10", "p50", "p90"]
+SUMMARY_COLUMNS = ["condition", "class", "subset", "figure", "n", "p10", "p50", "p90", "mean"]
+EARLIEST_COLUMNS = ["condition", "class", "earliest_year", "draws", "share"]
 BINDING_DUAL = 1e-9  # USD per USD of budget
 
 
@@ -229,6 +253,8 @@ class RiskJob:
 
 
 def figures(ds: Dataset, solution: Solution) -> dict:
+    """A solved draw's figures, `holds.<y>` for every year of its horizon and `clean_share.<e>.<y>`
+    (blank: no protected need), rounded to 1e-9 so that no figure depends on the worker's LP order."""
     s = solution.summary
     held = holds_by_year(ds, solution)
     row = {k: s[k] for k in ("objective_usd", "system_cost_usd", "capex_usd", "protected_capex_usd")}
@@ -239,7 +265,7 @@ def figures(ds: Dataset, solution: Solution) -> dict:
         row[f"holds.{y}"] = ok
     for e, by_year in s["clean_share"].items():
         for y, share in by_year.items():
-            row[f"clean_share.{e}.{y}"] = share
+            row[f"{CLEAN}{e}.{y}"] = None if share is None else round(share, SHARE_DIGITS)
     return row
 
 
@@ -277,38 +303,175 @@ def check_draws(draws: int, mode: str, recourse_year: int | None, base: Dataset)
 
 
 def summarise(rows: list[dict], base: Dataset) -> dict[str, pd.DataFrame]:
-    """The summary, probability-by-year, earliest-year and clean-share fan tables of the solved draws."""
-    draws = pd.DataFrame(rows)
-    ok = draws[draws["status"] == "optimal"] if len(draws) else draws
-    n = len(ok)
-    stats: dict[str, list] = {"statistic": ["p10", "p50", "p90", "mean"]}
-    for figure in FIGURES + tuple(sorted(c for c in ok.columns if c.startswith(PER_KG))):
-        v = pd.to_numeric(ok[figure], errors="coerce").dropna() if figure in ok else pd.Series(dtype=float)
-        if len(v):
-            q = v.quantile([0.1, 0.5, 0.9])
-            stats[figure] = [q[0.1], q[0.5], q[0.9], v.mean()]
-    years = list(base.settings.years)
-    probability = pd.DataFrame(
-        [(y, ok[f"holds.{y}"].astype(bool).mean() if n and f"holds.{y}" in ok else None, n) for y in years],
-        columns=["year", "probability", "draws"],
-    )
-    earliest = ok["earliest_independence_year"] if n else pd.Series(dtype=float)
-    counts = [(str(y), int((earliest == y).sum())) for y in years] + [("never", int(earliest.isna().sum()))]
-    fan = []
-    for col in [c for c in ok.columns if c.startswith("clean_share.")] if n else []:
-        element, year = col.removeprefix("clean_share.").rsplit(".", 1)
-        v = pd.to_numeric(ok[col], errors="coerce").dropna()
-        if len(v):
-            fan.append((element, int(year), v.quantile(0.1), v.quantile(0.5), v.quantile(0.9)))
+    """The draws and their summaries (risk.md v3), each over all draws (condition "", class "all
+    draws") and then per class of every `condition.<label>` column, one condition at a time:
+    `thresholds`, `clean_share_fan`, `summary` and `earliest_year`; and `probability_by_year` (all
+    draws, every element fully met, as in `thresholds`)."""
+    draws = pd.DataFrame(rows).reset_index(drop=True)
+    met = _met(draws, base)
+    required = _requirement_met(draws, base, met)
+    groups = _groups(draws)
+    thresholds = _table(THRESHOLD_COLUMNS, (r for g in groups for r in _threshold_rows(g, draws, met, base)))
+    whole = thresholds[(thresholds["condition"] == "") & (thresholds["element"] == ALL_ELEMENTS)]
+    by_year = whole[whole["threshold"] == FULLY_MET][["year", "probability", "draws", "solved", "low", "high"]]
     return {
         "draws": draws,
-        "summary": pd.DataFrame(stats),
-        "probability_by_year": probability,
-        "earliest_year": pd.DataFrame(
-            [(y, c, c / n if n else None) for y, c in counts], columns=["earliest_year", "draws", "share"]
-        ),
-        "clean_share_fan": pd.DataFrame(fan, columns=["element", "year", "p10", "p50", "p90"]),
+        "thresholds": thresholds,
+        "clean_share_fan": _table(FAN_COLUMNS, (r for g in groups for r in _fan_rows(g, draws, base))),
+        "summary": _table(SUMMARY_COLUMNS, (r for g in groups for r in _summary_rows(g, draws, required))),
+        "probability_by_year": by_year.reset_index(drop=True),
+        "earliest_year": _table(EARLIEST_COLUMNS, (r for g in groups for r in _earliest_rows(g, draws, base))),
     }
+
+
+def _table(columns: list[str], rows) -> pd.DataFrame:
+    return pd.DataFrame(list(rows), columns=columns)
+
+
+@dataclass(frozen=True)
+class Group:
+    """Draws summarised together: all of them, or one class of one condition row."""
+
+    condition: str  # "" = all draws
+    name: str  # the class
+    mask: pd.Series  # bool, aligned with the draws
+
+
+def _groups(draws: pd.DataFrame) -> list[Group]:
+    """All draws, then each class of each `condition.<label>` column (each condition on its own)."""
+    groups = [Group("", ALL_DRAWS, pd.Series(True, index=draws.index))]
+    for column in (str(c) for c in draws.columns if str(c).startswith(CONDITION)):
+        classes = draws[column].map(lambda v: None if v is None or v != v else str(v))
+        for name in sorted(classes.dropna().unique(), key=_class_order):
+            groups.append(Group(column.removeprefix(CONDITION), name, classes.eq(name)))
+    return groups
+
+
+def _class_order(name: str) -> tuple:
+    """Numbers by value first (years, 0 and 1), then text, "below …" before "at or above …"."""
+    try:
+        return (0, float(name), "")
+    except ValueError:
+        return (1, 0.0 if name.startswith("below") else 1.0, name)
+
+
+def _column(draws: pd.DataFrame, name: str) -> pd.Series:
+    """A column as numbers (NaN where blank or absent)."""
+    if name not in draws:
+        return pd.Series(np.nan, index=draws.index, dtype=float)
+    return pd.to_numeric(draws[name], errors="coerce").astype(float)
+
+
+def _solved(draws: pd.DataFrame) -> pd.Series:
+    return draws["status"].eq("optimal") if "status" in draws else pd.Series(False, index=draws.index)
+
+
+def _elements(draws: pd.DataFrame) -> list[str]:
+    shares = (str(c).removeprefix(CLEAN) for c in draws.columns if str(c).startswith(CLEAN))
+    return sorted({c.rsplit(".", 1)[0] for c in shares})
+
+
+def _met(draws: pd.DataFrame, base: Dataset) -> dict[tuple[str, int, str], pd.Series]:
+    """Per (element or "all", year, threshold), whether each draw meets it: it solved, the year is in
+    its horizon (its row has `holds.<y>`) and its clean share s is blank (no protected need) or
+    s ≥ level − 1e-6, level = 0.95, 0.99 or, for "fully met", 1 − α (the draw's α)."""
+    alpha = _column(draws, "max_restricted_share").fillna(base.settings.max_restricted_share)
+    solved = _solved(draws)
+    elements = _elements(draws)
+    met = {}
+    for y in base.settings.years:
+        inside = solved & _column(draws, f"holds.{y}").notna()
+        for label, level in THRESHOLDS:
+            bar = 1 - alpha if level is None else pd.Series(level, index=draws.index)
+            every = inside.copy()
+            for e in elements:
+                share = _column(draws, f"{CLEAN}{e}.{y}")
+                met[(e, y, label)] = inside & (share.isna() | (share >= bar - SHARE_TOLERANCE))
+                every &= met[(e, y, label)]
+            met[(ALL_ELEMENTS, y, label)] = every
+    return met
+
+
+def _requirement_met(draws: pd.DataFrame, base: Dataset, met: dict) -> pd.Series:
+    """Solved draws in which every element is fully met in every year from the case's independence
+    year (the draw's, where it is drawn) to the base case's last year."""
+    start = _column(draws, "independence_year").fillna(base.settings.first_independence_year)
+    required = _solved(draws)
+    for y in base.settings.years:
+        required &= (start > y) | met[(ALL_ELEMENTS, y, FULLY_MET)]
+    return required
+
+
+@functools.cache
+def wilson(met: int, draws: int) -> tuple[float, float]:
+    """The 90 % Wilson interval of met / draws: with p̂ = met/n and z = Φ⁻¹(0.95) = 1.6449,
+    centre (p̂ + z²/2n) / (1 + z²/n) ± z·√(p̂(1 − p̂)/n + z²/4n²) / (1 + z²/n)."""
+    from scipy.stats import binomtest
+
+    ci = binomtest(met, draws).proportion_ci(CONFIDENCE, "wilson")
+    return float(ci.low), float(ci.high)
+
+
+def _threshold_rows(g: Group, draws: pd.DataFrame, met: dict, base: Dataset) -> list[tuple]:
+    """P(threshold met) = met / draws, every draw of the group in `draws` (one that did not solve
+    counts as not meeting it), with its 90 % Wilson interval."""
+    n, solved = int(g.mask.sum()), int((g.mask & _solved(draws)).sum())
+    rows = []
+    for element in [ALL_ELEMENTS, *_elements(draws)]:
+        for y in base.settings.years:
+            for label, _ in THRESHOLDS:
+                k = int((g.mask & met[(element, y, label)]).sum())
+                low, high = wilson(k, n) if n else (None, None)
+                rows.append((g.condition, g.name, element, y, label, n, solved, k, k / n if n else None, low, high))
+    return rows
+
+
+def _fan_rows(g: Group, draws: pd.DataFrame, base: Dataset) -> list[tuple]:
+    """P10, P50, P90 of the clean share per element and year, over the solved draws of the group
+    that have a share there (a draw with no protected need that year has none)."""
+    solved = g.mask & _solved(draws)
+    rows = []
+    for e in _elements(draws):
+        for y in base.settings.years:
+            v = _column(draws, f"{CLEAN}{e}.{y}")[solved].dropna()
+            q = [float(v.quantile(p)) if len(v) else None for p in QUANTILES]
+            rows.append((g.condition, g.name, e, y, len(v), *q))
+    return rows
+
+
+def _figures_of(draws: pd.DataFrame) -> list[str]:
+    per_kg = sorted(str(c) for c in draws.columns if str(c).startswith(PER_KG))
+    return [f for f in (*FIGURES, *per_kg, "committed_capex_usd") if f in draws]
+
+
+def _summary_rows(g: Group, draws: pd.DataFrame, required: pd.Series) -> list[tuple]:
+    """P10, P50, P90 and mean of each figure over the group's solved draws, and over those that meet
+    the requirement; `p_committed_overruns_budget` is the share of them (in `mean`) whose committed
+    spending exceeds a budget row."""
+    rows = []
+    for subset, chosen in ((ALL_DRAWS, g.mask & _solved(draws)), (REQUIREMENT_MET, g.mask & required)):
+        for figure in _figures_of(draws):
+            v = _column(draws, figure)[chosen].dropna()
+            q = [float(v.quantile(p)) if len(v) else None for p in QUANTILES]
+            rows.append((g.condition, g.name, subset, figure, len(v), *q, float(v.mean()) if len(v) else None))
+        if OVERRUNS in draws:
+            v = draws.loc[chosen, OVERRUNS].dropna().astype(bool)
+            rows.append((g.condition, g.name, subset, f"p_{OVERRUNS}", len(v), None, None, None, _mean(v)))
+    return rows
+
+
+def _mean(v: pd.Series) -> float | None:
+    return float(v.mean()) if len(v) else None
+
+
+def _earliest_rows(g: Group, draws: pd.DataFrame, base: Dataset) -> list[tuple]:
+    """Draws of the group by earliest independence year, "never", and "did not solve"; shares of
+    every draw of the group."""
+    n, solved = int(g.mask.sum()), g.mask & _solved(draws)
+    earliest = _column(draws, "earliest_independence_year")[solved]
+    counts = [(str(y), int((earliest == y).sum())) for y in base.settings.years]
+    counts += [("never", int(earliest.isna().sum())), ("did not solve", int(n - solved.sum()))]
+    return [(g.condition, g.name, label, c, c / n if n else None) for label, c in counts]
 
 
 def load_risk(path, scenario: str | None, overrides: tuple) -> tuple[Workbook, tuple[Uncertainty, ...], Dataset]:
