@@ -13,7 +13,7 @@ objective 10,000 + 10,000/1.1 = 19,090.91.
 import dataclasses
 
 import pytest
-from rechain.models.dataset import BlocBudget, Settings
+from rechain.models.dataset import BlocBudget, Circuit, Settings
 from rechain.models.model import Model
 from rechain.models.network import salvage_share
 from rechain.models.solution import Solution
@@ -22,7 +22,7 @@ from rechain.models.variants import Variant
 from rechain.run import risk
 from rechain.run.risk import CommittedPlan, RiskJob, committed_plan, committed_spending, load_risk, run_risk
 
-from worked import case, fac
+from worked import case, fac, flat
 
 DF = 1 / 1.1
 PLAN = 10_000 + 10_000 * DF
@@ -207,6 +207,28 @@ def test_a_planned_build_with_no_variable_is_an_error():
     model = Model(ds, Variant.DRAWS)
     with pytest.raises(ValueError, match="no build variable"):
         model.commit({("M", 1, 2030): 5.0}, {})
+
+
+def test_committed_facility_and_circuit_capex_leave_the_budget_rows():
+    """2025-26, no discount, alpha = 1 (no requirement). Sep (separation, 100 USD/tpa, lead 0, lifetime
+    1) with an A circuit (50 USD/tpa, the facility's lead time); 10 t of A a year demanded; budget 1,000.
+    Committed: 10 tpa of Sep and 10 of its circuit in 2025; the draw delays Sep a year and doubles its
+    capex. Held capex = 10·100·2 + 10·50·2 = 3,000 in 2025, above the budget but out of its row, so the
+    draw solves: both serve from 2026; 2025's 10 t are unmet (1e7 USD/t): objective 3,000 + 1e8 (the
+    builds operate 1 year of a 1-year life: no salvage)."""
+    years = (2025, 2026)
+    ds = case(years, {"Mine": "allied", "Sep": "allied", "Buyer": "allied"}, 2,
+              [fac("Mine", 1, existing_tpa=100), fac("Sep", 2, capex_usd_per_tpa=100.0)],
+              {"Mine": {"A": 1.0}}, flat("Buyer", "A", 10, years),
+              circuits={("Sep", "A"): Circuit(capex_usd_per_tpa=50.0)},
+              settings={"max_restricted_share": 1.0, "budget_usd": 1000.0})
+    model = Model(ds, Variant.DRAWS)
+    model.commit({("Sep", 2, 2025): 10.0, ("Sep", "A", 2025): 10.0}, {("Sep", 2): (1, 2.0)})
+    solution = model.solve(tables=False)
+    assert solution.optimal, solution.message
+    assert solution.summary["objective_usd"] == pytest.approx(3_000 + 1e8, rel=1e-12)
+    assert solution.summary["unmet_t"] == pytest.approx(10.0)
+    assert model.committed_capex() == pytest.approx({("allied", 2025): 3_000.0, ("allied", 2026): 0.0})
 
 
 def failing_solve(self, tables=True, cold=False):
