@@ -306,11 +306,14 @@ def add_budget(b: Built) -> None:
         Σ_{n : bloc(n) = b, k, y} φ_n · capex[n,k] · build[n,k,y] ≤ budget_b   (budgets sheet)
 
     Written over the per-bloc aggregate CAPEX[b,y] (see costs.py), where
-    φ_n·capex_factor[b] is one mutable coefficient per bloc.
+    φ_n·capex_factor[b] is one mutable coefficient per bloc. DRAWS: CAPEX[b,y] − held_capex[b,y], the
+    rows cover free builds only (committed builds are taken out, Model.commit; risk.md v3).
     """
     m, ds = b.model, b.dataset
     s = ds.settings
-    spent = {(bloc, y): m.cost_factor[bloc] * m.capex_factor[bloc] * m.CAPEX[bloc, y] for bloc in m.B for y in m.Y}
+    drawn = b.variant is Variant.DRAWS
+    free = {(bl, y): m.CAPEX[bl, y] - m.held_capex[bl, y] if drawn else m.CAPEX[bl, y] for bl in m.B for y in m.Y}
+    spent = {key: m.cost_factor[key[0]] * m.capex_factor[key[0]] * capex for key, capex in free.items()}
     covered = [bloc for bloc in m.B if bloc in ds.budget_blocs]
     variable = b.variant is Variant.LEAST_BUDGET
     if s.budget_usd is not None or variable:

@@ -4,7 +4,7 @@ then the constraint families and the objective, in that fixed order."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,7 +13,7 @@ import pyomo.environ as pyo
 from . import additions, constraints, costs
 from .constraints import ramp_share
 from .dataset import MONEY, Dataset
-from .network import Network, build_network, circuit_lead_time
+from .network import Network, build_network, circuit_lead_time, circuit_salvage_share, salvage_share
 from .variants import Variant
 
 
@@ -150,6 +150,34 @@ def add_draw_parameters(b: Built) -> None:
     m.rampedc, m.in_servicec, m.salvagec = _draw_params(
         {key: circuit_draw_shares(ds, *key, 0) for key in circuit_terms}, net.circuit_salvage, "circuit build"
     )
+    m.held_capex = pyo.Param(
+        m.B, m.Y, mutable=True, initialize=0.0, doc="capex of held (committed) builds, out of the budget rows"
+    )
+
+
+def set_draw_parameters(
+    b: Built, draws: Mapping[tuple[str, int], tuple[int, float]], held: Callable[[tuple[str, Any, int]], bool]
+) -> None:
+    """DRAWS: every build's parameters for one draw, (delay, overrun) per (node, stage order) (at a
+    separator, of its circuits too; (0, 1) where not named). A `held` build (a committed one: paid in
+    its start year whatever the draw) takes the committed salvage share (network.salvage_share): a
+    delay that pushes it past last_year leaves its variable and its capex in place; it delivers nothing
+    (in-service flags 0) and its salvage share is min(1, max(0, 1 − U/lifetime)) = 1."""
+    m, ds = b.model, b.dataset
+
+    def delay(site: tuple[str, int]) -> int:
+        return draws.get(site, (0, 1.0))[0]
+
+    for site in m.overrun:
+        m.overrun[site] = draws.get(site, (0, 1.0))[1]
+    for n, k, y0, y in m.ramped:
+        m.ramped[n, k, y0, y], m.in_service[n, k, y0, y] = draw_shares(ds, n, k, y0, y, delay((n, k)))
+    for n, k, y0 in m.salvage_share:
+        m.salvage_share[n, k, y0] = salvage_share(ds, n, k, y0, delay((n, k)), held((n, k, y0)))
+    for n, e, y0, y in m.rampedc:
+        m.rampedc[n, e, y0, y], m.in_servicec[n, e, y0, y] = circuit_draw_shares(ds, n, e, y0, y, delay((n, 2)))
+    for n, e, y0 in m.salvagec:
+        m.salvagec[n, e, y0] = circuit_salvage_share(ds, n, e, y0, delay((n, 2)), held((n, e, y0)))
 
 
 def _draw_params(shares: dict[Any, tuple[float, float]], salvage: dict[Any, float], what: str) -> tuple[Any, Any, Any]:

@@ -19,7 +19,7 @@ from typing import Any
 import pyomo.environ as pyo
 
 from .dataset import MONEY, Dataset
-from .formulation import circuit_draw_shares, discount_factors, draw_shares
+from .formulation import circuit_draw_shares, discount_factors, draw_shares, set_draw_parameters
 from .highs import DEFAULT_OPTIONS, CaseSolver, SolveOptions, SolveOutcome, Status
 from .network import circuit_salvage_share, embargo_arcs, embargoed, salvage_share
 from .solution import Solution, extract
@@ -273,6 +273,61 @@ class Model:
             for key, var in component.items():
                 held = before is None or key[2] < before
                 self._bound(var, plan.get(key, 0.0) if held else None)
+
+    def commit(
+        self,
+        plan: Mapping[tuple[str, object, int], float],
+        draws: Mapping[tuple[str, int], tuple[int, float]],
+        before: int | None = None,
+    ) -> None:
+        """DRAWS, built on the undelayed case: one draw of a committed plan (risk.md v3, "Readings
+        decided"). The draw's (delay, overrun) per facility as set_draw takes them; every build starting
+        before `before` (all when None) held at the plan, later builds free (fix_builds). A held build is
+        paid in its start year with the drawn overrun even when the delay pushes it past last_year: its
+        variable exists (no delay in the built case), it then delivers nothing and its salvage share is
+        capped at 1 (formulation.set_draw_parameters). The budget rows cover the free builds only:
+
+            held_capex[b,y] = Σ_{held (n,k) at b, started y} capex[n,k] · overrun[n,k] · plan[n,k,y]
+                            (+ the same for circuits),   budget rows over φ_b·cf_b·(CAPEX[b,y] − held_capex[b,y])
+
+        A planned build (> 0) that has no variable here is a ValueError, never dropped unpaid."""
+        if self.variant is not Variant.DRAWS:
+            raise ValueError("commit needs a Model built as Variant.DRAWS")
+        built, m = self._solver.built, self._solver.built.model
+
+        def held(key: tuple[str, Any, int]) -> bool:
+            return before is None or key[2] < before
+
+        missing = sorted(
+            str(k) for k, v in plan.items() if held(k) and v > 0 and k not in m.build and k not in m.buildc
+        )
+        if missing:
+            raise ValueError(f"committed builds with no build variable in this case: {', '.join(missing)}")
+        set_draw_parameters(built, draws, held)
+        self._delayed = {site: d for site, (d, _) in draws.items() if d}
+        self.fix_builds(plan, before)
+        spent = {key: 0.0 for key in m.held_capex}
+        for (n, what, y), tpa in plan.items():
+            if held((n, what, y)) and tpa:
+                site = (n, what) if isinstance(what, int) else (n, 2)
+                spent[(self.dataset.nodes[n], y)] += self._capex((n, what)) * MONEY * pyo.value(m.overrun[site]) * tpa
+        for key, value in spent.items():
+            m.held_capex[key] = value
+
+    def _capex(self, build: tuple[str, object]) -> float:
+        """USD per tpa of a facility's (node, stage order) or a circuit's (node, element) new capacity."""
+        n, what = build
+        found = self.dataset.facilities[(n, what)] if isinstance(what, int) else self.dataset.circuits[(n, str(what))]
+        return found.capex_usd_per_tpa or 0.0
+
+    def committed_capex(self) -> dict[tuple[str, int], float]:
+        """DRAWS after commit: the held builds' capex per (bloc, start year), nominal USD with the drawn
+        overrun, φ and capex_factor applied, as the budget rows would count it."""
+        m = self._solver.built.model
+        return {
+            (bl, y): pyo.value(m.cost_factor[bl] * m.capex_factor[bl] * m.held_capex[bl, y]) / MONEY
+            for bl, y in m.held_capex
+        }
 
     def forbid_builds(self, facilities: frozenset[tuple[str, int]]) -> None:
         """No new capacity at these (node, stage order) facilities (and, at separation, their circuits);

@@ -83,16 +83,20 @@ def build_years(ds: Dataset, n: str, k: int) -> Iterator[int]:
             yield y
 
 
-def salvage_share(ds: Dataset, n: str, k: int, y: int, delay: int = 0) -> float:
-    """rho = max(0, 1 - U / lifetime) with U = yN - (y + L + delay) + 1 years operated; 0 for a build
-    that a delay keeps out of service for the whole horizon (risk draws)."""
+def salvage_share(ds: Dataset, n: str, k: int, y: int, delay: int = 0, committed: bool = False) -> float:
+    """rho = max(0, 1 - U / lifetime) with U = yN - (y + L + delay) + 1 years operated. A build that a
+    delay keeps out of service for the whole horizon (U <= 0, risk draws): 0 for a free build (it is
+    never worth starting), and for a `committed` one (paid in its year whatever the draw: commit's
+    plan, hedge's shared builds) min(1, 1 - U / lifetime) = 1 (risk.md v3, "Readings decided")."""
     f = ds.facilities[(n, k)]
-    return _rho(ds, y + f.lead_time_years + delay, f.lifetime_years)
+    return _rho(ds, y + f.lead_time_years + delay, f.lifetime_years, committed)
 
 
-def _rho(ds: Dataset, in_service: int, lifetime: float) -> float:
+def _rho(ds: Dataset, in_service: int, lifetime: float, committed: bool = False) -> float:
     operated = ds.settings.last_year - in_service + 1
-    return 0.0 if operated <= 0 else max(0.0, 1.0 - operated / lifetime)
+    if operated <= 0:
+        return 1.0 if committed else 0.0
+    return max(0.0, 1.0 - operated / lifetime)
 
 
 def circuit_lead_time(ds: Dataset, n: str, e: str) -> int:
@@ -113,9 +117,10 @@ def circuit_build_years(ds: Dataset, n: str, e: str) -> Iterator[int]:
             yield y
 
 
-def circuit_salvage_share(ds: Dataset, n: str, e: str, y: int, delay: int = 0) -> float:
-    """rho of a circuit build: straight-line over its facility's lifetime (0 as in salvage_share)."""
-    return _rho(ds, y + circuit_lead_time(ds, n, e) + delay, ds.facilities[(n, 2)].lifetime_years)
+def circuit_salvage_share(ds: Dataset, n: str, e: str, y: int, delay: int = 0, committed: bool = False) -> float:
+    """rho of a circuit build: straight-line over its facility's lifetime (past the horizon as in
+    salvage_share)."""
+    return _rho(ds, y + circuit_lead_time(ds, n, e) + delay, ds.facilities[(n, 2)].lifetime_years, committed)
 
 
 def demand_rows(

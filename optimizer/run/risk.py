@@ -62,6 +62,7 @@ FAN_COLUMNS = ["condition", "class", "element", "year", "n", "p10", "p50", "p90"
 SUMMARY_COLUMNS = ["condition", "class", "subset", "figure", "n", "p10", "p50", "p90", "mean"]
 EARLIEST_COLUMNS = ["condition", "class", "earliest_year", "draws", "share"]
 BINDING_DUAL = 1e-9  # USD per USD of budget
+BUDGET_TOLERANCE = 1e-9  # relative: committed capex above a budget row by more than this overruns it
 
 
 @dataclass(frozen=True)
@@ -135,9 +136,13 @@ def sample(rows: list[Uncertainty], base: Dataset, seed: int, i: int, central: b
 
 def drawn_dataset(ds: Dataset, draw: Draw, keep_failed_builds: bool = False) -> Dataset:
     """The case of one draw: delays added to the lead time of new builds (and of circuits at
-    separation), overruns multiplying their capex, failed facilities without a new-build option
-    (`keep_failed_builds`: with it, but their throughput capped at existing capacity, so committed
-    builds are paid for and deliver nothing)."""
+    separation), overruns multiplying their capex, failed facilities without a new-build option.
+    `keep_failed_builds` (commit, hedge): failed facilities keep it, their throughput capped at existing
+    capacity (committed builds are paid for and deliver nothing), and delays and overruns stay out of
+    the case: they are the DRAWS model's parameters (`draw_parameters`), so a committed build that a
+    delay pushes past last_year keeps its variable and is paid (Model.commit)."""
+    if keep_failed_builds:
+        draw = replace(draw, facilities={f: FacilityDraw(failed=fd.failed) for f, fd in draw.facilities.items()})
     facilities, circuits, availability = dict(ds.facilities), dict(ds.circuits), dict(ds.availability)
     for (n, k), fd in draw.facilities.items():
         f = facilities[(n, k)]
@@ -155,6 +160,11 @@ def drawn_dataset(ds: Dataset, draw: Draw, keep_failed_builds: bool = False) -> 
                 ccapex = None if drop or c.capex_usd_per_tpa is None else c.capex_usd_per_tpa * fd.overrun
                 circuits[(cn, e)] = replace(c, lead_time_years=lead, capex_usd_per_tpa=ccapex)
     return replace(ds, facilities=facilities, circuits=circuits, availability=availability)
+
+
+def draw_parameters(draw: Draw) -> dict[tuple[str, int], tuple[int, float]]:
+    """(delay, overrun) per facility, as Model.set_draw and Model.commit take them."""
+    return {f: (fd.delay, fd.overrun) for f, fd in draw.facilities.items()}
 
 
 def holds_by_year(ds: Dataset, solution: Solution) -> dict[int, bool]:
@@ -181,7 +191,7 @@ class RiskJob:
     mode: str = "replan"
     recourse_year: int | None = None
     options: SolveOptions = DEFAULT_OPTIONS
-    plan: tuple[tuple[tuple, float], ...] = ()  # commit: the committed builds
+    plan: CommittedPlan | None = None  # commit: the deterministic plan
 
     def base(self) -> Dataset:
         return make_dataset(self.wb, self.scenario, self.overrides)
@@ -205,14 +215,21 @@ class RiskJob:
         return {"draw": i, **draw.values, **seen[same]}
 
     def _solve(self, draw: Draw, cache: dict) -> dict:
+        if self.plan is not None and not self.plan.optimal:
+            return {"status": self.plan.status, "reason": f"deterministic plan: {self.plan.message}"}
         ds = self.dataset(draw)
-        model = self._model(draw, ds, cache)
+        try:
+            model = self._model(draw, ds, cache)
+        except ValueError as exc:  # a committed build this draw's case cannot hold (Model.commit)
+            return {"status": "error", "reason": str(exc)}
         solution = model.solve(tables=False, cold=True)
         row: dict = {"status": solution.status.value}
         if not solution.optimal:
             row["reason"] = solution.message
             return row
         row.update(figures(ds, solution))
+        if self.mode == "commit":
+            row.update(committed_spending(ds, model.committed_capex()))
         alpha = ds.settings.max_restricted_share
         if self.mode == "replan" and alpha < 1:
             model.update("max_restricted_share", 1.0)
@@ -230,8 +247,9 @@ class RiskJob:
         overruns, delays, failures and drawn embargoes are parameters and bounds (Variant.DRAWS; the
         model is built without the drawn blocs' embargo). Other modes build anew."""
         if self.mode != "replan":
-            model = Model(ds, options=self.options)
-            model.fix_builds(dict(self.plan), self.recourse_year)
+            assert self.plan is not None
+            model = Model(ds, Variant.DRAWS, self.options)
+            model.commit(dict(self.plan.builds), draw_parameters(draw), self.recourse_year)
             return model
         base = cache["base"]
         mutable = [(k, v) for k, v in draw.keys if is_mutable(k, float(v), base)]
@@ -274,17 +292,49 @@ def _budget_binds(solution: Solution) -> bool:
     return abs(solution.summary.get("budget_dual_usd_per_usd") or 0.0) > BINDING_DUAL
 
 
-def committed_plan(job: RiskJob) -> tuple[tuple[tuple, float], ...]:
-    """The deterministic plan, solved with every target at its median / most likely value."""
+def committed_spending(ds: Dataset, spent: dict[tuple[str, int], float]) -> dict:
+    """commit: the committed builds' capex (nominal USD with the drawn overrun, φ and capex_factor, as
+    budget rows count it; per (bloc, start year)) and whether it alone exceeds any budget row: the total
+    budget_usd or annual_budget_usd in any year over the budget blocs, or a bloc's row of the budgets
+    sheet (risk.md v3: the budget rows cover recourse builds only)."""
+    s, covered = ds.settings, ds.budget_blocs
+    by_year = {y: sum(v for (bl, yy), v in spent.items() if yy == y and bl in covered) for y in s.years}
+    over = s.budget_usd is not None and sum(by_year.values()) > s.budget_usd * (1 + BUDGET_TOLERANCE)
+    over |= s.annual_budget_usd is not None and max(by_year.values()) > s.annual_budget_usd * (1 + BUDGET_TOLERANCE)
+    for row in ds.bloc_budgets:
+        bloc_spent = sum(v for (bl, _), v in spent.items() if bl == row.bloc)
+        over |= bloc_spent > row.budget_usd * (1 + BUDGET_TOLERANCE)
+    return {"committed_capex_usd": sum(spent.values()), "committed_overruns_budget": bool(over)}
+
+
+@dataclass(frozen=True)
+class CommittedPlan:
+    """The deterministic plan of commit (and of VSS): its builds (t/yr per (node, stage order or element,
+    start year)), or the status and message of a solve that did not finish optimal."""
+
+    builds: tuple[tuple[tuple, float], ...] = ()
+    status: str = "optimal"
+    message: str = ""
+
+    @property
+    def optimal(self) -> bool:
+        return self.status == "optimal"
+
+
+def committed_plan(job: RiskJob) -> CommittedPlan:
+    """The deterministic plan: every row at `Distribution.central()` (the median of a continuous
+    distribution, the most likely value of a discrete or bernoulli one), solved on the DRAWS model of
+    the commit draws with those delays and overruns (so its builds are variables of every draw's
+    model). A plan that does not solve optimal (time limit, infeasible) is a failed run, not an input
+    error: every commit draw then reports its status and message."""
     base = job.base()
     draw = sample(list(job.rows), base, job.seed, 0, central=True)
-    model = Model(job.dataset(draw), options=job.options)
-    solution = model.solve()
+    model = Model(replace(job, mode="commit").dataset(draw), Variant.DRAWS, job.options)
+    model.set_draw(draw_parameters(draw))
+    solution = model.solve(tables=False)
     if not solution.optimal:
-        raise InputError(
-            [Issue("--mode commit", "a deterministic plan to commit to", f"<no optimal plan: {solution.message}>")]
-        )
-    return tuple(sorted(model.builds().items(), key=str))
+        return CommittedPlan(status=solution.status.value, message=solution.message)
+    return CommittedPlan(tuple(sorted(model.builds().items(), key=str)))
 
 
 def check_draws(draws: int, mode: str, recourse_year: int | None, base: Dataset) -> None:
@@ -522,7 +572,7 @@ def run_hedge(
     job = replace(job, recourse_year=recourse)
     sampled = [sample(list(job.rows), base, job.seed, i) for i in range(draws)]
     datasets = [job.dataset(d) for d in sampled]
-    two_stage = TwoStage(datasets, recourse, job.options)
+    two_stage = TwoStage(datasets, recourse, job.options, [draw_parameters(d) for d in sampled])
     solutions = two_stage.solve()
     if on_row:
         on_row([{}])
@@ -533,10 +583,9 @@ def run_hedge(
         rows.append(row)
     tables = summarise(rows, base)
     replanned, done = run_tasks(replace(job, mode="replan"), list(range(draws)), workers, scheduler, None)
-    committed, also = run_tasks(
-        replace(job, mode="commit", plan=committed_plan(job)), list(range(draws)), workers, scheduler, None
-    )
-    tables["value"] = _values(rows, replanned, committed, recourse)
+    plan = committed_plan(job)
+    committed, also = run_tasks(replace(job, mode="commit", plan=plan), list(range(draws)), workers, scheduler, None)
+    tables["value"] = _values(rows, replanned, committed, recourse, plan)
     tables["hedged_plan"] = _plan_table(two_stage.plan() if solutions and solutions[0].optimal else {}, base)
     return tables, done and also
 
@@ -559,14 +608,20 @@ def _mean_objective(rows: list[dict]) -> float | None:
     return float(np.mean([r["objective_usd"] for r in rows]))
 
 
-def _values(hedged: list[dict], replanned: list[dict], committed: list[dict], recourse: int) -> pd.DataFrame:
-    """VSS = commit mean − hedge mean; EVPI = hedge mean − replan mean (objectives, penalties included)."""
+def _values(
+    hedged: list[dict], replanned: list[dict], committed: list[dict], recourse: int, plan: CommittedPlan
+) -> pd.DataFrame:
+    """VSS = commit mean − hedge mean; EVPI = hedge mean − replan mean (objectives, penalties included).
+    The commit term follows commit's readings (recourse year, budget rows, salvage; risk.md v3); a
+    deterministic plan that did not solve leaves VSS blank and says why."""
     h, r, c = _mean_objective(hedged), _mean_objective(replanned), _mean_objective(committed)
     vss = None if h is None or c is None else c - h
     evpi = None if h is None or r is None else h - r
+    plan_status = plan.status if plan.optimal else f"{plan.status}: {plan.message}"
     return pd.DataFrame(
         [
             ("recourse_year", recourse),
+            ("deterministic_plan_status", plan_status),
             ("hedge_mean_objective_usd", h),
             ("commit_mean_objective_usd", c),
             ("replan_mean_objective_usd", r),
