@@ -186,3 +186,19 @@ def test_without_scipy_risk_and_report_stop_with_exit_2(tmp_path, rechain, monke
     assert done.returncode == 2
     assert "needs scipy: pip install 'rechain[risk]'" in done.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_each_draws_row_carries_its_conditions(tmp_path):
+    """The one test here that solves (a tiny LP per draw): RiskJob.run writes each condition's class as the
+    column condition.<target>, beside the drawn value it follows from."""
+    from rechain.run.risk import RiskJob
+
+    rows = 'embargo.china,discrete,"2025:0.5, 2030:0.5",,,,,,,TRUE\nfailure.P1.separation,bernoulli,0.5,,,,,,,TRUE\n'
+    wb, drawn, _ = load_risk(world(tmp_path, rows), None, ())
+    job = RiskJob(wb, None, (), drawn, 3)
+    cache: dict = {}
+    for i in range(4):
+        row = job.run(i, cache)
+        assert row["condition.embargo.china"] == str(int(row["embargo.china"]))
+        assert row["condition.failure.P1.separation"] == str(int(row["failure.P1.separation"]))
+        assert row["status"] == "optimal"
