@@ -633,7 +633,7 @@ UNCERTAINTY = Sheet(
             default=0.0,
             ge=0,
             le=1,
-            example=0,
+            example=0.5,
         ),
         Column(
             "condition",
