@@ -267,19 +267,18 @@ def validate(
     workbook: Workbook = None,
     strict: Annotated[bool, typer.Option("--strict", help="Treat warnings as errors.")] = False,
 ):
-    """Check a workbook and every scenario in it; print all problems (exit 2 on errors)."""
-    from .workbook.cases import make_dataset
-    from .workbook.validate import load_workbook
+    """Check a workbook, every scenario in it and its uncertainty sheet in each; print all problems
+    (exit 2 on errors)."""
+    from .workbook.read import read_tables
+    from .workbook.validate import validate_tables
 
     path = _input_paths(workbook)
-    wb = load_workbook(path)
+    tables = read_tables(path)
+    wb, problems = validate_tables(tables)
+    problems.raise_if_any()
+    assert wb is not None
     warnings = list(wb.warnings)
-    issues = []
-    for scenario in [None, *wb.scenario_names]:
-        try:
-            make_dataset(wb, scenario, warnings=warnings)
-        except InputError as exc:
-            issues += [i for i in exc.issues if i not in issues]
+    issues = _case_issues(wb, tables.get("uncertainty"), warnings)
     for w in warnings:
         _say(f"warning: {w}")
     if issues:
@@ -291,6 +290,20 @@ def validate(
         f"{path.name}: valid — {len(wb.nodes)} nodes, {len(wb.stages)} stages, {len(wb.facilities)} facilities, "
         f"{len(wb.demand)} demand rows, {len(wb.scenarios)} scenarios"
     )
+
+
+def _case_issues(wb, uncertainty, warnings: list[str]) -> list[Issue]:
+    """The problems of the base case and of every scenario, the uncertainty sheet's in each included."""
+    from .workbook.cases import make_dataset
+    from .workbook.uncertainty import check_uncertainty
+
+    issues: list[Issue] = []
+    for scenario in [None, *wb.scenario_names]:
+        try:
+            check_uncertainty(uncertainty, wb, scenario, (), make_dataset(wb, scenario, warnings=warnings))
+        except InputError as exc:
+            issues += [i for i in exc.issues if i not in issues]
+    return issues
 
 
 @app.command()
@@ -670,9 +683,11 @@ def report(
     from .report.writers import manifest
     from .run.findings import write_report
     from .run.parallel import default_workers
+    from .workbook.uncertainty import scipy_stats
     from .workbook.validate import load_workbook
 
     path = _input_paths(workbook)
+    scipy_stats()  # the outlook's draws need it: stop before any solve
     _guard_outputs([path], [out / "findings.md"], out, stems=("findings",))
     wb = load_workbook(path)
     man = manifest(path, command="report", stamp=False)

@@ -23,7 +23,7 @@ from ..models.solution import PER_KG, Solution, per_kg_premiums
 from ..models.two_stage import HEDGE_LIMIT, TwoStage
 from ..models.variants import Variant
 from ..workbook.cases import make_dataset
-from ..workbook.uncertainty import Uncertainty, raise_on_key_problems
+from ..workbook.uncertainty import Uncertainty, in_precedence, raise_on_key_problems
 from ..workbook.validate import Workbook
 from .diagnosis import held_from
 
@@ -78,6 +78,7 @@ class Draw:
     values: dict[str, float]  # the draws table's columns: every sampled value
     keys: tuple[tuple[str, str], ...] = ()  # case keys as --set entries
     facilities: dict[tuple[str, int], FacilityDraw] = field(default_factory=dict)
+    conditions: dict[str, str] = field(default_factory=dict)  # condition row's target label -> its class
 
 
 def build_options(ds: Dataset, order: int) -> list[tuple[str, int]]:
@@ -90,48 +91,49 @@ def build_options(ds: Dataset, order: int) -> list[tuple[str, int]]:
     )
 
 
-def _precedence(item: tuple[int, Uncertainty]) -> tuple[int, int, int]:
-    """Later beats earlier: node-level over stage-level, a scenario's row over a row for every case."""
-    j, u = item
-    return (u.target.node is not None, u.scenario is not None, j)
-
-
 def sample(rows: list[Uncertainty], base: Dataset, seed: int, i: int, central: bool = False) -> Draw:
-    """Draw i (or, with `central`, every row at its median / most likely value)."""
+    """Draw i (or, with `central`, every row at its median / most likely value). Each row's values are
+    its distribution's inverse CDF at U_j = Φ(√ρ · Z_f + √(1 − ρ) · ε_j), one U_j per facility it applies
+    to (risk.md v3, "Correlated draws"); a later row in precedence overrides an earlier one."""
     stage_ids = {s.order: s.id for s in base.stages}
-    values: dict[str, float] = {}
+    draw = Draw(i, {})
     keys: dict[str, str] = {}
     per_facility: dict[tuple[str, int], dict[str, float]] = {}
-    for j, u in sorted(enumerate(rows), key=_precedence):
+    factors: dict[int, float] = {}
+    for u in in_precedence(rows):
         t = u.target
-        rng = np.random.default_rng([seed, i, j])
-        if t.kind == "key":
-            v = u.distribution.central() if central else float(u.distribution.sample(rng, 1)[0])
-            values[t.key] = v
-            keys[t.key] = str(math.floor(v)) if t.whole else repr(v)
-            continue
         places = [(t.node, t.stage)] if t.node is not None else build_options(base, t.stage or 0)
-        if not places:
+        n = 1 if t.kind == "key" else len(places)
+        if n == 0:
             continue
-        if central:
-            drawn = np.full(len(places), u.distribution.central())
-        elif u.shared or t.node is not None:
-            drawn = np.full(len(places), u.distribution.sample(rng, 1)[0])
+        drawn = np.full(n, u.distribution.central()) if central else u.distribution.ppf(u.uniforms(seed, i, n, factors))
+        if u.condition:
+            draw.conditions[t.label(stage_ids)] = u.distribution.class_of(float(drawn[0]))
+        if t.kind == "key":
+            draw.values[t.key] = float(drawn[0])
+            keys[t.key] = t.text(drawn[0])
         else:
-            drawn = u.distribution.sample(rng, len(places))
-        if u.shared and t.node is None:
-            values[t.label(stage_ids)] = float(drawn[0])
-        for (n, k), v in zip(places, drawn, strict=True):
-            per_facility.setdefault((n, k), {})[t.kind] = float(v)
-            if not (u.shared and t.node is None):
-                values[f"{t.kind}.{n}.{stage_ids[k]}"] = float(v)
+            _record(u, places, drawn, stage_ids, draw.values, per_facility)
     facilities = {
         key: FacilityDraw(
             max(0, math.floor(d.get("lead_time_delay", 0.0))), d.get("capex_overrun", 1.0), d.get("failure", 0.0) >= 0.5
         )
         for key, d in per_facility.items()
     }
-    return Draw(i, values, tuple(keys.items()), facilities)
+    return replace(draw, keys=tuple(keys.items()), facilities=facilities)
+
+
+def _record(u: Uncertainty, places: list, drawn: np.ndarray, stage_ids: dict, values: dict, per_facility: dict) -> None:
+    """A facility row's values: per facility, and in the draws table one column per facility (one for
+    the stage when the row is shared)."""
+    t = u.target
+    whole_stage = u.shared and t.node is None
+    if whole_stage:
+        values[t.label(stage_ids)] = float(drawn[0])
+    for (n, k), v in zip(places, drawn, strict=True):
+        per_facility.setdefault((n, k), {})[t.kind] = float(v)
+        if not whole_stage:
+            values[f"{t.kind}.{n}.{stage_ids[k]}"] = float(v)
 
 
 def drawn_dataset(ds: Dataset, draw: Draw, keep_failed_builds: bool = False) -> Dataset:
@@ -212,7 +214,8 @@ class RiskJob:
         same = (draw.keys, tuple(sorted(draw.facilities.items())))
         if same not in seen:
             seen[same] = self._solve(draw, cache)
-        return {"draw": i, **draw.values, **seen[same]}
+        conditions = {f"condition.{label}": text for label, text in draw.conditions.items()}
+        return {"draw": i, **draw.values, **conditions, **seen[same]}
 
     def _solve(self, draw: Draw, cache: dict) -> dict:
         if self.plan is not None and not self.plan.optimal:
@@ -525,20 +528,20 @@ def _earliest_rows(g: Group, draws: pd.DataFrame, base: Dataset) -> list[tuple]:
 
 
 def load_risk(path, scenario: str | None, overrides: tuple) -> tuple[Workbook, tuple[Uncertainty, ...], Dataset]:
-    """The workbook, the uncertainty rows of the case and the case itself; every input problem at once."""
+    """The workbook, the uncertainty rows of the case and the case itself; every input problem at once
+    (the sheet checked as `rechain validate` checks it, a --set on a drawn key, scipy missing)."""
     from ..workbook.read import read_tables
-    from ..workbook.uncertainty import read_uncertainty
+    from ..workbook.uncertainty import check_uncertainty, scipy_stats
     from ..workbook.validate import validate_tables
 
+    scipy_stats()
     tables = read_tables(path)
     wb, problems = validate_tables(tables)
     problems.raise_if_any()
     assert wb is not None
     base = make_dataset(wb, scenario, overrides)
-    rows = read_uncertainty(tables.get("uncertainty"), base, wb.scenario_names).for_scenario(scenario)
-    job = RiskJob(wb, scenario, overrides, tuple(rows), 0)
-    job.dataset(sample(rows, base, 0, 0, central=True))
-    return wb, tuple(rows), base
+    rows = check_uncertainty(tables.get("uncertainty"), wb, scenario, overrides, base)
+    return wb, rows, base
 
 
 def run_risk(

@@ -295,7 +295,8 @@ def validate_tables(tables: dict[str, RawSheet]) -> tuple[Workbook | None, Probl
     order_of = {s.id: s.order for s in stages}
     facilities, doubtful_sites = _facilities(table("facilities"), node_pool, stage_pool, order_of, check)
     composition, element_pool = _composition(table("composition"), node_pool, facilities, doubtful_sites, stages, check)
-    recipes, product_pool, recipe_cells = _recipes(optional("recipes"), element_pool, check)
+    first_year = settings.get("first_year", (None,))[0]
+    recipes, product_pool, recipe_cells = _recipes(optional("recipes"), element_pool, check, first_year)
     _check_recipe_shares(recipes_of(recipes), recipe_cells, settings, problems)
     demand = _demand(table("demand"), node_pool, element_pool, product_pool, check)
     routes = _routes(table("routes"), node_pool, stage_pool, order_of, check)
@@ -714,9 +715,11 @@ def _stockpiles(table: Table, sites: Sites, kbar: int, check: Checker) -> dict[t
 
 
 def _recipes(
-    table: Table, element_pool: Pool, check: Checker
+    table: Table, element_pool: Pool, check: Checker, first_year: int | None
 ) -> tuple[dict[str, dict[str, Recipe]], Pool, dict[str, dict[str, str]]]:
-    """product -> recipe -> Recipe, the pool of products, and the cells of each product's first row."""
+    """product -> recipe -> Recipe, the pool of products, and the cells of each product's first row.
+    The recipe-level columns agree across a recipe's rows after defaults (a blank available_from_year
+    is first_year)."""
     first: dict[tuple[str, str], tuple[dict, Places]] = {}
     t_per_t: defaultdict[tuple[str, str], dict[str, float]] = defaultdict(dict)
     cells: dict[str, dict[str, str]] = {}
@@ -733,7 +736,7 @@ def _recipes(
                 )
         values, places = first.setdefault((product, recipe), (v, p))
         for col in RECIPE_LEVEL:
-            if v[col] != values[col]:
+            if _defaulted(v, col, first_year) != _defaulted(values, col, first_year):
                 check.problems.error(
                     p[col],
                     f"the same {col} on every row of recipe '{recipe}' of '{product}' "
@@ -754,6 +757,11 @@ def _recipes(
     pool = Pool(set(recipes))
     pool.doubt(table, "product")
     return dict(recipes), pool, cells
+
+
+def _defaulted(values: dict, column: str, first_year: int | None):
+    """A recipe-level value with its default written out (the schema's defaults are already in `values`)."""
+    return first_year if column == "available_from_year" and values[column] is None else values[column]
 
 
 def recipes_of(fields: dict[str, dict[str, dict]], changes: dict | None = None) -> dict[str, dict[str, Recipe]]:
