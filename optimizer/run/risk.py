@@ -80,6 +80,10 @@ class Draw:
     facilities: dict[tuple[str, int], FacilityDraw] = field(default_factory=dict)
     conditions: dict[str, str] = field(default_factory=dict)  # condition row's target label -> its class
 
+    def head(self) -> dict:
+        """The draws table's first columns: the index, every sampled value, every condition's class."""
+        return {"draw": self.index, **self.values, **{f"{CONDITION}{k}": v for k, v in self.conditions.items()}}
+
 
 def build_options(ds: Dataset, order: int) -> list[tuple[str, int]]:
     """Facilities of a stage with a new-build option (their own or, at separation, a circuit's)."""
@@ -214,8 +218,7 @@ class RiskJob:
         same = (draw.keys, tuple(sorted(draw.facilities.items())))
         if same not in seen:
             seen[same] = self._solve(draw, cache)
-        conditions = {f"condition.{label}": text for label, text in draw.conditions.items()}
-        return {"draw": i, **draw.values, **conditions, **seen[same]}
+        return draw.head() | seen[same]
 
     def _solve(self, draw: Draw, cache: dict) -> dict:
         if self.plan is not None and not self.plan.optimal:
@@ -581,7 +584,7 @@ def run_hedge(
         on_row([{}])
     rows = []
     for d, ds, sol in zip(sampled, datasets, solutions, strict=True):
-        row = {"draw": d.index, **d.values, "status": sol.status.value}
+        row = d.head() | {"status": sol.status.value}
         row.update(figures(ds, sol) if sol.optimal else {"reason": sol.message})
         rows.append(row)
     tables = summarise(rows, base)
