@@ -213,7 +213,7 @@ class Model:
         """Shortfall at any price (model.md v3): phase 1 minimises S = Σ s (t, undiscounted) → S*;
         phase 2 minimises the objective with Σ s ≤ S* + SHORTFALL_SLACK · max(1, S*). Each phase
         starts from its own last basis (`cold`: both without one); phase 2's plan, costs and duals
-        are reported."""
+        are reported, and `shortfall_t` = S* (phase 2's Σ s, in the tables, may use the slack)."""
         m = self._solver.built.model
         m.shortfall_cap.set_value(NO_LIMIT)
         first = self._phase(0, cold, m.least_shortfall, m.objective)
@@ -225,7 +225,9 @@ class Model:
         m.shortfall_cap.set_value(least + SHORTFALL_SLACK * max(1.0, least))
         second = self._phase(1, cold, m.objective, m.least_shortfall)
         solution = extract(self._solver.built, second, self.build_seconds, tables)
-        return solution if solution.optimal else _failed(solution, f"phase 2 (least cost at {least:.6g} t)")
+        if not solution.optimal:
+            return _failed(solution, f"phase 2 (least cost at {least:.6g} t)")
+        return replace(solution, summary=solution.summary | {"shortfall_t": least})
 
     def _least_alpha(self) -> Solution:
         """Least α with no shortfall at this budget, then the least cost at that α. Each phase starts

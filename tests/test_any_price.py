@@ -49,13 +49,15 @@ def test_penalty_below_the_clean_cost_buys_shortfall():
 
 @pytest.mark.parametrize("path", ["direct", "persistent"])
 def test_any_price_builds_clean(path):
-    """At any price: phase 1 builds 10 t/yr at USSep, S* = 0. Phase 2 may keep TOLERANCE t of
-    shortfall (1e-6 · max(1, 0)), and does, since a t through China costs 1 + 1,000 < 5,000: it
-    builds 10 − 1e-6 t/yr. System cost 5,000 · (10 − 1e-6) + 1 · 1e-6 = 49,999.995001 (the clean
-    cost 50,000 to 1e-7); objective + 1,000 · 1e-6 = 49,999.996001; clean share 1 (to 1e-7)."""
+    """At any price: phase 1 builds 10 t/yr at USSep, S* = 0, the reported shortfall. Phase 2 may keep
+    TOLERANCE t of shortfall (1e-6 · max(1, 0)), and does, since a t through China costs 1 + 1,000 <
+    5,000: it builds 10 − 1e-6 t/yr. System cost 5,000 · (10 − 1e-6) + 1 · 1e-6 = 49,999.995001 (the
+    clean cost 50,000 to 1e-7); objective + 1,000 · 1e-6 = 49,999.996001; clean share 1 (to 1e-7);
+    the independence table holds phase 2's s = 1e-6."""
     r = Model(worked_case(True), options=SolveOptions(path=path)).solve()
     assert r.optimal, r.message
-    assert r.summary["shortfall_t"] == pytest.approx(TOLERANCE, rel=1e-6)
+    assert r.summary["shortfall_t"] == pytest.approx(0, abs=1e-9)
+    assert r.tables["independence"]["shortfall_t"].tolist() == [pytest.approx(TOLERANCE, rel=1e-6)]
     assert r.summary["system_cost_usd"] == pytest.approx(5000 * (10 - 1e-6) + 1e-6, rel=1e-9)
     assert r.summary["objective_usd"] == pytest.approx(5000 * (10 - 1e-6) + 1e-6 + 1e-3, rel=1e-9)
     assert r.summary["clean_share"]["A"]["2025"] == pytest.approx(1, abs=1e-6)
@@ -66,12 +68,13 @@ def test_any_price_builds_clean(path):
 @pytest.mark.parametrize("path", ["direct", "persistent"])
 def test_any_price_when_clean_supply_is_capped(path):
     """USSep at most 4 t/yr: 4 t can be clean, so S* = 10 − 4 = 6 at any price (with the penalty
-    also 10: clean is never bought). Phase 2: Σ s ≤ 6 + 6e-6, used in full (China is cheaper):
-    build 4 − 6e-6, ship 6 + 6e-6 through China. System cost 5,000 · (4 − 6e-6) + 6 + 6e-6 =
+    also 10: clean is never bought), the reported shortfall. Phase 2: Σ s ≤ 6 + 6e-6, used in full
+    (China is cheaper): build 4 − 6e-6, ship 6 + 6e-6 through China. System cost 5,000 · (4 − 6e-6) + 6 + 6e-6 =
     20,005.970006; objective + 1,000 · (6 + 6e-6) = 26,005.976006; clean share (4 − 6e-6) / 10."""
     assert Model(worked_case(False, cap=4)).solve().summary["shortfall_t"] == pytest.approx(10)
     r = Model(worked_case(True, cap=4), options=SolveOptions(path=path)).solve()
-    assert r.summary["shortfall_t"] == pytest.approx(6 + 6e-6, rel=1e-9)
+    assert r.summary["shortfall_t"] == pytest.approx(6, rel=1e-9)
+    assert r.tables["independence"]["shortfall_t"].tolist() == [pytest.approx(6 + 6e-6, rel=1e-9)]
     assert r.summary["system_cost_usd"] == pytest.approx(20_005.970006, rel=1e-9)
     assert r.summary["objective_usd"] == pytest.approx(26_005.976006, rel=1e-9)
     assert r.summary["clean_share"]["A"]["2025"] == pytest.approx(0.3999994, abs=1e-6)
@@ -91,7 +94,7 @@ def test_both_solver_paths_give_the_same_any_price_result_and_resolve_anew():
     China (1): clean premium 4,999 USD/t; the marginal supply cost of the buyer's need (its demand
     row, 1, plus (1 − α) · 4,999) is 5,000 USD/t = 5 USD/kg.
     Then α = 0.5 on the built models (5 t required, 4 clean possible): a re-solve sets the cap anew,
-    S* = 1, Σ s = 1 + 1e-6 on both paths."""
+    S* = 1 on both paths, phase 2's Σ s = 1 + 1e-6."""
     models = {path: Model(worked_case(True, cap=4), options=SolveOptions(path=path))
               for path in ("direct", "persistent")}
     first = {path: _figures(m.solve()) for path, m in models.items()}
@@ -101,15 +104,18 @@ def test_both_solver_paths_give_the_same_any_price_result_and_resolve_anew():
         m.update("max_restricted_share", 0.5)
     second = {path: m.solve() for path, m in models.items()}
     for r in second.values():
-        assert r.summary["shortfall_t"] == pytest.approx(1 + 1e-6, rel=1e-9)
+        assert r.summary["shortfall_t"] == pytest.approx(1, rel=1e-9)
+        assert r.tables["independence"]["shortfall_t"].sum() == pytest.approx(1 + 1e-6, rel=1e-9)
     assert _figures(second["direct"]) == pytest.approx(_figures(second["persistent"]), rel=1e-9)
 
 
 def test_cold_draws_variant_gives_the_cost_answer():
     """The DRAWS variant at delay 0 and overrun 1 is the cost LP: solved cold at any price it gives
-    the capped case's S* = 6 (+ 6e-6) and system cost 20,005.970006."""
-    r = Model(worked_case(True, cap=4), Variant.DRAWS).solve(tables=False, cold=True)
-    assert r.summary["shortfall_t"] == pytest.approx(6 + 6e-6, rel=1e-9)
+    the capped case's S* = 6 and system cost 20,005.970006, twice (the second solve cold again)."""
+    model = Model(worked_case(True, cap=4), Variant.DRAWS)
+    for _ in range(2):
+        r = model.solve(tables=False, cold=True)
+        assert r.summary["shortfall_t"] == pytest.approx(6, rel=1e-9)
     assert r.summary["system_cost_usd"] == pytest.approx(20_005.970006, rel=1e-9)
 
 
@@ -160,20 +166,20 @@ FRONTIER_CHEAP = (("shortfall_penalty_usd_per_t", "10"),)
 def test_workbook_cases_sweeps_and_scenarios_say_how_shortfall_was_priced(examples):
     """inputs/examples/frontier, penalty 10 USD/t = 0.01 USD/kg; scenario china_free (α = 0): with the
     penalty, China (10 x 1) plus 10 t of shortfall (100) beats building USSep (10 x 100 capex + 10 x 5
-    opex = 1,050): shortfall 10. At any price: shortfall 1e-6 (the tolerance), system cost
-    1,050 − 1e-6 · (100 + 5 − 1) = 1,049.999896. The two cases never share a model (2 builds)."""
+    opex = 1,050): shortfall 10. At any price: shortfall S* = 0, phase 2 keeps 1e-6 t (the tolerance):
+    system cost 1,050 − 1e-6 · (100 + 5 − 1) = 1,049.999896. The two cases never share a model (2 builds)."""
     wb = load_workbook(examples / "frontier")
     models = Models(wb)
     priced = models.solve("china_free", FRONTIER_CHEAP)
     anyway = models.solve("china_free", (*FRONTIER_CHEAP, ("shortfall_at_any_price", "TRUE")))
     assert models.builds == 2
     assert priced.summary["shortfall_t"] == pytest.approx(10)
-    assert anyway.summary["shortfall_t"] == pytest.approx(1e-6, rel=1e-6)
+    assert anyway.summary["shortfall_t"] == pytest.approx(0, abs=1e-9)
     assert anyway.summary["system_cost_usd"] == pytest.approx(1_049.999896, rel=1e-9)
     points = [{"shortfall_at_any_price": "FALSE"}, {"shortfall_at_any_price": "TRUE"}]
     rows = [p.row for p in solve_points(wb, "china_free", FRONTIER_CHEAP, points)]
     assert [r["shortfall_priced"] for r in rows] == ["penalty $0.01/kg", "at any price"]
-    assert [r["shortfall_t"] for r in rows] == pytest.approx([10, 1e-6], rel=1e-6)
+    assert [r["shortfall_t"] for r in rows] == pytest.approx([10, 0], abs=1e-9)
     table = compare_scenarios(wb, (*FRONTIER_CHEAP, ("shortfall_at_any_price", "TRUE")))
     assert list(table["shortfall_priced"]) == ["at any price"] * 3
     assert make_dataset(wb, None, FRONTIER_CHEAP).settings.shortfall_at_any_price is False
@@ -203,3 +209,29 @@ def test_cli_any_price(examples, tmp_path, rechain):
     assert "independence shortfall (penalty $0.01/kg): 10.0 t" in done.stdout
     for command in ("sweep", "frontier", "scenarios", "risk", "report"):
         assert "--any-price" in rechain(command, "-h").stdout
+
+
+def test_least_alpha_by_bisection_judges_the_least_shortfall():
+    """With product demand the least α is found by bisection on the cost LP (model.md §9). 10 t of
+    Magnet need 10 x 0.02 = 0.2 t of Dy; clean Dy: 0.05 t/yr at DMine, and NewDy can be built at 1,000
+    USD per t/yr within a budget of 50 USD (0.05 t/yr); China has Dy in plenty. Shortfall penalty 1 USD/t.
+    With the penalty, below 1 − 0.05/0.2 = 0.75 the cheapest plan buys shortfall (1 USD/t) rather than
+    building (1,000): least α 0.75. At any price the test is S*: 0.1 t can be clean, least α
+    1 − 0.1/0.2 = 0.5."""
+    from rechain.models.dataset import Recipe
+
+    def least(any_price: bool) -> float | None:
+        nodes = {"NMine": "allied", "DMine": "allied", "NewDy": "allied", "CNMine": "china", "Sep": "allied",
+                 "Buyer": "allied"}
+        ds = case((2025, 2025), nodes, 2,
+                  [fac("NMine", 1, existing_tpa=100), fac("DMine", 1, existing_tpa=0.05),
+                   fac("NewDy", 1, capex_usd_per_tpa=1000), fac("CNMine", 1, existing_tpa=100),
+                   fac("Sep", 2, existing_tpa=100)],
+                  {"NMine": {"NdPr": 1.0}, "DMine": {"Dy": 1.0}, "NewDy": {"Dy": 1.0}, "CNMine": {"Dy": 1.0}},
+                  {("Buyer", "Magnet", 2025): 10.0}, recipes={"Magnet": {"std": Recipe({"NdPr": 0.3, "Dy": 0.02})}},
+                  settings={"budget_usd": 50.0, "shortfall_penalty_usd_per_t": 1.0,
+                            "shortfall_at_any_price": any_price})
+        return Model(ds, Variant.LEAST_ALPHA).solve().least_alpha
+
+    assert least(False) == pytest.approx(0.75, abs=2e-6)
+    assert least(True) == pytest.approx(0.5, abs=2e-6)
