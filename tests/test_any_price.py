@@ -187,7 +187,8 @@ def test_workbook_cases_sweeps_and_scenarios_say_how_shortfall_was_priced(exampl
 
 def test_cli_any_price(examples, tmp_path, rechain):
     """`rechain solve --any-price` = `--set shortfall_at_any_price=TRUE`: the china_free case above at
-    any price, in summary.json, results.xlsx and the terminal; every multi-point command has it."""
+    any price, in summary.json, results.xlsx and the terminal; without it the terminal and the
+    diagnosis state the penalty; every multi-point command has the option."""
     import json
 
     import pandas as pd
@@ -207,6 +208,7 @@ def test_cli_any_price(examples, tmp_path, rechain):
     done = rechain("solve", examples / "frontier", "--scenario", "china_free", "--set",
                    "shortfall_penalty_usd_per_t=10")
     assert "independence shortfall (penalty $0.01/kg): 10.0 t" in done.stdout
+    assert "- independence shortfall (penalty $0.01/kg): 10.0 t of clean A in 2025" in done.stdout  # Why:
     for command in ("sweep", "frontier", "scenarios", "risk", "report"):
         assert "--any-price" in rechain(command, "-h").stdout
 
