@@ -237,3 +237,15 @@ def test_least_alpha_by_bisection_judges_the_least_shortfall():
 
     assert least(False) == pytest.approx(0.75, abs=2e-6)
     assert least(True) == pytest.approx(0.5, abs=2e-6)
+
+
+def test_report_any_price_sets_it_for_every_case(examples):
+    """`rechain report --any-price` has no --set: it gives the workbook the setting (place
+    `--any-price`), so every case of the report, scenarios included, is solved at any price."""
+    from rechain.cli import _with_any_price
+
+    wb = load_workbook(examples / "frontier")
+    assert _with_any_price(wb, False) is wb
+    marked = _with_any_price(wb, True)
+    assert all(make_dataset(marked, name).settings.shortfall_at_any_price for name in (None, *wb.scenario_names))
+    assert not make_dataset(wb).settings.shortfall_at_any_price  # the loaded workbook is not changed
