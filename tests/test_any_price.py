@@ -208,7 +208,7 @@ def test_cli_any_price(examples, tmp_path, rechain):
     done = rechain("solve", examples / "frontier", "--scenario", "china_free", "--set",
                    "shortfall_penalty_usd_per_t=10")
     assert "independence shortfall (penalty $0.01/kg): 10.0 t" in done.stdout
-    assert "- independence shortfall (penalty $0.01/kg): 10.0 t of clean A in 2025" in done.stdout  # Why:
+    assert "- independence shortfall: 10.0 t of clean A in 2025 (penalty $0.01/kg)" in done.stdout  # Why:
     for command in ("sweep", "frontier", "scenarios", "risk", "report"):
         assert "--any-price" in rechain(command, "-h").stdout
 

@@ -67,8 +67,8 @@ def where_and_when(result: Solution) -> list[str]:
         priced = shortfall_price_label(result.summary)
         for element, part in short.groupby("element"):
             lines.append(
-                f"independence shortfall{f' ({priced})' if priced else ''}: {part['shortfall_t'].sum():,.1f} t of "
-                f"clean {element} in {_years(part['year'])}"
+                f"independence shortfall: {part['shortfall_t'].sum():,.1f} t of clean {element} in "
+                f"{_years(part['year'])}{f' ({priced})' if priced else ''}"
             )
     return lines
 
