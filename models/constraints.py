@@ -192,7 +192,9 @@ def add_element_stage_balance(b: Built) -> None:
         m.element_stage_balance = _constraint(rows)
 
 
-def _delivered(b: Built, consumer: str, e: str, y: int, clean_only: bool = False) -> list[Any]:
+def delivered(b: Built, consumer: str, e: str, y: int, clean_only: bool = False) -> list[Any]:
+    """The terms of what reaches a consumer of element e in year y (`clean_only`: of clean provenance):
+    h[n,m,k̄,e,p,y] (k̄ ≥ 2) or c[n,e]·g[n,m,y] (k̄ = 1)."""
     m, ds, idx = b.model, b.dataset, b.index
     keys = (
         idx.delivered.get((consumer, e, y), [])
@@ -240,7 +242,7 @@ def add_demand(b: Built) -> None:
     stock = bool(ds.stockpiles) and ds.last_stage >= 2
     rows: dict[Any, Any] = {}
     for c, e, y in net.demand_rows:
-        supply = quicksum(_delivered(b, c, e, y) + (_stock_moves(b, c, e, y) if stock else [])) + m.u[c, e, y]
+        supply = quicksum(delivered(b, c, e, y) + (_stock_moves(b, c, e, y) if stock else [])) + m.u[c, e, y]
         rows[(c, e, y)] = (supply == need(b, c, e, y)) if ds.last_stage >= 2 else (supply >= need(b, c, e, y))
     if rows:
         m.demand = _constraint(rows)
@@ -249,9 +251,14 @@ def add_demand(b: Built) -> None:
 def add_independence(b: Built) -> None:
     """Independence requirement with shortfall slack s (model.md, Constraints; v2 additions).
 
-    clean[e,y] + s[e,y] ≥ (1 − α) · Σ_{m ∈ P} need[m,e,y]      for y ≥ independence_year
+    clean[e,y] + s[e,y] ≥ (1 − α) · need_P[e,y]      for y ≥ independence_year
+    need_P[e,y] = Σ_{m ∈ P} need[m,e,y]
     clean[e,y] = Σ_{m ∈ P} (Σ_n h[n,m,k̄,e,clean,y] − put[m,e,clean,y] + take[m,e,clean,y])   (k̄ ≥ 2)
                = Σ_{m ∈ P} v[m,e,y],  v ≤ need,  v ≤ Σ_{n ∉ R} c[n,e]·g[n,m,y]              (k̄ = 1)
+
+    `protected_need` (need_P) and, for k̄ ≥ 2, `clean` cover every year with protected need, so the
+    reports read the clean share off the same expressions (model.md v3, "Clean share counts stock");
+    the rows and s exist from the independence year only.
     """
     m, ds, net = b.model, b.dataset, b.network
     s = ds.settings
@@ -260,42 +267,46 @@ def add_independence(b: Built) -> None:
     recipe_terms: defaultdict[Any, list[Any]] = defaultdict(list)
     consumers: defaultdict[Any, list[Any]] = defaultdict(list)
     for (c, e, y), d in net.demand_rows.items():
-        if c in protected and y >= s.first_independence_year:
+        if c in protected:
             required[(e, y)] += d
             consumers[(e, y)].append(c)
             recipe_terms[(e, y)] += net.need_terms.get((c, e, y), [])
-    keys = sorted(required)
+    every = sorted(required)
+    keys = [(e, y) for e, y in every if y >= s.first_independence_year]
     m.s = pyo.Var(pyo.Set(initialize=keys, dimen=2), within=pyo.NonNegativeReals)
-    if not keys:
-        return
-    if ds.last_stage == 1:
-        vkeys = sorted((c, e, y) for (e, y), cs in consumers.items() for c in cs)
-        m.v = pyo.Var(pyo.Set(initialize=vkeys, dimen=3), within=pyo.NonNegativeReals)
-        m.clean_cap_demand = _constraint({k: m.v[k] <= need(b, *k) for k in vkeys})
-        m.clean_cap_content = _constraint({k: m.v[k] <= quicksum(_delivered(b, *k, clean_only=True)) for k in vkeys})
-        clean = {(e, y): quicksum(m.v[c, e, y] for c in consumers[(e, y)]) for e, y in keys}
-    else:
-        stock = bool(ds.stockpiles)
-        clean = {
-            (e, y): quicksum(
-                [
-                    t
-                    for c in consumers[(e, y)]
-                    for t in _delivered(b, c, e, y, True) + (_stock_moves(b, c, e, y, True) if stock else [])
-                ]
-            )
-            for e, y in keys
-        }
-    m.clean = pyo.Expression(m.s.index_set(), rule=lambda _, e, y: clean[(e, y)])
-    alpha = m.alpha_var if b.variant is Variant.LEAST_ALPHA else m.alpha
 
-    def requirement(e: str, y: int) -> Any:
+    def protected_need(_: Any, e: str, y: int) -> Any:
         total = m.demand_factor * required[(e, y)]
         if recipe_terms[(e, y)]:
             total = total + quicksum((t * m.x[key] for t, key in recipe_terms[(e, y)]))
-        return (1 - alpha) * total
+        return total
 
-    m.independence = _constraint({(e, y): m.clean[e, y] + m.s[e, y] >= requirement(e, y) for e, y in keys})
+    index = pyo.Set(initialize=every, dimen=2)
+    m.protected_need = pyo.Expression(index, rule=protected_need, doc="need_P[e,y]: need of protected consumers")
+    if ds.last_stage >= 2:
+        m.clean = pyo.Expression(index, rule=lambda _, e, y: _clean(b, consumers[(e, y)], e, y))
+    if not keys:
+        return
+    if ds.last_stage == 1:
+        vkeys = sorted((c, e, y) for (e, y) in keys for c in consumers[(e, y)])
+        m.v = pyo.Var(pyo.Set(initialize=vkeys, dimen=3), within=pyo.NonNegativeReals)
+        m.clean_cap_demand = _constraint({k: m.v[k] <= need(b, *k) for k in vkeys})
+        m.clean_cap_content = _constraint({k: m.v[k] <= quicksum(delivered(b, *k, clean_only=True)) for k in vkeys})
+        m.clean = pyo.Expression(
+            m.s.index_set(), rule=lambda _, e, y: quicksum(m.v[c, e, y] for c in consumers[(e, y)])
+        )
+    alpha = m.alpha_var if b.variant is Variant.LEAST_ALPHA else m.alpha
+    m.independence = _constraint(
+        {(e, y): m.clean[e, y] + m.s[e, y] >= (1 - alpha) * m.protected_need[e, y] for e, y in keys}
+    )
+
+
+def _clean(b: Built, consumers: list[str], e: str, y: int) -> Any:
+    """clean[e,y] for k̄ ≥ 2: clean deliveries to protected consumers, minus clean stock put, plus taken."""
+    stock = bool(b.dataset.stockpiles)
+    return quicksum(
+        [t for c in consumers for t in delivered(b, c, e, y, True) + (_stock_moves(b, c, e, y, True) if stock else [])]
+    )
 
 
 def add_budget(b: Built) -> None:

@@ -35,6 +35,8 @@ class Settings:
     ramp_up: tuple[float, ...]  # share of nameplate in the 1st, 2nd, ... operating year; () = no ramp
     must_run_until_year: int | None  # None = first_year
     embargo: Mapping[str, int]  # consumer bloc -> first year without mixed supply
+    # Version 3 (model.md, "Version 3 additions")
+    shortfall_at_any_price: bool = False  # least total shortfall first, then least cost (Model.solve)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "embargo", _frozen(self.embargo))

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pyomo.environ as pyo
+from pyomo.core.util import quicksum
 
 from . import additions, constraints, costs
 from .constraints import ramp_share
@@ -200,6 +201,7 @@ def add_variant_objectives(b: Built) -> None:
     least α (LEAST_ALPHA; the cost objective is re-activated for its second phase) or least budget."""
     m = b.model
     if b.variant in (Variant.COST, Variant.DRAWS):
+        add_any_price(b)
         return
     for s in m.s.values():
         s.fix(0)
@@ -208,6 +210,33 @@ def add_variant_objectives(b: Built) -> None:
         m.least_alpha = pyo.Objective(expr=m.alpha_var, doc="least alpha reachable with no shortfall")
     else:
         m.least_budget = pyo.Objective(expr=m.budget_var, doc="least total budget with no shortfall")
+
+
+NO_LIMIT = 1e30  # a row bound HiGHS takes as infinite (above its infinite_bound, 1e20) that Pyomo keeps mutable
+
+
+def any_price(ds: Dataset, variant: Variant) -> bool:
+    """Is the case solved with shortfall at any price (model.md v3)? Only the cost LPs have a
+    shortfall to minimise (LEAST_ALPHA and LEAST_BUDGET fix it at 0)."""
+    return ds.settings.shortfall_at_any_price and variant in (Variant.COST, Variant.DRAWS)
+
+
+def add_any_price(b: Built) -> None:
+    """Shortfall at any price (model.md v3, lexicographic), when the setting is TRUE and the case has
+    shortfall variables: the phase-1 objective `least_shortfall` (inactive until Model.solve switches
+    to it) and the phase-2 row `shortfall_limit` with a mutable right-hand side S̄ (NO_LIMIT in phase 1):
+
+        phase 1:  min S = Σ_{e,y} s[e,y]                      (t, undiscounted) → S*
+        phase 2:  min objective  s.t.  Σ_{e,y} s[e,y] ≤ S̄ = S* + 1e-6 · max(1, S*)
+    """
+    m = b.model
+    if not any_price(b.dataset, b.variant) or not len(m.s):
+        return
+    total = quicksum(m.s.values())
+    m.shortfall_cap = pyo.Param(mutable=True, initialize=NO_LIMIT, doc="S̄: shortfall allowed in phase 2 (t)")
+    m.least_shortfall = pyo.Objective(expr=total, doc="S: total independence shortfall (t), phase 1")
+    m.least_shortfall.deactivate()
+    m.shortfall_limit = pyo.Constraint(expr=total <= m.shortfall_cap, doc="total shortfall <= S̄ (phase 2)")
 
 
 DOCS = {  # the v1 components; the v2 families give their own doc= where they declare them

@@ -19,7 +19,7 @@ from typing import Any
 import pyomo.environ as pyo
 
 from .dataset import MONEY, Dataset
-from .formulation import circuit_draw_shares, discount_factors, draw_shares, set_draw_parameters
+from .formulation import NO_LIMIT, circuit_draw_shares, discount_factors, draw_shares, set_draw_parameters
 from .highs import DEFAULT_OPTIONS, CaseSolver, SolveOptions, SolveOutcome, Status
 from .network import circuit_salvage_share, embargo_arcs, embargoed, salvage_share
 from .solution import Solution, extract
@@ -28,6 +28,7 @@ from .variants import Variant
 ALPHA_SLACK = 1e-7  # the least α found is relaxed by this much before the least cost at it is sought
 ALPHA_TOLERANCE = 1e-6  # bisection for the least α (cases with recipes)
 SHORTFALL_TOLERANCE = 1e-9  # t of shortfall taken as none (bisection; finer than the α tolerance on small needs)
+SHORTFALL_SLACK = 1e-6  # shortfall at any price: phase 2 allows S* + SHORTFALL_SLACK · max(1, S*) t
 
 
 @dataclass(frozen=True)
@@ -168,7 +169,8 @@ class Model:
         self.dataset, self.variant = dataset, variant
         self._delayed: dict[tuple[str, int], int] = {}  # DRAWS: the delays now in the parameters
         self._bounds: dict[int, tuple[float | None, float | None]] = {}  # builds held: their own bounds
-        self._phases: list[Any] = [None, None]  # LEAST_ALPHA: each phase's last basis
+        self._phases: list[Any] = [None, None]  # LEAST_ALPHA and shortfall at any price: each phase's last basis
+        self._any_price = self._solver.built.model.component("shortfall_limit") is not None
         self._embargoed: frozenset[tuple[str, Any]] = frozenset()  # DRAWS: the arcs set_embargo holds at 0
 
     @property
@@ -193,14 +195,39 @@ class Model:
             return self._least_alpha_by_bisection()
         if self.variant is Variant.LEAST_ALPHA:
             return self._least_alpha()
-        if cold:
-            self._solver.start_cold()
-        outcome = self._solver.solve()
-        solution = extract(self._solver.built, outcome, self.build_seconds, tables)
+        solution = self._cost(tables, cold)
         if self.variant is Variant.LEAST_BUDGET and solution.optimal:
             budget = pyo.value(self._solver.built.model.budget_var) / MONEY
             solution = replace(solution, least_budget_usd=budget)
         return solution
+
+    def _cost(self, tables: bool, cold: bool) -> Solution:
+        """The cost LP's solution: one solve, or with shortfall at any price its two phases."""
+        if self._any_price:
+            return self._at_any_price(tables, cold)
+        if cold:
+            self._solver.start_cold()
+        return extract(self._solver.built, self._solver.solve(), self.build_seconds, tables)
+
+    def _at_any_price(self, tables: bool, cold: bool) -> Solution:
+        """Shortfall at any price (model.md v3): phase 1 minimises S = Σ s (t, undiscounted) → S*;
+        phase 2 minimises the objective with Σ s ≤ S* + SHORTFALL_SLACK · max(1, S*). Each phase
+        starts from its own last basis (`cold`: both without one); phase 2's plan, costs and duals
+        are reported, and `shortfall_t` = S* (phase 2's Σ s, in the tables, may use the slack)."""
+        m = self._solver.built.model
+        m.shortfall_cap.set_value(NO_LIMIT)
+        first = self._phase(0, cold, m.least_shortfall, m.objective)
+        if first.status is not Status.OPTIMAL:
+            m.least_shortfall.deactivate()
+            m.objective.activate()
+            return _failed(extract(self._solver.built, first, self.build_seconds), "phase 1 (least shortfall)")
+        least = max(0.0, pyo.value(m.least_shortfall))
+        m.shortfall_cap.set_value(least + SHORTFALL_SLACK * max(1.0, least))
+        second = self._phase(1, cold, m.objective, m.least_shortfall)
+        solution = extract(self._solver.built, second, self.build_seconds, tables)
+        if not solution.optimal:
+            return _failed(solution, f"phase 2 (least cost at {least:.6g} t)")
+        return replace(solution, summary=solution.summary | {"shortfall_t": least})
 
     def _least_alpha(self) -> Solution:
         """Least α with no shortfall at this budget, then the least cost at that α. Each phase starts
@@ -223,8 +250,15 @@ class Model:
             return replace(solution, message=f"least cost at alpha {alpha:.6g}: {second.message}")
         return replace(solution, least_alpha=alpha)
 
-    def _phase(self, phase: int) -> SolveOutcome:
-        self._solver.start_from(self._phases[phase])
+    def _phase(self, phase: int, cold: bool = False, objective: Any = None, other: Any = None) -> SolveOutcome:
+        """Solve one phase from its own last basis (`cold`: none), with `objective` active instead of `other`."""
+        if objective is not None:
+            other.deactivate()
+            objective.activate()
+        if cold:
+            self._solver.start_cold()
+        else:
+            self._solver.start_from(self._phases[phase])
         outcome = self._solver.solve()
         self._phases[phase] = self._solver.basis() if outcome.status is Status.OPTIMAL else None
         return outcome
@@ -236,7 +270,7 @@ class Model:
 
         def at(alpha: float) -> Solution:
             m.alpha.set_value(alpha)
-            return extract(self._solver.built, self._solver.solve(), self.build_seconds)
+            return self._cost(True, False)
 
         best = at(1.0)
         if best.optimal and best.summary["shortfall_t"] > SHORTFALL_TOLERANCE:
@@ -406,3 +440,9 @@ class Model:
         for n, e, y0 in m.salvagec:
             if (n, 2) in changed:
                 m.salvagec[n, e, y0] = circuit_salvage_share(ds, n, e, y0, delays.get((n, 2), 0))
+
+
+def _failed(solution: Solution, phase: str) -> Solution:
+    """A failed phase of shortfall at any price, its message naming the phase."""
+    message = f"shortfall at any price, {phase}: {solution.message}"
+    return replace(solution, message=message, summary=solution.summary | {"message": message})

@@ -15,7 +15,8 @@ from typing import Any
 import pandas as pd
 import pyomo.environ as pyo
 
-from .dataset import CLEAN, MONEY
+from .constraints import delivered, need
+from .dataset import MONEY
 from .formulation import Built
 from .highs import SolveOutcome, Status
 from .marginal import MarginalSupplyCost, marginal_supply_cost, relaxation_value
@@ -73,30 +74,31 @@ def capex_spent(built: Built, budget_only: bool = False, blocs: Iterable[str] | 
 
 
 def clean_supply(built: Built) -> dict[tuple[str, int], tuple[float, float]]:
-    """(protected demand, clean supply to it) per (element, year), in t."""
+    """(protected need, clean supply to it) per (element, year) with protected need, in t, in every
+    year of the horizon (model.md v3, "Clean share counts stock"): need_P[e,y] and, for k̄ ≥ 2,
+    clean[e,y] (clean deliveries − clean stock put + clean stock taken), the expressions the
+    independence rows use; for k̄ = 1 the v formula Σ_{m ∈ P} min(Σ_{n ∉ R} c[n,e]·g[n,m,y], need[m,e,y])."""
     m, ds = built.model, built.dataset
-    protected = {n for n, b in ds.nodes.items() if b in ds.settings.protected_blocs}
-    factor = _v(m.demand_factor)
-    demand: defaultdict[Any, float] = defaultdict(float)
-    in_horizon = ds.demand_in_horizon()
-    for (c, e, y), d in in_horizon.items():
-        if c in protected:
-            demand[(e, y)] += d * factor
-    clean: defaultdict[Any, float] = defaultdict(float)
     if ds.last_stage >= 2:
-        for (_n, c, k, e, p, y), var in m.h.items():
-            if k == ds.last_stage and p == CLEAN and c in protected:
-                clean[(e, y)] += var.value or 0.0
-    else:
-        content: defaultdict[Any, float] = defaultdict(float)
-        for (n, c, y), var in m.g.items():
-            if c in protected and n not in ds.restricted:
-                for e, share in ds.composition[n].items():
-                    content[(c, e, y)] += share * (var.value or 0.0)
-        for (c, e, y), t in content.items():
-            d = in_horizon.get((c, e, y), 0.0) * factor
-            clean[(e, y)] += min(t, d)
-    return {key: (d, clean[key]) for key, d in demand.items()}
+        return {key: (_v(m.protected_need[key]), _v(m.clean[key])) for key in m.protected_need}
+    protected = {n for n, b in ds.nodes.items() if b in ds.settings.protected_blocs}
+    clean: defaultdict[Any, float] = defaultdict(float)
+    for c, e, y in built.network.demand_rows:
+        if c in protected:
+            content = sum(_v(t) for t in delivered(built, c, e, y, clean_only=True))
+            clean[(e, y)] += min(content, _v(need(built, c, e, y)))
+    return {key: (_v(m.protected_need[key]), clean[key]) for key in m.protected_need}
+
+
+def shortfall_price_label(summary: dict[str, Any]) -> str:
+    """How a shortfall was priced, for every output that shows one: "at any price" (the setting
+    shortfall_at_any_price) or the penalty per kg, e.g. "penalty $10,000/kg"; "" without either key."""
+    if summary.get("shortfall_at_any_price"):
+        return "at any price"
+    per_kg = summary.get("shortfall_penalty_usd_per_kg")
+    if per_kg is None:
+        return ""
+    return f"penalty ${per_kg:,.0f}/kg" if per_kg >= 10 else f"penalty ${per_kg:.3g}/kg"
 
 
 def extract(built: Built, outcome: SolveOutcome, build_seconds: float, with_tables: bool = True) -> Solution:
@@ -114,6 +116,8 @@ def extract(built: Built, outcome: SolveOutcome, build_seconds: float, with_tabl
         "stages": [stage.id for stage in ds.stages],
         "variables": sum(1 for _ in m.component_data_objects(pyo.Var, active=True)),
         "constraints": sum(1 for _ in m.component_data_objects(pyo.Constraint, active=True)),
+        "shortfall_at_any_price": ds.settings.shortfall_at_any_price,
+        "shortfall_penalty_usd_per_kg": float(f"{_v(m.shortfall_penalty) / MONEY / 1000:.12g}"),
     }
     if outcome.status is not Status.OPTIMAL:
         return Solution(outcome.status, outcome.message, summary)

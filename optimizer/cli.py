@@ -77,6 +77,20 @@ FailOnShortfall = Annotated[
         help="Exit 4 when a solved plan leaves demand unmet or falls short of the independence requirement.",
     ),
 ]
+AnyPrice = Annotated[
+    bool,
+    typer.Option(
+        "--any-price",
+        help="Solve with shortfall_at_any_price=TRUE: the least independence shortfall physically possible "
+        "first, then the least cost at it (instead of pricing shortfall at shortfall_penalty_usd_per_t).",
+    ),
+]
+ANY_PRICE = ("shortfall_at_any_price", "TRUE")
+
+
+def _overrides(set_: list[str] | None, any_price: bool) -> tuple:
+    """The --set overrides, then `shortfall_at_any_price=TRUE` with --any-price."""
+    return (*parse_sets(set_), *((ANY_PRICE,) if any_price else ()))
 
 
 def parse_numbers(option: str, spec: str | None) -> list[float] | None:
@@ -246,7 +260,7 @@ def _finish(tables: dict, complete: bool, fail_on_shortfall: bool = False) -> No
 
 
 FRONTIER_SHOWN = ("alpha", "budget_usd", "min_alpha", "status", "reason", "system_cost_usd", "premium_usd", "capex_usd")
-FRONTIER_SHOWN_PREFIX = ("premium_usd_per_kg.", "restricted_cost_factor", "shortfall_t", "unmet_t")
+FRONTIER_SHOWN_PREFIX = ("premium_usd_per_kg.", "restricted_cost_factor", "shortfall_t", "shortfall_priced", "unmet_t")
 
 
 def _shown_in_frontier(column: str) -> bool:
@@ -321,6 +335,7 @@ def solve(
         typer.Option("--write-model", help="Also write the LP to FILE.mps or FILE.lp for another solver."),
     ] = None,
     fail_on_shortfall: FailOnShortfall = False,
+    any_price: AnyPrice = False,
 ):
     """Solve one case and report the plan."""
     from .models.highs import SolveOptions
@@ -331,7 +346,7 @@ def solve(
     path = _input_paths(workbook)
     targets = [out / name for name in RESULT_FILES] if out else []
     _guard_outputs([path], targets + ([write_model] if write_model else []), out, stems=RESULT_FILES)
-    overrides = parse_sets(set_)
+    overrides = _overrides(set_, any_price)
     from rich.console import Console
 
     console = Console(stderr=True) if as_json else Console()
@@ -425,6 +440,7 @@ def sweep(
     threads: Threads = None,
     method: Method = SolverMethod.auto,
     fail_on_shortfall: FailOnShortfall = False,
+    any_price: AnyPrice = False,
 ):
     """Solve a grid of parameter values, warm-starting each point from the last."""
     import pandas as pd
@@ -440,7 +456,7 @@ def sweep(
     params = parse_params(param or [])
     if not params:
         raise InputError([Issue("--param", "at least one KEY=SPEC", "none")])
-    overrides = parse_sets(set_)
+    overrides = _overrides(set_, any_price)
     wb = _load(path, scenario, overrides)
     points = grid(params)
     validate_points(wb, scenario, overrides, points)
@@ -463,7 +479,8 @@ def sweep(
     shown = [
         c
         for c in table.columns
-        if c in params or c in ("status", "reason", "system_cost_usd", "capex_usd", "shortfall_t", "unmet_t")
+        if c in params
+        or c in ("status", "reason", "system_cost_usd", "capex_usd", "shortfall_t", "shortfall_priced", "unmet_t")
     ]
     _print_tables({"sweep": table}, {"sweep": shown})
     if out:
@@ -518,6 +535,7 @@ def frontier(
     time_limit: TimeLimit = None,
     threads: Threads = None,
     method: Method = SolverMethod.auto,
+    any_price: AnyPrice = False,
 ):
     """The cost of independence and the independence a budget buys."""
     import pandas as pd
@@ -530,7 +548,7 @@ def frontier(
 
     path = _input_paths(workbook)
     _guard_outputs([path], _table_targets(out, "frontier", FRONTIER_SHEETS, FRONTIER_SHEETS), out, stems=("frontier",))
-    overrides = parse_sets(set_)
+    overrides = _overrides(set_, any_price)
     factors = parse_numbers("--cost-factors", cost_factors) or [None]
     budget_grid = parse_numbers("--budgets", budgets)
     wb = _load(path, scenario, overrides)
@@ -613,6 +631,7 @@ def scenarios(
     method: Method = SolverMethod.auto,
     fail_on_shortfall: FailOnShortfall = False,
     workers: Workers = None,
+    any_price: AnyPrice = False,
 ):
     """Every scenario of the workbook beside the base case: what it changes, and its results against the base."""
     import pandas as pd
@@ -624,7 +643,7 @@ def scenarios(
 
     path = _input_paths(workbook)
     _guard_outputs([path], _table_targets(out, "scenarios", ["scenarios"], ["scenarios"]), out, stems=("scenarios",))
-    overrides = parse_sets(set_)
+    overrides = _overrides(set_, any_price)
     wb = _load(path, None, overrides)
     rows, complete = [], True
     total = 1 + len(wb.scenario_names)
@@ -652,6 +671,7 @@ def scenarios(
         "protected_capex_usd",
         "unmet_t",
         "shortfall_t",
+        "shortfall_priced",
     )
     _print_tables({"scenarios": table}, {"scenarios": shown})
     if out:
@@ -676,6 +696,7 @@ def report(
         int, typer.Option("--draws", help="Risk draws per budget of the outlook (0: no outlook).", min=0)
     ] = REPORT_DRAWS,
     seed: Annotated[int, typer.Option("--seed", min=0, help="Seed of the outlook's draws.")] = 0,
+    any_price: AnyPrice = False,
 ):
     """Regenerate the headline findings (findings.md, PNG charts, .xlsx tables) from fresh solves;
     the same workbook, options and versions give the same files, byte for byte."""
@@ -689,7 +710,7 @@ def report(
     path = _input_paths(workbook)
     scipy_stats()  # the outlook's draws need it: stop before any solve
     _guard_outputs([path], [out / "findings.md"], out, stems=("findings",))
-    wb = load_workbook(path)
+    wb = _with_any_price(load_workbook(path), any_price)
     man = manifest(path, command="report", stamp=False)
     shown: dict = {}
     with _progress(1) as progress:
@@ -714,6 +735,15 @@ def report(
 
 
 RISK_JSON = ("value", "thresholds", "summary", "probability_by_year", "earliest_year", "clean_share_fan")
+
+
+def _with_any_price(wb, any_price: bool):
+    """The workbook with the setting shortfall_at_any_price = TRUE (--any-price), for every case of it."""
+    if not any_price:
+        return wb
+    from dataclasses import replace
+
+    return replace(wb, settings=wb.settings | {ANY_PRICE[0]: (True, "--any-price")})
 
 
 class RiskMode(str, Enum):
@@ -750,6 +780,7 @@ def risk(
     time_limit: TimeLimit = None,
     threads: Threads = None,
     method: Method = SolverMethod.auto,
+    any_price: AnyPrice = False,
 ):
     """How likely a China-free chain is, by year, when projects overrun, slip or fail (risk.md)."""
     from .models.highs import SolveOptions
@@ -758,7 +789,7 @@ def risk(
 
     path = _input_paths(workbook)
     _guard_outputs([path], _table_targets(out, "risk", SHEETS, PICTURES), out, stems=("risk",))
-    overrides = parse_sets(set_)
+    overrides = _overrides(set_, any_price)
     wb, rows, base = load_risk(path, scenario, overrides)
     check_draws(draws, mode.value, recourse_year, base)
     options = SolveOptions(time_limit, threads, method.value)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..models.solution import Solution
+from ..models.solution import Solution, shortfall_price_label
 from .tables import Chart, _excel_charts
 from .writers import save_json, save_xlsx, write_files
 
@@ -35,6 +35,7 @@ def summary_table(result: Solution, man: dict):
     import pandas as pd
 
     rows = [(k, v) for k, v in result.summary.items() if not isinstance(v, dict)]
+    rows += [("shortfall_priced", shortfall_price_label(result.summary))]
     rows += [
         (f"{part}_{kind}_usd", value)
         for part, kinds in result.summary.get("costs_usd", {}).items()
@@ -88,6 +89,8 @@ RESULT_CHARTS = (
 def write_results(out: Path, result: Solution, man: dict) -> None:
     sheets = {"summary": summary_table(result, man)}
     sheets.update({name: result.tables[name] for name in RESULT_SHEETS if name in result.tables})
+    if "independence" in sheets:  # its shortfall_t, with how it was priced
+        sheets["independence"] = sheets["independence"].assign(shortfall_priced=shortfall_price_label(result.summary))
     sheets["run"] = run_table(man)
     charts = [c for c in RESULT_CHARTS if c.sheet in sheets]
     xlsx, summary = (out / name for name in RESULT_FILES)

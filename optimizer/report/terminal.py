@@ -8,7 +8,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ..models.solution import Solution
+from ..models.solution import Solution, shortfall_price_label
 from .text import missing, plain, rich_text, usd
 
 
@@ -122,7 +122,11 @@ def _per_kg(v: float) -> str:
 def _print_unmet_and_budget(console: Console, result: Solution) -> None:
     s = result.summary
     unmet, short = s["unmet_t"], s["shortfall_t"]
-    console.print(f"Unmet demand: [bold]{unmet:,.1f} t[/]   independence shortfall: [bold]{short:,.1f} t[/]")
+    priced = shortfall_price_label(s)
+    console.print(
+        f"Unmet demand: [bold]{unmet:,.1f} t[/]   independence shortfall"
+        f"{f' ({priced})' if priced else ''}: [bold]{short:,.1f} t[/]"
+    )
     must_run = s.get("must_run_shortfall_t") or 0.0
     if must_run > 0:
         console.print(f"Must-run shortfall: [bold]{must_run:,.1f} t[/] below the floors of existing capacity")

@@ -21,7 +21,7 @@ from ..models.dataset import Dataset
 from ..models.highs import DEFAULT_OPTIONS, SolveOptions, Status
 from ..models.model import Model, Variant
 from ..models.network import build_network, reachable
-from ..models.solution import Meaning, ShadowPrice, Solution
+from ..models.solution import Meaning, ShadowPrice, Solution, shortfall_price_label
 
 TOLERANCE = 1e-6
 TOP = 5
@@ -64,10 +64,11 @@ def where_and_when(result: Solution) -> list[str]:
     ind = result.tables.get("independence")
     if ind is not None and len(ind):
         short = ind[ind["shortfall_t"] > TOLERANCE]
+        priced = shortfall_price_label(result.summary)
         for element, part in short.groupby("element"):
             lines.append(
                 f"independence shortfall: {part['shortfall_t'].sum():,.1f} t of clean {element} in "
-                f"{_years(part['year'])}"
+                f"{_years(part['year'])}{f' ({priced})' if priced else ''}"
             )
     return lines
 

@@ -76,6 +76,7 @@ def _independence_row(point: dict, alpha: float, cost_factor: float | None, befo
             "capex_usd": point["capex_usd"],
             "budget_capex_usd": point["budget_capex_usd"],
             "shortfall_t": point["shortfall_t"],
+            "shortfall_priced": point["shortfall_priced"],
             "unmet_t": point["unmet_t"],
             **{f"{MSC}{e}": v for e, v in msc.items()},
         }

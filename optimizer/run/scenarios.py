@@ -6,7 +6,7 @@ import pandas as pd
 
 from ..errors import InputError
 from ..models.highs import DEFAULT_OPTIONS, SolveOptions
-from ..models.solution import Solution
+from ..models.solution import Solution, shortfall_price_label
 from ..workbook.cases import make_dataset
 from ..workbook.validate import Workbook
 
@@ -17,13 +17,18 @@ FIGURES = {
     "unmet_t": "unmet_vs_base_t",
     "shortfall_t": "shortfall_vs_base_t",
 }
-COLUMNS = ["scenario", "changes", "status", "reason", *FIGURES, *FIGURES.values()]
+PRICED = "shortfall_priced"  # how shortfall_t was priced: "at any price" or the penalty per kg
+COLUMNS = ["scenario", "changes", "status", "reason", *FIGURES, PRICED, *FIGURES.values()]
 
 
 def figures(result: Solution, keys=tuple(FIGURES)) -> dict:
-    """status, reason (when not optimal) and, only when optimal, the summary's figures."""
+    """status, reason (when not optimal) and, only when optimal, the summary's figures (with
+    shortfall_t, how it was priced)."""
     row = {"status": result.status.value, "reason": None if result.optimal else result.message}
-    return row | {k: result.summary[k] if result.optimal else None for k in keys}
+    row |= {k: result.summary[k] if result.optimal else None for k in keys}
+    if "shortfall_t" in keys:
+        row[PRICED] = shortfall_price_label(result.summary) if result.optimal else None
+    return row
 
 
 def _text(value) -> str:
@@ -110,7 +115,7 @@ def compare_scenarios(
         rows[name] = {"scenario": name or "base", "changes": changes(wb, name)} | figures(result)
         if on_row:
             on_row(rows[name])
-    table = _with_differences(pd.DataFrame([rows[name] for name in cases], columns=COLUMNS[: 4 + len(FIGURES)]))
+    table = _with_differences(pd.DataFrame([rows[name] for name in cases], columns=COLUMNS[: 5 + len(FIGURES)]))
     described = getattr(wb, "scenario_descriptions", {})
     if any(described.get(name, "") for name in cases if name):
         table.insert(1, "description", [described.get(name, "") if name else "" for name in cases])

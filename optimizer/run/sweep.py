@@ -18,6 +18,7 @@ from ..errors import InputError
 from ..models.dataset import Dataset
 from ..models.highs import DEFAULT_OPTIONS, SolveOptions
 from ..models.model import PARAMETERS, Model, is_mutable, split
+from ..models.solution import shortfall_price_label
 from ..workbook.cases import make_dataset
 from ..workbook.validate import Workbook
 
@@ -57,7 +58,8 @@ class PointResult:
 
 def row_of(result, point: dict, ds) -> dict:
     """One table row: the point, `status`, and either the figures (optimal) or
-    a `reason` (HiGHS's words) and no figures."""
+    a `reason` (HiGHS's words) and no figures. `shortfall_priced` says how shortfall_t was priced
+    ("at any price" or the penalty per kg)."""
     s = result.summary
     row = dict(point)
     row.update({"status": s["status"]})
@@ -78,6 +80,7 @@ def row_of(result, point: dict, ds) -> dict:
             )
         }
     )
+    row["shortfall_priced"] = shortfall_price_label(s)
     for part, v in s["costs_usd"].items():
         row[f"{part}_discounted_usd"] = v["discounted"]
     years = sorted({ds.settings.first_independence_year, ds.settings.last_year})

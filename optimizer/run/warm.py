@@ -64,9 +64,11 @@ def value_of(ds: Dataset, key: str) -> float | None:
 
 def shape(ds: Dataset) -> tuple:
     """What the values of the mutable keys decide about the LP's rows and variables: which budgets
-    exist, which stockpiles have a limit, which recipes have share rows (0 < σ < 1) or none (σ = 0)."""
+    exist, which stockpiles have a limit, which recipes have share rows (0 < σ < 1) or none (σ = 0);
+    and whether shortfall is at any price (a model of the other kind is never re-used)."""
     s = ds.settings
     return (
+        s.shortfall_at_any_price,
         s.budget_usd is None,
         s.annual_budget_usd is None,
         tuple(sorted((pile, p.max_t is None) for pile, p in ds.stockpiles.items())),

@@ -152,6 +152,14 @@ SETTINGS = Sheet(
             example=1e7,
         ),
         Column(
+            "shortfall_at_any_price",
+            "bool",
+            "TRUE: least total independence shortfall first (what is physically possible), then the least cost "
+            "at that shortfall; FALSE: shortfall costs shortfall_penalty_usd_per_t",
+            default=False,
+            example=False,
+        ),
+        Column(
             "default_transport_usd_per_t",
             "float",
             "cost of an arc between two different nodes not listed in routes",
