@@ -13,7 +13,7 @@ objective 10,000 + 10,000/1.1 = 19,090.91.
 import dataclasses
 
 import pytest
-from rechain.models.dataset import BlocBudget, Circuit, Settings
+from rechain.models.dataset import BlocBudget, Circuit
 from rechain.models.model import Model
 from rechain.models.network import salvage_share
 from rechain.models.solution import Solution
@@ -259,11 +259,6 @@ def test_hedge_keeps_its_work_when_the_plan_fails(tmp_path, monkeypatch):
     assert value["expected_value_of_perfect_information_usd"] is not None
 
 
-@dataclasses.dataclass(frozen=True)
-class AnyPrice(Settings):
-    shortfall_at_any_price: bool = True
-
-
 def one_year(any_price: bool):
     """2025 only, no discount; Plant builds at 1000 USD/tpa (lifetime 1: no salvage in service); CN
     (100 tpa) supplies at 500 USD/t; Buyer needs 10 t, alpha = 0; shortfall penalty 1 USD/t."""
@@ -273,7 +268,7 @@ def one_year(any_price: bool):
               {"Mine": {"A": 1.0}}, {("Buyer", "A", 2025): 10.0},
               settings={"max_restricted_share": 0.0, "shortfall_penalty_usd_per_t": 1.0})
     if any_price:
-        ds = dataclasses.replace(ds, settings=AnyPrice(**{f: getattr(ds.settings, f) for f in vars(ds.settings)}))
+        ds = dataclasses.replace(ds, settings=dataclasses.replace(ds.settings, shortfall_at_any_price=True))
     return ds
 
 
