@@ -1678,7 +1678,20 @@ OVERRUN_NOTE = (
 )
 
 
+CONDITIONS = ("embargo.",)  # external events: every outlook figure is also given per class of these rows
+
+
 def uncertainty_rows():
+    """The rows in the schema's column order; an embargo row is a condition (risk.md v3), the others are
+    independent (factor and correlation blank)."""
+    rows = []
+    for target, distribution, p1, p2, p3, shared, scenario, note in project_and_world_rows():
+        condition = True if target.startswith(CONDITIONS) else None
+        rows.append((target, distribution, p1, p2, p3, shared, None, None, condition, scenario, note))
+    return rows
+
+
+def project_and_world_rows():
     rows = []
     for node in [row[0] for row in build_options("separation")]:
         rows.append(

@@ -86,6 +86,15 @@ AnyPrice = Annotated[
     ),
 ]
 ANY_PRICE = ("shortfall_at_any_price", "TRUE")
+ReportPrice = Annotated[
+    bool,
+    typer.Option(
+        "--any-price/--penalty-priced",
+        help="At any price (the default): the least independence shortfall physically possible first, then the "
+        "least cost at it, so a probability does not depend on the penalty. --penalty-priced: the workbook's "
+        "shortfall_at_any_price and shortfall_penalty_usd_per_t.",
+    ),
+]
 
 
 def _overrides(set_: list[str] | None, any_price: bool) -> tuple:
@@ -696,7 +705,7 @@ def report(
         int, typer.Option("--draws", help="Risk draws per budget of the outlook (0: no outlook).", min=0)
     ] = REPORT_DRAWS,
     seed: Annotated[int, typer.Option("--seed", min=0, help="Seed of the outlook's draws.")] = 0,
-    any_price: AnyPrice = False,
+    any_price: ReportPrice = True,
 ):
     """Regenerate the headline findings (findings.md, PNG charts, .xlsx tables) from fresh solves;
     the same workbook, options and versions give the same files, byte for byte."""

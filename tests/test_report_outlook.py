@@ -33,22 +33,31 @@ def test_outlook_by_budget_by_hand(tmp_path):
     """Budgets 0, 5,000, 10^6 and 2·10^6 (0 and every scenario's budget_usd), every draw certain:
     - 0: nothing built; clean and unconstrained plans both buy from CN (5,000): premium 0, never clean;
     - 5,000: 5 tpa built (5,000) + 5 t from CN (2,500) = 7,500 against 5,000: premium 2,500, clean
-      share 50%, never fully clean; the budget binds;
-    - 10^6: 10 tpa built, 10,000: premium 5,000, fully clean in 2025 in every draw; the budget binds
-      in no draw,
-    - so 2·10^6 takes the same draws without solving and says so."""
+      share 50%, never fully clean (nor 95 % or 99 %); the budget binds;
+    - 10^6: 10 tpa built, 10,000: premium 5,000, fully clean in 2025 in every draw, so every draw meets
+      the requirement and the premium over those draws is 5,000 too; the budget binds in no draw,
+    - so 2·10^6 takes the same draws without solving and says so; the probability table has one row
+      per solved budget (three draws each: the Wilson interval of 3 of 3 at 90 % is
+      [3/(3 + z²), 1] = [0.5258, 1] with z = 1.6449)."""
     folder = outlook_world(tmp_path)
-    seen = outlook(load_workbook(folder), folder, 2025, 3, 7, DEFAULT_OPTIONS, 1)
+    seen = outlook(load_workbook(folder), folder, 2025, 3, 7, DEFAULT_OPTIONS, 1, deadlines=(2025,))
     table = seen.budgets.set_index("budget_usd")
     assert list(table.index) == [0.0, 5000.0, 1e6, 2e6]
     assert list(table["premium_p50_usd"]) == [approx(0), approx(2500), approx(5000), approx(5000)]
     assert list(table["protected_capex_p90_usd"]) == [approx(0), approx(5000), approx(10000), approx(10000)]
+    assert list(table["requirement_met"]) == [0, 0, 3, 3]
+    assert pd.isna(table.loc[5000.0, "premium_if_met_p50_usd"]) and table.loc[1e6, "premium_if_met_p50_usd"] == 5000
     assert list(table["budget_bound"]) == [True, True, False, False]
     assert "bound in no draw" in table.loc[2e6, "defined_by"] and "scenario bigger" in table.loc[2e6, "defined_by"]
     assert list(table["draws"]) == [3] * 4 and list(table["solved"]) == [3] * 4
-    probability = seen.probability.set_index("budget")
-    assert list(probability["probability"]) == [0.0, 0.0, 1.0, 1.0]
-    assert list(probability["probability.A"]) == [0.0, 0.0, 1.0, 1.0]
+    every = seen.probability[(seen.probability["element"] == "all") & (seen.probability["condition"] == "")]
+    assert list(every["budget_usd"]) == [0.0, 5000.0, 1e6] and list(every["year"]) == [2025] * 3
+    for infix in ("full", "99", "95"):
+        assert list(every[f"probability_{infix}"]) == [0.0, 0.0, 1.0]
+    assert every["probability_full_low"].iloc[2] == pytest.approx(3 / (3 + 1.6448536**2), abs=1e-6)
+    a = seen.probability[seen.probability["element"] == "A"]
+    assert list(a["probability_full"]) == [0.0, 0.0, 1.0]
+    assert list(a["clean_share_p50"]) == [approx(0), approx(0.5), approx(1)]
     assert (seen.draws, seen.seed, seen.rows) == (3, 7, 1)
 
 
@@ -69,8 +78,8 @@ def test_outlook_counts_failures_by_hand(tmp_path):
     """Plant fails with probability 1: no draw is ever clean at any budget; premium 0 (both plans
     buy from CN)."""
     folder = outlook_world(tmp_path, "failure.separation,bernoulli,1,,,\n")
-    seen = outlook(load_workbook(folder), folder, 2025, 2, 0, DEFAULT_OPTIONS, 1)
-    assert set(seen.probability["probability"]) == {0.0}
+    seen = outlook(load_workbook(folder), folder, 2025, 2, 0, DEFAULT_OPTIONS, 1, deadlines=(2025,))
+    assert set(seen.probability["probability_full"]) == {0.0}
     assert list(seen.budgets["premium_p50_usd"]) == [approx(0)] * 4
 
 

@@ -277,9 +277,10 @@ def test_report_chart_titles_state_the_case(two_bloc_report):
     from rechain.report.findings import Subject, charts
 
     subject = Subject.of(load_workbook(two_bloc_workbook(two_bloc_report[0].parent / "again")))
-    budgets, factor, scenarios, outlook = charts(subject)
+    budgets, factor, scenarios, fan, thresholds = charts(subject, "budget $1 at west nodes")
     assert scenarios.y == "system_cost_vs_base_usd"
-    assert outlook.group == "budget" and "clean from 2027 required" in outlook.note
+    assert fan.group == "element" and fan.band == ("clean_share_p10", "clean_share_p90") and fan.picture
+    assert thresholds.group == "threshold" and thresholds.note == fan.note == "budget $1 at west nodes"
     assert "clean from 2027" in budgets.title and "cost factor 1 for east" in budgets.note
     assert "discounted at 100.0% a year" in budgets.note and "discounted at 100.0% a year" in factor.note
     assert budgets.x_label == "capex budget of west nodes, 2025–2027 (USD, nominal)"

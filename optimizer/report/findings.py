@@ -12,7 +12,8 @@ from ..models.highs import Status
 from ..workbook.cases import make_dataset
 from ..workbook.validate import Workbook
 from .results import run_table
-from .tables import Chart, markdown_table, scenarios_chart, write_tables
+from .risk import fan_png, price_label, thresholds_png
+from .tables import Chart, cell_text, markdown_table, scenarios_chart, write_tables
 from .terminal import usd
 from .writers import write_markdown
 
@@ -57,6 +58,7 @@ class Subject:
     budget: str
     deadlines: tuple[int, ...]
     unused: tuple[str, ...] = ()  # model features the workbook does not use
+    price: str = ""  # how a shortfall is priced: "at any price" or the penalty per kg
 
     @classmethod
     def of(cls, wb: Workbook) -> Subject:
@@ -73,6 +75,7 @@ class Subject:
             _names(ds.budget_blocs),
             deadlines(s.first_year, s.last_year),
             unused_features(ds),
+            price_label(s),
         )
 
     @property
@@ -91,7 +94,8 @@ class Subject:
         return f"cost factor {self.cost_factor:g} for {self.advantaged}, {self.discounting}"
 
 
-def charts(subject: Subject) -> list[Chart]:
+def charts(subject: Subject, outlook: str = "") -> list[Chart]:
+    """The report's charts; `outlook`: the outlook charts' subtitle (budget, draws, price)."""
     return [
         Chart(
             "budgets",
@@ -115,16 +119,36 @@ def charts(subject: Subject) -> list[Chart]:
         ),
         scenarios_chart(subject.case),
         Chart(
-            "outlook_probability",
+            "outlook_fan",
+            "year",
+            "clean_share_p50",
+            f"Clean share of {subject.protected} need by element over the draws (median, P10–P90)",
+            "element",
+            "year",
+            "clean share of protected need",
+            outlook,
+            ("clean_share_p10", "clean_share_p90"),
+            lambda path, frame, footer: fan_png(path, _unprefixed(frame, "clean_share_"), outlook, footer),
+        ),
+        Chart(
+            "outlook_thresholds",
             "year",
             "probability",
-            f"Probability that {subject.protected} demand is fully clean, by budget",
-            "budget",
+            f"Probability that every element of {subject.protected} demand meets each threshold",
+            "threshold",
             "year",
-            "share of draws with every element fully clean",
-            f"clean from {subject.year} required; rechain risk, replan; {subject.case}",
+            "share of all draws",
+            outlook,
+            ("probability_low", "probability_high"),
+            lambda path, frame, footer: thresholds_png(
+                path, _unprefixed(frame, "probability_"), outlook, footer, subject.price
+            ),
         ),
     ]
+
+
+def _unprefixed(frame: pd.DataFrame, prefix: str) -> pd.DataFrame:
+    return frame.rename(columns={c: c.removeprefix(prefix) for c in frame.columns})
 
 
 def _table(frame: pd.DataFrame) -> str:
@@ -155,7 +179,7 @@ def headline(subject: Subject, deadlines_: pd.DataFrame) -> list[str]:
         )
     ]
     for _, row in deadlines_.iloc[1:].iterrows():
-        text = f"- {subject.protected.capitalize()} demand fully clean from {row['independence_year']}: "
+        text = f"- {subject.protected.capitalize()} demand {row['case']}: "
         if not _ok(row):
             lines.append(text + _failed(row) + ".")
             continue
@@ -170,10 +194,14 @@ def headline(subject: Subject, deadlines_: pd.DataFrame) -> list[str]:
         lines.append(
             text + f"system cost {usd(row['system_cost_usd'])}{premium}{per_kg(row)}; nominal capex "
             f"{usd(row['capex_usd'])}, of which at {subject.protected} nodes "
-            f"{usd(row['protected_capex_usd'])}; independence shortfall {row['shortfall_t']:,.0f} t, "
-            f"unmet demand {row['unmet_t']:,.0f} t."
+            f"{usd(row['protected_capex_usd'])}; independence shortfall {tonnes(row['shortfall_t'])} "
+            f"({row['shortfall_priced']}), unmet demand {tonnes(row['unmet_t'])}."
         )
     return lines
+
+
+def tonnes(v: float) -> str:
+    return f"{cell_text('t', v)} t"
 
 
 PER_KG = "premium_usd_per_kg."
@@ -190,7 +218,9 @@ def per_kg(row) -> str:
 
 
 def signed(v: float) -> str:
-    return f"{v:+,.2f}" if abs(v) >= 1 else f"{v:+.3g}"
+    """A number as its table shows it, with its sign."""
+    text = cell_text("usd_per_kg", v)
+    return text if text.startswith("-") else "+" + text
 
 
 def factor_sentence(subject: Subject, factors: pd.DataFrame) -> list[str]:
@@ -261,7 +291,7 @@ def definition_sentence(subject: Subject, table: pd.DataFrame) -> list[str]:
     parts = []
     for r in table.itertuples():
         figure = (
-            f"premium {usd(r.premium_usd)}, shortfall {r.shortfall_t:,.0f} t"
+            f"premium {usd(r.premium_usd)}, shortfall {tonnes(r.shortfall_t)}"
             if r.status == Status.OPTIMAL.value and not pd.isna(r.premium_usd)
             else f"did not solve ({r.status})"
         )
@@ -299,46 +329,146 @@ def _span(low: float, high: float) -> str:
     return f"{signed(low)} to {signed(high)} USD/kg"
 
 
-def _percent(p) -> str:
-    return "n/a" if pd.isna(p) else f"{p:.0%}"
-
-
-def _chances(by_year: pd.DataFrame, year: int) -> str:
-    """`35% (Dy 35%, NdPr 100%)`: every element at once, then each element alone, in one year."""
-    if year not in by_year.index:
-        return "n/a"
-    row = by_year.loc[year]
-    each = [f"{c.removeprefix('probability.')} {_percent(row[c])}" for c in by_year if c.startswith("probability.")]
-    return _percent(row["probability"]) + (f" ({', '.join(each)})" if each else "")
-
-
 def budget_label(budget: float) -> str:
-    """The outlook's name of a budget: its line in the chart, its rows in the probability table."""
+    """The outlook's name of a budget, in its sentences and chart notes."""
     return f"budget {usd(budget)}"
 
 
-def outlook_sentences(subject: Subject, outlook: pd.DataFrame, probability: pd.DataFrame, man: dict) -> list[str]:
-    if outlook.empty:
+def share(col: str, v) -> str:
+    return cell_text(col, v) or "n/a"
+
+
+def chance(row, infix: str) -> str:
+    """`62.5% (41.2%–80.1%)`: a probability of the outlook table with its 90 % interval."""
+    p, low, high = (row[f"probability_{infix}{end}"] for end in ("", "_low", "_high"))
+    if pd.isna(p):
+        return "n/a"
+    return f"{share('probability', p)} ({share('probability', low)}–{share('probability', high)})"
+
+
+def _thresholds_text(r) -> str:
+    """`fully clean in 25.0% (5.8%–64.4%), ≥99% in …, ≥95% in …`, or one figure when all three agree."""
+    full, p99, p95 = chance(r, "full"), chance(r, "99"), chance(r, "95")
+    if full == p99 == p95:
+        return f"{full} at every threshold"
+    return f"fully clean in {full}, ≥99% in {p99}, ≥95% in {p95}"
+
+
+def draws_text(n: int) -> str:
+    return f"{n} draw" + ("" if n == 1 else "s")
+
+
+def solved_budgets(outlook: pd.DataFrame, probability: pd.DataFrame) -> list[float]:
+    """The budgets whose draws were solved (larger ones that bound in no draw repeat them)."""
+    return [b for b in outlook["budget_usd"] if (probability["budget_usd"] == b).any()]
+
+
+def outlook_sentences(subject: Subject, sheets: dict[str, pd.DataFrame], man: dict) -> list[str]:
+    """One sentence per figure: the thresholds per budget and deadline, the element that decides, each
+    condition's classes, the premium over all draws and over the draws that meet the requirement."""
+    outlook, probability = sheets["outlook"], sheets["outlook_probability"]
+    solved = solved_budgets(outlook, probability)
+    if outlook.empty or not solved:
         return []
-    lines = []
-    for r in outlook.itertuples():
-        label = budget_label(r.budget_usd)
-        by_year = probability[probability["budget"] == label].set_index("year")
-        chances = ", ".join(f"{y}: {_chances(by_year, y)}" for y in subject.deadlines)
-        spread = (
-            f"premium P10–P90 {usd(r.premium_p10_usd)} to {usd(r.premium_p90_usd)}; {subject.protected} capex "
-            f"P10–P90 {usd(r.protected_capex_p10_usd)} to {usd(r.protected_capex_p90_usd)}"
-            if r.solved
-            else "no draw solved"
-        )
-        lines.append(f"  - {label}: {chances}; {spread} ({r.solved} of {r.draws} draws solved).")
-    return [
-        f"- Under uncertainty (`rechain risk`, mode {man['mode']}, {man['draws']} draws per budget, seed "
-        f"{man['seed']}; the workbook's uncertainty sheet), the probability that {subject.protected} demand is "
-        f"fully clean in {', '.join(str(y) for y in subject.deadlines)} when it is required from {subject.year}, "
-        f"by capex budget at {subject.budget} nodes:",
-        *lines,
+    y, who = subject.year, subject.protected
+    lines = [
+        f"- **Under uncertainty, {subject.price}** (`rechain risk`, replan, {man['draws']} draws per budget, "
+        f"seed {man['seed']}; the workbook's uncertainty sheet; in brackets the 90% Wilson interval; a draw that "
+        f"did not solve counts as not clean), with clean supply required from {y}, the share of draws in which "
+        f"every element of {who} demand is fully clean, at least 99% clean and at least 95% clean:"
     ]
+    for budget in solved:
+        row = outlook[outlook["budget_usd"] == budget].iloc[0]
+        if not row["solved"]:
+            lines.append(f"  - {budget_label(budget)}: no draw solved (0 of {row['draws']} draws solved).")
+            continue
+        parts = [f"{r['year']}: {_thresholds_text(r)}" for _, r in _rows(probability, budget, "", "all").iterrows()]
+        lines.append(
+            f"  - {budget_label(budget)}: " + "; ".join(parts) + f" ({draws_text(row['requirement_met'])} of "
+            f"{row['draws']} meet the requirement in every year from {y}; {row['solved']} solved)."
+        )
+    top = solved[-1]
+    same = outlook[(outlook["budget_usd"] > top)]["budget_usd"].tolist()
+    if same:
+        lines.append(
+            f"- Budgets above {usd(top)} ({', '.join(usd(b) for b in same)}) bound in no draw and change nothing."
+        )
+    lines += _element_sentence(subject, probability, top)
+    lines += _condition_sentences(subject, probability, top)
+    lines += _premium_sentence(subject, outlook, top)
+    return lines
+
+
+def _rows(probability: pd.DataFrame, budget: float, condition: str, element: str, year: int | None = None):
+    at = probability[
+        (probability["budget_usd"] == budget)
+        & (probability["condition"] == condition)
+        & (probability["element"] == element)
+    ]
+    return at if year is None else at[at["year"] == year]
+
+
+def _element_sentence(subject: Subject, probability: pd.DataFrame, budget: float) -> list[str]:
+    at = probability[
+        (probability["budget_usd"] == budget)
+        & (probability["condition"] == "")
+        & (probability["element"] != "all")
+        & (probability["year"] == subject.year)
+    ]
+    if at.empty:
+        return []
+    parts = [
+        f"{r['element']} fully clean in {chance(r, 'full')} of draws, median clean share "
+        f"{share('clean_share', r['clean_share_p50'])} (P10 {share('clean_share', r['clean_share_p10'])})"
+        for _, r in at.sort_values("probability_full", kind="stable").iterrows()
+    ]
+    return [
+        f"- By element in {subject.year} with {budget_label(budget)} (the least likely first): "
+        + "; ".join(parts)
+        + "."
+    ]
+
+
+def _condition_sentences(subject: Subject, probability: pd.DataFrame, budget: float) -> list[str]:
+    at = probability[(probability["budget_usd"] == budget) & (probability["condition"] != "")]
+    at = at[(at["element"] == "all") & (at["year"] == subject.year)]
+    lines = []
+    for condition, rows in at.groupby("condition", sort=False):
+        parts = [f"{condition} = {r['class']} ({r['draws']} draws): {chance(r, 'full')}" for _, r in rows.iterrows()]
+        lines.append(
+            f"- Split by the condition {condition} (each class's draws on their own), with {budget_label(budget)}, "
+            f"every element fully clean in {subject.year}: " + "; ".join(parts) + "."
+        )
+    return lines
+
+
+def _premium_sentence(subject: Subject, outlook: pd.DataFrame, budget: float) -> list[str]:
+    r = outlook[outlook["budget_usd"] == budget].iloc[0]
+
+    def spread(name: str) -> str:
+        low, mid, high = (r[f"{name}_p{q}_usd"] for q in (10, 50, 90))
+        if pd.isna(mid):
+            return "n/a"
+        return usd(mid) if low == high else f"{usd(low)} to {usd(high)} (median {usd(mid)})"
+
+    return [
+        f"- With {budget_label(budget)}, the premium of clean supply from {subject.year} over each draw's own "
+        f"unconstrained plan is P10–P90 {spread('premium')} over the {draws_text(r['solved'])} solved and "
+        f"{spread('premium_if_met')} over the {draws_text(r['requirement_met'])} that meet the requirement; "
+        f"{subject.protected} capex {spread('protected_capex')} and, where the requirement is met, "
+        f"{spread('protected_capex_if_met')}."
+    ]
+
+
+def outlook_note(subject: Subject, sheets: dict[str, pd.DataFrame], man: dict) -> str:
+    """The outlook charts' subtitle: the chart budget (the largest solved), the draws and the price."""
+    solved = solved_budgets(sheets["outlook"], sheets["outlook_probability"]) if len(sheets["outlook"]) else []
+    if not solved:
+        return ""
+    return (
+        f"{budget_label(solved[-1])} at {subject.budget} nodes; clean from {subject.year} required; "
+        f"{man['draws']} draws, seed {man['seed']}, replan, {subject.price}"
+    )
 
 
 def findings_md(subject: Subject, sheets: dict[str, pd.DataFrame], man: dict, files: set[str], rows: int = 0) -> str:
@@ -373,7 +503,7 @@ def findings_md(subject: Subject, sheets: dict[str, pd.DataFrame], man: dict, fi
         *payment_sentence(subject, sheets["payment"]),
         *definition_sentence(subject, sheets["definitions"]),
         *comparator_sentence(subject, sheets["comparators"]),
-        *outlook_sentences(subject, sheets["outlook"], sheets["outlook_probability"], man),
+        *outlook_sentences(subject, sheets, man),
         "",
         "## Cost of fully clean supply by deadline",
         "",
@@ -410,7 +540,7 @@ def findings_md(subject: Subject, sheets: dict[str, pd.DataFrame], man: dict, fi
         _table(sheets["definitions"]),
         "",
         *comparator_section(subject, sheets["comparators"]),
-        *outlook_section(subject, sheets["outlook"], man, rows, image),
+        *outlook_section(subject, sheets, man, rows, image),
         f"## Sensitivity to the cost factor of {subject.advantaged} (fully clean from {y})",
         "",
         f"**Premium of fully clean supply from {y} at each cost factor of {subject.advantaged}** "
@@ -474,9 +604,9 @@ def findings_md(subject: Subject, sheets: dict[str, pd.DataFrame], man: dict, fi
             ]
             if sheets["outlook"].empty
             else [
-                f"- Project risk beyond the uncertainty sheet: its rows are the only uncertain quantities, each "
-                f"draw is solved with perfect foresight of its own values (replan), and {man['draws']} draws per "
-                f"budget give a probability to within about ±{_margin(man['draws'])} (95%)."
+                "- Project risk beyond the uncertainty sheet: its rows are the only uncertain quantities, and each "
+                "draw is solved with perfect foresight of its own values (replan), so the probabilities are of "
+                "what a plan made with hindsight could reach, an upper bound for a plan made today."
             ]
         ),
         "- Demand grows as the workbook says; a demand factor scales every year alike (no faster-growth path).",
@@ -488,7 +618,11 @@ def findings_md(subject: Subject, sheets: dict[str, pd.DataFrame], man: dict, fi
 
 
 def _margin(draws: int) -> str:
-    return f"{1.96 * (0.25 / max(draws, 1)) ** 0.5:.0%}"
+    """Half the widest 90 % Wilson interval at this sample size (at p = 1/2)."""
+    from ..run.risk import wilson
+
+    low, high = wilson(draws // 2, max(draws, 1))
+    return f"{(high - low) / 2:.0%}"
 
 
 def comparator_section(subject: Subject, table: pd.DataFrame) -> list[str]:
@@ -506,26 +640,51 @@ def comparator_section(subject: Subject, table: pd.DataFrame) -> list[str]:
     ]
 
 
-def outlook_section(subject: Subject, outlook: pd.DataFrame, man: dict, rows: int, image) -> list[str]:
-    title = f"## Under uncertainty: how likely fully clean supply is, by budget (required from {subject.year})"
+def outlook_section(subject: Subject, sheets: dict[str, pd.DataFrame], man: dict, rows: int, image) -> list[str]:
+    title = f"## Under uncertainty: how likely clean supply is, by budget (required from {subject.year})"
+    outlook = sheets["outlook"]
     if outlook.empty:
         why = "`--draws 0` was asked for" if rows else "the workbook has no uncertainty sheet"
         return [title, "", f"Nothing was drawn: {why}.", ""]
+    solved = solved_budgets(outlook, sheets["outlook_probability"])
+    chart = budget_label(solved[-1]) if solved else ""
     return [
         title,
         "",
-        f"`rechain risk` in mode {man['mode']}: {man['draws']} draws per budget, seed {man['seed']}, "
-        f"{rows} row{'s' if rows != 1 else ''} of the workbook's uncertainty sheet; each draw is the fully clean "
-        f"case from {subject.year} "
-        "with that budget, solved with foresight of its own values, and its premium is over the same draw's "
-        "unconstrained plan. A year counts as fully clean when clean supply reaches all protected demand of every "
-        "element (unmet demand counts against it). Premiums are system cost without penalties: a draw that falls "
-        "short builds less and can cost less than its unconstrained plan. A budget that bound in no draw gives "
-        "every larger budget the same draws.",
+        f"**What was drawn.** `rechain risk` in mode {man['mode']}, {subject.price}: {man['draws']} draws per "
+        f"budget, seed {man['seed']}, {rows} row{'s' if rows != 1 else ''} of the workbook's uncertainty sheet "
+        "(its rows and notes say what is uncertain and why; nothing else is). Each draw is the case with clean "
+        f"supply required from {subject.year} and that budget, solved with foresight of its own values "
+        + (
+            "(replan); with the shortfall at any price the least shortfall that lead times, ramp-up, ore and "
+            "failures allow is found first, then the least cost at it, so a probability does not depend on the "
+            "shortfall penalty. "
+            if subject.price == "at any price"
+            else f"(replan); a shortfall is priced at the {subject.price}, so a draw may buy shortfall where clean "
+            "supply costs more. "
+        )
+        + "**What is measured.** The clean share of protected need per element and year counts clean stock "
+        "taken; an element is fully clean in a year when its clean share reaches the requirement (zero "
+        "shortfall), and the probabilities at 95% and 99% say how close the draws that are not come. "
+        "Probabilities are over every draw (a draw that did not solve counts as not clean), with 90% Wilson "
+        "intervals: with "
+        f"{man['draws']} draws an interval is up to about ±{_margin(man['draws'])} wide. Each condition row of "
+        "the sheet (an external event such as an embargo) splits the draws into its classes, each on its own. "
+        "Premiums are system cost without penalties over the same draw's unconstrained plan, over all solved "
+        "draws and over those that meet the requirement. A budget that bound in no draw gives every larger "
+        "budget the same draws.",
+        "",
+        "**By budget** (premium and capex in whole USD, P10/P50/P90):",
         "",
         _table(outlook),
         "",
-        *image("outlook_probability", "probability of fully clean supply by year and budget"),
+        "**Probabilities by budget, condition class, element and deadline** (`all` = every element at once; "
+        "clean share quantiles over the solved draws):",
+        "",
+        _table(sheets["outlook_probability"]),
+        "",
+        *image("outlook_fan", f"clean share by element over the draws, {chart}"),
+        *image("outlook_thresholds", f"probability of each threshold by year, {chart}"),
     ]
 
 
@@ -546,5 +705,8 @@ def claims_section(table: pd.DataFrame) -> list[str]:
 def write_findings(out: Path, subject: Subject, sheets: dict[str, pd.DataFrame], man: dict, rows: int = 0) -> None:
     """findings_tables.* (xlsx, CSV, Markdown, PNG) and findings.md beside them; `rows`: how many
     uncertainty rows the outlook drew."""
-    written = write_tables(out, "findings_tables", sheets, run_table(man), charts(subject), "rechain findings: tables")
+    note = outlook_note(subject, sheets, man)
+    written = write_tables(
+        out, "findings_tables", sheets, run_table(man), charts(subject, note), "rechain findings: tables"
+    )
     write_markdown(out / "findings.md", findings_md(subject, sheets, man, {p.name for p in written}, rows))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -48,6 +49,7 @@ class Chart:
     y_label: str = ""
     note: str = ""  # a subtitle: the case (deadline, cost factor, discounting...)
     band: tuple[str, str] | None = None  # (low, high) columns shaded around each line (PNG; Excel draws y)
+    picture: Callable[[Path, pd.DataFrame, str], None] | None = None  # its own PNG (path, frame, footer)
 
 
 def is_money(name: str) -> bool:
@@ -55,35 +57,36 @@ def is_money(name: str) -> bool:
 
 
 def is_share(name: str) -> bool:
-    return "share" in name
+    return "share" in name or name.startswith("probability")
 
 
 def is_year(name: str) -> bool:
     return "year" in name
 
 
+def cell_text(col: str, v, digits: int = 4) -> str:
+    """A number as the Markdown tables show it in column `col` (sentences quote it the same way)."""
+    if missing(v):
+        return ""
+    if isinstance(v, bool) or not isinstance(v, (int, float, np.number)):
+        return markdown_text(safe_text(v))
+    if is_year(col) or col.endswith("_from"):
+        return f"{v:.0f}"
+    if col.endswith("_usd"):
+        return usd(float(v))
+    if is_share(col):
+        return f"{v:.1%}"
+    if isinstance(v, (float, np.floating)):
+        return f"{v:,.0f}" if abs(v) >= 1000 else f"{v + 0.0:.{digits}g}"
+    return f"{v:,}"
+
+
 def markdown_table(frame: pd.DataFrame, digits: int = 4) -> str:
     """A GitHub Markdown table: text escaped, money as `$1.40 bn`, shares as percentages."""
-
-    def fmt(col: str, v) -> str:
-        if missing(v):
-            return ""
-        if isinstance(v, bool) or not isinstance(v, (int, float, np.number)):
-            return markdown_text(safe_text(v))
-        if is_year(col) or col.endswith("_from"):
-            return f"{v:.0f}"
-        if col.endswith("_usd"):
-            return usd(float(v))
-        if is_share(col):
-            return f"{v:.1%}"
-        if isinstance(v, (float, np.floating)):
-            return f"{v:,.0f}" if abs(v) >= 1000 else f"{v + 0.0:.{digits}g}"
-        return f"{v:,}"
-
     cols = [str(c) for c in frame.columns]
     lines = ["| " + " | ".join(markdown_text(c) for c in cols) + " |", "|" + "---|" * len(cols)]
     lines += [
-        "| " + " | ".join(fmt(c, v) for c, v in zip(cols, row, strict=True)) + " |"
+        "| " + " | ".join(cell_text(c, v, digits) for c, v in zip(cols, row, strict=True)) + " |"
         for row in frame.itertuples(index=False)
     ]
     return "\n".join(lines)
@@ -486,12 +489,19 @@ def write_tables(
         md += [f"## {markdown_text(name)}", "", markdown_table(frame), ""]
     for spec in drawn:
         png = out / f"{stem}_{spec.sheet}.png"
-        writers[png] = lambda tmp, spec=spec: _png(tmp, spec, sheets[spec.sheet], footer)
+        writers[png] = lambda tmp, spec=spec: _picture(tmp, spec, sheets[spec.sheet], footer)
         md += [f"![{markdown_text(spec.title)}]({png.name})", ""]
     md += ["## run", "", markdown_table(run), ""]
     writers[out / f"{stem}.md"] = lambda tmp: save_text(tmp, "\n".join(md))
     write_files(writers)
     return list(writers)
+
+
+def _picture(path: Path, spec: Chart, frame: pd.DataFrame, footer: str) -> None:
+    if spec.picture is not None:
+        spec.picture(path, frame, footer)
+    else:
+        _png(path, spec, frame, footer)
 
 
 def scenarios_chart(note: str) -> Chart:

@@ -21,7 +21,7 @@ from ..report.findings import Subject, write_findings
 from ..workbook.cases import make_dataset
 from ..workbook.validate import Workbook
 from .frontier import budget_frontier
-from .scenarios import compare_scenarios, figures, make_cases
+from .scenarios import PRICED, compare_scenarios, figures, make_cases
 from .warm import CasesJob, Models
 
 COST_FACTORS = (1.0, 0.667, 0.5, 0.333, 0.25)
@@ -36,7 +36,9 @@ PREMIUM_COLUMNS = [
     "protected_capex_usd",
     "unmet_t",
     "shortfall_t",
+    PRICED,
 ]
+STOCK_KEYS = ("max_t", "initial_t")  # a scenario that sets only these is a stockpile lever
 DEADLINE_COLUMNS = ["case", "independence_year", "status", "reason", *PREMIUM_COLUMNS]
 FACTOR_COLUMNS = [
     "restricted_cost_factor",
@@ -63,12 +65,12 @@ class Runner:
         """The overrides of a case that change the settings, as `--set` would write them."""
         return tuple(sorted((k, _text(v)) for k, v in overrides.items() if getattr(self.settings, k, None) != v))
 
-    def solve(self, **overrides) -> Solution:
+    def solve(self, scenario: str | None = None, **overrides) -> Solution:
         key = self.key(**overrides)
-        if key not in self.solved:
-            self.solved[key] = self.models.solve(None, key)
+        if (scenario, key) not in self.solved:
+            self.solved[(scenario, key)] = self.models.solve(scenario, key)
         self.tick()
-        return self.solved[key]
+        return self.solved[(scenario, key)]
 
     def ahead(self, subject: Subject, workers: int, on_done=None) -> None:
         """Solve the report's cases ahead in `workers` processes (1: this one), one structure per
@@ -196,14 +198,39 @@ def _worse(clean: Solution, free: Solution) -> dict:
 
 
 def deadline_table(run: Runner, subject: Subject) -> pd.DataFrame:
+    """The unconstrained plan and fully clean supply from each deadline; where a deadline falls short,
+    also under each stockpile scenario of the workbook (stock taken counts as clean supply, model.md
+    v3), so that "out of reach" is said only of the world without strategic stock."""
     free = run.solve(max_restricted_share=1.0)
     rows = [{"case": "unconstrained"} | figures(free, PLAN)]
+    years: list[int | None] = [None]
     for year in subject.deadlines:
         clean = run.solve(max_restricted_share=0.0, independence_year=year)
         rows.append({"case": f"fully clean from {year}"} | figures(clean, PLAN) | _premium(clean, free))
+        years.append(year)
+        if not (clean.optimal and clean.summary["shortfall_t"] > SHORT):
+            continue
+        for name in stock_scenarios(run.wb):
+            stocked = run.solve(name, max_restricted_share=0.0, independence_year=year)
+            stocked_free = run.solve(name, max_restricted_share=1.0)
+            row = {"case": f"fully clean from {year}, scenario {name}"} | figures(stocked, PLAN)
+            rows.append(row | _premium(stocked, stocked_free))
+            years.append(year)
     table = _with_per_kg(rows, DEADLINE_COLUMNS)
-    table["independence_year"] = pd.Series([None, *subject.deadlines], dtype=object)
+    table["independence_year"] = pd.Series(years, dtype=object)
     return table
+
+
+SHORT = 1e-6  # t of shortfall taken as none
+
+
+def stock_scenarios(wb: Workbook) -> list[str]:
+    """Scenarios of the workbook that only open or fill stockpiles (keys max_t.* and initial_t.*)."""
+    return [
+        name
+        for name, entries in wb.scenarios.items()
+        if entries and all(key.split(".")[0].strip().lower() in STOCK_KEYS for key, _, _ in entries)
+    ]
 
 
 def _scenario_values(wb: Workbook, setting: str) -> list[tuple[float, str]]:
@@ -506,10 +533,11 @@ def write_report(
     sheets["scenarios"] = compare_scenarios(wb, (), options, on_row=run.tick, models=run.models)
     sheets["comparators"] = comparator_table(wb, sheets["deadlines"], sheets["cost_factor"], subject.year)
     sheets["claims"] = claim_table(wb, sheets["scenarios"])
-    seen = outlook(wb, path, subject.year, draws, seed, options, workers, tick)
+    seen = outlook(wb, path, subject.year, draws, seed, options, workers, tick, subject.deadlines)
     if not seen.complete:
         raise KeyboardInterrupt
-    sheets["outlook"], sheets["outlook_probability"] = seen.budgets, seen.probability
+    sheets |= {"outlook": seen.budgets, "outlook_probability": seen.probability}
+    sheets |= {"outlook_fan": seen.fan, "outlook_thresholds": seen.thresholds}
     if show:
         show(sheets)
     write_findings(out, subject, sheets, man | {"draws": draws, "seed": seed, "mode": "replan"}, seen.rows)

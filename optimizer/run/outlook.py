@@ -1,9 +1,13 @@
-"""The report's ranges under uncertainty: `rechain risk` (replan) on the fully clean case at the
-report's deadline, once per budget, with the workbook's uncertainty sheet.
+"""The report's outlook under uncertainty: `rechain risk` (replan) on the fully clean case at the
+report's deadline, once per budget, with the workbook's uncertainty sheet (risk.md v3).
 
 Budgets are 0 and every `budget_usd` a scenario sets, ascending; where the budget bound in no solve
 of any draw, every larger budget gives the same draws (relaxing a row that does not bind keeps each
-LP's optimum) and takes them without solving.
+LP's optimum) and takes them without solving. Per budget: how many draws meet the requirement,
+premium and protected capex over all solved draws and over those that meet it; per solved budget,
+condition class, element and deadline year the probabilities at the three thresholds with their 90 %
+Wilson intervals and the clean share's P10/P50/P90; for the chart budget (the largest solved one)
+the clean-share fan and the thresholds by year.
 """
 
 from __future__ import annotations
@@ -14,24 +18,33 @@ from pathlib import Path
 import pandas as pd
 
 from ..models.highs import SolveOptions
-from ..report.findings import budget_label
-from ..report.terminal import usd
+from ..report.text import usd
 from ..workbook.validate import Workbook
-from .risk import ALL_ELEMENTS, FULLY_MET, RiskJob, load_risk, run_risk
+from .risk import ALL_DRAWS, ALL_ELEMENTS, FULLY_MET, REQUIREMENT_MET, RiskJob, load_risk, run_risk
 
 QUANTILES = (0.1, 0.5, 0.9)
+LEVELS = {"≥95%": "95", "≥99%": "99", FULLY_MET: "full"}  # threshold -> column infix
+FIGURES = (("premium_usd", "premium"), ("protected_capex_usd", "protected_capex"))
 OUTLOOK_COLUMNS = [
     "budget_usd",
     "defined_by",
     "draws",
     "solved",
     "budget_bound",
-    "premium_p10_usd",
-    "premium_p50_usd",
-    "premium_p90_usd",
-    "protected_capex_p10_usd",
-    "protected_capex_p50_usd",
-    "protected_capex_p90_usd",
+    "requirement_met",
+    *[f"{name}{subset}_p{q}_usd" for _, name in FIGURES for subset in ("", "_if_met") for q in (10, 50, 90)],
+]
+PROBABILITY_COLUMNS = [
+    "budget_usd",
+    "condition",
+    "class",
+    "element",
+    "year",
+    "draws",
+    *[f"probability_{infix}{end}" for infix in LEVELS.values() for end in ("", "_low", "_high")],
+    "clean_share_p10",
+    "clean_share_p50",
+    "clean_share_p90",
 ]
 
 
@@ -39,8 +52,10 @@ OUTLOOK_COLUMNS = [
 class Outlook:
     """The tables, and what the reader must know to cite them."""
 
-    budgets: pd.DataFrame  # one row per budget
-    probability: pd.DataFrame  # budget, year, probability that protected demand is fully clean
+    budgets: pd.DataFrame  # one row per budget (OUTLOOK_COLUMNS)
+    probability: pd.DataFrame  # per solved budget, condition class, element and deadline year (PROBABILITY_COLUMNS)
+    fan: pd.DataFrame  # the chart budget, all draws: element, year, n, clean share P10/P50/P90
+    thresholds: pd.DataFrame  # the chart budget, all draws, every element at once: year, threshold, probability
     draws: int
     seed: int
     rows: int  # uncertainty rows used (0: the workbook has none; nothing was drawn)
@@ -56,6 +71,18 @@ def budgets_of(wb: Workbook) -> list[tuple[float, str]]:
     return [(b, "; ".join(names)) for b, names in sorted(sources.items())]
 
 
+def empty(draws: int, seed: int, rows: int) -> Outlook:
+    return Outlook(
+        pd.DataFrame(columns=OUTLOOK_COLUMNS),
+        pd.DataFrame(columns=PROBABILITY_COLUMNS),
+        pd.DataFrame(),
+        pd.DataFrame(),
+        draws,
+        seed,
+        rows,
+    )
+
+
 def outlook(
     wb: Workbook,
     path: Path,
@@ -65,37 +92,39 @@ def outlook(
     options: SolveOptions,
     workers: int,
     tick=None,
+    deadlines: tuple[int, ...] = (),
 ) -> Outlook:
+    """`year`: clean supply required from it; `deadlines`: the years the probability table shows."""
     overrides = (("max_restricted_share", "0"), ("independence_year", str(year)))
     _, rows, _ = load_risk(path, None, overrides)
-    budgets = budgets_of(wb)
     if not rows or draws == 0:
-        return Outlook(pd.DataFrame(columns=OUTLOOK_COLUMNS), pd.DataFrame(), draws, seed, len(rows))
+        return empty(draws, seed, len(rows))
     table, probability, complete = [], [], True
-    same: tuple[float, pd.DataFrame, pd.DataFrame] | None = None
-    for budget, source in budgets:
+    same: tuple[float, dict] | None = None
+    chart: dict | None = None
+    for budget, source in budgets_of(wb):
         if same is None:
             job = RiskJob(wb, None, (*overrides, ("budget_usd", repr(budget))), rows, seed, options=options)
             result, complete = run_risk(job, draws, workers, on_row=lambda done: [tick() for _ in done] if tick else 0)
-            drawn, thresholds = result["draws"], result["thresholds"]
             if not complete:
                 break
-            solved = drawn[drawn["status"] == "optimal"] if len(drawn) else drawn
+            solved = _solved(result["draws"])
             bound = bool(solved.get("budget_binds", pd.Series(dtype=bool)).astype(bool).any())
             if not bound and len(solved) == draws:  # a draw that did not solve says nothing of the budget
-                same = (budget, drawn, thresholds)
+                same = (budget, result)
+            probability += _probabilities(budget, result, deadlines)
+            chart = result
         else:
-            drawn, thresholds = same[1], same[2]
-            bound = False
-            source += f"; the budget bound in no draw at {usd(same[0])}"
-            if tick:
-                for _ in range(draws):
-                    tick()
-        table.append(_row(budget, source, drawn, bound))
-        probability += _by_year(budget_label(budget), thresholds)
+            result, bound = same[1], False
+            source += f"; the same draws as {usd(same[0])}, where the budget bound in no draw"
+            for _ in range(draws if tick else 0):
+                tick()
+        table.append(_row(budget, source, result, bound))
     return Outlook(
         pd.DataFrame(table, columns=OUTLOOK_COLUMNS),
-        pd.DataFrame(probability, columns=_probability_columns(probability)),
+        pd.DataFrame(probability, columns=PROBABILITY_COLUMNS),
+        _fan(chart),
+        _thresholds(chart),
         draws,
         seed,
         len(rows),
@@ -103,34 +132,66 @@ def outlook(
     )
 
 
-def _by_year(label: str, thresholds: pd.DataFrame) -> list[dict]:
-    """Per year: the share of draws fully clean in every element, and in each element alone (from
-    the risk run's `thresholds` over all draws; a draw that did not solve counts as not clean)."""
-    full = thresholds[(thresholds["condition"] == "") & (thresholds["threshold"] == FULLY_MET)]
+def _solved(drawn: pd.DataFrame) -> pd.DataFrame:
+    return drawn[drawn["status"] == "optimal"] if len(drawn) else drawn
+
+
+def _probabilities(budget: float, result: dict, deadlines: tuple[int, ...]) -> list[dict]:
+    """Per condition class, element and deadline year: the three thresholds' probabilities with their
+    intervals (over all draws of the class) and the clean share's P10/P50/P90 (over its solved draws)."""
+    thresholds, fan = result["thresholds"], result["clean_share_fan"]
+    keys = ["condition", "class", "element", "year"]
+    at = thresholds[thresholds["year"].isin(deadlines)]
+    shares = fan.set_index(keys)[["p10", "p50", "p90"]] if len(fan) else None
     rows = []
-    for y, at in full.groupby("year", sort=True):
-        p = dict(zip(at["element"], at["probability"], strict=True))
-        row = {"budget": label, "year": int(y), "probability": p.pop(ALL_ELEMENTS)}
-        rows.append(row | {f"probability.{e}": v for e, v in sorted(p.items())})
+    for key, group in at.groupby(keys, sort=False):
+        row = {"budget_usd": budget, **dict(zip(keys, key, strict=True)), "draws": int(group["draws"].iloc[0])}
+        for r in group.itertuples(index=False):
+            infix = LEVELS[r.threshold]
+            row |= {f"probability_{infix}": r.probability, f"probability_{infix}_low": r.low}
+            row[f"probability_{infix}_high"] = r.high
+        if shares is not None and key in shares.index and key[2] != ALL_ELEMENTS:
+            p10, p50, p90 = shares.loc[key]
+            row |= {"clean_share_p10": p10, "clean_share_p50": p50, "clean_share_p90": p90}
+        rows.append(row)
     return rows
 
 
-def _probability_columns(rows: list[dict]) -> list[str]:
-    return ["budget", "year", "probability", *sorted({k for r in rows for k in r if k.startswith("probability.")})]
+def _fan(result: dict | None) -> pd.DataFrame:
+    if result is None:
+        return pd.DataFrame()
+    fan = result["clean_share_fan"]
+    fan = fan[fan["condition"] == ""].drop(columns=["condition", "class"])
+    return fan.rename(columns={q: f"clean_share_{q}" for q in ("p10", "p50", "p90")}).reset_index(drop=True)
 
 
-def _quantiles(values: pd.Series, name: str) -> dict[str, float | None]:
+def _thresholds(result: dict | None) -> pd.DataFrame:
+    if result is None:
+        return pd.DataFrame()
+    t = result["thresholds"]
+    t = t[(t["condition"] == "") & (t["element"] == ALL_ELEMENTS)]
+    columns = {"probability": "probability", "low": "probability_low", "high": "probability_high"}
+    return t[["year", "threshold", "draws", *columns]].rename(columns=columns).reset_index(drop=True)
+
+
+def _quantiles(summary: pd.DataFrame, figure: str, subset: str, name: str) -> dict[str, float | None]:
     """P10, P50, P90 in whole USD: a draw's LP is the same in any worker, but HiGHS's matrix after a
     worker's earlier updates may be ordered otherwise, which moves the last digits (about 1e-16 of a
     system cost) and would make the files differ with the number of workers."""
-    v = pd.to_numeric(values, errors="coerce").dropna()
-    return {f"{name}_p{round(q * 100)}_usd": (float(round(v.quantile(q))) if len(v) else None) for q in QUANTILES}
+    at = summary[(summary["condition"] == "") & (summary["subset"] == subset) & (summary["figure"] == figure)]
+    out = {}
+    for q in (10, 50, 90):
+        v = at[f"p{q}"].iloc[0] if len(at) else None
+        out[f"{name}_p{q}_usd"] = None if v is None or pd.isna(v) else float(round(v))
+    return out
 
 
-def _row(budget: float, source: str, drawn: pd.DataFrame, bound: bool) -> dict:
-    ok = drawn[drawn["status"] == "optimal"] if len(drawn) else drawn
-    row: dict = {"budget_usd": budget, "defined_by": source, "draws": len(drawn), "solved": len(ok)}
-    row["budget_bound"] = bound
-    row |= _quantiles(ok.get("premium_usd", pd.Series(dtype=float)), "premium")
-    row |= _quantiles(ok.get("protected_capex_usd", pd.Series(dtype=float)), "protected_capex")
+def _row(budget: float, source: str, result: dict, bound: bool) -> dict:
+    drawn, summary = result["draws"], result["summary"]
+    row: dict = {"budget_usd": budget, "defined_by": source, "draws": len(drawn), "solved": len(_solved(drawn))}
+    met = summary[(summary["condition"] == "") & (summary["subset"] == REQUIREMENT_MET)]
+    row |= {"budget_bound": bound, "requirement_met": int(met["n"].max()) if len(met) else 0}
+    for figure, name in FIGURES:
+        row |= _quantiles(summary, figure, ALL_DRAWS, name)
+        row |= _quantiles(summary, figure, REQUIREMENT_MET, f"{name}_if_met")
     return row
