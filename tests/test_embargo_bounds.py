@@ -9,8 +9,8 @@ from rechain.models.model import Model
 from rechain.models.variants import Variant
 from rechain.run.parallel import run_tasks
 from rechain.run.risk import RiskJob, load_risk, sample
-from test_risk import world as risk_world
 
+from test_risk import world as risk_world
 from worked import case, fac, flat
 
 YEARS = (2025, 2027)

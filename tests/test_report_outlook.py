@@ -13,6 +13,8 @@ from rechain.report.findings import Subject
 from rechain.run.findings import claim_table, comparator_table, definitions
 from rechain.run.outlook import outlook
 from rechain.workbook.validate import load_workbook
+
+from quoted import unquoted
 from test_risk import world
 
 CERTAIN = "capex_overrun.separation,triangular,1,1,1,\n"
@@ -156,4 +158,5 @@ def test_report_is_byte_identical_run_to_run(tmp_path, rechain):
         assert (outs[0] / name).read_bytes() == (outs[1] / name).read_bytes(), name
     text = (outs[0] / "findings.md").read_text()
     assert "2 draws per budget, seed 3" in text
+    assert unquoted(outs[0]) == []
     assert "written_utc" not in (outs[0] / "findings_tables_run.csv").read_text()

@@ -265,9 +265,10 @@ def premium_sentence(subject: Subject, share: int, premiums: pd.DataFrame) -> li
     if ok.empty:
         return []
     hi, lo = ok.loc[ok["clean_premium_usd_per_t"].idxmax()], ok.loc[ok["clean_premium_usd_per_t"].idxmin()]
-    text = f"the clean premium is highest for {hi['element']} ({usd(hi['clean_premium_usd_per_t'])} per t)"
+    per_t = "clean_premium_usd_per_t"
+    text = f"the clean premium is highest for {hi['element']} ({cell_text(per_t, hi[per_t])} USD per t)"
     if len(ok) > 1:
-        text += f" and lowest for {lo['element']} ({usd(lo['clean_premium_usd_per_t'])} per t)"
+        text += f" and lowest for {lo['element']} ({cell_text(per_t, lo[per_t])} USD per t)"
     return [f"- When {share}% of {subject.protected} demand must be clean from {subject.year}, {text}."]
 
 

@@ -540,7 +540,8 @@ def write_report(
     sheets |= {"outlook_fan": seen.fan, "outlook_thresholds": seen.thresholds}
     if show:
         show(sheets)
-    write_findings(out, subject, sheets, man | {"draws": draws, "seed": seed, "mode": "replan"}, seen.rows)
+    facts = {"draws": draws, "seed": seed, "mode": "replan", "costs": subject.discounting, "shortfall": subject.price}
+    write_findings(out, subject, sheets, man | facts, seen.rows)
     return (
         run.failed
         + int((sheets["budgets"]["status"] != "optimal").sum())
