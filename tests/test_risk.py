@@ -162,19 +162,35 @@ def test_bernoulli_probability_within_three_standard_errors(tmp_path):
     assert earliest.loc["2025", "draws"] + earliest.loc["never", "draws"] == 2000
 
 
-def test_same_seed_same_draws_in_process_in_workers_and_on_dask(tmp_path):
-    from dask.distributed import LocalCluster
+CORRELATED = (
+    "target,distribution,p1,p2,p3,shared,factor,correlation,condition\n"
+    "capex_overrun.separation,uniform,1,2,,,market,0.6,\n"
+    "failure.separation,bernoulli,0.5,,,,market,0.6,\n"
+    "embargo.allied,discrete,\"2025:0.5, 2100:0.5\",,,,,,TRUE\n"
+)
 
-    folder = world(tmp_path, "capex_overrun.separation,uniform,1,2,,\nfailure.separation,bernoulli,0.5,,,\n")
+
+def test_same_seed_same_draws_in_process_in_workers_and_on_dask(tmp_path):
+    """v3 rows (a factor shared by an overrun and a failure row, an embargo condition): the draws and
+    every summary table are the same in one process, in two workers and on a dask cluster."""
+    from dask.distributed import LocalCluster
+    from rechain.run.risk import summarise
+
+    folder = world(tmp_path, "")
+    (folder / "uncertainty.csv").write_text(CORRELATED)
     job = job_of(folder, seed=5)
     one, _ = run_tasks(job, list(range(6)), workers=1)
     two, _ = run_tasks(job, list(range(6)), workers=2)
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
                       dashboard_address=None) as cluster:
         dask, complete = run_tasks(job, list(range(6)), workers=2, scheduler=cluster.scheduler_address)
-    assert complete
+    assert complete and "condition.embargo.allied" in pd.DataFrame(one)
     pd.testing.assert_frame_equal(pd.DataFrame(one), pd.DataFrame(two))
     pd.testing.assert_frame_equal(pd.DataFrame(one), pd.DataFrame(dask))
+    tables = [summarise(rows, job.base()) for rows in (one, two, dask)]
+    for name in ("thresholds", "clean_share_fan", "summary"):
+        pd.testing.assert_frame_equal(tables[0][name], tables[1][name])
+        pd.testing.assert_frame_equal(tables[0][name], tables[2][name])
     other, _ = run_tasks(job_of(folder, seed=6), list(range(6)), workers=1)
     assert pd.DataFrame(other)["capex_overrun.Plant.separation"].tolist() != pd.DataFrame(one)[
         "capex_overrun.Plant.separation"].tolist()

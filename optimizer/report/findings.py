@@ -385,8 +385,8 @@ def outlook_sentences(subject: Subject, sheets: dict[str, pd.DataFrame], man: di
             continue
         parts = [f"{r['year']}: {_thresholds_text(r)}" for _, r in _rows(probability, budget, "", "all").iterrows()]
         lines.append(
-            f"  - {budget_label(budget)}: " + "; ".join(parts) + f" ({draws_text(row['requirement_met'])} of "
-            f"{row['draws']} meet the requirement in every year from {y}; {row['solved']} solved)."
+            f"  - {budget_label(budget)}: " + "; ".join(parts) + f" ({row['requirement_met']} of "
+            f"{draws_text(row['draws'])} meet the requirement in every year from {y}; {row['solved']} solved)."
         )
     top = solved[-1]
     same = outlook[(outlook["budget_usd"] > top)]["budget_usd"].tolist()
@@ -410,35 +410,47 @@ def _rows(probability: pd.DataFrame, budget: float, condition: str, element: str
 
 
 def _element_sentence(subject: Subject, probability: pd.DataFrame, budget: float) -> list[str]:
+    """Per element, from the deadline on: how often it is fully clean and its median clean share."""
     at = probability[
         (probability["budget_usd"] == budget)
         & (probability["condition"] == "")
         & (probability["element"] != "all")
-        & (probability["year"] == subject.year)
+        & (probability["year"] >= subject.year)
     ]
     if at.empty:
         return []
-    parts = [
-        f"{r['element']} fully clean in {chance(r, 'full')} of draws, median clean share "
-        f"{share('clean_share', r['clean_share_p50'])} (P10 {share('clean_share', r['clean_share_p10'])})"
-        for _, r in at.sort_values("probability_full", kind="stable").iterrows()
-    ]
+    order = at.groupby("element")["probability_full"].min().sort_values(kind="stable").index
+    parts = []
+    for element in order:
+        rows = at[at["element"] == element].sort_values("year")
+        parts.append(
+            f"{element} "
+            + ", ".join(
+                f"{r['year']}: {chance(r, 'full')}, median clean share {share('clean_share', r['clean_share_p50'])} "
+                f"(P10 {share('clean_share', r['clean_share_p10'])})"
+                for _, r in rows.iterrows()
+            )
+        )
     return [
-        f"- By element in {subject.year} with {budget_label(budget)} (the least likely first): "
-        + "; ".join(parts)
-        + "."
+        f"- By element with {budget_label(budget)}, the share of draws in which it is fully clean (the least "
+        "likely element first): " + "; ".join(parts) + "."
     ]
 
 
 def _condition_sentences(subject: Subject, probability: pd.DataFrame, budget: float) -> list[str]:
+    """Per condition row: every element fully clean in each class's draws, from the deadline on."""
     at = probability[(probability["budget_usd"] == budget) & (probability["condition"] != "")]
-    at = at[(at["element"] == "all") & (at["year"] == subject.year)]
+    at = at[(at["element"] == "all") & (at["year"] >= subject.year)]
     lines = []
     for condition, rows in at.groupby("condition", sort=False):
-        parts = [f"{condition} = {r['class']} ({r['draws']} draws): {chance(r, 'full')}" for _, r in rows.iterrows()]
+        parts = [
+            f"{condition} = {name} ({draws_text(group['draws'].iloc[0])}): "
+            + ", ".join(f"{r['year']}: {chance(r, 'full')}" for _, r in group.sort_values("year").iterrows())
+            for name, group in rows.groupby("class", sort=False)
+        ]
         lines.append(
             f"- Split by the condition {condition} (each class's draws on their own), with {budget_label(budget)}, "
-            f"every element fully clean in {subject.year}: " + "; ".join(parts) + "."
+            "the share of draws in which every element is fully clean: " + "; ".join(parts) + "."
         )
     return lines
 
@@ -454,8 +466,8 @@ def _premium_sentence(subject: Subject, outlook: pd.DataFrame, budget: float) ->
 
     return [
         f"- With {budget_label(budget)}, the premium of clean supply from {subject.year} over each draw's own "
-        f"unconstrained plan is P10–P90 {spread('premium')} over the {draws_text(r['solved'])} solved and "
-        f"{spread('premium_if_met')} over the {draws_text(r['requirement_met'])} that meet the requirement; "
+        f"unconstrained plan is P10–P90 {spread('premium')} over the solved draws ({r['solved']}) and "
+        f"{spread('premium_if_met')} over the draws that meet the requirement ({r['requirement_met']}); "
         f"{subject.protected} capex {spread('protected_capex')} and, where the requirement is met, "
         f"{spread('protected_capex_if_met')}."
     ]
