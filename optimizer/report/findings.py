@@ -200,6 +200,19 @@ def headline(subject: Subject, deadlines_: pd.DataFrame) -> list[str]:
     return lines
 
 
+def shortfall_meaning(subject: Subject) -> str:
+    if subject.price == "at any price":
+        return (
+            "Shortfalls are at any price: the least shortfall that lead times, ramp-up and ore allow, whatever it "
+            "costs; a deadline that falls short is also shown under each stockpile scenario of the workbook (stock "
+            "taken counts as clean supply). At the physical limit the last tonne's marginal cost can be very high."
+        )
+    return (
+        f"Shortfalls are priced at the {subject.price}: a plan buys shortfall where clean supply costs more, so a "
+        "shortfall is not proof that the requirement cannot be met (`--any-price` finds the least possible one)."
+    )
+
+
 def tonnes(v: float) -> str:
     return f"{cell_text('t', v)} t"
 
@@ -525,8 +538,8 @@ def findings_md(subject: Subject, sheets: dict[str, pd.DataFrame], man: dict, fi
         "",
         _table(sheets["deadlines"]),
         "",
-        "A shortfall means the requirement cannot be met in time at any price (lead times and ore bind). "
-        f"`premium_usd_per_kg.<element>` states the premium per kg of {subject.protected} demand: the change "
+        shortfall_meaning(subject)
+        + f" `premium_usd_per_kg.<element>` states the premium per kg of {subject.protected} demand: the change "
         "in its marginal supply cost against the unconstrained plan (undiscounted USD per kg, the mean over the "
         "years from the deadline), comparable with price floors and observed premiums. Marginal costs are duals: "
         "where a capacity is exactly used up they are one end of a range (the results' `marginal_supply_cost` "
