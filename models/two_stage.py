@@ -83,7 +83,7 @@ def _extensive_form(builts: list[Built], recourse_year: int) -> pyo.ConcreteMode
         rule=lambda _, i: builts[linksc[i][0]].model.buildc[linksc[i][1]] == ef.firstc[linksc[i][1]],
     )
     ef.objective = pyo.Objective(expr=quicksum(b.model.objective.expr for b in builts) / len(builts))
-    if getattr(builts[0].dataset.settings, "shortfall_at_any_price", False):
+    if builts[0].dataset.settings.shortfall_at_any_price:
         _any_price(ef, builts)
     return ef
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..models.solution import PER_KG
+from ..models.solution import PER_KG, shortfall_price_label
 from .tables import Chart, _excel_charts, _png, markdown_table, words
 from .text import markdown_text, mathtext, usd
 from .writers import save_csv, save_text, save_xlsx, write_files
@@ -50,9 +50,12 @@ def premium_histogram(draws: pd.DataFrame) -> pd.DataFrame:
 
 def price_label(settings) -> str:
     """How a shortage was priced in the draws: "at any price" or the penalty in USD per kg."""
-    if getattr(settings, "shortfall_at_any_price", False):
-        return "at any price"
-    return f"penalty ${settings.shortfall_penalty_usd_per_t / 1000:,.0f}/kg"
+    return shortfall_price_label(
+        {
+            "shortfall_at_any_price": settings.shortfall_at_any_price,
+            "shortfall_penalty_usd_per_kg": settings.shortfall_penalty_usd_per_t / 1000,
+        }
+    )
 
 
 def charts(note: str) -> list[Chart]:
