@@ -197,6 +197,7 @@ def test_the_files_and_the_terminal_say_what_a_reader_must_know(tmp_path):
     rows = [{"draw": i, "failure.Plant.separation": 0.0, **r} for i, r in enumerate([*rows, FAILED])]
     base = case()
     base.settings.shortfall_penalty_usd_per_t = 1e7
+    base.settings.shortfall_at_any_price = False
     tables = summarise(rows, base)
     run = pd.DataFrame([("mode", "replan"), ("seed", 4), ("uncertainty", 1), ("complete", True)],
                        columns=["item", "value"])

@@ -266,7 +266,7 @@ def test_report_premium_and_scenarios(two_bloc_report):
     out = two_bloc_report[0]
     assert sheet(out, "clean_premium_90pct")["clean_premium_usd_per_t"].tolist() == approx([26])
     text = (out / "findings.md").read_text()
-    assert "When 90% of west demand must be clean from 2027, the clean premium is highest for A ($26 per t)" in text
+    assert "When 90% of west demand must be clean from 2027, the clean premium is highest for A (26 USD per t)" in text
     scen = sheet(out, "scenarios").set_index("scenario")
     assert scen.loc["clean_now", "changes"] == "max_restricted_share=0"
     assert "system_cost_vs_base_usd" in scen
