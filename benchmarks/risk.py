@@ -7,8 +7,9 @@ a CSV folder; the facility rows whose stage it lacks are left out), with capex o
 separation and magnet plants, delays at separation, mine failures and demand, with
 max_restricted_share = 0, then
 measures: a rebuild + cold solve, a warm re-solve of the same model after a parameter change, the
-time per `replan` draw (in process), `--draws` replan draws with `--workers`, and a `--hedge`-draw
-two-stage model (size and time). Prints ratios within this run; asserts nothing.
+time per `replan` draw (in process) with the shortfall at the penalty and at any price (two phases a
+solve), `--draws` replan draws with `--workers`, and a `--hedge`-draw two-stage model (size and time).
+Prints ratios within this run; asserts nothing.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import csv
 import shutil
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from openpyxl import load_workbook as open_xlsx
@@ -25,7 +27,7 @@ from rechain.inputs import reference_workbook
 from rechain.models.model import Model
 from rechain.models.two_stage import TwoStage
 from rechain.run.parallel import run_tasks
-from rechain.run.risk import RiskJob, load_risk, recourse_of, sample
+from rechain.run.risk import RiskJob, draw_parameters, load_risk, recourse_of, sample
 
 ROWS = (
     ("capex_overrun.separation", "triangular", "1", 1.3, 1.8),
@@ -105,6 +107,14 @@ def main() -> None:
         f"later replan draws     {per_draw:8.2f} s each ({per_draw / warm:.1f}x a warm re-solve, "
         f"{per_draw / cold:.2f}x a rebuild + cold solve; two solves a draw at alpha < 1)"
     )
+    priced = RiskJob(wb, None, (*OVERRIDES, ("shortfall_at_any_price", "TRUE")), rows, seed=1)
+    priced_cache: dict = {}
+    priced.run(0, priced_cache)
+    any_price, _ = timed(lambda: [priced.run(i, priced_cache) for i in range(1, args.sample)])
+    print(
+        f"later draws at any price {any_price / max(1, args.sample - 1):6.2f} s each "
+        f"({any_price / later:.2f}x a draw at the penalty: two phases per solve)"
+    )
     if args.draws:
         total, (done, _) = timed(lambda: run_tasks(job, list(range(args.draws)), workers=args.workers))
         print(
@@ -112,8 +122,11 @@ def main() -> None:
             f"{sum(r['status'] == 'optimal' for r in done)} optimal"
         )
     if args.hedge:
-        datasets = [job.dataset(sample(list(rows), base, 1, i)) for i in range(args.hedge)]
-        built, two = timed(lambda: TwoStage(datasets, recourse_of(job, base)))
+        hedge = replace(job, mode="hedge")  # as run_hedge: failures in the case, delays and overruns as parameters
+        drawn = [sample(list(rows), base, 1, i) for i in range(args.hedge)]
+        datasets = [hedge.dataset(d) for d in drawn]
+        draws = [draw_parameters(d) for d in drawn]
+        built, two = timed(lambda: TwoStage(datasets, recourse_of(job, base), draws=draws))
         solved, solutions = timed(two.solve)
         size = solutions[0].summary
         print(

@@ -87,6 +87,7 @@ def test_risk_benchmark_smoke(examples):
     assert done.returncode == 0, done.stderr
     [draws] = [line for line in done.stdout.splitlines() if line.startswith("3 replan draws, 1 workers")]
     assert draws.endswith("3 optimal") and done.stdout.rstrip().endswith("status optimal")
+    assert any(line.startswith("later draws at any price") for line in done.stdout.splitlines())
     risk = benchmark("risk")
     assert [r[0] for r in risk.fitting(risk.ROWS, {"mining", "separation"})] == [
         "capex_overrun.separation", "lead_time_delay.separation", "failure.mining", "demand_factor"]
