@@ -18,7 +18,7 @@ from rechain.run.warm import Models
 from rechain.workbook.cases import make_dataset
 from rechain.workbook.validate import load_workbook
 
-from worked import case, fac
+from worked import case, fac, magnet_dy
 
 TOLERANCE = 1e-6  # phase 2 allows S* + 1e-6 · max(1, S*)
 
@@ -220,19 +220,8 @@ def test_least_alpha_by_bisection_judges_the_least_shortfall():
     With the penalty, below 1 − 0.05/0.2 = 0.75 the cheapest plan buys shortfall (1 USD/t) rather than
     building (1,000): least α 0.75. At any price the test is S*: 0.1 t can be clean, least α
     1 − 0.1/0.2 = 0.5."""
-    from rechain.models.dataset import Recipe
-
     def least(any_price: bool) -> float | None:
-        nodes = {"NMine": "allied", "DMine": "allied", "NewDy": "allied", "CNMine": "china", "Sep": "allied",
-                 "Buyer": "allied"}
-        ds = case((2025, 2025), nodes, 2,
-                  [fac("NMine", 1, existing_tpa=100), fac("DMine", 1, existing_tpa=0.05),
-                   fac("NewDy", 1, capex_usd_per_tpa=1000), fac("CNMine", 1, existing_tpa=100),
-                   fac("Sep", 2, existing_tpa=100)],
-                  {"NMine": {"NdPr": 1.0}, "DMine": {"Dy": 1.0}, "NewDy": {"Dy": 1.0}, "CNMine": {"Dy": 1.0}},
-                  {("Buyer", "Magnet", 2025): 10.0}, recipes={"Magnet": {"std": Recipe({"NdPr": 0.3, "Dy": 0.02})}},
-                  settings={"budget_usd": 50.0, "shortfall_penalty_usd_per_t": 1.0,
-                            "shortfall_at_any_price": any_price})
+        ds = magnet_dy(budget_usd=50.0, shortfall_penalty_usd_per_t=1.0, shortfall_at_any_price=any_price)
         return Model(ds, Variant.LEAST_ALPHA).solve().least_alpha
 
     assert least(False) == pytest.approx(0.75, abs=2e-6)

@@ -100,19 +100,9 @@ def test_least_alpha_with_recipes_by_bisection():
     0.05 t from DMine, and NewDy can be built at 1,000 USD per t/yr; China has Dy in plenty; NdPr is
     clean and plentiful. With product demand, (1 − α)·need is not linear in α, so the least α is found by
     bisection: budget 0 -> 1 − 0.05/0.2 = 0.75; budget 50 USD (0.05 t/yr more) -> 1 − 0.1/0.2 = 0.5."""
-    from rechain.models.dataset import Recipe
+    from worked import magnet_dy
 
-    from worked import case, fac
-
-    nodes = {"NMine": "allied", "DMine": "allied", "NewDy": "allied", "CNMine": "china", "Sep": "allied",
-             "Buyer": "allied"}
-    ds = case((2025, 2025), nodes, 2,
-              [fac("NMine", 1, existing_tpa=100), fac("DMine", 1, existing_tpa=0.05),
-               fac("NewDy", 1, capex_usd_per_tpa=1000), fac("CNMine", 1, existing_tpa=100),
-               fac("Sep", 2, existing_tpa=100)],
-              {"NMine": {"NdPr": 1.0}, "DMine": {"Dy": 1.0}, "NewDy": {"Dy": 1.0}, "CNMine": {"Dy": 1.0}},
-              {("Buyer", "Magnet", 2025): 10.0}, recipes={"Magnet": {"std": Recipe({"NdPr": 0.3, "Dy": 0.02})}},
-              settings={"budget_usd": 0.0})
+    ds = magnet_dy(budget_usd=0.0)
     model = Model(ds, Variant.LEAST_ALPHA)
     first = model.solve()
     assert first.optimal and first.least_alpha == pytest.approx(0.75, abs=2e-6)

@@ -28,6 +28,23 @@ def flat(node: str, element: str, t: float, years) -> dict:
     return {(node, element, y): t for y in range(years[0], years[1] + 1)}
 
 
+def magnet_dy(**settings) -> Dataset:
+    """10 t of Magnet, one recipe: 0.3 t NdPr and 0.02 t Dy per t, so 0.2 t of Dy is needed. Clean Dy:
+    0.05 t/yr at DMine, and NewDy can be built at 1,000 USD per t/yr; China (CNMine) has Dy in plenty;
+    NdPr is clean and plentiful; one separator, 2025 only."""
+    from rechain.models.dataset import Recipe
+
+    nodes = {"NMine": "allied", "DMine": "allied", "NewDy": "allied", "CNMine": "china", "Sep": "allied",
+             "Buyer": "allied"}
+    return case((2025, 2025), nodes, 2,
+                [fac("NMine", 1, existing_tpa=100), fac("DMine", 1, existing_tpa=0.05),
+                 fac("NewDy", 1, capex_usd_per_tpa=1000), fac("CNMine", 1, existing_tpa=100),
+                 fac("Sep", 2, existing_tpa=100)],
+                {"NMine": {"NdPr": 1.0}, "DMine": {"Dy": 1.0}, "NewDy": {"Dy": 1.0}, "CNMine": {"Dy": 1.0}},
+                {("Buyer", "Magnet", 2025): 10.0}, recipes={"Magnet": {"std": Recipe({"NdPr": 0.3, "Dy": 0.02})}},
+                settings=settings)
+
+
 def solve(ds: Dataset) -> Solution:
     solver = CaseSolver(ds)
     return extract(solver.built, solver.solve(), solver.build_seconds)
