@@ -75,18 +75,31 @@ def print_input_error(console: Console, exc) -> None:
 
 _MD_SPECIAL = re.compile(r"([\\`*{}\[\]|~$])")
 _MD_EMPHASIS = re.compile(r"(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")
+_MD_AUTOLINK = re.compile(r"(?<=[A-Za-z0-9])(:)(?=//)|(?<=www)(\.)", re.IGNORECASE)  # no bare URL becomes a link
 _MD_LINE_START = re.compile(r"^\s*(#|[-+=](?=[-=]*\s|[-=]*$)|\d+[.)](?=\s|$))")
 
 
 def markdown_text(value: object, newline: str = "<br>") -> str:
-    """Text for a Markdown table cell or heading: no pipes, no HTML, no headings, lists or math."""
+    """Data (a label, a name, free text) for any Markdown context: table cell, heading, sentence, alt text.
+    No HTML (`<` as `&lt;`), no links or images (`[`, `]` escaped, bare URLs not linked), no emphasis or
+    code (`*`, `_`, `` ` `` escaped), no table breaks (`|`), no headings, lists or rules at a line start, no
+    math (`$`); a line break is `newline` and control characters show as escapes."""
     text = str(value).replace("\r\n", "\n").replace("\r", "\n")
     lines = []
     for line in text.split("\n"):
         line = plain(line).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
         line = _MD_EMPHASIS.sub(r"\\_", _MD_SPECIAL.sub(r"\\\1", line))
+        line = _MD_AUTOLINK.sub(lambda m: "\\" + m.group(), line)
         lines.append(_MD_LINE_START.sub(lambda m: m.group()[:-1] + "\\" + m.group()[-1], line))
     return newline.join(lines)
+
+
+def markdown_code(value: object) -> str:
+    """Data as a Markdown code span (a file name): fenced by more backticks than it holds, on one line."""
+    text = plain(value)
+    fence = "`" * (max(map(len, re.findall("`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
 
 
 def mathtext(value: object) -> str:

@@ -20,7 +20,7 @@ import pandas as pd
 from ..errors import OutputError
 from .text import plain
 
-FORMULA_START = ("=", "+", "-", "@")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # OWASP CSV injection: what a spreadsheet may run as a formula
 
 
 def sha256(path: Path) -> str:
@@ -151,11 +151,14 @@ def atomic_path(path: Path):
         yield tmp
 
 
+def formula_like(value) -> bool:
+    """Text a spreadsheet could run as a formula: it begins with `=`, `+`, `-`, `@`, a tab or a CR."""
+    return isinstance(value, str) and value.startswith(FORMULA_START)
+
+
 def safe_text(value):
-    """Text that a spreadsheet would read as a formula gets a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
+    """CSV text that a spreadsheet would read as a formula gets a leading apostrophe; numbers stay numbers."""
+    return "'" + value if formula_like(value) else value
 
 
 def _clean(value):
@@ -193,7 +196,7 @@ def save_json(path: Path, data: dict) -> None:
 
 
 def save_csv(path: Path, frame: pd.DataFrame) -> None:
-    frame.map(safe_text).to_csv(path, index=False)
+    frame.map(safe_text).rename(columns=safe_text).to_csv(path, index=False)
 
 
 def save_text(path: Path, text: str) -> None:
@@ -234,8 +237,21 @@ def save_xlsx(path: Path, sheets: dict[str, pd.DataFrame], charts=None) -> None:
         _sheet(book.create_sheet(name[:31]), frame)
     if charts is not None:
         charts(book)
+    _text_stays_text(book)
     book.save(path)
     _reproducible(path)
+
+
+def _text_stays_text(book) -> None:
+    """Every cell of every sheet (tables, headers, chart data): text is never a formula, and text a
+    spreadsheet could run as one is quote-prefixed (Excel's `'`: shown as written, kept as text on edit)."""
+    for ws in book.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    cell.data_type = "s"
+                if formula_like(cell.value):
+                    cell.quotePrefix = True
 
 
 FIXED_TIME = "2000-01-01T00:00:00Z"
@@ -263,9 +279,7 @@ def _sheet(ws, frame: pd.DataFrame) -> None:
     ws.append([str(c) for c in frame.columns])
     for r, row in enumerate(frame.itertuples(index=False), start=2):
         for c, value in enumerate(row, start=1):
-            cell = ws.cell(r, c, _cell(value))
-            if cell.data_type == "f":  # input text that looks like a formula stays text
-                cell.data_type = "s"
+            ws.cell(r, c, _cell(value))
     for cell in ws[1]:
         cell.font, cell.fill = Font(bold=True, color="FFFFFF"), PatternFill("solid", fgColor="305496")
         cell.alignment = Alignment(wrap_text=True, vertical="top")
