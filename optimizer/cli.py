@@ -460,10 +460,10 @@ Force = Annotated[bool, typer.Option("--force", help="Replace the file if it exi
 
 
 def _refuse_existing(path: Path, force: bool) -> None:
-    if Path(path).exists() and not force:
-        raise OutputError(f"{path} exists; pass --force to replace it")
     if Path(path).is_dir():
         raise OutputError(f"{path} is a folder; give a file name ending in .xlsx")
+    if Path(path).exists() and not force:
+        raise OutputError(f"{path} exists; pass --force to replace it")
 
 
 @app.command(cls=Command)

@@ -58,6 +58,18 @@ def test_reference_copies_the_shipped_workbook(rechain, tmp_path):
     assert reference_workbook().read_bytes() == before
 
 
+def test_reference_into_a_new_folder_or_onto_a_folder(rechain, tmp_path):
+    """A missing folder is made; a folder named like the file is refused as a folder, even with --force."""
+    done = rechain("reference", tmp_path / "new" / "sub" / "mine.xlsx")
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "new" / "sub" / "mine.xlsx").read_bytes() == reference_workbook().read_bytes()
+    (tmp_path / "taken.xlsx").mkdir()
+    for extra in ((), ("--force",)):
+        done = rechain("reference", tmp_path / "taken.xlsx", *extra)
+        assert done.returncode == 2 and "is a folder" in done.stderr
+    assert list((tmp_path / "taken.xlsx").iterdir()) == []
+
+
 def test_the_copy_is_a_valid_workbook(rechain, tmp_path):
     copy = tmp_path / "mine.xlsx"
     assert rechain("reference", copy).returncode == 0
@@ -211,6 +223,16 @@ def test_scenarios_json(rechain, frontier):
     assert data["run"]["command"] == "scenarios"
 
 
+def test_json_with_points_that_did_not_solve(rechain, frontier):
+    """A zero time limit: every point a time_limit row, exit 3, and still one JSON document with both rows."""
+    done = rechain("sweep", frontier, "--param", "max_restricted_share=1,0", "--workers", "1", "--time-limit", "0",
+                   "--json")
+    assert done.returncode == 3
+    data = one_json(done.stdout)
+    assert [r["status"] for r in data["sweep"]] == ["time_limit", "time_limit"]
+    assert "did not solve" in done.stderr
+
+
 def test_report_json(rechain, frontier, tmp_path):
     """Every table of findings.md as rows, the run and where findings.md is; its scenario table as above."""
     out = tmp_path / "findings"
@@ -295,6 +317,10 @@ def test_help_metavars(rechain, command, shown):
     (("solve", "--time-limit", "soon"), "--time-limit: expected a number of seconds, found 'soon'"),
     (("solve", "--time-limit", "-5"), "--time-limit: expected a number of seconds >= 0, found '-5'"),
     (("generate", "w.xlsx", "--years", "500"), "--years: expected a whole number from 1 to 100, found '500'"),
+    (("risk", "--seed", "-1"), "--seed: expected a whole number >= 0, found '-1'"),
+    (("risk", "--draws", "1.5"), "--draws: expected a whole number, found '1.5'"),
+    (("frontier", "--workers", "0"), "--workers: expected a whole number >= 1, found '0'"),
+    (("frontier", "--points", "1"), "--points: expected a whole number >= 2, found '1'"),
 ])
 def test_value_errors_are_one_line_in_words(rechain, args, line):
     done = rechain(*args)
