@@ -9,6 +9,7 @@ the failed ones marked) · 4 solved, but demand is unmet or the independence req
 from __future__ import annotations
 
 import functools
+import re
 import sys
 import time
 from enum import Enum
@@ -16,8 +17,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from typer.core import TyperCommand
 
 from .errors import InputError, Issue, OutputError
+from .inputs import reference_workbook
 from .run.signals import INTERRUPTED, install_sigterm, interrupt_exit_code
 from .workbook.keys import parse_sets
 
@@ -26,13 +29,45 @@ REPORT_DRAWS = 40  # `rechain report`: risk draws per budget of the outlook
 EXIT_INTERNAL, EXIT_INPUT, EXIT_NOT_SOLVED, EXIT_SHORTFALL = 1, 2, 3, 4
 SHORTFALL_TOLERANCE = 1e-6
 
+_REFERENCE = reference_workbook()
 app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,  # plain help: rich's formatter costs more start-up than the rest of the CLI
     context_settings={"help_option_names": ["-h", "--help"]},
-    help="Plan rare-earth supply chains with a transparent linear program.",
+    help="Plan rare-earth supply chains with a transparent linear program.\n\n"
+    "Without a WORKBOOK, a command reads the shipped reference workbook:\n\n"
+    f"\b\n{_REFERENCE}\n\n"
+    "`rechain reference FILE` copies it to FILE for editing.",
 )
+
+
+def _in_words(text: str) -> str:
+    """Help's bounds in words: `x>=1` → `at least 1`, `1<=x<=100` → `1 to 100`."""
+    text = re.sub(r"(\S+)<=x<=(\S+?)(?=[;\]])", r"\1 to \2", text)
+    return re.sub(r"x>=(\S+?)(?=[;\]])", r"at least \1", re.sub(r"x<=(\S+?)(?=[;\]])", r"at most \1", text))
+
+
+class Command(TyperCommand):
+    """A command whose help names what a value is (WORKBOOK, N, SECONDS), never a Python type."""
+
+    def format_options(self, ctx, formatter) -> None:
+        args, opts = [], []
+        for param in self.get_params(ctx):
+            record = param.get_help_record(ctx)
+            if record is None:
+                continue
+            name, text = record[0], _in_words(record[1])
+            if param.param_type_name == "argument":
+                args.append((param.metavar or name, text))
+            else:
+                opts.append((name, text))
+        for title, rows in (("Arguments", args), ("Options", opts)):
+            if rows:
+                with formatter.section(title):
+                    formatter.write_dl(rows)
+
+
 state = {"debug": False, "json": False}
 
 
@@ -44,30 +79,55 @@ class SolverMethod(str, Enum):
 
 def _seconds(value: float | None) -> float | None:
     if value is not None and not 0 <= value < float("inf"):
-        raise typer.BadParameter(f"a number of seconds >= 0, found {value:g}")
+        raise typer.BadParameter(f"expected a number of seconds >= 0, found '{value:g}'")
     return value
 
 
 Workbook = Annotated[
     Path | None,
     typer.Argument(
-        help="Input .xlsx workbook or folder of CSV files (default: the shipped reference workbook).",
+        metavar="WORKBOOK",
+        help="Input .xlsx workbook or folder of CSV files (default: the shipped reference workbook, "
+        f"{_REFERENCE}; `rechain reference FILE` copies it for editing).",
         show_default=False,
     ),
 ]
-Scenario = Annotated[str | None, typer.Option("--scenario", help="Apply one scenario of the scenarios sheet.")]
+Scenario = Annotated[
+    str | None, typer.Option("--scenario", metavar="NAME", help="Apply one scenario of the scenarios sheet.")
+]
 Sets = Annotated[
-    list[str] | None, typer.Option("--set", help="Override a setting or scenario key: KEY=VALUE (repeatable).")
+    list[str] | None,
+    typer.Option("--set", metavar="KEY=VALUE", help="Override a setting or scenario key: KEY=VALUE (repeatable)."),
 ]
-Out = Annotated[Path | None, typer.Option("--out", help="Folder to write results into.")]
+Out = Annotated[Path | None, typer.Option("--out", metavar="DIR", help="Folder to write results into.")]
+OutForce = Annotated[
+    bool,
+    typer.Option(
+        "--force",
+        help="Write into an --out folder that holds another run's results (any file rechain writes: "
+        "results.xlsx, summary.json, sweep*, frontier*, scenarios*, risk*, findings*); files of the same "
+        "name are replaced, the others stay.",
+    ),
+]
 TimeLimit = Annotated[
-    float | None, typer.Option("--time-limit", callback=_seconds, help="Solver time limit in seconds.")
+    float | None,
+    typer.Option("--time-limit", metavar="SECONDS", callback=_seconds, help="Solver time limit in seconds."),
 ]
-Threads = Annotated[int | None, typer.Option("--threads", min=1, help="Solver threads.")]
+Threads = Annotated[int | None, typer.Option("--threads", metavar="N", min=1, help="Solver threads.")]
 Method = Annotated[
     SolverMethod,
     typer.Option(
-        "--method", help="HiGHS method: auto (simplex below 100,000 columns, interior point above), simplex or ipm."
+        "--method",
+        metavar="auto|simplex|ipm",
+        help="HiGHS method: auto (simplex below 100,000 columns, interior point above), simplex or ipm.",
+    ),
+]
+AsJson = Annotated[
+    bool,
+    typer.Option(
+        "--json",
+        help="Print only one JSON document on stdout: every table as a list of rows and the run "
+        "(inputs, options, versions, complete); messages and progress stay on stderr.",
     ),
 ]
 FailOnShortfall = Annotated[
@@ -155,12 +215,13 @@ def _input_paths(workbook: Path | None) -> Path:
 
 
 def _guard_outputs(
-    inputs: list[Path], targets: list[Path], out: Path | None = None, stems: tuple[str, ...] = ()
+    inputs: list[Path], targets: list[Path], out: Path | None = None, stems: tuple[str, ...] = (), force: bool = False
 ) -> None:
-    """Before any solve: no output may land on an input, and every output can be written."""
+    """Before any solve: no output may land on an input, every output can be written, and `out` holds no
+    other run's results unless `force`."""
     from .report.writers import check_outputs
 
-    check_outputs(targets, inputs)
+    check_outputs(targets, inputs, out, force)
     if out is None:
         return
     resolved = Path(out).resolve()
@@ -285,7 +346,7 @@ def _print_tables(tables: dict, columns: dict | None = None) -> None:
         print_frame(stdout_console(), shown, name)
 
 
-@app.command()
+@app.command(cls=Command)
 def validate(
     workbook: Workbook = None,
     strict: Annotated[bool, typer.Option("--strict", help="Treat warnings as errors.")] = False,
@@ -329,19 +390,22 @@ def _case_issues(wb, uncertainty, warnings: list[str]) -> list[Issue]:
     return issues
 
 
-@app.command()
+@app.command(cls=Command)
 def solve(
     workbook: Workbook = None,
     scenario: Scenario = None,
     set_: Sets = None,
     out: Out = None,
+    force: OutForce = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print only the summary JSON on stdout.")] = False,
     time_limit: TimeLimit = None,
     threads: Threads = None,
     method: Method = SolverMethod.auto,
     write_model: Annotated[
         Path | None,
-        typer.Option("--write-model", help="Also write the LP to FILE.mps or FILE.lp for another solver."),
+        typer.Option(
+            "--write-model", metavar="FILE", help="Also write the LP to FILE.mps or FILE.lp for another solver."
+        ),
     ] = None,
     fail_on_shortfall: FailOnShortfall = False,
     any_price: AnyPrice = False,
@@ -354,7 +418,7 @@ def solve(
 
     path = _input_paths(workbook)
     targets = [out / name for name in RESULT_FILES] if out else []
-    _guard_outputs([path], targets + ([write_model] if write_model else []), out, stems=RESULT_FILES)
+    _guard_outputs([path], targets + ([write_model] if write_model else []), out, stems=RESULT_FILES, force=force)
     overrides = _overrides(set_, any_price)
     from rich.console import Console
 
@@ -396,15 +460,16 @@ Force = Annotated[bool, typer.Option("--force", help="Replace the file if it exi
 
 
 def _refuse_existing(path: Path, force: bool) -> None:
-    if Path(path).exists() and not force:
-        raise OutputError(f"{path} exists; pass --force to replace it")
     if Path(path).is_dir():
         raise OutputError(f"{path} is a folder; give a file name ending in .xlsx")
+    if Path(path).exists() and not force:
+        raise OutputError(f"{path} exists; pass --force to replace it")
 
 
-@app.command()
+@app.command(cls=Command)
 def template(
-    path: Annotated[Path, typer.Argument(help="Where to write the empty workbook (.xlsx).")], force: Force = False
+    path: Annotated[Path, typer.Argument(metavar="FILE", help="Where to write the empty workbook (.xlsx).")],
+    force: Force = False,
 ):
     """Write an empty workbook with every sheet and column, documented."""
     from .workbook.template import write_template
@@ -414,35 +479,57 @@ def template(
     _say(f"template written to {path}")
 
 
+@app.command(cls=Command)
+def reference(
+    path: Annotated[Path, typer.Argument(metavar="FILE", help="Where to write the copy (.xlsx).")], force: Force = False
+):
+    """Copy the shipped reference workbook (the one every command reads without a WORKBOOK) to FILE,
+    for editing."""
+    import shutil
+
+    from .report.writers import atomic_path
+
+    if Path(path).suffix.lower() != ".xlsx":
+        raise OutputError(f"{path}: give a file name ending in .xlsx (the copy is an Excel workbook)")
+    _refuse_existing(path, force)
+    _guard_outputs([_REFERENCE], [path])
+    with atomic_path(Path(path)) as tmp:
+        shutil.copyfile(_REFERENCE, tmp)
+    _say(f"reference workbook copied to {path} (from {_REFERENCE}); edit it, then run: rechain solve {path}")
+
+
 Params = Annotated[
     list[str] | None,
     typer.Option(
         "--param",
+        metavar="KEY=SPEC",
         help="KEY=SPEC, SPEC a list 0,5e9,1e10 or a range start:stop:count (repeatable; the grid is their product).",
     ),
 ]
 Workers = Annotated[
-    int | None, typer.Option("--workers", min=1, help="Processes (default: CPU cores, at most one per point).")
+    int | None,
+    typer.Option("--workers", metavar="N", min=1, help="Processes (default: CPU cores, at most one per point)."),
 ]
 Scheduler = Annotated[
-    str | None, typer.Option("--scheduler", help="Address of a dask.distributed scheduler to run the chunks on.")
+    str | None,
+    typer.Option(
+        "--scheduler", metavar="ADDRESS", help="Address of a dask.distributed scheduler to run the chunks on."
+    ),
 ]
-
-
-FRONTIER_SHEETS = ("cost_of_independence", "budget_frontier")
 
 
 def _stem(stem: str, complete: bool) -> str:
     return stem if complete else f"{stem}_incomplete"
 
 
-@app.command()
+@app.command(cls=Command)
 def sweep(
     workbook: Workbook = None,
     param: Params = None,
     scenario: Scenario = None,
     set_: Sets = None,
     out: Out = None,
+    force: OutForce = False,
     workers: Workers = None,
     scheduler: Scheduler = None,
     time_limit: TimeLimit = None,
@@ -450,18 +537,19 @@ def sweep(
     method: Method = SolverMethod.auto,
     fail_on_shortfall: FailOnShortfall = False,
     any_price: AnyPrice = False,
+    as_json: AsJson = False,
 ):
     """Solve a grid of parameter values, warm-starting each point from the last."""
     import pandas as pd
 
     from .models.highs import SolveOptions
-    from .report.tables import Chart, write_tables
+    from .report.tables import write_tables
     from .run.parallel import run_points
     from .run.sweep import grid, validate_points
     from .workbook.keys import parse_params
 
     path = _input_paths(workbook)
-    _guard_outputs([path], _table_targets(out, "sweep", ["sweep"], ["sweep"]), out, stems=("sweep",))
+    _guard_outputs([path], _table_targets(out, "sweep", ["sweep"], ["sweep"]), out, stems=("sweep",), force=force)
     params = parse_params(param or [])
     if not params:
         raise InputError([Issue("--param", "at least one KEY=SPEC", "none")])
@@ -485,114 +573,131 @@ def sweep(
             table[key] = table[key].astype(float)
     if not complete:
         _say(f"interrupted: {len(rows)} of {len(points)} points done")
-    shown = [
-        c
-        for c in table.columns
-        if c in params
-        or c in ("status", "reason", "system_cost_usd", "capex_usd", "shortfall_t", "shortfall_priced", "unmet_t")
-    ]
-    _print_tables({"sweep": table}, {"sweep": shown})
+    if not as_json:
+        _print_tables({"sweep": table}, {"sweep": [c for c in table.columns if c in params or c in SWEEP_SHOWN]})
+    man, run = _run_table(
+        path,
+        command="sweep",
+        scenario=scenario,
+        overrides=dict(overrides),
+        grid={k: ",".join(v) for k, v in params.items()},
+        points=len(points),
+        complete=complete,
+    )
     if out:
-        first = next(iter(params))
-        man, run = _run_table(
-            path,
-            command="sweep",
-            scenario=scenario,
-            overrides=dict(overrides),
-            grid={k: ",".join(v) for k, v in params.items()},
-            points=len(points),
-            complete=complete,
-        )
-        charts = (
-            [
-                Chart(
-                    "sweep",
-                    first,
-                    "system_cost_usd",
-                    f"System cost by {first}",
-                    None if len(params) == 1 else list(params)[1],
-                    first,
-                    "system cost (USD)",
-                    _case_note(wb, scenario, overrides, tuple(params)),
-                )
-            ]
-            if "system_cost_usd" in table
-            else []
-        )
+        charts = _sweep_charts(table, list(params), _case_note(wb, scenario, overrides, tuple(params)))
         write_tables(out, _stem("sweep", complete), {"sweep": table}, run, charts, "rechain sweep")
         _say(f"sweep written to {out}")
+    if as_json:
+        _emit_tables({"sweep": table}, man)
     _finish({"sweep": table}, complete, fail_on_shortfall)
 
 
-@app.command()
+SWEEP_SHOWN = ("status", "reason", "system_cost_usd", "capex_usd", "shortfall_t", "shortfall_priced", "unmet_t")
+
+
+def _sweep_charts(table, params: list[str], note: str) -> list:
+    """System cost by the first swept key, a line per value of the second."""
+    from .report.tables import Chart
+
+    if "system_cost_usd" not in table:
+        return []
+    first, second = params[0], (params[1] if len(params) > 1 else None)
+    return [
+        Chart("sweep", first, "system_cost_usd", f"System cost by {first}", second, first, "system cost (USD)", note)
+    ]
+
+
+@app.command(cls=Command)
 def frontier(
     workbook: Workbook = None,
     scenario: Scenario = None,
     set_: Sets = None,
     out: Out = None,
-    points: Annotated[int, typer.Option("--points", min=2, help="Points of alpha from 1 to 0.")] = 11,
-    budget_points: Annotated[int, typer.Option("--budget-points", min=2, help="Points of the budget grid.")] = 11,
+    force: OutForce = False,
+    points: Annotated[int, typer.Option("--points", metavar="N", min=2, help="Points of alpha from 1 to 0.")] = 11,
+    budget_points: Annotated[
+        int, typer.Option("--budget-points", metavar="N", min=2, help="Points of the budget grid.")
+    ] = 11,
     budgets: Annotated[
         str | None,
         typer.Option(
-            "--budgets", help="Budget grid (list or start:stop:count); default 0 to the capex of full independence."
+            "--budgets",
+            metavar="SPEC",
+            help="Budget grid (list or start:stop:count); default 0 to the capex of full independence.",
         ),
     ] = None,
     cost_factors: Annotated[
-        str | None, typer.Option("--cost-factors", help="Repeat for each restricted_cost_factor, e.g. 1,0.5,0.25.")
+        str | None,
+        typer.Option("--cost-factors", metavar="SPEC", help="Repeat for each restricted_cost_factor, e.g. 1,0.5,0.25."),
     ] = None,
     time_limit: TimeLimit = None,
     threads: Threads = None,
     method: Method = SolverMethod.auto,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers",
+            metavar="N",
+            min=1,
+            help="Processes, one cost factor each (default: CPU cores, at most one per cost factor); "
+            "the same tables with any number.",
+        ),
+    ] = None,
     any_price: AnyPrice = False,
+    as_json: AsJson = False,
 ):
     """The cost of independence and the independence a budget buys."""
     import pandas as pd
 
     from .models.highs import SolveOptions
-    from .models.model import Variant
-    from .report.tables import Chart, write_tables
-    from .run.frontier import budget_frontier, cost_of_independence, default_budgets
-    from .run.warm import Models
+    from .report.tables import write_tables
+    from .run.frontier import SHEETS, FrontierJob, frontiers
+    from .run.parallel import default_workers
 
     path = _input_paths(workbook)
-    _guard_outputs([path], _table_targets(out, "frontier", FRONTIER_SHEETS, FRONTIER_SHEETS), out, stems=("frontier",))
+    _guard_outputs([path], _table_targets(out, "frontier", SHEETS, SHEETS), out, stems=("frontier",), force=force)
     overrides = _overrides(set_, any_price)
     factors = parse_numbers("--cost-factors", cost_factors) or [None]
     budget_grid = parse_numbers("--budgets", budgets)
     wb = _load(path, scenario, overrides)
     options = SolveOptions(time_limit, threads, method.value)
-    done: dict[str, list[dict]] = {name: [] for name in FRONTIER_SHEETS}
-    complete = True
+    job = FrontierJob(wb, scenario, overrides, points, budget_points, tuple(budget_grid or ()), options)
     total = len(factors) * (points + (budget_points if budget_grid is None else len(budget_grid)))
     with _progress(total) as progress:
         task = progress.add_task("frontier", total=total, last="")
 
-        def tick(sheet: str):
-            def record(row: dict):
-                done[sheet].append(row)
-                cost = row.get("system_cost_usd")
-                progress.update(
-                    task, advance=1, last="" if cost is None or cost != cost else f"last system cost {cost:,.0f}"
-                )
+        def tick(sheet: str, row: dict):
+            cost = row.get("system_cost_usd")
+            progress.update(
+                task, advance=1, last="" if cost is None or cost != cost else f"last system cost {cost:,.0f}"
+            )
 
-            return record
-
-        cache, models = {}, Models(wb, options, Variant.LEAST_ALPHA)  # one built model per table for every factor
-        try:
-            for factor in factors:
-                table = cost_of_independence(
-                    wb, scenario, overrides, points, factor, options, tick("cost_of_independence"), cache
-                )
-                grid_ = budget_grid or default_budgets(table, budget_points)
-                budget_frontier(wb, scenario, overrides, grid_, factor, options, tick("budget_frontier"), models)
-        except KeyboardInterrupt:
-            complete = False
-            _say(f"interrupted: {sum(map(len, done.values()))} of {total} points done")
+        done, complete = frontiers(job, factors, workers or default_workers(len(factors)), tick)
+    if not complete:
+        _say(f"interrupted: {sum(map(len, done.values()))} of {total} points done")
     sheets = {name: pd.DataFrame(rows) for name, rows in done.items()}
     group = None if factors == [None] else "restricted_cost_factor"
     note = _case_note(wb, scenario, overrides, ("restricted_cost_factor",) if cost_factors else ())
-    charts = [
+    if not as_json:
+        _print_tables(sheets, {name: [c for c in frame if _shown_in_frontier(c)] for name, frame in sheets.items()})
+    fields = {"points": points, "cost_factors": cost_factors or "workbook"}
+    man, run = _run_table(
+        path, command="frontier", scenario=scenario, overrides=dict(overrides), **fields, complete=complete
+    )
+    if out:
+        charts = _frontier_charts(group, note)
+        write_tables(out, _stem("frontier", complete), sheets, run, charts, "rechain cost frontiers")
+        _say(f"frontiers written to {out}")
+    if as_json:
+        _emit_tables(sheets, man)
+    _finish(sheets, complete)
+
+
+def _frontier_charts(group: str | None, note: str) -> list:
+    from .report.tables import Chart
+
+    return [
         Chart(
             "cost_of_independence",
             "clean_required_share",
@@ -614,33 +719,21 @@ def frontier(
             note,
         ),
     ]
-    _print_tables(sheets, {name: [c for c in frame if _shown_in_frontier(c)] for name, frame in sheets.items()})
-    if out:
-        man, run = _run_table(
-            path,
-            command="frontier",
-            scenario=scenario,
-            overrides=dict(overrides),
-            points=points,
-            cost_factors=cost_factors or "workbook",
-            complete=complete,
-        )
-        write_tables(out, _stem("frontier", complete), sheets, run, charts, "rechain cost frontiers")
-        _say(f"frontiers written to {out}")
-    _finish(sheets, complete)
 
 
-@app.command()
+@app.command(cls=Command)
 def scenarios(
     workbook: Workbook = None,
     set_: Sets = None,
     out: Out = None,
+    force: OutForce = False,
     time_limit: TimeLimit = None,
     threads: Threads = None,
     method: Method = SolverMethod.auto,
     fail_on_shortfall: FailOnShortfall = False,
     workers: Workers = None,
     any_price: AnyPrice = False,
+    as_json: AsJson = False,
 ):
     """Every scenario of the workbook beside the base case: what it changes, and its results against the base."""
     import pandas as pd
@@ -651,7 +744,9 @@ def scenarios(
     from .run.scenarios import COLUMNS, compare_scenarios
 
     path = _input_paths(workbook)
-    _guard_outputs([path], _table_targets(out, "scenarios", ["scenarios"], ["scenarios"]), out, stems=("scenarios",))
+    _guard_outputs(
+        [path], _table_targets(out, "scenarios", ["scenarios"], ["scenarios"]), out, stems=("scenarios",), force=force
+    )
     overrides = _overrides(set_, any_price)
     wb = _load(path, None, overrides)
     rows, complete = [], True
@@ -682,30 +777,35 @@ def scenarios(
         "shortfall_t",
         "shortfall_priced",
     )
-    _print_tables({"scenarios": table}, {"scenarios": shown})
+    if not as_json:
+        _print_tables({"scenarios": table}, {"scenarios": shown})
+    man, run = _run_table(path, command="scenarios", overrides=dict(overrides), complete=complete)
     if out:
-        man, run = _run_table(path, command="scenarios", overrides=dict(overrides), complete=complete)
         chart = scenarios_chart(_case_note(wb, None, overrides).replace("base case · ", ""))
         write_tables(out, _stem("scenarios", complete), {"scenarios": table}, run, [chart], "rechain scenarios")
         _say(f"scenarios written to {out}")
+    if as_json:
+        _emit_tables({"scenarios": table}, man)
     _finish({"scenarios": table}, complete, fail_on_shortfall)
 
 
-@app.command()
+@app.command(cls=Command)
 def report(
     workbook: Workbook = None,
-    out: Annotated[Path, typer.Option("--out", help="Folder for findings.md, its charts and tables.")] = Path(
-        "findings"
-    ),
+    out: Annotated[
+        Path, typer.Option("--out", metavar="DIR", help="Folder for findings.md, its charts and tables.")
+    ] = Path("findings"),
+    force: OutForce = False,
     time_limit: TimeLimit = None,
     threads: Threads = None,
     method: Method = SolverMethod.auto,
     workers: Workers = None,
     draws: Annotated[
-        int, typer.Option("--draws", help="Risk draws per budget of the outlook (0: no outlook).", min=0)
+        int, typer.Option("--draws", metavar="N", help="Risk draws per budget of the outlook (0: no outlook).", min=0)
     ] = REPORT_DRAWS,
-    seed: Annotated[int, typer.Option("--seed", min=0, help="Seed of the outlook's draws.")] = 0,
+    seed: Annotated[int, typer.Option("--seed", metavar="N", min=0, help="Seed of the outlook's draws.")] = 0,
     any_price: ReportPrice = True,
+    as_json: AsJson = False,
 ):
     """Regenerate the headline findings (findings.md, PNG charts, .xlsx tables) from fresh solves;
     the same workbook, options and versions give the same files, byte for byte."""
@@ -718,7 +818,7 @@ def report(
 
     path = _input_paths(workbook)
     scipy_stats()  # the outlook's draws need it: stop before any solve
-    _guard_outputs([path], [out / "findings.md"], out, stems=("findings",))
+    _guard_outputs([path], [out / "findings.md"], out, stems=("findings",), force=force)
     wb = _with_any_price(load_workbook(path), any_price)
     man = manifest(path, command="report", stamp=False)
     shown: dict = {}
@@ -736,7 +836,10 @@ def report(
             draws,
             seed,
         )
-    _print_tables({name: shown[name] for name in ("deadlines", "budgets") if name in shown})
+    if as_json:
+        _emit_tables(shown, man | {"findings": str(out / "findings.md"), "draws": draws, "seed": seed})
+    else:
+        _print_tables({name: shown[name] for name in ("deadlines", "budgets") if name in shown})
     _say(f"findings written to {out / 'findings.md'}")
     if failed:
         _say(f"{failed} point(s) did not solve: marked in every table and chart (exit {EXIT_NOT_SOLVED})")
@@ -761,30 +864,36 @@ class RiskMode(str, Enum):
     hedge = "hedge"
 
 
-@app.command()
+@app.command(cls=Command)
 def risk(
     workbook: Workbook = None,
     mode: Annotated[
         RiskMode,
         typer.Option(
             "--mode",
+            metavar="replan|commit|hedge",
             help="replan: re-optimise each draw; commit: fix the deterministic plan's builds; "
             "hedge: one plan for all draws (two-stage, at most 50 draws).",
         ),
     ] = RiskMode.replan,
-    draws: Annotated[int, typer.Option("--draws", help="Number of draws.")] = 100,
-    seed: Annotated[int, typer.Option("--seed", min=0, help="Seed; draw i depends only on (seed, i).")] = 0,
+    draws: Annotated[int, typer.Option("--draws", metavar="N", help="Number of draws.")] = 100,
+    seed: Annotated[
+        int, typer.Option("--seed", metavar="N", min=0, help="Seed; draw i depends only on (seed, i).")
+    ] = 0,
     scenario: Scenario = None,
     set_: Sets = None,
     recourse_year: Annotated[
         int | None,
         typer.Option(
-            "--recourse-year", help="commit, hedge: new builds may start from this year on (hedge: first_year + 3)."
+            "--recourse-year",
+            metavar="YEAR",
+            help="commit, hedge: new builds may start from this year on (hedge: first_year + 3).",
         ),
     ] = None,
     workers: Workers = None,
     scheduler: Scheduler = None,
     out: Out = None,
+    force: OutForce = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print only the summary tables as JSON on stdout.")] = False,
     time_limit: TimeLimit = None,
     threads: Threads = None,
@@ -797,7 +906,7 @@ def risk(
     from .run.risk import RiskJob, check_draws, load_risk, run_risk
 
     path = _input_paths(workbook)
-    _guard_outputs([path], _table_targets(out, "risk", SHEETS, PICTURES), out, stems=("risk",))
+    _guard_outputs([path], _table_targets(out, "risk", SHEETS, PICTURES), out, stems=("risk",), force=force)
     overrides = _overrides(set_, any_price)
     wb, rows, base = load_risk(path, scenario, overrides)
     check_draws(draws, mode.value, recourse_year, base)
@@ -842,13 +951,13 @@ def risk(
     _finish({"draws": tables["draws"]}, complete)
 
 
-@app.command()
+@app.command(cls=Command)
 def generate(
-    path: Annotated[Path, typer.Argument(help="Where to write the workbook (.xlsx).")],
-    nodes: Annotated[int, typer.Option("--nodes", min=2, help="Number of nodes.")] = 30,
-    years: Annotated[int, typer.Option("--years", min=1, max=100, help="Years in the horizon.")] = 16,
-    elements: Annotated[int, typer.Option("--elements", min=1, help="Elements or groups.")] = 6,
-    seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
+    path: Annotated[Path, typer.Argument(metavar="FILE", help="Where to write the workbook (.xlsx).")],
+    nodes: Annotated[int, typer.Option("--nodes", metavar="N", min=2, help="Number of nodes.")] = 30,
+    years: Annotated[int, typer.Option("--years", metavar="N", min=1, max=100, help="Years in the horizon.")] = 16,
+    elements: Annotated[int, typer.Option("--elements", metavar="N", min=1, help="Elements or groups.")] = 6,
+    seed: Annotated[int, typer.Option("--seed", metavar="N", help="Random seed.")] = 0,
     force: Force = False,
 ):
     """Write a synthetic but realistic world of any size (for benchmarks and stress tests)."""
@@ -857,6 +966,12 @@ def generate(
     _refuse_existing(path, force)
     write_world(path, world(nodes, years, elements, seed))
     _say(f"generated world written to {path}")
+
+
+def _emit_tables(tables: dict, man: dict) -> None:
+    """--json of a multi-point command: every table as a list of rows, and the run (`complete`: all points
+    done), as one JSON document on stdout."""
+    _emit_json({name: frame.to_dict(orient="records") for name, frame in tables.items()} | {"run": man})
 
 
 def _emit_json(payload: dict) -> None:
@@ -874,9 +989,40 @@ def _input_error(exc: InputError) -> int:
     return EXIT_INPUT
 
 
+EXPECTED = {"N": "a whole number", "SECONDS": "a number of seconds", "YEAR": "a year"}
+
+
+def _expected(param) -> str:
+    """What an option takes, in words: its metavar's meaning and its bounds (`a whole number >= 1`)."""
+    metavar = param.metavar or param.name
+    what = f"one of {metavar}" if "|" in metavar else EXPECTED.get(metavar, metavar)
+    low, high = getattr(param, "min", None), getattr(param, "max", None)
+    if low is not None and high is not None:
+        return f"{what} from {low} to {high}"
+    return what + (f" >= {low}" if low is not None else "") + (f" <= {high}" if high is not None else "")
+
+
+def _found(exc) -> str | None:
+    """The text given to an option that typer refused (it keeps it in pydantic's error)."""
+    errors = getattr(exc.__cause__, "errors", None)
+    first = errors()[0] if callable(errors) and errors() else {}
+    return None if "input" not in first else repr(str(first["input"]))
+
+
+def _usage_message(exc) -> str:
+    """One line: `--mode: expected one of replan|commit|hedge, found 'foo'` for a refused value (no Python
+    type, no validator's wording); click's own first line otherwise."""
+    param = getattr(exc, "param", None)
+    if param is not None and _is_click(exc, "BadParameter") and not _is_click(exc, "MissingParameter"):
+        name = param.opts[0] if param.param_type_name == "option" else (param.metavar or param.name)
+        found = _found(exc)
+        return f"{name}: " + (exc.message if found is None else f"expected {_expected(param)}, found {found}")
+    return exc.format_message().splitlines()[0] if exc.format_message() else "bad arguments"
+
+
 def _usage_error(exc) -> int:
     where = exc.ctx.command_path if getattr(exc, "ctx", None) is not None else "rechain"
-    message = exc.format_message().splitlines()[0] if exc.format_message() else "bad arguments"
+    message = _usage_message(exc)
     _say(f"usage error: {message} (see {where} -h)")
     if state["json"]:
         _emit_json({"status": "usage_error", "message": message})

@@ -162,7 +162,8 @@ def test_interrupted_sweep_keeps_the_earlier_complete_result(rechain, tiny, tmp_
         return [r.row for r in solve_points(wb, scenario, overrides, points[:1])], False
 
     monkeypatch.setattr("rechain.run.parallel.run_points", interrupted)
-    code, _, err = rechain("sweep", tiny, "--param", "demand_factor=1,2,3", "--workers", "1", "--out", out)
+    code, _, err = rechain("sweep", tiny, "--param", "demand_factor=1,2,3", "--workers", "1", "--out", out,
+                           "--force")  # into a folder with earlier results (test_cli_ux.py)
     assert code == 130 and "interrupted: 1 of 3" in err
     assert (out / "sweep.xlsx").read_bytes() == complete
     run = dict(openpyxl.load_workbook(out / "sweep_incomplete.xlsx")["run"].iter_rows(min_row=2, values_only=True))

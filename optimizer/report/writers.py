@@ -58,9 +58,16 @@ def manifest(input_path: Path, stamp: bool = True, **fields) -> dict:
 MIN_FREE_BYTES = 5 << 20
 
 
-def check_outputs(targets: list[Path], inputs: list[Path]) -> None:
+RESULT_NAMES = ("results.xlsx", "summary.json")  # rechain solve
+RESULT_STEMS = ("sweep", "frontier", "scenarios", "risk", "findings")  # <stem>.<ext> and <stem>_<name>.<ext>
+RESULT_SUFFIXES = (".xlsx", ".csv", ".md", ".png", ".json")
+SHOWN_RESULTS = 3
+
+
+def check_outputs(targets: list[Path], inputs: list[Path], out: Path | None = None, force: bool = False) -> None:
     """Before any work: every file to be written is not an input, not inside an input folder, and lies in a
-    folder that is (or can be made) a writable folder with some free space. Raises OutputError."""
+    folder that is (or can be made) a writable folder with some free space; without `force`, the folder
+    `out` holds no other run's results (`earlier_results`). Raises OutputError."""
     sources = [Path(s).resolve() for s in inputs]
     files = [Path(t).resolve() for t in targets]
     for path in files:
@@ -71,6 +78,27 @@ def check_outputs(targets: list[Path], inputs: list[Path]) -> None:
             raise OutputError(f"{path}: is a folder, expected a file to write")
     for folder in sorted({p.parent for p in files}):
         _check_folder(folder)
+    if out is not None and not force:
+        _refuse_earlier_results(Path(out), sources)
+
+
+def earlier_results(folder: Path, inputs: list[Path] = ()) -> list[str]:
+    """Names of the files in `folder` that some rechain command writes (an earlier run's results, of this
+    command or another): `results.xlsx`, `summary.json`, and `<stem>.<ext>` or `<stem>_<anything>.<ext>` for
+    the stems sweep, frontier, scenarios, risk and findings, <ext> one of xlsx, csv, md, png, json. The
+    `inputs` do not count."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        return []
+    skip = {Path(s).resolve() for s in inputs}
+    return sorted(p.name for p in folder.iterdir() if _is_result(p.name) and p.is_file() and p.resolve() not in skip)
+
+
+def _is_result(name: str) -> bool:
+    stem, suffix = os.path.splitext(name)
+    if name in RESULT_NAMES:
+        return True
+    return suffix in RESULT_SUFFIXES and any(stem == s or stem.startswith(f"{s}_") for s in RESULT_STEMS)
 
 
 def _existing(folder: Path) -> Path:
@@ -89,6 +117,17 @@ def _make_folder(folder: Path) -> None:
     except OSError as exc:
         _existing(folder)
         raise OutputError(f"{folder}: cannot create the folder ({exc.strerror or exc})") from None
+
+
+def _refuse_earlier_results(out: Path, inputs: list[Path]) -> None:
+    """One line naming the folder and what of an earlier run is in it."""
+    found = earlier_results(out, inputs)
+    if found:
+        more = f" and {len(found) - SHOWN_RESULTS} more" if len(found) > SHOWN_RESULTS else ""
+        raise OutputError(
+            f"{out}: holds another run's results ({', '.join(found[:SHOWN_RESULTS])}{more}); "
+            "pass --force to write there anyway (files of the same name are replaced), or choose another --out"
+        )
 
 
 def _check_folder(folder: Path) -> None:

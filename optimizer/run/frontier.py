@@ -7,6 +7,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 import pandas as pd
 
 from ..models.highs import DEFAULT_OPTIONS, SolveOptions, Status
@@ -16,6 +19,7 @@ from ..workbook.validate import Workbook
 from .sweep import solve_points
 from .warm import Models
 
+SHEETS = ("cost_of_independence", "budget_frontier")
 MSC = "marginal_supply_cost_usd_per_kg."  # a sweep row's mean over the years from the independence year
 OPTIMAL = Status.OPTIMAL.value
 BUDGET_SLACK = 1e-9  # relative; with 1 USD, far above HiGHS's feasibility tolerance (1e-7 million USD)
@@ -162,3 +166,75 @@ def default_budgets(independence: pd.DataFrame, points: int = 11) -> list[float]
     if top <= 0 or points <= 1:
         return [top]
     return [top * i / (points - 1) for i in range(points)]
+
+
+@dataclass(frozen=True)
+class FrontierJob:
+    """Both frontiers of one restricted cost factor: a task of `run.parallel.run_tasks`."""
+
+    wb: Workbook
+    scenario: str | None
+    overrides: tuple
+    points: int = 11
+    budget_points: int = 11
+    budgets: tuple[float, ...] = ()  # empty: 0 to the capex of full independence (default_budgets)
+    options: SolveOptions = DEFAULT_OPTIONS
+
+    def run(self, factor: float | None, cache: dict, on_result: Callable | None = None) -> dict[str, list[dict]]:
+        """The rows of each table for `factor`; `cache` keeps the built models for the next factor (a warm
+        re-solve); `on_result(sheet, row)` sees each row as it comes."""
+        rows: dict[str, list[dict]] = {name: [] for name in SHEETS}
+
+        def add(sheet: str) -> Callable[[dict], None]:
+            def record(row: dict) -> None:
+                rows[sheet].append(row)
+                if on_result:
+                    on_result(sheet, row)
+
+            return record
+
+        if "models" not in cache:
+            cache["models"] = Models(self.wb, self.options, Variant.LEAST_ALPHA)
+        args = (self.wb, self.scenario, self.overrides)
+        points = cache.setdefault("points", {})
+        table = cost_of_independence(*args, self.points, factor, self.options, add(SHEETS[0]), points)
+        grid = list(self.budgets) or default_budgets(table, self.budget_points)
+        budget_frontier(*args, grid, factor, self.options, add(SHEETS[1]), cache["models"])
+        return rows
+
+
+def frontiers(
+    job: FrontierJob, factors: list, workers: int = 1, on_result: Callable | None = None
+) -> tuple[dict[str, list[dict]], bool]:
+    """The rows of both tables for every factor in order, and whether the run completed (False after Ctrl-C
+    or SIGTERM; finished rows are kept). One worker: in this process, each factor warm from the last, each
+    row passed to `on_result(sheet, row)` as it comes; more: one factor per task in worker processes
+    (`run.parallel.run_tasks`), `on_result` called for the rows of a factor once it is done."""
+    from .parallel import run_tasks
+
+    tell = on_result or (lambda sheet, row: None)
+    done: dict[str, list[dict]] = {name: [] for name in SHEETS}
+    if workers > 1 and len(factors) > 1:
+
+        def finished(parts: list[dict]) -> None:
+            for part in parts:
+                for sheet in SHEETS:
+                    for row in part[sheet]:
+                        tell(sheet, row)
+
+        parts, complete = run_tasks(job, factors, workers, None, finished)
+        for sheet in SHEETS:
+            done[sheet] = [row for part in parts for row in part[sheet]]
+        return done, complete
+
+    def keep(sheet: str, row: dict) -> None:
+        done[sheet].append(row)
+        tell(sheet, row)
+
+    cache: dict = {}
+    try:
+        for factor in factors:
+            job.run(factor, cache, keep)
+    except KeyboardInterrupt:
+        return done, False
+    return done, True
