@@ -948,11 +948,12 @@ def _drop_stdout() -> None:
 
 def _os_error(exc: OSError) -> int:
     """A file or stream that cannot be written or read (disk full, read-only, closed pipe): one line, exit 2."""
-    where = exc.filename if exc.filename is not None else "stdout or a file"
+    where = exc.filename if exc.filename is not None else "stdout"
     _say(f"output error: {where}: cannot write ({exc.strerror or exc})")
-    if state["json"]:
+    if exc.filename is not None and state["json"]:
         _emit_error_json({"status": "output_error", "message": f"{where}: cannot write ({exc.strerror or exc})"})
-    _drop_stdout()
+    if exc.filename is None:  # a stream: stdout, which Python would otherwise fail to flush again at exit
+        _drop_stdout()
     return EXIT_INPUT
 
 
