@@ -1,13 +1,16 @@
 """The `rechain` command line: arguments in, one error formatter, exit codes from the result.
 
-Exit codes: 0 done · 1 internal error · 2 input, usage or output-path error · 3 no optimal solution
-(sweep, frontier, scenarios, report: at least one point did not solve; the others are still written,
-the failed ones marked) · 4 solved, but demand is unmet or the independence requirement falls short
-(only with --fail-on-shortfall) · 130 interrupted (Ctrl-C) · 143 terminated (SIGTERM).
+Exit codes: 0 done · 1 internal error · 2 input, usage or output-path error (a file or stdout that
+cannot be written, a full disk included: one line, no traceback) · 3 no optimal solution (sweep,
+frontier, scenarios, report, risk: at least one point did not solve, or the deterministic plan of risk's
+commit or hedge; the others are still written, the failed ones marked) · 4 solved, but demand is
+unmet or the independence requirement falls short (only with --fail-on-shortfall) · 130 interrupted
+(Ctrl-C) · 143 terminated (SIGTERM).
 """
 
 from __future__ import annotations
 
+import errno
 import functools
 import re
 import sys
@@ -28,6 +31,9 @@ REPORT_DRAWS = 40  # `rechain report`: risk draws per budget of the outlook
 
 EXIT_INTERNAL, EXIT_INPUT, EXIT_NOT_SOLVED, EXIT_SHORTFALL = 1, 2, 3, 4
 SHORTFALL_TOLERANCE = 1e-6
+FILE_ERRNOS = frozenset(
+    {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EROFS, errno.EACCES, errno.EPERM, errno.EPIPE}
+)
 
 _REFERENCE = reference_workbook()
 app = typer.Typer(
@@ -168,7 +174,7 @@ def parse_numbers(option: str, spec: str | None) -> list[float] | None:
 
     if spec is None:
         return None
-    values = parse_spec(option, spec)
+    values = parse_spec(option, spec, option)
     bad = [v for v in values if not _is_number(v)]
     if bad:
         raise InputError(
@@ -278,6 +284,14 @@ def _progress(total: int):
         console=_err(),
         transient=False,
     )
+
+
+def _settle(progress, task) -> None:
+    """A finished run's bar ends at the work done: its total was an estimate made before the run knew
+    which solves it would re-use or skip (report: cases solved ahead once; frontier: a budget grid of one
+    point when the clean plan needs no capex)."""
+    done = next(t.completed for t in progress.tasks if t.id == task)
+    progress.update(task, total=done, completed=done)
 
 
 def _run_table(path: Path, **fields):
@@ -433,9 +447,7 @@ def solve(
         write_model=write_model,
     )
     if as_json:
-        from .report.writers import to_json
-
-        sys.stdout.write(to_json(result.summary | {"run": man}) + "\n")
+        _emit_json(result.summary | {"run": man})
     else:
         applied = [f"scenario {scenario}"] if scenario else ["base case"]
         applied += [f"--set {k}={v}" for k, v in overrides]
@@ -462,6 +474,8 @@ Force = Annotated[bool, typer.Option("--force", help="Replace the file if it exi
 def _refuse_existing(path: Path, force: bool) -> None:
     if Path(path).is_dir():
         raise OutputError(f"{path} is a folder; give a file name ending in .xlsx")
+    if Path(path).exists() and not Path(path).is_file():
+        raise OutputError(f"{path} is a device, pipe or socket, never replaced; give a file name ending in .xlsx")
     if Path(path).exists() and not force:
         raise OutputError(f"{path} exists; pass --force to replace it")
 
@@ -674,6 +688,8 @@ def frontier(
             )
 
         done, complete = frontiers(job, factors, workers or default_workers(len(factors)), tick)
+        if complete:
+            _settle(progress, task)
     if not complete:
         _say(f"interrupted: {sum(map(len, done.values()))} of {total} points done")
     sheets = {name: pd.DataFrame(rows) for name, rows in done.items()}
@@ -836,6 +852,7 @@ def report(
             draws,
             seed,
         )
+        _settle(progress, task)
     if as_json:
         _emit_tables(shown, man | {"findings": str(out / "findings.md"), "draws": draws, "seed": seed})
     else:
@@ -903,7 +920,7 @@ def risk(
     """How likely a China-free chain is, by year, when projects overrun, slip or fail (risk.md)."""
     from .models.highs import SolveOptions
     from .report.risk import PICTURES, SHEETS, price_label, write_risk
-    from .run.risk import RiskJob, check_draws, load_risk, run_risk
+    from .run.risk import RiskJob, check_draws, load_risk
 
     path = _input_paths(workbook)
     _guard_outputs([path], _table_targets(out, "risk", SHEETS, PICTURES), out, stems=("risk",), force=force)
@@ -912,26 +929,11 @@ def risk(
     check_draws(draws, mode.value, recourse_year, base)
     options = SolveOptions(time_limit, threads, method.value)
     job = RiskJob(wb, scenario, overrides, rows, seed, mode.value, recourse_year, options)
-    with _progress(draws) as progress:
-        task = progress.add_task(f"risk ({mode.value})", total=draws, last="")
-
-        def on_row(done):
-            progress.update(task, advance=len(done))
-
-        tables, complete = run_risk(job, draws, workers, scheduler, on_row)
-    if not complete:
-        _say(f"interrupted: {len(tables['draws'])} of {draws} draws done")
+    if not rows:
+        _say("warning: the uncertainty sheet has no row for this case: every draw is the base case")
+    tables, complete = _risk_draws(job, draws, workers, scheduler)
     price = price_label(base.settings)
-    if as_json:
-        from .report.writers import to_json
-
-        shown = {k: tables[k] for k in RISK_JSON if k in tables}
-        sys.stdout.write(to_json({k: v.to_dict(orient="records") for k, v in shown.items()}) + "\n")
-    else:
-        from .report.terminal import print_risk, stdout_console
-
-        _print_tables({k: tables[k] for k in ("value",) if k in tables})
-        print_risk(stdout_console(), tables, price)
+    failure = None
     if out:
         man, run = _run_table(
             path,
@@ -946,9 +948,68 @@ def risk(
             uncertainty=len(rows),
             complete=complete,
         )
-        write_risk(out, _stem("risk", complete), tables, run, _case_note(wb, scenario, overrides), price)
+        try:
+            write_risk(out, _stem("risk", complete), tables, run, _case_note(wb, scenario, overrides), price)
+        except OutputError as exc:
+            failure = exc
+    _show_risk(tables, price, as_json, failure)
+    if failure is not None:
+        _say(f"output error: {failure}")
+        raise typer.Exit(EXIT_INPUT)
+    if out:
         _say(f"risk written to {out}")
+    _finish_risk(tables, complete)
+
+
+def _risk_draws(job, draws: int, workers: int | None, scheduler: str | None) -> tuple[dict, bool]:
+    """The risk tables and whether the run completed, under a progress bar that counts every solve
+    (hedge: the hedged draws, then the replanned and the committed ones it is compared with)."""
+    from .run.risk import run_risk
+
+    total = draws * (3 if job.mode == "hedge" else 1)
+    with _progress(total) as progress:
+        task = progress.add_task(f"risk ({job.mode})", total=total, last="")
+        tables, complete = run_risk(
+            job, draws, workers, scheduler, lambda done: progress.update(task, advance=len(done))
+        )
+    if not complete:
+        hedge = job.mode == "hedge"
+        what = "the comparison with replan and commit stopped: VSS and EVPI left blank" if hedge else "draws done"
+        _say(f"interrupted: {len(tables['draws'])} of {draws} {what}" if not hedge else f"interrupted: {what}")
+    return tables, complete
+
+
+def _show_risk(tables: dict, price: str, as_json: bool, failure: OutputError | None) -> None:
+    """The summary: one JSON document with --json (carrying the output error, if any), else tables."""
+    if as_json:
+        shown = {k: v.to_dict(orient="records") for k, v in tables.items() if k in RISK_JSON}
+        _emit_json(shown | ({"status": "output_error", "message": str(failure)} if failure else {}))
+        return
+    from .report.terminal import print_risk, stdout_console
+
+    _print_tables({k: tables[k] for k in ("value",) if k in tables})
+    print_risk(stdout_console(), tables, price)
+
+
+def _finish_risk(tables: dict, complete: bool) -> None:
+    """_finish, and exit 3 when the deterministic plan of commit or of hedge's VSS did not solve."""
+    plan = _plan_failure(tables)
+    if complete and plan:
+        _say(f"the deterministic plan did not solve ({plan}): its figures are blank (exit {EXIT_NOT_SOLVED})")
+        raise typer.Exit(EXIT_NOT_SOLVED)
     _finish({"draws": tables["draws"]}, complete)
+
+
+def _plan_failure(tables: dict) -> str | None:
+    """Why the deterministic plan failed: hedge's value table, or commit's draws' reason; None if it solved."""
+    value = tables.get("value")
+    if value is not None:
+        status = dict(zip(value["figure"], value["value"], strict=True)).get("deterministic_plan_status")
+        return None if status in (None, "optimal") else str(status)
+    reasons = tables["draws"].get("reason")
+    prefix = "deterministic plan: "
+    found = [] if reasons is None else [r for r in reasons.dropna() if str(r).startswith(prefix)]
+    return str(found[0]).removeprefix(prefix) if found else None
 
 
 @app.command(cls=Command)
@@ -975,9 +1036,49 @@ def _emit_tables(tables: dict, man: dict) -> None:
 
 
 def _emit_json(payload: dict) -> None:
+    """One JSON document on stdout, flushed (a full disk is then an OSError here, not at exit)."""
     from .report.writers import to_json
 
     sys.stdout.write(to_json(payload) + "\n")
+    sys.stdout.flush()
+
+
+def _emit_error_json(payload: dict) -> None:
+    """The JSON document of an error; a stdout that cannot take it leaves the message on stderr alone."""
+    try:
+        _emit_json(payload)
+    except OSError:
+        _drop_stdout()
+
+
+def _drop_stdout() -> None:
+    """Point stdout at the null device, so that nothing is left to fail when Python flushes it at exit."""
+    import os
+
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # a stdout without a file descriptor (tests) has none to drop
+        pass
+
+
+def _os_error(exc: OSError) -> int:
+    """A file or stream that cannot be written or read (disk full, read-only, closed pipe): one line, exit 2."""
+    where = exc.filename if exc.filename is not None else "stdout"
+    _say(f"output error: {where}: cannot write ({exc.strerror or exc})")
+    if exc.filename is not None and state["json"]:
+        _emit_error_json({"status": "output_error", "message": f"{where}: cannot write ({exc.strerror or exc})"})
+    if exc.filename is None:  # a stream: stdout, which Python would otherwise fail to flush again at exit
+        _drop_stdout()
+    return EXIT_INPUT
+
+
+def _flushed(code: int) -> int:
+    """The exit code once stdout is flushed: a full disk or closed pipe turns 0 into exit 2."""
+    try:
+        sys.stdout.flush()
+    except OSError as exc:
+        return _os_error(exc) if code == 0 else code
+    return code
 
 
 def _input_error(exc: InputError) -> int:
@@ -985,7 +1086,7 @@ def _input_error(exc: InputError) -> int:
 
     print_input_error(_err(), exc)
     if state["json"]:
-        _emit_json({"status": "input_error", "issues": [vars(i) for i in exc.issues], "warnings": exc.warnings})
+        _emit_error_json({"status": "input_error", "issues": [vars(i) for i in exc.issues], "warnings": exc.warnings})
     return EXIT_INPUT
 
 
@@ -1025,7 +1126,7 @@ def _usage_error(exc) -> int:
     message = _usage_message(exc)
     _say(f"usage error: {message} (see {where} -h)")
     if state["json"]:
-        _emit_json({"status": "usage_error", "message": message})
+        _emit_error_json({"status": "usage_error", "message": message})
     return EXIT_INPUT
 
 
@@ -1045,7 +1146,7 @@ def _run(args: list[str]) -> int:
     except OutputError as exc:
         _say(f"output error: {exc}")
         if state["json"]:
-            _emit_json({"status": "output_error", "message": str(exc)})
+            _emit_error_json({"status": "output_error", "message": str(exc)})
         return EXIT_INPUT
     except typer.Exit as exc:
         return exc.exit_code
@@ -1064,17 +1165,20 @@ def _run(args: list[str]) -> int:
 
 
 def _click_exit(exc: Exception) -> int | None:
+    """The exit code of click's errors and of a file or stream that cannot be written; None otherwise."""
     if _is_click(exc, "ClickException"):
         return _usage_error(exc)
     if _is_click(exc, "Abort"):
         return interrupt_exit_code()
+    if isinstance(exc, OSError) and exc.errno in FILE_ERRNOS and not state["debug"]:
+        return _os_error(exc)
     return None
 
 
 def _internal_error(exc: Exception, seconds: float) -> int:
     _say(f"internal error: {type(exc).__name__}: {exc} (after {seconds:.1f} s; run with --debug for the traceback)")
     if state["json"]:
-        _emit_json({"status": "internal_error", "message": f"{type(exc).__name__}: {exc}"})
+        _emit_error_json({"status": "internal_error", "message": f"{type(exc).__name__}: {exc}"})
     return EXIT_INTERNAL
 
 
@@ -1088,7 +1192,7 @@ def main(argv: list[str] | None = None) -> None:
         _say("usage error: no command given (see rechain -h for the commands)")
         sys.exit(EXIT_INPUT)
     install_sigterm()
-    sys.exit(_run(args))
+    sys.exit(_flushed(_run(args)))
 
 
 if __name__ == "__main__":

@@ -76,6 +76,8 @@ def check_outputs(targets: list[Path], inputs: list[Path], out: Path | None = No
                 raise OutputError(f"{path}: refusing to write over the input {source}")
         if path.is_dir():
             raise OutputError(f"{path}: is a folder, expected a file to write")
+        if path.exists() and not path.is_file():
+            raise OutputError(f"{path}: is a device, pipe or socket, expected a file to write (never replaced)")
     for folder in sorted({p.parent for p in files}):
         _check_folder(folder)
     if out is not None and not force:

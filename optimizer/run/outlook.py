@@ -96,7 +96,7 @@ def outlook(
 ) -> Outlook:
     """`year`: clean supply required from it; `deadlines`: the years the probability table shows."""
     overrides = (("max_restricted_share", "0"), ("independence_year", str(year)))
-    _, rows, _ = load_risk(path, None, overrides)
+    _, rows, _ = load_risk(path, None, overrides, required=False)
     if not rows or draws == 0:
         return empty(draws, seed, len(rows))
     table, probability, complete = [], [], True

@@ -530,9 +530,12 @@ def _earliest_rows(g: Group, draws: pd.DataFrame, base: Dataset) -> list[tuple]:
     return [(g.condition, g.name, label, c, c / n if n else None) for label, c in counts]
 
 
-def load_risk(path, scenario: str | None, overrides: tuple) -> tuple[Workbook, tuple[Uncertainty, ...], Dataset]:
+def load_risk(
+    path, scenario: str | None, overrides: tuple, required: bool = True
+) -> tuple[Workbook, tuple[Uncertainty, ...], Dataset]:
     """The workbook, the uncertainty rows of the case and the case itself; every input problem at once
-    (the sheet checked as `rechain validate` checks it, a --set on a drawn key, scipy missing)."""
+    (the sheet checked as `rechain validate` checks it, a --set on a drawn key, scipy missing, and with
+    `required` no uncertainty sheet)."""
     from ..workbook.read import read_tables
     from ..workbook.uncertainty import check_uncertainty, scipy_stats
     from ..workbook.validate import validate_tables
@@ -542,9 +545,25 @@ def load_risk(path, scenario: str | None, overrides: tuple) -> tuple[Workbook, t
     wb, problems = validate_tables(tables)
     problems.raise_if_any()
     assert wb is not None
+    if required:
+        _require_uncertainty(tables)
     base = make_dataset(wb, scenario, overrides)
     rows = check_uncertainty(tables.get("uncertainty"), wb, scenario, overrides, base)
     return wb, rows, base
+
+
+def _require_uncertainty(tables: dict) -> None:
+    """No uncertainty sheet: every draw would be the base case and each probability 0 or 1, so it is an
+    input error, naming a sheet whose name is close (a sheet present without rows draws nothing, on purpose)."""
+    if "uncertainty" in tables:
+        return
+    import difflib
+
+    near = difflib.get_close_matches("uncertainty", [str(n) for n in tables], n=1, cutoff=0.6)
+    found = "<no such sheet>"
+    if near:
+        found = f"<no such sheet; sheet '{tables[near[0]].name}' is not read: did you mean 'uncertainty'?>"
+    raise InputError([Issue("workbook", "a sheet named 'uncertainty' with the rows to draw (risk.md)", found)])
 
 
 def run_risk(
@@ -570,7 +589,9 @@ def run_hedge(
     job: RiskJob, draws: int, workers: int | None = None, scheduler: str | None = None, on_row=None
 ) -> tuple[dict[str, pd.DataFrame], bool]:
     """The hedged plan over draws 0 … draws − 1, each draw's figures under it, and the value of the
-    stochastic solution and of perfect information against `commit` and `replan` on the same draws."""
+    stochastic solution and of perfect information against `commit` and `replan` on the same draws.
+    `on_row` sees 3 × draws rows in all (the hedged draws, then the replanned, then the committed ones);
+    after an interrupt the comparison stops and the value table keeps only what every draw gave."""
     from .parallel import run_tasks
 
     base = job.base()
@@ -580,20 +601,24 @@ def run_hedge(
     datasets = [job.dataset(d) for d in sampled]
     two_stage = TwoStage(datasets, recourse, job.options, [draw_parameters(d) for d in sampled])
     solutions = two_stage.solve()
-    if on_row:
-        on_row([{}])
     rows = []
     for d, ds, sol in zip(sampled, datasets, solutions, strict=True):
         row = d.head() | {"status": sol.status.value}
         row.update(figures(ds, sol) if sol.optimal else {"reason": sol.message})
         rows.append(row)
+    if on_row:
+        on_row(rows)
     tables = summarise(rows, base)
-    replanned, done = run_tasks(replace(job, mode="replan"), list(range(draws)), workers, scheduler, None)
-    plan = committed_plan(job)
-    committed, also = run_tasks(replace(job, mode="commit", plan=plan), list(range(draws)), workers, scheduler, None)
-    tables["value"] = _values(rows, replanned, committed, recourse, plan)
+    replanned, done = run_tasks(replace(job, mode="replan"), list(range(draws)), workers, scheduler, on_row)
+    plan = committed_plan(job) if done else CommittedPlan(status="interrupted", message="not solved")
+    committed: list[dict] = []
+    if done:
+        committed, done = run_tasks(
+            replace(job, mode="commit", plan=plan), list(range(draws)), workers, scheduler, on_row
+        )
+    tables["value"] = _values(rows, replanned, committed, recourse, plan, draws)
     tables["hedged_plan"] = _plan_table(two_stage.plan() if solutions and solutions[0].optimal else {}, base)
-    return tables, done and also
+    return tables, done
 
 
 def _plan_table(plan: dict, base: Dataset) -> pd.DataFrame:
@@ -607,20 +632,23 @@ def _plan_table(plan: dict, base: Dataset) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["node", "facility", "year", "built_tpa"])
 
 
-def _mean_objective(rows: list[dict]) -> float | None:
-    """Mean objective over the draws, or None unless every draw solved (the comparison needs all)."""
-    if not rows or any(r.get("status") != "optimal" for r in rows):
+def _mean_objective(rows: list[dict], draws: int) -> float | None:
+    """Mean objective over the draws, or None unless all `draws` draws are there and solved (the
+    comparison needs every one: a mean over the draws finished before an interrupt is another number)."""
+    if len(rows) != draws or not rows or any(r.get("status") != "optimal" for r in rows):
         return None
     return float(np.mean([r["objective_usd"] for r in rows]))
 
 
 def _values(
-    hedged: list[dict], replanned: list[dict], committed: list[dict], recourse: int, plan: CommittedPlan
+    hedged: list[dict], replanned: list[dict], committed: list[dict], recourse: int, plan: CommittedPlan, draws: int
 ) -> pd.DataFrame:
     """VSS = commit mean − hedge mean; EVPI = hedge mean − replan mean (objectives, penalties included).
     The commit term follows commit's readings (recourse year, budget rows, salvage; risk.md v3); a
-    deterministic plan that did not solve leaves VSS blank and says why."""
-    h, r, c = _mean_objective(hedged), _mean_objective(replanned), _mean_objective(committed)
+    deterministic plan that did not solve leaves VSS blank and says why; a mode whose draws did not all
+    finish (an interrupt) leaves its mean and the values that need it blank, and `comparison_draws_done`
+    says how many of each finished."""
+    h, r, c = (_mean_objective(rows, draws) for rows in (hedged, replanned, committed))
     vss = None if h is None or c is None else c - h
     evpi = None if h is None or r is None else h - r
     plan_status = plan.status if plan.optimal else f"{plan.status}: {plan.message}"
@@ -633,6 +661,7 @@ def _values(
             ("replan_mean_objective_usd", r),
             ("value_of_stochastic_solution_usd", vss),
             ("expected_value_of_perfect_information_usd", evpi),
+            ("comparison_draws_done", f"replan {len(replanned)} of {draws}, commit {len(committed)} of {draws}"),
         ],
         columns=["figure", "value"],
     )

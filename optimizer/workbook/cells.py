@@ -22,6 +22,9 @@ def parse_value(col: Column, value: object, place: str, problems: Problems):
             return MISSING
         return col.default
     parsed = _convert(col.kind, value)
+    if col.kind == "list" and parsed == ():
+        problems.error(place, f"{col.expectation()} of at least one label (blank: the default)", value)
+        return MISSING
     if parsed is MISSING:
         problems.error(place, col.expectation(), value)
         return MISSING

@@ -51,18 +51,19 @@ def parse_sets(values: list[str] | None) -> tuple[tuple[str, str], ...]:
     return tuple(pairs)
 
 
-def parse_spec(key: str, spec: str) -> list[str]:
-    """`0,5e9,1e10` (a list) or `start:stop:count` (inclusive range) → values as text."""
-    spec = spec.strip()
+def parse_spec(key: str, spec: str, place: str | None = None) -> list[str]:
+    """`0,5e9,1e10` (a list) or `start:stop:count` (inclusive range) → values as text; a problem is named
+    at `place` (default `--param KEY`)."""
+    spec, place = spec.strip(), place or f"--param {key}"
     if ":" in spec:
-        return _range(key, spec)
+        return _range(place, spec)
     values = [v.strip() for v in spec.split(",") if v.strip()]
     if not values:
-        raise InputError([Issue(f"--param {key}", "a list like 0,5e9,1e10 or a range start:stop:count", spec)])
+        raise InputError([Issue(place, "a list like 0,5e9,1e10 or a range start:stop:count", spec)])
     return values
 
 
-def _range(key: str, spec: str) -> list[str]:
+def _range(place: str, spec: str) -> list[str]:
     parts = spec.split(":")
     try:
         if len(parts) != 3:
@@ -71,9 +72,9 @@ def _range(key: str, spec: str) -> list[str]:
         if count < 1:
             raise ValueError
     except ValueError:
-        raise InputError([Issue(f"--param {key}", "start:stop:count with count >= 1", spec)]) from None
+        raise InputError([Issue(place, "start:stop:count with count >= 1", spec)]) from None
     if count > MAX_POINTS:
-        raise InputError([Issue(f"--param {key}", f"at most {MAX_POINTS:,} values", f"{count:,}")])
+        raise InputError([Issue(place, f"at most {MAX_POINTS:,} values", f"{count:,}")])
     if count == 1:
         return [repr(start)]
     return [repr(start + (stop - start) * i / (count - 1)) for i in range(count)]

@@ -303,6 +303,7 @@ def validate_tables(tables: dict[str, RawSheet]) -> tuple[Workbook | None, Probl
     sites = Sites(facilities, doubtful_sites, node_pool, stage_pool, element_pool, order_of)
     availability = _availability(optional("availability"), sites, check)
     circuits = _circuits(optional("circuits"), sites, check)
+    _warn_uncircuited(facilities, circuits, problems)
     stockpiles = _stockpiles(optional("stockpiles"), sites, len(stages), check)
 
     scenarios = _scenarios(table("scenarios"))
@@ -685,6 +686,22 @@ def _circuits(table: Table, sites: Sites, check: Checker) -> dict[tuple[str, str
                 p["node"],
             )
     return circuits
+
+
+def _warn_uncircuited(facilities: dict, circuits: dict, problems: Problems) -> None:
+    """A separator without circuit rows beside separators that have them separates every element
+    without an element limit (model.md, circuits): legal, but easily a forgotten row."""
+    with_rows = sorted({n for n, _ in circuits})
+    if not with_rows:
+        return
+    shown = ", ".join(with_rows[:3]) + (", ..." if len(with_rows) > 3 else "")
+    for (n, k), f in sorted(facilities.items()):
+        if k == 2 and n not in with_rows:
+            problems.warn(
+                f"{f.place or 'facilities'}: separation facility '{n}' has no circuit rows while {shown} "
+                "have some: it separates every element without an element limit; add its circuit rows "
+                "if it should not"
+            )
 
 
 def _stockpiles(table: Table, sites: Sites, kbar: int, check: Checker) -> dict[tuple[str, str], Stockpile]:
