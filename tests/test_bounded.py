@@ -177,7 +177,7 @@ def test_a_scheduler_without_workers_is_an_input_error(monkeypatch):
     from dask.distributed import LocalCluster
 
     monkeypatch.setattr(parallel, "IDLE_SECONDS", 1.0)
-    with LocalCluster(n_workers=0, processes=True, host="127.0.0.1", dashboard_address=None) as cluster:
+    with LocalCluster(n_workers=0, processes=True, host="127.0.0.1", dashboard_address=":0") as cluster:
         start = time.perf_counter()
         with pytest.raises(InputError, match="has it any workers") as caught:
             parallel.run_tasks(Quick(), [1, 2, 3], workers=2, scheduler=cluster.scheduler_address)
