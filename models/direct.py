@@ -211,7 +211,7 @@ class DirectModel:
                 old = self._coefs[r]
                 for j in (old.keys() | new.keys()) - self._mutable_of[r]:
                     if new.get(j, 0.0) != old.get(j, 0.0):
-                        h.changeCoeff(r, j, new.get(j, 0.0))
+                        self._change_coeff(r, j, new.get(j, 0.0))
                 self._coefs[r] = new
             moved = np.flatnonzero((lower != self.row_lower[rows]) | (upper != self.row_upper[rows]))
             if moved.size:
@@ -219,7 +219,14 @@ class DirectModel:
                 self.row_lower[at], self.row_upper[at] = lower[moved], upper[moved]
                 h.changeRowsBounds(at.size, at, lower[moved], upper[moved])
         for r, j in self._mutable:
-            h.changeCoeff(r, j, self._coefs[r].get(j, 0.0))
+            self._change_coeff(r, j, self._coefs[r].get(j, 0.0))
+
+    def _change_coeff(self, row: int, col: int, value: float) -> None:
+        """One coefficient; refused, the message names the model's row and column."""
+        try:
+            self.highs.changeCoeff(row, col, value)
+        except HighsRefused as exc:
+            raise HighsRefused(f"{exc}: row {self.rows[row].name}, column {self.columns[col].name}") from None
 
     def _update_objective(self) -> None:
         """The active objective's costs (re-walked when its parameters changed), offset and sense."""
