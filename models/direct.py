@@ -22,7 +22,10 @@ from pyomo.core.expr.visitor import identify_mutable_parameters
 from pyomo.repn import generate_standard_repn
 from pyomo.repn.linear import LinearRepnVisitor
 
+from .highs import HighsRefused
+
 INF = highspy.kHighsInf
+INFINITE_COST = 1e20  # HiGHS's option infinite_cost: a cost this large is taken as infinite
 RAW = attrgetter("_lb", "_ub", "_fixed")  # the VarData slots a variable's bounds are set through
 Floats = npt.NDArray[np.float64]
 
@@ -122,6 +125,7 @@ class DirectModel:
 
     def _pass(self, walked: list[tuple[dict[int, float], float, float]]) -> None:
         """The whole LP in one call (rows as CSR; sense and offset follow in _push_objective)."""
+        _finite_costs("passModel", self.cost)
         col_of = self._col_of
         starts = np.zeros(len(self.rows) + 1, dtype=np.int32)
         index: list[int] = []
@@ -132,6 +136,7 @@ class DirectModel:
                     index.append(col_of[i])
                     values.append(c)
             starts[r + 1] = len(index)
+        _no_nan("passModel", np.array(values, dtype=np.float64), self.row_lower, self.row_upper)
         self.highs.passModel(
             len(self.columns),
             len(self.rows),
@@ -202,10 +207,11 @@ class DirectModel:
             for k, r in enumerate(rows):
                 linear, lower[k], upper[k] = self._walk_row(visitor, self.rows[r])
                 new = {self._col_of[i]: c for i, c in linear.items()}
+                _no_nan("changeCoeff", np.fromiter(new.values(), dtype=np.float64, count=len(new)), lower[k : k + 1])
                 old = self._coefs[r]
                 for j in (old.keys() | new.keys()) - self._mutable_of[r]:
                     if new.get(j, 0.0) != old.get(j, 0.0):
-                        h.changeCoeff(r, j, new.get(j, 0.0))
+                        self._change_coeff(r, j, new.get(j, 0.0))
                 self._coefs[r] = new
             moved = np.flatnonzero((lower != self.row_lower[rows]) | (upper != self.row_upper[rows]))
             if moved.size:
@@ -213,7 +219,14 @@ class DirectModel:
                 self.row_lower[at], self.row_upper[at] = lower[moved], upper[moved]
                 h.changeRowsBounds(at.size, at, lower[moved], upper[moved])
         for r, j in self._mutable:
-            h.changeCoeff(r, j, self._coefs[r].get(j, 0.0))
+            self._change_coeff(r, j, self._coefs[r].get(j, 0.0))
+
+    def _change_coeff(self, row: int, col: int, value: float) -> None:
+        """One coefficient; refused, the message names the model's row and column."""
+        try:
+            self.highs.changeCoeff(row, col, value)
+        except HighsRefused as exc:
+            raise HighsRefused(f"{exc}: row {self.rows[row].name}, column {self.columns[col].name}") from None
 
     def _update_objective(self) -> None:
         """The active objective's costs (re-walked when its parameters changed), offset and sense."""
@@ -226,6 +239,7 @@ class DirectModel:
         cost = self._objective_costs[active] if active >= 0 else np.zeros(len(self.columns))
         moved = np.flatnonzero(cost != self.cost)
         if moved.size:
+            _finite_costs("changeColsCost", cost[moved])
             self.cost[moved] = cost[moved]
             self.highs.changeColsCost(moved.size, moved.astype(np.int32), cost[moved])
         self._active = active
@@ -262,6 +276,20 @@ class DirectModel:
         for v, x in zip(compress(self.columns, self._free), free, strict=False):  # (compress has no length)
             v._value = x  # what set_value(x, skip_validation=True) keeps, without a stale flag per variable
         return dict(zip(self.rows, solution.row_dual, strict=True))
+
+
+def _finite_costs(call: str, costs: Floats) -> None:
+    """HiGHS takes a cost of |c| >= its infinite_cost (or NaN) without complaint (kOk) and then solves
+    another LP: refuse it as HiGHS refuses such a coefficient."""
+    bad = np.flatnonzero(~(np.abs(costs) < INFINITE_COST))
+    if bad.size:
+        raise HighsRefused(f"HiGHS cannot hold the cost {costs[bad[0]]:g} ({bad.size} such) in {call}")
+
+
+def _no_nan(call: str, *arrays: Floats) -> None:
+    """HiGHS takes NaN coefficients and bounds (kOk) and reports an optimum: refuse them."""
+    if any(np.isnan(a).any() for a in arrays):
+        raise HighsRefused(f"HiGHS cannot hold a NaN coefficient or bound in {call}")
 
 
 def _mutable_entries(con: Any) -> list[int]:

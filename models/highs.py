@@ -63,6 +63,54 @@ class SolveOptions:
 DEFAULT_OPTIONS = SolveOptions()
 
 
+class HighsRefused(RuntimeError):
+    """HiGHS answered a call with HighsStatus.kError: the LP it holds is no longer the model's."""
+
+
+UNCHECKED = frozenset({"run"})  # its status is judged with the model status (CaseSolver._verdict)
+
+
+def _shown(arg: Any) -> str:
+    """An argument of a refused call as the message shows it (arrays of more than 3 values by their size)."""
+    if hasattr(arg, "ravel"):
+        values = arg.ravel().tolist()
+        return f"[{', '.join(map(_shown, values))}]" if len(values) <= 3 else f"<{len(values)} values>"
+    if isinstance(arg, (int, float)):
+        return f"{arg:g}"
+    return repr(arg) if isinstance(arg, str) else type(arg).__name__
+
+
+def _error(result: Any) -> bool:
+    """True for HighsStatus.kError (alone or first in a returned tuple)."""
+    first = result[0] if isinstance(result, tuple) and result else result
+    return type(first).__name__ == "HighsStatus" and first.name == "kError"
+
+
+class CheckedHighs:
+    """A highspy.Highs whose every call that returns a HighsStatus raises HighsRefused on kError,
+    naming the call and its arguments; attributes and plain getters pass through."""
+
+    def __init__(self, highs: Any):
+        object.__setattr__(self, "raw", highs)
+
+    def __getattr__(self, name: str) -> Any:
+        attr = getattr(self.raw, name)
+        if not callable(attr) or name in UNCHECKED:
+            return attr
+
+        def checked(*args: Any) -> Any:
+            result = attr(*args)
+            if _error(result):
+                raise HighsRefused(f"HiGHS refused {name}({', '.join(map(_shown, args))})")
+            return result
+
+        object.__setattr__(self, name, checked)  # found directly from now on
+        return checked
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        setattr(self.raw, name, value)
+
+
 @dataclass
 class SolveOutcome:
     """What HiGHS said: a status from a closed vocabulary and the raw words."""
@@ -156,7 +204,7 @@ class CaseSolver:
         highs = highspy.Highs()  # type: ignore[no-untyped-call]
         highs.setOptionValue("log_to_console", False)
         highs.cbLogging.subscribe(self._log)
-        self._direct = DirectModel(self.model, highs)
+        self._direct = DirectModel(self.model, CheckedHighs(highs))
 
     def _log(self, event: Any) -> None:
         if event.message.startswith("ERROR"):
@@ -172,6 +220,7 @@ class CaseSolver:
             setattr(updates, check, False)
         self._solver.config.raise_exception_on_nonoptimal_result = False
         self._solver.set_instance(self.model)
+        _check_persistent(self._solver)
 
     def _interrupt_check(self, event: Any) -> None:
         if self._stop:
@@ -181,25 +230,19 @@ class CaseSolver:
         self._stop = True
 
     def solve(self) -> SolveOutcome:
+        """HiGHS's outcome for the model as it is now. A call HiGHS refuses (HighsRefused: a coefficient
+        it cannot hold, say) ends the solve with Status.ERROR naming the call, and the LP is handed to
+        HiGHS anew at the next solve, so no later solve runs on what HiGHS kept of the refused change."""
         start = time.perf_counter()
         reason = self.unreliable()
         if reason:
             return SolveOutcome(Status.ERROR, reason, time.perf_counter() - start)
         self._stop = False
         with deferred_signals(self._request_stop), quiet_stdout():
-            translate = self._hand_to_highs()
-            clock = float(self.highs.getRunTime())  # HiGHS's run clock counts every run of this model
-            results = self._run()
-            status, message = self._verdict(results)
-            if self._solved and status not in (Status.OPTIMAL, Status.TIME_LIMIT) and not self._stop:
-                self.highs.clearSolver()
-                results = self._run()
-                status, cold = self._verdict(results)
-                message = (
-                    cold
-                    if status is Status.OPTIMAL
-                    else f"{cold} (also after a cold re-solve; the warm re-solve said: {message})"
-                )
+            try:
+                translate, clock, results, status, message = self._attempt()
+            except HighsRefused as exc:
+                return self._refused(exc, time.perf_counter() - start)
         if self._stop or self.highs.getModelStatus() == _interrupted():
             raise KeyboardInterrupt
         self._solved = True
@@ -221,16 +264,42 @@ class CaseSolver:
             quality,
         )
 
+    def _attempt(self) -> tuple[float, float, Any, Status, str]:
+        """Hand over (once), run, and re-run cold after a warm run that did not end optimal."""
+        translate = self._hand_to_highs()
+        clock = float(self.highs.getRunTime())  # HiGHS's run clock counts every run of this model
+        results = self._run()
+        status, message = self._verdict(results)
+        if self._solved and status not in (Status.OPTIMAL, Status.TIME_LIMIT) and not self._stop:
+            self.highs.clearSolver()
+            results = self._run()
+            status, cold = self._verdict(results)
+            message = (
+                cold
+                if status is Status.OPTIMAL
+                else f"{cold} (also after a cold re-solve; the warm re-solve said: {message})"
+            )
+        return translate, clock, results, status, message
+
+    def _refused(self, exc: HighsRefused, seconds: float) -> SolveOutcome:
+        """Forget the HiGHS model (rebuilt from the Pyomo model at the next solve): an ERROR outcome."""
+        words = "; ".join([str(exc)] + self._errors)
+        self._ready(self.built, self.model, self.build_seconds, self.options)
+        return SolveOutcome(Status.ERROR, f"{words} (the LP is handed to HiGHS anew at the next solve)", seconds)
+
     def _run(self) -> Any:
         """Run HiGHS on the model as it is now: the persistent interface's results, or their two fields
         that _verdict reads (direct)."""
         if self._direct is not None:
+            self._errors = []
             self._direct.update()
-            highs, self._errors = self._direct.highs, []
+            highs = self._direct.highs
             for name, value in self._highs_options().items():
                 highs.setOptionValue(name, value)
-            highs.run()
-            return _Ran(_termination(highs.getModelStatus()), "\n".join(self._errors))
+            failed = _error(highs.run())
+            if failed:
+                self._errors.append("HiGHS run() returned an error")
+            return _Ran(_termination(None if failed else highs.getModelStatus()), "\n".join(self._errors))
         config = dict(
             time_limit=self.options.time_limit,
             threads=self.options.threads,
@@ -302,7 +371,10 @@ class CaseSolver:
     def start_from(self, basis: Any) -> None:
         """The next solve starts from `basis` (one of this model's, from `basis()`), not the last one."""
         if basis is not None and basis.valid and self.highs is not None:
-            self.highs.setBasis(basis)
+            try:
+                self.highs.setBasis(basis)
+            except HighsRefused:  # a basis HiGHS cannot take: start cold instead
+                self.highs.clearSolver()
 
     def start_cold(self) -> None:
         """The next solve starts without a basis (HiGHS presolves anew), not from the last one."""
@@ -315,6 +387,26 @@ class CaseSolver:
         if self._direct is not None:
             return self._direct.highs
         return None if self._solver is None else self._solver._solver_model
+
+
+def _check_persistent(solver: Any) -> None:
+    """Pyomo's persistent interface ignores the status of its calls: after the hand-over, check that
+    HiGHS holds every column and row, and give each helper that later sends changes a CheckedHighs."""
+    raw = solver._solver_model
+    held = (raw.getNumCol(), raw.getNumRow())
+    wanted = (len(solver._pyomo_var_to_solver_var_map), len(solver._pyomo_con_to_solver_con_map))
+    if held != wanted:
+        raise HighsRefused(f"HiGHS refused the model: it holds {held[0]} columns and {held[1]} rows of {wanted}")
+    checked = CheckedHighs(raw)
+    solver._solver_model = checked
+    objective = solver._mutable_objective
+    helpers = [h for hs in solver._mutable_helpers.values() for h in hs]
+    helpers += [h for _, h in solver._mutable_bounds.values()]
+    if objective is not None:
+        helpers += [objective, objective.constant, *objective.linear_coefs]
+    for helper in helpers:
+        if getattr(helper, "highs", None) is raw:
+            helper.highs = checked
 
 
 def _interrupted() -> Any:

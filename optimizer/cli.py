@@ -817,7 +817,10 @@ def report(
     method: Method = SolverMethod.auto,
     workers: Workers = None,
     draws: Annotated[
-        int, typer.Option("--draws", metavar="N", help="Risk draws per budget of the outlook (0: no outlook).", min=0)
+        int,
+        typer.Option(
+            "--draws", metavar="N", help="Risk draws per budget of the outlook (0: no outlook; at most 100000)."
+        ),
     ] = REPORT_DRAWS,
     seed: Annotated[int, typer.Option("--seed", metavar="N", min=0, help="Seed of the outlook's draws.")] = 0,
     any_price: ReportPrice = True,
@@ -829,9 +832,11 @@ def report(
     from .report.writers import manifest
     from .run.findings import write_report
     from .run.parallel import default_workers
+    from .run.risk import check_draw_count
     from .workbook.uncertainty import scipy_stats
     from .workbook.validate import load_workbook
 
+    check_draw_count(draws, least=0)
     path = _input_paths(workbook)
     scipy_stats()  # the outlook's draws need it: stop before any solve
     _guard_outputs([path], [out / "findings.md"], out, stems=("findings",), force=force)
@@ -893,7 +898,9 @@ def risk(
             "hedge: one plan for all draws (two-stage, at most 50 draws).",
         ),
     ] = RiskMode.replan,
-    draws: Annotated[int, typer.Option("--draws", metavar="N", help="Number of draws.")] = 100,
+    draws: Annotated[
+        int, typer.Option("--draws", metavar="N", help="Number of draws (1 to 100000; with --mode hedge at most 50).")
+    ] = 100,
     seed: Annotated[
         int, typer.Option("--seed", metavar="N", min=0, help="Seed; draw i depends only on (seed, i).")
     ] = 0,
@@ -920,13 +927,14 @@ def risk(
     """How likely a China-free chain is, by year, when projects overrun, slip or fail (risk.md)."""
     from .models.highs import SolveOptions
     from .report.risk import PICTURES, SHEETS, price_label, write_risk
-    from .run.risk import RiskJob, check_draws, load_risk
+    from .run.risk import RiskJob, check_draw_count, check_draws, load_risk
 
+    check_draw_count(draws, mode.value)
     path = _input_paths(workbook)
     _guard_outputs([path], _table_targets(out, "risk", SHEETS, PICTURES), out, stems=("risk",), force=force)
     overrides = _overrides(set_, any_price)
     wb, rows, base = load_risk(path, scenario, overrides)
-    check_draws(draws, mode.value, recourse_year, base)
+    check_draws(mode.value, recourse_year, base)
     options = SolveOptions(time_limit, threads, method.value)
     job = RiskJob(wb, scenario, overrides, rows, seed, mode.value, recourse_year, options)
     if not rows:

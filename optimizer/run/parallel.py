@@ -9,6 +9,7 @@ import queue
 import signal
 import sys
 import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -19,7 +20,10 @@ from ..workbook.validate import Workbook
 from .sweep import solve_point
 
 PR_SET_PDEATHSIG = 1
-CONNECT_SECONDS = 3
+CONNECT_SECONDS = 3  # --scheduler: to connect and to hear the scheduler's handshake
+IDLE_SECONDS = 120.0  # --scheduler: with no task of the run finished or running on a worker this long, stop
+POLL_SECONDS = 1.0
+AHEAD = 64  # worker processes: points queued per worker beyond the one it runs (bounds submission, not speed)
 _worker: dict = {}  # in a worker process: the job and its warm model
 
 
@@ -138,30 +142,45 @@ def _worker_task(task) -> dict:
 
 
 def _in_pool(job: Job, points: list, workers: int, rows: list, on_row) -> None:
-    """Points submitted one by one; a signal only stops the waiting (never inside
-    the executor's locks) and is raised once the loop has let go of them."""
-    stop, finished = threading.Event(), queue.SimpleQueue()
-    pool = ProcessPoolExecutor(
-        max_workers=min(workers, len(points)),
-        initializer=_start_worker,
-        initargs=(os.getpid(), job),
-    )
+    """Points submitted a window at a time (AHEAD per worker beyond those running), each finished one
+    making room for the next; a signal only stops the submitting and the waiting (never inside the
+    executor's locks) and is raised once the loop has let go of them."""
+    stop = threading.Event()
+    workers = min(workers, len(points))
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=_start_worker, initargs=(os.getpid(), job))
     try:
         with deferred_signals(stop.set):
-            index = {}
-            for i, point in enumerate(points):
-                future = pool.submit(_worker_task, point)
-                index[future] = i
-                future.add_done_callback(finished.put)
-            for _ in points:
-                future = _next_finished(finished, stop)
-                if future is None:
-                    break
-                _store(rows, index[future], [future.result()], on_row)
+            _Window(pool, points, stop).run(workers * (1 + AHEAD), rows, on_row)
     except BaseException:
         _stop_pool(pool)
         raise
     pool.shutdown()
+
+
+class _Window:
+    """The points in flight: at most `size` submitted and not yet stored."""
+
+    def __init__(self, pool: ProcessPoolExecutor, points: list, stop: threading.Event):
+        self.pool, self.stop, self.finished = pool, stop, queue.SimpleQueue()
+        self.pending = iter(enumerate(points))
+        self.index: dict = {}  # future -> the index of its point
+
+    def submit_next(self) -> None:
+        item = next(self.pending, None)
+        if item is not None and not self.stop.is_set():
+            future = self.pool.submit(_worker_task, item[1])
+            self.index[future] = item[0]
+            future.add_done_callback(self.finished.put)
+
+    def run(self, size: int, rows: list, on_row) -> None:
+        for _ in range(size):
+            self.submit_next()
+        while self.index:
+            future = _next_finished(self.finished, self.stop)
+            if future is None:
+                return
+            _store(rows, self.index.pop(future), [future.result()], on_row)
+            self.submit_next()
 
 
 def _next_finished(finished: queue.SimpleQueue, stop: threading.Event):
@@ -183,14 +202,14 @@ def _stop_pool(pool: ProcessPoolExecutor) -> None:
         p.join(5)
 
 
-def _scheduler_error(address: str, why: object) -> InputError:
-    return InputError(
-        [Issue("--scheduler", "the address of a running dask scheduler (e.g. tcp://host:8786)", f"{address!r} ({why})")]
-    )
+def _scheduler_error(address: str, why: object, expected: str = "") -> InputError:
+    expected = expected or "the address of a running dask scheduler (e.g. tcp://host:8786)"
+    return InputError([Issue("--scheduler", expected, f"{address!r} ({why})")])
 
 
 def reachable(address: str) -> None:
-    """Fail fast on a TCP address where nothing listens (before dask's own retries)."""
+    """Fail fast on a TCP address where nothing listens (before dask's own retries), or where what
+    listens does not greet within CONNECT_SECONDS (a dask scheduler writes its handshake first)."""
     import socket
     from urllib.parse import urlsplit
 
@@ -199,8 +218,11 @@ def reachable(address: str) -> None:
         return
     try:
         port = parts.port
-        with socket.create_connection((parts.hostname or "localhost", port or 8786), timeout=CONNECT_SECONDS):
-            pass
+        with socket.create_connection((parts.hostname or "localhost", port or 8786), timeout=CONNECT_SECONDS) as s:
+            if parts.scheme == "tcp" and not s.recv(1):
+                raise OSError("the connection was closed without a dask handshake")
+    except TimeoutError:
+        raise _scheduler_error(address, f"no answer within {CONNECT_SECONDS} s of connecting") from None
     except (OSError, ValueError) as exc:
         raise _scheduler_error(address, exc) from None
 
@@ -214,15 +236,39 @@ def _connect(client_class, address: str):
 
 
 def _on_dask(job: Job, points: list, workers: int, address: str, rows: list, on_row) -> None:
-    from dask.distributed import Client, as_completed
+    from dask.distributed import Client
 
     placed = _placed_chunks(points, workers)
     with _connect(Client, address) as client:
         futures = [client.submit(solve_chunk, job, c, pure=False) for _, c in placed]
         where = {f.key: s for f, (s, _) in zip(futures, placed, strict=True)}
         try:
-            for f in as_completed(futures):
-                _store(rows, where[f.key], f.result(), on_row)
-        except KeyboardInterrupt:
+            _collect(client, futures, lambda f: _store(rows, where[f.key], f.result(), on_row), address)
+        except BaseException:
             client.cancel(futures)
             raise
+
+
+def _collect(client, futures: list, store, address: str) -> None:
+    """Store each chunk as it finishes; an InputError once IDLE_SECONDS pass with no chunk of this run
+    finished or running on a worker (a scheduler without workers, or whose workers left)."""
+    from dask.distributed import wait
+
+    pending, quiet_since = set(futures), time.monotonic()
+    while pending:
+        try:
+            done, pending = wait(pending, timeout=POLL_SECONDS, return_when="FIRST_COMPLETED")
+        except TimeoutError:
+            done = set()
+        for f in done:
+            store(f)
+        if done or _running(client, pending):
+            quiet_since = time.monotonic()
+        elif time.monotonic() - quiet_since > IDLE_SECONDS:
+            expected = f"a dask scheduler whose workers run the tasks (none ran or finished one for {IDLE_SECONDS:g} s)"
+            raise _scheduler_error(address, "has it any workers?", expected)
+
+
+def _running(client, pending: set) -> bool:
+    keys = {f.key for f in pending}
+    return any(keys.intersection(running) for running in client.processing().values())

@@ -343,12 +343,22 @@ def committed_plan(job: RiskJob) -> CommittedPlan:
     return CommittedPlan(tuple(sorted(model.builds().items(), key=str)))
 
 
-def check_draws(draws: int, mode: str, recourse_year: int | None, base: Dataset) -> None:
+MAX_DRAWS = 100_000  # risk and report: draws one run may ask for (every draw's row is held in memory)
+
+
+def check_draw_count(draws: int, mode: str = "replan", least: int = 1) -> None:
+    """--draws within [least, MAX_DRAWS] (hedge: HEDGE_LIMIT, one LP holds them all), before any work."""
+    hedge = mode == "hedge"
+    limit = HEDGE_LIMIT if hedge else MAX_DRAWS
+    why = " draws with --mode hedge (one LP holds them all)" if hedge else ""
+    if draws < least:
+        raise InputError([Issue("--draws", f"a number of draws >= {least}", draws)])
+    if draws > limit:
+        raise InputError([Issue("--draws", f"at most {limit}{why}", draws)])
+
+
+def check_draws(mode: str, recourse_year: int | None, base: Dataset) -> None:
     issues = []
-    if draws < 1:
-        issues.append(Issue("--draws", "a number of draws >= 1", draws))
-    if mode == "hedge" and draws > HEDGE_LIMIT:
-        issues.append(Issue("--draws", f"at most {HEDGE_LIMIT} draws with --mode hedge (one LP holds them all)", draws))
     if mode not in MODES:
         issues.append(Issue("--mode", " | ".join(MODES), mode))
     years = base.settings.years
