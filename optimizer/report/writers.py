@@ -59,7 +59,7 @@ MIN_FREE_BYTES = 5 << 20
 
 
 RESULT_NAMES = ("results.xlsx", "summary.json")  # rechain solve
-RESULT_STEMS = ("sweep", "frontier", "scenarios", "risk", "findings")  # <stem>.<ext> and <stem>_<name>.<ext>
+RESULT_STEMS = ("sweep", "frontier", "scenarios", "risk", "findings", "compare")  # <stem>.<ext> and <stem>_<name>.<ext>
 RESULT_SUFFIXES = (".xlsx", ".csv", ".md", ".png", ".json")
 SHOWN_RESULTS = 3
 
