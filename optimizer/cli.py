@@ -111,7 +111,7 @@ OutForce = Annotated[
     typer.Option(
         "--force",
         help="Write into an --out folder that holds another run's results (any file rechain writes: "
-        "results.xlsx, summary.json, sweep*, frontier*, scenarios*, risk*, findings*); files of the same "
+        "results.xlsx, summary.json, sweep*, frontier*, scenarios*, risk*, findings*, compare*); files of the same "
         "name are replaced, the others stay.",
     ),
 ]
