@@ -174,3 +174,32 @@ def test_budget_dual_appearing_is_a_change():
     rows = budget({"budget_dual_usd_per_usd": None}, {"budget_dual_usd_per_usd": 0.25})
     assert rows["B_usd_per_usd"].tolist() == [0.25] and rows["A_usd_per_usd"].isna().all()
     assert budget({"budget_dual_usd_per_usd": 0.25}, {"budget_dual_usd_per_usd": 0.25}).empty
+
+
+def test_broken_or_partial_results(solved, rechain):
+    """results.xlsx that is no workbook: exit 2 naming A. A results.xlsx without the builds sheet (B) counts as no
+    builds: Near's 20 t/yr of A is then removed (change −20) and nothing is added."""
+    a, b = solved
+    book = openpyxl.load_workbook(b / "results.xlsx")
+    del book["builds"]
+    book.save(b / "results.xlsx")
+    done = rechain("compare", a, b, "--json")
+    assert done.returncode == 0, done.stderr
+    rows = json.loads(done.stdout)["builds"]
+    assert [(r["node"], r["change_tpa"], r["what"]) for r in rows] == [("Near", -20, "removed")]
+    (a / "results.xlsx").write_bytes(b"not a zip")
+    done = rechain("compare", a, b)
+    assert done.returncode == 2 and "A: expected readable results.xlsx" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_budget_dual_in_json(solved, rechain):
+    """B's summary says the budget binds at 0.25 USD per USD, A's has none: one budget row, A null, B 0.25."""
+    a, b = solved
+    summary = json.loads((b / "summary.json").read_text())
+    (b / "summary.json").write_text(json.dumps(summary | {"budget_dual_usd_per_usd": 0.25}))
+    done = rechain("compare", a, b, "--json")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["budget"] == [
+        {"row": "budget", "A_usd_per_usd": None, "B_usd_per_usd": 0.25, "change_usd_per_usd": None}
+    ]

@@ -6,6 +6,7 @@ Each table has the value in A, the value in B and `change` = B − A; rows that 
 from __future__ import annotations
 
 import json
+import zipfile
 from pathlib import Path
 
 import pandas as pd
@@ -58,15 +59,24 @@ def check_folders(a: Path, b: Path) -> None:
 
 
 def _read(folder: Path, label: str) -> tuple[dict, dict[str, pd.DataFrame]]:
+    """summary.json and the sheets of results.xlsx compared; a sheet a run did not write counts as empty."""
+    from openpyxl.utils.exceptions import InvalidFileException
+
     try:
         summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
-        sheets = pd.read_excel(folder / "results.xlsx", sheet_name=list(COLUMNS))
-        sheets = {name: sheets[name].reindex(columns=columns) for name, columns in COLUMNS.items()}
-    except (OSError, ValueError, KeyError) as exc:
+        with pd.ExcelFile(folder / "results.xlsx", engine="openpyxl") as book:
+            sheets = {name: pd.read_excel(book, sheet_name=name) for name in COLUMNS if name in book.sheet_names}
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile, InvalidFileException) as exc:
         raise InputError([Issue(label, "readable results.xlsx and summary.json of rechain solve", str(exc))]) from exc
     if not isinstance(summary, dict):
         raise InputError([Issue(label, "summary.json holding one JSON object", type(summary).__name__)])
-    return summary, sheets
+    return summary, {name: _columns(sheets.get(name), columns) for name, columns in COLUMNS.items()}
+
+
+def _columns(frame: pd.DataFrame | None, columns: list[str]) -> pd.DataFrame:
+    """The key columns and the value (last) as a number; a missing sheet or column is empty or blank."""
+    frame = pd.DataFrame(columns=columns) if frame is None else frame.reindex(columns=columns)
+    return frame.assign(**{columns[-1]: pd.to_numeric(frame[columns[-1]], errors="coerce").astype(float)})
 
 
 def _number(value) -> float:
