@@ -111,7 +111,7 @@ OutForce = Annotated[
     typer.Option(
         "--force",
         help="Write into an --out folder that holds another run's results (any file rechain writes: "
-        "results.xlsx, summary.json, sweep*, frontier*, scenarios*, risk*, findings*); files of the same "
+        "results.xlsx, summary.json, sweep*, frontier*, scenarios*, risk*, findings*, compare*); files of the same "
         "name are replaced, the others stay.",
     ),
 ]
@@ -510,6 +510,44 @@ def reference(
     with atomic_path(Path(path)) as tmp:
         shutil.copyfile(_REFERENCE, tmp)
     _say(f"reference workbook copied to {path} (from {_REFERENCE}); edit it, then run: rechain solve {path}")
+
+
+COMPARE_SHEETS = (
+    "settings",
+    "costs",
+    "totals",
+    "builds",
+    "clean_share",
+    "unmet",
+    "shortfall",
+    "binding_capacity",
+    "budget",
+)
+FolderA = Annotated[Path, typer.Argument(metavar="A", help="The folder compared from (`rechain solve --out A`).")]
+FolderB = Annotated[Path, typer.Argument(metavar="B", help="The folder compared to (`rechain solve --out B`).")]
+
+
+@app.command(cls=Command)
+def compare(a: FolderA, b: FolderB, out: Out = None, force: OutForce = False, as_json: AsJson = False):
+    """What changed from result folder A to B (`rechain solve --out` folders): settings, costs, builds, clean
+    shares, unmet demand, independence shortfall, binding capacity and budget; each table holds A, B and change = B − A
+    (columns named by unit), unchanged rows left out."""
+    from .report.results import run_table
+    from .report.tables import write_tables
+    from .report.writers import versions
+    from .run.compare import compare_folders
+
+    _guard_outputs([a, b], _table_targets(out, "compare", COMPARE_SHEETS), out, stems=("compare",), force=force)
+    tables = compare_folders(a, b)
+    man = {"command": "compare", "A": str(a), "B": str(b), "versions": versions()}
+    if out:
+        write_tables(out, "compare", tables, run_table(man), title="rechain compare")
+        _say(f"comparison written to {out}")
+    if as_json:
+        _emit_tables(tables, man)
+        return
+    _print_tables({name: frame for name, frame in tables.items() if not frame.empty})
+    _say(f"{len(tables) - sum(frame.empty for frame in tables.values())} of {len(tables)} tables changed (B − A)")
 
 
 Params = Annotated[

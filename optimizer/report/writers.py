@@ -59,7 +59,7 @@ MIN_FREE_BYTES = 5 << 20
 
 
 RESULT_NAMES = ("results.xlsx", "summary.json")  # rechain solve
-RESULT_STEMS = ("sweep", "frontier", "scenarios", "risk", "findings")  # <stem>.<ext> and <stem>_<name>.<ext>
+RESULT_STEMS = ("sweep", "frontier", "scenarios", "risk", "findings", "compare")  # <stem>.<ext> and <stem>_<name>.<ext>
 RESULT_SUFFIXES = (".xlsx", ".csv", ".md", ".png", ".json")
 SHOWN_RESULTS = 3
 
@@ -87,7 +87,7 @@ def check_outputs(targets: list[Path], inputs: list[Path], out: Path | None = No
 def earlier_results(folder: Path, inputs: list[Path] = ()) -> list[str]:
     """Names of the files in `folder` that some rechain command writes (an earlier run's results, of this
     command or another): `results.xlsx`, `summary.json`, and `<stem>.<ext>` or `<stem>_<anything>.<ext>` for
-    the stems sweep, frontier, scenarios, risk and findings, <ext> one of xlsx, csv, md, png, json. The
+    the stems sweep, frontier, scenarios, risk, findings and compare, <ext> one of xlsx, csv, md, png, json. The
     `inputs` do not count."""
     folder = Path(folder)
     if not folder.is_dir():
