@@ -119,3 +119,16 @@ def test_long_subtitle_wraps_inside_the_figure(tmp_path, monkeypatch):
 
     box = title.get_window_extent(FigureCanvasAgg(fig).get_renderer())
     assert box.x0 >= 0 and box.x1 <= fig.bbox.width and box.y1 <= fig.bbox.height
+
+
+def test_png_and_excel_twins_share_log_or_linear(tmp_path, monkeypatch):
+    """Premiums $0, $50 m, $2 bn, $9 bn: positive values span 180x but a zero cannot sit on a log axis, so
+    both twins are linear; capacities 10, 100, 5,000 t/yr (500x, all positive) are log in both."""
+    figures = captured_figures(monkeypatch)
+    premium = pd.DataFrame({"share": [0, 0.3, 0.6, 1.0], "premium_usd": [0, 5e7, 2e9, 9e9]})
+    capacity = pd.DataFrame({"year": [2030, 2031, 2032], "capacity_tpa": [10, 100, 5000]})
+    write_tables(tmp_path, "t", {"premium": premium, "capacity": capacity}, run_sheet(),
+                 [Chart("premium", "share", "premium_usd", "Premium"), Chart("capacity", "year", "capacity_tpa", "C")])
+    assert [fig.axes[0].get_yscale() for fig in figures] == ["linear", "log"]
+    book = openpyxl.load_workbook(tmp_path / "t.xlsx")
+    assert [book[name]._charts[0].y_axis.scaling.logBase for name in ("premium", "capacity")] == [None, 10]

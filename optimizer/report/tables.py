@@ -305,9 +305,9 @@ def _axes(ax, spec: Chart, lines: Lines) -> None:
     for axis, name, values in ((ax.xaxis, spec.x, lines.x), (ax.yaxis, y_kind(spec), lines.ys)):
         categorical = axis is ax.xaxis and lines.ticks is not None
         v = numbers(values)
-        logged = not categorical and log_scale(v[v > 0])
+        logged = not categorical and log_scale(v)  # Excel's rule: a zero keeps the axis linear in both twins
         if logged:
-            _log_axis(ax, axis, v)
+            (ax.set_xscale if axis is ax.xaxis else ax.set_yscale)("log")
         if categorical:
             turn = len(lines.ticks) > 4
             ax.set_xticks(
@@ -329,21 +329,6 @@ def _axes(ax, spec: Chart, lines: Lines) -> None:
             axis.set_major_formatter(FuncFormatter(plain_tick))
         else:
             axis.set_major_formatter(ScalarFormatter(useOffset=False))
-
-
-def _log_axis(ax, axis, v: pd.Series) -> None:
-    """Log scale; with zeros (a budget of 0), symmetric log linear up to the smallest positive value."""
-    from matplotlib.ticker import FixedLocator, NullLocator
-
-    set_scale = ax.set_xscale if axis is ax.xaxis else ax.set_yscale
-    if (v > 0).all():
-        set_scale("log")
-        return
-    low = float(v[v > 0].min())
-    set_scale("symlog", linthresh=low, linscale=0.5)
-    powers = range(int(np.ceil(np.log10(low))), int(np.floor(np.log10(float(v.max())))) + 1)
-    axis.set_major_locator(FixedLocator([0.0] + [10.0**k for k in powers]))
-    axis.set_minor_locator(NullLocator())
 
 
 def share_range(v: pd.Series) -> tuple[float, float]:
