@@ -132,3 +132,32 @@ def test_png_and_excel_twins_share_log_or_linear(tmp_path, monkeypatch):
     assert [fig.axes[0].get_yscale() for fig in figures] == ["linear", "log"]
     book = openpyxl.load_workbook(tmp_path / "t.xlsx")
     assert [book[name]._charts[0].y_axis.scaling.logBase for name in ("premium", "capacity")] == [None, 10]
+
+
+def test_histogram_bins_on_round_edges_drawn_upright(tmp_path, monkeypatch):
+    """Premiums $0.13 bn to $0.97 bn over 5 bins: round edges $0, $200 m, ..., $1 bn (steps of 0.2 bn), so the
+    bins read in one unit, "$0 to $0.2 bn" ... "$0.8 bn to $1 bn", and hold 1, 1, 0, 1, 2 draws (0.13; 0.35; -; 0.61;
+    0.85, 0.97). The PNG draws them as upright columns left to right; the Excel chart is a column chart."""
+    from rechain.report.risk import charts, premium_histogram
+
+    draws = pd.DataFrame({"status": "optimal", "premium_usd": [0.13e9, 0.35e9, 0.61e9, 0.85e9, 0.97e9]})
+    table = premium_histogram(draws)
+    assert table["premium_usd"].iloc[0] == "$0 to $0.2 bn" and table["premium_usd"].iloc[-1] == "$0.8 bn to $1 bn"
+    assert table["draws"].tolist() == [1, 1, 0, 1, 2]
+    figures = captured_figures(monkeypatch)
+    write_tables(tmp_path, "risk", {"premium_histogram": table}, run_sheet(), [charts("")[2]])
+    bars = figures[0].axes[0].patches
+    assert [round(b.get_height()) for b in bars] == [1, 1, 0, 1, 2] and bars[0].get_x() < bars[1].get_x()
+    assert openpyxl.load_workbook(tmp_path / "risk.xlsx")["premium_histogram"]._charts[0].type == "col"
+
+
+def test_scenario_bars_sorted_by_size_failed_last(tmp_path, monkeypatch):
+    """Scenarios a +$1 bn, b −$2 bn, c did not solve, d +$3 bn: bars top down d, a, b, then c (no value)."""
+    from rechain.report.tables import scenarios_chart
+
+    figures = captured_figures(monkeypatch)
+    table = pd.DataFrame({"scenario": ["a", "b", "c", "d"], "status": ["optimal", "optimal", "infeasible", "optimal"],
+                          "system_cost_vs_base_usd": [1e9, -2e9, np.nan, 3e9]})
+    write_tables(tmp_path, "s", {"scenarios": table}, run_sheet(), [scenarios_chart("")])
+    labels = [t.get_text() for t in figures[0].axes[0].get_yticklabels()]
+    assert labels == ["d", "a", "b", "c (did not solve)"]

@@ -51,6 +51,8 @@ class Chart:
     note: str = ""  # a subtitle: the case (deadline, cost factor, discounting...)
     band: tuple[str, str] | None = None  # (low, high) columns shaded around each line (PNG; Excel draws y)
     picture: Callable[[Path, pd.DataFrame, str], None] | None = None  # its own PNG (path, frame, footer)
+    upright: bool = False  # categories as columns left to right (a histogram's bins), not bars top down
+    by_size: bool = False  # categories from the largest y to the smallest (scenarios); failed ones last
 
 
 def is_money(name: str) -> bool:
@@ -139,6 +141,9 @@ def chart_lines(spec: Chart, frame: pd.DataFrame) -> Lines:
     if x.isna().any() and frame[spec.x].notna().any():
         ticks = list(dict.fromkeys(frame[spec.x].astype(str)))
         x = frame[spec.x].astype(str).map({t: i for i, t in enumerate(ticks)}).astype(float)
+    if ticks is not None and spec.by_size:
+        ticks = sized(frame[spec.x].astype(str), y)
+        x = frame[spec.x].astype(str).map({t: i for i, t in enumerate(ticks)}).astype(float)
     group = frame[spec.group].astype(str) if spec.group else pd.Series(spec.y, frame.index)
     long = pd.DataFrame({"x": x, "group": group, "y": y}).dropna(subset=["x"])
     ys = long.groupby(["x", "group"], sort=False)["y"].first().unstack("group")
@@ -150,6 +155,12 @@ def chart_lines(spec: Chart, frame: pd.DataFrame) -> Lines:
         short = long.assign(y=gap).groupby(["x", "group"], sort=False)["y"].any().unstack("group")
         short = short.reindex(index=ys.index, columns=ys.columns).fillna(False).astype(bool)
     return Lines(pd.Series(ys.index, index=ys.index), ys, failed_x, ticks, short)
+
+
+def sized(labels: pd.Series, y: pd.Series) -> list[str]:
+    """Category labels ordered by their largest y, largest first; those without a value last."""
+    top = y.groupby(labels, sort=False).max()
+    return list(top.sort_values(ascending=False, na_position="last", kind="stable").index)
 
 
 def log_scale(values) -> bool:
@@ -198,7 +209,7 @@ def _png(path: Path, spec: Chart, frame: pd.DataFrame, footer: str = "") -> None
     if many:
         ax.set_prop_cycle(color=plt.get_cmap("tab20").colors)
     if lines.ticks is not None:
-        _bars(ax, spec, lines)
+        (_columns if spec.upright else _bars)(ax, spec, lines)
     else:
         bands = [chart_lines(replace(spec, y=column), frame).ys for column in spec.band or ()]
         for name in lines.ys.columns:
@@ -257,6 +268,21 @@ def _short_marks(ax, lines: Lines) -> None:
         ys += list(lines.ys[name][at])
     ax.plot(xs, ys, "o", markersize=11, markerfacecolor="none", markeredgecolor="red", markeredgewidth=1.5,
             label=SHORT, zorder=3)  # fmt: skip
+
+
+def _columns(ax, spec: Chart, lines: Lines) -> None:
+    """Categories (a histogram's bins) as upright columns left to right, labels turned when many."""
+    from matplotlib.ticker import MaxNLocator
+
+    values = lines.ys.iloc[:, 0].fillna(0)
+    ax.bar(lines.x, values, width=0.9, color="#" + PALETTE[0])
+    turn = len(lines.ticks) > 4
+    ax.set_xticks(range(len(lines.ticks)), [mathtext(t) for t in lines.ticks], rotation=30 if turn else 0,
+                  ha="right" if turn else "center", fontsize=7)  # fmt: skip
+    ax.set_xlabel(mathtext(spec.x_label or words(spec.x)))
+    ax.set_ylabel(mathtext(spec.y_label or words(spec.y)))
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.grid(alpha=0.3, axis="y")
 
 
 def _bars(ax, spec: Chart, lines: Lines) -> None:
@@ -425,7 +451,7 @@ def _excel_bars(data, spec: Chart, lines: Lines, n: int, groups: int):
     from openpyxl.chart import BarChart, Reference
 
     chart = BarChart()
-    chart.type, chart.grouping = "bar", "clustered"
+    chart.type, chart.grouping = "col" if spec.upright else "bar", "clustered"
     chart.height, chart.width = max(8, 2 + 0.6 * len(lines.ticks)), 16
     chart.title = excel_title(spec)
     chart.x_axis.title = plain(spec.x_label or words(spec.x))
@@ -434,10 +460,10 @@ def _excel_bars(data, spec: Chart, lines: Lines, n: int, groups: int):
     chart.set_categories(Reference(data, min_col=groups + 3, min_row=2, max_row=n))
     for i, series in enumerate(chart.series):
         series.graphicalProperties.solidFill = PALETTE[i % len(PALETTE)]
-    chart.x_axis.scaling.orientation = "maxMin"  # first category on top, as in the table
+    chart.x_axis.scaling.orientation = "minMax" if spec.upright else "maxMin"  # first on top, as in the table
     chart.x_axis.delete = chart.y_axis.delete = False
     chart.y_axis.number_format = excel_format(y_kind(spec), lines.ys)
-    chart.y_axis.crosses = "max"
+    chart.y_axis.crosses = "min" if spec.upright else "max"
     if not spec.group:
         chart.legend = None
     return chart
@@ -575,4 +601,5 @@ def scenarios_chart(note: str) -> Chart:
         "scenario",
         "system cost minus the base case's (USD)",
         note,
+        by_size=True,
     )
