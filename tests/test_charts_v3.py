@@ -161,3 +161,18 @@ def test_scenario_bars_sorted_by_size_failed_last(tmp_path, monkeypatch):
     write_tables(tmp_path, "s", {"scenarios": table}, run_sheet(), [scenarios_chart("")])
     labels = [t.get_text() for t in figures[0].axes[0].get_yticklabels()]
     assert labels == ["d", "a", "b", "c (did not solve)"]
+
+
+def test_fan_bands_have_dashed_edges(tmp_path, monkeypatch):
+    """Two elements' P10-P90 bands (Dy 0.1-0.5, Tb 0.3-0.9) overlap between 0.3 and 0.5; each band's edges are
+    drawn as dashed lines in its median's colour, so both stay readable: 2 medians + 4 dashed edges."""
+    figures = captured_figures(monkeypatch)
+    fan = pd.DataFrame({"year": [2030, 2035] * 2, "element": ["Dy", "Dy", "Tb", "Tb"], "p50": [0.2, 0.3, 0.5, 0.6],
+                        "p10": [0.1, 0.1, 0.3, 0.3], "p90": [0.5, 0.5, 0.9, 0.9]})
+    write_tables(tmp_path, "f", {"fan": fan}, run_sheet(),
+                 [Chart("fan", "year", "p50", "Fan", "element", "year", "clean share", band=("p10", "p90"))])
+    lines = figures[0].axes[0].get_lines()
+    dashed = [ln for ln in lines if ln.get_linestyle() == "--"]
+    assert len(dashed) == 4 and sorted(ln.get_ydata()[0] for ln in dashed) == [0.1, 0.3, 0.5, 0.9]
+    colours = {ln.get_label(): ln.get_color() for ln in lines if ln.get_linestyle() == "-"}
+    assert {ln.get_color() for ln in dashed} == set(colours.values())

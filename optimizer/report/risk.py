@@ -174,6 +174,8 @@ def fan_png(path: Path, fan: pd.DataFrame, note: str, footer: str) -> None:
         years = at["year"].astype(float)
         low, mid, high = (pd.to_numeric(at[c], errors="coerce") for c in ("p10", "p50", "p90"))
         ax.fill_between(years, low, high, color="#1F77B4", alpha=0.25, linewidth=0, label="P10–P90")
+        for edge in (low, high):  # the band's edges stay visible where it narrows onto the median
+            ax.plot(years, edge, color="#1F77B4", linestyle="--", linewidth=0.8, alpha=0.8)
         ax.plot(years, mid, color="#1F77B4", marker="o", markersize=3, label="median")
         ax.set_title(mathtext(element), fontsize=10)
         _percent_axis(ax)

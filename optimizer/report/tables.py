@@ -211,18 +211,7 @@ def _png(path: Path, spec: Chart, frame: pd.DataFrame, footer: str = "") -> None
     if lines.ticks is not None:
         (_columns if spec.upright else _bars)(ax, spec, lines)
     else:
-        bands = [chart_lines(replace(spec, y=column), frame).ys for column in spec.band or ()]
-        for name in lines.ys.columns:
-            y = lines.line(name)
-            (line,) = ax.plot(
-                y.index,
-                y,
-                marker="o",
-                markersize=3 if many else 5,
-                label=mathtext(name) if spec.group else None,
-            )
-            if bands:
-                ax.fill_between(lines.x, bands[0][name], bands[1][name], color=line.get_color(), alpha=0.2)
+        _lines(ax, spec, lines, [chart_lines(replace(spec, y=column), frame).ys for column in spec.band or ()], many)
         _short_marks(ax, lines)
         if lines.failed_x:
             ax.plot(
@@ -255,6 +244,23 @@ def _png(path: Path, spec: Chart, frame: pd.DataFrame, footer: str = "") -> None
     fig.tight_layout(rect=(0, 0.03, 1, 1))
     fig.savefig(path, format="png")
     plt.close(fig)
+
+
+def _lines(ax, spec: Chart, lines: Lines, bands: list[pd.DataFrame], many: bool) -> None:
+    """One line per group (joined across other groups' x), with its (low, high) band and dashed band edges."""
+    for name in lines.ys.columns:
+        y = lines.line(name)
+        (line,) = ax.plot(
+            y.index,
+            y,
+            marker="o",
+            markersize=3 if many else 5,
+            label=mathtext(name) if spec.group else None,
+        )
+        if bands:
+            ax.fill_between(lines.x, bands[0][name], bands[1][name], color=line.get_color(), alpha=0.15)
+            for edge in bands:  # dashed edges keep overlapping bands apart
+                ax.plot(lines.x, edge[name], color=line.get_color(), linestyle="--", linewidth=0.8)
 
 
 def _short_marks(ax, lines: Lines) -> None:
