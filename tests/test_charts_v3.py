@@ -176,3 +176,21 @@ def test_fan_bands_have_dashed_edges(tmp_path, monkeypatch):
     assert len(dashed) == 4 and sorted(ln.get_ydata()[0] for ln in dashed) == [0.1, 0.3, 0.5, 0.9]
     colours = {ln.get_label(): ln.get_color() for ln in lines if ln.get_linestyle() == "-"}
     assert {ln.get_color() for ln in dashed} == set(colours.values())
+
+
+def test_risk_fan_subtitle_wraps_inside_the_figure(tmp_path, monkeypatch):
+    """The risk fan (two elements, a 7.8-inch figure: 117 characters a line) with a 185-character note wraps it
+    onto two lines, and the note stays inside the figure's width."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from rechain.report.risk import fan_png
+
+    figures = captured_figures(monkeypatch)
+    fan = pd.DataFrame({"year": [2030, 2031] * 2, "element": ["Dy", "Dy", "Tb", "Tb"],
+                        "p10": [0, 0.1] * 2, "p50": [0.1, 0.3] * 2, "p90": [0.2, 0.5] * 2})
+    note = "base case · a long note that goes on " * 5
+    fan_png(tmp_path / "fan.png", fan, note, "footer")
+    fig = figures[0]
+    (text,) = [t for t in fig.texts if "base case" in t.get_text()]
+    assert text.get_text().count("\n") == 1
+    box = text.get_window_extent(FigureCanvasAgg(fig).get_renderer())
+    assert box.x0 >= 0 and box.x1 <= fig.bbox.width

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from ..models.solution import PER_KG, shortfall_price_label
-from .tables import Chart, _excel_charts, _png, markdown_table, money_tick, money_unit, words
+from .tables import Chart, _excel_charts, _png, markdown_table, money_tick, money_unit, words, wrapped
 from .text import markdown_text, mathtext, usd
 from .writers import save_csv, save_text, save_xlsx, write_files
 
@@ -139,13 +139,15 @@ def _footer(run: pd.DataFrame) -> str:
 
 def _figure(fig, title: str, note: str, footer: str) -> None:
     """Title, the case beneath it and the footer, placed in inches so that neither overlaps the plots."""
-    height = fig.get_size_inches()[1]
+    width, height = fig.get_size_inches()
     fig.suptitle(mathtext(title), fontsize=12, y=1 - 0.12 / height, va="top")
+    text = wrapped(mathtext(note), width) if note else ""
     if note:
-        fig.text(0.5, 1 - 0.42 / height, mathtext(note), fontsize=8, color="dimgrey", ha="center", va="top")
+        fig.text(0.5, 1 - 0.42 / height, text, fontsize=8, color="dimgrey", ha="center", va="top")
     if footer:
         fig.text(0.01, 0.005, mathtext(footer), fontsize=6, color="grey", ha="left", va="bottom")
-    fig.tight_layout(rect=(0, 0.2 / height, 1, 1 - 0.55 / height))
+    extra = 0.14 * text.count("\n")  # inches for each further line of the note
+    fig.tight_layout(rect=(0, 0.2 / height, 1, 1 - (0.55 + extra) / height))
 
 
 def _percent_axis(ax) -> None:
