@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from ..models.solution import PER_KG, shortfall_price_label
-from .tables import Chart, _excel_charts, _png, markdown_table, words
+from .tables import Chart, _excel_charts, _png, markdown_table, money_tick, money_unit, words, wrapped
 from .text import markdown_text, mathtext, usd
 from .writers import save_csv, save_text, save_xlsx, write_files
 
@@ -43,9 +43,21 @@ def premium_histogram(draws: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame(columns=["premium_usd", "draws"])
     if v.min() == v.max():
         return pd.DataFrame([(usd(float(v.min())), len(v))], columns=["premium_usd", "draws"])
-    counts, edges = np.histogram(v, bins=min(BINS, max(1, v.nunique())))
-    labels = [f"{usd(lo)} to {usd(hi)}" for lo, hi in zip(edges[:-1], edges[1:], strict=True)]
+    edges = round_edges(float(v.min()), float(v.max()), min(BINS, max(1, v.nunique())))
+    counts, _ = np.histogram(v, bins=edges)
+    div, unit = money_unit(edges)
+    tick = money_tick(div, unit)
+    labels = [f"{tick(lo)} to {tick(hi)}" for lo, hi in zip(edges[:-1], edges[1:], strict=True)]
     return pd.DataFrame({"premium_usd": labels, "draws": counts})
+
+
+def round_edges(low: float, high: float, bins: int) -> np.ndarray:
+    """Bin edges on round numbers (steps of 1, 2, 2.5 or 5 times a power of ten) covering [low, high]
+    with at most `bins` bins: 0.13 to 0.97 in 5 bins gives 0, 0.2, ..., 1."""
+    from matplotlib.ticker import MaxNLocator
+
+    edges = MaxNLocator(nbins=bins, steps=[1, 2, 2.5, 5, 10]).tick_values(low, high)
+    return edges[(edges >= edges[edges <= low].max()) & (edges <= edges[edges >= high].min())]
 
 
 def price_label(settings) -> str:
@@ -66,7 +78,7 @@ def charts(note: str) -> list[Chart]:
         Chart("thresholds", "year", "probability", "Probability that every element meets each threshold, by year",
               "threshold", "year", "share of all draws", note),
         Chart("premium_histogram", "premium_usd", "draws", "Premium of independence over the draws", None,
-              "premium (system cost minus the draw's own unconstrained cost)", "draws", note),
+              "premium (system cost minus the draw's own unconstrained cost)", "draws", note, upright=True),
     ]  # fmt: skip
 
 
@@ -127,13 +139,15 @@ def _footer(run: pd.DataFrame) -> str:
 
 def _figure(fig, title: str, note: str, footer: str) -> None:
     """Title, the case beneath it and the footer, placed in inches so that neither overlaps the plots."""
-    height = fig.get_size_inches()[1]
+    width, height = fig.get_size_inches()
     fig.suptitle(mathtext(title), fontsize=12, y=1 - 0.12 / height, va="top")
+    text = wrapped(mathtext(note), width) if note else ""
     if note:
-        fig.text(0.5, 1 - 0.42 / height, mathtext(note), fontsize=8, color="dimgrey", ha="center", va="top")
+        fig.text(0.5, 1 - 0.42 / height, text, fontsize=8, color="dimgrey", ha="center", va="top")
     if footer:
         fig.text(0.01, 0.005, mathtext(footer), fontsize=6, color="grey", ha="left", va="bottom")
-    fig.tight_layout(rect=(0, 0.2 / height, 1, 1 - 0.55 / height))
+    extra = 0.14 * text.count("\n")  # inches for each further line of the note
+    fig.tight_layout(rect=(0, 0.2 / height, 1, 1 - (0.55 + extra) / height))
 
 
 def _percent_axis(ax) -> None:
@@ -162,6 +176,8 @@ def fan_png(path: Path, fan: pd.DataFrame, note: str, footer: str) -> None:
         years = at["year"].astype(float)
         low, mid, high = (pd.to_numeric(at[c], errors="coerce") for c in ("p10", "p50", "p90"))
         ax.fill_between(years, low, high, color="#1F77B4", alpha=0.25, linewidth=0, label="P10–P90")
+        for edge in (low, high):  # the band's edges stay visible where it narrows onto the median
+            ax.plot(years, edge, color="#1F77B4", linestyle="--", linewidth=0.8, alpha=0.8)
         ax.plot(years, mid, color="#1F77B4", marker="o", markersize=3, label="median")
         ax.set_title(mathtext(element), fontsize=10)
         _percent_axis(ax)

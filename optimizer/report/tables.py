@@ -13,6 +13,7 @@ from .text import MINUS, markdown_text, mathtext, missing, plain, usd
 from .writers import safe_text, save_csv, save_text, save_xlsx, write_files
 
 FAILED = "did not solve"
+SHORT = "falls short (shortfall at the penalty)"
 LOG_SPAN = 100
 PALETTE = (
     "1F77B4",
@@ -50,6 +51,8 @@ class Chart:
     note: str = ""  # a subtitle: the case (deadline, cost factor, discounting...)
     band: tuple[str, str] | None = None  # (low, high) columns shaded around each line (PNG; Excel draws y)
     picture: Callable[[Path, pd.DataFrame, str], None] | None = None  # its own PNG (path, frame, footer)
+    upright: bool = False  # categories as columns left to right (a histogram's bins), not bars top down
+    by_size: bool = False  # categories from the largest y to the smallest (scenarios); failed ones last
 
 
 def is_money(name: str) -> bool:
@@ -58,6 +61,18 @@ def is_money(name: str) -> bool:
 
 def is_share(name: str) -> bool:
     return "share" in name or name.startswith("probability")
+
+
+def y_kind(spec: Chart) -> str:
+    """The y column's name, or "share" when its label says it is one (a median `p50` of clean shares)."""
+    return "share" if is_share(spec.y) or is_share(spec.y_label) else spec.y
+
+
+def wrapped(text: str, inches: float) -> str:
+    """A subtitle broken into lines that fit the figure's width at 8 pt (about 15 characters an inch)."""
+    import textwrap
+
+    return "\n".join(textwrap.wrap(text, max(20, int(inches * 15))))
 
 
 def is_year(name: str) -> bool:
@@ -108,6 +123,13 @@ class Lines:
     ys: pd.DataFrame  # index aligned with x, one column per group
     failed_x: list
     ticks: list[str] | None  # labels of categorical x positions
+    short: pd.DataFrame | None = None  # True where the point left demand unmet (shortfall_t > 0), shaped as ys
+
+    def line(self, name) -> pd.Series:
+        """One group's points, joined across x positions only other groups have (their blanks are not
+        failures); a failed point stays a gap."""
+        y = self.ys[name]
+        return y[y.notna() | y.index.isin(self.failed_x)]
 
 
 def chart_lines(spec: Chart, frame: pd.DataFrame) -> Lines:
@@ -119,12 +141,26 @@ def chart_lines(spec: Chart, frame: pd.DataFrame) -> Lines:
     if x.isna().any() and frame[spec.x].notna().any():
         ticks = list(dict.fromkeys(frame[spec.x].astype(str)))
         x = frame[spec.x].astype(str).map({t: i for i, t in enumerate(ticks)}).astype(float)
+    if ticks is not None and spec.by_size:
+        ticks = sized(frame[spec.x].astype(str), y)
+        x = frame[spec.x].astype(str).map({t: i for i, t in enumerate(ticks)}).astype(float)
     group = frame[spec.group].astype(str) if spec.group else pd.Series(spec.y, frame.index)
     long = pd.DataFrame({"x": x, "group": group, "y": y}).dropna(subset=["x"])
     ys = long.groupby(["x", "group"], sort=False)["y"].first().unstack("group")
     ys = ys[list(dict.fromkeys(long["group"]))].sort_index()
     failed_x = sorted(set(x[failed].dropna()))
-    return Lines(pd.Series(ys.index, index=ys.index), ys, failed_x, ticks)
+    short = None
+    if "shortfall_t" in frame:
+        gap = (pd.to_numeric(frame["shortfall_t"], errors="coerce").fillna(0) > 0) & ~failed
+        short = long.assign(y=gap).groupby(["x", "group"], sort=False)["y"].any().unstack("group")
+        short = short.reindex(index=ys.index, columns=ys.columns).fillna(False).astype(bool)
+    return Lines(pd.Series(ys.index, index=ys.index), ys, failed_x, ticks, short)
+
+
+def sized(labels: pd.Series, y: pd.Series) -> list[str]:
+    """Category labels ordered by their largest y, largest first; those without a value last."""
+    top = y.groupby(labels, sort=False).max()
+    return list(top.sort_values(ascending=False, na_position="last", kind="stable").index)
 
 
 def log_scale(values) -> bool:
@@ -173,19 +209,10 @@ def _png(path: Path, spec: Chart, frame: pd.DataFrame, footer: str = "") -> None
     if many:
         ax.set_prop_cycle(color=plt.get_cmap("tab20").colors)
     if lines.ticks is not None:
-        _bars(ax, spec, lines)
+        (_columns if spec.upright else _bars)(ax, spec, lines)
     else:
-        bands = [chart_lines(replace(spec, y=column), frame).ys for column in spec.band or ()]
-        for name in lines.ys.columns:
-            (line,) = ax.plot(
-                lines.x,
-                lines.ys[name],
-                marker="o",
-                markersize=3 if many else 5,
-                label=mathtext(name) if spec.group else None,
-            )
-            if bands:
-                ax.fill_between(lines.x, bands[0][name], bands[1][name], color=line.get_color(), alpha=0.2)
+        _lines(ax, spec, lines, [chart_lines(replace(spec, y=column), frame).ys for column in spec.band or ()], many)
+        _short_marks(ax, lines)
         if lines.failed_x:
             ax.plot(
                 lines.failed_x,
@@ -203,8 +230,8 @@ def _png(path: Path, spec: Chart, frame: pd.DataFrame, footer: str = "") -> None
         ax.text(0.5, 0.5, "no point solved", transform=ax.transAxes, ha="center", color="red")
     fig.suptitle(mathtext(spec.title), fontsize=12)
     if spec.note:
-        ax.set_title(mathtext(spec.note), fontsize=8, color="dimgrey")
-    if spec.group or (lines.failed_x and lines.ticks is None):
+        ax.set_title(wrapped(mathtext(spec.note), fig.get_size_inches()[0]), fontsize=8, color="dimgrey")
+    if ax.get_legend_handles_labels()[1]:
         where = dict(loc="upper left", bbox_to_anchor=(1.01, 1)) if many else {}
         ax.legend(
             title=mathtext(words(spec.group)) if spec.group else None,
@@ -217,6 +244,51 @@ def _png(path: Path, spec: Chart, frame: pd.DataFrame, footer: str = "") -> None
     fig.tight_layout(rect=(0, 0.03, 1, 1))
     fig.savefig(path, format="png")
     plt.close(fig)
+
+
+def _lines(ax, spec: Chart, lines: Lines, bands: list[pd.DataFrame], many: bool) -> None:
+    """One line per group (joined across other groups' x), with its (low, high) band and dashed band edges."""
+    for name in lines.ys.columns:
+        y = lines.line(name)
+        (line,) = ax.plot(
+            y.index,
+            y,
+            marker="o",
+            markersize=3 if many else 5,
+            label=mathtext(name) if spec.group else None,
+        )
+        if bands:
+            ax.fill_between(lines.x, bands[0][name], bands[1][name], color=line.get_color(), alpha=0.15)
+            for edge in bands:  # dashed edges keep overlapping bands apart
+                ax.plot(lines.x, edge[name], color=line.get_color(), linestyle="--", linewidth=0.8)
+
+
+def _short_marks(ax, lines: Lines) -> None:
+    """Points that left demand unmet, ringed in red: their cost is not that of meeting demand."""
+    if lines.short is None or not lines.short.to_numpy().any():
+        return
+    xs, ys = [], []
+    for name in lines.ys.columns:
+        at = lines.short[name] & lines.ys[name].notna()
+        xs += list(lines.ys.index[at])
+        ys += list(lines.ys[name][at])
+    ax.plot(xs, ys, "o", markersize=11, markerfacecolor="none", markeredgecolor="red", markeredgewidth=1.5,
+            label=SHORT, zorder=3)  # fmt: skip
+
+
+def _columns(ax, spec: Chart, lines: Lines) -> None:
+    """Categories (a histogram's bins) as upright columns left to right, labels turned when many."""
+    from matplotlib.ticker import MaxNLocator
+
+    values = lines.ys.iloc[:, 0].fillna(0)
+    ax.bar(lines.x, values, width=0.9, color="#" + PALETTE[0])
+    turn = len(lines.ticks) > 4
+    ax.set_xticks(range(len(lines.ticks)), [mathtext(t) for t in lines.ticks], rotation=30 if turn else 0,
+                  ha="right" if turn else "center", fontsize=7)  # fmt: skip
+    ax.set_xlabel(mathtext(spec.x_label or words(spec.x)))
+    ax.set_ylabel(mathtext(spec.y_label or words(spec.y)))
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.grid(alpha=0.3, axis="y")
 
 
 def _bars(ax, spec: Chart, lines: Lines) -> None:
@@ -252,7 +324,7 @@ def _bars(ax, spec: Chart, lines: Lines) -> None:
     v = numbers(lines.ys)
     if is_money(spec.y):
         ax.xaxis.set_major_formatter(FuncFormatter(money_tick(*money_unit(v))))
-    elif is_share(spec.y):
+    elif is_share(y_kind(spec)):
         ax.xaxis.set_major_formatter(PercentFormatter(1.0))
 
 
@@ -262,12 +334,12 @@ def _axes(ax, spec: Chart, lines: Lines) -> None:
     ax.set_xlabel(mathtext(spec.x_label or words(spec.x)))
     ax.set_ylabel(mathtext(spec.y_label or words(spec.y)))
     ax.grid(alpha=0.3)
-    for axis, name, values in ((ax.xaxis, spec.x, lines.x), (ax.yaxis, spec.y, lines.ys)):
+    for axis, name, values in ((ax.xaxis, spec.x, lines.x), (ax.yaxis, y_kind(spec), lines.ys)):
         categorical = axis is ax.xaxis and lines.ticks is not None
         v = numbers(values)
-        logged = not categorical and log_scale(v[v > 0])
+        logged = not categorical and log_scale(v)  # Excel's rule: a zero keeps the axis linear in both twins
         if logged:
-            _log_axis(ax, axis, v)
+            (ax.set_xscale if axis is ax.xaxis else ax.set_yscale)("log")
         if categorical:
             turn = len(lines.ticks) > 4
             ax.set_xticks(
@@ -280,6 +352,8 @@ def _axes(ax, spec: Chart, lines: Lines) -> None:
             axis.set_major_formatter(FuncFormatter(money_tick(*((None,) if logged else money_unit(v)))))
         elif is_share(name):
             axis.set_major_formatter(PercentFormatter(1.0))
+            if axis is ax.yaxis and not logged:
+                ax.set_ylim(*share_range(v))
         elif is_year(name):
             axis.set_major_locator(MaxNLocator(integer=True))
             axis.set_major_formatter(FuncFormatter(lambda t, _p: f"{t:.0f}"))
@@ -289,19 +363,9 @@ def _axes(ax, spec: Chart, lines: Lines) -> None:
             axis.set_major_formatter(ScalarFormatter(useOffset=False))
 
 
-def _log_axis(ax, axis, v: pd.Series) -> None:
-    """Log scale; with zeros (a budget of 0), symmetric log linear up to the smallest positive value."""
-    from matplotlib.ticker import FixedLocator, NullLocator
-
-    set_scale = ax.set_xscale if axis is ax.xaxis else ax.set_yscale
-    if (v > 0).all():
-        set_scale("log")
-        return
-    low = float(v[v > 0].min())
-    set_scale("symlog", linthresh=low, linscale=0.5)
-    powers = range(int(np.ceil(np.log10(low))), int(np.floor(np.log10(float(v.max())))) + 1)
-    axis.set_major_locator(FixedLocator([0.0] + [10.0**k for k in powers]))
-    axis.set_minor_locator(NullLocator())
+def share_range(v: pd.Series) -> tuple[float, float]:
+    """A share axis from 0 % to 100 % (wider only if a value falls outside), the same in PNG and Excel."""
+    return min(0.0, float(v.min())) if len(v) else 0.0, max(1.0, float(v.max())) if len(v) else 1.0
 
 
 def numbers(values) -> pd.Series:
@@ -375,11 +439,14 @@ def _excel_chart(book, spec: Chart, lines: Lines, data_name: str) -> None:
     chart.title = excel_title(spec)
     chart.x_axis.title = plain(spec.x_label or words(spec.x))
     chart.y_axis.title = plain(spec.y_label or words(spec.y))
-    chart.display_blanks = "gap"
+    chart.display_blanks = "span" if joined(lines) else "gap"
     xs = Reference(data, min_col=1, min_row=2, max_row=n)
-    for c in range(2, groups + (3 if lines.failed_x else 2)):
+    marks: dict[int, str | None] = {groups + 2: None} if lines.failed_x else {}
+    if has_short(lines):
+        marks[groups + 3] = "short"
+    for c in [*range(2, groups + 2), *marks]:
         series = Series(Reference(data, min_col=c, min_row=1, max_row=n), xs, title_from_data=True)
-        _style(series, PALETTE[(c - 2) % len(PALETTE)] if c < groups + 2 else None)
+        _style(series, PALETTE[(c - 2) % len(PALETTE)] if c < groups + 2 else marks[c])
         chart.series.append(series)
     _excel_axes(chart, spec, lines)
     ws.add_chart(chart, where)
@@ -390,7 +457,7 @@ def _excel_bars(data, spec: Chart, lines: Lines, n: int, groups: int):
     from openpyxl.chart import BarChart, Reference
 
     chart = BarChart()
-    chart.type, chart.grouping = "bar", "clustered"
+    chart.type, chart.grouping = "col" if spec.upright else "bar", "clustered"
     chart.height, chart.width = max(8, 2 + 0.6 * len(lines.ticks)), 16
     chart.title = excel_title(spec)
     chart.x_axis.title = plain(spec.x_label or words(spec.x))
@@ -399,22 +466,41 @@ def _excel_bars(data, spec: Chart, lines: Lines, n: int, groups: int):
     chart.set_categories(Reference(data, min_col=groups + 3, min_row=2, max_row=n))
     for i, series in enumerate(chart.series):
         series.graphicalProperties.solidFill = PALETTE[i % len(PALETTE)]
-    chart.x_axis.scaling.orientation = "maxMin"  # first category on top, as in the table
+    chart.x_axis.scaling.orientation = "minMax" if spec.upright else "maxMin"  # first on top, as in the table
     chart.x_axis.delete = chart.y_axis.delete = False
-    chart.y_axis.number_format = excel_format(spec.y, lines.ys)
-    chart.y_axis.crosses = "max"
+    chart.y_axis.number_format = excel_format(y_kind(spec), lines.ys)
+    chart.y_axis.crosses = "min" if spec.upright else "max"
     if not spec.group:
         chart.legend = None
     return chart
 
 
+def joined(lines: Lines) -> bool:
+    """Lines span blanks when some group lacks an x another group has (budget grids per cost factor)."""
+    return bool(lines.ys.drop(index=lines.failed_x, errors="ignore").isna().to_numpy().any())
+
+
+def has_short(lines: Lines) -> bool:
+    return lines.ticks is None and lines.short is not None and bool(lines.short.to_numpy().any())
+
+
+def short_level(lines: Lines, x) -> float | None:
+    """Where the 'falls short' mark sits at x: the lowest point there that left demand unmet."""
+    if not has_short(lines):
+        return None
+    at = lines.ys.loc[x][lines.short.loc[x]].dropna()
+    return float(at.min()) if len(at) else None
+
+
 def _chart_data(data, spec: Chart, lines: Lines):
     """x, one column per group, the 'did not solve' marks at the foot of the y axis, and any x labels."""
     names = [plain(c) for c in lines.ys.columns] if spec.group else [plain(spec.y_label or words(spec.y))]
-    data.append([plain(spec.x), *names, FAILED] + (["label"] if lines.ticks is not None else []))
+    extra = ["label"] if lines.ticks is not None else [SHORT] if has_short(lines) else []
+    data.append([plain(spec.x), *names, FAILED, *extra])
     failed, level = set(lines.failed_x), failed_level(lines)
     for pos, (x, row) in enumerate(zip(lines.x, lines.ys.itertuples(index=False), strict=False)):
         label = [plain(lines.ticks[pos]) + (f" ({FAILED})" if x in failed else "")] if lines.ticks is not None else []
+        label += [short_level(lines, x)] if has_short(lines) else []
         data.append(
             [
                 x if lines.ticks is None else pos + 1,
@@ -427,12 +513,15 @@ def _chart_data(data, spec: Chart, lines: Lines):
 
 
 def _style(series, colour: str | None) -> None:
-    """A coloured line with small circles, or (colour None) red crosses without a line."""
+    """A coloured line with small circles, or without a line: (colour None) red crosses for failed points,
+    ("short") hollow red circles round points that left demand unmet."""
     from openpyxl.chart.marker import Marker
 
-    if colour is None:
-        series.marker = Marker(symbol="x", size=9)
+    if colour in (None, "short"):
+        series.marker = Marker(symbol="x", size=9) if colour is None else Marker(symbol="circle", size=11)
         series.marker.graphicalProperties.line.solidFill = "FF0000"
+        if colour == "short":
+            series.marker.graphicalProperties.noFill = True
         series.graphicalProperties.line.noFill = True
         return
     series.marker.symbol, series.marker.size, series.smooth = "circle", 4, False
@@ -443,19 +532,22 @@ def _style(series, colour: str | None) -> None:
 
 
 def _excel_axes(chart, spec: Chart, lines: Lines) -> None:
-    for axis, name, values in ((chart.x_axis, spec.x, lines.x), (chart.y_axis, spec.y, lines.ys)):
+    for axis, name, values in ((chart.x_axis, spec.x, lines.x), (chart.y_axis, y_kind(spec), lines.ys)):
         axis.delete = False
         axis.number_format = "0" if lines.ticks is not None and axis is chart.x_axis else excel_format(name, values)
         axis.majorTickMark = "out"
         if log_scale(values) and not (lines.ticks is not None and axis is chart.x_axis):
             axis.scaling.logBase = 10
+    y = numbers(lines.ys)
+    if is_share(y_kind(spec)) and not log_scale(y):
+        chart.y_axis.scaling.min, chart.y_axis.scaling.max = share_range(y)
     chart.x_axis.crosses = chart.y_axis.crosses = "min"  # axes at the bottom and left, also below zero
     x = numbers(lines.x)
     if len(x) and lines.ticks is None and not log_scale(x):
         pad = 0.0 if len(x) > 1 else max(1.0, abs(float(x.iloc[0])) * 0.001)  # one year: that year ± 1
         chart.x_axis.scaling.min, chart.x_axis.scaling.max = float(x.min()) - pad, float(x.max()) + pad
     chart.legend.position = "r" if spec.group else "b"
-    if not spec.group and not lines.failed_x:
+    if not spec.group and not lines.failed_x and not has_short(lines):
         chart.legend = None
 
 
@@ -515,4 +607,5 @@ def scenarios_chart(note: str) -> Chart:
         "scenario",
         "system cost minus the base case's (USD)",
         note,
+        by_size=True,
     )
