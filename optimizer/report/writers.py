@@ -278,6 +278,8 @@ def save_xlsx(path: Path, sheets: dict[str, pd.DataFrame], charts=None) -> None:
         _sheet(book.create_sheet(name[:31]), frame)
     if charts is not None:
         charts(book)
+    for ws in book.worksheets:
+        page_setup(ws)
     _text_stays_text(book)
     book.save(path)
     _reproducible(path)
@@ -353,14 +355,31 @@ def _cell(value):
     return value.item() if hasattr(value, "item") else value
 
 
+MONEY = '"$"#,##0'
+MONEY_CENTS = '"$"#,##0.00'
+PER_CENT = "0.0%"
+
+
+def page_setup(ws) -> None:
+    """Printable as it is: landscape, one page wide (as many pages tall as needed), the header row on each page."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    if ws.max_row > 1:
+        ws.print_title_rows = "1:1"
+
+
 def _name_format(name: str) -> str | None:
-    """The number format a figure's name asks for (None: Excel's general format)."""
+    """The number format a figure's name asks for (None: Excel's general format): shares as per cent,
+    USD as money (`usd_per_*`, `USD/kg` with cents)."""
+    name = name.lower()
     if "share" in name or "utilisation" in name or name.endswith("_pct"):
-        return "0.0%"
-    if "usd_per" in name:
-        return "#,##0.00"
-    if name.endswith("_usd") or "usd" in name.split(".")[0]:
-        return "#,##0"
+        return PER_CENT
+    if "usd_per" in name or "usd/" in name:
+        return MONEY_CENTS
+    if name.endswith("_usd") or "usd" in name.split(".")[0] or "(usd)" in name:
+        return MONEY
     if name.endswith(("_t", "_tpa")):
         return "#,##0.0"
     return None
