@@ -43,6 +43,24 @@ def test_money_columns_carry_a_money_format_and_shares_a_per_cent_format(tmp_pat
     assert [ws.cell(2, c).number_format for c in range(1, 6)] == [MONEY, MONEY, '"$"#,##0.00', "0.0%", "#,##0.0"]
 
 
+def test_figure_value_and_chart_data_sheets_take_money_and_per_cent_formats(tmp_path):
+    """Hedge's `value` sheet (figure | value): `value_of_stochastic_solution_usd` 1,500 as money, the recourse
+    year 2028 as written. A chart-data sheet another writer adds: `premium (USD, system cost)` as money,
+    `largest clean share with no shortfall` 0.8 as per cent."""
+    values = pd.DataFrame({"figure": ["recourse_year", "value_of_stochastic_solution_usd"], "value": [2028, 1500.0]})
+
+    def charts(book):
+        ws = book.create_sheet("chart1")
+        ws.append(["budget", "premium (USD, system cost)", "largest clean share with no shortfall"])
+        ws.append(["a", 2.5e9, 0.8])
+
+    write_xlsx(tmp_path / "v.xlsx", {"value": values}, charts)
+    book = openpyxl.load_workbook(tmp_path / "v.xlsx")
+    assert [book["value"].cell(r, 2).number_format for r in (2, 3)] == ["General", MONEY]
+    assert [book["chart1"].cell(2, c).number_format for c in (2, 3)] == [MONEY, "0.0%"]
+    assert printable(book["chart1"])
+
+
 def test_the_template_starts_with_a_start_here_sheet(template):
     """First sheet: what to fill (settings, nodes, ... demand), in that order, and where the docs are."""
     assert template.sheetnames[0] == "start here"
@@ -218,3 +236,16 @@ def test_a_wide_table_is_split_by_columns_not_inside_numbers():
     cells = table_cells(text)
     assert fits(text) and cells.count("$1.40 bn") == 12 and cells.count("$0.02 bn") == 12
     assert "wide (1/" in text and cells.count("a") > 1
+
+
+def test_column_groups_by_hand():
+    """Widths: a column needs its widest text + 3 (two spaces, one border), a table one border more.
+    `key` 3+3 = 6, `amount` 6+3 = 9, `n` 1+3 = 4 (its cell `12,345` is 6 wide: 9): at width 16 the first
+    table holds key and amount (6 + 9 + 1 = 16), the second key and n (6 + 9 + 1 = 16); at width 25 one
+    table holds all three (6 + 9 + 9 + 1 = 25)."""
+    from rechain.report.terminal import column_groups
+
+    names, cells = ["key", "amount", "n"], [["a"], ["1.0"], ["12,345"]]
+    assert column_groups(names, cells, 16) == [[0, 1], [0, 2]]
+    assert column_groups(names, cells, 25) == [[0, 1, 2]]
+    assert column_groups(names, cells, 24) == [[0, 1], [0, 2]]

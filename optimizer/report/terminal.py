@@ -318,11 +318,16 @@ def print_risk(console: Console, tables: dict[str, pd.DataFrame], price: str) ->
 
 
 def _print_compact(console: Console, frame: pd.DataFrame, title: str) -> None:
+    """A borderless table, split by columns (each part repeating the first) where it is wider than the console."""
     from rich import box
 
-    t = Table(title=rich_text(title) if title else None, title_justify="left", box=box.SIMPLE, padding=(0, 1))
-    for col in frame.columns:
-        t.add_column(rich_text(col), justify="left" if col == "subset" else "right", no_wrap=True)
-    for row in frame.itertuples(index=False):
-        t.add_row(*(rich_text("" if missing(v) else f"{v:.0f}" if isinstance(v, float) else v) for v in row))
-    console.print(t)
+    names = [str(c) for c in frame.columns]
+    cells = [["" if missing(v) else f"{v:.0f}" if isinstance(v, float) else str(v) for v in frame[c]] for c in frame]
+    groups = column_groups(names, cells, console.width)
+    for n, group in enumerate(groups, start=1):
+        t = Table(box=box.SIMPLE, padding=(0, 1))
+        for i in group:
+            t.add_column(rich_text(names[i]), justify="left" if names[i] == "subset" else "right", no_wrap=True)
+        for r in range(len(frame)):
+            t.add_row(*(rich_text(cells[i][r]) for i in group))
+        _titled(console, title + (f" ({n}/{len(groups)})" if len(groups) > 1 else ""), t)

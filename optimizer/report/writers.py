@@ -278,8 +278,11 @@ def save_xlsx(path: Path, sheets: dict[str, pd.DataFrame], charts=None) -> None:
         _sheet(book.create_sheet(name[:31]), frame)
     if charts is not None:
         charts(book)
+    tables = {name[:31] for name in sheets}
     for ws in book.worksheets:
         page_setup(ws)
+        if ws.title not in tables:
+            _format_by_header(ws)
     _text_stays_text(book)
     book.save(path)
     _reproducible(path)
@@ -327,7 +330,7 @@ def _sheet(ws, frame: pd.DataFrame) -> None:
         cell.font, cell.fill = Font(bold=True, color="FFFFFF"), PatternFill("solid", fgColor="305496")
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     ws.freeze_panes = "A2"
-    key_value = [str(c) for c in frame.columns] == ["item", "value"]
+    key_value = [str(c) for c in frame.columns] in KEY_VALUE
     for i, col in enumerate(frame.columns, start=1):
         letter = get_column_letter(i)
         fmt = None if key_value else _number_format(str(col), frame[col])
@@ -344,6 +347,15 @@ def _sheet(ws, frame: pd.DataFrame) -> None:
         ws.auto_filter.ref = ws.dimensions
 
 
+def _format_by_header(ws) -> None:
+    """A sheet written by other code (chart data): numbers take the format their column's header asks for."""
+    for column in ws.iter_cols(min_row=1):
+        fmt = _name_format(str(column[0].value or ""))
+        for cell in column[1:] if fmt else ():
+            if isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool):
+                cell.number_format = fmt
+
+
 def _cell(value):
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
@@ -355,6 +367,7 @@ def _cell(value):
     return value.item() if hasattr(value, "item") else value
 
 
+KEY_VALUE = (["item", "value"], ["figure", "value"])  # one figure per row: each value formatted by its name
 MONEY = '"$"#,##0'
 MONEY_CENTS = '"$"#,##0.00'
 PER_CENT = "0.0%"
@@ -378,7 +391,7 @@ def _name_format(name: str) -> str | None:
         return PER_CENT
     if "usd_per" in name or "usd/" in name:
         return MONEY_CENTS
-    if name.endswith("_usd") or "usd" in name.split(".")[0] or "(usd)" in name:
+    if name.endswith("_usd") or "usd" in name.split(".")[0] or "(usd" in name:
         return MONEY
     if name.endswith(("_t", "_tpa")):
         return "#,##0.0"
