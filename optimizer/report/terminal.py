@@ -71,14 +71,10 @@ def _print_builds(console: Console, result: Solution) -> None:
             f"Capex by bloc and stage (nominal; total {usd(s['capex_usd'])}, budget nodes "
             f"{usd(s['budget_capex_usd'])}, protected-bloc nodes {usd(s['protected_capex_usd'])})"
         )
-        t = Table()
-        t.add_column("bloc")
-        for c in pivot.columns:
-            t.add_column(rich_text(c), justify="right")
         money = money_formatter([0.0, *pivot.to_numpy().ravel()])
-        for bloc, row in pivot.iterrows():
-            t.add_row(rich_text(bloc), *(money(v) for v in row))
-        _titled(console, title, t)
+        names = ["bloc", *map(str, pivot.columns)]
+        cells = [[rich_text(b) for b in pivot.index], *([money(v) for v in pivot[c]] for c in pivot.columns)]
+        print_parts(console, title, names, cells, [False] + [True] * len(pivot.columns))
     else:
         console.print("No new capacity is built.")
 
@@ -177,19 +173,29 @@ def print_frame(console: Console, frame, title: str = "") -> None:
         col: _row_cells(frame) if key_value and i == 1 else column_cells(str(col), frame[col])
         for i, col in enumerate(frame.columns)
     }
-    groups = column_groups([str(c) for c in frame.columns], [cells[c] for c in frame.columns], console.width)
+    right = [pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c]) for c in frame]
+    print_parts(console, title, [str(c) for c in frame.columns], [cells[c] for c in frame.columns], right)
+
+
+def print_parts(
+    console: Console, title: str, names: list[str], cells: list[list], right: list[bool], simple: bool = False
+) -> None:
+    """A table in as many parts as the console's width needs, each repeating column 0 (`title (1/2)`, ...);
+    right-aligned columns and column 0 never wrap."""
+    from rich import box
+
+    groups = column_groups(names, cells, console.width)
     for n, group in enumerate(groups, start=1):
+        t = Table(box=box.SIMPLE, padding=(0, 1)) if simple else Table()
+        for i in group:
+            t.add_column(rich_text(names[i]), justify="right" if right[i] else "left", no_wrap=right[i] or i == 0)
+        for r in range(len(cells[0])):
+            t.add_row(*(cells[i][r] for i in group))
         part = f" ({n}/{len(groups)})" if len(groups) > 1 else ""
         if title:
-            console.print(rich_text(title + part), style="italic")
-        t = Table()
-        for i in group:
-            col = frame.columns[i]
-            numeric = pd.api.types.is_numeric_dtype(frame[col]) and not pd.api.types.is_bool_dtype(frame[col])
-            t.add_column(rich_text(col), justify="right" if numeric else "left", no_wrap=numeric or i == 0)
-        for r in range(len(frame)):
-            t.add_row(*(cells[frame.columns[i]][r] for i in group))
-        console.print(t)
+            _titled(console, title + part, t)
+        else:
+            console.print(t)
 
 
 def _row_cells(frame: pd.DataFrame) -> list:
@@ -318,16 +324,14 @@ def print_risk(console: Console, tables: dict[str, pd.DataFrame], price: str) ->
 
 
 def _print_compact(console: Console, frame: pd.DataFrame, title: str) -> None:
-    """A borderless table, split by columns (each part repeating the first) where it is wider than the console."""
-    from rich import box
-
+    """A borderless table of text and whole numbers."""
     names = [str(c) for c in frame.columns]
     cells = [["" if missing(v) else f"{v:.0f}" if isinstance(v, float) else str(v) for v in frame[c]] for c in frame]
-    groups = column_groups(names, cells, console.width)
-    for n, group in enumerate(groups, start=1):
-        t = Table(box=box.SIMPLE, padding=(0, 1))
-        for i in group:
-            t.add_column(rich_text(names[i]), justify="left" if names[i] == "subset" else "right", no_wrap=True)
-        for r in range(len(frame)):
-            t.add_row(*(rich_text(cells[i][r]) for i in group))
-        _titled(console, title + (f" ({n}/{len(groups)})" if len(groups) > 1 else ""), t)
+    print_parts(
+        console,
+        title,
+        names,
+        [[rich_text(v) for v in col] for col in cells],
+        [n != "subset" for n in names],
+        simple=True,
+    )
