@@ -245,7 +245,8 @@ def test_template_drop_downs_offer_only_what_the_workbook_defines(template):
     """Each drop-down reads a column of the template's own sheets (nodes, stages, composition, scenarios), and
     node and element columns have one too."""
     book = openpyxl.load_workbook(template)
-    defined = {"nodes!A": {"USA", "China"}, "nodes!B": {"allied", "china"}, "stages!A": {"mining", "separation"},
+    defined = {"nodes!A": {"USA", "China"}, "lists!A": {"allied", "china", "non_allied"},
+               "stages!A": {"mining", "separation"},
                "composition!B": {"NdPr"}, "scenarios!A": {"china_free"}}
     lists = {}
     for ws in book.worksheets:
@@ -257,7 +258,7 @@ def test_template_drop_downs_offer_only_what_the_workbook_defines(template):
     for column in ("facilities!A", "facilities!B", "composition!A", "demand!A", "demand!B", "routes!A", "routes!B",
                    "trade_rules!A", "trade_rules!D", "budgets!A"):
         assert column in lists, column
-    assert book.sheetnames == [s.name for s in SHEETS]
+    assert book.sheetnames == ["start here", *(s.name for s in SHEETS), "lists"]
 
 
 def test_template_comments_are_plain_and_columns_wide(template):

@@ -349,9 +349,9 @@ def test_years_never_get_thousands_separators(tmp_path):
 
 
 def test_key_value_sheet_formats_each_row(tmp_path):
-    """An item/value sheet: `capex_usd` as #,##0, `clean_share` as 0.0%, `unmet_t` as #,##0.0, a year as is."""
+    """An item/value sheet: `capex_usd` as money, `clean_share` as 0.0%, `unmet_t` as #,##0.0, a year as is."""
     frame = pd.DataFrame({"item": ["capex_usd", "clean_share", "unmet_t", "first_year", "status"],
                           "value": [1.5e9, 0.25, 12.5, 2025, "optimal"]})
     write_xlsx(tmp_path / "r.xlsx", {"summary": frame})
     ws = openpyxl.load_workbook(tmp_path / "r.xlsx")["summary"]
-    assert [ws.cell(r, 2).number_format for r in range(2, 7)] == ["#,##0", "0.0%", "#,##0.0", "General", "General"]
+    assert [ws.cell(r, 2).number_format for r in range(2, 7)] == ['"$"#,##0', "0.0%", "#,##0.0", "General", "General"]

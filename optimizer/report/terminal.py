@@ -9,7 +9,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..models.solution import Solution, shortfall_price_label
-from .text import missing, plain, rich_text, usd
+from .text import MINUS, missing, plain, rich_text, usd
 
 
 def key_years(years: list[str]) -> list[str]:
@@ -40,17 +40,25 @@ def print_summary(console: Console, result: Solution, man: dict) -> None:
     _print_unmet_and_budget(console, result)
 
 
+def _titled(console: Console, title: str, table: Table) -> None:
+    """A table under its title: the title wraps at the console's width, never at the table's."""
+    console.print(rich_text(title), style="italic", highlight=False)
+    console.print(table)
+
+
 def _print_costs(console: Console, result: Solution) -> None:
     s = result.summary
-    costs = Table(title="Cost (USD)", title_justify="left")
+    costs = Table()
     costs.add_column("component")
     costs.add_column("discounted", justify="right")
     costs.add_column("undiscounted", justify="right")
-    for part, v in s["costs_usd"].items():
-        costs.add_row(rich_text(part), usd(v["discounted"]), usd(v["undiscounted"]))
-    costs.add_row("[bold]system cost[/]", f"[bold]{usd(s['system_cost_usd'])}[/]", "")
-    costs.add_row("objective", usd(s["objective_usd"]), "")
-    console.print(costs)
+    parts = s["costs_usd"]
+    money = money_formatter([s["system_cost_usd"], s["objective_usd"], 0.0, *(v[k] for v in parts.values() for k in v)])
+    for part, v in parts.items():
+        costs.add_row(rich_text(part), money(v["discounted"]), money(v["undiscounted"]))
+    costs.add_row("[bold]system cost[/]", f"[bold]{money(s['system_cost_usd'])}[/]", "")
+    costs.add_row("objective", money(s["objective_usd"]), "")
+    _titled(console, "Cost (USD)", costs)
 
 
 def _print_builds(console: Console, result: Solution) -> None:
@@ -59,17 +67,14 @@ def _print_builds(console: Console, result: Solution) -> None:
     if len(builds):
         pivot = builds.pivot_table(index="bloc", columns="stage", values="capex_usd", aggfunc="sum", fill_value=0)
         pivot = pivot[[stage for stage in s["stages"] if stage in pivot.columns]]  # chain order
-        t = Table(
-            title=f"Capex by bloc and stage (nominal; total {usd(s['capex_usd'])}, budget nodes "
-            f"{usd(s['budget_capex_usd'])}, protected-bloc nodes {usd(s['protected_capex_usd'])})",
-            title_justify="left",
+        title = (
+            f"Capex by bloc and stage (nominal; total {usd(s['capex_usd'])}, budget nodes "
+            f"{usd(s['budget_capex_usd'])}, protected-bloc nodes {usd(s['protected_capex_usd'])})"
         )
-        t.add_column("bloc")
-        for c in pivot.columns:
-            t.add_column(rich_text(c), justify="right")
-        for bloc, row in pivot.iterrows():
-            t.add_row(rich_text(bloc), *(usd(v) for v in row))
-        console.print(t)
+        money = money_formatter([0.0, *pivot.to_numpy().ravel()])
+        names = ["bloc", *map(str, pivot.columns)]
+        cells = [[rich_text(b) for b in pivot.index], *([money(v) for v in pivot[c]] for c in pivot.columns)]
+        print_parts(console, title, names, cells, [False] + [True] * len(pivot.columns))
     else:
         console.print("No new capacity is built.")
 
@@ -79,13 +84,13 @@ def _print_clean_shares(console: Console, result: Solution) -> None:
     shares = s["clean_share"]
     if shares:
         years = key_years(sorted({y for v in shares.values() for y in v}))
-        t = Table(title="Clean share of protected demand", title_justify="left")
+        t = Table()
         t.add_column("element")
         for y in years:
             t.add_column(rich_text(y), justify="right")
         for e, by_year in shares.items():
             t.add_row(rich_text(e), *("-" if by_year.get(y) is None else f"{by_year[y]:.0%}" for y in years))
-        console.print(t)
+        _titled(console, "Clean share of protected demand", t)
 
 
 def _print_marginal_supply_cost(console: Console, result: Solution) -> None:
@@ -101,22 +106,20 @@ def _print_marginal_supply_cost(console: Console, result: Solution) -> None:
     open_ = {
         (e, str(y)) for e, y in means.loc[~means["unique"].astype(bool), ["element", "year"]].itertuples(index=False)
     }
-    t = Table(title="Marginal supply cost (USD/kg, undiscounted)", title_justify="left")
+    t = Table()
     t.add_column("element")
     for y in picks:
         t.add_column(rich_text(y), justify="right")
+    places = {y: max(2, decimals([v[y] for v in by_element.values() if v.get(y) is not None])) for y in picks}
     for e, by_year in by_element.items():
         cells = [
-            "-" if by_year.get(y) is None else _per_kg(by_year[y]) + ("*" if (e, y) in open_ else "") for y in picks
+            "-" if by_year.get(y) is None else f"{by_year[y]:,.{places[y]}f}" + ("*" if (e, y) in open_ else "")
+            for y in picks
         ]
         t.add_row(rich_text(e), *cells)
-    console.print(t)
+    _titled(console, "Marginal supply cost (USD/kg, undiscounted)", t)
     if open_ & {(e, y) for e in by_element for y in picks}:
         console.print("  * not unique: a capacity is exactly used up (one end of a range of valid values)")
-
-
-def _per_kg(v: float) -> str:
-    return f"{v:,.2f}" if abs(v) >= 1 else f"{v:.3g}"
 
 
 def _print_unmet_and_budget(console: Console, result: Solution) -> None:
@@ -149,22 +152,114 @@ def _print_unmet_and_budget(console: Console, result: Solution) -> None:
 
 
 def stdout_console() -> Console:
-    """The console for result tables: wide when piped to a file, so nothing is cut."""
+    """The console for result tables: the terminal's width (or $COLUMNS); 240 wide when piped, so nothing is cut."""
+    import os
     import sys
 
-    return Console() if sys.stdout.isatty() else Console(width=240)
+    return Console() if sys.stdout.isatty() or os.environ.get("COLUMNS") else Console(width=240)
+
+
+KEY_VALUE = (["figure", "value"], ["item", "value"])
+MONEY_UNITS = ((1e9, " bn"), (1e6, " m"), (1e3, " k"), (1.0, ""))
+MAX_DECIMALS = 4
 
 
 def print_frame(console: Console, frame, title: str = "") -> None:
-    """A table of results in the terminal: money compact, shares as %, text shown as data, never markup."""
-    t = Table(title=rich_text(title) if title else None, title_justify="left")
-    for col in frame.columns:
-        t.add_column(
-            rich_text(col), justify="right" if pd.api.types.is_numeric_dtype(frame[col]) else "left", overflow="fold"
-        )
-    for row in frame.itertuples(index=False):
-        t.add_row(*(terminal_cell(str(col), v) for col, v in zip(frame.columns, row, strict=True)))
-    console.print(t)
+    """A table of results in the terminal: one format per column (money in one unit, shares as %, years
+    as written), text shown as data, never markup. When it is wider than the console, its columns are
+    split over several tables, each repeating the first column: numbers are never broken."""
+    key_value = [str(c) for c in frame.columns] in KEY_VALUE
+    cells = {
+        col: _row_cells(frame) if key_value and i == 1 else column_cells(str(col), frame[col])
+        for i, col in enumerate(frame.columns)
+    }
+    right = [pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c]) for c in frame]
+    print_parts(console, title, [str(c) for c in frame.columns], [cells[c] for c in frame.columns], right)
+
+
+def print_parts(
+    console: Console, title: str, names: list[str], cells: list[list], right: list[bool], simple: bool = False
+) -> None:
+    """A table in as many parts as the console's width needs, each repeating column 0 (`title (1/2)`, ...);
+    right-aligned columns and column 0 never wrap."""
+    from rich import box
+
+    groups = column_groups(names, cells, console.width)
+    for n, group in enumerate(groups, start=1):
+        t = Table(box=box.SIMPLE, padding=(0, 1)) if simple else Table()
+        for i in group:
+            t.add_column(rich_text(names[i]), justify="right" if right[i] else "left", no_wrap=right[i] or i == 0)
+        for r in range(len(cells[0])):
+            t.add_row(*(cells[i][r] for i in group))
+        part = f" ({n}/{len(groups)})" if len(groups) > 1 else ""
+        if title:
+            _titled(console, title + part, t)
+        else:
+            console.print(t)
+
+
+def _row_cells(frame: pd.DataFrame) -> list:
+    """An item/value table: each value formatted as its item's name asks."""
+    return [terminal_cell(str(name), v) for name, v in frame.itertuples(index=False)]
+
+
+def column_groups(names: list[str], cells: list[list], width: int) -> list[list[int]]:
+    """Column indices per table so each table fits `width` (a column takes its widest cell or header plus 3):
+    column 0 in every table, the others in order, as many per table as fit (at least one)."""
+    need = [max([len(n)] + [len(str(c)) for c in col]) + 3 for n, col in zip(names, cells, strict=True)]
+    groups: list[list[int]] = []
+    for i in range(1, len(names)):
+        if groups and sum(need[j] for j in groups[-1]) + need[i] + 1 <= width:
+            groups[-1].append(i)
+        else:
+            groups.append([0, i])
+    return groups or [[0]]
+
+
+def column_cells(col: str, series: pd.Series) -> list:
+    """The cells of one column, all in one format: money in one unit (`$ bn`, `$ m`, `$ k`), shares in %,
+    years without separators, other numbers with the fewest decimals that show every value (at most 4)."""
+    values = list(series)
+    numbers = [float(v) for v in values if _is_number(v)]
+    if not numbers or len(numbers) + sum(map(missing, values)) < len(values):
+        return [terminal_cell(col, v) for v in values]
+    fmt = number_formatter(col, series, numbers)
+    return ["-" if missing(v) else fmt(float(v)) for v in values]
+
+
+def _is_number(v) -> bool:
+    return isinstance(v, (int, float, np.number)) and not isinstance(v, (bool, np.bool_)) and not missing(v)
+
+
+def number_formatter(col: str, series: pd.Series, numbers: list[float]):
+    from .writers import looks_like_years
+
+    if "share" in col:
+        return lambda v: f"{v:.1%}"
+    if "year" in col or col.endswith("_from") or looks_like_years(series):
+        return lambda v: f"{v:.0f}"
+    if money_column(col):
+        return money_formatter(numbers)
+    d = decimals(numbers)
+    return lambda v: f"{v + 0.0:,.{d}f}"
+
+
+def money_formatter(numbers: list[float]):
+    """One unit for the column, chosen by its largest value: 1.4e9 and 2e7 read $1.40 bn and $0.02 bn."""
+    top = max(abs(v) for v in numbers)
+    div, unit = next(((d, u) for d, u in MONEY_UNITS if top >= d), MONEY_UNITS[-1])
+    places = 0 if div == 1.0 else 2
+    return lambda v: f"{MINUS if v < 0 else ''}${abs(v) / div:,.{places}f}{unit}"
+
+
+def decimals(numbers: list[float]) -> int:
+    """The fewest decimals (at most 4) at which every value reads as it does at 4 (0.5, 20000 -> 1)."""
+    return next(d for d in range(MAX_DECIMALS + 1) if all(round(v, d) == round(v, MAX_DECIMALS) for v in numbers))
+
+
+def money_column(col: str) -> bool:
+    """USD amounts (`capex_usd`, `..._of_perfect_information_usd`), not prices (`usd_per_kg`)."""
+    return "usd" in col and "usd_per" not in col
 
 
 def terminal_cell(col: str, v) -> str | Text:
@@ -172,13 +267,31 @@ def terminal_cell(col: str, v) -> str | Text:
         return "-"
     if isinstance(v, bool) or not isinstance(v, (int, float, np.number)):
         return rich_text(v)
-    if "usd" in col and "per" not in col:
+    if money_column(col):
         return usd(float(v))
     if "share" in col:
         return f"{v:.1%}"
     if "year" in col or col.endswith("_from"):
         return f"{v:.0f}"
-    return f"{v + 0.0:,.4g}" if isinstance(v, (float, np.floating)) else f"{v:,}"
+    return f"{v + 0.0:,.{decimals([float(v)])}f}" if isinstance(v, (float, np.floating)) else f"{v:,}"
+
+
+def hedge_in_words(values: pd.DataFrame) -> list[str]:
+    """VSS = commit mean - hedge mean and EVPI = hedge mean - replan mean (risk.md), said in words."""
+    v = dict(zip(values["figure"], values["value"], strict=True))
+    vss, evpi = v.get("value_of_stochastic_solution_usd"), v.get("expected_value_of_perfect_information_usd")
+    lines = []
+    if missing(vss):
+        lines.append("The value of hedging was not computed (see deterministic_plan_status and comparison_draws_done).")
+    elif vss > 0:
+        lines.append(f"Committing to the deterministic plan costs {usd(vss)} more on average than the hedged plan.")
+    else:
+        lines.append("Committing to the deterministic plan costs no more on average than the hedged plan.")
+    if not missing(evpi):
+        lines.append(
+            f"Knowing each draw's outcome before building would save {usd(evpi)} on average against the hedged plan."
+        )
+    return lines
 
 
 def print_risk(console: Console, tables: dict[str, pd.DataFrame], price: str) -> None:
@@ -186,6 +299,9 @@ def print_risk(console: Console, tables: dict[str, pd.DataFrame], price: str) ->
     threshold by year with its 90 % Wilson interval; per condition class, P(fully met); the premium."""
     from .risk import ALL_DRAWS, by_year, everywhere, summary_text
 
+    if "value" in tables:
+        for line in hedge_in_words(tables["value"]):
+            console.print(line, highlight=False)
     draws = tables["draws"]
     failed = int((draws["status"] != "optimal").sum()) if "status" in draws else 0
     console.print(
@@ -208,11 +324,14 @@ def print_risk(console: Console, tables: dict[str, pd.DataFrame], price: str) ->
 
 
 def _print_compact(console: Console, frame: pd.DataFrame, title: str) -> None:
-    from rich import box
-
-    t = Table(title=rich_text(title) if title else None, title_justify="left", box=box.SIMPLE, padding=(0, 1))
-    for col in frame.columns:
-        t.add_column(rich_text(col), justify="left" if col == "subset" else "right", no_wrap=True)
-    for row in frame.itertuples(index=False):
-        t.add_row(*(rich_text("" if missing(v) else f"{v:.0f}" if isinstance(v, float) else v) for v in row))
-    console.print(t)
+    """A borderless table of text and whole numbers."""
+    names = [str(c) for c in frame.columns]
+    cells = [["" if missing(v) else f"{v:.0f}" if isinstance(v, float) else str(v) for v in frame[c]] for c in frame]
+    print_parts(
+        console,
+        title,
+        names,
+        [[rich_text(v) for v in col] for col in cells],
+        [n != "subset" for n in names],
+        simple=True,
+    )

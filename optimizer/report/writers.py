@@ -278,6 +278,11 @@ def save_xlsx(path: Path, sheets: dict[str, pd.DataFrame], charts=None) -> None:
         _sheet(book.create_sheet(name[:31]), frame)
     if charts is not None:
         charts(book)
+    tables = {name[:31] for name in sheets}
+    for ws in book.worksheets:
+        page_setup(ws)
+        if ws.title not in tables:
+            _format_by_header(ws)
     _text_stays_text(book)
     book.save(path)
     _reproducible(path)
@@ -325,7 +330,7 @@ def _sheet(ws, frame: pd.DataFrame) -> None:
         cell.font, cell.fill = Font(bold=True, color="FFFFFF"), PatternFill("solid", fgColor="305496")
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     ws.freeze_panes = "A2"
-    key_value = [str(c) for c in frame.columns] == ["item", "value"]
+    key_value = [str(c) for c in frame.columns] in KEY_VALUE
     for i, col in enumerate(frame.columns, start=1):
         letter = get_column_letter(i)
         fmt = None if key_value else _number_format(str(col), frame[col])
@@ -342,6 +347,15 @@ def _sheet(ws, frame: pd.DataFrame) -> None:
         ws.auto_filter.ref = ws.dimensions
 
 
+def _format_by_header(ws) -> None:
+    """A sheet written by other code (chart data): numbers take the format their column's header asks for."""
+    for column in ws.iter_cols(min_row=1):
+        fmt = _name_format(str(column[0].value or ""))
+        for cell in column[1:] if fmt else ():
+            if isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool):
+                cell.number_format = fmt
+
+
 def _cell(value):
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
@@ -353,14 +367,32 @@ def _cell(value):
     return value.item() if hasattr(value, "item") else value
 
 
+KEY_VALUE = (["item", "value"], ["figure", "value"])  # one figure per row: each value formatted by its name
+MONEY = '"$"#,##0'
+MONEY_CENTS = '"$"#,##0.00'
+PER_CENT = "0.0%"
+
+
+def page_setup(ws) -> None:
+    """Printable as it is: landscape, one page wide (as many pages tall as needed), the header row on each page."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    if ws.max_row > 1:
+        ws.print_title_rows = "1:1"
+
+
 def _name_format(name: str) -> str | None:
-    """The number format a figure's name asks for (None: Excel's general format)."""
+    """The number format a figure's name asks for (None: Excel's general format): shares as per cent,
+    USD as money (`usd_per_*`, `USD/kg` with cents)."""
+    name = name.lower()
     if "share" in name or "utilisation" in name or name.endswith("_pct"):
-        return "0.0%"
-    if "usd_per" in name:
-        return "#,##0.00"
-    if name.endswith("_usd") or "usd" in name.split(".")[0]:
-        return "#,##0"
+        return PER_CENT
+    if "usd_per" in name or "usd/" in name:
+        return MONEY_CENTS
+    if name.endswith("_usd") or "usd" in name.split(".")[0] or "(usd" in name:
+        return MONEY
     if name.endswith(("_t", "_tpa")):
         return "#,##0.0"
     return None

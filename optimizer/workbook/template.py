@@ -1,14 +1,16 @@
 """The empty, documented workbook of `rechain template`, derived from the schema.
 
 Its drop-down lists are formulas over the workbook's own sheets, so they offer
-only the nodes, stages, blocs, elements and scenarios the workbook defines.
+only the nodes, stages, elements and scenarios the workbook defines; blocs come
+from the `lists` sheet, where each bloc is written once. A `start here` sheet
+comes first; every example row carries a comment saying it is an example.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from ..report.writers import atomic_path
+from ..report.writers import atomic_path, page_setup
 from .schema import (
     COMPOSITION,
     KEYED_SETTINGS,
@@ -24,6 +26,11 @@ from .schema import (
 )
 
 LIST_ROWS = 500
+START = "start here"
+BLOCS = Sheet("lists", (Column("bloc", "text", "each bloc once; the bloc drop-downs offer these"),), "Lists.")
+EXAMPLE_BLOCS = ("allied", "china", "non_allied")
+EXAMPLE_NOTE = "example: replace or delete"
+FILL_ORDER = ("settings", "nodes", "stages", "facilities", "composition", "demand")
 EXTRA_EXAMPLES = {
     "nodes": [["China", "china", "China", "East Asia", "restricted bloc"]],
     "stages": [["separation", 2, 0.95, "solvent extraction"]],
@@ -37,19 +44,19 @@ SOURCES = {  # column -> (sheet, column) whose values the drop-down offers
     "to_node": (NODES, "node"),
     "stage": (STAGES, "stage"),
     "element": (COMPOSITION, "element"),
-    "bloc": (NODES, "bloc"),
-    "from_bloc": (NODES, "bloc"),
-    "to_bloc": (NODES, "bloc"),
+    "bloc": (BLOCS, "bloc"),
+    "from_bloc": (BLOCS, "bloc"),
+    "to_bloc": (BLOCS, "bloc"),
     "scenario": (SCENARIOS, "scenario"),
 }
 DEFINES = {
     (NODES.name, "node"),
-    (NODES.name, "bloc"),
     (STAGES.name, "stage"),
     (COMPOSITION.name, "element"),
     (SCENARIOS.name, "scenario"),
 }  # columns where labels are made up, not chosen
 MAY_DIFFER = {  # drop-downs that only suggest: (sheet, column) -> why another value may be right
+    ("nodes", "bloc"): "Not a bloc of the lists sheet: add it there so the other bloc drop-downs offer it.",
     ("demand", "element"): "Not an element of the composition sheet: fine if it is a product of the recipes sheet.",
     ("comparators", "element"): "Not an element of the composition sheet: fine if the demand sheet names it.",
 }
@@ -138,6 +145,56 @@ def _settings_sheet(ws) -> None:
     ws.column_dimensions["C"].width = 100
 
 
+def _start_sheet(ws) -> None:
+    """What to fill, in which order, and where the docs are."""
+    from openpyxl.comments import Comment
+    from openpyxl.styles import Font
+
+    optional = [s.name for s in SHEETS if s.name not in FILL_ORDER]
+    lines = [
+        "Start here: a rechain workbook",
+        "Fill the sheets in this order (the others are optional):",
+        *(
+            f"{i}. {name}: {next(s.description for s in SHEETS if s.name == name)}"
+            for i, name in enumerate(FILL_ORDER, start=1)
+        ),
+        f"Optional sheets: {', '.join(optional)}.",
+        f"Rows 2 and below of each sheet but settings are examples (a comment says '{EXAMPLE_NOTE}'): "
+        "replace or delete them.",
+        "Each column header has a comment: its meaning, unit and default. Drop-downs offer what the workbook "
+        "defines; list each bloc once in the sheet 'lists'.",
+        "Check the workbook with: rechain validate <this file>; solve it with: rechain solve <this file>.",
+        "Docs: docs/workbook.md (every sheet and column) and docs/model.md (the model), in the rechain repository; "
+        "rechain --help lists the commands.",
+    ]
+    for line in lines:
+        ws.append([line])
+    ws["A1"].font = Font(bold=True, size=14)
+    ws["A1"].comment = Comment("Read this sheet first; rechain does not read it.", "rechain")
+    ws.column_dimensions["A"].width = 120
+
+
+def _lists_sheet(ws) -> None:
+    from openpyxl.comments import Comment
+
+    ws.append(list(BLOCS.header))
+    ws["A1"].comment = Comment(comment_text(BLOCS.columns[0]), "rechain")
+    for bloc in EXAMPLE_BLOCS:
+        ws.append([bloc])
+    ws.column_dimensions["A"].width = 20
+
+
+def _mark_examples(ws, rows: range) -> None:
+    """Each example row: a comment on its first cell and grey italics."""
+    from openpyxl.comments import Comment
+    from openpyxl.styles import Font
+
+    for r in rows:
+        ws.cell(r, 1).comment = Comment(EXAMPLE_NOTE, "rechain")
+        for cell in ws[r]:
+            cell.font = Font(italic=True, color="808080")
+
+
 def _table_sheet(ws, sheet: Sheet) -> None:
     from openpyxl.comments import Comment
 
@@ -145,6 +202,7 @@ def _table_sheet(ws, sheet: Sheet) -> None:
     examples = [[c.example for c in sheet.columns]] + EXTRA_EXAMPLES.get(sheet.name, [])
     for row in examples:
         ws.append(row)
+    _mark_examples(ws, range(2, 2 + len(examples)))
     for i, col in enumerate(sheet.columns, start=1):
         text = comment_text(col)
         ws.cell(1, i).comment = Comment(text, "rechain", width=300, height=max(80, 20 * (len(text) // 40 + 2)))
@@ -165,6 +223,7 @@ def write_template(path: Path) -> None:
 
     book = Workbook()
     book.remove(book.active)
+    _start_sheet(book.create_sheet(START))
     for sheet in SHEETS:
         ws = book.create_sheet(sheet.name)
         if sheet is SETTINGS:
@@ -174,5 +233,10 @@ def write_template(path: Path) -> None:
         for cell in ws[1]:
             cell.font = Font(bold=True)
         ws.freeze_panes = "A2"
+    lists = book.create_sheet(BLOCS.name)
+    _lists_sheet(lists)
+    lists["A1"].font = Font(bold=True)
+    for ws in book.worksheets:
+        page_setup(ws)
     with atomic_path(Path(path)) as tmp:
         book.save(tmp)
