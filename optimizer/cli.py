@@ -512,17 +512,6 @@ def reference(
     _say(f"reference workbook copied to {path} (from {_REFERENCE}); edit it, then run: rechain solve {path}")
 
 
-COMPARE_SHEETS = (
-    "settings",
-    "costs",
-    "totals",
-    "builds",
-    "clean_share",
-    "unmet",
-    "shortfall",
-    "binding_capacity",
-    "budget",
-)
 FolderA = Annotated[Path, typer.Argument(metavar="A", help="The folder compared from (`rechain solve --out A`).")]
 FolderB = Annotated[Path, typer.Argument(metavar="B", help="The folder compared to (`rechain solve --out B`).")]
 
@@ -535,9 +524,9 @@ def compare(a: FolderA, b: FolderB, out: Out = None, force: OutForce = False, as
     from .report.results import run_table
     from .report.tables import write_tables
     from .report.writers import versions
-    from .run.compare import compare_folders
+    from .run.compare import SHEETS, compare_folders
 
-    _guard_outputs([a, b], _table_targets(out, "compare", COMPARE_SHEETS), out, stems=("compare",), force=force)
+    _guard_outputs([a, b], _table_targets(out, "compare", SHEETS), out, stems=("compare",), force=force)
     tables = compare_folders(a, b)
     man = {"command": "compare", "A": str(a), "B": str(b), "versions": versions()}
     if out:

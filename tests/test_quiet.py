@@ -187,16 +187,22 @@ def test_write_model_onto_a_device_is_refused(examples, tmp_path, rechain):
     assert not fifo.is_file()
 
 
-def test_a_separator_without_circuits_beside_ones_with_them_is_warned(examples, tmp_path):
-    """v2: TSepA and Sep have circuit rows, so each separates only its circuits' elements. A third
-    separator NewSep (facilities row 8) without any separates every element without a limit, Dy and Tb
-    too: legal (model.md), but easily a forgotten row, so a warning names its facility row."""
+def with_new_separator(examples, tmp_path):
+    """The v2 example with a third separator, NewSep (facilities row 8), that has no circuit rows."""
     folder = tmp_path / "v2"
     shutil.copytree(examples / "v2", folder)
     with (folder / "nodes.csv").open("a") as f:
         f.write("NewSep,allied,,\n")
     with (folder / "facilities.csv").open("a") as f:
         f.write("NewSep,separation,10,,0,0,1,,,\n")
+    return folder
+
+
+def test_a_separator_without_circuits_beside_ones_with_them_is_warned(examples, tmp_path):
+    """v2: TSepA and Sep have circuit rows, so each separates only its circuits' elements. A third
+    separator NewSep (facilities row 8) without any separates every element without a limit, Dy and Tb
+    too: legal (model.md), but easily a forgotten row, so a warning names its facility row."""
+    folder = with_new_separator(examples, tmp_path)
     found = [w for w in warnings_of(folder) if "circuit rows" in w]
     assert len(found) == 1 and found[0].startswith("facilities!A8:") and "'NewSep'" in found[0]
     assert "Sep, TSepA" in found[0]
@@ -209,12 +215,7 @@ def test_no_circuit_rows_anywhere_is_not_warned(examples):
 
 
 def test_the_circuit_warning_reaches_validate(examples, tmp_path):
-    folder = tmp_path / "v2"
-    shutil.copytree(examples / "v2", folder)
-    with (folder / "nodes.csv").open("a") as f:
-        f.write("NewSep,allied,,\n")
-    with (folder / "facilities.csv").open("a") as f:
-        f.write("NewSep,separation,10,,0,0,1,,,\n")
+    folder = with_new_separator(examples, tmp_path)
     done = rechain_process("validate", folder, "--strict")
     assert done.returncode == 2 and "facilities!A8" in done.stderr
 

@@ -176,18 +176,32 @@ def settings(ra: dict, rb: dict) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["item", "A", "B"])
 
 
+SHEETS = (
+    "settings",
+    "costs",
+    "totals",
+    "builds",
+    "clean_share",
+    "unmet",
+    "shortfall",
+    "binding_capacity",
+    "budget",
+)  # the tables of `compare_folders`, in order
+
+
 def compare_folders(a: Path, b: Path) -> dict[str, pd.DataFrame]:
-    """Every table of what changed from A to B."""
+    """Every table of what changed from A to B (SHEETS, in order)."""
     check_folders(Path(a), Path(b))
     (sa, ta), (sb, tb) = _read(Path(a), "A"), _read(Path(b), "B")
-    return {
-        "settings": settings(sa.get("run", {}), sb.get("run", {})),
-        "costs": costs(sa, sb),
-        "totals": totals(sa, sb),
-        "builds": builds(ta["builds"], tb["builds"]),
-        "clean_share": clean_shares(ta["clean_share"], tb["clean_share"]),
-        "unmet": unmet(ta["unmet"], tb["unmet"]),
-        "shortfall": shortfall(ta["independence"], tb["independence"]),
-        "binding_capacity": binding(ta["binding_capacity"], tb["binding_capacity"]),
-        "budget": budget(sa, sb),
-    }
+    tables = (
+        settings(sa.get("run", {}), sb.get("run", {})),
+        costs(sa, sb),
+        totals(sa, sb),
+        builds(ta["builds"], tb["builds"]),
+        clean_shares(ta["clean_share"], tb["clean_share"]),
+        unmet(ta["unmet"], tb["unmet"]),
+        shortfall(ta["independence"], tb["independence"]),
+        binding(ta["binding_capacity"], tb["binding_capacity"]),
+        budget(sa, sb),
+    )
+    return dict(zip(SHEETS, tables, strict=True))
