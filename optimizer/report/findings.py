@@ -414,7 +414,7 @@ def outlook_sentences(subject: Subject, sheets: dict[str, pd.DataFrame], man: di
         if not row["solved"]:
             lines.append(f"  - {budget_label(budget)}: no draw solved (0 of {row['draws']} draws solved).")
             continue
-        parts = [f"{r['year']}: {_thresholds_text(r)}" for _, r in _rows(probability, budget, "", "all").iterrows()]
+        parts = [f"{r['year']}: {_thresholds_text(r)}" for _, r in _rows(probability, budget, True, True).iterrows()]
         lines.append(
             f"  - {budget_label(budget)}: " + "; ".join(parts) + f" ({row['requirement_met']} of "
             f"{draws_text(row['draws'])} meet the requirement in every year from {y}; {row['solved']} solved)."
@@ -431,23 +431,18 @@ def outlook_sentences(subject: Subject, sheets: dict[str, pd.DataFrame], man: di
     return lines
 
 
-def _rows(probability: pd.DataFrame, budget: float, condition: str, element: str, year: int | None = None):
-    at = probability[
-        (probability["budget_usd"] == budget)
-        & (probability["condition"] == condition)
-        & (probability["element"] == element)
-    ]
-    return at if year is None else at[at["year"] == year]
+def _rows(probability: pd.DataFrame, budget: float, all_draws: bool, every_element: bool) -> pd.DataFrame:
+    """The outlook rows of one budget: over all draws or per condition class, for every element at once or
+    per element."""
+    at = probability[probability["budget_usd"] == budget]
+    at = at[(at["condition"] == "") == all_draws]
+    return at[(at["element"] == "all") == every_element]
 
 
 def _element_sentence(subject: Subject, probability: pd.DataFrame, budget: float) -> list[str]:
     """Per element, from the deadline on: how often it is fully clean and its median clean share."""
-    at = probability[
-        (probability["budget_usd"] == budget)
-        & (probability["condition"] == "")
-        & (probability["element"] != "all")
-        & (probability["year"] >= subject.year)
-    ]
+    at = _rows(probability, budget, True, False)
+    at = at[at["year"] >= subject.year]
     if at.empty:
         return []
     order = at.groupby("element")["probability_full"].min().sort_values(kind="stable").index
@@ -470,8 +465,8 @@ def _element_sentence(subject: Subject, probability: pd.DataFrame, budget: float
 
 def _condition_sentences(subject: Subject, probability: pd.DataFrame, budget: float) -> list[str]:
     """Per condition row: every element fully clean in each class's draws, from the deadline on."""
-    at = probability[(probability["budget_usd"] == budget) & (probability["condition"] != "")]
-    at = at[(at["element"] == "all") & (at["year"] >= subject.year)]
+    at = _rows(probability, budget, False, True)
+    at = at[at["year"] >= subject.year]
     lines = []
     for condition, rows in at.groupby("condition", sort=False):
         parts = [

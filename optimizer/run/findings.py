@@ -20,6 +20,7 @@ from ..models.solution import PER_KG, Solution, clean_premiums, per_kg_premiums
 from ..report.findings import Subject, write_findings
 from ..workbook.cases import make_dataset
 from ..workbook.validate import Workbook
+from .diagnosis import TOLERANCE
 from .frontier import budget_frontier
 from .scenarios import PRICED, compare_scenarios, figures, make_cases
 from .warm import CasesJob, Models
@@ -208,7 +209,7 @@ def deadline_table(run: Runner, subject: Subject) -> pd.DataFrame:
         clean = run.solve(max_restricted_share=0.0, independence_year=year)
         rows.append({"case": f"fully clean from {year}"} | figures(clean, PLAN) | _premium(clean, free))
         years.append(year)
-        if not (clean.optimal and clean.summary["shortfall_t"] > SHORT):
+        if not (clean.optimal and clean.summary["shortfall_t"] > TOLERANCE):
             continue
         for name in stock_scenarios(run.wb):
             stocked = run.solve(name, max_restricted_share=0.0, independence_year=year)
@@ -219,9 +220,6 @@ def deadline_table(run: Runner, subject: Subject) -> pd.DataFrame:
     table = _with_per_kg(rows, DEADLINE_COLUMNS)
     table["independence_year"] = pd.Series(years, dtype=object)
     return table
-
-
-SHORT = 1e-6  # t of shortfall taken as none
 
 
 def stock_scenarios(wb: Workbook) -> list[str]:
