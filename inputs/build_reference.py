@@ -1616,7 +1616,6 @@ SCENARIO_DESCRIPTIONS = {
     "budget_300bn": f"allied capex capped at $300bn, allied demand China-free from 2035; {UNVERIFIED}",
     "open_china_offtake_mines": f"the mines whose output USGS estimates from China's imports (bloc {OFFTAKE}) count as "
     "clean",
-    "clean_allied_only": "only allied processing counts as clean: non-allied nodes (e.g. Lynas Malaysia) are restricted too",
     "scope_embedded_magnets": "allied demand includes the magnets in goods China exports to allies (their size, "
     f"{EMBEDDED_SHARE:.0%} of China's own magnet use, is an assumption)",
     "stockpile_180_days": "allied consumers may stock up to 180 days of their 2025 demand of NdPr, Dy and Tb "
@@ -1644,17 +1643,155 @@ SCENARIO_ROWS = [
     ("demand_high", "demand_factor", DEMAND_HIGH_FACTOR),
     ("open_china_offtake_mines", "restricted_blocs", "china"),
     ("scope_embedded_magnets", "bloc.china_goods_for_allies", "allied"),
-    ("clean_allied_only", "restricted_blocs", f"china, {OFFTAKE}, non_allied"),
 ]
 
 
 def scenario_rows():
     """(scenario, key, value, description): the description on each scenario's first row."""
     rows, described = [], set()
-    for name, key, value in SCENARIO_ROWS + stockpile_scenario_rows():
+    for name, key, value in SCENARIO_ROWS + stockpile_scenario_rows() + CLEAN_SCENARIO_ROWS + DEMAND_SCENARIO_ROWS:
         rows.append((name, key, value, None if name in described else SCENARIO_DESCRIPTIONS[name]))
         described.add(name)
     return rows
+
+
+# ---------------------------------------------------------------------------------------
+# Three definitions of clean (issue 21 item 3; docs/model.md "Readings decided"): owners and scenarios
+# ---------------------------------------------------------------------------------------
+SERRA_VERDE_OWNER_FROM = 2026  # USA Rare Earth's purchase, agreed 20 Apr 2026; closing date not found
+OWNERS = {  # node -> bloc of the company that owns its facilities (blank = the node's bloc)
+    "tanzania": "china",
+    "brazil_serra_verde": "allied",
+    "malaysia": "allied",
+}
+
+
+def node_rows():
+    """The nodes with their owner (the `restricted` column stays blank)."""
+    return [(*row, None, OWNERS.get(row[0])) for row in NODES]
+
+
+PROCESSING = "separation, metal, magnet"
+CLEAN_SCENARIOS = [
+    (
+        "clean_by_location",
+        "clean_by",
+        "location",
+        f"the base definition written out: clean = never extracted or processed at a node located in china or "
+        f"{OFFTAKE}; ore and processing anywhere else count",
+    ),
+    (
+        "clean_allied_processing",
+        "allied_only_stages",
+        PROCESSING,
+        f"allied processing only: separation, metal and magnet count as clean only at allied nodes (Lynas Malaysia's "
+        f"separation is not); ore from non-allied mines outside china and {OFFTAKE} still counts",
+    ),
+    (
+        "clean_allied_ore_and_processing",
+        "restricted_blocs",
+        f"china, {OFFTAKE}, non_allied",
+        "allied ore and processing: every stage, mining included, must be at an allied node (v2's clean_allied_only, "
+        "renamed: it also excludes non-allied ore such as Serra Verde's)",
+    ),
+    (
+        "clean_by_ownership",
+        "clean_by",
+        "ownership",
+        "clean by the owner's bloc, not the location's: Ngualla (Tanzania, Shenghe since 2025) is restricted; Serra "
+        f"Verde (Brazil, USA Rare Earth from {SERRA_VERDE_OWNER_FROM}) and Lynas Malaysia (Lynas, Australia) are allied",
+    ),
+]
+CLEAN_SCENARIO_ROWS = [(name, key, value) for name, key, value, _ in CLEAN_SCENARIOS]
+SCENARIO_DESCRIPTIONS |= {name: text for name, _, _, text in CLEAN_SCENARIOS}
+
+# demand paths by scenario (model.md v3): the scenario's rows replace every year of each consumer-element
+ADAMAS_NDFEB_CAGR = 0.087  # NdFeB demand 2024-2040, Adamas Intelligence Q3 2024
+HIGH_GROWTH = "demand_high_growth"
+DEMAND_SCENARIO_ROWS = [(HIGH_GROWTH, "demand_factor", 1)]
+SCENARIO_DESCRIPTIONS[HIGH_GROWTH] = (
+    f"demand grows {ADAMAS_NDFEB_CAGR:.1%}/yr from 2025 (Adamas NdFeB demand 2024-2040): "
+    f"{(1 + ADAMAS_NDFEB_CAGR) ** (LAST_YEAR - FIRST_YEAR):.2f}x by {LAST_YEAR}, against the IEA path's "
+    f"{iea_index(LAST_YEAR) / iea_index(FIRST_YEAR):.2f}x (demand rows of scenario {HIGH_GROWTH})"
+)
+
+
+def high_growth_rows():
+    """(node, element, year, demand_t, scenario): the base's 2025 demand grown at Adamas' NdFeB rate."""
+    rows = []
+    for node, _, _ in REGION_MAGNETS_2024:
+        for element in ("NdPr", "Dy", "Tb"):
+            for year in YEARS:
+                growth = (1 + ADAMAS_NDFEB_CAGR) ** (year - FIRST_YEAR)
+                rows.append(
+                    (node, element, year, round(WORLD_2025[element] * REGION_SHARE[node] * growth, 1), HIGH_GROWTH)
+                )
+    return rows
+
+
+SHENGHE_PEAK = (
+    "Peak Rare Earths ASX releases via middle.news, 19 Sep 2025 "
+    "(https://www.middle.news/articles/2025/09/19/peak-rare-earths-acquisition-approved-whats-next-for-shareholders; "
+    "a repost of the ASX announcements)"
+)
+USAR_SERRA_VERDE = (
+    "Finance Monthly citing Reuters "
+    "(https://www.finance-monthly.com/why-critical-minerals-capital-is-moving-towards-supply-chain-control/; a repost)"
+)
+CLEAN_SOURCES = [
+    (
+        "owner tanzania (Ngualla)",
+        "china",
+        SHENGHE_PEAK,
+        2025,
+        "Shenghe's scheme for Peak Rare Earths (A$195m) effective 19 Sep 2025, paid 30 Sep, Peak delisted 1 Oct 2025; "
+        "Peak held 84% of Ngualla's operator. Read by clean_by = ownership only (scenario clean_by_ownership)",
+    ),
+    (
+        "owner brazil_serra_verde",
+        "allied",
+        USAR_SERRA_VERDE,
+        2026,
+        "USA Rare Earth agreed on 20 Apr 2026 to buy Serra Verde (US$300m cash + 126.9m shares; sellers keep 34% of "
+        f"the combined company). Closing date not found: assumed in {SERRA_VERDE_OWNER_FROM}. An owner holds for the "
+        "whole horizon in the model; the reference's earliest independence year is 2030, so the years before closing "
+        "enter no requirement",
+    ),
+    (
+        "owner malaysia (Lynas Kuantan)",
+        "allied",
+        "Lynas Rare Earths Ltd, ASX-listed (https://lynasrareearths.com)",
+        2025,
+        "Lynas Malaysia is Lynas Rare Earths' (Australia) plant: allied by owner, non_allied by location. Changes "
+        "nothing under clean_by_ownership alone (non_allied is not restricted); listed so that the owner column says "
+        "who owns the largest ex-China separator",
+    ),
+    (
+        "other Chinese stakes (not owners)",
+        None,
+        "research21 section 3 (rawmaterials.net, scrapinsight, NEI Magazine; reposts)",
+        2025,
+        "Shenghe holds minority stakes in Vital Metals (Nechalacho, 18.2%), Kvanefjeld (12.5%, option to 60%) and MP "
+        "Materials (~8%): minority stakes, so no owner is set; Wigu Hill (Tanzania, 50%) has no facility in the model",
+    ),
+    (
+        "scenarios clean_by_location, clean_allied_processing, clean_allied_ore_and_processing, clean_by_ownership",
+        None,
+        "issue 21 item 3 (three definitions of clean); docs/model.md 'Readings decided'",
+        2026,
+        "one scenario per definition; each changes only who is clean, not the requirement (the findings apply it)",
+    ),
+    (
+        "demand path demand_high_growth",
+        f"{ADAMAS_NDFEB_CAGR:.1%}/yr",
+        "Adamas Intelligence, Rare Earth Magnet Market Outlook to 2040, Q3 2024 "
+        "(https://adamasintel.com/rare-earth/rare-earth-magnet-market-outlook-to-2040)",
+        2024,
+        f"NdFeB demand CAGR 8.7% 2024-2040 = 3.80x from 2024 (research21 5.1); applied from the base's 2025 demand, "
+        f"{(1 + ADAMAS_NDFEB_CAGR) ** (LAST_YEAR - FIRST_YEAR):.2f}x by 2040, to NdPr, Dy and Tb of every consumer. "
+        "The IEA path stays the base; scenario demand_high (x 1.239, McKinsey 2035) stays beside it",
+    ),
+]
 
 
 # ---------------------------------------------------------------------------------------
@@ -2347,14 +2484,6 @@ SOURCES_V2 = [
         f"the cost factor stays China's own; v1 had it implicitly (= restricted_blocs = china). {OFFTAKE} is restricted, "
         "not cheap",
     ),
-    (
-        "scenario clean_allied_only",
-        None,
-        "issue 14 (report both 'China-free' and 'allied-only')",
-        2026,
-        "restricted_blocs = china, china_offtake, non_allied: material touched by any non-allied node (e.g. Lynas "
-        "Malaysia's separation) is not clean",
-    ),
 ]
 SOURCES_V2 += [
     (
@@ -2572,7 +2701,7 @@ SOURCES_V2 += [
     ],
     *[(f"claim: {claim}", verdict, source, 2025, evidence) for claim, evidence, verdict, _, source in CLAIMS],
 ]
-SOURCES = [(item, value, source, None, note) for item, value, source, note in SOURCES_V1] + SOURCES_V2
+SOURCES = [(item, value, source, None, note) for item, value, source, note in SOURCES_V1] + SOURCES_V2 + CLEAN_SOURCES
 
 
 # ---------------------------------------------------------------------------------------
@@ -2591,7 +2720,7 @@ def composition_rows():
 
 SHEETS = [
     ("settings", SETTINGS),
-    ("nodes", NODES),
+    ("nodes", None),
     ("stages", STAGES),
     ("facilities", None),
     ("composition", None),
@@ -2623,8 +2752,9 @@ def build() -> Workbook:
     wb = Workbook()
     wb.remove(wb.active)
     generated = {
+        "nodes": node_rows(),
         "composition": composition_rows(),
-        "demand": demand_rows(),
+        "demand": demand_rows() + high_growth_rows(),
         "scenarios": scenario_rows(),
         "facilities": facility_rows(),
         "uncertainty": uncertainty_rows(),

@@ -152,3 +152,24 @@ def test_clean_by_is_read_in_any_case(tmp_path):
     """`Ownership` is the reading ownership (a keyword, not a label)."""
     ds = make_dataset(load_workbook(frontier(tmp_path, OWNED, "clean_by,Ownership\n")))
     assert ds.settings.clean_by == "ownership" and ds.restricted == frozenset()
+
+
+def test_reference_scenarios_per_definition():
+    """The reference's four definitions, against its base (china and china_offtake restricted by location):
+    clean_by_location changes nothing; clean_allied_processing restricts every non-allied node at
+    separation, metal and magnet but not at mining; clean_allied_ore_and_processing at every stage;
+    clean_by_ownership restricts Ngualla's node (tanzania, owner china) only, Serra Verde (owner allied)
+    being clean by location already."""
+    from rechain.inputs import reference_workbook
+
+    wb = load_workbook(reference_workbook())
+    base = make_dataset(wb)
+    non_allied = {n for n, b in wb.nodes.items() if b == "non_allied"}
+    added = {name: [make_dataset(wb, name).restricted_at(k) - base.restricted_at(k) for k in (1, 2, 3, 4)]
+             for name in ("clean_by_location", "clean_allied_processing", "clean_allied_ore_and_processing",
+                          "clean_by_ownership")}
+    assert added["clean_by_location"] == [set()] * 4
+    assert added["clean_allied_processing"] == [set(), non_allied, non_allied, non_allied]
+    assert added["clean_allied_ore_and_processing"] == [non_allied] * 4
+    assert added["clean_by_ownership"] == [{"tanzania"}] * 4
+    assert wb.node_owner == {"tanzania": "china", "brazil_serra_verde": "allied", "malaysia": "allied"}

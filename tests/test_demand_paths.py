@@ -86,3 +86,20 @@ def test_repeated_rows_are_per_scenario(tmp_path):
     demand = "node,element,year,demand_t,scenario\nBuyer,A,2025,10,\nBuyer,A,2025,12,high\nBuyer,A,2025,13,high\n"
     issues = issues_of(tiny_world(tmp_path, demand, SCENARIOS))
     assert [i.place for i in issues] == ["demand!A4"]
+
+
+def test_reference_high_growth_path():
+    """demand_high_growth: every consumer's NdPr, Dy and Tb grow 8.7 %/yr from the base's 2025 value, so
+    2040 / 2025 = 1.087^15 = 3.495 for each (node, element) (the base's IEA path gives 1.50); the base
+    rows are untouched without the scenario."""
+    from rechain.inputs import reference_workbook
+
+    wb = load_workbook(reference_workbook())
+    base, high = make_dataset(wb).demand, make_dataset(wb, "demand_high_growth").demand
+    pairs = {(n, e) for (n, e, _) in base}
+    assert {(n, e) for (n, e, _) in high} == pairs and pairs
+    for n, e in pairs:
+        if base[(n, e, 2025)] >= 100:  # rows are rounded to 0.1 t
+            assert high[(n, e, 2025)] == approx(base[(n, e, 2025)], abs=0.05)
+            assert high[(n, e, 2040)] / high[(n, e, 2025)] == approx(1.087**15, rel=1e-3)
+            assert base[(n, e, 2040)] / base[(n, e, 2025)] == approx(1.50, abs=0.01)

@@ -116,7 +116,7 @@ def test_a_scenario_opens_them_and_another_counts_only_allied_processing():
     wb = load_workbook(reference_workbook())
     opened = make_dataset(wb, "open_china_offtake_mines")
     assert opened.restricted == {n for n, bloc in wb.nodes.items() if bloc == "china"}
-    allied_only = make_dataset(wb, "clean_allied_only")
+    allied_only = make_dataset(wb, "clean_allied_ore_and_processing")
     assert allied_only.restricted == {n for n, bloc in wb.nodes.items() if bloc != "allied"}
     assert allied_only.cost_advantage_blocs == frozenset({"china"})
 
