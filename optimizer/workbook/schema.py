@@ -204,7 +204,6 @@ SETTINGS = Sheet(
             "stage ids whose output is clean only at nodes of protected_blocs (e.g. separation, metal, magnet: "
             "allied processing only); blank = none",
             default=(),
-            example="separation, metal, magnet",
         ),
     ),
     "One setting per row under the header `key | value`.",
