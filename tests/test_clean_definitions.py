@@ -173,3 +173,26 @@ def test_reference_scenarios_per_definition():
     assert added["clean_allied_ore_and_processing"] == [non_allied] * 4
     assert added["clean_by_ownership"] == [{"tanzania"}] * 4
     assert wb.node_owner == {"tanzania": "china", "brazil_serra_verde": "allied", "malaysia": "allied"}
+
+
+def test_report_lists_each_definition_once(tmp_path):
+    """The report's definitions of clean (run.findings.definitions) read clean_by and allied_only_stages
+    rows of scenarios as well as restricted_blocs, and merge those restricting the same nodes at every
+    stage. In the frontier world with CNSep owned by allied: `loc` (clean_by = location) is the settings'
+    reading; `own` (by ownership: nobody restricted) is new; `processing` (separation allied only:
+    CNSep restricted at separation, as by location, Mine allied) is the settings' reading again;
+    allied-only (every bloc but allied restricted) is the report's own."""
+    from rechain.report.findings import Subject
+    from rechain.run.findings import definitions
+
+    folder = frontier(tmp_path, OWNED)
+    (folder / "scenarios.csv").write_text(
+        "scenario,key,value\nloc,clean_by,location\nown,clean_by,ownership\nprocessing,allied_only_stages,separation\n"
+    )
+    wb = load_workbook(folder)
+    found = definitions(wb, Subject.of(wb))
+    assert [(rule, source) for _, rule, source in found] == [
+        ({}, "settings; report; scenario loc; scenario processing"),
+        ({"clean_by": "ownership"}, "scenario own"),
+    ]
+    assert found[1][0] == "clean = restricted by ownership"
