@@ -13,6 +13,7 @@ values and every derivation) is explained row by row in the `sources` sheet.
 from __future__ import annotations
 
 import io
+import math
 import re
 import zipfile
 from pathlib import Path
@@ -1668,7 +1669,7 @@ OWNERS = {  # node -> bloc of the company that owns its facilities (blank = the 
 
 def node_rows():
     """The nodes with their owner (the `restricted` column stays blank)."""
-    return [(*row, None, OWNERS.get(row[0])) for row in NODES]
+    return [(*row, None, OWNERS.get(row[0])) for row in NODES + recycling_nodes()]
 
 
 PROCESSING = "separation, metal, magnet"
@@ -1790,6 +1791,164 @@ CLEAN_SOURCES = [
         f"NdFeB demand CAGR 8.7% 2024-2040 = 3.80x from 2024 (research21 5.1); applied from the base's 2025 demand, "
         f"{(1 + ADAMAS_NDFEB_CAGR) ** (LAST_YEAR - FIRST_YEAR):.2f}x by 2040, to NdPr, Dy and Tb of every consumer. "
         "The IEA path stays the base; scenario demand_high (x 1.239, McKinsey 2035) stays beside it",
+    ),
+]
+
+
+# ---------------------------------------------------------------------------------------
+# Recycling supply (issue 21 item 5): named allied plants as stage-1 nodes with the composition of NdFeB
+# scrap and a separator of their own; no new LP family (model.md: stage 1 is mining or recycling feedstock)
+# ---------------------------------------------------------------------------------------
+ARGUS = (
+    "Argus Media, China's recycled rare earth output falls in 2024 (https://www.argusmedia.com/metals-platform/"
+    "newsandanalysis/article/2678157-China-s-recycled-rare-earth-output-falls-in-2024)"
+)
+SCRAP_REO_2024 = {"total": 34_147, "NdPr": 26_504, "Dy": 710, "Tb": 160}  # China's REO from NdFeB scrap, Argus
+SCRAP_PROFILE = {e: round(SCRAP_REO_2024.get(e, 0) / SCRAP_REO_2024["total"], 6) for e in ELEMENTS if e != "Other"}
+RECYCLING = [  # (node, country, region, magnets t/yr, first year, capex USD for the plant or None, source, note)
+    (
+        "uk_tyseley_recycling",
+        "United Kingdom",
+        "Europe",
+        100,
+        2026,
+        None,
+        "electrive 15 Jan 2026 (https://www.electrive.com/2026/01/15/rare-earth-magnet-recycling-plant-opens-in-the-uk; "
+        "a repost of HyProMag's release)",
+        "HyProMag Tyseley (Birmingham): 100 t/yr of magnets on a single shift (>300 t multi-shift), opened Jan 2026",
+    ),
+    (
+        "canada_cyclic_recycling",
+        "Canada",
+        "North America",
+        100,
+        2025,
+        None,
+        "C&EN 24 Jun 2024 (research21 5.3; a repost)",
+        "Cyclic Materials Hub100, Kingston: 100 t/yr since Jun 2024; a 500 t/yr hub is planned (no date found: not "
+        "modelled)",
+    ),
+    (
+        "france_caremag_recycling",
+        "France",
+        "Europe",
+        2_000,
+        2027,
+        None,
+        "Chemical Engineering 17 Mar 2025 (https://chemengonline.com/carester-to-build-rare-earth-recycling-and-"
+        "refining-facility-in-france; a repost of Carester's release)",
+        "Carester Caremag, Lacq: 2,000 t/yr of magnets recycled from late 2026 (first full year 2027), funded (EUR216m "
+        "incl. JOGMEC/Iwatani); its 5,000 t/yr of concentrate refining is not part of this node",
+    ),
+    (
+        "us_hypromag_recycling",
+        "United States",
+        "North America",
+        750,
+        2027,
+        125e6,
+        "Project Blue Jan 2026; supermetalprice (research21 5.3; reposts)",
+        "HyProMag USA, Dallas-Fort Worth: feasibility study for 750 t/yr of sintered magnets (+291 t co-products), "
+        "US$125m, production early 2027; not financed in the stored material, so a build option, not existing capacity",
+    ),
+]
+
+
+def recycling_reo(magnets_t: float) -> float:
+    return round(magnets_t * REO_PER_T_MAGNET, 1)
+
+
+def recycling_nodes():
+    note = "Recycling site node (allied, like its country): scrap NdFeB magnets as stage-1 feed, separated on site. "
+    return [(node, "allied", country, region, note + text) for node, country, region, _, _, _, _, text in RECYCLING]
+
+
+def recycling_facility_rows():
+    """(node, stage, existing, max, capex, fom, opex, lead, lifetime, available_from, max_build, source) of the
+    scrap feed (stage 1) and the plant's own separation. An unfinanced plant is a build option whose capex sits
+    on its separation; its scrap feed costs nothing to open but has no separator before the plant's first year."""
+    rows = []
+    for node, _, _, magnets, first, capex, source, _ in RECYCLING:
+        reo = recycling_reo(magnets)
+        how = f"{magnets:,} t/yr magnets x {REO_PER_T_MAGNET} t REO per t = {reo:,} t REO/yr from {first}; {source}"
+        if capex is None:
+            rows.append((node, "mining", reo, reo, None, MINE_FOM, MINE_OPEX, 0, 25, None, None, how))
+            rows.append(
+                (node, "separation", reo, reo, None, SEP_FOM, SEP_OPEX, 0, 25, None, None, RECYCLING_SEPARATION)
+            )
+            continue
+        lead = first - FIRST_YEAR
+        rows.append((node, "mining", 0, reo, 0, MINE_FOM, MINE_OPEX, lead, 25, None, None, how))
+        plant = f"US${capex / 1e6:,.0f}m / {reo:,} t REO/yr; {RECYCLING_SEPARATION}"
+        rows.append(
+            (node, "separation", 0, reo, round(capex / reo, -2), SEP_FOM, SEP_OPEX, lead, 25, None, None, plant)
+        )
+    return rows
+
+
+RECYCLING_SEPARATION = (
+    "assumption: the plant recovers the RE of its scrap on site at the reference separation opex (HyProMag's route "
+    "makes alloy powder without separation; the model's chain passes it through separation, metal and magnet)"
+)
+
+
+def recycling_composition_rows():
+    other = round(1 - sum(SCRAP_PROFILE.values()), 10)
+    shares = {**SCRAP_PROFILE, "Other": other}
+    return [(node, e, shares[e]) for node, *_ in RECYCLING for e in ELEMENTS]
+
+
+def recycling_circuit_rows():
+    """NdPr, Dy and Tb circuits that never bind (the plant recovers every element of its scrap)."""
+    return [
+        (
+            node,
+            e,
+            math.ceil(recycling_reo(magnets) * SCRAP_PROFILE[e]),
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            RECYCLING_SEPARATION,
+        )
+        for node, _, _, magnets, *_ in RECYCLING
+        for e in ("NdPr", "Dy", "Tb")
+    ]
+
+
+def recycling_availability_rows():
+    """No feed and no separation before an existing plant's first year (a build option waits for its lead
+    time instead)."""
+    return [
+        (node, stage, year, 0)
+        for node, _, _, _, first, capex, _, _ in RECYCLING
+        if capex is None
+        for stage in ("mining", "separation")
+        for year in range(FIRST_YEAR, first)
+    ]
+
+
+CLEAN_SOURCES += [
+    (
+        "recycling composition (scrap NdFeB)",
+        ", ".join(f"{e} {v:.4f}" for e, v in SCRAP_PROFILE.items() if v),
+        ARGUS,
+        2024,
+        "China's REO recovered from NdFeB scrap in 2024: 34,147 t, of which PrNd oxide 26,504 t, Dy 710 t, Tb 160 t "
+        "(Gd 1,048 t and Ho 167 t in Other); assumption: allied scrap has China's mix (mostly production scrap)",
+    ),
+    (
+        "recycling plants",
+        f"{sum(recycling_reo(row[3]) for row in RECYCLING):,.1f} t REO/yr at full size",
+        "research21 5.3 (each plant's source in its facilities row)",
+        2026,
+        "Tyseley, Cyclic and Caremag as existing capacity from their first year (availability rows 0 before); HyProMag "
+        "USA a build option at its US$125m on its separation (which also pays for magnet making: an overstatement). Opex and fixed O&M: "
+        "the reference mining and separation figures (assumption; scrap prices not found). Pforzheim has no capacity "
+        "figure: not modelled. China's 34 kt/yr of recycled REO stays outside the model, as in v2 (demand is "
+        "calibrated to documented oxide supply without it)",
     ),
 ]
 
@@ -2728,7 +2887,8 @@ SHEETS = [
     ("routes", ROUTES),
     ("trade_rules", TRADE_RULES),
     ("budgets", BUDGETS),
-    ("circuits", CIRCUITS),
+    ("circuits", None),
+    ("availability", None),
     ("uncertainty", None),
     ("stockpiles", None),
     ("scenarios", None),
@@ -2753,10 +2913,12 @@ def build() -> Workbook:
     wb.remove(wb.active)
     generated = {
         "nodes": node_rows(),
-        "composition": composition_rows(),
+        "composition": composition_rows() + recycling_composition_rows(),
         "demand": demand_rows() + high_growth_rows(),
         "scenarios": scenario_rows(),
-        "facilities": facility_rows(),
+        "facilities": facility_rows() + recycling_facility_rows(),
+        "circuits": CIRCUITS + recycling_circuit_rows(),
+        "availability": recycling_availability_rows(),
         "uncertainty": uncertainty_rows(),
         "stockpiles": stockpile_rows(),
     }
