@@ -48,6 +48,7 @@ SOURCES = {  # column -> (sheet, column) whose values the drop-down offers
     "from_bloc": (BLOCS, "bloc"),
     "to_bloc": (BLOCS, "bloc"),
     "scenario": (SCENARIOS, "scenario"),
+    "owner": (BLOCS, "bloc"),
 }
 DEFINES = {
     (NODES.name, "node"),
