@@ -33,7 +33,10 @@ def test_generated_workbook_keeps_hostile_node_names(tmp_path):
     ]
     wb = load_workbook(path)
     assert len(wb.nodes) == 8 and {name: wb.nodes[name] for name in HOSTILE.values()} == {
-        HOSTILE["N0000"]: "china", "+1+1": "allied", "-2": "allied", "@SUM(A1)": "allied"
+        HOSTILE["N0000"]: "china",
+        "+1+1": "allied",
+        "-2": "allied",
+        "@SUM(A1)": "allied",
     }
 
 
