@@ -287,3 +287,17 @@ def test_capacity_charts_one_per_stage(tmp_path):
     assert [c.value for c in data[1]][:4] == ["year", "allied", "china", "non_allied"]
     assert [[c.value for c in row][:4] for row in data.iter_rows(min_row=2)] == [
         [2030, 100, 5000, 0], [2031, 100, 5000, 0], [2032, 200, 5000, 0]]
+
+
+def test_zero_apart_on_a_plain_axis(tmp_path, monkeypatch):
+    """Not money: demand factors 0, 0.01, 2 (positives 200x apart): $0's rule with a plain label, the zero drawn
+    at 10^floor(log10 0.01 − ½) = 10^floor(−2.5) = 0.001 and labelled '0' in the PNG and in Excel's format."""
+    figures = captured_figures(monkeypatch)
+    frame = pd.DataFrame({"demand_factor": [0, 0.01, 2], "system_cost_usd": [1e9, 2e9, 3e9]})
+    spec = Chart("sweep", "demand_factor", "system_cost_usd", "S")
+    write_tables(tmp_path, "sweep", {"sweep": frame}, run_sheet(), [spec])
+    ax = figures[0].axes[0]
+    figures[0].canvas.draw()
+    assert ax.get_xlim()[0] == 0.001 and ax.get_xticklabels()[0].get_text() == "0"
+    (chart,) = openpyxl.load_workbook(tmp_path / "sweep.xlsx")["sweep"]._charts
+    assert chart.x_axis.number_format.formatCode == '[<=0.001]"0";General'

@@ -36,6 +36,8 @@ def zero_label(x_name: str, money: bool) -> str:
     return "$0 (no budget)" if "budget" in x_name else "$0"
 
 
-def excel_zero_format(apart: float, label: str) -> str:
-    """An Excel number format showing the zero's position as its label, other ticks in $ m or $ bn."""
-    return f'[<={apart:.0f}]"{label}";[>=1000000000]"$"#,##0,,," bn";"$"#,##0,," m"'
+def excel_zero_format(apart: float, label: str, money: bool) -> str:
+    """An Excel number format showing the zero's position as its label, other ticks in $ m or $ bn (money)
+    or as numbers."""
+    rest = '[>=1000000000]"$"#,##0,,," bn";"$"#,##0,," m"' if money else "General"
+    return f'[<={apart:.15g}]"{label}";{rest}'

@@ -620,7 +620,8 @@ def _excel_axes(chart, spec: Chart, lines: Lines) -> None:
     if not spec.group and not lines.failed_x and not has_short(lines):
         chart.legend = None
     if lines.apart is not None:  # as the PNG: from the zero's decade, labelled as zero, to the decade above
-        chart.x_axis.number_format = excel_zero_format(lines.apart, zero_label(spec.x, is_money(spec.x)))
+        money = is_money(spec.x)
+        chart.x_axis.number_format = excel_zero_format(lines.apart, zero_label(spec.x, money), money)
         chart.x_axis.scaling.min, chart.x_axis.scaling.max = lines.apart, log_top(lines.x)
 
 
