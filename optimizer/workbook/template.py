@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..report.writers import atomic_path, page_setup
+from ..report.writers import atomic_path, keep_text, page_setup
 from .schema import (
     COMPOSITION,
     KEYED_SETTINGS,
@@ -239,5 +239,8 @@ def write_template(path: Path) -> None:
     lists["A1"].font = Font(bold=True)
     for ws in book.worksheets:
         page_setup(ws)
+        for row in ws.iter_rows():
+            for cell in row:
+                keep_text(cell)
     with atomic_path(Path(path)) as tmp:
         book.save(tmp)
