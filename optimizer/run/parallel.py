@@ -208,23 +208,49 @@ def _scheduler_error(address: str, why: object, expected: str = "") -> InputErro
 
 
 def reachable(address: str) -> None:
-    """Fail fast on a TCP address where nothing listens (before dask's own retries), or where what
-    listens does not greet within CONNECT_SECONDS (a dask scheduler writes its handshake first)."""
-    import socket
+    """Fail fast on a TCP or TLS address where nothing listens (before dask's own retries), or where what
+    listens does not greet within CONNECT_SECONDS of the first try (connect, TLS handshake and the first
+    byte of dask's handshake, which a scheduler writes first)."""
     from urllib.parse import urlsplit
 
     parts = urlsplit(address if "://" in address else f"tcp://{address}")
     if parts.scheme not in ("tcp", "tls"):
         return
     try:
-        port = parts.port
-        with socket.create_connection((parts.hostname or "localhost", port or 8786), timeout=CONNECT_SECONDS) as s:
-            if parts.scheme == "tcp" and not s.recv(1):
-                raise OSError("the connection was closed without a dask handshake")
+        _greeting(parts.hostname or "localhost", parts.port or 8786, parts.scheme == "tls")
     except TimeoutError:
         raise _scheduler_error(address, f"no answer within {CONNECT_SECONDS} s of connecting") from None
     except (OSError, ValueError) as exc:
         raise _scheduler_error(address, exc) from None
+
+
+def _greeting(host: str, port: int, tls: bool) -> None:
+    """Connect and read one byte, all within CONNECT_SECONDS; with `tls`, through a TLS handshake first.
+    A TLS alert (say, for want of a client certificate) is an answer: dask's own security settings decide."""
+    import socket
+    import ssl
+
+    deadline = time.monotonic() + CONNECT_SECONDS
+    with socket.create_connection((host, port), timeout=CONNECT_SECONDS) as raw:
+        raw.settimeout(max(0.01, deadline - time.monotonic()))
+        if not tls:
+            _first_byte(raw)
+            return
+        probe = ssl.create_default_context()
+        probe.check_hostname, probe.verify_mode = False, ssl.CERT_NONE  # only asks whether TLS answers; sends nothing
+        try:
+            with probe.wrap_socket(raw, server_hostname=host) as wrapped:
+                wrapped.settimeout(max(0.01, deadline - time.monotonic()))
+                _first_byte(wrapped)
+        except ssl.SSLEOFError:
+            raise OSError("the connection was closed without a TLS handshake") from None
+        except ssl.SSLError:
+            return
+
+
+def _first_byte(sock) -> None:
+    if not sock.recv(1):
+        raise OSError("the connection was closed without a dask handshake")
 
 
 def _connect(client_class, address: str):
