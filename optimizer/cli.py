@@ -24,7 +24,7 @@ from typer.core import TyperCommand
 
 from .errors import InputError, Issue, OutputError
 from .inputs import reference_workbook
-from .run.signals import INTERRUPTED, install_sigterm, interrupt_exit_code
+from .run.signals import INTERRUPTED, install_sigterm, interrupt_exit_code, stall_error
 from .workbook.keys import parse_sets
 
 REPORT_DRAWS = 40  # `rechain report`: risk draws per budget of the outlook
@@ -331,8 +331,12 @@ def _short(table) -> bool:
 
 
 def _finish(tables: dict, complete: bool, fail_on_shortfall: bool = False) -> None:
-    """Exit code of a multi-point command: interrupted, failed points, shortfall, else 0."""
+    """Exit code of a multi-point command: interrupted (or a stalled scheduler), failed points, shortfall, else 0."""
     if not complete:
+        if stall_error() is not None:
+            from .report.text import print_input_error
+
+            print_input_error(_err(), stall_error())
         raise typer.Exit(interrupt_exit_code())
     failed = sum(_failed(t) for t in tables.values())
     if failed:
@@ -559,6 +563,11 @@ Scheduler = Annotated[
 ]
 
 
+def _stopped() -> str:
+    """Why a run ended before its last point, in a word or three."""
+    return "stopped (the scheduler's workers made no progress)" if stall_error() is not None else "interrupted"
+
+
 def _stem(stem: str, complete: bool) -> str:
     return stem if complete else f"{stem}_incomplete"
 
@@ -613,7 +622,7 @@ def sweep(
         if key in table and all(_is_number(v) for v in table[key]):
             table[key] = table[key].astype(float)
     if not complete:
-        _say(f"interrupted: {len(rows)} of {len(points)} points done")
+        _say(f"{_stopped()}: {len(rows)} of {len(points)} points done, partial")
     if not as_json:
         _print_tables({"sweep": table}, {"sweep": [c for c in table.columns if c in params or c in SWEEP_SHOWN]})
     man, run = _run_table(
@@ -623,6 +632,7 @@ def sweep(
         overrides=dict(overrides),
         grid={k: ",".join(v) for k, v in params.items()},
         points=len(points),
+        points_done=len(rows),
         complete=complete,
     )
     if out:
@@ -969,25 +979,25 @@ def risk(
     tables, complete = _risk_draws(job, draws, workers, scheduler)
     price = price_label(base.settings)
     failure = None
+    man, run = _run_table(
+        path,
+        command="risk",
+        mode=mode.value,
+        seed=seed,
+        draws=draws,
+        draws_done=len(tables["draws"]),
+        recourse_year=recourse_year,
+        scenario=scenario,
+        overrides=dict(overrides),
+        uncertainty=len(rows),
+        complete=complete,
+    )
     if out:
-        man, run = _run_table(
-            path,
-            command="risk",
-            mode=mode.value,
-            seed=seed,
-            draws=draws,
-            draws_done=len(tables["draws"]),
-            recourse_year=recourse_year,
-            scenario=scenario,
-            overrides=dict(overrides),
-            uncertainty=len(rows),
-            complete=complete,
-        )
         try:
             write_risk(out, _stem("risk", complete), tables, run, _case_note(wb, scenario, overrides), price)
         except OutputError as exc:
             failure = exc
-    _show_risk(tables, price, as_json, failure)
+    _show_risk(tables, price, man if as_json else None, failure)
     if failure is not None:
         _say(f"output error: {failure}")
         raise typer.Exit(EXIT_INPUT)
@@ -1008,16 +1018,19 @@ def _risk_draws(job, draws: int, workers: int | None, scheduler: str | None) -> 
             job, draws, workers, scheduler, lambda done: progress.update(task, advance=len(done))
         )
     if not complete:
-        hedge = job.mode == "hedge"
-        what = "the comparison with replan and commit stopped: VSS and EVPI left blank" if hedge else "draws done"
-        _say(f"interrupted: {len(tables['draws'])} of {draws} {what}" if not hedge else f"interrupted: {what}")
+        hedge = "the comparison with replan and commit stopped: VSS and EVPI left blank"
+        _say(
+            f"{_stopped()}: "
+            + (hedge if job.mode == "hedge" else f"{len(tables['draws'])} of {draws} draws done, partial")
+        )
     return tables, complete
 
 
-def _show_risk(tables: dict, price: str, as_json: bool, failure: OutputError | None) -> None:
-    """The summary: one JSON document with --json (carrying the output error, if any), else tables."""
-    if as_json:
-        shown = {k: v.to_dict(orient="records") for k, v in tables.items() if k in RISK_JSON}
+def _show_risk(tables: dict, price: str, json_run: dict | None, failure: OutputError | None) -> None:
+    """The summary: with --json (`json_run`, the run) one JSON document of the tables and the run (`complete`,
+    `draws_done`), carrying the output error if any; else tables."""
+    if json_run is not None:
+        shown = {k: v.to_dict(orient="records") for k, v in tables.items() if k in RISK_JSON} | {"run": json_run}
         _emit_json(shown | ({"status": "output_error", "message": str(failure)} if failure else {}))
         return
     from .report.terminal import print_risk, stdout_console

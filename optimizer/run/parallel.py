@@ -17,6 +17,7 @@ from typing import Any, Protocol
 from ..errors import InputError, Issue
 from ..models.highs import DEFAULT_OPTIONS, SolveOptions, deferred_signals, forked_worker
 from ..workbook.validate import Workbook
+from .signals import Stalled
 from .sweep import solve_point
 
 PR_SET_PDEATHSIG = 1
@@ -97,8 +98,8 @@ def run_points(
 def run_tasks(
     job: Job, tasks: list, workers: int | None = None, scheduler: str | None = None, on_row=None
 ) -> tuple[list[dict], bool]:
-    """Rows in the order of `tasks`, and whether the run completed (False after Ctrl-C or SIGTERM;
-    the rows of finished tasks are kept)."""
+    """Rows in the order of `tasks`, and whether the run completed (False after Ctrl-C, SIGTERM or a stalled
+    scheduler, `signals.Stalled`; the rows of finished tasks are kept)."""
     workers = workers or default_workers(len(tasks))
     rows: list[dict | None] = [None] * len(tasks)
     complete = True
@@ -276,8 +277,9 @@ def _on_dask(job: Job, points: list, workers: int, address: str, rows: list, on_
 
 
 def _collect(client, futures: list, store, address: str) -> None:
-    """Store each chunk as it finishes; an InputError once IDLE_SECONDS pass with no chunk of this run
-    finished or running on a worker (a scheduler without workers, or whose workers left)."""
+    """Store each chunk as it finishes; `Stalled` (an interrupt: the stored chunks are kept, the run is not
+    complete, exit 2) once IDLE_SECONDS pass with no chunk of this run finished or running on a worker (a
+    scheduler without workers, or whose workers left)."""
     from dask.distributed import wait
 
     pending, quiet_since = set(futures), time.monotonic()
@@ -292,7 +294,7 @@ def _collect(client, futures: list, store, address: str) -> None:
             quiet_since = time.monotonic()
         elif time.monotonic() - quiet_since > IDLE_SECONDS:
             expected = f"a dask scheduler whose workers run the tasks (none ran or finished one for {IDLE_SECONDS:g} s)"
-            raise _scheduler_error(address, "has it any workers?", expected)
+            raise Stalled(_scheduler_error(address, "has it any workers?", expected))
 
 
 def _running(client, pending: set) -> bool:
