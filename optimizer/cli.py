@@ -516,22 +516,28 @@ def reference(
     _say(f"reference workbook copied to {path} (from {_REFERENCE}); edit it, then run: rechain solve {path}")
 
 
-FolderA = Annotated[Path, typer.Argument(metavar="A", help="The folder compared from (`rechain solve --out A`).")]
-FolderB = Annotated[Path, typer.Argument(metavar="B", help="The folder compared to (`rechain solve --out B`).")]
+FolderA = Annotated[Path, typer.Argument(metavar="A", help="The result folder compared from (`--out` of a run).")]
+FolderB = Annotated[Path, typer.Argument(metavar="B", help="The result folder compared to (same command as A).")]
 
 
 @app.command(cls=Command)
 def compare(a: FolderA, b: FolderB, out: Out = None, force: OutForce = False, as_json: AsJson = False):
-    """What changed from result folder A to B (`rechain solve --out` folders): settings, costs, builds, clean
-    shares, unmet demand, independence shortfall, binding capacity and budget; each table holds A, B and change = B − A
-    (columns named by unit), unchanged rows left out."""
+    """What changed from result folder A to B, two folders of one command (`solve`, `sweep`, `frontier`,
+    `scenarios` or `risk` with --out). solve: settings, costs, builds, clean shares, unmet demand, independence
+    shortfall, binding capacity and budget, each table with A, B and change = B − A (columns named by unit);
+    the others: settings and each table of the command, point by point (sweep point, cost factor and α or
+    budget, scenario, risk class and year) and figure by figure, with A, B, change and whether the point is in
+    both; texts that differ (status, reason) in `labels`. Unchanged rows left out."""
     from .report.results import run_table
     from .report.tables import write_tables
     from .report.writers import versions
-    from .run.compare import SHEETS, compare_folders
+    from .run.compare import compare_folders, partial_notes, table_names
 
-    _guard_outputs([a, b], _table_targets(out, "compare", SHEETS), out, stems=("compare",), force=force)
+    names = table_names(a, b)
+    _guard_outputs([a, b], _table_targets(out, "compare", names), out, stems=("compare",), force=force)
     tables = compare_folders(a, b)
+    for note in partial_notes(a, b):
+        _say(f"warning: {note}")
     man = {"command": "compare", "A": str(a), "B": str(b), "versions": versions()}
     if out:
         write_tables(out, "compare", tables, run_table(man), title="rechain compare")

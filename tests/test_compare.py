@@ -93,7 +93,8 @@ def test_same_folder_twice_changes_nothing(solved, rechain):
 
 
 def test_not_result_folders(solved, rechain, tmp_path):
-    """A folder without results.xlsx and summary.json, a missing folder and a sweep's folder: exit 2, each named."""
+    """A folder without results, a missing folder: exit 2, both named; a solve folder against a sweep's folder:
+    exit 2, mixed kinds."""
     a, _ = solved
     empty, sweep = tmp_path / "empty", tmp_path / "sweep"
     empty.mkdir()
@@ -101,11 +102,12 @@ def test_not_result_folders(solved, rechain, tmp_path):
     (sweep / "sweep.xlsx").write_bytes(b"")
     done = rechain("compare", empty, tmp_path / "nowhere")
     assert done.returncode == 2
-    assert "A: expected a folder with results.xlsx and summary.json" in done.stderr
+    assert "A: expected a result folder of rechain solve, sweep, frontier, scenarios or risk" in done.stderr
     assert "found an empty folder" in done.stderr and "B: expected" in done.stderr
     assert "no such folder" in done.stderr and "Traceback" not in done.stderr
     done = rechain("compare", a, sweep)
-    assert done.returncode == 2 and "found sweep.xlsx" in done.stderr
+    assert done.returncode == 2 and "B: expected a folder of the same kind as A (solve results)" in done.stderr
+    assert "found sweep results: sweep.xlsx" in done.stderr
 
 
 def test_a_broken_summary_is_an_input_error(solved, rechain):
