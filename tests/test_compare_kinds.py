@@ -91,10 +91,21 @@ SCENARIOS = "scenario,changes,status,reason,system_cost_usd,unmet_t,shortfall_t\
 def test_scenarios_per_scenario(tmp_path, rechain):
     """base unchanged; embargo: cost 500 → 650 (+150) and unmet 3 → 0 (−3), its definition `embargo.allied=2025`
     → `=2030` a label; stock only in A (cost 700: a row `only in A`, its definition and status labels)."""
-    a = folder(tmp_path, "a", "scenarios", {"scenarios": SCENARIOS + "base,,optimal,,400,0,0\n"
-               "embargo,embargo.allied=2025,optimal,,500,3,0\nstock,stock=1,optimal,,700,0,0\n"})
-    b = folder(tmp_path, "b", "scenarios", {"scenarios": SCENARIOS + "base,,optimal,,400,0,0\n"
-               "embargo,embargo.allied=2030,optimal,,650,0,0\n"})
+    a = folder(
+        tmp_path,
+        "a",
+        "scenarios",
+        {
+            "scenarios": SCENARIOS + "base,,optimal,,400,0,0\n"
+            "embargo,embargo.allied=2025,optimal,,500,3,0\nstock,stock=1,optimal,,700,0,0\n"
+        },
+    )
+    b = folder(
+        tmp_path,
+        "b",
+        "scenarios",
+        {"scenarios": SCENARIOS + "base,,optimal,,400,0,0\nembargo,embargo.allied=2030,optimal,,650,0,0\n"},
+    )
     done = rechain("compare", a, b, "--json")
     changed = [(r["scenario"], r["column"], r["change"], r["what"]) for r in rows(done, "scenarios")]
     assert changed == [("embargo", "system_cost_usd", 150.0, "changed"), ("embargo", "unmet_t", -3.0, "changed")] + [
@@ -110,7 +121,7 @@ def test_scenarios_per_scenario(tmp_path, rechain):
 
 THRESHOLDS = "condition,class,element,year,threshold,draws,met,probability\n"
 SUMMARY = "condition,class,subset,figure,n,p50\n"
-VALUE = "figure,value\nhedge_mean_objective_usd,{mean}\ncomparison_draws_done,\"{done}\"\n"
+VALUE = 'figure,value\nhedge_mean_objective_usd,{mean}\ncomparison_draws_done,"{done}"\n'
 
 
 def risk(tmp_path, name, met: int, p50: float, mean: float, done: str, complete: bool = True):
@@ -202,3 +213,12 @@ def test_an_unreadable_table_exit_2(tmp_path, rechain):
     done = rechain("compare", a, b)
     assert done.returncode == 2 and "A: expected a readable risk_value.csv (rechain risk --out)" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_a_point_listed_twice(tmp_path, rechain):
+    """`--param demand_factor=1,2,2` lists factor 2 twice: matched occurrence by occurrence. A: 2 → 200 and 200;
+    B: 2 → 200 and 260: the second occurrence (repeat 1) changed by +60, the first not at all."""
+    a = folder(tmp_path, "a", "sweep", {"sweep": SWEEP_A + "2,optimal,200,5\n"})
+    b = folder(tmp_path, "b", "sweep", {"sweep": SWEEP_A + "2,optimal,260,5\n"})
+    done = rechain("compare", a, b, "--json")
+    assert [(r["demand_factor"], r["repeat"], r["change"]) for r in rows(done, "sweep")] == [("2", 1, 60.0)]

@@ -100,25 +100,34 @@ def _points(frame: pd.DataFrame, keys: list[str]) -> set:
     return set(map(tuple, frame[keys].values.tolist()))
 
 
+def _numbered(frame: pd.DataFrame | None, keys: list[str]) -> pd.DataFrame:
+    """The table with `repeat`: 0 for the first row of a point, 1 for its second (a sweep may list a point twice)."""
+    frame = pd.DataFrame(columns=keys) if frame is None else frame
+    return frame.assign(repeat=frame.groupby(keys, sort=False).cumcount() if keys and len(frame) else 0)
+
+
 def compare_table(a: pd.DataFrame | None, b: pd.DataFrame | None, keys: list[str]) -> tuple[pd.DataFrame, list]:
     """(numbers, labels) of one table: numbers as `keys + LONG` rows that changed, in A's order of points then
-    B's; labels as (point, figure, A, B) for figures that are not numbers on both sides and differ."""
-    a = pd.DataFrame(columns=keys) if a is None else a
-    b = pd.DataFrame(columns=keys) if b is None else b
+    B's; labels as (point, column, A, B) for figures that are not numbers on both sides and differ. A point
+    listed twice is matched occurrence by occurrence, its rows then numbered in a column `repeat`."""
+    a, b = _numbered(a, keys), _numbered(b, keys)
+    repeated = bool((a["repeat"] > 0).any() or (b["repeat"] > 0).any())
+    keys = [*keys, "repeat"]
     both = _long(a, keys, "A").merge(_long(b, keys, "B"), on=[*keys, "column"], how="outer")
     both = both.sort_values(["order_A", "order_B"], na_position="last").fillna({"A": "", "B": ""})
     (x, text_a), (y, text_b) = _numbers(both["A"]), _numbers(both["B"])
     text = text_a | text_b
-    shown = both[text & (both["A"] != both["B"])]
+    shown = keys if repeated else keys[:-1]
     labels = [
-        ("; ".join(f"{k}={row[k]}" for k in keys), row["column"], row["A"], row["B"]) for _, row in shown.iterrows()
+        ("; ".join(f"{k}={row[k]}" for k in shown), row["column"], row["A"], row["B"])
+        for _, row in both[text & (both["A"] != both["B"])].iterrows()
     ]
     kept = ~text & _changed(x, y)
     numbers = both.loc[kept, [*keys, "column"]].assign(A=x[kept], B=y[kept], change=(y - x)[kept])
     in_a, in_b = _points(a, keys), _points(b, keys)
     where = [tuple(point) for point in numbers[keys].values.tolist()]
     what = ["changed" if p in in_a and p in in_b else "only in A" if p in in_a else "only in B" for p in where]
-    return numbers.assign(what=what).reset_index(drop=True), labels
+    return numbers.assign(what=what)[[*shown, *LONG]].reset_index(drop=True), labels
 
 
 def _run(folder: Path, stem: str, label: str) -> dict[str, str]:
