@@ -571,7 +571,7 @@ Scheduler = Annotated[
 
 def _stopped() -> str:
     """Why a run ended before its last point, in a word or three."""
-    return "stopped (the scheduler's workers made no progress)" if stall_error() is not None else "interrupted"
+    return "stopped on the scheduler" if stall_error() is not None else "interrupted"
 
 
 def _stem(stem: str, complete: bool) -> str:

@@ -9,6 +9,7 @@ import json
 import os
 import re
 import shutil
+from types import SimpleNamespace
 
 import pandas as pd
 import pytest
@@ -182,11 +183,12 @@ def test_the_report_bar_ends_at_its_total(examples, tmp_path, rechain):
     assert done == total > 0
 
 
-class OneChunkClient:
-    """A fake dask client: the first `finishing` chunks submitted finish at once (solved here), the later ones
-    never finish and never run on a worker (the workers left)."""
+class FakeClient:
+    """A fake dask client: chunk i follows `plan[i]` (the last entry for the rest): "done" finishes at once
+    (solved here), "never" never finishes nor runs on a worker (the workers left), "killed" fails with
+    KilledWorker (its worker died too often)."""
 
-    finishing = 1
+    plan = ("done", "never")
 
     def __init__(self, address, timeout=None):
         self.submitted: list = []
@@ -200,10 +202,15 @@ class OneChunkClient:
     def submit(self, fn, job, chunk, pure=False):
         from concurrent.futures import Future
 
-        future = Future()
-        future.key = f"chunk-{len(self.submitted)}"
-        if len(self.submitted) < self.finishing:
+        from distributed import KilledWorker
+
+        future, i = Future(), len(self.submitted)
+        future.key = f"chunk-{i}"
+        how = self.plan[min(i, len(self.plan) - 1)]
+        if how == "done":
             future.set_result(fn(job, chunk))
+        elif how == "killed":
+            future.set_exception(KilledWorker(future.key, SimpleNamespace(address="tcp://worker"), 3))
         self.submitted.append(future)
         return future
 
@@ -217,7 +224,7 @@ class OneChunkClient:
 
 @pytest.fixture
 def stalling(monkeypatch):
-    """--scheduler reaches OneChunkClient (concurrent.futures' wait stands in for dask's); IDLE_SECONDS = 0.3."""
+    """--scheduler reaches FakeClient (concurrent.futures' wait stands in for dask's); IDLE_SECONDS = 0.3."""
     import concurrent.futures
 
     import dask.distributed
@@ -226,7 +233,7 @@ def stalling(monkeypatch):
     monkeypatch.setattr(parallel, "reachable", lambda address: None)
     monkeypatch.setattr(parallel, "IDLE_SECONDS", 0.3)
     monkeypatch.setattr(parallel, "POLL_SECONDS", 0.05)
-    monkeypatch.setattr(dask.distributed, "Client", OneChunkClient)
+    monkeypatch.setattr(dask.distributed, "Client", FakeClient)
     monkeypatch.setattr(dask.distributed, "wait", concurrent.futures.wait)
     monkeypatch.setitem(signals._received, "stalled", None)
     return "tcp://127.0.0.1:1"
@@ -280,3 +287,20 @@ def test_a_stalled_risk_run_writes_its_finished_draws_as_partial(stalling, tmp_p
     assert (run["complete"], run["draws"], run["draws_done"]) == ("False", "4", "2")
     payload = json.loads(done.stdout)
     assert (payload["run"]["complete"], payload["run"]["draws"], payload["run"]["draws_done"]) == (False, 4, 2)
+
+
+def test_a_chunk_whose_worker_died_is_lost_and_the_others_kept(stalling, monkeypatch):
+    """6 tasks on 3 workers: chunks [0, 1], [2, 3], [4, 5]; the second fails with KilledWorker, the others
+    finish. The run waits for them all, keeps rows 0, 1, 4 and 5, and ends incomplete with the input error
+    on --scheduler naming the lost chunk (1 of 3), exit 2."""
+    from rechain.run import parallel, signals
+
+    class Echo:
+        def run(self, task, cache):
+            return {"i": task}
+
+    monkeypatch.setattr(FakeClient, "plan", ("done", "killed", "done"))
+    rows, complete = parallel.run_tasks(Echo(), list(range(6)), workers=3, scheduler=stalling)
+    assert ([r["i"] for r in rows], complete) == ([0, 1, 4, 5], False)
+    assert "1 of 3 chunks lost: KilledWorker" in str(signals.stall_error())
+    assert signals.interrupt_exit_code() == 2

@@ -277,24 +277,45 @@ def _on_dask(job: Job, points: list, workers: int, address: str, rows: list, on_
 
 
 def _collect(client, futures: list, store, address: str) -> None:
-    """Store each chunk as it finishes; `Stalled` (an interrupt: the stored chunks are kept, the run is not
+    """Store each chunk as it finishes. `Stalled` (an interrupt: the stored chunks are kept, the run is not
     complete, exit 2) once IDLE_SECONDS pass with no chunk of this run finished or running on a worker (a
-    scheduler without workers, or whose workers left)."""
+    scheduler without workers, or whose workers left), or at the end when a chunk was lost (its worker died
+    too often, `KilledWorker`, or the scheduler cancelled it) while the others went on."""
     from dask.distributed import wait
 
-    pending, quiet_since = set(futures), time.monotonic()
+    pending, quiet_since, lost = set(futures), time.monotonic(), []
     while pending:
         try:
             done, pending = wait(pending, timeout=POLL_SECONDS, return_when="FIRST_COMPLETED")
         except TimeoutError:
             done = set()
         for f in done:
-            store(f)
+            why = _lost(f)
+            lost += [why] if why is not None else []
+            if why is None:
+                store(f)
         if done or _running(client, pending):
             quiet_since = time.monotonic()
         elif time.monotonic() - quiet_since > IDLE_SECONDS:
             expected = f"a dask scheduler whose workers run the tasks (none ran or finished one for {IDLE_SECONDS:g} s)"
             raise Stalled(_scheduler_error(address, "has it any workers?", expected))
+    if lost:
+        expected = "a dask scheduler whose workers finish the tasks"
+        raise Stalled(_scheduler_error(address, f"{len(lost)} of {len(futures)} chunks lost: {lost[0]}", expected))
+
+
+def _lost(future) -> str | None:
+    """Why a finished chunk has no rows when its worker died (KilledWorker) or it was cancelled; None when it
+    has them or failed otherwise (a bug, raised when its result is read)."""
+    from concurrent.futures import CancelledError
+
+    from distributed import KilledWorker
+
+    try:
+        error = future.exception()
+    except CancelledError:
+        return "cancelled by the scheduler"
+    return f"{type(error).__name__}: {error}" if isinstance(error, KilledWorker) else None
 
 
 def _running(client, pending: set) -> bool:

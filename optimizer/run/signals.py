@@ -22,8 +22,9 @@ def _raise_terminated(signum, frame):
 
 
 class Stalled(KeyboardInterrupt):
-    """The workers made no progress for too long (`run.parallel.IDLE_SECONDS`): raised where Ctrl-C would
-    be, so that the finished tasks are kept; the run then ends as the input error `error` (exit 2)."""
+    """The scheduler's workers made no progress for too long (`run.parallel.IDLE_SECONDS`) or lost a chunk:
+    raised where Ctrl-C would be, so that the finished tasks are kept; the run then ends as the input error
+    `error` (exit 2)."""
 
     def __init__(self, error: InputError):
         _received["stalled"] = error
