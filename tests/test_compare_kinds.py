@@ -222,3 +222,14 @@ def test_a_point_listed_twice(tmp_path, rechain):
     b = folder(tmp_path, "b", "sweep", {"sweep": SWEEP_A + "2,optimal,260,5\n"})
     done = rechain("compare", a, b, "--json")
     assert [(r["demand_factor"], r["repeat"], r["change"]) for r in rows(done, "sweep")] == [("2", 1, 60.0)]
+
+
+def test_a_folder_without_its_tables_exit_2(tmp_path, rechain):
+    """B holds only sweep.md (its CSVs deleted): nothing to compare, so exit 2 naming B, not "0 tables changed"."""
+    a = folder(tmp_path, "a", "sweep", {"sweep": SWEEP_A})
+    b = tmp_path / "b"
+    b.mkdir()
+    (b / "sweep.md").write_text("# sweep\n")
+    done = rechain("compare", a, b)
+    assert done.returncode == 2
+    assert "B: expected the tables of rechain sweep --out as CSV (sweep_<table>.csv), found sweep.md" in done.stderr

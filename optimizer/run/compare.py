@@ -47,9 +47,7 @@ def _found(folder: Path) -> str:
         return "nothing (no such folder)"
     if not folder.is_dir():
         return "a file"
-    names = sorted(p.name for p in folder.iterdir())
-    shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
-    return shown or "an empty folder"
+    return compare_tables.listing(folder) or "an empty folder"
 
 
 def _folder_issue(label: str, folder: Path) -> Issue | None:

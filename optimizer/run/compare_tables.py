@@ -48,9 +48,10 @@ def table_names(kind: str) -> tuple[str, ...]:
 
 
 def stem_of(folder: Path, kind: str) -> str:
-    """The files' stem: `<kind>`, or `<kind>_incomplete` when only an interrupted run is there."""
-    names = {p.name for p in folder.iterdir()}
-    return kind if f"{kind}_run.csv" in names or f"{kind}.xlsx" in names else f"{kind}_incomplete"
+    """The files' stem: `<kind>`, or `<kind>_incomplete` when only an interrupted run's files are there."""
+    partial = f"{kind}_incomplete"
+    names = [p.name for p in folder.iterdir() if p.name.startswith((f"{kind}.", f"{kind}_"))]
+    return partial if names and all(n.startswith((f"{partial}.", f"{partial}_")) for n in names) else kind
 
 
 def _csv(folder: Path, stem: str, name: str, label: str) -> pd.DataFrame | None:
@@ -152,6 +153,7 @@ def settings(ra: dict[str, str], rb: dict[str, str]) -> pd.DataFrame:
 def compare_kind(kind: str, a: Path, b: Path) -> dict[str, pd.DataFrame]:
     """Every table of what changed from A to B, two folders of `kind` (`table_names(kind)`, in order)."""
     stems = {"A": stem_of(a, kind), "B": stem_of(b, kind)}
+    _check_tables(kind, {"A": a, "B": b}, stems)
     tables = {"settings": settings(_run(a, stems["A"], "A"), _run(b, stems["B"], "B"))}
     labels: list = []
     for name in KEYS[kind]:
@@ -161,6 +163,23 @@ def compare_kind(kind: str, a: Path, b: Path) -> dict[str, pd.DataFrame]:
         labels += [(name, *row) for row in found]
     tables["labels"] = pd.DataFrame(labels, columns=LABELS)
     return tables
+
+
+def _check_tables(kind: str, folders: dict[str, Path], stems: dict[str, str]) -> None:
+    """Each folder holds at least one table of its kind as CSV (else nothing could be compared: an InputError)."""
+    issues = [
+        Issue(label, f"the tables of rechain {kind} --out as CSV ({stems[label]}_<table>.csv)", listing(folder))
+        for label, folder in folders.items()
+        if not any((folder / f"{stems[label]}_{name}.csv").exists() for name in KEYS[kind])
+    ]
+    if issues:
+        raise InputError(issues)
+
+
+def listing(folder: Path) -> str:
+    """The first five names in the folder, and how many more."""
+    names = sorted(p.name for p in folder.iterdir())
+    return ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
 
 
 def _point_keys(kind: str, name: str, fa, fb, stems: dict[str, str]) -> list[str]:
