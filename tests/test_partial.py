@@ -199,11 +199,13 @@ class FakeClient:
     def __exit__(self, *exc):
         return False
 
-    def submit(self, fn, job, chunk, pure=False):
+    def submit(self, fn, job, chunk=None, pure=False):
         from concurrent.futures import Future
 
         from distributed import KilledWorker
 
+        if chunk is None:  # the job itself, sent once (parallel._same)
+            return fn(job)
         future, i = Future(), len(self.submitted)
         future.key = f"chunk-{i}"
         how = self.plan[min(i, len(self.plan) - 1)]
@@ -304,3 +306,18 @@ def test_a_chunk_whose_worker_died_is_lost_and_the_others_kept(stalling, monkeyp
     assert ([r["i"] for r in rows], complete) == ([0, 1, 4, 5], False)
     assert "1 of 3 chunks lost: KilledWorker" in str(signals.stall_error())
     assert signals.interrupt_exit_code() == 2
+
+
+def test_a_stall_keeps_every_chunk_finished_before_it(stalling, monkeypatch):
+    """CHUNK_POINTS = 2: 6 tasks on 1 worker are 3 chunks [0, 1], [2, 3], [4, 5], not one chunk of 6. The
+    first two finish, the third never does: rows 0 to 3 are kept (one chunk of 6 would have kept none)."""
+    from rechain.run import parallel
+
+    class Echo:
+        def run(self, task, cache):
+            return {"i": task}
+
+    monkeypatch.setattr(parallel, "CHUNK_POINTS", 2)
+    monkeypatch.setattr(FakeClient, "plan", ("done", "done", "never"))
+    rows, complete = parallel.run_tasks(Echo(), list(range(6)), workers=1, scheduler=stalling)
+    assert ([r["i"] for r in rows], complete) == ([0, 1, 2, 3], False)

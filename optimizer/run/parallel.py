@@ -25,6 +25,7 @@ CONNECT_SECONDS = 3  # --scheduler: to connect and to hear the scheduler's hands
 IDLE_SECONDS = 120.0  # --scheduler: with no task of the run finished or running on a worker this long, stop
 POLL_SECONDS = 1.0
 AHEAD = 64  # worker processes: points queued per worker beyond the one it runs (bounds submission, not speed)
+CHUNK_POINTS = 64  # --scheduler: at most this many points a chunk (a stop loses only the chunks in flight)
 _worker: dict = {}  # in a worker process: the job and its warm model
 
 
@@ -43,6 +44,10 @@ class SweepJob:
 
     def run(self, task: dict, cache: dict) -> dict:
         return solve_point(self.wb, self.scenario, self.overrides, task, self.options, cache).row
+
+
+def _same(job: Job) -> Job:
+    return job
 
 
 def solve_chunk(job: Job, chunk: list) -> list[dict]:
@@ -263,11 +268,14 @@ def _connect(client_class, address: str):
 
 
 def _on_dask(job: Job, points: list, workers: int, address: str, rows: list, on_row) -> None:
+    """Contiguous chunks of at most CHUNK_POINTS points (at least `workers` chunks), each solved warm on one
+    worker; the job is sent once, as a task the chunks depend on."""
     from dask.distributed import Client
 
-    placed = _placed_chunks(points, workers)
+    placed = _placed_chunks(points, max(workers, -(-len(points) // CHUNK_POINTS)))
     with _connect(Client, address) as client:
-        futures = [client.submit(solve_chunk, job, c, pure=False) for _, c in placed]
+        shared = client.submit(_same, job, pure=False)  # not scatter: that fails at once on a scheduler without workers
+        futures = [client.submit(solve_chunk, shared, c, pure=False) for _, c in placed]
         where = {f.key: s for f, (s, _) in zip(futures, placed, strict=True)}
         try:
             _collect(client, futures, lambda f: _store(rows, where[f.key], f.result(), on_row), address)
