@@ -516,6 +516,7 @@ def reference(
     _say(f"reference workbook copied to {path} (from {_REFERENCE}); edit it, then run: rechain solve {path}")
 
 
+COMPARE_SHOWN = 40  # rows of each changed table `compare` prints (the files and --json hold all)
 FolderA = Annotated[Path, typer.Argument(metavar="A", help="The result folder compared from (`--out` of a run).")]
 FolderB = Annotated[Path, typer.Argument(metavar="B", help="The result folder compared to (same command as A).")]
 
@@ -545,8 +546,12 @@ def compare(a: FolderA, b: FolderB, out: Out = None, force: OutForce = False, as
     if as_json:
         _emit_tables(tables, man)
         return
-    _print_tables({name: frame for name, frame in tables.items() if not frame.empty})
-    _say(f"{len(tables) - sum(frame.empty for frame in tables.values())} of {len(tables)} tables changed (B − A)")
+    changed = {name: frame for name, frame in tables.items() if not frame.empty}
+    _print_tables({name: frame.head(COMPARE_SHOWN) for name, frame in changed.items()})
+    longer = [f"{name} ({len(frame):,})" for name, frame in changed.items() if len(frame) > COMPARE_SHOWN]
+    if longer:
+        _say(f"the first {COMPARE_SHOWN} rows shown of {', '.join(longer)}: --out or --json holds every row")
+    _say(f"{len(changed)} of {len(tables)} tables changed (B − A)")
 
 
 Params = Annotated[
