@@ -5,6 +5,7 @@ import json
 import openpyxl
 import pandas as pd
 import pytest
+from rechain.run import compare
 from rechain.run.compare import binding, budget, builds, settings, shortfall
 
 TWO_PLANTS = {
@@ -205,3 +206,13 @@ def test_budget_dual_in_json(solved, rechain):
     assert json.loads(done.stdout)["budget"] == [
         {"row": "budget", "A_usd_per_usd": None, "B_usd_per_usd": 0.25, "change_usd_per_usd": None}
     ]
+
+
+def test_solver_noise_is_no_change():
+    """A budget dual of 0.25 in A and 0.25 + 1e-9 in B: within 1e-6 · max(1, |A|, |B|) = 1e-6, no row. A system
+    cost of 6.4e10 against 6.4e10 + 1,000 (1.6e-8 of it, HiGHS's noise at that size): no row either, while
+    + 1e6 (1.6e-5 of it) is a change."""
+    assert budget({"budget_dual_usd_per_usd": 0.25}, {"budget_dual_usd_per_usd": 0.25 + 1e-9}).empty
+    big = {"system_cost_usd": 6.4e10}
+    assert compare.costs(big, {"system_cost_usd": 6.4e10 + 1e3}).empty
+    assert compare.costs(big, {"system_cost_usd": 6.4e10 + 1e6})["change_usd"].tolist() == [1e6]

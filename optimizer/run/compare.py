@@ -2,7 +2,7 @@
 --out` folders here; those of `sweep`, `frontier`, `scenarios` and `risk` in `compare_tables`.
 
 Each table has the value in A, the value in B and `change` = B − A; rows that did not change
-(|B − A| ≤ TOLERANCE) are left out, so an empty table means "no change"."""
+(|B − A| ≤ 10⁻⁶ · max(1, |A|, |B|), `compare_tables.changed`) are left out, so an empty table means "no change"."""
 
 from __future__ import annotations
 
@@ -15,7 +15,6 @@ import pandas as pd
 from ..errors import InputError, Issue
 from . import compare_tables
 
-TOLERANCE = 1e-6
 SOLVE_FILES = ("results.xlsx", "summary.json")
 OTHER_KINDS = ("sweep", "frontier", "scenarios", "risk", "findings", "compare")
 COST_FIGURES = ("system_cost_usd", "objective_usd", "penalty_usd", "capex_usd", "budget_capex_usd")
@@ -115,10 +114,10 @@ def _number(value) -> float:
 
 
 def _with_change(frame: pd.DataFrame, unit: str) -> pd.DataFrame:
-    """Columns A_<unit>, B_<unit>, change_<unit> = B − A; only rows that changed (a value missing on one side
-    counts as a change)."""
+    """Columns A_<unit>, B_<unit>, change_<unit> = B − A; only rows that changed by more than 10⁻⁶ of the larger
+    value (a value missing on one side counts as a change)."""
     frame = frame.assign(change=frame["B"] - frame["A"])
-    kept = (frame["change"].abs() > TOLERANCE) | (frame["A"].isna() != frame["B"].isna())
+    kept = compare_tables.changed(frame["A"], frame["B"])
     return frame[kept].rename(columns={c: f"{c}_{unit}" for c in ("A", "B", "change")}).reset_index(drop=True)
 
 

@@ -92,7 +92,8 @@ def _numbers(text: pd.Series) -> tuple[pd.Series, pd.Series]:
     return numbers, (text != "") & numbers.isna()
 
 
-def _changed(x: pd.Series, y: pd.Series) -> pd.Series:
+def changed(x: pd.Series, y: pd.Series) -> pd.Series:
+    """|y − x| > TOLERANCE · max(1, |x|, |y|), or blank on one side only."""
     scale = pd.concat([x.abs(), y.abs()], axis=1).max(axis=1).clip(lower=1.0)
     return ((y - x).abs() > TOLERANCE * scale) | (x.isna() != y.isna())
 
@@ -123,7 +124,7 @@ def compare_table(a: pd.DataFrame | None, b: pd.DataFrame | None, keys: list[str
         ("; ".join(f"{k}={row[k]}" for k in shown), row["column"], row["A"], row["B"])
         for _, row in both[text & (both["A"] != both["B"])].iterrows()
     ]
-    kept = ~text & _changed(x, y)
+    kept = ~text & changed(x, y)
     numbers = both.loc[kept, [*keys, "column"]].assign(A=x[kept], B=y[kept], change=(y - x)[kept])
     in_a, in_b = _points(a, keys), _points(b, keys)
     where = [tuple(point) for point in numbers[keys].values.tolist()]
