@@ -250,3 +250,24 @@ def test_the_terminal_shows_the_first_rows_of_a_long_table(tmp_path, rechain, mo
     assert shown[-1] == "40" and "41" not in shown
     assert "the first 40 rows shown of sweep (100): --out or --json holds every row" in done.stderr
     assert len(rows(rechain("compare", a, b, "--json"), "sweep")) == 100
+
+
+def test_two_real_sweeps(examples, tmp_path, rechain):
+    """The tiny example (one Buyer needing 10 t of A a year, 2025-27; a separation plant at 1,000 USD/tpa with
+    yield 0.5, lead time 1) swept over demand_factor 1,2 (A) and 1,3 (B), as `rechain sweep --out` writes them.
+    Every tonne scales with the factor (nothing binds but demand), so system cost is 2,800 per unit of factor
+    (test_compare's derivation: opex 1,200 + capex 20,000 − salvage 18,400): factor 1 is 2,800 in both (no
+    row), factor 2 (5,600) only in A, factor 3 (8,400) only in B. The grids differ in the settings."""
+    a, b = tmp_path / "a", tmp_path / "b"
+    for out, grid in ((a, "1,2"), (b, "1,3")):
+        done = rechain("sweep", examples / "tiny", "--param", f"demand_factor={grid}", "--workers", "1", "--out", out)
+        assert done.returncode == 0, done.stderr
+    done = rechain("compare", a, b, "--json")
+    cost = {(r["demand_factor"], r["what"]): (r["A"], r["B"]) for r in rows(done, "sweep")
+            if r["column"] == "system_cost_usd"}
+    assert cost == {
+        ("2.0", "only in A"): (pytest.approx(5600), None),
+        ("3.0", "only in B"): (None, pytest.approx(8400)),
+    }
+    assert {r["demand_factor"] for r in rows(done, "sweep")} == {"2.0", "3.0"}
+    assert [r["item"] for r in rows(done, "settings")] == ["grid.demand_factor"]
