@@ -130,8 +130,8 @@ class Probe:
     basis-stable range of row bounds (HiGHS ranging) and re-solves with row bounds moved, each
     started warm from the optimal basis and undone afterwards (bounds and basis as they were)."""
 
-    def __init__(self, highs: Any, row_of: Callable[[Any], int], objective: float):
-        self.highs, self.row_of, self.objective = highs, row_of, objective  # objective: HiGHS's, at the optimum
+    def __init__(self, highs: Any, row_of: Callable[[Any], int]):
+        self.highs, self.row_of = highs, row_of
         self._ranging: Any = None
 
     def stable(self, row: int) -> tuple[float, float]:
@@ -153,9 +153,9 @@ class Probe:
         _, _, lower, upper, _ = self.highs.getRows(len(rows), np.array(rows, dtype=np.int32))
         return lower, upper
 
-    def moved(self, rows: list[int], lower: Any, upper: Any) -> tuple[str, float, list[float]]:
+    def moved(self, rows: list[int], lower: Any, upper: Any) -> tuple[str, list[float]]:
         """Re-solve with the rows' bounds set to (lower, upper): HiGHS's status ("optimal",
-        "infeasible" or another), the objective and the rows' duals; then everything back."""
+        "infeasible" or another) and the rows' duals; then everything back."""
         import numpy as np
 
         h, index = self.highs, np.array(rows, dtype=np.int32)
@@ -166,7 +166,7 @@ class Probe:
                 h.run()
             status = h.modelStatusToString(h.getModelStatus()).lower()
             dual = h.getSolution().row_dual
-            return status, float(h.getInfo().objective_function_value), [float(dual[r]) for r in rows]
+            return status, [float(dual[r]) for r in rows]
         finally:
             h.changeRowsBounds(len(rows), index, old_lower, old_upper)
             try:
@@ -306,9 +306,7 @@ class CaseSolver:
             duals = dict(results.solution_loader.get_duals())
         info = self.highs.getInfo()
         quality = (float(info.max_primal_infeasibility), float(info.max_dual_infeasibility))
-        probe = (
-            Probe(self.highs, self._row_of, float(info.objective_function_value)) if status is Status.OPTIMAL else None
-        )
+        probe = Probe(self.highs, self._row_of) if status is Status.OPTIMAL else None
         return SolveOutcome(
             status,
             message,

@@ -7,20 +7,23 @@ demand of (e, y), spread over the protected consumers in proportion to their dem
     d_r = ∂bound_r / ∂t   for the rows r in which D[m,e,y] stands: demand[m,e,y] (and, one stage,
                           clean_cap_demand[m,e,y]) for m ∈ P, independence[e,y] with (1 − α)
 
-A solver's dual y gives y·d, one subgradient. It is the derivative only when z is differentiable
-along d at b; otherwise the honest figure is the pair of one-sided derivatives
+A solver's dual y gives y·d, one subgradient. It is the derivative only where z is differentiable
+along d; at a kink the honest figure is the pair of one-sided derivatives z'(b; −d) ≤ z'(b; +d), and
+every value between them is a valid marginal cost. They are measured over a step δ = STEP × the
+protected demand of (e, y) (1e-4: 66 kg of 656 t), from the duals y± of the LP re-solved warm at b ± δ·d:
 
-    left  = lim_{δ↓0} (z(b) − z(b − δ·d)) / δ   ≤   right = lim_{δ↓0} (z(b + δ·d) − z(b)) / δ,
+    low = y−·d  ≤  z'(b; −d)  ≤  z'(b; +d)  ≤  high = y+·d        (convexity)
 
-and every value in [left, right] is a valid marginal cost (y·d is one of them). Left and right within
-0.1% (UNIQUE) count as one: the marginal cost is unique. Detection: HiGHS's
-ranging gives each row's bound interval over which the optimal basis stays optimal; when the current
-bound lies strictly inside it for every row of d, z is linear on both sides (left = right = y·d) and
-nothing is re-solved. Otherwise, on each side: re-solve warm at b ± δ·d (δ = STEP × the protected
-demand of (e, y)) and take the slope y'·d of the dual y' there, kept when the secant ±(z(b ± δ·d) −
-z(b))/δ agrees with it (z linear on [b, b ± δ·d]: no breakpoint inside), else δ ÷ 16, at most TRIES
-times. A side whose re-solve is infeasible has no finite end (right = +∞, left = −∞). The values are
-in objective units per t; marginal.py converts them to undiscounted USD per kg.
+with equality unless z has another kink within δ of b; a kink closer than δ counts as at b (as the
+shortfall held at its least plus 1e-6 t at any price: more demand then has no finite cost). A side
+whose re-solve is infeasible has no finite end (high = +∞, low = −∞). low and high within 0.1%
+(UNIQUE) are one value: the marginal cost is unique.
+
+Cheap where it is unique: HiGHS's ranging gives each row's bound interval over which the optimal
+basis stays optimal. The set of right-hand sides a basis keeps optimal is convex, so when each of the
+k moved rows can move k·δ·|d_r| either way inside its interval, the basis is optimal on all of
+[b − δ·d, b + δ·d], z is linear there (low = high = y·d) and nothing is re-solved. The values are in
+objective units per t; marginal.py converts them to undiscounted USD per kg.
 """
 
 from __future__ import annotations
@@ -38,12 +41,8 @@ from .highs import Probe
 from .variants import Variant
 
 STEP = 1e-4  # δ as a share of the element-year's protected demand
-SHRINK = 16.0  # δ ÷ this when a breakpoint lies within δ
-TRIES = 3
-REL = 1e-6  # relative accuracy of a slope read off duals
-UNIQUE = 1e-3  # left and right within UNIQUE · max(|left|, |right|) + ABS: one marginal cost (to 0.1%)
+UNIQUE = 1e-3  # low and high within UNIQUE · max(|low|, |high|) + ABS: one marginal cost (to 0.1%)
 ABS = 1e-9  # objective units (million USD) per t: 0.001 USD/t
-OBJECTIVE_REL = 1e-9  # relative accuracy of an objective value, for the secant
 
 
 @dataclass(frozen=True)
@@ -68,15 +67,14 @@ def probed(built: Built) -> bool:
 
 
 def one_sided(built: Built, probe: Probe, keys: list[tuple[str, int]]) -> dict[tuple[str, int], tuple[float, float]]:
-    """(left, right) in objective units per t for each (e, y) of `keys` whose rows HiGHS's ranging
-    does not show strictly inside their basis-stable interval; math.nan on a side not measured."""
+    """(low, high) in objective units per t for each (e, y) of `keys` whose rows HiGHS's ranging does
+    not show stable over ±δ; math.nan on a side not measured."""
     found = {}
-    objective = probe.objective
     for key in keys:
         direction = _direction(built, probe, *key)
         if direction is None or _stable(probe, direction):
             continue
-        found[key] = (_side(probe, direction, objective, -1.0), _side(probe, direction, objective, 1.0))
+        found[key] = (_side(probe, direction, -1.0), _side(probe, direction, 1.0))
     return found
 
 
@@ -138,36 +136,29 @@ def _direction(built: Built, probe: Probe, e: str, y: int) -> Direction | None:
 
 
 def _stable(probe: Probe, direction: Direction) -> bool:
-    """Every moved bound strictly inside its basis-stable interval (HiGHS ranging)."""
-    for r, lo, hi, d_lo, d_hi in zip(
-        direction.rows, direction.lower, direction.upper, direction.d_lower, direction.d_upper, strict=True
-    ):
-        if not (d_lo or d_hi):
-            continue
-        bound = lo if d_lo else hi
+    """Every moved bound can move k·δ·|d_r| either way inside its basis-stable interval (HiGHS ranging)."""
+    moved = [
+        (r, lo if d_lo else hi, d_lo or d_hi)
+        for r, lo, hi, d_lo, d_hi in zip(
+            direction.rows, direction.lower, direction.upper, direction.d_lower, direction.d_upper, strict=True
+        )
+        if d_lo or d_hi
+    ]
+    for r, bound, change in moved:
+        room = len(moved) * STEP * direction.tonnes * abs(change)
         down, up = probe.stable(r)
-        room = 1e-9 * max(1.0, abs(bound))
         if not (down < bound - room and up > bound + room):
             return False
     return True
 
 
-def _side(probe: Probe, direction: Direction, objective: float, sign: float) -> float:
-    """The one-sided derivative on the side `sign` (+1 right, −1 left), objective units per t."""
-    delta, slope = STEP * direction.tonnes, math.nan
-    for _ in range(TRIES):
-        lower = direction.lower + sign * delta * direction.d_lower
-        upper = direction.upper + sign * delta * direction.d_upper
-        status, moved, duals = probe.moved(direction.rows, lower, upper)
-        if status == "infeasible":
-            slope = sign * math.inf
-        elif status != "optimal":
-            return math.nan
-        else:
-            slope = direction.slope(duals)
-            secant = sign * (moved - objective) / delta
-            noise = OBJECTIVE_REL * max(1.0, abs(objective)) / delta
-            if abs(slope - secant) <= REL * max(abs(slope), abs(secant)) + noise:
-                return slope
-        delta /= SHRINK
-    return slope
+def _side(probe: Probe, direction: Direction, sign: float) -> float:
+    """y±·d on the side `sign` (+1 high, −1 low), objective units per t: ±inf where the LP at b ± δ·d is
+    infeasible, nan where HiGHS ends otherwise."""
+    delta = sign * STEP * direction.tonnes
+    lower = direction.lower + delta * direction.d_lower
+    upper = direction.upper + delta * direction.d_upper
+    status, duals = probe.moved(direction.rows, lower, upper)
+    if status == "infeasible":
+        return sign * math.inf
+    return direction.slope(duals) if status == "optimal" else math.nan
