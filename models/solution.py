@@ -153,6 +153,7 @@ def extract(built: Built, outcome: SolveOutcome, build_seconds: float, with_tabl
     summary["marginal_supply_cost_usd_per_kg"] = _by_element_year(msc.by_element)
     summary["marginal_supply_cost_range_usd_per_kg"] = msc_ranges(msc)
     summary["marginal_supply_cost_mean_usd_per_kg"] = msc_means(msc, ds.settings.first_independence_year)
+    summary[MEAN_RANGES] = msc_mean_ranges(msc, ds.settings.first_independence_year)
     summary["protected_payment_usd"] = msc.payment_usd({y: _v(m.discount[y]) for y in m.Y})
     if not with_tables:
         return Solution(outcome.status, outcome.message, summary, {}, duals)
@@ -197,6 +198,10 @@ PER_KG_LOW = "premium_low_usd_per_kg."  # the ends of the per-kg premium where a
 PER_KG_HIGH = "premium_high_usd_per_kg."
 PER_KG_UNIQUE = "premium_unique."  # False where the per-kg premium is not unique (the key is absent where it is)
 RANGES = "marginal_supply_cost_range_usd_per_kg"
+MEAN_RANGES = "marginal_supply_cost_mean_range_usd_per_kg"
+MSC_UNIQUE = "marginal_supply_cost_unique."  # a sweep row's mean, where not unique: False and its ends
+MSC_LOW = "marginal_supply_cost_low_usd_per_kg."
+MSC_HIGH = "marginal_supply_cost_high_usd_per_kg."
 
 
 def per_kg_premiums(case: dict[str, Any], free: dict[str, Any]) -> dict[str, float | None]:
@@ -250,6 +255,18 @@ def msc_means(msc: MarginalSupplyCost, first_year: int) -> dict[str, float]:
         if y >= first_year:
             years[e].append(v)
     return {e: sum(vs) / len(vs) for e, vs in years.items()}
+
+
+def msc_mean_ranges(msc: MarginalSupplyCost, first_year: int) -> dict[str, list[float | None]]:
+    """`marginal_supply_cost_mean_range_usd_per_kg`: element -> [low, high] of msc_means where a year's
+    marginal cost is not unique: the mean of each year's low (high), the point where unique; None for an
+    end that is not finite."""
+    found = {}
+    for e in sorted({e for e, y in msc.not_unique if y >= first_year}):
+        years = [y for (e2, y) in msc.by_element if e2 == e and y >= first_year]
+        ends = [(msc.by_element[(e, y)],) * 2 if (e, y) not in msc.not_unique else _range(msc, (e, y)) for y in years]
+        found[e] = [_mean([end[0] for end in ends]), _mean([end[1] for end in ends])]
+    return found
 
 
 def clean_premiums(result: Solution) -> dict[str, float]:

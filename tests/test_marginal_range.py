@@ -196,3 +196,37 @@ def test_findings_sentences_say_between():
     assert comparator_sentence(subject, table) == [
         "- Per kg of allied demand from 2035, beside public comparators: A: model between +70 and +95.5 USD/kg "
         "(the marginal cost is not unique here) against +59 USD/kg (floor)."]
+
+
+def test_mean_over_the_years_has_ends_too():
+    """two_years from 2025 (the independence year): the mean over 2025 and 2026 of the low ends,
+    (18/11 + 1.5) / 2 = 69/44, and of the high ends, (3 + 3) / 2 = 3; a sweep row carries them beside
+    the mean, with `marginal_supply_cost_unique.A` False."""
+    from rechain.run.sweep import row_of
+
+    ds = two_years()
+    r = solve(ds)
+    assert r.summary["marginal_supply_cost_mean_range_usd_per_kg"] == {"A": [approx(69 / 44), approx(3)]}
+    row = row_of(r, {}, ds)
+    assert (row["marginal_supply_cost_unique.A"], row["marginal_supply_cost_low_usd_per_kg.A"],
+            row["marginal_supply_cost_high_usd_per_kg.A"]) == (False, approx(69 / 44), approx(3))
+
+
+def test_frontier_premium_ends():
+    """A frontier row whose mean marginal cost is 2 USD/kg, valid from 1.5 to 3, against an α = 1 row at
+    a unique 1: premium 1, from 1.5 − 1 = 0.5 to 3 − 1 = 2. Against an α = 1 row valid from 0.8 to 1.2:
+    from 1.5 − 1.2 = 0.3 to 3 − 0.8 = 2.2. Both unique: nothing added. No finite high end: None."""
+    from rechain.run.frontier import premium_ends
+
+    point = {"marginal_supply_cost_usd_per_kg.A": 2.0, "marginal_supply_cost_unique.A": False,
+             "marginal_supply_cost_low_usd_per_kg.A": 1.5, "marginal_supply_cost_high_usd_per_kg.A": 3.0}
+    free = {"marginal_supply_cost_usd_per_kg.A": 1.0}
+    assert premium_ends(point, free) == {"premium_unique.A": False, "premium_low_usd_per_kg.A": approx(0.5),
+                                         "premium_high_usd_per_kg.A": approx(2.0)}
+    wide = free | {"marginal_supply_cost_unique.A": False, "marginal_supply_cost_low_usd_per_kg.A": 0.8,
+                   "marginal_supply_cost_high_usd_per_kg.A": 1.2}
+    assert premium_ends(point, wide)["premium_low_usd_per_kg.A"] == approx(0.3)
+    assert premium_ends(point, wide)["premium_high_usd_per_kg.A"] == approx(2.2)
+    assert premium_ends(free, free) == {} and premium_ends(point, None) == {}
+    open_ = point | {"marginal_supply_cost_high_usd_per_kg.A": None}
+    assert premium_ends(open_, free)["premium_high_usd_per_kg.A"] is None
