@@ -22,6 +22,7 @@ from .formulation import Built
 from .highs import SolveOutcome, Status
 from .marginal import MarginalSupplyCost, marginal_supply_cost, relaxation_value
 from .network import circuit_lead_time
+from .ranging import UNIQUE
 
 COST_PARTS = ("capex", "fixed_om", "opex", "transport", "tariff", "holding", "recipe")
 PENALTIES = ("unmet", "shortfall", "must_run")
@@ -214,7 +215,8 @@ def per_kg_premiums(case: dict[str, Any], free: dict[str, Any]) -> dict[str, flo
 
         low  = mean_y (low_case[e,y] − high_free[e,y]),   high = mean_y (high_case[e,y] − low_free[e,y])
 
-    (low = high = the point where unique; None for an end that is not finite)."""
+    (low = high = the point where unique; None for an end that is not finite). Ends within 0.1% of the
+    larger mean marginal cost (ranging.UNIQUE, as for one year's) are one premium: no ends."""
     first = case["independence_year"]
     base = free["marginal_supply_cost_usd_per_kg"]
     row: dict[str, float | None] = {}  # (a flag is a bool, so a float too)
@@ -224,11 +226,18 @@ def per_kg_premiums(case: dict[str, Any], free: dict[str, Any]) -> dict[str, flo
             continue
         row[f"{PER_KG}{e}"] = sum(by_year[y] - base[e][y] for y in years) / len(years)
         ends = [_ends(case, e, y) for y in years], [_ends(free, e, y) for y in years]
-        if not all(c[2] and f[2] for c, f in zip(*ends, strict=True)):
-            row[f"{PER_KG_UNIQUE}{e}"] = False
-            row[f"{PER_KG_LOW}{e}"] = _mean([_minus(c[0], f[1]) for c, f in zip(*ends, strict=True)])
-            row[f"{PER_KG_HIGH}{e}"] = _mean([_minus(c[1], f[0]) for c, f in zip(*ends, strict=True)])
+        low = _mean([_minus(c[0], f[1]) for c, f in zip(*ends, strict=True)])
+        high = _mean([_minus(c[1], f[0]) for c, f in zip(*ends, strict=True)])
+        scale = max(abs(sum(by_year[y] for y in years)), abs(sum(base[e][y] for y in years))) / len(years)
+        if not one_value(low, high, scale):
+            row |= {f"{PER_KG_UNIQUE}{e}": False, f"{PER_KG_LOW}{e}": low, f"{PER_KG_HIGH}{e}": high}
     return row
+
+
+def one_value(low: float | None, high: float | None, scale: float) -> bool:
+    """Ends (USD/kg) of a marginal cost or premium of size `scale` that are one value: within ranging.UNIQUE
+    of it (0.1%) and 1e-6 USD/kg."""
+    return low is not None and high is not None and abs(high - low) <= UNIQUE * abs(scale) + 1e-6
 
 
 def _ends(summary: dict[str, Any], e: str, y: str) -> tuple[float | None, float | None, bool]:
@@ -260,12 +269,14 @@ def msc_means(msc: MarginalSupplyCost, first_year: int) -> dict[str, float]:
 def msc_mean_ranges(msc: MarginalSupplyCost, first_year: int) -> dict[str, list[float | None]]:
     """`marginal_supply_cost_mean_range_usd_per_kg`: element -> [low, high] of msc_means where a year's
     marginal cost is not unique: the mean of each year's low (high), the point where unique; None for an
-    end that is not finite."""
+    end that is not finite. Ends within 0.1% of the mean are one value (one_value): none."""
     found = {}
     for e in sorted({e for e, y in msc.not_unique if y >= first_year}):
         years = [y for (e2, y) in msc.by_element if e2 == e and y >= first_year]
         ends = [(msc.by_element[(e, y)],) * 2 if (e, y) not in msc.not_unique else _range(msc, (e, y)) for y in years]
-        found[e] = [_mean([end[0] for end in ends]), _mean([end[1] for end in ends])]
+        low, high = _mean([end[0] for end in ends]), _mean([end[1] for end in ends])
+        if not one_value(low, high, sum(msc.by_element[(e, y)] for y in years) / len(years)):
+            found[e] = [low, high]
     return found
 
 

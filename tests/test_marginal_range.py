@@ -72,13 +72,19 @@ def test_spare_capacity_is_unique(path):
 def test_the_table_and_summary_show_the_range():
     """The results' marginal_supply_cost sheet: the element row holds low 2 and high 5 USD/kg and
     unique False; the consumer row carries its element's flag. The summary keeps [2, 5]. With 9 t:
-    unique True, low and high blank, no range in the summary."""
+    unique True, low and high blank, no range in the summary. The summary sheet gives the mean over the
+    years (one year here) with its ends 2 and 5."""
+    from rechain.report.results import summary_table
+
     r = solve(cheap_and_dear())
     table = r.tables["marginal_supply_cost"]
     element = table[table["node"].isna()].iloc[0]
     assert (element["low_usd_per_kg"], element["high_usd_per_kg"], element["unique"]) == (approx(2), approx(5), False)
     assert list(table["unique"]) == [False, False]
     assert r.summary["marginal_supply_cost_range_usd_per_kg"] == {"A": {"2025": [approx(2), approx(5)]}}
+    sheet = dict(summary_table(r, {}).itertuples(index=False))
+    assert (sheet["marginal_supply_cost_mean_usd_per_kg.A"], sheet["marginal_supply_cost_mean_low_usd_per_kg.A"],
+            sheet["marginal_supply_cost_mean_high_usd_per_kg.A"]) == (approx(2), approx(2), approx(5))
     spare = solve(cheap_and_dear(9.0))
     row = spare.tables["marginal_supply_cost"].iloc[0]
     assert bool(row["unique"]) and pd.isna(row["low_usd_per_kg"]) and pd.isna(row["high_usd_per_kg"])
@@ -164,6 +170,17 @@ def test_per_kg_premium_range():
     assert per_kg_premiums(free, free) == {"premium_usd_per_kg.A": 0.0, "premium_unique.A": False,
                                            "premium_low_usd_per_kg.A": -0.25, "premium_high_usd_per_kg.A": 0.25}
     assert per_kg_premiums(summary({"2025": 2.0}), summary({"2025": 1.0})) == {"premium_usd_per_kg.A": 1.0}
+
+
+def test_ends_within_a_tenth_of_a_per_cent_are_one_premium():
+    """A marginal cost of 2 USD/kg valid from 2 to 2.0009 against 1: premium ends 1 and 1.0009, 0.0009
+    apart, within 0.1% of the larger marginal cost (0.002): one premium, 1. From 2 to 2.003: ends 1 and
+    1.003, 0.003 apart: a range."""
+    free = summary({"2025": 1.0})
+    assert per_kg_premiums(summary({"2025": 2.0}, {"A": {"2025": [2.0, 2.0009]}}), free) == {
+        "premium_usd_per_kg.A": 1.0}
+    wide = per_kg_premiums(summary({"2025": 2.0}, {"A": {"2025": [2.0, 2.003]}}), free)
+    assert (wide["premium_low_usd_per_kg.A"], wide["premium_high_usd_per_kg.A"]) == (approx(1), approx(1.003))
 
 
 def test_findings_tables_put_the_ends_beside_the_point():

@@ -14,7 +14,16 @@ import pandas as pd
 
 from ..models.highs import DEFAULT_OPTIONS, SolveOptions, Status
 from ..models.model import Variant
-from ..models.solution import MSC_HIGH, MSC_LOW, MSC_UNIQUE, PER_KG_HIGH, PER_KG_LOW, PER_KG_UNIQUE, Solution
+from ..models.solution import (
+    MSC_HIGH,
+    MSC_LOW,
+    MSC_UNIQUE,
+    PER_KG_HIGH,
+    PER_KG_LOW,
+    PER_KG_UNIQUE,
+    Solution,
+    one_value,
+)
 from ..workbook.validate import Workbook
 from .sweep import solve_points
 from .warm import Models
@@ -94,7 +103,7 @@ def premium_ends(point: dict, free: dict | None) -> dict[str, float | bool | Non
     """Where the mean marginal cost of the point or of its α = 1 row is not unique (`marginal_supply_cost_unique.<e>`
     False), the per-kg premium is not either: `premium_unique.<e>` False and its ends
     `premium_low_usd_per_kg.<e>` = low(point) − high(free), `premium_high_usd_per_kg.<e>` = high(point) − low(free)
-    (a unique mean is both its ends; None: no finite end)."""
+    (a unique mean is both its ends; None: no finite end); ends within 0.1% of the larger mean are one value."""
     if free is None:
         return {}
     row: dict[str, float | bool | None] = {}
@@ -103,9 +112,13 @@ def premium_ends(point: dict, free: dict | None) -> dict[str, float | bool | Non
             continue
         low, high = (_end(point, p, e) for p in (MSC_LOW, MSC_HIGH))
         free_low, free_high = (_end(free, p, e) for p in (MSC_LOW, MSC_HIGH))
-        row[f"{PER_KG_UNIQUE}{e}"] = False
-        row[f"{PER_KG_LOW}{e}"] = None if low is None or free_high is None else low - free_high
-        row[f"{PER_KG_HIGH}{e}"] = None if high is None or free_low is None else high - free_low
+        ends = (
+            None if low is None or free_high is None else low - free_high,
+            None if high is None or free_low is None else high - free_low,
+        )
+        scale = max(abs(_end(point, MSC, e) or 0.0), abs(_end(free, MSC, e) or 0.0))
+        if not one_value(*ends, scale):
+            row |= {f"{PER_KG_UNIQUE}{e}": False, f"{PER_KG_LOW}{e}": ends[0], f"{PER_KG_HIGH}{e}": ends[1]}
     return row
 
 
