@@ -136,15 +136,19 @@ class Probe:
 
     def stable(self, row: int) -> tuple[float, float]:
         """(lowest, highest) value of the row's bound over which the optimal basis stays optimal
-        (HiGHS's row_bound_dn and row_bound_up); (-inf, inf) when HiGHS cannot range."""
+        (HiGHS's row_bound_dn and row_bound_up); (nan, nan) when HiGHS cannot range (no basis)."""
+        self._range()
+        if self._ranging is False:
+            return math.nan, math.nan
+        return float(self._ranging.row_bound_dn.value_[row]), float(self._ranging.row_bound_up.value_[row])
+
+    def _range(self) -> None:
+        """HiGHS's ranging at the optimum, once (before any re-solve moves the LP)."""
         if self._ranging is None:
             try:
                 self._ranging = self.highs.getRanging()[1]
             except HighsRefused:
                 self._ranging = False
-        if self._ranging is False:
-            return -math.inf, math.inf
-        return float(self._ranging.row_bound_dn.value_[row]), float(self._ranging.row_bound_up.value_[row])
 
     def bounds(self, rows: list[int]) -> tuple[Any, Any]:
         """The rows' (lower, upper) bounds as HiGHS holds them."""
@@ -158,6 +162,7 @@ class Probe:
         "infeasible" or another) and the rows' duals; then everything back."""
         import numpy as np
 
+        self._range()
         h, index = self.highs, np.array(rows, dtype=np.int32)
         basis, (old_lower, old_upper) = h.getBasis(), self.bounds(rows)
         try:

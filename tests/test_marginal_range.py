@@ -135,6 +135,18 @@ def test_stable_rows_are_not_resolved(monkeypatch):
     assert len(calls) == 2
 
 
+def test_without_ranging_both_sides_are_measured(monkeypatch):
+    """Where HiGHS cannot range (no basis), nothing is taken as stable: cheap_and_dear with 9 t is
+    re-solved on both sides and found unique at MA's 2 USD/kg; with 10 t, 2 to 5 as before."""
+    calls = []
+    moved = Probe.moved
+    monkeypatch.setattr(Probe, "_range", lambda self: setattr(self, "_ranging", False))
+    monkeypatch.setattr(Probe, "moved", lambda self, *a: calls.append(1) or moved(self, *a))
+    spare = measured(cheap_and_dear(9.0))
+    assert len(calls) == 2 and spare.ranges == {("A", 2025): (approx(2), approx(2))} and not spare.not_unique
+    assert measured(cheap_and_dear()).ranges == {("A", 2025): (approx(2), approx(5))}
+
+
 def test_probing_leaves_the_model_as_it_was():
     """A Model re-solved after the one-sided solves (and after a change and back) finds the same plan:
     objective 10 x 2,000 = 20,000 USD and the range [2, 5] again; at 90% demand (9 t) unique 2."""
