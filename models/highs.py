@@ -122,6 +122,62 @@ class SolveOutcome:
     translate_seconds: float = 0.0  # handing the model to HiGHS (first solve only)
     highs_seconds: float = 0.0  # HiGHS's own run time
     infeasibility: tuple[float, float] = (0.0, 0.0)  # HiGHS's max primal and dual infeasibility
+    probe: Probe | None = None  # the optimal LP, to range and re-solve with row bounds moved (models.ranging)
+
+
+class Probe:
+    """The LP HiGHS holds after an optimal solve, for one-sided marginal costs (models.ranging): the
+    basis-stable range of row bounds (HiGHS ranging) and re-solves with row bounds moved, each
+    started warm from the optimal basis and undone afterwards (bounds and basis as they were)."""
+
+    def __init__(self, highs: Any, row_of: Callable[[Any], int]):
+        self.highs, self.row_of = highs, row_of
+        self._ranging: Any = None
+
+    def stable(self, row: int) -> tuple[float, float]:
+        """(lowest, highest) value of the row's bound over which the optimal basis stays optimal
+        (HiGHS's row_bound_dn and row_bound_up); (nan, nan) when HiGHS cannot range (no basis)."""
+        self._range()
+        if self._ranging is False:
+            return math.nan, math.nan
+        return float(self._ranging.row_bound_dn.value_[row]), float(self._ranging.row_bound_up.value_[row])
+
+    def _range(self) -> None:
+        """HiGHS's ranging at the optimum, once (before any re-solve moves the LP)."""
+        if self._ranging is None:
+            try:
+                self._ranging = self.highs.getRanging()[1]
+            except HighsRefused:
+                self._ranging = False
+
+    def bounds(self, rows: list[int]) -> tuple[Any, Any]:
+        """The rows' (lower, upper) bounds as HiGHS holds them."""
+        import numpy as np
+
+        _, _, lower, upper, _ = self.highs.getRows(len(rows), np.array(rows, dtype=np.int32))
+        return lower, upper
+
+    def moved(self, rows: list[int], lower: Any, upper: Any) -> tuple[str, list[float]]:
+        """Re-solve with the rows' bounds set to (lower, upper): HiGHS's status ("optimal",
+        "infeasible" or another) and the rows' duals; then everything back."""
+        import numpy as np
+
+        self._range()
+        h, index = self.highs, np.array(rows, dtype=np.int32)
+        basis, (old_lower, old_upper) = h.getBasis(), self.bounds(rows)
+        try:
+            with quiet_stdout():
+                h.changeRowsBounds(len(rows), index, np.asarray(lower, float), np.asarray(upper, float))
+                h.run()
+            status = h.modelStatusToString(h.getModelStatus()).lower()
+            dual = h.getSolution().row_dual
+            return status, [float(dual[r]) for r in rows]
+        finally:
+            h.changeRowsBounds(len(rows), index, old_lower, old_upper)
+            try:
+                h.setBasis(basis)
+            except HighsRefused:  # the next solve starts cold instead
+                h.clearSolver()
 
 
 @contextlib.contextmanager
@@ -180,6 +236,7 @@ class CaseSolver:
         self._solver: Any = None  # pyomo.contrib.solver.solvers.highs.Highs once handed over (persistent)
         self._direct: DirectModel | None = None  # once handed over (direct)
         self._errors: list[str] = []  # HiGHS's ERROR lines of the last run (direct)
+        self._rows: tuple[Any, dict[int, int]] | None = None  # (direct model, row of id(constraint))
         self._solved = False
         self._stop = False
 
@@ -254,6 +311,7 @@ class CaseSolver:
             duals = dict(results.solution_loader.get_duals())
         info = self.highs.getInfo()
         quality = (float(info.max_primal_infeasibility), float(info.max_dual_infeasibility))
+        probe = Probe(self.highs, self._row_of) if status is Status.OPTIMAL else None
         return SolveOutcome(
             status,
             message,
@@ -262,7 +320,16 @@ class CaseSolver:
             translate,
             float(self.highs.getRunTime()) - clock,
             quality,
+            probe,
         )
+
+    def _row_of(self, con: Any) -> int:
+        """HiGHS's row of a constraint of the model (the direct path's index made at the first call)."""
+        if self._direct is None:
+            return int(self._solver._pyomo_con_to_solver_con_map[con])
+        if self._rows is None or self._rows[0] is not self._direct:
+            self._rows = (self._direct, {id(c): r for r, c in enumerate(self._direct.rows)})
+        return self._rows[1][id(con)]
 
     def _attempt(self) -> tuple[float, float, Any, Status, str]:
         """Hand over (once), run, and re-run cold after a warm run that did not end optimal."""

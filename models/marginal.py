@@ -11,30 +11,29 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pyomo.environ as pyo
-from pyomo.core.expr.visitor import identify_variables
 
 from .constraints import need
 from .dataset import MONEY
 from .formulation import Built
+from .highs import Probe
+from .ranging import one_sided, probed, same
 from .variants import Variant
 
 KG_PER_T = 1000.0
-USED = 1e-6  # t: a row with a variable above this is in use
-TIGHT = 1e-7  # slack at most this share of the row's size: exactly used up
-ZERO_DUAL = 1e-9  # million USD per unit (0.001 USD): a dual this small is 0
-CEILINGS = ("capacity", "availability", "circuit_capacity", "stock_max", "recipe_share", "budget_annual")
-YEARLESS = ("max_capacity", "circuit_max_capacity", "budget_total", "budget_bloc")
 
 
 @dataclass(frozen=True)
 class MarginalSupplyCost:
     """USD per kg, undiscounted: per (element, year) the need-weighted mean over
     protected consumers (the plain mean where their need is all 0), and per
-    (consumer, element, year). `not_unique` holds the (element, year) whose
-    value is one end of an interval of valid values (see `degenerate_marks`)."""
+    (consumer, element, year). `ranges` holds, per (element, year) whose rows were not strictly
+    inside their basis-stable interval, the one-sided derivatives (low, high) (models.ranging: −inf /
+    +inf where a side has no finite end, nan where it could not be measured); `not_unique` the
+    (element, year) whose low and high differ: every value between them is a valid marginal cost."""
 
     by_element: dict[tuple[str, int], float]
     by_consumer: dict[tuple[str, str, int], float]
+    ranges: dict[tuple[str, int], tuple[float, float]] = field(default_factory=dict)
     not_unique: frozenset[tuple[str, int]] = frozenset()
     payment: dict[int, float] = field(default_factory=dict)  # year -> Σ need · msc, USD undiscounted
 
@@ -60,7 +59,7 @@ def relaxation_value(con: Any, raw: dict[Any, float]) -> float:
     return -value if con.has_ub() and not con.has_lb() else value
 
 
-def marginal_supply_cost(built: Built, duals: dict[Any, float], marks: bool = True) -> MarginalSupplyCost:
+def marginal_supply_cost(built: Built, duals: dict[Any, float], probe: Probe | None = None) -> MarginalSupplyCost:
     """d(objective)/d(protected demand), per kg, undiscounted.
 
         msc[m,e,y] = ( λ_demand[m,e,y] + (1 − α) · λ_independence[e,y]  (+ λ_{v ≤ need}[m,e,y] if k̄ = 1) )
@@ -73,7 +72,8 @@ def marginal_supply_cost(built: Built, duals: dict[Any, float], marks: bool = Tr
     (models.highs.SolveOutcome.duals): Pyomo's convention, d(objective)/d(bound),
     objective in million USD (MONEY). A row that is absent or has no dual counts 0.
     Duals need not be unique where a capacity is exactly used up; this reads
-    the solver's choice.
+    the solver's choice, and with `probe` (the solved LP) measures the one-sided
+    derivatives where ranging cannot show them equal (models.ranging), in the same units.
     """
     m, ds, net = built.model, built.dataset, built.network
     s = ds.settings
@@ -102,59 +102,12 @@ def marginal_supply_cost(built: Built, duals: dict[Any, float], marks: bool = Tr
     for key, pairs in sorted(weights.items()):
         total = sum(w for w, _ in pairs)
         by_element[key] = sum(w * v for w, v in pairs) / total if total > 0 else sum(v for _, v in pairs) / len(pairs)
-    found = degenerate_marks(built, duals) if marks else set()
-    not_unique = frozenset((e, y) for e, y in by_element if found & {(e, y), (e, None), (None, y), (None, None)})
-    return MarginalSupplyCost(by_element, by_consumer, not_unique, dict(payment))
+    sides = one_sided(built, probe, sorted(by_element)) if probe is not None and probed(built) else {}
+    ranges = {key: (low / _per_kg(built, key[1]), high / _per_kg(built, key[1])) for key, (low, high) in sides.items()}
+    not_unique = frozenset(key for key, (low, high) in sides.items() if not same(low, high))
+    return MarginalSupplyCost(by_element, by_consumer, ranges, not_unique, dict(payment))
 
 
-Mark = tuple[str | None, int | None]  # (element, year); None = every element or every year
-
-
-def _marks(built: Built, name: str, index: Any) -> list[Mark]:
-    """The (element, year) a ceiling row concerns."""
-    year = None if name in YEARLESS else index[-1] if isinstance(index, tuple) else index
-    if name in ("circuit_capacity", "circuit_max_capacity", "stock_max"):
-        return [(index[1], year)]
-    if name == "recipe_share":
-        return [(e, year) for e in built.dataset.recipes[index[1]][index[2]].t_per_t]
-    return [(None, year)]
-
-
-def degenerate_marks(built: Built, duals: dict[Any, float]) -> set[Mark]:
-    """Where the solver sits on a capacity exactly used up with a zero dual.
-
-    A ceiling row (capacity, availability, circuit, stockpile, recipe share, budgets) that is
-    in use, has no slack and has a zero dual marks a degenerate vertex: the solver priced the
-    margin as if the ceiling were loose, while a dual up to the next supplier's cost is as
-    valid. Capacity serves every year after its build, so the other years in which the same
-    row (facility, circuit, ...) is exactly used up are marked too. A yearless ceiling
-    (max_tpa, budget_usd) marks every year. A zero flow at a zero reduced cost (the solver at
-    the other end of the interval) is not seen.
-    """
-    m = built.model
-    marks: set[Mark] = set()
-    for name in CEILINGS + YEARLESS:
-        component = m.component(name)
-        if component is None:
-            continue
-        tight: defaultdict[Any, list[Any]] = defaultdict(list)  # the row without its year -> indexes used up
-        degenerate = set()
-        for index, con in component.items():
-            if _exactly_used_up(con):
-                group = index[:-1] if isinstance(index, tuple) and name in CEILINGS else index
-                tight[group].append(index)
-                if abs(duals.get(con, 0.0)) <= ZERO_DUAL:
-                    degenerate.add(group)
-        for group in degenerate:
-            for index in tight[group]:
-                marks.update(_marks(built, name, index))
-    return marks
-
-
-def _exactly_used_up(con: Any) -> bool:
-    values = [abs(_value(v)) for v in identify_variables(con.body, include_fixed=False)]
-    if not values or max(values) <= USED:
-        return False
-    body, bound = _value(con.body), con.upper if con.has_ub() else con.lower
-    limit = _value(bound)
-    return abs(limit - body) <= TIGHT * max(1.0, abs(limit), max(values))
+def _per_kg(built: Built, y: int) -> float:
+    """Objective units per t of year y in undiscounted USD per kg."""
+    return _value(built.model.discount[y]) * MONEY * KG_PER_T

@@ -6,6 +6,7 @@ the objective sums, so reports cannot drift from what was optimised.
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ from .formulation import Built
 from .highs import SolveOutcome, Status
 from .marginal import MarginalSupplyCost, marginal_supply_cost, relaxation_value
 from .network import circuit_lead_time
+from .ranging import UNIQUE
 
 COST_PARTS = ("capex", "fixed_om", "opex", "transport", "tariff", "holding", "recipe")
 PENALTIES = ("unmet", "shortfall", "must_run")
@@ -148,9 +150,11 @@ def extract(built: Built, outcome: SolveOutcome, build_seconds: float, with_tabl
             "independence_year": ds.settings.first_independence_year,
         }
     )
-    msc = marginal_supply_cost(built, outcome.duals, marks=with_tables)
+    msc = marginal_supply_cost(built, outcome.duals, outcome.probe if with_tables else None)
     summary["marginal_supply_cost_usd_per_kg"] = _by_element_year(msc.by_element)
+    summary["marginal_supply_cost_range_usd_per_kg"] = msc_ranges(msc)
     summary["marginal_supply_cost_mean_usd_per_kg"] = msc_means(msc, ds.settings.first_independence_year)
+    summary[MEAN_RANGES] = msc_mean_ranges(msc, ds.settings.first_independence_year)
     summary["protected_payment_usd"] = msc.payment_usd({y: _v(m.discount[y]) for y in m.Y})
     if not with_tables:
         return Solution(outcome.status, outcome.message, summary, {}, duals)
@@ -191,20 +195,64 @@ def _by_element_year(values: dict[tuple[str, int], float]) -> dict[str, dict[str
 
 
 PER_KG = "premium_usd_per_kg."
+PER_KG_LOW = "premium_low_usd_per_kg."  # the ends of the per-kg premium where a marginal cost is not unique
+PER_KG_HIGH = "premium_high_usd_per_kg."
+PER_KG_UNIQUE = "premium_unique."  # False where the per-kg premium is not unique (the key is absent where it is)
+RANGES = "marginal_supply_cost_range_usd_per_kg"
+MEAN_RANGES = "marginal_supply_cost_mean_range_usd_per_kg"
+MSC_UNIQUE = "marginal_supply_cost_unique."  # a sweep row's mean, where not unique: False and its ends
+MSC_LOW = "marginal_supply_cost_low_usd_per_kg."
+MSC_HIGH = "marginal_supply_cost_high_usd_per_kg."
 
 
-def per_kg_premiums(case: dict[str, Any], free: dict[str, Any]) -> dict[str, float]:
+def per_kg_premiums(case: dict[str, Any], free: dict[str, Any]) -> dict[str, float | None]:
     """`premium_usd_per_kg.<e>` of two solve summaries: the mean over the years from the case's
     independence year of its marginal supply cost minus the unconstrained case's (undiscounted USD
-    per kg of protected demand)."""
+    per kg of protected demand). Where a marginal cost of either is not unique in one of those years
+    (`marginal_supply_cost_range_usd_per_kg`: [low, high]), the premium is not either:
+    `premium_unique.<e>` is False and `premium_low_usd_per_kg.<e>` and `premium_high_usd_per_kg.<e>`
+    give its ends:
+
+        low  = mean_y (low_case[e,y] − high_free[e,y]),   high = mean_y (high_case[e,y] − low_free[e,y])
+
+    (low = high = the point where unique; None for an end that is not finite). Ends within 0.1% of the
+    larger mean marginal cost (ranging.UNIQUE, as for one year's) are one premium: no ends."""
     first = case["independence_year"]
     base = free["marginal_supply_cost_usd_per_kg"]
-    row = {}
+    row: dict[str, float | None] = {}  # (a flag is a bool, so a float too)
     for e, by_year in sorted(case["marginal_supply_cost_usd_per_kg"].items()):
-        changes = [v - base[e][y] for y, v in by_year.items() if int(y) >= first and y in base.get(e, {})]
-        if changes:
-            row[f"{PER_KG}{e}"] = sum(changes) / len(changes)
+        years = [y for y in by_year if int(y) >= first and y in base.get(e, {})]
+        if not years:
+            continue
+        row[f"{PER_KG}{e}"] = sum(by_year[y] - base[e][y] for y in years) / len(years)
+        ends = [_ends(case, e, y) for y in years], [_ends(free, e, y) for y in years]
+        low = _mean([_minus(c[0], f[1]) for c, f in zip(*ends, strict=True)])
+        high = _mean([_minus(c[1], f[0]) for c, f in zip(*ends, strict=True)])
+        scale = max(abs(sum(by_year[y] for y in years)), abs(sum(base[e][y] for y in years))) / len(years)
+        if not one_value(low, high, scale):
+            row |= {f"{PER_KG_UNIQUE}{e}": False, f"{PER_KG_LOW}{e}": low, f"{PER_KG_HIGH}{e}": high}
     return row
+
+
+def one_value(low: float | None, high: float | None, scale: float) -> bool:
+    """Ends (USD/kg) of a marginal cost or premium of size `scale` that are one value: within ranging.UNIQUE
+    of it (0.1%) and 1e-6 USD/kg."""
+    return low is not None and high is not None and abs(high - low) <= UNIQUE * abs(scale) + 1e-6
+
+
+def _ends(summary: dict[str, Any], e: str, y: str) -> tuple[float | None, float | None, bool]:
+    """(low, high, unique) of a marginal cost in a solve summary."""
+    point = summary["marginal_supply_cost_usd_per_kg"][e][y]
+    found = summary.get(RANGES, {}).get(e, {}).get(y)
+    return (point, point, True) if found is None else (found[0], found[1], False)
+
+
+def _minus(a: float | None, b: float | None) -> float | None:
+    return None if a is None or b is None else a - b
+
+
+def _mean(values: list[float | None]) -> float | None:
+    return None if any(v is None for v in values) else sum(v for v in values if v is not None) / len(values)
 
 
 def msc_means(msc: MarginalSupplyCost, first_year: int) -> dict[str, float]:
@@ -216,6 +264,20 @@ def msc_means(msc: MarginalSupplyCost, first_year: int) -> dict[str, float]:
         if y >= first_year:
             years[e].append(v)
     return {e: sum(vs) / len(vs) for e, vs in years.items()}
+
+
+def msc_mean_ranges(msc: MarginalSupplyCost, first_year: int) -> dict[str, list[float | None]]:
+    """`marginal_supply_cost_mean_range_usd_per_kg`: element -> [low, high] of msc_means where a year's
+    marginal cost is not unique: the mean of each year's low (high), the point where unique; None for an
+    end that is not finite. Ends within 0.1% of the mean are one value (one_value): none."""
+    found = {}
+    for e in sorted({e for e, y in msc.not_unique if y >= first_year}):
+        years = [y for (e2, y) in msc.by_element if e2 == e and y >= first_year]
+        ends = [(msc.by_element[(e, y)],) * 2 if (e, y) not in msc.not_unique else _range(msc, (e, y)) for y in years]
+        low, high = _mean([end[0] for end in ends]), _mean([end[1] for end in ends])
+        if not one_value(low, high, sum(msc.by_element[(e, y)] for y in years) / len(years)):
+            found[e] = [low, high]
+    return found
 
 
 def clean_premiums(result: Solution) -> dict[str, float]:
@@ -469,12 +531,34 @@ def _table_independence(
 
 
 def _table_marginal_supply_cost(msc: MarginalSupplyCost) -> pd.DataFrame:
-    """Per element and year the need-weighted mean (node blank), then per protected consumer;
-    `unique` is False where the value is one end of an interval (marginal.degenerate_marks)."""
-    rows: list[Any] = [(e, y, None, v, (e, y) not in msc.not_unique) for (e, y), v in msc.by_element.items()]
-    rows += [(e, y, c, v, (e, y) not in msc.not_unique) for (c, e, y), v in sorted(msc.by_consumer.items())]
-    table = pd.DataFrame(rows, columns=["element", "year", "node", "usd_per_kg", "unique"])
+    """Per element and year the need-weighted mean (node blank), then per protected consumer.
+    `unique` is False where the marginal cost is not unique (models.ranging): the element's row then
+    gives the interval of valid values, `low_usd_per_kg` to `high_usd_per_kg` (blank where a side has
+    no finite end or could not be measured); both blank where it is unique. A consumer's row carries
+    its element's flag."""
+    rows: list[Any] = [
+        (e, y, None, v, *_range(msc, (e, y)), (e, y) not in msc.not_unique) for (e, y), v in msc.by_element.items()
+    ]
+    rows += [(e, y, c, v, None, None, (e, y) not in msc.not_unique) for (c, e, y), v in sorted(msc.by_consumer.items())]
+    columns = ["element", "year", "node", "usd_per_kg", "low_usd_per_kg", "high_usd_per_kg", "unique"]
+    table = pd.DataFrame(rows, columns=columns).astype({"low_usd_per_kg": float, "high_usd_per_kg": float})
     return table.sort_values(["element", "year"], kind="stable").reset_index(drop=True)
+
+
+def _range(msc: MarginalSupplyCost, key: tuple[str, int]) -> tuple[float | None, float | None]:
+    """(low, high) USD/kg where not unique, each None where not finite; (None, None) where unique."""
+    if key not in msc.not_unique:
+        return None, None
+    low, high = msc.ranges[key]
+    return (low if math.isfinite(low) else None), (high if math.isfinite(high) else None)
+
+
+def msc_ranges(msc: MarginalSupplyCost) -> dict[str, dict[str, list[float | None]]]:
+    """`marginal_supply_cost_range_usd_per_kg`: element -> year -> [low, high] where not unique."""
+    nested: defaultdict[str, dict[str, list[float | None]]] = defaultdict(dict)
+    for e, y in sorted(msc.not_unique):
+        nested[e][str(y)] = list(_range(msc, (e, y)))
+    return dict(nested)
 
 
 def v2_tables(built: Built) -> dict[str, pd.DataFrame]:

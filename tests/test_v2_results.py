@@ -265,7 +265,8 @@ def test_solve_writes_the_new_tables_and_keys(rechain, tmp_path, examples):
 
 def test_terminal_prints_must_run_shortfall_and_flags_not_unique():
     """The must-run case above prints its 4 t of must-run shortfall; the case whose capacity is
-    exactly used up marks its marginal supply cost (2 USD/kg) with `*`."""
+    exactly used up shows its marginal supply cost as a range: one t less saves MA's 2 USD/kg, one t
+    more costs MB's 5 USD/kg."""
     from rechain.report.terminal import print_summary
     from rich.console import Console
 
@@ -276,7 +277,7 @@ def test_terminal_prints_must_run_shortfall_and_flags_not_unique():
 
     assert "Must-run shortfall: 4.0 t" in printed(must_run_case())
     text = printed(used_up_case())
-    assert "│ A       │ 2.00* │" in text and "* not unique" in text
+    assert "│ A       │ 2.00–5.00 │" in text and "low–high: not unique" in text
 
 
 def test_the_report_says_which_v2_features_a_workbook_leaves_out(examples):

@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..models.highs import Status
+from ..models.solution import PER_KG, PER_KG_HIGH, PER_KG_LOW, PER_KG_UNIQUE
 from ..workbook.cases import make_dataset
 from ..workbook.validate import Workbook
 from .results import run_table
@@ -235,17 +236,34 @@ def tonnes(v: float) -> str:
     return f"{cell_text('t', v)} t"
 
 
-PER_KG = "premium_usd_per_kg."
-
-
 def per_kg(row) -> str:
-    """` (+0.104 USD/kg for Nd at the margin)`: the per-kg premiums of a row, if any."""
-    parts = [
-        f"{signed(row[k])} USD/kg for {markdown_text(k.removeprefix(PER_KG))}"
-        for k in row.index
-        if k.startswith(PER_KG) and not pd.isna(row[k])
-    ]
+    """` (+0.104 USD/kg for Nd at the margin)`: the per-kg premiums of a row, if any; where one is not
+    unique, its range (`premium_unique.<e>` False: see range_text)."""
+    parts = []
+    for k in row.index:
+        if k.startswith(PER_KG) and not pd.isna(row[k]):
+            e = k.removeprefix(PER_KG)
+            low, high = (row.get(f"{p}{e}") for p in (PER_KG_LOW, PER_KG_HIGH))
+            parts.append(f"{range_text(row[k], row.get(f'{PER_KG_UNIQUE}{e}'), low, high)} for {markdown_text(e)}")
     return f" ({', '.join(parts)} at the margin)" if parts else ""
+
+
+NOT_UNIQUE = "(the marginal cost is not unique here)"
+
+
+def range_text(point: float, unique, low, high) -> str:
+    """A per-kg figure: `+80.12 USD/kg` where unique (or not known to be otherwise); where `unique` is False,
+    `between +X and +Y USD/kg (the marginal cost is not unique here)`, an end that is blank (no finite end)
+    said in words."""
+    if unique is None or pd.isna(unique) or bool(unique):
+        return f"{signed(point)} USD/kg"
+    if pd.isna(low) and pd.isna(high):
+        return f"any value, with no finite end either way, around {signed(point)} USD/kg {NOT_UNIQUE}"
+    if pd.isna(high):
+        return f"{signed(low)} USD/kg or more, with no finite upper end {NOT_UNIQUE}"
+    if pd.isna(low):
+        return f"{signed(high)} USD/kg or less, with no finite lower end {NOT_UNIQUE}"
+    return f"between {signed(low)} and {signed(high)} USD/kg {NOT_UNIQUE}"
 
 
 def signed(v: float) -> str:
@@ -340,7 +358,12 @@ def comparator_sentence(subject: Subject, table: pd.DataFrame) -> list[str]:
     for element, rows in table.groupby("element", sort=False):
         first = rows.iloc[0]
         model = first["model_usd_per_kg"]
-        said = "no per-kg premium" if pd.isna(model) else f"{signed(model)} USD/kg"
+        ends = (
+            first.get("marginal_unique"),
+            first.get("marginal_low_usd_per_kg"),
+            first.get("marginal_high_usd_per_kg"),
+        )
+        said = "no per-kg premium" if pd.isna(model) else range_text(model, *ends)
         if not pd.isna(first["model_low_usd_per_kg"]):
             low, high = signed(first["model_low_usd_per_kg"]), signed(first["model_high_usd_per_kg"])
             said += f" ({low} to {high} over the cost factors)"
@@ -556,10 +579,13 @@ def findings_md(subject: Subject, sheets: dict[str, pd.DataFrame], man: dict, fi
         shortfall_meaning(subject)
         + f" `premium_usd_per_kg.<element>` states the premium per kg of {subject.protected} demand: the change "
         "in its marginal supply cost against the unconstrained plan (undiscounted USD per kg, the mean over the "
-        "years from the deadline), comparable with price floors and observed premiums. Marginal costs are duals: "
-        "where a capacity is exactly used up they are one end of a range (the results' `marginal_supply_cost` "
-        "sheet flags those years), and a negative change means the clean plan's extra capacity makes that "
-        "element cheaper at the margin (elements come out of the same ore).",
+        "years from the deadline), comparable with price floors and observed premiums. Marginal costs are duals, "
+        "measured on both sides: where one more tonne costs more than one tonne less saves (a capacity exactly "
+        "used up), the marginal cost is not unique: an element's `premium_unique` column is then False and its "
+        "`premium_low_usd_per_kg` and `premium_high_usd_per_kg` columns give the range of valid premiums (blank: "
+        "no finite end; the results' `marginal_supply_cost` sheet gives each year's range). A "
+        "negative change means the clean plan's extra capacity makes that element cheaper at the margin "
+        "(elements come out of the same ore).",
         "",
         "## What allies pay",
         "",

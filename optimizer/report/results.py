@@ -47,6 +47,11 @@ def summary_table(result: Solution, man: dict):
         (f"marginal_supply_cost_mean_usd_per_kg.{e}", v)
         for e, v in result.summary.get("marginal_supply_cost_mean_usd_per_kg", {}).items()
     ]
+    rows += [  # where not unique: its ends (blank: no finite end)
+        (f"marginal_supply_cost_mean_{end}_usd_per_kg.{e}", v)
+        for e, ends in result.summary.get("marginal_supply_cost_mean_range_usd_per_kg", {}).items()
+        for end, v in zip(("low", "high"), ends, strict=True)
+    ]
     return pd.DataFrame(
         [(k, v if isinstance(v, (int, float, str)) or v is None else str(v)) for k, v in rows],
         columns=["item", "value"],

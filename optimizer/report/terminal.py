@@ -94,32 +94,41 @@ def _print_clean_shares(console: Console, result: Solution) -> None:
 
 
 def _print_marginal_supply_cost(console: Console, result: Solution) -> None:
-    """USD per kg of protected demand in the independence year and the last year; `*` where not unique."""
+    """USD per kg of protected demand in the independence year and the last year; `low–high` where not unique."""
     by_element = result.summary.get("marginal_supply_cost_usd_per_kg") or {}
-    table = result.tables.get("marginal_supply_cost")
-    if not by_element or table is None:
+    ranges = result.summary.get("marginal_supply_cost_range_usd_per_kg") or {}
+    if not by_element:
         return
     years = sorted({y for v in by_element.values() for y in v}, key=int)
     first = str(result.summary.get("independence_year"))
     picks = sorted({first if first in years else years[0], years[-1]}, key=int)
-    means = table[table["node"].isna()]
-    open_ = {
-        (e, str(y)) for e, y in means.loc[~means["unique"].astype(bool), ["element", "year"]].itertuples(index=False)
-    }
     t = Table()
     t.add_column("element")
     for y in picks:
         t.add_column(rich_text(y), justify="right")
     places = {y: max(2, decimals([v[y] for v in by_element.values() if v.get(y) is not None])) for y in picks}
+    shown = False
     for e, by_year in by_element.items():
-        cells = [
-            "-" if by_year.get(y) is None else f"{by_year[y]:,.{places[y]}f}" + ("*" if (e, y) in open_ else "")
-            for y in picks
-        ]
+        cells = []
+        for y in picks:
+            ends = ranges.get(e, {}).get(y)
+            shown |= ends is not None
+            cells.append("-" if by_year.get(y) is None else _msc_cell(by_year[y], ends, places[y]))
         t.add_row(rich_text(e), *cells)
     _titled(console, "Marginal supply cost (USD/kg, undiscounted)", t)
-    if open_ & {(e, y) for e in by_element for y in picks}:
-        console.print("  * not unique: a capacity is exactly used up (one end of a range of valid values)")
+    if shown:
+        console.print("  low–high: not unique (one t less saves low, one t more costs high; ∞: no finite end)")
+
+
+def _msc_cell(point: float, ends: list[float | None] | None, places: int) -> str:
+    """`2.00` where unique, `2.00–5.00` where not (∞ for an end that is not finite)."""
+    if ends is None:
+        return f"{point:,.{places}f}"
+    low, high = (
+        ("-∞" if ends[0] is None else f"{ends[0]:,.{places}f}"),
+        ("∞" if ends[1] is None else f"{ends[1]:,.{places}f}"),
+    )
+    return f"{low}–{high}"
 
 
 def _print_unmet_and_budget(console: Console, result: Solution) -> None:

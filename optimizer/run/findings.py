@@ -16,7 +16,15 @@ from pathlib import Path
 import pandas as pd
 
 from ..models.highs import DEFAULT_OPTIONS, SolveOptions, Status
-from ..models.solution import PER_KG, Solution, clean_premiums, per_kg_premiums
+from ..models.solution import (
+    PER_KG,
+    PER_KG_HIGH,
+    PER_KG_LOW,
+    PER_KG_UNIQUE,
+    Solution,
+    clean_premiums,
+    per_kg_premiums,
+)
 from ..report.findings import Subject, write_findings
 from ..workbook.cases import make_dataset
 from ..workbook.validate import Workbook
@@ -184,8 +192,17 @@ def _premium(clean: Solution, free: Solution) -> dict:
 
 
 def _with_per_kg(rows: list[dict], columns: list[str]) -> pd.DataFrame:
-    """The table with a `premium_usd_per_kg.<e>` column per element after `premium_share`."""
-    extra = sorted({k for r in rows for k in r if k.startswith(PER_KG)})
+    """The table with a `premium_usd_per_kg.<e>` column per element after `premium_share`, each followed, where
+    a marginal cost of some row is not unique, by `premium_unique.<e>` (True where the row's premium is unique),
+    `premium_low_usd_per_kg.<e>` and `premium_high_usd_per_kg.<e>` (its ends where it is not)."""
+    keys = {k for r in rows for k in r}
+    elements = sorted(k.removeprefix(PER_KG) for k in keys if k.startswith(PER_KG))
+    kinds = (PER_KG, PER_KG_UNIQUE, PER_KG_LOW, PER_KG_HIGH)
+    extra = [f"{p}{e}" for e in elements for p in kinds if f"{p}{e}" in keys]
+    rows = [
+        r | {f"{PER_KG_UNIQUE}{e}": True for e in elements if _point(r, e) and f"{PER_KG_UNIQUE}{e}" not in r}
+        for r in rows
+    ]
     at = columns.index("premium_share") + 1
     return pd.DataFrame(rows, columns=columns[:at] + extra + columns[at:])
 
@@ -362,13 +379,18 @@ def payment_table(run: Runner, subject: Subject) -> pd.DataFrame:
 
 def comparator_table(wb: Workbook, deadlines_: pd.DataFrame, factors: pd.DataFrame, year: int) -> pd.DataFrame:
     """Each public comparator beside the model's per-kg premium of its element: at the report's
-    deadline, and its range over the cost factors."""
+    deadline, and its range over the cost factors. Where a marginal cost behind the model's figure is
+    not unique, `marginal_unique` is False and `marginal_low_usd_per_kg` to `marginal_high_usd_per_kg`
+    is the range of valid premiums (blank: no finite end)."""
     columns = [
         "element",
         "comparator",
         "premium_low_usd_per_kg",
         "premium_high_usd_per_kg",
         "model_usd_per_kg",
+        "marginal_unique",
+        "marginal_low_usd_per_kg",
+        "marginal_high_usd_per_kg",
         "model_low_usd_per_kg",
         "model_high_usd_per_kg",
         "source",
@@ -387,12 +409,31 @@ def comparator_table(wb: Workbook, deadlines_: pd.DataFrame, factors: pd.DataFra
                 "premium_low_usd_per_kg": c.low,
                 "premium_high_usd_per_kg": c.high,
                 "model_usd_per_kg": model,
+                **_marginal_range(at if solved else at.iloc[:0], c.element),
                 "model_low_usd_per_kg": spread.min() if len(spread) else None,
                 "model_high_usd_per_kg": spread.max() if len(spread) else None,
                 "source": c.source,
             }
         )
     return pd.DataFrame(rows, columns=columns)
+
+
+def _point(row: dict, element: str) -> bool:
+    value = row.get(f"{PER_KG}{element}")
+    return value is not None and not pd.isna(value)
+
+
+def _marginal_range(at: pd.DataFrame, element: str) -> dict:
+    """`marginal_unique` of the first row's per-kg premium of `element` and, where it is not unique, its ends."""
+    if at.empty or not _point(at.iloc[0].to_dict(), element):
+        return {"marginal_unique": None, "marginal_low_usd_per_kg": None, "marginal_high_usd_per_kg": None}
+    row = at.iloc[0]
+    unique = bool(row.get(f"{PER_KG_UNIQUE}{element}", True))
+    ends = [
+        None if unique or pd.isna(row[f"{p}{element}"]) else float(row[f"{p}{element}"])
+        for p in (PER_KG_LOW, PER_KG_HIGH)
+    ]
+    return {"marginal_unique": unique, "marginal_low_usd_per_kg": ends[0], "marginal_high_usd_per_kg": ends[1]}
 
 
 def claim_table(wb: Workbook, scenarios: pd.DataFrame) -> pd.DataFrame:

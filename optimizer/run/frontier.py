@@ -14,7 +14,16 @@ import pandas as pd
 
 from ..models.highs import DEFAULT_OPTIONS, SolveOptions, Status
 from ..models.model import Variant
-from ..models.solution import Solution
+from ..models.solution import (
+    MSC_HIGH,
+    MSC_LOW,
+    MSC_UNIQUE,
+    PER_KG_HIGH,
+    PER_KG_LOW,
+    PER_KG_UNIQUE,
+    Solution,
+    one_value,
+)
 from ..workbook.validate import Workbook
 from .sweep import solve_points
 from .warm import Models
@@ -77,6 +86,7 @@ def _independence_row(point: dict, alpha: float, cost_factor: float | None, befo
             "premium_usd": None if base is None else cost - base,
             "premium_share": None if not base else (cost - base) / base,
             **premiums_per_kg(msc, None if free is None else {e: free.get(f"{MSC}{e}") for e in msc}),
+            **premium_ends(point, free),
             "capex_usd": point["capex_usd"],
             "budget_capex_usd": point["budget_capex_usd"],
             "shortfall_t": point["shortfall_t"],
@@ -87,6 +97,40 @@ def _independence_row(point: dict, alpha: float, cost_factor: float | None, befo
     )
     row.update({k: v for k, v in point.items() if k.startswith("clean_premium_usd_per_t.")})
     return row
+
+
+def premium_ends(point: dict, free: dict | None) -> dict[str, float | bool | None]:
+    """Where the mean marginal cost of the point or of its α = 1 row is not unique (`marginal_supply_cost_unique.<e>`
+    False), the per-kg premium is not either: `premium_unique.<e>` False and its ends
+    `premium_low_usd_per_kg.<e>` = low(point) − high(free), `premium_high_usd_per_kg.<e>` = high(point) − low(free)
+    (a unique mean is both its ends; None: no finite end); ends within 0.1% of the larger mean are one value."""
+    if free is None:
+        return {}
+    row: dict[str, float | bool | None] = {}
+    for e in (k.removeprefix(MSC) for k in point if k.startswith(MSC)):
+        if _unique(point, e) and _unique(free, e):
+            continue
+        low, high = (_end(point, p, e) for p in (MSC_LOW, MSC_HIGH))
+        free_low, free_high = (_end(free, p, e) for p in (MSC_LOW, MSC_HIGH))
+        ends = (
+            None if low is None or free_high is None else low - free_high,
+            None if high is None or free_low is None else high - free_low,
+        )
+        scale = max(abs(_end(point, MSC, e) or 0.0), abs(_end(free, MSC, e) or 0.0))
+        if not one_value(*ends, scale):
+            row |= {f"{PER_KG_UNIQUE}{e}": False, f"{PER_KG_LOW}{e}": ends[0], f"{PER_KG_HIGH}{e}": ends[1]}
+    return row
+
+
+def _unique(row: dict, e: str) -> bool:
+    flag = row.get(f"{MSC_UNIQUE}{e}", True)
+    return True if flag is None or pd.isna(flag) else bool(flag)
+
+
+def _end(row: dict, prefix: str, e: str) -> float | None:
+    """An end of a sweep row's mean marginal cost: the end where not unique, else the mean itself."""
+    value = row.get(f"{MSC}{e}") if _unique(row, e) else row.get(f"{prefix}{e}")
+    return None if value is None or pd.isna(value) else float(value)
 
 
 def premiums_per_kg(msc: dict[str, float], free: dict[str, float | None] | None) -> dict[str, float | None]:

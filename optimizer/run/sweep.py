@@ -18,7 +18,7 @@ from ..errors import InputError
 from ..models.dataset import Dataset
 from ..models.highs import DEFAULT_OPTIONS, SolveOptions
 from ..models.model import PARAMETERS, Model, is_mutable, split
-from ..models.solution import shortfall_price_label
+from ..models.solution import MEAN_RANGES, MSC_HIGH, MSC_LOW, MSC_UNIQUE, shortfall_price_label
 from ..workbook.cases import make_dataset
 from ..workbook.validate import Workbook
 
@@ -92,6 +92,8 @@ def row_of(result, point: dict, ds) -> dict:
     row.update(
         {f"marginal_supply_cost_usd_per_kg.{e}": v for e, v in s["marginal_supply_cost_mean_usd_per_kg"].items()}
     )
+    for e, (low, high) in s.get(MEAN_RANGES, {}).items():  # where not unique (model.md, "Non-unique marginal costs")
+        row |= {f"{MSC_UNIQUE}{e}": False, f"{MSC_LOW}{e}": low, f"{MSC_HIGH}{e}": high}
     return row
 
 
