@@ -1,0 +1,45 @@
+"""The report's evidence tables after the outlook (issue 21): the tornado of the drivers and the
+sensitivity to the attrition tiers (the validation table needs no solve of its own)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from ..models.highs import SolveOptions
+from ..report.findings import Subject
+from ..workbook.validate import Workbook
+from .outlook import Outlook
+from .tiers import TIER_DRAWS, tier_table
+from .tornado import tornado_table
+
+
+@dataclass(frozen=True)
+class Evidence:
+    options: SolveOptions
+    workers: int
+    draws: int  # the outlook's draws per budget
+    seed: int
+
+
+def chart_budget(seen: Outlook) -> float | None:
+    """The largest budget whose draws the outlook solved (its charts' budget)."""
+    solved = seen.probability["budget_usd"]
+    return float(solved.max()) if len(solved) else None
+
+
+def evidence_tables(
+    wb: Workbook, path: Path, subject: Subject, seen: Outlook, how: Evidence, tick
+) -> dict[str, pd.DataFrame]:
+    """`tornado` (fresh solves at each driver's ends) and `tiers` (min(draws, TIER_DRAWS) of the
+    outlook's draws per tier and end, at its chart budget, in the deadline years from the report's)."""
+    first = subject.deadlines[0]
+    tornado = tornado_table(wb, path, (subject.year, first), how.options, how.workers, tick)
+    years = tuple(y for y in subject.deadlines if y >= subject.year)
+    draws = min(how.draws, TIER_DRAWS)
+    tiers = tier_table(
+        wb, path, subject.year, chart_budget(seen), years, how.seed, draws, how.options, how.workers, tick
+    )
+    return {"tornado": tornado, "tiers": tiers}

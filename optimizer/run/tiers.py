@@ -1,0 +1,165 @@
+"""Sensitivity to the attrition tiers (issue 21, item 1): each tier's failure probabilities scaled down
+and up, and the probability that protected demand is fully clean in the deadline years.
+
+A row of the uncertainty sheet belongs to a tier when its note begins `tier=<name>;` (operating,
+funded, studied, generic). For each tier, every failure row of it has its probability p replaced by
+p × 0.5 (low) and by min(1, p × 1.5) (high), all other rows unchanged; the draws are those of the
+outlook (same seed, draw i from the streams of (seed, i, row)), so a draw differs from the base draw
+only where a failure of that tier flips. Each draw is solved once per distinct case (a case already
+solved in the task is not solved again).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import pandas as pd
+
+from ..errors import Problems
+from ..models.highs import SolveOptions
+from ..workbook.cases import make_dataset
+from ..workbook.schema import UNCERTAINTY
+from ..workbook.uncertainty import Distribution, Uncertainty, read_uncertainty
+from ..workbook.validate import Workbook, _rows
+from .risk import ALL_ELEMENTS, FULLY_MET, RiskJob, summarise
+
+TIER = re.compile(r"\s*tier\s*=\s*([A-Za-z_]+)\s*;")
+TIERS = ("operating", "funded", "studied", "generic")  # the documented order; others follow by name
+SCALES = (("low", 0.5), ("high", 1.5))  # p × scale, capped at 1
+TIER_DRAWS = 20  # at most this many of the outlook's draws (report time: see docs/findings)
+COLUMNS = [
+    "tier",
+    "end",
+    "rows",
+    "p_values",
+    "draws",
+    "solved",
+    "budget_usd",
+    "year",
+    "probability_full",
+    "probability_full_low",
+    "probability_full_high",
+    "change_points",
+]
+BASE = "base"
+
+
+def sheet_rows(path: Path, wb: Workbook) -> tuple[list[Uncertainty], dict[str, str]]:
+    """Every row of the uncertainty sheet (each scenario's too), and the tier of each row's target cell."""
+    from ..workbook.read import read_tables
+
+    raw = read_tables(path).get("uncertainty")
+    if raw is None:
+        return [], {}
+    problems = Problems()
+    tiers = {}
+    for _, v, p in _rows(UNCERTAINTY, raw, problems).rows:
+        found = TIER.match(str(v["note"] or ""))
+        if found:
+            tiers[p["target"]] = found.group(1).lower()
+    return read_uncertainty(raw, make_dataset(wb), wb.scenario_names).rows, tiers
+
+
+def tier_order(tiers: set[str]) -> list[str]:
+    return [t for t in TIERS if t in tiers] + sorted(tiers - set(TIERS))
+
+
+def scaled(rows: tuple[Uncertainty, ...], chosen: set[str], scale: float) -> tuple[Uncertainty, ...]:
+    """The rows with p × scale (at most 1) on the failure rows whose target cell is in `chosen`."""
+    out = []
+    for u in rows:
+        if u.place in chosen and u.target.kind == "failure":
+            p = min(1.0, u.distribution.params[0] * scale)
+            u = replace(u, distribution=Distribution("bernoulli", (p,)))
+        out.append(u)
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class Variant:
+    tier: str
+    end: str
+    rows: tuple[Uncertainty, ...]
+    count: int  # failure rows of the tier
+    p_values: str  # the tier's failure probabilities at this end
+
+
+def variants(rows: tuple[Uncertainty, ...], tiers: dict[str, str]) -> list[Variant]:
+    """The base rows, then per tier (in TIERS order) its low and high ends."""
+    found = [Variant(BASE, BASE, rows, 0, "")]
+    for tier in tier_order({t for place, t in tiers.items() if any(u.place == place for u in rows)}):
+        chosen = {place for place, t in tiers.items() if t == tier}
+        failing = [u for u in rows if u.place in chosen and u.target.kind == "failure"]
+        for end, scale in SCALES:
+            changed = scaled(rows, chosen, scale)
+            ps = sorted(
+                {
+                    round(u.distribution.params[0], 6)
+                    for u in changed
+                    if u.place in chosen and u.target.kind == "failure"
+                }
+            )
+            found.append(Variant(tier, end, changed, len(failing), ", ".join(f"{p:g}" for p in ps)))
+    return found
+
+
+@dataclass(frozen=True)
+class TierJob:
+    """Draw i of every variant (run.parallel task = i), sharing one cache: a case solved for one
+    variant is not solved again for another."""
+
+    job: RiskJob
+    variants: tuple[tuple[Uncertainty, ...], ...]
+
+    def run(self, i: int, cache: dict) -> dict:
+        return {"rows": [replace(self.job, rows=rows).run(i, cache) for rows in self.variants]}
+
+
+def tier_table(
+    wb: Workbook, path: Path, year: int, budget: float | None, years: tuple[int, ...], seed: int, draws: int,
+    options: SolveOptions, workers: int, tick=None,
+) -> pd.DataFrame:  # fmt: skip
+    """Per tier and end (and the base rows first): P(every element fully clean) in each of `years`
+    over `draws` draws, with clean supply required from `year` at capex budget `budget`. No tiered
+    failure row, no budget or no draws: an empty table."""
+    rows, tiers = sheet_rows(path, wb)
+    base = tuple(u for u in rows if u.scenario is None)
+    found = variants(base, tiers)
+    if len(found) == 1 or budget is None or draws == 0:
+        return pd.DataFrame(columns=COLUMNS)
+    overrides = (("max_restricted_share", "0"), ("independence_year", str(year)), ("budget_usd", repr(budget)))
+    job = RiskJob(wb, None, overrides, (), seed, options=options, premium=False)
+    from .parallel import run_tasks
+
+    done, complete = run_tasks(
+        TierJob(job, tuple(v.rows for v in found)), list(range(draws)), workers,
+        on_row=lambda rows: [tick() for _ in rows] if tick else None,
+    )  # fmt: skip
+    if not complete:
+        raise KeyboardInterrupt
+    return _table(found, [d["rows"] for d in done], job, budget, years)
+
+
+def _table(found: list[Variant], done: list[list[dict]], job: RiskJob, budget: float, years) -> pd.DataFrame:
+    base, table = job.base(), []
+    probabilities = []
+    for k in range(len(found)):
+        drawn = summarise([rows[k] for rows in done], base)
+        t = drawn["thresholds"]
+        t = t[(t["condition"] == "") & (t["element"] == ALL_ELEMENTS) & (t["threshold"] == FULLY_MET)]
+        probabilities.append(t.set_index("year"))
+    for k, v in enumerate(found):
+        for y in years:
+            at, first = probabilities[k].loc[y], probabilities[0].loc[y]
+            table.append(
+                {
+                    "tier": v.tier, "end": v.end, "rows": v.count, "p_values": v.p_values, "draws": int(at["draws"]),
+                    "solved": int(at["solved"]), "budget_usd": budget, "year": y,
+                    "probability_full": at["probability"], "probability_full_low": at["low"],
+                    "probability_full_high": at["high"],
+                    "change_points": round((at["probability"] - first["probability"]) * 100, 1),
+                }
+            )  # fmt: skip
+    return pd.DataFrame(table, columns=COLUMNS)
