@@ -12,8 +12,8 @@ from ..models.highs import SolveOptions
 from ..report.findings import Subject
 from ..workbook.validate import Workbook
 from .outlook import Outlook
-from .tiers import TIER_DRAWS, tier_table
-from .tornado import tornado_table
+from .tiers import TIER_DRAWS, sheet_rows, tier_table, variants
+from .tornado import drivers_of, tornado_table
 
 
 @dataclass(frozen=True)
@@ -22,6 +22,14 @@ class Evidence:
     workers: int
     draws: int  # the outlook's draws per budget
     seed: int
+
+
+def evidence_points(wb: Workbook, path: Path, draws: int) -> int:
+    """The tasks `evidence_tables` reports as progress: the tornado's points, and the tier draws when
+    a failure row names a tier."""
+    rows, tiers = sheet_rows(path, wb)
+    tiered = len(variants(tuple(u for u in rows if u.scenario is None), tiers)) > 1
+    return 1 + 2 * len(drivers_of(wb, path)) + (min(draws, TIER_DRAWS) if tiered else 0)
 
 
 def chart_budget(seen: Outlook) -> float | None:

@@ -21,7 +21,7 @@ from ..report.findings import Subject, write_findings
 from ..workbook.cases import make_dataset
 from ..workbook.validate import Workbook
 from .diagnosis import TOLERANCE
-from .evidence import Evidence, evidence_tables
+from .evidence import Evidence, evidence_points, evidence_tables
 from .frontier import budget_frontier
 from .scenarios import PRICED, compare_scenarios, figures, make_cases
 from .validation import validation_table
@@ -507,6 +507,7 @@ def write_report(
         + 1
         + len(wb.scenario_names)
         + draws * len(budgets_of(wb))
+        + evidence_points(wb, path, draws)
     ]
     done = [0]
 

@@ -78,7 +78,7 @@ def scaled(rows: tuple[Uncertainty, ...], chosen: set[str], scale: float) -> tup
 
 
 @dataclass(frozen=True)
-class Variant:
+class TierCase:
     tier: str
     end: str
     rows: tuple[Uncertainty, ...]
@@ -86,22 +86,16 @@ class Variant:
     p_values: str  # the tier's failure probabilities at this end
 
 
-def variants(rows: tuple[Uncertainty, ...], tiers: dict[str, str]) -> list[Variant]:
-    """The base rows, then per tier (in TIERS order) its low and high ends."""
-    found = [Variant(BASE, BASE, rows, 0, "")]
-    for tier in tier_order({t for place, t in tiers.items() if any(u.place == place for u in rows)}):
+def variants(rows: tuple[Uncertainty, ...], tiers: dict[str, str]) -> list[TierCase]:
+    """The base rows, then per tier of a failure row (in TIERS order) its low and high ends."""
+    found = [TierCase(BASE, BASE, rows, 0, "")]
+    for tier in tier_order({tiers[u.place] for u in rows if u.place in tiers and u.target.kind == "failure"}):
         chosen = {place for place, t in tiers.items() if t == tier}
-        failing = [u for u in rows if u.place in chosen and u.target.kind == "failure"]
+        count = sum(u.place in chosen and u.target.kind == "failure" for u in rows)
         for end, scale in SCALES:
             changed = scaled(rows, chosen, scale)
-            ps = sorted(
-                {
-                    round(u.distribution.params[0], 6)
-                    for u in changed
-                    if u.place in chosen and u.target.kind == "failure"
-                }
-            )
-            found.append(Variant(tier, end, changed, len(failing), ", ".join(f"{p:g}" for p in ps)))
+            ps = {u.distribution.params[0] for u in changed if u.place in chosen and u.target.kind == "failure"}
+            found.append(TierCase(tier, end, changed, count, ", ".join(f"{p:.6g}" for p in sorted(ps))))
     return found
 
 
@@ -142,7 +136,7 @@ def tier_table(
     return _table(found, [d["rows"] for d in done], job, budget, years)
 
 
-def _table(found: list[Variant], done: list[list[dict]], job: RiskJob, budget: float, years) -> pd.DataFrame:
+def _table(found: list[TierCase], done: list[list[dict]], job: RiskJob, budget: float, years) -> pd.DataFrame:
     base, table = job.base(), []
     probabilities = []
     for k in range(len(found)):
