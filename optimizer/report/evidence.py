@@ -57,8 +57,8 @@ def tornado_chart(subject) -> Chart:
         f"What moves the premium of fully clean supply from {subject.year}",
         "end",
         "driver (one at a time, at each end of its range)",
-        "change of the premium against the base point (USD, system cost)",
-        f"{subject.case}; the table also gives the shortfall when clean from {subject.deadlines[0]}",
+        "premium change against the base point (USD)",
+        subject.case,
     )
 
 
