@@ -14,7 +14,7 @@ import pytest
 from rechain.models.highs import DEFAULT_OPTIONS
 from rechain.report.evidence import tier_section
 from rechain.report.findings import Subject
-from rechain.run.tiers import sheet_rows, tier_table
+from rechain.run.tiers import Evidence, sheet_rows, tier_table
 from rechain.workbook.validate import load_workbook
 
 FILES = {
@@ -47,7 +47,8 @@ def world(tmp_path, uncertainty: str = TIERED):
 
 
 def table_of(folder):
-    return tier_table(load_workbook(folder), folder, 2025, 1e9, (2025,), SEED, DRAWS, DEFAULT_OPTIONS, 1)
+    how = Evidence(DEFAULT_OPTIONS, 1, DRAWS, SEED)
+    return tier_table(load_workbook(folder), folder, 2025, 1e9, (2025,), how)
 
 
 def test_tiers_scale_their_failures_by_hand(tmp_path):

@@ -3,25 +3,16 @@ sensitivity to the attrition tiers (the validation table needs no solve of its o
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
 
-from ..models.highs import SolveOptions
 from ..report.findings import Subject
 from ..workbook.validate import Workbook
 from .outlook import Outlook
-from .tiers import TIER_DRAWS, sheet_rows, tier_table, variants
+from .tiers import TIER_DRAWS, Evidence, sheet_rows, tier_table, variants
 from .tornado import drivers_of, tornado_table
-
-
-@dataclass(frozen=True)
-class Evidence:
-    options: SolveOptions
-    workers: int
-    draws: int  # the outlook's draws per budget
-    seed: int
 
 
 def evidence_points(wb: Workbook, path: Path, draws: int) -> int:
@@ -46,8 +37,7 @@ def evidence_tables(
     first = subject.deadlines[0]
     tornado = tornado_table(wb, path, (subject.year, first), how.options, how.workers, tick)
     years = tuple(y for y in subject.deadlines if y >= subject.year)
-    draws = min(how.draws, TIER_DRAWS)
     tiers = tier_table(
-        wb, path, subject.year, chart_budget(seen), years, how.seed, draws, how.options, how.workers, tick
+        wb, path, subject.year, chart_budget(seen), years, replace(how, draws=min(how.draws, TIER_DRAWS)), tick
     )
     return {"tornado": tornado, "tiers": tiers}

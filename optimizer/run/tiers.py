@@ -111,49 +111,56 @@ class TierJob:
         return {"rows": [replace(self.job, rows=rows).run(i, cache) for rows in self.variants]}
 
 
+@dataclass(frozen=True)
+class Evidence:
+    """How the report's evidence tables solve: the solver options, worker processes, and the outlook's
+    draws per budget and seed."""
+
+    options: SolveOptions
+    workers: int
+    draws: int
+    seed: int
+
+
 def tier_table(
-    wb: Workbook, path: Path, year: int, budget: float | None, years: tuple[int, ...], seed: int, draws: int,
-    options: SolveOptions, workers: int, tick=None,
-) -> pd.DataFrame:  # fmt: skip
+    wb: Workbook, path: Path, year: int, budget: float | None, years: tuple[int, ...], how: Evidence, tick=None
+) -> pd.DataFrame:
     """Per tier and end (and the base rows first): P(every element fully clean) in each of `years`
-    over `draws` draws, with clean supply required from `year` at capex budget `budget`. No tiered
+    over `how.draws` draws, with clean supply required from `year` at capex budget `budget`. No tiered
     failure row, no budget or no draws: an empty table."""
-    rows, tiers = sheet_rows(path, wb)
-    base = tuple(u for u in rows if u.scenario is None)
-    found = variants(base, tiers)
-    if len(found) == 1 or budget is None or draws == 0:
-        return pd.DataFrame(columns=COLUMNS)
-    overrides = (("max_restricted_share", "0"), ("independence_year", str(year)), ("budget_usd", repr(budget)))
-    job = RiskJob(wb, None, overrides, (), seed, options=options, premium=False)
     from .parallel import run_tasks
 
-    done, complete = run_tasks(
-        TierJob(job, tuple(v.rows for v in found)), list(range(draws)), workers,
-        on_row=lambda rows: [tick() for _ in rows] if tick else None,
-    )  # fmt: skip
+    rows, tiers = sheet_rows(path, wb)
+    found = variants(tuple(u for u in rows if u.scenario is None), tiers)
+    if len(found) == 1 or budget is None or how.draws == 0:
+        return pd.DataFrame(columns=COLUMNS)
+    overrides = (("max_restricted_share", "0"), ("independence_year", str(year)), ("budget_usd", repr(budget)))
+    job = RiskJob(wb, None, overrides, (), how.seed, options=how.options, premium=False)
+    tier_job = TierJob(job, tuple(v.rows for v in found))
+    on_row = (lambda rows: [tick() for _ in rows]) if tick else None
+    done, complete = run_tasks(tier_job, list(range(how.draws)), how.workers, on_row=on_row)
     if not complete:
         raise KeyboardInterrupt
     return _table(found, [d["rows"] for d in done], job, budget, years)
 
 
+def _fully_clean(rows: list[dict], job: RiskJob) -> pd.DataFrame:
+    """P(every element fully clean) by year over the draws' rows, with its 90 % Wilson interval."""
+    t = summarise(rows, job.base())["thresholds"]
+    t = t[(t["condition"] == "") & (t["element"] == ALL_ELEMENTS) & (t["threshold"] == FULLY_MET)]
+    return t.set_index("year")
+
+
 def _table(found: list[TierCase], done: list[list[dict]], job: RiskJob, budget: float, years) -> pd.DataFrame:
-    base, table = job.base(), []
-    probabilities = []
-    for k in range(len(found)):
-        drawn = summarise([rows[k] for rows in done], base)
-        t = drawn["thresholds"]
-        t = t[(t["condition"] == "") & (t["element"] == ALL_ELEMENTS) & (t["threshold"] == FULLY_MET)]
-        probabilities.append(t.set_index("year"))
-    for k, v in enumerate(found):
+    chances = [_fully_clean([rows[k] for rows in done], job) for k in range(len(found))]
+    table = []
+    for v, at in zip(found, chances, strict=True):
         for y in years:
-            at, first = probabilities[k].loc[y], probabilities[0].loc[y]
-            table.append(
-                {
-                    "tier": v.tier, "end": v.end, "rows": v.count, "p_values": v.p_values, "draws": int(at["draws"]),
-                    "solved": int(at["solved"]), "budget_usd": budget, "year": y,
-                    "probability_full": at["probability"], "probability_full_low": at["low"],
-                    "probability_full_high": at["high"],
-                    "change_points": round((at["probability"] - first["probability"]) * 100, 1),
-                }
-            )  # fmt: skip
+            p, first = at.loc[y], chances[0].loc[y]
+            row = {"tier": v.tier, "end": v.end, "rows": v.count, "p_values": v.p_values}
+            row |= {"draws": int(p["draws"]), "solved": int(p["solved"]), "budget_usd": budget, "year": y}
+            row |= {"probability_full": p["probability"], "probability_full_low": p["low"]}
+            row |= {"probability_full_high": p["high"]}
+            row["change_points"] = round((p["probability"] - first["probability"]) * 100, 1)
+            table.append(row)
     return pd.DataFrame(table, columns=COLUMNS)
