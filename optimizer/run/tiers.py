@@ -28,7 +28,7 @@ from .risk import ALL_ELEMENTS, FULLY_MET, RiskJob, summarise
 TIER = re.compile(r"\s*tier\s*=\s*([A-Za-z_]+)\s*;")
 TIERS = ("operating", "funded", "studied", "generic")  # the documented order; others follow by name
 SCALES = (("low", 0.5), ("high", 1.5))  # p × scale, capped at 1
-TIER_DRAWS = 20  # at most this many of the outlook's draws (report time: see docs/findings)
+TIER_DRAWS = 20  # at most this many of the outlook's draws: each costs 1 + about 1.2 solves per tier (reference)
 COLUMNS = [
     "tier",
     "end",
