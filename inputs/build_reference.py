@@ -2864,6 +2864,31 @@ SOURCES = [(item, value, source, None, note) for item, value, source, note in SO
 
 
 # ---------------------------------------------------------------------------------------
+# validation (issue 21, item 7; a rechain extension read by `rechain report` only): China's
+# observed and projected shares of world output by stage (research21 sec. 6; P = primary,
+# R = repost of the primary named). No stored source projects the magnet share to 2030 or 2035.
+# ---------------------------------------------------------------------------------------
+IEA_OCT_2025 = (
+    "IEA commentary of 23 Oct 2025, as reported by Rare Earth Exchanges, 24 Oct 2025, "
+    "https://rareearthexchanges.com/news/the-mineral-chessboard-iea-sounds-alarm-as-china-tightens-its-grip"
+)
+IEA_GCMO_2024 = "IEA Global Critical Minerals Outlook 2024, as reported by SEAISI, 3 Jun 2024, https://seaisi.org/details/24787?type=news-rooms"
+IEA_GCMO_2025 = "IEA Global Critical Minerals Outlook 2025, as reported by Rare Earth Exchanges, https://rareearthexchanges.com/?p=6972"
+VALIDATION = [
+    ("mining", "china", 2025, 0.69, "USGS Mineral Commodity Summaries 2025: China 270,000 t of about 390,000 t",
+     "observed in 2024 (the latest USGS year), compared with the model's 2025; P"),
+    ("separation", "china", 2025, 0.91, IEA_OCT_2025,
+     "observed 2024-25: 'China accounts for 91 percent of global rare-earth separation'; R (of an IEA commentary)"),
+    ("magnet", "china", 2025, 0.94, IEA_OCT_2025,
+     "observed 2024-25: '94 percent of permanent-magnet manufacturing'; R (of an IEA commentary)"),
+    ("mining", "china", 2030, 0.54, IEA_GCMO_2024, "IEA projection (62 % in 2023); R"),
+    ("separation", "china", 2030, 0.77, IEA_GCMO_2024, "IEA projection of refined output (92 % in 2023); R"),
+    ("mining", "china", 2035, 0.52, IEA_GCMO_2025, "IEA projection; R"),
+    ("separation", "china", 2035, 0.76, IEA_GCMO_2025, "IEA projection of refining; R"),
+]  # fmt: skip
+
+
+# ---------------------------------------------------------------------------------------
 # writer
 # ---------------------------------------------------------------------------------------
 def composition_rows():
@@ -2894,6 +2919,7 @@ SHEETS = [
     ("scenarios", None),
     ("comparators", COMPARATORS),
     ("claims", CLAIMS),
+    ("validation", VALIDATION),
     ("sources", SOURCES),
 ]
 SOURCES_HEADER = ("item", "value", "source", "year", "note")  # free text, not read: wider than the schema's

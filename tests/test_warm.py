@@ -105,13 +105,16 @@ def test_report_builds_two_models(wb, counts, tmp_path, examples):
     clean at φ = 1, both again at the four other factors (8), α = 0.1 and 0.5: 12 solves. The budget
     frontier, one LEAST_ALPHA build: budgets 0, 0.25, 0.5, 0.75, 1, 1.5 × 1,000 (the fully clean
     plan's budget capex), two solves each (12). The three scenarios are cases solved before (φ = 1,
-    φ = 0.5, α = 0 at φ = 1)."""
+    φ = 0.5, α = 0 at φ = 1). The tornado (no uncertainty sheet: one driver, the capacity of Mine, the
+    largest clean mine of A, × 0.5 and × 1.5) builds the draws model once per point, its capacity being
+    structural (base, low, high: 3), and solves each point clean and unconstrained (6); its second case,
+    clean from the first deadline, is the same 2025 case, solved before."""
     from rechain.report.writers import manifest
     from rechain.run.findings import write_report
 
     path = examples / "frontier"
     assert write_report(wb, path, tmp_path / "out", manifest(path, command="report")) == 0
-    assert counts == {"builds": 2, "solves": 24}
+    assert counts == {"builds": 2 + 3, "solves": 24 + 6}
 
 
 def test_report_in_two_processes_equals_one(wb, tmp_path, examples):

@@ -12,6 +12,7 @@ from ..models.highs import Status
 from ..models.solution import PER_KG, PER_KG_HIGH, PER_KG_LOW, PER_KG_UNIQUE
 from ..workbook.cases import make_dataset
 from ..workbook.validate import Workbook
+from .evidence import tier_section, tornado_chart, tornado_section, tornado_sentence, validation_section
 from .results import run_table
 from .risk import fan_png, price_label, thresholds_png
 from .tables import Chart, cell_text, markdown_table, scenarios_chart, write_tables
@@ -568,6 +569,7 @@ def findings_md(subject: Subject, sheets: dict[str, pd.DataFrame], man: dict, fi
         *definition_sentence(subject, said["definitions"]),
         *comparator_sentence(subject, said["comparators"]),
         *outlook_sentences(subject, said, man),
+        *tornado_sentence(subject, said.get("tornado", pd.DataFrame())),
         "",
         "## Cost of fully clean supply by deadline",
         "",
@@ -608,6 +610,8 @@ def findings_md(subject: Subject, sheets: dict[str, pd.DataFrame], man: dict, fi
         "",
         *comparator_section(subject, sheets["comparators"]),
         *outlook_section(subject, sheets, man, rows, image),
+        *tornado_section(subject, sheets.get("tornado", pd.DataFrame()), image),
+        *(tier_section(subject, sheets["tiers"], said["tiers"], man["draws"]) if "tiers" in sheets else []),
         f"## Sensitivity to the cost factor of {subject.advantaged} (fully clean from {y})",
         "",
         f"**Premium of fully clean supply from {y} at each cost factor of {subject.advantaged}** "
@@ -652,6 +656,7 @@ def findings_md(subject: Subject, sheets: dict[str, pd.DataFrame], man: dict, fi
         _table(sheets["scenarios"]),
         "",
         *claims_section(sheets["claims"]),
+        *validation_section(sheets.get("validation", pd.DataFrame()), said.get("validation", pd.DataFrame())),
         "## What the model does not capture",
         "",
         "- Prices and market reactions: demand is fixed and met at least cost.",
@@ -774,6 +779,11 @@ def write_findings(out: Path, subject: Subject, sheets: dict[str, pd.DataFrame],
     uncertainty rows the outlook drew."""
     note = outlook_note(subject, sheets, man)
     written = write_tables(
-        out, "findings_tables", sheets, run_table(man), charts(subject, note), "rechain findings: tables"
+        out,
+        "findings_tables",
+        sheets,
+        run_table(man),
+        [*charts(subject, note), tornado_chart(subject)],
+        "rechain findings: tables",
     )
     write_markdown(out / "findings.md", findings_md(subject, sheets, man, {p.name for p in written}, rows))

@@ -29,8 +29,10 @@ from ..report.findings import Subject, write_findings
 from ..workbook.cases import make_dataset
 from ..workbook.validate import Workbook
 from .diagnosis import TOLERANCE
+from .evidence import Evidence, evidence_points, evidence_tables
 from .frontier import budget_frontier
 from .scenarios import PRICED, compare_scenarios, figures, make_cases
+from .validation import validation_table
 from .warm import CasesJob, Models
 
 COST_FACTORS = (1.0, 0.667, 0.5, 0.333, 0.25)
@@ -568,6 +570,7 @@ def write_report(
         + 1
         + len(wb.scenario_names)
         + draws * len(budgets_of(wb))
+        + evidence_points(wb, path, draws)
     ]
     done = [0]
 
@@ -594,11 +597,13 @@ def write_report(
     sheets["scenarios"] = compare_scenarios(wb, (), options, on_row=run.tick, models=run.models)
     sheets["comparators"] = comparator_table(wb, sheets["deadlines"], sheets["cost_factor"], subject.year)
     sheets["claims"] = claim_table(wb, sheets["scenarios"])
+    sheets["validation"] = validation_table(wb.observed, run.solve(max_restricted_share=1.0))
     seen = outlook(wb, path, subject.year, draws, seed, options, workers, tick, subject.deadlines)
     if not seen.complete:
         raise KeyboardInterrupt
     sheets |= {"outlook": seen.budgets, "outlook_probability": seen.probability}
     sheets |= {"outlook_fan": seen.fan, "outlook_thresholds": seen.thresholds}
+    sheets |= evidence_tables(wb, path, subject, seen, Evidence(options, workers, draws, seed), tick)
     if show:
         show(sheets)
     facts = {"draws": draws, "seed": seed, "mode": "replan", "costs": subject.discounting, "shortfall": subject.price}
@@ -608,4 +613,5 @@ def write_report(
         + int((sheets["budgets"]["status"] != "optimal").sum())
         + int((sheets["scenarios"]["status"] != "optimal").sum())
         + int((seen.budgets["draws"] - seen.budgets["solved"]).sum())
+        + int((sheets["tornado"]["status"] != "optimal").sum())
     )

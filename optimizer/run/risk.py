@@ -198,6 +198,7 @@ class RiskJob:
     recourse_year: int | None = None
     options: SolveOptions = DEFAULT_OPTIONS
     plan: CommittedPlan | None = None  # commit: the deterministic plan
+    premium: bool = True  # replan: also solve each draw at α = 1 for its premium
 
     def base(self) -> Dataset:
         return make_dataset(self.wb, self.scenario, self.overrides)
@@ -237,7 +238,7 @@ class RiskJob:
         if self.mode == "commit":
             row.update(committed_spending(ds, model.committed_capex()))
         alpha = ds.settings.max_restricted_share
-        if self.mode == "replan" and alpha < 1:
+        if self.mode == "replan" and alpha < 1 and self.premium:
             model.update("max_restricted_share", 1.0)
             free = model.solve(tables=False, cold=True)
             model.update("max_restricted_share", alpha)

@@ -732,6 +732,28 @@ CLAIMS = Sheet(
     "Claims stated against evidence by `rechain report` only (a rechain extension).",
 )
 
+VALIDATION = Sheet(
+    "validation",
+    (
+        Column("stage", "text", "stage id of the stages sheet", required=True, example="separation"),
+        Column("bloc", "text", "bloc of the nodes sheet whose share is observed", required=True, example="china"),
+        Column("year", "int", "year of the figure (observed or projected)", required=True, example=2025, **YEAR_RANGE),
+        Column(
+            "share",
+            "float",
+            "the bloc's share of the stage's world output that year",
+            required=True,
+            ge=0,
+            le=1,
+            example=0.91,
+        ),
+        Column("source", "text", "where the figure comes from", example="IEA commentary, 23 Oct 2025"),
+        Column("note", "text", "free text, e.g. observed or projected, repost or primary", example="observed"),
+    ),
+    "Observed and projected shares of a bloc in a stage's output, shown beside the model's by `rechain report` "
+    "only (a rechain extension).",
+)
+
 SHEETS: tuple[Sheet, ...] = (
     SETTINGS,
     NODES,
@@ -750,6 +772,7 @@ SHEETS: tuple[Sheet, ...] = (
     UNCERTAINTY,
     COMPARATORS,
     CLAIMS,
+    VALIDATION,
     SOURCES,
 )
 SHEET_BY_NAME = {s.name: s for s in SHEETS}

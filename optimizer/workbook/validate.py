@@ -15,6 +15,7 @@ from ..errors import Problems
 from ..models.dataset import CLEAN, MIXED, BlocBudget, Circuit, Facility, Recipe, Route, Stage, Stockpile, TradeRule
 from .cells import MISSING, implausible, parse_value
 from .keys import split_key
+from .observed import Observed, observed_rows
 from .read import RawSheet
 from .schema import KEYED_SETTINGS, SETTINGS, SETTINGS_HEADER, SETTINGS_NOTE, SHEET_BY_NAME, SHEETS, Sheet
 
@@ -75,6 +76,7 @@ class Workbook:
     claims: tuple[Claim, ...] = ()  # in sheet order
     node_owner: dict[str, str] = field(default_factory=dict)  # explicit owners only (blank = the node's bloc)
     scenario_demand: dict[str, dict[tuple[str, str, int], float]] = field(default_factory=dict)  # name -> rows
+    observed: tuple[Observed, ...] = ()  # the validation sheet, in sheet order
 
     @property
     def scenario_names(self) -> list[str]:
@@ -317,6 +319,7 @@ def validate_tables(tables: dict[str, RawSheet]) -> tuple[Workbook | None, Probl
     bloc_budgets = _budgets(table("budgets"), bloc_pool, check)
     comparators = _comparators(optional("comparators"), element_pool, table("demand"), check)
     claims = _claims(optional("claims"), _scenario_pool(rows), check)
+    observed = observed_rows(optional("validation"), stage_pool, bloc_pool, check)
 
     if problems.errors:
         return None, problems
@@ -343,6 +346,7 @@ def validate_tables(tables: dict[str, RawSheet]) -> tuple[Workbook | None, Probl
     book.scenario_descriptions = {name: descriptions.get(name, "") for name in book.scenario_names}
     book.comparators, book.claims = tuple(comparators), tuple(claims)
     book.node_owner, book.scenario_demand = owners, scenario_demand
+    book.observed = tuple(observed)
     return book, problems
 
 
