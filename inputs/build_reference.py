@@ -2107,6 +2107,12 @@ def world_rows():
 # sources: (item, value, source, year, note); the v1 rows have no year column
 # ---------------------------------------------------------------------------------------
 BRIEF = "shared/data/rare_earth_data.md"
+WSJ = (
+    "WSJ, 'How China Beat Out the U.S. to Become the Top Player in Rare-Earths Refining' (Mar 2025), republished by Mint "
+    "(https://www.livemint.com/global/how-china-beat-out-the-us-to-become-the-top-player-in-rare-earths-refining-"
+    "11742876077443.html; its stored excerpt stops before the 'a third' sentence); the sentence as quoted in a forum "
+    "repost (https://www.troublefreepool.com/threads/first-look-at-pentairs-new-intellichlor-plus30.307995/post-2691958)"
+)
 SOURCES_V1 = [
     (
         "Data brief",
@@ -2181,7 +2187,7 @@ SOURCES_V1 = [
     (
         "setting restricted_cost_factor",
         RESTRICTED_COST_FACTOR,
-        "WSJ via troublefreepool.com (refinery build cost China ~1/3 of US); ChinaFolio (production cost ~2/3); brief sec. 4.3",
+        f"{WSJ} (refinery build cost China ~1/3 of US); ChinaFolio (production cost ~2/3); brief sec. 4.3",
         "China's facility rows carry the same Western reference costs as allied rows; the factor is the China/West cost ratio. "
         "Evidence: capex 1/3 (WSJ), production cost 2/3 (ChinaFolio), market-price ratio 0.52-0.75 (derived in brief), "
         "Baotou US$7-10/kg REO vs Western US$10.8/kg TREO (Nolans) = 0.65-0.93. 0.5 ~ geometric mean of 1/3 and 2/3; "
@@ -2590,7 +2596,6 @@ COMPARATORS = [
 ]
 
 # claims: (claim, evidence, verdict, scenario, source); the seed's claims (data brief sec. 0)
-WSJ = "WSJ via troublefreepool.com (https://www.troublefreepool.com/threads/first-look-at-pentairs-new-intellichlor-plus30.307995/post-2691958)"
 CLAIMS = [
     (
         "China's refining costs a quarter of the US's",
@@ -2902,8 +2907,10 @@ SOURCES_V3 = [
     (
         "central case: lead times",
         "+1 year",
-        "Eneabba: WA gov. (primary) 2025 at FID -> 2027 (nrinvesting.com, repost of Iluka's quarterly); HyProMag Tyseley "
-        "mid-2024 -> Jan 2026 (electrive); Strange Lake 2023 -> 2028",
+        "Eneabba: WA gov. (https://wa.gov.au/government/announcements/australias-first-integrated-rare-earths-refinery, "
+        "primary) 2025 at FID -> 2027 (https://nrinvesting.com/?p=441223, repost of Iluka's quarterly); HyProMag "
+        "Tyseley mid-2024 -> Jan 2026 (https://www.electrive.com/2026/01/15/rare-earth-magnet-recycling-plant-opens-in-"
+        "the-uk, repost); Strange Lake 2023 -> 2028 (see its row)",
         2026,
         "+1 year on the lead times that are a company's announced schedule (Nolans, White Mesa Phase 2, Ngualla, Strange "
         "Lake, Solikamsk, Glazov, MP 10X, Narva Phase 2, Serra Verde Phase 2); none on Eneabba (its 2027 is already the "

@@ -207,3 +207,49 @@ def test_the_central_case_adds_the_record_and_a_scenario_takes_it_away():
     assert rows["australia", "separation"]["capex_usd_per_tpa"] == 63_000  # 50,000 x 1.26
     announced = make_dataset(load_workbook(reference_workbook()), "announced_figures")
     assert announced.capex_factor == {"allied": 0.7937, "non_allied": 0.7937, "china_offtake": 0.7937}
+
+
+# ----------------------------------------------------------------------------- sources
+
+
+V3_ITEMS = (
+    "attrition tier operating",
+    "attrition tier funded",
+    "attrition tier studied",
+    "attrition tier generic",
+    "attrition: shared market shock",
+    "central case: capex overrun",
+    "central case: lead times",
+    "scenario announced_figures",
+    "setting must_run_until_year",
+    "floor Lynas-JARE",
+    "Serra Verde ramp",
+    "Serra Verde Phase 2",
+    "Serra Verde composition",
+    "Eneabba composition",
+    "Eneabba xenotime share",
+    "Eneabba circuits",
+    "China circuits",
+    "Mt Weld Dy and Tb",
+    "heavy-rich greenfields: Dy and Tb",
+    "Strange Lake",
+    "Nechalacho Basal zone",
+    "Tanbreez",
+    "Browns Range",
+    "Ngualla",
+)
+
+
+def test_every_v3_figure_has_a_sourced_row_with_its_year_and_says_when_it_leans_on_a_repost():
+    """Each v3 item has a year and either a link or the words judgement / assumption / modelling choice; the
+    research notes mark Bloomberg via mining.com (Serra Verde) and Finance News Network (Lynas-JARE) as reposts
+    (R), and their rows say so; the DoD-MP agreement is primary."""
+    rows = {r["item"]: r for r in table("sources")}
+    for item in V3_ITEMS:
+        row = rows[item]
+        assert row["year"], item
+        text = f"{row['source']} {row['note']}"
+        assert "http" in text or any(w in text for w in ("judgement", "assumption", "modelling choice")), item
+    assert "repost" in rows["Serra Verde ramp"]["source"]
+    assert "repost" in rows["floor Lynas-JARE"]["source"]
+    assert "primary" in rows["setting must_run_until_year"]["source"]
