@@ -3018,7 +3018,8 @@ SOURCES_V3 = [
         "assumption (no Dy or Tb assay found for Tanbreez, Strange Lake or Nechalacho)",
         2026,
         "anchor: Browns Range, the one heavy-rich deposit with a Dy figure (Dy ~10% of TREO in a xenotime ore nearly all "
-        "heavy); Tb:Dy as China's ionic clay. Light oxides split as Mt Weld's (NdPr 25%, La 24%, Ce 44% of the light "
+        "heavy); consistent with Tanbreez (HREO 27%, Y2O3 19%: Dy 2.7% = a third of its non-Y heavy oxides); it carries "
+        "weight: Strange Lake at 15,000 t x 4.7% = 705 t Dy/yr; Tb:Dy as China's ionic clay. Light oxides split as Mt Weld's (NdPr 25%, La 24%, Ce 44% of the light "
         "share). The generic Canada and Greenland options stay beside them (other deposits), tier generic",
     ),
     (
