@@ -13,6 +13,7 @@ values and every derivation) is explained row by row in the `sources` sheet.
 from __future__ import annotations
 
 import io
+import math
 import re
 import zipfile
 from pathlib import Path
@@ -1530,6 +1531,8 @@ TIER = {  # (node, stage) -> tier; a build option not named here is operating if
     ("vietnam", "separation"): "generic",
     ("vietnam", "mining"): "generic",
     ("brazil", "mining"): "generic",
+    ("us_hypromag_recycling", "mining"): "studied",  # HyProMag USA: feasibility study, production "early 2027"
+    ("us_hypromag_recycling", "separation"): "studied",
 }
 # The central case: announced capex x 1.26 (AMC/Bullock: +26% average over 258 mining projects; the +42-80% of recent
 # RE projects is not used because Eneabba's and Nolans' figures already carry part of it) and +1 year on the lead times
@@ -1547,6 +1550,8 @@ ANNOUNCED_LEAD = {
     ("united_states", "magnet"),
     ("estonia", "magnet"),
     ("brazil_serra_verde", "mining"),
+    ("us_hypromag_recycling", "mining"),
+    ("us_hypromag_recycling", "separation"),
 }
 CHINA_BLOC_NODES = {row[0] for row in NODES if row[1] == "china"}
 
@@ -1942,7 +1947,6 @@ SCENARIO_DESCRIPTIONS = {
     "budget_300bn": f"allied capex capped at $300bn, allied demand China-free from 2035; {UNVERIFIED}",
     "open_china_offtake_mines": f"the mines whose output USGS estimates from China's imports (bloc {OFFTAKE}) count as "
     "clean",
-    "clean_allied_only": "only allied processing counts as clean: non-allied nodes (e.g. Lynas Malaysia) are restricted too",
     "scope_embedded_magnets": "allied demand includes the magnets in goods China exports to allies (their size, "
     f"{EMBEDDED_SHARE:.0%} of China's own magnet use, is an assumption)",
     "stockpile_180_days": "allied consumers may stock up to 180 days of their 2025 demand of NdPr, Dy and Tb "
@@ -1970,7 +1974,6 @@ SCENARIO_ROWS = [
     ("demand_high", "demand_factor", DEMAND_HIGH_FACTOR),
     ("open_china_offtake_mines", "restricted_blocs", "china"),
     ("scope_embedded_magnets", "bloc.china_goods_for_allies", "allied"),
-    ("clean_allied_only", "restricted_blocs", f"china, {OFFTAKE}, non_allied"),
 ]
 
 
@@ -1990,10 +1993,309 @@ def announced_rows() -> list[tuple]:
 def scenario_rows():
     """(scenario, key, value, description): the description on each scenario's first row."""
     rows, described = [], set()
-    for name, key, value in SCENARIO_ROWS + stockpile_scenario_rows() + announced_rows():
+    for name, key, value in (
+        SCENARIO_ROWS + stockpile_scenario_rows() + CLEAN_SCENARIO_ROWS + DEMAND_SCENARIO_ROWS + announced_rows()
+    ):
         rows.append((name, key, value, None if name in described else SCENARIO_DESCRIPTIONS[name]))
         described.add(name)
     return rows
+
+
+# ---------------------------------------------------------------------------------------
+# Three definitions of clean (issue 21 item 3; docs/model.md "Readings decided"): owners and scenarios
+# ---------------------------------------------------------------------------------------
+SERRA_VERDE_OWNER_FROM = 2026  # USA Rare Earth's purchase, agreed 20 Apr 2026; closing date not found
+OWNERS = {  # node -> bloc of the company that owns its facilities (blank = the node's bloc)
+    "tanzania": "china",
+    "brazil_serra_verde": "allied",
+    "malaysia": "allied",
+}
+
+
+def node_rows():
+    """The nodes with their owner (the `restricted` column stays blank)."""
+    return [(*row, None, OWNERS.get(row[0])) for row in NODES + recycling_nodes()]
+
+
+PROCESSING = "separation, metal, magnet"
+CLEAN_SCENARIOS = [
+    (
+        "clean_by_location",
+        "clean_by",
+        "location",
+        f"the base definition written out: clean = never extracted or processed at a node located in china or "
+        f"{OFFTAKE}; ore and processing anywhere else count",
+    ),
+    (
+        "clean_allied_processing",
+        "allied_only_stages",
+        PROCESSING,
+        f"allied processing only: separation, metal and magnet count as clean only at allied nodes (Lynas Malaysia's "
+        f"separation is not); ore from non-allied mines outside china and {OFFTAKE} still counts",
+    ),
+    (
+        "clean_allied_ore_and_processing",
+        "restricted_blocs",
+        f"china, {OFFTAKE}, non_allied",
+        "allied ore and processing: every stage, mining included, must be at an allied node (v2's clean_allied_only, "
+        "renamed: it also excludes non-allied ore such as Serra Verde's)",
+    ),
+    (
+        "clean_by_ownership",
+        "clean_by",
+        "ownership",
+        "clean by the owner's bloc, not the location's: Ngualla (Tanzania, Shenghe since 2025) is restricted; Serra "
+        f"Verde (Brazil, USA Rare Earth from {SERRA_VERDE_OWNER_FROM}) and Lynas Malaysia (Lynas, Australia) are allied",
+    ),
+]
+CLEAN_SCENARIO_ROWS = [(name, key, value) for name, key, value, _ in CLEAN_SCENARIOS]
+SCENARIO_DESCRIPTIONS |= {name: text for name, _, _, text in CLEAN_SCENARIOS}
+
+# demand paths by scenario (model.md v3): the scenario's rows replace every year of each consumer-element
+ADAMAS_NDFEB_CAGR = 0.087  # NdFeB demand 2024-2040, Adamas Intelligence Q3 2024
+HIGH_GROWTH = "demand_high_growth"
+DEMAND_SCENARIO_ROWS = [(HIGH_GROWTH, "demand_factor", 1)]
+SCENARIO_DESCRIPTIONS[HIGH_GROWTH] = (
+    f"demand grows {ADAMAS_NDFEB_CAGR:.1%}/yr from 2025 (Adamas NdFeB demand 2024-2040): "
+    f"{(1 + ADAMAS_NDFEB_CAGR) ** (LAST_YEAR - FIRST_YEAR):.2f}x by {LAST_YEAR}, against the IEA path's "
+    f"{iea_index(LAST_YEAR) / iea_index(FIRST_YEAR):.2f}x (demand rows of scenario {HIGH_GROWTH})"
+)
+
+
+def high_growth_rows():
+    """(node, element, year, demand_t, scenario): the base's 2025 demand grown at Adamas' NdFeB rate."""
+    rows = []
+    for node, _, _ in REGION_MAGNETS_2024:
+        for element in ("NdPr", "Dy", "Tb"):
+            for year in YEARS:
+                growth = (1 + ADAMAS_NDFEB_CAGR) ** (year - FIRST_YEAR)
+                rows.append(
+                    (node, element, year, round(WORLD_2025[element] * REGION_SHARE[node] * growth, 1), HIGH_GROWTH)
+                )
+    return rows
+
+
+SHENGHE_PEAK = (
+    "Peak Rare Earths ASX releases via middle.news, 19 Sep 2025 "
+    "(https://www.middle.news/articles/2025/09/19/peak-rare-earths-acquisition-approved-whats-next-for-shareholders; "
+    "a repost of the ASX announcements)"
+)
+USAR_SERRA_VERDE = (
+    "Finance Monthly citing Reuters "
+    "(https://www.finance-monthly.com/why-critical-minerals-capital-is-moving-towards-supply-chain-control/; a repost)"
+)
+CLEAN_SOURCES = [
+    (
+        "owner tanzania (Ngualla)",
+        "china",
+        SHENGHE_PEAK,
+        2025,
+        "Shenghe's scheme for Peak Rare Earths (A$195m) effective 19 Sep 2025, paid 30 Sep, Peak delisted 1 Oct 2025; "
+        "Peak held 84% of Ngualla's operator. Read by clean_by = ownership only (scenario clean_by_ownership)",
+    ),
+    (
+        "owner brazil_serra_verde",
+        "allied",
+        USAR_SERRA_VERDE,
+        2026,
+        "USA Rare Earth agreed on 20 Apr 2026 to buy Serra Verde (US$300m cash + 126.9m shares; sellers keep 34% of "
+        f"the combined company). Closing date not found: assumed in {SERRA_VERDE_OWNER_FROM}. An owner holds for the "
+        "whole horizon in the model; the reference's earliest independence year is 2030, so the years before closing "
+        "enter no requirement",
+    ),
+    (
+        "owner malaysia (Lynas Kuantan)",
+        "allied",
+        "Lynas Rare Earths Ltd, ASX-listed (https://lynasrareearths.com)",
+        2025,
+        "Lynas Malaysia is Lynas Rare Earths' (Australia) plant: allied by owner, non_allied by location. Changes "
+        "nothing under clean_by_ownership alone (non_allied is not restricted); listed so that the owner column says "
+        "who owns the largest ex-China separator",
+    ),
+    (
+        "other Chinese stakes (not owners)",
+        None,
+        "research21 section 3 (rawmaterials.net, scrapinsight, NEI Magazine; reposts)",
+        2025,
+        "Shenghe holds minority stakes in Vital Metals (Nechalacho, 18.2%), Kvanefjeld (12.5%, option to 60%) and MP "
+        "Materials (~8%): minority stakes, so no owner is set; Wigu Hill (Tanzania, 50%) has no facility in the model",
+    ),
+    (
+        "scenarios clean_by_location, clean_allied_processing, clean_allied_ore_and_processing, clean_by_ownership",
+        None,
+        "issue 21 item 3 (three definitions of clean); docs/model.md 'Readings decided'",
+        2026,
+        "one scenario per definition; each changes only who is clean, not the requirement (the findings apply it)",
+    ),
+    (
+        "demand path demand_high_growth",
+        f"{ADAMAS_NDFEB_CAGR:.1%}/yr",
+        "Adamas Intelligence, Rare Earth Magnet Market Outlook to 2040, Q3 2024 "
+        "(https://adamasintel.com/rare-earth/rare-earth-magnet-market-outlook-to-2040)",
+        2024,
+        f"NdFeB demand CAGR 8.7% 2024-2040 = 3.80x from 2024 (research21 5.1); applied from the base's 2025 demand, "
+        f"{(1 + ADAMAS_NDFEB_CAGR) ** (LAST_YEAR - FIRST_YEAR):.2f}x by 2040, to NdPr, Dy and Tb of every consumer. "
+        "The IEA path stays the base; scenario demand_high (x 1.239, McKinsey 2035) stays beside it",
+    ),
+]
+
+
+# ---------------------------------------------------------------------------------------
+# Recycling supply (issue 21 item 5): named allied plants as stage-1 nodes with the composition of NdFeB
+# scrap and a separator of their own; no new LP family (model.md: stage 1 is mining or recycling feedstock)
+# ---------------------------------------------------------------------------------------
+ARGUS = (
+    "Argus Media, China's recycled rare earth output falls in 2024 (https://www.argusmedia.com/metals-platform/"
+    "newsandanalysis/article/2678157-China-s-recycled-rare-earth-output-falls-in-2024)"
+)
+SCRAP_REO_2024 = {"total": 34_147, "NdPr": 26_504, "Dy": 710, "Tb": 160}  # China's REO from NdFeB scrap, Argus
+SCRAP_PROFILE = {e: round(SCRAP_REO_2024.get(e, 0) / SCRAP_REO_2024["total"], 6) for e in ELEMENTS if e != "Other"}
+RECYCLING = [  # (node, country, region, magnets t/yr, first year, capex USD for the plant or None, source, note)
+    (
+        "uk_tyseley_recycling",
+        "United Kingdom",
+        "Europe",
+        100,
+        2026,
+        None,
+        "electrive 15 Jan 2026 (https://www.electrive.com/2026/01/15/rare-earth-magnet-recycling-plant-opens-in-the-uk; "
+        "a repost of HyProMag's release)",
+        "HyProMag Tyseley (Birmingham): 100 t/yr of magnets on a single shift (>300 t multi-shift), opened Jan 2026",
+    ),
+    (
+        "canada_cyclic_recycling",
+        "Canada",
+        "North America",
+        100,
+        2025,
+        None,
+        "C&EN 24 Jun 2024 (research21 5.3; a repost)",
+        "Cyclic Materials Hub100, Kingston: 100 t/yr since Jun 2024; a 500 t/yr hub is planned (no date found: not "
+        "modelled)",
+    ),
+    (
+        "france_caremag_recycling",
+        "France",
+        "Europe",
+        2_000,
+        2027,
+        None,
+        "Chemical Engineering 17 Mar 2025 (https://chemengonline.com/carester-to-build-rare-earth-recycling-and-"
+        "refining-facility-in-france; a repost of Carester's release)",
+        "Carester Caremag, Lacq: 2,000 t/yr of magnets recycled from late 2026 (first full year 2027), funded (EUR216m "
+        "incl. JOGMEC/Iwatani); its 5,000 t/yr of concentrate refining is not part of this node",
+    ),
+    (
+        "us_hypromag_recycling",
+        "United States",
+        "North America",
+        750,
+        2027,
+        125e6,
+        "Project Blue Jan 2026; supermetalprice (research21 5.3; reposts)",
+        "HyProMag USA, Dallas-Fort Worth: feasibility study for 750 t/yr of sintered magnets (+291 t co-products), "
+        "US$125m, production early 2027; not financed in the stored material, so a build option, not existing capacity",
+    ),
+]
+
+
+def recycling_reo(magnets_t: float) -> float:
+    return round(magnets_t * REO_PER_T_MAGNET, 1)
+
+
+def recycling_nodes():
+    note = "Recycling site node (allied, like its country): scrap NdFeB magnets as stage-1 feed, separated on site. "
+    return [(node, "allied", country, region, note + text) for node, country, region, _, _, _, _, text in RECYCLING]
+
+
+def recycling_facility_rows():
+    """(node, stage, existing, max, capex, fom, opex, lead, lifetime, available_from, max_build, source) of the
+    scrap feed (stage 1) and the plant's own separation. An unfinanced plant is a build option whose capex sits
+    on its separation; its scrap feed costs nothing to open but has no separator before the plant's first year."""
+    rows = []
+    for node, _, _, magnets, first, capex, source, _ in RECYCLING:
+        reo = recycling_reo(magnets)
+        how = f"{magnets:,} t/yr magnets x {REO_PER_T_MAGNET} t REO per t = {reo:,} t REO/yr from {first}; {source}"
+        if capex is None:
+            rows.append((node, "mining", reo, reo, None, MINE_FOM, MINE_OPEX, 0, 25, None, None, how))
+            rows.append(
+                (node, "separation", reo, reo, None, SEP_FOM, SEP_OPEX, 0, 25, None, None, RECYCLING_SEPARATION)
+            )
+            continue
+        lead = first - FIRST_YEAR
+        rows.append((node, "mining", 0, reo, 0, MINE_FOM, MINE_OPEX, lead, 25, None, None, how))
+        plant = f"US${capex / 1e6:,.0f}m / {reo:,} t REO/yr; {RECYCLING_SEPARATION}"
+        rows.append(
+            (node, "separation", 0, reo, round(capex / reo, -2), SEP_FOM, SEP_OPEX, lead, 25, None, None, plant)
+        )
+    return rows
+
+
+RECYCLING_SEPARATION = (
+    "assumption: the plant recovers the RE of its scrap on site at the reference separation opex (HyProMag's route "
+    "makes alloy powder without separation; the model's chain passes it through separation, metal and magnet)"
+)
+
+
+def recycling_composition_rows():
+    other = round(1 - sum(SCRAP_PROFILE.values()), 10)
+    shares = {**SCRAP_PROFILE, "Other": other}
+    return [(node, e, shares[e]) for node, *_ in RECYCLING for e in ELEMENTS]
+
+
+def recycling_circuit_rows():
+    """NdPr, Dy and Tb circuits that never bind (the plant recovers every element of its scrap)."""
+    return [
+        (
+            node,
+            e,
+            math.ceil(recycling_reo(magnets) * SCRAP_PROFILE[e]),
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            RECYCLING_SEPARATION,
+        )
+        for node, _, _, magnets, *_ in RECYCLING
+        for e in ("NdPr", "Dy", "Tb")
+    ]
+
+
+def recycling_availability_rows():
+    """No feed and no separation before an existing plant's first year (a build option waits for its lead
+    time instead)."""
+    return [
+        (node, stage, year, 0)
+        for node, _, _, _, first, capex, _, _ in RECYCLING
+        if capex is None
+        for stage in ("mining", "separation")
+        for year in range(FIRST_YEAR, first)
+    ]
+
+
+CLEAN_SOURCES += [
+    (
+        "recycling composition (scrap NdFeB)",
+        ", ".join(f"{e} {v:.4f}" for e, v in SCRAP_PROFILE.items() if v),
+        ARGUS,
+        2024,
+        "China's REO recovered from NdFeB scrap in 2024: 34,147 t, of which PrNd oxide 26,504 t, Dy 710 t, Tb 160 t "
+        "(Gd 1,048 t and Ho 167 t in Other); assumption: allied scrap has China's mix (mostly production scrap)",
+    ),
+    (
+        "recycling plants",
+        f"{sum(recycling_reo(row[3]) for row in RECYCLING):,.1f} t REO/yr at full size",
+        "research21 5.3 (each plant's source in its facilities row)",
+        2026,
+        "Tyseley, Cyclic and Caremag as existing capacity from their first year (availability rows 0 before); HyProMag "
+        "USA a build option at its US$125m on its separation (which also pays for magnet making: an overstatement). Opex and fixed O&M: "
+        "the reference mining and separation figures (assumption; scrap prices not found). Pforzheim has no capacity "
+        "figure: not modelled. China's 34 kt/yr of recycled REO stays outside the model, as in v2 (demand is "
+        "calibrated to documented oxide supply without it)",
+    ),
+]
 
 
 # ---------------------------------------------------------------------------------------
@@ -2018,7 +2320,7 @@ def build_options(stage: str) -> list[tuple]:
     """Facilities outside China with a new-build option (their own or, at separation, a circuit's)."""
     return [
         row
-        for row in ALL_FACILITIES
+        for row in ALL_FACILITIES + recycling_facility_rows()
         if row[1] == stage
         and row[0] not in CHINA_BLOC_NODES
         and (row[4] is not None or (stage == "separation" and row[0] in circuit_build_nodes()))
@@ -2670,14 +2972,6 @@ SOURCES_V2 = [
         f"the cost factor stays China's own; v1 had it implicitly (= restricted_blocs = china). {OFFTAKE} is restricted, "
         "not cheap",
     ),
-    (
-        "scenario clean_allied_only",
-        None,
-        "issue 14 (report both 'China-free' and 'allied-only')",
-        2026,
-        "restricted_blocs = china, china_offtake, non_allied: material touched by any non-allied node (e.g. Lynas "
-        "Malaysia's separation) is not clean",
-    ),
 ]
 SOURCES_V2 += [
     (
@@ -2913,7 +3207,7 @@ SOURCES_V3 = [
         "the-uk, repost); Strange Lake 2023 -> 2028 (see its row)",
         2026,
         "+1 year on the lead times that are a company's announced schedule (Nolans, White Mesa Phase 2, Ngualla, Strange "
-        "Lake, Solikamsk, Glazov, MP 10X, Narva Phase 2, Serra Verde Phase 2); none on Eneabba (its 2027 is already the "
+        "Lake, Solikamsk, Glazov, MP 10X, Narva Phase 2, Serra Verde Phase 2, HyProMag USA); none on Eneabba (its 2027 is already the "
         "slipped date) nor on the generic IEA 8-year rows; the tier delays are drawn on top",
     ),
     (
@@ -3067,7 +3361,12 @@ SOURCES_V3 = [
         "funded; the UK refinery for its concentrate is a generic option (site sold, Shenghe takes all concentrate)",
     ),
 ]
-SOURCES = [(item, value, source, None, note) for item, value, source, note in SOURCES_V1] + SOURCES_V2 + SOURCES_V3
+SOURCES = (
+    [(item, value, source, None, note) for item, value, source, note in SOURCES_V1]
+    + SOURCES_V2
+    + SOURCES_V3
+    + CLEAN_SOURCES
+)
 
 
 # ---------------------------------------------------------------------------------------
@@ -3086,16 +3385,16 @@ def composition_rows():
 
 SHEETS = [
     ("settings", SETTINGS),
-    ("nodes", NODES),
+    ("nodes", None),
     ("stages", STAGES),
     ("facilities", None),
-    ("availability", AVAILABILITY),
     ("composition", None),
     ("demand", None),
     ("routes", ROUTES),
     ("trade_rules", TRADE_RULES),
     ("budgets", BUDGETS),
     ("circuits", None),
+    ("availability", None),
     ("uncertainty", None),
     ("stockpiles", None),
     ("scenarios", None),
@@ -3119,11 +3418,13 @@ def build() -> Workbook:
     wb = Workbook()
     wb.remove(wb.active)
     generated = {
-        "composition": composition_rows(),
-        "demand": demand_rows(),
+        "nodes": node_rows(),
+        "composition": composition_rows() + recycling_composition_rows(),
+        "demand": demand_rows() + high_growth_rows(),
         "scenarios": scenario_rows(),
-        "facilities": facility_rows(),
-        "circuits": circuit_rows(),
+        "facilities": facility_rows() + [central(row) for row in recycling_facility_rows()],
+        "circuits": circuit_rows() + recycling_circuit_rows(),
+        "availability": AVAILABILITY + recycling_availability_rows(),
         "uncertainty": uncertainty_rows(),
         "stockpiles": stockpile_rows(),
     }

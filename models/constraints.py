@@ -151,14 +151,17 @@ def nameplate(m: pyo.ConcreteModel, key: tuple[str, int, int]) -> Any:
 def add_separation_balance(b: Built) -> None:
     """Separation (stage 2) splits whole bundles into elements (model.md, Constraints).
 
-    m ∉ R:  Σ_m' h[m,m',2,e,clean,y] ≤ yield₂ · Σ_{n ∉ R} c[n,e]·g[n,m,y]
-            Σ_m' h[m,m',2,e,mixed,y] ≤ yield₂ · Σ_{n ∈ R} c[n,e]·g[n,m,y]
-    m ∈ R:  Σ_m' h[m,m',2,e,mixed,y] ≤ yield₂ · Σ_n      c[n,e]·g[n,m,y]
+    m ∉ R₂:  Σ_m' h[m,m',2,e,clean,y] ≤ yield₂ · Σ_{n ∉ R₁} c[n,e]·g[n,m,y]
+             Σ_m' h[m,m',2,e,mixed,y] ≤ yield₂ · Σ_{n ∈ R₁} c[n,e]·g[n,m,y]
+    m ∈ R₂:  Σ_m' h[m,m',2,e,mixed,y] ≤ yield₂ · Σ_n       c[n,e]·g[n,m,y]
+
+    R_k = the nodes whose stage-k output is mixed (Dataset.restricted_at; R_k = R without
+    allied_only_stages, model.md "Readings decided").
     """
     m, ds, idx = b.model, b.dataset, b.index
     if ds.last_stage < 2:
         return
-    restricted, yld = ds.restricted, ds.stage_yield(2)
+    ore, separating, yld = ds.restricted_at(1), ds.restricted_at(2), ds.stage_yield(2)
     rows: dict[Any, Any] = {}
     for (sep, k, e, p, y), out_keys in idx.elements_out.items():
         if k != 2:
@@ -166,7 +169,7 @@ def add_separation_balance(b: Built) -> None:
         inputs = [
             (ds.composition[n][e], m.g[n, sep, y])
             for (n, _, _) in idx.bundles_in.get((sep, y), [])
-            if ds.composition[n].get(e, 0) > 0 and (sep in restricted or (n in restricted) == (p == MIXED))
+            if ds.composition[n].get(e, 0) > 0 and (sep in separating or (n in ore) == (p == MIXED))
         ]
         rows[(sep, e, p, y)] = quicksum(m.h[key] for key in out_keys) <= yld * quicksum((c * g for c, g in inputs))
     if rows:
@@ -176,16 +179,15 @@ def add_separation_balance(b: Built) -> None:
 def add_element_stage_balance(b: Built) -> None:
     """Element stages k ≥ 3 keep each element and provenance (model.md, Constraints).
 
-    m ∉ R:  Σ_m' h[m,m',k,e,p,y] ≤ yield_k · Σ_n h[n,m,k−1,e,p,y]    for p ∈ {clean, mixed}
-    m ∈ R:  Σ_m' h[m,m',k,e,mixed,y] ≤ yield_k · Σ_{n,p} h[n,m,k−1,e,p,y]
+    m ∉ R_k:  Σ_m' h[m,m',k,e,p,y] ≤ yield_k · Σ_n h[n,m,k−1,e,p,y]    for p ∈ {clean, mixed}
+    m ∈ R_k:  Σ_m' h[m,m',k,e,mixed,y] ≤ yield_k · Σ_{n,p} h[n,m,k−1,e,p,y]
     """
     m, ds, idx = b.model, b.dataset, b.index
-    restricted = ds.restricted
     rows: dict[Any, Any] = {}
     for (n, k, e, p, y), out_keys in idx.elements_out.items():
         if k < 3:
             continue
-        in_provs = (CLEAN, MIXED) if n in restricted else (p,)
+        in_provs = (CLEAN, MIXED) if n in ds.restricted_at(k) else (p,)
         inputs = [m.h[key] for q in in_provs for key in idx.elements_in.get((n, k, e, q, y), [])]
         rows[(n, k, e, p, y)] = quicksum(m.h[key] for key in out_keys) <= ds.stage_yield(k) * quicksum(inputs)
     if rows:
@@ -206,7 +208,7 @@ def delivered(b: Built, consumer: str, e: str, y: int, clean_only: bool = False)
     return [
         ds.composition[key[0]].get(e, 0) * m.g[key]
         for key in keys
-        if ds.composition[key[0]].get(e, 0) > 0 and not (clean_only and key[0] in ds.restricted)
+        if ds.composition[key[0]].get(e, 0) > 0 and not (clean_only and key[0] in ds.restricted_at(1))
     ]
 
 

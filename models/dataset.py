@@ -9,6 +9,7 @@ from types import MappingProxyType
 from typing import Any
 
 CLEAN, MIXED = "clean", "mixed"
+LOCATION, OWNERSHIP = "location", "ownership"  # the settings' clean_by
 MONEY = 1e-6  # the model counts money in millions of USD; reports convert back
 
 
@@ -37,6 +38,8 @@ class Settings:
     embargo: Mapping[str, int]  # consumer bloc -> first year without mixed supply
     # Version 3 (model.md, "Version 3 additions")
     shortfall_at_any_price: bool = False  # least total shortfall first, then least cost (Model.solve)
+    clean_by: str = LOCATION  # the bloc that decides clean: LOCATION (the node's) or OWNERSHIP (its owner's)
+    allied_only_stages: frozenset[str] = frozenset()  # stage ids clean only at nodes of protected_blocs
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "embargo", _frozen(self.embargo))
@@ -216,6 +219,8 @@ class Dataset:
     stockpiles: Mapping[tuple[str, str], Stockpile] = field(default_factory=dict)  # (consumer, element)
     recipes: Mapping[str, Mapping[str, Recipe]] = field(default_factory=dict)  # product -> recipe -> Recipe
     availability_places: Mapping[tuple[str, int, int], str] = field(default_factory=dict)  # "availability!A2"
+    # Version 3 (model.md, "Version 3 additions")
+    node_owner: Mapping[str, str] = field(default_factory=dict)  # node -> owner bloc; absent = its own bloc
 
     def __post_init__(self) -> None:
         for name in (
@@ -229,6 +234,7 @@ class Dataset:
             "node_restricted",
             "availability",
             "availability_places",
+            "node_owner",
             "circuits",
             "stockpiles",
         ):
@@ -245,10 +251,37 @@ class Dataset:
         return tuple(sorted(set(self.nodes.values())))
 
     @cached_property
+    def clean_bloc(self) -> Mapping[str, str]:
+        """The bloc that decides whether a node is clean: its own, or with clean_by = ownership its owner's
+        (blank owner = its own bloc)."""
+        if self.settings.clean_by != OWNERSHIP:
+            return self.nodes
+        return _frozen({n: self.node_owner.get(n, b) for n, b in self.nodes.items()})
+
+    @cached_property
     def restricted(self) -> frozenset[str]:
-        """R: a node's explicit `restricted` flag wins, else bloc ∈ restricted_blocs."""
+        """R, restricted at every stage: a node's explicit `restricted` flag wins, else
+        clean_bloc(n) ∈ restricted_blocs."""
         explicit, blocs = self.node_restricted, self.settings.restricted_blocs
-        return frozenset(n for n, b in self.nodes.items() if (explicit[n] if n in explicit else b in blocs))
+        return frozenset(n for n, b in self.clean_bloc.items() if (explicit[n] if n in explicit else b in blocs))
+
+    @cached_property
+    def restricted_by_stage(self) -> Mapping[int, frozenset[str]]:
+        """R_k, the nodes whose stage-k output is mixed: R, plus at a stage of allied_only_stages every node
+        without an explicit flag whose clean_bloc is not protected. Every provenance rule reads this."""
+        allied_only = self.settings.allied_only_stages
+        outside = frozenset(
+            n
+            for n, b in self.clean_bloc.items()
+            if n not in self.node_restricted and b not in self.settings.protected_blocs
+        )
+        return _frozen(
+            {s.order: self.restricted | outside if s.id in allied_only else self.restricted for s in self.stages}
+        )
+
+    def restricted_at(self, k: int) -> frozenset[str]:
+        """R_k: the nodes whose output of stage order k is mixed."""
+        return self.restricted_by_stage[k]
 
     @property
     def cost_advantage_blocs(self) -> frozenset[str]:

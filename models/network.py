@@ -178,7 +178,7 @@ def embargo_arcs(ds: Dataset, net: Network) -> tuple[list[tuple[str, str, int]],
     """The arcs an embargo on the consumer's bloc removes in their year (where `embargoed`): stage-1
     bundles from restricted nodes when k̄ = 1, mixed element arcs into consumers when k̄ ≥ 2."""
     kbar = ds.last_stage
-    bundles = [a for a in net.bundle_arcs if kbar == 1 and a[0] in ds.restricted]
+    bundles = [a for a in net.bundle_arcs if kbar == 1 and a[0] in ds.restricted_at(1)]
     elements = [a for a in net.element_arcs if a[2] == kbar and a[4] == MIXED]
     return bundles, elements
 
@@ -225,7 +225,7 @@ def _bundle_arcs(
     kbar, embargo = ds.last_stage, ds.settings.embargo
     bundle_arcs: dict[Any, Any] = {}
     for n in at_stage[1]:
-        prov = MIXED if n in ds.restricted else CLEAN
+        prov = MIXED if n in ds.restricted_at(1) else CLEAN
         shares = {e for e, c in ds.composition.get(n, {}).items() if c > 0}
         flows_out[(n, 1)] = {(e, prov) for e in shares}
         targets = at_stage[2] if kbar >= 2 else consumers
@@ -258,7 +258,7 @@ def _element_arcs(
             pairs = flows_in.get((n, k), set())
             if k == 2 and n in separated:
                 pairs = {(e, p) for e, p in pairs if e in separated[n]}
-            flows_out[(n, k)] = {(e, MIXED) for e, _ in pairs} if n in ds.restricted else set(pairs)
+            flows_out[(n, k)] = {(e, MIXED) for e, _ in pairs} if n in ds.restricted_at(k) else set(pairs)
             targets = at_stage[k + 1] if k < kbar else consumers
             for m in targets:
                 _arcs_to(ds, n, m, k, sorted(flows_out[(n, k)]), demanded, element_arcs, flows_in)

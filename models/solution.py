@@ -414,7 +414,7 @@ def _table_flows(built: Built) -> pd.DataFrame:
     for (n, c, y), var in m.g.items():
         t = var.value or 0.0
         if t > 1e-9:
-            prov = "mixed" if n in ds.restricted else "clean"
+            prov = "mixed" if n in ds.restricted_at(1) else "clean"
             for e, share in ds.composition[n].items():
                 sums[(_bloc(built, n), _bloc(built, c), _stage(built, 1), e, prov, y)] += share * t
     for (n, c, k, e, p, y), var in m.h.items():

@@ -24,7 +24,7 @@ from typer.core import TyperCommand
 
 from .errors import InputError, Issue, OutputError
 from .inputs import reference_workbook
-from .run.signals import INTERRUPTED, install_sigterm, interrupt_exit_code
+from .run.signals import INTERRUPTED, install_sigterm, interrupt_exit_code, stall_error
 from .workbook.keys import parse_sets
 
 REPORT_DRAWS = 40  # `rechain report`: risk draws per budget of the outlook
@@ -331,8 +331,12 @@ def _short(table) -> bool:
 
 
 def _finish(tables: dict, complete: bool, fail_on_shortfall: bool = False) -> None:
-    """Exit code of a multi-point command: interrupted, failed points, shortfall, else 0."""
+    """Exit code of a multi-point command: interrupted (or a stalled scheduler), failed points, shortfall, else 0."""
     if not complete:
+        if stall_error() is not None:
+            from .report.text import print_input_error
+
+            print_input_error(_err(), stall_error())
         raise typer.Exit(interrupt_exit_code())
     failed = sum(_failed(t) for t in tables.values())
     if failed:
@@ -512,22 +516,29 @@ def reference(
     _say(f"reference workbook copied to {path} (from {_REFERENCE}); edit it, then run: rechain solve {path}")
 
 
-FolderA = Annotated[Path, typer.Argument(metavar="A", help="The folder compared from (`rechain solve --out A`).")]
-FolderB = Annotated[Path, typer.Argument(metavar="B", help="The folder compared to (`rechain solve --out B`).")]
+COMPARE_SHOWN = 40  # rows of each changed table `compare` prints (the files and --json hold all)
+FolderA = Annotated[Path, typer.Argument(metavar="A", help="The result folder compared from (`--out` of a run).")]
+FolderB = Annotated[Path, typer.Argument(metavar="B", help="The result folder compared to (same command as A).")]
 
 
 @app.command(cls=Command)
 def compare(a: FolderA, b: FolderB, out: Out = None, force: OutForce = False, as_json: AsJson = False):
-    """What changed from result folder A to B (`rechain solve --out` folders): settings, costs, builds, clean
-    shares, unmet demand, independence shortfall, binding capacity and budget; each table holds A, B and change = B − A
-    (columns named by unit), unchanged rows left out."""
+    """What changed from result folder A to B, two folders of one command (`solve`, `sweep`, `frontier`,
+    `scenarios` or `risk` with --out). solve: settings, costs, builds, clean shares, unmet demand, independence
+    shortfall, binding capacity and budget, each table with A, B and change = B − A (columns named by unit);
+    the others: settings and each table of the command, point by point (sweep point, cost factor and α or
+    budget, scenario, risk class and year) and figure by figure, with A, B, change and whether the point is in
+    both; texts that differ (status, reason) in `labels`. Unchanged rows left out."""
     from .report.results import run_table
     from .report.tables import write_tables
     from .report.writers import versions
-    from .run.compare import SHEETS, compare_folders
+    from .run.compare import compare_folders, partial_notes, table_names
 
-    _guard_outputs([a, b], _table_targets(out, "compare", SHEETS), out, stems=("compare",), force=force)
+    names = table_names(a, b)
+    _guard_outputs([a, b], _table_targets(out, "compare", names), out, stems=("compare",), force=force)
     tables = compare_folders(a, b)
+    for note in partial_notes(a, b):
+        _say(f"warning: {note}")
     man = {"command": "compare", "A": str(a), "B": str(b), "versions": versions()}
     if out:
         write_tables(out, "compare", tables, run_table(man), title="rechain compare")
@@ -535,8 +546,12 @@ def compare(a: FolderA, b: FolderB, out: Out = None, force: OutForce = False, as
     if as_json:
         _emit_tables(tables, man)
         return
-    _print_tables({name: frame for name, frame in tables.items() if not frame.empty})
-    _say(f"{len(tables) - sum(frame.empty for frame in tables.values())} of {len(tables)} tables changed (B − A)")
+    changed = {name: frame for name, frame in tables.items() if not frame.empty}
+    _print_tables({name: frame.head(COMPARE_SHOWN) for name, frame in changed.items()})
+    longer = [f"{name} ({len(frame):,})" for name, frame in changed.items() if len(frame) > COMPARE_SHOWN]
+    if longer:
+        _say(f"the first {COMPARE_SHOWN} rows shown of {', '.join(longer)}: --out or --json holds every row")
+    _say(f"{len(changed)} of {len(tables)} tables changed (B − A)")
 
 
 Params = Annotated[
@@ -557,6 +572,11 @@ Scheduler = Annotated[
         "--scheduler", metavar="ADDRESS", help="Address of a dask.distributed scheduler to run the chunks on."
     ),
 ]
+
+
+def _stopped() -> str:
+    """Why a run ended before its last point, in a word or three."""
+    return "stopped on the scheduler" if stall_error() is not None else "interrupted"
 
 
 def _stem(stem: str, complete: bool) -> str:
@@ -613,7 +633,7 @@ def sweep(
         if key in table and all(_is_number(v) for v in table[key]):
             table[key] = table[key].astype(float)
     if not complete:
-        _say(f"interrupted: {len(rows)} of {len(points)} points done")
+        _say(f"{_stopped()}: {len(rows)} of {len(points)} points done, partial")
     if not as_json:
         _print_tables({"sweep": table}, {"sweep": [c for c in table.columns if c in params or c in SWEEP_SHOWN]})
     man, run = _run_table(
@@ -623,6 +643,7 @@ def sweep(
         overrides=dict(overrides),
         grid={k: ",".join(v) for k, v in params.items()},
         points=len(points),
+        points_done=len(rows),
         complete=complete,
     )
     if out:
@@ -969,25 +990,25 @@ def risk(
     tables, complete = _risk_draws(job, draws, workers, scheduler)
     price = price_label(base.settings)
     failure = None
+    man, run = _run_table(
+        path,
+        command="risk",
+        mode=mode.value,
+        seed=seed,
+        draws=draws,
+        draws_done=len(tables["draws"]),
+        recourse_year=recourse_year,
+        scenario=scenario,
+        overrides=dict(overrides),
+        uncertainty=len(rows),
+        complete=complete,
+    )
     if out:
-        man, run = _run_table(
-            path,
-            command="risk",
-            mode=mode.value,
-            seed=seed,
-            draws=draws,
-            draws_done=len(tables["draws"]),
-            recourse_year=recourse_year,
-            scenario=scenario,
-            overrides=dict(overrides),
-            uncertainty=len(rows),
-            complete=complete,
-        )
         try:
             write_risk(out, _stem("risk", complete), tables, run, _case_note(wb, scenario, overrides), price)
         except OutputError as exc:
             failure = exc
-    _show_risk(tables, price, as_json, failure)
+    _show_risk(tables, price, man if as_json else None, failure)
     if failure is not None:
         _say(f"output error: {failure}")
         raise typer.Exit(EXIT_INPUT)
@@ -1008,16 +1029,19 @@ def _risk_draws(job, draws: int, workers: int | None, scheduler: str | None) -> 
             job, draws, workers, scheduler, lambda done: progress.update(task, advance=len(done))
         )
     if not complete:
-        hedge = job.mode == "hedge"
-        what = "the comparison with replan and commit stopped: VSS and EVPI left blank" if hedge else "draws done"
-        _say(f"interrupted: {len(tables['draws'])} of {draws} {what}" if not hedge else f"interrupted: {what}")
+        hedge = "the comparison with replan and commit stopped: VSS and EVPI left blank"
+        _say(
+            f"{_stopped()}: "
+            + (hedge if job.mode == "hedge" else f"{len(tables['draws'])} of {draws} draws done, partial")
+        )
     return tables, complete
 
 
-def _show_risk(tables: dict, price: str, as_json: bool, failure: OutputError | None) -> None:
-    """The summary: one JSON document with --json (carrying the output error, if any), else tables."""
-    if as_json:
-        shown = {k: v.to_dict(orient="records") for k, v in tables.items() if k in RISK_JSON}
+def _show_risk(tables: dict, price: str, json_run: dict | None, failure: OutputError | None) -> None:
+    """The summary: with --json (`json_run`, the run) one JSON document of the tables and the run (`complete`,
+    `draws_done`), carrying the output error if any; else tables."""
+    if json_run is not None:
+        shown = {k: v.to_dict(orient="records") for k, v in tables.items() if k in RISK_JSON} | {"run": json_run}
         _emit_json(shown | ({"status": "output_error", "message": str(failure)} if failure else {}))
         return
     from .report.terminal import print_risk, stdout_console

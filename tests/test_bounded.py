@@ -172,14 +172,119 @@ class Quick:
 
 
 def test_a_scheduler_without_workers_is_an_input_error(monkeypatch):
-    """A LocalCluster with no workers: no task runs or finishes; with IDLE_SECONDS = 1 the run stops
-    with an input error on --scheduler after about 1 s (bounded here by 30 s)."""
+    """A LocalCluster with no workers: no task runs or finishes; with IDLE_SECONDS = 1 the run stops after
+    about 1 s (bounded here by 30 s), incomplete with no rows, and the input error on --scheduler it ends
+    with (exit 2) is kept."""
     from dask.distributed import LocalCluster
+    from rechain.run import signals
 
     monkeypatch.setattr(parallel, "IDLE_SECONDS", 1.0)
+    monkeypatch.setitem(signals._received, "stalled", None)
     with LocalCluster(n_workers=0, processes=True, host="127.0.0.1", dashboard_address=":0") as cluster:
         start = time.perf_counter()
-        with pytest.raises(InputError, match="has it any workers") as caught:
-            parallel.run_tasks(Quick(), [1, 2, 3], workers=2, scheduler=cluster.scheduler_address)
+        rows, complete = parallel.run_tasks(Quick(), [1, 2, 3], workers=2, scheduler=cluster.scheduler_address)
         assert time.perf_counter() - start < 30
+    assert (rows, complete) == ([], False)
+    assert signals.stall_error().issues[0].place == "--scheduler"
+    assert "has it any workers" in str(signals.stall_error()) and signals.interrupt_exit_code() == 2
+
+
+def tls_address(server: MuteServer) -> str:
+    return server.address.replace("tcp://", "tls://")
+
+
+@pytest.mark.parametrize(("close", "why"), [(False, "no answer within 3 s"), (True, "without a TLS handshake")])
+def test_a_tls_scheduler_that_never_answers_is_an_input_error(close, why):
+    """tls://: TCP accepted, and the TLS ClientHello gets no answer (or the server hangs up): an input
+    error within CONNECT_SECONDS (3) + 2 s, before dask is asked (it would wait for its own timeouts)."""
+    server = MuteServer(close)
+    start = time.perf_counter()
+    try:
+        with pytest.raises(InputError, match=why) as caught:
+            parallel.reachable(tls_address(server))
+    finally:
+        server.stop()
     assert caught.value.issues[0].place == "--scheduler"
+    assert time.perf_counter() - start < parallel.CONNECT_SECONDS + 2
+
+
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory):
+    """A throwaway self-signed certificate for 127.0.0.1 (openssl), for the loopback TLS servers."""
+    folder = tmp_path_factory.mktemp("tls")
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+                    "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True, timeout=60)
+    return cert, key
+
+
+class TlsServer(MuteServer):
+    """A loopback TLS server: completes the TLS handshake, then says `greeting` (nothing when empty), or
+    asks for a client certificate it never gets (`client_cert`)."""
+
+    def __init__(self, certificate, greeting: bytes = b"", client_cert: bool = False):
+        import ssl
+
+        self.context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        self.context.load_cert_chain(*map(str, certificate))
+        if client_cert:
+            self.context.verify_mode = ssl.CERT_REQUIRED
+            self.context.load_verify_locations(str(certificate[0]))
+        self.greeting = greeting
+        super().__init__()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
+
+    def _serve(self, conn) -> None:
+        try:
+            wrapped = self.context.wrap_socket(conn, server_side=True)
+            self.held.append(wrapped)
+            if self.greeting:
+                wrapped.sendall(self.greeting)
+        except OSError:
+            conn.close()
+
+
+def test_a_tls_scheduler_mute_after_the_handshake_is_an_input_error(certificate):
+    """tls://: the TLS handshake completes but no dask handshake follows: input error within 3 + 2 s."""
+    server = TlsServer(certificate)
+    start = time.perf_counter()
+    try:
+        with pytest.raises(InputError, match="no answer within 3 s"):
+            parallel.reachable(tls_address(server))
+    finally:
+        server.stop()
+    assert time.perf_counter() - start < parallel.CONNECT_SECONDS + 2
+
+
+@pytest.mark.parametrize("kind", ["greets", "wants a client certificate"])
+def test_a_tls_scheduler_that_answers_passes(certificate, kind):
+    """A TLS server that greets after the handshake, or refuses the probe for want of a client certificate
+    (a TLS alert is an answer: dask's own security settings decide): reachable lets it through, at once."""
+    server = TlsServer(certificate, b"x") if kind == "greets" else TlsServer(certificate, client_cert=True)
+    start = time.perf_counter()
+    try:
+        parallel.reachable(tls_address(server))
+    finally:
+        server.stop()
+    assert time.perf_counter() - start < parallel.CONNECT_SECONDS
+
+
+def test_sweep_on_a_mute_tls_scheduler_exits_2(examples, rechain):
+    """The command: `sweep --scheduler tls://…` on the mute server exits 2 naming the timeout, within
+    CONNECT_SECONDS + 5 s (the workbook is read first; nothing is solved)."""
+    server = MuteServer()
+    start = time.perf_counter()
+    try:
+        done = rechain("sweep", examples / "tiny", "--param", "demand_factor=1,2", "--scheduler", tls_address(server))
+    finally:
+        server.stop()
+    assert done.returncode == 2, done.stderr
+    assert "--scheduler" in done.stderr and "no answer within 3 s" in done.stderr
+    assert time.perf_counter() - start < parallel.CONNECT_SECONDS + 5

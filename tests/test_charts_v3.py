@@ -194,3 +194,110 @@ def test_risk_fan_subtitle_wraps_inside_the_figure(tmp_path, monkeypatch):
     assert text.get_text().count("\n") == 1
     box = text.get_window_extent(FigureCanvasAgg(fig).get_renderer())
     assert box.x0 >= 0 and box.x1 <= fig.bbox.width
+
+
+def test_zero_position_rule():
+    """$0 is drawn apart at 10^floor(log10 p − ½) for the smallest positive budget p, when the positives span
+    more than 100x and nothing is negative: p = $1.62 bn (9.21 − 0.5 = 8.71) gives $100 m; p = $5 bn (9.70 −
+    0.5 = 9.20) gives $1 bn; positives spanning only 50x, no zero, or a negative value give none."""
+    from rechain.report.apart import zero_position
+
+    assert zero_position([0, 1.62e9, 3e11]) == 1e8
+    assert zero_position([0, 5e9, 1e12]) == 1e9
+    assert [zero_position(v) for v in ([0, 1e9, 5e10], [1e9, 3e11], [-1, 0, 1e9, 1e12])] == [None, None, None]
+
+
+def budgets():
+    """The report's budgets table in small: $0 buys a clean share of 30 %, $2 bn 60 %, $4 bn 90 %, $300 bn 100 %.
+    Positives span 150x, so the axis is log from $100 m (10^floor(log10 2e9 − ½) = 10^8, where $0 is drawn) to
+    $1,000 bn (the decade above $300 bn)."""
+    return pd.DataFrame({"budget_usd": [0, 2e9, 4e9, 3e11], "status": ["optimal"] * 4,
+                         "max_clean_share": [0.3, 0.6, 0.9, 1.0]})
+
+
+BUDGETS = Chart("budgets", "budget_usd", "max_clean_share", "Largest clean share a capex budget buys")
+
+
+def test_budget_png_log_axis_with_zero_apart(tmp_path, monkeypatch):
+    """PNG: log x from $100 m to $1,000 bn; the line runs through $2 bn, $4 bn, $300 bn only; the $0 point (30 %)
+    is a marker of its own at $100 m, whose tick reads '$0 (no budget)'; ticks at the decades above read $1 bn,
+    $10 bn, $100 bn, $1,000 bn."""
+    figures = captured_figures(monkeypatch)
+    write_tables(tmp_path, "findings_tables", {"budgets": budgets()}, run_sheet(), [BUDGETS])
+    ax = figures[0].axes[0]
+    assert ax.get_xscale() == "log" and ax.get_xlim() == (1e8, 1e12)
+    xs = [list(ln.get_xdata()) for ln in ax.get_lines()]
+    assert [2e9, 4e9, 3e11] in xs and [1e8] in xs
+    (zero,) = [ln for ln in ax.get_lines() if list(ln.get_xdata()) == [1e8]]
+    assert list(zero.get_ydata()) == [0.3] and zero.get_linestyle() == "None"
+    figures[0].canvas.draw()
+    labels = [t.get_text() for t in ax.get_xticklabels()]
+    assert labels == ["$0\n(no budget)", "$1 bn", "$10 bn", "$100 bn", "$1,000 bn"]
+
+
+def test_budget_excel_log_axis_with_zero_apart(tmp_path):
+    """Excel, the same scale: log base 10 from 1e8 to 1e12, the tick at 1e8 formatted as '$0 (no budget)'; the
+    line's column is blank at the $0 row (x = 1e8) and the 30 % sits in a series of its own, with no line, on a
+    row after the table's."""
+    write_tables(tmp_path, "findings_tables", {"budgets": budgets()}, run_sheet(), [BUDGETS])
+    book = openpyxl.load_workbook(tmp_path / "findings_tables.xlsx")
+    (chart,) = book["budgets"]._charts
+    x = chart.x_axis
+    assert (x.scaling.logBase, x.scaling.min, x.scaling.max) == (10, 1e8, 1e12)
+    assert x.number_format.formatCode.startswith('[<=100000000]"$0 (no budget)"')
+    data = book["chart1 budgets"]
+    rows = [[c.value for c in row] for row in data.iter_rows(min_row=2)]
+    assert [r[:2] for r in rows] == [[1e8, None], [2e9, 0.6], [4e9, 0.9], [3e11, 1.0], [1e8, None]]
+    assert rows[-1][-1] == 0.3 and len(chart.series) == 2
+    assert chart.series[1].yVal.numRef.f.endswith("$D$6") and chart.series[1].graphicalProperties.line.noFill
+
+
+def capacity_by_bloc():
+    """Mining: allied 100, 100, 200 t/yr and china 5,000 in 2030-2032 (non_allied has no mine); separation:
+    allied 10, 20, 30, china 1,000 and non_allied 5 a year. Blocs in the table's order: allied, china, non_allied."""
+    rows = [("mining", "allied", [100, 100, 200]), ("mining", "china", [5000] * 3),
+            ("separation", "allied", [10, 20, 30]), ("separation", "china", [1000] * 3),
+            ("separation", "non_allied", [5] * 3)]
+    table = [(y, b, s, f"{s} · {b}", v) for s, b, vs in rows for y, v in zip((2030, 2031, 2032), vs, strict=True)]
+    return pd.DataFrame(table, columns=["year", "bloc", "stage", "stage_bloc", "capacity_tpa"])
+
+
+def test_capacity_charts_one_per_stage(tmp_path):
+    """results.xlsx: one native chart per stage on the capacity_by_bloc sheet, side by side (columns G and Q, row 2),
+    titled by stage; each has one line per bloc (allied, china, non_allied: the same colours in both), the years
+    2030-2032 on x in both, and y on its own scale (mining's non_allied line is 0, not missing). The clean share
+    chart's data comes after the stages' (chart3)."""
+    from rechain.report.results import result_charts
+    from rechain.report.writers import save_xlsx
+
+    clean = pd.DataFrame({"element": ["Dy"] * 3, "year": [2030, 2031, 2032], "clean_share": [0.1, 0.5, 1.0]})
+    save_xlsx(tmp_path / "r.xlsx", {"capacity_by_bloc": capacity_by_bloc(), "clean_share": clean},
+              result_charts({"capacity_by_bloc": capacity_by_bloc(), "clean_share": clean}))
+    book = openpyxl.load_workbook(tmp_path / "r.xlsx")
+    assert book.sheetnames[2:] == ["chart1 capacity stage 1", "chart2 capacity stage 2", "chart3 clean_share"]
+    mining, separation = book["capacity_by_bloc"]._charts
+    assert [(c.anchor._from.col, c.anchor._from.row) for c in (mining, separation)] == [(6, 1), (16, 1)]
+    titles = [c.title.tx.rich.p[0].r[0].t for c in (mining, separation)]
+    assert titles == ["Capacity in service: mining", "Capacity in service: separation"]
+    for chart in (mining, separation):
+        assert [s.graphicalProperties.line.solidFill.srgbClr for s in chart.series] == ["1F77B4", "FF7F0E", "2CA02C"]
+        assert (chart.x_axis.scaling.min, chart.x_axis.scaling.max) == (2030, 2032)
+        assert chart.y_axis.scaling.max is None
+    data = book["chart1 capacity stage 1"]
+    assert [c.value for c in data[1]][:4] == ["year", "allied", "china", "non_allied"]
+    assert [[c.value for c in row][:4] for row in data.iter_rows(min_row=2)] == [
+        [2030, 100, 5000, 0], [2031, 100, 5000, 0], [2032, 200, 5000, 0]]
+
+
+def test_zero_apart_on_a_plain_axis(tmp_path, monkeypatch):
+    """Not money: demand factors 0, 0.01, 2 (positives 200x apart): $0's rule with a plain label, the zero drawn
+    at 10^floor(log10 0.01 − ½) = 10^floor(−2.5) = 0.001 and labelled '0' in the PNG and in Excel's format."""
+    figures = captured_figures(monkeypatch)
+    frame = pd.DataFrame({"demand_factor": [0, 0.01, 2], "system_cost_usd": [1e9, 2e9, 3e9]})
+    spec = Chart("sweep", "demand_factor", "system_cost_usd", "S")
+    write_tables(tmp_path, "sweep", {"sweep": frame}, run_sheet(), [spec])
+    ax = figures[0].axes[0]
+    figures[0].canvas.draw()
+    assert ax.get_xlim()[0] == 0.001 and ax.get_xticklabels()[0].get_text() == "0"
+    (chart,) = openpyxl.load_workbook(tmp_path / "sweep.xlsx")["sweep"]._charts
+    assert chart.x_axis.number_format.formatCode == '[<=0.001]"0";General'

@@ -42,7 +42,7 @@ def test_set_override_and_out_files(tiny, tmp_path, rechain):
     assert book.sheetnames == ["summary", "diagnosis", "costs", "capacity", "capacity_by_bloc", "builds", "throughput",
                                "flows", "unmet", "independence", "clean_share", "duals", "binding_capacity",
                                "marginal_supply_cost", "run",
-                               "chart1 capacity_by_bloc", "chart2 clean_share"]
+                               "chart1 capacity stage 1", "chart2 capacity stage 2", "chart3 clean_share"]
     assert book["costs"].freeze_panes == "A2"
     assert not list(out.glob(".*")), "no temporary files are left behind"
 

@@ -5,6 +5,7 @@ import json
 import openpyxl
 import pandas as pd
 import pytest
+from rechain.run import compare
 from rechain.run.compare import binding, budget, builds, settings, shortfall
 
 TWO_PLANTS = {
@@ -93,7 +94,8 @@ def test_same_folder_twice_changes_nothing(solved, rechain):
 
 
 def test_not_result_folders(solved, rechain, tmp_path):
-    """A folder without results.xlsx and summary.json, a missing folder and a sweep's folder: exit 2, each named."""
+    """A folder without results, a missing folder: exit 2, both named; a solve folder against a sweep's folder:
+    exit 2, mixed kinds."""
     a, _ = solved
     empty, sweep = tmp_path / "empty", tmp_path / "sweep"
     empty.mkdir()
@@ -101,11 +103,12 @@ def test_not_result_folders(solved, rechain, tmp_path):
     (sweep / "sweep.xlsx").write_bytes(b"")
     done = rechain("compare", empty, tmp_path / "nowhere")
     assert done.returncode == 2
-    assert "A: expected a folder with results.xlsx and summary.json" in done.stderr
+    assert "A: expected a result folder of rechain solve, sweep, frontier, scenarios or risk" in done.stderr
     assert "found an empty folder" in done.stderr and "B: expected" in done.stderr
     assert "no such folder" in done.stderr and "Traceback" not in done.stderr
     done = rechain("compare", a, sweep)
-    assert done.returncode == 2 and "found sweep.xlsx" in done.stderr
+    assert done.returncode == 2 and "B: expected a folder of the same kind as A (solve results)" in done.stderr
+    assert "found sweep results: sweep.xlsx" in done.stderr
 
 
 def test_a_broken_summary_is_an_input_error(solved, rechain):
@@ -203,3 +206,13 @@ def test_budget_dual_in_json(solved, rechain):
     assert json.loads(done.stdout)["budget"] == [
         {"row": "budget", "A_usd_per_usd": None, "B_usd_per_usd": 0.25, "change_usd_per_usd": None}
     ]
+
+
+def test_solver_noise_is_no_change():
+    """A budget dual of 0.25 in A and 0.25 + 1e-9 in B: within 1e-6 · max(1, |A|, |B|) = 1e-6, no row. A system
+    cost of 6.4e10 against 6.4e10 + 1,000 (1.6e-8 of it, HiGHS's noise at that size): no row either, while
+    + 1e6 (1.6e-5 of it) is a change."""
+    assert budget({"budget_dual_usd_per_usd": 0.25}, {"budget_dual_usd_per_usd": 0.25 + 1e-9}).empty
+    big = {"system_cost_usd": 6.4e10}
+    assert compare.costs(big, {"system_cost_usd": 6.4e10 + 1e3}).empty
+    assert compare.costs(big, {"system_cost_usd": 6.4e10 + 1e6})["change_usd"].tolist() == [1e6]

@@ -6,7 +6,7 @@ hostile goes through solve, sweep, frontier, scenarios, risk (2 draws) and repor
   one (it begins with `=`, `+`, `-`, `@`, tab or CR) is quote-prefixed; the labels are kept exactly;
 - CSV: text fields that begin so carry a leading apostrophe (numbers stay numbers: `-5000.0` is a number);
 - Markdown: no raw HTML, no link syntax, no heading made by a label, no emphasis or code span made by a label,
-  no bare URL, and every table row has as many cells as its header.
+  no bare URL or e-mail address (GitHub's autolinks), and every table row has as many cells as its header.
 """
 
 from __future__ import annotations
@@ -26,9 +26,9 @@ from rechain.report.writers import FORMULA_START, save_csv
 from test_hostile import write_csv
 
 MINE, PLANT, CN, BUYER = "+1+1", '=HYPERLINK("http://evil.example","y")', "<img src=x onerror=alert(1)>", "a|b"
-ALLIED, CHINA, ELEMENT = "[click](http://x)", "@SUM(A1)", "**bold**"
+ALLIED, CHINA, ELEMENT = "[click](http://x)", "@SUM(A1) <ops@evil.example>", "**bold** www.evil.example"
 MINING, SEPARATION = "-2", "_x_"
-CUT, BUDGET = '=HYPERLINK("http://evil.example","cut")', "`code`"
+CUT, BUDGET = '=HYPERLINK("http://evil.example","cut@evil.example")', "`code` me@evil.example"
 INJECTED = "a\n# Injected"
 HOSTILE = [PLANT, MINE, "-2", CHINA, CN, ALLIED, INJECTED, BUYER, ELEMENT, BUDGET]
 
@@ -165,6 +165,7 @@ def test_csv_header_and_numbers(tmp_path):
 OWN_CODE = "`premium_usd_per_kg.<element>`"  # findings.md's own code span
 ESCAPED_LINK = re.compile(r"(?<!\\)\]\(")
 IMAGE = re.compile(r"^!\[(?:\\.|[^\]\\])*\]\([\w.-]+\.png\)$")  # rechain's own image; the alt text escaped
+EMAIL = re.compile(r"[A-Za-z0-9.+_-]@[A-Za-z0-9_-]+\.")  # the joiner markdown_text puts before `@` breaks it
 OWN_HEADINGS = re.compile(r"^(# (rechain |The cost of supply free of )|## [A-Za-z0-9(]|### )")
 
 
@@ -181,7 +182,8 @@ def markdown_problems(text: str) -> list[str]:
             "heading": line.lstrip().startswith("#") and not OWN_HEADINGS.match(line),
             "emphasis": re.search(r"(?<!\\)\*\*bold|(?<![\\\w])_x", line),
             "code": re.search(r"(?<!\\)`code", line),
-            "bare URL": re.search(r"https?://|www\.", line),
+            "bare URL": re.search(r"https?://|www\.", line, re.IGNORECASE),
+            "e-mail link": EMAIL.search(line),
             "table shape": line.startswith("|") and pipes != header,
         }
         problems += [f"line {n}, {what}: {line[:120]}" for what, hit in checks.items() if hit]
@@ -197,16 +199,26 @@ def test_markdown_holds_no_markup_from_labels(outputs, command):
 
 
 def test_findings_title_and_headline_quote_labels_escaped(outputs):
-    """The title names the restricted bloc `@SUM(A1)` and the protected bloc `[click](http://x)`, escaped;
-    a headline bullet names the element `**bold**` escaped."""
+    """The title names the restricted bloc `@SUM(A1) <ops@evil.example>` and the protected bloc
+    `[click](http://x)`, escaped (a word joiner U+2060 before the address's `@`); a headline bullet names the
+    element `**bold**` escaped."""
     text = (outputs / "report" / "findings.md").read_text(encoding="utf-8")
     title = text.split("\n")[0]
-    assert title.startswith(r"# The cost of supply free of @SUM(A1) for \[click\](http\://x) demand")
+    assert title.startswith(
+        "# The cost of supply free of @SUM(A1) &lt;ops\u2060@evil.example&gt; for \\[click\\](http\\://x) demand"
+    )
     headline = text.split("## Headline")[1].split("\n## ")[0]
     assert r"\*\*bold\*\*" in headline and "**bold**" not in headline.replace(r"\*", "")
 
 
-@pytest.mark.parametrize("label", HOSTILE + ["1. x", "===", "www.evil.example", "\\", "&lt;", "![i](x.png)"])
+AUTOLINKS = ["a@b.com", "<a@b.com>", "http://x", "www.x", "WWW.X.ORG", "HTTPS://X.ORG", "ftp://x.org",
+             "mailto:a.b+c@d.co", "xmpp:a_b@c.de", "see first.last@sub.example.org."]
+
+
+MARKDOWN = ["1. x", "===", "www.evil.example", "\\", "&lt;", "![i](x.png)"]
+
+
+@pytest.mark.parametrize("label", HOSTILE + AUTOLINKS + MARKDOWN)
 def test_markdown_text_is_inert(label):
     """Each label alone, as a line of its own and as a table cell: no problem of `markdown_problems`, and
     (apart from escapes) the text is the label's: `&lt;` becomes `&amp;lt;`, shown as written."""
@@ -236,3 +248,13 @@ def test_chart_data_sheet_of_hostile_groups(tmp_path):
     ws = openpyxl.load_workbook(tmp_path / "sweep.xlsx")["chart1 scenarios"]
     assert [c.value for c in ws[1]][1:4] == [PLANT, MINE, CHINA]
     assert ws["A2"].value == 2030 and ws["A2"].data_type == "n"
+
+
+def test_compare_markdown_holds_no_markup_from_labels(outputs, tmp_path):
+    """compare.md between the base solve and one under the scenario `=HYPERLINK(..."cut@evil.example")`: the
+    scenario name (a setting that differs) is shown with no formula, link or e-mail link."""
+    world = outputs / "world"
+    assert run("solve", world, "--out", tmp_path / "cut", "--scenario", CUT) == 0
+    assert run("compare", outputs / "solve", tmp_path / "cut", "--out", tmp_path / "compare") == 0
+    text = (tmp_path / "compare" / "compare.md").read_text(encoding="utf-8")
+    assert "cut\u2060@evil.example" in text and markdown_problems(text) == []

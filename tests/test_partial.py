@@ -9,6 +9,7 @@ import json
 import os
 import re
 import shutil
+from types import SimpleNamespace
 
 import pandas as pd
 import pytest
@@ -180,3 +181,143 @@ def test_the_report_bar_ends_at_its_total(examples, tmp_path, rechain):
     done, total = bar_end(rechain("report", examples / "v2", "--draws", "0", "--workers", "1",
                                   "--out", tmp_path / "f"))
     assert done == total > 0
+
+
+class FakeClient:
+    """A fake dask client: chunk i follows `plan[i]` (the last entry for the rest): "done" finishes at once
+    (solved here), "never" never finishes nor runs on a worker (the workers left), "killed" fails with
+    KilledWorker (its worker died too often)."""
+
+    plan = ("done", "never")
+
+    def __init__(self, address, timeout=None):
+        self.submitted: list = []
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def submit(self, fn, job, chunk=None, pure=False):
+        from concurrent.futures import Future
+
+        from distributed import KilledWorker
+
+        if chunk is None:  # the job itself, sent once (parallel._same)
+            return fn(job)
+        future, i = Future(), len(self.submitted)
+        future.key = f"chunk-{i}"
+        how = self.plan[min(i, len(self.plan) - 1)]
+        if how == "done":
+            future.set_result(fn(job, chunk))
+        elif how == "killed":
+            future.set_exception(KilledWorker(future.key, SimpleNamespace(address="tcp://worker"), 3))
+        self.submitted.append(future)
+        return future
+
+    def processing(self) -> dict:
+        return {}
+
+    def cancel(self, futures) -> None:
+        for f in futures:
+            f.cancel()
+
+
+@pytest.fixture
+def stalling(monkeypatch):
+    """--scheduler reaches FakeClient (concurrent.futures' wait stands in for dask's); IDLE_SECONDS = 0.3."""
+    import concurrent.futures
+
+    import dask.distributed
+    from rechain.run import parallel, signals
+
+    monkeypatch.setattr(parallel, "reachable", lambda address: None)
+    monkeypatch.setattr(parallel, "IDLE_SECONDS", 0.3)
+    monkeypatch.setattr(parallel, "POLL_SECONDS", 0.05)
+    monkeypatch.setattr(dask.distributed, "Client", FakeClient)
+    monkeypatch.setattr(dask.distributed, "wait", concurrent.futures.wait)
+    monkeypatch.setitem(signals._received, "stalled", None)
+    return "tcp://127.0.0.1:1"
+
+
+def test_a_stalled_scheduler_keeps_the_finished_chunk(stalling):
+    """4 tasks on 2 workers: chunks [0, 1] and [2, 3]. The first finishes, the second never runs: after
+    IDLE_SECONDS the run stops, incomplete, with the first chunk's 2 rows, and the input error on
+    --scheduler is kept for the exit (code 2, not 130)."""
+    from rechain.run import parallel, signals
+
+    class Echo:
+        def run(self, task, cache):
+            return {"i": task}
+
+    rows, complete = parallel.run_tasks(Echo(), [0, 1, 2, 3], workers=2, scheduler=stalling)
+    assert (rows, complete) == ([{"i": 0}, {"i": 1}], False)
+    assert signals.stall_error().issues[0].place == "--scheduler"
+    assert "has it any workers?" in str(signals.stall_error())
+    assert signals.interrupt_exit_code() == 2
+
+
+def test_a_stalled_sweep_writes_its_finished_points_as_partial(stalling, examples, rechain, tmp_path):
+    """sweep of demand_factor 1,2,3,4 on 2 workers: chunk [1, 2] finishes, chunk [3, 4] never does. Exit 2,
+    "2 of 4 points done, partial" on stderr with the --scheduler error; sweep_incomplete_sweep.csv holds the 2
+    points (factors 1 and 2), the run table says complete False, points 4, points_done 2; no sweep_sweep.csv."""
+    out = tmp_path / "out"
+    done = rechain("sweep", examples / "tiny", "--param", "demand_factor=1,2,3,4", "--workers", "2",
+                   "--scheduler", stalling, "--out", out)
+    assert done.returncode == 2, done.stderr
+    assert "2 of 4 points done, partial" in done.stderr
+    assert "--scheduler: expected a dask scheduler whose workers run the tasks" in done.stderr
+    assert pd.read_csv(out / "sweep_incomplete_sweep.csv")["demand_factor"].tolist() == [1.0, 2.0]
+    run = pd.read_csv(out / "sweep_incomplete_run.csv").set_index("item")["value"]
+    assert (run["complete"], run["points"], run["points_done"]) == ("False", "4", "2")
+    assert not (out / "sweep_sweep.csv").exists()
+
+
+def test_a_stalled_risk_run_writes_its_finished_draws_as_partial(stalling, tmp_path, rechain):
+    """risk, 4 draws on 2 workers: draws [0, 1] finish, [2, 3] never do. Exit 2, "2 of 4 draws done, partial";
+    risk_incomplete_draws.csv holds draws 0 and 1; --json prints one document with complete false and
+    draws_done 2 (the probabilities are over the 2 draws done, and say so)."""
+    out = tmp_path / "out"
+    done = rechain("risk", world(tmp_path, FAILS), "--draws", "4", "--workers", "2", "--scheduler", stalling,
+                   "--out", out, "--json")
+    assert done.returncode == 2, done.stderr
+    assert "2 of 4 draws done, partial" in done.stderr
+    assert pd.read_csv(out / "risk_incomplete_draws.csv")["draw"].tolist() == [0, 1]
+    assert not (out / "risk_draws.csv").exists()
+    run = pd.read_csv(out / "risk_incomplete_run.csv").set_index("item")["value"]
+    assert (run["complete"], run["draws"], run["draws_done"]) == ("False", "4", "2")
+    payload = json.loads(done.stdout)
+    assert (payload["run"]["complete"], payload["run"]["draws"], payload["run"]["draws_done"]) == (False, 4, 2)
+
+
+def test_a_chunk_whose_worker_died_is_lost_and_the_others_kept(stalling, monkeypatch):
+    """6 tasks on 3 workers: chunks [0, 1], [2, 3], [4, 5]; the second fails with KilledWorker, the others
+    finish. The run waits for them all, keeps rows 0, 1, 4 and 5, and ends incomplete with the input error
+    on --scheduler naming the lost chunk (1 of 3), exit 2."""
+    from rechain.run import parallel, signals
+
+    class Echo:
+        def run(self, task, cache):
+            return {"i": task}
+
+    monkeypatch.setattr(FakeClient, "plan", ("done", "killed", "done"))
+    rows, complete = parallel.run_tasks(Echo(), list(range(6)), workers=3, scheduler=stalling)
+    assert ([r["i"] for r in rows], complete) == ([0, 1, 4, 5], False)
+    assert "1 of 3 chunks lost: KilledWorker" in str(signals.stall_error())
+    assert signals.interrupt_exit_code() == 2
+
+
+def test_a_stall_keeps_every_chunk_finished_before_it(stalling, monkeypatch):
+    """CHUNK_POINTS = 2: 6 tasks on 1 worker are 3 chunks [0, 1], [2, 3], [4, 5], not one chunk of 6. The
+    first two finish, the third never does: rows 0 to 3 are kept (one chunk of 6 would have kept none)."""
+    from rechain.run import parallel
+
+    class Echo:
+        def run(self, task, cache):
+            return {"i": task}
+
+    monkeypatch.setattr(parallel, "CHUNK_POINTS", 2)
+    monkeypatch.setattr(FakeClient, "plan", ("done", "done", "never"))
+    rows, complete = parallel.run_tasks(Echo(), list(range(6)), workers=1, scheduler=stalling)
+    assert ([r["i"] for r in rows], complete) == ([0, 1, 2, 3], False)

@@ -38,7 +38,7 @@ def test_world_is_at_least_thirty_nodes_in_four_blocs():
 def test_the_scenarios_of_the_findings_are_there(reference_solve):
     required = {"heavy_re_controls", "embargo_2027", "myanmar_disruption", "alliance_without_eu",
                 "china_cost_factor_0_25", "china_cost_factor_0_333", "china_cost_factor_0_667", "budget_8_5bn",
-                "budget_75bn", "budget_300bn", "open_china_offtake_mines", "clean_allied_only",
+                "budget_75bn", "budget_300bn", "open_china_offtake_mines", "clean_allied_ore_and_processing",
                 "scope_embedded_magnets", "stockpile_180_days"}
     assert required <= set(reference_solve.workbook.scenario_names)
 

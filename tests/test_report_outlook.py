@@ -107,8 +107,8 @@ def test_definitions_of_clean(tmp_path):
                                           "\"china, partner\"\n")
     wb = load_workbook(folder)
     found = definitions(wb, Subject.of(wb))
-    assert [(blocs, source) for _, blocs, source in found] == [
-        ("china", "settings; scenario same"), ("china, partner", "report; scenario wide")]
+    assert [(rule, source) for _, rule, source in found] == [
+        ({}, "settings; scenario same"), ({"restricted_blocs": "china, partner"}, "report; scenario wide")]
     assert found[1][0] == "allied-only: every bloc but allied restricted"
 
 

@@ -90,7 +90,7 @@ def test_results_xlsx_capacity_and_clean_share_with_native_charts(examples, tmp_
     assert list(cap["stage"]) == ["mining", "separation", "separation"], "stages in chain order"
     share = pd.read_excel(tmp_path / "out" / "results.xlsx", sheet_name="clean_share")
     assert share.to_dict("records") == [{"element": "A", "year": 2025, "clean_share": approx(1)}]
-    assert len(book["capacity_by_bloc"]._charts) == 1 and len(book["clean_share"]._charts) == 1
+    assert len(book["capacity_by_bloc"]._charts) == 2 and len(book["clean_share"]._charts) == 1, "a chart a stage"
     summary = dict(pd.read_excel(tmp_path / "out" / "results.xlsx", sheet_name="summary").values)
     assert summary["capex_discounted_usd"] == approx(1000) and summary["capex_undiscounted_usd"] == approx(1000)
     assert summary["protected_capex_usd"] == approx(1000)

@@ -257,9 +257,9 @@ def budget_table():
 
 
 def test_png_money_axes_read_in_dollars(tmp_path, monkeypatch):
-    """Costs of $69-91 bn: y ticks read `$70 bn`..., no `1e10` offset; budgets from $0 to $300 bn stay on a
-    linear axis (a zero has no place on a log axis, as in the Excel twin) with ticks in $ bn; the failed
-    $5 bn point breaks the line and is marked 'did not solve'."""
+    """Costs of $69-91 bn: y ticks read `$70 bn`..., no `1e10` offset; budgets from $0 to $300 bn (positives
+    300x apart) on a log axis with $0 drawn apart at $100 m (10^floor(9 − ½)), ticks `$0 (no budget)`, `$1 bn`
+    ... `$1,000 bn`; the failed $5 bn point breaks the line and is marked 'did not solve'."""
     figures = captured_figures(monkeypatch)
     write_tables(tmp_path, "sweep", {"sweep": budget_table()}, run_sheet(),
                  [Chart("sweep", "budget_usd", "system_cost_usd", "System cost by budget", note="from 2035")])
@@ -267,10 +267,11 @@ def test_png_money_axes_read_in_dollars(tmp_path, monkeypatch):
     ylabels = [t.get_text() for t in ax.get_yticklabels() if t.get_text()]
     assert ylabels and all(label.startswith("$") and label.endswith(" bn") for label in ylabels)
     assert ax.yaxis.get_offset_text().get_text() == ""
-    assert ax.get_xscale() == "linear"
-    assert {"$0", "$100 bn", "$200 bn", "$300 bn"} <= {t.get_text() for t in ax.get_xticklabels()}
+    assert ax.get_xscale() == "log"
+    labels = [t.get_text() for t in ax.get_xticklabels()]
+    assert labels == ["$0\n(no budget)", "$1 bn", "$10 bn", "$100 bn", "$1,000 bn"]
     line = ax.get_lines()[0]
-    assert np.isnan(line.get_ydata()[3]) and line.get_xdata()[3] == 5e9
+    assert np.isnan(line.get_ydata()[2]) and line.get_xdata()[2] == 5e9
     marks = [ln for ln in ax.get_lines() if ln.get_label() == "did not solve"]
     assert len(marks) == 1 and list(marks[0].get_xdata()) == [5e9]
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..models.solution import Solution, shortfall_price_label
+from .capacity import SHEET, capacity_charts
 from .tables import Chart, _excel_charts
 from .writers import save_json, save_xlsx, write_files
 
@@ -64,16 +65,7 @@ def run_table(man: dict):
     return pd.DataFrame(flat, columns=["item", "value"])
 
 
-RESULT_CHARTS = (
-    Chart(
-        "capacity_by_bloc",
-        "year",
-        "capacity_tpa",
-        "Capacity in service by stage and bloc",
-        "stage_bloc",
-        "year",
-        "capacity in service (t/yr)",
-    ),
+RESULT_CHARTS = (  # capacity_by_bloc: one chart per stage (capacity.capacity_charts)
     Chart(
         "clean_share",
         "year",
@@ -86,17 +78,26 @@ RESULT_CHARTS = (
 )
 
 
+def result_charts(sheets: dict):
+    """Adds the native charts: capacity by stage (small multiples), then the clean share."""
+
+    def add(book) -> None:
+        panels = capacity_charts(book, sheets[SHEET]) if SHEET in sheets else 0
+        _excel_charts([c for c in RESULT_CHARTS if c.sheet in sheets], sheets, first=panels + 1)(book)
+
+    return add
+
+
 def write_results(out: Path, result: Solution, man: dict) -> None:
     sheets = {"summary": summary_table(result, man)}
     sheets.update({name: result.tables[name] for name in RESULT_SHEETS if name in result.tables})
     if "independence" in sheets:  # its shortfall_t, with how it was priced
         sheets["independence"] = sheets["independence"].assign(shortfall_priced=shortfall_price_label(result.summary))
     sheets["run"] = run_table(man)
-    charts = [c for c in RESULT_CHARTS if c.sheet in sheets]
     xlsx, summary = (out / name for name in RESULT_FILES)
     write_files(
         {
-            xlsx: lambda tmp: save_xlsx(tmp, sheets, _excel_charts(charts, sheets)),
+            xlsx: lambda tmp: save_xlsx(tmp, sheets, result_charts(sheets)),
             summary: lambda tmp: save_json(tmp, result.summary | {"run": man}),
         }
     )

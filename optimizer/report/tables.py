@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -9,12 +10,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .apart import LOG_SPAN, excel_zero_format, log_top, zero_label, zero_position
 from .text import MINUS, markdown_text, mathtext, missing, plain, usd
 from .writers import safe_text, save_csv, save_text, save_xlsx, write_files
 
 FAILED = "did not solve"
 SHORT = "falls short (shortfall at the penalty)"
-LOG_SPAN = 100
 PALETTE = (
     "1F77B4",
     "FF7F0E",
@@ -124,6 +125,7 @@ class Lines:
     failed_x: list
     ticks: list[str] | None  # labels of categorical x positions
     short: pd.DataFrame | None = None  # True where the point left demand unmet (shortfall_t > 0), shaped as ys
+    apart: float | None = None  # where x = 0 is drawn on a log axis (apart.zero_position); x holds it for 0
 
     def line(self, name) -> pd.Series:
         """One group's points, joined across x positions only other groups have (their blanks are not
@@ -154,7 +156,11 @@ def chart_lines(spec: Chart, frame: pd.DataFrame) -> Lines:
         gap = (pd.to_numeric(frame["shortfall_t"], errors="coerce").fillna(0) > 0) & ~failed
         short = long.assign(y=gap).groupby(["x", "group"], sort=False)["y"].any().unstack("group")
         short = short.reindex(index=ys.index, columns=ys.columns).fillna(False).astype(bool)
-    return Lines(pd.Series(ys.index, index=ys.index), ys, failed_x, ticks, short)
+    apart = zero_position(ys.index) if ticks is None else None
+    if apart is not None:
+        ys, failed_x = ys.rename(index={0.0: apart}), [apart if x == 0 else x for x in failed_x]
+        short = None if short is None else short.rename(index={0.0: apart})
+    return Lines(pd.Series(ys.index, index=ys.index), ys, failed_x, ticks, short, apart)
 
 
 def sized(labels: pd.Series, y: pd.Series) -> list[str]:
@@ -226,6 +232,7 @@ def _png(path: Path, spec: Chart, frame: pd.DataFrame, footer: str = "") -> None
                 label=FAILED,
             )
         _axes(ax, spec, lines)
+        _zero_apart_axis(ax, spec, lines)
     if lines.ys.isna().all().all():
         ax.text(0.5, 0.5, "no point solved", transform=ax.transAxes, ha="center", color="red")
     fig.suptitle(mathtext(spec.title), fontsize=12)
@@ -251,12 +258,15 @@ def _lines(ax, spec: Chart, lines: Lines, bands: list[pd.DataFrame], many: bool)
     for name in lines.ys.columns:
         y = lines.line(name)
         (line,) = ax.plot(
-            y.index,
-            y,
+            y.index[y.index != lines.apart],
+            y[y.index != lines.apart],
             marker="o",
             markersize=3 if many else 5,
             label=mathtext(name) if spec.group else None,
         )
+        if lines.apart is not None:  # the zero, unjoined to the line on the log axis
+            ax.plot([lines.apart], [y.get(lines.apart)], "o", color=line.get_color(), markersize=3 if many else 5,
+                    clip_on=False)  # fmt: skip
         if bands:
             ax.fill_between(lines.x, bands[0][name], bands[1][name], color=line.get_color(), alpha=0.15)
             for edge in bands:  # dashed edges keep overlapping bands apart
@@ -363,6 +373,26 @@ def _axes(ax, spec: Chart, lines: Lines) -> None:
             axis.set_major_formatter(ScalarFormatter(useOffset=False))
 
 
+def _zero_apart_axis(ax, spec: Chart, lines: Lines) -> None:
+    """The log x axis from the zero's position (labelled as zero) to the decade above the largest x, with a
+    break mark `//` on the axis between the zero and the smallest positive x."""
+    from matplotlib.ticker import FixedLocator, FuncFormatter, LogLocator
+
+    if lines.apart is None:
+        return
+    top, label = log_top(lines.x), zero_label(spec.x, is_money(spec.x))
+    ax.set_xlim(lines.apart, top)
+    decades = LogLocator(numticks=20).tick_values(lines.apart, top)
+    ax.xaxis.set_major_locator(FixedLocator([t for t in decades if lines.apart <= t <= top]))
+    first = float(lines.x[lines.x > lines.apart].min())
+    minor = LogLocator(subs=tuple(range(2, 10)), numticks=20).tick_values(lines.apart, top)
+    ax.xaxis.set_minor_locator(FixedLocator([t for t in minor if 10 ** math.floor(math.log10(first)) < t < top]))
+    tick, zero = money_tick(None) if is_money(spec.x) else plain_tick, label.replace(" (", "\n(")
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, p: zero if v == lines.apart else tick(v, p)))
+    ax.text((lines.apart * first) ** 0.5, 0, "//", transform=ax.get_xaxis_transform(), ha="center", va="center",
+            fontsize=11, color="dimgrey", backgroundcolor="white", clip_on=False)  # fmt: skip
+
+
 def share_range(v: pd.Series) -> tuple[float, float]:
     """A share axis from 0 % to 100 % (wider only if a value falls outside), the same in PNG and Excel."""
     return min(0.0, float(v.min())) if len(v) else 0.0, max(1.0, float(v.max())) if len(v) else 1.0
@@ -410,27 +440,29 @@ def excel_title(spec: Chart):
     return Title(tx=Text(rich=RichText(p=paras)), overlay=False)
 
 
-def _excel_charts(charts: list[Chart], sheets: dict[str, pd.DataFrame]):
+def _excel_charts(charts: list[Chart], sheets: dict[str, pd.DataFrame], first: int = 1):
+    """Adds the charts (their data sheets `chart<first> <sheet>`, `chart<first + 1> ...`) to a workbook."""
+
     def add(book):
         for i, spec in enumerate(charts):
             frame = sheets[spec.sheet]
             if frame.empty or spec.y not in frame or spec.x not in frame:
                 continue
-            _excel_chart(book, spec, chart_lines(spec, frame), f"chart{i + 1} {spec.sheet}"[:31])
+            _excel_chart(book, spec, chart_lines(spec, frame), f"chart{i + first} {spec.sheet}"[:31])
 
     return add
 
 
-def _excel_chart(book, spec: Chart, lines: Lines, data_name: str) -> None:
-    """A scatter chart with lines (numeric x) or a bar chart (categories) on the table's sheet; its
-    data, sorted by x, on a sheet of its own."""
+def _excel_chart(book, spec: Chart, lines: Lines, data_name: str, where: str | None = None) -> None:
+    """A scatter chart with lines (numeric x) or a bar chart (categories) on the table's sheet, at cell `where`
+    (default: right of the table, below its other charts); its data, sorted by x, on a sheet of its own."""
     from openpyxl.chart import Reference, ScatterChart, Series
     from openpyxl.utils import get_column_letter
 
     data = _chart_data(book.create_sheet(data_name), spec, lines)
     n, groups = len(lines.x) + 1, lines.ys.shape[1]
     ws = book[spec.sheet[:31]]
-    where = f"{get_column_letter(ws.max_column + 2)}{2 + 22 * len(ws._charts)}"
+    where = where or f"{get_column_letter(ws.max_column + 2)}{2 + 22 * len(ws._charts)}"
     if lines.ticks is not None:
         ws.add_chart(_excel_bars(data, spec, lines, n, groups), where)
         return
@@ -448,8 +480,42 @@ def _excel_chart(book, spec: Chart, lines: Lines, data_name: str) -> None:
         series = Series(Reference(data, min_col=c, min_row=1, max_row=n), xs, title_from_data=True)
         _style(series, PALETTE[(c - 2) % len(PALETTE)] if c < groups + 2 else marks[c])
         chart.series.append(series)
+    chart.series += _zero_series(data, lines, n)
     _excel_axes(chart, spec, lines)
+    _unlisted(chart, len(chart.series) - len(zero_points(lines)))
     ws.add_chart(chart, where)
+
+
+def zero_points(lines: Lines) -> list[tuple[int, float]]:
+    """(group position, y) of each group's point at x = 0 when the zero is drawn apart (else none)."""
+    if lines.apart is None:
+        return []
+    at = lines.ys.loc[lines.apart]
+    return [(j, float(v)) for j, v in enumerate(at) if not pd.isna(v)]
+
+
+def _zero_series(data, lines: Lines, n: int) -> list:
+    """Each group's point at x = 0, unjoined to its line: a series of one row (after the table's rows) in
+    the group's colour."""
+    from openpyxl.chart import Reference, Series
+
+    found = []
+    for i, (j, _y) in enumerate(zero_points(lines)):
+        row = dict(min_row=n + 1 + i, max_row=n + 1 + i)
+        series = Series(Reference(data, min_col=data.max_column, **row), Reference(data, min_col=1, **row))
+        _style(series, PALETTE[j % len(PALETTE)])
+        series.graphicalProperties.line.solidFill = None
+        series.graphicalProperties.line.noFill = True
+        found.append(series)
+    return found
+
+
+def _unlisted(chart, first: int) -> None:
+    """Series from `first` on (the zeros drawn apart) have no legend entry: their colour names the group."""
+    from openpyxl.chart.legend import LegendEntry
+
+    if chart.legend is not None:
+        chart.legend.legendEntry = [LegendEntry(idx=i, delete=True) for i in range(first, len(chart.series))]
 
 
 def _excel_bars(data, spec: Chart, lines: Lines, n: int, groups: int):
@@ -496,7 +562,9 @@ def _chart_data(data, spec: Chart, lines: Lines):
     """x, one column per group, the 'did not solve' marks at the foot of the y axis, and any x labels."""
     names = [plain(c) for c in lines.ys.columns] if spec.group else [plain(spec.y_label or words(spec.y))]
     extra = ["label"] if lines.ticks is not None else [SHORT] if has_short(lines) else []
-    data.append([plain(spec.x), *names, FAILED, *extra])
+    zero = [zero_label(spec.x, is_money(spec.x))] if lines.apart is not None else []
+    x_name = plain(spec.x) + (f" (0 drawn at {lines.apart:g})" if zero else "")
+    data.append([x_name, *names, FAILED, *extra, *zero])
     failed, level = set(lines.failed_x), failed_level(lines)
     for pos, (x, row) in enumerate(zip(lines.x, lines.ys.itertuples(index=False), strict=False)):
         label = [plain(lines.ticks[pos]) + (f" ({FAILED})" if x in failed else "")] if lines.ticks is not None else []
@@ -504,11 +572,13 @@ def _chart_data(data, spec: Chart, lines: Lines):
         data.append(
             [
                 x if lines.ticks is None else pos + 1,
-                *(None if pd.isna(v) else float(v) for v in row),
+                *(None if pd.isna(v) or x == lines.apart else float(v) for v in row),
                 level if x in failed else None,
                 *label,
             ]
         )
+    for _j, y in zero_points(lines):  # after the table's rows: apart from the lines
+        data.append([lines.apart, *[None] * (len(names) + 1 + len(extra)), y])
     return data
 
 
@@ -549,6 +619,10 @@ def _excel_axes(chart, spec: Chart, lines: Lines) -> None:
     chart.legend.position = "r" if spec.group else "b"
     if not spec.group and not lines.failed_x and not has_short(lines):
         chart.legend = None
+    if lines.apart is not None:  # as the PNG: from the zero's decade, labelled as zero, to the decade above
+        money = is_money(spec.x)
+        chart.x_axis.number_format = excel_zero_format(lines.apart, zero_label(spec.x, money), money)
+        chart.x_axis.scaling.min, chart.x_axis.scaling.max = lines.apart, log_top(lines.x)
 
 
 def table_files(out: Path, stem: str, sheets, charts=()) -> list[Path]:

@@ -76,6 +76,8 @@ def print_input_error(console: Console, exc) -> None:
 _MD_SPECIAL = re.compile(r"([\\`*{}\[\]|~$])")
 _MD_EMPHASIS = re.compile(r"(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")
 _MD_AUTOLINK = re.compile(r"(?<=[A-Za-z0-9])(:)(?=//)|(?<=www)(\.)", re.IGNORECASE)  # no bare URL becomes a link
+_MD_EMAIL = re.compile(r"(?<=[A-Za-z0-9.+_-])@")  # GitHub links an address whatever its escapes
+WORD_JOINER = "\u2060"
 _MD_LINE_START = re.compile(r"^\s*(#|[-+=](?=[-=]*\s|[-=]*$)|\d+[.)](?=\s|$))")
 
 
@@ -83,13 +85,15 @@ def markdown_text(value: object, newline: str = "<br>") -> str:
     """Data (a label, a name, free text) for any Markdown context: table cell, heading, sentence, alt text.
     No HTML (`<` as `&lt;`), no links or images (`[`, `]` escaped, bare URLs not linked), no emphasis or
     code (`*`, `_`, `` ` `` escaped), no table breaks (`|`), no headings, lists or rules at a line start, no
-    math (`$`); a line break is `newline` and control characters show as escapes."""
+    math (`$`); a line break is `newline` and control characters show as escapes. No autolink either: `http\\://`,
+    `www\\.`, and an invisible word joiner (U+2060) before the `@` of an e-mail address (`a@b.com`, `<a@b.com>`),
+    which GitHub would link whatever its escapes."""
     text = str(value).replace("\r\n", "\n").replace("\r", "\n")
     lines = []
     for line in text.split("\n"):
         line = plain(line).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
         line = _MD_EMPHASIS.sub(r"\\_", _MD_SPECIAL.sub(r"\\\1", line))
-        line = _MD_AUTOLINK.sub(lambda m: "\\" + m.group(), line)
+        line = _MD_EMAIL.sub(WORD_JOINER + "@", _MD_AUTOLINK.sub(lambda m: "\\" + m.group(), line))
         lines.append(_MD_LINE_START.sub(lambda m: m.group()[:-1] + "\\" + m.group()[-1], line))
     return newline.join(lines)
 

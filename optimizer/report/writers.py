@@ -294,10 +294,17 @@ def _text_stays_text(book) -> None:
     for ws in book.worksheets:
         for row in ws.iter_rows():
             for cell in row:
-                if cell.data_type == "f":
-                    cell.data_type = "s"
-                if formula_like(cell.value):
-                    cell.quotePrefix = True
+                keep_text(cell)
+
+
+def keep_text(cell):
+    """The one xlsx rule for a cell (also the input workbooks' of `template` and `generate`): text is never a
+    formula, and text a spreadsheet could run as one is quote-prefixed. Read back, the value is the text."""
+    if cell.data_type == "f":
+        cell.data_type = "s"
+    if formula_like(cell.value):
+        cell.quotePrefix = True
+    return cell
 
 
 FIXED_TIME = "2000-01-01T00:00:00Z"

@@ -1,7 +1,8 @@
-"""`rechain compare A B`: what changed between two `rechain solve --out` folders (B minus A).
+"""`rechain compare A B`: what changed between two result folders of one kind (B minus A): `rechain solve
+--out` folders here; those of `sweep`, `frontier`, `scenarios` and `risk` in `compare_tables`.
 
 Each table has the value in A, the value in B and `change` = B − A; rows that did not change
-(|B − A| ≤ TOLERANCE) are left out, so an empty table means "no change"."""
+(|B − A| ≤ 10⁻⁶ · max(1, |A|, |B|), `compare_tables.changed`) are left out, so an empty table means "no change"."""
 
 from __future__ import annotations
 
@@ -12,10 +13,10 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import InputError, Issue
+from . import compare_tables
 
-TOLERANCE = 1e-6
 SOLVE_FILES = ("results.xlsx", "summary.json")
-OTHER_KINDS = ("sweep", "frontier", "scenarios", "risk", "findings")
+OTHER_KINDS = ("sweep", "frontier", "scenarios", "risk", "findings", "compare")
 COST_FIGURES = ("system_cost_usd", "objective_usd", "penalty_usd", "capex_usd", "budget_capex_usd")
 TONNE_FIGURES = ("unmet_t", "shortfall_t")
 UNCOMPARED = ("solve_seconds", "build_seconds", "read_seconds", "translate_seconds", "highs_seconds", "written_utc")
@@ -28,13 +29,16 @@ COLUMNS = {
 }
 
 
-def _kind(folder: Path) -> str:
-    """`solve` when the folder holds results.xlsx and summary.json, else the stem of another command's files."""
+KINDS = ("solve", *compare_tables.KEYS)  # the folders compared
+EXPECTED = "a result folder of rechain solve, sweep, frontier, scenarios or risk (--out)"
+
+
+def kinds_of(folder: Path) -> list[str]:
+    """The commands whose results the folder holds: `solve` (results.xlsx and summary.json), and every stem of
+    OTHER_KINDS with a file `<stem>.<ext>` or `<stem>_<name>.<ext>`."""
     names = {p.name for p in folder.iterdir()}
-    if all(n in names for n in SOLVE_FILES):
-        return "solve"
-    kinds = [k for k in OTHER_KINDS if any(n.startswith(k) for n in names)]
-    return kinds[0] if kinds else ""
+    kinds = ["solve"] if all(n in names for n in SOLVE_FILES) else []
+    return kinds + [k for k in OTHER_KINDS if any(n.startswith((f"{k}.", f"{k}_")) for n in names)]
 
 
 def _found(folder: Path) -> str:
@@ -42,20 +46,46 @@ def _found(folder: Path) -> str:
         return "nothing (no such folder)"
     if not folder.is_dir():
         return "a file"
-    names = sorted(p.name for p in folder.iterdir())
-    shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
-    return shown or "an empty folder"
+    return compare_tables.listing(folder) or "an empty folder"
 
 
-def check_folders(a: Path, b: Path) -> None:
-    """Both folders are `solve` results; raises one InputError naming every folder that is not."""
-    issues = [
-        Issue(label, "a folder with results.xlsx and summary.json (rechain solve --out)", _found(folder))
-        for label, folder in (("A", a), ("B", b))
-        if not folder.is_dir() or _kind(folder) != "solve"
-    ]
+def _folder_issue(label: str, folder: Path) -> Issue | None:
+    """Why the folder is no result folder `compare` reads (None when it is one)."""
+    if not folder.is_dir() or not any(k in KINDS for k in kinds_of(folder)):
+        kinds = kinds_of(folder) if folder.is_dir() else []
+        refused = f"results of rechain {' and '.join(kinds)}, not compared: " if kinds else ""
+        return Issue(label, EXPECTED, refused + _found(folder))
+    return None
+
+
+def folder_kind(a: Path, b: Path) -> str:
+    """The kind both folders hold (solve, sweep, frontier, scenarios or risk); one InputError naming every
+    folder that is no result folder, or the mixed kinds."""
+    a, b = Path(a), Path(b)
+    issues = [i for i in (_folder_issue("A", a), _folder_issue("B", b)) if i is not None]
     if issues:
         raise InputError(issues)
+    ka, kb = ([k for k in kinds_of(f) if k in KINDS] for f in (a, b))
+    common = [k for k in ka if k in kb]
+    if not common:
+        expected = f"a folder of the same kind as A ({' or '.join(ka)} results)"
+        raise InputError([Issue("B", expected, f"{' and '.join(kb)} results: {_found(b)}")])
+    if len(common) > 1:
+        expected = "folders that hold the results of one command in common"
+        raise InputError([Issue("A and B", expected, f"both hold results of {', '.join(common)}: compare one kind")])
+    return common[0]
+
+
+def table_names(a: Path, b: Path) -> tuple[str, ...]:
+    """The tables of `compare_folders(a, b)`, in order (after checking the folders, as `folder_kind`)."""
+    kind = folder_kind(a, b)
+    return SHEETS if kind == "solve" else compare_tables.table_names(kind)
+
+
+def partial_notes(a: Path, b: Path) -> list[str]:
+    """A line for each folder that holds an incomplete run (interrupted or stopped: `<stem>_incomplete.*`)."""
+    kind = folder_kind(a, b)
+    return [] if kind == "solve" else compare_tables.partial_notes(kind, Path(a), Path(b))
 
 
 def _read(folder: Path, label: str) -> tuple[dict, dict[str, pd.DataFrame]]:
@@ -84,10 +114,10 @@ def _number(value) -> float:
 
 
 def _with_change(frame: pd.DataFrame, unit: str) -> pd.DataFrame:
-    """Columns A_<unit>, B_<unit>, change_<unit> = B − A; only rows that changed (a value missing on one side
-    counts as a change)."""
+    """Columns A_<unit>, B_<unit>, change_<unit> = B − A; only rows that changed by more than 10⁻⁶ of the larger
+    value (a value missing on one side counts as a change)."""
     frame = frame.assign(change=frame["B"] - frame["A"])
-    kept = (frame["change"].abs() > TOLERANCE) | (frame["A"].isna() != frame["B"].isna())
+    kept = compare_tables.changed(frame["A"], frame["B"])
     return frame[kept].rename(columns={c: f"{c}_{unit}" for c in ("A", "B", "change")}).reset_index(drop=True)
 
 
@@ -190,8 +220,10 @@ SHEETS = (
 
 
 def compare_folders(a: Path, b: Path) -> dict[str, pd.DataFrame]:
-    """Every table of what changed from A to B (SHEETS, in order)."""
-    check_folders(Path(a), Path(b))
+    """Every table of what changed from A to B (`table_names(a, b)`, in order)."""
+    kind = folder_kind(a, b)
+    if kind != "solve":
+        return compare_tables.compare_kind(kind, Path(a), Path(b))
     (sa, ta), (sb, tb) = _read(Path(a), "A"), _read(Path(b), "B")
     tables = (
         settings(sa.get("run", {}), sb.get("run", {})),

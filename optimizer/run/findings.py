@@ -129,9 +129,9 @@ def planned(run: Runner, subject: Subject) -> list[tuple[str | None, tuple, bool
         cases.append((None, run.key(max_restricted_share=1.0, restricted_cost_factor=factor), True))
         cases.append((None, run.key(**_clean(subject), restricted_cost_factor=factor), True))
     cases += [(None, run.key(max_restricted_share=a, independence_year=subject.year), True) for a in PREMIUM_ALPHAS]
-    for _, blocs, _ in definitions(run.wb, subject)[1:]:
-        cases.append((None, run.key(max_restricted_share=1.0, restricted_blocs=blocs), True))
-        cases.append((None, run.key(**_clean(subject), restricted_blocs=blocs), True))
+    for _, rule, _ in definitions(run.wb, subject)[1:]:
+        cases.append((None, run.key(max_restricted_share=1.0, **rule), True))
+        cases.append((None, run.key(**_clean(subject), **rule), True))
     return cases + [(name, (), False) for name in run.wb.scenario_names]
 
 
@@ -266,37 +266,59 @@ def cost_factor_table(run: Runner, subject: Subject) -> pd.DataFrame:
     return _with_per_kg(rows, FACTOR_COLUMNS)
 
 
-def definitions(wb: Workbook, subject: Subject) -> list[tuple[str, str, str]]:
-    """(definition, restricted blocs as `--set` writes them, where it comes from): the settings'
-    first, then allied-only (every bloc outside the protected ones restricted), then every
-    scenario's restricted_blocs; a bloc set already listed is not repeated."""
+CLEAN_KEYS = ("restricted_blocs", "clean_by", "allied_only_stages")  # the settings that say who is clean
+
+
+def definitions(wb: Workbook, subject: Subject) -> list[tuple[str, dict[str, str], str]]:
+    """(definition, its overrides as `--set` writes them, where it comes from): the settings' first, then
+    allied-only (every bloc outside the protected ones restricted), then every scenario's rows of
+    CLEAN_KEYS; a definition that restricts the same nodes at every stage as one listed is not repeated."""
     ds = make_dataset(wb)
-    protected = set(ds.settings.protected_blocs)
-    found = [(f"clean = never touched {subject.restricted}", sorted(ds.settings.restricted_blocs), "settings")]
-    others = sorted(set(ds.nodes.values()) - protected)
-    found.append((f"{subject.protected}-only: every bloc but {subject.protected} restricted", others, "report"))
+    others = ", ".join(sorted(set(ds.nodes.values()) - set(ds.settings.protected_blocs)))
+    found = [
+        (f"clean = never touched {subject.restricted}", {}, "settings"),
+        (
+            f"{subject.protected}-only: every bloc but {subject.protected} restricted",
+            {"restricted_blocs": others},
+            "report",
+        ),
+    ]
     for name, entries in sorted(wb.scenarios.items()):
-        for key, value, _ in entries:
-            if key.strip().lower() == "restricted_blocs" and value not in (None, ""):
-                blocs = sorted(b.strip() for b in str(value).split(",") if b.strip())
-                found.append((f"clean = never touched {' and '.join(blocs)}", blocs, f"scenario {name}"))
-    merged: dict[tuple[str, ...], list[str]] = {}
-    for label, blocs, source in found:
-        merged.setdefault(tuple(blocs), [label]).append(source)
-    return [(label, ", ".join(blocs), "; ".join(sources)) for blocs, (label, *sources) in merged.items()]
+        rule = {
+            k.strip().lower(): str(v) for k, v, _ in entries if k.strip().lower() in CLEAN_KEYS and v not in (None, "")
+        }
+        if rule:
+            found.append((_definition(rule, subject), rule, f"scenario {name}"))
+    merged: dict[object, tuple[str, dict[str, str], list[str]]] = {}
+    for label, rule, source in found:
+        restricted = make_dataset(wb, overrides=tuple(rule.items())).restricted_by_stage
+        merged.setdefault(tuple(sorted(restricted.items())), (label, rule, []))[2].append(source)
+    return [(label, rule, "; ".join(sources)) for label, rule, sources in merged.values()]
 
 
-DEFINITION_COLUMNS = ["definition", "restricted_blocs", "defined_by", "status", "reason", *PREMIUM_COLUMNS]
+def _definition(rule: dict[str, str], subject: Subject) -> str:
+    words = {
+        "restricted_blocs": lambda v: "never touched " + " and ".join(b.strip() for b in v.split(",") if b.strip()),
+        "clean_by": lambda v: f"restricted by {v.strip().lower()}",
+        "allied_only_stages": lambda v: f"{v} clean only at {subject.protected} nodes",
+    }
+    return "clean = " + "; ".join(words[k](v) for k, v in rule.items())
+
+
+def _rule(rule: dict[str, str]) -> str:
+    return "; ".join(f"{k}={v}" for k, v in rule.items())
+
+
+DEFINITION_COLUMNS = ["definition", "rule", "defined_by", "status", "reason", *PREMIUM_COLUMNS]
 
 
 def definition_table(run: Runner, subject: Subject) -> pd.DataFrame:
     """Fully clean supply from the report's deadline under each definition of clean."""
     rows = []
-    for i, (label, blocs, source) in enumerate(definitions(run.wb, subject)):
-        extra = {} if i == 0 else {"restricted_blocs": blocs}
-        free = run.solve(max_restricted_share=1.0, **extra)
-        clean = run.solve(**_clean(subject), **extra)
-        row = {"definition": label, "restricted_blocs": blocs, "defined_by": source} | _worse(clean, free)
+    for label, rule, source in definitions(run.wb, subject):
+        free = run.solve(max_restricted_share=1.0, **rule)
+        clean = run.solve(**_clean(subject), **rule)
+        row = {"definition": label, "rule": _rule(rule), "defined_by": source} | _worse(clean, free)
         if clean.optimal and free.optimal:
             row |= {k: clean.summary[k] for k in PLAN} | _premium(clean, free)
         rows.append(row)

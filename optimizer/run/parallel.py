@@ -17,6 +17,7 @@ from typing import Any, Protocol
 from ..errors import InputError, Issue
 from ..models.highs import DEFAULT_OPTIONS, SolveOptions, deferred_signals, forked_worker
 from ..workbook.validate import Workbook
+from .signals import Stalled
 from .sweep import solve_point
 
 PR_SET_PDEATHSIG = 1
@@ -24,6 +25,7 @@ CONNECT_SECONDS = 3  # --scheduler: to connect and to hear the scheduler's hands
 IDLE_SECONDS = 120.0  # --scheduler: with no task of the run finished or running on a worker this long, stop
 POLL_SECONDS = 1.0
 AHEAD = 64  # worker processes: points queued per worker beyond the one it runs (bounds submission, not speed)
+CHUNK_POINTS = 64  # --scheduler: at most this many points a chunk (a stop loses only the chunks in flight)
 _worker: dict = {}  # in a worker process: the job and its warm model
 
 
@@ -42,6 +44,10 @@ class SweepJob:
 
     def run(self, task: dict, cache: dict) -> dict:
         return solve_point(self.wb, self.scenario, self.overrides, task, self.options, cache).row
+
+
+def _same(job: Job) -> Job:
+    return job
 
 
 def solve_chunk(job: Job, chunk: list) -> list[dict]:
@@ -97,8 +103,8 @@ def run_points(
 def run_tasks(
     job: Job, tasks: list, workers: int | None = None, scheduler: str | None = None, on_row=None
 ) -> tuple[list[dict], bool]:
-    """Rows in the order of `tasks`, and whether the run completed (False after Ctrl-C or SIGTERM;
-    the rows of finished tasks are kept)."""
+    """Rows in the order of `tasks`, and whether the run completed (False after Ctrl-C, SIGTERM or a stalled
+    scheduler, `signals.Stalled`; the rows of finished tasks are kept)."""
     workers = workers or default_workers(len(tasks))
     rows: list[dict | None] = [None] * len(tasks)
     complete = True
@@ -208,23 +214,49 @@ def _scheduler_error(address: str, why: object, expected: str = "") -> InputErro
 
 
 def reachable(address: str) -> None:
-    """Fail fast on a TCP address where nothing listens (before dask's own retries), or where what
-    listens does not greet within CONNECT_SECONDS (a dask scheduler writes its handshake first)."""
-    import socket
+    """Fail fast on a TCP or TLS address where nothing listens (before dask's own retries), or where what
+    listens does not greet within CONNECT_SECONDS of the first try (connect, TLS handshake and the first
+    byte of dask's handshake, which a scheduler writes first)."""
     from urllib.parse import urlsplit
 
     parts = urlsplit(address if "://" in address else f"tcp://{address}")
     if parts.scheme not in ("tcp", "tls"):
         return
     try:
-        port = parts.port
-        with socket.create_connection((parts.hostname or "localhost", port or 8786), timeout=CONNECT_SECONDS) as s:
-            if parts.scheme == "tcp" and not s.recv(1):
-                raise OSError("the connection was closed without a dask handshake")
+        _greeting(parts.hostname or "localhost", parts.port or 8786, parts.scheme == "tls")
     except TimeoutError:
         raise _scheduler_error(address, f"no answer within {CONNECT_SECONDS} s of connecting") from None
     except (OSError, ValueError) as exc:
         raise _scheduler_error(address, exc) from None
+
+
+def _greeting(host: str, port: int, tls: bool) -> None:
+    """Connect and read one byte, all within CONNECT_SECONDS; with `tls`, through a TLS handshake first.
+    A TLS alert (say, for want of a client certificate) is an answer: dask's own security settings decide."""
+    import socket
+    import ssl
+
+    deadline = time.monotonic() + CONNECT_SECONDS
+    with socket.create_connection((host, port), timeout=CONNECT_SECONDS) as raw:
+        raw.settimeout(max(0.01, deadline - time.monotonic()))
+        if not tls:
+            _first_byte(raw)
+            return
+        probe = ssl.create_default_context()
+        probe.check_hostname, probe.verify_mode = False, ssl.CERT_NONE  # only asks whether TLS answers; sends nothing
+        try:
+            with probe.wrap_socket(raw, server_hostname=host) as wrapped:
+                wrapped.settimeout(max(0.01, deadline - time.monotonic()))
+                _first_byte(wrapped)
+        except ssl.SSLEOFError:
+            raise OSError("the connection was closed without a TLS handshake") from None
+        except ssl.SSLError:
+            return
+
+
+def _first_byte(sock) -> None:
+    if not sock.recv(1):
+        raise OSError("the connection was closed without a dask handshake")
 
 
 def _connect(client_class, address: str):
@@ -236,11 +268,14 @@ def _connect(client_class, address: str):
 
 
 def _on_dask(job: Job, points: list, workers: int, address: str, rows: list, on_row) -> None:
+    """Contiguous chunks of at most CHUNK_POINTS points (at least `workers` chunks), each solved warm on one
+    worker; the job is sent once, as a task the chunks depend on."""
     from dask.distributed import Client
 
-    placed = _placed_chunks(points, workers)
+    placed = _placed_chunks(points, max(workers, -(-len(points) // CHUNK_POINTS)))
     with _connect(Client, address) as client:
-        futures = [client.submit(solve_chunk, job, c, pure=False) for _, c in placed]
+        shared = client.submit(_same, job, pure=False)  # not scatter: that fails at once on a scheduler without workers
+        futures = [client.submit(solve_chunk, shared, c, pure=False) for _, c in placed]
         where = {f.key: s for f, (s, _) in zip(futures, placed, strict=True)}
         try:
             _collect(client, futures, lambda f: _store(rows, where[f.key], f.result(), on_row), address)
@@ -250,23 +285,45 @@ def _on_dask(job: Job, points: list, workers: int, address: str, rows: list, on_
 
 
 def _collect(client, futures: list, store, address: str) -> None:
-    """Store each chunk as it finishes; an InputError once IDLE_SECONDS pass with no chunk of this run
-    finished or running on a worker (a scheduler without workers, or whose workers left)."""
+    """Store each chunk as it finishes. `Stalled` (an interrupt: the stored chunks are kept, the run is not
+    complete, exit 2) once IDLE_SECONDS pass with no chunk of this run finished or running on a worker (a
+    scheduler without workers, or whose workers left), or at the end when a chunk was lost (its worker died
+    too often, `KilledWorker`, or the scheduler cancelled it) while the others went on."""
     from dask.distributed import wait
 
-    pending, quiet_since = set(futures), time.monotonic()
+    pending, quiet_since, lost = set(futures), time.monotonic(), []
     while pending:
         try:
             done, pending = wait(pending, timeout=POLL_SECONDS, return_when="FIRST_COMPLETED")
         except TimeoutError:
             done = set()
         for f in done:
-            store(f)
+            why = _lost(f)
+            lost += [why] if why is not None else []
+            if why is None:
+                store(f)
         if done or _running(client, pending):
             quiet_since = time.monotonic()
         elif time.monotonic() - quiet_since > IDLE_SECONDS:
             expected = f"a dask scheduler whose workers run the tasks (none ran or finished one for {IDLE_SECONDS:g} s)"
-            raise _scheduler_error(address, "has it any workers?", expected)
+            raise Stalled(_scheduler_error(address, "has it any workers?", expected))
+    if lost:
+        expected = "a dask scheduler whose workers finish the tasks"
+        raise Stalled(_scheduler_error(address, f"{len(lost)} of {len(futures)} chunks lost: {lost[0]}", expected))
+
+
+def _lost(future) -> str | None:
+    """Why a finished chunk has no rows when its worker died (KilledWorker) or it was cancelled; None when it
+    has them or failed otherwise (a bug, raised when its result is read)."""
+    from concurrent.futures import CancelledError
+
+    from distributed import KilledWorker
+
+    try:
+        error = future.exception()
+    except CancelledError:
+        return "cancelled by the scheduler"
+    return f"{type(error).__name__}: {error}" if isinstance(error, KilledWorker) else None
 
 
 def _running(client, pending: set) -> bool:

@@ -1,12 +1,15 @@
-"""Interrupts: SIGTERM raised as an exception like Ctrl-C, and the exit code that tells them apart.
-(Signals that arrive during a HiGHS solve are deferred by models.highs.deferred_signals.)"""
+"""Interrupts: SIGTERM and a stalled scheduler raised as exceptions like Ctrl-C (so the finished work is
+kept), and the exit code that tells them apart. (Signals that arrive during a HiGHS solve are deferred
+by models.highs.deferred_signals.)"""
 
 from __future__ import annotations
 
 import signal
 
-INTERRUPTED, TERMINATED = 130, 143  # exit codes after SIGINT and SIGTERM
-_received = {"sigterm": False}
+from ..errors import InputError
+
+INTERRUPTED, TERMINATED, STALLED = 130, 143, 2  # exit codes after SIGINT, SIGTERM and a stalled scheduler
+_received: dict = {"sigterm": False, "stalled": None}
 
 
 class Terminated(KeyboardInterrupt):
@@ -18,11 +21,27 @@ def _raise_terminated(signum, frame):
     raise Terminated()
 
 
+class Stalled(KeyboardInterrupt):
+    """The scheduler's workers made no progress for too long (`run.parallel.IDLE_SECONDS`) or lost a chunk:
+    raised where Ctrl-C would be, so that the finished tasks are kept; the run then ends as the input error
+    `error` (exit 2)."""
+
+    def __init__(self, error: InputError):
+        _received["stalled"] = error
+        super().__init__(str(error))
+
+
+def stall_error() -> InputError | None:
+    """The input error of a stalled scheduler in this run, if one stalled."""
+    return _received["stalled"]
+
+
 def interrupt_exit_code() -> int:
-    """143 once SIGTERM has arrived, else 130 (Ctrl-C)."""
-    return TERMINATED if _received["sigterm"] else INTERRUPTED
+    """143 once SIGTERM has arrived, else 2 once a scheduler stalled, else 130 (Ctrl-C)."""
+    return TERMINATED if _received["sigterm"] else STALLED if _received["stalled"] else INTERRUPTED
 
 
 def install_sigterm() -> None:
-    """Turn SIGTERM into Terminated in this process (main thread only)."""
+    """Turn SIGTERM into Terminated in this process (main thread only), with nothing received yet."""
+    _received.update(sigterm=False, stalled=None)
     signal.signal(signal.SIGTERM, _raise_terminated)

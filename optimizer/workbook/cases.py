@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 
 from ..errors import Problems
-from ..models.dataset import Dataset, Recipe, Settings, Stockpile, TradeRule
+from ..models.dataset import LOCATION, OWNERSHIP, Dataset, Recipe, Settings, Stockpile, TradeRule
 from .cells import MISSING, implausible, parse_value
 from .keys import split_key
 from .schema import EMBARGO, FACTOR_RANGE, KEYED_SETTINGS, RECIPES, SETTINGS, STOCKPILES, YEAR_RANGE, Column
@@ -42,9 +42,10 @@ def make_dataset(
     for key, value, place in entries:
         case.apply(key, value, place)
     case.check_blocs()
+    case.check_clean()
     s = _settings(case.settings | {"embargo": case.embargo}, case.places, problems)
     recipes, stockpiles = case.recipes(), case.stockpiles()
-    demand = {k: d for k, d in wb.demand.items() if s is not None and k[2] in s.years}
+    demand = {k: d for k, d in demand_of(wb, scenario).items() if s is not None and k[2] in s.years}
     if s is not None:
         case.check_recipes(recipes, s)
         _check_stockpiles(stockpiles, demand, recipes, s, problems)
@@ -72,7 +73,16 @@ def make_dataset(
         stockpiles,
         recipes,
         availability_places=wb.availability_places,
+        node_owner=wb.node_owner,
     )
+
+
+def demand_of(wb: Workbook, scenario: str | None) -> dict[tuple[str, str, int], float]:
+    """The case's demand rows: the base rows, where the scenario's demand rows replace every year of each
+    (node, element) they name (model.md v3, "Demand paths by scenario")."""
+    rows = wb.scenario_demand.get(scenario, {}) if scenario is not None else {}
+    replaced = {(n, e) for (n, e, _) in rows}
+    return {k: d for k, d in wb.demand.items() if k[:2] not in replaced} | rows
 
 
 def _entries(wb: Workbook, scenario: str | None, overrides, problems: Problems) -> list[tuple[str, object, str]]:
@@ -313,6 +323,19 @@ class _Case:
         )
         self.problems.error(place, f"a bloc of the nodes sheet ({', '.join(known) or 'none defined'})", found)
         return False
+
+    def check_clean(self) -> None:
+        """clean_by is location or ownership; allied_only_stages names stages of the stages sheet."""
+        clean_by = str(self.settings.get("clean_by") or LOCATION).strip().lower()
+        if clean_by in (LOCATION, OWNERSHIP):
+            self.settings["clean_by"] = clean_by
+        else:
+            self.problems.error(self.places["clean_by"], f"{LOCATION} or {OWNERSHIP}", self.settings["clean_by"])
+        stages = {st.id for st in self.wb.stages}
+        for label in self.settings.get("allied_only_stages") or ():
+            if label not in stages:
+                known = ", ".join(sorted(stages)) or "none defined"
+                self.problems.error(self.places["allied_only_stages"], f"a stage of the stages sheet ({known})", label)
 
     def check_blocs(self) -> None:
         """Blocs named by settings lists; defaults are not checked."""

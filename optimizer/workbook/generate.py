@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
-from ..report.writers import atomic_path
+from ..report.writers import atomic_path, formula_like, keep_text
 from .schema import SETTINGS_HEADER, SHEET_BY_NAME
 
 BASE_ELEMENTS = ("NdPr", "Dy", "Tb", "La", "Ce", "Other")
@@ -169,6 +169,13 @@ def write_world(path: Path, tables: dict[str, list[list]]) -> None:
     for name, rows in tables.items():
         ws = book.create_sheet(name)
         for row in rows:
-            ws.append(row)
+            ws.append([_text_cell(ws, v) if formula_like(v) else v for v in row])
     with atomic_path(Path(path)) as tmp:
         book.save(tmp)
+
+
+def _text_cell(ws, text: str):
+    """A write-only cell holding text that begins like a formula (`=`, `+`, `-`, `@`): quote-prefixed text."""
+    from openpyxl.cell import WriteOnlyCell
+
+    return keep_text(WriteOnlyCell(ws, text))

@@ -190,6 +190,21 @@ SETTINGS = Sheet(
             example=2027,
             **YEAR_RANGE,
         ),
+        Column(
+            "clean_by",
+            "text",
+            "location: a node is restricted by its own bloc; ownership: by its owner's bloc (nodes.owner, blank = "
+            "its own)",
+            default="location",
+            example="location",
+        ),
+        Column(
+            "allied_only_stages",
+            "list",
+            "stage ids whose output is clean only at nodes of protected_blocs (e.g. separation, metal, magnet: "
+            "allied processing only); blank = none",
+            default=(),
+        ),
     ),
     "One setting per row under the header `key | value`.",
     required=True,
@@ -226,6 +241,12 @@ NODES = Sheet(
             "bool",
             "TRUE: the node's output is mixed, FALSE: clean, whatever its bloc (blank = by restricted_blocs)",
             example=False,
+        ),
+        Column(
+            "owner",
+            "text",
+            "bloc of the company that owns the node's facilities (blank = its bloc); read when clean_by = ownership",
+            example="allied",
         ),
     ),
     "One row per node.",
@@ -372,6 +393,12 @@ DEMAND = Sheet(
         ),
         Column("year", "int", "year", "year", required=True, example=2025, **YEAR_RANGE),
         Column("demand_t", "float", "demand for the output of the last stage", "t", required=True, ge=0, example=500),
+        Column(
+            "scenario",
+            "text",
+            "blank = the base path; a name = this row only under that scenario, whose rows then give every year "
+            "of its (node, element)",
+        ),
     ),
     "Demand for the last stage's output, per consumer, element and year.",
     required=True,

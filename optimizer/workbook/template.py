@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..report.writers import atomic_path, page_setup
+from ..report.writers import atomic_path, keep_text, page_setup
 from .schema import (
     COMPOSITION,
     KEYED_SETTINGS,
@@ -48,6 +48,7 @@ SOURCES = {  # column -> (sheet, column) whose values the drop-down offers
     "from_bloc": (BLOCS, "bloc"),
     "to_bloc": (BLOCS, "bloc"),
     "scenario": (SCENARIOS, "scenario"),
+    "owner": (BLOCS, "bloc"),
 }
 DEFINES = {
     (NODES.name, "node"),
@@ -238,5 +239,8 @@ def write_template(path: Path) -> None:
     lists["A1"].font = Font(bold=True)
     for ws in book.worksheets:
         page_setup(ws)
+        for row in ws.iter_rows():
+            for cell in row:
+                keep_text(cell)
     with atomic_path(Path(path)) as tmp:
         book.save(tmp)

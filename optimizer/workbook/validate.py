@@ -73,6 +73,8 @@ class Workbook:
     scenario_descriptions: dict[str, str] = field(default_factory=dict)  # every scenario name -> "" when none
     comparators: tuple[Comparator, ...] = ()  # in sheet order
     claims: tuple[Claim, ...] = ()  # in sheet order
+    node_owner: dict[str, str] = field(default_factory=dict)  # explicit owners only (blank = the node's bloc)
+    scenario_demand: dict[str, dict[tuple[str, str, int], float]] = field(default_factory=dict)  # name -> rows
 
     @property
     def scenario_names(self) -> list[str]:
@@ -298,7 +300,7 @@ def validate_tables(tables: dict[str, RawSheet]) -> tuple[Workbook | None, Probl
     first_year = settings.get("first_year", (None,))[0]
     recipes, product_pool, recipe_cells = _recipes(optional("recipes"), element_pool, check, first_year)
     _check_recipe_shares(recipes_of(recipes), recipe_cells, settings, problems)
-    demand = _demand(table("demand"), node_pool, element_pool, product_pool, check)
+    demand, scenario_demand = _demand(table("demand"), node_pool, element_pool, product_pool, check)
     routes = _routes(table("routes"), node_pool, stage_pool, order_of, check)
     sites = Sites(facilities, doubtful_sites, node_pool, stage_pool, element_pool, order_of)
     availability = _availability(optional("availability"), sites, check)
@@ -309,6 +311,8 @@ def validate_tables(tables: dict[str, RawSheet]) -> tuple[Workbook | None, Probl
     scenarios = _scenarios(table("scenarios"))
     descriptions = _scenario_descriptions(table("scenarios"), problems)
     bloc_pool.labels = bloc_pool.labels | _scenario_blocs(scenarios)
+    owners = _owners(table("nodes"), bloc_pool, check)
+    _check_demand_scenarios(table("demand"), _sheet_scenarios(rows), check)
     trade_rules = _trade_rules(table("trade_rules"), bloc_pool, stage_pool, element_pool, order_of, check)
     bloc_budgets = _budgets(table("budgets"), bloc_pool, check)
     comparators = _comparators(optional("comparators"), element_pool, table("demand"), check)
@@ -338,6 +342,7 @@ def validate_tables(tables: dict[str, RawSheet]) -> tuple[Workbook | None, Probl
     )
     book.scenario_descriptions = {name: descriptions.get(name, "") for name in book.scenario_names}
     book.comparators, book.claims = tuple(comparators), tuple(claims)
+    book.node_owner, book.scenario_demand = owners, scenario_demand
     return book, problems
 
 
@@ -371,6 +376,15 @@ def _nodes(table: Table, problems: Problems) -> tuple[dict[str, str], Pool, Pool
 def _restricted_flags(table: Table) -> dict[str, bool]:
     """The nodes' explicit `restricted` flags (blank = by bloc)."""
     return {v["node"]: v["restricted"] for _, v, _ in table.rows if v["restricted"] is not None}
+
+
+def _owners(table: Table, bloc_pool: Pool, check: Checker) -> dict[str, str]:
+    """The nodes' explicit owners (blank = the node's own bloc); an owner is a bloc of the workbook."""
+    return {
+        v["node"]: v["owner"]
+        for _, v, p in table.rows
+        if v["owner"] is not None and check.known(v["owner"], bloc_pool, p["owner"], "bloc")
+    }
 
 
 def _stages(table: Table, present: bool, problems: Problems) -> tuple[tuple[Stage, ...], Pool]:
@@ -454,22 +468,43 @@ def _composition(table: Table, node_pool: Pool, facilities: dict, doubtful_sites
     return dict(composition), element_pool
 
 
-def _demand(table: Table, node_pool: Pool, element_pool: Pool, product_pool: Pool, check: Checker) -> dict:
-    """Demand for elements and for products (the recipes sheet's)."""
-    demand = {}
+def _demand(table: Table, node_pool: Pool, element_pool: Pool, product_pool: Pool, check: Checker):
+    """Demand for elements and for products (the recipes sheet's): the base rows, and the rows of each
+    demand scenario (model.md v3, "Demand paths by scenario")."""
+    demand: dict[tuple[str, str, int], float] = {}
+    by_scenario: defaultdict[str, dict[tuple[str, str, int], float]] = defaultdict(dict)
     either = Pool(
         set(element_pool.labels) | set(product_pool.labels),
         element_pool.doubtful | product_pool.doubtful,
         element_pool.whole and product_pool.whole,
     )
     what = "element or product" if product_pool.labels else "element"
-    for _, v, p in _unique(table.rows, ("node", "element", "year"), "demand", check.problems):
+    for _, v, p in _unique(table.rows, ("node", "element", "year", "scenario"), "demand", check.problems):
         ok = check.known(v["node"], node_pool, p["node"], "node")
         if either.labels or either.doubtful:
             ok = check.known(v["element"], either, p["element"], what) and ok
         if ok:
-            demand[(v["node"], v["element"], v["year"])] = v["demand_t"]
-    return demand
+            rows = demand if v["scenario"] is None else by_scenario[v["scenario"]]
+            rows[(v["node"], v["element"], v["year"])] = v["demand_t"]
+    return demand, dict(by_scenario)
+
+
+def _sheet_scenarios(rows: dict[str, Table]) -> Pool:
+    """The scenario names of the scenarios sheet (a row in error makes its name doubtful)."""
+    table = rows.get("scenarios") or Table()
+    pool = Pool({v["scenario"] for _, v, _ in table.rows})
+    pool.doubt(table, "scenario")
+    return pool
+
+
+def _check_demand_scenarios(table: Table, scenarios: Pool, check: Checker) -> None:
+    """A demand row's scenario is one of the scenarios sheet, named at the cell once per name."""
+    seen: set[str] = set()
+    for _, v, p in table.rows:
+        name = v["scenario"]
+        if name is not None and name not in seen:
+            seen.add(name)
+            check.known(name, scenarios, p["scenario"], "scenario of the scenarios sheet")
 
 
 def _routes(table: Table, node_pool: Pool, stage_pool: Pool, order_of: dict, check: Checker) -> list[Route]:
