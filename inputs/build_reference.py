@@ -85,7 +85,9 @@ SEP_FOM = round(FOM_SHARE_OF_CAPEX * SEP_CAPEX_GENERIC)
 METAL_FOM = round(FOM_SHARE_OF_CAPEX * METAL_CAPEX_GENERIC)
 MAG_FOM = round(FOM_SHARE_OF_CAPEX * MAG_CAPEX_GENERIC)
 
-SERRA_VERDE_TPA, SERRA_VERDE_FULL_TPA = 5_000, 6_500
+SERRA_VERDE_RUN_RATE, SERRA_VERDE_UPGRADING = 6_400, 100  # t REO/yr: end-2027 run-rate; April 2026 while upgrading
+SERRA_VERDE_2027 = round((SERRA_VERDE_UPGRADING + SERRA_VERDE_RUN_RATE) / 2)  # linear ramp through 2027 (assumption)
+SERRA_VERDE_PHASE_2 = 2 * SERRA_VERDE_RUN_RATE  # "could double run-of-mine production before 2030"
 IONIC_QUOTA_2024 = 2 * 10_140
 CHINA_LIGHT_MINING = 270_000 - IONIC_QUOTA_2024
 CHINA_SEPARATION = 254_000 + 60_000 + 28_000 + 13_000 + 2_000
@@ -735,13 +737,15 @@ FACILITIES = [
         NGUALLA_MINE_CAPEX,
         MINE_FOM,
         MINE_OPEX,
-        5,
+        2,
         25,
         2025,
         None,
         "Peak Ngualla 2017 BFS (Mining Weekly): 2,420 tpa NdPr / 21% NdPr (assumed) = 11,524 t TREO; capex: the 2017 "
         "US$356m (US$30.9k per tpa) is stale, Nolans' 2022 US$69.1k per tpa TREO (same integrated scope) is used, split "
-        "40% mining / 60% separation (see sources); 5 years from feasibility.",
+        "40% mining / 60% separation (see sources). Shenghe (China) completed its takeover of Peak on 30 Sep 2025 "
+        "(middle.news, reposts of Peak's ASX releases); construction from Dec 2025, first production 'by the end of "
+        "2026' (The Citizen/BizLens, repost): 2 years announced.",
     ),
     (
         "south_africa",
@@ -776,19 +780,20 @@ FACILITIES = [
     (
         "brazil_serra_verde",
         "mining",
-        SERRA_VERDE_TPA,
-        SERRA_VERDE_FULL_TPA,
+        SERRA_VERDE_RUN_RATE,
+        SERRA_VERDE_PHASE_2,
         MINE_CAPEX_BROWNFIELD,
         MINE_FOM,
         MINE_OPEX,
-        2,
+        3,
         25,
-        2025,
+        2026,
         None,
-        "Serra Verde Pela Ema: 5,000 t TREO/yr (data brief, evidence v2), full output ~6,500 t TREO/yr by 2027 (mining.com "
-        "https://www.mining.com/web/brazils-only-rare-earth-producer-offers-us-stake-option-for-loan-deal; Northern Miner). "
-        "The US DFC US$565m loan refinances debt and funds upgrades: not a capex figure, so the brownfield reference is "
-        "used; 2 years (2025 -> 2027).",
+        "Serra Verde Pela Ema (operating since early 2024): ~100 t REO/yr in April 2026 while upgrading, 'about 6,400 "
+        "tons annually by the end of next year' (Bloomberg via mining.com 23 Apr 2026, repost krbitget.com): existing "
+        "= the 6,400 t run-rate, held to 100 t in 2025-26 and 3,250 t in 2027 by the availability sheet. Phase 2 'could "
+        "double run-of-mine production before 2030' (Mining Technology, repost): max 12,800 t at the brownfield "
+        "reference (the DFC US$565m loan refinances debt and funds upgrades: not a capex figure); 3 years announced.",
     ),
     (
         "rest_of_world",
@@ -964,7 +969,8 @@ FACILITIES = [
         2025,
         None,
         "Peak's UK refinery for Ngualla concentrate (2017 BFS, Mining Weekly): 2,420 tpa NdPr = 11,524 t REO input; 60% "
-        "share of the integrated capex, at Nolans' 2022 unit cost (the 2017 US$356m is stale).",
+        "share of the integrated capex, at Nolans' 2022 unit cost (the 2017 US$356m is stale). The Teesside site was "
+        "sold and Shenghe takes all of Ngualla's concentrate: kept as a generic UK option (tier generic).",
     ),
     (
         "malaysia",
@@ -1259,39 +1265,317 @@ FACILITIES = [
     ),
 ]
 
-# must-run floors (min_utilization) in 2025 (must_run_until_year blank = first_year): observed 2025 output / capacity
-LYNAS_RUN_RATE_TREO = (2_080 + 2_003) * 2 / 0.25
+# must-run floors (min_utilization), held to must_run_until_year = 2035 (the DoD-MP floor's end): the status quo
+# that policy already underwrites (issue 21). One year setting holds every floor: Lynas-JARE's 2036-38 is not modelled.
+MUST_RUN_UNTIL = 2035
+JARE_NDPR_T = 5_000
+LYNAS_JARE_TREO = JARE_NDPR_T / 0.25 / YIELD_SEPARATION
 MUST_RUN = {
-    ("united_states", "mining"): (1.0, "MP: 50,692 t REO in 2025 = the capacity set (MP FY2025)"),
+    ("united_states", "mining"): (
+        1.0,
+        "contract: DoD-MP price floor US$110/kg NdPr for all volumes sold or stockpiled, Q4 2025 to 2035 (DoD-MP "
+        "agreement EX-10.6, contracts.justia.com, primary): MP's 2025 output, 50,692 t REO = the capacity set (MP "
+        "FY2025), must run to 2035; the contract's volume is not capped (none visible): 2025 output is the floor",
+    ),
     (
         "united_states",
         "separation",
     ): (
         round(MP_NDPR_2025 / (0.157 * YIELD_SEPARATION) / round(4_000 / 0.157), 2),
-        "MP: 2,599 t NdPr in 2025 / 15.7% / 0.95 = 17,426 t input of 25,478 t (MP FY2025)",
+        "contract: the DoD-MP floor (as MP's mine, to 2035) at MP's 2025 separation output: 2,599 t NdPr / 15.7% / "
+        "0.95 = 17,426 t input of 25,478 t (MP FY2025)",
     ),
     ("australia", "mining"): (
-        1.0,
-        f"Lynas: H2-2025 run-rate (2,080 + 2,003 t NdPr per quarter) x 2 / 25% = {LYNAS_RUN_RATE_TREO:,.0f} t TREO, above "
-        "the 28,000 t capacity set (REEx; rawmaterials.net)",
+        round(LYNAS_JARE_TREO / 28_000, 3),
+        f"contract: Lynas-JARE extension of 10 Mar 2026, JARE buys {JARE_NDPR_T:,} t/yr NdPr at a US$110/kg floor to "
+        f"2038 (Finance News Network, repost of Lynas's ASX release): {JARE_NDPR_T:,} / 25% NdPr / 0.95 = "
+        f"{LYNAS_JARE_TREO:,.0f} t TREO of Mt Weld's 28,000 t (held to 2035 only: one year setting for every floor). "
+        "v2's 2025 floor was the observed run-rate (1.0)",
     ),
     ("malaysia", "separation"): (
-        round(28_000 / 32_000, 3),
-        "Lynas Kuantan: run-rate ~8,000 t NdPr (above capacity); floor = Mt Weld's 28,000 t of its 32,000 t, so that "
-        "Lynas's own feed meets it",
+        round(LYNAS_JARE_TREO / 32_000, 3),
+        f"contract: Lynas-JARE (as Mt Weld): {LYNAS_JARE_TREO:,.0f} t input of Kuantan's 32,000 t, met by Mt Weld's feed",
     ),
     ("united_states", "magnet"): (
         0.5,
-        "Noveon's 2,000 of 4,000 t ran in 2025; MP and e-VAC began commercial output late 2025",
+        "status quo (assumption, not a contract floor): Noveon's 2,000 of 4,000 t ran in 2025, GM buys from e-VAC "
+        "(1,000 t/yr from mid-2025) and MP: held to 2035 with the contract floors",
     ),
-    ("japan", "magnet"): (1.0, "the capacity set is an output proxy (NdFeB alloy production 12,400 t, Adamas 2020)"),
-    ("germany", "magnet"): (1.0, "the capacity set is an output proxy (1.3% of world sintered NdFeB, 2010)"),
+    ("japan", "magnet"): (
+        1.0,
+        "status quo (assumption, not a contract floor): the capacity set is an output proxy (NdFeB alloy production "
+        "12,400 t, Adamas 2020); Japan's magnet makers are taken to keep running to 2035",
+    ),
+    ("germany", "magnet"): (
+        1.0,
+        "status quo (assumption, not a contract floor): the capacity set is an output proxy (1.3% of world sintered "
+        "NdFeB, 2010); held to 2035",
+    ),
 }
 
 
+# ---------------------------------------------------------------------------------------
+# reference world v3 (issue 21): named heavy-rich options, attrition tiers, the central case
+# ---------------------------------------------------------------------------------------
+NAMED_NODES = [
+    (
+        "canada_strange_lake",
+        "allied",
+        "Canada",
+        "North America",
+        "Site node: Torngat's Strange Lake (Quebec/Labrador), heavy-rich (HREO 43-51% of TREO); BFS planned, not "
+        "financed.",
+    ),
+    (
+        "canada_nechalacho",
+        "allied",
+        "Canada",
+        "North America",
+        "Site node: Avalon's Nechalacho Basal zone (NWT), HREO 20.7% of TREO; FS 2013, never financed. Not the light-RE "
+        "North T zone that Vital Metals mined (Shenghe holds a stake in Vital).",
+    ),
+    (
+        "greenland_tanbreez",
+        "allied",
+        "Greenland (Denmark)",
+        "Europe",
+        "Site node: Critical Metals' Tanbreez (southern Greenland), >27% HREE; pre-BFS, Greenland's approval of the "
+        "ownership pending in late 2025.",
+    ),
+    (
+        "australia_browns_range",
+        "allied",
+        "Australia",
+        "Oceania",
+        "Site node: Northern Minerals' Browns Range (WA), xenotime; pilot plant since 2018, DFS/FID pending; its "
+        "concentrate is contracted to Iluka's Eneabba refinery (up to 30,500 t REO).",
+    ),
+]
+NODES += NAMED_NODES
+
+HRE_DY_OF_HREO = (
+    0.10  # assumption: Browns Range, the one heavy-rich deposit with a Dy figure: Dy ~10% of TREO ~ its HREO
+)
+TB_PER_DY = round(PROFILES["ionic_clay"]["Tb"] / PROFILES["ionic_clay"]["Dy"], 3)  # 0.78 / 4.33 (assumption)
+LIGHT_SPLIT_MT_WELD = {"NdPr": 0.25, "La": 0.24, "Ce": 0.44}  # Mt Weld's light oxides, for unassayed light shares
+
+
+def heavy_rich_profile(hreo: float, ndpr: float | None = None) -> dict[str, float]:
+    """Dy = 10% of HREO, Tb = Dy x 0.18; the light (1 - HREO) split as Mt Weld's NdPr 25%, La 24%, Ce 44% of TREO
+    (all assumptions), NdPr replaced by an assayed value where one is found."""
+    light = 1 - hreo
+    profile = {e: round(share * light, 4) for e, share in LIGHT_SPLIT_MT_WELD.items()}
+    if ndpr is not None:
+        profile["NdPr"] = ndpr
+    dy = round(HRE_DY_OF_HREO * hreo, 4)
+    return {**profile, "Dy": dy, "Tb": round(dy * TB_PER_DY, 4)}
+
+
+SERRA_VERDE_NDPR = 0.22
+SERRA_VERDE_DY_TB = 0.032  # assumption: the stored "32% terbium and dysprosium" read as 3.2% (unverified)
+ENEABBA_FEED_TREO, ENEABBA_NDPR_T, ENEABBA_DY_TB_T = 17_500, 4_000, 500
+ENEABBA_DY_TB = round(ENEABBA_DY_TB_T / ENEABBA_FEED_TREO, 4)
+MONAZITE_DY_OF_DY_TB = PROFILES["monazite"]["Dy"] / (PROFILES["monazite"]["Dy"] + PROFILES["monazite"]["Tb"])
+IONIC_DY_OF_DY_TB = 1 / (1 + TB_PER_DY)
+BROWNS_RANGE_DY = round(300 / 3_000, 3)  # 300,000 kg Dy of 3 million kg TREO a year (company target, derived)
+PROFILES.update(
+    {
+        "ionic_clay_serra_verde": {
+            "NdPr": SERRA_VERDE_NDPR,
+            "Dy": round(SERRA_VERDE_DY_TB * IONIC_DY_OF_DY_TB, 4),
+            "Tb": round(SERRA_VERDE_DY_TB * (1 - IONIC_DY_OF_DY_TB), 4),
+            "La": PROFILES["ionic_clay"]["La"],
+            "Ce": PROFILES["ionic_clay"]["Ce"],
+        },
+        "monazite_xenotime_eneabba": {
+            "NdPr": round(ENEABBA_NDPR_T / ENEABBA_FEED_TREO, 4),
+            "Dy": round(ENEABBA_DY_TB * MONAZITE_DY_OF_DY_TB, 4),
+            "Tb": round(ENEABBA_DY_TB * (1 - MONAZITE_DY_OF_DY_TB), 4),
+            "La": PROFILES["monazite"]["La"],
+            "Ce": PROFILES["monazite"]["Ce"],
+        },
+        "tanbreez": heavy_rich_profile(0.27, ndpr=0.12),
+        "strange_lake": heavy_rich_profile(0.47),
+        "nechalacho_basal": heavy_rich_profile(0.2072),
+        "xenotime_browns_range": {
+            "NdPr": 0.026,
+            "Dy": BROWNS_RANGE_DY,
+            "Tb": round(BROWNS_RANGE_DY * TB_PER_DY, 4),
+            "La": 0.024,
+            "Ce": 0.044,
+        },
+    }
+)
+NODE_PROFILE_V3 = {
+    "brazil_serra_verde": "ionic_clay_serra_verde",
+    "australia_eneabba": "monazite_xenotime_eneabba",
+    "greenland_tanbreez": "tanbreez",
+    "canada_strange_lake": "strange_lake",
+    "canada_nechalacho": "nechalacho_basal",
+    "australia_browns_range": "xenotime_browns_range",
+}
+NODE_PROFILE = [(n, NODE_PROFILE_V3.get(n, p)) for n, p in NODE_PROFILE] + [
+    (n, p) for n, p in NODE_PROFILE_V3.items() if n not in dict(NODE_PROFILE)
+]
+
+
+def named_mine(node: str, max_tpa: int, lead: int, source: str) -> tuple:
+    """A heavy-rich greenfield option at the greenfield reference cost (no project capex used)."""
+    return (node, "mining", 0, max_tpa, MINE_CAPEX_GREENFIELD, MINE_FOM, MINE_OPEX, lead, 25, 2025, None, source)
+
+
+NAMED_FACILITIES = [
+    named_mine(
+        "canada_strange_lake",
+        15_000,
+        3,
+        "Torngat Strange Lake: ~15,000 t REO/yr, C$2bn incl. a Sept-Iles separation plant, 'advancing towards 2028 "
+        "production' (Canadian Indigenous Investment Summit, Dec 2025, repost); 2019 promise: 11,500 t by 2023 (Asian "
+        "Metal interview). 3 years announced (2025 -> 2028); greenfield reference capex (the C$2bn covers separation too)",
+    ),
+    named_mine(
+        "canada_nechalacho",
+        10_000,
+        5,
+        "Avalon Nechalacho Basal zone: PFS 10,000 t/yr mixed REO, C$900m, 'production targeted for 2015' (Canadian "
+        "Mining Journal, repost); FS 2013, unfinanced (Petroleum News 2014). 5 years from financing (assumption, as "
+        "Songwe); greenfield reference capex",
+    ),
+    named_mine(
+        "greenland_tanbreez",
+        2_275,
+        5,
+        "Tanbreez 2013 DFS: 500 kt ore/yr -> 2,275 t TREO/yr in concentrate (Adamas Intelligence 3 Sep 2013, primary "
+        "analyst); the 2025 PEA's 85,000 t/yr (~22% of world mine output) is not credible and not used. 5 years "
+        "(assumption); greenfield reference capex",
+    ),
+    named_mine(
+        "australia_browns_range",
+        3_000,
+        3,
+        "Northern Minerals Browns Range: full scale '3 million kilograms per annum' TREO, 300,000 kg of it Dy (Smallcaps "
+        "2018, repost of the company); pilot since 2018, DFS/FID pending; Iluka offtake to 30,500 t REO (ShareCafe, "
+        "repost; AFR 26 Oct 2022). 3 years (assumption: the pilot plant exists); greenfield reference capex",
+    ),
+]
+ALL_FACILITIES = FACILITIES + NAMED_FACILITIES
+SETTINGS.append(("must_run_until_year", MUST_RUN_UNTIL))
+
+# Serra Verde's ramp: ceilings on its 6,400 t run-rate while it upgrades (availability sheet)
+AVAILABILITY = [
+    ("brazil_serra_verde", "mining", 2025, SERRA_VERDE_UPGRADING),
+    ("brazil_serra_verde", "mining", 2026, SERRA_VERDE_UPGRADING),
+    ("brazil_serra_verde", "mining", 2027, SERRA_VERDE_2027),
+]
+
+# Attrition tiers (issue 21): p(the option never exists in a draw) and whole years of delay, by stage of the project.
+# The p values are judgement: no stored source gives a probability by project stage (research21 sec. 1).
+TIERS = {
+    "operating": (
+        0.05,
+        "0:0.34, 1:0.33, 2:0.33",
+        "brownfield expansion of an operating producer; p 0.05 is judgement (Lynas's Malaysian HRE circuit came on time, "
+        "May 2025); delay 0-2 years, equally likely (assumption)",
+    ),
+    "funded": (
+        0.15,
+        "0:0.34, 1:0.33, 2:0.33",
+        "funded or under construction; p 0.15 is judgement in 0.10-0.20, anchored on Tomlinson's 15 of 67 Australian "
+        "processing plants failed (22%, a shortfall, not abandonment) and Lynas Seadrift (1 of ~6 state-backed Western "
+        "RE projects abandoned, 2019-25); delay 0-2 years (Eneabba slipped 2025 -> 2027, Tyseley +1.5), equally likely",
+    ),
+    "studied": (
+        0.5,
+        "1:0.2, 2:0.2, 3:0.2, 4:0.2, 5:0.2",
+        "studied (DFS/BFS/PFS), not financed; p 0.5 is judgement in 0.4-0.6: of ~50 advanced ex-China RE projects in "
+        "2012-14 (TMR index) none but Mt Weld became a mine by 2026 (Hellman & Duncan 2014), 2 of 28 juniors produced; "
+        "AMC: ~25% of projects underperform their study; delay 1-5 years (Strange Lake 2023 -> 2028, Ngualla +1.5-2), "
+        "equally likely",
+    ),
+    "generic": (
+        0.6,
+        ", ".join(f"{d}:0.125" for d in range(8)),
+        "generic country option (no named project); p 0.6 is judgement in 0.5-0.7, above the studied tier (no study "
+        "yet); delay 0-7 years (GAO: 7-15 years from financing to production vs the 5-8 set), equally likely",
+    ),
+}
+MARKET_FACTOR, MARKET_CORRELATION = "market", 0.2
+MARKET_NOTE = (
+    f"shared market shock: factor {MARKET_FACTOR}, correlation {MARKET_CORRELATION} (judgement): the 2012-15 price "
+    "collapse stalled most studied and generic projects at once (Molycorp bankrupt 2015; no new mine but Mt Weld)"
+)
+CORRELATED_TIERS = ("studied", "generic")
+TIER = {  # (node, stage) -> tier; a build option not named here is operating if it has capacity, else generic.
+    # A separator's tier covers its circuits too (failure.<node>.separation removes both).
+    ("australia_eneabba", "mining"): "funded",
+    ("australia_eneabba", "separation"): "funded",
+    ("tanzania", "mining"): "funded",
+    ("united_states", "magnet"): "funded",
+    ("estonia", "magnet"): "funded",
+    ("russia", "separation"): "funded",
+    ("russia", "metal"): "funded",
+    ("russia", "magnet"): "funded",
+    ("australia_nolans", "mining"): "studied",
+    ("australia_nolans", "separation"): "studied",
+    ("us_white_mesa", "separation"): "studied",
+    ("malawi", "mining"): "studied",
+    ("canada_strange_lake", "mining"): "studied",
+    ("canada_nechalacho", "mining"): "studied",
+    ("greenland_tanbreez", "mining"): "studied",
+    ("australia_browns_range", "mining"): "studied",
+    ("brazil_serra_verde", "mining"): "operating",
+    ("united_states", "separation"): "funded",  # MP's heavy-RE circuit (DoD loan) is this facility's main build
+    ("united_kingdom", "separation"): "generic",
+    ("canada", "separation"): "generic",
+    ("estonia", "separation"): "generic",
+    ("vietnam", "separation"): "generic",
+    ("vietnam", "mining"): "generic",
+    ("brazil", "mining"): "generic",
+    ("us_hypromag_recycling", "mining"): "studied",  # HyProMag USA: feasibility study, production "early 2027"
+    ("us_hypromag_recycling", "separation"): "studied",
+}
+# The central case: announced capex x 1.26 (AMC/Bullock: +26% average over 258 mining projects; the +42-80% of recent
+# RE projects is not used because Eneabba's and Nolans' figures already carry part of it) and +1 year on the lead times
+# that are a company's announced schedule (the record: funded builds +1.5-2 years, studied ones 5 or more).
+CAPEX_CENTRAL = 1.26
+ANNOUNCED_LEAD = {
+    ("australia_nolans", "mining"),
+    ("australia_nolans", "separation"),
+    ("us_white_mesa", "separation"),
+    ("tanzania", "mining"),
+    ("canada_strange_lake", "mining"),
+    ("russia", "separation"),
+    ("russia", "metal"),
+    ("russia", "magnet"),
+    ("united_states", "magnet"),
+    ("estonia", "magnet"),
+    ("brazil_serra_verde", "mining"),
+    ("us_hypromag_recycling", "mining"),
+    ("us_hypromag_recycling", "separation"),
+}
+CHINA_BLOC_NODES = {row[0] for row in NODES if row[1] == "china"}
+
+
+def tier_of(row: tuple) -> str:
+    return TIER.get((row[0], row[1]), "operating" if (row[2] or 0) > 0 else "generic")
+
+
+def central_capex(node: str, capex: float | None) -> float | None:
+    """Announced capex x CAPEX_CENTRAL outside China (China's rows are Western references scaled by φ)."""
+    if capex is None or capex == 0 or node in CHINA_BLOC_NODES:
+        return capex
+    return round(capex * CAPEX_CENTRAL, -2)
+
+
+def central(row: tuple) -> tuple:
+    """A facility row of the central case: capex x 1.26, announced lead times + 1 year."""
+    lead = row[7] + 1 if (row[0], row[1]) in ANNOUNCED_LEAD else row[7]
+    return (*row[:4], central_capex(row[0], row[4]), *row[5:7], lead, *row[8:])
+
+
 def facility_rows():
-    """The facility rows with their v2 columns: ramp_up (blank = the setting's) and min_utilization."""
-    return [(*row, None, MUST_RUN.get((row[0], row[1]), (None, ""))[0]) for row in FACILITIES]
+    """The central case's facility rows with their v2 columns: ramp_up (blank = the setting's) and min_utilization."""
+    return [(*central(row), None, MUST_RUN.get((row[0], row[1]), (None, ""))[0]) for row in ALL_FACILITIES]
 
 
 # ---------------------------------------------------------------------------------------
@@ -1561,6 +1845,52 @@ CIRCUITS = [
     ),
 ]
 
+
+def full_range_circuits(node: str, input_tpa: float, why: str) -> list[tuple]:
+    """NdPr, Dy and Tb circuits of a full-range separator sized not to bind: input x 0.95 x the richest share of
+    the element in any ore of the model; growth free (the facility's capex pays)."""
+    return [
+        (
+            node,
+            e,
+            round(input_tpa * YIELD_SEPARATION * max(p[e] for p in PROFILES.values())),
+            None,
+            0,
+            None,
+            None,
+            None,
+            None,
+            f"{why}; circuit = input x 0.95 x the richest {e} share of any ore in the model: not binding",
+        )
+        for e in ("NdPr", "Dy", "Tb")
+    ]
+
+
+ENEABBA_DY_T = round(ENEABBA_DY_TB_T * MONAZITE_DY_OF_DY_TB)
+ENEABBA_SOURCE = (
+    f"Iluka Eneabba: ~{ENEABBA_NDPR_T:,} t/yr NdPr + ~{ENEABBA_DY_TB_T} t/yr Dy/Tb oxide on {ENEABBA_FEED_TREO:,} t/yr "
+    "TREO feed (InvestorNews 2022, an analyst's reading of Iluka's documents, repost); Dy:Tb not given ('typically 2:1 "
+    "to 5:1'): split as the generic monazite's 0.84:0.23 (assumption); built with the refinery (its capex pays)"
+)
+
+
+def circuit_rows() -> list[tuple]:
+    """The central case's circuits: capex x 1.26 outside China, as the facilities'."""
+    return [(*row[:4], central_capex(row[0], row[4]), *row[5:]) for row in CIRCUITS]
+
+
+CIRCUITS += [
+    *full_range_circuits(
+        "china",
+        CHINA_SEPARATION,
+        "China separates every element (all of the world's Dy/Tb separation but Lynas's in 2025)",
+    ),
+    ("australia_eneabba", "NdPr", 0, ENEABBA_NDPR_T, 0, None, None, None, None, ENEABBA_SOURCE),
+    ("australia_eneabba", "Dy", 0, ENEABBA_DY_T, 0, None, None, None, None, ENEABBA_SOURCE),
+    ("australia_eneabba", "Tb", 0, ENEABBA_DY_TB_T - ENEABBA_DY_T, 0, None, None, None, None, ENEABBA_SOURCE),
+]
+
+
 # ---------------------------------------------------------------------------------------
 # stockpiles: (node, element, initial_t, initial_provenance, max_t, holding_cost_usd_per_t_yr)
 # ---------------------------------------------------------------------------------------
@@ -1647,10 +1977,25 @@ SCENARIO_ROWS = [
 ]
 
 
+ANNOUNCED_BLOCS = ("allied", "non_allied", OFFTAKE)
+SCENARIO_DESCRIPTIONS["announced_figures"] = (
+    f"capex as announced: the central case's x {CAPEX_CENTRAL} overrun removed outside China (capex_factor "
+    f"{1 / CAPEX_CENTRAL:.4f}); lead times stay the central case's (+1 year on announced schedules): no scenario key "
+    "changes a lead time"
+)
+
+
+def announced_rows() -> list[tuple]:
+    """Scenario announced_figures: every non-China bloc's capex x 1 / 1.26."""
+    return [("announced_figures", f"capex_factor.{b}", round(1 / CAPEX_CENTRAL, 4)) for b in ANNOUNCED_BLOCS]
+
+
 def scenario_rows():
     """(scenario, key, value, description): the description on each scenario's first row."""
     rows, described = [], set()
-    for name, key, value in SCENARIO_ROWS + stockpile_scenario_rows() + CLEAN_SCENARIO_ROWS + DEMAND_SCENARIO_ROWS:
+    for name, key, value in (
+        SCENARIO_ROWS + stockpile_scenario_rows() + CLEAN_SCENARIO_ROWS + DEMAND_SCENARIO_ROWS + announced_rows()
+    ):
         rows.append((name, key, value, None if name in described else SCENARIO_DESCRIPTIONS[name]))
         described.add(name)
     return rows
@@ -1954,102 +2299,84 @@ CLEAN_SOURCES += [
 
 
 # ---------------------------------------------------------------------------------------
-# uncertainty (read by `rechain risk` only): (target, distribution, p1, p2, p3, shared, scenario, note)
+# uncertainty (read by `rechain risk` only), by attrition tier (issue 21)
 # ---------------------------------------------------------------------------------------
-OVERRUN = (1.0, 1.6, 1.8)
-SEPARATION_DELAYS = "0:0.34, 2:0.33, 4:0.33"
-MINE_DELAYS = ", ".join(f"{d}:0.125" for d in range(8))
-JUNIOR_FAILURE = round(1 - 2 / 28, 2)
-CHINA_BLOC_NODES = {row[0] for row in NODES if row[1] == "china"}
+OVERRUN_RECORD = (1.0, 1.6, 1.8)  # actual / announced capex
+OVERRUN = tuple(round(x / CAPEX_CENTRAL, 3) for x in OVERRUN_RECORD)  # on top of the central case's x 1.26
+OVERRUN_NOTE = (
+    "record: Eneabba A$1.0-1.2bn -> A$1.7-1.8bn (x1.42-1.8), Lynas Kalgoorlie A$500m -> A$800m (x1.6), Nolans A$1.0bn "
+    "-> ~A$1.6bn (x1.6) (data brief evidence v2); low 1.0 (on budget) is an assumption; triangular 1.0 / 1.6 / 1.8 "
+    f"of the announced capex = {' / '.join(f'{x:g}' for x in OVERRUN)} of the central case's (announced x "
+    f"{CAPEX_CENTRAL})"
+)
+OVERRUN_STAGES = ("mining", "separation")
+
+
+def circuit_build_nodes() -> set[str]:
+    return {row[0] for row in CIRCUITS if row[4] is not None}
 
 
 def build_options(stage: str) -> list[tuple]:
-    return [row for row in FACILITIES if row[1] == stage and row[4] is not None and row[0] not in CHINA_BLOC_NODES]
-
-
-GREENFIELD_MINES = [row[0] for row in build_options("mining") if row[7] >= 5]
-OVERRUN_NOTE = (
-    "record: Eneabba A$1.0-1.2bn -> A$1.7-1.8bn (x1.42-1.8), Lynas Kalgoorlie A$500m -> A$800m (x1.6), Nolans A$1.0bn "
-    "-> ~A$1.6bn (x1.6) (data brief evidence v2); low 1.0 (on budget) is an assumption"
-)
+    """Facilities outside China with a new-build option (their own or, at separation, a circuit's)."""
+    return [
+        row
+        for row in ALL_FACILITIES + recycling_facility_rows()
+        if row[1] == stage
+        and row[0] not in CHINA_BLOC_NODES
+        and (row[4] is not None or (stage == "separation" and row[0] in circuit_build_nodes()))
+    ]
 
 
 CONDITIONS = ("embargo.",)  # external events: every outlook figure is also given per class of these rows
 
 
 def uncertainty_rows():
-    """The rows in the schema's column order; an embargo row is a condition (risk.md v3), the others are
-    independent (factor and correlation blank)."""
+    """The rows in the schema's column order: (target, distribution, p1, p2, p3, shared, factor, correlation,
+    condition, scenario, note); every project row's note starts with `tier=<tier>;`."""
     rows = []
-    for target, distribution, p1, p2, p3, shared, scenario, note in project_and_world_rows():
+    for stage in ("mining", "separation", "metal", "magnet"):
+        for row in build_options(stage):
+            rows += tier_rows(row[0], stage, tier_of(row))
+    for target, distribution, p1, p2, p3, scenario, note in world_rows():
         condition = True if target.startswith(CONDITIONS) else None
-        rows.append((target, distribution, p1, p2, p3, shared, None, None, condition, scenario, note))
+        rows.append((target, distribution, p1, p2, p3, None, None, None, condition, scenario, note))
     return rows
 
 
-def project_and_world_rows():
-    rows = []
-    for node in [row[0] for row in build_options("separation")]:
+def tier_rows(node: str, stage: str, tier: str) -> list[tuple]:
+    """A project's failure and delay rows from its tier (the market factor on studied and generic ones), and its
+    capex overrun at mining and separation."""
+    p, delays, why = TIERS[tier]
+    shock = (MARKET_FACTOR, MARKET_CORRELATION) if tier in CORRELATED_TIERS else (None, None)
+    note = f"tier={tier}; {why}" + (f"; {MARKET_NOTE}" if shock[0] else "")
+    rows = [
+        (f"failure.{node}.{stage}", "bernoulli", p, None, None, None, *shock, None, None, note),
+        (f"lead_time_delay.{node}.{stage}", "discrete", delays, None, None, None, *shock, None, None, note),
+    ]
+    if stage in OVERRUN_STAGES:
         rows.append(
             (
-                f"capex_overrun.{node}.separation",
+                f"capex_overrun.{node}.{stage}",
                 "triangular",
-                OVERRUN[0],
-                OVERRUN[1],
-                OVERRUN[2],
-                False,
+                *OVERRUN,
                 None,
-                OVERRUN_NOTE,
+                None,
+                None,
+                None,
+                None,
+                f"tier={tier}; {OVERRUN_NOTE}",
             )
         )
-        rows.append(
-            (
-                f"lead_time_delay.{node}.separation",
-                "discrete",
-                SEPARATION_DELAYS,
-                None,
-                None,
-                False,
-                None,
-                "record: Kalgoorlie on time from approvals (0), Eneabba commissioning 2025 -> 2027 (+2), Nolans "
-                "target 2022, no FID by 2025 (+4 at least): one third each",
-            )
-        )
-    for node in GREENFIELD_MINES:
-        rows.append((f"capex_overrun.{node}.mining", "triangular", *OVERRUN, False, None, OVERRUN_NOTE))
-        rows.append(
-            (
-                f"lead_time_delay.{node}.mining",
-                "discrete",
-                MINE_DELAYS,
-                None,
-                None,
-                False,
-                None,
-                "GAO: 7-15 years from financing to production vs the 5-8 years set: 0-7 extra years, equally likely "
-                "(the weights are an assumption)",
-            )
-        )
-        rows.append(
-            (
-                f"failure.{node}.mining",
-                "bernoulli",
-                JUNIOR_FAILURE,
-                None,
-                None,
-                False,
-                None,
-                "of 28 rare-earth juniors that raised US$5.9bn in 2006-15 only Lynas and Molycorp produced (and "
-                "Molycorp went bankrupt in 2015): failure 1 - 2/28 = 0.93 for each greenfield mine",
-            )
-        )
-    rows += [
+    return rows
+
+
+def world_rows():
+    return [
         (
             "restricted_cost_factor",
             "uniform",
             0.333,
             0.667,
-            None,
             None,
             None,
             "between WSJ's 1/3 (refinery build cost) and ChinaFolio's 2/3 (production cost); 1/4 is not found",
@@ -2059,7 +2386,6 @@ def project_and_world_rows():
             "uniform",
             1.0,
             DEMAND_HIGH_FACTOR,
-            None,
             None,
             "demand_high",
             f"between the IEA path (1) and McKinsey's 176 kt in 2035 ({DEMAND_HIGH_FACTOR}); a uniform factor on all "
@@ -2073,18 +2399,22 @@ def project_and_world_rows():
             None,
             None,
             None,
-            None,
             "2027: China's Oct 2025 controls are suspended until 10 Nov 2026 (MOFCOM); the probabilities and 2030 are "
             "assumptions; 2100 = no embargo in the horizon",
         ),
     ]
-    return rows
 
 
 # ---------------------------------------------------------------------------------------
 # sources: (item, value, source, year, note); the v1 rows have no year column
 # ---------------------------------------------------------------------------------------
 BRIEF = "shared/data/rare_earth_data.md"
+WSJ = (
+    "WSJ, 'How China Beat Out the U.S. to Become the Top Player in Rare-Earths Refining' (Mar 2025), republished by Mint "
+    "(https://www.livemint.com/global/how-china-beat-out-the-us-to-become-the-top-player-in-rare-earths-refining-"
+    "11742876077443.html; its stored excerpt stops before the 'a third' sentence); the sentence as quoted in a forum "
+    "repost (https://www.troublefreepool.com/threads/first-look-at-pentairs-new-intellichlor-plus30.307995/post-2691958)"
+)
 SOURCES_V1 = [
     (
         "Data brief",
@@ -2159,7 +2489,7 @@ SOURCES_V1 = [
     (
         "setting restricted_cost_factor",
         RESTRICTED_COST_FACTOR,
-        "WSJ via troublefreepool.com (refinery build cost China ~1/3 of US); ChinaFolio (production cost ~2/3); brief sec. 4.3",
+        f"{WSJ} (refinery build cost China ~1/3 of US); ChinaFolio (production cost ~2/3); brief sec. 4.3",
         "China's facility rows carry the same Western reference costs as allied rows; the factor is the China/West cost ratio. "
         "Evidence: capex 1/3 (WSJ), production cost 2/3 (ChinaFolio), market-price ratio 0.52-0.75 (derived in brief), "
         "Baotou US$7-10/kg REO vs Western US$10.8/kg TREO (Nolans) = 0.65-0.93. 0.5 ~ geometric mean of 1/3 and 2/3; "
@@ -2568,7 +2898,6 @@ COMPARATORS = [
 ]
 
 # claims: (claim, evidence, verdict, scenario, source); the seed's claims (data brief sec. 0)
-WSJ = "WSJ via troublefreepool.com (https://www.troublefreepool.com/threads/first-look-at-pentairs-new-intellichlor-plus30.307995/post-2691958)"
 CLAIMS = [
     (
         "China's refining costs a quarter of the US's",
@@ -2652,8 +2981,9 @@ SOURCES_V2 += [
         "SRC, IREL, Peak, Nolans)",
         2025,
         "separators with circuit rows separate only those elements: light-RE separators get an NdPr circuit only; China "
-        "and Eneabba (LRE + HRE oxides, WA gov.) have no circuit rows (they separate every element); Solvay La Rochelle "
-        "gets NdPr and buildable Dy/Tb circuits (see its row). v1 let every separator separate Dy/Tb",
+        "gets NdPr, Dy and Tb circuits sized not to bind (v3; v2 had none, same LP); Eneabba's follow its announced "
+        "~4,000 t NdPr and ~500 t Dy/Tb (v3); Solvay La Rochelle gets NdPr and buildable Dy/Tb circuits (see its row). "
+        "v1 let every separator separate Dy/Tb",
     ),
     (
         "circuit Lynas Malaysia Dy+Tb",
@@ -2694,22 +3024,6 @@ SOURCES_V2 += [
         "IREL Nd output 20-40 t (FY25), 200 t (FY26 target), 500 t (FY27 target); v1: 5,000 t REO input separated in full "
         "(~1,000 t NdPr). Nd only is reported: taken as NdPr (conservative)",
     ),
-    (
-        "Serra Verde mine",
-        f"{SERRA_VERDE_TPA} -> {SERRA_VERDE_FULL_TPA} t TREO",
-        "data brief evidence v2 (mining.com; Northern Miner); mining.com 2026 (6,500 t by 2027; US DFC US$565m loan)",
-        2026,
-        "commercial production since early 2024; Chinese processing contracts end in 2026 (worldenergynews, not "
-        "modelled). Composition: no assay in the data ('heavy-RE rich'): the model's ionic-clay profile (assumption)",
-    ),
-    (
-        "heavy-rich compositions not found",
-        None,
-        BRIEF,
-        2026,
-        "no sourced compositions for Eneabba's xenotime, Strange Lake, Nechalacho, Tanbreez or Browns Range: Eneabba keeps "
-        "the generic monazite mix (understates its Dy/Tb); the generic Canada and Greenland greenfields keep monazite",
-    ),
 ]
 SOURCES_V2 += [
     (
@@ -2726,13 +3040,6 @@ SOURCES_V2 += [
         (f"min_utilization {node} {stage}", share, "see note", 2025, why)
         for (node, stage), (share, why) in MUST_RUN.items()
     ],
-    (
-        "must_run_until_year",
-        None,
-        "modelling choice",
-        2025,
-        "blank = first_year: the floors reproduce observed 2025 output only",
-    ),
     (
         "Ngualla capex",
         f"{NGUALLA_MINE_CAPEX:.0f} / {NGUALLA_SEP_CAPEX:.0f}",
@@ -2769,27 +3076,6 @@ SOURCES_V2 += [
     ),
 ]
 SOURCES_V2 += [
-    (
-        "uncertainty: capex overruns",
-        "triangular 1.0 / 1.6 / 1.8",
-        "Engineering News 21 Feb 2024; Mining Magazine; AFR (Eneabba); SEAISI/Kallanish (Kalgoorlie); NS Energy (Nolans)",
-        2024,
-        OVERRUN_NOTE + "; applied to each ex-China separation build option and each greenfield mine",
-    ),
-    (
-        "uncertainty: delays",
-        f"separation {SEPARATION_DELAYS}; greenfield mines 0-7 years",
-        "WA gov./Metalnomist (Eneabba 2025 -> 2027); Mining Weekly (Nolans target 2022); GAO (7-15 years)",
-        2025,
-        "whole years added to the lead time of new builds, per project",
-    ),
-    (
-        "uncertainty: attrition",
-        JUNIOR_FAILURE,
-        "data brief evidence v2 (28 juniors, US$5.9bn, 2006-15)",
-        2015,
-        "each greenfield mine fails independently; brownfield expansions and separators do not fail",
-    ),
     (
         "uncertainty: ramp",
         None,
@@ -2860,7 +3146,227 @@ SOURCES_V2 += [
     ],
     *[(f"claim: {claim}", verdict, source, 2025, evidence) for claim, evidence, verdict, _, source in CLAIMS],
 ]
-SOURCES = [(item, value, source, None, note) for item, value, source, note in SOURCES_V1] + SOURCES_V2 + CLEAN_SOURCES
+# v3 rows (issue 21): every figure added or changed for reference world v3, with its year and link; "repost" marks a
+# source that rewrites a primary one (research notes: docs/evidence/reference_v3_research.md, P/R column)
+AMC = "AMC Consultants, 'Why feasibility studies fail' (https://amcconsultants.com/experience/why-feasibility-studies-fail/)"
+TOMLINSON = "A.J. Tomlinson, PhD thesis, University of Sydney (https://ses.library.usyd.edu.au/handle/2123/12024)"
+SERRA_2026 = (
+    "Bloomberg via Mining.com 23 Apr 2026, 'Serra Verde to boost output of scarce rare earths amid US deal' "
+    "(repost: https://www.krbitget.com/news/detail/12560605381703)"
+)
+DOD_MP = "DoD-MP Price Protection Agreement, EX-10.6 (https://contracts.justia.com/companies/fortress-value-acquisition-corp-10229/contract/1332901)"
+JARE = "Finance News Network 10 Mar 2026 (https://www.finnewsnetwork.com.au/archives/finance_news_network4192821.html)"
+ENEABBA_IN = (
+    "InvestorNews 2022 (https://investornews.com/critical-minerals-rare-earths/iluka-resources-looks-to-join-exclusive-"
+    "club-of-rare-earths-producers/)"
+)
+SOURCES_V3 = [
+    *[
+        (
+            f"attrition tier {tier}",
+            f"p(fail) {p}; delay {delays}",
+            f"judgement, anchored on {TOMLINSON}; {AMC}; TMR index (http://www.techmetalsresearch.com/); Hellman & "
+            "Duncan 2014, doi 10.1179/1743275814Y.0000000054 (repost: vdocuments.us)",
+            2026,
+            f"{why}. No stored IEA, S&P or Wood Mackenzie text gives a probability by project stage (research notes "
+            "sec. 1.2): every tier p is judgement. Rows: failure and lead_time_delay per project, note prefix "
+            f"'tier={tier};'",
+        )
+        for tier, (p, delays, why) in TIERS.items()
+    ],
+    (
+        "attrition: shared market shock",
+        f"factor {MARKET_FACTOR}, correlation {MARKET_CORRELATION}",
+        "judgement; precedent: Molycorp's 2015 bankruptcy and no new mine but Mt Weld 2003-14 (Hellman & Duncan 2014)",
+        2015,
+        f"on the failure and delay rows of the {' and '.join(CORRELATED_TIERS)} tiers (risk.md v3 one-factor copula)",
+    ),
+    (
+        "attrition: the 2-of-28 record no longer used",
+        round(1 - 2 / 28, 2),
+        "'The rapid evolution of speculative investment in the REE market' (abstract, repost: discovery.researcher.life)",
+        2015,
+        "v2 applied p = 0.93 to seven generic mines: it measures speculative juniors of 2006-15, not today's state-backed "
+        "projects; it anchors the studied and generic tiers' judgement instead",
+    ),
+    (
+        "central case: capex overrun",
+        CAPEX_CENTRAL,
+        f"{AMC} (primary, citing Bullock 2011); 258 projects: miningdoc.tech (repost of the AusIMM Bulletin 2015)",
+        2015,
+        "every non-China build option's capex (facilities and circuits) = announced x 1.26: the average overrun of 258 "
+        "mining projects over 50 years. Not the +42-80% of Eneabba (A$1.0-1.2bn -> A$1.7-1.8bn): Eneabba's and Nolans' "
+        "figures in the data already carry part of it. The uncertainty sheet's overrun is relative to the central case",
+    ),
+    (
+        "central case: lead times",
+        "+1 year",
+        "Eneabba: WA gov. (https://wa.gov.au/government/announcements/australias-first-integrated-rare-earths-refinery, "
+        "primary) 2025 at FID -> 2027 (https://nrinvesting.com/?p=441223, repost of Iluka's quarterly); HyProMag "
+        "Tyseley mid-2024 -> Jan 2026 (https://www.electrive.com/2026/01/15/rare-earth-magnet-recycling-plant-opens-in-"
+        "the-uk, repost); Strange Lake 2023 -> 2028 (see its row)",
+        2026,
+        "+1 year on the lead times that are a company's announced schedule (Nolans, White Mesa Phase 2, Ngualla, Strange "
+        "Lake, Solikamsk, Glazov, MP 10X, Narva Phase 2, Serra Verde Phase 2, HyProMag USA); none on Eneabba (its 2027 is already the "
+        "slipped date) nor on the generic IEA 8-year rows; the tier delays are drawn on top",
+    ),
+    (
+        "scenario announced_figures",
+        round(1 / CAPEX_CENTRAL, 4),
+        "modelling choice",
+        2026,
+        "capex_factor 1/1.26 on allied, non_allied and china_offtake: capex as announced. Lead times cannot be set by a "
+        "scenario key: they stay the central case's",
+    ),
+    (
+        "setting must_run_until_year",
+        MUST_RUN_UNTIL,
+        DOD_MP + " (primary, redacted in places)",
+        2025,
+        "the DoD-MP floor runs 10 years from Q4 2025: every min_utilization floor holds to 2035 in every case (the "
+        "unconstrained plan too). One setting holds all floors: Lynas-JARE's 2036-2038 is not modelled. The DoD's 100% "
+        "offtake of the 10X magnet plant (new capacity, 2028) cannot be a floor: the model has floors on existing "
+        "capacity only",
+    ),
+    (
+        "floor Lynas-JARE",
+        f"{JARE_NDPR_T:,} t/yr NdPr at >= US$110/kg to 2038",
+        JARE + " (repost of Lynas's ASX release)",
+        2026,
+        f"= {LYNAS_JARE_TREO:,.0f} t TREO/yr at Mt Weld (25% NdPr, 0.95 yield) and at Kuantan; 75% of Lynas's heavy oxides "
+        "available to Japan (not modelled: Japan's share of Lynas's Dy is a destination, not a floor)",
+    ),
+    (
+        "Serra Verde ramp",
+        f"{SERRA_VERDE_UPGRADING} t (2025-26), {SERRA_VERDE_2027:,} t (2027), {SERRA_VERDE_RUN_RATE:,} t (from 2028)",
+        SERRA_2026,
+        2026,
+        "'roughly 100 metric tons of rare earth oxides each year' while upgrading (Apr 2026), 'about 6,400 tons annually "
+        "by the end of next year'. 2025 output not found: the 2026 rate assumed; 2027 = the mean of 100 and 6,400 "
+        "(linear ramp, assumption). Other stored targets: 4,800-6,500 t by early 2027 (wedoany, Nov 2025), ~6,500 t by "
+        "2027 (Reuters via miningdoc.tech). Availability sheet ceilings on a 6,400 t facility",
+    ),
+    (
+        "Serra Verde Phase 2",
+        f"to {SERRA_VERDE_PHASE_2:,} t TREO/yr",
+        "Mining Technology (https://mining-technology.com/newsletters/serra-commissioning-rare-earths), repost",
+        2024,
+        "'could double run-of-mine production before 2030': an option at the brownfield reference capex, tier operating "
+        "(the team's tier table), 3 years announced + 1",
+    ),
+    (
+        "Serra Verde composition",
+        f"NdPr {SERRA_VERDE_NDPR:.0%}; Dy+Tb {SERRA_VERDE_DY_TB:.1%} (assumption)",
+        SERRA_2026,
+        2026,
+        "NdPr 22% and Y 42% (in Other) as quoted; the same article's 'about 32% will be terbium and dysprosium' is "
+        "inconsistent (22 + 42 + 32 = 96%, and Y alone exceeds its 'one-third heavy'): ASSUMPTION Dy+Tb = 3.2% (a "
+        "misprint reading, unverified), split as China's ionic clay (Dy 4.33 : Tb 0.78). No resource table found. v2: "
+        "China's ionic-clay profile (Dy 4.33%)",
+    ),
+    (
+        "Eneabba composition",
+        f"NdPr {ENEABBA_NDPR_T / ENEABBA_FEED_TREO:.1%}; Dy+Tb {ENEABBA_DY_TB:.2%}",
+        ENEABBA_IN + ", repost (an analyst's reading of Iluka's documents)",
+        2022,
+        f"derived: {ENEABBA_NDPR_T:,} t NdPr and {ENEABBA_DY_TB_T} t Dy/Tb of {ENEABBA_FEED_TREO:,} t feed; Dy:Tb split as "
+        "the generic monazite (assumption); La, Ce as the generic monazite. It includes the xenotime and third-party "
+        "feed the refinery plans (Browns Range), taken as the node's own ore",
+    ),
+    (
+        "Eneabba xenotime share",
+        "not found; <= ~10% of the concentrate (derived)",
+        "Iluka (https://iluka.com/community-engagement/eneabba), primary",
+        2025,
+        "Iluka stockpiles 'monazite and xenotime' and makes a '~90% monazite concentrate': xenotime at most ~10% (bound, "
+        "derived). Its Dy/Tb split is not found either",
+    ),
+    (
+        "Eneabba circuits",
+        f"NdPr {ENEABBA_NDPR_T:,} t; Dy {ENEABBA_DY_T} t; Tb {ENEABBA_DY_TB_T - ENEABBA_DY_T} t",
+        ENEABBA_IN + ", repost",
+        2022,
+        "built with the refinery (capex inside it); 'full capacity of 23,000 TPY of TREO with all circuits fully "
+        "utilized'. Fixes v2's validate --strict warning (a separator without circuit rows)",
+    ),
+    (
+        "China circuits",
+        "NdPr, Dy, Tb sized not to bind",
+        "modelling choice",
+        2026,
+        "China separates every element: its circuits are input x 0.95 x the richest share in any ore, free to grow (the "
+        "LP of v2 unchanged); fixes v2's validate --strict warning",
+    ),
+    (
+        "Mt Weld Dy and Tb",
+        "Dy 0.3%, Tb 0.05% of TREO (assumption, unchanged)",
+        "Lynas ASX 5 Aug 2024, '2024 Mineral Resource and Reserve Update' (repost: https://stocksavvy.ai/filings/"
+        "lynas-rare-earths-limited-asx/2024-mineral-resource-and-reserve-update-1)",
+        2024,
+        "not found: the release says 'Contained Dysprosium oxide in Ore Reserves has increased by 92%' (vs 2018) but no "
+        "Dy or Tb % of TREO is in the stored excerpts; the ASX table has them (the place to look)",
+    ),
+    (
+        "heavy-rich greenfields: Dy and Tb",
+        f"Dy = {HRE_DY_OF_HREO:.0%} of HREO; Tb = Dy x {TB_PER_DY}",
+        "assumption (no Dy or Tb assay found for Tanbreez, Strange Lake or Nechalacho)",
+        2026,
+        "anchor: Browns Range, the one heavy-rich deposit with a Dy figure (Dy ~10% of TREO in a xenotime ore nearly all "
+        "heavy); consistent with Tanbreez (HREO 27%, Y2O3 19%: Dy 2.7% = a third of its non-Y heavy oxides); it carries "
+        "weight: Strange Lake at 15,000 t x 4.7% = 705 t Dy/yr; Tb:Dy as China's ionic clay. Light oxides split as Mt Weld's (NdPr 25%, La 24%, Ce 44% of the light "
+        "share). The generic Canada and Greenland options stay beside them (other deposits), tier generic",
+    ),
+    (
+        "Strange Lake",
+        "HREO 47% of TREO (43-51%); 15,000 t REO/yr; production 2028 (announced)",
+        "Northern Miner Apr 2010 (primary trade press); Canadian Indigenous Investment Summit 4 Dec 2025 (https://"
+        "canadianindigenousinvestmentsummit.com/blog/project-22-strange-lake-rare-earth-project), repost",
+        2025,
+        "'heavy rare earths ... represent between 43% and 51% of the TREO' (midpoint used); 2019 promise 11,500 t by 2023 "
+        "(Asian Metal interview): >= 5 years of slip; tier studied",
+    ),
+    (
+        "Nechalacho Basal zone",
+        "HREO 20.72% of TREO; 10,000 t/yr mixed REO (PFS)",
+        "Northern Miner 2011 (primary trade press); Canadian Mining Journal (https://www.canadianminingjournal.com/news/"
+        "rare-earth-study-avalon-has-nechalacho-deposit-in-feasibility-stage/), repost",
+        2013,
+        "57.49 Mt at 1.56% TREO, HREO 20.72%; FS 2013, never financed; tier studied",
+    ),
+    (
+        "Tanbreez",
+        "HREO 27% of TREO; Nd2O3 12% (taken as NdPr, conservative); 2,275 t TREO/yr",
+        "Adamas Intelligence 3 Sep 2013 (https://www.adamasintel.com/three-rare-earth-projects-part2/), primary analyst; "
+        "metals-wire 2025 (repost)",
+        2025,
+        "'>27% HREE' (2025) and Nd2O3 12%, Y2O3 19% of TREO (2013); the 2013 DFS scale, not the 2025 PEA's 85,000 t/yr; "
+        "the SEC 6-K Exhibit 96.1 tables (not reached) are the place to look for Dy/Tb; tier studied",
+    ),
+    (
+        "Browns Range",
+        f"Dy {BROWNS_RANGE_DY:.0%} of TREO (derived); 3,000 t TREO/yr",
+        "Smallcaps 2018 (https://smallcaps.com.au/northern-minerals-rare-earths-producer-outside-china-browns-range/), "
+        "repost of the company",
+        2018,
+        "'3 million kilograms per annum' TREO, 'of that ... 300,000kg dysprosium'; NdPr 2.6%, La 2.4%, Ce 4.4% "
+        "(assumption: ~10% light oxides in xenotime, split as Mt Weld); tier studied",
+    ),
+    (
+        "Ngualla",
+        "construction from Dec 2025, first production by end-2026; Shenghe-owned",
+        "middle.news 19 Sep 2025 (https://www.middle.news/articles/2025/09/19/peak-rare-earths-acquisition-approved-whats-"
+        "next-for-shareholders), repost of Peak's ASX releases; The Citizen/BizLens 8 May 2025, repost",
+        2025,
+        "Shenghe completed its takeover on 30 Sep 2025 (A$195m, raised from A$158m): lead 2 years announced + 1, tier "
+        "funded; the UK refinery for its concentrate is a generic option (site sold, Shenghe takes all concentrate)",
+    ),
+]
+SOURCES = (
+    [(item, value, source, None, note) for item, value, source, note in SOURCES_V1]
+    + SOURCES_V2
+    + SOURCES_V3
+    + CLEAN_SOURCES
+)
 
 
 # ---------------------------------------------------------------------------------------
@@ -2942,9 +3448,9 @@ def build() -> Workbook:
         "composition": composition_rows() + recycling_composition_rows(),
         "demand": demand_rows() + high_growth_rows(),
         "scenarios": scenario_rows(),
-        "facilities": facility_rows() + recycling_facility_rows(),
-        "circuits": CIRCUITS + recycling_circuit_rows(),
-        "availability": recycling_availability_rows(),
+        "facilities": facility_rows() + [central(row) for row in recycling_facility_rows()],
+        "circuits": circuit_rows() + recycling_circuit_rows(),
+        "availability": AVAILABILITY + recycling_availability_rows(),
         "uncertainty": uncertainty_rows(),
         "stockpiles": stockpile_rows(),
     }

@@ -18,7 +18,8 @@ def test_reference_recycling_plants():
     0.31 RE x 336.48 / 288.48 (oxide per metal) = t magnets x 0.3616: Tyseley and Cyclic 100 t -> 36.2,
     Caremag 2,000 t -> 723.2 (existing from 2027: no feed and no separation in 2025-2026), HyProMag USA
     750 t -> 271.2 as a build option (US$125m / 271.2 = US$460,900 per t/yr on its separation, lead 2 years
-    to 2027). Every plant is allied and its output clean under the base definition."""
+    to 2027); the central case (reference v3) adds the record: 460,900 x 1.26 = 580,734 -> 580,700, lead
+    2 + 1. Every plant is allied and its output clean under the base definition."""
     ds = make_dataset(load_workbook(reference_workbook()))
     for node in PLANTS:
         assert ds.nodes[node] == "allied" and node not in ds.restricted
@@ -30,5 +31,5 @@ def test_reference_recycling_plants():
     assert {(k, y): t for (n, k, y), t in ds.availability.items() if n == PLANTS[2]} == {
         (1, 2025): 0, (1, 2026): 0, (2, 2025): 0, (2, 2026): 0}
     option = ds.facilities[(PLANTS[3], 2)]
-    assert (option.max_tpa, option.capex_usd_per_tpa, option.lead_time_years) == (271.2, 460_900, 2)
+    assert (option.max_tpa, option.capex_usd_per_tpa, option.lead_time_years) == (271.2, 580_700, 3)
     assert ds.facilities[(PLANTS[3], 1)].max_tpa == 271.2

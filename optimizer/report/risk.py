@@ -57,7 +57,10 @@ def round_edges(low: float, high: float, bins: int) -> np.ndarray:
     from matplotlib.ticker import MaxNLocator
 
     edges = MaxNLocator(nbins=bins, steps=[1, 2, 2.5, 5, 10]).tick_values(low, high)
-    return edges[(edges >= edges[edges <= low].max()) & (edges <= edges[edges >= high].min())]
+    below, above = edges[edges <= low], edges[edges >= high]
+    if not below.size or not above.size:  # the locator's tolerance left an end uncovered (e.g. low = -1e-5)
+        return np.linspace(low, high, bins + 1)
+    return edges[(edges >= below.max()) & (edges <= above.min())]
 
 
 def price_label(settings) -> str:

@@ -93,7 +93,7 @@ def _scoped(wb: Workbook, scenario: str | None) -> str | None:
 @dataclass
 class _Built:
     model: Model
-    values: dict[str, float | None] = field(default_factory=dict)  # of the keys updated since the build
+    values: dict[str, float | None] = field(default_factory=dict)  # of the keys built with or updated since
 
 
 @dataclass
@@ -155,8 +155,8 @@ class Models:
     def model(self, structure: tuple, values: tuple, ds: Dataset) -> Model:
         """The built model of a structure with the case's values applied."""
         built = self._models.pop(structure, None)
-        if built is None:
-            built = _Built(Model(ds, self.variant, self.options))
+        if built is None:  # its values: those it is built with, so that a later case resets every one it changed
+            built = _Built(Model(ds, self.variant, self.options), dict(values))
             self.builds += 1
         case, first = dict(values), built.model.dataset
         for key in sorted(set(case) | set(built.values)):
