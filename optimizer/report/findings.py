@@ -13,7 +13,7 @@ from ..workbook.cases import make_dataset
 from ..workbook.validate import Workbook
 from .results import run_table
 from .risk import fan_png, price_label, thresholds_png
-from .tables import Chart, cell_text, markdown_table, scenarios_chart, write_tables
+from .tables import Chart, cell_text, markdown_table, scenarios_charts, write_tables
 from .terminal import usd
 from .text import markdown_code, markdown_text
 from .writers import write_markdown
@@ -112,8 +112,9 @@ def markdown_frames(sheets: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     return {name: text(frame) for name, frame in sheets.items()}
 
 
-def charts(subject: Subject, outlook: str = "") -> list[Chart]:
-    """The report's charts; `outlook`: the outlook charts' subtitle (budget, draws, price)."""
+def charts(subject: Subject, outlook: str = "", groups: dict[str, str] | None = None) -> list[Chart]:
+    """The report's charts; `outlook`: the outlook charts' subtitle (budget, draws, price); `groups`: the
+    scenario tables (sheet -> group in words), one bar chart each."""
     return [
         Chart(
             "budgets",
@@ -135,7 +136,7 @@ def charts(subject: Subject, outlook: str = "") -> list[Chart]:
             "premium over the unconstrained plan (USD, system cost)",
             subject.discounting,
         ),
-        scenarios_chart(subject.case),
+        *scenarios_charts(groups or {}, subject.case),
         Chart(
             "outlook_fan",
             "year",
@@ -171,9 +172,8 @@ def _unprefixed(frame: pd.DataFrame, prefix: str) -> pd.DataFrame:
 
 def _table(frame: pd.DataFrame) -> str:
     """A Markdown table; a reason column with nothing in it is left out."""
-    if "reason" in frame and frame["reason"].isna().all():
-        frame = frame.drop(columns="reason")
-    return markdown_table(frame)
+    empty = [c for c in ("reason", "required_reason") if c in frame and frame[c].isna().all()]
+    return markdown_table(frame.drop(columns=empty))
 
 
 def _failed(row) -> str:
@@ -510,7 +510,14 @@ def outlook_note(subject: Subject, sheets: dict[str, pd.DataFrame], man: dict) -
     )
 
 
-def findings_md(subject: Subject, sheets: dict[str, pd.DataFrame], man: dict, files: set[str], rows: int = 0) -> str:
+def findings_md(
+    subject: Subject,
+    sheets: dict[str, pd.DataFrame],
+    man: dict,
+    files: set[str],
+    rows: int = 0,
+    groups: dict[str, str] | None = None,
+) -> str:
     """findings.md: labels in sentences and headings are escaped (`Subject.markdown`, `markdown_frames`);
     tables escape their own cells."""
     y, subject, said, source = subject.year, subject.markdown(), markdown_frames(sheets), markdown_code(man["input"])
@@ -619,12 +626,7 @@ def findings_md(subject: Subject, sheets: dict[str, pd.DataFrame], man: dict, fi
         "",
         _table(sheets["binding_stages"]) if len(sheets["binding_stages"]) else "No capacity binds.",
         "",
-        "## Scenarios",
-        "",
-        "**Each scenario of the workbook beside the base case** (the workbook's own settings, no report overrides):",
-        "",
-        _table(sheets["scenarios"]),
-        "",
+        *scenarios_section(subject, sheets, groups or {}, image),
         *claims_section(sheets["claims"]),
         "## What the model does not capture",
         "",
@@ -729,6 +731,29 @@ def outlook_section(subject: Subject, sheets: dict[str, pd.DataFrame], man: dict
     ]
 
 
+def scenarios_section(subject: Subject, sheets: dict[str, pd.DataFrame], groups: dict[str, str], image) -> list[str]:
+    """One table and bar chart per group of scenarios (world costs, world supply and demand, policy), each
+    case also with clean supply required from the report's deadline."""
+    lines = [
+        "## Scenarios",
+        "",
+        "**Each scenario of the workbook beside the base case, by group** (the workbook's own settings, no report "
+        "overrides; a scenario's group follows from the keys it changes, the largest change of system cost "
+        f"first). The `required_` columns show each case with {subject.protected} demand fully clean from "
+        f"{subject.year}: its premium over the same case unconstrained, so a scenario that changes who counts "
+        "as clean shows its cost there, not as a change against the base; unmet demand, the independence "
+        f"shortfall ({subject.price}) and the lowest clean share over every element and year from {subject.year}. "
+        "A scenario that asks for clean supply itself is shown once (`requirement` says so), with its premium "
+        "over itself unconstrained.",
+        "",
+    ]
+    for sheet, group in groups.items():
+        name, _, what = group.partition(": ")
+        lines += [f"### {name.capitalize()}" + (f" ({what})" if what else ""), "", _table(sheets[sheet]), ""]
+        lines += image(sheet, f"system cost of each scenario against the base case, {name}")
+    return lines
+
+
 def claims_section(table: pd.DataFrame) -> list[str]:
     if table.empty:
         return []
@@ -743,11 +768,19 @@ def claims_section(table: pd.DataFrame) -> list[str]:
     ]
 
 
-def write_findings(out: Path, subject: Subject, sheets: dict[str, pd.DataFrame], man: dict, rows: int = 0) -> None:
+def write_findings(
+    out: Path,
+    subject: Subject,
+    sheets: dict[str, pd.DataFrame],
+    man: dict,
+    rows: int = 0,
+    groups: dict[str, str] | None = None,
+) -> None:
     """findings_tables.* (xlsx, CSV, Markdown, PNG) and findings.md beside them; `rows`: how many
-    uncertainty rows the outlook drew."""
+    uncertainty rows the outlook drew; `groups`: the scenario tables (sheet -> its group in words)."""
     note = outlook_note(subject, sheets, man)
     written = write_tables(
-        out, "findings_tables", sheets, run_table(man), charts(subject, note), "rechain findings: tables"
+        out, "findings_tables", sheets, run_table(man), charts(subject, note, groups), "rechain findings: tables"
     )
-    write_markdown(out / "findings.md", findings_md(subject, sheets, man, {p.name for p in written}, rows))
+    files = {p.name for p in written}
+    write_markdown(out / "findings.md", findings_md(subject, sheets, man, files, rows, groups))

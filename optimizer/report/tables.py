@@ -596,16 +596,20 @@ def _picture(path: Path, spec: Chart, frame: pd.DataFrame, footer: str) -> None:
         _png(path, spec, frame, footer)
 
 
-def scenarios_chart(note: str) -> Chart:
-    """Each scenario's system cost against the base case's, as bars."""
-    return Chart(
-        "scenarios",
-        "scenario",
-        "system_cost_vs_base_usd",
-        "System cost of each scenario against the base case",
-        None,
-        "scenario",
-        "system cost minus the base case's (USD)",
-        note,
-        by_size=True,
-    )
+def scenarios_charts(titles: dict[str, str], note: str) -> list[Chart]:
+    """Each group's scenarios' system cost against the base case's, as bars sorted by size: one chart per
+    sheet, `titles` naming each sheet's group."""
+    return [
+        Chart(
+            sheet,
+            "scenario",
+            "system_cost_vs_base_usd",
+            "System cost of each scenario against the base case" + (f" — {group.split(':')[0]}" if group else ""),
+            None,
+            "scenario",
+            "system cost minus the base case's (USD)",
+            note,
+            by_size=True,
+        )
+        for sheet, group in titles.items()
+    ]

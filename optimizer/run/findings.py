@@ -22,6 +22,7 @@ from ..workbook.cases import make_dataset
 from ..workbook.validate import Workbook
 from .diagnosis import TOLERANCE
 from .frontier import budget_frontier
+from .scenario_groups import failures, group_sheets, requirement_cases, titles
 from .scenarios import PRICED, compare_scenarios, figures, make_cases
 from .warm import CasesJob, Models
 
@@ -39,6 +40,7 @@ PREMIUM_COLUMNS = [
     "shortfall_t",
     PRICED,
 ]
+SCENARIO_PREFIX = "scenarios_"  # the report's scenario tables: one per group
 STOCK_KEYS = ("max_t", "initial_t")  # a scenario that sets only these is a stockpile lever
 DEADLINE_COLUMNS = ["case", "independence_year", "status", "reason", *PREMIUM_COLUMNS]
 FACTOR_COLUMNS = [
@@ -132,7 +134,9 @@ def planned(run: Runner, subject: Subject) -> list[tuple[str | None, tuple, bool
     for _, blocs, _ in definitions(run.wb, subject)[1:]:
         cases.append((None, run.key(max_restricted_share=1.0, restricted_blocs=blocs), True))
         cases.append((None, run.key(**_clean(subject), restricted_blocs=blocs), True))
-    return cases + [(name, (), False) for name in run.wb.scenario_names]
+    scenarios = [(name, (), False) for name in run.wb.scenario_names]
+    datasets = {name: run.models.dataset(name) for name in run.wb.scenario_names}
+    return cases + scenarios + [(n, o, False) for n, o in requirement_cases(datasets, (), subject.year)]
 
 
 def _near(values: tuple) -> tuple:
@@ -503,7 +507,7 @@ def write_report(
         + 2 * (len(definitions(wb, subject)) - 1)
         + len(BUDGET_MULTIPLES)
         + 1
-        + len(wb.scenario_names)
+        + 2 * len(wb.scenario_names)
         + draws * len(budgets_of(wb))
     ]
     done = [0]
@@ -528,9 +532,10 @@ def write_report(
             run.solve(max_restricted_share=alpha, independence_year=subject.year)
         )
     sheets["binding_stages"] = binding_stages(clean, make_dataset(wb).stages)
-    sheets["scenarios"] = compare_scenarios(wb, (), options, on_row=run.tick, models=run.models)
+    scenarios = compare_scenarios(wb, (), options, on_row=run.tick, models=run.models, require_from=subject.year)
+    sheets |= group_sheets(scenarios, SCENARIO_PREFIX)
     sheets["comparators"] = comparator_table(wb, sheets["deadlines"], sheets["cost_factor"], subject.year)
-    sheets["claims"] = claim_table(wb, sheets["scenarios"])
+    sheets["claims"] = claim_table(wb, scenarios)
     seen = outlook(wb, path, subject.year, draws, seed, options, workers, tick, subject.deadlines)
     if not seen.complete:
         raise KeyboardInterrupt
@@ -539,10 +544,10 @@ def write_report(
     if show:
         show(sheets)
     facts = {"draws": draws, "seed": seed, "mode": "replan", "costs": subject.discounting, "shortfall": subject.price}
-    write_findings(out, subject, sheets, man | facts, seen.rows)
+    write_findings(out, subject, sheets, man | facts, seen.rows, titles(sheets, SCENARIO_PREFIX))
     return (
         run.failed
         + int((sheets["budgets"]["status"] != "optimal").sum())
-        + int((sheets["scenarios"]["status"] != "optimal").sum())
+        + failures(scenarios)
         + int((seen.budgets["draws"] - seen.budgets["solved"]).sum())
     )
