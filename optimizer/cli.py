@@ -307,7 +307,8 @@ def _case_note(wb, scenario: str | None, overrides: tuple, swept: tuple[str, ...
     varies itself, `swept`, is left to its axes and legend)."""
     from .workbook.cases import make_dataset
 
-    s = make_dataset(wb, scenario, overrides).settings
+    ds = make_dataset(wb, scenario, overrides)
+    s = ds.settings
     parts = {
         "scenario": f"scenario {scenario}" if scenario else "base case",
         "independence_year": f"requirement from {s.first_independence_year}",
@@ -317,7 +318,13 @@ def _case_note(wb, scenario: str | None, overrides: tuple, swept: tuple[str, ...
         else "undiscounted",
     }
     shown = [text for key, text in parts.items() if key not in swept]
+    if s.budget_usd is not None or s.annual_budget_usd is not None or {"budget_usd", "annual_budget_usd"} & {*swept}:
+        shown.append(f"budget of {_blocs(ds)} capex")  # which capex a budget caps (docs/model.md, Readings decided)
     return " · ".join(shown + [f"{k}={v}" for k, v in overrides if k not in swept])
+
+
+def _blocs(ds) -> str:
+    return " and ".join(sorted(ds.budget_blocs)) or "no"
 
 
 def _failed(table) -> int:
@@ -695,6 +702,7 @@ def frontier(
     from .report.tables import write_tables
     from .run.frontier import SHEETS, FrontierJob, frontiers
     from .run.parallel import default_workers
+    from .workbook.cases import make_dataset
 
     path = _input_paths(workbook)
     _guard_outputs([path], _table_targets(out, "frontier", SHEETS, SHEETS), out, stems=("frontier",), force=force)
@@ -729,7 +737,7 @@ def frontier(
         path, command="frontier", scenario=scenario, overrides=dict(overrides), **fields, complete=complete
     )
     if out:
-        charts = _frontier_charts(group, note)
+        charts = _frontier_charts(group, note, _blocs(make_dataset(wb, scenario, overrides)))
         write_tables(out, _stem("frontier", complete), sheets, run, charts, "rechain cost frontiers")
         _say(f"frontiers written to {out}")
     if as_json:
@@ -737,7 +745,7 @@ def frontier(
     _finish(sheets, complete)
 
 
-def _frontier_charts(group: str | None, note: str) -> list:
+def _frontier_charts(group: str | None, note: str, blocs: str = "") -> list:
     from .report.tables import Chart
 
     return [
@@ -757,7 +765,7 @@ def _frontier_charts(group: str | None, note: str) -> list:
             "max_clean_share",
             "Independence a budget buys",
             group,
-            "budget (USD, nominal capex)",
+            f"budget (USD, nominal capex at {blocs} nodes)" if blocs else "budget (USD, nominal capex)",
             "largest clean share with no shortfall",
             note,
         ),
@@ -823,7 +831,7 @@ def scenarios(
             table = _partial_scenarios(wb, rows)
     sheets = group_sheets(table)
     if not as_json:
-        _print_tables(sheets, {name: SCENARIOS_SHOWN for name in sheets})
+        _print_tables(sheets, {name: _shown(frame) for name, frame in sheets.items()})
     fields = {"require_from": require_from} if require_from else {}
     man, run = _run_table(path, command="scenarios", overrides=dict(overrides), complete=complete, **fields)
     if out:
@@ -856,6 +864,11 @@ SCENARIOS_SHOWN = (
     "required_shortfall_priced",
     "required_clean_share_min",
 )
+
+
+def _shown(frame) -> list[str]:
+    """The columns the terminal shows of a scenario table: SCENARIOS_SHOWN, reasons only where one is given."""
+    return [c for c in SCENARIOS_SHOWN if c in frame and not (c.endswith("reason") and frame[c].isna().all())]
 
 
 def _partial_scenarios(wb, rows: list[dict]):

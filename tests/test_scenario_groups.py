@@ -94,7 +94,7 @@ def test_a_stricter_definition_of_clean_costs_nothing_unconstrained_and_1040_und
 
 
 def test_a_scenario_that_asks_for_clean_supply_is_shown_once(wb):
-    """clean_now sets α = 0 itself: no second solve under the report's requirement, its own figures at left,
+    """clean_now sets α = 0 itself: no second solve under the report's requirement, its own figures only,
     its premium over itself at α = 1 (0, by hand in `world`), and the requirement column says so."""
     row = compare_scenarios(wb, require_from=2025).set_index("scenario").loc["clean_now"]
     assert row["requirement"].startswith("its own: 100% clean from 2025, shown once")

@@ -284,7 +284,8 @@ def test_report_chart_titles_state_the_case(two_bloc_report):
     assert thresholds.group == "threshold" and thresholds.note == fan.note == "budget $1 at west nodes"
     assert "clean from 2027" in budgets.title and "cost factor 1 for east" in budgets.note
     assert "discounted at 100.0% a year" in budgets.note and "discounted at 100.0% a year" in factor.note
-    assert budgets.x_label == "capex budget of west nodes, 2025–2027 (USD, nominal)"
+    assert budgets.x_label == "capex budget at nodes of the blocs in the legend, 2025–2027 (USD, nominal)"
+    assert budgets.group == "budget_blocs"  # one line per bloc set a budget caps (test_budget_labels.py)
     assert factor.y == "premium_usd" and "(USD, system cost)" in factor.y_label
 
 

@@ -121,8 +121,9 @@ def charts(subject: Subject, outlook: str = "", groups: dict[str, str] | None = 
             "budget_usd",
             "max_clean_share",
             f"Largest clean share a capex budget buys, clean from {subject.year}",
-            None,
-            f"capex budget of {subject.budget} nodes, {subject.first_year}–{subject.last_year} (USD, nominal)",
+            "budget_blocs",
+            f"capex budget at nodes of the blocs in the legend, {subject.first_year}–{subject.last_year} "
+            "(USD, nominal)",
             f"largest clean share of {subject.protected} demand with no shortfall",
             subject.case,
         ),
@@ -270,7 +271,10 @@ def factor_sentence(subject: Subject, factors: pd.DataFrame) -> list[str]:
 
 
 def budget_sentence(subject: Subject, budgets: pd.DataFrame) -> list[str]:
+    """The smallest budget of the settings' budget_blocs that buys fully clean supply (or the most any buys)."""
     ok = budgets[budgets["status"] == Status.OPTIMAL.value]
+    if "budget_blocs" in ok:
+        ok = ok[ok["budget_blocs"] == subject.budget]
     if ok.empty:
         return []
     full = ok[ok["max_clean_share"] >= FULLY_CLEAN]
@@ -361,9 +365,13 @@ def _span(low: float, high: float) -> str:
     return f"{signed(low)} to {signed(high)} USD/kg"
 
 
-def budget_label(budget: float) -> str:
-    """The outlook's name of a budget, in its sentences and chart notes."""
-    return f"budget {usd(budget)}"
+def budget_label(budget: float, table: pd.DataFrame | None = None) -> str:
+    """The name of a budget in sentences and chart notes, with the blocs whose capex it caps (the
+    `budget_blocs` of its row in `table`): `budget of $8.50 bn allied capex`."""
+    at = None if table is None or "budget_blocs" not in table else table[table["budget_usd"] == budget]
+    if at is None or at.empty or pd.isna(at["budget_blocs"].iloc[0]):
+        return f"budget {usd(budget)}"
+    return f"budget of {usd(budget)} {at['budget_blocs'].iloc[0]} capex"
 
 
 def share(col: str, v) -> str:
@@ -412,18 +420,21 @@ def outlook_sentences(subject: Subject, sheets: dict[str, pd.DataFrame], man: di
     for budget in solved:
         row = outlook[outlook["budget_usd"] == budget].iloc[0]
         if not row["solved"]:
-            lines.append(f"  - {budget_label(budget)}: no draw solved (0 of {row['draws']} draws solved).")
+            lines.append(f"  - {budget_label(budget, outlook)}: no draw solved (0 of {row['draws']} draws solved).")
             continue
         parts = [f"{r['year']}: {_thresholds_text(r)}" for _, r in _rows(probability, budget, True, True).iterrows()]
         lines.append(
-            f"  - {budget_label(budget)}: " + "; ".join(parts) + f" ({row['requirement_met']} of "
+            f"  - {budget_label(budget, outlook)}: " + "; ".join(parts) + f" ({row['requirement_met']} of "
             f"{draws_text(row['draws'])} meet the requirement in every year from {y}; {row['solved']} solved)."
         )
     top = solved[-1]
-    same = outlook[(outlook["budget_usd"] > top)]["budget_usd"].tolist()
+    blocs = outlook[outlook["budget_usd"] == top]["budget_blocs"].iloc[0] if "budget_blocs" in outlook else None
+    larger = outlook[(outlook["budget_usd"] > top)]
+    same = (larger if blocs is None else larger[larger["budget_blocs"] == blocs])["budget_usd"].tolist()
     if same:
+        of = "" if blocs is None else f" of {blocs} capex"
         lines.append(
-            f"- Budgets above {usd(top)} ({', '.join(usd(b) for b in same)}) bound in no draw and change nothing."
+            f"- Budgets{of} above {usd(top)} ({', '.join(usd(b) for b in same)}) bound in no draw and change nothing."
         )
     lines += _element_sentence(subject, probability, top)
     lines += _condition_sentences(subject, probability, top)
@@ -458,8 +469,8 @@ def _element_sentence(subject: Subject, probability: pd.DataFrame, budget: float
             )
         )
     return [
-        f"- By element with {budget_label(budget)}, the share of draws in which it is fully clean (the least "
-        "likely element first): " + "; ".join(parts) + "."
+        f"- By element with {budget_label(budget, probability)}, the share of draws in which it is fully clean "
+        "(the least likely element first): " + "; ".join(parts) + "."
     ]
 
 
@@ -475,8 +486,10 @@ def _condition_sentences(subject: Subject, probability: pd.DataFrame, budget: fl
             for name, group in rows.groupby("class", sort=False)
         ]
         lines.append(
-            f"- Split by the condition {condition} (each class's draws on their own), with {budget_label(budget)}, "
-            "the share of draws in which every element is fully clean: " + "; ".join(parts) + "."
+            f"- Split by the condition {condition} (each class's draws on their own), with "
+            f"{budget_label(budget, probability)}, the share of draws in which every element is fully clean: "
+            + "; ".join(parts)
+            + "."
         )
     return lines
 
@@ -491,7 +504,7 @@ def _premium_sentence(subject: Subject, outlook: pd.DataFrame, budget: float) ->
         return usd(mid) if low == high else f"{usd(low)} to {usd(high)} (median {usd(mid)})"
 
     return [
-        f"- With {budget_label(budget)}, the premium of clean supply from {subject.year} over each draw's own "
+        f"- With {budget_label(budget, outlook)}, the premium of clean supply from {subject.year} over each draw's own "
         f"unconstrained plan is P10–P90 {spread('premium')} over the solved draws ({r['solved']}) and "
         f"{spread('premium_if_met')} over the draws that meet the requirement ({r['requirement_met']}); "
         f"{subject.protected} capex {spread('protected_capex')} and, where the requirement is met, "
@@ -505,7 +518,7 @@ def outlook_note(subject: Subject, sheets: dict[str, pd.DataFrame], man: dict) -
     if not solved:
         return ""
     return (
-        f"{budget_label(solved[-1])} at {subject.budget} nodes; clean from {subject.year} required; "
+        f"{budget_label(solved[-1], sheets['outlook'])}; clean from {subject.year} required; "
         f"{man['draws']} draws, seed {man['seed']}, replan, {subject.price}"
     )
 
@@ -599,8 +612,9 @@ def findings_md(
         *image("cost_factor", "premium by cost factor"),
         f"## The clean share each budget buys (clean from {y})",
         "",
-        f"**Largest clean share of {subject.protected} demand with no shortfall, for each capex budget at "
-        f"{subject.budget} nodes** (nominal):",
+        f"**Largest clean share of {subject.protected} demand with no shortfall, for each capex budget** (nominal; "
+        f"`budget_blocs` names the blocs whose capex it caps: the settings' {subject.budget} for the grid, and a "
+        "scenario's own for the budget it sets, so that a row and the scenario it cites are the same case):",
         "",
         _table(sheets["budgets"]),
         "",
@@ -690,7 +704,7 @@ def outlook_section(subject: Subject, sheets: dict[str, pd.DataFrame], man: dict
         why = "`--draws 0` was asked for" if rows else "the workbook has no uncertainty sheet"
         return [title, "", f"Nothing was drawn: {why}.", ""]
     solved = solved_budgets(outlook, sheets["outlook_probability"])
-    chart = budget_label(solved[-1]) if solved else ""
+    chart = budget_label(solved[-1], outlook) if solved else ""
     return [
         title,
         "",

@@ -395,19 +395,32 @@ def claim_table(wb: Workbook, scenarios: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns)
 
 
-def budget_grid(wb: Workbook, clean: Solution) -> list[tuple[float, str]]:
-    """(budget, where it comes from): multiples of the budget capex of the cheapest fully
-    clean plan, and every budget_usd a scenario sets."""
+def budget_grid(wb: Workbook, clean: Solution) -> list[tuple[float, tuple[str, ...], str]]:
+    """(budget, the blocs whose capex it caps, where it comes from): multiples of the budget capex of the
+    cheapest fully clean plan at the settings' budget_blocs, and every budget_usd a scenario sets at that
+    scenario's budget_blocs (the case the scenario defines: docs/model.md, "Readings decided")."""
     sources = defaultdict(list)
     top = clean.summary["budget_capex_usd"] if clean.optimal else 0.0
+    settings = budget_blocs(wb, None)
     for m in BUDGET_MULTIPLES if top > 0 else (0.0,):
-        sources[m * top].append(f"{m:g} × budget capex of the fully clean plan")
+        sources[(settings, m * top)].append(f"{m:g} × budget capex of the fully clean plan")
     for value, name in _scenario_values(wb, "budget_usd"):
-        sources[value].append(f"budget_usd of scenario {name}")
-    return [(b, "; ".join(names)) for b, names in sorted(sources.items())]
+        sources[(budget_blocs(wb, name), value)].append(f"budget_usd of scenario {name}")
+    ordered = sorted(sources.items(), key=lambda item: (item[0][0] != settings, item[0][0], item[0][1]))
+    return [(b, blocs, "; ".join(names)) for (blocs, b), names in ordered]
 
 
-def budget_table(run: Runner, subject: Subject, grid: list[tuple[float, str]]) -> pd.DataFrame:
+def budget_blocs(wb: Workbook, scenario: str | None) -> tuple[str, ...]:
+    """The blocs whose capex a case's budget caps."""
+    return tuple(sorted(make_dataset(wb, scenario).budget_blocs))
+
+
+def blocs_text(blocs: tuple[str, ...]) -> str:
+    """Blocs as the report names them: `allied and non_allied`."""
+    return " and ".join(blocs) or "none"
+
+
+def budget_table(run: Runner, subject: Subject, grid: list[tuple[float, tuple[str, ...], str]]) -> pd.DataFrame:
     if run.budgets is not None:
         table = run.budgets
         run.budgets = None
@@ -417,19 +430,32 @@ def budget_table(run: Runner, subject: Subject, grid: list[tuple[float, str]]) -
     return _budget_table(run.wb, run.options, subject.year, grid, lambda _: run.tick())
 
 
-def _budget_table(wb: Workbook, options: SolveOptions, year: int, grid: list[tuple[float, str]], tick) -> pd.DataFrame:
-    budgets = [b for b, _ in grid]
-    try:
-        table = budget_frontier(wb, None, (("independence_year", str(year)),), budgets, None, options, tick)
-    except Exception as exc:  # a failed frontier is reported, never fatal
-        table = pd.DataFrame(
-            {"budget_usd": budgets, "status": Status.ERROR.value, "reason": f"{type(exc).__name__}: {exc}"}
-        )
-    table = table.drop(columns=["restricted_cost_factor"], errors="ignore")
+def _budget_table(
+    wb: Workbook, options: SolveOptions, year: int, grid: list[tuple[float, tuple[str, ...], str]], tick
+) -> pd.DataFrame:
+    """The budget frontier at each bloc set of the grid (the settings' first), one row per budget with the
+    blocs it caps (`budget_blocs`) and where it comes from (`defined_by`)."""
+    settings = budget_blocs(wb, None)
+    tables = []
+    for blocs in dict.fromkeys(b for _, b, _ in grid):
+        budgets = [v for v, b, _ in grid if b == blocs]
+        covered = () if blocs == settings else (("budget_blocs", ", ".join(blocs)),)
+        tables.append(_frontier(wb, options, (("independence_year", str(year)), *covered), budgets, tick))
+    table = pd.concat(tables, ignore_index=True).drop(columns=["restricted_cost_factor"], errors="ignore")
     if "reason" not in table:
         table.insert(table.columns.get_loc("status") + 1, "reason", None)
-    table.insert(1, "defined_by", [source for _, source in grid])
+    table.insert(1, "budget_blocs", [blocs_text(b) for _, b, _ in grid])
+    table.insert(2, "defined_by", [source for _, _, source in grid])
     return table
+
+
+def _frontier(wb: Workbook, options: SolveOptions, overrides: tuple, budgets: list[float], tick) -> pd.DataFrame:
+    try:
+        return budget_frontier(wb, None, overrides, budgets, None, options, tick)
+    except Exception as exc:  # a failed frontier is reported, never fatal
+        return pd.DataFrame(
+            {"budget_usd": budgets, "status": Status.ERROR.value, "reason": f"{type(exc).__name__}: {exc}"}
+        )
 
 
 def premium_table(result: Solution) -> pd.DataFrame:

@@ -127,7 +127,7 @@ def required_figures(case: Solution, extra: Solution, ds, year: int) -> dict:
     if own_requirement(ds):
         s = ds.settings
         said = f"its own: {1 - s.max_restricted_share:.0%} clean from {s.first_independence_year}, shown once"
-        row: dict = {"requirement": said + " (figures at left)"}
+        row: dict = {"requirement": said + " (the case's own figures)"}
         if case.optimal and extra.optimal:
             row["required_premium_usd"] = case.summary["system_cost_usd"] - extra.summary["system_cost_usd"]
             row["required_clean_share_min"] = clean_share_min(case, s.first_independence_year)
