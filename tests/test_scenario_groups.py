@@ -169,3 +169,20 @@ def test_the_command_shows_the_groups_apart(rechain, tmp_path):
     out = tmp_path / "out"
     assert rechain("scenarios", path, "--require-from", "2025", "--workers", "1", "--out", out).returncode == 0
     assert {p.name for p in out.glob("*.png")} == {f"scenarios_{g}.png" for g in GROUPS}
+
+
+def test_an_interrupt_keeps_the_finished_rows_in_their_groups(rechain, tmp_path, monkeypatch):
+    """Ctrl-C after the base and strict: `scenarios_incomplete_*` holds them, strict in policy, base in each."""
+    import rechain.run.scenarios as scenarios
+
+    def interrupted(wb, overrides, options, on_row, **kwargs):
+        on_row({"scenario": "base", "status": "optimal", "system_cost_usd": 10.0})
+        on_row({"scenario": "strict", "status": "optimal", "system_cost_usd": 10.0})
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(scenarios, "compare_scenarios", interrupted)
+    out = tmp_path / "out"
+    done = rechain("scenarios", world(tmp_path / "wb"), "--workers", "1", "--out", out)
+    assert done.returncode == 130
+    policy = pd.read_csv(out / "scenarios_incomplete_policy.csv")
+    assert list(policy["scenario"]) == ["base", "strict"]
