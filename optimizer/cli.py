@@ -835,7 +835,8 @@ def scenarios(
     fields = {"require_from": require_from} if require_from else {}
     man, run = _run_table(path, command="scenarios", overrides=dict(overrides), complete=complete, **fields)
     if out:
-        charts = scenarios_charts(titles(sheets), _case_note(wb, None, overrides).replace("base case · ", ""))
+        note = _case_note(wb, None, overrides).replace("base case · ", "")
+        charts = scenarios_charts(titles(sheets), note, f"clean from {require_from}" if require_from else "")
         write_tables(out, _stem("scenarios", complete), sheets, run, charts, "rechain scenarios")
         _say(f"scenarios written to {out}")
     if as_json:

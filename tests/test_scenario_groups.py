@@ -186,3 +186,24 @@ def test_an_interrupt_keeps_the_finished_rows_in_their_groups(rechain, tmp_path,
     assert done.returncode == 130
     policy = pd.read_csv(out / "scenarios_incomplete_policy.csv")
     assert list(policy["scenario"]) == ["base", "strict"]
+
+
+def test_the_chart_shows_each_case_as_it_is_and_under_the_requirement(tmp_path):
+    """Two series per group chart: against the base (strict +0) and the premium clean from 2025 (strict
+    1,040, by hand in `world`); clean_now's blank premium of another series is a gap, not 'did not solve'."""
+    import openpyxl
+    from rechain.report.tables import scenarios_charts, write_tables
+    from rechain.run.scenario_groups import titles
+
+    table = pd.DataFrame({"scenario": ["base", "strict", "clean_now"], "status": ["optimal"] * 3,
+                          "system_cost_vs_base_usd": [0.0, 0.0, 1040.0], "required_premium_usd": [0.0, 1040.0, None]})
+    run = pd.DataFrame({"item": ["input"], "value": ["wb"]})
+    charts = scenarios_charts(titles({"policy": table}), "", "clean from 2025")
+    write_tables(tmp_path, "s", {"policy": table}, run, charts)
+    book = openpyxl.load_workbook(tmp_path / "s.xlsx")
+    [chart] = book["policy"]._charts
+    assert len(chart.series) == 2
+    rows = list(book["chart1 policy"].iter_rows(values_only=True))
+    assert rows[0][1:3] == ("as it is, against the base", "clean from 2025, over itself")
+    assert {r[-1]: r[2] for r in rows[1:]} == {"strict": 1040, "clean_now": None, "base": 0}
+    assert all(r[3] is None for r in rows[1:])  # no 'did not solve' mark

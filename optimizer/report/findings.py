@@ -137,7 +137,7 @@ def charts(subject: Subject, outlook: str = "", groups: dict[str, str] | None = 
             "premium over the unconstrained plan (USD, system cost)",
             subject.discounting,
         ),
-        *scenarios_charts(groups or {}, subject.case),
+        *scenarios_charts(groups or {}, subject.case, f"clean from {subject.year}"),
         Chart(
             "outlook_fan",
             "year",
@@ -704,7 +704,7 @@ def outlook_section(subject: Subject, sheets: dict[str, pd.DataFrame], man: dict
         why = "`--draws 0` was asked for" if rows else "the workbook has no uncertainty sheet"
         return [title, "", f"Nothing was drawn: {why}.", ""]
     solved = solved_budgets(outlook, sheets["outlook_probability"])
-    chart = budget_label(solved[-1], outlook) if solved else ""
+    chart = budget_label(solved[-1], markdown_frames({"o": outlook})["o"]) if solved else ""
     return [
         title,
         "",
