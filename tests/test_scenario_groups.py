@@ -207,3 +207,20 @@ def test_the_chart_shows_each_case_as_it_is_and_under_the_requirement(tmp_path):
     assert rows[0][1:3] == ("as it is, against the base", "clean from 2025, over itself")
     assert {r[-1]: r[2] for r in rows[1:]} == {"strict": 1040, "clean_now": None, "base": 0}
     assert all(r[3] is None for r in rows[1:])  # no 'did not solve' mark
+
+
+def test_the_report_shows_each_group_under_its_deadline(tmp_path):
+    """`rechain report` on `world` (deadline 2025, the one year): a table and heading per group, strict's
+    premium clean from 2025 over itself 1,040 (by hand in `world`), clean_now shown once."""
+    from rechain.report.writers import manifest
+    from rechain.run.findings import write_report
+
+    path = world(tmp_path / "wb")
+    assert write_report(load_workbook(path), path, tmp_path / "out", manifest(path, command="report")) == 0
+    text = (tmp_path / "out" / "findings.md").read_text()
+    for heading in ("### World costs (", "### World supply and demand (", "### Policy (", "### Mixed ("):
+        assert heading in text
+    policy = pd.read_csv(tmp_path / "out" / "findings_tables_scenarios_policy.csv").set_index("scenario")
+    assert policy.loc["strict", "required_premium_usd"] == approx(1040)
+    assert policy.loc["clean_now", "requirement"].startswith("its own")
+    assert (tmp_path / "out" / "findings_tables_scenarios_policy.png").exists()

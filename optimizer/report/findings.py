@@ -711,7 +711,9 @@ def outlook_section(subject: Subject, sheets: dict[str, pd.DataFrame], man: dict
         f"**What was drawn.** `rechain risk` in mode {man['mode']}, {subject.price}: {man['draws']} draws per "
         f"budget, seed {man['seed']}, {rows} row{'s' if rows != 1 else ''} of the workbook's uncertainty sheet "
         "(its rows and notes say what is uncertain and why; nothing else is). Each draw is the case with clean "
-        f"supply required from {subject.year} and that budget, solved with foresight of its own values "
+        f"supply required from {subject.year} and that budget on the capex of the blocs its row names "
+        "(`budget_blocs`: the settings' for budget 0, a scenario's own for the budget it sets), solved with "
+        "foresight of its own values "
         + (
             "(replan); with the shortfall at any price the least shortfall that lead times, ramp-up, ore and "
             "failures allow is found first, then the least cost at it, so a probability does not depend on the "
