@@ -307,7 +307,8 @@ def _case_note(wb, scenario: str | None, overrides: tuple, swept: tuple[str, ...
     varies itself, `swept`, is left to its axes and legend)."""
     from .workbook.cases import make_dataset
 
-    s = make_dataset(wb, scenario, overrides).settings
+    ds = make_dataset(wb, scenario, overrides)
+    s = ds.settings
     parts = {
         "scenario": f"scenario {scenario}" if scenario else "base case",
         "independence_year": f"requirement from {s.first_independence_year}",
@@ -317,7 +318,13 @@ def _case_note(wb, scenario: str | None, overrides: tuple, swept: tuple[str, ...
         else "undiscounted",
     }
     shown = [text for key, text in parts.items() if key not in swept]
+    if s.budget_usd is not None or s.annual_budget_usd is not None or {"budget_usd", "annual_budget_usd"} & {*swept}:
+        shown.append(f"budget of {_blocs(ds)} capex")  # which capex a budget caps (docs/model.md, Readings decided)
     return " · ".join(shown + [f"{k}={v}" for k, v in overrides if k not in swept])
+
+
+def _blocs(ds) -> str:
+    return " and ".join(sorted(ds.budget_blocs)) or "no"
 
 
 def _failed(table) -> int:
@@ -716,6 +723,7 @@ def frontier(
     from .report.tables import write_tables
     from .run.frontier import SHEETS, FrontierJob, frontiers
     from .run.parallel import default_workers
+    from .workbook.cases import make_dataset
 
     path = _input_paths(workbook)
     _guard_outputs([path], _table_targets(out, "frontier", SHEETS, SHEETS), out, stems=("frontier",), force=force)
@@ -750,7 +758,7 @@ def frontier(
         path, command="frontier", scenario=scenario, overrides=dict(overrides), **fields, complete=complete
     )
     if out:
-        charts = _frontier_charts(group, note)
+        charts = _frontier_charts(group, note, _blocs(make_dataset(wb, scenario, overrides)))
         write_tables(out, _stem("frontier", complete), sheets, run, charts, "rechain cost frontiers")
         _say(f"frontiers written to {out}")
     if as_json:
@@ -758,7 +766,7 @@ def frontier(
     _finish(sheets, complete)
 
 
-def _frontier_charts(group: str | None, note: str) -> list:
+def _frontier_charts(group: str | None, note: str, blocs: str = "") -> list:
     from .report.tables import Chart
 
     return [
@@ -778,17 +786,30 @@ def _frontier_charts(group: str | None, note: str) -> list:
             "max_clean_share",
             "Independence a budget buys",
             group,
-            "budget (USD, nominal capex)",
+            f"budget (USD, nominal capex at {blocs} nodes)" if blocs else "budget (USD, nominal capex)",
             "largest clean share with no shortfall",
             note,
         ),
     ]
 
 
+RequireFrom = Annotated[
+    int | None,
+    typer.Option(
+        "--require-from",
+        metavar="YEAR",
+        help="Also solve every case with allied demand fully clean from YEAR (max_restricted_share=0, "
+        "independence_year=YEAR): its premium over the same case unconstrained, unmet demand, shortfall and "
+        "lowest clean share. A scenario that asks for clean supply itself is shown once.",
+    ),
+]
+
+
 @app.command(cls=Command)
 def scenarios(
     workbook: Workbook = None,
     set_: Sets = None,
+    require_from: RequireFrom = None,
     out: Out = None,
     force: OutForce = False,
     time_limit: TimeLimit = None,
@@ -799,22 +820,22 @@ def scenarios(
     any_price: AnyPrice = False,
     as_json: AsJson = False,
 ):
-    """Every scenario of the workbook beside the base case: what it changes, and its results against the base."""
-    import pandas as pd
-
+    """Every scenario of the workbook beside the base case, one table per group (world costs, world supply
+    and demand, policy): what it changes, its results against the base and, with --require-from, under the
+    requirement."""
     from .models.highs import SolveOptions
-    from .report.tables import scenarios_chart, write_tables
+    from .report.tables import scenarios_charts, write_tables
     from .run.parallel import default_workers
-    from .run.scenarios import COLUMNS, compare_scenarios
+    from .run.scenario_groups import GROUPS, group_sheets, titles
+    from .run.scenarios import compare_scenarios
 
     path = _input_paths(workbook)
-    _guard_outputs(
-        [path], _table_targets(out, "scenarios", ["scenarios"], ["scenarios"]), out, stems=("scenarios",), force=force
-    )
+    names = [*GROUPS, "scenarios"]  # every sheet a scenarios run may write, checked before the workbook is read
+    _guard_outputs([path], _table_targets(out, "scenarios", names, names), out, stems=("scenarios",), force=force)
     overrides = _overrides(set_, any_price)
     wb = _load(path, None, overrides)
     rows, complete = [], True
-    total = 1 + len(wb.scenario_names)
+    total = (1 + len(wb.scenario_names)) * (2 if require_from else 1)
     with _progress(total) as progress:
         task = progress.add_task("scenarios", total=total, last="")
 
@@ -824,33 +845,72 @@ def scenarios(
 
         try:
             options = SolveOptions(time_limit, threads, method.value)
-            table = compare_scenarios(wb, overrides, options, on_row, workers=workers or default_workers(total))
+            workers = workers or default_workers(total)
+            table = compare_scenarios(wb, overrides, options, on_row, workers=workers, require_from=require_from)
         except KeyboardInterrupt:
             complete = False
-            table = pd.DataFrame(rows, columns=COLUMNS)
-    shown = (
-        "scenario",
-        "changes",
-        "status",
-        "reason",
-        "system_cost_usd",
-        "system_cost_vs_base_usd",
-        "capex_usd",
-        "protected_capex_usd",
-        "unmet_t",
-        "shortfall_t",
-        "shortfall_priced",
-    )
+            table = _partial_scenarios(wb, rows)
+    sheets = group_sheets(table)
     if not as_json:
-        _print_tables({"scenarios": table}, {"scenarios": shown})
-    man, run = _run_table(path, command="scenarios", overrides=dict(overrides), complete=complete)
+        _print_tables(sheets, {name: _shown(frame) for name, frame in sheets.items()})
+    fields = {"require_from": require_from} if require_from else {}
+    man, run = _run_table(path, command="scenarios", overrides=dict(overrides), complete=complete, **fields)
     if out:
-        chart = scenarios_chart(_case_note(wb, None, overrides).replace("base case · ", ""))
-        write_tables(out, _stem("scenarios", complete), {"scenarios": table}, run, [chart], "rechain scenarios")
+        note = _case_note(wb, None, overrides).replace("base case · ", "")
+        charts = scenarios_charts(titles(sheets), note, f"clean from {require_from}" if require_from else "")
+        write_tables(out, _stem("scenarios", complete), sheets, run, charts, "rechain scenarios")
         _say(f"scenarios written to {out}")
     if as_json:
-        _emit_tables({"scenarios": table}, man)
-    _finish({"scenarios": table}, complete, fail_on_shortfall)
+        _emit_tables(sheets, man)
+    _finish({"scenarios": table, "required": _required_status(table)}, complete, fail_on_shortfall)
+
+
+SCENARIOS_SHOWN = (
+    "scenario",
+    "changes",
+    "status",
+    "reason",
+    "system_cost_usd",
+    "system_cost_vs_base_usd",
+    "capex_usd",
+    "protected_capex_usd",
+    "unmet_t",
+    "shortfall_t",
+    "shortfall_priced",
+    "requirement",
+    "required_status",
+    "required_reason",
+    "required_premium_usd",
+    "required_unmet_t",
+    "required_shortfall_t",
+    "required_shortfall_priced",
+    "required_clean_share_min",
+)
+
+
+def _shown(frame) -> list[str]:
+    """The columns the terminal shows of a scenario table: SCENARIOS_SHOWN, reasons only where one is given."""
+    return [c for c in SCENARIOS_SHOWN if c in frame and not (c.endswith("reason") and frame[c].isna().all())]
+
+
+def _partial_scenarios(wb, rows: list[dict]):
+    """The rows solved before an interrupt, each in its scenario's group."""
+    import pandas as pd
+
+    from .run.scenario_groups import group_of
+    from .run.scenarios import COLUMNS
+
+    table = pd.DataFrame(rows, columns=COLUMNS)
+    names = {name: group_of(wb, name) for name in wb.scenario_names}
+    table.insert(1, "group", [names.get(str(s).split(" (")[0], "") for s in table["scenario"]])
+    return table
+
+
+def _required_status(table):
+    """The requirement's solves as a table of statuses (exit 3 when one did not solve)."""
+    if "required_status" not in table:
+        return table.iloc[0:0]
+    return table[["required_status"]].dropna().rename(columns={"required_status": "status"})
 
 
 @app.command(cls=Command)

@@ -153,12 +153,12 @@ def test_histogram_bins_on_round_edges_drawn_upright(tmp_path, monkeypatch):
 
 def test_scenario_bars_sorted_by_size_failed_last(tmp_path, monkeypatch):
     """Scenarios a +$1 bn, b −$2 bn, c did not solve, d +$3 bn: bars top down d, a, b, then c (no value)."""
-    from rechain.report.tables import scenarios_chart
+    from rechain.report.tables import scenarios_charts
 
     figures = captured_figures(monkeypatch)
     table = pd.DataFrame({"scenario": ["a", "b", "c", "d"], "status": ["optimal", "optimal", "infeasible", "optimal"],
                           "system_cost_vs_base_usd": [1e9, -2e9, np.nan, 3e9]})
-    write_tables(tmp_path, "s", {"scenarios": table}, run_sheet(), [scenarios_chart("")])
+    write_tables(tmp_path, "s", {"scenarios": table}, run_sheet(), scenarios_charts({"scenarios": ""}, ""))
     labels = [t.get_text() for t in figures[0].axes[0].get_yticklabels()]
     assert labels == ["d", "a", "b", "c (did not solve)"]
 

@@ -217,7 +217,7 @@ def test_scenarios_json(rechain, frontier):
     done = rechain("scenarios", frontier, "--workers", "1", "--json")
     assert done.returncode == 0, done.stderr
     data = one_json(done.stdout)
-    rows = {r["scenario"]: r for r in data["scenarios"]}
+    rows = {r["scenario"]: r for r in data["world_costs"] + data["policy"]}  # cost factor; requirement
     assert rows["china_free"]["system_cost_vs_base_usd"] == pytest.approx(1040)
     assert rows["cheap_china"]["system_cost_vs_base_usd"] == pytest.approx(-5)
     assert data["run"]["command"] == "scenarios"
@@ -239,9 +239,9 @@ def test_report_json(rechain, frontier, tmp_path):
     done = rechain("report", frontier, "--out", out, "--draws", "0", "--workers", "1", "--json")
     assert done.returncode == 0, done.stderr
     data = one_json(done.stdout)
-    assert {"deadlines", "budgets", "scenarios", "run"} <= set(data)
+    assert {"deadlines", "budgets", "scenarios_world_costs", "scenarios_policy", "run"} <= set(data)
     assert data["run"]["findings"] == str(out / "findings.md") and (out / "findings.md").exists()
-    rows = {r["scenario"]: r for r in data["scenarios"]}
+    rows = {r["scenario"]: r for r in data["scenarios_policy"]}
     assert rows["china_free"]["system_cost_vs_base_usd"] == pytest.approx(1040)
 
 

@@ -110,19 +110,23 @@ def test_no_workbook_cell_is_a_formula(outputs, command):
         assert unsafe_cells(path) == []
 
 
-@pytest.mark.parametrize(("command", "name", "sheet"), [
-    ("scenarios", "scenarios.xlsx", "chart1 scenarios"),
-    ("report", "findings_tables.xlsx", "chart3 scenarios"),
+@pytest.mark.parametrize(("command", "name", "sheets"), [
+    ("scenarios", "scenarios.xlsx", ("chart1 world_costs", "chart2 policy")),
+    ("report", "findings_tables.xlsx", ("chart3 scenarios_world_costs", "chart4 scenarios_policy")),
 ])
-def test_chart_data_keeps_labels_as_text(outputs, command, name, sheet):
+def test_chart_data_keeps_labels_as_text(outputs, command, name, sheets):
     """The bar charts' category labels are the scenario names, exactly as written, as quote-prefixed text:
-    the cost-factor scenario's `=HYPERLINK(...)` and `` `code` ``; the values beside them stay numbers."""
-    ws = openpyxl.load_workbook(outputs / command / name)[sheet]
-    label_col = [c.value for c in ws[1]].index("label") + 1
-    labels = {ws.cell(r, label_col).value: ws.cell(r, label_col) for r in range(2, ws.max_row + 1)}
+    the cost-factor scenario's `=HYPERLINK(...)` (world costs) and the budget's `` `code` `` (policy); the
+    values beside them stay numbers."""
+    book = openpyxl.load_workbook(outputs / command / name)
+    labels = {}
+    for sheet in sheets:
+        ws = book[sheet]
+        label_col = [c.value for c in ws[1]].index("label") + 1
+        labels |= {ws.cell(r, label_col).value: ws.cell(r, label_col) for r in range(2, ws.max_row + 1)}
+        assert all(isinstance(ws.cell(r, 1).value, int) for r in range(2, ws.max_row + 1))
     assert {CUT, BUDGET} <= set(labels)
     assert labels[CUT].data_type == "s" and labels[CUT].quotePrefix
-    assert all(isinstance(ws.cell(r, 1).value, int) for r in range(2, ws.max_row + 1))
 
 
 @pytest.mark.parametrize(("command", "name"), [("solve", "results.xlsx"), ("risk", "risk.xlsx"),

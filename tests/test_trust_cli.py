@@ -176,7 +176,7 @@ def test_scenarios_show_their_changes_and_a_bar_chart_of_the_difference(rechain,
     assert code == 0
     assert "max_restricted_share=0" in out and "$1.04 k" in out
     book = openpyxl.load_workbook(tmp_path / "o" / "scenarios.xlsx")
-    [chart] = book["scenarios"]._charts
+    [chart] = book["policy"]._charts
     assert type(chart).__name__ == "BarChart" and chart.type == "bar"
 
 

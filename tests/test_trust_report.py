@@ -267,7 +267,7 @@ def test_report_premium_and_scenarios(two_bloc_report):
     assert sheet(out, "clean_premium_90pct")["clean_premium_usd_per_t"].tolist() == approx([26])
     text = (out / "findings.md").read_text()
     assert "When 90% of west demand must be clean from 2027, the clean premium is highest for A (26 USD per t)" in text
-    scen = sheet(out, "scenarios").set_index("scenario")
+    scen = sheet(out, "scenarios_policy").set_index("scenario")  # α and a budget: both policy
     assert scen.loc["clean_now", "changes"] == "max_restricted_share=0"
     assert "system_cost_vs_base_usd" in scen
 
@@ -277,13 +277,15 @@ def test_report_chart_titles_state_the_case(two_bloc_report):
     from rechain.report.findings import Subject, charts
 
     subject = Subject.of(load_workbook(two_bloc_workbook(two_bloc_report[0].parent / "again")))
-    budgets, factor, scenarios, fan, thresholds = charts(subject, "budget $1 at west nodes")
+    groups = {"scenarios_policy": "policy: requirement"}
+    budgets, factor, scenarios, fan, thresholds = charts(subject, "budget $1 at west nodes", groups)
     assert scenarios.y == "system_cost_vs_base_usd"
     assert fan.group == "element" and fan.band == ("clean_share_p10", "clean_share_p90") and fan.picture
     assert thresholds.group == "threshold" and thresholds.note == fan.note == "budget $1 at west nodes"
     assert "clean from 2027" in budgets.title and "cost factor 1 for east" in budgets.note
     assert "discounted at 100.0% a year" in budgets.note and "discounted at 100.0% a year" in factor.note
-    assert budgets.x_label == "capex budget of west nodes, 2025–2027 (USD, nominal)"
+    assert budgets.x_label == "capex budget at nodes of the blocs in the legend, 2025–2027 (USD, nominal)"
+    assert budgets.group == "budget_blocs"  # one line per bloc set a budget caps (test_budget_labels.py)
     assert factor.y == "premium_usd" and "(USD, system cost)" in factor.y_label
 
 
@@ -347,7 +349,7 @@ def test_report_survives_when_nothing_solves(tmp_path):
     assert failed > 0
     text = (tmp_path / "out" / "findings.md").read_text()
     assert "Unconstrained plan (the cheapest chain, east allowed): did not solve (time_limit" in text
-    assert set(sheet(tmp_path / "out", "scenarios")["status"]) == {"time_limit"}
+    assert set(sheet(tmp_path / "out", "scenarios_policy")["status"]) == {"time_limit"}
 
 
 def test_scenario_changes_name_scoped_trade_rules_and_budgets(tmp_path):

@@ -15,7 +15,7 @@ from ..workbook.validate import Workbook
 from .evidence import tier_section, tornado_chart, tornado_section, tornado_sentence, validation_section
 from .results import run_table
 from .risk import fan_png, price_label, thresholds_png
-from .tables import Chart, cell_text, markdown_table, scenarios_chart, write_tables
+from .tables import Chart, cell_text, markdown_table, scenarios_charts, write_tables
 from .terminal import usd
 from .text import markdown_code, markdown_text
 from .writers import write_markdown
@@ -114,16 +114,18 @@ def markdown_frames(sheets: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     return {name: text(frame) for name, frame in sheets.items()}
 
 
-def charts(subject: Subject, outlook: str = "") -> list[Chart]:
-    """The report's charts; `outlook`: the outlook charts' subtitle (budget, draws, price)."""
+def charts(subject: Subject, outlook: str = "", groups: dict[str, str] | None = None) -> list[Chart]:
+    """The report's charts; `outlook`: the outlook charts' subtitle (budget, draws, price); `groups`: the
+    scenario tables (sheet -> group in words), one bar chart each."""
     return [
         Chart(
             "budgets",
             "budget_usd",
             "max_clean_share",
             f"Largest clean share a capex budget buys, clean from {subject.year}",
-            None,
-            f"capex budget of {subject.budget} nodes, {subject.first_year}–{subject.last_year} (USD, nominal)",
+            "budget_blocs",
+            f"capex budget at nodes of the blocs in the legend, {subject.first_year}–{subject.last_year} "
+            "(USD, nominal)",
             f"largest clean share of {subject.protected} demand with no shortfall",
             subject.case,
         ),
@@ -137,7 +139,7 @@ def charts(subject: Subject, outlook: str = "") -> list[Chart]:
             "premium over the unconstrained plan (USD, system cost)",
             subject.discounting,
         ),
-        scenarios_chart(subject.case),
+        *scenarios_charts(groups or {}, subject.case, f"clean from {subject.year}"),
         Chart(
             "outlook_fan",
             "year",
@@ -173,9 +175,8 @@ def _unprefixed(frame: pd.DataFrame, prefix: str) -> pd.DataFrame:
 
 def _table(frame: pd.DataFrame) -> str:
     """A Markdown table; a reason column with nothing in it is left out."""
-    if "reason" in frame and frame["reason"].isna().all():
-        frame = frame.drop(columns="reason")
-    return markdown_table(frame)
+    empty = [c for c in ("reason", "required_reason") if c in frame and frame[c].isna().all()]
+    return markdown_table(frame.drop(columns=empty))
 
 
 def _failed(row) -> str:
@@ -289,7 +290,10 @@ def factor_sentence(subject: Subject, factors: pd.DataFrame) -> list[str]:
 
 
 def budget_sentence(subject: Subject, budgets: pd.DataFrame) -> list[str]:
+    """The smallest budget of the settings' budget_blocs that buys fully clean supply (or the most any buys)."""
     ok = budgets[budgets["status"] == Status.OPTIMAL.value]
+    if "budget_blocs" in ok:
+        ok = ok[ok["budget_blocs"] == subject.budget]
     if ok.empty:
         return []
     full = ok[ok["max_clean_share"] >= FULLY_CLEAN]
@@ -385,9 +389,13 @@ def _span(low: float, high: float) -> str:
     return f"{signed(low)} to {signed(high)} USD/kg"
 
 
-def budget_label(budget: float) -> str:
-    """The outlook's name of a budget, in its sentences and chart notes."""
-    return f"budget {usd(budget)}"
+def budget_label(budget: float, table: pd.DataFrame | None = None) -> str:
+    """The name of a budget in sentences and chart notes, with the blocs whose capex it caps (the
+    `budget_blocs` of its row in `table`): `budget of $8.50 bn allied capex`."""
+    at = None if table is None or "budget_blocs" not in table else table[table["budget_usd"] == budget]
+    if at is None or at.empty or pd.isna(at["budget_blocs"].iloc[0]):
+        return f"budget {usd(budget)}"
+    return f"budget of {usd(budget)} {at['budget_blocs'].iloc[0]} capex"
 
 
 def share(col: str, v) -> str:
@@ -436,18 +444,21 @@ def outlook_sentences(subject: Subject, sheets: dict[str, pd.DataFrame], man: di
     for budget in solved:
         row = outlook[outlook["budget_usd"] == budget].iloc[0]
         if not row["solved"]:
-            lines.append(f"  - {budget_label(budget)}: no draw solved (0 of {row['draws']} draws solved).")
+            lines.append(f"  - {budget_label(budget, outlook)}: no draw solved (0 of {row['draws']} draws solved).")
             continue
         parts = [f"{r['year']}: {_thresholds_text(r)}" for _, r in _rows(probability, budget, True, True).iterrows()]
         lines.append(
-            f"  - {budget_label(budget)}: " + "; ".join(parts) + f" ({row['requirement_met']} of "
+            f"  - {budget_label(budget, outlook)}: " + "; ".join(parts) + f" ({row['requirement_met']} of "
             f"{draws_text(row['draws'])} meet the requirement in every year from {y}; {row['solved']} solved)."
         )
     top = solved[-1]
-    same = outlook[(outlook["budget_usd"] > top)]["budget_usd"].tolist()
+    blocs = outlook[outlook["budget_usd"] == top]["budget_blocs"].iloc[0] if "budget_blocs" in outlook else None
+    larger = outlook[(outlook["budget_usd"] > top)]
+    same = (larger if blocs is None else larger[larger["budget_blocs"] == blocs])["budget_usd"].tolist()
     if same:
+        of = "" if blocs is None else f" of {blocs} capex"
         lines.append(
-            f"- Budgets above {usd(top)} ({', '.join(usd(b) for b in same)}) bound in no draw and change nothing."
+            f"- Budgets{of} above {usd(top)} ({', '.join(usd(b) for b in same)}) bound in no draw and change nothing."
         )
     lines += _element_sentence(subject, probability, top)
     lines += _condition_sentences(subject, probability, top)
@@ -482,8 +493,8 @@ def _element_sentence(subject: Subject, probability: pd.DataFrame, budget: float
             )
         )
     return [
-        f"- By element with {budget_label(budget)}, the share of draws in which it is fully clean (the least "
-        "likely element first): " + "; ".join(parts) + "."
+        f"- By element with {budget_label(budget, probability)}, the share of draws in which it is fully clean "
+        "(the least likely element first): " + "; ".join(parts) + "."
     ]
 
 
@@ -499,8 +510,10 @@ def _condition_sentences(subject: Subject, probability: pd.DataFrame, budget: fl
             for name, group in rows.groupby("class", sort=False)
         ]
         lines.append(
-            f"- Split by the condition {condition} (each class's draws on their own), with {budget_label(budget)}, "
-            "the share of draws in which every element is fully clean: " + "; ".join(parts) + "."
+            f"- Split by the condition {condition} (each class's draws on their own), with "
+            f"{budget_label(budget, probability)}, the share of draws in which every element is fully clean: "
+            + "; ".join(parts)
+            + "."
         )
     return lines
 
@@ -515,7 +528,7 @@ def _premium_sentence(subject: Subject, outlook: pd.DataFrame, budget: float) ->
         return usd(mid) if low == high else f"{usd(low)} to {usd(high)} (median {usd(mid)})"
 
     return [
-        f"- With {budget_label(budget)}, the premium of clean supply from {subject.year} over each draw's own "
+        f"- With {budget_label(budget, outlook)}, the premium of clean supply from {subject.year} over each draw's own "
         f"unconstrained plan is P10–P90 {spread('premium')} over the solved draws ({r['solved']}) and "
         f"{spread('premium_if_met')} over the draws that meet the requirement ({r['requirement_met']}); "
         f"{subject.protected} capex {spread('protected_capex')} and, where the requirement is met, "
@@ -529,12 +542,19 @@ def outlook_note(subject: Subject, sheets: dict[str, pd.DataFrame], man: dict) -
     if not solved:
         return ""
     return (
-        f"{budget_label(solved[-1])} at {subject.budget} nodes; clean from {subject.year} required; "
+        f"{budget_label(solved[-1], sheets['outlook'])}; clean from {subject.year} required; "
         f"{man['draws']} draws, seed {man['seed']}, replan, {subject.price}"
     )
 
 
-def findings_md(subject: Subject, sheets: dict[str, pd.DataFrame], man: dict, files: set[str], rows: int = 0) -> str:
+def findings_md(
+    subject: Subject,
+    sheets: dict[str, pd.DataFrame],
+    man: dict,
+    files: set[str],
+    rows: int = 0,
+    groups: dict[str, str] | None = None,
+) -> str:
     """findings.md: labels in sentences and headings are escaped (`Subject.markdown`, `markdown_frames`);
     tables escape their own cells."""
     y, subject, said, source = subject.year, subject.markdown(), markdown_frames(sheets), markdown_code(man["input"])
@@ -622,8 +642,9 @@ def findings_md(subject: Subject, sheets: dict[str, pd.DataFrame], man: dict, fi
         *image("cost_factor", "premium by cost factor"),
         f"## The clean share each budget buys (clean from {y})",
         "",
-        f"**Largest clean share of {subject.protected} demand with no shortfall, for each capex budget at "
-        f"{subject.budget} nodes** (nominal):",
+        f"**Largest clean share of {subject.protected} demand with no shortfall, for each capex budget** (nominal; "
+        f"`budget_blocs` names the blocs whose capex it caps: the settings' {subject.budget} for the grid, and a "
+        "scenario's own for the budget it sets, so that a row and the scenario it cites are the same case):",
         "",
         _table(sheets["budgets"]),
         "",
@@ -649,12 +670,7 @@ def findings_md(subject: Subject, sheets: dict[str, pd.DataFrame], man: dict, fi
         "",
         _table(sheets["binding_stages"]) if len(sheets["binding_stages"]) else "No capacity binds.",
         "",
-        "## Scenarios",
-        "",
-        "**Each scenario of the workbook beside the base case** (the workbook's own settings, no report overrides):",
-        "",
-        _table(sheets["scenarios"]),
-        "",
+        *scenarios_section(subject, sheets, groups or {}, image),
         *claims_section(sheets["claims"]),
         *validation_section(sheets.get("validation", pd.DataFrame()), said.get("validation", pd.DataFrame())),
         "## What the model does not capture",
@@ -719,14 +735,16 @@ def outlook_section(subject: Subject, sheets: dict[str, pd.DataFrame], man: dict
         why = "`--draws 0` was asked for" if rows else "the workbook has no uncertainty sheet"
         return [title, "", f"Nothing was drawn: {why}.", ""]
     solved = solved_budgets(outlook, sheets["outlook_probability"])
-    chart = budget_label(solved[-1]) if solved else ""
+    chart = budget_label(solved[-1], markdown_frames({"o": outlook})["o"]) if solved else ""
     return [
         title,
         "",
         f"**What was drawn.** `rechain risk` in mode {man['mode']}, {subject.price}: {man['draws']} draws per "
         f"budget, seed {man['seed']}, {rows} row{'s' if rows != 1 else ''} of the workbook's uncertainty sheet "
         "(its rows and notes say what is uncertain and why; nothing else is). Each draw is the case with clean "
-        f"supply required from {subject.year} and that budget, solved with foresight of its own values "
+        f"supply required from {subject.year} and that budget on the capex of the blocs its row names "
+        "(`budget_blocs`: the settings' for budget 0, a scenario's own for the budget it sets), solved with "
+        "foresight of its own values "
         + (
             "(replan); with the shortfall at any price the least shortfall that lead times, ramp-up, ore and "
             "failures allow is found first, then the least cost at it, so a probability does not depend on the "
@@ -760,6 +778,29 @@ def outlook_section(subject: Subject, sheets: dict[str, pd.DataFrame], man: dict
     ]
 
 
+def scenarios_section(subject: Subject, sheets: dict[str, pd.DataFrame], groups: dict[str, str], image) -> list[str]:
+    """One table and bar chart per group of scenarios (world costs, world supply and demand, policy), each
+    case also with clean supply required from the report's deadline."""
+    lines = [
+        "## Scenarios",
+        "",
+        "**Each scenario of the workbook beside the base case, by group** (the workbook's own settings, no report "
+        "overrides; a scenario's group follows from the keys it changes, the largest change of system cost "
+        f"first). The `required_` columns show each case with {subject.protected} demand fully clean from "
+        f"{subject.year}: its premium over the same case unconstrained, so a scenario that changes who counts "
+        "as clean shows its cost there, not as a change against the base; unmet demand, the independence "
+        f"shortfall ({subject.price}) and the lowest clean share over every element and year from {subject.year}. "
+        "A scenario that asks for clean supply itself is shown once (`requirement` says so), with its premium "
+        "over itself unconstrained.",
+        "",
+    ]
+    for sheet, group in groups.items():
+        name, _, what = group.partition(": ")
+        lines += [f"### {name.capitalize()}" + (f" ({what})" if what else ""), "", _table(sheets[sheet]), ""]
+        lines += image(sheet, f"system cost of each scenario against the base case, {name}")
+    return lines
+
+
 def claims_section(table: pd.DataFrame) -> list[str]:
     if table.empty:
         return []
@@ -774,16 +815,24 @@ def claims_section(table: pd.DataFrame) -> list[str]:
     ]
 
 
-def write_findings(out: Path, subject: Subject, sheets: dict[str, pd.DataFrame], man: dict, rows: int = 0) -> None:
+def write_findings(
+    out: Path,
+    subject: Subject,
+    sheets: dict[str, pd.DataFrame],
+    man: dict,
+    rows: int = 0,
+    groups: dict[str, str] | None = None,
+) -> None:
     """findings_tables.* (xlsx, CSV, Markdown, PNG) and findings.md beside them; `rows`: how many
-    uncertainty rows the outlook drew."""
+    uncertainty rows the outlook drew; `groups`: the scenario tables (sheet -> its group in words)."""
     note = outlook_note(subject, sheets, man)
     written = write_tables(
         out,
         "findings_tables",
         sheets,
         run_table(man),
-        [*charts(subject, note), tornado_chart(subject)],
+        [*charts(subject, note, groups), tornado_chart(subject)],
         "rechain findings: tables",
     )
-    write_markdown(out / "findings.md", findings_md(subject, sheets, man, {p.name for p in written}, rows))
+    files = {p.name for p in written}
+    write_markdown(out / "findings.md", findings_md(subject, sheets, man, files, rows, groups))

@@ -54,6 +54,7 @@ class Chart:
     picture: Callable[[Path, pd.DataFrame, str], None] | None = None  # its own PNG (path, frame, footer)
     upright: bool = False  # categories as columns left to right (a histogram's bins), not bars top down
     by_size: bool = False  # categories from the largest y to the smallest (scenarios); failed ones last
+    series: tuple[tuple[str, str], ...] = ()  # (column, legend label): several y columns of one table as groups
 
 
 def is_money(name: str) -> bool:
@@ -211,7 +212,8 @@ def _png(path: Path, spec: Chart, frame: pd.DataFrame, footer: str = "") -> None
     lines = chart_lines(spec, frame)
     many = lines.ys.shape[1] > 8
     tall = lines.ticks is not None and len(lines.ticks) > 8
-    fig, ax = plt.subplots(figsize=(9 if many else 7, 4.6 + (0.25 * len(lines.ticks) - 2 if tall else 0)), dpi=120)
+    beside = many or (lines.ticks is not None and lines.ys.shape[1] > 1)  # the legend right of the axes
+    fig, ax = plt.subplots(figsize=(9 if beside else 7, 4.6 + (0.25 * len(lines.ticks) - 2 if tall else 0)), dpi=120)
     if many:
         ax.set_prop_cycle(color=plt.get_cmap("tab20").colors)
     if lines.ticks is not None:
@@ -239,7 +241,7 @@ def _png(path: Path, spec: Chart, frame: pd.DataFrame, footer: str = "") -> None
     if spec.note:
         ax.set_title(wrapped(mathtext(spec.note), fig.get_size_inches()[0]), fontsize=8, color="dimgrey")
     if ax.get_legend_handles_labels()[1]:
-        where = dict(loc="upper left", bbox_to_anchor=(1.01, 1)) if many else {}
+        where = dict(loc="upper left", bbox_to_anchor=(1.01, 1)) if beside else {}
         ax.legend(
             title=mathtext(words(spec.group)) if spec.group else None,
             fontsize=7 if many else 8,
@@ -440,12 +442,26 @@ def excel_title(spec: Chart):
     return Title(tx=Text(rich=RichText(p=paras)), overlay=False)
 
 
+def as_series(spec: Chart, frame: pd.DataFrame) -> tuple[Chart, pd.DataFrame]:
+    """A chart of several y columns (`spec.series`) as one y column (named `spec.y`) with a `series` group;
+    a row's status counts for the first series only (a blank in another is a gap, not a failure)."""
+    if not spec.series:
+        return spec, frame
+    columns = [c for c, _ in spec.series if c in frame]
+    parts = []
+    for i, (column, label) in enumerate(spec.series):
+        if column in frame:
+            part = frame.drop(columns=columns).assign(series=label, **{spec.y: frame[column]})
+            parts.append(part if i == 0 or "status" not in part else part.assign(status="optimal"))
+    return replace(spec, group="series", series=()), pd.concat(parts, ignore_index=True)
+
+
 def _excel_charts(charts: list[Chart], sheets: dict[str, pd.DataFrame], first: int = 1):
     """Adds the charts (their data sheets `chart<first> <sheet>`, `chart<first + 1> ...`) to a workbook."""
 
     def add(book):
         for i, spec in enumerate(charts):
-            frame = sheets[spec.sheet]
+            spec, frame = as_series(spec, sheets[spec.sheet])
             if frame.empty or spec.y not in frame or spec.x not in frame:
                 continue
             _excel_chart(book, spec, chart_lines(spec, frame), f"chart{i + first} {spec.sheet}"[:31])
@@ -664,22 +680,42 @@ def write_tables(
 
 
 def _picture(path: Path, spec: Chart, frame: pd.DataFrame, footer: str) -> None:
+    spec, frame = as_series(spec, frame)
     if spec.picture is not None:
         spec.picture(path, frame, footer)
     else:
         _png(path, spec, frame, footer)
 
 
-def scenarios_chart(note: str) -> Chart:
-    """Each scenario's system cost against the base case's, as bars."""
-    return Chart(
-        "scenarios",
-        "scenario",
-        "system_cost_vs_base_usd",
-        "System cost of each scenario against the base case",
-        None,
-        "scenario",
-        "system cost minus the base case's (USD)",
-        note,
-        by_size=True,
+def scenarios_charts(titles: dict[str, str], note: str, required: str = "") -> list[Chart]:
+    """Each group's scenarios' system cost against the base case's, as bars sorted by size: one chart per
+    sheet, `titles` naming each sheet's group; with `required` (the requirement in words, e.g. `clean from
+    2035`), beside each bar the case's premium under the requirement over itself unconstrained."""
+    series = (
+        (("system_cost_vs_base_usd", "as it is, against the base"),
+         ("required_premium_usd", f"{required}, over itself"))
+        if required
+        else ()
+    )  # fmt: skip
+    title = (
+        f"Scenarios against the base case and {required}"
+        if required
+        else "System cost of each scenario against the base case"
     )
+    return [
+        Chart(
+            sheet,
+            "scenario",
+            "system_cost_vs_base_usd",
+            title + (f" — {group.split(':')[0]}" if group else ""),
+            None,
+            "scenario",
+            "system cost minus the base case's, or premium over itself (USD)"
+            if required
+            else "system cost minus the base case's (USD)",
+            note,
+            by_size=True,
+            series=series,
+        )
+        for sheet, group in titles.items()
+    ]

@@ -31,6 +31,7 @@ from ..workbook.validate import Workbook
 from .diagnosis import TOLERANCE
 from .evidence import Evidence, evidence_points, evidence_tables
 from .frontier import budget_frontier
+from .scenario_groups import failures, group_sheets, requirement_cases, titles
 from .scenarios import PRICED, compare_scenarios, figures, make_cases
 from .validation import validation_table
 from .warm import CasesJob, Models
@@ -49,6 +50,7 @@ PREMIUM_COLUMNS = [
     "shortfall_t",
     PRICED,
 ]
+SCENARIO_PREFIX = "scenarios_"  # the report's scenario tables: one per group
 STOCK_KEYS = ("max_t", "initial_t")  # a scenario that sets only these is a stockpile lever
 DEADLINE_COLUMNS = ["case", "independence_year", "status", "reason", *PREMIUM_COLUMNS]
 FACTOR_COLUMNS = [
@@ -142,7 +144,9 @@ def planned(run: Runner, subject: Subject) -> list[tuple[str | None, tuple, bool
     for _, rule, _ in definitions(run.wb, subject)[1:]:
         cases.append((None, run.key(max_restricted_share=1.0, **rule), True))
         cases.append((None, run.key(**_clean(subject), **rule), True))
-    return cases + [(name, (), False) for name in run.wb.scenario_names]
+    scenarios = [(name, (), False) for name in run.wb.scenario_names]
+    datasets = {name: run.models.dataset(name) for name in run.wb.scenario_names}
+    return cases + scenarios + [(n, o, False) for n, o in requirement_cases(datasets, (), subject.year)]
 
 
 def _near(values: tuple) -> tuple:
@@ -456,19 +460,32 @@ def claim_table(wb: Workbook, scenarios: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns)
 
 
-def budget_grid(wb: Workbook, clean: Solution) -> list[tuple[float, str]]:
-    """(budget, where it comes from): multiples of the budget capex of the cheapest fully
-    clean plan, and every budget_usd a scenario sets."""
+def budget_grid(wb: Workbook, clean: Solution) -> list[tuple[float, tuple[str, ...], str]]:
+    """(budget, the blocs whose capex it caps, where it comes from): multiples of the budget capex of the
+    cheapest fully clean plan at the settings' budget_blocs, and every budget_usd a scenario sets at that
+    scenario's budget_blocs (the case the scenario defines: docs/model.md, "Readings decided")."""
     sources = defaultdict(list)
     top = clean.summary["budget_capex_usd"] if clean.optimal else 0.0
+    settings = budget_blocs(wb, None)
     for m in BUDGET_MULTIPLES if top > 0 else (0.0,):
-        sources[m * top].append(f"{m:g} × budget capex of the fully clean plan")
+        sources[(settings, m * top)].append(f"{m:g} × budget capex of the fully clean plan")
     for value, name in _scenario_values(wb, "budget_usd"):
-        sources[value].append(f"budget_usd of scenario {name}")
-    return [(b, "; ".join(names)) for b, names in sorted(sources.items())]
+        sources[(budget_blocs(wb, name), value)].append(f"budget_usd of scenario {name}")
+    ordered = sorted(sources.items(), key=lambda item: (item[0][0] != settings, item[0][0], item[0][1]))
+    return [(b, blocs, "; ".join(names)) for (blocs, b), names in ordered]
 
 
-def budget_table(run: Runner, subject: Subject, grid: list[tuple[float, str]]) -> pd.DataFrame:
+def budget_blocs(wb: Workbook, scenario: str | None) -> tuple[str, ...]:
+    """The blocs whose capex a case's budget caps."""
+    return tuple(sorted(make_dataset(wb, scenario).budget_blocs))
+
+
+def blocs_text(blocs: tuple[str, ...]) -> str:
+    """Blocs as the report names them: `allied and non_allied`."""
+    return " and ".join(blocs) or "none"
+
+
+def budget_table(run: Runner, subject: Subject, grid: list[tuple[float, tuple[str, ...], str]]) -> pd.DataFrame:
     if run.budgets is not None:
         table = run.budgets
         run.budgets = None
@@ -478,19 +495,32 @@ def budget_table(run: Runner, subject: Subject, grid: list[tuple[float, str]]) -
     return _budget_table(run.wb, run.options, subject.year, grid, lambda _: run.tick())
 
 
-def _budget_table(wb: Workbook, options: SolveOptions, year: int, grid: list[tuple[float, str]], tick) -> pd.DataFrame:
-    budgets = [b for b, _ in grid]
-    try:
-        table = budget_frontier(wb, None, (("independence_year", str(year)),), budgets, None, options, tick)
-    except Exception as exc:  # a failed frontier is reported, never fatal
-        table = pd.DataFrame(
-            {"budget_usd": budgets, "status": Status.ERROR.value, "reason": f"{type(exc).__name__}: {exc}"}
-        )
-    table = table.drop(columns=["restricted_cost_factor"], errors="ignore")
+def _budget_table(
+    wb: Workbook, options: SolveOptions, year: int, grid: list[tuple[float, tuple[str, ...], str]], tick
+) -> pd.DataFrame:
+    """The budget frontier at each bloc set of the grid (the settings' first), one row per budget with the
+    blocs it caps (`budget_blocs`) and where it comes from (`defined_by`)."""
+    settings = budget_blocs(wb, None)
+    tables = []
+    for blocs in dict.fromkeys(b for _, b, _ in grid):
+        budgets = [v for v, b, _ in grid if b == blocs]
+        covered = () if blocs == settings else (("budget_blocs", ", ".join(blocs)),)
+        tables.append(_frontier(wb, options, (("independence_year", str(year)), *covered), budgets, tick))
+    table = pd.concat(tables, ignore_index=True).drop(columns=["restricted_cost_factor"], errors="ignore")
     if "reason" not in table:
         table.insert(table.columns.get_loc("status") + 1, "reason", None)
-    table.insert(1, "defined_by", [source for _, source in grid])
+    table.insert(1, "budget_blocs", [blocs_text(b) for _, b, _ in grid])
+    table.insert(2, "defined_by", [source for _, _, source in grid])
     return table
+
+
+def _frontier(wb: Workbook, options: SolveOptions, overrides: tuple, budgets: list[float], tick) -> pd.DataFrame:
+    try:
+        return budget_frontier(wb, None, overrides, budgets, None, options, tick)
+    except Exception as exc:  # a failed frontier is reported, never fatal
+        return pd.DataFrame(
+            {"budget_usd": budgets, "status": Status.ERROR.value, "reason": f"{type(exc).__name__}: {exc}"}
+        )
 
 
 def premium_table(result: Solution) -> pd.DataFrame:
@@ -568,7 +598,7 @@ def write_report(
         + 2 * (len(definitions(wb, subject)) - 1)
         + len(BUDGET_MULTIPLES)
         + 1
-        + len(wb.scenario_names)
+        + 2 * len(wb.scenario_names)
         + draws * len(budgets_of(wb))
         + evidence_points(wb, path, draws)
     ]
@@ -594,9 +624,10 @@ def write_report(
             run.solve(max_restricted_share=alpha, independence_year=subject.year)
         )
     sheets["binding_stages"] = binding_stages(clean, make_dataset(wb).stages)
-    sheets["scenarios"] = compare_scenarios(wb, (), options, on_row=run.tick, models=run.models)
+    scenarios = compare_scenarios(wb, (), options, on_row=run.tick, models=run.models, require_from=subject.year)
+    sheets |= group_sheets(scenarios, SCENARIO_PREFIX)
     sheets["comparators"] = comparator_table(wb, sheets["deadlines"], sheets["cost_factor"], subject.year)
-    sheets["claims"] = claim_table(wb, sheets["scenarios"])
+    sheets["claims"] = claim_table(wb, scenarios)
     sheets["validation"] = validation_table(wb.observed, run.solve(max_restricted_share=1.0))
     seen = outlook(wb, path, subject.year, draws, seed, options, workers, tick, subject.deadlines)
     if not seen.complete:
@@ -607,11 +638,11 @@ def write_report(
     if show:
         show(sheets)
     facts = {"draws": draws, "seed": seed, "mode": "replan", "costs": subject.discounting, "shortfall": subject.price}
-    write_findings(out, subject, sheets, man | facts, seen.rows)
+    write_findings(out, subject, sheets, man | facts, seen.rows, titles(sheets, SCENARIO_PREFIX))
     return (
         run.failed
         + int((sheets["budgets"]["status"] != "optimal").sum())
-        + int((sheets["scenarios"]["status"] != "optimal").sum())
+        + failures(scenarios)
         + int((seen.budgets["draws"] - seen.budgets["solved"]).sum())
         + int((sheets["tornado"]["status"] != "optimal").sum())
     )

@@ -27,6 +27,7 @@ LEVELS = {"≥95%": "95", "≥99%": "99", FULLY_MET: "full"}  # threshold -> col
 FIGURES = (("premium_usd", "premium"), ("protected_capex_usd", "protected_capex"))
 OUTLOOK_COLUMNS = [
     "budget_usd",
+    "budget_blocs",
     "defined_by",
     "draws",
     "solved",
@@ -36,6 +37,7 @@ OUTLOOK_COLUMNS = [
 ]
 PROBABILITY_COLUMNS = [
     "budget_usd",
+    "budget_blocs",
     "condition",
     "class",
     "element",
@@ -62,13 +64,18 @@ class Outlook:
     complete: bool = True
 
 
-def budgets_of(wb: Workbook) -> list[tuple[float, str]]:
-    from .findings import _scenario_values
+def budgets_of(wb: Workbook) -> list[tuple[float, tuple[str, ...], str]]:
+    """(budget, the blocs whose capex it caps, where it comes from): 0 at the settings' budget_blocs, and
+    every budget_usd a scenario sets at that scenario's budget_blocs (docs/model.md, "Readings decided");
+    the settings' blocs first, each bloc set's budgets ascending."""
+    from .findings import _scenario_values, budget_blocs
 
-    sources: dict[float, list[str]] = {0.0: ["no capex at budget blocs"]}
+    settings = budget_blocs(wb, None)
+    sources: dict[tuple, list[str]] = {(settings, 0.0): ["no capex at budget blocs"]}
     for value, name in _scenario_values(wb, "budget_usd"):
-        sources.setdefault(value, []).append(f"scenario {name}")
-    return [(b, "; ".join(names)) for b, names in sorted(sources.items())]
+        sources.setdefault((budget_blocs(wb, name), value), []).append(f"scenario {name}")
+    ordered = sorted(sources.items(), key=lambda item: (item[0][0] != settings, item[0][0], item[0][1]))
+    return [(b, blocs, "; ".join(names)) for (blocs, b), names in ordered]
 
 
 def empty(draws: int, seed: int, rows: int) -> Outlook:
@@ -96,30 +103,35 @@ def outlook(
 ) -> Outlook:
     """`year`: clean supply required from it; `deadlines`: the years the probability table shows."""
     overrides = (("max_restricted_share", "0"), ("independence_year", str(year)))
+    from .findings import blocs_text
+
     _, rows, _ = load_risk(path, None, overrides, required=False)
     if not rows or draws == 0:
         return empty(draws, seed, len(rows))
     table, probability, complete = [], [], True
-    same: tuple[float, dict] | None = None
+    same: dict[tuple[str, ...], tuple[float, dict]] = {}  # per bloc set: a budget that bound in no draw
     chart: dict | None = None
-    for budget, source in budgets_of(wb):
-        if same is None:
-            job = RiskJob(wb, None, (*overrides, ("budget_usd", repr(budget))), rows, seed, options=options)
+    settings = budgets_of(wb)[0][1]
+    for budget, blocs, source in budgets_of(wb):
+        if blocs not in same:
+            covered = () if blocs == settings else (("budget_blocs", ", ".join(blocs)),)
+            case = (*overrides, *covered, ("budget_usd", repr(budget)))
+            job = RiskJob(wb, None, case, rows, seed, options=options)
             result, complete = run_risk(job, draws, workers, on_row=lambda done: [tick() for _ in done] if tick else 0)
             if not complete:
                 break
             solved = _solved(result["draws"])
             bound = bool(solved.get("budget_binds", pd.Series(dtype=bool)).astype(bool).any())
             if not bound and len(solved) == draws:  # a draw that did not solve says nothing of the budget
-                same = (budget, result)
-            probability += _probabilities(budget, result, deadlines)
+                same[blocs] = (budget, result)
+            probability += _probabilities(budget, blocs_text(blocs), result, deadlines)
             chart = result
         else:
-            result, bound = same[1], False
-            source += f"; the same draws as {usd(same[0])}, where the budget bound in no draw"
+            result, bound = same[blocs][1], False
+            source += f"; the same draws as {usd(same[blocs][0])}, where the budget bound in no draw"
             for _ in range(draws if tick else 0):
                 tick()
-        table.append(_row(budget, source, result, bound))
+        table.append(_row(budget, blocs_text(blocs), source, result, bound))
     return Outlook(
         pd.DataFrame(table, columns=OUTLOOK_COLUMNS),
         pd.DataFrame(probability, columns=PROBABILITY_COLUMNS),
@@ -136,7 +148,7 @@ def _solved(drawn: pd.DataFrame) -> pd.DataFrame:
     return drawn[drawn["status"] == "optimal"] if len(drawn) else drawn
 
 
-def _probabilities(budget: float, result: dict, deadlines: tuple[int, ...]) -> list[dict]:
+def _probabilities(budget: float, blocs: str, result: dict, deadlines: tuple[int, ...]) -> list[dict]:
     """Per condition class, element and deadline year: the three thresholds' probabilities with their
     intervals (over all draws of the class) and the clean share's P10/P50/P90 (over its solved draws)."""
     thresholds, fan = result["thresholds"], result["clean_share_fan"]
@@ -145,7 +157,8 @@ def _probabilities(budget: float, result: dict, deadlines: tuple[int, ...]) -> l
     shares = fan.set_index(keys)[["p10", "p50", "p90"]] if len(fan) else None
     rows = []
     for key, group in at.groupby(keys, sort=False):
-        row = {"budget_usd": budget, **dict(zip(keys, key, strict=True)), "draws": int(group["draws"].iloc[0])}
+        row = {"budget_usd": budget, "budget_blocs": blocs, **dict(zip(keys, key, strict=True))}
+        row["draws"] = int(group["draws"].iloc[0])
         for r in group.itertuples(index=False):
             infix = LEVELS[r.threshold]
             row |= {f"probability_{infix}": r.probability, f"probability_{infix}_low": r.low}
@@ -186,9 +199,10 @@ def _quantiles(summary: pd.DataFrame, figure: str, subset: str, name: str) -> di
     return out
 
 
-def _row(budget: float, source: str, result: dict, bound: bool) -> dict:
+def _row(budget: float, blocs: str, source: str, result: dict, bound: bool) -> dict:
     drawn, summary = result["draws"], result["summary"]
-    row: dict = {"budget_usd": budget, "defined_by": source, "draws": len(drawn), "solved": len(_solved(drawn))}
+    row: dict = {"budget_usd": budget, "budget_blocs": blocs, "defined_by": source}
+    row |= {"draws": len(drawn), "solved": len(_solved(drawn))}
     met = summary[(summary["condition"] == "") & (summary["subset"] == REQUIREMENT_MET)]
     row |= {"budget_bound": bound, "requirement_met": int(met["n"].max()) if len(met) else 0}
     for figure, name in FIGURES:

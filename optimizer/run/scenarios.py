@@ -9,6 +9,7 @@ from ..models.highs import DEFAULT_OPTIONS, SolveOptions
 from ..models.solution import Solution, shortfall_price_label
 from ..workbook.cases import make_dataset
 from ..workbook.validate import Workbook
+from .scenario_groups import REQUIRED_COLUMNS, check_year, group_of, in_order, required_figures, requirement_cases
 
 FIGURES = {
     "system_cost_usd": "system_cost_vs_base_usd",
@@ -83,43 +84,89 @@ def compare_scenarios(
     on_row=None,
     models=None,
     workers: int = 1,
+    require_from: int | None = None,
 ) -> pd.DataFrame:
-    """One row per case, base first. Every case is made (and checked) before any is solved;
-    a case that does not solve is a row with its status and reason and no figures; a `description`
-    column after the name when a scenario has one (Workbook.scenario_descriptions). Cases are
-    solved structure by structure through `models` (a run.warm.Models, new by default): a
-    scenario whose rows are all mutable keys is an update of the base case's model. With
-    `workers` > 1, one task per structure in that many processes: the same solves in the same order."""
-    from .warm import CasesJob, Models
+    """One row per case, the base first, then each group of scenarios (run.scenario_groups: a `group`
+    column), the largest change against the base first. Every case is made (and checked) before any
+    is solved; a case that does not solve is a row with its status and reason and no figures; a
+    `description` column after the name when a scenario has one (Workbook.scenario_descriptions).
+    With `require_from` = Y, the REQUIRED_COLUMNS: each case also with clean supply from Y and its
+    premium over itself unconstrained (a case that asks for clean supply itself: shown once). Cases
+    are solved structure by structure through `models` (a run.warm.Models, new by default): a case
+    whose rows are all mutable keys is an update of a model of the same structure. With `workers` > 1,
+    one task per structure in that many processes: the same solves in the same order."""
+    from .warm import Models
 
     models = models or Models(wb, options)
     overrides = tuple(overrides)
     cases = make_cases(wb, overrides)
-    structures = {name: models.identity(name, overrides, ds)[0] for name, ds in cases.items()}
-    first = {s: i for i, s in reversed(list(enumerate(structures.values())))}
-    order = sorted(cases, key=lambda name: first[structures[name]])
-    if workers > 1:
-        from .parallel import run_tasks
-
-        groups: dict[tuple, list] = {}
-        for name in order:
-            groups.setdefault(structures[name], []).append((name, overrides, False))
-        results, complete = run_tasks(CasesJob(wb, options), sorted(groups.values(), key=len, reverse=True), workers)
-        if not complete:
-            raise KeyboardInterrupt
-        for result in results:
-            models.remember(result["solved"])
-    rows = {}
-    for name in order:
-        result = models.solve(name, overrides, tables=False, ds=cases[name])
-        rows[name] = {"scenario": name or "base", "changes": changes(wb, name)} | figures(result)
-        if on_row:
-            on_row(rows[name])
-    table = _with_differences(pd.DataFrame([rows[name] for name in cases], columns=COLUMNS[: 5 + len(FIGURES)]))
+    if require_from:
+        check_year(cases[None], require_from)
+    extra = dict(zip(cases, requirement_cases(cases, overrides, require_from), strict=True)) if require_from else {}
+    datasets = {(name, overrides): ds for name, ds in cases.items()} | _made(wb, list(extra.values()))
+    solved = _solve_all(wb, models, datasets, workers, on_row, require_from)
+    rows = [{"scenario": n or "base", "changes": changes(wb, n)} | figures(solved[(n, overrides)]) for n in cases]
+    table = _with_differences(pd.DataFrame(rows, columns=COLUMNS[: 5 + len(FIGURES)]))
+    if require_from:
+        figures_ = [
+            required_figures(solved[(n, overrides)], solved[extra[n]], ds, require_from) for n, ds in cases.items()
+        ]
+        table = pd.concat([table, pd.DataFrame(figures_, columns=REQUIRED_COLUMNS)], axis=1)
+    table.insert(1, "group", [group_of(wb, name) for name in cases])
     described = getattr(wb, "scenario_descriptions", {})
     if any(described.get(name, "") for name in cases if name):
         table.insert(1, "description", [described.get(name, "") if name else "" for name in cases])
-    return table
+    return in_order(table)
+
+
+def _made(wb: Workbook, jobs: list) -> dict:
+    """The datasets of (scenario, overrides) jobs; one InputError naming every problem."""
+    datasets, issues = {}, []
+    for name, overrides in jobs:
+        try:
+            datasets[(name, overrides)] = make_dataset(wb, name, overrides)
+        except InputError as exc:
+            issues += [i for i in exc.issues if i not in issues]
+    if issues:
+        raise InputError(issues)
+    return datasets
+
+
+def _solve_all(wb: Workbook, models, datasets: dict, workers: int, on_row, year: int | None) -> dict:
+    """Every (scenario, overrides) job of `datasets` solved, in the order of their structures' first jobs;
+    `on_row` sees each solve's row (an extra job named `<scenario> (clean from Y)` or `(unconstrained)`)."""
+    jobs = list(datasets)
+    structures = {job: models.identity(*job, datasets[job])[0] for job in jobs}
+    first = {s: i for i, s in reversed(list(enumerate(structures.values())))}
+    order = sorted(jobs, key=lambda job: first[structures[job]])
+    if workers > 1:
+        _in_workers(wb, models, order, structures, workers)
+    solved = {}
+    for job in order:
+        solved[job] = models.solve(*job, tables=False, ds=datasets[job])
+        if on_row:
+            name = job[0] or "base"
+            label = name if len(job[1]) == len(jobs[0][1]) else f"{name} ({_extra_label(job[1], year)})"
+            on_row({"scenario": label, "changes": changes(wb, job[0])} | figures(solved[job]))
+    return solved
+
+
+def _extra_label(overrides: tuple, year: int | None) -> str:
+    return "unconstrained" if overrides[-1] == ("max_restricted_share", "1") else f"clean from {year}"
+
+
+def _in_workers(wb: Workbook, models, order: list, structures: dict, workers: int) -> None:
+    from .parallel import run_tasks
+    from .warm import CasesJob
+
+    groups: dict[tuple, list] = {}
+    for name, overrides in order:
+        groups.setdefault(structures[(name, overrides)], []).append((name, overrides, False))
+    results, complete = run_tasks(CasesJob(wb, models.options), sorted(groups.values(), key=len, reverse=True), workers)
+    if not complete:
+        raise KeyboardInterrupt
+    for result in results:
+        models.remember(result["solved"])
 
 
 def _with_differences(table: pd.DataFrame) -> pd.DataFrame:
