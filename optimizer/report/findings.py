@@ -11,6 +11,7 @@ import pandas as pd
 from ..models.highs import Status
 from ..workbook.cases import make_dataset
 from ..workbook.validate import Workbook
+from .commitment import commitment_section, commitment_sentences
 from .results import run_table
 from .risk import fan_png, price_label, thresholds_png
 from .tables import Chart, cell_text, markdown_table, scenarios_chart, write_tables
@@ -545,6 +546,7 @@ def findings_md(subject: Subject, sheets: dict[str, pd.DataFrame], man: dict, fi
         *definition_sentence(subject, said["definitions"]),
         *comparator_sentence(subject, said["comparators"]),
         *outlook_sentences(subject, said, man),
+        *commitment_sentences(subject, said, man),
         "",
         "## Cost of fully clean supply by deadline",
         "",
@@ -582,6 +584,7 @@ def findings_md(subject: Subject, sheets: dict[str, pd.DataFrame], man: dict, fi
         "",
         *comparator_section(subject, sheets["comparators"]),
         *outlook_section(subject, sheets, man, rows, image),
+        *commitment_section(subject, sheets, man),
         f"## Sensitivity to the cost factor of {subject.advantaged} (fully clean from {y})",
         "",
         f"**Premium of fully clean supply from {y} at each cost factor of {subject.advantaged}** "

@@ -49,6 +49,15 @@ PROBABILITY_COLUMNS = [
 
 
 @dataclass(frozen=True)
+class Drawn:
+    """The chart budget's draws: the job that drew them (its case, rows, seed, options) and its tables."""
+
+    budget: float
+    job: RiskJob
+    result: dict
+
+
+@dataclass(frozen=True)
 class Outlook:
     """The tables, and what the reader must know to cite them."""
 
@@ -60,6 +69,7 @@ class Outlook:
     seed: int
     rows: int  # uncertainty rows used (0: the workbook has none; nothing was drawn)
     complete: bool = True
+    chart: Drawn | None = None  # the chart budget's draws (run.commitment solves them again in commit mode)
 
 
 def budgets_of(wb: Workbook) -> list[tuple[float, str]]:
@@ -101,7 +111,7 @@ def outlook(
         return empty(draws, seed, len(rows))
     table, probability, complete = [], [], True
     same: tuple[float, dict] | None = None
-    chart: dict | None = None
+    chart: Drawn | None = None
     for budget, source in budgets_of(wb):
         if same is None:
             job = RiskJob(wb, None, (*overrides, ("budget_usd", repr(budget))), rows, seed, options=options)
@@ -113,7 +123,7 @@ def outlook(
             if not bound and len(solved) == draws:  # a draw that did not solve says nothing of the budget
                 same = (budget, result)
             probability += _probabilities(budget, result, deadlines)
-            chart = result
+            chart = Drawn(budget, job, result)
         else:
             result, bound = same[1], False
             source += f"; the same draws as {usd(same[0])}, where the budget bound in no draw"
@@ -123,12 +133,13 @@ def outlook(
     return Outlook(
         pd.DataFrame(table, columns=OUTLOOK_COLUMNS),
         pd.DataFrame(probability, columns=PROBABILITY_COLUMNS),
-        _fan(chart),
-        _thresholds(chart),
+        _fan(None if chart is None else chart.result),
+        _thresholds(None if chart is None else chart.result),
         draws,
         seed,
         len(rows),
         complete,
+        chart,
     )
 
 
