@@ -538,7 +538,6 @@ def write_report(
         raise KeyboardInterrupt
     sheets |= {"outlook": seen.budgets, "outlook_probability": seen.probability}
     sheets |= {"outlook_fan": seen.fan, "outlook_thresholds": seen.thresholds}
-    total[0] -= 0 if seen.chart else draws
     committed = commitment(seen.chart, draws, subject.year, workers, tick)
     if not committed.complete:
         raise KeyboardInterrupt
