@@ -13,6 +13,7 @@ from ..models.solution import PER_KG, PER_KG_HIGH, PER_KG_LOW, PER_KG_UNIQUE
 from ..workbook.cases import make_dataset
 from ..workbook.validate import Workbook
 from .evidence import tier_section, tornado_chart, tornado_section, tornado_sentence, validation_section
+from .commitment import commitment_section, commitment_sentences
 from .results import run_table
 from .risk import fan_png, price_label, thresholds_png
 from .tables import Chart, cell_text, markdown_table, scenarios_charts, write_tables
@@ -590,6 +591,7 @@ def findings_md(
         *comparator_sentence(subject, said["comparators"]),
         *outlook_sentences(subject, said, man),
         *tornado_sentence(subject, said.get("tornado", pd.DataFrame())),
+        *commitment_sentences(subject, said, man),
         "",
         "## Cost of fully clean supply by deadline",
         "",
@@ -632,6 +634,7 @@ def findings_md(
         *outlook_section(subject, sheets, man, rows, image),
         *tornado_section(subject, sheets.get("tornado", pd.DataFrame()), image),
         *(tier_section(subject, sheets["tiers"], said["tiers"], man["draws"]) if "tiers" in sheets else []),
+        *commitment_section(subject, sheets, man),
         f"## Sensitivity to the cost factor of {subject.advantaged} (fully clean from {y})",
         "",
         f"**Premium of fully clean supply from {y} at each cost factor of {subject.advantaged}** "

@@ -585,7 +585,9 @@ def write_report(
     """findings.md, its charts and tables; returns how many points did not solve. `show(sheets)`
     sees the tables before they are written. The cases are solved ahead (Runner.ahead) in
     `workers` processes: the same solves, in the same order per structure, for any number; then
-    `draws` risk draws (seed `seed`, replan) per budget of the outlook."""
+    `draws` risk draws (seed `seed`, replan) per budget of the outlook, and the chart budget's draws
+    again in commit mode (run.commitment)."""
+    from .commitment import commitment
     from .outlook import budgets_of, outlook
 
     make_cases(wb)
@@ -599,7 +601,7 @@ def write_report(
         + len(BUDGET_MULTIPLES)
         + 1
         + 2 * len(wb.scenario_names)
-        + draws * len(budgets_of(wb))
+        + draws * (len(budgets_of(wb)) + 1)  # + 1: the chart budget's draws in commit mode
         + evidence_points(wb, path, draws)
     ]
     done = [0]
@@ -635,6 +637,10 @@ def write_report(
     sheets |= {"outlook": seen.budgets, "outlook_probability": seen.probability}
     sheets |= {"outlook_fan": seen.fan, "outlook_thresholds": seen.thresholds}
     sheets |= evidence_tables(wb, path, subject, seen, Evidence(options, workers, draws, seed), tick)
+    committed = commitment(seen.chart, draws, subject.year, workers, tick)
+    if not committed.complete:
+        raise KeyboardInterrupt
+    sheets |= {"commitment": committed.table, "commitment_by_year": committed.by_year}
     if show:
         show(sheets)
     facts = {"draws": draws, "seed": seed, "mode": "replan", "costs": subject.discounting, "shortfall": subject.price}
@@ -645,4 +651,5 @@ def write_report(
         + failures(scenarios)
         + int((seen.budgets["draws"] - seen.budgets["solved"]).sum())
         + int((sheets["tornado"]["status"] != "optimal").sum())
+        + committed.unsolved
     )

@@ -51,6 +51,15 @@ PROBABILITY_COLUMNS = [
 
 
 @dataclass(frozen=True)
+class Drawn:
+    """The chart budget's draws: the job that drew them (its case, rows, seed, options) and its tables."""
+
+    budget: float
+    job: RiskJob
+    result: dict
+
+
+@dataclass(frozen=True)
 class Outlook:
     """The tables, and what the reader must know to cite them."""
 
@@ -62,6 +71,7 @@ class Outlook:
     seed: int
     rows: int  # uncertainty rows used (0: the workbook has none; nothing was drawn)
     complete: bool = True
+    chart: Drawn | None = None  # the chart budget's draws (run.commitment solves them again in commit mode)
 
 
 def budgets_of(wb: Workbook) -> list[tuple[float, tuple[str, ...], str]]:
@@ -110,7 +120,7 @@ def outlook(
         return empty(draws, seed, len(rows))
     table, probability, complete = [], [], True
     same: dict[tuple[str, ...], tuple[float, dict]] = {}  # per bloc set: a budget that bound in no draw
-    chart: dict | None = None
+    chart: Drawn | None = None
     settings = budgets_of(wb)[0][1]
     for budget, blocs, source in budgets_of(wb):
         if blocs not in same:
@@ -125,7 +135,7 @@ def outlook(
             if not bound and len(solved) == draws:  # a draw that did not solve says nothing of the budget
                 same[blocs] = (budget, result)
             probability += _probabilities(budget, blocs_text(blocs), result, deadlines)
-            chart = result
+            chart = Drawn(budget, job, result)
         else:
             result, bound = same[blocs][1], False
             source += f"; the same draws as {usd(same[blocs][0])}, where the budget bound in no draw"
@@ -135,12 +145,13 @@ def outlook(
     return Outlook(
         pd.DataFrame(table, columns=OUTLOOK_COLUMNS),
         pd.DataFrame(probability, columns=PROBABILITY_COLUMNS),
-        _fan(chart),
-        _thresholds(chart),
+        _fan(None if chart is None else chart.result),
+        _thresholds(None if chart is None else chart.result),
         draws,
         seed,
         len(rows),
         complete,
+        chart,
     )
 
 
