@@ -12,8 +12,8 @@ from ..models.highs import Status
 from ..models.solution import PER_KG, PER_KG_HIGH, PER_KG_LOW, PER_KG_UNIQUE
 from ..workbook.cases import make_dataset
 from ..workbook.validate import Workbook
-from .evidence import tier_section, tornado_chart, tornado_section, tornado_sentence, validation_section
 from .commitment import commitment_section, commitment_sentences
+from .evidence import tier_section, tornado_chart, tornado_section, tornado_sentence, validation_section
 from .results import run_table
 from .risk import fan_png, price_label, thresholds_png
 from .tables import Chart, cell_text, markdown_table, scenarios_charts, write_tables

@@ -30,6 +30,8 @@ KEY_GROUPS = {
     "max_restricted_share": POLICY,
     "independence_year": POLICY,
     "restricted_blocs": POLICY,
+    "clean_by": POLICY,
+    "allied_only_stages": POLICY,
     "protected_blocs": POLICY,
     "budget_blocs": POLICY,
     "budget_usd": POLICY,
