@@ -2075,6 +2075,106 @@ def high_growth_rows():
     return rows
 
 
+# ---------------------------------------------------------------------------------------
+# recipes (issue 21 item 5): the allied consumers' Dy and Tb as demand for NdFeB magnets, made bulk alloyed (today's
+# intensity), by grain-boundary diffusion (GBD) or heavy-RE-free, in scenario `thrifting` only (base unchanged)
+# ---------------------------------------------------------------------------------------
+THRIFTING = "thrifting"
+MAGNET = "ndfeb_magnet"  # product, t of magnet; t REO-eq = t x REO_PER_T_MAGNET
+RECIPE_CONSUMERS = ("united_states", "japan", "south_korea", "germany", "eu_rest", "united_kingdom")  # allied bloc
+MAGNET_REO_2025 = sum(WORLD_2025.values())  # NdPr + Dy + Tb, t REO-eq at the magnet stage
+BULK_T_PER_T = {e: round(REO_PER_T_MAGNET * WORLD_2025[e] / MAGNET_REO_2025, 6) for e in ("Dy", "Tb")}
+GBD_HRE_CUT = 0.45  # middle of Mainrich's 30-60 %
+GBD_COST_SHARE = 0.10  # middle of Mainrich's +5-15 % of processing cost
+MAGNET_PROCESSING_USD_PER_T = MAG_OPEX * REO_PER_T_MAGNET  # the magnet stage's opex per t of magnet
+GBD_EXTRA_COST = round(GBD_COST_SHARE * MAGNET_PROCESSING_USD_PER_T, -1)
+HRE_FREE_FROM, HRE_FREE_SHARE = 2028, 0.2  # assumptions: Proterial samples in 2026 + 2 years; share not found
+RECIPES_SPEC = {  # recipe -> (t_per_t by element, extra_cost_usd_per_t, max_share, available_from_year)
+    "bulk_alloyed": (BULK_T_PER_T, 0, 1, FIRST_YEAR),
+    "gbd": ({e: round(t * (1 - GBD_HRE_CUT), 6) for e, t in BULK_T_PER_T.items()}, GBD_EXTRA_COST, 1, FIRST_YEAR),
+    "hre_free": ({"Dy": 0, "Tb": 0}, GBD_EXTRA_COST, HRE_FREE_SHARE, HRE_FREE_FROM),
+}
+RECIPE_ROWS = [
+    (MAGNET, recipe, e, t, cost, share, start)
+    for recipe, (t_per_t, cost, share, start) in RECIPES_SPEC.items()
+    for e, t in t_per_t.items()
+]
+DEMAND_SCENARIO_ROWS.append((THRIFTING, "demand_factor", 1))
+SCENARIO_DESCRIPTIONS[THRIFTING] = (
+    f"the allied consumers' Dy and Tb become demand for {MAGNET} (t of magnet), made bulk alloyed (today's intensity), "
+    f"by grain-boundary diffusion (Dy, Tb x {1 - GBD_HRE_CUT:.2f}, +{GBD_EXTRA_COST:,.0f} USD/t) or heavy-RE-free "
+    f"(no Dy/Tb, at most {HRE_FREE_SHARE:.0%} from {HRE_FREE_FROM}); NdPr unchanged (recipes sheet)"
+)
+
+
+def thrifting_rows():
+    """(node, element, year, demand_t, scenario): each allied consumer's magnets in t of magnet, (NdPr + Dy + Tb)
+    / REO_PER_T_MAGNET on the IEA path, and its Dy and Tb rows set to 0 (the recipes carry them)."""
+    rows = []
+    for node in RECIPE_CONSUMERS:
+        for year in YEARS:
+            reo = MAGNET_REO_2025 * REGION_SHARE[node] * iea_index(year) / iea_index(FIRST_YEAR)
+            rows.append((node, MAGNET, year, round(reo / REO_PER_T_MAGNET, 1), THRIFTING))
+            rows += [(node, e, year, 0.0, THRIFTING) for e in ("Dy", "Tb")]
+    return rows
+
+
+MAINRICH_GBD = (
+    "Mainrich International, 'GBD vs bulk-alloyed NdFeB' "
+    "(https://www.mainrichinternational.com/compare/gbd-vs-bulk-alloyed-ndfeb-magnet; P, a magnet vendor)"
+)
+RECIPE_SOURCES = [
+    (
+        f"recipe {MAGNET} bulk_alloyed",
+        f"Dy {BULK_T_PER_T['Dy']}, Tb {BULK_T_PER_T['Tb']} t/t",
+        "derived from the demand rows (world 2024 oxide: NdPr 71,000, Dy 2,570, Tb 490 t) and REO_PER_T_MAGNET",
+        2024,
+        f"today's average intensity: {REO_PER_T_MAGNET} t REO per t magnet x each element's share of NdPr+Dy+Tb, so "
+        "that bulk_alloyed alone gives the base's Dy and Tb rows. Today's average already includes GBD magnets (their "
+        "share not found), so the thrifting scenario may count part of today's thrifting twice",
+    ),
+    (
+        f"recipe {MAGNET} gbd: Dy/Tb cut",
+        f"-{GBD_HRE_CUT:.0%} (range 30-60%)",
+        MAINRICH_GBD,
+        2025,
+        "'roughly 30-60% less heavy rare earth than bulk alloyed magnets at the same intrinsic coercivity'; the middle "
+        "is used. Not in the uncertainty sheet: its targets are settings and scenario keys, and no key sets a "
+        "recipe's t_per_t (only max_share.<product>.<recipe>)",
+    ),
+    (
+        f"recipe {MAGNET} gbd: extra cost",
+        f"{GBD_EXTRA_COST:,.0f} USD/t magnet",
+        MAINRICH_GBD,
+        2025,
+        f"the 8-24 h anneal 'increases processing cost 5-15%'; the middle, 10%, of the magnet stage's processing cost "
+        f"per t of magnet: assumption that processing cost = the reference's magnet opex {MAG_OPEX:,.0f} USD/t REO "
+        f"x {REO_PER_T_MAGNET} t REO/t magnet = {MAGNET_PROCESSING_USD_PER_T:,.0f} USD/t (China's conversion cost "
+        "/ restricted_cost_factor). Available from 2025 with no share cap: 'dominant technology' for traction magnets",
+    ),
+    (
+        f"recipe {MAGNET} hre_free",
+        f"Dy 0, Tb 0; max_share {HRE_FREE_SHARE} from {HRE_FREE_FROM}",
+        "Green Car Congress 24 Aug 2016 (R of Honda: Daido hot-deformed magnet, no heavy RE, mass production 2016); "
+        "Rare Earth Exchanges on Proterial (R: two HRE-free NdFeB grades, the second sampling by Apr 2026)",
+        2026,
+        f"existence sourced; max_share {HRE_FREE_SHARE} and the year {HRE_FREE_FROM} are assumptions (market share "
+        "not found; Proterial's samples in 2026 + 2 years to qualify). Extra cost: assumption, the GBD figure (no "
+        "source; Honda reports ~10% lower magnet cost, which includes the heavy RE it saves). NdPr per t unchanged "
+        "(assumption)",
+    ),
+    (
+        f"scenario {THRIFTING}",
+        None,
+        "issue 21 item 5",
+        2026,
+        "recipes only in a scenario: no market share of GBD or HRE-free magnets is sourced, and GBD at +10% cost "
+        "would replace bulk alloying in the base wherever heavy RE is dear, which would move the headline on a vendor "
+        "figure alone. Demand rows of the scenario: allied consumers' magnets in t, their Dy and Tb rows at 0",
+    ),
+]
+
+
 SHENGHE_PEAK = (
     "Peak Rare Earths ASX releases via middle.news, 19 Sep 2025 "
     "(https://www.middle.news/articles/2025/09/19/peak-rare-earths-acquisition-approved-whats-next-for-shareholders; "
@@ -3366,6 +3466,7 @@ SOURCES = (
     + SOURCES_V2
     + SOURCES_V3
     + CLEAN_SOURCES
+    + RECIPE_SOURCES
 )
 
 
@@ -3422,6 +3523,7 @@ SHEETS = [
     ("availability", None),
     ("uncertainty", None),
     ("stockpiles", None),
+    ("recipes", RECIPE_ROWS),
     ("scenarios", None),
     ("comparators", COMPARATORS),
     ("claims", CLAIMS),
@@ -3446,7 +3548,7 @@ def build() -> Workbook:
     generated = {
         "nodes": node_rows(),
         "composition": composition_rows() + recycling_composition_rows(),
-        "demand": demand_rows() + high_growth_rows(),
+        "demand": demand_rows() + high_growth_rows() + thrifting_rows(),
         "scenarios": scenario_rows(),
         "facilities": facility_rows() + [central(row) for row in recycling_facility_rows()],
         "circuits": circuit_rows() + recycling_circuit_rows(),

@@ -253,3 +253,56 @@ def test_every_v3_figure_has_a_sourced_row_with_its_year_and_says_when_it_leans_
     assert "repost" in rows["Serra Verde ramp"]["source"]
     assert "repost" in rows["floor Lynas-JARE"]["source"]
     assert "primary" in rows["setting must_run_until_year"]["source"]
+
+
+# ----------------------------------------------------------------------------- recipes (issue 21 item 5)
+
+MAGNET = "ndfeb_magnet"
+
+
+def test_the_magnet_recipes_carry_the_sourced_coefficients():
+    """Per t of magnet, REO = 0.31 x 336.48/288.48 = 0.3616 t. Bulk (today's ratio of the demand rows, world 2024
+    oxide NdPr 71,000, Dy 2,570, Tb 490 t): Dy 0.3616 x 2,570/74,060 = 0.012548, Tb 0.3616 x 490/74,060 = 0.002392.
+    GBD cuts both by 45 % (middle of 30-60 %): 0.012548 x 0.55 = 0.006901, 0.002392 x 0.55 = 0.001316; its extra
+    cost is 10 % (middle of 5-15 %) of the magnet opex per t of magnet: China's conversion 190/7.2/1.13 - 0.3616 x
+    418,000/7,200/1.13 = 4.776 USD/kg, / 0.5 x 1,000 / 0.3616 = 26,420 USD/t REO (rounded), x 0.3616 = 9,553 USD/t,
+    10 % = 960 (to 10 USD). HRE-free: no Dy or Tb, the same extra cost, at most 20 % from 2028 (assumptions)."""
+    recipes = load_workbook(reference_workbook()).recipes[MAGNET]
+    assert set(recipes) == {"bulk_alloyed", "gbd", "hre_free"}
+    expected = {
+        "bulk_alloyed": ({"Dy": 0.012548, "Tb": 0.002392}, 0, 1, 2025),
+        "gbd": ({"Dy": 0.006901, "Tb": 0.001316}, 960, 1, 2025),
+        "hre_free": ({"Dy": 0, "Tb": 0}, 960, 0.2, 2028),
+    }
+    for name, (t_per_t, cost, share, start) in expected.items():
+        r = recipes[name]
+        assert dict(r["t_per_t"]) == pytest.approx(t_per_t, abs=1e-6), name
+        assert (r["extra_cost_usd_per_t"], r["max_share"], r["available_from_year"]) == (cost, share, start), name
+
+
+def test_thrifting_moves_the_allied_dy_and_tb_into_magnets_and_leaves_the_base_alone():
+    """Scenario thrifting: each allied consumer's magnets in t = (NdPr + Dy + Tb) / 0.3616, its Dy and Tb rows 0;
+    made bulk alone they need the base's Dy again: US 2025 base NdPr + Dy + Tb rows x 0.012548 / 0.3616 = base Dy
+    (within the rows' 0.1 t rounding). China keeps its Dy rows; the base case has no magnet demand."""
+    wb = load_workbook(reference_workbook())
+    base, thrift = make_dataset(wb).demand, make_dataset(wb, "thrifting").demand
+    assert not any(e == MAGNET for _, e, _ in base)
+    us = [base[("united_states", e, 2025)] for e in ("NdPr", "Dy", "Tb")]
+    assert thrift[("united_states", MAGNET, 2025)] == pytest.approx(sum(us) / 0.3616, abs=0.5)
+    assert thrift[("united_states", MAGNET, 2025)] * 0.012548 == pytest.approx(us[1], abs=0.1)
+    for node in ("united_states", "japan", "south_korea", "germany", "eu_rest", "united_kingdom"):
+        assert thrift[(node, "Dy", 2035)] == 0 and thrift[(node, "Tb", 2035)] == 0, node
+    assert thrift[("china", "Dy", 2035)] == base[("china", "Dy", 2035)] > 0
+    assert thrift[("united_states", "NdPr", 2035)] == base[("united_states", "NdPr", 2035)]
+
+
+def test_every_recipe_figure_has_a_sourced_row():
+    """The GBD cut and cost cite the vendor page (P), HRE-free its reposts (R) and its share and year say
+    assumption; the cut's note says why its range is not in the uncertainty sheet (no key sets t_per_t)."""
+    rows = {r["item"]: r for r in table("sources")}
+    gbd_cut, gbd_cost = rows[f"recipe {MAGNET} gbd: Dy/Tb cut"], rows[f"recipe {MAGNET} gbd: extra cost"]
+    for row in (gbd_cut, gbd_cost):
+        assert "mainrichinternational.com" in row["source"] and "P," in row["source"] and row["year"]
+    assert "30-60%" in gbd_cut["value"] and "t_per_t" in gbd_cut["note"]
+    hre_free = rows[f"recipe {MAGNET} hre_free"]
+    assert "(R" in hre_free["source"] and "assumption" in hre_free["note"]
