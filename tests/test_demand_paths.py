@@ -10,6 +10,7 @@ from pathlib import Path
 
 from pytest import approx
 from rechain.models.model import Model
+from rechain.run.warm import Models
 from rechain.workbook.cases import make_dataset
 from rechain.workbook.validate import load_workbook
 
@@ -60,6 +61,15 @@ def test_scenario_path_reaches_the_plan(tmp_path):
     wb = load_workbook(folder)
     assert Model(make_dataset(wb)).solve().summary["objective_usd"] == approx(30)
     assert Model(make_dataset(wb, "high")).solve().summary["objective_usd"] == approx(42)
+
+
+def test_scenario_path_reaches_the_plan_through_the_warm_pool(tmp_path):
+    """The pool behind `scenarios` and `report` (run.warm.Models): the base solved first, then `high` must
+    not re-use the base's model (its only scenario row, demand_factor = 1, is a mutable key): 30, then 42."""
+    folder = tiny_world(tmp_path, DEMAND.replace("Other,A,2025,5,\n", ""), SCENARIOS)
+    models = Models(load_workbook(folder))
+    assert models.solve(None, (), tables=False).summary["objective_usd"] == approx(30)
+    assert models.solve("high", (), tables=False).summary["objective_usd"] == approx(42)
 
 
 def test_demand_factor_scales_the_scenario_path(tmp_path):

@@ -81,11 +81,13 @@ def shape(ds: Dataset) -> tuple:
 
 
 def _scoped(wb: Workbook, scenario: str | None) -> str | None:
-    """The scenario when it has trade rules or bloc budgets of its own (those always rebuild)."""
+    """The scenario when it has trade rules, bloc budgets or demand rows of its own (those always rebuild)."""
     if scenario is None:
         return None
-    scoped = any(scope == scenario for scope, _ in wb.trade_rules) or any(
-        scope == scenario for scope, _ in wb.bloc_budgets
+    scoped = (
+        any(scope == scenario for scope, _ in wb.trade_rules)
+        or any(scope == scenario for scope, _ in wb.bloc_budgets)
+        or scenario in wb.scenario_demand
     )
     return scenario if scoped else None
 
