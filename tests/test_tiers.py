@@ -14,6 +14,8 @@ import pytest
 from rechain.models.highs import DEFAULT_OPTIONS
 from rechain.report.evidence import tier_section
 from rechain.report.findings import Subject
+from rechain.run.outlook import Drawn
+from rechain.run.risk import RiskJob
 from rechain.run.tiers import Evidence, sheet_rows, tier_table
 from rechain.workbook.validate import load_workbook
 
@@ -48,7 +50,9 @@ def world(tmp_path, uncertainty: str = TIERED):
 
 def table_of(folder):
     how = Evidence(DEFAULT_OPTIONS, 1, DRAWS, SEED)
-    return tier_table(load_workbook(folder), folder, 2025, 1e9, (2025,), how)
+    case = (("max_restricted_share", "0"), ("independence_year", "2025"), ("budget_usd", repr(1e9)))
+    job = RiskJob(load_workbook(folder), None, case, (), SEED, options=DEFAULT_OPTIONS)
+    return tier_table(folder, Drawn(1e9, job, {}), (2025,), how)
 
 
 def test_tiers_scale_their_failures_by_hand(tmp_path):

@@ -23,12 +23,6 @@ def evidence_points(wb: Workbook, path: Path, draws: int) -> int:
     return 1 + 2 * len(drivers_of(wb, path)) + (min(draws, TIER_DRAWS) if tiered else 0)
 
 
-def chart_budget(seen: Outlook) -> float | None:
-    """The largest budget whose draws the outlook solved (its charts' budget)."""
-    solved = seen.probability["budget_usd"]
-    return float(solved.max()) if len(solved) else None
-
-
 def evidence_tables(
     wb: Workbook, path: Path, subject: Subject, seen: Outlook, how: Evidence, tick
 ) -> dict[str, pd.DataFrame]:
@@ -37,7 +31,5 @@ def evidence_tables(
     first = subject.deadlines[0]
     tornado = tornado_table(wb, path, (subject.year, first), how.options, how.workers, tick)
     years = tuple(y for y in subject.deadlines if y >= subject.year)
-    tiers = tier_table(
-        wb, path, subject.year, chart_budget(seen), years, replace(how, draws=min(how.draws, TIER_DRAWS)), tick
-    )
+    tiers = tier_table(path, seen.chart, years, replace(how, draws=min(how.draws, TIER_DRAWS)), tick)
     return {"tornado": tornado, "tiers": tiers}

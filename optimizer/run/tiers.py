@@ -23,6 +23,7 @@ from ..workbook.cases import make_dataset
 from ..workbook.schema import UNCERTAINTY
 from ..workbook.uncertainty import Distribution, Uncertainty, read_uncertainty
 from ..workbook.validate import Workbook, _rows
+from .outlook import Drawn
 from .risk import ALL_ELEMENTS, FULLY_MET, RiskJob, summarise
 
 TIER = re.compile(r"\s*tier\s*=\s*([A-Za-z_]+)\s*;")
@@ -122,26 +123,25 @@ class Evidence:
     seed: int
 
 
-def tier_table(
-    wb: Workbook, path: Path, year: int, budget: float | None, years: tuple[int, ...], how: Evidence, tick=None
-) -> pd.DataFrame:
+def tier_table(path: Path, chart: Drawn | None, years: tuple[int, ...], how: Evidence, tick=None) -> pd.DataFrame:
     """Per tier and end (and the base rows first): P(every element fully clean) in each of `years`
-    over `how.draws` draws, with clean supply required from `year` at capex budget `budget`. No tiered
-    failure row, no budget or no draws: an empty table."""
+    over `how.draws` draws of the outlook's chart case (`chart`: its budget, blocs, requirement and
+    options, as run.commitment re-uses them). No tiered failure row, no chart or no draws: an empty table."""
     from .parallel import run_tasks
 
-    rows, tiers = sheet_rows(path, wb)
-    found = variants(tuple(u for u in rows if u.scenario is None), tiers)
-    if len(found) == 1 or budget is None or how.draws == 0:
+    if chart is None or how.draws == 0:
         return pd.DataFrame(columns=COLUMNS)
-    overrides = (("max_restricted_share", "0"), ("independence_year", str(year)), ("budget_usd", repr(budget)))
-    job = RiskJob(wb, None, overrides, (), how.seed, options=how.options, premium=False)
+    rows, tiers = sheet_rows(path, chart.job.wb)
+    found = variants(tuple(u for u in rows if u.scenario is None), tiers)
+    if len(found) == 1:
+        return pd.DataFrame(columns=COLUMNS)
+    job = replace(chart.job, rows=(), premium=False)
     tier_job = TierJob(job, tuple(v.rows for v in found))
     on_row = (lambda rows: [tick() for _ in rows]) if tick else None
     done, complete = run_tasks(tier_job, list(range(how.draws)), how.workers, on_row=on_row)
     if not complete:
         raise KeyboardInterrupt
-    return _table(found, [d["rows"] for d in done], job, budget, years)
+    return _table(found, [d["rows"] for d in done], job, chart.budget, years)
 
 
 def _fully_clean(rows: list[dict], job: RiskJob) -> pd.DataFrame:
