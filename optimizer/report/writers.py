@@ -18,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import OutputError
+from ..models.figures import split_column
 from .text import plain
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # OWASP CSV injection: what a spreadsheet may run as a formula
@@ -390,9 +391,17 @@ def page_setup(ws) -> None:
         ws.print_title_rows = "1:1"
 
 
+UNIT_FORMATS = {"share": PER_CENT, "USD/kg": MONEY_CENTS, "USD/t": MONEY_CENTS, "USD": MONEY, "t": "#,##0.0"}
+
+
 def _name_format(name: str) -> str | None:
-    """The number format a figure's name asks for (None: Excel's general format): shares as per cent,
-    USD as money (`usd_per_*`, `USD/kg` with cents)."""
+    """The number format a column asks for (None: Excel's general format): a figure's (`clean_share.Dy.2035`)
+    by its unit in the output schema; any other by its name: shares as per cent, USD as money (`usd_per_*`,
+    `USD/kg` with cents)."""
+    figure = split_column(name)
+    unit = figure[0].unit.split(" ")[0] if figure is not None else ""
+    if unit in UNIT_FORMATS:
+        return UNIT_FORMATS[unit]
     name = name.lower()
     if "share" in name or "utilisation" in name or name.endswith("_pct"):
         return PER_CENT

@@ -9,6 +9,7 @@ from pathlib import Path
 from rich.console import Console
 
 from ..errors import InputError, Issue
+from ..models.figures import Notes
 from ..models.highs import DEFAULT_OPTIONS, SolveOptions
 from ..models.model import Model
 from ..models.solution import Solution
@@ -66,8 +67,7 @@ def run_case(
     warnings += late
     result = replace(
         result,
-        summary=result.summary
-        | {"diagnosis": diagnosis.as_dict() if diagnosis else None, "read_seconds": round(read_seconds, 3)},
+        notes=Notes(diagnosis.as_dict() if diagnosis else None, round(read_seconds, 3)),
         tables=result.tables | ({"diagnosis": diagnosis.table()} if diagnosis else {}),
     )
     write_start = time.perf_counter()
@@ -84,4 +84,5 @@ def run_case(
     )
     if out is not None:
         write_results(Path(out), result, man)
-    return replace(result, summary=result.summary | {"write_seconds": round(time.perf_counter() - write_start, 3)}), man
+    notes = replace(result.notes or Notes(), write_seconds=round(time.perf_counter() - write_start, 3))
+    return replace(result, notes=notes), man

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from ..models.dataset import Dataset
 from ..models.highs import DEFAULT_OPTIONS, SolveOptions, Status
 from ..models.model import PARAMETERS, Model, Variant, is_mutable, pair_of, split
-from ..models.solution import Solution
+from ..models.solution import Solution, failed
 from ..workbook.cases import make_dataset
 from ..workbook.validate import Workbook
 
@@ -201,4 +201,4 @@ def _number(key: str, value: str) -> float | None:
 
 def _error(exc: Exception) -> Solution:
     message = f"{type(exc).__name__}: {exc}"
-    return Solution(Status.ERROR, message, {"status": Status.ERROR.value, "message": message})
+    return failed(Status.ERROR, message)
