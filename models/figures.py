@@ -114,6 +114,18 @@ FIGURES: tuple[Figure, ...] = (
     Figure("premium_unique", "", "False where the per-kg premium is not unique", _E, _P),
     Figure("premium_low_usd_per_kg", USD_KG, "low end of the per-kg premium where not unique", _E, _P),
     Figure("premium_high_usd_per_kg", USD_KG, "high end of the per-kg premium where not unique", _E, _P),
+    Figure("premium_usd", "USD (discounted)", "system cost less the unconstrained case's", where=_P),
+    Figure("premium_share", "share", "premium_usd over the unconstrained case's system cost", where=_P),
+    Figure("clean_required_share", "share", "1 − α: the clean share required of protected need", where=_P),
+    Figure("min_alpha", "share", "the least α a budget reaches with no shortfall", where=_P),
+    Figure("max_clean_share", "share", "1 − min_alpha", where=_P),
+    Figure("budget_binds", "", "a budget row holds the draw's plan back (its dual is not zero)", where=_D),
+    Figure(
+        "earliest_independence_year",
+        "year",
+        "first year from which the requirement holds in every later year",
+        where=_D,
+    ),
     Figure("condition", "", "the class of a draw's value of one uncertainty", Dims.LABEL, _D),
     Figure("holds", "", "the requirement holds in that year (blank: no protected need)", Dims.YEAR, _D),
 )
