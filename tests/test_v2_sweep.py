@@ -18,8 +18,8 @@ Cases (all opex 0 unless said, discount 0, penalties 1e7 USD/t, lifetime 1):
 import dataclasses
 
 import pytest
-from rechain.models.dataset import Recipe, Stockpile
 from rechain.models import pool
+from rechain.models.dataset import Recipe, Stockpile
 from rechain.models.model import Model, is_mutable
 from rechain.models.pool import structure
 from rechain.run import sweep
