@@ -9,8 +9,7 @@ The world of test_risk: Mine (allied, 100 tpa, free) feeds Plant (allied separat
 import pandas as pd
 import pytest
 from rechain.models.highs import DEFAULT_OPTIONS, SolveOptions
-from rechain.report.findings import Subject
-from rechain.run.findings import claim_table, comparator_table, definitions
+from rechain.run.findings import claim_table, comparator_table, definitions, subject_of
 from rechain.run.outlook import outlook
 from rechain.workbook.validate import load_workbook
 
@@ -106,7 +105,7 @@ def test_definitions_of_clean(tmp_path):
     (folder / "scenarios.csv").write_text("scenario,key,value\nsame,restricted_blocs,china\nwide,restricted_blocs,"
                                           "\"china, partner\"\n")
     wb = load_workbook(folder)
-    found = definitions(wb, Subject.of(wb))
+    found = definitions(wb, subject_of(wb))
     assert [(rule, source) for _, rule, source in found] == [
         ({}, "settings; scenario same"), ({"restricted_blocs": "china, partner"}, "report; scenario wide")]
     assert found[1][0] == "allied-only: every bloc but allied restricted"
