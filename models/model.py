@@ -31,13 +31,27 @@ SHORTFALL_TOLERANCE = 1e-9  # t of shortfall taken as none (bisection; finer tha
 SHORTFALL_SLACK = 1e-6  # shortfall at any price: phase 2 allows S* + SHORTFALL_SLACK · max(1, S*) t
 
 
+Apply = Callable[[pyo.ConcreteModel, Dataset, str, float], None]
+Read = Callable[[Dataset, str], float | None]
+Write = Callable[[Dataset, str, float | None], Dataset]
+
+
 @dataclass(frozen=True)
 class Parameter:
-    """A workbook key that `Model.update` changes on the built model, and what it changes."""
+    """A workbook key that `Model.update` changes on the built model: what it changes there (`apply`), its
+    value in a dataset (`read`, `write`), the keys it has in a dataset (`rests`) and what its value decides
+    about the LP's rows (`shape`: values of one shape build the same rows; `takes`: can a model built
+    with the first value take the second in place)."""
 
     key: str  # as written in settings, a scenario or --set/--param; `<bloc>` for one value per bloc
     doc: str
-    apply: Callable[[pyo.ConcreteModel, Dataset, str, float], None]
+    apply: Apply
+    read: Read
+    write: Write
+    rests: Callable[[Dataset], Iterable[str]] = lambda _ds: ("",)
+    shape: Callable[[float | None], float | None] = lambda v: None if v is None else 0.0
+    takes: Callable[[float | None, float], bool] = lambda _built, _value: True
+    labelled: bool = False  # its key names a stockpile or a recipe: without a dataset it rebuilds
 
 
 def _discount(m: pyo.ConcreteModel, ds: Dataset, _: str, rate: float) -> None:
@@ -52,7 +66,7 @@ def _cost_factor(m: pyo.ConcreteModel, ds: Dataset, _: str, factor: float) -> No
             m.cost_factor[bloc] = factor
 
 
-def _per_bloc(name: str) -> Callable[[pyo.ConcreteModel, Dataset, str, float], None]:
+def _per_bloc(name: str) -> Apply:
     def apply(m: pyo.ConcreteModel, _ds: Dataset, bloc: str, value: float) -> None:
         if bloc in m.B:
             getattr(m, name)[bloc] = value
@@ -74,9 +88,7 @@ def _recipe(ds: Dataset, rest: str) -> tuple[str, str] | None:
     return pair_of(rest, ((p, r) for p, recipes in ds.recipes.items() for r in recipes))
 
 
-def _per_pair(
-    name: str, resolve: Callable[[Dataset, str], tuple[str, str] | None]
-) -> Callable[[pyo.ConcreteModel, Dataset, str, float], None]:
+def _per_pair(name: str, resolve: Callable[[Dataset, str], tuple[str, str] | None]) -> Apply:
     def apply(m: pyo.ConcreteModel, ds: Dataset, rest: str, value: float) -> None:
         pair = resolve(ds, rest)
         if pair is not None and pair in getattr(m, name):
@@ -85,45 +97,183 @@ def _per_pair(
     return apply
 
 
-def _scalar(name: str, scale: float = 1.0) -> Callable[[pyo.ConcreteModel, Dataset, str, float], None]:
+def _scalar(name: str, scale: float = 1.0) -> Apply:
     def apply(m: pyo.ConcreteModel, _ds: Dataset, _rest: str, value: float) -> None:
         getattr(m, name).set_value(value * scale)
 
     return apply
 
 
+def _number(value: float | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def _setting(name: str) -> tuple[Read, Write]:
+    def read(ds: Dataset, _rest: str) -> float | None:
+        return _number(getattr(ds.settings, name))
+
+    def write(ds: Dataset, _rest: str, value: float | None) -> Dataset:
+        changes: dict[str, Any] = {name: value}
+        return replace(ds, settings=replace(ds.settings, **changes))
+
+    return read, write
+
+
+def _demand_factor() -> tuple[Read, Write]:
+    return (lambda ds, _rest: float(ds.demand_factor)), (lambda ds, _rest, value: replace(ds, demand_factor=value))
+
+
+def _bloc_factor(name: str) -> tuple[Read, Write]:
+    def read(ds: Dataset, bloc: str) -> float | None:
+        return float(getattr(ds, name).get(bloc, 1.0))
+
+    def write(ds: Dataset, bloc: str, value: float | None) -> Dataset:
+        changes: dict[str, Any] = {name: {**getattr(ds, name), bloc: value}}
+        return replace(ds, **changes)
+
+    return read, write
+
+
+def _stock(name: str) -> tuple[Read, Write]:
+    def read(ds: Dataset, rest: str) -> float | None:
+        pile = _stockpile(ds, rest)
+        return None if pile is None else _number(getattr(ds.stockpiles[pile], name))
+
+    def write(ds: Dataset, rest: str, value: float | None) -> Dataset:
+        pile = _stockpile(ds, rest)
+        if pile is None:
+            return ds
+        changes: dict[str, Any] = {name: value}
+        return replace(ds, stockpiles={**ds.stockpiles, pile: replace(ds.stockpiles[pile], **changes)})
+
+    return read, write
+
+
+def _share() -> tuple[Read, Write]:
+    def read(ds: Dataset, rest: str) -> float | None:
+        recipe = _recipe(ds, rest)
+        return None if recipe is None else float(ds.recipes[recipe[0]][recipe[1]].max_share)
+
+    def write(ds: Dataset, rest: str, value: float | None) -> Dataset:
+        recipe = _recipe(ds, rest)
+        if recipe is None:
+            return ds
+        p, r = recipe
+        changes: dict[str, Any] = {"max_share": value}
+        product = {**ds.recipes[p], r: replace(ds.recipes[p][r], **changes)}
+        return replace(ds, recipes={**ds.recipes, p: product})
+
+    return read, write
+
+
+def _blocs(ds: Dataset) -> Iterable[str]:
+    return ds.blocs
+
+
+def _piles(ds: Dataset) -> Iterable[str]:
+    return (f"{n}.{e}" for n, e in ds.stockpiles) if ds.last_stage >= 2 else ()
+
+
+def _recipes(ds: Dataset) -> Iterable[str]:
+    return (f"{p}.{r}" for p, recipes in ds.recipes.items() for r in recipes)
+
+
+def _rows_if_set(value: float | None) -> float | None:
+    """A limit's rows exist when it is set (budgets, max_t)."""
+    return None if value is None else 0.0
+
+
+def _built_with_rows(built: float | None, _value: float) -> bool:
+    return built is not None
+
+
+def _share_rows(value: float | None) -> float | None:
+    """Share rows exist for 0 < σ < 1; at 0 the recipe's variables go, at 1 no row is built."""
+    return value if value is None or value in (0.0, 1.0) else 0.5
+
+
+def _takes_share(built: float | None, value: float) -> bool:
+    return built is not None and 0 < built < 1 and value > 0
+
+
+def _budget(key: str, doc: str, name: str) -> Parameter:
+    return Parameter(key, doc, _scalar(name, MONEY), *_setting(key), shape=_rows_if_set, takes=_built_with_rows)
+
+
 PARAMETERS: Mapping[str, Parameter] = MappingProxyType(
     {
         p.key.split(".")[0]: p
         for p in (
-            Parameter("discount_rate", "df_y of every year", _discount),
-            Parameter("max_restricted_share", "α of the independence rows", _scalar("alpha")),
+            Parameter("discount_rate", "df_y of every year", _discount, *_setting("discount_rate")),
             Parameter(
-                "restricted_cost_factor", "φ of the cost-advantage blocs (default: the restricted ones)", _cost_factor
+                "max_restricted_share",
+                "α of the independence rows",
+                _scalar("alpha"),
+                *_setting("max_restricted_share"),
             ),
-            Parameter("unmet_penalty_usd_per_t", "cost of unmet demand", _scalar("unmet_penalty", MONEY)),
             Parameter(
-                "shortfall_penalty_usd_per_t", "cost of independence shortfall", _scalar("shortfall_penalty", MONEY)
+                "restricted_cost_factor",
+                "φ of the cost-advantage blocs (default: the restricted ones)",
+                _cost_factor,
+                *_setting("restricted_cost_factor"),
             ),
-            Parameter("budget_usd", "the total budget row's limit (when the case has one)", _scalar("budget", MONEY)),
             Parameter(
-                "annual_budget_usd",
-                "the annual budget rows' limit (when the case has them)",
-                _scalar("annual_budget", MONEY),
+                "unmet_penalty_usd_per_t",
+                "cost of unmet demand",
+                _scalar("unmet_penalty", MONEY),
+                *_setting("unmet_penalty_usd_per_t"),
             ),
-            Parameter("demand_factor", "multiplier of all demand", _scalar("demand_factor")),
-            Parameter("capex_factor.<bloc>", "multiplier of one bloc's capex", _per_bloc("capex_factor")),
-            Parameter("opex_factor.<bloc>", "multiplier of one bloc's opex", _per_bloc("opex_factor")),
+            Parameter(
+                "shortfall_penalty_usd_per_t",
+                "cost of independence shortfall",
+                _scalar("shortfall_penalty", MONEY),
+                *_setting("shortfall_penalty_usd_per_t"),
+            ),
+            _budget("budget_usd", "the total budget row's limit (when the case has one)", "budget"),
+            _budget("annual_budget_usd", "the annual budget rows' limit (when the case has them)", "annual_budget"),
+            Parameter("demand_factor", "multiplier of all demand", _scalar("demand_factor"), *_demand_factor()),
+            Parameter(
+                "capex_factor.<bloc>",
+                "multiplier of one bloc's capex",
+                _per_bloc("capex_factor"),
+                *_bloc_factor("capex_factor"),
+                rests=_blocs,
+            ),
+            Parameter(
+                "opex_factor.<bloc>",
+                "multiplier of one bloc's opex",
+                _per_bloc("opex_factor"),
+                *_bloc_factor("opex_factor"),
+                rests=_blocs,
+            ),
             Parameter(
                 "max_t.<node>.<element>",
                 "stock limit of a stockpile (when the built case has one)",
                 _per_pair("max_t", _stockpile),
+                *_stock("max_t"),
+                rests=_piles,
+                shape=_rows_if_set,
+                takes=_built_with_rows,
+                labelled=True,
             ),
-            Parameter("initial_t.<node>.<element>", "initial stock of a stockpile", _per_pair("initial_t", _stockpile)),
+            Parameter(
+                "initial_t.<node>.<element>",
+                "initial stock of a stockpile",
+                _per_pair("initial_t", _stockpile),
+                *_stock("initial_t"),
+                rests=_piles,
+                takes=_built_with_rows,
+                labelled=True,
+            ),
             Parameter(
                 "max_share.<product>.<recipe>",
                 "max_share of a recipe (when the built case has its rows: 0 < max_share < 1)",
                 _per_pair("max_share", _recipe),
+                *_share(),
+                rests=_recipes,
+                shape=_share_rows,
+                takes=_takes_share,
+                labelled=True,
             ),
         )
     }
@@ -136,26 +286,26 @@ def split(key: str) -> tuple[str, str]:
     return head.lower(), rest.strip()
 
 
+def value_of(ds: Dataset, key: str) -> float | None:
+    """The value a key of PARAMETERS has in a dataset (None: blank, or no such stockpile or recipe);
+    KeyError for any other key."""
+    head, rest = split(key)
+    return PARAMETERS[head].read(ds, rest)
+
+
 def is_mutable(key: str, value: float | None = 0.0, dataset: Dataset | None = None) -> bool:
     """Can `Model.update(key, value)` change the model built from `dataset` without a rebuild? Not when
-    it would add or remove a row or a variable: a blank budget or a budget where the built case has
-    none; a blank max_t or one where the built case has none; a max_share of 0, or one where the built
-    case has no share rows (max_share 0 or 1). The stockpile and recipe keys need the dataset (their
-    labels are resolved against its pairs); without it they rebuild."""
+    it would add or remove a row or a variable (the parameter's `takes`): a blank budget or a budget
+    where the built case has none; a blank max_t or one where the built case has none; a max_share of
+    0, or one where the built case has no share rows (max_share 0 or 1). The stockpile and recipe keys
+    need the dataset (their labels are resolved against its pairs); without it they rebuild."""
     head, rest = split(key)
-    if head not in PARAMETERS or value is None:
+    parameter = PARAMETERS.get(head)
+    if parameter is None or value is None:
         return False
-    if head in ("budget_usd", "annual_budget_usd"):
-        return dataset is None or getattr(dataset.settings, head) is not None
-    if head not in ("max_t", "initial_t", "max_share"):
-        return True
     if dataset is None:
-        return False
-    if head == "max_share":
-        recipe = _recipe(dataset, rest)
-        return recipe is not None and 0 < dataset.recipes[recipe[0]][recipe[1]].max_share < 1 and value > 0
-    pile = _stockpile(dataset, rest)
-    return pile is not None and (head == "initial_t" or dataset.stockpiles[pile].max_t is not None)
+        return not parameter.labelled
+    return parameter.takes(parameter.read(dataset, rest), value)
 
 
 class Model:

@@ -1,4 +1,3 @@
-import dataclasses
 import subprocess
 from pathlib import Path
 
@@ -55,53 +54,26 @@ def rechain(capsys):
     return run
 
 
-MUTABLE_SETTINGS = ("discount_rate", "max_restricted_share", "restricted_cost_factor", "unmet_penalty_usd_per_t",
-                    "shortfall_penalty_usd_per_t", "budget_usd", "annual_budget_usd")
-
-
-def mutable_values(ds) -> dict:
-    """The case's values of the keys `Model.update` changes (rechain.models.model.PARAMETERS)."""
-    values = {k: getattr(ds.settings, k) for k in MUTABLE_SETTINGS} | {"demand_factor": ds.demand_factor}
-    for bloc in ds.blocs:
-        values[f"capex_factor.{bloc}"] = ds.capex_factor.get(bloc, 1.0)
-        values[f"opex_factor.{bloc}"] = ds.opex_factor.get(bloc, 1.0)
-    return values
-
-
-def structure(ds):
-    """The case with its mutable values blanked (a budget row stays or stays absent): cases of equal
-    structure are one LP up to `Model.update`."""
-    blank = {k: None if v is None else 0.0 for k, v in mutable_values(ds).items() if k in MUTABLE_SETTINGS}
-    return dataclasses.replace(ds, settings=dataclasses.replace(ds.settings, **blank), demand_factor=1.0,
-                               capex_factor={}, opex_factor={}, setting_places={})
+KEEP_ALL = 1_000  # the session's built models, one per structure (a handful)
 
 
 @pytest.fixture(scope="session")
 def reference_solve():
     """Solve the reference workbook once per session for each (scenario, overrides); results are shared, so
     tests must not change them. A case of the structure of one solved before is re-solved warm on that
-    model with its own values, as a sweep does (tests/test_sweep.py: warm equals cold)."""
+    model with its own values (models.pool), as a sweep does (tests/test_sweep.py: warm equals cold)."""
     from rechain.inputs import reference_workbook
-    from rechain.models.model import Model
+    from rechain.models.pool import Pool
     from rechain.workbook.cases import make_dataset
     from rechain.workbook.validate import load_workbook
 
     wb = load_workbook(reference_workbook())
-    solved, models = {}, []
+    solved, pool = {}, Pool(keep=KEEP_ALL)
 
     def solve(scenario=None, **overrides):
         key = (scenario, tuple((k, str(v)) for k, v in overrides.items()))
         if key not in solved:
-            ds = make_dataset(wb, *key)
-            shape = structure(ds)
-            model = next((m for s, m in models if s == shape), None)
-            if model is None:
-                model = Model(ds)
-                models.append((shape, model))
-            for k, v in mutable_values(ds).items():
-                if v is not None:
-                    model.update(k, v)
-            solved[key] = model.solve()
+            solved[key] = pool.model(make_dataset(wb, *key)).solve()
         result = solved[key]
         assert result.optimal, (scenario, overrides, result.message)
         return result

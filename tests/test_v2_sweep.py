@@ -18,8 +18,10 @@ Cases (all opex 0 unless said, discount 0, penalties 1e7 USD/t, lifetime 1):
 import dataclasses
 
 import pytest
+from rechain.models import pool
 from rechain.models.dataset import Recipe, Stockpile
 from rechain.models.model import Model, is_mutable
+from rechain.models.pool import structure
 from rechain.run import sweep
 
 from worked import case, flat
@@ -124,12 +126,13 @@ def test_stock_and_recipe_keys_need_the_dataset():
 
 def test_structural_decides_per_key_with_the_dataset():
     """A number for max_t where the point's case has a limit is updated in place; a blank is part of
-    the structure, and so are the v2 keys that always rebuild (their values need not be numbers)."""
+    the structure, and so are the v2 keys that always rebuild (models.pool.structure: the structure
+    the pool of a sweep compares)."""
     ds = stock_case(max_t=5.0)
-    point = {f"max_t.{BUYER}.Dy": "5", "ramp_up": "0.4,0.7", "cost_advantage_blocs": "china", "demand_factor": "1"}
-    assert sweep.structural(point, ds) == (("cost_advantage_blocs", "china"), ("ramp_up", "0.4,0.7"))
-    blank = {f"max_t.{BUYER}.Dy": ""}
-    assert sweep.structural(blank, stock_case(max_t=None)) == ((f"max_t.{BUYER}.Dy", ""),)
+    settings = dataclasses.replace(ds.settings, ramp_up=(0.4, 0.7), cost_advantage_blocs=frozenset({"china"}))
+    assert structure(stock_case(max_t=3.0)) == structure(dataclasses.replace(ds, demand_factor=2.0))
+    assert structure(dataclasses.replace(ds, settings=settings)) != structure(ds)
+    assert structure(stock_case(max_t=None)) != structure(ds)
 
 
 def test_sweep_rebuilds_only_when_the_rows_change(monkeypatch):
@@ -140,13 +143,13 @@ def test_sweep_rebuilds_only_when_the_rows_change(monkeypatch):
     monkeypatch.setattr(sweep, "make_dataset", lambda wb, scenario, overrides: stock_case(
         max_t=float(dict(overrides)[key]) if dict(overrides)[key] else None))
     built = []
-    original = sweep.Model
+    original = pool.Model
 
-    def counting(ds, **kw):
+    def counting(ds, *args):
         built.append(ds)
-        return original(ds, **kw)
+        return original(ds, *args)
 
-    monkeypatch.setattr(sweep, "Model", counting)
+    monkeypatch.setattr(pool, "Model", counting)
     points = [{key: v} for v in ("3", "5", "", "4")]
     rows = [r.row for r in sweep.solve_points(None, None, (), points)]
     assert [r["objective_usd"] for r in rows] == pytest.approx([17 + 3e7, 19 + 1e7, 20, 18 + 2e7], rel=1e-9)

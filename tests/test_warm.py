@@ -83,10 +83,11 @@ def test_a_budget_where_the_base_has_none_builds_again(wb, counts):
 
 
 def test_a_structural_key_is_never_updated(wb):
-    """independence_year rebuilds (model.md §9): same rows otherwise, another structure."""
+    """ramp_up rebuilds (model.md §9): same rows otherwise, another structure (the example's one year
+    allows no other independence_year: at its own value it is the base case, one LP)."""
     models = Models(wb)
     base = models.identity(None, (), make_dataset(wb))[0]
-    moved = (("independence_year", "2025"),)
+    moved = (("ramp_up", "0.5"),)
     assert models.identity(None, moved, make_dataset(wb, None, moved))[0] != base
     cheap = models.identity("cheap_china", (), make_dataset(wb, "cheap_china"))[0]
     assert cheap == base

@@ -34,10 +34,6 @@ OPTIMAL = Status.OPTIMAL.value
 BUDGET_SLACK = 1e-9  # relative; with 1 USD, far above HiGHS's feasibility tolerance (1e-7 million USD)
 
 
-def _fmt(x: float) -> str:
-    return repr(float(x))
-
-
 def cost_of_independence(
     wb: Workbook,
     scenario,
@@ -52,12 +48,12 @@ def cost_of_independence(
     its `status` and `reason` and no figures. `cache` (run.sweep.solve_points) keeps the
     built model for the next call (another cost factor is a warm re-solve)."""
     alphas = [1 - i / (points - 1) for i in range(points)] if points > 1 else [0.0]
-    extra = {} if cost_factor is None else {"restricted_cost_factor": _fmt(cost_factor)}
-    grid = [{"max_restricted_share": _fmt(a)} | extra for a in alphas]
+    extra = {} if cost_factor is None else {"restricted_cost_factor": float(cost_factor)}
+    grid = [{"max_restricted_share": a} | extra for a in alphas]
     rows: list[dict] = []
 
     def add(r) -> None:
-        rows.append(_independence_row(r.row, float(r.point["max_restricted_share"]), cost_factor, rows))
+        rows.append(_independence_row(r.row, r.point["max_restricted_share"], cost_factor, rows))
         if on_result:
             on_result(rows[-1])
 
@@ -161,11 +157,11 @@ def budget_frontier(
     if not budgets:
         return pd.DataFrame(columns=["restricted_cost_factor", "budget_usd", "status"])
     models = models or Models(wb, options, Variant.LEAST_ALPHA)
-    extra = () if cost_factor is None else (("restricted_cost_factor", _fmt(cost_factor)),)
+    extra = () if cost_factor is None else (("restricted_cost_factor", float(cost_factor)),)
     rows, enough = [], None
     for budget in budgets:
         if enough is None or budget < enough[0]:
-            solution = models.solve(scenario, (*overrides, *extra, ("budget_usd", _fmt(budget))))
+            solution = models.solve(scenario, (*overrides, *extra, ("budget_usd", float(budget))))
             enough = (budget, solution) if unbound(solution, budget) else enough
         else:
             solution = enough[1]

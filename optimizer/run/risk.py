@@ -18,7 +18,8 @@ from ..base.errors import InputError, Issue
 from ..base.stats import wilson
 from ..models.dataset import Dataset
 from ..models.highs import DEFAULT_OPTIONS, SolveOptions
-from ..models.model import Model, is_mutable, split
+from ..models.model import Model, split
+from ..models.pool import Pool
 from ..models.solution import PER_KG, Solution, per_kg_premiums
 from ..models.two_stage import HEDGE_LIMIT, TwoStage
 from ..models.variants import Variant
@@ -202,12 +203,16 @@ class RiskJob:
     def base(self) -> Dataset:
         return make_dataset(self.wb, self.scenario, self.overrides)
 
-    def dataset(self, draw: Draw) -> Dataset:
+    def case(self, draw: Draw) -> Dataset:
+        """The draw's case: the workbook's with the draw's keys (its facilities' draws not applied)."""
         try:
             ds = make_dataset(self.wb, self.scenario, tuple(self.overrides) + draw.keys)
         except InputError as exc:
             raise_on_key_problems(exc, list(self.rows))
-        return drawn_dataset(ds, draw, keep_failed_builds=self.mode != "replan")
+        return ds
+
+    def dataset(self, draw: Draw) -> Dataset:
+        return drawn_dataset(self.case(draw), draw, keep_failed_builds=self.mode != "replan")
 
     def run(self, i: int, cache: dict) -> dict:
         """Draw i's row: its sampled values, status and figures. A draw whose sampled values repeat an
@@ -223,9 +228,10 @@ class RiskJob:
     def _solve(self, draw: Draw, cache: dict) -> dict:
         if self.plan is not None and not self.plan.optimal:
             return {"status": self.plan.status, "reason": f"deterministic plan: {self.plan.message}"}
-        ds = self.dataset(draw)
+        case = self.case(draw)
+        ds = drawn_dataset(case, draw, keep_failed_builds=self.mode != "replan")
         try:
-            model = self._model(draw, ds, cache)
+            model = self._model(draw, case, ds, cache)
         except ValueError as exc:  # a committed build this draw's case cannot hold (Model.commit)
             return {"status": "error", "reason": str(exc)}
         solution = model.solve(tables=False, cold=True)
@@ -247,29 +253,20 @@ class RiskJob:
                 row["budget_binds"] = row["budget_binds"] or _budget_binds(free)
         return row
 
-    def _model(self, draw: Draw, ds: Dataset, cache: dict) -> Model:
-        """The draw's model. In `replan`, one model per worker, re-used (each solve cold, see
-        docs/model.md §9) while the draw's case keys that change the structure stay the same:
-        overruns, delays, failures and drawn embargoes are parameters and bounds (Variant.DRAWS; the
-        model is built without the drawn blocs' embargo). Other modes build anew."""
+    def _model(self, draw: Draw, case: Dataset, ds: Dataset, cache: dict) -> Model:
+        """The draw's model. In `replan`, the pool's model of the draw's case (one per worker, each
+        solve cold, see docs/model.md §9): overruns, delays, failures and drawn embargoes are
+        parameters and bounds (Variant.DRAWS; the model is of the case without the drawn blocs'
+        embargo), set here for every draw. Other modes build anew."""
         if self.mode != "replan":
             assert self.plan is not None
             model = Model(ds, Variant.DRAWS, self.options)
             model.commit(dict(self.plan.builds), draw_parameters(draw), self.recourse_year)
             return model
-        base = cache["base"]
-        mutable = [(k, v) for k, v in draw.keys if is_mutable(k, float(v), base)]
         embargoes = {rest for head, rest in map(split, (k for k, _ in draw.keys)) if head == "embargo"}
-        signature = tuple(kv for kv in draw.keys if kv not in mutable and split(kv[0])[0] != "embargo")
-        model = cache.get("model")
-        if model is None or cache.get("signature") != signature:
-            built = self.dataset(replace(draw, facilities={}, keys=signature))
-            kept = {b: y for b, y in built.settings.embargo.items() if b not in embargoes}
-            built = replace(built, settings=replace(built.settings, embargo=kept))
-            model = Model(built, Variant.DRAWS, self.options)
-            cache.update(model=model, signature=signature)
-        for k, v in mutable:
-            model.update(k, float(v))
+        kept = {b: y for b, y in case.settings.embargo.items() if b not in embargoes}
+        pool = cache.setdefault("pool", Pool(Variant.DRAWS, self.options, keep=1))
+        model = pool.model(replace(case, settings=replace(case.settings, embargo=kept)))
         model.set_embargo({b: ds.settings.embargo.get(b) for b in embargoes})
         model.set_draw({f: (fd.delay, fd.overrun) for f, fd in draw.facilities.items()})
         model.forbid_builds(frozenset(f for f, fd in draw.facilities.items() if fd.failed))

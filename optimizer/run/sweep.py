@@ -1,13 +1,11 @@
 """Parameter sweeps: build once, update parameters in place, re-solve warm.
 
-Keys the model can update without a rebuild (rechain.models.model.PARAMETERS) are
-applied to the built model; any other key changes the model's structure, so points
-that differ in one rebuild it. Whether a key can be updated is decided per key with
-the point's dataset (`is_mutable`): a blank budget or `max_t.<node>.<element>`, a budget
-or max_t the case does not have, and `max_share.<product>.<recipe>` at 0 or 1 (no
-share rows) change rows, so a point with such a value rebuilds, and so does the point
-after it. `initial_t.<node>.<element>` is always updated in place. `ramp_up`,
-`embargo.<bloc>`, `must_run_until_year` and `cost_advantage_blocs` always rebuild.
+Each point's dataset goes to one pool of built models (models.pool, keeping one): a point
+whose dataset differs from the last only in keys of PARAMETERS that keep the LP's rows is an
+update and a warm re-solve; any other point rebuilds, and so does the point after it. A blank
+budget or `max_t.<node>.<element>`, a budget or max_t the case does not have, and
+`max_share.<product>.<recipe>` at 0 or 1 (no share rows) change rows; `ramp_up`,
+`embargo.<bloc>`, `must_run_until_year` and `cost_advantage_blocs` always do.
 """
 
 from __future__ import annotations
@@ -15,9 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from ..base.errors import InputError
-from ..models.dataset import Dataset
 from ..models.highs import DEFAULT_OPTIONS, SolveOptions
-from ..models.model import PARAMETERS, Model, is_mutable, split
+from ..models.model import Model
+from ..models.pool import Pool
 from ..models.solution import MEAN_RANGES, MSC_HIGH, MSC_LOW, MSC_UNIQUE, shortfall_price_label
 from ..workbook.cases import make_dataset
 from ..workbook.validate import Workbook
@@ -35,19 +33,6 @@ def grid(params: dict[str, list[str]]) -> list[dict[str, str]]:
             extended += [prefix + [v] for v in values]
         points = extended
     return [dict(zip(keys, p, strict=True)) for p in points]
-
-
-def _number(key: str, value: str) -> float | None:
-    """The value of a key of PARAMETERS as a number; None when blank or for any other key."""
-    if value in ("", None) or split(key)[0] not in PARAMETERS:
-        return None
-    return float(value)
-
-
-def structural(point: dict[str, str], ds: Dataset) -> tuple:
-    """The keys of a point that need a rebuild when they change: those the model built from the
-    point's dataset `ds` cannot update in place, with their values."""
-    return tuple(sorted((k, v) for k, v in point.items() if not is_mutable(k, _number(k, v), ds)))
 
 
 @dataclass
@@ -118,21 +103,13 @@ def validate_points(wb: Workbook, scenario, overrides, points) -> None:
 def solve_point(
     wb: Workbook, scenario: str | None, overrides: tuple, point: dict, options: SolveOptions, cache: dict | None = None
 ) -> PointResult:
-    """Solve one point; `cache` keeps the built model between calls, so a point
+    """Solve one point; `cache` keeps a pool of one built model between calls, so a point
     with the same structure as the last one is a warm re-solve."""
     ds = make_dataset(wb, scenario, tuple(overrides) + tuple(point.items()))
-    key = structural(point, ds)
-    if cache is not None and cache.get("key") == key:
-        model = cache["model"]
-    else:
-        model = Model(ds, options=options)
-        if cache is not None:
-            cache.update(key=key, model=model)
-    for k, v in point.items():
-        value = _number(k, v)
-        if value is not None and is_mutable(k, value, ds):
-            model.update(k, value)
-    return PointResult(point, row_of(model.solve(), point, ds))
+    if cache is None:
+        return PointResult(point, row_of(Model(ds, options=options).solve(), point, ds))
+    pool = cache.setdefault("pool", Pool(options=options, keep=1))
+    return PointResult(point, row_of(pool.model(ds).solve(), point, ds))
 
 
 def solve_points(

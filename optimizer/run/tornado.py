@@ -27,13 +27,12 @@ from pathlib import Path
 import pandas as pd
 
 from ..models.highs import SolveOptions
-from ..models.model import PARAMETERS, split
+from ..models.model import PARAMETERS, split, value_of
 from ..workbook.cases import make_dataset
 from ..workbook.uncertainty import Distribution, Target, Uncertainty, number_text
 from ..workbook.validate import Workbook
 from .risk import RiskJob
 from .tiers import sheet_rows
-from .warm import value_of
 
 MAX_DRIVERS = 10
 CAPACITY_SPAN = (0.5, 1.5)  # capacity of the largest clean mine of an element, × these
