@@ -22,7 +22,7 @@ from typing import Annotated
 import typer
 from typer.core import TyperCommand
 
-from .errors import InputError, Issue, OutputError
+from .base.errors import InputError, Issue, OutputError
 from .inputs import reference_workbook
 from .run.signals import INTERRUPTED, install_sigterm, interrupt_exit_code, stall_error
 from .workbook.keys import parse_sets
@@ -225,7 +225,7 @@ def _guard_outputs(
 ) -> None:
     """Before any solve: no output may land on an input, every output can be written, and `out` holds no
     other run's results unless `force`."""
-    from .report.writers import check_outputs
+    from .base.files import check_outputs
 
     check_outputs(targets, inputs, out, force)
     if out is None:
@@ -295,8 +295,8 @@ def _settle(progress, task) -> None:
 
 
 def _run_table(path: Path, **fields):
+    from .base.manifest import manifest
     from .report.results import run_table
-    from .report.writers import manifest
 
     man = manifest(path, **fields)
     return man, run_table(man)
@@ -436,10 +436,10 @@ def solve(
     any_price: AnyPrice = False,
 ):
     """Solve one case and report the plan."""
+    from .commands import solve_case
     from .models.highs import SolveOptions
     from .report.results import RESULT_FILES
     from .report.terminal import print_summary
-    from .run.solve import run_case
 
     path = _input_paths(workbook)
     targets = [out / name for name in RESULT_FILES] if out else []
@@ -448,7 +448,7 @@ def solve(
     from rich.console import Console
 
     console = Console(stderr=True) if as_json else Console()
-    result, man = run_case(
+    result, man = solve_case(
         path,
         scenario,
         overrides,
@@ -512,7 +512,7 @@ def reference(
     for editing."""
     import shutil
 
-    from .report.writers import atomic_path
+    from .base.files import atomic_path
 
     if Path(path).suffix.lower() != ".xlsx":
         raise OutputError(f"{path}: give a file name ending in .xlsx (the copy is an Excel workbook)")
@@ -536,9 +536,9 @@ def compare(a: FolderA, b: FolderB, out: Out = None, force: OutForce = False, as
     the others: settings and each table of the command, point by point (sweep point, cost factor and α or
     budget, scenario, risk class and year) and figure by figure, with A, B, change and whether the point is in
     both; texts that differ (status, reason) in `labels`. Unchanged rows left out."""
+    from .base.manifest import versions
     from .report.results import run_table
     from .report.tables import write_tables
-    from .report.writers import versions
     from .run.compare import compare_folders, partial_notes, table_names
 
     names = table_names(a, b)
@@ -936,9 +936,9 @@ def report(
 ):
     """Regenerate the headline findings (findings.md, PNG charts, .xlsx tables) from fresh solves;
     the same workbook, options and versions give the same files, byte for byte."""
+    from .base.manifest import manifest
+    from .commands import write_report
     from .models.highs import SolveOptions
-    from .report.writers import manifest
-    from .run.findings import write_report
     from .run.parallel import default_workers
     from .run.risk import check_draw_count
     from .workbook.uncertainty import scipy_stats
@@ -1034,7 +1034,8 @@ def risk(
 ):
     """How likely a China-free chain is, by year, when projects overrun, slip or fail (risk.md)."""
     from .models.highs import SolveOptions
-    from .report.risk import PICTURES, SHEETS, price_label, write_risk
+    from .models.subject import price_label
+    from .report.risk import PICTURES, SHEETS, write_risk
     from .run.risk import RiskJob, check_draw_count, check_draws, load_risk
 
     check_draw_count(draws, mode.value)

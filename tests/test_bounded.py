@@ -11,7 +11,7 @@ import threading
 import time
 
 import pytest
-from rechain.errors import InputError
+from rechain.base.errors import InputError
 from rechain.run import parallel
 from rechain.run.risk import MAX_DRAWS, check_draw_count
 

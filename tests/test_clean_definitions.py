@@ -182,15 +182,14 @@ def test_report_lists_each_definition_once(tmp_path):
     reading; `own` (by ownership: nobody restricted) is new; `processing` (separation allied only:
     CNSep restricted at separation, as by location, Mine allied) is the settings' reading again;
     allied-only (every bloc but allied restricted) is the report's own."""
-    from rechain.report.findings import Subject
-    from rechain.run.findings import definitions
+    from rechain.run.findings import definitions, subject_of
 
     folder = frontier(tmp_path, OWNED)
     (folder / "scenarios.csv").write_text(
         "scenario,key,value\nloc,clean_by,location\nown,clean_by,ownership\nprocessing,allied_only_stages,separation\n"
     )
     wb = load_workbook(folder)
-    found = definitions(wb, Subject.of(wb))
+    found = definitions(wb, subject_of(wb))
     assert [(rule, source) for _, rule, source in found] == [
         ({}, "settings; report; scenario loc; scenario processing"),
         ({"clean_by": "ownership"}, "scenario own"),

@@ -12,8 +12,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+from rechain.base.files import earlier_results
 from rechain.inputs import reference_workbook
-from rechain.report.writers import earlier_results
 
 from entry import rechain_process
 

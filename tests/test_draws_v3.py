@@ -10,7 +10,7 @@ import sys
 
 import numpy as np
 import pytest
-from rechain.errors import InputError
+from rechain.base.errors import InputError
 from rechain.run.risk import load_risk, sample
 from rechain.workbook.uncertainty import Distribution
 from scipy.stats import multivariate_normal, norm

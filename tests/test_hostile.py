@@ -27,7 +27,7 @@ import openpyxl
 import pytest
 from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
-from rechain.errors import InputError, Issue
+from rechain.base.errors import InputError, Issue
 from rechain.models.highs import CaseSolver, Status
 from rechain.models.solution import extract
 from rechain.workbook.cases import CAPACITY_FACTOR, FACTOR, YEAR, make_dataset

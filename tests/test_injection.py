@@ -20,9 +20,10 @@ import openpyxl
 import pandas as pd
 import pytest
 from rechain import cli
+from rechain.base.cells import FORMULA_START
 from rechain.report.tables import Chart, write_tables
 from rechain.report.text import markdown_text
-from rechain.report.writers import FORMULA_START, save_csv
+from rechain.report.writers import save_csv
 from test_hostile import write_csv
 
 MINE, PLANT, CN, BUYER = "+1+1", '=HYPERLINK("http://evil.example","y")', "<img src=x onerror=alert(1)>", "a|b"

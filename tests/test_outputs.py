@@ -7,7 +7,8 @@ import sys
 
 import openpyxl
 import pytest
-from rechain.report.writers import atomic_path, write_csv
+from rechain.base.files import atomic_path
+from rechain.report.writers import write_csv
 
 
 def sheets(path, skip=("summary", "run")):

@@ -11,7 +11,7 @@ import subprocess
 import sys
 
 import pytest
-from rechain.errors import InputError
+from rechain.base.errors import InputError
 from rechain.run.risk import load_risk
 
 from entry import rechain_process

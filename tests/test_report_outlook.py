@@ -9,8 +9,8 @@ The world of test_risk: Mine (allied, 100 tpa, free) feeds Plant (allied separat
 import pandas as pd
 import pytest
 from rechain.models.highs import DEFAULT_OPTIONS, SolveOptions
-from rechain.report.findings import Subject
-from rechain.run.findings import claim_table, comparator_table, definitions
+from rechain.report.findings import same_draws
+from rechain.run.findings import claim_table, comparator_table, definitions, subject_of
 from rechain.run.outlook import outlook
 from rechain.workbook.validate import load_workbook
 
@@ -43,7 +43,7 @@ def test_outlook_by_budget_by_hand(tmp_path):
       [3/(3 + z²), 1] = [0.5258, 1] with z = 1.6449)."""
     folder = outlook_world(tmp_path)
     seen = outlook(load_workbook(folder), folder, 2025, 3, 7, DEFAULT_OPTIONS, 1, deadlines=(2025,))
-    table = seen.budgets.set_index("budget_usd")
+    table = same_draws(seen.budgets, seen.same_draws).set_index("budget_usd")
     assert list(table.index) == [0.0, 5000.0, 1e6, 2e6]
     assert list(table["premium_p50_usd"]) == [approx(0), approx(2500), approx(5000), approx(5000)]
     assert list(table["protected_capex_p90_usd"]) == [approx(0), approx(5000), approx(10000), approx(10000)]
@@ -106,7 +106,7 @@ def test_definitions_of_clean(tmp_path):
     (folder / "scenarios.csv").write_text("scenario,key,value\nsame,restricted_blocs,china\nwide,restricted_blocs,"
                                           "\"china, partner\"\n")
     wb = load_workbook(folder)
-    found = definitions(wb, Subject.of(wb))
+    found = definitions(wb, subject_of(wb))
     assert [(rule, source) for _, rule, source in found] == [
         ({}, "settings; scenario same"), ({"restricted_blocs": "china, partner"}, "report; scenario wide")]
     assert found[1][0] == "allied-only: every bloc but allied restricted"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from rechain.errors import InputError
+from rechain.base.errors import InputError
 from rechain.workbook.validate import Claim, Comparator, load_workbook
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "inputs" / "examples"

@@ -13,7 +13,7 @@ import math
 
 import pandas as pd
 import pytest
-from rechain.errors import InputError
+from rechain.base.errors import InputError
 from rechain.run.parallel import run_tasks
 from rechain.run.risk import RiskJob, load_risk, run_risk, sample, summarise
 

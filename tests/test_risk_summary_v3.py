@@ -14,7 +14,8 @@ from types import SimpleNamespace
 
 import pandas as pd
 import pytest
-from rechain.report.risk import price_label, write_risk
+from rechain.models.subject import price_label
+from rechain.report.risk import write_risk
 from rechain.report.terminal import print_risk
 from rechain.run.risk import summarise
 from rich.console import Console

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from rechain.errors import InputError
+from rechain.base.errors import InputError
 from rechain.workbook.cases import make_dataset
 from rechain.workbook.read import read_tables
 from rechain.workbook.schema import SHEETS

@@ -79,9 +79,9 @@ def test_results_xlsx_capacity_and_clean_share_with_native_charts(examples, tmp_
     """The frontier example fully clean (alpha = 0): USSep (allied) builds the 10 t/yr that CNSep (china)
     would have separated, so separation capacity is 10 allied and 100 china; mining 100 allied; the clean
     share of A is 1. Capex 10 x 100 = 1,000 USD, undiscounted = discounted (one year)."""
-    from rechain.run.solve import run_case
+    from rechain.commands import solve_case
 
-    result, _ = run_case(examples / "frontier", None, (("max_restricted_share", "0"),), tmp_path / "out")
+    result, _ = solve_case(examples / "frontier", None, (("max_restricted_share", "0"),), tmp_path / "out")
     book = openpyxl.load_workbook(tmp_path / "out" / "results.xlsx")
     cap = pd.read_excel(tmp_path / "out" / "results.xlsx", sheet_name="capacity_by_bloc")
     assert list(cap.columns) == ["year", "bloc", "stage", "stage_bloc", "capacity_tpa"]
@@ -187,8 +187,8 @@ REPORT = pytest.mark.xdist_group("two-bloc report")  # the tests of one report r
 
 @pytest.fixture(scope="module")
 def two_bloc_report(tmp_path_factory):
-    from rechain.report.writers import manifest
-    from rechain.run.findings import write_report
+    from rechain.base.manifest import manifest
+    from rechain.commands import write_report
 
     tmp = tmp_path_factory.mktemp("report")
     path = two_bloc_workbook(tmp / "wb")
@@ -202,7 +202,7 @@ def sheet(out: Path, name: str) -> pd.DataFrame:
 
 def test_report_deadlines_come_from_the_horizon():
     """2025-2040 gives 2030, 2035, 2040 (first_year + 5 to last_year); shorter horizons start halfway."""
-    from rechain.report.findings import deadlines
+    from rechain.models.subject import deadlines
 
     assert deadlines(2025, 2040) == (2030, 2035, 2040)
     assert deadlines(2025, 2027) == (2026, 2027)
@@ -274,9 +274,10 @@ def test_report_premium_and_scenarios(two_bloc_report):
 
 @REPORT
 def test_report_chart_titles_state_the_case(two_bloc_report):
-    from rechain.report.findings import Subject, charts
+    from rechain.report.findings import charts
+    from rechain.run.findings import subject_of
 
-    subject = Subject.of(load_workbook(two_bloc_workbook(two_bloc_report[0].parent / "again")))
+    subject = subject_of(load_workbook(two_bloc_workbook(two_bloc_report[0].parent / "again")))
     groups = {"scenarios_policy": "policy: requirement"}
     budgets, factor, scenarios, fan, thresholds = charts(subject, "budget $1 at west nodes", groups)
     assert scenarios.y == "system_cost_vs_base_usd"
@@ -310,8 +311,8 @@ def test_binding_stages_in_chain_order():
 def test_report_marks_failed_points(tmp_path, monkeypatch):
     """The 90%-clean point, the fully clean plan from 2026 and the fully clean plan at cost factor 0.25
     do not solve: each is a row with status and reason and no numbers; the rest is written."""
-    from rechain.report.writers import manifest
-    from rechain.run.findings import write_report
+    from rechain.base.manifest import manifest
+    from rechain.commands import write_report
 
     def fails(ds):
         s = ds.settings
@@ -339,9 +340,9 @@ def test_report_marks_failed_points(tmp_path, monkeypatch):
 
 
 def test_report_survives_when_nothing_solves(tmp_path):
+    from rechain.base.manifest import manifest
+    from rechain.commands import write_report
     from rechain.models.highs import SolveOptions
-    from rechain.report.writers import manifest
-    from rechain.run.findings import write_report
 
     path = two_bloc_workbook(tmp_path / "wb")
     failed = write_report(load_workbook(path), path, tmp_path / "out", manifest(path, command="report"),
@@ -367,9 +368,9 @@ def test_scenario_changes_name_scoped_trade_rules_and_budgets(tmp_path):
 
 def test_report_checks_every_scenario_before_solving(tmp_path, monkeypatch):
     """A bad scenario value is an input error before any solve (not after minutes of them)."""
-    from rechain.errors import InputError
-    from rechain.report.writers import manifest
-    from rechain.run.findings import write_report
+    from rechain.base.errors import InputError
+    from rechain.base.manifest import manifest
+    from rechain.commands import write_report
 
     solves = []
     fail_when(monkeypatch, lambda ds: solves.append(ds) and False)

@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
-from rechain.errors import InputError
+from rechain.base.errors import InputError
 from rechain.models.highs import CaseSolver, SolveOptions, SolveOutcome, Status
 from rechain.run import signals
 from rechain.run.frontier import budget_frontier, cost_of_independence, default_budgets

@@ -11,7 +11,8 @@ import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
-from rechain.errors import OutputError
+from rechain.base import files
+from rechain.base.errors import OutputError
 from rechain.report import writers as outputs
 from rechain.report.tables import Chart, markdown_table, write_tables
 from rechain.report.terminal import print_frame, usd
@@ -119,7 +120,7 @@ def test_xlsx_and_csv_take_control_characters(tmp_path):
 
 
 def test_error_helpers_print_data_not_markup():
-    from rechain.errors import InputError, Issue
+    from rechain.base.errors import InputError, Issue
     from rechain.report.text import print_input_error, say
 
     buffer = io.StringIO()
@@ -157,15 +158,15 @@ def test_output_over_an_input_is_found_before_solving(tmp_path):
     d.mkdir()
     (d / "results.xlsx").write_bytes(b"input")
     with pytest.raises(OutputError, match="input"):
-        outputs.check_outputs([d / "summary.json", d / "results.xlsx"], [d / "results.xlsx"])
+        files.check_outputs([d / "summary.json", d / "results.xlsx"], [d / "results.xlsx"])
     case = tmp_path / "case"
     case.mkdir()
     for out in (case, case / "out"):
         with pytest.raises(OutputError, match="input"):
-            outputs.check_outputs([out / "sweep.xlsx"], [case])
+            files.check_outputs([out / "sweep.xlsx"], [case])
     with pytest.raises(OutputError, match="input"):
-        outputs.check_outputs([tmp_path / "case"], [case / "nodes.csv"])
-    outputs.check_outputs([tmp_path / "sweep.xlsx", tmp_path / "sweep_sweep.csv"], [case, d / "results.xlsx"])
+        files.check_outputs([tmp_path / "case"], [case / "nodes.csv"])
+    files.check_outputs([tmp_path / "sweep.xlsx", tmp_path / "sweep_sweep.csv"], [case, d / "results.xlsx"])
 
 
 def test_output_folder_problems_are_found_before_solving(tmp_path, monkeypatch):
@@ -173,21 +174,21 @@ def test_output_folder_problems_are_found_before_solving(tmp_path, monkeypatch):
     blocker = tmp_path / "blocker"
     blocker.write_text("x")
     with pytest.raises(OutputError, match="is a file"):
-        outputs.check_outputs([blocker / "sub" / "results.xlsx"], [])
+        files.check_outputs([blocker / "sub" / "results.xlsx"], [])
     (tmp_path / "results.xlsx").mkdir()
     with pytest.raises(OutputError, match="is a folder"):
-        outputs.check_outputs([tmp_path / "results.xlsx"], [])
+        files.check_outputs([tmp_path / "results.xlsx"], [])
 
     def refuse(*args, **kwargs):
         raise OSError(errno.EROFS, "Read-only file system")
 
     with monkeypatch.context() as m:
-        m.setattr(outputs.tempfile, "TemporaryFile", refuse)
+        m.setattr(files.tempfile, "TemporaryFile", refuse)
         with pytest.raises(OutputError, match="Read-only file system"):
-            outputs.check_outputs([tmp_path / "out" / "summary.json"], [])
-    monkeypatch.setattr(outputs.shutil, "disk_usage", lambda p: shutil._ntuple_diskusage(10 << 30, 10 << 30, 1024))
+            files.check_outputs([tmp_path / "out" / "summary.json"], [])
+    monkeypatch.setattr(files.shutil, "disk_usage", lambda p: shutil._ntuple_diskusage(10 << 30, 10 << 30, 1024))
     with pytest.raises(OutputError, match="disk almost full"):
-        outputs.check_outputs([tmp_path / "out" / "summary.json"], [])
+        files.check_outputs([tmp_path / "out" / "summary.json"], [])
 
 
 def test_a_failed_second_file_leaves_the_old_set_and_no_temp_files(tmp_path, monkeypatch):
@@ -220,7 +221,7 @@ def test_failed_rename_or_folder_is_an_output_error(tmp_path, monkeypatch):
     def refuse(src, dst):
         raise OSError(errno.EROFS, "Read-only file system")
 
-    monkeypatch.setattr(outputs.os, "replace", refuse)
+    monkeypatch.setattr(files.os, "replace", refuse)
     with pytest.raises(OutputError, match="Read-only"):
         write_xlsx(tmp_path / "results.xlsx", {"s": pd.DataFrame({"a": [1]})})
     assert sorted(p.name for p in tmp_path.iterdir()) == ["file"]

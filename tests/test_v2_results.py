@@ -282,8 +282,8 @@ def test_terminal_prints_must_run_shortfall_and_flags_not_unique():
 
 def test_the_report_says_which_v2_features_a_workbook_leaves_out(examples):
     """The tiny example uses none of the six; the v2 example uses all of them."""
-    from rechain.report.findings import Subject
+    from rechain.run.findings import subject_of
     from rechain.workbook.validate import load_workbook
 
-    assert len(Subject.of(load_workbook(examples / "tiny")).unused) == 6
-    assert Subject.of(load_workbook(examples / "v2")).unused == ()
+    assert len(subject_of(load_workbook(examples / "tiny")).unused) == 6
+    assert subject_of(load_workbook(examples / "v2")).unused == ()

@@ -53,7 +53,7 @@ def solve(ds: Dataset) -> Solution:
 def issues_of(path, scenario=None, overrides=()) -> list:
     """The input errors of making the case of a workbook (it must have some)."""
     import pytest
-    from rechain.errors import InputError
+    from rechain.base.errors import InputError
 
     with pytest.raises(InputError) as exc:
         make_dataset(load_workbook(path), scenario, overrides)

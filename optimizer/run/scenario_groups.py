@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..errors import InputError, Issue
+from ..base.errors import InputError, Issue
 from ..models.solution import Solution, shortfall_price_label
 from ..workbook.keys import split_key
 from ..workbook.validate import Workbook

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from ..errors import InputError
+from ..base.errors import InputError
 from ..models.highs import DEFAULT_OPTIONS, SolveOptions
 from ..models.model import Model
 from ..models.pool import Pool

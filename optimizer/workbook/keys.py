@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 
-from ..errors import InputError, Issue
+from ..base.errors import InputError, Issue
 from .schema import SETTINGS
 
 PREFIXES = (

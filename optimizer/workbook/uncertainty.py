@@ -17,7 +17,7 @@ from statistics import NormalDist
 
 import numpy as np
 
-from ..errors import InputError, Issue, Problems
+from ..base.errors import InputError, Issue, Problems
 from ..models.dataset import Dataset
 from .cells import MISSING, parse_value
 from .keys import split_key
