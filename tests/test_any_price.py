@@ -231,7 +231,7 @@ def test_least_alpha_by_bisection_judges_the_least_shortfall():
 def test_report_any_price_sets_it_for_every_case(examples):
     """`rechain report --any-price` has no --set: it gives the workbook the setting (place
     `--any-price`), so every case of the report, scenarios included, is solved at any price."""
-    from rechain.cli import _with_any_price
+    from rechain.commands.common import with_any_price as _with_any_price
 
     wb = load_workbook(examples / "frontier")
     assert _with_any_price(wb, False) is wb

@@ -214,11 +214,12 @@ def test_written_model_explains_itself_and_solves_alike(rechain, tiny, tmp_path,
 
 
 def test_chart_notes_state_the_case_but_not_what_the_chart_varies(examples):
+    from rechain.commands.common import case_note
     from rechain.workbook.validate import load_workbook
 
     wb = load_workbook(examples / "frontier")
-    assert cli._case_note(wb, None, ()) == ("base case · requirement from 2025 · restricted cost factor 1 · "
-                                            "undiscounted")
-    varied = cli._case_note(wb, "cheap_china", (("discount_rate", "0.05"),), ("restricted_cost_factor",))
+    assert case_note(wb, None, ()) == ("base case · requirement from 2025 · restricted cost factor 1 · "
+                                       "undiscounted")
+    varied = case_note(wb, "cheap_china", (("discount_rate", "0.05"),), ("restricted_cost_factor",))
     assert varied == "scenario cheap_china · requirement from 2025 · discounted at 5.0% a year to 2025 · " \
                      "discount_rate=0.05"

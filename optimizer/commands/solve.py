@@ -1,0 +1,42 @@
+"""`rechain solve`: one case, its plan on the terminal or as JSON, its results in --out."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from ..exits import EXIT_NOT_SOLVED, EXIT_SHORTFALL, emit_json, say
+from ..report.results import RESULT_FILES
+from ..report.terminal import print_summary
+from ..run.outcome import SHORTFALL_TOLERANCE
+from ..run.solve import run_case
+from .common import Request, guard_outputs
+
+
+def solve(request: Request, write_model: Path | None, fail_on_shortfall: bool) -> None:
+    path, out, scenario = request.path, request.out, request.scenario
+    targets = [out / name for name in RESULT_FILES] if out else []
+    extra = [write_model] if write_model else []
+    guard_outputs([path], targets + extra, out, stems=RESULT_FILES, force=request.force)
+    overrides = request.overrides
+    console = Console(stderr=True) if request.as_json else Console()
+    progress = None if request.as_json else console
+    result, man = run_case(path, scenario, overrides, out, request.options, progress=progress, write_model=write_model)
+    if request.as_json:
+        emit_json(result.summary | {"run": man})
+    else:
+        applied = [f"scenario {scenario}"] if scenario else ["base case"]
+        applied += [f"--set {k}={v}" for k, v in overrides]
+        console.print("case: " + "; ".join(applied), markup=False, highlight=False)
+        print_summary(console, result, man)
+        if out:
+            console.print(f"results written to {out}", markup=False, highlight=False)
+    if not result.optimal:
+        say(f"no optimal solution: {result.status.value} ({result.message})")
+        raise typer.Exit(EXIT_NOT_SOLVED)
+    unmet, short = result.summary["unmet_t"], result.summary["shortfall_t"]
+    if fail_on_shortfall and (unmet > SHORTFALL_TOLERANCE or short > SHORTFALL_TOLERANCE):
+        say(f"demand unmet ({unmet:,.1f} t) or independence shortfall ({short:,.1f} t) (exit {EXIT_SHORTFALL})")
+        raise typer.Exit(EXIT_SHORTFALL)
