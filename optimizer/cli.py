@@ -75,7 +75,7 @@ def main_options(
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Print rechain's version and exit.")
     ] = False,
-):
+) -> None:
     exits.state["debug"] = exits.state["debug"] or debug
 
 
@@ -83,7 +83,7 @@ def main_options(
 def validate(
     workbook: Workbook = None,
     strict: Annotated[bool, typer.Option("--strict", help="Treat warnings as errors.")] = False,
-):
+) -> None:
     """Check a workbook, every scenario in it and its uncertainty sheet in each; print all problems
     (exit 2 on errors)."""
     from .commands.validate import validate as run
@@ -110,7 +110,7 @@ def solve(
     ] = None,
     fail_on_shortfall: FailOnShortfall = False,
     any_price: AnyPrice = False,
-):
+) -> None:
     """Solve one case and report the plan."""
     from .commands.solve import solve as run
 
@@ -122,7 +122,7 @@ def solve(
 def template(
     path: Annotated[Path, typer.Argument(metavar="FILE", help="Where to write the empty workbook (.xlsx).")],
     force: Force = False,
-):
+) -> None:
     """Write an empty workbook with every sheet and column, documented."""
     from .commands.files import template as run
 
@@ -132,7 +132,7 @@ def template(
 @app.command(cls=Command)
 def reference(
     path: Annotated[Path, typer.Argument(metavar="FILE", help="Where to write the copy (.xlsx).")], force: Force = False
-):
+) -> None:
     """Copy the shipped reference workbook (the one every command reads without a WORKBOOK) to FILE,
     for editing."""
     from .commands.files import reference as run
@@ -141,7 +141,7 @@ def reference(
 
 
 @app.command(cls=Command)
-def compare(a: FolderA, b: FolderB, out: Out = None, force: OutForce = False, as_json: AsJson = False):
+def compare(a: FolderA, b: FolderB, out: Out = None, force: OutForce = False, as_json: AsJson = False) -> None:
     """What changed from result folder A to B, two folders of one command (`solve`, `sweep`, `frontier`,
     `scenarios` or `risk` with --out). solve: settings, costs, builds, clean shares, unmet demand, independence
     shortfall, binding capacity and budget, each table with A, B and change = B − A (columns named by unit);
@@ -169,7 +169,7 @@ def sweep(
     fail_on_shortfall: FailOnShortfall = False,
     any_price: AnyPrice = False,
     as_json: AsJson = False,
-):
+) -> None:
     """Solve a grid of parameter values, warm-starting each point from the last."""
     from .commands.sweep import sweep as run
 
@@ -206,7 +206,7 @@ def frontier(
     workers: FactorWorkers = None,
     any_price: AnyPrice = False,
     as_json: AsJson = False,
-):
+) -> None:
     """The cost of independence and the independence a budget buys."""
     from .commands.frontier import frontier as run
 
@@ -228,7 +228,7 @@ def scenarios(
     workers: Workers = None,
     any_price: AnyPrice = False,
     as_json: AsJson = False,
-):
+) -> None:
     """Every scenario of the workbook beside the base case, one table per group (world costs, world supply
     and demand, policy): what it changes, its results against the base and, with --require-from, under the
     requirement."""
@@ -258,7 +258,7 @@ def report(
     seed: Annotated[int, typer.Option("--seed", metavar="N", min=0, help="Seed of the outlook's draws.")] = 0,
     any_price: ReportPrice = True,
     as_json: AsJson = False,
-):
+) -> None:
     """Regenerate the headline findings (findings.md, PNG charts, .xlsx tables) from fresh solves;
     the same workbook, options and versions give the same files, byte for byte."""
     from .commands.report import report as run
@@ -297,7 +297,7 @@ def risk(
     threads: Threads = None,
     method: Method = SolverMethod.auto,
     any_price: AnyPrice = False,
-):
+) -> None:
     """How likely a China-free chain is, by year, when projects overrun, slip or fail (risk.md)."""
     from .commands.risk import risk as run
 
@@ -313,7 +313,7 @@ def generate(
     elements: Annotated[int, typer.Option("--elements", metavar="N", min=1, help="Elements or groups.")] = 6,
     seed: Annotated[int, typer.Option("--seed", metavar="N", help="Random seed.")] = 0,
     force: Force = False,
-):
+) -> None:
     """Write a synthetic but realistic world of any size (for benchmarks and stress tests)."""
     from .commands.files import generate as run
 

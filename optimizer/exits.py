@@ -10,6 +10,7 @@ import sys
 import time
 
 import typer
+from rich.console import Console
 
 from .errors import InputError, OutputError
 from .run.signals import INTERRUPTED, install_sigterm, interrupt_exit_code, stall_error
@@ -24,10 +25,8 @@ state = {"debug": False, "json": False}
 
 
 @functools.cache
-def err():
+def err() -> Console:
     """The console of messages and progress (stderr); made on first use (rich costs start-up time)."""
-    from rich.console import Console
-
     return Console(stderr=True, highlight=False)
 
 

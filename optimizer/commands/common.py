@@ -3,11 +3,14 @@ tables it prints or emits, and the exit code of a multi-point run."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
+import pandas as pd
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 
 from ..errors import OutputError
 from ..exits import EXIT_NOT_SOLVED, EXIT_SHORTFALL, emit_json, err, print_input_error, say
@@ -18,7 +21,7 @@ from ..report.writers import check_outputs, manifest
 from ..run.outcome import failed_points, has_shortfall
 from ..run.signals import interrupt_exit_code, stall_error
 from ..workbook.cases import make_dataset
-from ..workbook.validate import load_workbook
+from ..workbook.validate import Workbook, load_workbook
 from .request import ANY_PRICE, Request
 
 
@@ -40,13 +43,13 @@ def guard_outputs(
             )
 
 
-def guard_tables(request: Request, stem: str, sheets, charts=()) -> None:
+def guard_tables(request: Request, stem: str, sheets: Sequence[str], charts: Sequence[str] = ()) -> None:
     """guard_outputs for a command that writes tables `stem_*` into --out, read from the request's workbook."""
     out = request.out
     guard_outputs([request.path], table_targets(out, stem, sheets, charts), out, (stem,), request.force)
 
 
-def table_targets(out: Path | None, stem: str, sheets, charts=()) -> list[Path]:
+def table_targets(out: Path | None, stem: str, sheets: Sequence[str], charts: Sequence[str] = ()) -> list[Path]:
     if out is None:
         return []
     return [*table_files(out, stem, sheets, charts), *table_files(out, stem_of(stem, False), sheets, charts)]
@@ -61,26 +64,28 @@ def refuse_existing(path: Path, force: bool) -> None:
         raise OutputError(f"{path} exists; pass --force to replace it")
 
 
-def load(path: Path, scenario: str | None, overrides: tuple):
+def load(path: Path, scenario: str | None, overrides: tuple[tuple[str, str], ...]) -> Workbook:
     """The validated workbook, with the case (scenario + overrides) checked once."""
     wb = load_workbook(path)
     make_dataset(wb, scenario, overrides)
     return wb
 
 
-def with_any_price(wb, any_price: bool):
+def with_any_price(wb: Workbook, any_price: bool) -> Workbook:
     """The workbook with the setting shortfall_at_any_price = TRUE (--any-price), for every case of it."""
     if not any_price:
         return wb
     return replace(wb, settings=wb.settings | {ANY_PRICE[0]: (True, "--any-price")})
 
 
-def case_note(wb, scenario: str | None, overrides: tuple, swept: tuple[str, ...] = ()) -> str:
+def case_note(
+    wb: Workbook, scenario: str | None, overrides: tuple[tuple[str, str], ...], swept: tuple[str, ...] = ()
+) -> str:
     """The case a chart shows, in words (`report.shown.case_note`) for this workbook's case."""
     return shown.case_note(make_dataset(wb, scenario, overrides), scenario, overrides, swept)
 
 
-def progress(total: int):
+def progress(total: int) -> Progress:
     return Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -92,7 +97,7 @@ def progress(total: int):
     )
 
 
-def settle(bar, task) -> None:
+def settle(bar: Progress, task: TaskID) -> None:
     """A finished run's bar ends at the work done: its total was an estimate made before the run knew
     which solves it would re-use or skip (report: cases solved ahead once; frontier: a budget grid of one
     point when the clean plan needs no capex)."""
@@ -100,7 +105,7 @@ def settle(bar, task) -> None:
     bar.update(task, total=done, completed=done)
 
 
-def run_table(path: Path, **fields):
+def run_table(path: Path, **fields: Any) -> tuple[dict[str, Any], pd.DataFrame]:
     """The run's manifest and its table."""
     man = manifest(path, **fields)
     return man, results.run_table(man)
@@ -110,22 +115,23 @@ def stem_of(stem: str, complete: bool) -> str:
     return stem if complete else f"{stem}_incomplete"
 
 
-def print_tables(tables: dict, columns: dict | None = None) -> None:
+def print_tables(tables: dict[str, pd.DataFrame], columns: dict[str, list[str]] | None = None) -> None:
     for name, frame in tables.items():
         picked = frame if not columns or name not in columns else frame[[c for c in columns[name] if c in frame]]
         print_frame(stdout_console(), picked, name)
 
 
-def emit_tables(tables: dict, man: dict) -> None:
+def emit_tables(tables: dict[str, pd.DataFrame], man: dict[str, Any]) -> None:
     """--json of a multi-point command: every table and the run, as one JSON document on stdout."""
     emit_json(shown.records(tables, man))
 
 
-def finish(tables: dict, complete: bool, fail_on_shortfall: bool = False) -> None:
+def finish(tables: dict[str, pd.DataFrame], complete: bool, fail_on_shortfall: bool = False) -> None:
     """Exit code of a multi-point command: interrupted (or a stalled scheduler), failed points, shortfall, else 0."""
     if not complete:
-        if stall_error() is not None:
-            print_input_error(stall_error())
+        stall = stall_error()
+        if stall is not None:
+            print_input_error(stall)
         raise typer.Exit(interrupt_exit_code())
     failed = sum(failed_points(t) for t in tables.values())
     if failed:

@@ -12,7 +12,6 @@ from ..run.parallel import default_workers
 from ..workbook.cases import make_dataset
 from ..workbook.keys import parse_numbers
 from .common import (
-    Request,
     case_note,
     emit_tables,
     finish,
@@ -24,6 +23,7 @@ from .common import (
     settle,
     stem_of,
 )
+from .request import Request
 
 
 def frontier(
@@ -36,7 +36,7 @@ def frontier(
 ) -> None:
     guard_tables(request, "frontier", SHEETS, SHEETS)
     scenario, overrides = request.scenario, request.overrides
-    factors = parse_numbers("--cost-factors", cost_factors) or [None]
+    factors: list[float | None] = [*(parse_numbers("--cost-factors", cost_factors) or ())] or [None]
     budget_grid = parse_numbers("--budgets", budgets)
     wb = load(request.path, scenario, overrides)
     job = FrontierJob(wb, scenario, overrides, points, budget_points, tuple(budget_grid or ()), request.options)
@@ -59,12 +59,14 @@ def frontier(
     finish(sheets, complete)
 
 
-def _solve(job: FrontierJob, factors: list, total: int, workers: int | None) -> tuple[dict, bool]:
+def _solve(
+    job: FrontierJob, factors: list[float | None], total: int, workers: int | None
+) -> tuple[dict[str, pd.DataFrame], bool]:
     """Both frontiers of every cost factor under a progress bar, as tables, and whether all were solved."""
     with progress(total) as bar:
         task = bar.add_task("frontier", total=total, last="")
 
-        def tick(sheet: str, row: dict):
+        def tick(sheet: str, row: dict[str, object]) -> None:
             cost = row.get("system_cost_usd")
             bar.update(task, advance=1, last="" if cost is None or cost != cost else f"last system cost {cost:,.0f}")
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pandas as pd
+
 from ..exits import say
 from ..report.writers import manifest
 from ..run.findings import write_report
@@ -9,7 +11,8 @@ from ..run.parallel import default_workers
 from ..run.risk import check_draw_count
 from ..workbook.uncertainty import scipy_stats
 from ..workbook.validate import load_workbook
-from .common import Request, emit_tables, guard_outputs, not_solved, print_tables, progress, settle, with_any_price
+from .common import emit_tables, guard_outputs, not_solved, print_tables, progress, settle, with_any_price
+from .request import Request
 
 
 def report(request: Request, workers: int | None, draws: int, seed: int) -> None:
@@ -20,7 +23,7 @@ def report(request: Request, workers: int | None, draws: int, seed: int) -> None
     guard_outputs([path], [out / "findings.md"], out, stems=("findings",), force=request.force)
     wb = with_any_price(load_workbook(path), request.any_price)
     man = manifest(path, command="report", stamp=False)
-    shown: dict = {}
+    shown: dict[str, pd.DataFrame] = {}
     with progress(1) as bar:
         task = bar.add_task("report", total=None, last="")
         failed = write_report(

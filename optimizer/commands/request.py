@@ -5,9 +5,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..inputs import reference_workbook
 from ..workbook.keys import parse_sets
+
+if TYPE_CHECKING:
+    from ..models.highs import SolveOptions
 
 ANY_PRICE = ("shortfall_at_any_price", "TRUE")
 
@@ -32,12 +36,12 @@ class Request:
         return self.workbook or reference_workbook()
 
     @property
-    def overrides(self) -> tuple:
+    def overrides(self) -> tuple[tuple[str, str], ...]:
         """The --set overrides, then `shortfall_at_any_price=TRUE` with --any-price."""
         return (*parse_sets(self.sets), *((ANY_PRICE,) if self.any_price else ()))
 
     @property
-    def options(self):
+    def options(self) -> SolveOptions:
         from ..models.highs import SolveOptions
 
         return SolveOptions(self.time_limit, self.threads, self.method)

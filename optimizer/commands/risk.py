@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import typer
 
 from ..errors import OutputError
 from ..exits import EXIT_INPUT, EXIT_NOT_SOLVED, emit_json, say, stopped
 from ..report.risk import PICTURES, SHEETS, price_label, write_risk
+from ..report.shown import risk_records
 from ..report.terminal import print_risk, stdout_console
 from ..run.outcome import plan_failure
 from ..run.risk import RiskJob, check_draw_count, check_draws, load_risk, run_risk
-from .common import Request, case_note, finish, guard_tables, print_tables, progress, run_table, stem_of
-
-RISK_JSON = ("value", "thresholds", "summary", "probability_by_year", "earliest_year", "clean_share_fan")
+from .common import case_note, finish, guard_tables, print_tables, progress, run_table, stem_of
+from .request import Request
 
 
 def risk(
@@ -52,7 +53,9 @@ def risk(
     _finish(tables, complete)
 
 
-def _draws(job: RiskJob, draws: int, workers: int | None, scheduler: str | None) -> tuple[dict, bool]:
+def _draws(
+    job: RiskJob, draws: int, workers: int | None, scheduler: str | None
+) -> tuple[dict[str, pd.DataFrame], bool]:
     """The risk tables and whether the run completed, under a progress bar that counts every solve
     (hedge: the hedged draws, then the replanned and the committed ones it is compared with)."""
     total = draws * (3 if job.mode == "hedge" else 1)
@@ -66,18 +69,21 @@ def _draws(job: RiskJob, draws: int, workers: int | None, scheduler: str | None)
     return tables, complete
 
 
-def _show(tables: dict, price: str, json_run: dict | None, failure: OutputError | None) -> None:
+def _show(
+    tables: dict[str, pd.DataFrame], price: str, json_run: dict[str, object] | None, failure: OutputError | None
+) -> None:
     """The summary: with --json (`json_run`, the run) one JSON document of the tables and the run (`complete`,
     `draws_done`), carrying the output error if any; else tables."""
     if json_run is not None:
-        shown = {k: v.to_dict(orient="records") for k, v in tables.items() if k in RISK_JSON} | {"run": json_run}
-        emit_json(shown | ({"status": "output_error", "message": str(failure)} if failure else {}))
+        emit_json(
+            risk_records(tables, json_run) | ({"status": "output_error", "message": str(failure)} if failure else {})
+        )
         return
     print_tables({k: tables[k] for k in ("value",) if k in tables})
     print_risk(stdout_console(), tables, price)
 
 
-def _finish(tables: dict, complete: bool) -> None:
+def _finish(tables: dict[str, pd.DataFrame], complete: bool) -> None:
     """finish, and exit 3 when the deterministic plan of commit or of hedge's VSS did not solve."""
     plan = plan_failure(tables)
     if complete and plan:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pandas as pd
+
 from ..exits import say
 from ..report.shown import scenarios_columns
 from ..report.tables import scenarios_charts, write_tables
@@ -37,15 +39,15 @@ def scenarios(request: Request, require_from: int | None, workers: int | None, f
     common.finish({"scenarios": table, "required": required_status(table)}, complete, fail_on_shortfall)
 
 
-def _solve(wb: Workbook, request: Request, require_from: int | None, workers: int | None):
+def _solve(wb: Workbook, request: Request, require_from: int | None, workers: int | None) -> tuple[pd.DataFrame, bool]:
     """The scenarios' table under a progress bar, and whether every case was solved (False after Ctrl-C: the
     rows solved before it)."""
-    rows: list[dict] = []
+    rows: list[dict[str, object]] = []
     total = (1 + len(wb.scenario_names)) * (2 if require_from else 1)
     with common.progress(total) as bar:
         task = bar.add_task("scenarios", total=total, last="")
 
-        def on_row(row: dict):
+        def on_row(row: dict[str, object]) -> None:
             rows.append(row)
             bar.update(task, advance=1, last=f"{row['scenario']}: {row['status']}")
 

@@ -12,7 +12,8 @@ from ..report.results import RESULT_FILES
 from ..report.terminal import print_summary
 from ..run.outcome import SHORTFALL_TOLERANCE
 from ..run.solve import run_case
-from .common import Request, guard_outputs
+from .common import guard_outputs
+from .request import Request
 
 
 def solve(request: Request, write_model: Path | None, fail_on_shortfall: bool) -> None:

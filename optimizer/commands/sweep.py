@@ -10,8 +10,9 @@ from ..run import parallel
 from ..run.outcome import sweep_table
 from ..run.sweep import grid, validate_points
 from ..workbook.keys import parse_params
-from .common import Request, case_note, emit_tables, finish, guard_tables, load, print_tables, progress, run_table
+from .common import case_note, emit_tables, finish, guard_tables, load, print_tables, progress, run_table
 from .common import stem_of as stem
+from .request import Request
 
 
 def sweep(request: Request, param: list[str] | None, workers: int | None, scheduler: str | None, fail: bool) -> None:
@@ -26,7 +27,7 @@ def sweep(request: Request, param: list[str] | None, workers: int | None, schedu
     with progress(len(points)) as bar:
         task = bar.add_task("sweep", total=len(points), last="")
 
-        def on_row(rows):
+        def on_row(rows: list[dict[str, float | None]]) -> None:
             last = rows[-1].get("objective_usd")
             bar.update(task, advance=len(rows), last="" if last is None else f"last objective {last:,.0f}")
 

@@ -8,6 +8,7 @@ import pandas as pd
 from ..models.dataset import Dataset
 from .tables import Chart
 
+RISK_JSON = ("value", "thresholds", "summary", "probability_by_year", "earliest_year", "clean_share_fan")
 COMPARE_SHOWN = 40  # rows of each changed table `compare` prints (the files and --json hold all)
 SWEEP_SHOWN = ("status", "reason", "system_cost_usd", "capex_usd", "shortfall_t", "shortfall_priced", "unmet_t")
 FRONTIER_SHOWN = ("alpha", "budget_usd", "min_alpha", "status", "reason", "system_cost_usd", "premium_usd", "capex_usd")
@@ -54,6 +55,11 @@ def records(tables: dict[str, pd.DataFrame], run: dict) -> dict:
     """--json of a multi-point command: every table as a list of rows, and the run (`complete`: all points
     done)."""
     return {name: frame.to_dict(orient="records") for name, frame in tables.items()} | {"run": run}
+
+
+def risk_records(tables: dict[str, pd.DataFrame], run: dict) -> dict:
+    """--json of `risk`: its summary tables (RISK_JSON) as lists of rows, and the run."""
+    return {k: v.to_dict(orient="records") for k, v in tables.items() if k in RISK_JSON} | {"run": run}
 
 
 def blocs(ds: Dataset) -> str:
