@@ -1,4 +1,5 @@
-"""The `rechain` command line: arguments in, one error formatter, exit codes from the result.
+"""The `rechain` command line: arguments in, one call each to `rechain.commands`; every error becomes one line
+and an exit code in `rechain.exits`.
 
 Exit codes: 0 done · 1 internal error · 2 input, usage or output-path error (a file or stdout that
 cannot be written, a full disk included: one line, no traceback) · 3 no optimal solution (sweep,
