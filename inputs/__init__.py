@@ -1,4 +1,4 @@
-"""The shipped inputs: the reference workbook (built by build_reference.py) and small examples."""
+"""The shipped inputs: the reference workbook (built in the repository from inputs/reference/) and small examples."""
 
 from __future__ import annotations
 

@@ -40,7 +40,7 @@ def test_local_cluster_matches_in_process(examples):
     points = grid(parse_params(PARAMS))
     serial, _ = run_points(wb, None, (), points, workers=1)
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                      dashboard_address=None) as cluster:
+                      dashboard_address=":0") as cluster:
         distributed, complete = run_points(wb, None, (), points, workers=2, scheduler=cluster.scheduler_address)
     assert complete
     same_rows(serial, distributed)

@@ -182,7 +182,7 @@ def test_same_seed_same_draws_in_process_in_workers_and_on_dask(tmp_path):
     one, _ = run_tasks(job, list(range(6)), workers=1)
     two, _ = run_tasks(job, list(range(6)), workers=2)
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                      dashboard_address=None) as cluster:
+                      dashboard_address=":0") as cluster:
         dask, complete = run_tasks(job, list(range(6)), workers=2, scheduler=cluster.scheduler_address)
     assert complete and "condition.embargo.allied" in pd.DataFrame(one)
     pd.testing.assert_frame_equal(pd.DataFrame(one), pd.DataFrame(two))
