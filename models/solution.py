@@ -170,14 +170,7 @@ def extract(built: Built, outcome: SolveOutcome, build_seconds: float, with_tabl
         "unmet": unmet,
         "independence": _table_independence(built, supply, duals),
         "duals": _table_duals(built, duals),
-        "binding_capacity": pd.DataFrame(
-            [
-                (p.node, _bloc(built, p.node), _stage(built, p.stage), p.year, p.value)
-                for p in duals
-                if p.meaning is Meaning.CAPACITY and p.node is not None and p.stage is not None
-            ],
-            columns=["node", "bloc", "stage", "year", "usd_per_tpa"],
-        ),
+        "binding_capacity": _table_binding_capacity(built, duals),
     }
     tables["clean_share"] = tables["independence"][["element", "year", "clean_share"]]
     tables["marginal_supply_cost"] = _table_marginal_supply_cost(msc)
@@ -185,6 +178,17 @@ def extract(built: Built, outcome: SolveOutcome, build_seconds: float, with_tabl
     result = Solution(outcome.status, outcome.message, summary, tables, duals)
     summary["clean_premium_usd_per_t"] = clean_premiums(result)
     return result
+
+
+def _table_binding_capacity(built: Built, duals: tuple[ShadowPrice, ...]) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            (p.node, _bloc(built, p.node), _stage(built, p.stage), p.year, p.value)
+            for p in duals
+            if p.meaning is Meaning.CAPACITY and p.node is not None and p.stage is not None
+        ],
+        columns=["node", "bloc", "stage", "year", "usd_per_tpa"],
+    )
 
 
 def _by_element_year(values: dict[tuple[str, int], float]) -> dict[str, dict[str, float]]:

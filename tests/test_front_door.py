@@ -44,10 +44,21 @@ def test_structure_is_not_updated(tiny):
 
 
 def test_the_parameter_table_covers_every_sweep_key():
-    assert set(PARAMETERS) == {"discount_rate", "max_restricted_share", "restricted_cost_factor",
-                               "unmet_penalty_usd_per_t", "shortfall_penalty_usd_per_t", "budget_usd",
-                               "annual_budget_usd", "demand_factor", "capex_factor", "opex_factor", "max_t",
-                               "initial_t", "max_share"}
+    assert set(PARAMETERS) == {
+        "discount_rate",
+        "max_restricted_share",
+        "restricted_cost_factor",
+        "unmet_penalty_usd_per_t",
+        "shortfall_penalty_usd_per_t",
+        "budget_usd",
+        "annual_budget_usd",
+        "demand_factor",
+        "capex_factor",
+        "opex_factor",
+        "max_t",
+        "initial_t",
+        "max_share",
+    }
 
 
 def test_solution_is_frozen(tiny):
@@ -59,8 +70,9 @@ def test_solution_is_frozen(tiny):
 def test_least_budget_variant(tiny):
     """Tiny at α = 0 from 2026 (all allied, so all clean): 10 t/yr of separated A needs 20 t of ore
     through a 20 tpa plant (1,000 USD/tpa) started in 2025: the least budget is 20,000."""
-    ds = dataclasses.replace(tiny, settings=dataclasses.replace(tiny.settings, max_restricted_share=0.0,
-                                                                independence_year=2026))
+    ds = dataclasses.replace(
+        tiny, settings=dataclasses.replace(tiny.settings, max_restricted_share=0.0, independence_year=2026)
+    )
     solution = Model(ds, Variant.LEAST_BUDGET).solve()
     assert solution.least_budget_usd == pytest.approx(20_000)
 
@@ -83,14 +95,27 @@ def test_terminal_lists_stages_in_chain_order(examples):
     from rechain.report.terminal import print_summary
     from rich.console import Console
 
-    summary = {"status": "optimal", "build_seconds": 0.1, "solve_seconds": 0.1, "stages": ["ore", "cracking"],
-               "costs_usd": {}, "system_cost_usd": 1.0, "objective_usd": 1.0, "capex_usd": 3.0,
-               "budget_capex_usd": 3.0, "protected_capex_usd": 3.0, "clean_share": {}, "unmet_t": 0.0,
-               "shortfall_t": 0.0, "budget_dual_usd_per_usd": None}
+    summary = {
+        "status": "optimal",
+        "build_seconds": 0.1,
+        "solve_seconds": 0.1,
+        "stages": ["ore", "cracking"],
+        "costs_usd": {},
+        "system_cost_usd": 1.0,
+        "objective_usd": 1.0,
+        "capex_usd": 3.0,
+        "budget_capex_usd": 3.0,
+        "protected_capex_usd": 3.0,
+        "clean_share": {},
+        "unmet_t": 0.0,
+        "shortfall_t": 0.0,
+        "budget_dual_usd_per_usd": None,
+    }
     builds = pd.DataFrame({"bloc": ["west", "west"], "stage": ["cracking", "ore"], "capex_usd": [2.0, 1.0]})
     out = io.StringIO()
-    print_summary(Console(file=out, width=200), Solution(Status.OPTIMAL, "", summary, {"builds": builds}),
-                  {"input": "x.xlsx"})
+    print_summary(
+        Console(file=out, width=200), Solution(Status.OPTIMAL, "", summary, {"builds": builds}), {"input": "x.xlsx"}
+    )
     header = next(line for line in out.getvalue().splitlines() if "bloc" in line and "ore" in line)
     assert header.index("ore") < header.index("cracking")
 

@@ -1,7 +1,7 @@
 """The rooms of rechain keep to their layers (docs/architecture.md): every import of every module, relative
 ones resolved and those inside functions included, goes down the order
 
-    Face (cli, commands, the inputs' builder) → Running (run) → Reading (workbook)
+    Face (cli, arguments, commands, exits, the inputs' builder) → Running (run) → Reading (workbook)
     Face → Writing (report)          Running, Reading, Writing → Math (models) → base
 
 and a test that the checker catches a planted bad import, so that it can fail."""
@@ -18,6 +18,8 @@ PACKAGE = "rechain"
 LAYER = {  # room (the part of a module name after `rechain.`; "" for rechain itself) -> its layer
     "cli": "face",
     "commands": "face",
+    "arguments": "face",
+    "exits": "face",
     "inputs": "face",
     "run": "running",
     "workbook": "reading",

@@ -106,7 +106,12 @@ def test_mines_whose_output_usgs_estimates_from_chinas_imports_are_restricted_no
     assert ds.cost_advantage_blocs == frozenset({"china"})
     mines = {r["node"]: r["existing_tpa"] for r in table("facilities") if r["stage"] == "mining"}
     assert {n: mines[n] for n in offtake - {"laos"}} == {
-        "myanmar": 31_000, "nigeria": 13_000, "thailand": 13_000, "madagascar": 2_000, "malaysia_mines": 130}
+        "myanmar": 31_000,
+        "nigeria": 13_000,
+        "thailand": 13_000,
+        "madagascar": 2_000,
+        "malaysia_mines": 130,
+    }
     assert "laos" not in mines
 
 
