@@ -160,14 +160,7 @@ def extract(built: Built, outcome: SolveOutcome, build_seconds: float, with_tabl
         "unmet": unmet,
         "independence": _table_independence(built, supply, duals),
         "duals": _table_duals(built, duals),
-        "binding_capacity": pd.DataFrame(
-            [
-                (p.node, _bloc(built, p.node), _stage(built, p.stage), p.year, p.value)
-                for p in duals
-                if p.meaning is Meaning.CAPACITY and p.node is not None and p.stage is not None
-            ],
-            columns=["node", "bloc", "stage", "year", "usd_per_tpa"],
-        ),
+        "binding_capacity": _table_binding_capacity(built, duals),
     }
     tables["clean_share"] = tables["independence"][["element", "year", "clean_share"]]
     tables["marginal_supply_cost"] = _table_marginal_supply_cost(msc)
@@ -209,6 +202,17 @@ def _figures(
         marginal_supply_cost_mean_usd_per_kg=msc_means(msc, first),
         marginal_supply_cost_mean_range_usd_per_kg=msc_mean_ranges(msc, first),
         protected_payment_usd=Basis(**msc.payment_usd({y: _v(m.discount[y]) for y in m.Y})),
+    )
+
+
+def _table_binding_capacity(built: Built, duals: tuple[ShadowPrice, ...]) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            (p.node, _bloc(built, p.node), _stage(built, p.stage), p.year, p.value)
+            for p in duals
+            if p.meaning is Meaning.CAPACITY and p.node is not None and p.stage is not None
+        ],
+        columns=["node", "bloc", "stage", "year", "usd_per_tpa"],
     )
 
 

@@ -2,7 +2,8 @@
 
 The parts (docs/architecture.md): `rechain.models` is the math (dataset, formulation, the front door
 that solves); `rechain.workbook` turns a workbook into a dataset; `rechain.run` solves cases, sweeps,
-frontiers and the findings; `rechain.report` writes what they return; `rechain.cli` parses arguments.
+frontiers and the findings; `rechain.report` writes what they return; `rechain.cli` parses arguments
+and `rechain.commands` hands what `run` returns to `report`; `rechain.base` is what they all use.
 """
 
 

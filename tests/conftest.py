@@ -9,13 +9,21 @@ EXAMPLES = Path(__file__).resolve().parents[1] / "inputs" / "examples"
 
 # The longest tests, longest first (measured; xdist hands out the xdist_groups before them, largest
 # first), started before the rest so that the two workers end together.
-LONGEST = ("test_v2_unchanged.py::test_reference_workbook_unchanged_without_v2_data", "test_hostile.py::test_structure",
-           "test_hostile.py::test_any_labels_solve", "test_parallel.py::test_local_cluster_matches_in_process",
-           "test_outputs.py::test_same_input_same_tables", "test_reference.py::test_every_scenario_solves",
-           "test_trust_run.py::test_sigterm_to_a_pool_sweep", "test_hostile.py::test_command_line_exit_codes",
-           "test_cli.py::test_report_regenerates_findings_from_scratch",
-           "test_benchmarks.py::test_scale_benchmark_smoke", "test_hostile.py::test_any_value_in_any_cell_csv",
-           "test_sweep.py::test_warm_sweep_equals_cold_solves", "test_cli.py::test_json_is_the_only_stdout")
+LONGEST = (
+    "test_v2_unchanged.py::test_reference_workbook_unchanged_without_v2_data",
+    "test_hostile.py::test_structure",
+    "test_hostile.py::test_any_labels_solve",
+    "test_parallel.py::test_local_cluster_matches_in_process",
+    "test_outputs.py::test_same_input_same_tables",
+    "test_reference.py::test_every_scenario_solves",
+    "test_trust_run.py::test_sigterm_to_a_pool_sweep",
+    "test_hostile.py::test_command_line_exit_codes",
+    "test_cli.py::test_report_regenerates_findings_from_scratch",
+    "test_benchmarks.py::test_scale_benchmark_smoke",
+    "test_hostile.py::test_any_value_in_any_cell_csv",
+    "test_sweep.py::test_warm_sweep_equals_cold_solves",
+    "test_cli.py::test_json_is_the_only_stdout",
+)
 
 
 @pytest.hookimpl(trylast=True)
@@ -30,8 +38,9 @@ def pytest_collection_modifyitems(config, items):
 def name_group(item) -> None:
     """pytest-xdist groups a test by renaming it `<nodeid>@<group>`, which pytest 9.2's structured node ids
     ignore (pytest-xdist issue 1386: every group is split across workers); rename it the 9.2 way."""
-    names = sorted({str(m.args[0] if m.args else m.kwargs.get("name", "default"))
-                    for m in item.iter_markers("xdist_group")})
+    names = sorted(
+        {str(m.args[0] if m.args else m.kwargs.get("name", "default")) for m in item.iter_markers("xdist_group")}
+    )
     suffix = "@" + "_".join(names)
     if names and hasattr(item, "_id") and not item.nodeid.endswith(suffix):
         item._id = type(item._id).parse(item.nodeid + suffix)
@@ -45,12 +54,14 @@ def examples() -> Path:
 @pytest.fixture
 def rechain(capsys):
     """`cli.main` in this process: the exit code and what it printed, like a finished child process."""
+
     def run(*args):
         capsys.readouterr()
         with pytest.raises(SystemExit) as done:
             cli.main([str(a) for a in args])
         out, err = capsys.readouterr()
         return subprocess.CompletedProcess(args, done.value.code, out, err)
+
     return run
 
 
@@ -77,5 +88,6 @@ def reference_solve():
         result = solved[key]
         assert result.optimal, (scenario, overrides, result.message)
         return result
+
     solve.workbook = wb
     return solve

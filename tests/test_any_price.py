@@ -25,12 +25,23 @@ TOLERANCE = 1e-6  # phase 2 allows S* + 1e-6 · max(1, S*)
 
 def worked_case(any_price: bool, cap: float | None = None, alpha: float = 0.0):
     nodes = {"Mine": "allied", "CNSep": "china", "USSep": "allied", "Buyer": "allied"}
-    return case((2025, 2025), nodes, 2,
-                [fac("Mine", 1, existing_tpa=100), fac("CNSep", 2, existing_tpa=100, opex_usd_per_t=1),
-                 fac("USSep", 2, capex_usd_per_tpa=5000, lead_time_years=0, max_tpa=cap)],
-                {"Mine": {"A": 1.0}}, {("Buyer", "A", 2025): 10.0},
-                settings={"max_restricted_share": alpha, "shortfall_penalty_usd_per_t": 1000.0,
-                          "shortfall_at_any_price": any_price})
+    return case(
+        (2025, 2025),
+        nodes,
+        2,
+        [
+            fac("Mine", 1, existing_tpa=100),
+            fac("CNSep", 2, existing_tpa=100, opex_usd_per_t=1),
+            fac("USSep", 2, capex_usd_per_tpa=5000, lead_time_years=0, max_tpa=cap),
+        ],
+        {"Mine": {"A": 1.0}},
+        {("Buyer", "A", 2025): 10.0},
+        settings={
+            "max_restricted_share": alpha,
+            "shortfall_penalty_usd_per_t": 1000.0,
+            "shortfall_at_any_price": any_price,
+        },
+    )
 
 
 def test_penalty_below_the_clean_cost_buys_shortfall():
@@ -83,8 +94,13 @@ def test_any_price_when_clean_supply_is_capped(path):
 def _figures(r):
     ind = r.tables["independence"]
     assert r.status is Status.OPTIMAL, r.message
-    return (r.summary["shortfall_t"], r.summary["objective_usd"], r.summary["system_cost_usd"],
-            *ind["clean_premium_usd_per_t"], r.summary["marginal_supply_cost_usd_per_kg"]["A"]["2025"])
+    return (
+        r.summary["shortfall_t"],
+        r.summary["objective_usd"],
+        r.summary["system_cost_usd"],
+        *ind["clean_premium_usd_per_t"],
+        r.summary["marginal_supply_cost_usd_per_kg"]["A"]["2025"],
+    )
 
 
 def test_both_solver_paths_give_the_same_any_price_result_and_resolve_anew():
@@ -95,8 +111,9 @@ def test_both_solver_paths_give_the_same_any_price_result_and_resolve_anew():
     row, 1, plus (1 − α) · 4,999) is 5,000 USD/t = 5 USD/kg.
     Then α = 0.5 on the built models (5 t required, 4 clean possible): a re-solve sets the cap anew,
     S* = 1 on both paths, phase 2's Σ s = 1 + 1e-6."""
-    models = {path: Model(worked_case(True, cap=4), options=SolveOptions(path=path))
-              for path in ("direct", "persistent")}
+    models = {
+        path: Model(worked_case(True, cap=4), options=SolveOptions(path=path)) for path in ("direct", "persistent")
+    }
     first = {path: _figures(m.solve()) for path, m in models.items()}
     assert first["direct"] == pytest.approx(first["persistent"], rel=1e-9)
     assert first["direct"][3:] == pytest.approx((4999, 5), rel=1e-9)
@@ -147,10 +164,15 @@ def test_least_budget_and_least_alpha_are_at_any_price_already():
     """LEAST_BUDGET and LEAST_ALPHA fix s at 0: the setting adds nothing to them. Least budget for
     10 clean t: 10 t/yr at 5,000 = 50,000 USD, with or without the setting."""
     for any_price in (False, True):
-        ds = case((2025, 2025), {"Mine": "allied", "USSep": "allied", "Buyer": "allied"}, 2,
-                  [fac("Mine", 1, existing_tpa=100), fac("USSep", 2, capex_usd_per_tpa=5000, lead_time_years=0)],
-                  {"Mine": {"A": 1.0}}, {("Buyer", "A", 2025): 10.0},
-                  settings={"max_restricted_share": 0.0, "shortfall_at_any_price": any_price})
+        ds = case(
+            (2025, 2025),
+            {"Mine": "allied", "USSep": "allied", "Buyer": "allied"},
+            2,
+            [fac("Mine", 1, existing_tpa=100), fac("USSep", 2, capex_usd_per_tpa=5000, lead_time_years=0)],
+            {"Mine": {"A": 1.0}},
+            {("Buyer", "A", 2025): 10.0},
+            settings={"max_restricted_share": 0.0, "shortfall_at_any_price": any_price},
+        )
         assert Model(ds, Variant.LEAST_BUDGET).solve().least_budget_usd == pytest.approx(50_000)
 
 
@@ -194,8 +216,17 @@ def test_cli_any_price(examples, tmp_path, rechain):
     import pandas as pd
 
     out = tmp_path / "out"
-    done = rechain("solve", examples / "frontier", "--scenario", "china_free", "--set",
-                   "shortfall_penalty_usd_per_t=10", "--any-price", "--out", out)
+    done = rechain(
+        "solve",
+        examples / "frontier",
+        "--scenario",
+        "china_free",
+        "--set",
+        "shortfall_penalty_usd_per_t=10",
+        "--any-price",
+        "--out",
+        out,
+    )
     assert done.returncode == 0, done.stderr
     assert "independence shortfall (at any price): 0.0 t" in done.stdout
     summary = json.loads((out / "summary.json").read_text())
@@ -205,8 +236,9 @@ def test_cli_any_price(examples, tmp_path, rechain):
     items = dict(zip(sheets["summary"]["item"], sheets["summary"]["value"], strict=True))
     assert items["shortfall_priced"] == "at any price"
     assert list(sheets["independence"]["shortfall_priced"]) == ["at any price"]
-    done = rechain("solve", examples / "frontier", "--scenario", "china_free", "--set",
-                   "shortfall_penalty_usd_per_t=10")
+    done = rechain(
+        "solve", examples / "frontier", "--scenario", "china_free", "--set", "shortfall_penalty_usd_per_t=10"
+    )
     assert "independence shortfall (penalty $0.01/kg): 10.0 t" in done.stdout
     assert "- independence shortfall: 10.0 t of clean A in 2025 (penalty $0.01/kg)" in done.stdout  # Why:
     for command in ("sweep", "frontier", "scenarios", "risk", "report"):
@@ -220,6 +252,7 @@ def test_least_alpha_by_bisection_judges_the_least_shortfall():
     With the penalty, below 1 − 0.05/0.2 = 0.75 the cheapest plan buys shortfall (1 USD/t) rather than
     building (1,000): least α 0.75. At any price the test is S*: 0.1 t can be clean, least α
     1 − 0.1/0.2 = 0.5."""
+
     def least(any_price: bool) -> float | None:
         ds = magnet_dy(budget_usd=50.0, shortfall_penalty_usd_per_t=1.0, shortfall_at_any_price=any_price)
         return Model(ds, Variant.LEAST_ALPHA).solve().least_alpha
@@ -231,7 +264,7 @@ def test_least_alpha_by_bisection_judges_the_least_shortfall():
 def test_report_any_price_sets_it_for_every_case(examples):
     """`rechain report --any-price` has no --set: it gives the workbook the setting (place
     `--any-price`), so every case of the report, scenarios included, is solved at any price."""
-    from rechain.cli import _with_any_price
+    from rechain.commands.common import with_any_price as _with_any_price
 
     wb = load_workbook(examples / "frontier")
     assert _with_any_price(wb, False) is wb

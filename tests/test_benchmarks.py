@@ -20,8 +20,22 @@ def test_scale_benchmark_smoke(tmp_path):
     """The smallest size; `--path` reaches rechain's process as RECHAIN_SOLVER_PATH (recorded in `path`);
     the goals of issue 13 are printed, here as not measured (~5k variables is not within 2x of 17k)."""
     out = tmp_path / "scale.csv"
-    done = subprocess.run([sys.executable, str(BENCHMARKS / "scale.py"), "--nodes", "8", "--years", "4",
-                           "--path", "persistent", "--csv", str(out)], capture_output=True, text=True)
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(BENCHMARKS / "scale.py"),
+            "--nodes",
+            "8",
+            "--years",
+            "4",
+            "--path",
+            "persistent",
+            "--csv",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 0, done.stderr
     with out.open() as fh:
         [row] = list(csv.DictReader(fh))
@@ -34,8 +48,10 @@ def test_scale_benchmark_smoke(tmp_path):
 def test_scale_benchmark_best_of_runs():
     """Least time of each column over runs, the ratio from those: total 4 / alone 2 = 2.0."""
     scale = benchmark("scale")
-    runs = [{c: 1 for c in scale.COLUMNS} | {"total_s": t, "highs_alone_s": a, "peak_mib": p}
-            for t, a, p in ((5.0, 2.0, 300.0), (4.0, 2.5, 310.0))]
+    runs = [
+        {c: 1 for c in scale.COLUMNS} | {"total_s": t, "highs_alone_s": a, "peak_mib": p}
+        for t, a, p in ((5.0, 2.0, 300.0), (4.0, 2.5, 310.0))
+    ]
     best = scale.best(runs)
     assert [best[c] for c in ("total_s", "highs_alone_s", "peak_mib", "total_over_highs")] == [4.0, 2.0, 300.0, 2.0]
 
@@ -43,8 +59,22 @@ def test_scale_benchmark_best_of_runs():
 def test_linopy_benchmark_rechain_layer_smoke(tmp_path):
     """The linopy benchmark without linopy (`--layers rechain`): rechain's columns only, no ratios."""
     out = tmp_path / "linopy.csv"
-    done = subprocess.run([sys.executable, str(BENCHMARKS / "linopy_lp.py"), "--nodes", "8", "--years", "4",
-                           "--layers", "rechain", "--csv", str(out)], capture_output=True, text=True)
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(BENCHMARKS / "linopy_lp.py"),
+            "--nodes",
+            "8",
+            "--years",
+            "4",
+            "--layers",
+            "rechain",
+            "--csv",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 0, done.stderr
     with out.open() as fh:
         [row] = list(csv.DictReader(fh))
@@ -55,9 +85,11 @@ def test_linopy_benchmark_rechain_layer_smoke(tmp_path):
 
 def test_linopy_benchmark_without_linopy_says_so(tmp_path):
     """With linopy not importable, asking for it ends with exit 2 and one line saying what to do."""
-    script = (f"import runpy, sys; sys.modules['linopy'] = None; sys.argv = ['linopy_lp.py', '--nodes', '8', "
-              f"'--csv', {str(tmp_path / 'x.csv')!r}]; runpy.run_path({str(BENCHMARKS / 'linopy_lp.py')!r}, "
-              "run_name='__main__')")
+    script = (
+        f"import runpy, sys; sys.modules['linopy'] = None; sys.argv = ['linopy_lp.py', '--nodes', '8', "
+        f"'--csv', {str(tmp_path / 'x.csv')!r}]; runpy.run_path({str(BENCHMARKS / 'linopy_lp.py')!r}, "
+        "run_name='__main__')"
+    )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert done.returncode == 2
     assert done.stderr == "linopy is not installed: pip install -e '.[bench]', or run with --layers rechain\n"
@@ -81,16 +113,35 @@ def test_linopy_benchmark_objective_check():
 def test_risk_benchmark_smoke(examples):
     """The risk benchmark on the tiny example (the reference takes minutes): the magnet row is left out
     (tiny has no magnet stage), every draw and the two-draw hedge model solve."""
-    done = subprocess.run([sys.executable, str(BENCHMARKS / "risk.py"), "--workbook", str(examples / "tiny"),
-                           "--draws", "3", "--workers", "1", "--hedge", "2", "--sample", "2"],
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(BENCHMARKS / "risk.py"),
+            "--workbook",
+            str(examples / "tiny"),
+            "--draws",
+            "3",
+            "--workers",
+            "1",
+            "--hedge",
+            "2",
+            "--sample",
+            "2",
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 0, done.stderr
     [draws] = [line for line in done.stdout.splitlines() if line.startswith("3 replan draws, 1 workers")]
     assert draws.endswith("3 optimal") and done.stdout.rstrip().endswith("status optimal")
     assert any(line.startswith("later draws at any price") for line in done.stdout.splitlines())
     risk = benchmark("risk")
     assert [r[0] for r in risk.fitting(risk.ROWS, {"mining", "separation"})] == [
-        "capex_overrun.separation", "lead_time_delay.separation", "failure.mining", "demand_factor"]
+        "capex_overrun.separation",
+        "lead_time_delay.separation",
+        "failure.mining",
+        "demand_factor",
+    ]
 
 
 def test_generate_any_size_is_valid(tmp_path):
@@ -110,8 +161,11 @@ def test_generate_any_size_is_valid(tmp_path):
 def test_v2_benchmark_smoke(examples):
     """The v2 benchmark on the tiny example (the reference takes about a minute): every case solves,
     and the case with all v2 features is larger than the plain one."""
-    done = subprocess.run([sys.executable, str(BENCHMARKS / "v2.py"), str(examples / "tiny"), "--repeat", "1"],
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, str(BENCHMARKS / "v2.py"), str(examples / "tiny"), "--repeat", "1"],
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 0, done.stderr
     rows = {line.split(" | ")[0]: line.split(" | ") for line in done.stdout.splitlines() if " | " in line}
     assert {"as loaded", "v2 fields empty", "all v2 features"} <= set(rows)
@@ -122,7 +176,10 @@ def test_v2_benchmark_smoke(examples):
 
 def test_resolve_benchmark_smoke(examples):
     """The paths-to-HiGHS benchmark on the tiny example: it prints its ratios and every solve is optimal."""
-    done = subprocess.run([sys.executable, str(BENCHMARKS / "resolve.py"), str(examples / "tiny"), "--repeat", "1"],
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, str(BENCHMARKS / "resolve.py"), str(examples / "tiny"), "--repeat", "1"],
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 0, done.stderr
     assert "direct/highspy" in done.stdout and "statuses ['optimal']" in done.stdout

@@ -11,7 +11,7 @@ import threading
 import time
 
 import pytest
-from rechain.errors import InputError
+from rechain.base.errors import InputError
 from rechain.run import parallel
 from rechain.run.risk import MAX_DRAWS, check_draw_count
 
@@ -158,8 +158,21 @@ def test_risk_on_a_mute_scheduler_exits_2(tmp_path):
     server = MuteServer()
     try:
         done = subprocess.run(
-            [sys.executable, "-m", "rechain.cli", "risk", str(world(tmp_path, "")), "--draws", "4",
-             "--scheduler", server.address], capture_output=True, text=True, timeout=120)
+            [
+                sys.executable,
+                "-m",
+                "rechain.cli",
+                "risk",
+                str(world(tmp_path, "")),
+                "--draws",
+                "4",
+                "--scheduler",
+                server.address,
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
     finally:
         server.stop()
     assert done.returncode == 2, done.stderr
@@ -213,8 +226,27 @@ def certificate(tmp_path_factory):
     """A throwaway self-signed certificate for 127.0.0.1 (openssl), for the loopback TLS servers."""
     folder = tmp_path_factory.mktemp("tls")
     cert, key = folder / "cert.pem", folder / "key.pem"
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
-                    "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True, timeout=60)
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
     return cert, key
 
 

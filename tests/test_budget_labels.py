@@ -72,8 +72,10 @@ def test_a_scenario_budget_row_is_the_scenarios_case(wb):
 
 
 def test_the_outlook_runs_a_scenario_budget_at_the_scenarios_blocs(wb):
-    assert budgets_of(wb) == [(0.0, ("middle", "west"), "no capex at budget blocs"),
-                              (300.0, ("west",), "scenario west_300")]
+    assert budgets_of(wb) == [
+        (0.0, ("middle", "west"), "no capex at budget blocs"),
+        (300.0, ("west",), "scenario west_300"),
+    ]
     assert budget_blocs(wb, "west_300") == ("west",)
 
 
@@ -86,8 +88,8 @@ def test_a_label_says_the_blocs_of_its_row():
 
 def test_chart_notes_of_a_budget_case_name_its_blocs(wb):
     """A sweep over budget_usd, and a case with a budget, say which capex the budget caps."""
-    from rechain import cli
+    from rechain.commands.common import case_note
 
-    assert "budget of middle and west capex" in cli._case_note(wb, None, (), ("budget_usd",))
-    assert "budget of west capex" in cli._case_note(wb, "west_300", ())
-    assert "budget" not in cli._case_note(wb, None, ())
+    assert "budget of middle and west capex" in case_note(wb, None, (), ("budget_usd",))
+    assert "budget of west capex" in case_note(wb, "west_300", ())
+    assert "budget" not in case_note(wb, None, ())

@@ -27,14 +27,32 @@ def processing_world(alpha: float, **settings):
     """Three stages, 2025 only, 10 t of A for an allied buyer, every yield 1, no salvage (lifetime 1):
     Mine (non_allied, 100 tpa, opex 0) or AMine (allied, none yet, capex 50 per t/yr);
     Sep (non_allied, opex 1) or ASep (allied, opex 3); Metal (non_allied, opex 1) or AMetal (allied, opex 2)."""
-    nodes = {"Mine": "non_allied", "AMine": "allied", "Sep": "non_allied", "ASep": "allied",
-             "Metal": "non_allied", "AMetal": "allied", "Buyer": "allied"}
-    facilities = [fac("Mine", 1, existing_tpa=100), fac("AMine", 1, capex_usd_per_tpa=50),
-                  fac("Sep", 2, existing_tpa=100, opex_usd_per_t=1), fac("ASep", 2, existing_tpa=100, opex_usd_per_t=3),
-                  fac("Metal", 3, existing_tpa=100, opex_usd_per_t=1),
-                  fac("AMetal", 3, existing_tpa=100, opex_usd_per_t=2)]
-    return case((2025, 2025), nodes, THREE, facilities, {"Mine": A1, "AMine": A1}, DEMAND,
-                settings={"max_restricted_share": alpha, **settings})
+    nodes = {
+        "Mine": "non_allied",
+        "AMine": "allied",
+        "Sep": "non_allied",
+        "ASep": "allied",
+        "Metal": "non_allied",
+        "AMetal": "allied",
+        "Buyer": "allied",
+    }
+    facilities = [
+        fac("Mine", 1, existing_tpa=100),
+        fac("AMine", 1, capex_usd_per_tpa=50),
+        fac("Sep", 2, existing_tpa=100, opex_usd_per_t=1),
+        fac("ASep", 2, existing_tpa=100, opex_usd_per_t=3),
+        fac("Metal", 3, existing_tpa=100, opex_usd_per_t=1),
+        fac("AMetal", 3, existing_tpa=100, opex_usd_per_t=2),
+    ]
+    return case(
+        (2025, 2025),
+        nodes,
+        THREE,
+        facilities,
+        {"Mine": A1, "AMine": A1},
+        DEMAND,
+        settings={"max_restricted_share": alpha, **settings},
+    )
 
 
 # The cheapest plan, Mine -> Sep -> Metal, costs 10 x 1 + 10 x 1 = 20 (unconstrained, alpha = 1).
@@ -83,11 +101,22 @@ def ownership_world(alpha: float, owner=None, **settings):
     """Two stages, 2025 only, 10 t of A for an allied buyer: Ng (in non_allied, owned by china, 100 tpa,
     opex 0) or Cv (in china, owned by allied, 100 tpa, opex 5); one allied separator (opex 1)."""
     nodes = {"Ng": "non_allied", "Cv": "china", "Sep": "allied", "Buyer": "allied"}
-    facilities = [fac("Ng", 1, existing_tpa=100), fac("Cv", 1, existing_tpa=100, opex_usd_per_t=5),
-                  fac("Sep", 2, existing_tpa=100, opex_usd_per_t=1)]
+    facilities = [
+        fac("Ng", 1, existing_tpa=100),
+        fac("Cv", 1, existing_tpa=100, opex_usd_per_t=5),
+        fac("Sep", 2, existing_tpa=100, opex_usd_per_t=1),
+    ]
     owners = {"Ng": "china", "Cv": "allied"} if owner is None else owner
-    return case((2025, 2025), nodes, 2, facilities, {"Ng": A1, "Cv": A1}, DEMAND, node_owner=owners,
-                settings={"max_restricted_share": alpha, **settings})
+    return case(
+        (2025, 2025),
+        nodes,
+        2,
+        facilities,
+        {"Ng": A1, "Cv": A1},
+        DEMAND,
+        node_owner=owners,
+        settings={"max_restricted_share": alpha, **settings},
+    )
 
 
 @pytest.mark.parametrize("clean_by, cost, share", [("location", 10, 1.0), ("ownership", 60, 0.0)])
@@ -140,10 +169,10 @@ def test_clean_setting_errors_at_their_cells(tmp_path):
     reading and a stage id that is not one are errors of the case (settings, scenario or --set), at their
     cells, reported together."""
     nodes = "node,bloc,owner\nMine,allied,\nCNSep,china,chna\nUSSep,allied,\nBuyer,allied,\n"
-    book = frontier(tmp_path, nodes, "clean_by,owners\nallied_only_stages,\"separation, smelting\"\n")
+    book = frontier(tmp_path, nodes, 'clean_by,owners\nallied_only_stages,"separation, smelting"\n')
     places = {i.place: i for i in issues_of(book)}
     assert set(places) == {"nodes!C3"}
-    fixed = frontier(tmp_path / "b", OWNED, "clean_by,owners\nallied_only_stages,\"separation, smelting\"\n")
+    fixed = frontier(tmp_path / "b", OWNED, 'clean_by,owners\nallied_only_stages,"separation, smelting"\n')
     issues = issues_of(fixed)
     assert [(i.place, i.found) for i in issues] == [("settings!B6", "'owners'"), ("settings!B7", "'smelting'")]
 
@@ -165,9 +194,15 @@ def test_reference_scenarios_per_definition():
     wb = load_workbook(reference_workbook())
     base = make_dataset(wb)
     non_allied = {n for n, b in wb.nodes.items() if b == "non_allied"}
-    added = {name: [make_dataset(wb, name).restricted_at(k) - base.restricted_at(k) for k in (1, 2, 3, 4)]
-             for name in ("clean_by_location", "clean_allied_processing", "clean_allied_ore_and_processing",
-                          "clean_by_ownership")}
+    added = {
+        name: [make_dataset(wb, name).restricted_at(k) - base.restricted_at(k) for k in (1, 2, 3, 4)]
+        for name in (
+            "clean_by_location",
+            "clean_allied_processing",
+            "clean_allied_ore_and_processing",
+            "clean_by_ownership",
+        )
+    }
     assert added["clean_by_location"] == [set()] * 4
     assert added["clean_allied_processing"] == [set(), non_allied, non_allied, non_allied]
     assert added["clean_allied_ore_and_processing"] == [non_allied] * 4
@@ -182,15 +217,14 @@ def test_report_lists_each_definition_once(tmp_path):
     reading; `own` (by ownership: nobody restricted) is new; `processing` (separation allied only:
     CNSep restricted at separation, as by location, Mine allied) is the settings' reading again;
     allied-only (every bloc but allied restricted) is the report's own."""
-    from rechain.report.findings import Subject
-    from rechain.run.findings import definitions
+    from rechain.run.findings import definitions, subject_of
 
     folder = frontier(tmp_path, OWNED)
     (folder / "scenarios.csv").write_text(
         "scenario,key,value\nloc,clean_by,location\nown,clean_by,ownership\nprocessing,allied_only_stages,separation\n"
     )
     wb = load_workbook(folder)
-    found = definitions(wb, Subject.of(wb))
+    found = definitions(wb, subject_of(wb))
     assert [(rule, source) for _, rule, source in found] == [
         ({}, "settings; report; scenario loc; scenario processing"),
         ({"clean_by": "ownership"}, "scenario own"),

@@ -21,9 +21,16 @@ def approx(x):
 def chinese_supply(years, stockpiles, **settings):
     """Only Chinese supply of Dy (mine and separator, opex 1 per t separated)."""
     nodes = {"CNMine": "china", "CNSep": "china", "Buyer": "allied"}
-    return case(years, nodes, 2,
-                [fac("CNMine", 1, existing_tpa=100), fac("CNSep", 2, existing_tpa=100, opex_usd_per_t=1)],
-                {"CNMine": {"Dy": 1.0}}, flat("Buyer", "Dy", 10, years), stockpiles=stockpiles, settings=settings)
+    return case(
+        years,
+        nodes,
+        2,
+        [fac("CNMine", 1, existing_tpa=100), fac("CNSep", 2, existing_tpa=100, opex_usd_per_t=1)],
+        {"CNMine": {"Dy": 1.0}},
+        flat("Buyer", "Dy", 10, years),
+        stockpiles=stockpiles,
+        settings=settings,
+    )
 
 
 def test_clean_stock_meets_the_requirement():
@@ -68,11 +75,17 @@ def test_clean_put_is_not_supply_that_year():
     10 into stock, taken in 2026. Objective 20. Clean supply: 2025 20 − 10 = 10, 2026 0 + 10 = 10,
     shares 1.0 and 1.0 (deliveries alone would say 2.0 and 0)."""
     nodes = {"Mine": "allied", "Sep": "allied", "Buyer": "allied"}
-    ds = case((2025, 2026), nodes, 2,
-              [fac("Mine", 1, existing_tpa=100), fac("Sep", 2, existing_tpa=100, opex_usd_per_t=1)],
-              {"Mine": {"Dy": 1.0}}, flat("Buyer", "Dy", 10, (2025, 2026)),
-              stockpiles={("Buyer", "Dy"): Stockpile()}, availability={("Sep", 2, 2026): 0.0},
-              settings={"max_restricted_share": 0.0})
+    ds = case(
+        (2025, 2026),
+        nodes,
+        2,
+        [fac("Mine", 1, existing_tpa=100), fac("Sep", 2, existing_tpa=100, opex_usd_per_t=1)],
+        {"Mine": {"Dy": 1.0}},
+        flat("Buyer", "Dy", 10, (2025, 2026)),
+        stockpiles={("Buyer", "Dy"): Stockpile()},
+        availability={("Sep", 2, 2026): 0.0},
+        settings={"max_restricted_share": 0.0},
+    )
     r = solve(ds)
     assert r.summary["objective_usd"] == approx(20)
     assert r.summary["clean_share"] == {"Dy": {"2025": approx(1.0), "2026": approx(1.0)}}
@@ -85,10 +98,17 @@ def test_need_from_recipes_is_the_denominator():
     demand_factor 2 (6 t of need). Clean NdPr from an allied mine and separator: clean share 6 / 6 = 1,
     in the independence table protected demand 6 t (the workbook's element demand alone has none)."""
     nodes = {"Mine": "allied", "Sep": "allied", "Buyer": "allied"}
-    ds = case((2025, 2025), nodes, 2, [fac("Mine", 1, existing_tpa=100), fac("Sep", 2, existing_tpa=100)],
-              {"Mine": {"NdPr": 1.0}}, {("Buyer", "Magnet", 2025): 10.0},
-              recipes={"Magnet": {"std": Recipe({"NdPr": 0.3})}}, demand_factor=2.0,
-              settings={"max_restricted_share": 0.0})
+    ds = case(
+        (2025, 2025),
+        nodes,
+        2,
+        [fac("Mine", 1, existing_tpa=100), fac("Sep", 2, existing_tpa=100)],
+        {"Mine": {"NdPr": 1.0}},
+        {("Buyer", "Magnet", 2025): 10.0},
+        recipes={"Magnet": {"std": Recipe({"NdPr": 0.3})}},
+        demand_factor=2.0,
+        settings={"max_restricted_share": 0.0},
+    )
     r = solve(ds)
     assert r.summary["clean_share"] == {"NdPr": {"2025": approx(1.0)}}
     assert r.tables["independence"]["protected_demand_t"].tolist() == [approx(6)]

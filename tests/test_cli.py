@@ -21,8 +21,19 @@ def test_json_is_the_only_stdout(tiny):
     done = rechain_process("solve", tiny, "--json")
     assert done.returncode == 0, done.stderr
     summary = json.loads(done.stdout)  # fails on any banner or extra line
-    for key in ("status", "objective_usd", "system_cost_usd", "penalty_usd", "capex_usd", "budget_capex_usd",
-                "unmet_t", "shortfall_t", "clean_share", "budget_dual_usd_per_usd", "solve_seconds"):
+    for key in (
+        "status",
+        "objective_usd",
+        "system_cost_usd",
+        "penalty_usd",
+        "capex_usd",
+        "budget_capex_usd",
+        "unmet_t",
+        "shortfall_t",
+        "clean_share",
+        "budget_dual_usd_per_usd",
+        "solve_seconds",
+    ):
         assert key in summary
     assert summary["budget_dual_usd_per_usd"] is None
     assert summary["run"]["input_sha256"]
@@ -39,10 +50,26 @@ def test_set_override_and_out_files(tiny, tmp_path, rechain):
     assert summary["system_cost_usd"] == pytest.approx(1400)
     assert summary["run"]["overrides"] == {"last_year": "2026"}
     book = openpyxl.load_workbook(out / "results.xlsx")
-    assert book.sheetnames == ["summary", "diagnosis", "costs", "capacity", "capacity_by_bloc", "builds", "throughput",
-                               "flows", "unmet", "independence", "clean_share", "duals", "binding_capacity",
-                               "marginal_supply_cost", "run",
-                               "chart1 capacity stage 1", "chart2 capacity stage 2", "chart3 clean_share"]
+    assert book.sheetnames == [
+        "summary",
+        "diagnosis",
+        "costs",
+        "capacity",
+        "capacity_by_bloc",
+        "builds",
+        "throughput",
+        "flows",
+        "unmet",
+        "independence",
+        "clean_share",
+        "duals",
+        "binding_capacity",
+        "marginal_supply_cost",
+        "run",
+        "chart1 capacity stage 1",
+        "chart2 capacity stage 2",
+        "chart3 clean_share",
+    ]
     assert book["costs"].freeze_panes == "A2"
     assert not list(out.glob(".*")), "no temporary files are left behind"
 
@@ -51,7 +78,8 @@ def test_input_error_lists_everything_exit_2(tiny, rechain):
     """Negative capacity, unknown node in facilities and a missing demand sheet: one message, all three."""
     (tiny / "demand.csv").unlink()
     (tiny / "facilities.csv").write_text(
-        "node,stage,existing_tpa,capex_usd_per_tpa\nMine,mining,-5,\nNowhere,separation,0,1000\n")
+        "node,stage,existing_tpa,capex_usd_per_tpa\nMine,mining,-5,\nNowhere,separation,0,1000\n"
+    )
     done = rechain("solve", tiny)
     assert done.returncode == 2
     assert "Traceback" not in done.stderr + done.stdout
@@ -96,8 +124,19 @@ def test_template_is_documented(tmp_path, rechain):
     path = tmp_path / "t.xlsx"
     assert rechain("template", path).returncode == 0
     book = openpyxl.load_workbook(path)
-    for sheet in ("settings", "nodes", "stages", "facilities", "composition", "demand", "routes",
-                  "trade_rules", "budgets", "scenarios", "sources"):
+    for sheet in (
+        "settings",
+        "nodes",
+        "stages",
+        "facilities",
+        "composition",
+        "demand",
+        "routes",
+        "trade_rules",
+        "budgets",
+        "scenarios",
+        "sources",
+    ):
         assert sheet in book.sheetnames
     facilities = book["facilities"]
     assert facilities["A1"].value == "node" and facilities["A1"].comment is not None
@@ -118,8 +157,17 @@ def test_report_regenerates_findings_from_scratch(examples, tmp_path, rechain):
 
 def test_blank_overrides_restore_defaults(examples, rechain):
     """A blank factor is 1 and a blank ban lifts the ban: the frontier example costs 10 either way."""
-    done = rechain("solve", examples / "frontier", "--json", "--set", "demand_factor=", "--set",
-                   "capex_factor.allied=", "--set", "ban.china.allied=")
+    done = rechain(
+        "solve",
+        examples / "frontier",
+        "--json",
+        "--set",
+        "demand_factor=",
+        "--set",
+        "capex_factor.allied=",
+        "--set",
+        "ban.china.allied=",
+    )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["system_cost_usd"] == pytest.approx(10)
 

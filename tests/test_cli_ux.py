@@ -12,13 +12,23 @@ import shutil
 from pathlib import Path
 
 import pytest
+from rechain.base.files import earlier_results
 from rechain.inputs import reference_workbook
-from rechain.report.writers import earlier_results
 
 from entry import rechain_process
 
-COMMANDS = ("validate", "solve", "template", "reference", "sweep", "frontier", "scenarios", "report", "risk",
-            "generate")
+COMMANDS = (
+    "validate",
+    "solve",
+    "template",
+    "reference",
+    "sweep",
+    "frontier",
+    "scenarios",
+    "report",
+    "risk",
+    "generate",
+)
 FIXTURES = Path(__file__).parent / "fixtures"
 PYTHON_TYPES = re.compile(r"<[a-z][a-z \[\]|,]*>|\b(INTEGER|FLOAT|PATH|TEXT|BOOLEAN)\b|list\[")
 
@@ -93,8 +103,17 @@ def test_which_files_are_another_runs_results(tmp_path):
     """rechain's names: results.xlsx and summary.json (solve), and <stem>.<ext> or <stem>_<name>.<ext> for
     sweep, frontier, scenarios, risk, findings with ext xlsx, csv, md, png, json. Anything else is the
     analyst's: a results_2024.xlsx, notes, a sweep.txt, a folder named sweep, a hidden temporary file."""
-    ours = ["results.xlsx", "summary.json", "sweep.xlsx", "sweep_sweep.csv", "frontier_incomplete.md",
-            "scenarios_scenarios.png", "risk_run.csv", "findings.md", "findings_tables.xlsx"]
+    ours = [
+        "results.xlsx",
+        "summary.json",
+        "sweep.xlsx",
+        "sweep_sweep.csv",
+        "frontier_incomplete.md",
+        "scenarios_scenarios.png",
+        "risk_run.csv",
+        "findings.md",
+        "findings_tables.xlsx",
+    ]
     theirs = ["results_2024.xlsx", "notes.md", "sweep.txt", "sweepstakes.xlsx", ".sweep-1234.xlsx", "input.xlsx"]
     for name in ours + theirs:
         (tmp_path / name).write_text("x")
@@ -225,8 +244,9 @@ def test_scenarios_json(rechain, frontier):
 
 def test_json_with_points_that_did_not_solve(rechain, frontier):
     """A zero time limit: every point a time_limit row, exit 3, and still one JSON document with both rows."""
-    done = rechain("sweep", frontier, "--param", "max_restricted_share=1,0", "--workers", "1", "--time-limit", "0",
-                   "--json")
+    done = rechain(
+        "sweep", frontier, "--param", "max_restricted_share=1,0", "--workers", "1", "--time-limit", "0", "--json"
+    )
     assert done.returncode == 3
     data = one_json(done.stdout)
     assert [r["status"] for r in data["sweep"]] == ["time_limit", "time_limit"]
@@ -267,15 +287,28 @@ def test_frontier_workers_give_the_same_tables(frontier, tmp_path):
     forked from it)."""
     tables = []
     for workers in ("1", "2"):
-        done = rechain_process("frontier", frontier, "--points", "3", "--budget-points", "3", "--cost-factors",
-                               "1,0.5", "--workers", workers, "--json", "--out", tmp_path / workers)
+        done = rechain_process(
+            "frontier",
+            frontier,
+            "--points",
+            "3",
+            "--budget-points",
+            "3",
+            "--cost-factors",
+            "1,0.5",
+            "--workers",
+            workers,
+            "--json",
+            "--out",
+            tmp_path / workers,
+        )
         assert done.returncode == 0, done.stderr
         tables.append({k: v for k, v in json.loads(done.stdout).items() if k != "run"})
     assert tables[0] == tables[1]
     costs = [r["system_cost_usd"] for r in tables[1]["cost_of_independence"]]
     assert costs == pytest.approx([10, 530, 1050, 5, 527.5, 1050])
     assert [r["restricted_cost_factor"] for r in tables[1]["budget_frontier"]] == [1, 1, 1, 0.5, 0.5, 0.5]
-    assert [r["min_alpha"] for r in tables[1]["budget_frontier"]] == pytest.approx([1, .5, 0] * 2, abs=1e-6)
+    assert [r["min_alpha"] for r in tables[1]["budget_frontier"]] == pytest.approx([1, 0.5, 0] * 2, abs=1e-6)
     for name in ("frontier_cost_of_independence.csv", "frontier_budget_frontier.csv"):
         assert (tmp_path / "1" / name).read_bytes() == (tmp_path / "2" / name).read_bytes()
 
@@ -292,36 +325,53 @@ def test_help_names_values_not_python_types(rechain, command):
     assert "x>=" not in done.stdout and "x<=" not in done.stdout
 
 
-@pytest.mark.parametrize("command, shown", [
-    ("solve", ["[WORKBOOK]", "--out DIR", "--set KEY=VALUE", "--time-limit SECONDS", "--threads N",
-               "--method auto|simplex|ipm", "--write-model FILE", "--scenario NAME"]),
-    ("sweep", ["--param KEY=SPEC", "--workers N", "--scheduler ADDRESS"]),
-    ("frontier", ["--points N", "--budgets SPEC", "--cost-factors SPEC", "--workers N"]),
-    ("risk", ["--mode replan|commit|hedge", "--draws N", "--seed N", "--recourse-year YEAR"]),
-    ("report", ["--out DIR", "--draws N"]),
-    ("template", ["FILE"]),
-    ("reference", ["FILE", "--force"]),
-    ("generate", ["--nodes N", "at least 2", "1 to 100"]),
-])
+@pytest.mark.parametrize(
+    "command, shown",
+    [
+        (
+            "solve",
+            [
+                "[WORKBOOK]",
+                "--out DIR",
+                "--set KEY=VALUE",
+                "--time-limit SECONDS",
+                "--threads N",
+                "--method auto|simplex|ipm",
+                "--write-model FILE",
+                "--scenario NAME",
+            ],
+        ),
+        ("sweep", ["--param KEY=SPEC", "--workers N", "--scheduler ADDRESS"]),
+        ("frontier", ["--points N", "--budgets SPEC", "--cost-factors SPEC", "--workers N"]),
+        ("risk", ["--mode replan|commit|hedge", "--draws N", "--seed N", "--recourse-year YEAR"]),
+        ("report", ["--out DIR", "--draws N"]),
+        ("template", ["FILE"]),
+        ("reference", ["FILE", "--force"]),
+        ("generate", ["--nodes N", "at least 2", "1 to 100"]),
+    ],
+)
 def test_help_metavars(rechain, command, shown):
     text = " ".join(rechain(command, "-h").stdout.split())
     for words in shown:
         assert words in text, (command, words)
 
 
-@pytest.mark.parametrize("args, line", [
-    (("risk", "--mode", "foo"), "--mode: expected one of replan|commit|hedge, found 'foo'"),
-    (("solve", "--method", "fastest"), "--method: expected one of auto|simplex|ipm, found 'fastest'"),
-    (("risk", "--draws", "many"), "--draws: expected a whole number, found 'many'"),
-    (("solve", "--threads", "0"), "--threads: expected a whole number >= 1, found '0'"),
-    (("solve", "--time-limit", "soon"), "--time-limit: expected a number of seconds, found 'soon'"),
-    (("solve", "--time-limit", "-5"), "--time-limit: expected a number of seconds >= 0, found '-5'"),
-    (("generate", "w.xlsx", "--years", "500"), "--years: expected a whole number from 1 to 100, found '500'"),
-    (("risk", "--seed", "-1"), "--seed: expected a whole number >= 0, found '-1'"),
-    (("risk", "--draws", "1.5"), "--draws: expected a whole number, found '1.5'"),
-    (("frontier", "--workers", "0"), "--workers: expected a whole number >= 1, found '0'"),
-    (("frontier", "--points", "1"), "--points: expected a whole number >= 2, found '1'"),
-])
+@pytest.mark.parametrize(
+    "args, line",
+    [
+        (("risk", "--mode", "foo"), "--mode: expected one of replan|commit|hedge, found 'foo'"),
+        (("solve", "--method", "fastest"), "--method: expected one of auto|simplex|ipm, found 'fastest'"),
+        (("risk", "--draws", "many"), "--draws: expected a whole number, found 'many'"),
+        (("solve", "--threads", "0"), "--threads: expected a whole number >= 1, found '0'"),
+        (("solve", "--time-limit", "soon"), "--time-limit: expected a number of seconds, found 'soon'"),
+        (("solve", "--time-limit", "-5"), "--time-limit: expected a number of seconds >= 0, found '-5'"),
+        (("generate", "w.xlsx", "--years", "500"), "--years: expected a whole number from 1 to 100, found '500'"),
+        (("risk", "--seed", "-1"), "--seed: expected a whole number >= 0, found '-1'"),
+        (("risk", "--draws", "1.5"), "--draws: expected a whole number, found '1.5'"),
+        (("frontier", "--workers", "0"), "--workers: expected a whole number >= 1, found '0'"),
+        (("frontier", "--points", "1"), "--points: expected a whole number >= 2, found '1'"),
+    ],
+)
 def test_value_errors_are_one_line_in_words(rechain, args, line):
     done = rechain(*args)
     assert done.returncode == 2
@@ -334,7 +384,8 @@ def test_enum_error_from_the_real_entry_point():
     done = rechain_process("risk", "--mode", "foo")
     assert done.returncode == 2 and done.stdout == ""
     assert done.stderr.strip().splitlines() == [
-        "usage error: --mode: expected one of replan|commit|hedge, found 'foo' (see rechain risk -h)"]
+        "usage error: --mode: expected one of replan|commit|hedge, found 'foo' (see rechain risk -h)"
+    ]
     for words in ("Value error", "is not one of", "Input should", "╭", "Traceback", "str", "Enum"):
         assert words not in done.stderr
 
@@ -342,5 +393,7 @@ def test_enum_error_from_the_real_entry_point():
 def test_value_error_with_json_is_json(rechain):
     done = rechain("risk", "--mode", "foo", "--json")
     assert done.returncode == 2
-    assert one_json(done.stdout) == {"status": "usage_error",
-                                     "message": "--mode: expected one of replan|commit|hedge, found 'foo'"}
+    assert one_json(done.stdout) == {
+        "status": "usage_error",
+        "message": "--mode: expected one of replan|commit|hedge, found 'foo'",
+    }

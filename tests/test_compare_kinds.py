@@ -238,12 +238,12 @@ def test_a_folder_without_its_tables_exit_2(tmp_path, rechain):
 def test_the_terminal_shows_the_first_rows_of_a_long_table(tmp_path, rechain, monkeypatch):
     """100 sweep points whose cost all rise by 1: 100 changed rows. The terminal prints the first 40
     (COMPARE_SHOWN): point 40 is shown, point 41 is not, and stderr says where every row is; --json has 100."""
-    from rechain import cli
+    from rechain.report import shown
 
     header = "demand_factor,status,system_cost_usd\n"
     a = folder(tmp_path, "a", "sweep", {"sweep": header + "".join(f"{i},optimal,{i}\n" for i in range(1, 101))})
     b = folder(tmp_path, "b", "sweep", {"sweep": header + "".join(f"{i},optimal,{i + 1}\n" for i in range(1, 101))})
-    monkeypatch.setattr(cli, "COMPARE_SHOWN", 40)
+    monkeypatch.setattr(shown, "COMPARE_SHOWN", 40)
     done = rechain("compare", a, b)
     assert done.returncode == 0, done.stderr
     shown = [line.split("│")[1].strip() for line in done.stdout.splitlines() if line.count("│") > 3]
@@ -263,8 +263,11 @@ def test_two_real_sweeps(examples, tmp_path, rechain):
         done = rechain("sweep", examples / "tiny", "--param", f"demand_factor={grid}", "--workers", "1", "--out", out)
         assert done.returncode == 0, done.stderr
     done = rechain("compare", a, b, "--json")
-    cost = {(r["demand_factor"], r["what"]): (r["A"], r["B"]) for r in rows(done, "sweep")
-            if r["column"] == "system_cost_usd"}
+    cost = {
+        (r["demand_factor"], r["what"]): (r["A"], r["B"])
+        for r in rows(done, "sweep")
+        if r["column"] == "system_cost_usd"
+    }
     assert cost == {
         ("2.0", "only in A"): (pytest.approx(5600), None),
         ("3.0", "only in B"): (None, pytest.approx(8400)),

@@ -10,10 +10,19 @@ NODES = {"Mine": "allied", "CNSep": "china", "USSep": "allied", "Buyer": "allied
 
 def clean_case(years=(2025, 2025), lead=0, **settings):
     """Clean ore; China separates at opex 1; an allied separator costs 100 USD/tpa with `lead` years."""
-    return case(years, NODES, 2,
-                [fac("Mine", 1, existing_tpa=100), fac("CNSep", 2, existing_tpa=100, opex_usd_per_t=1),
-                 fac("USSep", 2, capex_usd_per_tpa=100, opex_usd_per_t=5, lead_time_years=lead)],
-                {"Mine": {"A": 1.0}}, flat("Buyer", "A", 10, years), settings=settings)
+    return case(
+        years,
+        NODES,
+        2,
+        [
+            fac("Mine", 1, existing_tpa=100),
+            fac("CNSep", 2, existing_tpa=100, opex_usd_per_t=1),
+            fac("USSep", 2, capex_usd_per_tpa=100, opex_usd_per_t=5, lead_time_years=lead),
+        ],
+        {"Mine": {"A": 1.0}},
+        flat("Buyer", "A", 10, years),
+        settings=settings,
+    )
 
 
 def test_independence_year_earlier_than_lead_times_allow():
@@ -45,10 +54,15 @@ def test_trade_ban_that_cuts_every_path_names_the_rule():
     """The buyer's only separator is Chinese; banning china -> allied leaves 10 t unmet and the
     diagnosis names the rule's row."""
     nodes = {"Mine": "allied", "CNSep": "china", "Buyer": "allied"}
-    ds = case((2025, 2025), nodes, 2,
-              [fac("Mine", 1, existing_tpa=100), fac("CNSep", 2, existing_tpa=100, opex_usd_per_t=1)],
-              {"Mine": {"A": 1.0}}, flat("Buyer", "A", 10, (2025, 2025)),
-              trade_rules=(TradeRule("china", "allied", allowed=False, place="trade_rules!G2"),))
+    ds = case(
+        (2025, 2025),
+        nodes,
+        2,
+        [fac("Mine", 1, existing_tpa=100), fac("CNSep", 2, existing_tpa=100, opex_usd_per_t=1)],
+        {"Mine": {"A": 1.0}},
+        flat("Buyer", "A", 10, (2025, 2025)),
+        trade_rules=(TradeRule("china", "allied", allowed=False, place="trade_rules!G2"),),
+    )
     r = solve(ds)
     assert r.summary["unmet_t"] == pytest.approx(10)
     d = diagnose(ds, r)
@@ -66,8 +80,17 @@ def test_diagnosis_reaches_json_and_workbook(examples, tmp_path, rechain):
     import openpyxl
 
     out = tmp_path / "out"
-    done = rechain("solve", examples / "frontier", "--set", "max_restricted_share=0", "--set", "budget_usd=400",
-                   "--json", "--out", out)
+    done = rechain(
+        "solve",
+        examples / "frontier",
+        "--set",
+        "max_restricted_share=0",
+        "--set",
+        "budget_usd=400",
+        "--json",
+        "--out",
+        out,
+    )
     assert done.returncode == 0, done.stderr
     summary = json.loads(done.stdout)
     assert summary["diagnosis"]["extra_budget_usd"] == pytest.approx(600, abs=1e-4)

@@ -59,14 +59,17 @@ def test_reference_workbook_cold_and_warm():
     from rechain.inputs import reference_workbook
 
     ds = make_dataset(load_workbook(reference_workbook()), "budget_8_5bn")
-    _steps(ds, [
-        lambda m: None,
-        lambda m: m.update("max_restricted_share", 0.5),
-        lambda m: m.update("budget_usd", 6e9),
-        lambda m: m.update("capex_factor.allied", 1.3),
-        _fix_first_year,
-        lambda m: m.forbid_builds(frozenset()),
-    ])
+    _steps(
+        ds,
+        [
+            lambda m: None,
+            lambda m: m.update("max_restricted_share", 0.5),
+            lambda m: m.update("budget_usd", 6e9),
+            lambda m: m.update("capex_factor.allied", 1.3),
+            _fix_first_year,
+            lambda m: m.forbid_builds(frozenset()),
+        ],
+    )
 
 
 @pytest.mark.parametrize("example", ["tiny", "frontier", "v2"])
@@ -74,15 +77,18 @@ def test_small_examples_cold_and_warm(examples, example):
     """Cold; α 0.25; discount 5 %; restricted cost × 0.5; demand × 2; builds held; demand × −1 (no
     plan meets a negative demand: infeasible, on both paths, after a warm and a cold run)."""
     ds = make_dataset(load_workbook(examples / example))
-    _steps(ds, [
-        lambda m: None,
-        lambda m: m.update("max_restricted_share", 0.25),
-        lambda m: m.update("discount_rate", 0.05),
-        lambda m: m.update("restricted_cost_factor", 0.5),
-        lambda m: m.update("demand_factor", 2.0),
-        _fix_first_year,
-        lambda m: m.update("demand_factor", -1.0),
-    ])
+    _steps(
+        ds,
+        [
+            lambda m: None,
+            lambda m: m.update("max_restricted_share", 0.25),
+            lambda m: m.update("discount_rate", 0.05),
+            lambda m: m.update("restricted_cost_factor", 0.5),
+            lambda m: m.update("demand_factor", 2.0),
+            _fix_first_year,
+            lambda m: m.update("demand_factor", -1.0),
+        ],
+    )
 
 
 def test_negative_demand_is_infeasible_on_both_paths(examples):
@@ -99,8 +105,7 @@ def test_variants_with_two_objectives(examples, variant):
     """The frontier example at budgets 1,000 and 400 (LEAST_ALPHA: two objectives, α fixed between
     them) and at α 0 (LEAST_BUDGET): the same solutions on both paths."""
     ds = make_dataset(load_workbook(examples / "frontier"))
-    ds = dataclasses.replace(ds, settings=dataclasses.replace(ds.settings, budget_usd=1000.0,
-                                                              max_restricted_share=0.0))
+    ds = dataclasses.replace(ds, settings=dataclasses.replace(ds.settings, budget_usd=1000.0, max_restricted_share=0.0))
     found = {}
     for path in PATHS:
         model = Model(ds, variant, SolveOptions(path=path))
@@ -108,8 +113,9 @@ def test_variants_with_two_objectives(examples, variant):
         model.update("budget_usd", 400.0)
         found[path] = [first, model.solve()]
     for a, b in zip(*found.values(), strict=True):
-        assert (a.status, a.least_alpha, a.least_budget_usd) == pytest.approx((b.status, b.least_alpha,
-                                                                                b.least_budget_usd))
+        assert (a.status, a.least_alpha, a.least_budget_usd) == pytest.approx(
+            (b.status, b.least_alpha, b.least_budget_usd)
+        )
         assert b.summary["objective_usd"] == pytest.approx(a.summary["objective_usd"], rel=1e-9)
         assert [p.meaning for p in a.shadow_prices] == [p.meaning for p in b.shadow_prices]
         assert [p.value for p in a.shadow_prices] == pytest.approx([p.value for p in b.shadow_prices])

@@ -17,6 +17,15 @@ def test_workbook_reference_is_generated_from_the_schema():
 
 def test_model_doc_names_every_constraint_family():
     text = (DOCS / "model.md").read_text(encoding="utf-8")
-    for family in ("add_throughput", "add_capacity", "add_separation_balance", "add_element_stage_balance",
-                   "add_demand", "add_independence", "add_budget", "add_cost_aggregates", "add_objective"):
+    for family in (
+        "add_throughput",
+        "add_capacity",
+        "add_separation_balance",
+        "add_element_stage_balance",
+        "add_demand",
+        "add_independence",
+        "add_budget",
+        "add_cost_aggregates",
+        "add_objective",
+    ):
         assert family in text

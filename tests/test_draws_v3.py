@@ -10,7 +10,7 @@ import sys
 
 import numpy as np
 import pytest
-from rechain.errors import InputError
+from rechain.base.errors import InputError
 from rechain.run.risk import load_risk, sample
 from rechain.workbook.uncertainty import Distribution
 from scipy.stats import multivariate_normal, norm
@@ -85,8 +85,10 @@ def test_two_failures_on_one_factor_fail_together_as_the_bivariate_normal_says(t
     U > 1 − p, i.e. X = √ρ·Z + √(1 − ρ)·ε > Φ⁻¹(1 − p); by symmetry P(both) = Φ₂(Φ⁻¹(p), Φ⁻¹(q); ρ):
     X. Over n = 4,000 draws the
     share is within 3 standard errors √(P(1 − P)/n) of it."""
-    rows = (f"failure.P1.separation,bernoulli,0.3,,,,,market,{rho},\n"
-            f"failure.P2.separation,bernoulli,0.2,,,,,market,{rho},\n")
+    rows = (
+        f"failure.P1.separation,bernoulli,0.3,,,,,market,{rho},\n"
+        f"failure.P2.separation,bernoulli,0.2,,,,,market,{rho},\n"
+    )
     sampled = draws(tmp_path, rows, 4000)
     both = np.mean([d.facilities[("P1", 2)].failed and d.facilities[("P2", 2)].failed for d in sampled])
     expected = multivariate_normal([0, 0], [[1, rho], [rho, 1]]).cdf([norm.ppf(0.3), norm.ppf(0.2)])
@@ -143,22 +145,29 @@ def test_a_draw_depends_only_on_seed_and_index_not_on_the_rows_order(tmp_path):
 def test_conditions_name_each_draws_class(tmp_path):
     """embargo.china (discrete, a year) gives its value as text; failure.P1.separation (bernoulli) "0" or "1";
     demand_factor uniform(0.5, 1.5) splits at its median 1; a ρ = 1 stage-level row is one value per draw."""
-    rows = ('embargo.china,discrete,"2025:0.5, 2030:0.5",,,,,,,TRUE\n'
-            "failure.P1.separation,bernoulli,0.5,,,,,,,TRUE\n"
-            "demand_factor,uniform,0.5,1.5,,,,,,TRUE\n"
-            "capex_overrun.separation,uniform,1,2,,,,market,1,TRUE\n")
+    rows = (
+        'embargo.china,discrete,"2025:0.5, 2030:0.5",,,,,,,TRUE\n'
+        "failure.P1.separation,bernoulli,0.5,,,,,,,TRUE\n"
+        "demand_factor,uniform,0.5,1.5,,,,,,TRUE\n"
+        "capex_overrun.separation,uniform,1,2,,,,market,1,TRUE\n"
+    )
     sampled = draws(tmp_path, rows, 40)
     for d in sampled:
         assert d.conditions["embargo.china"] == str(int(d.values["embargo.china"]))
         assert d.conditions["failure.P1.separation"] == ("1" if d.facilities[("P1", 2)].failed else "0")
-        assert d.conditions["demand_factor"] == ("below median" if d.values["demand_factor"] < 1 else
-                                                 "at or above median")
-        assert d.conditions["capex_overrun.separation"] == ("below median" if overruns(d)[0] < 1.5 else
-                                                            "at or above median")
+        assert d.conditions["demand_factor"] == (
+            "below median" if d.values["demand_factor"] < 1 else "at or above median"
+        )
+        assert d.conditions["capex_overrun.separation"] == (
+            "below median" if overruns(d)[0] < 1.5 else "at or above median"
+        )
     seen = {k: {d.conditions[k] for d in sampled} for k in sampled[0].conditions}
-    assert seen == {"embargo.china": {"2025", "2030"}, "failure.P1.separation": {"0", "1"},
-                    "demand_factor": {"below median", "at or above median"},
-                    "capex_overrun.separation": {"below median", "at or above median"}}
+    assert seen == {
+        "embargo.china": {"2025", "2030"},
+        "failure.P1.separation": {"0", "1"},
+        "demand_factor": {"below median", "at or above median"},
+        "capex_overrun.separation": {"below median", "at or above median"},
+    }
 
 
 def test_a_condition_that_draws_each_facility_its_own_value_is_an_error_at_its_cell(tmp_path):

@@ -19,12 +19,17 @@ def world(ramp=(), rate=0.0):
     """Mine (40 tpa) and a buildable NewMine (lead 1, lifetime 8: salvage) feed Plant (buildable, lead 2,
     lifetime 10) or CN (existing, opex 900); 30 t a year, alpha = 0.5."""
     return case(
-        YEARS, NODES, 2,
-        [fac("Mine", 1, existing_tpa=40, opex_usd_per_t=5),
-         fac("NewMine", 1, capex_usd_per_tpa=300, lead_time_years=1, lifetime_years=8.0, opex_usd_per_t=2),
-         fac("Plant", 2, capex_usd_per_tpa=1000, lead_time_years=2, lifetime_years=10.0, fixed_om_usd_per_tpa_yr=20),
-         fac("CN", 2, existing_tpa=100, opex_usd_per_t=900)],
-        {"Mine": {"A": 1.0}, "NewMine": {"A": 1.0}}, flat("Buyer", "A", 30, YEARS),
+        YEARS,
+        NODES,
+        2,
+        [
+            fac("Mine", 1, existing_tpa=40, opex_usd_per_t=5),
+            fac("NewMine", 1, capex_usd_per_tpa=300, lead_time_years=1, lifetime_years=8.0, opex_usd_per_t=2),
+            fac("Plant", 2, capex_usd_per_tpa=1000, lead_time_years=2, lifetime_years=10.0, fixed_om_usd_per_tpa_yr=20),
+            fac("CN", 2, existing_tpa=100, opex_usd_per_t=900),
+        ],
+        {"Mine": {"A": 1.0}, "NewMine": {"A": 1.0}},
+        flat("Buyer", "A", 30, YEARS),
         settings={"max_restricted_share": 0.5, "discount_rate": rate, "ramp_up": ramp, "independence_year": 2026},
     )
 
@@ -33,8 +38,9 @@ def drawn(ds, draws):
     facilities = dict(ds.facilities)
     for key, (delay, overrun) in draws.items():
         f = facilities[key]
-        facilities[key] = dataclasses.replace(f, lead_time_years=f.lead_time_years + delay,
-                                              capex_usd_per_tpa=f.capex_usd_per_tpa * overrun)
+        facilities[key] = dataclasses.replace(
+            f, lead_time_years=f.lead_time_years + delay, capex_usd_per_tpa=f.capex_usd_per_tpa * overrun
+        )
     return dataclasses.replace(ds, facilities=facilities)
 
 
@@ -48,9 +54,15 @@ def test_a_delay_by_hand():
     """One year, no ramp, alpha = 0: Mine 10 t -> Plant (built, lead 0 + delay 1) or nothing else.
     Undelayed: build 10 tpa in 2025 at 100 = 1,000. Delayed a year: the plant serves from 2026 only,
     so 2025's 10 t are unmet (1e8) and nothing is worth building: objective 1e8."""
-    ds = case((2025, 2025), {"Mine": "allied", "Plant": "allied", "Buyer": "allied"}, 2,
-              [fac("Mine", 1, existing_tpa=10), fac("Plant", 2, capex_usd_per_tpa=100)],
-              {"Mine": {"A": 1.0}}, {("Buyer", "A", 2025): 10.0}, settings={"max_restricted_share": 0.0})
+    ds = case(
+        (2025, 2025),
+        {"Mine": "allied", "Plant": "allied", "Buyer": "allied"},
+        2,
+        [fac("Mine", 1, existing_tpa=10), fac("Plant", 2, capex_usd_per_tpa=100)],
+        {"Mine": {"A": 1.0}},
+        {("Buyer", "A", 2025): 10.0},
+        settings={"max_restricted_share": 0.0},
+    )
     model = Model(ds, Variant.DRAWS)
     assert objective(model) == pytest.approx(1_000, rel=1e-9)
     model.set_draw({("Plant", 2): (1, 1.0)})
@@ -93,11 +105,16 @@ def test_a_delay_at_a_separator_shifts_its_circuits():
     from rechain.models.dataset import Circuit
     from rechain.run.risk import Draw, FacilityDraw, drawn_dataset
 
-    ds = case((2025, 2026), {"Mine": "allied", "Sep": "allied", "Buyer": "allied"}, 2,
-              [fac("Mine", 1, existing_tpa=100), fac("Sep", 2, existing_tpa=100, lifetime_years=2.0)],
-              {"Mine": {"A": 1.0}}, flat("Buyer", "A", 10, (2025, 2026)),
-              settings={"max_restricted_share": 1.0, "discount_rate": 0.0},
-              circuits={("Sep", "A"): Circuit(capex_usd_per_tpa=100)})
+    ds = case(
+        (2025, 2026),
+        {"Mine": "allied", "Sep": "allied", "Buyer": "allied"},
+        2,
+        [fac("Mine", 1, existing_tpa=100), fac("Sep", 2, existing_tpa=100, lifetime_years=2.0)],
+        {"Mine": {"A": 1.0}},
+        flat("Buyer", "A", 10, (2025, 2026)),
+        settings={"max_restricted_share": 1.0, "discount_rate": 0.0},
+        circuits={("Sep", "A"): Circuit(capex_usd_per_tpa=100)},
+    )
     model = Model(ds, Variant.DRAWS)
     assert objective(model) == pytest.approx(1_000, rel=1e-9)
     model.set_draw({("Sep", 2): (1, 1.0)})

@@ -19,21 +19,34 @@ A1 = {"A": 1.0}
 
 def one_stage(embargo=None):
     """One stage, α = 1: Chinese mine opex 1, allied mine opex 3; an allied buyer wants 10 t a year."""
-    return case(YEARS, {"CN": "china", "US": "allied", "Buyer": "allied"}, 1,
-                [fac("CN", 1, existing_tpa=100, opex_usd_per_t=1), fac("US", 1, existing_tpa=100, opex_usd_per_t=3)],
-                {"CN": A1, "US": A1}, flat("Buyer", "A", 10, YEARS),
-                settings={"max_restricted_share": 1.0, "embargo": embargo or {}})
+    return case(
+        YEARS,
+        {"CN": "china", "US": "allied", "Buyer": "allied"},
+        1,
+        [fac("CN", 1, existing_tpa=100, opex_usd_per_t=1), fac("US", 1, existing_tpa=100, opex_usd_per_t=3)],
+        {"CN": A1, "US": A1},
+        flat("Buyer", "A", 10, YEARS),
+        settings={"max_restricted_share": 1.0, "embargo": embargo or {}},
+    )
 
 
 def third_country(embargo=None):
     """Two stages, α = 1: Chinese ore (opex 0) and allied ore (opex 2), both separated in a partner
     country (opex 1) whose output of Chinese ore is mixed; an allied buyer wants 10 t a year."""
     nodes = {"CN": "china", "US": "allied", "PSep": "partner", "Buyer": "allied"}
-    return case(YEARS, nodes, 2,
-                [fac("CN", 1, existing_tpa=100), fac("US", 1, existing_tpa=100, opex_usd_per_t=2),
-                 fac("PSep", 2, existing_tpa=100, opex_usd_per_t=1)],
-                {"CN": A1, "US": A1}, flat("Buyer", "A", 10, YEARS),
-                settings={"max_restricted_share": 1.0, "embargo": embargo or {}})
+    return case(
+        YEARS,
+        nodes,
+        2,
+        [
+            fac("CN", 1, existing_tpa=100),
+            fac("US", 1, existing_tpa=100, opex_usd_per_t=2),
+            fac("PSep", 2, existing_tpa=100, opex_usd_per_t=1),
+        ],
+        {"CN": A1, "US": A1},
+        flat("Buyer", "A", 10, YEARS),
+        settings={"max_restricted_share": 1.0, "embargo": embargo or {}},
+    )
 
 
 def objective(model):

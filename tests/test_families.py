@@ -24,9 +24,14 @@ def test_lead_time_delays_capacity():
     Build 10 tpa = 1,000 USD. Salvage (lifetime 25): U = 2028 - 2027 + 1 = 2,
     rho = 1 - 2/25 = 0.92 → 920. System cost 1,000 - 920 = 80; objective 80 + 20 x 1e7.
     """
-    ds = case((2025, 2028), {"Mine": "allied", "Buyer": "allied"}, 1,
-              [fac("Mine", 1, capex_usd_per_tpa=100, lead_time_years=2, lifetime_years=25)],
-              {"Mine": A1}, flat("Buyer", "A", 10, (2025, 2028)))
+    ds = case(
+        (2025, 2028),
+        {"Mine": "allied", "Buyer": "allied"},
+        1,
+        [fac("Mine", 1, capex_usd_per_tpa=100, lead_time_years=2, lifetime_years=25)],
+        {"Mine": A1},
+        flat("Buyer", "A", 10, (2025, 2028)),
+    )
     r = solve(ds)
     assert r.summary["unmet_t"] == approx(20)
     assert r.summary["system_cost_usd"] == approx(80)
@@ -40,9 +45,14 @@ def test_availability_year():
 
     2025 goes unmet (10 t); 10 tpa built in 2026 costs 1,000 (no salvage: lifetime 1).
     """
-    ds = case((2025, 2027), {"Mine": "allied", "Buyer": "allied"}, 1,
-              [fac("Mine", 1, capex_usd_per_tpa=100, available_from_year=2026)],
-              {"Mine": A1}, flat("Buyer", "A", 10, (2025, 2027)))
+    ds = case(
+        (2025, 2027),
+        {"Mine": "allied", "Buyer": "allied"},
+        1,
+        [fac("Mine", 1, capex_usd_per_tpa=100, available_from_year=2026)],
+        {"Mine": A1},
+        flat("Buyer", "A", 10, (2025, 2027)),
+    )
     r = solve(ds)
     assert r.summary["unmet_t"] == approx(10)
     assert r.summary["system_cost_usd"] == approx(1000)
@@ -55,9 +65,15 @@ def test_total_budget_binds_with_its_shadow_price():
     Build 6, 4 t unmet. One more USD buys 0.01 t, saving 0.01 x 1e7 = 1e5 of
     penalty for 1 USD of capex: shadow price 99,999 USD per USD.
     """
-    ds = case((2025, 2025), {"Mine": "allied", "Buyer": "allied"}, 1,
-              [fac("Mine", 1, capex_usd_per_tpa=100)], {"Mine": A1}, flat("Buyer", "A", 10, (2025, 2025)),
-              settings={"budget_usd": 600})
+    ds = case(
+        (2025, 2025),
+        {"Mine": "allied", "Buyer": "allied"},
+        1,
+        [fac("Mine", 1, capex_usd_per_tpa=100)],
+        {"Mine": A1},
+        flat("Buyer", "A", 10, (2025, 2025)),
+        settings={"budget_usd": 600},
+    )
     r = solve(ds)
     assert r.summary["capex_usd"] == approx(600)
     assert r.summary["unmet_t"] == approx(4)
@@ -70,9 +86,15 @@ def test_annual_budget_spreads_builds():
     2025: build 5 (500 USD), 5 t unmet. 2026: build 5 more (500 USD), all met.
     Capex 1,000; unmet 5 t.
     """
-    ds = case((2025, 2026), {"Mine": "allied", "Buyer": "allied"}, 1,
-              [fac("Mine", 1, capex_usd_per_tpa=100, lifetime_years=1)], {"Mine": A1},
-              flat("Buyer", "A", 10, (2025, 2026)), settings={"annual_budget_usd": 500})
+    ds = case(
+        (2025, 2026),
+        {"Mine": "allied", "Buyer": "allied"},
+        1,
+        [fac("Mine", 1, capex_usd_per_tpa=100, lifetime_years=1)],
+        {"Mine": A1},
+        flat("Buyer", "A", 10, (2025, 2026)),
+        settings={"annual_budget_usd": 500},
+    )
     r = solve(ds)
     assert r.summary["unmet_t"] == approx(5)
     assert r.summary["capex_usd"] == approx(1000)
@@ -86,10 +108,15 @@ def test_bloc_budget_caps_one_bloc():
     """
     from rechain.models.dataset import BlocBudget
 
-    ds = case((2025, 2025), {"AM": "allied", "PM": "partner", "Buyer": "allied"}, 1,
-              [fac("AM", 1, capex_usd_per_tpa=100), fac("PM", 1, capex_usd_per_tpa=200)],
-              {"AM": A1, "PM": A1}, flat("Buyer", "A", 10, (2025, 2025)),
-              bloc_budgets=(BlocBudget("allied", 300),))
+    ds = case(
+        (2025, 2025),
+        {"AM": "allied", "PM": "partner", "Buyer": "allied"},
+        1,
+        [fac("AM", 1, capex_usd_per_tpa=100), fac("PM", 1, capex_usd_per_tpa=200)],
+        {"AM": A1, "PM": A1},
+        flat("Buyer", "A", 10, (2025, 2025)),
+        bloc_budgets=(BlocBudget("allied", 300),),
+    )
     r = solve(ds)
     assert r.summary["unmet_t"] == approx(0)
     assert r.summary["capex_usd"] == approx(1700)
@@ -102,9 +129,15 @@ def test_discounting():
 
     Cost 110 in 2026, discounted by 1.1: 100.
     """
-    ds = case((2025, 2026), {"Mine": "allied", "Buyer": "allied"}, 1,
-              [fac("Mine", 1, existing_tpa=10, opex_usd_per_t=11)], {"Mine": A1},
-              {("Buyer", "A", 2026): 10.0}, settings={"discount_rate": 0.1})
+    ds = case(
+        (2025, 2026),
+        {"Mine": "allied", "Buyer": "allied"},
+        1,
+        [fac("Mine", 1, existing_tpa=10, opex_usd_per_t=11)],
+        {"Mine": A1},
+        {("Buyer", "A", 2026): 10.0},
+        settings={"discount_rate": 0.1},
+    )
     r = solve(ds)
     assert r.summary["system_cost_usd"] == approx(100)
     assert r.summary["costs_usd"]["opex"]["undiscounted"] == approx(110)
@@ -114,9 +147,14 @@ def test_fixed_om_of_existing_and_new_capacity():
     """Existing 20 tpa at 5 USD/tpa/yr for 2 years = 200 even though demand is 0 in 2025;
     2026 demand of 30 needs 10 tpa more (capex 0, built in 2026): 10 x 5 = 50. Fixed O&M 250.
     """
-    ds = case((2025, 2026), {"Mine": "allied", "Buyer": "allied"}, 1,
-              [fac("Mine", 1, existing_tpa=20, capex_usd_per_tpa=0, fixed_om_usd_per_tpa_yr=5)],
-              {"Mine": A1}, {("Buyer", "A", 2026): 30.0})
+    ds = case(
+        (2025, 2026),
+        {"Mine": "allied", "Buyer": "allied"},
+        1,
+        [fac("Mine", 1, existing_tpa=20, capex_usd_per_tpa=0, fixed_om_usd_per_tpa_yr=5)],
+        {"Mine": A1},
+        {("Buyer", "A", 2026): 30.0},
+    )
     r = solve(ds)
     assert r.summary["costs_usd"]["fixed_om"]["undiscounted"] == approx(250)
     assert r.summary["system_cost_usd"] == approx(250)
@@ -128,9 +166,14 @@ def test_salvage_value():
     U = 2026 - 2025 + 1 = 2 years operated, rho = 1 - 2/4 = 0.5: salvage 500.
     System cost 1,000 - 500 = 500.
     """
-    ds = case((2025, 2026), {"Mine": "allied", "Buyer": "allied"}, 1,
-              [fac("Mine", 1, capex_usd_per_tpa=100, lifetime_years=4)], {"Mine": A1},
-              flat("Buyer", "A", 10, (2025, 2026)))
+    ds = case(
+        (2025, 2026),
+        {"Mine": "allied", "Buyer": "allied"},
+        1,
+        [fac("Mine", 1, capex_usd_per_tpa=100, lifetime_years=4)],
+        {"Mine": A1},
+        flat("Buyer", "A", 10, (2025, 2026)),
+    )
     r = solve(ds)
     assert r.summary["costs_usd"]["salvage"]["undiscounted"] == approx(-500)
     assert r.summary["system_cost_usd"] == approx(500)
@@ -142,10 +185,18 @@ def test_yields_through_three_stages():
     Metal input 8/0.8 = 10, separation input 10/0.5 = 20, ore 20: opex 20 + 20 + 10 = 50.
     """
     stages = (Stage("mining", 1), Stage("separation", 2, 0.5), Stage("metal", 3, 0.8))
-    ds = case((2025, 2025), ALLIED | {"Metal": "allied"}, stages,
-              [fac("Mine", 1, existing_tpa=100, opex_usd_per_t=1), fac("Sep", 2, existing_tpa=100, opex_usd_per_t=1),
-               fac("Metal", 3, existing_tpa=100, opex_usd_per_t=1)],
-              {"Mine": A1}, {("Buyer", "A", 2025): 8.0})
+    ds = case(
+        (2025, 2025),
+        ALLIED | {"Metal": "allied"},
+        stages,
+        [
+            fac("Mine", 1, existing_tpa=100, opex_usd_per_t=1),
+            fac("Sep", 2, existing_tpa=100, opex_usd_per_t=1),
+            fac("Metal", 3, existing_tpa=100, opex_usd_per_t=1),
+        ],
+        {"Mine": A1},
+        {("Buyer", "A", 2025): 8.0},
+    )
     r = solve(ds)
     assert r.summary["system_cost_usd"] == approx(50)
     q = r.tables["throughput"].set_index("stage")["throughput_t"]
@@ -157,9 +208,14 @@ def test_balance_problem_drags_whole_bundle():
 
     40 t of ore must be mined and separated (the B is discarded): cost 40 + 40 = 80.
     """
-    ds = case((2025, 2025), ALLIED, 2,
-              [fac("Mine", 1, existing_tpa=100, opex_usd_per_t=1), fac("Sep", 2, existing_tpa=100, opex_usd_per_t=1)],
-              {"Mine": {"A": 0.25, "B": 0.75}}, {("Buyer", "A", 2025): 10.0})
+    ds = case(
+        (2025, 2025),
+        ALLIED,
+        2,
+        [fac("Mine", 1, existing_tpa=100, opex_usd_per_t=1), fac("Sep", 2, existing_tpa=100, opex_usd_per_t=1)],
+        {"Mine": {"A": 0.25, "B": 0.75}},
+        {("Buyer", "A", 2025): 10.0},
+    )
     r = solve(ds)
     assert r.summary["system_cost_usd"] == approx(80)
 
@@ -170,8 +226,15 @@ def provenance_case(alpha, shortfall_penalty=1e7, allied_separator=True):
     facilities = [fac("Mine", 1, existing_tpa=100), fac("CNSep", 2, existing_tpa=100, opex_usd_per_t=1)]
     if allied_separator:
         facilities.append(fac("USSep", 2, existing_tpa=100, opex_usd_per_t=5))
-    return case((2025, 2025), nodes, 2, facilities, {"Mine": A1}, {("Buyer", "A", 2025): 10.0},
-                settings={"max_restricted_share": alpha, "shortfall_penalty_usd_per_t": shortfall_penalty})
+    return case(
+        (2025, 2025),
+        nodes,
+        2,
+        facilities,
+        {"Mine": A1},
+        {("Buyer", "A", 2025): 10.0},
+        settings={"max_restricted_share": alpha, "shortfall_penalty_usd_per_t": shortfall_penalty},
+    )
 
 
 @pytest.mark.parametrize("alpha, cost, share", [(1.0, 10, 0.0), (0.5, 30, 0.5), (0.0, 50, 1.0)])
@@ -206,11 +269,20 @@ def test_shortfall_when_no_clean_route():
 
 def route_case(routes):
     nodes = {"Mine": "allied", "SepA": "allied", "SepB": "allied", "Buyer": "allied"}
-    return case((2025, 2025), nodes, 2,
-                [fac("Mine", 1, existing_tpa=100), fac("SepA", 2, existing_tpa=100, opex_usd_per_t=1),
-                 fac("SepB", 2, existing_tpa=100, opex_usd_per_t=3)],
-                {"Mine": A1}, {("Buyer", "A", 2025): 10.0}, routes=tuple(routes),
-                settings={"default_transport_usd_per_t": 2})
+    return case(
+        (2025, 2025),
+        nodes,
+        2,
+        [
+            fac("Mine", 1, existing_tpa=100),
+            fac("SepA", 2, existing_tpa=100, opex_usd_per_t=1),
+            fac("SepB", 2, existing_tpa=100, opex_usd_per_t=3),
+        ],
+        {"Mine": A1},
+        {("Buyer", "A", 2025): 10.0},
+        routes=tuple(routes),
+        settings={"default_transport_usd_per_t": 2},
+    )
 
 
 def test_route_default_cost():
@@ -224,8 +296,11 @@ def test_route_default_cost():
 def test_route_ban_and_specific_row_wins():
     """Mine → SepA is closed; Mine → SepB has a general row at 9 and a mining-stage row at 0.5,
     which wins: 10 x 0.5 + 10 x 3 (SepB opex) + 10 x 2 (default to buyer) = 55."""
-    routes = [Route("Mine", "SepA", None, 0, allowed=False), Route("Mine", "SepB", None, 9),
-              Route("Mine", "SepB", 1, 0.5)]
+    routes = [
+        Route("Mine", "SepA", None, 0, allowed=False),
+        Route("Mine", "SepB", None, 9),
+        Route("Mine", "SepB", 1, 0.5),
+    ]
     r = solve(route_case(routes))
     assert r.summary["system_cost_usd"] == approx(55)
 
@@ -240,13 +315,23 @@ def test_trade_rule_ban_and_tariff_by_element_and_year():
     Total 95; tariffs 15.
     """
     nodes = {"CN": "china", "US": "allied", "Buyer": "allied"}
-    ds = case((2025, 2026), nodes, 2,
-              [fac("CN", 1, existing_tpa=100), fac("US", 1, existing_tpa=100),
-               fac("CN", 2, existing_tpa=100, opex_usd_per_t=1), fac("US", 2, existing_tpa=100, opex_usd_per_t=3)],
-              {"CN": {"A": 0.5, "B": 0.5}, "US": {"A": 0.5, "B": 0.5}},
-              flat("Buyer", "A", 10, (2025, 2026)) | flat("Buyer", "B", 10, (2025, 2026)),
-              trade_rules=(TradeRule("china", "allied", element="B", first_year=2026, last_year=2026, allowed=False),
-                           TradeRule("china", "allied", element="A", tariff_usd_per_t=1.5)))
+    ds = case(
+        (2025, 2026),
+        nodes,
+        2,
+        [
+            fac("CN", 1, existing_tpa=100),
+            fac("US", 1, existing_tpa=100),
+            fac("CN", 2, existing_tpa=100, opex_usd_per_t=1),
+            fac("US", 2, existing_tpa=100, opex_usd_per_t=3),
+        ],
+        {"CN": {"A": 0.5, "B": 0.5}, "US": {"A": 0.5, "B": 0.5}},
+        flat("Buyer", "A", 10, (2025, 2026)) | flat("Buyer", "B", 10, (2025, 2026)),
+        trade_rules=(
+            TradeRule("china", "allied", element="B", first_year=2026, last_year=2026, allowed=False),
+            TradeRule("china", "allied", element="A", tariff_usd_per_t=1.5),
+        ),
+    )
     r = solve(ds)
     assert r.summary["system_cost_usd"] == approx(95)
     assert r.summary["costs_usd"]["tariff"]["undiscounted"] == approx(15)
@@ -259,10 +344,19 @@ def test_restricted_cost_factor():
     nodes = {"Mine": "allied", "CNSep": "china", "USSep": "allied", "Buyer": "allied"}
 
     def cost(factor):
-        ds = case((2025, 2025), nodes, 2,
-                  [fac("Mine", 1, existing_tpa=100), fac("CNSep", 2, existing_tpa=100, opex_usd_per_t=4),
-                   fac("USSep", 2, existing_tpa=100, opex_usd_per_t=2)],
-                  {"Mine": A1}, {("Buyer", "A", 2025): 10.0}, settings={"restricted_cost_factor": factor})
+        ds = case(
+            (2025, 2025),
+            nodes,
+            2,
+            [
+                fac("Mine", 1, existing_tpa=100),
+                fac("CNSep", 2, existing_tpa=100, opex_usd_per_t=4),
+                fac("USSep", 2, existing_tpa=100, opex_usd_per_t=2),
+            ],
+            {"Mine": A1},
+            {("Buyer", "A", 2025): 10.0},
+            settings={"restricted_cost_factor": factor},
+        )
         return solve(ds).summary["system_cost_usd"]
 
     assert cost(1.0) == approx(20)
@@ -276,10 +370,21 @@ def test_one_stage_transportation_problem():
     Optimum: M1→B1 20, M2→B1 5, M2→B2 25: 20 + 10 + 25 = 55.
     """
     nodes = {"M1": "allied", "M2": "allied", "B1": "allied", "B2": "allied"}
-    routes = (Route("M1", "B1", None, 1), Route("M1", "B2", None, 3), Route("M2", "B1", None, 2),
-              Route("M2", "B2", None, 1))
-    ds = case((2025, 2025), nodes, 1, [fac("M1", 1, existing_tpa=20), fac("M2", 1, existing_tpa=30)],
-              {"M1": A1, "M2": A1}, {("B1", "A", 2025): 25.0, ("B2", "A", 2025): 25.0}, routes=routes)
+    routes = (
+        Route("M1", "B1", None, 1),
+        Route("M1", "B2", None, 3),
+        Route("M2", "B1", None, 2),
+        Route("M2", "B2", None, 1),
+    )
+    ds = case(
+        (2025, 2025),
+        nodes,
+        1,
+        [fac("M1", 1, existing_tpa=20), fac("M2", 1, existing_tpa=30)],
+        {"M1": A1, "M2": A1},
+        {("B1", "A", 2025): 25.0, ("B2", "A", 2025): 25.0},
+        routes=routes,
+    )
     r = solve(ds)
     assert r.summary["system_cost_usd"] == approx(55)
     assert r.summary["unmet_t"] == approx(0)
@@ -288,9 +393,14 @@ def test_one_stage_transportation_problem():
 def test_max_capacity_and_build_rate():
     """max_tpa 15 with 5 existing and at most 4 tpa of builds a year; 20 t/yr demanded 2025-2026,
     capex 100. 2025: build 4 → 9 in service, 11 unmet; 2026: build 4 → 13 ≤ 15, 7 unmet. Unmet 18."""
-    ds = case((2025, 2026), {"Mine": "allied", "Buyer": "allied"}, 1,
-              [fac("Mine", 1, existing_tpa=5, max_tpa=15, capex_usd_per_tpa=100, max_build_tpa_per_year=4)],
-              {"Mine": A1}, flat("Buyer", "A", 20, (2025, 2026)))
+    ds = case(
+        (2025, 2026),
+        {"Mine": "allied", "Buyer": "allied"},
+        1,
+        [fac("Mine", 1, existing_tpa=5, max_tpa=15, capex_usd_per_tpa=100, max_build_tpa_per_year=4)],
+        {"Mine": A1},
+        flat("Buyer", "A", 20, (2025, 2026)),
+    )
     r = solve(ds)
     assert r.summary["unmet_t"] == approx(18)
     assert r.summary["capex_usd"] == approx(800)
@@ -298,8 +408,14 @@ def test_max_capacity_and_build_rate():
 
 def test_demand_marginal_cost_dual():
     """One mine at opex 7 USD/t with spare capacity: the demand row's shadow price is 7 USD/t."""
-    ds = case((2025, 2025), {"Mine": "allied", "Buyer": "allied"}, 1,
-              [fac("Mine", 1, existing_tpa=100, opex_usd_per_t=7)], {"Mine": A1}, {("Buyer", "A", 2025): 10.0})
+    ds = case(
+        (2025, 2025),
+        {"Mine": "allied", "Buyer": "allied"},
+        1,
+        [fac("Mine", 1, existing_tpa=100, opex_usd_per_t=7)],
+        {"Mine": A1},
+        {("Buyer", "A", 2025): 10.0},
+    )
     r = solve(ds)
     duals = r.tables["duals"].set_index("constraint")
     assert duals.loc["demand", "shadow_price"] == approx(7)
@@ -311,12 +427,22 @@ FAMILY_TESTS = {
     "add_separation_balance": [test_balance_problem_drags_whole_bundle, test_provenance_through_restricted_separator],
     "add_element_stage_balance": [test_yields_through_three_stages],
     "add_demand": [test_one_stage_transportation_problem, test_demand_marginal_cost_dual],
-    "add_independence": [test_provenance_through_restricted_separator, test_shortfall_when_no_clean_route,
-                         test_clean_premium_is_the_independence_dual],
-    "add_budget": [test_total_budget_binds_with_its_shadow_price, test_annual_budget_spreads_builds,
-                   test_bloc_budget_caps_one_bloc],
-    "add_cost_aggregates": [test_fixed_om_of_existing_and_new_capacity, test_salvage_value, test_route_default_cost,
-                            test_trade_rule_ban_and_tariff_by_element_and_year],
+    "add_independence": [
+        test_provenance_through_restricted_separator,
+        test_shortfall_when_no_clean_route,
+        test_clean_premium_is_the_independence_dual,
+    ],
+    "add_budget": [
+        test_total_budget_binds_with_its_shadow_price,
+        test_annual_budget_spreads_builds,
+        test_bloc_budget_caps_one_bloc,
+    ],
+    "add_cost_aggregates": [
+        test_fixed_om_of_existing_and_new_capacity,
+        test_salvage_value,
+        test_route_default_cost,
+        test_trade_rule_ban_and_tariff_by_element_and_year,
+    ],
     "add_objective": [test_discounting, test_restricted_cost_factor],
 }
 
@@ -327,8 +453,12 @@ def test_every_constraint_family_has_a_worked_case():
 
     from rechain.models import constraints, costs
 
-    families = {name for module in (constraints, costs) for name, fn in inspect.getmembers(module, inspect.isfunction)
-                if name.startswith("add_") and fn.__module__ == module.__name__}
+    families = {
+        name
+        for module in (constraints, costs)
+        for name, fn in inspect.getmembers(module, inspect.isfunction)
+        if name.startswith("add_") and fn.__module__ == module.__name__
+    }
     assert families == set(FAMILY_TESTS)
     assert all(FAMILY_TESTS[f] for f in families)
 
@@ -336,7 +466,12 @@ def test_every_constraint_family_has_a_worked_case():
 def test_max_tpa_without_expansion_options():
     """max_tpa on a facility that cannot build (capex blank) is only a statement: 10 t/yr existing,
     10 t demanded at opex 2: cost 20."""
-    ds = case((2025, 2025), {"Mine": "allied", "Buyer": "allied"}, 1,
-              [fac("Mine", 1, existing_tpa=10, max_tpa=10, opex_usd_per_t=2)], {"Mine": A1},
-              {("Buyer", "A", 2025): 10.0})
+    ds = case(
+        (2025, 2025),
+        {"Mine": "allied", "Buyer": "allied"},
+        1,
+        [fac("Mine", 1, existing_tpa=10, max_tpa=10, opex_usd_per_t=2)],
+        {"Mine": A1},
+        {("Buyer", "A", 2025): 10.0},
+    )
     assert solve(ds).summary["system_cost_usd"] == approx(20)

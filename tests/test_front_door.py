@@ -44,10 +44,21 @@ def test_structure_is_not_updated(tiny):
 
 
 def test_the_parameter_table_covers_every_sweep_key():
-    assert set(PARAMETERS) == {"discount_rate", "max_restricted_share", "restricted_cost_factor",
-                               "unmet_penalty_usd_per_t", "shortfall_penalty_usd_per_t", "budget_usd",
-                               "annual_budget_usd", "demand_factor", "capex_factor", "opex_factor", "max_t",
-                               "initial_t", "max_share"}
+    assert set(PARAMETERS) == {
+        "discount_rate",
+        "max_restricted_share",
+        "restricted_cost_factor",
+        "unmet_penalty_usd_per_t",
+        "shortfall_penalty_usd_per_t",
+        "budget_usd",
+        "annual_budget_usd",
+        "demand_factor",
+        "capex_factor",
+        "opex_factor",
+        "max_t",
+        "initial_t",
+        "max_share",
+    }
 
 
 def test_solution_is_frozen(tiny):
@@ -59,8 +70,9 @@ def test_solution_is_frozen(tiny):
 def test_least_budget_variant(tiny):
     """Tiny at α = 0 from 2026 (all allied, so all clean): 10 t/yr of separated A needs 20 t of ore
     through a 20 tpa plant (1,000 USD/tpa) started in 2025: the least budget is 20,000."""
-    ds = dataclasses.replace(tiny, settings=dataclasses.replace(tiny.settings, max_restricted_share=0.0,
-                                                                independence_year=2026))
+    ds = dataclasses.replace(
+        tiny, settings=dataclasses.replace(tiny.settings, max_restricted_share=0.0, independence_year=2026)
+    )
     solution = Model(ds, Variant.LEAST_BUDGET).solve()
     assert solution.least_budget_usd == pytest.approx(20_000)
 
@@ -88,8 +100,11 @@ def test_terminal_lists_stages_in_chain_order(examples):
     figures = Figures(1.0, 1.0, 0.0, 3.0, 3.0, 3.0, 0.0, 0.0, 0.0, {}, None, {}, 2030, {}, {}, {}, {}, Basis(0, 0))
     builds = pd.DataFrame({"bloc": ["west", "west"], "stage": ["cracking", "ore"], "capex_usd": [2.0, 1.0]})
     out = io.StringIO()
-    print_summary(Console(file=out, width=200), Solution(Status.OPTIMAL, "", run, figures, {"builds": builds}),
-                  {"input": "x.xlsx"})
+    print_summary(
+        Console(file=out, width=200),
+        Solution(Status.OPTIMAL, "", run, figures, {"builds": builds}),
+        {"input": "x.xlsx"},
+    )
     header = next(line for line in out.getvalue().splitlines() if "bloc" in line and "ore" in line)
     assert header.index("ore") < header.index("cracking")
 

@@ -50,8 +50,12 @@ def test_cost_never_rises_as_budget_grows(wb):
     objectives 10 + 5 x 1e7 (all shortfall), then 2.5 t shortfall, then none: non-increasing."""
     from rechain.run.sweep import solve_points
 
-    rows = [r.row for r in solve_points(wb, None, (("max_restricted_share", "0.5"),),
-                                        [{"budget_usd": b} for b in ("0", "250", "500", "1000")])]
+    rows = [
+        r.row
+        for r in solve_points(
+            wb, None, (("max_restricted_share", "0.5"),), [{"budget_usd": b} for b in ("0", "250", "500", "1000")]
+        )
+    ]
     objectives = [r["objective_usd"] for r in rows]
     assert objectives == sorted(objectives, reverse=True)
     assert objectives[0] == pytest.approx(10 + 5e7)

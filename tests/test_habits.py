@@ -1,6 +1,9 @@
 """The project's habits, checked with the tests so that CI runs exactly the README's test command:
-ruff's lint rules (tests included) and format rules and strict mypy on models/ (configured in pyproject.toml)."""
+ruff's lint rules (tests included) and format rules and strict mypy on models/ (configured in pyproject.toml);
+no function of the package over 80 lines; cli.py holds arguments and calls only (at most 400 lines, each
+command at most 40)."""
 
+import ast
 import shutil
 import subprocess
 import sys
@@ -11,6 +14,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 TOOLS = Path(sys.executable).parent
 FOLDERS = ("optimizer", "models", "inputs", "benchmarks")
+PACKAGE = ("optimizer", "models", "inputs")
+LONGEST_FUNCTION, LONGEST_CLI, LONGEST_COMMAND = 80, 400, 40
 
 
 def run(tool: str, *args: str) -> subprocess.CompletedProcess:
@@ -28,3 +33,35 @@ def test_ruff(args):
 def test_mypy_strict_on_models():
     done = run("mypy")
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def functions(path: Path) -> list[ast.FunctionDef | ast.AsyncFunctionDef]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)]
+
+
+def length(node: ast.AST) -> int:
+    """Lines from `def` to the last line of the body (decorators not counted)."""
+    return node.end_lineno - node.lineno + 1
+
+
+def test_no_function_is_over_80_lines():
+    long = [
+        f"{path.relative_to(ROOT)}:{node.lineno} {node.name} ({length(node)} lines)"
+        for folder in PACKAGE
+        for path in sorted((ROOT / folder).rglob("*.py"))
+        for node in functions(path)
+        if length(node) > LONGEST_FUNCTION
+    ]
+    assert not long, f"functions over {LONGEST_FUNCTION} lines: " + "; ".join(long)
+
+
+def test_cli_holds_arguments_and_calls_only():
+    """cli.py: at most 400 lines, and every command (a function under `@app.command`) at most 40."""
+    path = ROOT / "optimizer" / "cli.py"
+    lines = len(path.read_text(encoding="utf-8").splitlines())
+    assert lines <= LONGEST_CLI, f"optimizer/cli.py has {lines} lines (at most {LONGEST_CLI})"
+    commands = [n for n in functions(path) if any(ast.unparse(d).startswith("app.command") for d in n.decorator_list)]
+    assert len(commands) >= 10, [n.name for n in commands]
+    long = [f"{n.name} ({length(n)} lines)" for n in commands if length(n) > LONGEST_COMMAND]
+    assert not long, f"commands in optimizer/cli.py over {LONGEST_COMMAND} lines: " + "; ".join(long)

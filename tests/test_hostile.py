@@ -27,7 +27,7 @@ import openpyxl
 import pytest
 from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
-from rechain.errors import InputError, Issue
+from rechain.base.errors import InputError, Issue
 from rechain.models.highs import CaseSolver, Status
 from rechain.models.solution import extract
 from rechain.workbook.cases import CAPACITY_FACTOR, FACTOR, YEAR, make_dataset
@@ -43,45 +43,124 @@ TINY_OBJECTIVE = 2800 + 1e8  # tests/test_cli_tiny.py works it out by hand
 # The tiny example with every sheet and every column of the schema, valid and
 # solving to the same plan as the tiny example.
 FULL = {
-    "settings": [["key", "value"], ["first_year", 2025], ["last_year", 2027], ["discount_rate", 0],
-                 ["max_restricted_share", 1], ["independence_year", 2025], ["restricted_blocs", "china"],
-                 ["protected_blocs", "allied"], ["budget_blocs", "allied"], ["budget_usd", 1e9],
-                 ["annual_budget_usd", 1e9], ["restricted_cost_factor", 1], ["unmet_penalty_usd_per_t", 1e7],
-                 ["shortfall_penalty_usd_per_t", 1e7], ["default_transport_usd_per_t", 0]],
-    "nodes": [["node", "bloc", "country", "region", "note"], ["Mine", "allied", "Aland", "North", "a mine"],
-              ["Plant", "allied", "Bland", "North", None], ["Buyer", "allied", "Cland", "South", "buys"],
-              ["Far", "china", "Dland", "East", None]],
-    "stages": [["stage", "order", "yield", "description"], ["mining", 1, None, "ore"],
-               ["separation", 2, 0.5, "oxide"]],
-    "facilities": [["node", "stage", "existing_tpa", "max_tpa", "capex_usd_per_tpa", "fixed_om_usd_per_tpa_yr",
-                    "opex_usd_per_t", "lead_time_years", "lifetime_years", "available_from_year",
-                    "max_build_tpa_per_year", "source"],
-                   ["Mine", "mining", 100, None, None, 0, 10, 0, 25, 2025, None, "example"],
-                   ["Plant", "separation", 0, 1000, 1000, 0, 20, 1, 25, 2025, 1000, "example"]],
+    "settings": [
+        ["key", "value"],
+        ["first_year", 2025],
+        ["last_year", 2027],
+        ["discount_rate", 0],
+        ["max_restricted_share", 1],
+        ["independence_year", 2025],
+        ["restricted_blocs", "china"],
+        ["protected_blocs", "allied"],
+        ["budget_blocs", "allied"],
+        ["budget_usd", 1e9],
+        ["annual_budget_usd", 1e9],
+        ["restricted_cost_factor", 1],
+        ["unmet_penalty_usd_per_t", 1e7],
+        ["shortfall_penalty_usd_per_t", 1e7],
+        ["default_transport_usd_per_t", 0],
+    ],
+    "nodes": [
+        ["node", "bloc", "country", "region", "note"],
+        ["Mine", "allied", "Aland", "North", "a mine"],
+        ["Plant", "allied", "Bland", "North", None],
+        ["Buyer", "allied", "Cland", "South", "buys"],
+        ["Far", "china", "Dland", "East", None],
+    ],
+    "stages": [["stage", "order", "yield", "description"], ["mining", 1, None, "ore"], ["separation", 2, 0.5, "oxide"]],
+    "facilities": [
+        [
+            "node",
+            "stage",
+            "existing_tpa",
+            "max_tpa",
+            "capex_usd_per_tpa",
+            "fixed_om_usd_per_tpa_yr",
+            "opex_usd_per_t",
+            "lead_time_years",
+            "lifetime_years",
+            "available_from_year",
+            "max_build_tpa_per_year",
+            "source",
+        ],
+        ["Mine", "mining", 100, None, None, 0, 10, 0, 25, 2025, None, "example"],
+        ["Plant", "separation", 0, 1000, 1000, 0, 20, 1, 25, 2025, 1000, "example"],
+    ],
     "composition": [["node", "element", "share"], ["Mine", "A", 1]],
-    "demand": [["node", "element", "year", "demand_t"], ["Buyer", "A", 2025, 10], ["Buyer", "A", 2026, 10],
-               ["Buyer", "A", 2027, 10]],
-    "routes": [["from_node", "to_node", "stage", "cost_usd_per_t", "allowed"], ["Mine", "Plant", "mining", 0, True],
-               ["Plant", "Buyer", None, 0, "yes"]],
-    "trade_rules": [["from_bloc", "to_bloc", "stage", "element", "first_year", "last_year", "allowed",
-                     "tariff_usd_per_t", "scenario", "note"],
-                    ["china", "allied", "separation", "A", 2025, 2027, False, 0, None, "no imports"]],
+    "demand": [
+        ["node", "element", "year", "demand_t"],
+        ["Buyer", "A", 2025, 10],
+        ["Buyer", "A", 2026, 10],
+        ["Buyer", "A", 2027, 10],
+    ],
+    "routes": [
+        ["from_node", "to_node", "stage", "cost_usd_per_t", "allowed"],
+        ["Mine", "Plant", "mining", 0, True],
+        ["Plant", "Buyer", None, 0, "yes"],
+    ],
+    "trade_rules": [
+        [
+            "from_bloc",
+            "to_bloc",
+            "stage",
+            "element",
+            "first_year",
+            "last_year",
+            "allowed",
+            "tariff_usd_per_t",
+            "scenario",
+            "note",
+        ],
+        ["china", "allied", "separation", "A", 2025, 2027, False, 0, None, "no imports"],
+    ],
     "budgets": [["bloc", "budget_usd", "scenario"], ["allied", 1e12, None]],
-    "scenarios": [["scenario", "key", "value"], ["s1", "demand_factor", 1], ["s1", "capex_factor.allied", 1],
-                  ["s1", "capacity_factor.Mine", 1], ["s1", "bloc.Far", "china"], ["s1", "ban.china.allied", 2025]],
+    "scenarios": [
+        ["scenario", "key", "value"],
+        ["s1", "demand_factor", 1],
+        ["s1", "capex_factor.allied", 1],
+        ["s1", "capacity_factor.Mine", 1],
+        ["s1", "bloc.Far", "china"],
+        ["s1", "ban.china.allied", 2025],
+    ],
     "sources": [["item", "source"], ["everything", "made up"]],
 }
-LABELS = {"node": {"Mine", "Plant", "Buyer", "Far"}, "stage": {"mining", "separation"}, "element": {"A"},
-          "bloc": {"allied", "china"}}
-REFERENCES = {("facilities", "node"): "node", ("facilities", "stage"): "stage", ("composition", "node"): "node",
-              ("demand", "node"): "node", ("demand", "element"): "element", ("routes", "from_node"): "node",
-              ("routes", "to_node"): "node", ("routes", "stage"): "stage", ("trade_rules", "from_bloc"): "bloc",
-              ("trade_rules", "to_bloc"): "bloc", ("trade_rules", "stage"): "stage",
-              ("trade_rules", "element"): "element", ("budgets", "bloc"): "bloc"}
-FREE_TEXT = {("nodes", "country"), ("nodes", "region"), ("nodes", "note"), ("stages", "description"),
-             ("facilities", "source"), ("trade_rules", "note"), ("sources", "item"), ("sources", "source")}
-SCENARIO_VALUE = {"demand_factor": FACTOR, "capex_factor.allied": FACTOR, "capacity_factor.Mine": CAPACITY_FACTOR,
-                  "ban.china.allied": YEAR}
+LABELS = {
+    "node": {"Mine", "Plant", "Buyer", "Far"},
+    "stage": {"mining", "separation"},
+    "element": {"A"},
+    "bloc": {"allied", "china"},
+}
+REFERENCES = {
+    ("facilities", "node"): "node",
+    ("facilities", "stage"): "stage",
+    ("composition", "node"): "node",
+    ("demand", "node"): "node",
+    ("demand", "element"): "element",
+    ("routes", "from_node"): "node",
+    ("routes", "to_node"): "node",
+    ("routes", "stage"): "stage",
+    ("trade_rules", "from_bloc"): "bloc",
+    ("trade_rules", "to_bloc"): "bloc",
+    ("trade_rules", "stage"): "stage",
+    ("trade_rules", "element"): "element",
+    ("budgets", "bloc"): "bloc",
+}
+FREE_TEXT = {
+    ("nodes", "country"),
+    ("nodes", "region"),
+    ("nodes", "note"),
+    ("stages", "description"),
+    ("facilities", "source"),
+    ("trade_rules", "note"),
+    ("sources", "item"),
+    ("sources", "source"),
+}
+SCENARIO_VALUE = {
+    "demand_factor": FACTOR,
+    "capex_factor.allied": FACTOR,
+    "capacity_factor.Mine": CAPACITY_FACTOR,
+    "ban.china.allied": YEAR,
+}
 BOOL_WORDS = {"true", "false", "yes", "no", "1", "0", "y", "n", "t", "f"}
 
 CELL = re.compile(r"^[^!]+![A-Z]{1,3}[0-9]+$")
@@ -93,12 +172,75 @@ class Formula(str):
     """A cell to write as a formula (openpyxl saves it with no computed value)."""
 
 
-HOSTILE = [None, "", "   ", "abc", "=1+1", "@x", "+1", "-x", "'5", "#DIV/0!", "-1", -1, -1e-9, 0, 0.5, 1.5, 2026,
-           "2025.0", 2025.5, float("nan"), float("inf"), float("-inf"), 1e308, "1e308", -1e308, "NaN", "inf", 10**20,
-           10**400, 1e15, 1e16, True, False, "TRUE", "yes", "maybe", dt.datetime(2025, 1, 1), dt.date(2026, 6, 1),
-           dt.time(12, 0), "١٢", "1,5", "1_000", " 2026 ", "0x10", "\u200b", "\u00a0", "x" * 5000, "😀", "Ünïcødé",
-           "مرحبا", "a,b", "a;b", 'say "hi"', "line\nbreak", "tab\there", "Mine", "mine", " Mine ", "MINE", "allied",
-           "china", "mining", "A", Formula("=1+1"), Formula("=A1"), Formula("=1/0"), Formula("=SUM(")]
+HOSTILE = [
+    None,
+    "",
+    "   ",
+    "abc",
+    "=1+1",
+    "@x",
+    "+1",
+    "-x",
+    "'5",
+    "#DIV/0!",
+    "-1",
+    -1,
+    -1e-9,
+    0,
+    0.5,
+    1.5,
+    2026,
+    "2025.0",
+    2025.5,
+    float("nan"),
+    float("inf"),
+    float("-inf"),
+    1e308,
+    "1e308",
+    -1e308,
+    "NaN",
+    "inf",
+    10**20,
+    10**400,
+    1e15,
+    1e16,
+    True,
+    False,
+    "TRUE",
+    "yes",
+    "maybe",
+    dt.datetime(2025, 1, 1),
+    dt.date(2026, 6, 1),
+    dt.time(12, 0),
+    "١٢",
+    "1,5",
+    "1_000",
+    " 2026 ",
+    "0x10",
+    "\u200b",
+    "\u00a0",
+    "x" * 5000,
+    "😀",
+    "Ünïcødé",
+    "مرحبا",
+    "a,b",
+    "a;b",
+    'say "hi"',
+    "line\nbreak",
+    "tab\there",
+    "Mine",
+    "mine",
+    " Mine ",
+    "MINE",
+    "allied",
+    "china",
+    "mining",
+    "A",
+    Formula("=1+1"),
+    Formula("=A1"),
+    Formula("=1/0"),
+    Formula("=SUM("),
+]
 
 
 def text_strategy(for_xlsx: bool):
@@ -108,8 +250,12 @@ def text_strategy(for_xlsx: bool):
 
 def values(for_xlsx: bool):
     hostile = [v for v in HOSTILE if not (for_xlsx and isinstance(v, int) and abs(v) > 1e300)]  # openpyxl cannot
-    return st.one_of(st.sampled_from(hostile), text_strategy(for_xlsx),
-                     st.floats(allow_nan=True, allow_infinity=True), st.integers(-10**20, 10**20))
+    return st.one_of(
+        st.sampled_from(hostile),
+        text_strategy(for_xlsx),
+        st.floats(allow_nan=True, allow_infinity=True),
+        st.integers(-(10**20), 10**20),
+    )
 
 
 # ----------------------------------------------------------------------------- writing
@@ -174,6 +320,7 @@ def sub(old: str, new: str):
     def edit(data: bytes) -> bytes:
         assert old.encode() in data, old
         return data.replace(old.encode(), new.encode(), 1)
+
     return edit
 
 
@@ -182,9 +329,14 @@ def sub(old: str, new: str):
 
 def well_placed(issue: Issue, source: Path) -> bool:
     p = issue.place
-    return bool(CELL.match(p) or SHEET_RANGE.match(p) or FILE_SHEET.match(p)) or p in SHEET_BY_NAME \
-        or p in ("workbook", source.name, str(source), "--scenario") or p.startswith("--set ") \
-        or source.is_dir() and (source / p).is_file()
+    return (
+        bool(CELL.match(p) or SHEET_RANGE.match(p) or FILE_SHEET.match(p))
+        or p in SHEET_BY_NAME
+        or p in ("workbook", source.name, str(source), "--scenario")
+        or p.startswith("--set ")
+        or source.is_dir()
+        and (source / p).is_file()
+    )
 
 
 def check_issues(issues: list[Issue], source: Path) -> None:
@@ -272,15 +424,29 @@ def must_fail(sheet: str, col: Column | None, v, for_xlsx: bool) -> bool:
     if col.kind in ("int", "float"):
         if surely_not_a_number(v):
             return True
-        number = float(v.strip()) if isinstance(v, str) and re.fullmatch(r"\s*-?[0-9]+(\.[0-9]+)?\s*", v) else \
-            v if isinstance(v, (int, float)) else None
+        number = (
+            float(v.strip())
+            if isinstance(v, str) and re.fullmatch(r"\s*-?[0-9]+(\.[0-9]+)?\s*", v)
+            else v
+            if isinstance(v, (int, float))
+            else None
+        )
         if number is None:
             return False
-        return (col.kind == "int" and number != int(number)) or (col.ge is not None and number < col.ge) or \
-            (col.gt is not None and number <= col.gt) or (col.le is not None and number > col.le)
+        return (
+            (col.kind == "int" and number != int(number))
+            or (col.ge is not None and number < col.ge)
+            or (col.gt is not None and number <= col.gt)
+            or (col.le is not None and number > col.le)
+        )
     if col.kind == "bool":
-        return isinstance(v, str) and v.strip().lower() not in BOOL_WORDS or \
-            isinstance(v, (int, float)) and not isinstance(v, bool) and v not in (0, 1)
+        return (
+            isinstance(v, str)
+            and v.strip().lower() not in BOOL_WORDS
+            or isinstance(v, (int, float))
+            and not isinstance(v, bool)
+            and v not in (0, 1)
+        )
     label = REFERENCES.get((sheet, col.name))
     return label is not None and isinstance(v, str) and v.strip() not in LABELS[label]
 
@@ -308,16 +474,24 @@ def check_one_cell(outcome_of, target, value, for_xlsx: bool):
         assert kind == "ok", (cell, value, result)
 
 
-PROPERTY = dict(deadline=None, derandomize=True, database=None,
-                suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+PROPERTY = dict(
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 
 
 @settings(max_examples=25, **PROPERTY)
 @given(target=st.sampled_from(data_cells()), value=values(for_xlsx=True))
 def test_any_value_in_any_cell_xlsx_file(tmp_path, target, value):
     """The whole workbook written with the value and read back, as a user's file would be."""
-    check_one_cell(lambda tables, *_: outcome(write_xlsx(tables, tmp_path / "case.xlsx"), (None, "s1")), target,
-                   value, for_xlsx=True)
+    check_one_cell(
+        lambda tables, *_: outcome(write_xlsx(tables, tmp_path / "case.xlsx"), (None, "s1")),
+        target,
+        value,
+        for_xlsx=True,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -341,8 +515,10 @@ def with_cell(tables: dict, target, value) -> dict:
     if sheet == "sources":  # not read
         return tables
     i = raw.index[normalise(FULL[sheet][0][c])]
-    rows = [RawRow(row.number, row.values[:i] + (value,) + row.values[i + 1:]) if row.number == r + 1 else row
-            for row in raw.rows]
+    rows = [
+        RawRow(row.number, row.values[:i] + (value,) + row.values[i + 1 :]) if row.number == r + 1 else row
+        for row in raw.rows
+    ]
     return tables | {sheet: dataclasses.replace(raw, rows=rows)}
 
 
@@ -373,12 +549,18 @@ def csv_folders(tmp_path_factory):
         if dialect not in folders:
             folders[dialect] = write_csv(FULL, root / str(len(folders)), *dialect)
         return folders[dialect]
+
     return folder
 
 
 @settings(max_examples=250, **PROPERTY)
-@given(target=st.sampled_from(data_cells()), value=values(for_xlsx=False), delimiter=st.sampled_from(",;\t"),
-       bom=st.booleans(), newline=st.sampled_from(["\n", "\r\n"]))
+@given(
+    target=st.sampled_from(data_cells()),
+    value=values(for_xlsx=False),
+    delimiter=st.sampled_from(",;\t"),
+    bom=st.booleans(),
+    newline=st.sampled_from(["\n", "\r\n"]),
+)
 def test_any_value_in_any_cell_csv(csv_folders, target, value, delimiter, bom, newline):
     """FULL's folder in the dialect with the target sheet's file rewritten (and restored after)."""
     folder, sheet = csv_folders(delimiter, bom, newline), target[0]
@@ -397,20 +579,40 @@ def test_any_value_in_any_cell_csv(csv_folders, target, value, delimiter, bom, n
 
 SHEETS = list(FULL)
 REQUIRED = [s for s in SHEETS if SHEET_BY_NAME[s].required]
-OPS = ["drop_sheet", "rename_sheet", "duplicate_sheet", "hide_sheet", "empty_sheet", "drop_column", "repeat_column",
-       "rename_column", "shuffle_columns", "shift", "repeat_row", "drop_rows", "merge", "extra_sheet", "blank_rows"]
+OPS = [
+    "drop_sheet",
+    "rename_sheet",
+    "duplicate_sheet",
+    "hide_sheet",
+    "empty_sheet",
+    "drop_column",
+    "repeat_column",
+    "rename_column",
+    "shuffle_columns",
+    "shift",
+    "repeat_row",
+    "drop_rows",
+    "merge",
+    "extra_sheet",
+    "blank_rows",
+]
 
 
 def variant(draw, name: str) -> str:
-    return draw(st.sampled_from([name.upper(), name.title(), f" {name} ", f"{name}2", f"{name}_old", "Sheet1",
-                                 name.replace("_", " ")]))
+    return draw(
+        st.sampled_from(
+            [name.upper(), name.title(), f" {name} ", f"{name}2", f"{name}_old", "Sheet1", name.replace("_", " ")]
+        )
+    )
 
 
 @st.composite
 def structural(draw):
     """A list of (operation, sheet, a number, another sheet name) to apply in turn."""
-    return [(op, draw(st.sampled_from(SHEETS)), draw(st.integers(0, 99)), variant(draw, draw(st.sampled_from(SHEETS))))
-            for op in draw(st.lists(st.sampled_from(OPS), min_size=1, max_size=3))]
+    return [
+        (op, draw(st.sampled_from(SHEETS)), draw(st.integers(0, 99)), variant(draw, draw(st.sampled_from(SHEETS))))
+        for op in draw(st.lists(st.sampled_from(OPS), min_size=1, max_size=3))
+    ]
 
 
 class Corruption:
@@ -445,7 +647,7 @@ class Corruption:
 
     def drop_column(self, sheet, rows, width, n, other):
         for r in rows if width else ():
-            del r[n % width:n % width + 1]
+            del r[n % width : n % width + 1]
 
     def repeat_column(self, sheet, rows, width, n, other):
         head = next((i for i, r in enumerate(rows) if any(v is not None for v in r)), 0)
@@ -459,7 +661,7 @@ class Corruption:
 
     def shuffle_columns(self, sheet, rows, width, n, other):
         for i, r in enumerate(rows if width else ()):
-            rows[i] = r[n % width:] + r[:n % width]
+            rows[i] = r[n % width :] + r[: n % width]
 
     def shift(self, sheet, rows, width, n, other):
         self.tables[sheet] = [[None] * (n % 3) + r for r in [[None]] * (n % 4) + rows]
@@ -497,12 +699,17 @@ def test_structure(tmp_path, ops, as_csv):
     if as_csv:
         folder = tmp_path / "case"
         shutil.rmtree(folder, ignore_errors=True)
-        path = write_csv({t: [[None if isinstance(v, Formula) else v for v in r] for r in rows]
-                          for t, rows in named.items()}, folder)
+        path = write_csv(
+            {t: [[None if isinstance(v, Formula) else v for v in r] for r in rows] for t, rows in named.items()}, folder
+        )
         present = [p.stem for p in path.glob("*.csv")]
     else:
-        path = write_xlsx(named, tmp_path / "case.xlsx", hidden=[titles[h] for h in hidden if h in tables],
-                          merged=[(titles[s], ref) for s, ref in merged if s in tables and titles[s] in named])
+        path = write_xlsx(
+            named,
+            tmp_path / "case.xlsx",
+            hidden=[titles[h] for h in hidden if h in tables],
+            merged=[(titles[s], ref) for s, ref in merged if s in tables and titles[s] in named],
+        )
         present = openpyxl.load_workbook(path, read_only=True).sheetnames
     kind, result = outcome(path, (None, "s1"))
     event(kind)
@@ -519,14 +726,39 @@ def test_structure(tmp_path, ops, as_csv):
 
 
 def rename(tables: dict, old: str, new) -> dict:
-    return {name: [[new if v == old and r else v for v in row] for r, row in enumerate(rows)]
-            for name, rows in tables.items()}
+    return {
+        name: [[new if v == old and r else v for v in row] for r, row in enumerate(rows)]
+        for name, rows in tables.items()
+    }
 
 
 def label_strategy():
-    tricky = st.sampled_from(["=1+1", "@x", "+Mine", "-Plant", "'quoted", "😀 node", "x" * 3000, "Ünïcødé",
-                              "مرحبا", "\u202eevil", "a,b", "a;b", 'say "hi"', "#REF!", "TRUE", "2025", "1e308",
-                              "NaN", "<b>", "&amp;", "]]>", "sheet!A1"])
+    tricky = st.sampled_from(
+        [
+            "=1+1",
+            "@x",
+            "+Mine",
+            "-Plant",
+            "'quoted",
+            "😀 node",
+            "x" * 3000,
+            "Ünïcødé",
+            "مرحبا",
+            "\u202eevil",
+            "a,b",
+            "a;b",
+            'say "hi"',
+            "#REF!",
+            "TRUE",
+            "2025",
+            "1e308",
+            "NaN",
+            "<b>",
+            "&amp;",
+            "]]>",
+            "sheet!A1",
+        ]
+    )
     text = st.text(st.characters(blacklist_categories=("Cs", "Cc", "Cn")), min_size=1, max_size=30)
     return st.one_of(tricky, text).filter(lambda s: s.strip() == s and s != "")
 
@@ -574,17 +806,23 @@ def test_empty_workbook(tmp_path):
 
 
 def test_workbook_without_any_sheet(tmp_path, base):
-    path = patch_zip(base, tmp_path / "nosheets.xlsx", {"xl/workbook.xml": lambda d: re.sub(
-        rb"<sheets>.*</sheets>", b"<sheets/>", d)})
+    path = patch_zip(
+        base,
+        tmp_path / "nosheets.xlsx",
+        {"xl/workbook.xml": lambda d: re.sub(rb"<sheets>.*</sheets>", b"<sheets/>", d)},
+    )
     assert "workbook" in places(error_of(path))
 
 
-@pytest.mark.parametrize("head, found", [
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 504, "encrypted"),  # .xls or password-protected .xlsx
-    (b"node,bloc\nMine,allied\n", "not a zip archive"),  # CSV renamed
-    (b"", "an empty file"),
-    (b"<html><body>404</body></html>", "not a zip archive"),
-])
+@pytest.mark.parametrize(
+    "head, found",
+    [
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 504, "encrypted"),  # .xls or password-protected .xlsx
+        (b"node,bloc\nMine,allied\n", "not a zip archive"),  # CSV renamed
+        (b"", "an empty file"),
+        (b"<html><body>404</body></html>", "not a zip archive"),
+    ],
+)
 def test_not_a_workbook(tmp_path, head, found):
     path = tmp_path / "book.xlsx"
     path.write_bytes(head)
@@ -602,7 +840,7 @@ def test_truncated(tmp_path, base):
 def test_damaged_member(tmp_path, base):
     data = bytearray(base.read_bytes())
     start = data.index(b"xl/worksheets/sheet2.xml") + 40
-    data[start:start + 50] = b"\xff" * 50  # inside the compressed data of a sheet: a bad CRC or bad deflate
+    data[start : start + 50] = b"\xff" * 50  # inside the compressed data of a sheet: a bad CRC or bad deflate
     path = tmp_path / "damaged.xlsx"
     path.write_bytes(bytes(data))
     issues = error_of(path)
@@ -623,9 +861,18 @@ def test_other_zip_files(tmp_path):
 def test_xlsm_renamed_solves(tmp_path, base):
     """A macro-enabled workbook renamed to .xlsx: macros are ignored, the tables are read."""
     macro = "application/vnd.ms-excel.sheet.macroEnabled.main+xml"
-    path = patch_zip(base, tmp_path / "macro.xlsx", {
-        "[Content_Types].xml": lambda d: re.sub(rb"application/vnd\.openxmlformats-officedocument\.spreadsheetml"
-                                                rb"\.sheet\.main\+xml", macro.encode(), d)})
+    path = patch_zip(
+        base,
+        tmp_path / "macro.xlsx",
+        {
+            "[Content_Types].xml": lambda d: re.sub(
+                rb"application/vnd\.openxmlformats-officedocument\.spreadsheetml"
+                rb"\.sheet\.main\+xml",
+                macro.encode(),
+                d,
+            )
+        },
+    )
     with zipfile.ZipFile(path, "a") as z:
         z.writestr("xl/vbaProject.bin", b"\xd0\xcf\x11\xe0" + b"\0" * 100)
     assert_solves_like_tiny(path)
@@ -635,7 +882,7 @@ def test_zip_bomb_by_claimed_size(tmp_path, base):
     """A member whose directory entry claims 4 GB."""
     data = bytearray(base.read_bytes())
     entry = data.index(b"PK\x01\x02")
-    data[entry + 24:entry + 28] = struct.pack("<I", 0xFFFFFFF0)
+    data[entry + 24 : entry + 28] = struct.pack("<I", 0xFFFFFFF0)
     path = tmp_path / "claims.xlsx"
     path.write_bytes(bytes(data))
     assert "MiB" in one(error_of(path), "claims.xlsx").found
@@ -664,10 +911,11 @@ def test_zip_bomb_by_expansion(tmp_path, base):
     assert time.perf_counter() - start < 10
 
 
-LAUGHS = (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
-          + b"".join(b'<!ENTITY lol%d "%s">' % (i, (b"&lol%d;" % (i - 1) if i > 1 else b"&lol;") * 10)
-                     for i in range(1, 10))
-          + b"]>")
+LAUGHS = (
+    b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+    + b"".join(b'<!ENTITY lol%d "%s">' % (i, (b"&lol%d;" % (i - 1) if i > 1 else b"&lol;") * 10) for i in range(1, 10))
+    + b"]>"
+)
 
 
 @pytest.mark.parametrize("member", ["sheet", "xl/workbook.xml", "xl/sharedStrings.xml"])
@@ -675,19 +923,31 @@ def test_billion_laughs(tmp_path, base, member):
     """Entity declarations anywhere are refused (openpyxl parses with defusedxml)."""
     member = sheet_member(base, "nodes") if member == "sheet" else member
     if member == "xl/sharedStrings.xml":
-        edits = {"[Content_Types].xml": sub("</Types>", '<Override PartName="/xl/sharedStrings.xml" ContentType='
-                                            '"application/vnd.openxmlformats-officedocument.spreadsheetml.'
-                                            'sharedStrings+xml"/></Types>'),
-                 "xl/_rels/workbook.xml.rels": sub("</Relationships>", '<Relationship Id="rIdSS" Type="http://'
-                                                   'schemas.openxmlformats.org/officeDocument/2006/relationships/'
-                                                   'sharedStrings" Target="sharedStrings.xml"/></Relationships>')}
+        edits = {
+            "[Content_Types].xml": sub(
+                "</Types>",
+                '<Override PartName="/xl/sharedStrings.xml" ContentType='
+                '"application/vnd.openxmlformats-officedocument.spreadsheetml.'
+                'sharedStrings+xml"/></Types>',
+            ),
+            "xl/_rels/workbook.xml.rels": sub(
+                "</Relationships>",
+                '<Relationship Id="rIdSS" Type="http://'
+                "schemas.openxmlformats.org/officeDocument/2006/relationships/"
+                'sharedStrings" Target="sharedStrings.xml"/></Relationships>',
+            ),
+        }
         path = patch_zip(base, tmp_path / "laughs0.xlsx", edits)
         with zipfile.ZipFile(path, "a") as z:
-            z.writestr(member, LAUGHS + b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
-                       b'count="1" uniqueCount="1"><si><t>&lol9;</t></si></sst>')
+            z.writestr(
+                member,
+                LAUGHS + b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+                b'count="1" uniqueCount="1"><si><t>&lol9;</t></si></sst>',
+            )
     else:
-        path = patch_zip(base, tmp_path / "laughs0.xlsx", {member: lambda d: LAUGHS + d.replace(
-            b"<t>a mine</t>", b"<t>&lol9;</t>")})
+        path = patch_zip(
+            base, tmp_path / "laughs0.xlsx", {member: lambda d: LAUGHS + d.replace(b"<t>a mine</t>", b"<t>&lol9;</t>")}
+        )
     start = time.perf_counter()
     issues = error_of(path)
     assert any("entities" in i.found for i in issues), issues
@@ -696,22 +956,36 @@ def test_billion_laughs(tmp_path, base, member):
 
 def test_external_entity(tmp_path, base):
     member = sheet_member(base, "nodes")
-    path = patch_zip(base, tmp_path / "xxe.xlsx", {member: lambda d: b'<?xml version="1.0"?><!DOCTYPE x '
-                                                   b'[<!ENTITY e SYSTEM "file:///etc/passwd">]>'
-                                                   + d.replace(b"<t>a mine</t>", b"<t>&e;</t>")})
+    path = patch_zip(
+        base,
+        tmp_path / "xxe.xlsx",
+        {
+            member: lambda d: (
+                b'<?xml version="1.0"?><!DOCTYPE x '
+                b'[<!ENTITY e SYSTEM "file:///etc/passwd">]>' + d.replace(b"<t>a mine</t>", b"<t>&e;</t>")
+            )
+        },
+    )
     assert "entities" in one(error_of(path), "xxe.xlsx").found
 
 
 def test_dimension_lies(tmp_path, base):
     """The <dimension> a file states is ignored: too small loses nothing, absurd does not hang."""
     member = sheet_member(base, "facilities")
-    small = patch_zip(base, tmp_path / "small.xlsx", {member: sub('<dimension ref="A1:L3" />',
-                                                                  '<dimension ref="A1:B2" />')})
+    small = patch_zip(
+        base, tmp_path / "small.xlsx", {member: sub('<dimension ref="A1:L3" />', '<dimension ref="A1:B2" />')}
+    )
     assert_solves_like_tiny(small)
     start = time.perf_counter()
-    huge = patch_zip(base, tmp_path / "huge.xlsx", {member: lambda d: sub(
-        '<dimension ref="A1:L3" />', '<dimension ref="A1:XFD1048576" />')(d).replace(
-        b"</sheetData>", b'<row r="1048576"><c r="XFD1048576" s="0"/></row></sheetData>')})
+    huge = patch_zip(
+        base,
+        tmp_path / "huge.xlsx",
+        {
+            member: lambda d: sub('<dimension ref="A1:L3" />', '<dimension ref="A1:XFD1048576" />')(d).replace(
+                b"</sheetData>", b'<row r="1048576"><c r="XFD1048576" s="0"/></row></sheetData>'
+            )
+        },
+    )
     assert_solves_like_tiny(huge)
     none = patch_zip(base, tmp_path / "none.xlsx", {member: sub('<dimension ref="A1:L3" />', "")})
     assert_solves_like_tiny(none)
@@ -722,21 +996,25 @@ def test_wide_rows_do_not_blow_up(tmp_path, base):
     """Thousands of rows each with one cell in the last column (XFD)."""
     member = sheet_member(base, "sources")
     rows = b"".join(b'<row r="%d"><c r="XFD%d" t="n"><v>1</v></c></row>' % (r, r) for r in range(3, 503))
-    path = patch_zip(base, tmp_path / "wide.xlsx", {member: lambda d: d.replace(b"</sheetData>",
-                                                                                 rows + b"</sheetData>")})
+    path = patch_zip(
+        base, tmp_path / "wide.xlsx", {member: lambda d: d.replace(b"</sheetData>", rows + b"</sheetData>")}
+    )
     start = time.perf_counter()
     assert_solves_like_tiny(path)
     assert time.perf_counter() - start < 10
 
 
-@pytest.mark.parametrize("cell_xml, found", [
-    ('<c r="C2" t="n"><v>nan</v></c>', "damaged data"),
-    ('<c r="C2" t="n"><v>inf</v></c>', "damaged data"),
-    ('<c r="C2" t="n"><v>abc</v></c>', "damaged data"),
-    ('<c r="C2" t="d"><v>not a date</v></c>', "damaged data"),
-    ('<c r="C2" t="s"><v>99</v></c>', "damaged data"),  # a shared string that does not exist
-    ('<c r="ZZZZ2" t="n"><v>1</v></c>', "damaged data"),
-])
+@pytest.mark.parametrize(
+    "cell_xml, found",
+    [
+        ('<c r="C2" t="n"><v>nan</v></c>', "damaged data"),
+        ('<c r="C2" t="n"><v>inf</v></c>', "damaged data"),
+        ('<c r="C2" t="n"><v>abc</v></c>', "damaged data"),
+        ('<c r="C2" t="d"><v>not a date</v></c>', "damaged data"),
+        ('<c r="C2" t="s"><v>99</v></c>', "damaged data"),  # a shared string that does not exist
+        ('<c r="ZZZZ2" t="n"><v>1</v></c>', "damaged data"),
+    ],
+)
 def test_damaged_cells_name_the_sheet_and_row(tmp_path, base, cell_xml, found):
     member = sheet_member(base, "facilities")
     path = patch_zip(base, tmp_path / "cells.xlsx", {member: sub('<c r="C2" t="n"><v>100</v></c>', cell_xml)})
@@ -744,15 +1022,18 @@ def test_damaged_cells_name_the_sheet_and_row(tmp_path, base, cell_xml, found):
     assert found in issue.found and "row 2" in issue.found
 
 
-@pytest.mark.parametrize("cell_xml, found", [
-    ('<c r="C2" t="n"><v>' + "9" * 400 + "</v></c>", "999"),  # an integer too large for a float
-    ('<c r="C2" t="e"><v>#DIV/0!</v></c>', "#DIV/0!"),
-    ('<c r="C2" t="b"><v>1</v></c>', "True"),
-    ('<c r="C2" t="d"><v>2025-01-01T00:00:00</v></c>', "2025-01-01"),
-    ('<c r="C2" t="str"><v>12 t</v></c>', "12 t"),
-    ('<c r="C2"><f>1/0</f></c>', "no cached value"),
-    ('<c r="C2" t="e"><f>1/0</f><v>#DIV/0!</v></c>', "#DIV/0!"),
-])
+@pytest.mark.parametrize(
+    "cell_xml, found",
+    [
+        ('<c r="C2" t="n"><v>' + "9" * 400 + "</v></c>", "999"),  # an integer too large for a float
+        ('<c r="C2" t="e"><v>#DIV/0!</v></c>', "#DIV/0!"),
+        ('<c r="C2" t="b"><v>1</v></c>', "True"),
+        ('<c r="C2" t="d"><v>2025-01-01T00:00:00</v></c>', "2025-01-01"),
+        ('<c r="C2" t="str"><v>12 t</v></c>', "12 t"),
+        ('<c r="C2"><f>1/0</f></c>', "no cached value"),
+        ('<c r="C2" t="e"><f>1/0</f><v>#DIV/0!</v></c>', "#DIV/0!"),
+    ],
+)
 def test_odd_cells_name_the_cell(tmp_path, base, cell_xml, found):
     member = sheet_member(base, "facilities")
     path = patch_zip(base, tmp_path / "cells.xlsx", {member: sub('<c r="C2" t="n"><v>100</v></c>', cell_xml)})
@@ -760,23 +1041,33 @@ def test_odd_cells_name_the_cell(tmp_path, base, cell_xml, found):
     assert found in issue.found and len(issue.found) < 100
 
 
-@pytest.mark.parametrize("cell_xml", [
-    '<c r="C2"><f>50*2</f><v>100</v></c>',
-    '<c r="C2"><f t="shared" ref="C2:C3" si="0">50*2</f><v>100</v></c>',
-    '<c r="C2"><f t="array" ref="C2">50*2</f><v>100</v></c>',
-    '<c r="C2" t="inlineStr"><is><t>100</t></is></c>',
-    '<c t="n"><v>100</v></c>',  # no cell reference: the next column
-])
+@pytest.mark.parametrize(
+    "cell_xml",
+    [
+        '<c r="C2"><f>50*2</f><v>100</v></c>',
+        '<c r="C2"><f t="shared" ref="C2:C3" si="0">50*2</f><v>100</v></c>',
+        '<c r="C2"><f t="array" ref="C2">50*2</f><v>100</v></c>',
+        '<c r="C2" t="inlineStr"><is><t>100</t></is></c>',
+        '<c t="n"><v>100</v></c>',  # no cell reference: the next column
+    ],
+)
 def test_unusual_but_valid_cells_solve(tmp_path, base, cell_xml):
     member = sheet_member(base, "facilities")
-    assert_solves_like_tiny(patch_zip(base, tmp_path / "ok.xlsx", {member: sub('<c r="C2" t="n"><v>100</v></c>',
-                                                                              cell_xml)}))
+    assert_solves_like_tiny(
+        patch_zip(base, tmp_path / "ok.xlsx", {member: sub('<c r="C2" t="n"><v>100</v></c>', cell_xml)})
+    )
 
 
 def test_hidden_and_very_hidden_sheets_are_read(tmp_path, base):
-    path = patch_zip(base, tmp_path / "hidden.xlsx", {"xl/workbook.xml": lambda d: d.replace(
-        b'name="demand" sheetId="6" state="visible"', b'name="demand" sheetId="6" state="veryHidden"').replace(
-        b'state="visible"', b'state="hidden"', 1)})
+    path = patch_zip(
+        base,
+        tmp_path / "hidden.xlsx",
+        {
+            "xl/workbook.xml": lambda d: d.replace(
+                b'name="demand" sheetId="6" state="visible"', b'name="demand" sheetId="6" state="veryHidden"'
+            ).replace(b'state="visible"', b'state="hidden"', 1)
+        },
+    )
     assert b"veryHidden" in zipfile.ZipFile(path).read("xl/workbook.xml")
     assert_solves_like_tiny(path)
 
@@ -800,8 +1091,11 @@ def test_missing_sheet_part(tmp_path, base):
 
 def test_no_stylesheet_leaks_no_warning(tmp_path, base):
     """openpyxl warns about a missing stylesheet; warnings are errors in this suite."""
-    path = patch_zip(base, tmp_path / "nostyle.xlsx", {"xl/styles.xml": lambda d: (
-        b'<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"/>')})
+    path = patch_zip(
+        base,
+        tmp_path / "nostyle.xlsx",
+        {"xl/styles.xml": lambda d: b'<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"/>'},
+    )
     assert_solves_like_tiny(path)
 
 
@@ -817,8 +1111,15 @@ def test_formula_without_cached_value_names_the_cell(tmp_path):
     """openpyxl saves formulas without computing them."""
     path = write_openpyxl(tmp_path / "formulas.xlsx", formulas=True, styled=True)
     issues = error_of(path)
-    assert {i.place for i in issues} == {"settings!B3", "stages!C3", "facilities!C2", "composition!C2",
-                                         "demand!D2", "demand!D3", "demand!D4"}  # not the ignored scratch sheet
+    assert {i.place for i in issues} == {
+        "settings!B3",
+        "stages!C3",
+        "facilities!C2",
+        "composition!C2",
+        "demand!D2",
+        "demand!D3",
+        "demand!D4",
+    }  # not the ignored scratch sheet
     assert all(i.found == "a formula with no cached value" for i in issues)
 
 
@@ -847,10 +1148,16 @@ def tiny_csv(tmp_path, name="tiny") -> Path:
     return folder
 
 
-@pytest.mark.parametrize("encoding, delimiter, newline", [
-    ("utf-8-sig", ",", "\n"), ("utf-8", ";", "\n"), ("utf-8-sig", ";", "\r\n"), ("utf-8", "\t", "\r\n"),
-    ("utf-8-sig", "\t", "\r"),
-])
+@pytest.mark.parametrize(
+    "encoding, delimiter, newline",
+    [
+        ("utf-8-sig", ",", "\n"),
+        ("utf-8", ";", "\n"),
+        ("utf-8-sig", ";", "\r\n"),
+        ("utf-8", "\t", "\r\n"),
+        ("utf-8-sig", "\t", "\r"),
+    ],
+)
 def test_csv_dialects_solve(tmp_path, encoding, delimiter, newline):
     folder = tiny_csv(tmp_path)
     for p in folder.glob("*.csv"):
@@ -859,21 +1166,24 @@ def test_csv_dialects_solve(tmp_path, encoding, delimiter, newline):
     assert_solves_like_tiny(folder)
 
 
-@pytest.mark.parametrize("name, content, place, found", [
-    ("stages.csv", "stage;order;yield\nmining;1;\nseparation;2;0,5\n", "stages!C3", "'0,5'"),
-    ("stages.csv", "stage;order;yield\nmining;" + "x" * 5000 + ";\nseparation;2;0.5\n", "stages!B2", "xxx"),
-    ("nodes.csv", "node,bloc\nMine,allied\nPlant,allied\nBuyer,allied\n".encode("utf-16"), "nodes.csv", "UTF-8"),
-    ("nodes.csv", "node,bloc,note\nMine,allied,café\n".encode("latin-1"), "nodes.csv", "UTF-8"),
-    ("nodes.csv", "node,bloc,note\nMine,allied," + "x" * 200_000 + "\n", "nodes.csv", "line 2"),
-    ("demand.csv", "node,element,year,demand_t\nBuyer,A,2025\n", "demand!D2", "blank"),
-    ("nodes.csv", "", "nodes!1:1", "no such column"),
-    ("nodes.csv", b"\xef\xbb\xbf", "nodes!1:1", "no such column"),
-    ("nodes.csv", "node,bloc,node\nMine,allied,x\nPlant,allied,y\nBuyer,allied,z\n", "nodes!C1", "'node'"),
-    ("nodes.csv", "node,bloc\nMine,allied\n Mine ,allied\nPlant,allied\nBuyer,allied\n", "nodes!A3", "row 2"),
-    ("settings.csv", "key,value\nfirst_year,2025\nFIRST_YEAR,2026\nlast_year,2027\n", "settings!A3", "FIRST_YEAR"),
-    ("settings.csv", "first_year,2025\nlast_year,2027\n", "settings!A1:B1", "first_year"),
-    ("demand.csv", "node,element,year,demand_t\nBuyer,A,2025," + "9" * 400 + "\n", "demand!D2", "999"),
-])
+@pytest.mark.parametrize(
+    "name, content, place, found",
+    [
+        ("stages.csv", "stage;order;yield\nmining;1;\nseparation;2;0,5\n", "stages!C3", "'0,5'"),
+        ("stages.csv", "stage;order;yield\nmining;" + "x" * 5000 + ";\nseparation;2;0.5\n", "stages!B2", "xxx"),
+        ("nodes.csv", "node,bloc\nMine,allied\nPlant,allied\nBuyer,allied\n".encode("utf-16"), "nodes.csv", "UTF-8"),
+        ("nodes.csv", "node,bloc,note\nMine,allied,café\n".encode("latin-1"), "nodes.csv", "UTF-8"),
+        ("nodes.csv", "node,bloc,note\nMine,allied," + "x" * 200_000 + "\n", "nodes.csv", "line 2"),
+        ("demand.csv", "node,element,year,demand_t\nBuyer,A,2025\n", "demand!D2", "blank"),
+        ("nodes.csv", "", "nodes!1:1", "no such column"),
+        ("nodes.csv", b"\xef\xbb\xbf", "nodes!1:1", "no such column"),
+        ("nodes.csv", "node,bloc,node\nMine,allied,x\nPlant,allied,y\nBuyer,allied,z\n", "nodes!C1", "'node'"),
+        ("nodes.csv", "node,bloc\nMine,allied\n Mine ,allied\nPlant,allied\nBuyer,allied\n", "nodes!A3", "row 2"),
+        ("settings.csv", "key,value\nfirst_year,2025\nFIRST_YEAR,2026\nlast_year,2027\n", "settings!A3", "FIRST_YEAR"),
+        ("settings.csv", "first_year,2025\nlast_year,2027\n", "settings!A1:B1", "first_year"),
+        ("demand.csv", "node,element,year,demand_t\nBuyer,A,2025," + "9" * 400 + "\n", "demand!D2", "999"),
+    ],
+)
 def test_csv_problems_name_the_place(tmp_path, name, content, place, found):
     folder = tiny_csv(tmp_path)
     (folder / name).write_bytes(content.encode() if isinstance(content, str) else content)
@@ -881,15 +1191,18 @@ def test_csv_problems_name_the_place(tmp_path, name, content, place, found):
     assert found in issue.found
 
 
-@pytest.mark.parametrize("name, content", [
-    ("nodes.csv", "node,bloc,note\nMine,allied,a\x00b\nPlant,allied,\nBuyer,allied,\n"),
-    ("nodes.csv", 'node,bloc,note\nMine,allied,"a\u2028b\nc"\nPlant,allied,\nBuyer,allied,\n'),
-    ("nodes.csv", "node,bloc,note\nMine,allied,a\u2028b\x0cc\x1cd\nPlant,allied,\nBuyer,allied,\n"),
-    ("nodes.csv", 'node,bloc,note\nMine,allied,"say ""hi"", twice"\nPlant,allied,\nBuyer,allied,\n'),
-    ("nodes.csv", "\n\n,,\nnode,bloc\nMine,allied\n\nPlant,allied\nBuyer,allied\n,\n"),
-    ("Nodes.CSV", "node,bloc\nMine,allied\nPlant,allied\nBuyer,allied\n"),
-    ("nodes.csv", "node,bloc\nMine,allied\nmine,allied\nMINE,allied\nPlant,allied\nBuyer,allied\n"),  # exact labels
-])
+@pytest.mark.parametrize(
+    "name, content",
+    [
+        ("nodes.csv", "node,bloc,note\nMine,allied,a\x00b\nPlant,allied,\nBuyer,allied,\n"),
+        ("nodes.csv", 'node,bloc,note\nMine,allied,"a\u2028b\nc"\nPlant,allied,\nBuyer,allied,\n'),
+        ("nodes.csv", "node,bloc,note\nMine,allied,a\u2028b\x0cc\x1cd\nPlant,allied,\nBuyer,allied,\n"),
+        ("nodes.csv", 'node,bloc,note\nMine,allied,"say ""hi"", twice"\nPlant,allied,\nBuyer,allied,\n'),
+        ("nodes.csv", "\n\n,,\nnode,bloc\nMine,allied\n\nPlant,allied\nBuyer,allied\n,\n"),
+        ("Nodes.CSV", "node,bloc\nMine,allied\nPlant,allied\nBuyer,allied\n"),
+        ("nodes.csv", "node,bloc\nMine,allied\nmine,allied\nMINE,allied\nPlant,allied\nBuyer,allied\n"),  # exact labels
+    ],
+)
 def test_csv_oddities_that_solve(tmp_path, name, content):
     folder = tiny_csv(tmp_path)
     (folder / "nodes.csv").unlink()
@@ -950,9 +1263,15 @@ def test_command_line_exit_codes(tmp_path, base, rechain):
         if cases[path] == 2:
             assert "input error" in err and path.name in err or "!" in err, (path, err)
 
-    runs = {path: subprocess.Popen([sys.executable, "-m", "rechain.cli", "solve", str(path)],
-                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-            for path in (folder, text)}
+    runs = {
+        path: subprocess.Popen(
+            [sys.executable, "-m", "rechain.cli", "solve", str(path)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for path in (folder, text)
+    }
     for path in cases:
         done = rechain("solve", path)
         check(path, done.returncode, done.stdout, done.stderr)

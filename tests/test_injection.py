@@ -20,9 +20,10 @@ import openpyxl
 import pandas as pd
 import pytest
 from rechain import cli
+from rechain.base.cells import FORMULA_START
 from rechain.report.tables import Chart, write_tables
 from rechain.report.text import markdown_text
-from rechain.report.writers import FORMULA_START, save_csv
+from rechain.report.writers import save_csv
 from test_hostile import write_csv
 
 MINE, PLANT, CN, BUYER = "+1+1", '=HYPERLINK("http://evil.example","y")', "<img src=x onerror=alert(1)>", "a|b"
@@ -35,22 +36,47 @@ HOSTILE = [PLANT, MINE, "-2", CHINA, CN, ALLIED, INJECTED, BUYER, ELEMENT, BUDGE
 # The world of tests/test_risk.py with hostile labels: Mine feeds Plant (built at 1,000 USD/tpa) or CN
 # (china, opex 500 USD/t); Buyer needs 10 t a year in 2025 and 2026.
 WORLD = {
-    "settings": [["key", "value"], ["first_year", 2025], ["last_year", 2026], ["independence_year", 2025],
-                 ["max_restricted_share", 0], ["restricted_blocs", CHINA], ["protected_blocs", ALLIED],
-                 ["budget_blocs", ALLIED]],
-    "nodes": [["node", "bloc", "note"], [MINE, ALLIED, INJECTED], [PLANT, ALLIED, None], [CN, CHINA, None],
-              [BUYER, ALLIED, CN]],
+    "settings": [
+        ["key", "value"],
+        ["first_year", 2025],
+        ["last_year", 2026],
+        ["independence_year", 2025],
+        ["max_restricted_share", 0],
+        ["restricted_blocs", CHINA],
+        ["protected_blocs", ALLIED],
+        ["budget_blocs", ALLIED],
+    ],
+    "nodes": [
+        ["node", "bloc", "note"],
+        [MINE, ALLIED, INJECTED],
+        [PLANT, ALLIED, None],
+        [CN, CHINA, None],
+        [BUYER, ALLIED, CN],
+    ],
     "stages": [["stage", "order", "yield"], [MINING, 1, None], [SEPARATION, 2, 1]],
-    "facilities": [["node", "stage", "existing_tpa", "capex_usd_per_tpa", "opex_usd_per_t", "lead_time_years",
-                    "lifetime_years", "source"],
-                   [MINE, MINING, 100, None, 0, 0, 1, PLANT], [PLANT, SEPARATION, 0, 1000, 0, 0, 1, None],
-                   [CN, SEPARATION, 100, None, 500, 0, 1, None]],
+    "facilities": [
+        [
+            "node",
+            "stage",
+            "existing_tpa",
+            "capex_usd_per_tpa",
+            "opex_usd_per_t",
+            "lead_time_years",
+            "lifetime_years",
+            "source",
+        ],
+        [MINE, MINING, 100, None, 0, 0, 1, PLANT],
+        [PLANT, SEPARATION, 0, 1000, 0, 0, 1, None],
+        [CN, SEPARATION, 100, None, 500, 0, 1, None],
+    ],
     "composition": [["node", "element", "share"], [MINE, ELEMENT, 1]],
     "demand": [["node", "element", "year", "demand_t"], [BUYER, ELEMENT, 2025, 10], [BUYER, ELEMENT, 2026, 10]],
     "scenarios": [["scenario", "key", "value"], [CUT, "restricted_cost_factor", 0.5], [BUDGET, "budget_usd", 5000]],
-    "uncertainty": [["target", "distribution", "p1", "p2", "p3", "factor", "correlation", "condition", "note"],
-                    [f"capex_overrun.{SEPARATION}", "triangular", 1, 1.1, 1.2, "=1+1", 0.5, None, INJECTED],
-                    [f"failure.{PLANT}.{SEPARATION}", "bernoulli", 0.5, None, None, None, None, True, None]],
+    "uncertainty": [
+        ["target", "distribution", "p1", "p2", "p3", "factor", "correlation", "condition", "note"],
+        [f"capex_overrun.{SEPARATION}", "triangular", 1, 1.1, 1.2, "=1+1", 0.5, None, INJECTED],
+        [f"failure.{PLANT}.{SEPARATION}", "bernoulli", 0.5, None, None, None, None, True, None],
+    ],
     "comparators": [["element", "comparator", "premium_low_usd_per_kg", "source"], [ELEMENT, ALLIED, 5, CN]],
     "claims": [["claim", "evidence", "verdict", "scenario"], [INJECTED, PLANT, ELEMENT, CUT]],
 }
@@ -93,9 +119,13 @@ def formula_like(value) -> bool:
 def unsafe_cells(path: Path) -> list[str]:
     """Cells that are formulas, or formula-like text without Excel's quote prefix."""
     book = openpyxl.load_workbook(path)
-    return [f"{path.name}!{ws.title}!{cell.coordinate}: {cell.value!r}"
-            for ws in book.worksheets for row in ws.iter_rows() for cell in row
-            if cell.data_type == "f" or formula_like(cell.value) and not cell.quotePrefix]
+    return [
+        f"{path.name}!{ws.title}!{cell.coordinate}: {cell.value!r}"
+        for ws in book.worksheets
+        for row in ws.iter_rows()
+        for cell in row
+        if cell.data_type == "f" or formula_like(cell.value) and not cell.quotePrefix
+    ]
 
 
 def texts(path: Path) -> set:
@@ -110,10 +140,13 @@ def test_no_workbook_cell_is_a_formula(outputs, command):
         assert unsafe_cells(path) == []
 
 
-@pytest.mark.parametrize(("command", "name", "sheets"), [
-    ("scenarios", "scenarios.xlsx", ("chart1 world_costs", "chart2 policy")),
-    ("report", "findings_tables.xlsx", ("chart3 scenarios_world_costs", "chart4 scenarios_policy")),
-])
+@pytest.mark.parametrize(
+    ("command", "name", "sheets"),
+    [
+        ("scenarios", "scenarios.xlsx", ("chart1 world_costs", "chart2 policy")),
+        ("report", "findings_tables.xlsx", ("chart3 scenarios_world_costs", "chart4 scenarios_policy")),
+    ],
+)
 def test_chart_data_keeps_labels_as_text(outputs, command, name, sheets):
     """The bar charts' category labels are the scenario names, exactly as written, as quote-prefixed text:
     the cost-factor scenario's `=HYPERLINK(...)` (world costs) and the budget's `` `code` `` (policy); the
@@ -129,8 +162,9 @@ def test_chart_data_keeps_labels_as_text(outputs, command, name, sheets):
     assert labels[CUT].data_type == "s" and labels[CUT].quotePrefix
 
 
-@pytest.mark.parametrize(("command", "name"), [("solve", "results.xlsx"), ("risk", "risk.xlsx"),
-                                                ("report", "findings_tables.xlsx")])
+@pytest.mark.parametrize(
+    ("command", "name"), [("solve", "results.xlsx"), ("risk", "risk.xlsx"), ("report", "findings_tables.xlsx")]
+)
 def test_workbook_labels_are_kept_exactly(outputs, command, name):
     """Escaping does not change data: the hostile node, bloc and element names are cell values as written."""
     found = texts(outputs / command / name)
@@ -215,8 +249,18 @@ def test_findings_title_and_headline_quote_labels_escaped(outputs):
     assert r"\*\*bold\*\*" in headline and "**bold**" not in headline.replace(r"\*", "")
 
 
-AUTOLINKS = ["a@b.com", "<a@b.com>", "http://x", "www.x", "WWW.X.ORG", "HTTPS://X.ORG", "ftp://x.org",
-             "mailto:a.b+c@d.co", "xmpp:a_b@c.de", "see first.last@sub.example.org."]
+AUTOLINKS = [
+    "a@b.com",
+    "<a@b.com>",
+    "http://x",
+    "www.x",
+    "WWW.X.ORG",
+    "HTTPS://X.ORG",
+    "ftp://x.org",
+    "mailto:a.b+c@d.co",
+    "xmpp:a_b@c.de",
+    "see first.last@sub.example.org.",
+]
 
 
 MARKDOWN = ["1. x", "===", "www.evil.example", "\\", "&lt;", "![i](x.png)"]
@@ -243,11 +287,21 @@ def test_markdown_code_spans():
 def test_chart_data_sheet_of_hostile_groups(tmp_path):
     """A line chart grouped by hostile scenario names: its chart-data sheet's header row holds the names,
     none a formula, each formula-like one quote-prefixed; x stays a number."""
-    frame = pd.DataFrame({"scenario": [PLANT, MINE, CHINA] * 2, "year": [2030] * 3 + [2035] * 3,
-                          "system_cost_usd": [1e9, 2e9, 3e9, 4e9, 5e9, 6e9]})
+    frame = pd.DataFrame(
+        {
+            "scenario": [PLANT, MINE, CHINA] * 2,
+            "year": [2030] * 3 + [2035] * 3,
+            "system_cost_usd": [1e9, 2e9, 3e9, 4e9, 5e9, 6e9],
+        }
+    )
     run = pd.DataFrame({"item": ["input"], "value": ["=cmd|' /C calc'!A0"]})
-    write_tables(tmp_path, "sweep", {"scenarios": frame}, run,
-                 [Chart("scenarios", "year", "system_cost_usd", "Cost", "scenario")])
+    write_tables(
+        tmp_path,
+        "sweep",
+        {"scenarios": frame},
+        run,
+        [Chart("scenarios", "year", "system_cost_usd", "Cost", "scenario")],
+    )
     assert unsafe_cells(tmp_path / "sweep.xlsx") == []
     ws = openpyxl.load_workbook(tmp_path / "sweep.xlsx")["chart1 scenarios"]
     assert [c.value for c in ws[1]][1:4] == [PLANT, MINE, CHINA]

@@ -28,21 +28,32 @@ def approx(x):
 def cheap_and_dear(demand=10.0):
     """One stage, 2025: mine MA 10 t/yr at 2,000 USD/t, mine MB plenty at 5,000 USD/t, both allied;
     `demand` t of A to the allied Buyer."""
-    return case((2025, 2025), {"MA": "allied", "MB": "allied", "Buyer": "allied"}, 1,
-                [fac("MA", 1, existing_tpa=10, opex_usd_per_t=2000),
-                 fac("MB", 1, existing_tpa=100, opex_usd_per_t=5000)],
-                {"MA": A1, "MB": A1}, flat("Buyer", "A", demand, (2025, 2025)))
+    return case(
+        (2025, 2025),
+        {"MA": "allied", "MB": "allied", "Buyer": "allied"},
+        1,
+        [fac("MA", 1, existing_tpa=10, opex_usd_per_t=2000), fac("MB", 1, existing_tpa=100, opex_usd_per_t=5000)],
+        {"MA": A1, "MB": A1},
+        flat("Buyer", "A", demand, (2025, 2025)),
+    )
 
 
 def two_years():
     """One stage, 2025-2026, discount rate 0.1, α = 0.5, 10 t of A a year to the allied Buyer. China:
     plenty at 1,000 USD/t. The clean mine US: none yet, 3,000 USD per t/yr to build (lead time 0),
     2,000 USD/t to run."""
-    return case((2025, 2026), {"CN": "china", "US": "allied", "Buyer": "allied"}, 1,
-                [fac("CN", 1, existing_tpa=100, opex_usd_per_t=1000),
-                 fac("US", 1, capex_usd_per_tpa=3000, opex_usd_per_t=2000)],
-                {"CN": A1, "US": A1}, {("Buyer", "A", y): 10.0 for y in (2025, 2026)},
-                settings={"discount_rate": 0.1, "max_restricted_share": 0.5})
+    return case(
+        (2025, 2026),
+        {"CN": "china", "US": "allied", "Buyer": "allied"},
+        1,
+        [
+            fac("CN", 1, existing_tpa=100, opex_usd_per_t=1000),
+            fac("US", 1, capex_usd_per_tpa=3000, opex_usd_per_t=2000),
+        ],
+        {"CN": A1, "US": A1},
+        {("Buyer", "A", y): 10.0 for y in (2025, 2026)},
+        settings={"discount_rate": 0.1, "max_restricted_share": 0.5},
+    )
 
 
 def measured(ds, path="direct"):
@@ -84,8 +95,11 @@ def test_the_table_and_summary_show_the_range():
     assert list(table["unique"]) == [False, False]
     assert r.summary["marginal_supply_cost_range_usd_per_kg"] == {"A": {"2025": [approx(2), approx(5)]}}
     sheet = dict(summary_table(r, {}).itertuples(index=False))
-    assert (sheet["marginal_supply_cost_mean_usd_per_kg.A"], sheet["marginal_supply_cost_mean_low_usd_per_kg.A"],
-            sheet["marginal_supply_cost_mean_high_usd_per_kg.A"]) == (approx(2), approx(2), approx(5))
+    assert (
+        sheet["marginal_supply_cost_mean_usd_per_kg.A"],
+        sheet["marginal_supply_cost_mean_low_usd_per_kg.A"],
+        sheet["marginal_supply_cost_mean_high_usd_per_kg.A"],
+    ) == (approx(2), approx(2), approx(5))
     spare = solve(cheap_and_dear(9.0))
     row = spare.tables["marginal_supply_cost"].iloc[0]
     assert bool(row["unique"]) and pd.isna(row["low_usd_per_kg"]) and pd.isna(row["high_usd_per_kg"])
@@ -127,9 +141,15 @@ def test_stable_rows_are_not_resolved(monkeypatch):
     calls = []
     moved = Probe.moved
     monkeypatch.setattr(Probe, "moved", lambda self, *a: calls.append(1) or moved(self, *a))
-    spare = case((2025, 2025), {"Mine": "allied", "Sep": "allied", "Buyer": "allied"}, 2,
-                 [fac("Mine", 1, existing_tpa=100), fac("Sep", 2, existing_tpa=100, opex_usd_per_t=1)],
-                 {"Mine": A1}, {("Buyer", "A", 2025): 10.0}, settings={"max_restricted_share": 1.0})
+    spare = case(
+        (2025, 2025),
+        {"Mine": "allied", "Sep": "allied", "Buyer": "allied"},
+        2,
+        [fac("Mine", 1, existing_tpa=100), fac("Sep", 2, existing_tpa=100, opex_usd_per_t=1)],
+        {"Mine": A1},
+        {("Buyer", "A", 2025): 10.0},
+        settings={"max_restricted_share": 1.0},
+    )
     assert measured(spare).by_element == {("A", 2025): approx(0.001)}
     assert calls == []
     measured(cheap_and_dear())
@@ -181,14 +201,22 @@ def test_per_kg_premium_range():
     high end takes its low end: mean of (5 − 0.5, 2) = 3.25. An end with no finite value: None."""
     case_ = summary({"2025": 2.0, "2026": 3.0}, {"A": {"2025": [2.0, 5.0]}})
     free = summary({"2025": 1.0, "2026": 1.0})
-    assert per_kg_premiums(case_, free) == {"premium_usd_per_kg.A": 1.5, "premium_unique.A": False,
-                                            "premium_low_usd_per_kg.A": 1.5, "premium_high_usd_per_kg.A": 3.0}
+    assert per_kg_premiums(case_, free) == {
+        "premium_usd_per_kg.A": 1.5,
+        "premium_unique.A": False,
+        "premium_low_usd_per_kg.A": 1.5,
+        "premium_high_usd_per_kg.A": 3.0,
+    }
     free = summary({"2025": 1.0, "2026": 1.0}, {"A": {"2025": [0.5, 1.0]}})
     assert per_kg_premiums(case_, free)["premium_high_usd_per_kg.A"] == 3.25
     open_ = summary({"2025": 2.0, "2026": 3.0}, {"A": {"2025": [2.0, None]}})
     assert per_kg_premiums(open_, summary({"2025": 1.0, "2026": 1.0}))["premium_high_usd_per_kg.A"] is None
-    assert per_kg_premiums(free, free) == {"premium_usd_per_kg.A": 0.0, "premium_unique.A": False,
-                                           "premium_low_usd_per_kg.A": -0.25, "premium_high_usd_per_kg.A": 0.25}
+    assert per_kg_premiums(free, free) == {
+        "premium_usd_per_kg.A": 0.0,
+        "premium_unique.A": False,
+        "premium_low_usd_per_kg.A": -0.25,
+        "premium_high_usd_per_kg.A": 0.25,
+    }
     assert per_kg_premiums(summary({"2025": 2.0}), summary({"2025": 1.0})) == {"premium_usd_per_kg.A": 1.0}
 
 
@@ -198,7 +226,8 @@ def test_ends_within_a_tenth_of_a_per_cent_are_one_premium():
     1.003, 0.003 apart: a range."""
     free = summary({"2025": 1.0})
     assert per_kg_premiums(summary({"2025": 2.0}, {"A": {"2025": [2.0, 2.0009]}}), free) == {
-        "premium_usd_per_kg.A": 1.0}
+        "premium_usd_per_kg.A": 1.0
+    }
     wide = per_kg_premiums(summary({"2025": 2.0}, {"A": {"2025": [2.0, 2.003]}}), free)
     assert (wide["premium_low_usd_per_kg.A"], wide["premium_high_usd_per_kg.A"]) == (approx(1), approx(1.003))
 
@@ -206,33 +235,74 @@ def test_ends_within_a_tenth_of_a_per_cent_are_one_premium():
 def test_findings_tables_put_the_ends_beside_the_point():
     """A findings table: per element the point, then `premium_unique`, low and high; a row whose
     premium is unique says True (its ends blank); without any non-unique row no extra columns."""
-    rows = [{"case": "a", "premium_share": 0.1, "premium_usd_per_kg.A": 1.5, "premium_unique.A": False,
-             "premium_low_usd_per_kg.A": 1.5, "premium_high_usd_per_kg.A": 3.0},
-            {"case": "b", "premium_share": 0.2, "premium_usd_per_kg.A": 2.0}]
+    rows = [
+        {
+            "case": "a",
+            "premium_share": 0.1,
+            "premium_usd_per_kg.A": 1.5,
+            "premium_unique.A": False,
+            "premium_low_usd_per_kg.A": 1.5,
+            "premium_high_usd_per_kg.A": 3.0,
+        },
+        {"case": "b", "premium_share": 0.2, "premium_usd_per_kg.A": 2.0},
+    ]
     table = _with_per_kg(rows, ["case", "premium_share", "status"])
-    assert list(table.columns) == ["case", "premium_share", "premium_usd_per_kg.A", "premium_unique.A",
-                                   "premium_low_usd_per_kg.A", "premium_high_usd_per_kg.A", "status"]
+    assert list(table.columns) == [
+        "case",
+        "premium_share",
+        "premium_usd_per_kg.A",
+        "premium_unique.A",
+        "premium_low_usd_per_kg.A",
+        "premium_high_usd_per_kg.A",
+        "status",
+    ]
     assert list(table["premium_unique.A"]) == [False, True]
     assert list(_with_per_kg(rows[1:], ["case", "premium_share"]).columns) == [
-        "case", "premium_share", "premium_usd_per_kg.A"]
+        "case",
+        "premium_share",
+        "premium_usd_per_kg.A",
+    ]
 
 
 def test_findings_sentences_say_between():
     """Sentences quote a range where the premium is not unique, a point where it is."""
-    row = pd.Series({"premium_usd_per_kg.A": 1.5, "premium_unique.A": False, "premium_low_usd_per_kg.A": 1.5,
-                     "premium_high_usd_per_kg.A": 3.0, "premium_usd_per_kg.B": 2.0, "premium_unique.B": True})
-    assert per_kg(row) == (" (between +1.5 and +3 USD/kg (the marginal cost is not unique here) for A, "
-                           "+2 USD/kg for B at the margin)")
+    row = pd.Series(
+        {
+            "premium_usd_per_kg.A": 1.5,
+            "premium_unique.A": False,
+            "premium_low_usd_per_kg.A": 1.5,
+            "premium_high_usd_per_kg.A": 3.0,
+            "premium_usd_per_kg.B": 2.0,
+            "premium_unique.B": True,
+        }
+    )
+    assert per_kg(row) == (
+        " (between +1.5 and +3 USD/kg (the marginal cost is not unique here) for A, +2 USD/kg for B at the margin)"
+    )
     assert range_text(2.0, False, 1.5, None) == (
-        "+1.5 USD/kg or more, with no finite upper end (the marginal cost is not unique here)")
-    table = pd.DataFrame([{"element": "A", "comparator": "floor", "premium_low_usd_per_kg": 59.0,
-                           "premium_high_usd_per_kg": None, "model_usd_per_kg": 80.0, "marginal_unique": False,
-                           "marginal_low_usd_per_kg": 70.0, "marginal_high_usd_per_kg": 95.5,
-                           "model_low_usd_per_kg": None, "model_high_usd_per_kg": None}])
+        "+1.5 USD/kg or more, with no finite upper end (the marginal cost is not unique here)"
+    )
+    table = pd.DataFrame(
+        [
+            {
+                "element": "A",
+                "comparator": "floor",
+                "premium_low_usd_per_kg": 59.0,
+                "premium_high_usd_per_kg": None,
+                "model_usd_per_kg": 80.0,
+                "marginal_unique": False,
+                "marginal_low_usd_per_kg": 70.0,
+                "marginal_high_usd_per_kg": 95.5,
+                "model_low_usd_per_kg": None,
+                "model_high_usd_per_kg": None,
+            }
+        ]
+    )
     subject = SimpleNamespace(protected="allied", year=2035)
     assert comparator_sentence(subject, table) == [
         "- Per kg of allied demand from 2035, beside public comparators: A: model between +70 and +95.5 USD/kg "
-        "(the marginal cost is not unique here) against +59 USD/kg (floor)."]
+        "(the marginal cost is not unique here) against +59 USD/kg (floor)."
+    ]
 
 
 def test_mean_over_the_years_has_ends_too():
@@ -245,8 +315,11 @@ def test_mean_over_the_years_has_ends_too():
     r = solve(ds)
     assert r.summary["marginal_supply_cost_mean_range_usd_per_kg"] == {"A": [approx(69 / 44), approx(3)]}
     row = row_of(r, {}, ds)
-    assert (row["marginal_supply_cost_unique.A"], row["marginal_supply_cost_low_usd_per_kg.A"],
-            row["marginal_supply_cost_high_usd_per_kg.A"]) == (False, approx(69 / 44), approx(3))
+    assert (
+        row["marginal_supply_cost_unique.A"],
+        row["marginal_supply_cost_low_usd_per_kg.A"],
+        row["marginal_supply_cost_high_usd_per_kg.A"],
+    ) == (False, approx(69 / 44), approx(3))
 
 
 def test_frontier_premium_ends():

@@ -6,10 +6,15 @@ from worked import case, fac
 
 
 def mine(penalty):
-    return case((2025, 2026), {"Mine": "allied", "Buyer": "allied"}, 1,
-                [fac("Mine", 1, capex_usd_per_tpa=1000, fixed_om_usd_per_tpa_yr=10, opex_usd_per_t=40,
-                     lifetime_years=25)],
-                {"Mine": {"A": 1.0}}, {("Buyer", "A", 2026): 5.0}, settings={"unmet_penalty_usd_per_t": penalty})
+    return case(
+        (2025, 2026),
+        {"Mine": "allied", "Buyer": "allied"},
+        1,
+        [fac("Mine", 1, capex_usd_per_tpa=1000, fixed_om_usd_per_tpa_yr=10, opex_usd_per_t=40, lifetime_years=25)],
+        {"Mine": {"A": 1.0}},
+        {("Buyer", "A", 2026): 5.0},
+        settings={"unmet_penalty_usd_per_t": penalty},
+    )
 
 
 def test_unit_cost_ceiling_by_hand():

@@ -7,13 +7,15 @@ import sys
 
 import openpyxl
 import pytest
-from rechain.report.writers import atomic_path, write_csv
+from rechain.base.files import atomic_path
+from rechain.report.writers import write_csv
 
 
 def sheets(path, skip=("summary", "run")):
     book = openpyxl.load_workbook(path)
-    return {name: [[c.value for c in row] for row in book[name].iter_rows()] for name in book.sheetnames
-            if name not in skip}
+    return {
+        name: [[c.value for c in row] for row in book[name].iter_rows()] for name in book.sheetnames if name not in skip
+    }
 
 
 def test_same_input_same_tables(tmp_path, rechain):
@@ -24,9 +26,13 @@ def test_same_input_same_tables(tmp_path, rechain):
     case = tmp_path / "world.xlsx"
     write_world(case, world(10, 4, 6, seed=3))
     seed = "2" if os.environ.get("PYTHONHASHSEED") == "1" else "1"
-    child = subprocess.Popen([sys.executable, "-m", "rechain.cli", "solve", str(case), "--out", str(tmp_path / "b"),
-                              "--json"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                             env=os.environ | {"PYTHONHASHSEED": seed})
+    child = subprocess.Popen(
+        [sys.executable, "-m", "rechain.cli", "solve", str(case), "--out", str(tmp_path / "b"), "--json"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=os.environ | {"PYTHONHASHSEED": seed},
+    )
     done = rechain("solve", case, "--out", tmp_path / "a", "--json")
     assert done.returncode == 0, done.stderr
     _, err = child.communicate(timeout=300)

@@ -39,8 +39,9 @@ def test_local_cluster_matches_in_process(examples):
     wb = load_workbook(examples / "frontier")
     points = grid(parse_params(PARAMS))
     serial, _ = run_points(wb, None, (), points, workers=1)
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                      dashboard_address=":0") as cluster:
+    with LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=":0"
+    ) as cluster:
         distributed, complete = run_points(wb, None, (), points, workers=2, scheduler=cluster.scheduler_address)
     assert complete
     same_rows(serial, distributed)
@@ -48,8 +49,9 @@ def test_local_cluster_matches_in_process(examples):
 
 def test_sweep_cli_writes_every_format(examples, tmp_path, rechain):
     out = tmp_path / "sweep"
-    done = rechain("sweep", examples / "frontier", "--param", "max_restricted_share=1:0:3", "--workers", "1",
-                   "--out", out)
+    done = rechain(
+        "sweep", examples / "frontier", "--param", "max_restricted_share=1:0:3", "--workers", "1", "--out", out
+    )
     assert done.returncode == 0, done.stderr
     for name in ("sweep.xlsx", "sweep_sweep.csv", "sweep.md", "sweep_sweep.png"):
         assert (out / name).stat().st_size > 0
@@ -69,8 +71,18 @@ def test_frontier_cli_xlsx_has_charts(examples, tmp_path, rechain):
     import openpyxl
 
     out = tmp_path / "fr"
-    done = rechain("frontier", examples / "frontier", "--points", "3", "--budget-points", "3", "--cost-factors",
-                   "1,0.5", "--out", out)
+    done = rechain(
+        "frontier",
+        examples / "frontier",
+        "--points",
+        "3",
+        "--budget-points",
+        "3",
+        "--cost-factors",
+        "1,0.5",
+        "--out",
+        out,
+    )
     assert done.returncode == 0, done.stderr
     book = openpyxl.load_workbook(out / "frontier.xlsx")
     assert len(book["cost_of_independence"]._charts) == 1 and len(book["budget_frontier"]._charts) == 1

@@ -29,6 +29,7 @@ def stop_at_call(n: int):
         seen.append(list(rows))
         if len(seen) == n:
             raise KeyboardInterrupt
+
     return on_row, seen
 
 
@@ -45,8 +46,12 @@ def test_an_interrupted_hedge_leaves_vss_and_evpi_blank(tmp_path):
     assert not complete
     assert [len(rows) for rows in seen] == [3, 1]
     assert value["hedge_mean_objective_usd"] is not None
-    for figure in ("replan_mean_objective_usd", "commit_mean_objective_usd", "value_of_stochastic_solution_usd",
-                   "expected_value_of_perfect_information_usd"):
+    for figure in (
+        "replan_mean_objective_usd",
+        "commit_mean_objective_usd",
+        "value_of_stochastic_solution_usd",
+        "expected_value_of_perfect_information_usd",
+    ):
         assert value[figure] is None, figure
     assert value["comparison_draws_done"] == "replan 1 of 3, commit 0 of 3"
 
@@ -71,10 +76,23 @@ def test_the_cli_says_an_interrupted_hedge_is_incomplete(tmp_path, rechain, monk
     def interrupted(job, tasks, workers=None, scheduler=None, on_row=None):
         rows, _ = real(job, tasks[:1], workers, scheduler, on_row)
         return rows, False
+
     monkeypatch.setattr(parallel, "run_tasks", interrupted)
     out = tmp_path / "out"
-    done = rechain("risk", world(tmp_path, FAILS), "--mode", "hedge", "--draws", "3", "--recourse-year", "2026",
-                   "--workers", "1", "--out", out)
+    done = rechain(
+        "risk",
+        world(tmp_path, FAILS),
+        "--mode",
+        "hedge",
+        "--draws",
+        "3",
+        "--recourse-year",
+        "2026",
+        "--workers",
+        "1",
+        "--out",
+        out,
+    )
     assert done.returncode == 130, done.stderr
     assert "VSS and EVPI left blank" in done.stderr and "3 of 3 draws done" not in done.stderr
     value = pd.read_csv(out / "risk_incomplete_value.csv").set_index("figure")["value"]
@@ -89,8 +107,9 @@ def test_risk_json_is_one_document_when_writing_fails(tmp_path, rechain, monkeyp
     """--json --out on a full disk: stdout holds exactly one JSON document (json.loads fails on a
     second one), carrying the tables and the output error; exit 2; no traceback."""
     monkeypatch.setattr(os, "replace", failing_writes)
-    done = rechain("risk", world(tmp_path, FAILS), "--draws", "2", "--workers", "1", "--json",
-                   "--out", tmp_path / "out")
+    done = rechain(
+        "risk", world(tmp_path, FAILS), "--draws", "2", "--workers", "1", "--json", "--out", tmp_path / "out"
+    )
     assert done.returncode == 2, done.stderr
     payload = json.loads(done.stdout)
     assert payload["status"] == "output_error" and "No space left on device" in payload["message"]
@@ -99,8 +118,9 @@ def test_risk_json_is_one_document_when_writing_fails(tmp_path, rechain, monkeyp
 
 
 def test_risk_json_with_out_is_one_document(tmp_path, rechain):
-    done = rechain("risk", world(tmp_path, FAILS), "--draws", "2", "--workers", "1", "--json",
-                   "--out", tmp_path / "out")
+    done = rechain(
+        "risk", world(tmp_path, FAILS), "--draws", "2", "--workers", "1", "--json", "--out", tmp_path / "out"
+    )
     assert done.returncode == 0, done.stderr
     payload = json.loads(done.stdout)
     assert "status" not in payload and (tmp_path / "out" / "risk.xlsx").exists()
@@ -117,8 +137,20 @@ def test_a_time_limited_plan_exits_3_and_keeps_the_work(tmp_path, rechain, monke
     draws solved, VSS blank)."""
     monkeypatch.setattr(risk, "committed_plan", time_limited)
     out = tmp_path / "out"
-    done = rechain("risk", world(tmp_path, FAILS), "--mode", mode, "--draws", "3", "--recourse-year", "2026",
-                   "--workers", "1", "--out", out)
+    done = rechain(
+        "risk",
+        world(tmp_path, FAILS),
+        "--mode",
+        mode,
+        "--draws",
+        "3",
+        "--recourse-year",
+        "2026",
+        "--workers",
+        "1",
+        "--out",
+        out,
+    )
     assert done.returncode == 3, done.stderr
     assert "deterministic plan did not solve" in done.stderr and "time limit" in done.stderr
     draws = pd.read_csv(out / "risk_draws.csv")
@@ -133,8 +165,9 @@ def test_a_time_limited_plan_exits_3_and_keeps_the_work(tmp_path, rechain, monke
 
 def test_a_real_time_limit_in_commit_is_not_an_input_error(tmp_path, rechain):
     """--time-limit 0: HiGHS stops before any solve finishes, the plan's included: exit 3, not 2."""
-    done = rechain("risk", world(tmp_path, FAILS), "--mode", "commit", "--draws", "2", "--workers", "1",
-                   "--time-limit", "0")
+    done = rechain(
+        "risk", world(tmp_path, FAILS), "--mode", "commit", "--draws", "2", "--workers", "1", "--time-limit", "0"
+    )
     assert done.returncode == 3, done.stderr
     assert "input error" not in done.stderr
 
@@ -154,8 +187,9 @@ def bar_end(done) -> tuple[int, int]:
 @pytest.mark.parametrize("mode, total", [("replan", 3), ("commit", 3), ("hedge", 9)])
 def test_the_risk_bar_ends_at_its_total(tmp_path, rechain, mode, total):
     """3 draws: 3 solves in replan and commit; hedge: 3 hedged draws + 3 replanned + 3 committed = 9."""
-    done = rechain("risk", world(tmp_path, FAILS), "--mode", mode, "--draws", "3", "--recourse-year", "2026",
-                   "--workers", "1")
+    done = rechain(
+        "risk", world(tmp_path, FAILS), "--mode", mode, "--draws", "3", "--recourse-year", "2026", "--workers", "1"
+    )
     assert bar_end(done) == (total, total)
 
 
@@ -178,8 +212,7 @@ def test_the_frontier_bar_ends_at_its_total_with_a_one_point_budget_grid(example
 def test_the_report_bar_ends_at_its_total(examples, tmp_path, rechain):
     """The report's total is estimated before it knows which cases it solves once for several tables:
     a finished report's bar ends at the solves it made, n/n."""
-    done, total = bar_end(rechain("report", examples / "v2", "--draws", "0", "--workers", "1",
-                                  "--out", tmp_path / "f"))
+    done, total = bar_end(rechain("report", examples / "v2", "--draws", "0", "--workers", "1", "--out", tmp_path / "f"))
     assert done == total > 0
 
 
@@ -263,8 +296,18 @@ def test_a_stalled_sweep_writes_its_finished_points_as_partial(stalling, example
     "2 of 4 points done, partial" on stderr with the --scheduler error; sweep_incomplete_sweep.csv holds the 2
     points (factors 1 and 2), the run table says complete False, points 4, points_done 2; no sweep_sweep.csv."""
     out = tmp_path / "out"
-    done = rechain("sweep", examples / "tiny", "--param", "demand_factor=1,2,3,4", "--workers", "2",
-                   "--scheduler", stalling, "--out", out)
+    done = rechain(
+        "sweep",
+        examples / "tiny",
+        "--param",
+        "demand_factor=1,2,3,4",
+        "--workers",
+        "2",
+        "--scheduler",
+        stalling,
+        "--out",
+        out,
+    )
     assert done.returncode == 2, done.stderr
     assert "2 of 4 points done, partial" in done.stderr
     assert "--scheduler: expected a dask scheduler whose workers run the tasks" in done.stderr
@@ -279,8 +322,19 @@ def test_a_stalled_risk_run_writes_its_finished_draws_as_partial(stalling, tmp_p
     risk_incomplete_draws.csv holds draws 0 and 1; --json prints one document with complete false and
     draws_done 2 (the probabilities are over the 2 draws done, and say so)."""
     out = tmp_path / "out"
-    done = rechain("risk", world(tmp_path, FAILS), "--draws", "4", "--workers", "2", "--scheduler", stalling,
-                   "--out", out, "--json")
+    done = rechain(
+        "risk",
+        world(tmp_path, FAILS),
+        "--draws",
+        "4",
+        "--workers",
+        "2",
+        "--scheduler",
+        stalling,
+        "--out",
+        out,
+        "--json",
+    )
     assert done.returncode == 2, done.stderr
     assert "2 of 4 draws done, partial" in done.stderr
     assert pd.read_csv(out / "risk_incomplete_draws.csv")["draw"].tolist() == [0, 1]

@@ -11,7 +11,7 @@ import subprocess
 import sys
 
 import pytest
-from rechain.errors import InputError
+from rechain.base.errors import InputError
 from rechain.run.risk import load_risk
 
 from entry import rechain_process
@@ -149,8 +149,10 @@ def test_a_full_disk_is_one_line_and_exit_2(tiny, tmp_path, rechain, monkeypatch
 def test_a_full_disk_in_risk_and_report(tmp_path, rechain, monkeypatch):
     folder = world(tmp_path, "failure.separation,bernoulli,0.5,,,\n")
     monkeypatch.setattr(os, "replace", full_disk)
-    for args in (("risk", folder, "--draws", "2", "--workers", "1", "--out", tmp_path / "r"),
-                 ("report", folder, "--draws", "0", "--workers", "1", "--out", tmp_path / "f")):
+    for args in (
+        ("risk", folder, "--draws", "2", "--workers", "1", "--out", tmp_path / "r"),
+        ("report", folder, "--draws", "0", "--workers", "1", "--out", tmp_path / "f"),
+    ):
         done = rechain(*args)
         assert done.returncode == 2, done.stderr
         assert "No space left on device" in done.stderr and "Traceback" not in done.stderr
@@ -161,8 +163,13 @@ def test_a_full_stdout_is_one_line_and_exit_2(examples, args):
     """stdout on a full device (/dev/full takes no byte): the printed summary cannot be written, so the
     command fails with exit 2 and one line on stderr, never 0 with nothing printed, never a traceback."""
     with open("/dev/full", "w") as full:
-        done = subprocess.run([sys.executable, "-m", "rechain.cli", *args, str(examples / "tiny")],
-                              stdout=full, stderr=subprocess.PIPE, text=True, timeout=120)
+        done = subprocess.run(
+            [sys.executable, "-m", "rechain.cli", *args, str(examples / "tiny")],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=120,
+        )
     assert done.returncode == 2, done.stderr
     assert "No space left on device" in done.stderr and "Traceback" not in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1

@@ -202,8 +202,14 @@ def test_committed_overruns_any_budget_row(settings, budgets, spent, over):
 def test_a_planned_build_with_no_variable_is_an_error():
     """A committed plan naming a build the case cannot hold (a start year after last_year) is refused,
     never dropped unpaid."""
-    ds = case((2025, 2025), {"M": "allied", "B": "allied"}, 1, [fac("M", 1, capex_usd_per_tpa=1.0)],
-              {"M": {"A": 1.0}}, {("B", "A", 2025): 1.0})
+    ds = case(
+        (2025, 2025),
+        {"M": "allied", "B": "allied"},
+        1,
+        [fac("M", 1, capex_usd_per_tpa=1.0)],
+        {"M": {"A": 1.0}},
+        {("B", "A", 2025): 1.0},
+    )
     model = Model(ds, Variant.DRAWS)
     with pytest.raises(ValueError, match="no build variable"):
         model.commit({("M", 1, 2030): 5.0}, {})
@@ -217,11 +223,16 @@ def test_committed_facility_and_circuit_capex_leave_the_budget_rows():
     draw solves: both serve from 2026; 2025's 10 t are unmet (1e7 USD/t): objective 3,000 + 1e8 (the
     builds operate 1 year of a 1-year life: no salvage)."""
     years = (2025, 2026)
-    ds = case(years, {"Mine": "allied", "Sep": "allied", "Buyer": "allied"}, 2,
-              [fac("Mine", 1, existing_tpa=100), fac("Sep", 2, capex_usd_per_tpa=100.0)],
-              {"Mine": {"A": 1.0}}, flat("Buyer", "A", 10, years),
-              circuits={("Sep", "A"): Circuit(capex_usd_per_tpa=50.0)},
-              settings={"max_restricted_share": 1.0, "budget_usd": 1000.0})
+    ds = case(
+        years,
+        {"Mine": "allied", "Sep": "allied", "Buyer": "allied"},
+        2,
+        [fac("Mine", 1, existing_tpa=100), fac("Sep", 2, capex_usd_per_tpa=100.0)],
+        {"Mine": {"A": 1.0}},
+        flat("Buyer", "A", 10, years),
+        circuits={("Sep", "A"): Circuit(capex_usd_per_tpa=50.0)},
+        settings={"max_restricted_share": 1.0, "budget_usd": 1000.0},
+    )
     model = Model(ds, Variant.DRAWS)
     model.commit({("Sep", 2, 2025): 10.0, ("Sep", "A", 2025): 10.0}, {("Sep", 2): (1, 2.0)})
     solution = model.solve(tables=False)
@@ -262,11 +273,19 @@ def test_hedge_keeps_its_work_when_the_plan_fails(tmp_path, monkeypatch):
 def one_year(any_price: bool):
     """2025 only, no discount; Plant builds at 1000 USD/tpa (lifetime 1: no salvage in service); CN
     (100 tpa) supplies at 500 USD/t; Buyer needs 10 t, alpha = 0; shortfall penalty 1 USD/t."""
-    ds = case((2025, 2025), {"Mine": "allied", "Plant": "allied", "CN": "china", "Buyer": "allied"}, 2,
-              [fac("Mine", 1, existing_tpa=100), fac("Plant", 2, capex_usd_per_tpa=1000.0),
-               fac("CN", 2, existing_tpa=100, opex_usd_per_t=500.0)],
-              {"Mine": {"A": 1.0}}, {("Buyer", "A", 2025): 10.0},
-              settings={"max_restricted_share": 0.0, "shortfall_penalty_usd_per_t": 1.0})
+    ds = case(
+        (2025, 2025),
+        {"Mine": "allied", "Plant": "allied", "CN": "china", "Buyer": "allied"},
+        2,
+        [
+            fac("Mine", 1, existing_tpa=100),
+            fac("Plant", 2, capex_usd_per_tpa=1000.0),
+            fac("CN", 2, existing_tpa=100, opex_usd_per_t=500.0),
+        ],
+        {"Mine": {"A": 1.0}},
+        {("Buyer", "A", 2025): 10.0},
+        settings={"max_restricted_share": 0.0, "shortfall_penalty_usd_per_t": 1.0},
+    )
     if any_price:
         ds = dataclasses.replace(ds, settings=dataclasses.replace(ds.settings, shortfall_at_any_price=True))
     return ds

@@ -29,7 +29,11 @@ def test_reference_recycling_plants():
     existing = {n: ds.facilities[(n, 1)].existing_tpa for n in PLANTS}
     assert existing == approx({PLANTS[0]: 36.2, PLANTS[1]: 36.2, PLANTS[2]: 723.2, PLANTS[3]: 0})
     assert {(k, y): t for (n, k, y), t in ds.availability.items() if n == PLANTS[2]} == {
-        (1, 2025): 0, (1, 2026): 0, (2, 2025): 0, (2, 2026): 0}
+        (1, 2025): 0,
+        (1, 2026): 0,
+        (2, 2025): 0,
+        (2, 2026): 0,
+    }
     option = ds.facilities[(PLANTS[3], 2)]
     assert (option.max_tpa, option.capex_usd_per_tpa, option.lead_time_years) == (271.2, 580_700, 3)
     assert ds.facilities[(PLANTS[3], 1)].max_tpa == 271.2

@@ -36,10 +36,22 @@ def test_world_is_at_least_thirty_nodes_in_four_blocs():
 
 
 def test_the_scenarios_of_the_findings_are_there(reference_solve):
-    required = {"heavy_re_controls", "embargo_2027", "myanmar_disruption", "alliance_without_eu",
-                "china_cost_factor_0_25", "china_cost_factor_0_333", "china_cost_factor_0_667", "budget_8_5bn",
-                "budget_75bn", "budget_300bn", "open_china_offtake_mines", "clean_allied_ore_and_processing",
-                "scope_embedded_magnets", "stockpile_180_days"}
+    required = {
+        "heavy_re_controls",
+        "embargo_2027",
+        "myanmar_disruption",
+        "alliance_without_eu",
+        "china_cost_factor_0_25",
+        "china_cost_factor_0_333",
+        "china_cost_factor_0_667",
+        "budget_8_5bn",
+        "budget_75bn",
+        "budget_300bn",
+        "open_china_offtake_mines",
+        "clean_allied_ore_and_processing",
+        "scope_embedded_magnets",
+        "stockpile_180_days",
+    }
     assert required <= set(reference_solve.workbook.scenario_names)
 
 
@@ -47,13 +59,26 @@ def test_the_scenarios_of_the_findings_are_there(reference_solve):
 # of it, see conftest's reference_solve) and the budget scenarios'.
 BASE = pytest.mark.xdist_group("reference base case")
 BUDGETS = pytest.mark.xdist_group("reference budget scenarios")
-GROUP = {"embargo_2027": BASE, "china_cost_factor_0_667": BASE, "china_cost_factor_0_333": BASE,
-         "china_cost_factor_0_25": BASE, "china_cost_factor_1": BASE, "demand_high": BASE, "budget_8_5bn": BUDGETS,
-         "budget_300bn": BUDGETS, "budget_75bn": BUDGETS}
+GROUP = {
+    "embargo_2027": BASE,
+    "china_cost_factor_0_667": BASE,
+    "china_cost_factor_0_333": BASE,
+    "china_cost_factor_0_25": BASE,
+    "china_cost_factor_1": BASE,
+    "demand_high": BASE,
+    "budget_8_5bn": BUDGETS,
+    "budget_300bn": BUDGETS,
+    "budget_75bn": BUDGETS,
+}
 
 
-@pytest.mark.parametrize("name", [pytest.param(name, marks=GROUP[name]) if name in GROUP else name
-                                  for name in load_workbook(reference_workbook()).scenario_names])
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param(name, marks=GROUP[name]) if name in GROUP else name
+        for name in load_workbook(reference_workbook()).scenario_names
+    ],
+)
 def test_every_scenario_solves(reference_solve, name):
     reference_solve(name)
 
@@ -67,8 +92,10 @@ def test_base_case_meets_demand(reference_solve):
 @BASE
 def test_independence_premium_grows_as_the_deadline_moves_earlier(reference_solve):
     base = reference_solve().summary["system_cost_usd"]
-    premiums = [reference_solve(max_restricted_share=0, independence_year=y).summary["objective_usd"] - base
-                for y in (2040, 2035, 2030)]
+    premiums = [
+        reference_solve(max_restricted_share=0, independence_year=y).summary["objective_usd"] - base
+        for y in (2040, 2035, 2030)
+    ]
     assert premiums[0] > 0
     assert premiums[0] < premiums[1] < premiums[2]
 

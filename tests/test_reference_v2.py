@@ -8,7 +8,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from rechain.errors import InputError
+from rechain.base.errors import InputError
 from rechain.inputs import reference_workbook
 from rechain.workbook.validate import load_workbook
 
@@ -106,7 +106,12 @@ def test_mines_whose_output_usgs_estimates_from_chinas_imports_are_restricted_no
     assert ds.cost_advantage_blocs == frozenset({"china"})
     mines = {r["node"]: r["existing_tpa"] for r in table("facilities") if r["stage"] == "mining"}
     assert {n: mines[n] for n in offtake - {"laos"}} == {
-        "myanmar": 31_000, "nigeria": 13_000, "thailand": 13_000, "madagascar": 2_000, "malaysia_mines": 130}
+        "myanmar": 31_000,
+        "nigeria": 13_000,
+        "thailand": 13_000,
+        "madagascar": 2_000,
+        "malaysia_mines": 130,
+    }
     assert "laos" not in mines
 
 
@@ -271,9 +276,9 @@ def test_report_names_the_blocs_of_each_definition():
     """The mines that ship only to China are restricted (clean supply never touched china or
     china_offtake) but do not get China's cost factor (cost_advantage_blocs = china): the report
     states each definition with its own blocs."""
-    from rechain.report.findings import Subject
+    from rechain.run.findings import subject_of
 
-    subject = Subject.of(load_workbook(reference_workbook()))
+    subject = subject_of(load_workbook(reference_workbook()))
     assert subject.restricted == "china and china_offtake"
     assert subject.advantaged == "china"
     assert subject.case.startswith("cost factor 0.5 for china, ")

@@ -9,8 +9,8 @@ The world of test_risk: Mine (allied, 100 tpa, free) feeds Plant (allied separat
 import pandas as pd
 import pytest
 from rechain.models.highs import DEFAULT_OPTIONS, SolveOptions
-from rechain.report.findings import Subject
-from rechain.run.findings import claim_table, comparator_table, definitions
+from rechain.report.findings import same_draws
+from rechain.run.findings import claim_table, comparator_table, definitions, subject_of
 from rechain.run.outlook import outlook
 from rechain.workbook.validate import load_workbook
 
@@ -43,7 +43,7 @@ def test_outlook_by_budget_by_hand(tmp_path):
       [3/(3 + z²), 1] = [0.5258, 1] with z = 1.6449)."""
     folder = outlook_world(tmp_path)
     seen = outlook(load_workbook(folder), folder, 2025, 3, 7, DEFAULT_OPTIONS, 1, deadlines=(2025,))
-    table = seen.budgets.set_index("budget_usd")
+    table = same_draws(seen.budgets, seen.same_draws).set_index("budget_usd")
     assert list(table.index) == [0.0, 5000.0, 1e6, 2e6]
     assert list(table["premium_p50_usd"]) == [approx(0), approx(2500), approx(5000), approx(5000)]
     assert list(table["protected_capex_p90_usd"]) == [approx(0), approx(5000), approx(10000), approx(10000)]
@@ -103,12 +103,15 @@ def test_definitions_of_clean(tmp_path):
     settings' merges with it rather than repeating."""
     folder = world(tmp_path, CERTAIN)
     (folder / "nodes.csv").write_text("node,bloc\nMine,allied\nPlant,allied\nCN,china\nBuyer,allied\nP,partner\n")
-    (folder / "scenarios.csv").write_text("scenario,key,value\nsame,restricted_blocs,china\nwide,restricted_blocs,"
-                                          "\"china, partner\"\n")
+    (folder / "scenarios.csv").write_text(
+        'scenario,key,value\nsame,restricted_blocs,china\nwide,restricted_blocs,"china, partner"\n'
+    )
     wb = load_workbook(folder)
-    found = definitions(wb, Subject.of(wb))
+    found = definitions(wb, subject_of(wb))
     assert [(rule, source) for _, rule, source in found] == [
-        ({}, "settings; scenario same"), ({"restricted_blocs": "china, partner"}, "report; scenario wide")]
+        ({}, "settings; scenario same"),
+        ({"restricted_blocs": "china, partner"}, "report; scenario wide"),
+    ]
     assert found[1][0] == "allied-only: every bloc but allied restricted"
 
 
@@ -118,24 +121,40 @@ def test_comparators_beside_per_kg_premiums(tmp_path):
     folder = world(tmp_path, CERTAIN)
     (folder / "comparators.csv").write_text(
         "element,comparator,premium_low_usd_per_kg,premium_high_usd_per_kg,source\n"
-        "A,floor over China,59,,brief\nA,incentive,24,54,brief\n")
+        "A,floor over China,59,,brief\nA,incentive,24,54,brief\n"
+    )
     wb = load_workbook(folder)
-    deadlines = pd.DataFrame({"independence_year": [None, 2030], "status": ["optimal"] * 2,
-                              "premium_usd_per_kg.A": [None, 80.0]})
+    deadlines = pd.DataFrame(
+        {"independence_year": [None, 2030], "status": ["optimal"] * 2, "premium_usd_per_kg.A": [None, 80.0]}
+    )
     factors = pd.DataFrame({"premium_usd_per_kg.A": [48.0, 95.0, None]})
     table = comparator_table(wb, deadlines, factors, 2030)
     assert table[["premium_low_usd_per_kg", "premium_high_usd_per_kg", "model_usd_per_kg"]].values.tolist() == [
-        [59.0, 59.0, 80.0], [24.0, 54.0, 80.0]]
+        [59.0, 59.0, 80.0],
+        [24.0, 54.0, 80.0],
+    ]
     assert list(table["model_low_usd_per_kg"]) == [48.0, 48.0] and list(table["model_high_usd_per_kg"]) == [95.0] * 2
 
 
 def test_claims_take_their_scenarios_figures(tmp_path):
     folder = outlook_world(tmp_path)
-    (folder / "claims.csv").write_text("claim,evidence,verdict,scenario,source\n"
-                                       "a quarter,a third,not found,cap,WSJ\n34 countries,54,not found as 34,,State\n")
+    (folder / "claims.csv").write_text(
+        "claim,evidence,verdict,scenario,source\n"
+        "a quarter,a third,not found,cap,WSJ\n34 countries,54,not found as 34,,State\n"
+    )
     wb = load_workbook(folder)
-    scenarios = pd.DataFrame([{"scenario": "cap", "status": "optimal", "system_cost_vs_base_usd": 2500.0,
-                               "capex_usd": 5000.0, "protected_capex_usd": 5000.0, "shortfall_t": 5.0}])
+    scenarios = pd.DataFrame(
+        [
+            {
+                "scenario": "cap",
+                "status": "optimal",
+                "system_cost_vs_base_usd": 2500.0,
+                "capex_usd": 5000.0,
+                "protected_capex_usd": 5000.0,
+                "shortfall_t": 5.0,
+            }
+        ]
+    )
     table = claim_table(wb, scenarios)
     assert table["system_cost_vs_base_usd"].tolist()[0] == 2500.0 and pd.isna(table["status"].tolist()[1])
     assert table["verdict"].tolist() == ["not found", "not found as 34"]
@@ -148,8 +167,9 @@ def test_report_is_byte_identical_run_to_run(tmp_path, rechain):
     outs = []
     for workers in (1, 2):
         out = tmp_path / f"out{workers}"
-        result = rechain("report", str(folder), "--out", str(out), "--draws", "2", "--seed", "3",
-                         "--workers", str(workers))
+        result = rechain(
+            "report", str(folder), "--out", str(out), "--draws", "2", "--seed", "3", "--workers", str(workers)
+        )
         assert result.returncode == 0, result.stdout + result.stderr
         outs.append(out)
     names = sorted(p.name for p in outs[0].iterdir())

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from rechain.errors import InputError
+from rechain.base.errors import InputError
 from rechain.workbook.validate import Claim, Comparator, load_workbook
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "inputs" / "examples"
@@ -40,13 +40,18 @@ def test_a_valid_workbook_loads_both_sheets_in_order(tmp_path):
     wb = load_workbook(frontier(tmp_path, comparators=COMPARATORS, claims=CLAIMS))
     assert wb.comparators == (
         Comparator("A", "US price floor over China's price", 59.0, 59.0, "110 - 51", "comparators!A2"),
-        Comparator("A", "ex-China incentive price over China's price", 24.0, 54.0, "75-105 minus 51",
-                   "comparators!A3"),
+        Comparator("A", "ex-China incentive price over China's price", 24.0, 54.0, "75-105 minus 51", "comparators!A3"),
     )
     assert wb.claims == (
         Claim("34 countries met", "54 countries + the EC", "not found as 34: 54", None, "State Dept", "claims!A2"),
-        Claim("China's costs are a quarter", "1/3 capex and 2/3 production", "not found as 1/4", "cheap_china", "",
-              "claims!A3"),
+        Claim(
+            "China's costs are a quarter",
+            "1/3 capex and 2/3 production",
+            "not found as 1/4",
+            "cheap_china",
+            "",
+            "claims!A3",
+        ),
     )
     assert wb.warnings == []
 
@@ -68,13 +73,14 @@ def test_every_bad_cell_is_reported_at_once(tmp_path):
     with pytest.raises(InputError) as caught:
         load_workbook(path)
     issues = {i.place: i for i in caught.value.issues}
-    assert set(issues) == {"comparators!A2", "comparators!D3", "comparators!B4", "claims!D2", "claims!C3",
-                           "claims!A4"}
+    assert set(issues) == {"comparators!A2", "comparators!D3", "comparators!B4", "claims!D2", "claims!C3", "claims!A4"}
     assert "element" in issues["comparators!A2"].expected and issues["comparators!A2"].found == "'B'"
     assert issues["comparators!D3"].expected == "a number >= premium_low_usd_per_kg (20)"
     assert issues["comparators!D3"].found == "10.0"
-    assert issues["comparators!B4"].found == "a blank cell" and "comparator is required" in issues[
-        "comparators!B4"].expected
+    assert (
+        issues["comparators!B4"].found == "a blank cell"
+        and "comparator is required" in issues["comparators!B4"].expected
+    )
     assert issues["claims!D2"].expected == "a scenario of the workbook (cheap_china, china_free)"
     assert issues["claims!D2"].found == "'nope'"
     assert "verdict is required" in issues["claims!C3"].expected
@@ -112,8 +118,9 @@ def test_hostile_labels_are_text_like_any_other(tmp_path):
     for csv in sorted(folder.glob("*.csv")):
         ws = book.create_sheet(csv.stem)
         for line in csv.read_text().splitlines():
-            ws.append([float(x) if x.replace(".", "").isdigit() and csv.stem != "scenarios" else x
-                       for x in line.split(",")])
+            ws.append(
+                [float(x) if x.replace(".", "").isdigit() and csv.stem != "scenarios" else x for x in line.split(",")]
+            )
     ws = book.create_sheet("comparators")
     ws.append(["element", "comparator", "premium_low_usd_per_kg", "premium_high_usd_per_kg", "source"])
     ws.append(["  A ", "  Rotterdam über FOB China — ⅓ ", 52, None, " ½ "])
@@ -142,8 +149,13 @@ def test_the_reference_comparators_are_the_data_briefs_figures_minus_chinas_pric
 
     wb = load_workbook(reference_workbook())
     assert [(c.element, c.low, c.high) for c in wb.comparators] == [
-        ("NdPr", 59, 59), ("NdPr", 52, 52), ("NdPr", 24, 54), ("Dy", 476, 776), ("Dy", 876, 876),
-        ("Tb", 1024, 3024)]
+        ("NdPr", 59, 59),
+        ("NdPr", 52, 52),
+        ("NdPr", 24, 54),
+        ("Dy", 476, 776),
+        ("Dy", 876, 876),
+        ("Tb", 1024, 3024),
+    ]
     assert [c.scenario for c in wb.claims] == ["china_cost_factor_0_25", "budget_300bn", None, "budget_8_5bn"]
     book = openpyxl.load_workbook(reference_workbook(), read_only=True)
     items = {row[0] for row in book["sources"].iter_rows(min_row=2, values_only=True)}

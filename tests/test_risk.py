@@ -13,7 +13,7 @@ import math
 
 import pandas as pd
 import pytest
-from rechain.errors import InputError
+from rechain.base.errors import InputError
 from rechain.run.parallel import run_tasks
 from rechain.run.risk import RiskJob, load_risk, run_risk, sample, summarise
 
@@ -120,8 +120,11 @@ def test_hedge_by_hand(tmp_path):
     Commit: the most likely case is no failure (a tie goes to 0), so the plan builds 10 tpa: the hedge's
     plan, VSS = 0. Replan: a failed draw does not build: [(8 - f) 10,000 + f (5,000 + 1e8)] / 8,
     EVPI = f 10,000 / 8."""
-    tables, complete = run_risk(job_of(world(tmp_path, "failure.Plant.separation,bernoulli,0.5,,,\n"),
-                                       "hedge", seed=3, recourse_year=2026), 8, workers=1)
+    tables, complete = run_risk(
+        job_of(world(tmp_path, "failure.Plant.separation,bernoulli,0.5,,,\n"), "hedge", seed=3, recourse_year=2026),
+        8,
+        workers=1,
+    )
     f = int((tables["draws"]["failure.Plant.separation"] == 1).sum())
     assert complete and 0 < f < 8
     value = tables["value"].set_index("figure")["value"]
@@ -137,8 +140,10 @@ def test_hedge_by_hand(tmp_path):
 def test_vss_and_evpi_are_not_negative(tmp_path):
     """On sampled draws with overruns, delays and failures, whatever they are: the hedged plan is at least
     as good as committing to the deterministic one, and no better than knowing each draw in advance."""
-    rows = ("capex_overrun.separation,triangular,1,1.3,2,\nlead_time_delay.separation,discrete,\"0:0.6, 1:0.4\",,,\n"
-            "failure.separation,bernoulli,0.2,,,\ndemand_factor,uniform,0.5,1.5,,\n")
+    rows = (
+        'capex_overrun.separation,triangular,1,1.3,2,\nlead_time_delay.separation,discrete,"0:0.6, 1:0.4",,,\n'
+        "failure.separation,bernoulli,0.2,,,\ndemand_factor,uniform,0.5,1.5,,\n"
+    )
     tables, _ = run_risk(job_of(world(tmp_path, rows, last=2028), "hedge", seed=8, recourse_year=2027), 12, workers=1)
     value = tables["value"].set_index("figure")["value"]
     assert value["value_of_stochastic_solution_usd"] >= -1e-6 * abs(value["hedge_mean_objective_usd"])
@@ -166,7 +171,7 @@ CORRELATED = (
     "target,distribution,p1,p2,p3,shared,factor,correlation,condition\n"
     "capex_overrun.separation,uniform,1,2,,,market,0.6,\n"
     "failure.separation,bernoulli,0.5,,,,market,0.6,\n"
-    "embargo.allied,discrete,\"2025:0.5, 2100:0.5\",,,,,,TRUE\n"
+    'embargo.allied,discrete,"2025:0.5, 2100:0.5",,,,,,TRUE\n'
 )
 
 
@@ -181,8 +186,9 @@ def test_same_seed_same_draws_in_process_in_workers_and_on_dask(tmp_path):
     job = job_of(folder, seed=5)
     one, _ = run_tasks(job, list(range(6)), workers=1)
     two, _ = run_tasks(job, list(range(6)), workers=2)
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                      dashboard_address=":0") as cluster:
+    with LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=":0"
+    ) as cluster:
         dask, complete = run_tasks(job, list(range(6)), workers=2, scheduler=cluster.scheduler_address)
     assert complete and "condition.embargo.allied" in pd.DataFrame(one)
     pd.testing.assert_frame_equal(pd.DataFrame(one), pd.DataFrame(two))
@@ -192,8 +198,10 @@ def test_same_seed_same_draws_in_process_in_workers_and_on_dask(tmp_path):
         pd.testing.assert_frame_equal(tables[0][name], tables[1][name])
         pd.testing.assert_frame_equal(tables[0][name], tables[2][name])
     other, _ = run_tasks(job_of(folder, seed=6), list(range(6)), workers=1)
-    assert pd.DataFrame(other)["capex_overrun.Plant.separation"].tolist() != pd.DataFrame(one)[
-        "capex_overrun.Plant.separation"].tolist()
+    assert (
+        pd.DataFrame(other)["capex_overrun.Plant.separation"].tolist()
+        != pd.DataFrame(one)["capex_overrun.Plant.separation"].tolist()
+    )
 
 
 def test_draw_i_depends_only_on_seed_and_i(tmp_path):
@@ -235,9 +243,17 @@ def test_cli_writes_every_file(tmp_path, rechain):
     out = tmp_path / "out"
     done = rechain("risk", folder, "--draws", "8", "--seed", "2", "--out", out, "--workers", "1")
     assert done.returncode == 0, done.stderr
-    for name in ("risk.xlsx", "risk.md", "risk_draws.csv", "risk_summary.csv", "risk_probability_by_year.csv",
-                 "risk_clean_share_fan.png", "risk_probability_by_year.png", "risk_premium_histogram.png",
-                 "risk_run.csv"):
+    for name in (
+        "risk.xlsx",
+        "risk.md",
+        "risk_draws.csv",
+        "risk_summary.csv",
+        "risk_probability_by_year.csv",
+        "risk_clean_share_fan.png",
+        "risk_probability_by_year.png",
+        "risk_premium_histogram.png",
+        "risk_run.csv",
+    ):
         assert (out / name).stat().st_size > 0, name
     run = pd.read_csv(out / "risk_run.csv").set_index("item")["value"]
     assert run["seed"] == "2" and run["draws"] == "8" and len(run["input_sha256"]) == 64

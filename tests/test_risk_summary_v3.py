@@ -14,7 +14,8 @@ from types import SimpleNamespace
 
 import pandas as pd
 import pytest
-from rechain.report.risk import price_label, write_risk
+from rechain.models.subject import price_label
+from rechain.report.risk import write_risk
 from rechain.report.terminal import print_risk
 from rechain.run.risk import summarise
 from rich.console import Console
@@ -63,8 +64,9 @@ def picked(table: pd.DataFrame, **where) -> pd.DataFrame:
 
 
 def probability(tables: dict, element: str, year: int, threshold: str, condition: str = "", class_="all draws"):
-    rows = picked(tables["thresholds"], condition=condition, class_=class_, element=element, year=year,
-                  threshold=threshold)
+    rows = picked(
+        tables["thresholds"], condition=condition, class_=class_, element=element, year=year, threshold=threshold
+    )
     assert len(rows) == 1
     return rows.iloc[0]
 
@@ -81,17 +83,24 @@ def test_thresholds_per_element_and_all_with_wilson_intervals():
     shares = [(0.9999995, 0.97), (0.995, 1.0), (0.96, None), (0.5, 1.0)]
     tables = summarise([solved({"A": {2030: a}, "B": {2030: b}}) for a, b in shares], case())
     expected = {
-        ("A", "≥95%"): 3, ("A", "≥99%"): 2, ("A", "fully met"): 1,
-        ("B", "≥95%"): 4, ("B", "≥99%"): 3, ("B", "fully met"): 3,
-        ("all", "≥95%"): 3, ("all", "≥99%"): 1, ("all", "fully met"): 0,
+        ("A", "≥95%"): 3,
+        ("A", "≥99%"): 2,
+        ("A", "fully met"): 1,
+        ("B", "≥95%"): 4,
+        ("B", "≥99%"): 3,
+        ("B", "fully met"): 3,
+        ("all", "≥95%"): 3,
+        ("all", "≥99%"): 1,
+        ("all", "fully met"): 0,
     }
     for (element, threshold), met in expected.items():
         row = probability(tables, element, 2030, threshold)
         assert (row["draws"], row["solved"], row["met"]) == (4, 4, met), (element, threshold)
         assert row["probability"] == pytest.approx(met / 4)
         assert (row["low"], row["high"]) == pytest.approx(wilson(met, 4), abs=1e-4)
-    assert (probability(tables, "all", 2030, "fully met")[["low", "high"]].tolist()
-            == pytest.approx([0.0, 0.4035], abs=1e-4))
+    assert probability(tables, "all", 2030, "fully met")[["low", "high"]].tolist() == pytest.approx(
+        [0.0, 0.4035], abs=1e-4
+    )
     by_year = tables["probability_by_year"]
     assert by_year.columns.tolist() == ["year", "probability", "draws", "solved", "low", "high"]
     assert by_year.values.tolist()[0] == pytest.approx([2030, 0.0, 4, 4, 0.0, wilson(0, 4)[1]], abs=1e-4)
@@ -127,7 +136,10 @@ def test_a_condition_splits_a_probability_into_its_classes():
         assert (row["draws"], row["met"], row["probability"]) == (2, 2 * p, p)
     thresholds = tables["thresholds"]
     assert list(dict.fromkeys(zip(thresholds["condition"], thresholds["class"], strict=True))) == [
-        ("", "all draws"), ("embargo", "2030"), ("embargo", "never")]
+        ("", "all draws"),
+        ("embargo", "2030"),
+        ("embargo", "never"),
+    ]
     premium = picked(tables["summary"], subset="all draws", figure="premium_usd").set_index("class")
     assert premium.loc["2030", "mean"] == pytest.approx(20.0) and premium.loc["never", "mean"] == 0.0
     assert premium.loc["all draws", "n"] == 4
@@ -147,9 +159,11 @@ def test_premiums_over_the_draws_that_meet_the_requirement():
     tables = summarise(rows, case(2030, 2031, independence=2031))
     premium = picked(tables["summary"], condition="", figure="premium_usd").set_index("subset")
     assert premium.loc["all draws", ["n", "p10", "p50", "p90", "mean"]].tolist() == pytest.approx(
-        [3, 60, 100, 260, 150])
+        [3, 60, 100, 260, 150]
+    )
     assert premium.loc["requirement met", ["n", "p10", "p50", "p90", "mean"]].tolist() == pytest.approx(
-        [2, 120, 200, 280, 200])
+        [2, 120, 200, 280, 200]
+    )
 
 
 def test_a_year_outside_a_draws_horizon_never_holds():
@@ -171,8 +185,10 @@ def test_share_of_draws_whose_committed_plan_overruns_the_budget():
     """Commit rows: committed spending over a budget in draws 1 and 4 of four solved draws, and one
     draw that did not solve (no value): P = 2/4 = 0.5 over the solved draws, n = 4, no percentiles.
     Committed capex 10, 20, 30, 40 is summarised like any figure: mean 25."""
-    rows = [solved({"A": {2030: 1.0}}, committed_capex_usd=10.0 * (i + 1), committed_overruns_budget=over)
-            for i, over in enumerate((True, False, False, True))] + [FAILED]
+    rows = [
+        solved({"A": {2030: 1.0}}, committed_capex_usd=10.0 * (i + 1), committed_overruns_budget=over)
+        for i, over in enumerate((True, False, False, True))
+    ] + [FAILED]
     summary = picked(summarise(rows, case())["summary"], condition="", subset="all draws").set_index("figure")
     row = summary.loc["p_committed_overruns_budget"]
     assert row["n"] == 4 and row["mean"] == 0.5 and row[["p10", "p50", "p90"]].isna().all()
@@ -199,13 +215,21 @@ def test_the_files_and_the_terminal_say_what_a_reader_must_know(tmp_path):
     base.settings.shortfall_penalty_usd_per_t = 1e7
     base.settings.shortfall_at_any_price = False
     tables = summarise(rows, base)
-    run = pd.DataFrame([("mode", "replan"), ("seed", 4), ("uncertainty", 1), ("complete", True)],
-                       columns=["item", "value"])
+    run = pd.DataFrame(
+        [("mode", "replan"), ("seed", 4), ("uncertainty", 1), ("complete", True)], columns=["item", "value"]
+    )
     price = price_label(base.settings)
     write_risk(tmp_path, "risk", tables, run, "", price)
     text = (tmp_path / "risk.md").read_text()
-    for said in ("3 draws (mode replan, seed 4)", "drawn: failure.", "1 of 3 draws did not solve",
-                 "penalty \\$10,000/kg", "90 % Wilson", "embargo (2030, never)", "| 2030 | 67% (25–92%)"):
+    for said in (
+        "3 draws (mode replan, seed 4)",
+        "drawn: failure.",
+        "1 of 3 draws did not solve",
+        "penalty \\$10,000/kg",
+        "90 % Wilson",
+        "embargo (2030, never)",
+        "| 2030 | 67% (25–92%)",
+    ):
         assert said in text, said
     sections = ("All draws", "Condition embargo: 2030", "Condition embargo: never")
     places = [text.index(f"## {title}") for title in sections]

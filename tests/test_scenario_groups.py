@@ -6,7 +6,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from pytest import approx
-from rechain.errors import InputError
+from rechain.base.errors import InputError
 from rechain.run.scenario_groups import GROUPS, KEY_GROUPS, group_of, group_sheets
 from rechain.run.scenarios import compare_scenarios
 from rechain.workbook.keys import PREFIXES
@@ -195,8 +195,14 @@ def test_the_chart_shows_each_case_as_it_is_and_under_the_requirement(tmp_path):
     from rechain.report.tables import scenarios_charts, write_tables
     from rechain.run.scenario_groups import titles
 
-    table = pd.DataFrame({"scenario": ["base", "strict", "clean_now"], "status": ["optimal"] * 3,
-                          "system_cost_vs_base_usd": [0.0, 0.0, 1040.0], "required_premium_usd": [0.0, 1040.0, None]})
+    table = pd.DataFrame(
+        {
+            "scenario": ["base", "strict", "clean_now"],
+            "status": ["optimal"] * 3,
+            "system_cost_vs_base_usd": [0.0, 0.0, 1040.0],
+            "required_premium_usd": [0.0, 1040.0, None],
+        }
+    )
     run = pd.DataFrame({"item": ["input"], "value": ["wb"]})
     charts = scenarios_charts(titles({"policy": table}), "", "clean from 2025")
     write_tables(tmp_path, "s", {"policy": table}, run, charts)
@@ -212,8 +218,8 @@ def test_the_chart_shows_each_case_as_it_is_and_under_the_requirement(tmp_path):
 def test_the_report_shows_each_group_under_its_deadline(tmp_path):
     """`rechain report` on `world` (deadline 2025, the one year): a table and heading per group, strict's
     premium clean from 2025 over itself 1,040 (by hand in `world`), clean_now shown once."""
-    from rechain.report.writers import manifest
-    from rechain.run.findings import write_report
+    from rechain.base.manifest import manifest
+    from rechain.commands.report import write_report
 
     path = world(tmp_path / "wb")
     assert write_report(load_workbook(path), path, tmp_path / "out", manifest(path, command="report")) == 0

@@ -18,7 +18,13 @@ def test_grid_is_a_snake_product():
     assert params["budget_usd"] == ["0.0", "5.0", "10.0"]
     points = grid(params)
     assert [(p["demand_factor"], p["budget_usd"]) for p in points] == [
-        ("1", "0.0"), ("1", "5.0"), ("1", "10.0"), ("2", "10.0"), ("2", "5.0"), ("2", "0.0")]
+        ("1", "0.0"),
+        ("1", "5.0"),
+        ("1", "10.0"),
+        ("2", "10.0"),
+        ("2", "5.0"),
+        ("2", "0.0"),
+    ]
 
 
 @pytest.mark.parametrize("alpha", [1.0, 0.7, 0.25, 0.0])
@@ -32,8 +38,16 @@ def test_warm_sweep_equals_cold_solves(examples):
     """Points avoid the kinks where duals are not unique: alpha = 0 (requirement = demand)
     and budgets equal to a capex need (100, 300, ... 900, times 1 or 1.5)."""
     wb = load_workbook(examples / "frontier")
-    points = grid(parse_params(["max_restricted_share=0.9:0.1:5", "restricted_cost_factor=1,3", "budget_usd=50:1250:3",
-                                "demand_factor=1,1.5"]))
+    points = grid(
+        parse_params(
+            [
+                "max_restricted_share=0.9:0.1:5",
+                "restricted_cost_factor=1,3",
+                "budget_usd=50:1250:3",
+                "demand_factor=1,1.5",
+            ]
+        )
+    )
     warm = solve_points(wb, None, (), points)
     cold = solve_points(wb, None, (), points, warm=False)
     assert len(warm) == len(points) == 60

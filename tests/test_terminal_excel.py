@@ -20,14 +20,21 @@ def printable(ws) -> bool:
     """Landscape, one page wide (any number of pages tall), row 1 repeated on every page."""
     setup = ws.page_setup
     titles = (ws.print_title_rows or "").replace("$", "")
-    return (setup.orientation == "landscape" and ws.sheet_properties.pageSetUpPr.fitToPage
-            and setup.fitToWidth == 1 and setup.fitToHeight == 0 and titles == "1:1")
+    return (
+        setup.orientation == "landscape"
+        and ws.sheet_properties.pageSetUpPr.fitToPage
+        and setup.fitToWidth == 1
+        and setup.fitToHeight == 0
+        and titles == "1:1"
+    )
 
 
 def test_every_written_sheet_prints_landscape_one_page_wide_with_its_header_on_each_page(tmp_path):
     """Two sheets, one of 300 rows (several printed pages): both are set up alike."""
-    sheets = {"builds": pd.DataFrame({"bloc": ["allied"] * 300, "capex_usd": [1.0e6] * 300}),
-              "summary": pd.DataFrame({"item": ["capex_usd"], "value": [2.5e9]})}
+    sheets = {
+        "builds": pd.DataFrame({"bloc": ["allied"] * 300, "capex_usd": [1.0e6] * 300}),
+        "summary": pd.DataFrame({"item": ["capex_usd"], "value": [2.5e9]}),
+    }
     write_xlsx(tmp_path / "r.xlsx", sheets)
     book = openpyxl.load_workbook(tmp_path / "r.xlsx")
     assert [ws.title for ws in book.worksheets if not printable(ws)] == []
@@ -36,8 +43,15 @@ def test_every_written_sheet_prints_landscape_one_page_wide_with_its_header_on_e
 def test_money_columns_carry_a_money_format_and_shares_a_per_cent_format(tmp_path):
     """`capex_usd` 1,500,000 shows $1,500,000; `premium (USD)` (the risk summary's name) too; `usd_per_kg`
     7,346.5 shows $7,346.50; `clean_share` 0.25 shows 25.0 %; `unmet_t` stays a plain number."""
-    frame = pd.DataFrame({"capex_usd": [1.5e6], "premium (USD)": [5000.0], "cost_usd_per_kg": [7346.5],
-                          "clean_share": [0.25], "unmet_t": [12.5]})
+    frame = pd.DataFrame(
+        {
+            "capex_usd": [1.5e6],
+            "premium (USD)": [5000.0],
+            "cost_usd_per_kg": [7346.5],
+            "clean_share": [0.25],
+            "unmet_t": [12.5],
+        }
+    )
     write_xlsx(tmp_path / "m.xlsx", {"s": frame})
     ws = openpyxl.load_workbook(tmp_path / "m.xlsx")["s"]
     assert [ws.cell(2, c).number_format for c in range(1, 6)] == [MONEY, MONEY, '"$"#,##0.00', "0.0%", "#,##0.0"]
@@ -65,16 +79,22 @@ def test_the_template_starts_with_a_start_here_sheet(template):
     """First sheet: what to fill (settings, nodes, ... demand), in that order, and where the docs are."""
     assert template.sheetnames[0] == "start here"
     text = "\n".join(str(r[0]) for r in template["start here"].iter_rows(values_only=True))
-    steps = [text.index(f"{i}. {name}:") for i, name in
-             enumerate(["settings", "nodes", "stages", "facilities", "composition", "demand"], start=1)]
+    steps = [
+        text.index(f"{i}. {name}:")
+        for i, name in enumerate(["settings", "nodes", "stages", "facilities", "composition", "demand"], start=1)
+    ]
     assert steps == sorted(steps)
     assert "docs/workbook.md" in text and "rechain validate" in text
 
 
 def test_every_example_row_says_it_is_an_example(template):
     """Each table sheet's rows below the header are examples: each has the comment on its first cell."""
-    unmarked = [f"{ws.title}!A{r}" for ws in template.worksheets[2:-1] for r in range(2, ws.max_row + 1)
-                if ws.cell(r, 1).comment is None or "example: replace or delete" not in ws.cell(r, 1).comment.text]
+    unmarked = [
+        f"{ws.title}!A{r}"
+        for ws in template.worksheets[2:-1]
+        for r in range(2, ws.max_row + 1)
+        if ws.cell(r, 1).comment is None or "example: replace or delete" not in ws.cell(r, 1).comment.text
+    ]
     assert unmarked == []
     assert template["nodes"].max_row == 3  # USA and China: both marked
 
@@ -94,7 +114,8 @@ def test_bloc_drop_downs_list_each_bloc_once(tmp_path):
             if (ws.title, str(dv.sqref)[0]) in bloc_columns:
                 sheet, _, ref = dv.formula1.partition("!")
                 offered[ws.title, str(dv.sqref)[0]] = [
-                    c.value for row in book[sheet][ref.replace("$", "")] for c in row if c.value]
+                    c.value for row in book[sheet][ref.replace("$", "")] for c in row if c.value
+                ]
     assert set(offered) == bloc_columns
     for values in offered.values():
         assert sorted(values) == sorted(set(values)) and {"allied", "china"} <= set(values), values
@@ -105,6 +126,7 @@ def test_every_template_sheet_is_printable(template):
 
 
 # --- terminal tables at 80 columns -------------------------------------------------------------------------
+
 
 def risk_world(tmp_path, last=2025, scenarios=""):
     """tests/test_risk.py's world: Buyer needs 10 t of A a year; all of it must be clean
@@ -136,8 +158,9 @@ def narrow(monkeypatch):
 def test_sweep_fits_80_columns_one_format_per_column(tmp_path, rechain, narrow):
     """restricted_cost_factor 0.5, 1, 2, 20000: one column format with one decimal (0.5, 1.0, 2.0, 20,000.0),
     never `2e+04`; system cost 10,000 USD at every point reads $10.00 k, whole, in every row."""
-    done = rechain("sweep", risk_world(tmp_path), "--param", "restricted_cost_factor=0.5,1,2,20000",
-                   "--out", tmp_path / "out")
+    done = rechain(
+        "sweep", risk_world(tmp_path), "--param", "restricted_cost_factor=0.5,1,2,20000", "--out", tmp_path / "out"
+    )
     assert done.returncode == 0, done.stderr
     cells = table_cells(done.stdout)
     assert fits(done.stdout) and "e+" not in done.stdout
@@ -191,9 +214,17 @@ def test_key_value_rows_each_in_their_own_format():
     from rechain.report.terminal import print_frame
     from rich.console import Console
 
-    frame = pd.DataFrame({"figure": ["recourse_year", "value_of_stochastic_solution_usd",
-                                     "expected_value_of_perfect_information_usd", "deterministic_plan_status"],
-                          "value": [2028, 1500.0, 10196.94, "optimal"]})
+    frame = pd.DataFrame(
+        {
+            "figure": [
+                "recourse_year",
+                "value_of_stochastic_solution_usd",
+                "expected_value_of_perfect_information_usd",
+                "deterministic_plan_status",
+            ],
+            "value": [2028, 1500.0, 10196.94, "optimal"],
+        }
+    )
     console = Console(width=80, record=True)
     print_frame(console, frame, "value")
     assert table_cells(console.export_text())[1::2] == ["2028", "$1.50 k", "$10.20 k", "optimal"]
@@ -203,11 +234,16 @@ def test_hedge_values_in_plain_words():
     """VSS = commit mean - hedge mean = 12,000 - 10,500 = 1,500; EVPI = hedge mean - replan mean = 500."""
     from rechain.report.terminal import hedge_in_words
 
-    values = pd.DataFrame({"figure": ["value_of_stochastic_solution_usd", "expected_value_of_perfect_information_usd"],
-                           "value": [1500.0, 500.0]})
+    values = pd.DataFrame(
+        {
+            "figure": ["value_of_stochastic_solution_usd", "expected_value_of_perfect_information_usd"],
+            "value": [1500.0, 500.0],
+        }
+    )
     assert hedge_in_words(values) == [
         "Committing to the deterministic plan costs $1.50 k more on average than the hedged plan.",
-        "Knowing each draw's outcome before building would save $500 on average against the hedged plan."]
+        "Knowing each draw's outcome before building would save $500 on average against the hedged plan.",
+    ]
     blank = values.assign(value=[None, None])
     assert "not computed" in hedge_in_words(blank)[0] and len(hedge_in_words(blank)) == 1
 

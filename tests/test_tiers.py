@@ -13,7 +13,7 @@ uniform U_i > 1 − p (risk.md v3: bernoulli is the inverse CDF at U), so with e
 import pytest
 from rechain.models.highs import DEFAULT_OPTIONS
 from rechain.report.evidence import tier_section
-from rechain.report.findings import Subject
+from rechain.run.findings import subject_of
 from rechain.run.outlook import Drawn
 from rechain.run.risk import RiskJob
 from rechain.run.tiers import Evidence, sheet_rows, tier_table
@@ -79,7 +79,7 @@ def test_tiers_scale_their_failures_by_hand(tmp_path):
 def test_no_tiered_rows_says_so(tmp_path):
     folder = world(tmp_path, TIERED.replace("tier=", "stage "))
     table = table_of(folder)
-    subject = Subject.of(load_workbook(folder))
+    subject = subject_of(load_workbook(folder))
     assert table.empty
     assert "Nothing was drawn: no tiered rows" in "\n".join(tier_section(subject, table, table, DRAWS))
 
@@ -89,7 +89,7 @@ def test_the_tier_sentence_quotes_the_table(tmp_path):
     16.7%, 8.3%."""
     folder = world(tmp_path)
     table = table_of(folder)
-    lines = tier_section(Subject.of(load_workbook(folder)), table, table, DRAWS)
+    lines = tier_section(subject_of(load_workbook(folder)), table, table, DRAWS)
     assert (
         "- By tier: the sheet as it is: 2025: 8.3%; tier=funded at p 0.4 (low): 2025: 58.3%; tier=funded at p 1 "
         "(high): 2025: 0.0%; tier=studied at p 0.2 (low): 2025: 16.7%; tier=studied at p 0.6 (high): 2025: 8.3%."

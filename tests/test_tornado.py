@@ -18,7 +18,7 @@ The embargo row is a condition (an external event), not a driver.
 import pytest
 from rechain.models.highs import DEFAULT_OPTIONS
 from rechain.report.evidence import tornado_sentence
-from rechain.report.findings import Subject
+from rechain.run.findings import subject_of
 from rechain.run.tornado import drivers_of, tornado_table
 from rechain.workbook.validate import load_workbook
 
@@ -85,7 +85,7 @@ def test_the_sentence_names_the_top_three_and_the_one_that_moves_the_shortfall(t
     folder = tornado_world(tmp_path)
     wb = load_workbook(folder)
     table = tornado_table(wb, folder, (2025, 2025), DEFAULT_OPTIONS, 1)
-    (sentence,) = tornado_sentence(Subject.of(wb), table)
+    (sentence,) = tornado_sentence(subject_of(wb), table)
     assert (
         "($5.00 k at the base point) moves most with capex overrun, every row ($5.00 k at 1 to $15.00 k at 2); "
         "failure, every row ($5.00 k at 0 to $0 at 1); restricted_cost_factor ($7.50 k at 0.5 to $2.50 k at 1.5);"

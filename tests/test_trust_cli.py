@@ -17,6 +17,7 @@ def rechain(capsys):
             cli.main([str(a) for a in args])
         out, err = capsys.readouterr()
         return done.value.code, out, err
+
     return run
 
 
@@ -27,18 +28,21 @@ def tiny(examples, tmp_path):
     return folder
 
 
-@pytest.mark.parametrize("args, words", [
-    ((), "no command given"),
-    (("--bogus",), "No such option: --bogus"),
-    (("solve", "--bogus"), "No such option: --bogus"),
-    (("template",), "Missing argument"),
-    (("sweep", "--workers", "-1", "--param", "demand_factor=1"), "--workers"),
-    (("solve", "--threads", "0"), "--threads"),
-    (("solve", "--time-limit", "-5"), "--time-limit"),
-    (("solve", "--method", "fastest"), "--method"),
-    (("frontier", "--budgets", "1e9,lots"), "--budgets"),
-    (("frontier", "--cost-factors", "half"), "--cost-factors"),
-])
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        ((), "no command given"),
+        (("--bogus",), "No such option: --bogus"),
+        (("solve", "--bogus"), "No such option: --bogus"),
+        (("template",), "Missing argument"),
+        (("sweep", "--workers", "-1", "--param", "demand_factor=1"), "--workers"),
+        (("solve", "--threads", "0"), "--threads"),
+        (("solve", "--time-limit", "-5"), "--time-limit"),
+        (("solve", "--method", "fastest"), "--method"),
+        (("frontier", "--budgets", "1e9,lots"), "--budgets"),
+        (("frontier", "--cost-factors", "half"), "--cost-factors"),
+    ],
+)
 def test_usage_mistakes_are_one_line_exit_2(rechain, args, words):
     code, out, err = rechain(*args)
     assert code == 2
@@ -101,13 +105,16 @@ def _csv_folder_as_xlsx(folder, path):
     return path
 
 
-@pytest.mark.parametrize("command, name, extra", [
-    ("solve", "results.xlsx", ()),
-    ("sweep", "sweep.xlsx", ("--param", "demand_factor=1,2")),
-    ("frontier", "frontier.xlsx", ("--points", "2", "--budget-points", "2")),
-    ("scenarios", "scenarios.xlsx", ()),
-    ("report", "findings_tables.xlsx", ()),
-])
+@pytest.mark.parametrize(
+    "command, name, extra",
+    [
+        ("solve", "results.xlsx", ()),
+        ("sweep", "sweep.xlsx", ("--param", "demand_factor=1,2")),
+        ("frontier", "frontier.xlsx", ("--points", "2", "--budget-points", "2")),
+        ("scenarios", "scenarios.xlsx", ()),
+        ("report", "findings_tables.xlsx", ()),
+    ],
+)
 def test_an_input_named_like_an_output_is_never_overwritten(rechain, examples, tmp_path, command, name, extra):
     """`solve d/results.xlsx --out d` used to overwrite the input with the results."""
     source = _csv_folder_as_xlsx(examples / "frontier", tmp_path / name)
@@ -136,8 +143,9 @@ def test_fail_on_shortfall_is_exit_4(rechain, tiny):
 
 
 def test_a_point_that_did_not_solve_is_exit_3_and_printed(rechain, tiny, tmp_path):
-    code, out, err = rechain("sweep", tiny, "--param", "demand_factor=1,2", "--workers", "1", "--time-limit", "0",
-                             "--out", tmp_path / "o")
+    code, out, err = rechain(
+        "sweep", tiny, "--param", "demand_factor=1,2", "--workers", "1", "--time-limit", "0", "--out", tmp_path / "o"
+    )
     assert code == 3
     assert "time_limit" in out and "did not solve" in err
     assert (tmp_path / "o" / "sweep.xlsx").exists()
@@ -145,8 +153,18 @@ def test_a_point_that_did_not_solve_is_exit_3_and_printed(rechain, tiny, tmp_pat
 
 def test_sweep_prints_its_table_when_writing_files(rechain, tiny, tmp_path):
     """Demand factor 2 doubles the tiny case's system cost of 1,400 (horizon to 2026): 2,800."""
-    code, out, _ = rechain("sweep", tiny, "--param", "demand_factor=1,2", "--set", "last_year=2026",
-                           "--workers", "1", "--out", tmp_path / "o")
+    code, out, _ = rechain(
+        "sweep",
+        tiny,
+        "--param",
+        "demand_factor=1,2",
+        "--set",
+        "last_year=2026",
+        "--workers",
+        "1",
+        "--out",
+        tmp_path / "o",
+    )
     assert code == 0
     assert "$1.40 k" in out and "$2.80 k" in out
 
@@ -162,8 +180,9 @@ def test_interrupted_sweep_keeps_the_earlier_complete_result(rechain, tiny, tmp_
         return [r.row for r in solve_points(wb, scenario, overrides, points[:1])], False
 
     monkeypatch.setattr("rechain.run.parallel.run_points", interrupted)
-    code, _, err = rechain("sweep", tiny, "--param", "demand_factor=1,2,3", "--workers", "1", "--out", out,
-                           "--force")  # into a folder with earlier results (test_cli_ux.py)
+    code, _, err = rechain(
+        "sweep", tiny, "--param", "demand_factor=1,2,3", "--workers", "1", "--out", out, "--force"
+    )  # into a folder with earlier results (test_cli_ux.py)
     assert code == 130 and "interrupted: 1 of 3" in err
     assert (out / "sweep.xlsx").read_bytes() == complete
     run = dict(openpyxl.load_workbook(out / "sweep_incomplete.xlsx")["run"].iter_rows(min_row=2, values_only=True))
@@ -184,8 +203,13 @@ def test_a_failed_category_is_named_not_drawn(tmp_path):
     import pandas as pd
     from rechain.report.tables import Chart, chart_lines, write_tables
 
-    table = pd.DataFrame({"scenario": ["base", "bad", "dear"], "status": ["optimal", "time_limit", "optimal"],
-                          "system_cost_vs_base_usd": [0.0, None, 2e9]})
+    table = pd.DataFrame(
+        {
+            "scenario": ["base", "bad", "dear"],
+            "status": ["optimal", "time_limit", "optimal"],
+            "system_cost_vs_base_usd": [0.0, None, 2e9],
+        }
+    )
     spec = Chart("scenarios", "scenario", "system_cost_vs_base_usd", "t")
     lines = chart_lines(spec, table)
     assert lines.ticks == ["base", "bad", "dear"] and lines.failed_x == [1.0]
@@ -214,11 +238,13 @@ def test_written_model_explains_itself_and_solves_alike(rechain, tiny, tmp_path,
 
 
 def test_chart_notes_state_the_case_but_not_what_the_chart_varies(examples):
+    from rechain.commands.common import case_note
     from rechain.workbook.validate import load_workbook
 
     wb = load_workbook(examples / "frontier")
-    assert cli._case_note(wb, None, ()) == ("base case · requirement from 2025 · restricted cost factor 1 · "
-                                            "undiscounted")
-    varied = cli._case_note(wb, "cheap_china", (("discount_rate", "0.05"),), ("restricted_cost_factor",))
-    assert varied == "scenario cheap_china · requirement from 2025 · discounted at 5.0% a year to 2025 · " \
-                     "discount_rate=0.05"
+    assert case_note(wb, None, ()) == ("base case · requirement from 2025 · restricted cost factor 1 · undiscounted")
+    varied = case_note(wb, "cheap_china", (("discount_rate", "0.05"),), ("restricted_cost_factor",))
+    assert (
+        varied == "scenario cheap_china · requirement from 2025 · discounted at 5.0% a year to 2025 · "
+        "discount_rate=0.05"
+    )

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from rechain.errors import InputError
+from rechain.base.errors import InputError
 from rechain.workbook.cases import make_dataset
 from rechain.workbook.read import read_tables
 from rechain.workbook.schema import SHEETS
@@ -32,8 +32,6 @@ def case(tmp_path, example="frontier", **files) -> Path:
     return folder
 
 
-
-
 # ----------------------------------------------------------------------------- blocs named in settings
 
 
@@ -49,12 +47,18 @@ def test_a_bloc_in_settings_must_be_a_bloc_of_the_nodes_sheet(tmp_path):
 def test_blocs_in_scenarios_and_set_are_checked(tmp_path):
     """scenarios.csv rows 4-6 name China, Russia and Allied; --set names Allied twice. Each is an error at its
     cell or option; the well-spelt bloc of the same list (china) is not."""
-    path = case(tmp_path, scenarios="+typo,capex_factor.China,2\ntypo,restricted_blocs,\"china, Russia\"\n"
-                                    "typo,ban.Allied.china,2025\n")
+    path = case(
+        tmp_path,
+        scenarios='+typo,capex_factor.China,2\ntypo,restricted_blocs,"china, Russia"\ntypo,ban.Allied.china,2025\n',
+    )
     issues = issues_of(path, "typo", (("protected_blocs", "Allied"), ("opex_factor.Allied", "2")))
     assert sorted((i.place, i.found.split()[0]) for i in issues) == [
-        ("--set opex_factor.Allied", "'Allied'"), ("--set protected_blocs", "'Allied'"),
-        ("scenarios!C4", "'China'"), ("scenarios!C5", "'Russia'"), ("scenarios!C6", "'Allied'")]
+        ("--set opex_factor.Allied", "'Allied'"),
+        ("--set protected_blocs", "'Allied'"),
+        ("scenarios!C4", "'China'"),
+        ("scenarios!C5", "'Russia'"),
+        ("scenarios!C6", "'Allied'"),
+    ]
 
 
 def test_blocs_introduced_by_the_scenario_count_and_defaults_are_not_checked(tmp_path):
@@ -81,14 +85,22 @@ def test_likely_slips_are_warnings_naming_the_cell(tmp_path):
     """discount_rate 7 (meant 0.07) at settings!B6, budget_usd 10 (meant 10 bn) at B7, independence_year 2030
     after last_year 2025 at B4 (overwritten in place), lead time 2027 (a year) at facilities!F4, a demand year 25
     (meant 2025) at demand!C3."""
-    path = case(tmp_path, settings="key,value\nfirst_year,2025\nlast_year,2025\nindependence_year,2030\n"
-                                   "max_restricted_share,1\ndiscount_rate,7\nbudget_usd,10\n",
-                facilities="node,stage,existing_tpa,capex_usd_per_tpa,opex_usd_per_t,lead_time_years,lifetime_years\n"
-                           "Mine,mining,100,,0,0,1\nCNSep,separation,100,,1,0,1\nUSSep,separation,0,100,5,2027,1\n",
-                demand="+Buyer,A,25,10\n")
+    path = case(
+        tmp_path,
+        settings="key,value\nfirst_year,2025\nlast_year,2025\nindependence_year,2030\n"
+        "max_restricted_share,1\ndiscount_rate,7\nbudget_usd,10\n",
+        facilities="node,stage,existing_tpa,capex_usd_per_tpa,opex_usd_per_t,lead_time_years,lifetime_years\n"
+        "Mine,mining,100,,0,0,1\nCNSep,separation,100,,1,0,1\nUSSep,separation,0,100,5,2027,1\n",
+        demand="+Buyer,A,25,10\n",
+    )
     warnings = warnings_of(path)
-    for place, words in [("settings!B6", "0.07"), ("settings!B7", "2e9"), ("settings!B4", "after last_year 2025"),
-                         ("facilities!F4", "not a calendar year"), ("demand!C3", "2025")]:
+    for place, words in [
+        ("settings!B6", "0.07"),
+        ("settings!B7", "2e9"),
+        ("settings!B4", "after last_year 2025"),
+        ("facilities!F4", "not a calendar year"),
+        ("demand!C3", "2025"),
+    ]:
         assert [w for w in warnings if w.startswith(place + ":") and words in w], (place, warnings)
 
 
@@ -135,13 +147,16 @@ def test_a_sheet_name_close_to_a_known_one_is_a_warning(tmp_path):
 # ----------------------------------------------------------------------------- one error, at the cause
 
 
-@pytest.mark.parametrize("sheet, old, new, place", [
-    ("nodes", "Mine,allied", "Mine,", "nodes!B2"),  # Mine is used by facilities and composition
-    ("nodes", "Buyer,allied", ",allied", "nodes!A5"),  # which node it was is unknown: no reference is judged
-    ("stages", "separation,2,1", "separation,x,1", "stages!B3"),  # used by two facilities
-    ("stages", "mining,1,", "mining,,", "stages!B2"),  # and no "orders with no gaps" either
-    ("composition", "Mine,A,1", "Mine,A,", "composition!C2"),  # no "sum to 1", no "rows for Mine", no element A
-])
+@pytest.mark.parametrize(
+    "sheet, old, new, place",
+    [
+        ("nodes", "Mine,allied", "Mine,", "nodes!B2"),  # Mine is used by facilities and composition
+        ("nodes", "Buyer,allied", ",allied", "nodes!A5"),  # which node it was is unknown: no reference is judged
+        ("stages", "separation,2,1", "separation,x,1", "stages!B3"),  # used by two facilities
+        ("stages", "mining,1,", "mining,,", "stages!B2"),  # and no "orders with no gaps" either
+        ("composition", "Mine,A,1", "Mine,A,", "composition!C2"),  # no "sum to 1", no "rows for Mine", no element A
+    ],
+)
 def test_a_row_in_error_gives_one_error(tmp_path, sheet, old, new, place):
     path = tmp_path / "frontier"
     shutil.copytree(EXAMPLES / "frontier", path)
@@ -185,8 +200,9 @@ def test_many_unknown_columns_are_summed_up(tmp_path):
 
 
 def test_a_csv_wider_than_a_sheet_is_refused(tmp_path):
-    path = case(tmp_path, nodes="node,bloc\nMine,allied\nCNSep,china" + ",x" * 16_383 + "\nUSSep,allied\n"
-                                "Buyer,allied\n")
+    path = case(
+        tmp_path, nodes="node,bloc\nMine,allied\nCNSep,china" + ",x" * 16_383 + "\nUSSep,allied\nBuyer,allied\n"
+    )
     with pytest.raises(InputError) as exc:
         read_tables(path)
     [issue] = exc.value.issues
@@ -239,9 +255,13 @@ def test_template_drop_downs_offer_only_what_the_workbook_defines(template):
     """Each drop-down reads a column of the template's own sheets (nodes, stages, composition, scenarios), and
     node and element columns have one too."""
     book = openpyxl.load_workbook(template)
-    defined = {"nodes!A": {"USA", "China"}, "lists!A": {"allied", "china", "non_allied"},
-               "stages!A": {"mining", "separation"},
-               "composition!B": {"NdPr"}, "scenarios!A": {"china_free"}}
+    defined = {
+        "nodes!A": {"USA", "China"},
+        "lists!A": {"allied", "china", "non_allied"},
+        "stages!A": {"mining", "separation"},
+        "composition!B": {"NdPr"},
+        "scenarios!A": {"china_free"},
+    }
     lists = {}
     for ws in book.worksheets:
         for dv in ws.data_validations.dataValidation:
@@ -249,8 +269,18 @@ def test_template_drop_downs_offer_only_what_the_workbook_defines(template):
             if not formula.startswith('"'):
                 column = formula.split("!")[0] + "!" + formula.split("$")[1]
                 assert offered(book, formula) == defined[column], (ws.title, formula)
-    for column in ("facilities!A", "facilities!B", "composition!A", "demand!A", "demand!B", "routes!A", "routes!B",
-                   "trade_rules!A", "trade_rules!D", "budgets!A"):
+    for column in (
+        "facilities!A",
+        "facilities!B",
+        "composition!A",
+        "demand!A",
+        "demand!B",
+        "routes!A",
+        "routes!B",
+        "trade_rules!A",
+        "trade_rules!D",
+        "budgets!A",
+    ):
         assert column in lists, column
     assert book.sheetnames == ["start here", *(s.name for s in SHEETS), "lists"]
 
@@ -278,8 +308,10 @@ def test_template_is_valid_without_warnings(template):
 
 def test_a_share_typed_as_a_percentage_says_so(tmp_path):
     """max_restricted_share 60 (meant 60 %, i.e. 0.6) at settings!B5 of the frontier example."""
-    path = case(tmp_path, settings="key,value\nfirst_year,2025\nlast_year,2025\nindependence_year,2025\n"
-                                   "max_restricted_share,60\n")
+    path = case(
+        tmp_path,
+        settings="key,value\nfirst_year,2025\nlast_year,2025\nindependence_year,2025\nmax_restricted_share,60\n",
+    )
     [issue] = validate_tables(read_tables(path))[1].errors
     assert issue.place == "settings!B5" and "60 % is 0.6" in issue.found
 

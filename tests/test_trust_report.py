@@ -22,10 +22,18 @@ A1 = {"A": 1.0}
 def protected_capex_case():
     """10 t of demand at an allied buyer. Mine (allied) has ore; separation is built at
     Sep1 (allied, 100 USD/tpa, at most 6 tpa) and at Sep2 (non_allied, 200 USD/tpa)."""
-    return case((2025, 2025), {"Mine": "allied", "Sep1": "allied", "Sep2": "non_allied", "Buyer": "allied"}, 2,
-                [fac("Mine", 1, existing_tpa=100), fac("Sep1", 2, max_tpa=6, capex_usd_per_tpa=100),
-                 fac("Sep2", 2, capex_usd_per_tpa=200)],
-                {"Mine": A1}, {("Buyer", "A", 2025): 10.0})
+    return case(
+        (2025, 2025),
+        {"Mine": "allied", "Sep1": "allied", "Sep2": "non_allied", "Buyer": "allied"},
+        2,
+        [
+            fac("Mine", 1, existing_tpa=100),
+            fac("Sep1", 2, max_tpa=6, capex_usd_per_tpa=100),
+            fac("Sep2", 2, capex_usd_per_tpa=200),
+        ],
+        {"Mine": A1},
+        {("Buyer", "A", 2025): 10.0},
+    )
 
 
 def test_protected_capex_counts_only_protected_nodes():
@@ -40,11 +48,19 @@ def test_protected_capex_counts_only_protected_nodes():
 def premium_case():
     """Free clean capacity at USSep (opex 5) against China's CNSep (opex 1); half of 10 t/yr must be
     clean from 2026; discount rate 100%, so discount factors 1, 1/2, 1/4, 1/8 for 2025-2028."""
-    return case((2025, 2028), {"Mine": "allied", "CNSep": "china", "USSep": "allied", "Buyer": "allied"}, 2,
-                [fac("Mine", 1, existing_tpa=100), fac("CNSep", 2, existing_tpa=100, opex_usd_per_t=1),
-                 fac("USSep", 2, capex_usd_per_tpa=0, opex_usd_per_t=5)],
-                {"Mine": A1}, flat("Buyer", "A", 10, (2025, 2028)),
-                settings={"discount_rate": 1.0, "max_restricted_share": 0.5, "independence_year": 2026})
+    return case(
+        (2025, 2028),
+        {"Mine": "allied", "CNSep": "china", "USSep": "allied", "Buyer": "allied"},
+        2,
+        [
+            fac("Mine", 1, existing_tpa=100),
+            fac("CNSep", 2, existing_tpa=100, opex_usd_per_t=1),
+            fac("USSep", 2, capex_usd_per_tpa=0, opex_usd_per_t=5),
+        ],
+        {"Mine": A1},
+        flat("Buyer", "A", 10, (2025, 2028)),
+        settings={"discount_rate": 1.0, "max_restricted_share": 0.5, "independence_year": 2026},
+    )
 
 
 def test_clean_premium_is_the_mean_over_the_years_it_applies():
@@ -65,8 +81,17 @@ def test_clean_premium_of_a_failed_solve_is_empty():
 def test_duals_table_spells_out_its_index():
     """The independence rows of the premium case: element A, years 2026-2028, 2, 1, 0.5 USD/t."""
     duals = solve(premium_case()).tables["duals"]
-    assert list(duals.columns) == ["constraint", "meaning", "bloc", "node", "stage", "element", "year",
-                                   "shadow_price", "unit"]
+    assert list(duals.columns) == [
+        "constraint",
+        "meaning",
+        "bloc",
+        "node",
+        "stage",
+        "element",
+        "year",
+        "shadow_price",
+        "unit",
+    ]
     ind = duals[duals["constraint"] == "independence"]
     assert list(ind["element"]) == ["A"] * 3 and list(ind["year"]) == [2026, 2027, 2028]
     assert list(ind["shadow_price"]) == approx([2, 1, 0.5])
@@ -79,9 +104,9 @@ def test_results_xlsx_capacity_and_clean_share_with_native_charts(examples, tmp_
     """The frontier example fully clean (alpha = 0): USSep (allied) builds the 10 t/yr that CNSep (china)
     would have separated, so separation capacity is 10 allied and 100 china; mining 100 allied; the clean
     share of A is 1. Capex 10 x 100 = 1,000 USD, undiscounted = discounted (one year)."""
-    from rechain.run.solve import run_case
+    from rechain.commands.solve import solve_case
 
-    result, _ = run_case(examples / "frontier", None, (("max_restricted_share", "0"),), tmp_path / "out")
+    result, _ = solve_case(examples / "frontier", None, (("max_restricted_share", "0"),), tmp_path / "out")
     book = openpyxl.load_workbook(tmp_path / "out" / "results.xlsx")
     cap = pd.read_excel(tmp_path / "out" / "results.xlsx", sheet_name="capacity_by_bloc")
     assert list(cap.columns) == ["year", "bloc", "stage", "stage_bloc", "capacity_tpa"]
@@ -173,12 +198,15 @@ def two_bloc_workbook(folder: Path) -> Path:
     10 t/yr of demand, a discount rate of 100% (factors 1, 1/2, 1/4) and two scenarios."""
     shutil.copytree(Path(__file__).resolve().parents[1] / "inputs" / "examples" / "frontier", folder)
     (folder / "nodes.csv").write_text("node,bloc\nMine,west\nCNSep,east\nUSSep,west\nBuyer,west\n")
-    (folder / "settings.csv").write_text("key,value\nfirst_year,2025\nlast_year,2027\ndiscount_rate,1\n"
-                                         "restricted_blocs,east\nprotected_blocs,west\n")
-    (folder / "demand.csv").write_text("node,element,year,demand_t\n"
-                                       + "".join(f"Buyer,A,{y},10\n" for y in (2025, 2026, 2027)))
-    (folder / "scenarios.csv").write_text("scenario,key,value\nclean_now,max_restricted_share,0\n"
-                                          "tight,budget_usd,400\n")
+    (folder / "settings.csv").write_text(
+        "key,value\nfirst_year,2025\nlast_year,2027\ndiscount_rate,1\nrestricted_blocs,east\nprotected_blocs,west\n"
+    )
+    (folder / "demand.csv").write_text(
+        "node,element,year,demand_t\n" + "".join(f"Buyer,A,{y},10\n" for y in (2025, 2026, 2027))
+    )
+    (folder / "scenarios.csv").write_text(
+        "scenario,key,value\nclean_now,max_restricted_share,0\ntight,budget_usd,400\n"
+    )
     return folder
 
 
@@ -187,8 +215,8 @@ REPORT = pytest.mark.xdist_group("two-bloc report")  # the tests of one report r
 
 @pytest.fixture(scope="module")
 def two_bloc_report(tmp_path_factory):
-    from rechain.report.writers import manifest
-    from rechain.run.findings import write_report
+    from rechain.base.manifest import manifest
+    from rechain.commands.report import write_report
 
     tmp = tmp_path_factory.mktemp("report")
     path = two_bloc_workbook(tmp / "wb")
@@ -202,7 +230,7 @@ def sheet(out: Path, name: str) -> pd.DataFrame:
 
 def test_report_deadlines_come_from_the_horizon():
     """2025-2040 gives 2030, 2035, 2040 (first_year + 5 to last_year); shorter horizons start halfway."""
-    from rechain.report.findings import deadlines
+    from rechain.models.subject import deadlines
 
     assert deadlines(2025, 2040) == (2030, 2035, 2040)
     assert deadlines(2025, 2027) == (2026, 2027)
@@ -274,9 +302,10 @@ def test_report_premium_and_scenarios(two_bloc_report):
 
 @REPORT
 def test_report_chart_titles_state_the_case(two_bloc_report):
-    from rechain.report.findings import Subject, charts
+    from rechain.report.findings import charts
+    from rechain.run.findings import subject_of
 
-    subject = Subject.of(load_workbook(two_bloc_workbook(two_bloc_report[0].parent / "again")))
+    subject = subject_of(load_workbook(two_bloc_workbook(two_bloc_report[0].parent / "again")))
     groups = {"scenarios_policy": "policy: requirement"}
     budgets, factor, scenarios, fan, thresholds = charts(subject, "budget $1 at west nodes", groups)
     assert scenarios.y == "system_cost_vs_base_usd"
@@ -298,10 +327,19 @@ def test_binding_stages_in_chain_order():
     from worked import Stage
 
     stages = (Stage("ore", 1), Stage("cracking", 2))
-    ds = case((2025, 2025), {n: "allied" for n in ("M1", "M2", "S1", "S2", "Buyer")}, stages,
-              [fac("M1", 1, existing_tpa=10, opex_usd_per_t=1), fac("M2", 1, existing_tpa=100, opex_usd_per_t=50),
-               fac("S1", 2, existing_tpa=10, opex_usd_per_t=1), fac("S2", 2, existing_tpa=100, opex_usd_per_t=30)],
-              {"M1": A1, "M2": A1}, {("Buyer", "A", 2025): 15.0})
+    ds = case(
+        (2025, 2025),
+        {n: "allied" for n in ("M1", "M2", "S1", "S2", "Buyer")},
+        stages,
+        [
+            fac("M1", 1, existing_tpa=10, opex_usd_per_t=1),
+            fac("M2", 1, existing_tpa=100, opex_usd_per_t=50),
+            fac("S1", 2, existing_tpa=10, opex_usd_per_t=1),
+            fac("S2", 2, existing_tpa=100, opex_usd_per_t=30),
+        ],
+        {"M1": A1, "M2": A1},
+        {("Buyer", "A", 2025): 15.0},
+    )
     table = binding_stages(solve(ds), stages)
     assert list(table["stage"]) == ["ore", "cracking"]
     assert list(table["max_usd_per_tpa"]) == approx([49, 29])
@@ -310,13 +348,14 @@ def test_binding_stages_in_chain_order():
 def test_report_marks_failed_points(tmp_path, monkeypatch):
     """The 90%-clean point, the fully clean plan from 2026 and the fully clean plan at cost factor 0.25
     do not solve: each is a row with status and reason and no numbers; the rest is written."""
-    from rechain.report.writers import manifest
-    from rechain.run.findings import write_report
+    from rechain.base.manifest import manifest
+    from rechain.commands.report import write_report
 
     def fails(ds):
         s = ds.settings
-        return s.max_restricted_share == 0.1 or (s.max_restricted_share == 0 and (
-            s.independence_year == 2026 or s.restricted_cost_factor == 0.25))
+        return s.max_restricted_share == 0.1 or (
+            s.max_restricted_share == 0 and (s.independence_year == 2026 or s.restricted_cost_factor == 0.25)
+        )
 
     fail_when(monkeypatch, fails)
     path = two_bloc_workbook(tmp_path / "wb")
@@ -339,13 +378,14 @@ def test_report_marks_failed_points(tmp_path, monkeypatch):
 
 
 def test_report_survives_when_nothing_solves(tmp_path):
+    from rechain.base.manifest import manifest
+    from rechain.commands.report import write_report
     from rechain.models.highs import SolveOptions
-    from rechain.report.writers import manifest
-    from rechain.run.findings import write_report
 
     path = two_bloc_workbook(tmp_path / "wb")
-    failed = write_report(load_workbook(path), path, tmp_path / "out", manifest(path, command="report"),
-                          SolveOptions(time_limit=0))
+    failed = write_report(
+        load_workbook(path), path, tmp_path / "out", manifest(path, command="report"), SolveOptions(time_limit=0)
+    )
     assert failed > 0
     text = (tmp_path / "out" / "findings.md").read_text()
     assert "Unconstrained plan (the cheapest chain, east allowed): did not solve (time_limit" in text
@@ -356,8 +396,9 @@ def test_scenario_changes_name_scoped_trade_rules_and_budgets(tmp_path):
     from rechain.run.scenarios import changes
 
     path = two_bloc_workbook(tmp_path / "wb")
-    (path / "trade_rules.csv").write_text("from_bloc,to_bloc,stage,element,first_year,allowed,scenario\n"
-                                          "east,west,separation,A,2026,FALSE,embargo\n")
+    (path / "trade_rules.csv").write_text(
+        "from_bloc,to_bloc,stage,element,first_year,allowed,scenario\neast,west,separation,A,2026,FALSE,embargo\n"
+    )
     (path / "budgets.csv").write_text("bloc,budget_usd,scenario\nwest,300,tight\n")
     wb = load_workbook(path)
     assert changes(wb, "embargo") == "trade east→west A separation output from 2026 banned"
@@ -367,9 +408,9 @@ def test_scenario_changes_name_scoped_trade_rules_and_budgets(tmp_path):
 
 def test_report_checks_every_scenario_before_solving(tmp_path, monkeypatch):
     """A bad scenario value is an input error before any solve (not after minutes of them)."""
-    from rechain.errors import InputError
-    from rechain.report.writers import manifest
-    from rechain.run.findings import write_report
+    from rechain.base.errors import InputError
+    from rechain.base.manifest import manifest
+    from rechain.commands.report import write_report
 
     solves = []
     fail_when(monkeypatch, lambda ds: solves.append(ds) and False)

@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
-from rechain.errors import InputError
+from rechain.base.errors import InputError
 from rechain.models.highs import CaseSolver, SolveOptions, SolveOutcome, Status
 from rechain.run import signals
 from rechain.run.frontier import budget_frontier, cost_of_independence, default_budgets
@@ -55,8 +55,10 @@ def test_failed_warm_resolve_is_retried_cold(frontier_wb, monkeypatch):
     """Two alphas on one model: 1.0 (cold, cost 10), then 0.25 (warm run fails, the
     cold retry solves it): cost 10 x 0.25 + 1050 x 0.75 = 790."""
     runs = make_warm_runs_fail(monkeypatch, 1)
-    rows = [r.row for r in solve_points(frontier_wb, None, (), [{"max_restricted_share": "1"},
-                                                                 {"max_restricted_share": "0.25"}])]
+    rows = [
+        r.row
+        for r in solve_points(frontier_wb, None, (), [{"max_restricted_share": "1"}, {"max_restricted_share": "0.25"}])
+    ]
     assert runs == [False, True, True], "one cold solve, one failed warm run, one retry"
     assert [r["status"] for r in rows] == ["optimal", "optimal"]
     assert rows[1]["system_cost_usd"] == pytest.approx(790)
@@ -64,8 +66,10 @@ def test_failed_warm_resolve_is_retried_cold(frontier_wb, monkeypatch):
 
 def test_retry_that_fails_keeps_status_and_reason(frontier_wb, monkeypatch):
     make_warm_runs_fail(monkeypatch, 2)
-    rows = [r.row for r in solve_points(frontier_wb, None, (), [{"max_restricted_share": "1"},
-                                                                 {"max_restricted_share": "0.25"}])]
+    rows = [
+        r.row
+        for r in solve_points(frontier_wb, None, (), [{"max_restricted_share": "1"}, {"max_restricted_share": "0.25"}])
+    ]
     assert rows[1]["status"] == "error"
     assert "also after a cold re-solve" in rows[1]["reason"]
     assert "system_cost_usd" not in rows[1] and "capex_usd" not in rows[1]
@@ -109,9 +113,13 @@ def test_default_budgets_without_the_fully_clean_point():
     """The alpha = 0 point failed: the grid goes up to the largest budget capex solved."""
     import pandas as pd
 
-    table = pd.DataFrame([{"alpha": 1.0, "status": "optimal", "budget_capex_usd": 0.0},
-                          {"alpha": 0.5, "status": "optimal", "budget_capex_usd": 500.0},
-                          {"alpha": 0.0, "status": "error", "reason": "HiGHS: Solve error"}])
+    table = pd.DataFrame(
+        [
+            {"alpha": 1.0, "status": "optimal", "budget_capex_usd": 0.0},
+            {"alpha": 0.5, "status": "optimal", "budget_capex_usd": 500.0},
+            {"alpha": 0.0, "status": "error", "reason": "HiGHS: Solve error"},
+        ]
+    )
     assert default_budgets(table, 3) == [0, 250, 500]
 
 
@@ -194,8 +202,11 @@ def _cpu_seconds(pid: int) -> float:
 def _gone(pids: set[int], seconds: float) -> bool:
     end = time.monotonic() + seconds
     while time.monotonic() < end:
-        alive = {p for p in pids if Path(f"/proc/{p}").exists()
-                 and " Z " not in Path(f"/proc/{p}/stat").read_text(errors="replace")}
+        alive = {
+            p
+            for p in pids
+            if Path(f"/proc/{p}").exists() and " Z " not in Path(f"/proc/{p}/stat").read_text(errors="replace")
+        }
         if not alive:
             return True
         time.sleep(0.05)
@@ -225,10 +236,27 @@ def test_sigterm_to_a_pool_sweep(examples, tmp_path):
     """SIGTERM to `rechain sweep --workers 2` once the workers have done some work:
     exit 143, the finished points written, the workers gone."""
     out = tmp_path / "sweep"
-    proc = subprocess.Popen([sys.executable, "-m", "rechain.cli", "sweep", str(examples / "frontier"),
-                             "--param", "max_restricted_share=1:0:30", "--param", "demand_factor=1:2:20",
-                             "--workers", "2", "--out", str(out)], cwd=ROOT,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "rechain.cli",
+            "sweep",
+            str(examples / "frontier"),
+            "--param",
+            "max_restricted_share=1:0:30",
+            "--param",
+            "demand_factor=1:2:20",
+            "--workers",
+            "2",
+            "--out",
+            str(out),
+        ],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     workers, end = set(), time.monotonic() + 60
     while time.monotonic() < end and (len(workers) < 2 or min(_cpu_seconds(w) for w in workers) < 0.3):
         workers = _children(proc.pid)
@@ -253,9 +281,13 @@ def _catches_sigterm(pid: int) -> bool:
 def test_sigterm_to_any_command_exits_143(examples):
     """A long frontier (in process) told to stop once it handles SIGTERM: exit 143,
     as `kill` expects, not 130."""
-    proc = subprocess.Popen([sys.executable, "-m", "rechain.cli", "frontier", str(examples / "frontier"),
-                             "--points", "100000"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                            text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "rechain.cli", "frontier", str(examples / "frontier"), "--points", "100000"],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     end = time.monotonic() + 60
     while time.monotonic() < end and proc.poll() is None and not _catches_sigterm(proc.pid):
         time.sleep(0.02)
@@ -271,8 +303,9 @@ def test_unreachable_scheduler_is_an_input_error_within_seconds(frontier_wb):
         port = s.getsockname()[1]
     start = time.monotonic()
     with pytest.raises(InputError) as caught:
-        run_points(frontier_wb, None, (), [{"max_restricted_share": "1"}], workers=1,
-                   scheduler=f"tcp://127.0.0.1:{port}")
+        run_points(
+            frontier_wb, None, (), [{"max_restricted_share": "1"}], workers=1, scheduler=f"tcp://127.0.0.1:{port}"
+        )
     assert time.monotonic() - start < 5
     assert caught.value.issues[0].place == "--scheduler"
 
@@ -280,8 +313,7 @@ def test_unreachable_scheduler_is_an_input_error_within_seconds(frontier_wb):
 def long_tiny(tmp_path: Path, first_year: int, demand_first_year: bool = False) -> Path:
     folder = tmp_path / "long"
     shutil.copytree(ROOT / "inputs" / "examples" / "tiny", folder)
-    (folder / "settings.csv").write_text(f"key,value\nfirst_year,{first_year}\nlast_year,2027\n"
-                                         "discount_rate,0.25\n")
+    (folder / "settings.csv").write_text(f"key,value\nfirst_year,{first_year}\nlast_year,2027\ndiscount_rate,0.25\n")
     if demand_first_year:
         with open(folder / "demand.csv", "a") as f:
             f.write(f"Buyer,A,{first_year},10\n")
@@ -297,12 +329,13 @@ def test_long_horizon_at_high_discount_is_solved_right(tmp_path):
     objective, about 6.05e-6 USD, lies far below HiGHS's tolerances unless scaled."""
     wb = load_workbook(long_tiny(tmp_path, 1928))
     [r] = solve_points(wb, None, (), [{}])
-    d = lambda k: 1.25 ** -k  # noqa: E731
+    d = lambda k: 1.25**-k  # noqa: E731
     assert r.row["status"] == "optimal"
     assert r.row["unmet_t"] == pytest.approx(0, abs=1e-6)
     assert r.row["capex_usd"] == pytest.approx(20_000)
-    assert r.row["objective_usd"] == pytest.approx(20_000 * d(96) + 600 * (d(97) + d(98) + d(99)) - 17_600 * d(99),
-                                                   rel=1e-6)
+    assert r.row["objective_usd"] == pytest.approx(
+        20_000 * d(96) + 600 * (d(97) + d(98) + d(99)) - 17_600 * d(99), rel=1e-6
+    )
 
 
 def test_discounting_beyond_tolerances_is_refused(tmp_path, rechain):
@@ -315,9 +348,15 @@ def test_discounting_beyond_tolerances_is_refused(tmp_path, rechain):
 
 
 def test_unreliable_case_in_a_worked_dataset():
-    ds = case((1928, 2027), {"Mine": "allied", "Buyer": "allied"}, 1, [fac("Mine", 1, existing_tpa=10)],
-              {"Mine": {"A": 1.0}}, {("Buyer", "A", 1928): 1.0, ("Buyer", "A", 2027): 1.0},
-              settings={"discount_rate": 0.25})
+    ds = case(
+        (1928, 2027),
+        {"Mine": "allied", "Buyer": "allied"},
+        1,
+        [fac("Mine", 1, existing_tpa=10)],
+        {"Mine": {"A": 1.0}},
+        {("Buyer", "A", 1928): 1.0, ("Buyer", "A", 2027): 1.0},
+        settings={"discount_rate": 0.25},
+    )
     result = solve(ds)
     assert result.status is Status.ERROR and result.message.startswith("numerically unreliable")
 

@@ -11,7 +11,8 @@ import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
-from rechain.errors import OutputError
+from rechain.base import files
+from rechain.base.errors import OutputError
 from rechain.report import writers as outputs
 from rechain.report.tables import Chart, markdown_table, write_tables
 from rechain.report.terminal import print_frame, usd
@@ -22,16 +23,25 @@ HOSTILE = ["[/]", "$\\oops$", "a|b\n# H", "\x1b[31mred"]
 
 
 def run_sheet():
-    return pd.DataFrame({"item": ["input", "input_sha256", "versions.rechain", "written_utc"],
-                         "value": ["case.xlsx", "ab" * 32, "0.2", "2026-01-01T00:00:00Z"]})
+    return pd.DataFrame(
+        {
+            "item": ["input", "input_sha256", "versions.rechain", "written_utc"],
+            "value": ["case.xlsx", "ab" * 32, "0.2", "2026-01-01T00:00:00Z"],
+        }
+    )
 
 
 def scenario_table():
     """Four scenarios with hostile names over two years; the third did not solve."""
-    return pd.DataFrame({"scenario": HOSTILE * 2, "year": [2030] * 4 + [2035] * 4,
-                         "status": ["optimal", "optimal", "infeasible", "optimal"] * 2,
-                         "system_cost_usd": [1e9, 2e9, np.nan, 3e9, 1.5e9, 2.5e9, np.nan, 3.5e9],
-                         "clean_share": [0.1, 0.2, np.nan, 0.3, 0.5, 0.6, np.nan, 0.9]})
+    return pd.DataFrame(
+        {
+            "scenario": HOSTILE * 2,
+            "year": [2030] * 4 + [2035] * 4,
+            "status": ["optimal", "optimal", "infeasible", "optimal"] * 2,
+            "system_cost_usd": [1e9, 2e9, np.nan, 3e9, 1.5e9, 2.5e9, np.nan, 3.5e9],
+            "clean_share": [0.1, 0.2, np.nan, 0.3, 0.5, 0.6, np.nan, 0.9],
+        }
+    )
 
 
 def captured_figures(monkeypatch) -> list:
@@ -51,6 +61,7 @@ def captured_figures(monkeypatch) -> list:
 
 
 # A. hostile text is text
+
 
 def test_terminal_table_shows_hostile_labels_as_text():
     """Markup, math, pipes and an escape sequence in a label are printed as written; ESC shows as `\\x1b`."""
@@ -79,7 +90,7 @@ def test_markdown_table_keeps_its_shape():
     lines = md.split("\n")
     assert len(lines) == 2 + 8
     for line in lines:
-        assert len([i for i, ch in enumerate(line) if ch == "|" and line[i - 1:i] != "\\"]) == 6
+        assert len([i for i, ch in enumerate(line) if ch == "|" and line[i - 1 : i] != "\\"]) == 6
         assert line.startswith("|") and "\x1b" not in line
     assert "a\\|b<br>\\# H" in md and "\\$\\\\oops\\$" in md and "\\[/\\]" in md
 
@@ -111,15 +122,20 @@ def test_charts_of_hostile_labels_are_drawn_as_written(tmp_path, monkeypatch):
 
 def test_xlsx_and_csv_take_control_characters(tmp_path):
     """XML cannot hold ESC: the cell shows `\\x1b[31mred`; the rest of the names are kept exactly."""
-    write_tables(tmp_path, "sweep", {"scenarios": scenario_table()}, run_sheet(),
-                 [Chart("scenarios", "year", "system_cost_usd", "Cost", "scenario")])
+    write_tables(
+        tmp_path,
+        "sweep",
+        {"scenarios": scenario_table()},
+        run_sheet(),
+        [Chart("scenarios", "year", "system_cost_usd", "Cost", "scenario")],
+    )
     ws = openpyxl.load_workbook(tmp_path / "sweep.xlsx")["scenarios"]
     assert [ws.cell(r, 1).value for r in range(2, 6)] == ["[/]", "$\\oops$", "a|b\n# H", "\\x1b[31mred"]
     assert pd.read_csv(tmp_path / "sweep_scenarios.csv")["scenario"].tolist()[:2] == ["[/]", "$\\oops$"]
 
 
 def test_error_helpers_print_data_not_markup():
-    from rechain.errors import InputError, Issue
+    from rechain.base.errors import InputError, Issue
     from rechain.report.text import print_input_error, say
 
     buffer = io.StringIO()
@@ -136,10 +152,16 @@ def test_error_helpers_print_data_not_markup():
 
 # B. JSON never holds NaN or Infinity
 
+
 def test_json_writes_null_for_non_finite_numbers(tmp_path):
     """NaN, +inf, -inf (also numpy's, also nested) become null; finite numbers stay."""
-    data = {"a": float("nan"), "b": [float("inf"), {"c": -math.inf}], "d": np.float64("nan"), "e": np.int64(3),
-            "f": 1.5}
+    data = {
+        "a": float("nan"),
+        "b": [float("inf"), {"c": -math.inf}],
+        "d": np.float64("nan"),
+        "e": np.int64(3),
+        "f": 1.5,
+    }
     write_json(tmp_path / "summary.json", data)
     text = (tmp_path / "summary.json").read_text()
     assert "NaN" not in text and "Infinity" not in text
@@ -150,6 +172,7 @@ def test_json_writes_null_for_non_finite_numbers(tmp_path):
 
 # C. output problems found early, reported clearly, nothing half-written
 
+
 def test_output_over_an_input_is_found_before_solving(tmp_path):
     """`solve d/results.xlsx --out d` would overwrite its input; so would an --out equal to or inside a CSV
     input folder, or an output file where an input folder is."""
@@ -157,15 +180,15 @@ def test_output_over_an_input_is_found_before_solving(tmp_path):
     d.mkdir()
     (d / "results.xlsx").write_bytes(b"input")
     with pytest.raises(OutputError, match="input"):
-        outputs.check_outputs([d / "summary.json", d / "results.xlsx"], [d / "results.xlsx"])
+        files.check_outputs([d / "summary.json", d / "results.xlsx"], [d / "results.xlsx"])
     case = tmp_path / "case"
     case.mkdir()
     for out in (case, case / "out"):
         with pytest.raises(OutputError, match="input"):
-            outputs.check_outputs([out / "sweep.xlsx"], [case])
+            files.check_outputs([out / "sweep.xlsx"], [case])
     with pytest.raises(OutputError, match="input"):
-        outputs.check_outputs([tmp_path / "case"], [case / "nodes.csv"])
-    outputs.check_outputs([tmp_path / "sweep.xlsx", tmp_path / "sweep_sweep.csv"], [case, d / "results.xlsx"])
+        files.check_outputs([tmp_path / "case"], [case / "nodes.csv"])
+    files.check_outputs([tmp_path / "sweep.xlsx", tmp_path / "sweep_sweep.csv"], [case, d / "results.xlsx"])
 
 
 def test_output_folder_problems_are_found_before_solving(tmp_path, monkeypatch):
@@ -173,21 +196,21 @@ def test_output_folder_problems_are_found_before_solving(tmp_path, monkeypatch):
     blocker = tmp_path / "blocker"
     blocker.write_text("x")
     with pytest.raises(OutputError, match="is a file"):
-        outputs.check_outputs([blocker / "sub" / "results.xlsx"], [])
+        files.check_outputs([blocker / "sub" / "results.xlsx"], [])
     (tmp_path / "results.xlsx").mkdir()
     with pytest.raises(OutputError, match="is a folder"):
-        outputs.check_outputs([tmp_path / "results.xlsx"], [])
+        files.check_outputs([tmp_path / "results.xlsx"], [])
 
     def refuse(*args, **kwargs):
         raise OSError(errno.EROFS, "Read-only file system")
 
     with monkeypatch.context() as m:
-        m.setattr(outputs.tempfile, "TemporaryFile", refuse)
+        m.setattr(files.tempfile, "TemporaryFile", refuse)
         with pytest.raises(OutputError, match="Read-only file system"):
-            outputs.check_outputs([tmp_path / "out" / "summary.json"], [])
-    monkeypatch.setattr(outputs.shutil, "disk_usage", lambda p: shutil._ntuple_diskusage(10 << 30, 10 << 30, 1024))
+            files.check_outputs([tmp_path / "out" / "summary.json"], [])
+    monkeypatch.setattr(files.shutil, "disk_usage", lambda p: shutil._ntuple_diskusage(10 << 30, 10 << 30, 1024))
     with pytest.raises(OutputError, match="disk almost full"):
-        outputs.check_outputs([tmp_path / "out" / "summary.json"], [])
+        files.check_outputs([tmp_path / "out" / "summary.json"], [])
 
 
 def test_a_failed_second_file_leaves_the_old_set_and_no_temp_files(tmp_path, monkeypatch):
@@ -206,8 +229,13 @@ def test_a_failed_second_file_leaves_the_old_set_and_no_temp_files(tmp_path, mon
 
     monkeypatch.setattr(pd.DataFrame, "to_csv", full)
     with pytest.raises(OutputError, match="No space left"):
-        write_tables(tmp_path, "sweep", {"scenarios": scenario_table()}, run_sheet(),
-                     [Chart("scenarios", "year", "system_cost_usd", "Cost", "scenario")])
+        write_tables(
+            tmp_path,
+            "sweep",
+            {"scenarios": scenario_table()},
+            run_sheet(),
+            [Chart("scenarios", "year", "system_cost_usd", "Cost", "scenario")],
+        )
     assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == old
 
 
@@ -220,7 +248,7 @@ def test_failed_rename_or_folder_is_an_output_error(tmp_path, monkeypatch):
     def refuse(src, dst):
         raise OSError(errno.EROFS, "Read-only file system")
 
-    monkeypatch.setattr(outputs.os, "replace", refuse)
+    monkeypatch.setattr(files.os, "replace", refuse)
     with pytest.raises(OutputError, match="Read-only"):
         write_xlsx(tmp_path / "results.xlsx", {"s": pd.DataFrame({"a": [1]})})
     assert sorted(p.name for p in tmp_path.iterdir()) == ["file"]
@@ -234,8 +262,11 @@ def test_table_files_lists_what_write_tables_writes(tmp_path):
     charts = [Chart("scenarios", "year", "system_cost_usd", "Cost", "scenario")]
     written = write_tables(tmp_path, "sweep", sheets, run_sheet(), charts)
     listed = table_files(tmp_path, "sweep", sheets, ["scenarios", "empty"])
-    assert sorted(p.name for p in written) == sorted(p.name for p in tmp_path.iterdir()) == [
-        "sweep.md", "sweep.xlsx", "sweep_empty.csv", "sweep_run.csv", "sweep_scenarios.csv", "sweep_scenarios.png"]
+    assert (
+        sorted(p.name for p in written)
+        == sorted(p.name for p in tmp_path.iterdir())
+        == ["sweep.md", "sweep.xlsx", "sweep_empty.csv", "sweep_run.csv", "sweep_scenarios.csv", "sweep_scenarios.png"]
+    )
     assert set(written) <= set(listed) and set(listed) - set(written) == {tmp_path / "sweep_empty.png"}
 
 
@@ -249,11 +280,16 @@ def test_cli_reports_an_output_error_in_one_line(examples, tmp_path, rechain):
 
 # D. charts that answer
 
+
 def budget_table():
     """Budgets 0, $1 bn ... $300 bn (positive values span 300x, so a log axis); the $5 bn point failed."""
-    return pd.DataFrame({"budget_usd": [0, 1e9, 2.5e9, 5e9, 2e10, 3e11],
-                         "status": ["optimal", "optimal", "optimal", "infeasible", "optimal", "optimal"],
-                         "system_cost_usd": [9.1e10, 8.5e10, 8.0e10, np.nan, 7.2e10, 6.9e10]})
+    return pd.DataFrame(
+        {
+            "budget_usd": [0, 1e9, 2.5e9, 5e9, 2e10, 3e11],
+            "status": ["optimal", "optimal", "optimal", "infeasible", "optimal", "optimal"],
+            "system_cost_usd": [9.1e10, 8.5e10, 8.0e10, np.nan, 7.2e10, 6.9e10],
+        }
+    )
 
 
 def test_png_money_axes_read_in_dollars(tmp_path, monkeypatch):
@@ -261,8 +297,13 @@ def test_png_money_axes_read_in_dollars(tmp_path, monkeypatch):
     300x apart) on a log axis with $0 drawn apart at $100 m (10^floor(9 − ½)), ticks `$0 (no budget)`, `$1 bn`
     ... `$1,000 bn`; the failed $5 bn point breaks the line and is marked 'did not solve'."""
     figures = captured_figures(monkeypatch)
-    write_tables(tmp_path, "sweep", {"sweep": budget_table()}, run_sheet(),
-                 [Chart("sweep", "budget_usd", "system_cost_usd", "System cost by budget", note="from 2035")])
+    write_tables(
+        tmp_path,
+        "sweep",
+        {"sweep": budget_table()},
+        run_sheet(),
+        [Chart("sweep", "budget_usd", "system_cost_usd", "System cost by budget", note="from 2035")],
+    )
     ax = figures[0].axes[0]
     ylabels = [t.get_text() for t in ax.get_yticklabels() if t.get_text()]
     assert ylabels and all(label.startswith("$") and label.endswith(" bn") for label in ylabels)
@@ -281,11 +322,20 @@ def test_png_years_as_text_are_numeric_years(tmp_path, monkeypatch):
     as '2030' (no '2,030'), one line per group, sorted by year; capacity spanning 1,000-100,000 t/yr (100x+)
     on a log axis."""
     figures = captured_figures(monkeypatch)
-    rows = [{"group": f"bloc{b} · stage{s}", "year": str(y), "capacity_tpa": 1000.0 * (1 + 20 * b) * (1 + s)}
-            for y in range(2040, 2024, -1) for b in range(3) for s in range(5)]
+    rows = [
+        {"group": f"bloc{b} · stage{s}", "year": str(y), "capacity_tpa": 1000.0 * (1 + 20 * b) * (1 + s)}
+        for y in range(2040, 2024, -1)
+        for b in range(3)
+        for s in range(5)
+    ]
     frame = pd.DataFrame(rows)
-    write_tables(tmp_path, "results", {"capacity": frame}, run_sheet(),
-                 [Chart("capacity", "year", "capacity_tpa", "Capacity", "group", "year", "capacity (t/yr)")])
+    write_tables(
+        tmp_path,
+        "results",
+        {"capacity": frame},
+        run_sheet(),
+        [Chart("capacity", "year", "capacity_tpa", "Capacity", "group", "year", "capacity (t/yr)")],
+    )
     ax = figures[0].axes[0]
     groups = [ln for ln in ax.get_lines() if ln.get_label() != "did not solve"]
     assert len(groups) == 15
@@ -300,11 +350,21 @@ def test_excel_charts_match(tmp_path):
     positive (1..300 bn is 300x) and on capacity (10..5,000 t/yr is 500x), one series per group sorted by year,
     and a 'did not solve' series marking only the failed $5 bn point (4th of 5 rows)."""
     table = budget_table().iloc[1:]
-    rows = [{"group": g, "year": y, "capacity_tpa": v} for y in (2031, 2030) for g, v in
-            (("a · x", 10), ("b · y", 100), ("c · z", 5000))]
-    write_tables(tmp_path, "t", {"sweep": table, "capacity": pd.DataFrame(rows)}, run_sheet(),
-                 [Chart("sweep", "budget_usd", "system_cost_usd", "System cost", note="from 2035"),
-                  Chart("capacity", "year", "capacity_tpa", "Capacity", "group")])
+    rows = [
+        {"group": g, "year": y, "capacity_tpa": v}
+        for y in (2031, 2030)
+        for g, v in (("a · x", 10), ("b · y", 100), ("c · z", 5000))
+    ]
+    write_tables(
+        tmp_path,
+        "t",
+        {"sweep": table, "capacity": pd.DataFrame(rows)},
+        run_sheet(),
+        [
+            Chart("sweep", "budget_usd", "system_cost_usd", "System cost", note="from 2035"),
+            Chart("capacity", "year", "capacity_tpa", "Capacity", "group"),
+        ],
+    )
     book = openpyxl.load_workbook(tmp_path / "t.xlsx")
     (cost,), (cap,) = book["sweep"]._charts, book["capacity"]._charts
     assert cost.x_axis.scaling.logBase == 10
@@ -313,12 +373,16 @@ def test_excel_charts_match(tmp_path):
     assert cap.y_axis.scaling.logBase == 10 and cap.x_axis.number_format.formatCode == "0"
     data = book[cap.series[0].xVal.numRef.f.split("!")[0].strip("'")]
     assert [[c.value for c in row] for row in data.iter_rows(max_col=4)][:3] == [
-        ["year", "a · x", "b · y", "c · z"], [2030, 10, 100, 5000], [2031, 10, 100, 5000]]
+        ["year", "a · x", "b · y", "c · z"],
+        [2030, 10, 100, 5000],
+        [2031, 10, 100, 5000],
+    ]
     failed = book[cost.series[1].yVal.numRef.f.split("!")[0].strip("'")]
     assert [row[2].value is not None for row in failed.iter_rows(min_row=2)] == [False, False, True, False, False]
 
 
 # E. number formats
+
 
 def test_money_has_the_minus_before_the_dollar():
     assert usd(-1.4e9) == "\u2212$1.40 bn"
@@ -351,8 +415,12 @@ def test_years_never_get_thousands_separators(tmp_path):
 
 def test_key_value_sheet_formats_each_row(tmp_path):
     """An item/value sheet: `capex_usd` as money, `clean_share` as 0.0%, `unmet_t` as #,##0.0, a year as is."""
-    frame = pd.DataFrame({"item": ["capex_usd", "clean_share", "unmet_t", "first_year", "status"],
-                          "value": [1.5e9, 0.25, 12.5, 2025, "optimal"]})
+    frame = pd.DataFrame(
+        {
+            "item": ["capex_usd", "clean_share", "unmet_t", "first_year", "status"],
+            "value": [1.5e9, 0.25, 12.5, 2025, "optimal"],
+        }
+    )
     write_xlsx(tmp_path / "r.xlsx", {"summary": frame})
     ws = openpyxl.load_workbook(tmp_path / "r.xlsx")["summary"]
     assert [ws.cell(r, 2).number_format for r in range(2, 7)] == ['"$"#,##0', "0.0%", "#,##0.0", "General", "General"]

@@ -36,15 +36,24 @@ def v(x):
 
 # --- who is restricted, and who has the cost advantage ---------------------------------------------
 
+
 def restricted_node_case(flags):
     """Two allied mines, 'Owned' (opex 1) and 'Clean' (opex 3); an allied separator; 10 t of A, α = 0."""
     nodes = {"Owned": "allied", "Clean": "allied", "Sep": "allied", "Buyer": "allied"}
-    return case((2025, 2025), nodes, 2,
-                [fac("Owned", 1, existing_tpa=100, opex_usd_per_t=1),
-                 fac("Clean", 1, existing_tpa=100, opex_usd_per_t=3),
-                 fac("Sep", 2, existing_tpa=100)],
-                {"Owned": A1, "Clean": A1}, {("Buyer", "A", 2025): 10.0},
-                settings={"max_restricted_share": 0.0}, node_restricted=flags)
+    return case(
+        (2025, 2025),
+        nodes,
+        2,
+        [
+            fac("Owned", 1, existing_tpa=100, opex_usd_per_t=1),
+            fac("Clean", 1, existing_tpa=100, opex_usd_per_t=3),
+            fac("Sep", 2, existing_tpa=100),
+        ],
+        {"Owned": A1, "Clean": A1},
+        {("Buyer", "A", 2025): 10.0},
+        settings={"max_restricted_share": 0.0},
+        node_restricted=flags,
+    )
 
 
 def test_node_marked_restricted_inside_allied_bloc():
@@ -63,11 +72,20 @@ def test_node_of_restricted_bloc_marked_clean():
     nodes = {"CN": "china", "US": "allied", "Sep": "allied", "Buyer": "allied"}
 
     def cost(flags):
-        ds = case((2025, 2025), nodes, 2,
-                  [fac("CN", 1, existing_tpa=100, opex_usd_per_t=1), fac("US", 1, existing_tpa=100, opex_usd_per_t=3),
-                   fac("Sep", 2, existing_tpa=100)],
-                  {"CN": A1, "US": A1}, {("Buyer", "A", 2025): 10.0},
-                  settings={"max_restricted_share": 0.0}, node_restricted=flags)
+        ds = case(
+            (2025, 2025),
+            nodes,
+            2,
+            [
+                fac("CN", 1, existing_tpa=100, opex_usd_per_t=1),
+                fac("US", 1, existing_tpa=100, opex_usd_per_t=3),
+                fac("Sep", 2, existing_tpa=100),
+            ],
+            {"CN": A1, "US": A1},
+            {("Buyer", "A", 2025): 10.0},
+            settings={"max_restricted_share": 0.0},
+            node_restricted=flags,
+        )
         return solve(ds).summary["system_cost_usd"]
 
     assert cost({}) == approx(30)
@@ -80,27 +98,51 @@ def test_cost_advantage_blocs(advantage, cost):
     Default (advantage = restricted blocs): China pays 1/t → 10. Advantage to 'partner' only:
     partner 2/t, China 4 → 20. No bloc has it: allied 3/t → 30."""
     nodes = {"Mine": "allied", "CNSep": "china", "PSep": "partner", "USSep": "allied", "Buyer": "allied"}
-    ds = case((2025, 2025), nodes, 2,
-              [fac("Mine", 1, existing_tpa=100), fac("CNSep", 2, existing_tpa=100, opex_usd_per_t=4),
-               fac("PSep", 2, existing_tpa=100, opex_usd_per_t=8), fac("USSep", 2, existing_tpa=100, opex_usd_per_t=3)],
-              {"Mine": A1}, {("Buyer", "A", 2025): 10.0},
-              settings={"restricted_cost_factor": 0.25, "cost_advantage_blocs": advantage})
+    ds = case(
+        (2025, 2025),
+        nodes,
+        2,
+        [
+            fac("Mine", 1, existing_tpa=100),
+            fac("CNSep", 2, existing_tpa=100, opex_usd_per_t=4),
+            fac("PSep", 2, existing_tpa=100, opex_usd_per_t=8),
+            fac("USSep", 2, existing_tpa=100, opex_usd_per_t=3),
+        ],
+        {"Mine": A1},
+        {("Buyer", "A", 2025): 10.0},
+        settings={"restricted_cost_factor": 0.25, "cost_advantage_blocs": advantage},
+    )
     assert solve(ds).summary["system_cost_usd"] == approx(cost)
 
 
 # --- ramp-up --------------------------------------------------------------------------------------
+
 
 def ramp_case(setting=(), stage=None, facility=None):
     """Clean allied mine; China separator (existing 100, opex 1); allied separator to build
     (capex 100/tpa, lead 0, at most 10 tpa a year, fixed O&M 1 USD/tpa/yr); α = 0; 10 t/yr of A in 2025-2026."""
     nodes = {"Mine": "allied", "CNSep": "china", "USSep": "allied", "Buyer": "allied"}
     stages = (Stage("mining", 1), Stage("separation", 2, ramp_up=stage))
-    return case((2025, 2026), nodes, stages,
-                [fac("Mine", 1, existing_tpa=100), fac("CNSep", 2, existing_tpa=100, opex_usd_per_t=1),
-                 fac("USSep", 2, capex_usd_per_tpa=100, max_build_tpa_per_year=10, fixed_om_usd_per_tpa_yr=1,
-                     ramp_up=facility)],
-                {"Mine": A1}, flat("Buyer", "A", 10, (2025, 2026)),
-                settings={"max_restricted_share": 0.0, "ramp_up": setting})
+    return case(
+        (2025, 2026),
+        nodes,
+        stages,
+        [
+            fac("Mine", 1, existing_tpa=100),
+            fac("CNSep", 2, existing_tpa=100, opex_usd_per_t=1),
+            fac(
+                "USSep",
+                2,
+                capex_usd_per_tpa=100,
+                max_build_tpa_per_year=10,
+                fixed_om_usd_per_tpa_yr=1,
+                ramp_up=facility,
+            ),
+        ],
+        {"Mine": A1},
+        flat("Buyer", "A", 10, (2025, 2026)),
+        settings={"max_restricted_share": 0.0, "ramp_up": setting},
+    )
 
 
 @pytest.mark.parametrize("kw", [dict(setting=(0.5,)), dict(stage=(0.5,)), dict(setting=(1.0,), facility=(0.5,))])
@@ -128,9 +170,15 @@ def test_no_ramp_or_facility_overrides_it(kw):
 
 def test_existing_capacity_is_never_ramped():
     """A mine with 10 tpa existing and the setting π = (0.1): 10 t of A in 2025 are met (opex 2): 20."""
-    ds = case((2025, 2025), {"Mine": "allied", "Buyer": "allied"}, 1,
-              [fac("Mine", 1, existing_tpa=10, opex_usd_per_t=2)], {"Mine": A1}, {("Buyer", "A", 2025): 10.0},
-              settings={"ramp_up": (0.1,)})
+    ds = case(
+        (2025, 2025),
+        {"Mine": "allied", "Buyer": "allied"},
+        1,
+        [fac("Mine", 1, existing_tpa=10, opex_usd_per_t=2)],
+        {"Mine": A1},
+        {("Buyer", "A", 2025): 10.0},
+        settings={"ramp_up": (0.1,)},
+    )
     r = solve(ds)
     assert r.summary["unmet_t"] == approx(0) and r.summary["system_cost_usd"] == approx(20)
 
@@ -140,9 +188,15 @@ def test_ramp_profile_of_three_years_and_salvage_on_nameplate():
     A build B in 2025 gives 0.25B, 0.5B, B. Cheapest: B = 40 in 2025 (4,000) covers 2025 and later;
     alternatives cost more (building 10 a year in later years cannot serve 2025). Salvage on nameplate:
     U = 2027 − 2025 + 1 = 3, ρ = 1 − 3/4 = 0.25 → 1,000. System cost 4,000 − 1,000 = 3,000."""
-    ds = case((2025, 2027), {"Mine": "allied", "Buyer": "allied"}, 1,
-              [fac("Mine", 1, capex_usd_per_tpa=100, lifetime_years=4)], {"Mine": A1},
-              flat("Buyer", "A", 10, (2025, 2027)), settings={"ramp_up": (0.25, 0.5)})
+    ds = case(
+        (2025, 2027),
+        {"Mine": "allied", "Buyer": "allied"},
+        1,
+        [fac("Mine", 1, capex_usd_per_tpa=100, lifetime_years=4)],
+        {"Mine": A1},
+        flat("Buyer", "A", 10, (2025, 2027)),
+        settings={"ramp_up": (0.25, 0.5)},
+    )
     r = solve(ds)
     assert r.summary["unmet_t"] == approx(0)
     assert r.summary["capex_usd"] == approx(4000)
@@ -152,14 +206,20 @@ def test_ramp_profile_of_three_years_and_salvage_on_nameplate():
 
 # --- availability ---------------------------------------------------------------------------------
 
+
 def test_availability_caps_throughput_in_one_year():
     """Mines 'Cheap' (opex 1) and 'Dear' (opex 5), 100 tpa each; 10 t of A a year in 2025-2026.
     Availability: Cheap ≤ 4 t in 2025 (a 2030 row is outside the horizon and ignored).
     2025: 4 x 1 + 6 x 5 = 34; 2026: 10 x 1 = 10. Total 44."""
-    ds = case((2025, 2026), {"Cheap": "allied", "Dear": "allied", "Buyer": "allied"}, 1,
-              [fac("Cheap", 1, existing_tpa=100, opex_usd_per_t=1), fac("Dear", 1, existing_tpa=100, opex_usd_per_t=5)],
-              {"Cheap": A1, "Dear": A1}, flat("Buyer", "A", 10, (2025, 2026)),
-              availability={("Cheap", 1, 2025): 4.0, ("Cheap", 1, 2030): 0.0})
+    ds = case(
+        (2025, 2026),
+        {"Cheap": "allied", "Dear": "allied", "Buyer": "allied"},
+        1,
+        [fac("Cheap", 1, existing_tpa=100, opex_usd_per_t=1), fac("Dear", 1, existing_tpa=100, opex_usd_per_t=5)],
+        {"Cheap": A1, "Dear": A1},
+        flat("Buyer", "A", 10, (2025, 2026)),
+        availability={("Cheap", 1, 2025): 4.0, ("Cheap", 1, 2030): 0.0},
+    )
     m, objective = run(ds)
     assert objective == approx(44)
     assert v(m.q["Cheap", 1, 2025]) == approx(4)
@@ -168,17 +228,26 @@ def test_availability_caps_throughput_in_one_year():
 
 # --- must-run -------------------------------------------------------------------------------------
 
+
 def must_run_case(until=None, ban_west=False):
     """Western mine W (10 tpa existing, opex 5, min_utilization 0.6) and Chinese mine C
     (100 tpa, opex 1); 10 t of A a year to an allied buyer in 2025-2026, α = 1."""
     from rechain.models.dataset import Route
 
     routes = (Route("W", "Buyer", None, 0, allowed=False),) if ban_west else ()
-    return case((2025, 2026), {"W": "allied", "C": "china", "Buyer": "allied"}, 1,
-                [fac("W", 1, existing_tpa=10, opex_usd_per_t=5, min_utilization=0.6),
-                 fac("C", 1, existing_tpa=100, opex_usd_per_t=1)],
-                {"W": A1, "C": A1}, flat("Buyer", "A", 10, (2025, 2026)), routes=routes,
-                settings={"must_run_until_year": until})
+    return case(
+        (2025, 2026),
+        {"W": "allied", "C": "china", "Buyer": "allied"},
+        1,
+        [
+            fac("W", 1, existing_tpa=10, opex_usd_per_t=5, min_utilization=0.6),
+            fac("C", 1, existing_tpa=100, opex_usd_per_t=1),
+        ],
+        {"W": A1, "C": A1},
+        flat("Buyer", "A", 10, (2025, 2026)),
+        routes=routes,
+        settings={"must_run_until_year": until},
+    )
 
 
 def test_must_run_changes_the_baseline():
@@ -220,10 +289,16 @@ def circuit_case(circuits, years=(2025, 2025), stages=2, sep=None, **kw):
     """A clean allied mine (ore 90% La, 10% Dy); an allied separator (opex 1 USD/t of ore);
     9 t of La and 1 t of Dy a year demanded by an allied buyer."""
     nodes = {"Mine": "allied", "Sep": "allied", "Buyer": "allied"}
-    return case(years, nodes, stages,
-                [fac("Mine", 1, existing_tpa=100), fac("Sep", 2, **(sep or dict(existing_tpa=100, opex_usd_per_t=1)))],
-                {"Mine": LIGHT_ORE}, flat("Buyer", "La", 9, years) | flat("Buyer", "Dy", 1, years),
-                circuits=circuits, **kw)
+    return case(
+        years,
+        nodes,
+        stages,
+        [fac("Mine", 1, existing_tpa=100), fac("Sep", 2, **(sep or dict(existing_tpa=100, opex_usd_per_t=1)))],
+        {"Mine": LIGHT_ORE},
+        flat("Buyer", "La", 9, years) | flat("Buyer", "Dy", 1, years),
+        circuits=circuits,
+        **kw,
+    )
 
 
 def test_light_only_separator_loses_the_dy():
@@ -241,8 +316,9 @@ def test_circuit_capacity_binds():
     """Circuits for La (existing 4.5) and Dy (existing 10). The 1 t of Dy needs 10 t of ore
     (opex 10), of whose 9 t La the circuit separates only 4.5: 4.5 t La unmet.
     Objective 10 + 4.5e7."""
-    m, objective = run(circuit_case({("Sep", "La"): Circuit(existing_tpa=4.5),
-                                     ("Sep", "Dy"): Circuit(existing_tpa=10)}))
+    m, objective = run(
+        circuit_case({("Sep", "La"): Circuit(existing_tpa=4.5), ("Sep", "Dy"): Circuit(existing_tpa=10)})
+    )
     assert objective == approx(10 + 4.5e7)
     assert v(m.u["Buyer", "La", 2025]) == approx(4.5) and v(m.u["Buyer", "Dy", 2025]) == approx(0)
 
@@ -287,8 +363,11 @@ def test_circuit_ramps_with_the_separation_stage(stage_ramp, capex):
     its throughput only (it has 100 tpa existing). Without a stage ramp: build 9 (900). With the
     separation stage's π = (0.5): build 18 (1,800) for 9 t. Plus ore opex 10; Dy unmet."""
     stages = (Stage("mining", 1), Stage("separation", 2, ramp_up=stage_ramp))
-    ds = circuit_case({("Sep", "La"): Circuit(capex_usd_per_tpa=100)}, stages=stages,
-                      sep=dict(existing_tpa=100, opex_usd_per_t=1, ramp_up=(0.1,)))
+    ds = circuit_case(
+        {("Sep", "La"): Circuit(capex_usd_per_tpa=100)},
+        stages=stages,
+        sep=dict(existing_tpa=100, opex_usd_per_t=1, ramp_up=(0.1,)),
+    )
     m, objective = run(ds)
     assert v(m.buildc["Sep", "La", 2025]) == approx(capex / 100)
     assert objective == approx(capex + 10 + 1e7)
@@ -300,8 +379,11 @@ def test_circuit_salvage_lead_time_and_fixed_om_use_facility_rules():
     Salvage: U = 2026 − 2026 + 1 = 1, ρ = 1 − 1/4 = 0.75 → 675. Fixed O&M on 9 t/yr in 2026: 9.
     Opex 10 (2026). Unmet: 9 La in 2025, 1 Dy each year: 11 t.
     Objective 900 − 675 + 9 + 10 + 11e7."""
-    ds = circuit_case({("Sep", "La"): Circuit(capex_usd_per_tpa=100, fixed_om_usd_per_tpa_yr=1)}, years=(2025, 2026),
-                      sep=dict(existing_tpa=100, opex_usd_per_t=1, lifetime_years=4, lead_time_years=1))
+    ds = circuit_case(
+        {("Sep", "La"): Circuit(capex_usd_per_tpa=100, fixed_om_usd_per_tpa_yr=1)},
+        years=(2025, 2026),
+        sep=dict(existing_tpa=100, opex_usd_per_t=1, lifetime_years=4, lead_time_years=1),
+    )
     r = solve(ds)
     assert r.summary["costs_usd"]["salvage"]["undiscounted"] == approx(-675)
     assert r.summary["costs_usd"]["fixed_om"]["undiscounted"] == approx(9)
@@ -312,10 +394,17 @@ def test_circuit_capex_takes_phi_and_capex_factor():
     """A Chinese separator with a La circuit to build (capex 100); restricted_cost_factor 0.5 and
     capex_factor.china 3: 9 t/yr cost 9 x 100 x 0.5 x 3 = 1,350. No opex; the Dy (no circuit) is unmet."""
     nodes = {"Mine": "allied", "Sep": "china", "Buyer": "allied"}
-    ds = case((2025, 2025), nodes, 2, [fac("Mine", 1, existing_tpa=100), fac("Sep", 2, existing_tpa=100)],
-              {"Mine": LIGHT_ORE}, {("Buyer", "La", 2025): 9.0, ("Buyer", "Dy", 2025): 1.0},
-              circuits={("Sep", "La"): Circuit(capex_usd_per_tpa=100)}, capex_factor={"china": 3.0},
-              settings={"restricted_cost_factor": 0.5})
+    ds = case(
+        (2025, 2025),
+        nodes,
+        2,
+        [fac("Mine", 1, existing_tpa=100), fac("Sep", 2, existing_tpa=100)],
+        {"Mine": LIGHT_ORE},
+        {("Buyer", "La", 2025): 9.0, ("Buyer", "Dy", 2025): 1.0},
+        circuits={("Sep", "La"): Circuit(capex_usd_per_tpa=100)},
+        capex_factor={"china": 3.0},
+        settings={"restricted_cost_factor": 0.5},
+    )
     r = solve(ds)
     assert r.summary["capex_usd"] == approx(1350)
     assert r.summary["objective_usd"] == approx(1350 + 1e7)
@@ -323,14 +412,21 @@ def test_circuit_capex_takes_phi_and_capex_factor():
 
 # --- stockpiles -----------------------------------------------------------------------------------
 
+
 def chinese_supply_case(stockpiles=None, years=(2025, 2026), **settings):
     """Only Chinese supply (mine and separator, opex 1 per t separated) of Dy; 10 t a year demanded
     by an allied buyer."""
     nodes = {"CNMine": "china", "CNSep": "china", "Buyer": "allied"}
-    return case(years, nodes, 2,
-                [fac("CNMine", 1, existing_tpa=100), fac("CNSep", 2, existing_tpa=100, opex_usd_per_t=1)],
-                {"CNMine": {"Dy": 1.0}}, flat("Buyer", "Dy", 10, years), stockpiles=stockpiles or {},
-                settings=settings)
+    return case(
+        years,
+        nodes,
+        2,
+        [fac("CNMine", 1, existing_tpa=100), fac("CNSep", 2, existing_tpa=100, opex_usd_per_t=1)],
+        {"CNMine": {"Dy": 1.0}},
+        flat("Buyer", "Dy", 10, years),
+        stockpiles=stockpiles or {},
+        settings=settings,
+    )
 
 
 def test_stockpile_bridges_an_embargo_year():
@@ -374,16 +470,27 @@ def test_stockpile_max_and_provenance():
 
 # --- recipes --------------------------------------------------------------------------------------
 
+
 def magnet_case(recipes, years=(2025, 2025), demand_factor=1.0):
     """Allied NdPr mine (plenty), allied Dy mine (0.05 t/yr), Chinese Dy mine (plenty), one allied
     separator, all opex 0; an allied buyer wants 10 t/yr of the product 'Magnet'; α = 0."""
     nodes = {"NMine": "allied", "DMine": "allied", "CNMine": "china", "Sep": "allied", "Buyer": "allied"}
-    return case(years, nodes, 2,
-                [fac("NMine", 1, existing_tpa=100), fac("DMine", 1, existing_tpa=0.05),
-                 fac("CNMine", 1, existing_tpa=100), fac("Sep", 2, existing_tpa=100)],
-                {"NMine": {"NdPr": 1.0}, "DMine": {"Dy": 1.0}, "CNMine": {"Dy": 1.0}},
-                flat("Buyer", "Magnet", 10, years), recipes={"Magnet": recipes}, demand_factor=demand_factor,
-                settings={"max_restricted_share": 0.0})
+    return case(
+        years,
+        nodes,
+        2,
+        [
+            fac("NMine", 1, existing_tpa=100),
+            fac("DMine", 1, existing_tpa=0.05),
+            fac("CNMine", 1, existing_tpa=100),
+            fac("Sep", 2, existing_tpa=100),
+        ],
+        {"NMine": {"NdPr": 1.0}, "DMine": {"Dy": 1.0}, "CNMine": {"Dy": 1.0}},
+        flat("Buyer", "Magnet", 10, years),
+        recipes={"Magnet": recipes},
+        demand_factor=demand_factor,
+        settings={"max_restricted_share": 0.0},
+    )
 
 
 STD = Recipe({"NdPr": 0.3, "Dy": 0.02})
@@ -423,10 +530,16 @@ def test_one_stage_recipe_need_sets_the_requirement(alpha, cost):
     """One stage; an allied buyer wants 10 t of 'Alloy' made by one recipe with 0.5 t of A per t:
     need 5 t of A (no demand row of its own). Chinese mine opex 1, allied mine opex 4.
     α = 1: 5 x 1 = 5; α = 0.5: 2.5 x 4 + 2.5 x 1 = 12.5; α = 0: 5 x 4 = 20 (v ≤ need = 5)."""
-    ds = case((2025, 2025), {"CN": "china", "US": "allied", "Buyer": "allied"}, 1,
-              [fac("CN", 1, existing_tpa=100, opex_usd_per_t=1), fac("US", 1, existing_tpa=100, opex_usd_per_t=4)],
-              {"CN": A1, "US": A1}, {("Buyer", "Alloy", 2025): 10.0}, recipes={"Alloy": {"r": Recipe({"A": 0.5})}},
-              settings={"max_restricted_share": alpha})
+    ds = case(
+        (2025, 2025),
+        {"CN": "china", "US": "allied", "Buyer": "allied"},
+        1,
+        [fac("CN", 1, existing_tpa=100, opex_usd_per_t=1), fac("US", 1, existing_tpa=100, opex_usd_per_t=4)],
+        {"CN": A1, "US": A1},
+        {("Buyer", "Alloy", 2025): 10.0},
+        recipes={"Alloy": {"r": Recipe({"A": 0.5})}},
+        settings={"max_restricted_share": alpha},
+    )
     m, objective = run(ds)
     assert objective == approx(cost)
     assert list(m.demand) == [("Buyer", "A", 2025)]
@@ -434,12 +547,19 @@ def test_one_stage_recipe_need_sets_the_requirement(alpha, cost):
 
 # --- embargo --------------------------------------------------------------------------------------
 
+
 def test_embargo_one_stage_removes_restricted_bundles():
     """One stage: Chinese mine opex 1, allied mine opex 3; 10 t a year 2025-2026; embargo on
     'allied' from 2026: 10 + 30 = 40."""
-    ds = case((2025, 2026), {"CN": "china", "US": "allied", "Buyer": "allied"}, 1,
-              [fac("CN", 1, existing_tpa=100, opex_usd_per_t=1), fac("US", 1, existing_tpa=100, opex_usd_per_t=3)],
-              {"CN": A1, "US": A1}, flat("Buyer", "A", 10, (2025, 2026)), settings={"embargo": {"allied": 2026}})
+    ds = case(
+        (2025, 2026),
+        {"CN": "china", "US": "allied", "Buyer": "allied"},
+        1,
+        [fac("CN", 1, existing_tpa=100, opex_usd_per_t=1), fac("US", 1, existing_tpa=100, opex_usd_per_t=3)],
+        {"CN": A1, "US": A1},
+        flat("Buyer", "A", 10, (2025, 2026)),
+        settings={"embargo": {"allied": 2026}},
+    )
     m, objective = run(ds)
     assert objective == approx(40)
     assert ("CN", "Buyer", 2026) not in m.g
@@ -451,26 +571,51 @@ def test_embargo_covers_mixed_material_through_third_countries():
     2025: Chinese ore via the partner, 10; 2026: the partner's output of Chinese ore is mixed and
     may not reach the buyer: allied ore, 20 + 10 = 30. Total 40."""
     nodes = {"CN": "china", "US": "allied", "PSep": "partner", "Buyer": "allied"}
-    ds = case((2025, 2026), nodes, 2,
-              [fac("CN", 1, existing_tpa=100), fac("US", 1, existing_tpa=100, opex_usd_per_t=2),
-               fac("PSep", 2, existing_tpa=100, opex_usd_per_t=1)],
-              {"CN": A1, "US": A1}, flat("Buyer", "A", 10, (2025, 2026)), settings={"embargo": {"allied": 2026}})
+    ds = case(
+        (2025, 2026),
+        nodes,
+        2,
+        [
+            fac("CN", 1, existing_tpa=100),
+            fac("US", 1, existing_tpa=100, opex_usd_per_t=2),
+            fac("PSep", 2, existing_tpa=100, opex_usd_per_t=1),
+        ],
+        {"CN": A1, "US": A1},
+        flat("Buyer", "A", 10, (2025, 2026)),
+        settings={"embargo": {"allied": 2026}},
+    )
     _, objective = run(ds)
     assert objective == approx(40)
 
 
 V2_FAMILY_TESTS = {
-    "add_availability": [test_availability_caps_throughput_in_one_year, test_stockpile_max_and_provenance,
-                         test_must_run_shortfall_is_a_penalty],
-    "add_must_run": [test_must_run_changes_the_baseline, test_must_run_ore_may_be_extracted_and_discarded,
-                     test_must_run_shortfall_is_a_penalty],
-    "add_circuits": [test_light_only_separator_loses_the_dy, test_circuit_capacity_binds,
-                     test_circuit_build_counts_in_the_budget, test_circuit_ramps_with_the_separation_stage,
-                     test_circuit_max_and_build_rate],
-    "add_recipes": [test_low_dy_recipe_removes_a_shortfall, test_recipe_share_availability_and_demand_factor,
-                    test_one_stage_recipe_need_sets_the_requirement],
-    "add_stockpiles": [test_stockpile_bridges_an_embargo_year, test_clean_initial_stock_counts_towards_independence,
-                       test_stockpile_max_and_provenance],
+    "add_availability": [
+        test_availability_caps_throughput_in_one_year,
+        test_stockpile_max_and_provenance,
+        test_must_run_shortfall_is_a_penalty,
+    ],
+    "add_must_run": [
+        test_must_run_changes_the_baseline,
+        test_must_run_ore_may_be_extracted_and_discarded,
+        test_must_run_shortfall_is_a_penalty,
+    ],
+    "add_circuits": [
+        test_light_only_separator_loses_the_dy,
+        test_circuit_capacity_binds,
+        test_circuit_build_counts_in_the_budget,
+        test_circuit_ramps_with_the_separation_stage,
+        test_circuit_max_and_build_rate,
+    ],
+    "add_recipes": [
+        test_low_dy_recipe_removes_a_shortfall,
+        test_recipe_share_availability_and_demand_factor,
+        test_one_stage_recipe_need_sets_the_requirement,
+    ],
+    "add_stockpiles": [
+        test_stockpile_bridges_an_embargo_year,
+        test_clean_initial_stock_counts_towards_independence,
+        test_stockpile_max_and_provenance,
+    ],
 }
 
 
@@ -480,7 +625,10 @@ def test_every_v2_constraint_family_has_a_worked_case():
 
     from rechain.models import additions
 
-    families = {name for name, fn in inspect.getmembers(additions, inspect.isfunction)
-                if name.startswith("add_") and fn.__module__ == additions.__name__}
+    families = {
+        name
+        for name, fn in inspect.getmembers(additions, inspect.isfunction)
+        if name.startswith("add_") and fn.__module__ == additions.__name__
+    }
     assert families == set(V2_FAMILY_TESTS)
     assert all(V2_FAMILY_TESTS[f] for f in families)

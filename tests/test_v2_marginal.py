@@ -25,11 +25,19 @@ def msc(ds):
 def two_separators(alpha, years=(2025, 2025), demand=None, discount_rate=0.0):
     """Clean allied mine; separators in China (opex 1) and allied (opex 5), 100 tpa each; 10 t of A."""
     nodes = {"Mine": "allied", "CNSep": "china", "USSep": "allied", "Buyer": "allied"}
-    return case(years, nodes, 2,
-                [fac("Mine", 1, existing_tpa=100), fac("CNSep", 2, existing_tpa=100, opex_usd_per_t=1),
-                 fac("USSep", 2, existing_tpa=100, opex_usd_per_t=5)],
-                {"Mine": A1}, demand or {("Buyer", "A", years[-1]): 10.0},
-                settings={"max_restricted_share": alpha, "discount_rate": discount_rate})
+    return case(
+        years,
+        nodes,
+        2,
+        [
+            fac("Mine", 1, existing_tpa=100),
+            fac("CNSep", 2, existing_tpa=100, opex_usd_per_t=1),
+            fac("USSep", 2, existing_tpa=100, opex_usd_per_t=5),
+        ],
+        {"Mine": A1},
+        demand or {("Buyer", "A", years[-1]): 10.0},
+        settings={"max_restricted_share": alpha, "discount_rate": discount_rate},
+    )
 
 
 @pytest.mark.parametrize("alpha, usd_per_t", [(1.0, 1), (0.5, 3), (0.0, 5)])
@@ -54,9 +62,15 @@ def test_one_stage_adds_the_dual_of_v_below_need(alpha, usd_per_t):
     """One stage: Chinese mine opex 1, allied mine opex 5, 10 t of A to an allied buyer.
     α = 0.5: 0.5 x 5 + 0.5 x 1 = 3. α = 0: every extra t clean, 5 — here v ≤ need binds as well
     as the independence row, so their duals are not unique, but their sum is."""
-    ds = case((2025, 2025), {"CN": "china", "US": "allied", "Buyer": "allied"}, 1,
-              [fac("CN", 1, existing_tpa=100, opex_usd_per_t=1), fac("US", 1, existing_tpa=100, opex_usd_per_t=5)],
-              {"CN": A1, "US": A1}, {("Buyer", "A", 2025): 10.0}, settings={"max_restricted_share": alpha})
+    ds = case(
+        (2025, 2025),
+        {"CN": "china", "US": "allied", "Buyer": "allied"},
+        1,
+        [fac("CN", 1, existing_tpa=100, opex_usd_per_t=1), fac("US", 1, existing_tpa=100, opex_usd_per_t=5)],
+        {"CN": A1, "US": A1},
+        {("Buyer", "A", 2025): 10.0},
+        settings={"max_restricted_share": alpha},
+    )
     assert msc(ds).by_element[("A", 2025)] == approx(usd_per_t / 1000)
 
 
@@ -65,9 +79,15 @@ def test_need_weighted_mean_over_protected_consumers():
     further: 3 USD/t. A non-protected consumer (partner, 100 t, 7 USD/t of transport) is left out.
     Mean (10 x 1 + 30 x 3) / 40 = 2.5 USD/t = 0.0025 USD/kg."""
     nodes = {"Mine": "allied", "B1": "allied", "B2": "allied", "P": "partner"}
-    ds = case((2025, 2025), nodes, 1, [fac("Mine", 1, existing_tpa=1000, opex_usd_per_t=1)], {"Mine": A1},
-              {("B1", "A", 2025): 10.0, ("B2", "A", 2025): 30.0, ("P", "A", 2025): 100.0},
-              routes=(Route("Mine", "B2", None, 2), Route("Mine", "P", None, 7)))
+    ds = case(
+        (2025, 2025),
+        nodes,
+        1,
+        [fac("Mine", 1, existing_tpa=1000, opex_usd_per_t=1)],
+        {"Mine": A1},
+        {("B1", "A", 2025): 10.0, ("B2", "A", 2025): 30.0, ("P", "A", 2025): 100.0},
+        routes=(Route("Mine", "B2", None, 2), Route("Mine", "P", None, 7)),
+    )
     result = msc(ds)
     assert result.by_consumer == {("B1", "A", 2025): approx(0.001), ("B2", "A", 2025): approx(0.003)}
     assert result.by_element == {("A", 2025): approx(0.0025)}
@@ -78,9 +98,14 @@ def test_marginal_cost_includes_new_capacity():
     lifetime 1 (no salvage); 20 t demanded: 10 tpa are built. One more t needs one more tpa:
     150 + 1 = 151 USD/t = 0.151 USD/kg (the build is strictly between its bounds, so the dual
     is unique)."""
-    ds = case((2025, 2025), {"Mine": "allied", "Buyer": "allied"}, 1,
-              [fac("Mine", 1, existing_tpa=10, capex_usd_per_tpa=150, opex_usd_per_t=1)], {"Mine": A1},
-              flat("Buyer", "A", 20, (2025, 2025)))
+    ds = case(
+        (2025, 2025),
+        {"Mine": "allied", "Buyer": "allied"},
+        1,
+        [fac("Mine", 1, existing_tpa=10, capex_usd_per_tpa=150, opex_usd_per_t=1)],
+        {"Mine": A1},
+        flat("Buyer", "A", 20, (2025, 2025)),
+    )
     assert msc(ds).by_element == {("A", 2025): approx(0.151)}
 
 
@@ -105,8 +130,11 @@ def test_payment_is_need_times_marginal_cost_discounted_by_year():
     result = msc(ds)
     assert result.payment == {2026: approx(30.0)}
     assert result.payment_usd({2025: 1.0, 2026: 1 / 1.1}) == {
-        "discounted": approx(30 / 1.1), "undiscounted": approx(30.0)}
+        "discounted": approx(30 / 1.1),
+        "undiscounted": approx(30.0),
+    }
     solver = CaseSolver(ds)
     from rechain.models.solution import extract
+
     summary = extract(solver.built, solver.solve(), 0.0, with_tables=False).summary
     assert summary["protected_payment_usd"] == {"discounted": approx(30 / 1.1), "undiscounted": approx(30.0)}

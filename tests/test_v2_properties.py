@@ -18,8 +18,14 @@ from rechain.models.highs import CaseSolver, Status
 from worked import case, fac
 
 FEW = settings(max_examples=12, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
-NODES = {"CNMine": "china", "USMine": "allied", "CNSep": "china", "USSep": "allied", "Buyer": "allied",
-         "Other": "partner"}
+NODES = {
+    "CNMine": "china",
+    "USMine": "allied",
+    "CNSep": "china",
+    "USSep": "allied",
+    "Buyer": "allied",
+    "Other": "partner",
+}
 
 
 def objective(ds) -> float:
@@ -38,9 +44,14 @@ money = st.sampled_from([0.0, 1.0, 3.0, 10.0])
 
 @st.composite
 def facility(draw, node, stage):
-    return fac(node, stage, existing_tpa=draw(st.sampled_from([0.0, 5.0, 20.0])),
-               capex_usd_per_tpa=draw(st.sampled_from([None, 50.0, 200.0])), opex_usd_per_t=draw(money),
-               fixed_om_usd_per_tpa_yr=draw(st.sampled_from([0.0, 2.0])))
+    return fac(
+        node,
+        stage,
+        existing_tpa=draw(st.sampled_from([0.0, 5.0, 20.0])),
+        capex_usd_per_tpa=draw(st.sampled_from([None, 50.0, 200.0])),
+        opex_usd_per_t=draw(money),
+        fixed_om_usd_per_tpa_yr=draw(st.sampled_from([0.0, 2.0])),
+    )
 
 
 @st.composite
@@ -55,19 +66,36 @@ def cases(draw, product=False):
         demand[("Buyer", "A", y)] = float(draw(st.integers(0, 10)))
         demand[("Buyer", "P" if product else "B", y)] = float(draw(st.integers(1, 10)))
         demand[("Other", "A", y)] = float(draw(st.integers(0, 10)))
-    recipes = {"P": {"r1": Recipe({"A": draw(st.sampled_from([0.0, 0.5])), "B": draw(st.sampled_from([0.5, 1.0]))})}} \
-        if product else {}
-    return case((2025, last), NODES, 2, facilities,
-                {"CNMine": {"A": share, "B": 1 - share}, "USMine": {"A": 1 - share, "B": share}}, demand,
-                recipes=recipes,
-                settings={"max_restricted_share": draw(st.sampled_from([0.0, 0.5, 1.0])),
-                          "restricted_cost_factor": draw(st.sampled_from([0.5, 1.0])),
-                          "unmet_penalty_usd_per_t": 1e4, "shortfall_penalty_usd_per_t": 1e4})
+    recipes = (
+        {"P": {"r1": Recipe({"A": draw(st.sampled_from([0.0, 0.5])), "B": draw(st.sampled_from([0.5, 1.0]))})}}
+        if product
+        else {}
+    )
+    return case(
+        (2025, last),
+        NODES,
+        2,
+        facilities,
+        {"CNMine": {"A": share, "B": 1 - share}, "USMine": {"A": 1 - share, "B": share}},
+        demand,
+        recipes=recipes,
+        settings={
+            "max_restricted_share": draw(st.sampled_from([0.0, 0.5, 1.0])),
+            "restricted_cost_factor": draw(st.sampled_from([0.5, 1.0])),
+            "unmet_penalty_usd_per_t": 1e4,
+            "shortfall_penalty_usd_per_t": 1e4,
+        },
+    )
 
 
-circuits = st.builds(lambda existing, capex, fom: Circuit(existing_tpa=existing, capex_usd_per_tpa=capex,
-                                                          fixed_om_usd_per_tpa_yr=fom if existing == 0 else 0.0),
-                     st.sampled_from([0.0, 3.0, 30.0]), st.sampled_from([None, 20.0, 100.0]), money)
+circuits = st.builds(
+    lambda existing, capex, fom: Circuit(
+        existing_tpa=existing, capex_usd_per_tpa=capex, fixed_om_usd_per_tpa_yr=fom if existing == 0 else 0.0
+    ),
+    st.sampled_from([0.0, 3.0, 30.0]),
+    st.sampled_from([None, 20.0, 100.0]),
+    money,
+)
 
 
 @FEW
@@ -85,8 +113,10 @@ def test_another_circuit_never_raises_the_objective(ds, has, added):
 def test_a_stockpile_never_raises_the_objective_and_max_zero_changes_nothing(ds, max_t, holding):
     """A stockpile that starts empty can stay empty; with max_t = 0 it must."""
     base = objective(ds)
-    piles = {("Buyer", "A"): Stockpile(max_t=max_t, holding_cost_usd_per_t_yr=holding),
-             ("Other", "A"): Stockpile(max_t=max_t)}
+    piles = {
+        ("Buyer", "A"): Stockpile(max_t=max_t, holding_cost_usd_per_t_yr=holding),
+        ("Other", "A"): Stockpile(max_t=max_t),
+    }
     piled = dataclasses.replace(ds, stockpiles=piles)
     with_pile = objective(piled)
     no_higher(with_pile, base)
@@ -95,12 +125,19 @@ def test_a_stockpile_never_raises_the_objective_and_max_zero_changes_nothing(ds,
 
 
 @FEW
-@given(cases(product=True), st.sampled_from([0.0, 0.2, 1.0]), st.sampled_from([0.0, 2.0]),
-       st.sampled_from([0.3, 1.0]), st.sampled_from([None, 2026]))
+@given(
+    cases(product=True),
+    st.sampled_from([0.0, 0.2, 1.0]),
+    st.sampled_from([0.0, 2.0]),
+    st.sampled_from([0.3, 1.0]),
+    st.sampled_from([None, 2026]),
+)
 def test_another_recipe_never_raises_the_objective(ds, a, b, max_share, start):
     base = objective(ds)
-    recipes = {"P": dict(ds.recipes["P"]) | {"r2": Recipe({"A": a, "B": b}, extra_cost_usd_per_t=1.0,
-                                                          max_share=max_share, available_from_year=start)}}
+    recipes = {
+        "P": dict(ds.recipes["P"])
+        | {"r2": Recipe({"A": a, "B": b}, extra_cost_usd_per_t=1.0, max_share=max_share, available_from_year=start)}
+    }
     no_higher(objective(dataclasses.replace(ds, recipes=recipes)), base)
 
 
@@ -108,5 +145,4 @@ def test_another_recipe_never_raises_the_objective(ds, a, b, max_share, start):
 @given(cases(), st.dictionaries(st.sampled_from(sorted(NODES)), st.booleans(), max_size=4))
 def test_alpha_one_makes_restricted_irrelevant_to_cost(ds, flags):
     ds = dataclasses.replace(ds, settings=dataclasses.replace(ds.settings, max_restricted_share=1.0))
-    assert objective(dataclasses.replace(ds, node_restricted=flags)) == pytest.approx(objective(ds), rel=1e-9,
-                                                                                       abs=1e-6)
+    assert objective(dataclasses.replace(ds, node_restricted=flags)) == pytest.approx(objective(ds), rel=1e-9, abs=1e-6)

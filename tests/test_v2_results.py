@@ -29,15 +29,21 @@ def rows(table, *columns):
 
 # --- circuits -------------------------------------------------------------------------------------
 
+
 def circuit_case():
     """Clean allied mine (100 tpa) → allied separator Sep (100 tpa) → allied buyer, 10 t of A a year
     2025-2027. Sep's A circuit: 2 t/yr existing, capex 100 USD/tpa, lead time 1 year; the
     separation stage ramps new capacity to 50% in its first operating year."""
     stages = (Stage("mining", 1), Stage("separation", 2, ramp_up=(0.5,)))
-    return case((2025, 2027), {"Mine": "allied", "Sep": "allied", "Buyer": "allied"}, stages,
-                [fac("Mine", 1, existing_tpa=100), fac("Sep", 2, existing_tpa=100)], {"Mine": A1},
-                flat("Buyer", "A", 10, (2025, 2027)),
-                circuits={("Sep", "A"): Circuit(existing_tpa=2, capex_usd_per_tpa=100, lead_time_years=1)})
+    return case(
+        (2025, 2027),
+        {"Mine": "allied", "Sep": "allied", "Buyer": "allied"},
+        stages,
+        [fac("Mine", 1, existing_tpa=100), fac("Sep", 2, existing_tpa=100)],
+        {"Mine": A1},
+        flat("Buyer", "A", 10, (2025, 2027)),
+        circuits={("Sep", "A"): Circuit(existing_tpa=2, capex_usd_per_tpa=100, lead_time_years=1)},
+    )
 
 
 def test_circuit_table_capacity_builds_and_separated():
@@ -62,17 +68,32 @@ def test_circuit_table_capacity_builds_and_separated():
 def test_v1_case_has_no_v2_tables_and_v1_builds_columns():
     """No circuits, stockpiles, recipes or floors: none of their tables, builds keeps its v1 columns;
     the marginal supply cost is reported for every case."""
-    r = solve(case((2025, 2025), {"Mine": "allied", "Buyer": "allied"}, 1,
-                   [fac("Mine", 1, existing_tpa=100, opex_usd_per_t=3)], {"Mine": A1},
-                   flat("Buyer", "A", 10, (2025, 2025))))
+    r = solve(
+        case(
+            (2025, 2025),
+            {"Mine": "allied", "Buyer": "allied"},
+            1,
+            [fac("Mine", 1, existing_tpa=100, opex_usd_per_t=3)],
+            {"Mine": A1},
+            flat("Buyer", "A", 10, (2025, 2025)),
+        )
+    )
     assert not {"circuits", "stocks", "recipe_mix", "must_run"} & set(r.tables)
-    assert list(r.tables["builds"].columns) == ["node", "bloc", "stage", "start_year", "online_year", "build_tpa",
-                                                "capex_usd"]
+    assert list(r.tables["builds"].columns) == [
+        "node",
+        "bloc",
+        "stage",
+        "start_year",
+        "online_year",
+        "build_tpa",
+        "capex_usd",
+    ]
     assert r.summary["must_run_shortfall_t"] == 0
     assert r.summary["marginal_supply_cost_usd_per_kg"] == {"A": {"2025": approx(0.003)}}
 
 
 # --- stockpiles -----------------------------------------------------------------------------------
+
 
 def test_stock_drawn_down_in_the_first_year():
     """Chinese mine and separator (opex 1 USD/t) supply an allied buyer 10 t of A in 2025 and 2026,
@@ -81,11 +102,15 @@ def test_stock_drawn_down_in_the_first_year():
     and putting mixed t into stock only adds holding. 2025: take 4 clean, stock 0, 6 t delivered;
     2026: nothing moves. Every mixed row is 0."""
     nodes = {"CNMine": "china", "CNSep": "china", "Buyer": "allied"}
-    ds = case((2025, 2026), nodes, 2,
-              [fac("CNMine", 1, existing_tpa=100), fac("CNSep", 2, existing_tpa=100, opex_usd_per_t=1)],
-              {"CNMine": A1}, flat("Buyer", "A", 10, (2025, 2026)),
-              stockpiles={("Buyer", "A"): Stockpile(initial_t=4, initial_provenance="clean",
-                                                    holding_cost_usd_per_t_yr=1)})
+    ds = case(
+        (2025, 2026),
+        nodes,
+        2,
+        [fac("CNMine", 1, existing_tpa=100), fac("CNSep", 2, existing_tpa=100, opex_usd_per_t=1)],
+        {"CNMine": A1},
+        flat("Buyer", "A", 10, (2025, 2026)),
+        stockpiles={("Buyer", "A"): Stockpile(initial_t=4, initial_provenance="clean", holding_cost_usd_per_t_yr=1)},
+    )
     r = solve(ds)
     assert rows(r.tables["stocks"], "node", "element", "provenance", "year", "stock_t", "put_t", "take_t") == [
         ("Buyer", "A", "clean", 2025, approx(0), approx(0), approx(4)),
@@ -98,19 +123,30 @@ def test_stock_drawn_down_in_the_first_year():
 
 # --- recipes --------------------------------------------------------------------------------------
 
+
 def test_recipe_mix_with_max_share_binding():
     """Allied NdPr mine (opex 0) and Dy mine (opex 10,000 USD/t), allied separator; 10 t of the
     product Magnet. Standard recipe: 0.02 t Dy per t (200 USD/t of product); low-Dy: 0.005 t
     (50 USD/t) + 50 USD/t extra = 100 USD/t, so low-Dy is made up to its max_share 0.3:
     3 t low (share 0.3), 7 t standard (share 0.7)."""
     nodes = {"NMine": "allied", "DMine": "allied", "Sep": "allied", "Buyer": "allied"}
-    recipes = {"std": Recipe({"NdPr": 0.3, "Dy": 0.02}),
-               "low": Recipe({"NdPr": 0.3, "Dy": 0.005}, extra_cost_usd_per_t=50, max_share=0.3)}
-    ds = case((2025, 2025), nodes, 2,
-              [fac("NMine", 1, existing_tpa=100), fac("DMine", 1, existing_tpa=100, opex_usd_per_t=10_000),
-               fac("Sep", 2, existing_tpa=100)],
-              {"NMine": {"NdPr": 1.0}, "DMine": {"Dy": 1.0}}, flat("Buyer", "Magnet", 10, (2025, 2025)),
-              recipes={"Magnet": recipes})
+    recipes = {
+        "std": Recipe({"NdPr": 0.3, "Dy": 0.02}),
+        "low": Recipe({"NdPr": 0.3, "Dy": 0.005}, extra_cost_usd_per_t=50, max_share=0.3),
+    }
+    ds = case(
+        (2025, 2025),
+        nodes,
+        2,
+        [
+            fac("NMine", 1, existing_tpa=100),
+            fac("DMine", 1, existing_tpa=100, opex_usd_per_t=10_000),
+            fac("Sep", 2, existing_tpa=100),
+        ],
+        {"NMine": {"NdPr": 1.0}, "DMine": {"Dy": 1.0}},
+        flat("Buyer", "Magnet", 10, (2025, 2025)),
+        recipes={"Magnet": recipes},
+    )
     r = solve(ds)
     mix = r.tables["recipe_mix"].sort_values("recipe")
     assert rows(mix, "node", "product", "recipe", "year", "product_t", "share") == [
@@ -122,22 +158,35 @@ def test_recipe_mix_with_max_share_binding():
 
 # --- must-run -------------------------------------------------------------------------------------
 
+
 def must_run_case():
     """Western mine W: 10 tpa existing, min_utilization 0.6; it may extract only 2 t in 2025
     (availability) and cannot ship (route closed). The Chinese mine C serves 10 t of A."""
-    return case((2025, 2025), {"W": "allied", "C": "china", "Buyer": "allied"}, 1,
-                [fac("W", 1, existing_tpa=10, opex_usd_per_t=5, min_utilization=0.6),
-                 fac("C", 1, existing_tpa=100, opex_usd_per_t=1)],
-                {"W": A1, "C": A1}, flat("Buyer", "A", 10, (2025, 2025)),
-                routes=(Route("W", "Buyer", None, 0, allowed=False),), availability={("W", 1, 2025): 2.0})
+    return case(
+        (2025, 2025),
+        {"W": "allied", "C": "china", "Buyer": "allied"},
+        1,
+        [
+            fac("W", 1, existing_tpa=10, opex_usd_per_t=5, min_utilization=0.6),
+            fac("C", 1, existing_tpa=100, opex_usd_per_t=1),
+        ],
+        {"W": A1, "C": A1},
+        flat("Buyer", "A", 10, (2025, 2025)),
+        routes=(Route("W", "Buyer", None, 0, allowed=False),),
+        availability={("W", 1, 2025): 2.0},
+    )
 
 
 def used_up_case(demand=10):
     """Mine MA: 10 tpa, opex 2,000 USD/t; mine MB: plenty, opex 5,000; `demand` t of A."""
-    return case((2025, 2025), {"MA": "allied", "MB": "allied", "Buyer": "allied"}, 1,
-                [fac("MA", 1, existing_tpa=10, opex_usd_per_t=2000),
-                 fac("MB", 1, existing_tpa=100, opex_usd_per_t=5000)],
-                {"MA": A1, "MB": A1}, flat("Buyer", "A", demand, (2025, 2025)))
+    return case(
+        (2025, 2025),
+        {"MA": "allied", "MB": "allied", "Buyer": "allied"},
+        1,
+        [fac("MA", 1, existing_tpa=10, opex_usd_per_t=2000), fac("MB", 1, existing_tpa=100, opex_usd_per_t=5000)],
+        {"MA": A1, "MB": A1},
+        flat("Buyer", "A", demand, (2025, 2025)),
+    )
 
 
 def test_must_run_floor_with_shortfall():
@@ -152,13 +201,20 @@ def test_must_run_floor_with_shortfall():
 
 # --- marginal supply cost -------------------------------------------------------------------------
 
+
 def test_marginal_supply_cost_is_undiscounted_usd_per_kg():
     """One stage; the only mine (100 tpa, opex 2,000 USD/t) has spare capacity; 10 t a year
     2025-2027, discount rate 0.1. One more t in any year costs 2,000 USD in that year:
     2 USD/kg undiscounted in every year, unique; the mean from the independence year is 2."""
-    ds = case((2025, 2027), {"Mine": "allied", "Buyer": "allied"}, 1,
-              [fac("Mine", 1, existing_tpa=100, opex_usd_per_t=2000)], {"Mine": A1},
-              flat("Buyer", "A", 10, (2025, 2027)), settings={"discount_rate": 0.1})
+    ds = case(
+        (2025, 2027),
+        {"Mine": "allied", "Buyer": "allied"},
+        1,
+        [fac("Mine", 1, existing_tpa=100, opex_usd_per_t=2000)],
+        {"Mine": A1},
+        flat("Buyer", "A", 10, (2025, 2027)),
+        settings={"discount_rate": 0.1},
+    )
     r = solve(ds)
     assert r.summary["marginal_supply_cost_usd_per_kg"] == {"A": {str(y): approx(2) for y in (2025, 2026, 2027)}}
     assert r.summary["marginal_supply_cost_mean_usd_per_kg"] == {"A": approx(2)}
@@ -175,11 +231,18 @@ def scarce_clean_case(alpha, years=(2026,)):
     """One stage, 2025-2026, discount rate 0.1, 10 t of A a year in `years` to an allied buyer.
     Chinese mine: plenty, opex 1,000 USD/t. Clean allied mine: no capacity yet, capex
     3,000 USD/tpa, opex 2,000 USD/t, lifetime 1 (no salvage)."""
-    return case((2025, 2026), {"CN": "china", "US": "allied", "Buyer": "allied"}, 1,
-                [fac("CN", 1, existing_tpa=100, opex_usd_per_t=1000),
-                 fac("US", 1, capex_usd_per_tpa=3000, opex_usd_per_t=2000)],
-                {"CN": A1, "US": A1}, {("Buyer", "A", y): 10.0 for y in years},
-                settings={"discount_rate": 0.1, "max_restricted_share": alpha})
+    return case(
+        (2025, 2026),
+        {"CN": "china", "US": "allied", "Buyer": "allied"},
+        1,
+        [
+            fac("CN", 1, existing_tpa=100, opex_usd_per_t=1000),
+            fac("US", 1, capex_usd_per_tpa=3000, opex_usd_per_t=2000),
+        ],
+        {"CN": A1, "US": A1},
+        {("Buyer", "A", y): 10.0 for y in years},
+        settings={"discount_rate": 0.1, "max_restricted_share": alpha},
+    )
 
 
 @pytest.mark.parametrize("alpha, usd_per_kg", [(1.0, 1.0), (0.5, 3.0)])
@@ -214,6 +277,7 @@ def test_capacity_exactly_used_up_is_not_unique():
 
 # --- the per-kg premium ---------------------------------------------------------------------------
 
+
 def test_frontier_premium_per_kg(examples):
     """The frontier example: clean mine (opex 0), Chinese separator (1 USD/t, 100 tpa), allied
     separator to build (100 USD/tpa + 5 USD/t), 10 t in 2025. α = 1: 1 USD/t = 0.001 USD/kg.
@@ -229,8 +293,9 @@ def test_frontier_failed_point_carries_no_premium(examples):
     """A point that does not solve (time limit 0) keeps status and reason only."""
     from rechain.models.highs import SolveOptions
 
-    table = cost_of_independence(load_workbook(examples / "frontier"), None, (), points=2,
-                                 options=SolveOptions(time_limit=0.0))
+    table = cost_of_independence(
+        load_workbook(examples / "frontier"), None, (), points=2, options=SolveOptions(time_limit=0.0)
+    )
     assert (table["status"] != "optimal").all()
     assert not any(c.startswith("premium_usd_per_kg") for c in table.columns)
 
@@ -258,8 +323,21 @@ def test_solve_writes_the_new_tables_and_keys(rechain, tmp_path, examples):
     assert summary["must_run_shortfall_t"] == 0
     sheets = pd.read_excel(out / "results.xlsx", sheet_name=None)
     assert [n for n in sheets if not n.startswith("chart")] == [
-        "summary", "costs", "capacity", "capacity_by_bloc", "builds", "throughput", "flows", "unmet", "independence",
-        "clean_share", "duals", "binding_capacity", "marginal_supply_cost", "run"]
+        "summary",
+        "costs",
+        "capacity",
+        "capacity_by_bloc",
+        "builds",
+        "throughput",
+        "flows",
+        "unmet",
+        "independence",
+        "clean_share",
+        "duals",
+        "binding_capacity",
+        "marginal_supply_cost",
+        "run",
+    ]
     assert "Marginal supply" in done.stdout and "│ A       │ 0.001 │" in done.stdout
     assert "Must-run shortfall" not in done.stdout
 
@@ -283,8 +361,8 @@ def test_terminal_prints_must_run_shortfall_and_flags_not_unique():
 
 def test_the_report_says_which_v2_features_a_workbook_leaves_out(examples):
     """The tiny example uses none of the six; the v2 example uses all of them."""
-    from rechain.report.findings import Subject
+    from rechain.run.findings import subject_of
     from rechain.workbook.validate import load_workbook
 
-    assert len(Subject.of(load_workbook(examples / "tiny")).unused) == 6
-    assert Subject.of(load_workbook(examples / "v2")).unused == ()
+    assert len(subject_of(load_workbook(examples / "tiny")).unused) == 6
+    assert subject_of(load_workbook(examples / "v2")).unused == ()

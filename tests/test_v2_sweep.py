@@ -33,11 +33,17 @@ BUYER = "Buyer.EU"  # a label with a dot: keys are resolved against the dataset'
 def stock_case(max_t=3.0, initial_t=0.0, years=(2025, 2026), **settings):
     from worked import fac
 
-    return case(years, NODES, 2,
-                [fac("CNMine", 1, existing_tpa=100), fac("CNSep", 2, existing_tpa=100, opex_usd_per_t=1)],
-                {"CNMine": {"Dy": 1.0}}, flat(BUYER, "Dy", 10, years),
-                stockpiles={(BUYER, "Dy"): Stockpile(initial_t=initial_t, initial_provenance="mixed", max_t=max_t)},
-                availability={("CNMine", 1, 2026): 4.0} if years[1] >= 2026 else {}, settings=settings)
+    return case(
+        years,
+        NODES,
+        2,
+        [fac("CNMine", 1, existing_tpa=100), fac("CNSep", 2, existing_tpa=100, opex_usd_per_t=1)],
+        {"CNMine": {"Dy": 1.0}},
+        flat(BUYER, "Dy", 10, years),
+        stockpiles={(BUYER, "Dy"): Stockpile(initial_t=initial_t, initial_provenance="mixed", max_t=max_t)},
+        availability={("CNMine", 1, 2026): 4.0} if years[1] >= 2026 else {},
+        settings=settings,
+    )
 
 
 def clean_stock_case(initial_t):
@@ -49,14 +55,25 @@ def magnet_case(share, product="Mag.N", recipe="low.1"):
     from worked import fac
 
     nodes = {"NMine": "allied", "DMine": "allied", "CNMine": "china", "Sep": "allied", "Buyer": "allied"}
-    recipes = {"std": Recipe({"NdPr": 0.3, "Dy": 0.02}),
-               recipe: Recipe({"NdPr": 0.3, "Dy": 0.005}, extra_cost_usd_per_t=50, max_share=share)}
-    return case((2025, 2025), nodes, 2,
-                [fac("NMine", 1, existing_tpa=100), fac("DMine", 1, existing_tpa=0.05),
-                 fac("CNMine", 1, existing_tpa=100), fac("Sep", 2, existing_tpa=100)],
-                {"NMine": {"NdPr": 1.0}, "DMine": {"Dy": 1.0}, "CNMine": {"Dy": 1.0}},
-                flat("Buyer", product, 10, (2025, 2025)), recipes={product: recipes},
-                settings={"max_restricted_share": 0.0})
+    recipes = {
+        "std": Recipe({"NdPr": 0.3, "Dy": 0.02}),
+        recipe: Recipe({"NdPr": 0.3, "Dy": 0.005}, extra_cost_usd_per_t=50, max_share=share),
+    }
+    return case(
+        (2025, 2025),
+        nodes,
+        2,
+        [
+            fac("NMine", 1, existing_tpa=100),
+            fac("DMine", 1, existing_tpa=0.05),
+            fac("CNMine", 1, existing_tpa=100),
+            fac("Sep", 2, existing_tpa=100),
+        ],
+        {"NMine": {"NdPr": 1.0}, "DMine": {"Dy": 1.0}, "CNMine": {"Dy": 1.0}},
+        flat("Buyer", product, 10, (2025, 2025)),
+        recipes={product: recipes},
+        settings={"max_restricted_share": 0.0},
+    )
 
 
 def objective(model):
@@ -71,8 +88,7 @@ def same(x):
 
 # Each: key, the case at the value it is built with, the case at another value, (before, after) by hand.
 WARM = {
-    "max_t": (f"max_t.{BUYER}.Dy", lambda v: stock_case(max_t=v), (3.0, 5.0),
-              (13 + 4 + 3e7, 15 + 4 + 1e7)),
+    "max_t": (f"max_t.{BUYER}.Dy", lambda v: stock_case(max_t=v), (3.0, 5.0), (13 + 4 + 3e7, 15 + 4 + 1e7)),
     "initial_t": (f"initial_t.{BUYER}.Dy", clean_stock_case, (6.0, 2.0), (4 * (1 + 1e7), 8 * (1 + 1e7))),
     "initial_t from 0": (f"initial_t.{BUYER}.Dy", clean_stock_case, (0.0, 6.0), (10 * (1 + 1e7), 4 * (1 + 1e7))),
     "max_share": ("max_share.Mag.N.low.1", magnet_case, (0.5, 0.8), (250 + 0.075e7, 400 + 0.03e7)),
@@ -100,19 +116,22 @@ def test_stock_limit_swept_back_and_forth():
         assert objective(model) == pytest.approx(14 + m + (6 - m) * 1e7, rel=1e-9)
 
 
-@pytest.mark.parametrize("key, value, ds", [
-    (f"max_t.{BUYER}.Dy", 5.0, stock_case(max_t=None)),  # no limit row was built
-    (f"max_t.{BUYER}.Dy", None, stock_case(max_t=3.0)),  # blank removes the row
-    ("max_t.Buyer.EU.Nd", 5.0, stock_case()),  # no such stockpile
-    ("max_share.Mag.N.low.1", 0.5, magnet_case(1.0)),  # share 1: no share rows were built
-    ("max_share.Mag.N.low.1", 0.0, magnet_case(0.5)),  # share 0: the recipe's x variables go
-    ("max_share.Mag.N.low.1", 0.5, magnet_case(0.0)),  # ... or come
-    ("max_share.Mag.N.std", 0.5, magnet_case(0.5)),  # no such recipe
-    ("ramp_up", 0.5, stock_case()),
-    ("embargo.allied", 2026, stock_case()),
-    ("must_run_until_year", 2026, stock_case()),
-    ("cost_advantage_blocs", 1, stock_case()),
-])
+@pytest.mark.parametrize(
+    "key, value, ds",
+    [
+        (f"max_t.{BUYER}.Dy", 5.0, stock_case(max_t=None)),  # no limit row was built
+        (f"max_t.{BUYER}.Dy", None, stock_case(max_t=3.0)),  # blank removes the row
+        ("max_t.Buyer.EU.Nd", 5.0, stock_case()),  # no such stockpile
+        ("max_share.Mag.N.low.1", 0.5, magnet_case(1.0)),  # share 1: no share rows were built
+        ("max_share.Mag.N.low.1", 0.0, magnet_case(0.5)),  # share 0: the recipe's x variables go
+        ("max_share.Mag.N.low.1", 0.5, magnet_case(0.0)),  # ... or come
+        ("max_share.Mag.N.std", 0.5, magnet_case(0.5)),  # no such recipe
+        ("ramp_up", 0.5, stock_case()),
+        ("embargo.allied", 2026, stock_case()),
+        ("must_run_until_year", 2026, stock_case()),
+        ("cost_advantage_blocs", 1, stock_case()),
+    ],
+)
 def test_keys_that_change_rows_rebuild(key, value, ds):
     assert not is_mutable(key, value, ds)
     with pytest.raises(ValueError, match="structure"):
@@ -140,8 +159,11 @@ def test_sweep_rebuilds_only_when_the_rows_change(monkeypatch):
     5 is warm, blank (no limit: 16 t in 2025, 4 + 6 in 2026, nothing unmet: 20) rebuilds, and 4 rebuilds
     again. Objectives by hand: 17 + 3e7, 19 + 1e7, 20, 18 + 2e7."""
     key = f"max_t.{BUYER}.Dy"
-    monkeypatch.setattr(sweep, "make_dataset", lambda wb, scenario, overrides: stock_case(
-        max_t=float(dict(overrides)[key]) if dict(overrides)[key] else None))
+    monkeypatch.setattr(
+        sweep,
+        "make_dataset",
+        lambda wb, scenario, overrides: stock_case(max_t=float(dict(overrides)[key]) if dict(overrides)[key] else None),
+    )
     built = []
     original = pool.Model
 

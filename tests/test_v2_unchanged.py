@@ -25,27 +25,45 @@ HUGE = 1e9
 def empty_v2(ds):
     facilities = {key: dataclasses.replace(f, ramp_up=None, min_utilization=0.0) for key, f in ds.facilities.items()}
     stages = tuple(dataclasses.replace(s, ramp_up=None) for s in ds.stages)
-    return dataclasses.replace(ds, node_restricted={}, availability={}, circuits={}, stockpiles={}, recipes={},
-                               facilities=facilities, stages=stages,
-                               settings=dataclasses.replace(ds.settings, cost_advantage_blocs=None, ramp_up=(),
-                                                            must_run_until_year=None, embargo={}))
+    return dataclasses.replace(
+        ds,
+        node_restricted={},
+        availability={},
+        circuits={},
+        stockpiles={},
+        recipes={},
+        facilities=facilities,
+        stages=stages,
+        settings=dataclasses.replace(
+            ds.settings, cost_advantage_blocs=None, ramp_up=(), must_run_until_year=None, embargo={}
+        ),
+    )
 
 
 def neutral_v2(ds):
     """v2 data that must leave the optimum unchanged."""
     s = ds.settings
     years = s.years
-    settings = dataclasses.replace(s, cost_advantage_blocs=s.restricted_blocs, ramp_up=(1.0,),
-                                   must_run_until_year=s.last_year,
-                                   embargo={b: s.last_year + 1 for b in ds.blocs})
+    settings = dataclasses.replace(
+        s,
+        cost_advantage_blocs=s.restricted_blocs,
+        ramp_up=(1.0,),
+        must_run_until_year=s.last_year,
+        embargo={b: s.last_year + 1 for b in ds.blocs},
+    )
     availability = {(n, k, y): HUGE for (n, k) in ds.facilities for y in years}
     elements = {e for shares in ds.composition.values() for e, c in shares.items() if c > 0}
     circuits = {(n, e): Circuit(existing_tpa=HUGE) for (n, k) in ds.facilities if k == 2 for e in sorted(elements)}
-    stockpiles = ({(c, e): Stockpile(max_t=0) for (c, e, _) in ds.demand_in_horizon()}
-                  if ds.last_stage >= 2 else {})
-    return dataclasses.replace(ds, settings=settings, node_restricted={n: n in ds.restricted for n in ds.nodes},
-                               availability=availability, circuits=circuits, stockpiles=stockpiles,
-                               recipes={"Unwanted": {"only": Recipe({e: 1.0 for e in elements})}})
+    stockpiles = {(c, e): Stockpile(max_t=0) for (c, e, _) in ds.demand_in_horizon()} if ds.last_stage >= 2 else {}
+    return dataclasses.replace(
+        ds,
+        settings=settings,
+        node_restricted={n: n in ds.restricted for n in ds.nodes},
+        availability=availability,
+        circuits=circuits,
+        stockpiles=stockpiles,
+        recipes={"Unwanted": {"only": Recipe({e: 1.0 for e in elements})}},
+    )
 
 
 def solve(ds):

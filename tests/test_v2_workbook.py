@@ -39,8 +39,6 @@ def errors_of(path: Path) -> list:
     return validate_tables(read_tables(path))[1].errors
 
 
-
-
 def objective(path: Path, scenario=None, overrides=()) -> float:
     return Model(make_dataset(load_workbook(path), scenario, overrides)).solve().summary["objective_usd"]
 
@@ -61,24 +59,24 @@ def test_every_v2_error_is_named_at_its_cell_all_at_once(tmp_path):
     path = case(
         tmp_path,
         composition=TWO_ELEMENTS,
-        settings="+ramp_up,\"0.5, 1.5\"\n",  # settings!B6: 1.5 is not a share
+        settings='+ramp_up,"0.5, 1.5"\n',  # settings!B6: 1.5 is not a share
         stages="stage,order,yield,ramp_up\nmining,1,,0\nseparation,2,1,\n",  # stages!D2: 0 is not a share
         facilities="node,stage,existing_tpa,capex_usd_per_tpa,opex_usd_per_t,lifetime_years,ramp_up,min_utilization\n"
-                   "Mine,mining,100,,0,1,x,\nCNSep,separation,100,,1,1,,1.5\nUSSep,separation,0,100,5,1,,\n",
+        "Mine,mining,100,,0,1,x,\nCNSep,separation,100,,1,1,,1.5\nUSSep,separation,0,100,5,1,,\n",
         demand="+Buyer,Z,2025,1\n",  # demand!B3: neither an element nor a product
         availability="node,stage,year,max_tpa\nNowhere,mining,2025,1\nMine,milling,2025,1\n"  # A2 node, B3 stage
-                     "Buyer,mining,2025,1\nMine,mining,2025,5\nMine,mining,2025,6\n",  # A4 no facility, A6 repeat
+        "Buyer,mining,2025,1\nMine,mining,2025,5\nMine,mining,2025,6\n",  # A4 no facility, A6 repeat
         circuits="node,element,existing_tpa,max_tpa\nMine,A,1,\nUSSep,Q,1,\nUSSep,A,5,4\nCNSep,A,1,\n"
-                 "CNSep,A,2,\n",  # A2 no separator, B3 element, D4 max < existing, A6 repeat
+        "CNSep,A,2,\n",  # A2 no separator, B3 element, D4 max < existing, A6 repeat
         stockpiles="node,element,initial_t,initial_provenance,max_t\nBuyer,A,6,clean,5\nBuyer,B,0,dirty,\n"
-                   "Nobody,A,0,,\nBuyer,B,0,,\n",  # E2 initial > max, D3 provenance, A4 node, A5 repeat
+        "Nobody,A,0,,\nBuyer,B,0,,\n",  # E2 initial > max, D3 provenance, A4 node, A5 repeat
         recipes="product,recipe,element,t_per_t,extra_cost_usd_per_t,max_share,available_from_year\n"
-                "A,r,B,1,,,\n"  # A2: a product that is an element
-                "P,r,A,1,0,,\nP,r,B,1,5,,\n"  # E4: recipe-level column disagrees with row 3
-                "Q,r,X,1,,,\n"  # C5: unknown element
-                "S,r1,A,1,,0.6,\nS,r2,A,1,,0.3,\n"  # F6: max_shares reach 0.9 only
-                "T,r,A,1,,,2026\n"  # G8: no recipe from first_year
-                "P,r,A,2,0,,\n",  # A9: repeat of row 3
+        "A,r,B,1,,,\n"  # A2: a product that is an element
+        "P,r,A,1,0,,\nP,r,B,1,5,,\n"  # E4: recipe-level column disagrees with row 3
+        "Q,r,X,1,,,\n"  # C5: unknown element
+        "S,r1,A,1,,0.6,\nS,r2,A,1,,0.3,\n"  # F6: max_shares reach 0.9 only
+        "T,r,A,1,,,2026\n"  # G8: no recipe from first_year
+        "P,r,A,2,0,,\n",  # A9: repeat of row 3
     )
     issues = errors_of(path)
     expected = {
@@ -101,7 +99,7 @@ def test_every_v2_error_is_named_at_its_cell_all_at_once(tmp_path):
         "stockpiles!A5": "one row per node + element",
         "recipes!A2": "a product name that is not an element",
         "recipes!E4": "the same extra_cost_usd_per_t on every row of recipe 'r' of 'P' (its first row has 0 at "
-                      "recipes!E3)",
+        "recipes!E3)",
         "recipes!C5": "a known element",
         "recipes!F6": "the max_share of the recipes of product 'S' available in each year to add up to 1",
         "recipes!G8": "a recipe of product 'T' with max_share > 0 available from first_year (2025)",
@@ -117,17 +115,18 @@ def test_every_v2_error_is_named_at_its_cell_all_at_once(tmp_path):
 
 def test_max_shares_short_of_one_name_the_years(tmp_path):
     """2025-2027; recipe r1 (max_share 0.6) from first_year, r2 (0.4) from 2027: short in 2025-2026 only."""
-    path = case(tmp_path, settings="key,value\nfirst_year,2025\nlast_year,2027\n",
-                recipes="product,recipe,element,t_per_t,max_share,available_from_year\n"
-                        "P,r1,A,1,0.6,\nP,r2,A,1,0.4,2027\n")
+    path = case(
+        tmp_path,
+        settings="key,value\nfirst_year,2025\nlast_year,2027\n",
+        recipes="product,recipe,element,t_per_t,max_share,available_from_year\nP,r1,A,1,0.6,\nP,r2,A,1,0.4,2027\n",
+    )
     [issue] = errors_of(path)
     assert issue.place == "recipes!E2" and issue.found == "0.6 in 2025-2026" and "'P'" in issue.expected
 
 
 def test_shares_that_add_up_to_one_within_rounding_reach_one(tmp_path):
     """0.7 + 0.2 + 0.1 is 0.9999999999999999 in floating point: it reaches 1."""
-    path = case(tmp_path, recipes="product,recipe,element,t_per_t,max_share\nP,a,A,1,0.7\nP,b,A,1,0.2\n"
-                                  "P,c,A,1,0.1\n")
+    path = case(tmp_path, recipes="product,recipe,element,t_per_t,max_share\nP,a,A,1,0.7\nP,b,A,1,0.2\nP,c,A,1,0.1\n")
     assert errors_of(path) == []
 
 
@@ -143,21 +142,29 @@ def test_a_stockpile_needs_demand_in_the_horizon(tmp_path):
 
 
 def test_a_stockpile_for_an_element_demanded_through_a_recipe_is_fine(tmp_path):
-    path = case(tmp_path, demand="node,element,year,demand_t\nBuyer,P,2025,10\n",
-                recipes="product,recipe,element,t_per_t\nP,r,A,1\n", stockpiles="node,element\nBuyer,A\n")
+    path = case(
+        tmp_path,
+        demand="node,element,year,demand_t\nBuyer,P,2025,10\n",
+        recipes="product,recipe,element,t_per_t\nP,r,A,1\n",
+        stockpiles="node,element\nBuyer,A\n",
+    )
     assert make_dataset(load_workbook(path)).stockpiles[("Buyer", "A")].place == "stockpiles!A2"
 
 
 def test_a_stockpile_needs_two_stages(tmp_path):
-    path = case(tmp_path, stages="stage,order\nmining,1\n", facilities="node,stage,existing_tpa\nMine,mining,100\n",
-                stockpiles="node,element\nBuyer,A\n")
+    path = case(
+        tmp_path,
+        stages="stage,order\nmining,1\n",
+        facilities="node,stage,existing_tpa\nMine,mining,100\n",
+        stockpiles="node,element\nBuyer,A\n",
+    )
     [issue] = errors_of(path)
     assert issue.place == "stockpiles!A2" and "two stages" in issue.expected
 
 
 def test_embargo_and_cost_advantage_blocs_must_be_blocs(tmp_path):
     """settings rows 6-7 name blocs no node has (China, partner); --set embargo.Allied too."""
-    path = case(tmp_path, settings="+embargo.China,2025\ncost_advantage_blocs,\"china, partner\"\n")
+    path = case(tmp_path, settings='+embargo.China,2025\ncost_advantage_blocs,"china, partner"\n')
     issues = issues_of(path, None, (("embargo.Allied", "2025"),))
     assert sorted(i.place for i in issues) == ["--set embargo.Allied", "settings!B6", "settings!B7"]
     assert "did you mean 'china'" in one(issues, "settings!B6").found
@@ -173,8 +180,11 @@ def test_an_embargo_after_last_year_is_a_warning(tmp_path):
 def test_overrides_are_checked_again(tmp_path):
     """max_share.P.lean = 0.5 leaves P's recipes at 0.5 + 0.4; initial_t 8 above max_t 5; max_t.Buyer.A = 1
     below initial_t 2; unknown pairs and a max_share above 1 are errors at their option."""
-    path = case(tmp_path, recipes="product,recipe,element,t_per_t,max_share\nP,std,A,1,0.4\nP,lean,A,1,\n",
-                stockpiles="node,element,initial_t,max_t\nBuyer,A,2,5\n")
+    path = case(
+        tmp_path,
+        recipes="product,recipe,element,t_per_t,max_share\nP,std,A,1,0.4\nP,lean,A,1,\n",
+        stockpiles="node,element,initial_t,max_t\nBuyer,A,2,5\n",
+    )
     issues = issues_of(path, None, (("max_share.P.lean", "0.5"),))
     assert [(i.place, i.found) for i in issues] == [("--set max_share.P.lean", "0.9 in 2025")]
     [issue] = issues_of(path, None, (("initial_t.Buyer.A", "8"),))
@@ -188,19 +198,32 @@ def test_overrides_are_checked_again(tmp_path):
 
 def test_overrides_change_the_dataset(tmp_path):
     """Blank max_t = unlimited; labels with dots are split against the known pairs."""
-    path = case(tmp_path, recipes="product,recipe,element,t_per_t\nP.1,std.x,A,1\n",
-                stockpiles="node,element,initial_t,max_t\nBuyer,A,2,5\n",
-                demand="+Buyer,P.1,2025,1\n")
-    ds = make_dataset(load_workbook(path), None, (("max_t.Buyer.A", ""), ("initial_t.Buyer.A", "7"),
-                                                  ("max_share.P.1.std.x", "1"), ("embargo.allied", "2025")))
+    path = case(
+        tmp_path,
+        recipes="product,recipe,element,t_per_t\nP.1,std.x,A,1\n",
+        stockpiles="node,element,initial_t,max_t\nBuyer,A,2,5\n",
+        demand="+Buyer,P.1,2025,1\n",
+    )
+    ds = make_dataset(
+        load_workbook(path),
+        None,
+        (("max_t.Buyer.A", ""), ("initial_t.Buyer.A", "7"), ("max_share.P.1.std.x", "1"), ("embargo.allied", "2025")),
+    )
     assert (ds.stockpiles[("Buyer", "A")].max_t, ds.stockpiles[("Buyer", "A")].initial_t) == (None, 7)
     assert ds.recipes["P.1"]["std.x"].max_share == 1 and dict(ds.settings.embargo) == {"allied": 2025}
     assert ds.demand[("Buyer", "P.1", 2025)] == 1
 
 
 def test_new_keys_are_known_to_param():
-    for key in ("embargo.allied", "max_share.P.r", "max_t.N.E", "initial_t.N.E", "ramp_up", "must_run_until_year",
-                "cost_advantage_blocs"):
+    for key in (
+        "embargo.allied",
+        "max_share.P.r",
+        "max_t.N.E",
+        "initial_t.N.E",
+        "ramp_up",
+        "must_run_until_year",
+        "cost_advantage_blocs",
+    ):
         assert is_known_key(key), key
     assert parse_params(["max_share.P.r=0,0.5"]) == {"max_share.P.r": ["0", "0.5"]}
 
@@ -213,20 +236,27 @@ def test_settings_and_columns_reach_the_dataset(tmp_path):
     capacity_factor, the initial stock not by demand_factor."""
     path = case(
         tmp_path,
-        settings="+cost_advantage_blocs,allied\nramp_up,\"0.4, 0.7\"\nmust_run_until_year,2025\nembargo.china,2025\n",
+        settings='+cost_advantage_blocs,allied\nramp_up,"0.4, 0.7"\nmust_run_until_year,2025\nembargo.china,2025\n',
         nodes="node,bloc,restricted\nMine,allied,TRUE\nCNSep,china,no\nUSSep,allied,\nBuyer,allied,\n",
         stages="stage,order,yield,ramp_up\nmining,1,,0.5\nseparation,2,1,\n",
         facilities="node,stage,existing_tpa,capex_usd_per_tpa,ramp_up,min_utilization\nMine,mining,100,,1,0.25\n"
-                   "CNSep,separation,100,,,\nUSSep,separation,0,100,,\n",
+        "CNSep,separation,100,,,\nUSSep,separation,0,100,,\n",
         availability="node,stage,year,max_tpa\nMine,mining,2025,50\nMine,mining,2030,1\n",
         circuits="node,element,existing_tpa,max_tpa,lead_time_years\nCNSep,A,10,20,\n",
         stockpiles="node,element,initial_t,initial_provenance,max_t,holding_cost_usd_per_t_yr\nBuyer,A,3,Mixed,,2\n",
     )
-    ds = make_dataset(load_workbook(path), None, (("capacity_factor.Mine", "0.5"), ("capacity_factor.CNSep", "2"),
-                                                  ("demand_factor", "3")))
+    ds = make_dataset(
+        load_workbook(path),
+        None,
+        (("capacity_factor.Mine", "0.5"), ("capacity_factor.CNSep", "2"), ("demand_factor", "3")),
+    )
     s = ds.settings
     assert (s.cost_advantage_blocs, s.ramp_up, s.must_run_until_year, dict(s.embargo)) == (
-        {"allied"}, (0.4, 0.7), 2025, {"china": 2025})
+        {"allied"},
+        (0.4, 0.7),
+        2025,
+        {"china": 2025},
+    )
     assert dict(ds.node_restricted) == {"Mine": True, "CNSep": False}
     assert [st.ramp_up for st in ds.stages] == [(0.5,), ()]
     assert (ds.facilities[("Mine", 1)].ramp_up, ds.facilities[("Mine", 1)].min_utilization) == ((1.0,), 0.25)
@@ -262,9 +292,11 @@ def test_a_circuit_caps_separation(tmp_path):
 def test_a_circuit_caps_output_and_leaves_demand_unmet(tmp_path):
     """Only CNSep (USSep cannot build: blank capex); its A circuit holds 7 t: 3 t unmet.
     7 x 1 + 3 x 1e7."""
-    path = case(tmp_path, facilities="node,stage,existing_tpa,opex_usd_per_t\nMine,mining,100,0\n"
-                                     "CNSep,separation,100,1\n",
-                circuits="node,element,existing_tpa\nCNSep,A,7\n")
+    path = case(
+        tmp_path,
+        facilities="node,stage,existing_tpa,opex_usd_per_t\nMine,mining,100,0\nCNSep,separation,100,1\n",
+        circuits="node,element,existing_tpa\nCNSep,A,7\n",
+    )
     solution = Model(make_dataset(load_workbook(path))).solve()
     assert solution.summary["unmet_t"] == pytest.approx(3, rel=1e-9)
     assert solution.summary["objective_usd"] == pytest.approx(7 + 3 * PENALTY, rel=1e-9)
@@ -273,9 +305,12 @@ def test_a_circuit_caps_output_and_leaves_demand_unmet(tmp_path):
 def test_a_recipe_substitutes(tmp_path):
     """10 t of product Mag besides the 10 t of A. std needs 1 t A per t (1 USD via CNSep); lean 0.5 t A
     plus 0.2 USD per t, at most 40 %: 4 t lean (4 x 0.7 = 2.8) and 6 t std (6); with the 10 of A: 18.8."""
-    path = case(tmp_path, demand="+Buyer,Mag,2025,10\n",
-                recipes="product,recipe,element,t_per_t,extra_cost_usd_per_t,max_share\nMag,std,A,1,,\n"
-                        "Mag,lean,A,0.5,0.2,0.4\n")
+    path = case(
+        tmp_path,
+        demand="+Buyer,Mag,2025,10\n",
+        recipes="product,recipe,element,t_per_t,extra_cost_usd_per_t,max_share\nMag,std,A,1,,\n"
+        "Mag,lean,A,0.5,0.2,0.4\n",
+    )
     assert objective(path) == pytest.approx(18.8, rel=1e-9)
     assert objective(path, None, (("max_share.Mag.lean", "1"),)) == pytest.approx(17, rel=1e-9)  # 10 x 0.7
 
@@ -285,9 +320,11 @@ def test_a_stockpile_bridges_a_year(tmp_path):
     2026 needs USSep: 10 tpa x 100 + 10 x 5 = 1,050, plus 10 in 2025: 1,060. With a stockpile (holding 2):
     2025 takes 20 t through CNSep (20), holds 10 over the year end (20): 40. An initial stock of 4 t saves
     4 t of CNSep: 36, and demand_factor 2 does not scale it: 2025 (20 + 20 - 4 = 36 t) and 20 held: 76."""
-    files = dict(settings="key,value\nfirst_year,2025\nlast_year,2026\n",
-                 demand="node,element,year,demand_t\nBuyer,A,2025,10\nBuyer,A,2026,10\n",
-                 availability="node,stage,year,max_tpa\nCNSep,separation,2026,0\n")
+    files = dict(
+        settings="key,value\nfirst_year,2025\nlast_year,2026\n",
+        demand="node,element,year,demand_t\nBuyer,A,2025,10\nBuyer,A,2026,10\n",
+        availability="node,stage,year,max_tpa\nCNSep,separation,2026,0\n",
+    )
     assert objective(case(tmp_path / "none", **files)) == pytest.approx(1060, rel=1e-9)
     path = case(tmp_path / "pile", stockpiles="node,element,holding_cost_usd_per_t_yr\nBuyer,A,2\n", **files)
     assert objective(path) == pytest.approx(40, rel=1e-9)
@@ -318,9 +355,15 @@ def test_an_embargo_key(tmp_path):
 # ----------------------------------------------------------------------------- the v2 example
 
 
-@pytest.mark.parametrize("scenario, expected", [
-    (None, 696 + 3 * PENALTY), ("embargo_2025", 668 + 21 * PENALTY), ("less_sub", 702 + 3 * PENALTY),
-    ("small_pile", 688 + 7 * PENALTY)])
+@pytest.mark.parametrize(
+    "scenario, expected",
+    [
+        (None, 696 + 3 * PENALTY),
+        ("embargo_2025", 668 + 21 * PENALTY),
+        ("less_sub", 702 + 3 * PENALTY),
+        ("small_pile", 688 + 7 * PENALTY),
+    ],
+)
 def test_the_v2_example(examples, scenario, expected):
     """inputs/examples/v2, 2025-2026, no discounting, α = 1, three independent lanes to Buyer:
 
@@ -352,7 +395,7 @@ BLANK_COLUMNS = {"nodes": ["restricted"], "stages": ["ramp_up"], "facilities": [
 EMPTY_SHEETS = {
     "availability": "node,stage,year,max_tpa\n",
     "circuits": "node,element,existing_tpa,max_tpa,capex_usd_per_tpa,fixed_om_usd_per_tpa_yr,lead_time_years,"
-                "available_from_year,max_build_tpa_per_year,source\n",
+    "available_from_year,max_build_tpa_per_year,source\n",
     "stockpiles": "node,element,initial_t,initial_provenance,max_t,holding_cost_usd_per_t_yr\n",
     "recipes": "product,recipe,element,t_per_t,extra_cost_usd_per_t,max_share,available_from_year\n",
 }
@@ -364,8 +407,9 @@ def with_blank_v2(folder: Path) -> None:
         path = folder / f"{sheet}.csv"
         lines = path.read_text().splitlines()
         new = [c for c in columns if c not in lines[0].split(",")]
-        path.write_text("\n".join([lines[0] + "".join("," + c for c in new)] +
-                                  [line + "," * len(new) for line in lines[1:]]) + "\n")
+        path.write_text(
+            "\n".join([lines[0] + "".join("," + c for c in new)] + [line + "," * len(new) for line in lines[1:]]) + "\n"
+        )
     settings = folder / "settings.csv"
     have = {line.split(",")[0] for line in settings.read_text().splitlines()}
     extra = [k for k in ("cost_advantage_blocs", "ramp_up", "must_run_until_year") if k not in have]
@@ -388,8 +432,11 @@ def test_blank_v2_columns_change_nothing(tmp_path, example):
 
 def test_validate_reports_v2_errors_of_every_scenario(tmp_path, rechain):
     """Scenario 'thin' sets the lean recipe's max_share to 0.5 beside std's 0.4: exit 2 naming its cell."""
-    path = case(tmp_path, recipes="product,recipe,element,t_per_t,max_share\nP,std,A,1,0.4\nP,lean,A,1,\n",
-                scenarios="+thin,max_share.P.lean,0.5\n")
+    path = case(
+        tmp_path,
+        recipes="product,recipe,element,t_per_t,max_share\nP,std,A,1,0.4\nP,lean,A,1,\n",
+        scenarios="+thin,max_share.P.lean,0.5\n",
+    )
     done = rechain("validate", path)
     assert done.returncode == 2 and "scenarios!C4" in done.stderr and "0.9 in 2025" in done.stderr
 

@@ -78,7 +78,7 @@ GOOD = (
     "capex_overrun.separation,triangular,1,1.6,1.8,,,market,0.5,\n"
     "failure.P1.separation,bernoulli,0.3,,,,,market,0.5,TRUE\n"
     'embargo.china,discrete,"2025:0.5, 2100:0.5",,,,,,,TRUE\n'
-    "lead_time_delay.separation,discrete,\"0:0.3333333, 2:0.6666666\",,,TRUE,,,,TRUE\n"
+    'lead_time_delay.separation,discrete,"0:0.3333333, 2:0.6666666",,,TRUE,,,,TRUE\n'
     "restricted_cost_factor,uniform,1,3,,,s1,,,\n"
 )
 
@@ -97,8 +97,9 @@ COMPOSITION = "node,element,share\nMine,A,0.5\nMine,B,0.5\n"
 def test_recipe_level_columns_agree_after_defaults(tmp_path):
     """Row 2 leaves extra_cost, max_share and available_from_year blank; row 3 writes their defaults
     (0, 1 and first_year 2025): the same recipe, no error."""
-    folder = world(tmp_path, recipes=RECIPES + "Mag,std,A,1,,,\nMag,std,B,1,0,1,2025\n", demand=DEMAND,
-                   composition=COMPOSITION)
+    folder = world(
+        tmp_path, recipes=RECIPES + "Mag,std,A,1,,,\nMag,std,B,1,0,1,2025\n", demand=DEMAND, composition=COMPOSITION
+    )
     wb, problems = validate_tables(read_tables(folder))
     assert problems.errors == [] and wb is not None
 

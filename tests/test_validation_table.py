@@ -8,7 +8,7 @@ mining is 0 %.
 """
 
 import pytest
-from rechain.errors import InputError
+from rechain.base.errors import InputError
 from rechain.report.evidence import validation_section
 from rechain.run.validation import validation_table
 from rechain.run.warm import Models

@@ -110,8 +110,8 @@ def test_report_builds_two_models(wb, counts, tmp_path, examples):
     largest clean mine of A, × 0.5 and × 1.5) builds the draws model once per point, its capacity being
     structural (base, low, high: 3), and solves each point clean and unconstrained (6); its second case,
     clean from the first deadline, is the same 2025 case, solved before."""
-    from rechain.report.writers import manifest
-    from rechain.run.findings import write_report
+    from rechain.base.manifest import manifest
+    from rechain.commands.report import write_report
 
     path = examples / "frontier"
     assert write_report(wb, path, tmp_path / "out", manifest(path, command="report")) == 0
@@ -121,8 +121,8 @@ def test_report_builds_two_models(wb, counts, tmp_path, examples):
 def test_report_in_two_processes_equals_one(wb, tmp_path, examples):
     """The cases solved ahead in two processes, structure by structure in the same order: every
     table equal to the one-process report (unconstrained 10, fully clean from 2025 1,050, by hand above)."""
-    from rechain.report.writers import manifest
-    from rechain.run.findings import write_report
+    from rechain.base.manifest import manifest
+    from rechain.commands.report import write_report
 
     path, tables = examples / "frontier", {}
     for workers in (1, 2):

@@ -8,9 +8,11 @@ from rechain.models.solution import Solution, extract
 from rechain.workbook.cases import make_dataset, settings_of
 from rechain.workbook.validate import load_workbook
 
-STAGES = {1: (Stage("mining", 1),),
-          2: (Stage("mining", 1), Stage("separation", 2)),
-          3: (Stage("mining", 1), Stage("separation", 2), Stage("metal", 3))}
+STAGES = {
+    1: (Stage("mining", 1),),
+    2: (Stage("mining", 1), Stage("separation", 2)),
+    3: (Stage("mining", 1), Stage("separation", 2), Stage("metal", 3)),
+}
 
 
 def fac(node: str, stage: int, **kw) -> tuple[tuple[str, int], Facility]:
@@ -20,8 +22,15 @@ def fac(node: str, stage: int, **kw) -> tuple[tuple[str, int], Facility]:
 
 def case(years=(2025, 2025), nodes=None, stages=2, facilities=(), composition=None, demand=None, **kw) -> Dataset:
     settings = settings_of({"first_year": years[0], "last_year": years[1], **kw.pop("settings", {})})
-    return Dataset(settings=settings, nodes=nodes, stages=STAGES[stages] if isinstance(stages, int) else stages,
-                   facilities=dict(facilities), composition=composition, demand=demand, **kw)
+    return Dataset(
+        settings=settings,
+        nodes=nodes,
+        stages=STAGES[stages] if isinstance(stages, int) else stages,
+        facilities=dict(facilities),
+        composition=composition,
+        demand=demand,
+        **kw,
+    )
 
 
 def flat(node: str, element: str, t: float, years) -> dict:
@@ -34,15 +43,30 @@ def magnet_dy(**settings) -> Dataset:
     NdPr is clean and plentiful; one separator, 2025 only."""
     from rechain.models.dataset import Recipe
 
-    nodes = {"NMine": "allied", "DMine": "allied", "NewDy": "allied", "CNMine": "china", "Sep": "allied",
-             "Buyer": "allied"}
-    return case((2025, 2025), nodes, 2,
-                [fac("NMine", 1, existing_tpa=100), fac("DMine", 1, existing_tpa=0.05),
-                 fac("NewDy", 1, capex_usd_per_tpa=1000), fac("CNMine", 1, existing_tpa=100),
-                 fac("Sep", 2, existing_tpa=100)],
-                {"NMine": {"NdPr": 1.0}, "DMine": {"Dy": 1.0}, "NewDy": {"Dy": 1.0}, "CNMine": {"Dy": 1.0}},
-                {("Buyer", "Magnet", 2025): 10.0}, recipes={"Magnet": {"std": Recipe({"NdPr": 0.3, "Dy": 0.02})}},
-                settings=settings)
+    nodes = {
+        "NMine": "allied",
+        "DMine": "allied",
+        "NewDy": "allied",
+        "CNMine": "china",
+        "Sep": "allied",
+        "Buyer": "allied",
+    }
+    return case(
+        (2025, 2025),
+        nodes,
+        2,
+        [
+            fac("NMine", 1, existing_tpa=100),
+            fac("DMine", 1, existing_tpa=0.05),
+            fac("NewDy", 1, capex_usd_per_tpa=1000),
+            fac("CNMine", 1, existing_tpa=100),
+            fac("Sep", 2, existing_tpa=100),
+        ],
+        {"NMine": {"NdPr": 1.0}, "DMine": {"Dy": 1.0}, "NewDy": {"Dy": 1.0}, "CNMine": {"Dy": 1.0}},
+        {("Buyer", "Magnet", 2025): 10.0},
+        recipes={"Magnet": {"std": Recipe({"NdPr": 0.3, "Dy": 0.02})}},
+        settings=settings,
+    )
 
 
 def solve(ds: Dataset) -> Solution:
@@ -53,7 +77,7 @@ def solve(ds: Dataset) -> Solution:
 def issues_of(path, scenario=None, overrides=()) -> list:
     """The input errors of making the case of a workbook (it must have some)."""
     import pytest
-    from rechain.errors import InputError
+    from rechain.base.errors import InputError
 
     with pytest.raises(InputError) as exc:
         make_dataset(load_workbook(path), scenario, overrides)

@@ -3,19 +3,19 @@ sentence is computed from a table beside it, a point that did not solve is said 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
 
+from ..base.stats import wilson
 from ..models.figures import column, keyed
 from ..models.highs import Status
-from ..workbook.cases import make_dataset
-from ..workbook.validate import Workbook
+from ..models.subject import Subject
 from .commitment import commitment_section, commitment_sentences
 from .evidence import tier_section, tornado_chart, tornado_section, tornado_sentence, validation_section
 from .results import run_table
-from .risk import fan_png, price_label, thresholds_png
+from .risk import fan_png, thresholds_png
 from .tables import Chart, cell_text, markdown_table, scenarios_charts, write_tables
 from .terminal import usd
 from .text import markdown_code, markdown_text
@@ -24,83 +24,18 @@ from .writers import write_markdown
 FULLY_CLEAN = 1 - 1e-6  # a largest clean share this close to 1 is full independence
 
 
-def deadlines(first_year: int, last_year: int) -> tuple[int, ...]:
-    """Up to three deadlines, from first_year + 5 (or the middle of a shorter horizon) to last_year."""
-    start = first_year + min(5, (last_year - first_year) // 2)
-    return tuple(sorted({round(start + (last_year - start) * i / 2) for i in range(3)}))
+def escaped(subject: Subject) -> Subject:
+    """The subject with its bloc names escaped for Markdown (`markdown_text`)."""
+    names = ("restricted", "protected", "advantaged", "budget")
+    return replace(subject, **{n: markdown_text(getattr(subject, n)) for n in names})
 
 
-def _names(blocs) -> str:
-    return " and ".join(sorted(blocs)) or "none"
-
-
-def unused_features(ds) -> tuple[str, ...]:
-    """What the case could express but does not (model.md, "Version 2 additions")."""
-    ramps = ds.settings.ramp_up or any(st.ramp_up for st in ds.stages) or any(f.ramp_up for f in ds.facilities.values())
-    found = {
-        "separation circuits (every separator yields every element of its feed)": ds.circuits,
-        "ramp-up (new plants run at nameplate from their first year)": ramps,
-        "must-run floors for existing plants": any(f.min_utilization for f in ds.facilities.values()),
-        "stockpiles": ds.stockpiles,
-        "recipes (no thrifting or substitution)": ds.recipes,
-        "nodes marked restricted one by one (clean is decided by bloc)": ds.node_restricted,
-    }
-    return tuple(what for what, used in found.items() if not used)
-
-
-@dataclass(frozen=True)
-class Subject:
-    """What the workbook says the report is about."""
-
-    first_year: int
-    last_year: int
-    discount_rate: float
-    cost_factor: float
-    restricted: str
-    protected: str
-    advantaged: str  # the blocs the cost factor applies to
-    budget: str
-    deadlines: tuple[int, ...]
-    unused: tuple[str, ...] = ()  # model features the workbook does not use
-    price: str = ""  # how a shortfall is priced: "at any price" or the penalty per kg
-
-    @classmethod
-    def of(cls, wb: Workbook) -> Subject:
-        ds = make_dataset(wb)
-        s = ds.settings
-        return cls(
-            s.first_year,
-            s.last_year,
-            s.discount_rate,
-            s.restricted_cost_factor,
-            _names(s.restricted_blocs),
-            _names(s.protected_blocs),
-            _names(sorted(ds.cost_advantage_blocs)),
-            _names(ds.budget_blocs),
-            deadlines(s.first_year, s.last_year),
-            unused_features(ds),
-            price_label(s),
-        )
-
-    @property
-    def year(self) -> int:
-        """The deadline the sensitivity tables use: the middle one."""
-        return self.deadlines[len(self.deadlines) // 2]
-
-    @property
-    def discounting(self) -> str:
-        if not self.discount_rate:
-            return "undiscounted"
-        return f"discounted at {self.discount_rate:.1%} a year to {self.first_year}"
-
-    @property
-    def case(self) -> str:
-        return f"cost factor {self.cost_factor:g} for {self.advantaged}, {self.discounting}"
-
-    def markdown(self) -> Subject:
-        """The subject with its bloc names escaped for Markdown (`markdown_text`)."""
-        names = ("restricted", "protected", "advantaged", "budget")
-        return replace(self, **{n: markdown_text(getattr(self, n)) for n in names})
+def same_draws(outlook: pd.DataFrame, taken: dict[int, float]) -> pd.DataFrame:
+    """The outlook's table with `defined_by` saying, of each row that took a smaller budget's draws, which."""
+    said = outlook.copy()
+    for row, budget in taken.items():
+        said.loc[row, "defined_by"] += f"; the same draws as {usd(budget)}, where the budget bound in no draw"
+    return said
 
 
 def markdown_frames(sheets: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
@@ -557,20 +492,41 @@ def findings_md(
     rows: int = 0,
     groups: dict[str, str] | None = None,
 ) -> str:
-    """findings.md: labels in sentences and headings are escaped (`Subject.markdown`, `markdown_frames`);
+    """findings.md: labels in sentences and headings are escaped (`escaped`, `markdown_frames`);
     tables escape their own cells."""
-    y, subject, said, source = subject.year, subject.markdown(), markdown_frames(sheets), markdown_code(man["input"])
-    shares = [
-        int(n.removeprefix("clean_premium_").removesuffix("pct")) for n in sheets if n.startswith("clean_premium_")
-    ]
-    premiums = [sheets[f"clean_premium_{s}pct"] for s in shares]
-    said_premium = said[f"clean_premium_{shares[0]}pct"]
+    subject, said = escaped(subject), markdown_frames(sheets)
 
     def image(sheet: str, text: str) -> list[str]:
         name = f"findings_tables_{sheet}.png"
         return [f"![{text}]({name})", ""] if name in files else []
 
     lines = [
+        *_preamble(subject, man),
+        *_headline(subject, sheets, said, man),
+        *_deadline_sections(subject, sheets),
+        *comparator_section(subject, sheets["comparators"]),
+        *outlook_section(subject, sheets, man, rows, image),
+        *tornado_section(subject, sheets.get("tornado", pd.DataFrame()), image),
+        *(tier_section(subject, sheets["tiers"], said["tiers"], man["draws"]) if "tiers" in sheets else []),
+        *commitment_section(subject, sheets, man),
+        *_factor_budget_sections(subject, sheets, image),
+        *_binding_section(subject, sheets),
+        *scenarios_section(subject, sheets, groups or {}, image),
+        *claims_section(sheets["claims"]),
+        *validation_section(sheets.get("validation", pd.DataFrame()), said.get("validation", pd.DataFrame())),
+        *_limits_section(subject, sheets),
+    ]
+    return "\n".join(lines)
+
+
+def _premium_shares(sheets: dict[str, pd.DataFrame]) -> list[int]:
+    """The shares (in %) of the clean_premium_<share>pct tables, in their order."""
+    return [int(n.removeprefix("clean_premium_").removesuffix("pct")) for n in sheets if n.startswith("clean_premium_")]
+
+
+def _preamble(subject: Subject, man: dict) -> list[str]:
+    source = markdown_code(man["input"])
+    return [
         f"# The cost of supply free of {subject.restricted} for {subject.protected} demand — findings from {source}",
         "",
         f"Generated by `rechain report` from {source} (SHA-256 `{man['input_sha256'][:16]}…`), "
@@ -581,12 +537,18 @@ def findings_md(
         f"{subject.first_year}–{subject.last_year}, with a cost factor of {subject.cost_factor:g} for "
         f"{subject.advantaged}; capex is nominal. Clean supply has never touched a node of {subject.restricted}.",
         "",
+    ]
+
+
+def _headline(subject: Subject, sheets: dict[str, pd.DataFrame], said: dict[str, pd.DataFrame], man: dict) -> list[str]:
+    share = _premium_shares(sheets)[0]
+    return [
         "## Headline",
         "",
         *headline(subject, said["deadlines"]),
         *factor_sentence(subject, said["cost_factor"]),
         *budget_sentence(subject, said["budgets"]),
-        *premium_sentence(subject, shares[0], said_premium),
+        *premium_sentence(subject, share, said[f"clean_premium_{share}pct"]),
         *payment_sentence(subject, said["payment"]),
         *definition_sentence(subject, said["definitions"]),
         *comparator_sentence(subject, said["comparators"]),
@@ -594,6 +556,13 @@ def findings_md(
         *tornado_sentence(subject, said.get("tornado", pd.DataFrame())),
         *commitment_sentences(subject, said, man),
         "",
+    ]
+
+
+def _deadline_sections(subject: Subject, sheets: dict[str, pd.DataFrame]) -> list[str]:
+    """The sections of fully clean supply by deadline, of what allies pay and of the definitions of clean."""
+    y = subject.year
+    return [
         "## Cost of fully clean supply by deadline",
         "",
         f"**Unconstrained plan and fully clean supply of {subject.protected} demand from each deadline** "
@@ -631,11 +600,13 @@ def findings_md(
         "",
         _table(sheets["definitions"]),
         "",
-        *comparator_section(subject, sheets["comparators"]),
-        *outlook_section(subject, sheets, man, rows, image),
-        *tornado_section(subject, sheets.get("tornado", pd.DataFrame()), image),
-        *(tier_section(subject, sheets["tiers"], said["tiers"], man["draws"]) if "tiers" in sheets else []),
-        *commitment_section(subject, sheets, man),
+    ]
+
+
+def _factor_budget_sections(subject: Subject, sheets: dict[str, pd.DataFrame], image) -> list[str]:
+    """The sections of the sensitivity to the cost factor and of the clean share each budget buys."""
+    y = subject.year
+    return [
         f"## Sensitivity to the cost factor of {subject.advantaged} (fully clean from {y})",
         "",
         f"**Premium of fully clean supply from {y} at each cost factor of {subject.advantaged}** "
@@ -653,6 +624,14 @@ def findings_md(
         _table(sheets["budgets"]),
         "",
         *image("budgets", "clean share a budget buys"),
+    ]
+
+
+def _binding_section(subject: Subject, sheets: dict[str, pd.DataFrame]) -> list[str]:
+    """Where it binds: the clean premium by element at each share, and the binding capacity."""
+    y, shares = subject.year, _premium_shares(sheets)
+    premiums = [sheets[f"clean_premium_{s}pct"] for s in shares]
+    return [
         "## Where it binds",
         "",
         "The clean premium is the shadow price of the independence requirement (discounted USD per t of clean "
@@ -674,9 +653,11 @@ def findings_md(
         "",
         _table(sheets["binding_stages"]) if len(sheets["binding_stages"]) else "No capacity binds.",
         "",
-        *scenarios_section(subject, sheets, groups or {}, image),
-        *claims_section(sheets["claims"]),
-        *validation_section(sheets.get("validation", pd.DataFrame()), said.get("validation", pd.DataFrame())),
+    ]
+
+
+def _limits_section(subject: Subject, sheets: dict[str, pd.DataFrame]) -> list[str]:
+    return [
         "## What the model does not capture",
         "",
         "- Prices and market reactions: demand is fixed and met at least cost.",
@@ -706,13 +687,10 @@ def findings_md(
         "beyond the workbook's.",
         "",
     ]
-    return "\n".join(lines)
 
 
 def _margin(draws: int) -> str:
     """Half the widest 90 % Wilson interval at this sample size (at p = 1/2)."""
-    from ..run.risk import wilson
-
     low, high = wilson(draws // 2, max(draws, 1))
     return f"{(high - low) / 2:.0%}"
 

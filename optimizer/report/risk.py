@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..models.figures import FIGURE, shortfall_price_label, split_column
+from ..models.figures import FIGURE, split_column
 from .tables import Chart, _excel_charts, _png, markdown_table, money_tick, money_unit, words, wrapped
 from .text import markdown_text, mathtext, usd
 from .writers import save_csv, save_text, save_xlsx, write_files
@@ -61,16 +61,6 @@ def round_edges(low: float, high: float, bins: int) -> np.ndarray:
     if not below.size or not above.size:  # the locator's tolerance left an end uncovered (e.g. low = -1e-5)
         return np.linspace(low, high, bins + 1)
     return edges[(edges >= below.max()) & (edges <= above.min())]
-
-
-def price_label(settings) -> str:
-    """How a shortage was priced in the draws: "at any price" or the penalty in USD per kg."""
-    return shortfall_price_label(
-        {
-            "shortfall_at_any_price": settings.shortfall_at_any_price,
-            "shortfall_penalty_usd_per_kg": settings.shortfall_penalty_usd_per_t / 1000,
-        }
-    )
 
 
 def charts(note: str) -> list[Chart]:

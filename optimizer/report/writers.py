@@ -1,201 +1,20 @@
-"""Write results: atomically, never over the input, text never turned into formulas."""
+"""Write results as JSON, CSV, Markdown and formatted xlsx, each set of files atomically (rechain.base.files)."""
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import math
-import os
-import platform
 import re
-import shutil
-import tempfile
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
 
-from ..errors import OutputError
+from ..base.cells import formula_like, keep_text, page_setup
+from ..base.files import atomic_files
 from ..models.figures import split_column
 from .text import plain
-
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # OWASP CSV injection: what a spreadsheet may run as a formula
-
-
-def sha256(path: Path) -> str:
-    path = Path(path)
-    digest = hashlib.sha256()
-    files = sorted(p for p in path.iterdir() if p.is_file()) if path.is_dir() else [path]
-    for f in files:
-        digest.update(f.name.encode() if path.is_dir() else b"")
-        with open(f, "rb") as fh:
-            for chunk in iter(lambda: fh.read(1 << 20), b""):
-                digest.update(chunk)
-    return digest.hexdigest()
-
-
-def versions() -> dict[str, str]:
-    from importlib.metadata import PackageNotFoundError, version
-
-    found = {"python": platform.python_version()}
-    for name in ("rechain", "pyomo", "highspy"):
-        try:
-            found[name] = version(name)
-        except PackageNotFoundError:
-            found[name] = "not installed"
-    return found
-
-
-def manifest(input_path: Path, stamp: bool = True, **fields) -> dict:
-    """What a run read and ran with; `stamp`: also when it was written (outputs then differ run to run)."""
-    man = {"input": Path(input_path).name, "input_sha256": sha256(input_path), **fields, "versions": versions()}
-    if stamp:
-        man["written_utc"] = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    return man
-
-
-MIN_FREE_BYTES = 5 << 20
-
-
-RESULT_NAMES = ("results.xlsx", "summary.json")  # rechain solve
-RESULT_STEMS = ("sweep", "frontier", "scenarios", "risk", "findings", "compare")  # <stem>.<ext> and <stem>_<name>.<ext>
-RESULT_SUFFIXES = (".xlsx", ".csv", ".md", ".png", ".json")
-SHOWN_RESULTS = 3
-
-
-def check_outputs(targets: list[Path], inputs: list[Path], out: Path | None = None, force: bool = False) -> None:
-    """Before any work: every file to be written is not an input, not inside an input folder, and lies in a
-    folder that is (or can be made) a writable folder with some free space; without `force`, the folder
-    `out` holds no other run's results (`earlier_results`). Raises OutputError."""
-    sources = [Path(s).resolve() for s in inputs]
-    files = [Path(t).resolve() for t in targets]
-    for path in files:
-        for source in sources:
-            if path == source or source in path.parents or path in source.parents:
-                raise OutputError(f"{path}: refusing to write over the input {source}")
-        if path.is_dir():
-            raise OutputError(f"{path}: is a folder, expected a file to write")
-        if path.exists() and not path.is_file():
-            raise OutputError(f"{path}: is a device, pipe or socket, expected a file to write (never replaced)")
-    for folder in sorted({p.parent for p in files}):
-        _check_folder(folder)
-    if out is not None and not force:
-        _refuse_earlier_results(Path(out), sources)
-
-
-def earlier_results(folder: Path, inputs: list[Path] = ()) -> list[str]:
-    """Names of the files in `folder` that some rechain command writes (an earlier run's results, of this
-    command or another): `results.xlsx`, `summary.json`, and `<stem>.<ext>` or `<stem>_<anything>.<ext>` for
-    the stems sweep, frontier, scenarios, risk, findings and compare, <ext> one of xlsx, csv, md, png, json. The
-    `inputs` do not count."""
-    folder = Path(folder)
-    if not folder.is_dir():
-        return []
-    skip = {Path(s).resolve() for s in inputs}
-    return sorted(p.name for p in folder.iterdir() if _is_result(p.name) and p.is_file() and p.resolve() not in skip)
-
-
-def _is_result(name: str) -> bool:
-    stem, suffix = os.path.splitext(name)
-    if name in RESULT_NAMES:
-        return True
-    return suffix in RESULT_SUFFIXES and any(stem == s or stem.startswith(f"{s}_") for s in RESULT_STEMS)
-
-
-def _existing(folder: Path) -> Path:
-    """The folder itself or its nearest existing ancestor; OutputError if that is a file."""
-    existing = folder
-    while not existing.exists() and existing != existing.parent:
-        existing = existing.parent
-    if not existing.is_dir():
-        raise OutputError(f"{folder}: cannot be a folder, {existing} is a file")
-    return existing
-
-
-def _make_folder(folder: Path) -> None:
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        _existing(folder)
-        raise OutputError(f"{folder}: cannot create the folder ({exc.strerror or exc})") from None
-
-
-def _refuse_earlier_results(out: Path, inputs: list[Path]) -> None:
-    """One line naming the folder and what of an earlier run is in it."""
-    found = earlier_results(out, inputs)
-    if found:
-        more = f" and {len(found) - SHOWN_RESULTS} more" if len(found) > SHOWN_RESULTS else ""
-        raise OutputError(
-            f"{out}: holds another run's results ({', '.join(found[:SHOWN_RESULTS])}{more}); "
-            "pass --force to write there anyway (files of the same name are replaced), or choose another --out"
-        )
-
-
-def _check_folder(folder: Path) -> None:
-    existing = _existing(folder)
-    try:
-        with tempfile.TemporaryFile(dir=existing):
-            pass
-    except OSError as exc:
-        raise OutputError(f"{folder}: cannot write there ({exc.strerror or exc})") from None
-    free = shutil.disk_usage(existing).free
-    if free < MIN_FREE_BYTES:
-        raise OutputError(f"{folder}: disk almost full ({free >> 10} KiB free)")
-
-
-def _failed(path: Path, exc: OSError, replaced: int) -> OutputError:
-    kept = "earlier results are unchanged" if not replaced else f"{replaced} file(s) of the set were already replaced"
-    return OutputError(f"{path}: cannot write ({exc.strerror or exc}); {kept}")
-
-
-@contextlib.contextmanager
-def atomic_files(paths: list[Path]):
-    """Yield one temporary path beside each of `paths`; rename them all into place only once every one is
-    written. Any OSError becomes an OutputError; temporary files never stay behind."""
-    paths, temps, replaced = [Path(p) for p in paths], [], 0
-    current = paths[0] if paths else Path()
-    try:
-        for path in paths:
-            current = path
-            _make_folder(path.parent)
-            fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=path.suffix, dir=path.parent)
-            os.close(fd)
-            temps.append(Path(tmp))
-        current = None
-        yield list(temps)
-        for tmp, path in zip(temps, paths, strict=True):
-            current = path
-            os.chmod(tmp, 0o644)
-            os.replace(tmp, path)
-            replaced += 1
-    except OSError as exc:
-        _remove(temps)
-        if current is None:  # while writing: name the target whose temporary file failed, else the folder
-            current = dict(zip(map(str, temps), paths, strict=True)).get(str(exc.filename), paths[0].parent)
-        raise _failed(current, exc, replaced) from None
-    except BaseException:
-        _remove(temps)
-        raise
-
-
-def _remove(temps: list[Path]) -> None:
-    for tmp in temps:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-
-
-@contextlib.contextmanager
-def atomic_path(path: Path):
-    """Yield a temporary path beside `path`; rename it into place only on success."""
-    with atomic_files([path]) as (tmp,):
-        yield tmp
-
-
-def formula_like(value) -> bool:
-    """Text a spreadsheet could run as a formula: it begins with `=`, `+`, `-`, `@`, a tab or a CR."""
-    return isinstance(value, str) and value.startswith(FORMULA_START)
 
 
 def safe_text(value):
@@ -298,16 +117,6 @@ def _text_stays_text(book) -> None:
                 keep_text(cell)
 
 
-def keep_text(cell):
-    """The one xlsx rule for a cell (also the input workbooks' of `template` and `generate`): text is never a
-    formula, and text a spreadsheet could run as one is quote-prefixed. Read back, the value is the text."""
-    if cell.data_type == "f":
-        cell.data_type = "s"
-    if formula_like(cell.value):
-        cell.quotePrefix = True
-    return cell
-
-
 FIXED_TIME = "2000-01-01T00:00:00Z"
 _STAMPS = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:(?:created|modified)>)")
 
@@ -379,16 +188,6 @@ KEY_VALUE = (["item", "value"], ["figure", "value"])  # one figure per row: each
 MONEY = '"$"#,##0'
 MONEY_CENTS = '"$"#,##0.00'
 PER_CENT = "0.0%"
-
-
-def page_setup(ws) -> None:
-    """Printable as it is: landscape, one page wide (as many pages tall as needed), the header row on each page."""
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    if ws.max_row > 1:
-        ws.print_title_rows = "1:1"
 
 
 UNIT_FORMATS = {"share": PER_CENT, "USD/kg": MONEY_CENTS, "USD/t": MONEY_CENTS, "USD": MONEY, "t": "#,##0.0"}

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..errors import InputError, Issue
+from ..base.errors import InputError, Issue
 from . import compare_tables
 
 SOLVE_FILES = ("results.xlsx", "summary.json")

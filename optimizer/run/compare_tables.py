@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..errors import InputError, Issue
+from ..base.errors import InputError, Issue
 
 TOLERANCE = 1e-6  # relative: noise of the solver's own tolerances is not a change
 SWEEP_STATUS = "status"  # a sweep's parameters are the columns before it

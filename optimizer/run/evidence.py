@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..report.findings import Subject
+from ..models.subject import Subject
 from ..workbook.validate import Workbook
 from .outlook import Outlook
 from .tiers import TIER_DRAWS, Evidence, sheet_rows, tier_table, variants

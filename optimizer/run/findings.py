@@ -18,12 +18,15 @@ import pandas as pd
 from ..models.figures import PREMIUM, column, keyed, premium_columns, read_ends
 from ..models.highs import DEFAULT_OPTIONS, SolveOptions, Status
 from ..models.solution import Solution, clean_premiums, per_kg_premiums
-from ..report.findings import Subject, write_findings
+from ..models.subject import Subject
 from ..workbook.cases import make_dataset
 from ..workbook.validate import Workbook
+from .budgets import blocs_text, budget_blocs, scenario_values
+from .commitment import commitment
 from .diagnosis import TOLERANCE
 from .evidence import Evidence, evidence_points, evidence_tables
 from .frontier import budget_frontier
+from .outlook import Outlook, budgets_of, outlook
 from .scenario_groups import failures, group_sheets, requirement_cases, titles
 from .scenarios import PRICED, compare_scenarios, figures, make_cases
 from .validation import validation_table
@@ -244,21 +247,11 @@ def stock_scenarios(wb: Workbook) -> list[str]:
     ]
 
 
-def _scenario_values(wb: Workbook, setting: str) -> list[tuple[float, str]]:
-    """(value, scenario) for every scenario row that sets `setting` to a number."""
-    found = []
-    for name, entries in sorted(wb.scenarios.items()):
-        for key, value, _ in entries:
-            if key.strip().lower() == setting and value not in (None, ""):
-                found.append((float(value), name))
-    return found
-
-
 def cost_factors(wb: Workbook, setting: float) -> list[tuple[float, str]]:
     """(factor, where it comes from): a default grid, the settings and every scenario that sets one."""
     sources = defaultdict(list, {f: [] for f in COST_FACTORS})
     sources[float(setting)].append("settings")
-    for value, name in _scenario_values(wb, "restricted_cost_factor"):
+    for value, name in scenario_values(wb, "restricted_cost_factor"):
         sources[value].append(f"scenario {name}")
     return [(f, "; ".join(names)) for f, names in sorted(sources.items(), reverse=True)]
 
@@ -455,20 +448,10 @@ def budget_grid(wb: Workbook, clean: Solution) -> list[tuple[float, tuple[str, .
     settings = budget_blocs(wb, None)
     for m in BUDGET_MULTIPLES if top > 0 else (0.0,):
         sources[(settings, m * top)].append(f"{m:g} × budget capex of the fully clean plan")
-    for value, name in _scenario_values(wb, "budget_usd"):
+    for value, name in scenario_values(wb, "budget_usd"):
         sources[(budget_blocs(wb, name), value)].append(f"budget_usd of scenario {name}")
     ordered = sorted(sources.items(), key=lambda item: (item[0][0] != settings, item[0][0], item[0][1]))
     return [(b, blocs, "; ".join(names)) for (blocs, b), names in ordered]
-
-
-def budget_blocs(wb: Workbook, scenario: str | None) -> tuple[str, ...]:
-    """The blocs whose capex a case's budget caps."""
-    return tuple(sorted(make_dataset(wb, scenario).budget_blocs))
-
-
-def blocs_text(blocs: tuple[str, ...]) -> str:
-    """Blocs as the report names them: `allied and non_allied`."""
-    return " and ".join(blocs) or "none"
 
 
 def budget_table(run: Runner, subject: Subject, grid: list[tuple[float, tuple[str, ...], str]]) -> pd.DataFrame:
@@ -556,29 +539,27 @@ def binding_stages(result: Solution, stages) -> pd.DataFrame:
     return table.sort_values(["order", "bloc"])[columns].reset_index(drop=True)
 
 
-def write_report(
-    wb: Workbook,
-    path: Path,
-    out: Path,
-    man: dict,
-    options=DEFAULT_OPTIONS,
-    progress=None,
-    show=None,
-    workers: int = 1,
-    draws: int = 0,
-    seed: int = 0,
-) -> int:
-    """findings.md, its charts and tables; returns how many points did not solve. `show(sheets)`
-    sees the tables before they are written. The cases are solved ahead (Runner.ahead) in
-    `workers` processes: the same solves, in the same order per structure, for any number; then
-    `draws` risk draws (seed `seed`, replan) per budget of the outlook, and the chart budget's draws
-    again in commit mode (run.commitment)."""
-    from .commitment import commitment
-    from .outlook import budgets_of, outlook
+def subject_of(wb: Workbook) -> Subject:
+    """What the workbook's base case says the report is about."""
+    return Subject.of(make_dataset(wb))
 
-    make_cases(wb)
-    subject = Subject.of(wb)
-    total = [
+
+@dataclass(frozen=True)
+class Findings:
+    """The report's tables and what its text needs beside them (rechain.report.findings writes them)."""
+
+    subject: Subject
+    sheets: dict[str, pd.DataFrame]
+    facts: dict  # draws, seed, mode, how costs are discounted and a shortfall priced
+    rows: int  # uncertainty rows the outlook drew
+    groups: dict[str, str]  # the scenario tables: sheet -> its group in words
+    same_draws: dict[int, float]  # outlook rows that took the draws of the budget given (Outlook.same_draws)
+    failed: int  # points that did not solve
+
+
+def _points(wb: Workbook, path: Path, subject: Subject, draws: int) -> int:
+    """The solves and draws the report asks for, as progress counts them (the budget grid may add some)."""
+    return (
         2
         + len(subject.deadlines)
         + len(PREMIUM_ALPHAS)
@@ -589,8 +570,25 @@ def write_report(
         + 2 * len(wb.scenario_names)
         + draws * (len(budgets_of(wb)) + 1)  # + 1: the chart budget's draws in commit mode
         + evidence_points(wb, path, draws)
-    ]
-    done = [0]
+    )
+
+
+def report_tables(
+    wb: Workbook,
+    path: Path,
+    options: SolveOptions = DEFAULT_OPTIONS,
+    progress=None,
+    workers: int = 1,
+    draws: int = 0,
+    seed: int = 0,
+) -> Findings:
+    """The tables of findings.md; `progress(done, total)` is told of each solve. The cases are solved
+    ahead (Runner.ahead) in `workers` processes: the same solves, in the same order per structure, for
+    any number; then `draws` risk draws (seed `seed`, replan) per budget of the outlook, and the chart
+    budget's draws again in commit mode (run.commitment)."""
+    make_cases(wb)
+    subject = subject_of(wb)
+    total, done = [_points(wb, path, subject, draws)], [0]
 
     def tick(*_):
         done[0] += 1
@@ -627,15 +625,16 @@ def write_report(
     if not committed.complete:
         raise KeyboardInterrupt
     sheets |= {"commitment": committed.table, "commitment_by_year": committed.by_year}
-    if show:
-        show(sheets)
     facts = {"draws": draws, "seed": seed, "mode": "replan", "costs": subject.discounting, "shortfall": subject.price}
-    write_findings(out, subject, sheets, man | facts, seen.rows, titles(sheets, SCENARIO_PREFIX))
+    failed = run.failed + failures(scenarios) + committed.unsolved + _unsolved(sheets, seen)
+    groups = titles(sheets, SCENARIO_PREFIX)
+    return Findings(subject, sheets, facts, seen.rows, groups, seen.same_draws, failed)
+
+
+def _unsolved(sheets: dict[str, pd.DataFrame], seen: Outlook) -> int:
+    """Budgets, outlook draws and tornado points that did not solve."""
     return (
-        run.failed
-        + int((sheets["budgets"]["status"] != "optimal").sum())
-        + failures(scenarios)
+        int((sheets["budgets"]["status"] != "optimal").sum())
         + int((seen.budgets["draws"] - seen.budgets["solved"]).sum())
         + int((sheets["tornado"]["status"] != "optimal").sum())
-        + committed.unsolved
     )

@@ -12,14 +12,14 @@ the clean-share fan and the thresholds by year.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from ..models.highs import SolveOptions
-from ..report.text import usd
 from ..workbook.validate import Workbook
+from .budgets import blocs_text, budget_blocs, scenario_values
 from .risk import ALL_DRAWS, ALL_ELEMENTS, FULLY_MET, REQUIREMENT_MET, RiskJob, load_risk, run_risk
 
 QUANTILES = (0.1, 0.5, 0.9)
@@ -72,17 +72,16 @@ class Outlook:
     rows: int  # uncertainty rows used (0: the workbook has none; nothing was drawn)
     complete: bool = True
     chart: Drawn | None = None  # the chart budget's draws (run.commitment solves them again in commit mode)
+    same_draws: dict[int, float] = field(default_factory=dict)  # row -> the budget whose draws it took
 
 
 def budgets_of(wb: Workbook) -> list[tuple[float, tuple[str, ...], str]]:
     """(budget, the blocs whose capex it caps, where it comes from): 0 at the settings' budget_blocs, and
     every budget_usd a scenario sets at that scenario's budget_blocs (docs/model.md, "Readings decided");
     the settings' blocs first, each bloc set's budgets ascending."""
-    from .findings import _scenario_values, budget_blocs
-
     settings = budget_blocs(wb, None)
     sources: dict[tuple, list[str]] = {(settings, 0.0): ["no capex at budget blocs"]}
-    for value, name in _scenario_values(wb, "budget_usd"):
+    for value, name in scenario_values(wb, "budget_usd"):
         sources.setdefault((budget_blocs(wb, name), value), []).append(f"scenario {name}")
     ordered = sorted(sources.items(), key=lambda item: (item[0][0] != settings, item[0][0], item[0][1]))
     return [(b, blocs, "; ".join(names)) for (blocs, b), names in ordered]
@@ -113,14 +112,13 @@ def outlook(
 ) -> Outlook:
     """`year`: clean supply required from it; `deadlines`: the years the probability table shows."""
     overrides = (("max_restricted_share", "0"), ("independence_year", str(year)))
-    from .findings import blocs_text
-
     _, rows, _ = load_risk(path, None, overrides, required=False)
     if not rows or draws == 0:
         return empty(draws, seed, len(rows))
     table, probability, complete = [], [], True
     same: dict[tuple[str, ...], tuple[float, dict]] = {}  # per bloc set: a budget that bound in no draw
     chart: Drawn | None = None
+    taken: dict[int, float] = {}
     settings = budgets_of(wb)[0][1]
     for budget, blocs, source in budgets_of(wb):
         if blocs not in same:
@@ -138,7 +136,7 @@ def outlook(
             chart = Drawn(budget, job, result)
         else:
             result, bound = same[blocs][1], False
-            source += f"; the same draws as {usd(same[blocs][0])}, where the budget bound in no draw"
+            taken[len(table)] = same[blocs][0]
             for _ in range(draws if tick else 0):
                 tick()
         table.append(_row(budget, blocs_text(blocs), source, result, bound))
@@ -152,6 +150,7 @@ def outlook(
         len(rows),
         complete,
         chart,
+        taken,
     )
 
 

@@ -8,14 +8,14 @@ on the number of workers nor on the order in which draws finish.
 
 from __future__ import annotations
 
-import functools
 import math
 from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
 
-from ..errors import InputError, Issue
+from ..base.errors import InputError, Issue
+from ..base.stats import wilson
 from ..models.dataset import Dataset
 from ..models.figures import column, keyed, premium_columns
 from ..models.highs import DEFAULT_OPTIONS, SolveOptions
@@ -43,7 +43,6 @@ FIGURES = (
 ALL_DRAWS, REQUIREMENT_MET, ALL_ELEMENTS = "all draws", "requirement met", "all"
 FULLY_MET = "fully met"
 THRESHOLDS = (("≥95%", 0.95), ("≥99%", 0.99), (FULLY_MET, None))  # None: 1 − α
-CONFIDENCE = 0.90
 QUANTILES = (0.1, 0.5, 0.9)
 SHARE_DIGITS = 9
 OVERRUNS = "committed_overruns_budget"
@@ -466,16 +465,6 @@ def _requirement_met(draws: pd.DataFrame, base: Dataset, met: dict) -> pd.Series
     for y in base.settings.years:
         required &= (start > y) | met[(ALL_ELEMENTS, y, FULLY_MET)]
     return required
-
-
-@functools.cache
-def wilson(met: int, draws: int) -> tuple[float, float]:
-    """The 90 % Wilson interval of met / draws: with p̂ = met/n and z = Φ⁻¹(0.95) = 1.6449,
-    centre (p̂ + z²/2n) / (1 + z²/n) ± z·√(p̂(1 − p̂)/n + z²/4n²) / (1 + z²/n)."""
-    from scipy.stats import binomtest
-
-    ci = binomtest(met, draws).proportion_ci(CONFIDENCE, "wilson")
-    return float(ci.low), float(ci.high)
 
 
 def _threshold_rows(g: Group, draws: pd.DataFrame, met: dict, base: Dataset) -> list[tuple]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..errors import InputError, Issue
+from ..base.errors import InputError, Issue
 from ..models.figures import shortfall_price_label
 from ..models.solution import Solution
 from ..workbook.keys import split_key

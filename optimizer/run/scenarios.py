@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..errors import InputError
+from ..base.errors import InputError
 from ..models.figures import shortfall_price_label
 from ..models.highs import DEFAULT_OPTIONS, SolveOptions
 from ..models.solution import Solution

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import signal
 
-from ..errors import InputError
+from ..base.errors import InputError
 
 INTERRUPTED, TERMINATED, STALLED = 130, 143, 2  # exit codes after SIGINT, SIGTERM and a stalled scheduler
 _received: dict = {"sigterm": False, "stalled": None}

@@ -1,21 +1,21 @@
-"""Run one case end to end: read, validate, build, solve, explain; the files are rechain.report's."""
+"""Run one case end to end: read, validate, build, solve, explain; writing the files is the caller's."""
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
 from rich.console import Console
 
-from ..errors import InputError, Issue
+from ..base.errors import InputError, Issue
+from ..base.files import atomic_path
+from ..base.manifest import manifest
 from ..models.figures import Notes
 from ..models.highs import DEFAULT_OPTIONS, SolveOptions
 from ..models.model import Model
 from ..models.solution import Solution
-from ..report.results import write_results
-from ..report.text import say
-from ..report.writers import atomic_path, manifest
 from ..workbook.cases import make_dataset
 from ..workbook.validate import load_workbook
 from .diagnosis import diagnose
@@ -26,13 +26,13 @@ def run_case(
     path: Path,
     scenario: str | None,
     overrides: tuple,
-    out: Path | None,
     options: SolveOptions = DEFAULT_OPTIONS,
     progress: Console | None = None,
     write_model: Path | None = None,
+    warn: Callable[[str], None] = lambda _: None,
 ) -> tuple[Solution, dict]:
-    """The solution (its summary with the diagnosis and timings) and the run manifest; files
-    written to `out` when given. Output paths are checked by the caller before this runs."""
+    """The solution (its summary with the diagnosis and timings) and the run manifest; `warn` is told
+    each warning as it is found. Output paths are checked by the caller before this runs."""
     start = time.perf_counter()
     if write_model is not None and Path(write_model).suffix.lower() not in (".mps", ".lp"):
         raise InputError([Issue("--write-model", "a file name ending in .mps or .lp", str(write_model))])
@@ -41,9 +41,8 @@ def run_case(
     dataset = make_dataset(wb, scenario, overrides, warnings)
     warnings += penalty_warnings(dataset)
     read_seconds = time.perf_counter() - start
-    warn = progress or Console(stderr=True)
     for w in warnings:
-        say(warn, "warning", "yellow", w)
+        warn(w)
     status = progress.status("building the model") if progress else None
     if status:
         status.start()
@@ -63,14 +62,13 @@ def run_case(
             status.stop()
     late = quality_warnings(result.summary)
     for w in late:
-        say(warn, "warning", "yellow", w)
+        warn(w)
     warnings += late
     result = replace(
         result,
         notes=Notes(diagnosis.as_dict() if diagnosis else None, round(read_seconds, 3)),
         tables=result.tables | ({"diagnosis": diagnosis.table()} if diagnosis else {}),
     )
-    write_start = time.perf_counter()
     man = manifest(
         path,
         scenario=scenario,
@@ -82,7 +80,4 @@ def run_case(
         read_seconds=round(read_seconds, 3),
         warnings=warnings,
     )
-    if out is not None:
-        write_results(Path(out), result, man)
-    notes = replace(result.notes or Notes(), write_seconds=round(time.perf_counter() - write_start, 3))
-    return replace(result, notes=notes), man
+    return result, man

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from ..errors import InputError
+from ..base.errors import InputError
 from ..models.dataset import Dataset
 from ..models.figures import Figures, point_columns
 from ..models.highs import DEFAULT_OPTIONS, SolveOptions

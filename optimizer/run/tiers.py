@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..errors import Problems
+from ..base.errors import Problems
 from ..models.highs import SolveOptions
 from ..workbook.cases import make_dataset
 from ..workbook.schema import UNCERTAINTY

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import replace
 
-from ..errors import Problems
+from ..base.errors import Problems
 from ..models.dataset import LOCATION, OWNERSHIP, Dataset, Recipe, Settings, Stockpile, TradeRule
 from .cells import MISSING, implausible, parse_value
 from .keys import split_key

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 
-from ..errors import Problems, describe
+from ..base.errors import Problems, describe
 from .schema import Column
 
 MISSING = object()

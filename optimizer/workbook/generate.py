@@ -5,7 +5,8 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
-from ..report.writers import atomic_path, formula_like, keep_text
+from ..base.cells import formula_like, keep_text
+from ..base.files import atomic_path
 from .schema import SETTINGS_HEADER, SHEET_BY_NAME
 
 BASE_ELEMENTS = ("NdPr", "Dy", "Tb", "La", "Ce", "Other")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
-from ..errors import InputError, Issue
+from ..base.errors import InputError, Issue
 from .limits import max_unpacked_bytes
 
 MAX_RATIO = 200

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 
-from ..errors import InputError, Issue
+from ..base.errors import InputError, Issue
 from .schema import SETTINGS
 
 PREFIXES = (
@@ -108,3 +108,27 @@ def parse_params(items: list[str]) -> dict[str, list[str]]:
     if issues:
         raise InputError(issues)
     return params
+
+
+def is_number(text: str) -> bool:
+    try:
+        return float(text) == float(text) and abs(float(text)) != float("inf")
+    except ValueError:
+        return False
+
+
+def parse_numbers(option: str, spec: str | None) -> list[float] | None:
+    """A list `0,5e9,1e10` or a range `start:stop:count` of numbers, for --budgets and --cost-factors."""
+    if spec is None:
+        return None
+    values = parse_spec(option, spec, option)
+    bad = [v for v in values if not is_number(v)]
+    if bad:
+        raise InputError(
+            [
+                Issue(
+                    option, "numbers, as a list 0,5e9,1e10 or a range start:stop:count", ", ".join(repr(b) for b in bad)
+                )
+            ]
+        )
+    return [float(v) for v in values]

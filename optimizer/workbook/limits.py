@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from ..errors import InputError, Issue
+from ..base.errors import InputError, Issue
 
 DEFAULTS = {"RECHAIN_MAX_FILE_MB": 200.0, "RECHAIN_MAX_ROWS": 2_000_000.0, "RECHAIN_MAX_UNPACKED_MB": 1024.0}
 

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import InputError, Issue
+from ..base.errors import InputError, Issue
 from .limits import max_file_bytes, max_rows
 from .schema import SHEET_BY_NAME
 

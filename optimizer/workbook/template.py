@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..report.writers import atomic_path, keep_text, page_setup
+from ..base.cells import keep_text, page_setup
+from ..base.files import atomic_path
 from .schema import (
     COMPOSITION,
     KEYED_SETTINGS,

@@ -17,8 +17,9 @@ from statistics import NormalDist
 
 import numpy as np
 
-from ..errors import InputError, Issue, Problems
+from ..base.errors import InputError, Issue, Problems
 from ..models.dataset import Dataset
+from .cases import make_dataset
 from .cells import MISSING, parse_value
 from .keys import split_key
 from .read import RawSheet
@@ -490,3 +491,14 @@ def placed(exc: InputError, rows: list[Uncertainty]) -> list[Issue]:
 
 def raise_on_key_problems(exc: InputError, rows: list[Uncertainty]) -> None:
     raise InputError(placed(exc, rows), exc.warnings) from None
+
+
+def case_issues(wb: Workbook, raw: RawSheet | None, warnings: list[str]) -> list[Issue]:
+    """The problems of the base case and of every scenario, the uncertainty sheet's in each included."""
+    issues: list[Issue] = []
+    for scenario in [None, *wb.scenario_names]:
+        try:
+            check_uncertainty(raw, wb, scenario, (), make_dataset(wb, scenario, warnings=warnings))
+        except InputError as exc:
+            issues += [i for i in exc.issues if i not in issues]
+    return issues

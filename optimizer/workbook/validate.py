@@ -11,7 +11,7 @@ import difflib
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from ..errors import Problems
+from ..base.errors import Problems
 from ..models.dataset import CLEAN, MIXED, BlocBudget, Circuit, Facility, Recipe, Route, Stage, Stockpile, TradeRule
 from .cells import MISSING, implausible, parse_value
 from .keys import split_key
