@@ -84,3 +84,16 @@ def test_a_solve_reports_only_declared_figures_in_schema_order():
     names = list(result.summary)
     assert names == sorted(names, key=order.index)
     assert result.summary["clean_share"] == {"A": {"2025": 1.0}}
+
+
+def test_every_table_picks_its_figures_from_the_schema():
+    """The figures each table shows (sweep rows, scenario and findings tables, risk summaries, compare) are
+    figures of the schema: a renamed or undeclared one fails here, not in a reader's spreadsheet."""
+    from rechain.models.figures import SWEPT
+    from rechain.run.compare import COST_FIGURES, TONNE_FIGURES
+    from rechain.run.findings import PLAN
+    from rechain.run.risk import FIGURES as DRAWN
+    from rechain.run.scenarios import FIGURES as AGAINST_BASE
+
+    for picked in (SWEPT, PLAN, tuple(AGAINST_BASE), DRAWN, COST_FIGURES + TONNE_FIGURES):
+        assert [name for name in picked if name not in FIGURE] == []
