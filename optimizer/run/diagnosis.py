@@ -18,10 +18,11 @@ from dataclasses import dataclass, field, replace
 import pandas as pd
 
 from ..models.dataset import Dataset
+from ..models.figures import shortfall_price_label
 from ..models.highs import DEFAULT_OPTIONS, SolveOptions, Status
 from ..models.model import Model, Variant
 from ..models.network import build_network, reachable
-from ..models.solution import Meaning, ShadowPrice, Solution, shortfall_price_label
+from ..models.solution import Meaning, ShadowPrice, Solution
 
 TOLERANCE = 1e-6
 TOP = 5

@@ -12,7 +12,8 @@ from __future__ import annotations
 import pandas as pd
 
 from ..base.errors import InputError, Issue
-from ..models.solution import Solution, shortfall_price_label
+from ..models.figures import shortfall_price_label
+from ..models.solution import Solution
 from ..workbook.keys import split_key
 from ..workbook.validate import Workbook
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pandas as pd
 
 from ..base.errors import InputError
+from ..models.figures import shortfall_price_label
 from ..models.highs import DEFAULT_OPTIONS, SolveOptions
-from ..models.solution import Solution, shortfall_price_label
+from ..models.solution import Solution
 from ..workbook.cases import make_dataset
 from ..workbook.validate import Workbook
 from .scenario_groups import REQUIRED_COLUMNS, check_year, group_of, in_order, required_figures, requirement_cases

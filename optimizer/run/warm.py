@@ -13,7 +13,7 @@ from ..models.dataset import Dataset
 from ..models.highs import DEFAULT_OPTIONS, SolveOptions, Status
 from ..models.model import Model, Variant
 from ..models.pool import KEEP, Pool, structure, values
-from ..models.solution import Solution
+from ..models.solution import Solution, failed
 from ..workbook.cases import make_dataset
 from ..workbook.validate import Workbook
 
@@ -103,4 +103,4 @@ class CasesJob:
 
 def _error(exc: Exception) -> Solution:
     message = f"{type(exc).__name__}: {exc}"
-    return Solution(Status.ERROR, message, {"status": Status.ERROR.value, "message": message})
+    return failed(Status.ERROR, message)
