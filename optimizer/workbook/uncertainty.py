@@ -14,6 +14,7 @@ import math
 import zlib
 from dataclasses import dataclass, field
 from statistics import NormalDist
+from types import ModuleType
 
 import numpy as np
 
@@ -42,7 +43,7 @@ HIGH_CELL = {"discrete": "p1", "uniform": "p2", "triangular": "p3", "lognormal":
 NEEDS_SCIPY = "needs scipy: pip install 'rechain[risk]'"
 
 
-def scipy_stats():
+def scipy_stats() -> ModuleType:
     """scipy.stats, or an InputError (exit 2) saying how to install it."""
     try:
         from scipy import stats
