@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -56,7 +57,7 @@ class Drawn:
 
     budget: float
     job: RiskJob
-    result: dict
+    result: dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -116,7 +117,7 @@ def outlook(
     if not rows or draws == 0:
         return empty(draws, seed, len(rows))
     table, probability, complete = [], [], True
-    same: dict[tuple[str, ...], tuple[float, dict]] = {}  # per bloc set: a budget that bound in no draw
+    same: dict[tuple[str, ...], tuple[float, dict[str, Any]]] = {}  # per bloc set: a budget that bound in no draw
     chart: Drawn | None = None
     taken: dict[int, float] = {}
     settings = budgets_of(wb)[0][1]
@@ -158,7 +159,9 @@ def _solved(drawn: pd.DataFrame) -> pd.DataFrame:
     return drawn[drawn["status"] == "optimal"] if len(drawn) else drawn
 
 
-def _probabilities(budget: float, blocs: str, result: dict, deadlines: tuple[int, ...]) -> list[dict]:
+def _probabilities(
+    budget: float, blocs: str, result: dict[str, Any], deadlines: tuple[int, ...]
+) -> list[dict[str, Any]]:
     """Per condition class, element and deadline year: the three thresholds' probabilities with their
     intervals (over all draws of the class) and the clean share's P10/P50/P90 (over its solved draws)."""
     thresholds, fan = result["thresholds"], result["clean_share_fan"]
@@ -180,7 +183,7 @@ def _probabilities(budget: float, blocs: str, result: dict, deadlines: tuple[int
     return rows
 
 
-def _fan(result: dict | None) -> pd.DataFrame:
+def _fan(result: dict[str, Any] | None) -> pd.DataFrame:
     if result is None:
         return pd.DataFrame()
     fan = result["clean_share_fan"]
@@ -188,7 +191,7 @@ def _fan(result: dict | None) -> pd.DataFrame:
     return fan.rename(columns={q: f"clean_share_{q}" for q in ("p10", "p50", "p90")}).reset_index(drop=True)
 
 
-def _thresholds(result: dict | None) -> pd.DataFrame:
+def _thresholds(result: dict[str, Any] | None) -> pd.DataFrame:
     if result is None:
         return pd.DataFrame()
     t = result["thresholds"]
@@ -209,9 +212,9 @@ def _quantiles(summary: pd.DataFrame, figure: str, subset: str, name: str) -> di
     return out
 
 
-def _row(budget: float, blocs: str, source: str, result: dict, bound: bool) -> dict:
+def _row(budget: float, blocs: str, source: str, result: dict[str, Any], bound: bool) -> dict[str, Any]:
     drawn, summary = result["draws"], result["summary"]
-    row: dict = {"budget_usd": budget, "budget_blocs": blocs, "defined_by": source}
+    row: dict[str, Any] = {"budget_usd": budget, "budget_blocs": blocs, "defined_by": source}
     row |= {"draws": len(drawn), "solved": len(_solved(drawn))}
     met = summary[(summary["condition"] == "") & (summary["subset"] == REQUIREMENT_MET)]
     row |= {"budget_bound": bound, "requirement_met": int(met["n"].max()) if len(met) else 0}

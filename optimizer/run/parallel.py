@@ -26,13 +26,13 @@ IDLE_SECONDS = 120.0  # --scheduler: with no task of the run finished or running
 POLL_SECONDS = 1.0
 AHEAD = 64  # worker processes: points queued per worker beyond the one it runs (bounds submission, not speed)
 CHUNK_POINTS = 64  # --scheduler: at most this many points a chunk (a stop loses only the chunks in flight)
-_worker: dict = {}  # in a worker process: the job and its warm model
+_worker: dict[str, Any] = {}  # in a worker process: the job and its warm model
 
 
 class Job(Protocol):
     """Work made of independent tasks; `run` may keep a built model in `cache` between tasks."""
 
-    def run(self, task: Any, cache: dict) -> dict: ...
+    def run(self, task: Any, cache: dict[Any, Any]) -> dict[str, Any]: ...
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,7 @@ class SweepJob:
     overrides: tuple
     options: SolveOptions = DEFAULT_OPTIONS
 
-    def run(self, task: dict, cache: dict) -> dict:
+    def run(self, task: dict[str, Any], cache: dict[Any, Any]) -> dict[str, Any]:
         return solve_point(self.wb, self.scenario, self.overrides, task, self.options, cache).row
 
 
@@ -50,8 +50,8 @@ def _same(job: Job) -> Job:
     return job
 
 
-def solve_chunk(job: Job, chunk: list) -> list[dict]:
-    cache: dict = {}
+def solve_chunk(job: Job, chunk: list) -> list[dict[str, Any]]:
+    cache: dict[Any, Any] = {}
     return [job.run(task, cache) for task in chunk]
 
 
@@ -76,7 +76,7 @@ def _placed_chunks(points: list, n: int) -> list[tuple[int, list]]:
     return placed
 
 
-def _store(rows: list, start: int, chunk_rows: list[dict], on_row) -> None:
+def _store(rows: list, start: int, chunk_rows: list[dict[str, Any]], on_row) -> None:
     rows[start : start + len(chunk_rows)] = chunk_rows
     if on_row:
         on_row(chunk_rows)
@@ -90,19 +90,19 @@ def run_points(
     wb: Workbook,
     scenario,
     overrides,
-    points: list[dict],
+    points: list[dict[str, Any]],
     options: SolveOptions = DEFAULT_OPTIONS,
     workers: int | None = None,
     scheduler: str | None = None,
     on_row=None,
-) -> tuple[list[dict], bool]:
+) -> tuple[list[dict[str, Any]], bool]:
     """Rows of sweep points in the order of `points`, and whether the run completed."""
     return run_tasks(SweepJob(wb, scenario, tuple(overrides), options), points, workers, scheduler, on_row)
 
 
 def run_tasks(
     job: Job, tasks: list, workers: int | None = None, scheduler: str | None = None, on_row=None
-) -> tuple[list[dict], bool]:
+) -> tuple[list[dict[str, Any]], bool]:
     """Rows in the order of `tasks`, and whether the run completed (False after Ctrl-C, SIGTERM or a stalled
     scheduler, `signals.Stalled`; the rows of finished tasks are kept)."""
     workers = workers or default_workers(len(tasks))
@@ -121,7 +121,7 @@ def run_tasks(
 
 
 def _in_process(job: Job, tasks: list, rows: list, on_row) -> None:
-    cache: dict = {}
+    cache: dict[Any, Any] = {}
     for i, task in enumerate(tasks):
         _store(rows, i, [job.run(task, cache)], on_row)
 
@@ -143,7 +143,7 @@ def _start_worker(parent: int, job: Job) -> None:
     _worker.update(job=job, cache={})
 
 
-def _worker_task(task) -> dict:
+def _worker_task(task) -> dict[str, Any]:
     return _worker["job"].run(task, _worker["cache"])
 
 
@@ -169,7 +169,7 @@ class _Window:
     def __init__(self, pool: ProcessPoolExecutor, points: list, stop: threading.Event):
         self.pool, self.stop, self.finished = pool, stop, queue.SimpleQueue()
         self.pending = iter(enumerate(points))
-        self.index: dict = {}  # future -> the index of its point
+        self.index: dict[str, Any] = {}  # future -> the index of its point
 
     def submit_next(self) -> None:
         item = next(self.pending, None)

@@ -9,6 +9,8 @@ ask for clean supply (α < 1) is shown once, with its premium over itself at α 
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 
 from ..base.errors import InputError, Issue
@@ -102,7 +104,7 @@ def own_requirement(ds) -> bool:
     return ds.settings.max_restricted_share < 1
 
 
-def requirement_cases(datasets: dict, overrides: tuple, year: int) -> list[tuple[str | None, tuple]]:
+def requirement_cases(datasets: dict[str, Any], overrides: tuple, year: int) -> list[tuple[str | None, tuple]]:
     """(scenario, overrides) of the extra case each case needs under the requirement: the case from
     `year`, or, when it asks for clean supply itself, the case unconstrained (its premium's base)."""
     return [
@@ -123,13 +125,13 @@ def clean_share_min(result: Solution, year: int) -> float | None:
     return min(shares) if shares else None
 
 
-def required_figures(case: Solution, extra: Solution, ds, year: int) -> dict:
+def required_figures(case: Solution, extra: Solution, ds, year: int) -> dict[str, Any]:
     """The requirement columns of one case: `extra` is the case under the requirement, or (when the case
     asks for clean supply itself) the case unconstrained."""
     if own_requirement(ds):
         s = ds.settings
         said = f"its own: {1 - s.max_restricted_share:.0%} clean from {s.first_independence_year}, shown once"
-        row: dict = {"requirement": said + " (the case's own figures)"}
+        row: dict[str, Any] = {"requirement": said + " (the case's own figures)"}
         if case.optimal and extra.optimal:
             row["required_premium_usd"] = case.summary["system_cost_usd"] - extra.summary["system_cost_usd"]
             row["required_clean_share_min"] = clean_share_min(case, s.first_independence_year)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 
 from ..base.errors import InputError
@@ -22,7 +24,7 @@ PRICED = "shortfall_priced"  # how shortfall_t was priced: "at any price" or the
 COLUMNS = ["scenario", "changes", "status", "reason", *FIGURES, PRICED, *FIGURES.values()]
 
 
-def figures(result: Solution, keys=tuple(FIGURES)) -> dict:
+def figures(result: Solution, keys=tuple(FIGURES)) -> dict[str, Any]:
     """status, reason (when not optimal) and, only when optimal, the summary's figures (with
     shortfall_t, how it was priced)."""
     row = {"status": result.status.value, "reason": None if result.optimal else result.message}
@@ -64,7 +66,7 @@ def _rule(wb: Workbook, rule) -> str:
     return " ".join(w for w in words if w)
 
 
-def make_cases(wb: Workbook, overrides: tuple = ()) -> dict:
+def make_cases(wb: Workbook, overrides: tuple = ()) -> dict[str, Any]:
     """The base case (key None) and every scenario; raises one InputError naming every problem."""
     datasets, issues = {}, []
     for name in [None, *wb.scenario_names]:
@@ -119,7 +121,7 @@ def compare_scenarios(
     return in_order(table)
 
 
-def _made(wb: Workbook, jobs: list) -> dict:
+def _made(wb: Workbook, jobs: list) -> dict[str, Any]:
     """The datasets of (scenario, overrides) jobs; one InputError naming every problem."""
     datasets, issues = {}, []
     for name, overrides in jobs:
@@ -132,7 +134,9 @@ def _made(wb: Workbook, jobs: list) -> dict:
     return datasets
 
 
-def _solve_all(wb: Workbook, models, datasets: dict, workers: int, on_row, year: int | None) -> dict:
+def _solve_all(
+    wb: Workbook, models, datasets: dict[str, Any], workers: int, on_row, year: int | None
+) -> dict[str, Any]:
     """Every (scenario, overrides) job of `datasets` solved, in the order of their structures' first jobs;
     `on_row` sees each solve's row (an extra job named `<scenario> (clean from Y)` or `(unconstrained)`)."""
     jobs = list(datasets)
@@ -155,7 +159,7 @@ def _extra_label(overrides: tuple, year: int | None) -> str:
     return "unconstrained" if overrides[-1] == ("max_restricted_share", "1") else f"clean from {year}"
 
 
-def _in_workers(wb: Workbook, models, order: list, structures: dict, workers: int) -> None:
+def _in_workers(wb: Workbook, models, order: list, structures: dict[str, Any], workers: int) -> None:
     from .parallel import run_tasks
     from .warm import CasesJob
 

@@ -6,6 +6,7 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 
@@ -24,12 +25,12 @@ from .numerics import penalty_warnings, quality_warnings
 def run_case(
     path: Path,
     scenario: str | None,
-    overrides: tuple,
+    overrides: tuple[tuple[str, str], ...],
     options: SolveOptions = DEFAULT_OPTIONS,
     progress: Console | None = None,
     write_model: Path | None = None,
     warn: Callable[[str], None] = lambda _: None,
-) -> tuple[Solution, dict]:
+) -> tuple[Solution, dict[str, Any]]:
     """The solution (its summary with the diagnosis and timings) and the run manifest; `warn` is told
     each warning as it is found. Output paths are checked by the caller before this runs."""
     start = time.perf_counter()
