@@ -12,6 +12,7 @@ the clean-share fan and the thresholds by year.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -81,7 +82,7 @@ def budgets_of(wb: Workbook) -> list[tuple[float, tuple[str, ...], str]]:
     every budget_usd a scenario sets at that scenario's budget_blocs (docs/model.md, "Readings decided");
     the settings' blocs first, each bloc set's budgets ascending."""
     settings = budget_blocs(wb, None)
-    sources: dict[tuple, list[str]] = {(settings, 0.0): ["no capex at budget blocs"]}
+    sources: dict[tuple[tuple[str, ...], float], list[str]] = {(settings, 0.0): ["no capex at budget blocs"]}
     for value, name in scenario_values(wb, "budget_usd"):
         sources.setdefault((budget_blocs(wb, name), value), []).append(f"scenario {name}")
     ordered = sorted(sources.items(), key=lambda item: (item[0][0] != settings, item[0][0], item[0][1]))
@@ -108,7 +109,7 @@ def outlook(
     seed: int,
     options: SolveOptions,
     workers: int,
-    tick=None,
+    tick: Callable[[], object] | None = None,
     deadlines: tuple[int, ...] = (),
 ) -> Outlook:
     """`year`: clean supply required from it; `deadlines`: the years the probability table shows."""
@@ -116,7 +117,9 @@ def outlook(
     _, rows, _ = load_risk(path, None, overrides, required=False)
     if not rows or draws == 0:
         return empty(draws, seed, len(rows))
-    table, probability, complete = [], [], True
+    table: list[dict[str, Any]] = []
+    probability: list[dict[str, Any]] = []
+    complete = True
     same: dict[tuple[str, ...], tuple[float, dict[str, Any]]] = {}  # per bloc set: a budget that bound in no draw
     chart: Drawn | None = None
     taken: dict[int, float] = {}
@@ -138,8 +141,9 @@ def outlook(
         else:
             result, bound = same[blocs][1], False
             taken[len(table)] = same[blocs][0]
-            for _ in range(draws if tick else 0):
-                tick()
+            if tick:
+                for _ in range(draws):
+                    tick()
         table.append(_row(budget, blocs_text(blocs), source, result, bound))
     return Outlook(
         pd.DataFrame(table, columns=OUTLOOK_COLUMNS),

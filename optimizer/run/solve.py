@@ -16,7 +16,7 @@ from ..base.manifest import manifest
 from ..models.highs import DEFAULT_OPTIONS, SolveOptions
 from ..models.model import Model
 from ..models.solution import Solution
-from ..workbook.cases import make_dataset
+from ..workbook.cases import Overrides, make_dataset
 from ..workbook.validate import load_workbook
 from .diagnosis import diagnose
 from .numerics import penalty_warnings, quality_warnings
@@ -25,7 +25,7 @@ from .numerics import penalty_warnings, quality_warnings
 def run_case(
     path: Path,
     scenario: str | None,
-    overrides: tuple[tuple[str, str], ...],
+    overrides: Overrides,
     options: SolveOptions = DEFAULT_OPTIONS,
     progress: Console | None = None,
     write_model: Path | None = None,

@@ -16,7 +16,7 @@ from ..models.model import Model
 from ..models.pool import KEEP, Pool, structure, values
 from ..models.solution import Solution
 from ..models.variants import Variant
-from ..workbook.cases import make_dataset
+from ..workbook.cases import Case, Overrides, make_dataset
 from ..workbook.validate import Workbook
 
 Identity = tuple[int, tuple[tuple[str, float | None], ...]]
@@ -33,9 +33,7 @@ class Models:
     solves: int = 0
     pool: Pool = field(init=False)
     _structures: list[Dataset] = field(default_factory=list)
-    _identities: dict[tuple[str | None, tuple[tuple[str, str], ...]], Identity] = field(
-        default_factory=dict
-    )  # (scenario, overrides) -> identity
+    _identities: dict[Case, Identity] = field(default_factory=dict)  # (scenario, overrides) -> identity
     _solved: dict[Identity, Solution] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -45,10 +43,10 @@ class Models:
     def builds(self) -> int:
         return self.pool.builds
 
-    def dataset(self, scenario: str | None = None, overrides: tuple[tuple[str, str], ...] = ()) -> Dataset:
+    def dataset(self, scenario: str | None = None, overrides: Overrides = ()) -> Dataset:
         return make_dataset(self.wb, scenario, tuple(overrides))
 
-    def identity(self, scenario: str | None, overrides: tuple[tuple[str, str], ...], ds: Dataset) -> Identity:
+    def identity(self, scenario: str | None, overrides: Overrides, ds: Dataset) -> Identity:
         """(structure, values): the structure names the built model a case can use; with the values of
         its parameters it names the case's LP."""
         case = (scenario, tuple(overrides))
@@ -63,7 +61,7 @@ class Models:
     def solve(
         self,
         scenario: str | None = None,
-        overrides: tuple[tuple[str, str], ...] = (),
+        overrides: Overrides = (),
         tables: bool = True,
         ds: Dataset | None = None,
     ) -> Solution:
@@ -87,7 +85,7 @@ class Models:
         self._solved[identity] = solution
         return solution
 
-    def remember(self, solved: list[tuple[tuple[str | None, tuple[tuple[str, str], ...]], Solution]]) -> None:
+    def remember(self, solved: list[tuple[Case, Solution]]) -> None:
         """Solutions of cases (scenario, overrides) solved elsewhere (CasesJob), not to be solved again here."""
         for (scenario, overrides), solution in solved:
             identity = self.identity(scenario, overrides, self.dataset(scenario, overrides))
@@ -103,9 +101,7 @@ class CasesJob:
     wb: Workbook
     options: SolveOptions = DEFAULT_OPTIONS
 
-    def run(
-        self, task: list[tuple[str | None, tuple[tuple[str, str], ...], bool]], cache: dict[Any, Any]
-    ) -> dict[str, Any]:
+    def run(self, task: list[tuple[str | None, Overrides, bool]], cache: dict[Any, Any]) -> dict[str, Any]:
         models = cache.setdefault("models", Models(self.wb, self.options))
         solved = [((s, tuple(o)), models.solve(s, o, tables)) for s, o, tables in task]
         return {"solved": solved}

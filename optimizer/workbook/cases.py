@@ -13,6 +13,9 @@ from .keys import split_key
 from .schema import EMBARGO, FACTOR_RANGE, KEYED_SETTINGS, RECIPES, SETTINGS, STOCKPILES, YEAR_RANGE, Column
 from .validate import Workbook, check_recipe_shares, recipes_of
 
+Overrides = tuple[tuple[str, str], ...]  # (key, value) rows on top of a case, as --set gives them
+Case = tuple[str | None, Overrides]  # (scenario, overrides); None: the base case
+
 MAX_YEARS = 100
 FACTOR = Column("factor", "float", "a factor", gt=0, default=1.0, **FACTOR_RANGE)
 CAPACITY_FACTOR = Column("capacity_factor", "float", "a factor", ge=0, default=1.0, **FACTOR_RANGE)
@@ -30,7 +33,7 @@ KEYS = (
 def make_dataset(
     wb: Workbook,
     scenario: str | None = None,
-    overrides: tuple[tuple[str, str], ...] = (),
+    overrides: Overrides = (),
     warnings: list[str] | None = None,
 ) -> Dataset:
     """The case to model; raises InputError naming every bad override. Warnings about
