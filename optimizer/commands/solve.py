@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 
 from ..exits import EXIT_NOT_SOLVED, EXIT_SHORTFALL, emit_json, say
+from ..models.figures import Notes
 from ..models.highs import DEFAULT_OPTIONS, SolveOptions
 from ..models.solution import Solution
 from ..report.results import RESULT_FILES, write_results
@@ -67,4 +68,5 @@ def solve_case(
     start = time.perf_counter()
     if out is not None:
         write_results(Path(out), result, man)
-    return replace(result, summary=result.summary | {"write_seconds": round(time.perf_counter() - start, 3)}), man
+    notes = replace(result.notes or Notes(), write_seconds=round(time.perf_counter() - start, 3))
+    return replace(result, notes=notes), man

@@ -11,8 +11,8 @@ from typing import Any
 import pandas as pd
 
 from ..base.stats import wilson
+from ..models.figures import column, keyed
 from ..models.highs import Status
-from ..models.solution import PER_KG, PER_KG_HIGH, PER_KG_LOW, PER_KG_UNIQUE
 from ..models.subject import Subject
 from .commitment import commitment_section, commitment_sentences
 from .evidence import tier_section, tornado_chart, tornado_section, tornado_sentence, validation_section
@@ -180,11 +180,12 @@ def per_kg(row: pd.Series) -> str:
     """` (+0.104 USD/kg for Nd at the margin)`: the per-kg premiums of a row, if any; where one is not
     unique, its range (`premium_unique.<e>` False: see range_text)."""
     parts = []
-    for k in row.index:
-        if k.startswith(PER_KG) and not pd.isna(row[k]):
-            e = k.removeprefix(PER_KG)
-            low, high = (row.get(f"{p}{e}") for p in (PER_KG_LOW, PER_KG_HIGH))
-            parts.append(f"{range_text(row[k], row.get(f'{PER_KG_UNIQUE}{e}'), low, high)} for {markdown_text(e)}")
+    for e, k in keyed(row.index, "premium_usd_per_kg").items():
+        if not pd.isna(row[k]):
+            low, high = (row.get(column(name, e)) for name in ("premium_low_usd_per_kg", "premium_high_usd_per_kg"))
+            parts.append(
+                f"{range_text(row[k], row.get(column('premium_unique', e)), low, high)} for {markdown_text(e)}"
+            )
     return f" ({', '.join(parts)} at the margin)" if parts else ""
 
 

@@ -8,13 +8,16 @@ from typing import Any
 import pandas as pd
 
 from ..models.dataset import Dataset
+from ..models.figures import keyed
 from .tables import Chart
 
 RISK_JSON = ("value", "thresholds", "summary", "probability_by_year", "earliest_year", "clean_share_fan")
 COMPARE_SHOWN = 40  # rows of each changed table `compare` prints (the files and --json hold all)
 SWEEP_SHOWN = ("status", "reason", "system_cost_usd", "capex_usd", "shortfall_t", "shortfall_priced", "unmet_t")
-FRONTIER_SHOWN = ("alpha", "budget_usd", "min_alpha", "status", "reason", "system_cost_usd", "premium_usd", "capex_usd")
-FRONTIER_SHOWN_PREFIX = ("premium_usd_per_kg.", "restricted_cost_factor", "shortfall_t", "shortfall_priced", "unmet_t")
+FRONTIER_SHOWN = (
+    *("alpha", "budget_usd", "min_alpha", "status", "reason", "system_cost_usd", "premium_usd", "capex_usd"),
+    *("restricted_cost_factor", "shortfall_t", "shortfall_priced", "unmet_t"),
+)
 SCENARIOS_SHOWN = (
     "scenario",
     "changes",
@@ -45,7 +48,8 @@ def sweep_columns(table: pd.DataFrame, params: list[str]) -> list[str]:
 
 def frontier_columns(frame: pd.DataFrame) -> list[str]:
     """The terminal's frontier columns: the point, its status, cost and premium (all of them are in the files)."""
-    return [c for c in frame if c in FRONTIER_SHOWN or c.startswith(FRONTIER_SHOWN_PREFIX)]
+    per_kg = set(keyed(frame.columns, "premium_usd_per_kg").values())
+    return [c for c in frame if c in FRONTIER_SHOWN or c in per_kg]
 
 
 def scenarios_columns(frame: pd.DataFrame) -> list[str]:

@@ -11,14 +11,15 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ..models.solution import Solution, shortfall_price_label
+from ..models.figures import shortfall_price_label
+from ..models.solution import Solution
 from .text import MINUS, missing, plain, rich_text, usd
 
 
-def key_years(years: list[str]) -> list[str]:
+def key_years(years: list[int]) -> list[int]:
     if len(years) <= 5:
         return years
-    picks = {years[0], years[-1]} | {y for y in years if int(y) % 5 == 0}
+    picks = {years[0], years[-1]} | {y for y in years if y % 5 == 0}
     return sorted(picks)
 
 
@@ -86,14 +87,14 @@ def _print_builds(console: Console, result: Solution) -> None:
 
 
 def _print_clean_shares(console: Console, result: Solution) -> None:
-    s = result.summary
-    shares = s["clean_share"]
+    assert result.figures is not None
+    shares = result.figures.by_year("clean_share")
     if shares:
         years = key_years(sorted({y for v in shares.values() for y in v}))
         t = Table()
         t.add_column("element")
         for y in years:
-            t.add_column(rich_text(y), justify="right")
+            t.add_column(rich_text(str(y)), justify="right")
         for e, by_year in shares.items():
             t.add_row(rich_text(e), *("-" if by_year.get(y) is None else f"{by_year[y]:.0%}" for y in years))
         _titled(console, "Clean share of protected demand", t)
@@ -101,23 +102,24 @@ def _print_clean_shares(console: Console, result: Solution) -> None:
 
 def _print_marginal_supply_cost(console: Console, result: Solution) -> None:
     """USD per kg of protected demand in the independence year and the last year; `low–high` where not unique."""
-    by_element = result.summary.get("marginal_supply_cost_usd_per_kg") or {}
-    ranges = result.summary.get("marginal_supply_cost_range_usd_per_kg") or {}
+    assert result.figures is not None
+    by_element = result.figures.by_year("marginal_supply_cost_usd_per_kg")
+    ranges = result.figures.marginal_supply_cost_range_usd_per_kg
     if not by_element:
         return
-    years = sorted({y for v in by_element.values() for y in v}, key=int)
-    first = str(result.summary.get("independence_year"))
-    picks = sorted({first if first in years else years[0], years[-1]}, key=int)
+    years = sorted({y for v in by_element.values() for y in v})
+    first = result.figures.independence_year
+    picks = sorted({first if first in years else years[0], years[-1]})
     t = Table()
     t.add_column("element")
     for y in picks:
-        t.add_column(rich_text(y), justify="right")
+        t.add_column(rich_text(str(y)), justify="right")
     places = {y: max(2, decimals([v[y] for v in by_element.values() if v.get(y) is not None])) for y in picks}
     shown = False
     for e, by_year in by_element.items():
         cells = []
         for y in picks:
-            ends = ranges.get(e, {}).get(y)
+            ends = ranges.get((e, y))
             shown |= ends is not None
             cells.append("-" if by_year.get(y) is None else _msc_cell(by_year[y], ends, places[y]))
         t.add_row(rich_text(e), *cells)
@@ -126,7 +128,7 @@ def _print_marginal_supply_cost(console: Console, result: Solution) -> None:
         console.print("  low–high: not unique (one t less saves low, one t more costs high; ∞: no finite end)")
 
 
-def _msc_cell(point: float, ends: list[float | None] | None, places: int) -> str:
+def _msc_cell(point: float, ends: tuple[float | None, float | None] | None, places: int) -> str:
     """`2.00` where unique, `2.00–5.00` where not (∞ for an end that is not finite)."""
     if ends is None:
         return f"{point:,.{places}f}"

@@ -13,6 +13,7 @@ import pandas as pd
 
 from ..base.cells import formula_like, keep_text, page_setup
 from ..base.files import atomic_files
+from ..models.figures import split_column
 from .text import plain
 
 
@@ -189,9 +190,17 @@ MONEY_CENTS = '"$"#,##0.00'
 PER_CENT = "0.0%"
 
 
+UNIT_FORMATS = {"share": PER_CENT, "USD/kg": MONEY_CENTS, "USD/t": MONEY_CENTS, "USD": MONEY, "t": "#,##0.0"}
+
+
 def _name_format(name: str) -> str | None:
-    """The number format a figure's name asks for (None: Excel's general format): shares as per cent,
-    USD as money (`usd_per_*`, `USD/kg` with cents)."""
+    """The number format a column asks for (None: Excel's general format): a figure's (`clean_share.Dy.2035`)
+    by its unit in the output schema; any other by its name: shares as per cent, USD as money (`usd_per_*`,
+    `USD/kg` with cents)."""
+    figure = split_column(name)
+    unit = figure[0].unit.split(" ")[0] if figure is not None else ""
+    if unit in UNIT_FORMATS:
+        return UNIT_FORMATS[unit]
     name = name.lower()
     if "share" in name or "utilisation" in name or name.endswith("_pct"):
         return PER_CENT

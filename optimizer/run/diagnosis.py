@@ -19,10 +19,11 @@ from typing import Any
 import pandas as pd
 
 from ..models.dataset import Dataset
+from ..models.figures import shortfall_price_label
 from ..models.highs import DEFAULT_OPTIONS, SolveOptions, Status
 from ..models.model import Model
 from ..models.network import build_network, reachable
-from ..models.solution import Meaning, ShadowPrice, Solution, shortfall_price_label
+from ..models.solution import Meaning, ShadowPrice, Solution
 from ..models.variants import Variant
 
 TOLERANCE = 1e-6

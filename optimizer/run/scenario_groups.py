@@ -16,7 +16,8 @@ import pandas as pd
 
 from ..base.errors import InputError, Issue
 from ..models.dataset import Dataset
-from ..models.solution import Solution, shortfall_price_label
+from ..models.figures import shortfall_price_label
+from ..models.solution import Solution
 from ..workbook.cases import Case, Overrides
 from ..workbook.keys import split_key
 from ..workbook.validate import Workbook

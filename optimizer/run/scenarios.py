@@ -9,8 +9,9 @@ import pandas as pd
 
 from ..base.errors import InputError, Issue
 from ..models.dataset import Dataset, TradeRule
+from ..models.figures import shortfall_price_label
 from ..models.highs import DEFAULT_OPTIONS, SolveOptions
-from ..models.solution import Solution, shortfall_price_label
+from ..models.solution import Solution
 from ..workbook.cases import Case, Overrides, make_dataset
 from ..workbook.validate import Workbook
 

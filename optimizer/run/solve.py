@@ -13,6 +13,7 @@ from rich.console import Console
 from ..base.errors import InputError, Issue
 from ..base.files import atomic_path
 from ..base.manifest import manifest
+from ..models.figures import Notes
 from ..models.highs import DEFAULT_OPTIONS, SolveOptions
 from ..models.model import Model
 from ..models.solution import Solution
@@ -66,8 +67,7 @@ def run_case(
     warnings += late
     result = replace(
         result,
-        summary=result.summary
-        | {"diagnosis": diagnosis.as_dict() if diagnosis else None, "read_seconds": round(read_seconds, 3)},
+        notes=Notes(diagnosis.as_dict() if diagnosis else None, round(read_seconds, 3)),
         tables=result.tables | ({"diagnosis": diagnosis.table()} if diagnosis else {}),
     )
     man = manifest(

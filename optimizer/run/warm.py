@@ -14,7 +14,7 @@ from ..models.dataset import Dataset
 from ..models.highs import DEFAULT_OPTIONS, SolveOptions, Status
 from ..models.model import Model
 from ..models.pool import KEEP, Pool, structure, values
-from ..models.solution import Solution
+from ..models.solution import Solution, failed
 from ..models.variants import Variant
 from ..workbook.cases import Case, Overrides, make_dataset
 from ..workbook.validate import Workbook
@@ -109,4 +109,4 @@ class CasesJob:
 
 def _error(exc: Exception) -> Solution:
     message = f"{type(exc).__name__}: {exc}"
-    return Solution(Status.ERROR, message, {"status": Status.ERROR.value, "message": message})
+    return failed(Status.ERROR, message)
