@@ -3,12 +3,12 @@ text is never a formula, and a sheet prints as it is."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeGuard
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # OWASP CSV injection: what a spreadsheet may run as a formula
 
 
-def formula_like(value: object) -> bool:
+def formula_like(value: object) -> TypeGuard[str]:
     """Text a spreadsheet could run as a formula: it begins with `=`, `+`, `-`, `@`, a tab or a CR."""
     return isinstance(value, str) and value.startswith(FORMULA_START)
 
