@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.console import Console
@@ -52,12 +53,12 @@ def solve(request: Request, write_model: Path | None, fail_on_shortfall: bool) -
 def solve_case(
     path: Path,
     scenario: str | None,
-    overrides: tuple,
+    overrides: tuple[tuple[str, str], ...],
     out: Path | None,
     options: SolveOptions = DEFAULT_OPTIONS,
     progress: Console | None = None,
     write_model: Path | None = None,
-) -> tuple[Solution, dict]:
+) -> tuple[Solution, dict[str, Any]]:
     """`run_case` with its warnings said on `progress` (else stderr) and, when `out` is given, its files
     written there (results.xlsx, summary.json); the summary also says how long writing took."""
     console = progress or Console(stderr=True)

@@ -3,6 +3,8 @@ frontier, and the case a chart shows, in words."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 
 from ..models.dataset import Dataset
@@ -55,13 +57,13 @@ def scenarios_columns(frame: pd.DataFrame) -> list[str]:
     return [c for c in SCENARIOS_SHOWN if c in frame and not (c.endswith("reason") and frame[c].isna().all())]
 
 
-def records(tables: dict[str, pd.DataFrame], run: dict) -> dict:
+def records(tables: dict[str, pd.DataFrame], run: dict[str, Any]) -> dict[str, Any]:
     """--json of a multi-point command: every table as a list of rows, and the run (`complete`: all points
     done)."""
     return {name: frame.to_dict(orient="records") for name, frame in tables.items()} | {"run": run}
 
 
-def risk_records(tables: dict[str, pd.DataFrame], run: dict) -> dict:
+def risk_records(tables: dict[str, pd.DataFrame], run: dict[str, Any]) -> dict[str, Any]:
     """--json of `risk`: its summary tables (RISK_JSON) as lists of rows, and the run."""
     return {k: v.to_dict(orient="records") for k, v in tables.items() if k in RISK_JSON} | {"run": run}
 
@@ -70,7 +72,9 @@ def blocs(ds: Dataset) -> str:
     return " and ".join(sorted(ds.budget_blocs)) or "no"
 
 
-def case_note(ds: Dataset, scenario: str | None, overrides: tuple, swept: tuple[str, ...] = ()) -> str:
+def case_note(
+    ds: Dataset, scenario: str | None, overrides: tuple[tuple[str, str], ...], swept: tuple[str, ...] = ()
+) -> str:
     """The case a chart shows, in words: scenario, deadline, cost factor, discounting (what a chart
     varies itself, `swept`, is left to its axes and legend)."""
     s = ds.settings

@@ -6,6 +6,7 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 
@@ -16,7 +17,7 @@ from ..models.figures import Notes
 from ..models.highs import DEFAULT_OPTIONS, SolveOptions
 from ..models.model import Model
 from ..models.solution import Solution
-from ..workbook.cases import make_dataset
+from ..workbook.cases import Overrides, make_dataset
 from ..workbook.validate import load_workbook
 from .diagnosis import diagnose
 from .numerics import penalty_warnings, quality_warnings
@@ -25,12 +26,12 @@ from .numerics import penalty_warnings, quality_warnings
 def run_case(
     path: Path,
     scenario: str | None,
-    overrides: tuple,
+    overrides: Overrides,
     options: SolveOptions = DEFAULT_OPTIONS,
     progress: Console | None = None,
     write_model: Path | None = None,
     warn: Callable[[str], None] = lambda _: None,
-) -> tuple[Solution, dict]:
+) -> tuple[Solution, dict[str, Any]]:
     """The solution (its summary with the diagnosis and timings) and the run manifest; `warn` is told
     each warning as it is found. Output paths are checked by the caller before this runs."""
     start = time.perf_counter()

@@ -10,16 +10,18 @@ budget or `max_t.<node>.<element>`, a budget or max_t the case does not have, an
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import Any
 
-from ..base.errors import InputError
+from ..base.errors import InputError, Issue
 from ..models.dataset import Dataset
 from ..models.figures import Figures, point_columns
 from ..models.highs import DEFAULT_OPTIONS, SolveOptions
 from ..models.model import Model
 from ..models.pool import Pool
 from ..models.solution import Solution
-from ..workbook.cases import make_dataset
+from ..workbook.cases import Overrides, make_dataset
 from ..workbook.validate import Workbook
 
 
@@ -42,24 +44,24 @@ class PointResult:
     """A solved point: its values, its flat row (row_of) and its typed figures (None: not optimal)."""
 
     point: dict[str, str]
-    row: dict
+    row: dict[str, Any]
     figures: Figures | None = None
 
 
-def row_of(result: Solution, point: dict, ds: Dataset) -> dict:
+def row_of(result: Solution, point: dict[str, str], ds: Dataset) -> dict[str, Any]:
     """One table row: the point, `status`, and either the figures (optimal; figures.point_columns, the clean
     share in the independence year and the last year) or a `reason` (HiGHS's words) and no figures."""
-    row = dict(point) | {"status": result.run.status}
+    row: dict[str, Any] = dict(point) | {"status": result.run.status}
     if not result.optimal or result.figures is None:
         return row | {"reason": result.message}
     years = sorted({ds.settings.first_independence_year, ds.settings.last_year})
     return row | point_columns(result.run, result.figures, years)
 
 
-def validate_points(wb: Workbook, scenario, overrides, points) -> None:
+def validate_points(wb: Workbook, scenario: str | None, overrides: Overrides, points: list[dict[str, str]]) -> None:
     """Every point must make a valid case; report all bad ones at once, naming
     the swept values by their --param."""
-    issues = []
+    issues: list[Issue] = []
     for point in points:
         try:
             make_dataset(wb, scenario, tuple(overrides) + tuple(point.items()))
@@ -75,7 +77,12 @@ def validate_points(wb: Workbook, scenario, overrides, points) -> None:
 
 
 def solve_point(
-    wb: Workbook, scenario: str | None, overrides: tuple, point: dict, options: SolveOptions, cache: dict | None = None
+    wb: Workbook,
+    scenario: str | None,
+    overrides: Overrides,
+    point: dict[str, str],
+    options: SolveOptions,
+    cache: dict[Any, Any] | None = None,
 ) -> PointResult:
     """Solve one point; `cache` keeps a pool of one built model between calls, so a point
     with the same structure as the last one is a warm re-solve."""
@@ -90,12 +97,12 @@ def solve_point(
 def solve_points(
     wb: Workbook,
     scenario: str | None,
-    overrides: tuple,
-    points: list[dict],
+    overrides: Overrides,
+    points: list[dict[str, str]],
     options: SolveOptions = DEFAULT_OPTIONS,
-    on_result=None,
+    on_result: Callable[[PointResult], object] | None = None,
     warm: bool = True,
-    cache: dict | None = None,
+    cache: dict[Any, Any] | None = None,
 ) -> list[PointResult]:
     """Solve points in order, reusing one built model while the structure stays the same (`cache`:
     where it is kept, for the next call)."""

@@ -11,13 +11,15 @@ two cases of one identity are one LP, solved once.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..models.dataset import Dataset
 from ..models.highs import DEFAULT_OPTIONS, SolveOptions, Status
-from ..models.model import PARAMETERS, Model, Variant, is_mutable, split, value_of
+from ..models.model import PARAMETERS, Model, is_mutable, split, value_of
 from ..models.pool import KEEP, Pool, structure
 from ..models.solution import Solution, failed
-from ..workbook.cases import make_dataset
+from ..models.variants import Variant
+from ..workbook.cases import Case, Overrides, make_dataset
 from ..workbook.validate import Workbook
 
 Group = tuple[str | None, tuple[tuple[str, str], ...], int]
@@ -25,7 +27,7 @@ Identity = tuple[Group, tuple[tuple[str, float | None], ...]]
 SCALARS = tuple(head for head, parameter in PARAMETERS.items() if "." not in parameter.key)  # one value a dataset
 
 
-def rows(wb: Workbook, scenario: str | None, overrides: tuple) -> dict[str, str]:
+def rows(wb: Workbook, scenario: str | None, overrides: Overrides) -> dict[str, str]:
     """The keyed rows a case applies over the settings sheet (the scenario's, then the overrides;
     the last of a key wins), keys written `head` or `head.rest` with the head in lower case."""
     entries = [(k, v) for k, v, _ in wb.scenarios.get(scenario, [])] if scenario is not None else []
@@ -47,7 +49,7 @@ class Models:
     solves: int = 0
     pool: Pool = field(init=False)
     _structures: list[Dataset] = field(default_factory=list)
-    _identities: dict[tuple, Identity] = field(default_factory=dict)  # (scenario, overrides) -> identity
+    _identities: dict[Case, Identity] = field(default_factory=dict)  # (scenario, overrides) -> identity
     _solved: dict[Identity, Solution] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -57,10 +59,10 @@ class Models:
     def builds(self) -> int:
         return self.pool.builds
 
-    def dataset(self, scenario: str | None = None, overrides: tuple = ()) -> Dataset:
+    def dataset(self, scenario: str | None = None, overrides: Overrides = ()) -> Dataset:
         return make_dataset(self.wb, scenario, tuple(overrides))
 
-    def identity(self, scenario: str | None, overrides: tuple, ds: Dataset) -> Identity:
+    def identity(self, scenario: str | None, overrides: Overrides, ds: Dataset) -> Identity:
         """(group, values): the group names the built model a case can use; with the values of the
         scalar parameters and of the keys it sets (by key) it names the case's LP."""
         case = (scenario, tuple(overrides))
@@ -82,7 +84,11 @@ class Models:
         return number
 
     def solve(
-        self, scenario: str | None = None, overrides: tuple = (), tables: bool = True, ds: Dataset | None = None
+        self,
+        scenario: str | None = None,
+        overrides: Overrides = (),
+        tables: bool = True,
+        ds: Dataset | None = None,
     ) -> Solution:
         """The case's solution (`ds`: its dataset, when made already): an earlier one if this LP was
         solved before, else a solve of the pool's model of its structure. An exception of the solver
@@ -104,7 +110,7 @@ class Models:
         self._solved[identity] = solution
         return solution
 
-    def remember(self, solved: list[tuple[tuple, Solution]]) -> None:
+    def remember(self, solved: list[tuple[Case, Solution]]) -> None:
         """Solutions of cases (scenario, overrides) solved elsewhere (CasesJob), not to be solved again here."""
         for (scenario, overrides), solution in solved:
             identity = self.identity(scenario, overrides, self.dataset(scenario, overrides))
@@ -120,7 +126,7 @@ class CasesJob:
     wb: Workbook
     options: SolveOptions = DEFAULT_OPTIONS
 
-    def run(self, task: list, cache: dict) -> dict:
+    def run(self, task: list[tuple[str | None, Overrides, bool]], cache: dict[Any, Any]) -> dict[str, Any]:
         models = cache.setdefault("models", Models(self.wb, self.options))
         solved = [((s, tuple(o)), models.solve(s, o, tables)) for s, o, tables in task]
         return {"solved": solved}
