@@ -10,26 +10,26 @@ EXAMPLES = Path(__file__).resolve().parents[1] / "inputs" / "examples"
 # The longest tests, longest first (measured; xdist hands out the xdist_groups before them, largest
 # first), started before the rest so that the two workers end together.
 LONGEST = (
-    "test_v2_unchanged.py::test_reference_workbook_unchanged_without_v2_data",
-    "test_hostile.py::test_structure",
-    "test_hostile.py::test_any_labels_solve",
-    "test_parallel.py::test_local_cluster_matches_in_process",
-    "test_outputs.py::test_same_input_same_tables",
-    "test_reference.py::test_every_scenario_solves",
-    "test_trust_run.py::test_sigterm_to_a_pool_sweep",
-    "test_hostile.py::test_command_line_exit_codes",
-    "test_cli.py::test_report_regenerates_findings_from_scratch",
-    "test_benchmarks.py::test_scale_benchmark_smoke",
-    "test_hostile.py::test_any_value_in_any_cell_csv",
-    "test_sweep.py::test_warm_sweep_equals_cold_solves",
-    "test_cli.py::test_json_is_the_only_stdout",
+    "models/test_additions_off_give_version_one.py::test_reference_workbook_unchanged_without_v2_data",
+    "workbook/test_hostile_input_names_its_cell.py::test_structure",
+    "workbook/test_hostile_input_names_its_cell.py::test_any_labels_solve",
+    "run/test_workers_and_dask_match_in_process.py::test_local_cluster_matches_in_process",
+    "report/test_safe_deterministic_outputs.py::test_same_input_same_tables",
+    "reference/test_every_scenario_solves_and_findings_hold.py::test_every_scenario_solves",
+    "run/test_nothing_fails_silently.py::test_sigterm_to_a_pool_sweep",
+    "workbook/test_hostile_input_names_its_cell.py::test_command_line_exit_codes",
+    "cli/test_exit_codes_json_and_out_files.py::test_report_regenerates_findings_from_scratch",
+    "project/test_benchmarks_run_at_the_smallest_size.py::test_scale_benchmark_smoke",
+    "workbook/test_hostile_input_names_its_cell.py::test_any_value_in_any_cell_csv",
+    "run/test_warm_sweep_equals_cold_solves.py::test_warm_sweep_equals_cold_solves",
+    "cli/test_exit_codes_json_and_out_files.py::test_json_is_the_only_stdout",
 )
 
 
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config, items):
     rank = {name: i for i, name in enumerate(LONGEST)}
-    items.sort(key=lambda item: rank.get(f"{item.path.name}::{item.originalname}", len(LONGEST)))
+    items.sort(key=lambda item: rank.get(f"{item.path.parent.name}/{item.path.name}::{item.originalname}", len(rank)))
     if getattr(config.option, "loadgroup", False):  # a worker of --dist loadgroup
         for item in items:
             name_group(item)
@@ -72,7 +72,7 @@ KEEP_ALL = 1_000  # the session's built models, one per structure (a handful)
 def reference_solve():
     """Solve the reference workbook once per session for each (scenario, overrides); results are shared, so
     tests must not change them. A case of the structure of one solved before is re-solved warm on that
-    model with its own values (models.pool), as a sweep does (tests/test_sweep.py: warm equals cold)."""
+    model with its own values (models.pool), as a sweep does (run/test_warm_sweep_equals_cold_solves.py)."""
     from rechain.inputs import reference_workbook
     from rechain.models.pool import Pool
     from rechain.workbook.cases import make_dataset

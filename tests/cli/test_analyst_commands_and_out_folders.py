@@ -2,7 +2,7 @@
 workbook to edit, --out folders that hold another run's results, --json on every command that
 produces results, --workers on frontier, help without Python types, and one-line value errors.
 
-Hand algebra of the `frontier` example (as in test_frontier.py): 10 t of A in 2025; Chinese separation
+Hand algebra of the `frontier` example (as in run/test_cost_frontiers_by_hand.py): 10 t of A in 2025; Chinese separation
 costs 1 USD/t times the restricted cost factor f, new allied separation 100 USD/tpa capex + 5 USD/t
 (lifetime 1: no salvage), so cost(α) = 10 f α + 1,050 (1 − α) and a budget B buys α = 1 − B/1,000."""
 
@@ -29,7 +29,7 @@ COMMANDS = (
     "risk",
     "generate",
 )
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 PYTHON_TYPES = re.compile(r"<[a-z][a-z \[\]|,]*>|\b(INTEGER|FLOAT|PATH|TEXT|BOOLEAN)\b|list\[")
 
 

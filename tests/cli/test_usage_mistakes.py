@@ -1,6 +1,6 @@
 """The command line as a tired user meets it: usage mistakes, outputs that would hit an input,
 exit codes a script can rely on. Run in-process (the entry point's own subprocess tests are in
-test_cli.py)."""
+cli/test_exit_codes_json_and_out_files.py)."""
 
 import json
 import shutil
@@ -182,7 +182,7 @@ def test_interrupted_sweep_keeps_the_earlier_complete_result(rechain, tiny, tmp_
     monkeypatch.setattr("rechain.run.parallel.run_points", interrupted)
     code, _, err = rechain(
         "sweep", tiny, "--param", "demand_factor=1,2,3", "--workers", "1", "--out", out, "--force"
-    )  # into a folder with earlier results (test_cli_ux.py)
+    )  # into a folder with earlier results (cli/test_analyst_commands_and_out_folders.py)
     assert code == 130 and "interrupted: 1 of 3" in err
     assert (out / "sweep.xlsx").read_bytes() == complete
     run = dict(openpyxl.load_workbook(out / "sweep_incomplete.xlsx")["run"].iter_rows(min_row=2, values_only=True))

@@ -10,7 +10,7 @@ from rechain.models.variants import Variant
 from rechain.run.parallel import run_tasks
 from rechain.run.risk import RiskJob, load_risk, sample
 
-from test_risk import world as risk_world
+from risk_world import world as risk_world
 from worked import case, fac, flat
 
 YEARS = (2025, 2027)

@@ -114,11 +114,9 @@ def test_with_recipes_the_independence_term_keeps_its_sign():
     requirement as `need − supply ≤ 0`. Dy is short at α = 0: one more t of protected Dy is supplied by
     China at no cost (demand dual 0) and adds 1 t of shortfall (1e7 USD/t): +10,000 USD/kg, not −10,000.
     NdPr is clean and plentiful at no cost: 0."""
-    from test_v2_diagnosis import magnet_case
+    from worked import low_dy_magnet_case, solve
 
-    from worked import solve
-
-    msc = solve(magnet_case()).summary["marginal_supply_cost_usd_per_kg"]
+    msc = solve(low_dy_magnet_case()).summary["marginal_supply_cost_usd_per_kg"]
     assert msc["Dy"]["2025"] == pytest.approx(10_000, rel=1e-9)
     assert msc["NdPr"]["2025"] == pytest.approx(0, abs=1e-9)
 

@@ -12,9 +12,8 @@ from rechain.models.model import Model
 from rechain.models.solution import per_kg_premiums
 from rechain.report.findings import comparator_sentence, per_kg, range_text
 from rechain.run.findings import _with_per_kg
-from test_any_price import worked_case
 
-from worked import case, fac, flat, solve
+from worked import any_price_case, case, fac, flat, solve
 
 A1 = {"A": 1.0}
 PATHS = ["direct", "persistent"]
@@ -126,7 +125,7 @@ def test_at_any_price_one_more_tonne_has_no_finite_cost(path):
     """test_any_price's case at any price with USSep capped at 10 t/yr: all 10 t must be clean, and
     USSep is full. One t less saves its build, 5,000 USD = 5 USD/kg (left). One t more cannot be clean
     and the shortfall is held at its least (0, plus 1e-6 t): no finite right end (blank)."""
-    r = Model(worked_case(True, cap=10.0), options=SolveOptions(path=path)).solve()
+    r = Model(any_price_case(True, cap=10.0), options=SolveOptions(path=path)).solve()
     assert r.summary["marginal_supply_cost_range_usd_per_kg"] == {"A": {"2025": [approx(5), None]}}
     row = r.tables["marginal_supply_cost"].iloc[0]
     assert row["low_usd_per_kg"] == approx(5) and pd.isna(row["high_usd_per_kg"]) and not row["unique"]

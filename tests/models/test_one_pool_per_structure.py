@@ -1,6 +1,6 @@
 """One pool of built models per structure (rechain.models.pool) on the `frontier` example: 10 t of demand,
 CNSep (China) at opex 1 USD/t times φ, USSep (allied) at 100 USD per t/yr of capex + 5 USD/t, so
-cost(α, φ) = 10 φ α + 1050 (1 − α) (test_frontier.py)."""
+cost(α, φ) = 10 φ α + 1050 (1 − α) (run/test_cost_frontiers_by_hand.py)."""
 
 import dataclasses
 

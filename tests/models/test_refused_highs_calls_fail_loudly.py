@@ -1,7 +1,7 @@
 """Every call into HiGHS checks its status: a change HiGHS refuses fails that solve loudly (status
 `error`, the refused call named) and never lets a later solve run on what HiGHS kept (issue 22, §1).
 
-The case (tests/test_risk.py's world): Mine (allied, 100 tpa existing, free) feeds Plant (allied,
+The case (tests/run/test_risk_by_hand.py's world): Mine (allied, 100 tpa existing, free) feeds Plant (allied,
 separation built at 1000 USD/tpa x overrun, lead 0, lifetime 1) or CN (china, 100 tpa, opex 500 USD/t).
 Buyer needs 10 t of A in 2025; alpha = 0, no discounting, penalties 1e7 USD/t (unmet and short of clean).
 
@@ -165,7 +165,7 @@ def test_a_capex_factor_of_1e60_on_the_command_line_is_an_input_error(tmp_path, 
     """--set / --param capex_factor.allied = 1e60 never reaches HiGHS: numbers beyond 1e15 are input
     errors (exit 2) naming the option, before anything is solved."""
     from entry import rechain_process
-    from test_risk import world
+    from risk_world import world
 
     args = ["--set", "capex_factor.allied=1e60"] if command == ("solve",) else []
     done = rechain_process(command[0], world(tmp_path, ""), *command[1:], *args)

@@ -18,37 +18,16 @@ from rechain.run.warm import Models
 from rechain.workbook.cases import make_dataset
 from rechain.workbook.validate import load_workbook
 
-from worked import case, fac, magnet_dy
+from worked import any_price_case, case, fac, magnet_dy
 
 TOLERANCE = 1e-6  # phase 2 allows S* + 1e-6 · max(1, S*)
-
-
-def worked_case(any_price: bool, cap: float | None = None, alpha: float = 0.0):
-    nodes = {"Mine": "allied", "CNSep": "china", "USSep": "allied", "Buyer": "allied"}
-    return case(
-        (2025, 2025),
-        nodes,
-        2,
-        [
-            fac("Mine", 1, existing_tpa=100),
-            fac("CNSep", 2, existing_tpa=100, opex_usd_per_t=1),
-            fac("USSep", 2, capex_usd_per_tpa=5000, lead_time_years=0, max_tpa=cap),
-        ],
-        {"Mine": {"A": 1.0}},
-        {("Buyer", "A", 2025): 10.0},
-        settings={
-            "max_restricted_share": alpha,
-            "shortfall_penalty_usd_per_t": 1000.0,
-            "shortfall_at_any_price": any_price,
-        },
-    )
 
 
 def test_penalty_below_the_clean_cost_buys_shortfall():
     """With the penalty: clean costs 5,000 USD/t, shortfall 1 (China) + 1,000 = 1,001 USD/t, so all
     10 t go through China: S = 10, system cost 10, objective 10 + 10,000 = 10,010, clean share 0;
     the outputs state the penalty: 1,000 USD/t = 1 USD/kg."""
-    r = Model(worked_case(False)).solve()
+    r = Model(any_price_case(False)).solve()
     assert r.summary["shortfall_t"] == pytest.approx(10)
     assert r.summary["system_cost_usd"] == pytest.approx(10)
     assert r.summary["objective_usd"] == pytest.approx(10_010)
@@ -65,7 +44,7 @@ def test_any_price_builds_clean(path):
     5,000: it builds 10 − 1e-6 t/yr. System cost 5,000 · (10 − 1e-6) + 1 · 1e-6 = 49,999.995001 (the
     clean cost 50,000 to 1e-7); objective + 1,000 · 1e-6 = 49,999.996001; clean share 1 (to 1e-7);
     the independence table holds phase 2's s = 1e-6."""
-    r = Model(worked_case(True), options=SolveOptions(path=path)).solve()
+    r = Model(any_price_case(True), options=SolveOptions(path=path)).solve()
     assert r.optimal, r.message
     assert r.summary["shortfall_t"] == pytest.approx(0, abs=1e-9)
     assert r.tables["independence"]["shortfall_t"].tolist() == [pytest.approx(TOLERANCE, rel=1e-6)]
@@ -82,8 +61,8 @@ def test_any_price_when_clean_supply_is_capped(path):
     also 10: clean is never bought), the reported shortfall. Phase 2: Σ s ≤ 6 + 6e-6, used in full
     (China is cheaper): build 4 − 6e-6, ship 6 + 6e-6 through China. System cost 5,000 · (4 − 6e-6) + 6 + 6e-6 =
     20,005.970006; objective + 1,000 · (6 + 6e-6) = 26,005.976006; clean share (4 − 6e-6) / 10."""
-    assert Model(worked_case(False, cap=4)).solve().summary["shortfall_t"] == pytest.approx(10)
-    r = Model(worked_case(True, cap=4), options=SolveOptions(path=path)).solve()
+    assert Model(any_price_case(False, cap=4)).solve().summary["shortfall_t"] == pytest.approx(10)
+    r = Model(any_price_case(True, cap=4), options=SolveOptions(path=path)).solve()
     assert r.summary["shortfall_t"] == pytest.approx(6, rel=1e-9)
     assert r.tables["independence"]["shortfall_t"].tolist() == [pytest.approx(6 + 6e-6, rel=1e-9)]
     assert r.summary["system_cost_usd"] == pytest.approx(20_005.970006, rel=1e-9)
@@ -112,7 +91,7 @@ def test_both_solver_paths_give_the_same_any_price_result_and_resolve_anew():
     Then α = 0.5 on the built models (5 t required, 4 clean possible): a re-solve sets the cap anew,
     S* = 1 on both paths, phase 2's Σ s = 1 + 1e-6."""
     models = {
-        path: Model(worked_case(True, cap=4), options=SolveOptions(path=path)) for path in ("direct", "persistent")
+        path: Model(any_price_case(True, cap=4), options=SolveOptions(path=path)) for path in ("direct", "persistent")
     }
     first = {path: _figures(m.solve()) for path, m in models.items()}
     assert first["direct"] == pytest.approx(first["persistent"], rel=1e-9)
@@ -129,7 +108,7 @@ def test_both_solver_paths_give_the_same_any_price_result_and_resolve_anew():
 def test_cold_draws_variant_gives_the_cost_answer():
     """The DRAWS variant at delay 0 and overrun 1 is the cost LP: solved cold at any price it gives
     the capped case's S* = 6 and system cost 20,005.970006, twice (the second solve cold again)."""
-    model = Model(worked_case(True, cap=4), Variant.DRAWS)
+    model = Model(any_price_case(True, cap=4), Variant.DRAWS)
     for _ in range(2):
         r = model.solve(tables=False, cold=True)
         assert r.summary["shortfall_t"] == pytest.approx(6, rel=1e-9)
@@ -142,7 +121,7 @@ def test_a_failed_phase_names_it():
     active); phase 2 stopped by a time limit of 0 s (HiGHS's presolve settles phase 1 before it)."""
     from rechain.models.highs import SolveOutcome
 
-    model = Model(worked_case(True))
+    model = Model(any_price_case(True))
     solve = model._solver.solve
 
     def fail_phase_one() -> SolveOutcome:
@@ -155,7 +134,7 @@ def test_a_failed_phase_names_it():
     assert r.status is Status.INFEASIBLE
     assert r.message == "shortfall at any price, phase 1 (least shortfall): HiGHS: Infeasible"
     assert r.summary["message"] == r.message
-    r = Model(worked_case(True), options=SolveOptions(time_limit=0.0)).solve()
+    r = Model(any_price_case(True), options=SolveOptions(time_limit=0.0)).solve()
     assert r.status is Status.TIME_LIMIT
     assert r.message.startswith("shortfall at any price, phase 2 (least cost at 0 t): stopped at the time limit")
 

@@ -17,7 +17,7 @@ from rechain.workbook.validate import load_workbook
 
 from worked import Stage, case, fac, issues_of, solve
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "inputs" / "examples"
+EXAMPLES = Path(__file__).resolve().parents[2] / "inputs" / "examples"
 A1 = {"A": 1.0}
 DEMAND = {("Buyer", "A", 2025): 10.0}
 THREE = (Stage("mining", 1), Stage("separation", 2), Stage("metal", 3))

@@ -7,7 +7,7 @@ from pathlib import Path
 from rechain.run.warm import Models
 from rechain.workbook.validate import load_workbook
 
-TINY = Path(__file__).resolve().parents[1] / "inputs" / "examples" / "tiny"
+TINY = Path(__file__).resolve().parents[2] / "inputs" / "examples" / "tiny"
 
 
 def test_the_base_case_after_a_capex_factor_scenario_pays_its_own_capex(tmp_path):

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from rechain.workbook.schema import SHEETS, with_reference
 
-DOCS = Path(__file__).resolve().parents[1] / "docs"
+DOCS = Path(__file__).resolve().parents[2] / "docs"
 
 
 def test_workbook_reference_is_generated_from_the_schema():

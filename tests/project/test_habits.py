@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 TOOLS = Path(sys.executable).parent
 FOLDERS = ("optimizer", "models", "inputs", "benchmarks")
 PACKAGE = ("optimizer", "models", "inputs")

@@ -13,7 +13,7 @@ import importlib.util
 import tomllib
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = "rechain"
 LAYER = {  # room (the part of a module name after `rechain.`; "" for rechain itself) -> its layer
     "cli": "face",
@@ -104,7 +104,7 @@ def violations(modules: Modules, root: Path) -> list[str]:
                 edge = f"{where}: {module} ({here or PACKAGE}) imports {name} ({there or PACKAGE})"
                 if here not in LAYER or there not in LAYER:
                     unknown = here if here not in LAYER else there
-                    found.append(f"{edge}: room {unknown!r} has no layer (add it to LAYER in tests/test_layers.py)")
+                    found.append(f"{edge}: room {unknown!r} has no layer (add it to LAYER in {Path(__file__).name})")
                 elif LAYER[there] != LAYER[here] and LAYER[there] not in MAY_IMPORT[LAYER[here]]:
                     found.append(f"{edge}: {LAYER[here]} may not import {LAYER[there]}")
     return found
@@ -151,7 +151,7 @@ def test_the_checker_names_each_planted_bad_import(tmp_path):
         "report/results.py:3: rechain.report.results (report) imports rechain.workbook.read (workbook): writing "
         "may not import reading",
         "run/solve.py:2: rechain.run.solve (run) imports rechain.gadgets (gadgets): room 'gadgets' has no layer "
-        "(add it to LAYER in tests/test_layers.py)",
+        "(add it to LAYER in test_imports_keep_to_the_layers.py)",
         "workbook/read.py:2: rechain.workbook.read (workbook) imports rechain.report (report): reading may not "
         "import writing",
     ]

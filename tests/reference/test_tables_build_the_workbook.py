@@ -14,7 +14,7 @@ import pytest
 from rechain.inputs import reference_workbook
 from rechain.workbook.validate import load_workbook
 
-INPUTS = Path(__file__).resolve().parents[1] / "inputs"
+INPUTS = Path(__file__).resolve().parents[2] / "inputs"
 TABLES = INPUTS / "reference"
 
 

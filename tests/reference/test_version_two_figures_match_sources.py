@@ -12,7 +12,7 @@ from rechain.base.errors import InputError
 from rechain.inputs import reference_workbook
 from rechain.workbook.validate import load_workbook
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "inputs" / "examples"
+EXAMPLES = Path(__file__).resolve().parents[2] / "inputs" / "examples"
 
 
 def frontier(tmp_path, **files) -> Path:

@@ -129,10 +129,10 @@ def test_every_template_sheet_is_printable(template):
 
 
 def risk_world(tmp_path, last=2025, scenarios=""):
-    """tests/test_risk.py's world: Buyer needs 10 t of A a year; all of it must be clean
+    """tests/run/test_risk_by_hand.py's world: Buyer needs 10 t of A a year; all of it must be clean
     (max_restricted_share 0), so Plant (separation, 1,000 USD per t/yr, lifetime 1 year) builds 10 t/yr:
     system cost 10,000 USD whatever restricted_cost_factor is (China's opex is never paid)."""
-    from test_risk import world
+    from risk_world import world
 
     folder = world(tmp_path, "failure.separation,bernoulli,0.5,,,\n", last=last)
     if scenarios:

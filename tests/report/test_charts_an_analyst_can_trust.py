@@ -8,7 +8,8 @@ import numpy as np
 import openpyxl
 import pandas as pd
 from rechain.report.tables import SHORT, Chart, write_tables
-from test_trust_writers import captured_figures, run_sheet
+
+from writing import captured_figures, run_sheet
 
 # fmt: off
 

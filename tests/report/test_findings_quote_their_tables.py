@@ -5,7 +5,7 @@ from pathlib import Path
 
 from quoted import headline, numbers, unquoted
 
-FINDINGS = Path(__file__).resolve().parents[1] / "docs" / "findings"
+FINDINGS = Path(__file__).resolve().parents[2] / "docs" / "findings"
 
 
 def test_every_headline_number_of_docs_findings_is_in_its_tables():

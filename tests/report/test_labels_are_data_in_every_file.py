@@ -20,11 +20,11 @@ import openpyxl
 import pandas as pd
 import pytest
 from rechain import cli
-from rechain.base.cells import FORMULA_START
 from rechain.report.tables import Chart, write_tables
 from rechain.report.text import markdown_text
 from rechain.report.writers import save_csv
-from test_hostile import write_csv
+
+from writing import formula_like, unsafe_cells, write_csv
 
 MINE, PLANT, CN, BUYER = "+1+1", '=HYPERLINK("http://evil.example","y")', "<img src=x onerror=alert(1)>", "a|b"
 ALLIED, CHINA, ELEMENT = "[click](http://x)", "@SUM(A1) <ops@evil.example>", "**bold** www.evil.example"
@@ -33,7 +33,7 @@ CUT, BUDGET = '=HYPERLINK("http://evil.example","cut@evil.example")', "`code` me
 INJECTED = "a\n# Injected"
 HOSTILE = [PLANT, MINE, "-2", CHINA, CN, ALLIED, INJECTED, BUYER, ELEMENT, BUDGET]
 
-# The world of tests/test_risk.py with hostile labels: Mine feeds Plant (built at 1,000 USD/tpa) or CN
+# The world of tests/run/test_risk_by_hand.py with hostile labels: Mine feeds Plant (built at 1,000 USD/tpa) or CN
 # (china, opex 500 USD/t); Buyer needs 10 t a year in 2025 and 2026.
 WORLD = {
     "settings": [
@@ -110,22 +110,6 @@ def files(outputs: Path, command: str, suffix: str) -> list[Path]:
     found = sorted((outputs / command).glob(f"*{suffix}"))
     assert found or suffix != ".xlsx", f"{command} wrote no {suffix}"
     return found
-
-
-def formula_like(value) -> bool:
-    return isinstance(value, str) and value.startswith(FORMULA_START)
-
-
-def unsafe_cells(path: Path) -> list[str]:
-    """Cells that are formulas, or formula-like text without Excel's quote prefix."""
-    book = openpyxl.load_workbook(path)
-    return [
-        f"{path.name}!{ws.title}!{cell.coordinate}: {cell.value!r}"
-        for ws in book.worksheets
-        for row in ws.iter_rows()
-        for cell in row
-        if cell.data_type == "f" or formula_like(cell.value) and not cell.quotePrefix
-    ]
 
 
 def texts(path: Path) -> set:

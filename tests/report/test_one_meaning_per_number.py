@@ -146,7 +146,7 @@ def fail_when(monkeypatch, predicate, status=Status.TIME_LIMIT, message="maxTime
 
 
 def test_compare_scenarios_by_hand(examples):
-    """Frontier example (test_frontier.py): base 10 USD; cheap_china (China at half cost) 5 USD;
+    """Frontier example (run/test_cost_frontiers_by_hand.py): base 10 USD; cheap_china (China at half cost) 5 USD;
     china_free (alpha = 0) builds 10 t/yr at USSep (allied): capex 1,000, cost 1,000 + 10 x 5 = 1,050."""
     from rechain.run.scenarios import compare_scenarios
 
@@ -196,7 +196,7 @@ def test_compare_scenarios_without_a_base_has_no_differences(examples, monkeypat
 def two_bloc_workbook(folder: Path) -> Path:
     """The frontier example over 2025-2027 with blocs `west` (protected) and `east` (restricted),
     10 t/yr of demand, a discount rate of 100% (factors 1, 1/2, 1/4) and two scenarios."""
-    shutil.copytree(Path(__file__).resolve().parents[1] / "inputs" / "examples" / "frontier", folder)
+    shutil.copytree(Path(__file__).resolve().parents[2] / "inputs" / "examples" / "frontier", folder)
     (folder / "nodes.csv").write_text("node,bloc\nMine,west\nCNSep,east\nUSSep,west\nBuyer,west\n")
     (folder / "settings.csv").write_text(
         "key,value\nfirst_year,2025\nlast_year,2027\ndiscount_rate,1\nrestricted_blocs,east\nprotected_blocs,west\n"
@@ -314,7 +314,7 @@ def test_report_chart_titles_state_the_case(two_bloc_report):
     assert "clean from 2027" in budgets.title and "cost factor 1 for east" in budgets.note
     assert "discounted at 100.0% a year" in budgets.note and "discounted at 100.0% a year" in factor.note
     assert budgets.x_label == "capex budget at nodes of the blocs in the legend, 2025–2027 (USD, nominal)"
-    assert budgets.group == "budget_blocs"  # one line per bloc set a budget caps (test_budget_labels.py)
+    assert budgets.group == "budget_blocs"  # a line per bloc set a budget caps (test_one_meaning_per_budget_label)
     assert factor.y == "premium_usd" and "(USD, system cost)" in factor.y_label
 
 

@@ -15,7 +15,7 @@ from rechain.run.outlook import outlook
 from rechain.workbook.validate import load_workbook
 
 from quoted import unquoted
-from test_risk import world
+from risk_world import world
 
 CERTAIN = "capex_overrun.separation,triangular,1,1,1,\n"
 BUDGETS = "scenario,key,value\ncap,budget_usd,5000\nbig,budget_usd,1000000\nbigger,budget_usd,2000000\n"

@@ -19,16 +19,9 @@ from rechain.report.terminal import print_frame, usd
 from rechain.report.writers import write_json, write_xlsx
 from rich.console import Console
 
+from writing import captured_figures, run_sheet
+
 HOSTILE = ["[/]", "$\\oops$", "a|b\n# H", "\x1b[31mred"]
-
-
-def run_sheet():
-    return pd.DataFrame(
-        {
-            "item": ["input", "input_sha256", "versions.rechain", "written_utc"],
-            "value": ["case.xlsx", "ab" * 32, "0.2", "2026-01-01T00:00:00Z"],
-        }
-    )
 
 
 def scenario_table():
@@ -42,22 +35,6 @@ def scenario_table():
             "clean_share": [0.1, 0.2, np.nan, 0.3, 0.5, 0.6, np.nan, 0.9],
         }
     )
-
-
-def captured_figures(monkeypatch) -> list:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    from matplotlib.figure import Figure
-
-    figures, save = [], Figure.savefig
-
-    def keep(fig, *args, **kwargs):
-        figures.append(fig)
-        return save(fig, *args, **kwargs)
-
-    monkeypatch.setattr(Figure, "savefig", keep)
-    return figures
 
 
 # A. hostile text is text

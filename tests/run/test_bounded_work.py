@@ -153,7 +153,7 @@ def test_a_scheduler_that_never_answers_is_an_input_error(close, why):
 def test_risk_on_a_mute_scheduler_exits_2(tmp_path):
     """The command itself: `risk --scheduler` on the mute server exits 2, naming the timeout, well
     before the test's bound of 120 s (it hung for ever before)."""
-    from test_risk import world
+    from risk_world import world
 
     server = MuteServer()
     try:

@@ -1,6 +1,6 @@
 """The readings of `commit` and `hedge` decided in risk.md v3, on cases small enough to solve by hand.
 
-The world (as in test_risk.py): Mine (allied, 100 tpa existing, free) feeds Plant (allied, separation
+The world (as in run/test_risk_by_hand.py): Mine (allied, 100 tpa existing, free) feeds Plant (allied, separation
 built at 1000 USD/tpa, lead time 0, lifetime 1 year: no salvage of a build in service) or CN (china,
 100 tpa existing, opex 500 USD/t). Buyer (allied) needs 10 t in 2025 and 20 t in 2026; alpha = 0;
 penalties 1e7 USD/t (unmet, shortfall); discount rate 10 %, so df_2025 = 1, df_2026 = 1/1.1.

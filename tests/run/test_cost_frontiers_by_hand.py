@@ -1,4 +1,4 @@
-"""Cost frontiers on the `frontier` example (see test_sweep.py for the hand algebra):
+"""Cost frontiers on the `frontier` example (see run/test_warm_sweep_equals_cold_solves.py for the hand algebra):
 cost(alpha) = 10 alpha + 1050 (1 - alpha); a budget B buys B/100 t of clean capacity,
 so the smallest alpha with no shortfall is 1 - B/1000."""
 

@@ -10,12 +10,12 @@ import dataclasses
 import pandas as pd
 import pyomo.environ as pyo
 import pytest
-from rechain.models.dataset import Circuit, Recipe, Route, Stockpile
+from rechain.models.dataset import Circuit, Route, Stockpile
 from rechain.models.highs import CaseSolver
 from rechain.models.solution import Meaning, ShadowPrice, extract
 from rechain.run.diagnosis import diagnose
 
-from worked import Stage, case, fac, flat
+from worked import Stage, case, fac, flat, low_dy_magnet_case
 
 A1 = {"A": 1.0}
 
@@ -213,39 +213,13 @@ def test_must_run_shortfall_is_explained():
     assert "must-run shortfall: 4.0 t of the mining floor at W in 2025 cannot be run (facilities!A2)" in d.findings
 
 
-def magnet_case():
-    """An allied buyer wants 10 t of 'Magnet': standard recipe (0.3 t NdPr, 0.02 t Dy per t) or low-Dy
-    (0.005 t Dy, +50 USD/t, max_share 0.5); clean Dy 0.05 t (allied mine), Chinese Dy plenty, NdPr clean
-    and plenty; α = 0. 5 t low-Dy, 5 t standard: Dy need 0.125, shortfall 0.075."""
-    nodes = {"NMine": "allied", "DMine": "allied", "CNMine": "china", "Sep": "allied", "Buyer": "allied"}
-    recipes = {
-        "std": Recipe({"NdPr": 0.3, "Dy": 0.02}),
-        "low": Recipe({"NdPr": 0.3, "Dy": 0.005}, extra_cost_usd_per_t=50, max_share=0.5, place="recipes!A4"),
-    }
-    return case(
-        (2025, 2025),
-        nodes,
-        2,
-        [
-            fac("NMine", 1, existing_tpa=100),
-            fac("DMine", 1, existing_tpa=0.05),
-            fac("CNMine", 1, existing_tpa=100),
-            fac("Sep", 2, existing_tpa=100),
-        ],
-        {"NMine": {"NdPr": 1.0}, "DMine": {"Dy": 1.0}, "CNMine": {"Dy": 1.0}},
-        {("Buyer", "Magnet", 2025): 10.0},
-        recipes={"Magnet": recipes},
-        settings={"max_restricted_share": 0.0},
-    )
-
-
 def test_recipe_share_and_product_demand_are_typed_duals():
     """One more t of low-Dy share saves 0.015 t of shortfall (1.5e5) for 50: 149,950 USD per t. One more
     t of Magnet is made by the standard recipe: 0.02 t more Dy short: 2e5 USD per t. Dy is short, so one
     more t of clean Dy required costs 1e7 — a positive clean premium, although the requirement
     (1 − α)·Σ t_per_t·x has variables on its side of the row. The duals table keeps its columns: the
     product (and recipe) in `element`."""
-    ds = magnet_case()
+    ds = low_dy_magnet_case()
     r = solve(ds)
     share = ShadowPrice(
         Meaning.RECIPE_SHARE, pytest.approx(149_950), node="Buyer", year=2025, product="Magnet", recipe="low"

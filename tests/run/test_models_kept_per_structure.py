@@ -1,6 +1,6 @@
 """Models kept per structure (rechain.run.warm) on the `frontier` example: 10 t of demand, CNSep (China)
 at opex 1 USD/t times φ, USSep (allied) at 100 USD per t/yr of capex + 5 USD/t, so
-cost(α, φ) = 10 φ α + 1050 (1 − α) (test_frontier.py)."""
+cost(α, φ) = 10 φ α + 1050 (1 − α) (run/test_cost_frontiers_by_hand.py)."""
 
 import pandas as pd
 import pytest
@@ -94,7 +94,7 @@ def test_a_structural_key_is_never_updated(wb):
 
 
 def test_scenarios_of_mutable_keys_reuse_the_base_model(wb, counts):
-    """base 10, cheap_china 5, china_free 1,050 (test_trust_report.py): one build, three solves."""
+    """base 10, cheap_china 5, china_free 1,050 (report/test_one_meaning_per_number.py): one build, three solves."""
     table = compare_scenarios(wb).set_index("scenario")
     assert list(table["system_cost_usd"]) == approx([10, 5, 1050])
     assert counts == {"builds": 1, "solves": 3}

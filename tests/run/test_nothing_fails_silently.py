@@ -25,7 +25,7 @@ from rechain.workbook.validate import load_workbook
 
 from worked import case, fac, solve
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -90,7 +90,7 @@ def test_frontiers_keep_failed_points_as_rows(frontier_wb):
 
 
 def test_budget_frontier_row_that_fails_between_good_ones(frontier_wb, monkeypatch):
-    """Budgets 0, 400, 1000 (alpha 1, 0.6, 0 by hand, see test_frontier.py); the
+    """Budgets 0, 400, 1000 (alpha 1, 0.6, 0 by hand, see run/test_cost_frontiers_by_hand.py); the
     least-alpha solve of budget 400 fails: its row has status and reason only."""
     real, calls = CaseSolver.solve, []
 
@@ -396,11 +396,11 @@ def test_frontier_capex_is_nominal(frontier_wb):
 
 
 def test_diagnosis_says_when_its_own_solves_fail(monkeypatch):
-    """The budget case of test_diagnosis.py (400 USD, 6 t short); its follow-up LPs
+    """The budget case of run/test_penalties_explained.py (400 USD, 6 t short); its follow-up LPs
     stop at a time limit: the findings say so instead of "no extra budget removes it"."""
     from rechain.run.diagnosis import diagnose
 
-    from test_diagnosis import clean_case
+    from worked import clean_case
 
     ds = clean_case(max_restricted_share=0.0, budget_usd=400.0)
     result = solve(ds)
@@ -414,13 +414,13 @@ def test_diagnosis_says_when_its_own_solves_fail(monkeypatch):
 
 
 def test_clean_premium_is_the_mean_over_the_years_the_requirement_applies():
-    """test_diagnosis.py's clean case over 2025-27 at alpha 0.5 and 10 %: 5 t of A must be
+    """run/test_penalties_explained.py's clean case over 2025-27 at alpha 0.5 and 10 %: 5 t of A must be
     clean each year. 2025: one more clean t needs 1 tpa built (100) and costs opex 5
     instead of 1: 104. 2026, 2027: the capacity stands, only opex differs: 4 / 1.1 and
     4 / 1.21 (discounted). Mean: (104 + 3.636 + 3.306) / 3 = 36.98 USD/t."""
     from rechain.run.sweep import row_of
 
-    from test_diagnosis import clean_case
+    from worked import clean_case
 
     ds = clean_case((2025, 2027), max_restricted_share=0.5, discount_rate=0.1)
     row = row_of(solve(ds), {}, ds)

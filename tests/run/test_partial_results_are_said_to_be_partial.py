@@ -16,7 +16,7 @@ import pytest
 from rechain.run import risk
 from rechain.run.risk import CommittedPlan, run_risk
 
-from test_risk import job_of, world
+from risk_world import job_of, world
 
 FAILS = "failure.Plant.separation,bernoulli,0.5,,,\n"
 

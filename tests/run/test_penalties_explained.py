@@ -3,26 +3,7 @@
 import pytest
 from rechain.run.diagnosis import diagnose
 
-from worked import TradeRule, case, fac, flat, solve
-
-NODES = {"Mine": "allied", "CNSep": "china", "USSep": "allied", "Buyer": "allied"}
-
-
-def clean_case(years=(2025, 2025), lead=0, **settings):
-    """Clean ore; China separates at opex 1; an allied separator costs 100 USD/tpa with `lead` years."""
-    return case(
-        years,
-        NODES,
-        2,
-        [
-            fac("Mine", 1, existing_tpa=100),
-            fac("CNSep", 2, existing_tpa=100, opex_usd_per_t=1),
-            fac("USSep", 2, capex_usd_per_tpa=100, opex_usd_per_t=5, lead_time_years=lead),
-        ],
-        {"Mine": {"A": 1.0}},
-        flat("Buyer", "A", 10, years),
-        settings=settings,
-    )
+from worked import TradeRule, case, clean_case, fac, flat, solve
 
 
 def test_independence_year_earlier_than_lead_times_allow():

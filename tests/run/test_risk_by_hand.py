@@ -15,35 +15,9 @@ import pandas as pd
 import pytest
 from rechain.base.errors import InputError
 from rechain.run.parallel import run_tasks
-from rechain.run.risk import RiskJob, load_risk, run_risk, sample, summarise
+from rechain.run.risk import load_risk, run_risk, sample, summarise
 
-FILES = {
-    "settings": "key,value\nfirst_year,2025\nlast_year,{last}\nmax_restricted_share,0\n",
-    "nodes": "node,bloc\nMine,allied\nPlant,allied\nCN,china\nBuyer,allied\n",
-    "stages": "stage,order,yield\nmining,1,\nseparation,2,1\n",
-    "facilities": (
-        "node,stage,existing_tpa,capex_usd_per_tpa,opex_usd_per_t,lead_time_years,lifetime_years\n"
-        "Mine,mining,100,,0,0,1\nPlant,separation,0,1000,0,0,1\nCN,separation,100,,500,0,1\n"
-    ),
-    "composition": "node,element,share\nMine,A,1\n",
-    "demand": "node,element,year,demand_t\n{demand}",
-}
-
-
-def world(tmp_path, uncertainty: str, last: int = 2025):
-    folder = tmp_path / "world"
-    folder.mkdir(exist_ok=True)
-    demand = "".join(f"Buyer,A,{y},10\n" for y in range(2025, last + 1))
-    for name, text in FILES.items():
-        (folder / f"{name}.csv").write_text(text.format(last=last, demand=demand))
-    (folder / "uncertainty.csv").write_text("target,distribution,p1,p2,p3,shared\n" + uncertainty)
-    return folder
-
-
-def job_of(folder, mode="replan", seed=1, recourse_year=None):
-    wb, rows, _ = load_risk(folder, None, ())
-    return RiskJob(wb, None, (), rows, seed, mode, recourse_year)
-
+from risk_world import job_of, world
 
 ZERO_VARIANCE = (
     "capex_overrun.separation,triangular,1,1,1,\n"

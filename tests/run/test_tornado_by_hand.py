@@ -22,7 +22,7 @@ from rechain.run.findings import subject_of
 from rechain.run.tornado import drivers_of, tornado_table
 from rechain.workbook.validate import load_workbook
 
-from test_risk import world
+from risk_world import world
 
 ROWS = (
     "demand_factor,uniform,1,1.1,,,big,\n"

@@ -11,7 +11,7 @@ import pytest
 from rechain.base.errors import InputError
 from rechain.workbook.validate import Claim, Comparator, load_workbook
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "inputs" / "examples"
+EXAMPLES = Path(__file__).resolve().parents[2] / "inputs" / "examples"
 
 
 def frontier(tmp_path, **files) -> Path:

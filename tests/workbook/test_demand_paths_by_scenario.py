@@ -16,7 +16,7 @@ from rechain.workbook.validate import load_workbook
 
 from worked import issues_of
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "inputs" / "examples"
+EXAMPLES = Path(__file__).resolve().parents[2] / "inputs" / "examples"
 
 
 def tiny_world(tmp_path: Path, demand: str, scenarios: str = "scenario,key,value\n") -> Path:

@@ -10,7 +10,6 @@ tracebacks.
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import datetime as dt
 import math
@@ -36,9 +35,10 @@ from rechain.workbook.schema import SETTINGS, SHEET_BY_NAME, Column
 from rechain.workbook.validate import load_workbook, validate_tables
 
 from fixtures.make_fixtures import LIBREOFFICE, XLSXWRITER, write_openpyxl
+from writing import write_csv
 
-TINY = Path(__file__).resolve().parents[1] / "inputs" / "examples" / "tiny"
-TINY_OBJECTIVE = 2800 + 1e8  # tests/test_cli_tiny.py works it out by hand
+TINY = Path(__file__).resolve().parents[2] / "inputs" / "examples" / "tiny"
+TINY_OBJECTIVE = 2800 + 1e8  # tests/cli/test_tiny_example_by_hand.py works it out by hand
 
 # The tiny example with every sheet and every column of the schema, valid and
 # solving to the same plan as the tiny example.
@@ -284,15 +284,6 @@ def write_xlsx(tables: dict, path: Path, hidden=(), merged=()) -> Path:
         book[name].merge_cells(ref)
     book.save(path)
     return path
-
-
-def write_csv(tables: dict, folder: Path, delimiter=",", bom=False, newline="\n") -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    for name, rows in tables.items():
-        with (folder / f"{name}.csv").open("w", newline="", encoding="utf-8-sig" if bom else "utf-8") as f:
-            w = csv.writer(f, delimiter=delimiter, lineterminator=newline)
-            w.writerows([["" if v is None else str(v) for v in row] for row in rows])
-    return folder
 
 
 def patch_zip(src: Path, dst: Path, edits: dict) -> Path:

@@ -16,7 +16,7 @@ from rechain.workbook.validate import load_workbook, validate_tables
 
 from worked import issues_of, warnings_of
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "inputs" / "examples"
+EXAMPLES = Path(__file__).resolve().parents[2] / "inputs" / "examples"
 
 
 def case(tmp_path, example="frontier", **files) -> Path:
@@ -131,7 +131,7 @@ def test_demand_wholly_outside_the_horizon_is_said_plainly(tmp_path):
 def test_the_examples_and_the_reference_have_no_warnings():
     """None: since reference world v3 every separator of the reference has circuit rows (China's sized not to
     bind, Eneabba's as announced), so a forgotten row would be said."""
-    reference = Path(__file__).resolve().parents[1] / "inputs" / "reference.xlsx"
+    reference = Path(__file__).resolve().parents[2] / "inputs" / "reference.xlsx"
     for path in (EXAMPLES / "tiny", EXAMPLES / "frontier", reference):
         wb = load_workbook(path)
         for scenario in [None, *wb.scenario_names]:

@@ -15,7 +15,7 @@ from rechain.base.errors import InputError
 from rechain.run.risk import load_risk
 
 from entry import rechain_process
-from test_risk import world
+from risk_world import world
 from worked import issues_of, warnings_of
 
 LIST_SETTINGS = ("restricted_blocs", "protected_blocs", "budget_blocs", "cost_advantage_blocs")

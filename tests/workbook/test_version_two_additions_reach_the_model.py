@@ -21,7 +21,7 @@ from rechain.workbook.validate import load_workbook, validate_tables
 
 from worked import issues_of, warnings_of
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "inputs" / "examples"
+EXAMPLES = Path(__file__).resolve().parents[2] / "inputs" / "examples"
 PENALTY = 1e7
 
 

@@ -9,7 +9,8 @@ from rechain.workbook import template
 from rechain.workbook.generate import world, write_world
 from rechain.workbook.read import read_tables
 from rechain.workbook.validate import load_workbook
-from test_injection import unsafe_cells
+
+from writing import unsafe_cells
 
 HOSTILE = {"N0000": '=HYPERLINK("http://evil.example","x")', "N0001": "+1+1", "N0002": "-2", "N0003": "@SUM(A1)"}
 
