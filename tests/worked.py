@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import copy
+from functools import cache
+
+from rechain.inputs import reference_workbook
 from rechain.models.dataset import Dataset, Facility, Recipe, Route, Settings, Stage, TradeRule  # noqa: F401
 from rechain.models.highs import CaseSolver
 from rechain.models.solution import Solution, extract
 from rechain.workbook.cases import make_dataset, settings_of
-from rechain.workbook.validate import load_workbook
+from rechain.workbook.validate import Workbook, load_workbook
 
 CLEAN_NODES = {"Mine": "allied", "CNSep": "china", "USSep": "allied", "Buyer": "allied"}  # clean_case's world
 
@@ -84,9 +88,19 @@ def issues_of(path, scenario=None, overrides=()) -> list:
     return exc.value.issues
 
 
+@cache
+def _reference() -> Workbook:
+    return load_workbook(reference_workbook())
+
+
+def read_reference() -> Workbook:
+    """The shipped reference workbook, read once per process; each call gets its own copy to change."""
+    return copy.deepcopy(_reference())
+
+
 def warnings_of(path, scenario=None, overrides=()) -> list[str]:
-    """The warnings of reading a workbook and making its case."""
-    wb = load_workbook(path)
+    """The warnings of reading a workbook and making its case (`path` may be a workbook already read)."""
+    wb = path if isinstance(path, Workbook) else load_workbook(path)
     warnings = list(wb.warnings)
     make_dataset(wb, scenario, overrides, warnings)
     return warnings

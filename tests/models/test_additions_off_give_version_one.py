@@ -12,12 +12,13 @@ import dataclasses
 
 import pyomo.environ as pyo
 import pytest
-from rechain.inputs import reference_workbook
 from rechain.models.dataset import Circuit, Recipe, Stockpile
 from rechain.models.highs import CaseSolver
 from rechain.models.solution import extract
 from rechain.workbook.cases import make_dataset
 from rechain.workbook.validate import load_workbook
+
+from worked import read_reference
 
 HUGE = 1e9
 
@@ -96,7 +97,7 @@ def test_frontier_example(examples, variant, scenario, cost):
 def test_reference_workbook_unchanged_without_v2_data():
     """The shipped workbook has v2 data (issue 14); with every v2 field emptied it is a v1 case of
     reference size, and neutral v2 data on top of that gives the same optimum to 1e-9."""
-    ds = empty_v2(make_dataset(load_workbook(reference_workbook())))
+    ds = empty_v2(make_dataset(read_reference()))
     assert empty_v2(ds) == ds
     base = CaseSolver(ds)
     assert base.solve().status.value == "optimal"

@@ -16,6 +16,8 @@ from rechain.models.variants import Variant
 from rechain.workbook.cases import make_dataset
 from rechain.workbook.validate import load_workbook
 
+from worked import read_reference
+
 PATHS = ("persistent", "direct")
 DUAL_TOLERANCE = 1e-7  # absolute, in the model's units (million USD per unit of the row)
 
@@ -56,9 +58,8 @@ def _fix_first_year(model: Model) -> None:
 def test_reference_workbook_cold_and_warm():
     """The reference workbook's budget scenario: cold; α 0.5; a lower budget; allied capex × 1.3; the
     builds of the first three years held (bounds); every build free again."""
-    from rechain.inputs import reference_workbook
 
-    ds = make_dataset(load_workbook(reference_workbook()), "budget_8_5bn")
+    ds = make_dataset(read_reference(), "budget_8_5bn")
     _steps(
         ds,
         [

@@ -15,7 +15,7 @@ from rechain.models.model import Model
 from rechain.workbook.cases import make_dataset
 from rechain.workbook.validate import load_workbook
 
-from worked import Stage, case, fac, issues_of, solve
+from worked import Stage, case, fac, issues_of, read_reference, solve
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "inputs" / "examples"
 A1 = {"A": 1.0}
@@ -189,9 +189,8 @@ def test_reference_scenarios_per_definition():
     separation, metal and magnet but not at mining; clean_allied_ore_and_processing at every stage;
     clean_by_ownership restricts Ngualla's node (tanzania, owner china) only, Serra Verde (owner allied)
     being clean by location already."""
-    from rechain.inputs import reference_workbook
 
-    wb = load_workbook(reference_workbook())
+    wb = read_reference()
     base = make_dataset(wb)
     non_allied = {n for n, b in wb.nodes.items() if b == "non_allied"}
     added = {

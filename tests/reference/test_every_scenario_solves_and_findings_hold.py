@@ -4,7 +4,8 @@ qualitative findings it must keep (each could fail if the data changed)."""
 import openpyxl
 import pytest
 from rechain.inputs import reference_workbook
-from rechain.workbook.validate import load_workbook
+
+from worked import read_reference
 
 
 def table(sheet):
@@ -74,10 +75,7 @@ GROUP = {
 
 @pytest.mark.parametrize(
     "name",
-    [
-        pytest.param(name, marks=GROUP[name]) if name in GROUP else name
-        for name in load_workbook(reference_workbook()).scenario_names
-    ],
+    [pytest.param(name, marks=GROUP[name]) if name in GROUP else name for name in read_reference().scenario_names],
 )
 def test_every_scenario_solves(reference_solve, name):
     reference_solve(name)

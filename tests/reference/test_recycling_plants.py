@@ -5,9 +5,9 @@ stage-1 nodes whose feed has the composition of NdFeB scrap, each with a separat
 from __future__ import annotations
 
 from pytest import approx
-from rechain.inputs import reference_workbook
 from rechain.workbook.cases import make_dataset
-from rechain.workbook.validate import load_workbook
+
+from worked import read_reference
 
 PLANTS = ("uk_tyseley_recycling", "canada_cyclic_recycling", "france_caremag_recycling", "us_hypromag_recycling")
 
@@ -20,7 +20,7 @@ def test_reference_recycling_plants():
     750 t -> 271.2 as a build option (US$125m / 271.2 = US$460,900 per t/yr on its separation, lead 2 years
     to 2027); the central case (reference v3) adds the record: 460,900 x 1.26 = 580,734 -> 580,700, lead
     2 + 1. Every plant is allied and its output clean under the base definition."""
-    ds = make_dataset(load_workbook(reference_workbook()))
+    ds = make_dataset(read_reference())
     for node in PLANTS:
         assert ds.nodes[node] == "allied" and node not in ds.restricted
         shares = ds.composition[node]

@@ -9,7 +9,8 @@ import pytest
 from rechain.inputs import reference_workbook
 from rechain.run.risk import build_options
 from rechain.workbook.cases import make_dataset
-from rechain.workbook.validate import load_workbook
+
+from worked import read_reference
 
 TIER_P = {"operating": 0.05, "funded": 0.15, "studied": 0.5, "generic": 0.6}
 
@@ -37,7 +38,7 @@ def test_every_build_option_outside_china_fails_and_slips_by_its_tier():
     """Every (node, stage) outside China with a new-build option (its own capex or a circuit's) has a failure
     row and a delay row, their notes starting `tier=<tier>;`, the failure p the tier's: operating 0.05,
     funded 0.15 (judgement in 0.10-0.20), studied 0.5 (0.4-0.6), generic 0.6 (0.5-0.7)."""
-    wb = load_workbook(reference_workbook())
+    wb = read_reference()
     ds = make_dataset(wb)
     stage_id = {s.order: s.id for s in ds.stages}
     china = {n for n, bloc in wb.nodes.items() if bloc == "china"}
@@ -94,7 +95,7 @@ def test_the_draws_read_the_tiers():
     from rechain.workbook.read import read_tables
     from rechain.workbook.uncertainty import read_uncertainty
 
-    wb = load_workbook(reference_workbook())
+    wb = read_reference()
     sheet = read_uncertainty(read_tables(reference_workbook())["uncertainty"], make_dataset(wb), wb.scenario_names)
     shared = [u for u in sheet.rows if u.factor == "market"]
     assert len(shared) >= 40
@@ -108,7 +109,7 @@ def test_serra_verde_makes_100_t_while_upgrading_and_6400_t_from_2028():
     """Bloomberg via mining.com (Apr 2026): ~100 t REO/yr while upgrading, ~6,400 t/yr by end-2027. The
     facility's 6,400 t is held to 100 t in 2025 and 2026 and to (100 + 6,400) / 2 = 3,250 t in 2027; from 2028
     no ceiling."""
-    ds = make_dataset(load_workbook(reference_workbook()))
+    ds = make_dataset(read_reference())
     mine = next(r for r in table("facilities") if (r["node"], r["stage"]) == ("brazil_serra_verde", "mining"))
     assert mine["existing_tpa"] == 6_400
     ceiling = {y: t for (n, k, y), t in ds.availability.items() if n == "brazil_serra_verde" and k == 1}
@@ -146,7 +147,7 @@ def test_the_named_feed_carries_its_assays():
 
 def test_validate_strict_finds_nothing():
     """v2 warned of two separators without circuit rows (China, Eneabba); v3 gives both theirs."""
-    wb = load_workbook(reference_workbook())
+    wb = read_reference()
     assert wb.warnings == []
 
 
@@ -205,7 +206,7 @@ def test_the_central_case_adds_the_record_and_a_scenario_takes_it_away():
     assert rows["australia_eneabba", "separation"]["lead_time_years"] == 2
     assert rows["china", "separation"]["capex_usd_per_tpa"] == 50_000
     assert rows["australia", "separation"]["capex_usd_per_tpa"] == 63_000  # 50,000 x 1.26
-    announced = make_dataset(load_workbook(reference_workbook()), "announced_figures")
+    announced = make_dataset(read_reference(), "announced_figures")
     assert announced.capex_factor == {"allied": 0.7937, "non_allied": 0.7937, "china_offtake": 0.7937}
 
 
@@ -267,7 +268,7 @@ def test_the_magnet_recipes_carry_the_sourced_coefficients():
     cost is 10 % (middle of 5-15 %) of the magnet opex per t of magnet: China's conversion 190/7.2/1.13 - 0.3616 x
     418,000/7,200/1.13 = 4.776 USD/kg, / 0.5 x 1,000 / 0.3616 = 26,420 USD/t REO (rounded), x 0.3616 = 9,553 USD/t,
     10 % = 960 (to 10 USD). HRE-free: no Dy or Tb, the same extra cost, at most 20 % from 2028 (assumptions)."""
-    recipes = load_workbook(reference_workbook()).recipes[MAGNET]
+    recipes = read_reference().recipes[MAGNET]
     assert set(recipes) == {"bulk_alloyed", "gbd", "hre_free"}
     expected = {
         "bulk_alloyed": ({"Dy": 0.012548, "Tb": 0.002392}, 0, 1, 2025),
@@ -284,7 +285,7 @@ def test_thrifting_moves_the_allied_dy_and_tb_into_magnets_and_leaves_the_base_a
     """Scenario thrifting: each allied consumer's magnets in t = (NdPr + Dy + Tb) / 0.3616, its Dy and Tb rows 0;
     made bulk alone they need the base's Dy again: US 2025 base NdPr + Dy + Tb rows x 0.012548 / 0.3616 = base Dy
     (within the rows' 0.1 t rounding). China keeps its Dy rows; the base case has no magnet demand."""
-    wb = load_workbook(reference_workbook())
+    wb = read_reference()
     base, thrift = make_dataset(wb).demand, make_dataset(wb, "thrifting").demand
     assert not any(e == MAGNET for _, e, _ in base)
     us = [base[("united_states", e, 2025)] for e in ("NdPr", "Dy", "Tb")]

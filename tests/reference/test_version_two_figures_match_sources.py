@@ -12,6 +12,8 @@ from rechain.base.errors import InputError
 from rechain.inputs import reference_workbook
 from rechain.workbook.validate import load_workbook
 
+from worked import read_reference
+
 EXAMPLES = Path(__file__).resolve().parents[2] / "inputs" / "examples"
 
 
@@ -75,7 +77,7 @@ def test_two_different_descriptions_of_one_scenario_are_an_error_at_the_second(t
 
 
 def test_every_reference_scenario_has_a_description():
-    wb = load_workbook(reference_workbook())
+    wb = read_reference()
     assert set(wb.scenario_descriptions) == set(wb.scenario_names)
     assert all(text.strip() for text in wb.scenario_descriptions.values())
 
@@ -83,7 +85,7 @@ def test_every_reference_scenario_has_a_description():
 def test_unverified_figures_do_not_name_a_scenario_and_are_flagged():
     """The seed's '$300 bn' (DOE) and '1/4 cost' are not found in public sources (data brief sec. 0):
     the scenarios are named by what they do and say so in their description."""
-    descriptions = load_workbook(reference_workbook()).scenario_descriptions
+    descriptions = read_reference().scenario_descriptions
     assert not any(name.startswith(("doe_", "warp_speed")) or name.endswith("x") for name in descriptions)
     for name in ("budget_300bn", "china_cost_factor_0_25"):
         assert "NOT found" in descriptions[name]
@@ -99,7 +101,7 @@ def test_mines_whose_output_usgs_estimates_from_chinas_imports_are_restricted_no
     do not get China's cost factor; Lynas Kuantan (malaysia) stays non-allied and clean."""
     from rechain.workbook.cases import make_dataset
 
-    ds = make_dataset(load_workbook(reference_workbook()))
+    ds = make_dataset(read_reference())
     offtake = {"myanmar", "nigeria", "thailand", "madagascar", "malaysia_mines", "laos"}
     assert offtake <= ds.restricted
     assert "malaysia" not in ds.restricted and "australia" not in ds.restricted
@@ -118,7 +120,7 @@ def test_mines_whose_output_usgs_estimates_from_chinas_imports_are_restricted_no
 def test_a_scenario_opens_them_and_another_counts_only_allied_processing():
     from rechain.workbook.cases import make_dataset
 
-    wb = load_workbook(reference_workbook())
+    wb = read_reference()
     opened = make_dataset(wb, "open_china_offtake_mines")
     assert opened.restricted == {n for n, bloc in wb.nodes.items() if bloc == "china"}
     allied_only = make_dataset(wb, "clean_allied_ore_and_processing")
@@ -224,7 +226,7 @@ def test_the_uncertainty_sheet_is_valid_and_cites_the_record():
     from rechain.workbook.read import read_tables
     from rechain.workbook.uncertainty import read_uncertainty
 
-    wb = load_workbook(reference_workbook())
+    wb = read_reference()
     raw = read_tables(reference_workbook())["uncertainty"]
     sheet = read_uncertainty(raw, make_dataset(wb), wb.scenario_names)
     assert sheet.rows
@@ -246,7 +248,7 @@ def test_stockpiles_hold_nothing_now_and_up_to_180_days_in_their_scenario():
     stockpile_180_days: max_t = 2025 demand x 180 / 365 at each allied consumer."""
     from rechain.workbook.cases import make_dataset
 
-    wb = load_workbook(reference_workbook())
+    wb = read_reference()
     assert all(p.initial_t == 0 and p.max_t == 0 for p in make_dataset(wb).stockpiles.values())
     stocked = make_dataset(wb, "stockpile_180_days").stockpiles
     demand = {
@@ -262,7 +264,7 @@ def test_the_scope_scenario_protects_magnets_embedded_in_goods_for_allies():
     china node's demand; it is protected only in scope_embedded_magnets."""
     from rechain.workbook.cases import make_dataset
 
-    wb = load_workbook(reference_workbook())
+    wb = read_reference()
     demand = {(r["node"], r["element"], r["year"]): r["demand_t"] for r in table("demand")}
     for year in (2025, 2040):
         ratio = demand[("china_goods_for_allies", "NdPr", year)] / demand[("china", "NdPr", year)]
@@ -278,7 +280,7 @@ def test_report_names_the_blocs_of_each_definition():
     states each definition with its own blocs."""
     from rechain.run.findings import subject_of
 
-    subject = subject_of(load_workbook(reference_workbook()))
+    subject = subject_of(read_reference())
     assert subject.restricted == "china and china_offtake"
     assert subject.advantaged == "china"
     assert subject.case.startswith("cost factor 0.5 for china, ")

@@ -11,6 +11,8 @@ import pytest
 from rechain.base.errors import InputError
 from rechain.workbook.validate import Claim, Comparator, load_workbook
 
+from worked import read_reference
+
 EXAMPLES = Path(__file__).resolve().parents[2] / "inputs" / "examples"
 
 
@@ -147,7 +149,7 @@ def test_the_reference_comparators_are_the_data_briefs_figures_minus_chinas_pric
     2,000-4,000 - 976 = 1,024-3,024. Each has its sources row."""
     from rechain.inputs import reference_workbook
 
-    wb = load_workbook(reference_workbook())
+    wb = read_reference()
     assert [(c.element, c.low, c.high) for c in wb.comparators] == [
         ("NdPr", 59, 59),
         ("NdPr", 52, 52),

@@ -14,7 +14,7 @@ from rechain.run.warm import Models
 from rechain.workbook.cases import make_dataset
 from rechain.workbook.validate import load_workbook
 
-from worked import issues_of
+from worked import issues_of, read_reference
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "inputs" / "examples"
 
@@ -102,9 +102,8 @@ def test_reference_high_growth_path():
     """demand_high_growth: every consumer's NdPr, Dy and Tb grow 8.7 %/yr from the base's 2025 value, so
     2040 / 2025 = 1.087^15 = 3.495 for each (node, element) (the base's IEA path gives 1.50); the base
     rows are untouched without the scenario."""
-    from rechain.inputs import reference_workbook
 
-    wb = load_workbook(reference_workbook())
+    wb = read_reference()
     base, high = make_dataset(wb).demand, make_dataset(wb, "demand_high_growth").demand
     pairs = {(n, e) for (n, e, _) in base}
     assert {(n, e) for (n, e, _) in high} == pairs and pairs

@@ -135,7 +135,7 @@ def test_the_examples_and_the_reference_have_no_warnings():
     for path in (EXAMPLES / "tiny", EXAMPLES / "frontier", reference):
         wb = load_workbook(path)
         for scenario in [None, *wb.scenario_names]:
-            assert warnings_of(path, scenario) == [], (path, scenario)
+            assert warnings_of(wb, scenario) == [], (path, scenario)
 
 
 def test_a_sheet_name_close_to_a_known_one_is_a_warning(tmp_path):
