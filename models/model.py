@@ -377,7 +377,8 @@ class Model:
         solution = extract(self._solver.built, second, self.build_seconds, tables)
         if not solution.optimal:
             return _failed(solution, f"phase 2 (least cost at {least:.6g} t)")
-        return replace(solution, summary=solution.summary | {"shortfall_t": least})
+        assert solution.figures is not None
+        return replace(solution, figures=replace(solution.figures, shortfall_t=least))
 
     def _least_alpha(self) -> Solution:
         """Least α with no shortfall at this budget, then the least cost at that α. Each phase starts
@@ -595,4 +596,4 @@ class Model:
 def _failed(solution: Solution, phase: str) -> Solution:
     """A failed phase of shortfall at any price, its message naming the phase."""
     message = f"shortfall at any price, {phase}: {solution.message}"
-    return replace(solution, message=message, summary=solution.summary | {"message": message})
+    return replace(solution, message=message, run=replace(solution.run, message=message))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum
 from typing import Any
 
@@ -18,11 +18,22 @@ import pyomo.environ as pyo
 
 from .constraints import delivered, need
 from .dataset import MONEY
+from .figures import (
+    Basis,
+    Cost,
+    Ends,
+    Figures,
+    Notes,
+    Premium,
+    RunFacts,
+    one_value,
+    per_kg_premium,
+    summary,
+)
 from .formulation import Built
 from .highs import SolveOutcome, Status
 from .marginal import MarginalSupplyCost, marginal_supply_cost, relaxation_value
 from .network import circuit_lead_time
-from .ranging import UNIQUE
 
 COST_PARTS = ("capex", "fixed_om", "opex", "transport", "tariff", "holding", "recipe")
 PENALTIES = ("unmet", "shortfall", "must_run")
@@ -30,21 +41,33 @@ PENALTIES = ("unmet", "shortfall", "must_run")
 
 @dataclass(frozen=True)
 class Solution:
-    """What a solve returns: a status from a closed vocabulary, HiGHS's words, the summary figures,
-    the result tables and the shadow prices by meaning (ShadowPrice). The variants
-    add the least α (budget frontier) or the least budget (diagnosis)."""
+    """What a solve returns: a status from a closed vocabulary, HiGHS's words, the run's facts, the typed
+    figures (optimal only; models.figures), the result tables and the shadow prices by meaning
+    (ShadowPrice). The variants add the least α (budget frontier) or the least budget (diagnosis)."""
 
     status: Status
     message: str
-    summary: dict[str, Any]
+    run: RunFacts
+    figures: Figures | None = None
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     shadow_prices: tuple[ShadowPrice, ...] = ()
     least_alpha: float | None = None
     least_budget_usd: float | None = None
+    notes: Notes | None = None
 
     @property
     def optimal(self) -> bool:
         return self.status is Status.OPTIMAL
+
+    @property
+    def summary(self) -> dict[str, Any]:
+        """Every figure by name as summary.json holds it (models.figures.summary)."""
+        return summary(self.run, self.figures, self.notes)
+
+
+def failed(status: Status, message: str) -> Solution:
+    """A run that never solved (it raised): its status and message only."""
+    return Solution(status, message, RunFacts(status.value, message, solved=False))
 
 
 def _v(component: Any) -> float:
@@ -92,72 +115,39 @@ def clean_supply(built: Built) -> dict[tuple[str, int], tuple[float, float]]:
     return {key: (_v(m.protected_need[key]), clean[key]) for key in m.protected_need}
 
 
-def shortfall_price_label(summary: dict[str, Any]) -> str:
-    """How a shortfall was priced, for every output that shows one: "at any price" (the setting
-    shortfall_at_any_price) or the penalty per kg, e.g. "penalty $10,000/kg"; "" without either key."""
-    if summary.get("shortfall_at_any_price"):
-        return "at any price"
-    per_kg = summary.get("shortfall_penalty_usd_per_kg")
-    if per_kg is None:
-        return ""
-    return f"penalty ${per_kg:,.0f}/kg" if per_kg >= 10 else f"penalty ${per_kg:.3g}/kg"
+def run_facts(built: Built, outcome: SolveOutcome, build_seconds: float) -> RunFacts:
+    """What every solve reports: status, HiGHS's words, timings, the LP's size and how shortfall is priced."""
+    m, ds = built.model, built.dataset
+    return RunFacts(
+        outcome.status.value,
+        outcome.message,
+        solve_seconds=round(outcome.solve_seconds, 3),
+        build_seconds=round(build_seconds, 3),
+        translate_seconds=round(outcome.translate_seconds, 3),
+        highs_seconds=round(outcome.highs_seconds, 3),
+        max_primal_infeasibility=outcome.infeasibility[0],
+        max_dual_infeasibility=outcome.infeasibility[1],
+        stages=tuple(stage.id for stage in ds.stages),
+        variables=sum(1 for _ in m.component_data_objects(pyo.Var, active=True)),
+        constraints=sum(1 for _ in m.component_data_objects(pyo.Constraint, active=True)),
+        shortfall_at_any_price=ds.settings.shortfall_at_any_price,
+        shortfall_penalty_usd_per_kg=float(f"{_v(m.shortfall_penalty) / MONEY / 1000:.12g}"),
+    )
 
 
 def extract(built: Built, outcome: SolveOutcome, build_seconds: float, with_tables: bool = True) -> Solution:
     """The typed solution; without tables only the summary figures (draws of `rechain risk`)."""
-    m, ds = built.model, built.dataset
-    summary: dict[str, Any] = {
-        "status": outcome.status.value,
-        "message": outcome.message,
-        "solve_seconds": round(outcome.solve_seconds, 3),
-        "build_seconds": round(build_seconds, 3),
-        "translate_seconds": round(outcome.translate_seconds, 3),
-        "highs_seconds": round(outcome.highs_seconds, 3),
-        "max_primal_infeasibility": outcome.infeasibility[0],
-        "max_dual_infeasibility": outcome.infeasibility[1],
-        "stages": [stage.id for stage in ds.stages],
-        "variables": sum(1 for _ in m.component_data_objects(pyo.Var, active=True)),
-        "constraints": sum(1 for _ in m.component_data_objects(pyo.Constraint, active=True)),
-        "shortfall_at_any_price": ds.settings.shortfall_at_any_price,
-        "shortfall_penalty_usd_per_kg": float(f"{_v(m.shortfall_penalty) / MONEY / 1000:.12g}"),
-    }
+    run = run_facts(built, outcome, build_seconds)
     if outcome.status is not Status.OPTIMAL:
-        return Solution(outcome.status, outcome.message, summary)
+        return Solution(outcome.status, outcome.message, run)
     parts = cost_parts(built)
-    penalty = sum(parts[p][0] for p in PENALTIES)
-    objective = _v(m.objective) / MONEY
     duals = shadow_prices(built, outcome.duals)
     supply = clean_supply(built)
-    clean_share: defaultdict[str, dict[str, float | None]] = defaultdict(dict)
-    for (e, y), (d, c) in sorted(supply.items()):
-        clean_share[e][str(y)] = round(c / d, 6) if d > 0 else None
     unmet = _table_unmet(built)
-    budget_dual = next((p.value for p in duals if p.meaning is Meaning.BUDGET_TOTAL), None)
-    summary.update(
-        {
-            "objective_usd": objective,
-            "system_cost_usd": objective - penalty,
-            "penalty_usd": penalty,
-            "capex_usd": capex_spent(built),
-            "budget_capex_usd": capex_spent(built, budget_only=True),
-            "protected_capex_usd": capex_spent(built, blocs=ds.settings.protected_blocs),
-            "unmet_t": float(unmet["unmet_t"].sum()) if len(unmet) else 0.0,
-            "shortfall_t": sum((s.value or 0.0) for s in m.s.values()),
-            "must_run_shortfall_t": sum((w.value or 0.0) for w in m.w.values()),
-            "clean_share": dict(clean_share),
-            "budget_dual_usd_per_usd": None if ds.settings.budget_usd is None else (budget_dual or 0.0),
-            "costs_usd": {name: {"discounted": d, "undiscounted": u} for name, (d, u) in parts.items()},
-            "independence_year": ds.settings.first_independence_year,
-        }
-    )
     msc = marginal_supply_cost(built, outcome.duals, outcome.probe if with_tables else None)
-    summary["marginal_supply_cost_usd_per_kg"] = _by_element_year(msc.by_element)
-    summary["marginal_supply_cost_range_usd_per_kg"] = msc_ranges(msc)
-    summary["marginal_supply_cost_mean_usd_per_kg"] = msc_means(msc, ds.settings.first_independence_year)
-    summary[MEAN_RANGES] = msc_mean_ranges(msc, ds.settings.first_independence_year)
-    summary["protected_payment_usd"] = msc.payment_usd({y: _v(m.discount[y]) for y in m.Y})
+    figures = _figures(built, parts, duals, supply, msc, float(unmet["unmet_t"].sum()) if len(unmet) else 0.0)
     if not with_tables:
-        return Solution(outcome.status, outcome.message, summary, {}, duals)
+        return Solution(outcome.status, outcome.message, run, figures, {}, duals)
     tables = {
         "costs": pd.DataFrame(
             [(n, d, u) for n, (d, u) in parts.items()], columns=["component", "discounted_usd", "undiscounted_usd"]
@@ -175,9 +165,44 @@ def extract(built: Built, outcome: SolveOutcome, build_seconds: float, with_tabl
     tables["clean_share"] = tables["independence"][["element", "year", "clean_share"]]
     tables["marginal_supply_cost"] = _table_marginal_supply_cost(msc)
     tables.update(v2_tables(built))
-    result = Solution(outcome.status, outcome.message, summary, tables, duals)
-    summary["clean_premium_usd_per_t"] = clean_premiums(result)
-    return result
+    figures = replace(figures, clean_premium_usd_per_t=_clean_premiums(tables["independence"]))
+    return Solution(outcome.status, outcome.message, run, figures, tables, duals)
+
+
+def _figures(
+    built: Built,
+    parts: dict[str, tuple[float, float]],
+    duals: tuple[ShadowPrice, ...],
+    supply: dict[tuple[str, int], tuple[float, float]],
+    msc: MarginalSupplyCost,
+    unmet_t: float,
+) -> Figures:
+    """The figures of an optimal solve but the clean premiums (they come of the independence table)."""
+    m, ds = built.model, built.dataset
+    penalty = sum(parts[p][0] for p in PENALTIES)
+    objective = _v(m.objective) / MONEY
+    budget_dual = next((p.value for p in duals if p.meaning is Meaning.BUDGET_TOTAL), None)
+    first = ds.settings.first_independence_year
+    return Figures(
+        objective_usd=objective,
+        system_cost_usd=objective - penalty,
+        penalty_usd=penalty,
+        capex_usd=capex_spent(built),
+        budget_capex_usd=capex_spent(built, budget_only=True),
+        protected_capex_usd=capex_spent(built, blocs=ds.settings.protected_blocs),
+        unmet_t=unmet_t,
+        shortfall_t=sum((s.value or 0.0) for s in m.s.values()),
+        must_run_shortfall_t=sum((w.value or 0.0) for w in m.w.values()),
+        clean_share={key: round(c / d, 6) if d > 0 else None for key, (d, c) in sorted(supply.items())},
+        budget_dual_usd_per_usd=None if ds.settings.budget_usd is None else (budget_dual or 0.0),
+        costs_usd={name: Basis(d, u) for name, (d, u) in parts.items()},
+        independence_year=first,
+        marginal_supply_cost_usd_per_kg=dict(sorted(msc.by_element.items())),
+        marginal_supply_cost_range_usd_per_kg={key: _range(msc, key) for key in sorted(msc.not_unique)},
+        marginal_supply_cost_mean_usd_per_kg=msc_means(msc, first),
+        marginal_supply_cost_mean_range_usd_per_kg=msc_mean_ranges(msc, first),
+        protected_payment_usd=Basis(**msc.payment_usd({y: _v(m.discount[y]) for y in m.Y})),
+    )
 
 
 def _table_binding_capacity(built: Built, duals: tuple[ShadowPrice, ...]) -> pd.DataFrame:
@@ -191,72 +216,18 @@ def _table_binding_capacity(built: Built, duals: tuple[ShadowPrice, ...]) -> pd.
     )
 
 
-def _by_element_year(values: dict[tuple[str, int], float]) -> dict[str, dict[str, float]]:
-    nested: defaultdict[str, dict[str, float]] = defaultdict(dict)
-    for (e, y), v in sorted(values.items()):
-        nested[e][str(y)] = v
-    return dict(nested)
-
-
-PER_KG = "premium_usd_per_kg."
-PER_KG_LOW = "premium_low_usd_per_kg."  # the ends of the per-kg premium where a marginal cost is not unique
-PER_KG_HIGH = "premium_high_usd_per_kg."
-PER_KG_UNIQUE = "premium_unique."  # False where the per-kg premium is not unique (the key is absent where it is)
-RANGES = "marginal_supply_cost_range_usd_per_kg"
-MEAN_RANGES = "marginal_supply_cost_mean_range_usd_per_kg"
-MSC_UNIQUE = "marginal_supply_cost_unique."  # a sweep row's mean, where not unique: False and its ends
-MSC_LOW = "marginal_supply_cost_low_usd_per_kg."
-MSC_HIGH = "marginal_supply_cost_high_usd_per_kg."
-
-
-def per_kg_premiums(case: dict[str, Any], free: dict[str, Any]) -> dict[str, float | None]:
-    """`premium_usd_per_kg.<e>` of two solve summaries: the mean over the years from the case's
-    independence year of its marginal supply cost minus the unconstrained case's (undiscounted USD
-    per kg of protected demand). Where a marginal cost of either is not unique in one of those years
-    (`marginal_supply_cost_range_usd_per_kg`: [low, high]), the premium is not either:
-    `premium_unique.<e>` is False and `premium_low_usd_per_kg.<e>` and `premium_high_usd_per_kg.<e>`
-    give its ends:
-
-        low  = mean_y (low_case[e,y] − high_free[e,y]),   high = mean_y (high_case[e,y] − low_free[e,y])
-
-    (low = high = the point where unique; None for an end that is not finite). Ends within 0.1% of the
-    larger mean marginal cost (ranging.UNIQUE, as for one year's) are one premium: no ends."""
-    first = case["independence_year"]
-    base = free["marginal_supply_cost_usd_per_kg"]
-    row: dict[str, float | None] = {}  # (a flag is a bool, so a float too)
-    for e, by_year in sorted(case["marginal_supply_cost_usd_per_kg"].items()):
-        years = [y for y in by_year if int(y) >= first and y in base.get(e, {})]
-        if not years:
-            continue
-        row[f"{PER_KG}{e}"] = sum(by_year[y] - base[e][y] for y in years) / len(years)
-        ends = [_ends(case, e, y) for y in years], [_ends(free, e, y) for y in years]
-        low = _mean([_minus(c[0], f[1]) for c, f in zip(*ends, strict=True)])
-        high = _mean([_minus(c[1], f[0]) for c, f in zip(*ends, strict=True)])
-        scale = max(abs(sum(by_year[y] for y in years)), abs(sum(base[e][y] for y in years))) / len(years)
-        if not one_value(low, high, scale):
-            row |= {f"{PER_KG_UNIQUE}{e}": False, f"{PER_KG_LOW}{e}": low, f"{PER_KG_HIGH}{e}": high}
-    return row
-
-
-def one_value(low: float | None, high: float | None, scale: float) -> bool:
-    """Ends (USD/kg) of a marginal cost or premium of size `scale` that are one value: within ranging.UNIQUE
-    of it (0.1%) and 1e-6 USD/kg."""
-    return low is not None and high is not None and abs(high - low) <= UNIQUE * abs(scale) + 1e-6
-
-
-def _ends(summary: dict[str, Any], e: str, y: str) -> tuple[float | None, float | None, bool]:
-    """(low, high, unique) of a marginal cost in a solve summary."""
-    point = summary["marginal_supply_cost_usd_per_kg"][e][y]
-    found = summary.get(RANGES, {}).get(e, {}).get(y)
-    return (point, point, True) if found is None else (found[0], found[1], False)
-
-
-def _minus(a: float | None, b: float | None) -> float | None:
-    return None if a is None or b is None else a - b
-
-
-def _mean(values: list[float | None]) -> float | None:
-    return None if any(v is None for v in values) else sum(v for v in values if v is not None) / len(values)
+def per_kg_premiums(case: Figures, free: Figures) -> dict[str, Premium]:
+    """The per-kg premium per element of a case over the unconstrained case (figures.per_kg_premium): from
+    their marginal supply costs in the years from the case's independence year that both have."""
+    first = case.independence_year
+    base, ranges = free.marginal_supply_cost_usd_per_kg, free.marginal_supply_cost_range_usd_per_kg
+    found: dict[str, Premium] = {}
+    for e, by_year in sorted(case.by_year("marginal_supply_cost_usd_per_kg").items()):
+        years = [y for y in by_year if y >= first and (e, y) in base]
+        if years:
+            own = [(by_year[y], case.marginal_supply_cost_range_usd_per_kg.get((e, y))) for y in years]
+            found[e] = per_kg_premium(own, [(base[(e, y)], ranges.get((e, y))) for y in years])
+    return found
 
 
 def msc_means(msc: MarginalSupplyCost, first_year: int) -> dict[str, float]:
@@ -270,18 +241,26 @@ def msc_means(msc: MarginalSupplyCost, first_year: int) -> dict[str, float]:
     return {e: sum(vs) / len(vs) for e, vs in years.items()}
 
 
-def msc_mean_ranges(msc: MarginalSupplyCost, first_year: int) -> dict[str, list[float | None]]:
-    """`marginal_supply_cost_mean_range_usd_per_kg`: element -> [low, high] of msc_means where a year's
+def msc_mean_ranges(msc: MarginalSupplyCost, first_year: int) -> dict[str, Ends]:
+    """`marginal_supply_cost_mean_range_usd_per_kg`: element -> (low, high) of msc_means where a year's
     marginal cost is not unique: the mean of each year's low (high), the point where unique; None for an
     end that is not finite. Ends within 0.1% of the mean are one value (one_value): none."""
     found = {}
     for e in sorted({e for e, y in msc.not_unique if y >= first_year}):
         years = [y for (e2, y) in msc.by_element if e2 == e and y >= first_year]
-        ends = [(msc.by_element[(e, y)],) * 2 if (e, y) not in msc.not_unique else _range(msc, (e, y)) for y in years]
-        low, high = _mean([end[0] for end in ends]), _mean([end[1] for end in ends])
-        if not one_value(low, high, sum(msc.by_element[(e, y)] for y in years) / len(years)):
-            found[e] = [low, high]
+        costs: list[Cost] = [(msc.by_element[(e, y)], _range_of(msc, (e, y))) for y in years]
+        low, high = _mean([c[1][0] if c[1] else c[0] for c in costs]), _mean([c[1][1] if c[1] else c[0] for c in costs])
+        if not one_value(low, high, sum(c[0] for c in costs) / len(costs)):
+            found[e] = (low, high)
     return found
+
+
+def _range_of(msc: MarginalSupplyCost, key: tuple[str, int]) -> Ends | None:
+    return _range(msc, key) if key in msc.not_unique else None
+
+
+def _mean(values: list[float | None]) -> float | None:
+    return None if any(v is None for v in values) else sum(v for v in values if v is not None) / len(values)
 
 
 def clean_premiums(result: Solution) -> dict[str, float]:
@@ -290,7 +269,10 @@ def clean_premiums(result: Solution) -> dict[str, float]:
     (required clean t > 0). Elements it never applies to are left out."""
     if not result.optimal:
         return {}
-    ind = result.tables["independence"]
+    return _clean_premiums(result.tables["independence"])
+
+
+def _clean_premiums(ind: pd.DataFrame) -> dict[str, float]:
     ind = ind[(ind["required_clean_t"] > 0) & ind["clean_premium_usd_per_t"].notna()]
     return {e: float(v) for e, v in ind.groupby("element")["clean_premium_usd_per_t"].mean().items()}
 
@@ -555,14 +537,6 @@ def _range(msc: MarginalSupplyCost, key: tuple[str, int]) -> tuple[float | None,
         return None, None
     low, high = msc.ranges[key]
     return (low if math.isfinite(low) else None), (high if math.isfinite(high) else None)
-
-
-def msc_ranges(msc: MarginalSupplyCost) -> dict[str, dict[str, list[float | None]]]:
-    """`marginal_supply_cost_range_usd_per_kg`: element -> year -> [low, high] where not unique."""
-    nested: defaultdict[str, dict[str, list[float | None]]] = defaultdict(dict)
-    for e, y in sorted(msc.not_unique):
-        nested[e][str(y)] = list(_range(msc, (e, y)))
-    return dict(nested)
 
 
 def v2_tables(built: Built) -> dict[str, pd.DataFrame]:

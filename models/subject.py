@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .dataset import Dataset, Settings
-from .solution import shortfall_price_label
+from .figures import shortfall_price_label
 
 
 def deadlines(first_year: int, last_year: int) -> tuple[int, ...]:

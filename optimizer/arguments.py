@@ -6,12 +6,15 @@ from __future__ import annotations
 import re
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from typer.core import TyperCommand
 
 from .inputs import reference_workbook
+
+if TYPE_CHECKING:  # the click that typer vendors, as TyperCommand names it
+    from typer._click import Context, HelpFormatter
 
 REFERENCE = reference_workbook()
 
@@ -25,7 +28,7 @@ def _in_words(text: str) -> str:
 class Command(TyperCommand):
     """A command whose help names what a value is (WORKBOOK, N, SECONDS), never a Python type."""
 
-    def format_options(self, ctx, formatter) -> None:
+    def format_options(self, ctx: Context, formatter: HelpFormatter) -> None:
         args, opts = [], []
         for param in self.get_params(ctx):
             record = param.get_help_record(ctx)

@@ -8,6 +8,7 @@ import functools
 import os
 import sys
 import time
+from typing import Any
 
 import typer
 from rich.console import Console
@@ -47,7 +48,7 @@ def stopped() -> str:
     return "stopped on the scheduler" if stall_error() is not None else "interrupted"
 
 
-def emit_json(payload: dict) -> None:
+def emit_json(payload: dict[str, Any]) -> None:
     """One JSON document on stdout, flushed (a full disk is then an OSError here, not at exit)."""
     from .report.writers import to_json
 
@@ -55,7 +56,7 @@ def emit_json(payload: dict) -> None:
     sys.stdout.flush()
 
 
-def emit_error_json(payload: dict) -> None:
+def emit_error_json(payload: dict[str, Any]) -> None:
     """The JSON document of an error; a stdout that cannot take it leaves the message on stderr alone."""
     try:
         emit_json(payload)
@@ -105,7 +106,7 @@ def output_error(exc: OutputError) -> int:
     return EXIT_INPUT
 
 
-def expected(param) -> str:
+def expected(param: Any) -> str:
     """What an option takes, in words: its metavar's meaning and its bounds (`a whole number >= 1`)."""
     metavar = param.metavar or param.name
     what = f"one of {metavar}" if "|" in metavar else EXPECTED.get(metavar, metavar)
@@ -115,14 +116,14 @@ def expected(param) -> str:
     return what + (f" >= {low}" if low is not None else "") + (f" <= {high}" if high is not None else "")
 
 
-def found(exc) -> str | None:
+def found(exc: Any) -> str | None:
     """The text given to an option that typer refused (it keeps it in pydantic's error)."""
     errors = getattr(exc.__cause__, "errors", None)
     first = errors()[0] if callable(errors) and errors() else {}
     return None if "input" not in first else repr(str(first["input"]))
 
 
-def usage_message(exc) -> str:
+def usage_message(exc: Any) -> str:
     """One line: `--mode: expected one of replan|commit|hedge, found 'foo'` for a refused value (no Python
     type, no validator's wording); click's own first line otherwise."""
     param = getattr(exc, "param", None)
@@ -133,7 +134,7 @@ def usage_message(exc) -> str:
     return exc.format_message().splitlines()[0] if exc.format_message() else "bad arguments"
 
 
-def usage_error(exc) -> int:
+def usage_error(exc: Any) -> int:
     where = exc.ctx.command_path if getattr(exc, "ctx", None) is not None else "rechain"
     message = usage_message(exc)
     say(f"usage error: {message} (see {where} -h)")

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 PER_COLUMN = 20  # problems of one kind reported per sheet column; the rest are counted
 CELL = re.compile(r"^(.+)!([A-Z]{1,3})([0-9]+)$")
@@ -23,7 +27,7 @@ class Issue:
 class InputError(Exception):
     """One or more problems with the input; exit code 2."""
 
-    def __init__(self, issues: list[Issue], warnings: list[str] = ()):
+    def __init__(self, issues: list[Issue], warnings: Iterable[str] = ()) -> None:
         self.issues = list(issues)
         self.warnings = list(warnings)
         super().__init__("\n".join(str(i) for i in self.issues))
@@ -39,10 +43,12 @@ class Problems:
     After PER_COLUMN problems of one kind in one sheet column, further ones are
     summed up in a single line, so that a million bad rows give 21 lines."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.errors: list[Issue] = []
         self.warnings: list[str] = []
-        self._seen: dict[tuple, list] = {}  # kind -> [count, first extra row, last row, index of summary]
+        self._seen: dict[
+            tuple[str, ...], list[Any]
+        ] = {}  # kind -> [count, first extra row, last row, index of summary]
 
     def error(self, place: str, expected: str, found: object) -> None:
         if not self._over((place, expected, "error"), place, expected):
@@ -53,7 +59,7 @@ class Problems:
         if not (place and self._over((place, kind, "warning"), place, kind)):
             self.warnings.append(message)
 
-    def _over(self, key: tuple, place: str, kind: str) -> bool:
+    def _over(self, key: tuple[str, str, str], place: str, kind: str) -> bool:
         """Whether this problem is beyond the cap (and was counted in a summary line)."""
         cell = CELL.match(place)
         if not cell:
@@ -68,21 +74,29 @@ class Problems:
         more = seen[0] - PER_COLUMN
         span = f"{sheet}!{column}{seen[1]}:{column}{seen[2]}"
         if key[2] == "error":
-            summary = Issue(span, kind, f"{more} more cell{'s' if more > 1 else ''} like the ones above")
-            target = self.errors
+            _summed_up(
+                self.errors, seen, Issue(span, kind, f"{more} more cell{'s' if more > 1 else ''} like the ones above")
+            )
         else:
-            summary = f"{span}: {more} more warning{'s' if more > 1 else ''} like the ones above ({kind})"
-            target = self.warnings
-        if seen[3] is None:
-            seen[3] = len(target)
-            target.append(summary)
-        else:
-            target[seen[3]] = summary
+            _summed_up(
+                self.warnings,
+                seen,
+                f"{span}: {more} more warning{'s' if more > 1 else ''} like the ones above ({kind})",
+            )
         return True
 
     def raise_if_any(self) -> None:
         if self.errors:
             raise InputError(self.errors, self.warnings)
+
+
+def _summed_up(target: list[T], seen: list[Any], summary: T) -> None:
+    """Put the summary line of a capped kind in place: appended the first time, replaced after."""
+    if seen[3] is None:
+        seen[3] = len(target)
+        target.append(summary)
+    else:
+        target[seen[3]] = summary
 
 
 def describe(value: object) -> str:

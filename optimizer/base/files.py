@@ -6,6 +6,7 @@ import contextlib
 import os
 import shutil
 import tempfile
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from .errors import OutputError
@@ -39,7 +40,7 @@ def check_outputs(targets: list[Path], inputs: list[Path], out: Path | None = No
         _refuse_earlier_results(Path(out), sources)
 
 
-def earlier_results(folder: Path, inputs: list[Path] = ()) -> list[str]:
+def earlier_results(folder: Path, inputs: Iterable[Path] = ()) -> list[str]:
     """Names of the files in `folder` that some rechain command writes (an earlier run's results, of this
     command or another): `results.xlsx`, `summary.json`, and `<stem>.<ext>` or `<stem>_<anything>.<ext>` for
     the stems sweep, frontier, scenarios, risk, findings and compare, <ext> one of xlsx, csv, md, png, json. The
@@ -105,18 +106,18 @@ def _failed(path: Path, exc: OSError, replaced: int) -> OutputError:
 
 
 @contextlib.contextmanager
-def atomic_files(paths: list[Path]):
+def atomic_files(paths: list[Path]) -> Iterator[list[Path]]:
     """Yield one temporary path beside each of `paths`; rename them all into place only once every one is
     written. Any OSError becomes an OutputError; temporary files never stay behind."""
     paths, temps, replaced = [Path(p) for p in paths], [], 0
-    current = paths[0] if paths else Path()
+    current: Path | None = paths[0] if paths else Path()
     try:
         for path in paths:
             current = path
             _make_folder(path.parent)
-            fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=path.suffix, dir=path.parent)
+            fd, name = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=path.suffix, dir=path.parent)
             os.close(fd)
-            temps.append(Path(tmp))
+            temps.append(Path(name))
         current = None
         yield list(temps)
         for tmp, path in zip(temps, paths, strict=True):
@@ -141,7 +142,7 @@ def _remove(temps: list[Path]) -> None:
 
 
 @contextlib.contextmanager
-def atomic_path(path: Path):
+def atomic_path(path: Path) -> Iterator[Path]:
     """Yield a temporary path beside `path`; rename it into place only on success."""
     with atomic_files([path]) as (tmp,):
         yield tmp

@@ -32,7 +32,7 @@ def versions() -> dict[str, str]:
     return found
 
 
-def manifest(input_path: Path, stamp: bool = True, **fields) -> dict:
+def manifest(input_path: Path, stamp: bool = True, **fields: object) -> dict[str, object]:
     """What a run read and ran with; `stamp`: also when it was written (outputs then differ run to run)."""
     man = {"input": Path(input_path).name, "input_sha256": sha256(input_path), **fields, "versions": versions()}
     if stamp:

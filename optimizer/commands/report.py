@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -56,10 +58,10 @@ def write_report(
     wb: Workbook,
     path: Path,
     out: Path,
-    man: dict,
+    man: dict[str, Any],
     options: SolveOptions = DEFAULT_OPTIONS,
-    progress=None,
-    show=None,
+    progress: Callable[[int, int], None] | None = None,
+    show: Callable[[dict[str, pd.DataFrame]], None] | None = None,
     workers: int = 1,
     draws: int = 0,
     seed: int = 0,

@@ -5,11 +5,13 @@ from __future__ import annotations
 import time
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.console import Console
 
 from ..exits import EXIT_NOT_SOLVED, EXIT_SHORTFALL, emit_json, say
+from ..models.figures import Notes
 from ..models.highs import DEFAULT_OPTIONS, SolveOptions
 from ..models.solution import Solution
 from ..report.results import RESULT_FILES, write_results
@@ -51,12 +53,12 @@ def solve(request: Request, write_model: Path | None, fail_on_shortfall: bool) -
 def solve_case(
     path: Path,
     scenario: str | None,
-    overrides: tuple,
+    overrides: tuple[tuple[str, str], ...],
     out: Path | None,
     options: SolveOptions = DEFAULT_OPTIONS,
     progress: Console | None = None,
     write_model: Path | None = None,
-) -> tuple[Solution, dict]:
+) -> tuple[Solution, dict[str, Any]]:
     """`run_case` with its warnings said on `progress` (else stderr) and, when `out` is given, its files
     written there (results.xlsx, summary.json); the summary also says how long writing took."""
     console = progress or Console(stderr=True)
@@ -66,4 +68,5 @@ def solve_case(
     start = time.perf_counter()
     if out is not None:
         write_results(Path(out), result, man)
-    return replace(result, summary=result.summary | {"write_seconds": round(time.perf_counter() - start, 3)}), man
+    notes = replace(result.notes or Notes(), write_seconds=round(time.perf_counter() - start, 3))
+    return replace(result, notes=notes), man

@@ -9,11 +9,12 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 LOG_SPAN = 100
 
 
-def zero_position(values) -> float | None:
+def zero_position(values: ArrayLike) -> float | None:
     """Where x = 0 is drawn: 10^floor(log10(p) − ½) for the smallest positive x `p` (so $1.6 bn puts $0 at
     $100 m, $5 bn at $1 bn), or None when the axis needs no zero apart."""
     v = np.asarray(values, dtype=float).ravel()
@@ -24,7 +25,7 @@ def zero_position(values) -> float | None:
     return 10.0 ** math.floor(math.log10(positive.min()) - 0.5)
 
 
-def log_top(values) -> float:
+def log_top(values: ArrayLike) -> float:
     """The axis end: the decade at or above the largest x ($300 bn: $1,000 bn)."""
     return 10.0 ** math.ceil(math.log10(float(np.nanmax(np.asarray(values, dtype=float)))))
 

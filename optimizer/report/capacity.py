@@ -4,6 +4,8 @@ chart (the blocs in the table's order)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 
 from .tables import Chart, _excel_chart, chart_lines
@@ -29,7 +31,7 @@ def stage_chart(stage: str) -> Chart:
                  "capacity in service (t/yr)")  # fmt: skip
 
 
-def capacity_charts(book, frame: pd.DataFrame) -> int:
+def capacity_charts(book: Any, frame: pd.DataFrame) -> int:
     """Adds one chart per stage to the capacity_by_bloc sheet, their data on sheets `chart<k> capacity stage <k>`
     (k = 1, 2, ... in stage order); returns how many."""
     from openpyxl.utils import get_column_letter

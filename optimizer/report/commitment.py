@@ -3,8 +3,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 
+from ..models.subject import Subject
 from .tables import cell_text, markdown_table
 from .text import markdown_code, usd
 
@@ -15,16 +18,16 @@ def _figure(table: pd.DataFrame, mode: str) -> pd.Series:
     return table[table["mode"] == mode].iloc[0]
 
 
-def _n(v) -> str:
+def _n(v: object) -> str:
     """A count as the tables show it."""
     return cell_text("draws", v)
 
 
-def _t(v) -> str:
+def _t(v: object) -> str:
     return f"{cell_text('unmet_p50_t', v) or 'n/a'} t"
 
 
-def _p(row, mode: str) -> str:
+def _p(row: pd.Series, mode: str) -> str:
     """`62.5% (41.2%–80.1%)`: P(every element fully clean) in one mode with its 90 % interval."""
     p, low, high = (row[f"probability_{mode}{end}"] for end in ("", "_low", "_high"))
     if pd.isna(p):
@@ -32,14 +35,14 @@ def _p(row, mode: str) -> str:
     return f"{cell_text('probability', p)} ({cell_text('probability', low)}–{cell_text('probability', high)})"
 
 
-def _case(subject, budget: float, man: dict) -> str:
+def _case(subject: Subject, budget: float, man: dict[str, Any]) -> str:
     return (
         f"budget {usd(budget)}, clean supply required from {subject.year}, the outlook's {man['draws']} draws "
         f"(seed {man['seed']}), {subject.price}"
     )
 
 
-def commitment_sentences(subject, sheets: dict[str, pd.DataFrame], man: dict) -> list[str]:
+def commitment_sentences(subject: Subject, sheets: dict[str, pd.DataFrame], man: dict[str, Any]) -> list[str]:
     """The headline bullet: each mode's requirement met, P(fully clean) at the deadlines, median unmet
     demand, committed capex and P(overrun), and the difference in expected system cost and unmet demand."""
     table, by_year = sheets["commitment"], sheets["commitment_by_year"]
@@ -67,7 +70,7 @@ def commitment_sentences(subject, sheets: dict[str, pd.DataFrame], man: dict) ->
     ]
 
 
-def _difference_text(replan, commit, diff) -> str:
+def _difference_text(replan: pd.Series, commit: pd.Series, diff: pd.Series) -> str:
     """`Committing … instead of re-planning costs $X more (less) in expected system cost … and leaves Y t
     unmet in the median draw`, the sign said in words."""
     change = diff["system_cost_mean_usd"]
@@ -85,7 +88,7 @@ def _difference_text(replan, commit, diff) -> str:
     )
 
 
-def commitment_section(subject, sheets: dict[str, pd.DataFrame], man: dict) -> list[str]:
+def commitment_section(subject: Subject, sheets: dict[str, pd.DataFrame], man: dict[str, Any]) -> list[str]:
     table = sheets["commitment"]
     if table.empty:
         return []
@@ -119,7 +122,7 @@ def commitment_section(subject, sheets: dict[str, pd.DataFrame], man: dict) -> l
     ]
 
 
-def _hedge(subject, budget: float, man: dict) -> str:
+def _hedge(subject: Subject, budget: float, man: dict[str, Any]) -> str:
     """Why the hedge is not in the report, and the command that computes it."""
     command = (
         f"rechain risk {man['input']} --mode hedge --draws {man['draws']} --seed {man['seed']} "

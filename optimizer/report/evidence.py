@@ -4,8 +4,11 @@ sentence quotes is a cell of the table beside it, written as the table writes it
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 
+from ..models.subject import Subject
 from .tables import Chart, cell_text, markdown_table
 from .text import usd
 
@@ -39,7 +42,7 @@ def validation_section(table: pd.DataFrame, said: pd.DataFrame) -> list[str]:
     return lines + [""]
 
 
-def _compared(r) -> str:
+def _compared(r: pd.Series) -> str:
     observed = cell_text("observed_share", r["observed_share"])
     if pd.isna(r["model_share"]):
         why = "outside the horizon" if r["status"] == "optimal" else f"the plan did not solve ({r['status']})"
@@ -49,7 +52,7 @@ def _compared(r) -> str:
     return f"{r['year']}: the model {cell_text('model_share', r['model_share'])} against {observed} ({points} points)"
 
 
-def tornado_chart(subject) -> Chart:
+def tornado_chart(subject: Subject) -> Chart:
     return Chart(
         "tornado",
         "driver",
@@ -68,7 +71,7 @@ def _top(table: pd.DataFrame, change: str) -> list[str]:
     return list(swing.index[:TOP])
 
 
-def _ends(rows: pd.DataFrame, figure: str, text) -> str:
+def _ends(rows: pd.DataFrame, figure: str, text: Callable[[float], str]) -> str:
     parts = [f"{text(r[figure])} at {r['value']}" for _, r in rows.iterrows() if not pd.isna(r[figure])]
     return " to ".join(parts) if parts else "did not solve"
 
@@ -77,7 +80,7 @@ def _tonnes(v: float) -> str:
     return f"{cell_text('shortfall_t', v)} t"
 
 
-def tornado_sentence(subject, said: pd.DataFrame) -> list[str]:
+def tornado_sentence(subject: Subject, said: pd.DataFrame) -> list[str]:
     """The three drivers that move the premium most, and the three that move the first deadline's shortfall."""
     if said.empty or said["base_premium_usd"].isna().all():
         return []
@@ -100,7 +103,7 @@ def tornado_sentence(subject, said: pd.DataFrame) -> list[str]:
     ]
 
 
-def tornado_section(subject, table: pd.DataFrame, image) -> list[str]:
+def tornado_section(subject: Subject, table: pd.DataFrame, image: Callable[[str, str], list[str]]) -> list[str]:
     if table.empty:
         return []
     return [
@@ -121,7 +124,7 @@ def tornado_section(subject, table: pd.DataFrame, image) -> list[str]:
     ]
 
 
-def tier_section(subject, table: pd.DataFrame, said: pd.DataFrame, draws: int) -> list[str]:
+def tier_section(subject: Subject, table: pd.DataFrame, said: pd.DataFrame, draws: int) -> list[str]:
     title = "## Sensitivity to the attrition tiers"
     if table.empty:
         why = (

@@ -3,22 +3,23 @@ sentence is computed from a table beside it, a point that did not solve is said 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from ..base.stats import wilson
+from ..models.figures import column, keyed
 from ..models.highs import Status
-from ..models.solution import PER_KG, PER_KG_HIGH, PER_KG_LOW, PER_KG_UNIQUE
 from ..models.subject import Subject
 from .commitment import commitment_section, commitment_sentences
 from .evidence import tier_section, tornado_chart, tornado_section, tornado_sentence, validation_section
 from .results import run_table
 from .risk import fan_png, thresholds_png
 from .tables import Chart, cell_text, markdown_table, scenarios_charts, write_tables
-from .terminal import usd
-from .text import markdown_code, markdown_text
+from .text import markdown_code, markdown_text, usd
 from .writers import write_markdown
 
 FULLY_CLEAN = 1 - 1e-6  # a largest clean share this close to 1 is full independence
@@ -27,7 +28,8 @@ FULLY_CLEAN = 1 - 1e-6  # a largest clean share this close to 1 is full independ
 def escaped(subject: Subject) -> Subject:
     """The subject with its bloc names escaped for Markdown (`markdown_text`)."""
     names = ("restricted", "protected", "advantaged", "budget")
-    return replace(subject, **{n: markdown_text(getattr(subject, n)) for n in names})
+    texts: dict[str, Any] = {n: markdown_text(getattr(subject, n)) for n in names}
+    return replace(subject, **texts)
 
 
 def same_draws(outlook: pd.DataFrame, taken: dict[int, float]) -> pd.DataFrame:
@@ -115,12 +117,12 @@ def _table(frame: pd.DataFrame) -> str:
     return markdown_table(frame.drop(columns=empty))
 
 
-def _failed(row) -> str:
+def _failed(row: pd.Series) -> str:
     return f"did not solve ({row['status']}: {row['reason']})"
 
 
-def _ok(row) -> bool:
-    return row["status"] == Status.OPTIMAL.value
+def _ok(row: pd.Series) -> bool:
+    return bool(row["status"] == Status.OPTIMAL.value)
 
 
 def headline(subject: Subject, deadlines_: pd.DataFrame) -> list[str]:
@@ -174,22 +176,23 @@ def tonnes(v: float) -> str:
     return f"{cell_text('t', v)} t"
 
 
-def per_kg(row) -> str:
+def per_kg(row: pd.Series) -> str:
     """` (+0.104 USD/kg for Nd at the margin)`: the per-kg premiums of a row, if any; where one is not
     unique, its range (`premium_unique.<e>` False: see range_text)."""
     parts = []
-    for k in row.index:
-        if k.startswith(PER_KG) and not pd.isna(row[k]):
-            e = k.removeprefix(PER_KG)
-            low, high = (row.get(f"{p}{e}") for p in (PER_KG_LOW, PER_KG_HIGH))
-            parts.append(f"{range_text(row[k], row.get(f'{PER_KG_UNIQUE}{e}'), low, high)} for {markdown_text(e)}")
+    for e, k in keyed(row.index, "premium_usd_per_kg").items():
+        if not pd.isna(row[k]):
+            low, high = (row.get(column(name, e)) for name in ("premium_low_usd_per_kg", "premium_high_usd_per_kg"))
+            parts.append(
+                f"{range_text(row[k], row.get(column('premium_unique', e)), low, high)} for {markdown_text(e)}"
+            )
     return f" ({', '.join(parts)} at the margin)" if parts else ""
 
 
 NOT_UNIQUE = "(the marginal cost is not unique here)"
 
 
-def range_text(point: float, unique, low, high) -> str:
+def range_text(point: float, unique: object, low: float, high: float) -> str:
     """A per-kg figure: `+80.12 USD/kg` where unique (or not known to be otherwise); where `unique` is False,
     `between +X and +Y USD/kg (the marginal cost is not unique here)`, an end that is blank (no finite end)
     said in words."""
@@ -334,11 +337,11 @@ def budget_label(budget: float, table: pd.DataFrame | None = None) -> str:
     return f"budget of {usd(budget)} {at['budget_blocs'].iloc[0]} capex"
 
 
-def share(col: str, v) -> str:
+def share(col: str, v: object) -> str:
     return cell_text(col, v) or "n/a"
 
 
-def chance(row, infix: str) -> str:
+def chance(row: pd.Series, infix: str) -> str:
     """`62.5% (41.2%–80.1%)`: a probability of the outlook table with its 90 % interval."""
     p, low, high = (row[f"probability_{infix}{end}"] for end in ("", "_low", "_high"))
     if pd.isna(p):
@@ -346,7 +349,7 @@ def chance(row, infix: str) -> str:
     return f"{share('probability', p)} ({share('probability', low)}–{share('probability', high)})"
 
 
-def _thresholds_text(r) -> str:
+def _thresholds_text(r: pd.Series) -> str:
     """`fully clean in 25.0% (5.8%–64.4%), ≥99% in …, ≥95% in …`, or one figure when all three agree."""
     full, p99, p95 = chance(r, "full"), chance(r, "99"), chance(r, "95")
     if full == p99 == p95:
@@ -363,7 +366,7 @@ def solved_budgets(outlook: pd.DataFrame, probability: pd.DataFrame) -> list[flo
     return [b for b in outlook["budget_usd"] if (probability["budget_usd"] == b).any()]
 
 
-def outlook_sentences(subject: Subject, sheets: dict[str, pd.DataFrame], man: dict) -> list[str]:
+def outlook_sentences(subject: Subject, sheets: dict[str, pd.DataFrame], man: dict[str, Any]) -> list[str]:
     """One sentence per figure: the thresholds per budget and deadline, the element that decides, each
     condition's classes, the premium over all draws and over the draws that meet the requirement."""
     outlook, probability = sheets["outlook"], sheets["outlook_probability"]
@@ -472,7 +475,7 @@ def _premium_sentence(subject: Subject, outlook: pd.DataFrame, budget: float) ->
     ]
 
 
-def outlook_note(subject: Subject, sheets: dict[str, pd.DataFrame], man: dict) -> str:
+def outlook_note(subject: Subject, sheets: dict[str, pd.DataFrame], man: dict[str, Any]) -> str:
     """The outlook charts' subtitle: the chart budget (the largest solved), the draws and the price."""
     solved = solved_budgets(sheets["outlook"], sheets["outlook_probability"]) if len(sheets["outlook"]) else []
     if not solved:
@@ -486,7 +489,7 @@ def outlook_note(subject: Subject, sheets: dict[str, pd.DataFrame], man: dict) -
 def findings_md(
     subject: Subject,
     sheets: dict[str, pd.DataFrame],
-    man: dict,
+    man: dict[str, Any],
     files: set[str],
     rows: int = 0,
     groups: dict[str, str] | None = None,
@@ -523,7 +526,7 @@ def _premium_shares(sheets: dict[str, pd.DataFrame]) -> list[int]:
     return [int(n.removeprefix("clean_premium_").removesuffix("pct")) for n in sheets if n.startswith("clean_premium_")]
 
 
-def _preamble(subject: Subject, man: dict) -> list[str]:
+def _preamble(subject: Subject, man: dict[str, Any]) -> list[str]:
     source = markdown_code(man["input"])
     return [
         f"# The cost of supply free of {subject.restricted} for {subject.protected} demand — findings from {source}",
@@ -539,7 +542,9 @@ def _preamble(subject: Subject, man: dict) -> list[str]:
     ]
 
 
-def _headline(subject: Subject, sheets: dict[str, pd.DataFrame], said: dict[str, pd.DataFrame], man: dict) -> list[str]:
+def _headline(
+    subject: Subject, sheets: dict[str, pd.DataFrame], said: dict[str, pd.DataFrame], man: dict[str, Any]
+) -> list[str]:
     share = _premium_shares(sheets)[0]
     return [
         "## Headline",
@@ -602,7 +607,9 @@ def _deadline_sections(subject: Subject, sheets: dict[str, pd.DataFrame]) -> lis
     ]
 
 
-def _factor_budget_sections(subject: Subject, sheets: dict[str, pd.DataFrame], image) -> list[str]:
+def _factor_budget_sections(
+    subject: Subject, sheets: dict[str, pd.DataFrame], image: Callable[[str, str], list[str]]
+) -> list[str]:
     """The sections of the sensitivity to the cost factor and of the clean share each budget buys."""
     y = subject.year
     return [
@@ -709,7 +716,13 @@ def comparator_section(subject: Subject, table: pd.DataFrame) -> list[str]:
     ]
 
 
-def outlook_section(subject: Subject, sheets: dict[str, pd.DataFrame], man: dict, rows: int, image) -> list[str]:
+def outlook_section(
+    subject: Subject,
+    sheets: dict[str, pd.DataFrame],
+    man: dict[str, Any],
+    rows: int,
+    image: Callable[[str, str], list[str]],
+) -> list[str]:
     title = f"## Under uncertainty: how likely clean supply is, by budget (required from {subject.year})"
     outlook = sheets["outlook"]
     if outlook.empty:
@@ -759,7 +772,9 @@ def outlook_section(subject: Subject, sheets: dict[str, pd.DataFrame], man: dict
     ]
 
 
-def scenarios_section(subject: Subject, sheets: dict[str, pd.DataFrame], groups: dict[str, str], image) -> list[str]:
+def scenarios_section(
+    subject: Subject, sheets: dict[str, pd.DataFrame], groups: dict[str, str], image: Callable[[str, str], list[str]]
+) -> list[str]:
     """One table and bar chart per group of scenarios (world costs, world supply and demand, policy), each
     case also with clean supply required from the report's deadline."""
     lines = [
@@ -800,7 +815,7 @@ def write_findings(
     out: Path,
     subject: Subject,
     sheets: dict[str, pd.DataFrame],
-    man: dict,
+    man: dict[str, Any],
     rows: int = 0,
     groups: dict[str, str] | None = None,
 ) -> None:

@@ -3,14 +3,21 @@ summary.json, written as one set."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from ..models.solution import Solution, shortfall_price_label
+from ..models.figures import column, part_column, shortfall_price_label
+from ..models.solution import Solution
 from .capacity import SHEET, capacity_charts
 from .tables import Chart, _excel_charts
 from .writers import save_json, save_xlsx, write_files
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 RESULT_FILES = ("results.xlsx", "summary.json")
+MEAN_ENDS = ("marginal_supply_cost_mean_low_usd_per_kg", "marginal_supply_cost_mean_high_usd_per_kg")
 RESULT_SHEETS = (
     "diagnosis",
     "costs",
@@ -32,33 +39,33 @@ RESULT_SHEETS = (
 )
 
 
-def summary_table(result: Solution, man: dict):
+def summary_table(result: Solution, man: dict[str, Any]) -> pd.DataFrame:
     import pandas as pd
 
     rows = [(k, v) for k, v in result.summary.items() if not isinstance(v, dict)]
     rows += [("shortfall_priced", shortfall_price_label(result.summary))]
-    rows += [
-        (f"{part}_{kind}_usd", value)
-        for part, kinds in result.summary.get("costs_usd", {}).items()
-        for kind, value in kinds.items()
-    ]
-    rows += [(f"clean_premium_usd_per_t.{e}", v) for e, v in result.summary.get("clean_premium_usd_per_t", {}).items()]
-    rows += [
-        (f"marginal_supply_cost_mean_usd_per_kg.{e}", v)
-        for e, v in result.summary.get("marginal_supply_cost_mean_usd_per_kg", {}).items()
-    ]
-    rows += [  # where not unique: its ends (blank: no finite end)
-        (f"marginal_supply_cost_mean_{end}_usd_per_kg.{e}", v)
-        for e, ends in result.summary.get("marginal_supply_cost_mean_range_usd_per_kg", {}).items()
-        for end, v in zip(("low", "high"), ends, strict=True)
-    ]
+    fig = result.figures
+    if fig is not None:
+        rows += [
+            (part_column(part, kind), getattr(cost, kind))
+            for part, cost in fig.costs_usd.items()
+            for kind in ("discounted", "undiscounted")
+        ]
+        rows += [(column("clean_premium_usd_per_t", e), v) for e, v in (fig.clean_premium_usd_per_t or {}).items()]
+        means = fig.marginal_supply_cost_mean_usd_per_kg
+        rows += [(column("marginal_supply_cost_mean_usd_per_kg", e), v) for e, v in means.items()]
+        rows += [  # where not unique: its ends (blank: no finite end)
+            (column(name, e), v)
+            for e, ends in fig.marginal_supply_cost_mean_range_usd_per_kg.items()
+            for name, v in zip(MEAN_ENDS, ends, strict=True)
+        ]
     return pd.DataFrame(
         [(k, v if isinstance(v, (int, float, str)) or v is None else str(v)) for k, v in rows],
         columns=["item", "value"],
     )
 
 
-def run_table(man: dict):
+def run_table(man: dict[str, Any]) -> pd.DataFrame:
     import pandas as pd
 
     flat = []
@@ -83,17 +90,17 @@ RESULT_CHARTS = (  # capacity_by_bloc: one chart per stage (capacity.capacity_ch
 )
 
 
-def result_charts(sheets: dict):
+def result_charts(sheets: dict[str, pd.DataFrame]) -> Callable[[Any], None]:
     """Adds the native charts: capacity by stage (small multiples), then the clean share."""
 
-    def add(book) -> None:
+    def add(book: Any) -> None:
         panels = capacity_charts(book, sheets[SHEET]) if SHEET in sheets else 0
         _excel_charts([c for c in RESULT_CHARTS if c.sheet in sheets], sheets, first=panels + 1)(book)
 
     return add
 
 
-def write_results(out: Path, result: Solution, man: dict) -> None:
+def write_results(out: Path, result: Solution, man: dict[str, Any]) -> None:
     sheets = {"summary": summary_table(result, man)}
     sheets.update({name: result.tables[name] for name in RESULT_SHEETS if name in result.tables})
     if "independence" in sheets:  # its shortfall_t, with how it was priced

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..models.solution import PER_KG
+from ..models.figures import FIGURE, split_column
 from .tables import Chart, _excel_charts, _png, markdown_table, money_tick, money_unit, words, wrapped
 from .text import markdown_text, mathtext, usd
 from .writers import save_csv, save_text, save_xlsx, write_files
@@ -243,7 +243,7 @@ def value_text(figure: str, v) -> str:
     """A summary value in its unit."""
     if v is None or pd.isna(v):
         return ""
-    if figure.startswith(PER_KG):
+    if _per_kg(figure) is not None:
         return f"${v:,.2f}/kg"
     if figure.startswith("p_"):
         return f"{v:.0%}"
@@ -256,11 +256,18 @@ def value_text(figure: str, v) -> str:
 
 def figure_label(figure: str) -> str:
     """`system_cost_usd` → `system cost (USD)`, `premium_usd_per_kg.NdPr` → `premium per kg (NdPr)`."""
-    if figure.startswith(PER_KG):
-        return f"premium per kg ({figure.removeprefix(PER_KG)})"
+    element = _per_kg(figure)
+    if element is not None:
+        return f"premium per kg ({element})"
     if figure == "p_committed_overruns_budget":
         return "P(committed plan overruns the budget)"
     return words(figure)
+
+
+def _per_kg(figure: str) -> str | None:
+    """The element of a per-kg premium's column (`premium_usd_per_kg.NdPr`), None for another figure."""
+    split = split_column(figure)
+    return split[1][0] if split is not None and split[0].name == "premium_usd_per_kg" else None
 
 
 def summary_text(summary: pd.DataFrame, condition: str, name: str) -> pd.DataFrame:
@@ -287,7 +294,7 @@ def drawn_targets(draws: pd.DataFrame) -> str:
     sampled = columns[columns.index("draw") + 1 : columns.index("status")]
     kinds: dict[str, int] = {}
     for c in sampled:
-        if not c.startswith("condition."):
+        if (split_column(c) or (None,))[0] is not FIGURE["condition"]:
             kinds[c.split(".")[0]] = kinds.get(c.split(".")[0], 0) + 1
     return ", ".join(f"{k} ({n} places)" if n > 1 else k for k, n in kinds.items()) or "nothing"
 

@@ -3,16 +3,21 @@ frontier, and the case a chart shows, in words."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 
 from ..models.dataset import Dataset
+from ..models.figures import keyed
 from .tables import Chart
 
 RISK_JSON = ("value", "thresholds", "summary", "probability_by_year", "earliest_year", "clean_share_fan")
 COMPARE_SHOWN = 40  # rows of each changed table `compare` prints (the files and --json hold all)
 SWEEP_SHOWN = ("status", "reason", "system_cost_usd", "capex_usd", "shortfall_t", "shortfall_priced", "unmet_t")
-FRONTIER_SHOWN = ("alpha", "budget_usd", "min_alpha", "status", "reason", "system_cost_usd", "premium_usd", "capex_usd")
-FRONTIER_SHOWN_PREFIX = ("premium_usd_per_kg.", "restricted_cost_factor", "shortfall_t", "shortfall_priced", "unmet_t")
+FRONTIER_SHOWN = (
+    *("alpha", "budget_usd", "min_alpha", "status", "reason", "system_cost_usd", "premium_usd", "capex_usd"),
+    *("restricted_cost_factor", "shortfall_t", "shortfall_priced", "unmet_t"),
+)
 SCENARIOS_SHOWN = (
     "scenario",
     "changes",
@@ -43,7 +48,8 @@ def sweep_columns(table: pd.DataFrame, params: list[str]) -> list[str]:
 
 def frontier_columns(frame: pd.DataFrame) -> list[str]:
     """The terminal's frontier columns: the point, its status, cost and premium (all of them are in the files)."""
-    return [c for c in frame if c in FRONTIER_SHOWN or c.startswith(FRONTIER_SHOWN_PREFIX)]
+    per_kg = set(keyed(frame.columns, "premium_usd_per_kg").values())
+    return [c for c in frame if c in FRONTIER_SHOWN or c in per_kg]
 
 
 def scenarios_columns(frame: pd.DataFrame) -> list[str]:
@@ -51,13 +57,13 @@ def scenarios_columns(frame: pd.DataFrame) -> list[str]:
     return [c for c in SCENARIOS_SHOWN if c in frame and not (c.endswith("reason") and frame[c].isna().all())]
 
 
-def records(tables: dict[str, pd.DataFrame], run: dict) -> dict:
+def records(tables: dict[str, pd.DataFrame], run: dict[str, Any]) -> dict[str, Any]:
     """--json of a multi-point command: every table as a list of rows, and the run (`complete`: all points
     done)."""
     return {name: frame.to_dict(orient="records") for name, frame in tables.items()} | {"run": run}
 
 
-def risk_records(tables: dict[str, pd.DataFrame], run: dict) -> dict:
+def risk_records(tables: dict[str, pd.DataFrame], run: dict[str, Any]) -> dict[str, Any]:
     """--json of `risk`: its summary tables (RISK_JSON) as lists of rows, and the run."""
     return {k: v.to_dict(orient="records") for k, v in tables.items() if k in RISK_JSON} | {"run": run}
 
@@ -66,7 +72,9 @@ def blocs(ds: Dataset) -> str:
     return " and ".join(sorted(ds.budget_blocs)) or "no"
 
 
-def case_note(ds: Dataset, scenario: str | None, overrides: tuple, swept: tuple[str, ...] = ()) -> str:
+def case_note(
+    ds: Dataset, scenario: str | None, overrides: tuple[tuple[str, str], ...], swept: tuple[str, ...] = ()
+) -> str:
     """The case a chart shows, in words: scenario, deadline, cost factor, discounting (what a chart
     varies itself, `swept`, is left to its axes and legend)."""
     s = ds.settings

@@ -2,24 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from typing import Any
+
 import numpy as np
 import pandas as pd
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ..models.solution import Solution, shortfall_price_label
+from ..models.figures import shortfall_price_label
+from ..models.solution import Solution
 from .text import MINUS, missing, plain, rich_text, usd
 
 
-def key_years(years: list[str]) -> list[str]:
+def key_years(years: list[int]) -> list[int]:
     if len(years) <= 5:
         return years
-    picks = {years[0], years[-1]} | {y for y in years if int(y) % 5 == 0}
+    picks = {years[0], years[-1]} | {y for y in years if y % 5 == 0}
     return sorted(picks)
 
 
-def print_summary(console: Console, result: Solution, man: dict) -> None:
+def print_summary(console: Console, result: Solution, man: dict[str, Any]) -> None:
     s = result.summary
     colour = "green" if result.optimal else "red"
     scenario = plain(man.get("scenario") or "base")
@@ -73,21 +77,24 @@ def _print_builds(console: Console, result: Solution) -> None:
         )
         money = money_formatter([0.0, *pivot.to_numpy().ravel()])
         names = ["bloc", *map(str, pivot.columns)]
-        cells = [[rich_text(b) for b in pivot.index], *([money(v) for v in pivot[c]] for c in pivot.columns)]
+        cells: Sequence[Sequence[str | Text]] = [
+            [rich_text(b) for b in pivot.index],
+            *([money(v) for v in pivot[c]] for c in pivot.columns),
+        ]
         print_parts(console, title, names, cells, [False] + [True] * len(pivot.columns))
     else:
         console.print("No new capacity is built.")
 
 
 def _print_clean_shares(console: Console, result: Solution) -> None:
-    s = result.summary
-    shares = s["clean_share"]
+    assert result.figures is not None
+    shares = result.figures.by_year("clean_share")
     if shares:
         years = key_years(sorted({y for v in shares.values() for y in v}))
         t = Table()
         t.add_column("element")
         for y in years:
-            t.add_column(rich_text(y), justify="right")
+            t.add_column(rich_text(str(y)), justify="right")
         for e, by_year in shares.items():
             t.add_row(rich_text(e), *("-" if by_year.get(y) is None else f"{by_year[y]:.0%}" for y in years))
         _titled(console, "Clean share of protected demand", t)
@@ -95,23 +102,24 @@ def _print_clean_shares(console: Console, result: Solution) -> None:
 
 def _print_marginal_supply_cost(console: Console, result: Solution) -> None:
     """USD per kg of protected demand in the independence year and the last year; `low–high` where not unique."""
-    by_element = result.summary.get("marginal_supply_cost_usd_per_kg") or {}
-    ranges = result.summary.get("marginal_supply_cost_range_usd_per_kg") or {}
+    assert result.figures is not None
+    by_element = result.figures.by_year("marginal_supply_cost_usd_per_kg")
+    ranges = result.figures.marginal_supply_cost_range_usd_per_kg
     if not by_element:
         return
-    years = sorted({y for v in by_element.values() for y in v}, key=int)
-    first = str(result.summary.get("independence_year"))
-    picks = sorted({first if first in years else years[0], years[-1]}, key=int)
+    years = sorted({y for v in by_element.values() for y in v})
+    first = result.figures.independence_year
+    picks = sorted({first if first in years else years[0], years[-1]})
     t = Table()
     t.add_column("element")
     for y in picks:
-        t.add_column(rich_text(y), justify="right")
+        t.add_column(rich_text(str(y)), justify="right")
     places = {y: max(2, decimals([v[y] for v in by_element.values() if v.get(y) is not None])) for y in picks}
     shown = False
     for e, by_year in by_element.items():
         cells = []
         for y in picks:
-            ends = ranges.get(e, {}).get(y)
+            ends = ranges.get((e, y))
             shown |= ends is not None
             cells.append("-" if by_year.get(y) is None else _msc_cell(by_year[y], ends, places[y]))
         t.add_row(rich_text(e), *cells)
@@ -120,7 +128,7 @@ def _print_marginal_supply_cost(console: Console, result: Solution) -> None:
         console.print("  low–high: not unique (one t less saves low, one t more costs high; ∞: no finite end)")
 
 
-def _msc_cell(point: float, ends: list[float | None] | None, places: int) -> str:
+def _msc_cell(point: float, ends: tuple[float | None, float | None] | None, places: int) -> str:
     """`2.00` where unique, `2.00–5.00` where not (∞ for an end that is not finite)."""
     if ends is None:
         return f"{point:,.{places}f}"
@@ -173,7 +181,7 @@ MONEY_UNITS = ((1e9, " bn"), (1e6, " m"), (1e3, " k"), (1.0, ""))
 MAX_DECIMALS = 4
 
 
-def print_frame(console: Console, frame, title: str = "") -> None:
+def print_frame(console: Console, frame: pd.DataFrame, title: str = "") -> None:
     """A table of results in the terminal: one format per column (money in one unit, shares as %, years
     as written), text shown as data, never markup. When it is wider than the console, its columns are
     split over several tables, each repeating the first column: numbers are never broken."""
@@ -187,7 +195,12 @@ def print_frame(console: Console, frame, title: str = "") -> None:
 
 
 def print_parts(
-    console: Console, title: str, names: list[str], cells: list[list], right: list[bool], simple: bool = False
+    console: Console,
+    title: str,
+    names: list[str],
+    cells: Sequence[Sequence[str | Text]],
+    right: list[bool],
+    simple: bool = False,
 ) -> None:
     """A table in as many parts as the console's width needs, each repeating column 0 (`title (1/2)`, ...);
     right-aligned columns and column 0 never wrap."""
@@ -207,12 +220,12 @@ def print_parts(
             console.print(t)
 
 
-def _row_cells(frame: pd.DataFrame) -> list:
+def _row_cells(frame: pd.DataFrame) -> list[str | Text]:
     """An item/value table: each value formatted as its item's name asks."""
     return [terminal_cell(str(name), v) for name, v in frame.itertuples(index=False)]
 
 
-def column_groups(names: list[str], cells: list[list], width: int) -> list[list[int]]:
+def column_groups(names: list[str], cells: Sequence[Sequence[str | Text]], width: int) -> list[list[int]]:
     """Column indices per table so each table fits `width` (a column takes its widest cell or header plus 3):
     column 0 in every table, the others in order, as many per table as fit (at least one)."""
     need = [max([len(n)] + [len(str(c)) for c in col]) + 3 for n, col in zip(names, cells, strict=True)]
@@ -225,7 +238,7 @@ def column_groups(names: list[str], cells: list[list], width: int) -> list[list[
     return groups or [[0]]
 
 
-def column_cells(col: str, series: pd.Series) -> list:
+def column_cells(col: str, series: pd.Series) -> list[str | Text]:
     """The cells of one column, all in one format: money in one unit (`$ bn`, `$ m`, `$ k`), shares in %,
     years without separators, other numbers with the fewest decimals that show every value (at most 4)."""
     values = list(series)
@@ -236,11 +249,11 @@ def column_cells(col: str, series: pd.Series) -> list:
     return ["-" if missing(v) else fmt(float(v)) for v in values]
 
 
-def _is_number(v) -> bool:
+def _is_number(v: object) -> bool:
     return isinstance(v, (int, float, np.number)) and not isinstance(v, (bool, np.bool_)) and not missing(v)
 
 
-def number_formatter(col: str, series: pd.Series, numbers: list[float]):
+def number_formatter(col: str, series: pd.Series, numbers: list[float]) -> Callable[[float], str]:
     from .writers import looks_like_years
 
     if "share" in col:
@@ -253,7 +266,7 @@ def number_formatter(col: str, series: pd.Series, numbers: list[float]):
     return lambda v: f"{v + 0.0:,.{d}f}"
 
 
-def money_formatter(numbers: list[float]):
+def money_formatter(numbers: list[float]) -> Callable[[float], str]:
     """One unit for the column, chosen by its largest value: 1.4e9 and 2e7 read $1.40 bn and $0.02 bn."""
     top = max(abs(v) for v in numbers)
     div, unit = next(((d, u) for d, u in MONEY_UNITS if top >= d), MONEY_UNITS[-1])
@@ -271,7 +284,7 @@ def money_column(col: str) -> bool:
     return "usd" in col and "usd_per" not in col
 
 
-def terminal_cell(col: str, v) -> str | Text:
+def terminal_cell(col: str, v: Any) -> str | Text:
     if missing(v):
         return "-"
     if isinstance(v, bool) or not isinstance(v, (int, float, np.number)):
@@ -292,7 +305,7 @@ def hedge_in_words(values: pd.DataFrame) -> list[str]:
     lines = []
     if missing(vss):
         lines.append("The value of hedging was not computed (see deterministic_plan_status and comparison_draws_done).")
-    elif vss > 0:
+    elif vss is not None and vss > 0:
         lines.append(f"Committing to the deterministic plan costs {usd(vss)} more on average than the hedged plan.")
     else:
         lines.append("Committing to the deterministic plan costs no more on average than the hedged plan.")

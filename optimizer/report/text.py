@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import math
 import re
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.text import Text
+
+if TYPE_CHECKING:
+    from ..base.errors import InputError
 
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 _BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
@@ -14,7 +18,7 @@ _CONTROL = re.compile(f"[\\x00-\\x1f\\x7f-\\x9f{_BIDI}]")
 MINUS = "\u2212"
 
 
-def missing(value) -> bool:
+def missing(value: object) -> bool:
     """None, NaN, NA or NaT (a blank cell)."""
     if value is None or isinstance(value, (str, bytes, list, tuple, dict)):
         return value is None
@@ -27,7 +31,7 @@ def missing(value) -> bool:
 
 def usd(x: float | None) -> str:
     """Money in words: `$1.40 bn`, `−$1.40 bn` (the minus before the dollar), `-` when missing."""
-    if missing(x):
+    if x is None or missing(x):
         return "-"
     sign = MINUS if x < 0 else ""
     for div, unit in ((1e9, "bn"), (1e6, "m"), (1e3, "k")):
@@ -63,7 +67,7 @@ def say(console: Console, label: str, style: str, message: object) -> None:
     console.print(Text.assemble((label, style), ": ", plain(message)), highlight=False, soft_wrap=True)
 
 
-def print_input_error(console: Console, exc) -> None:
+def print_input_error(console: Console, exc: InputError) -> None:
     """An InputError's warnings and issues, one line each, safe whatever the data holds."""
     for w in exc.warnings:
         say(console, "warning", "yellow", w)

@@ -8,26 +8,28 @@ import math
 import re
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from ..base.cells import formula_like, keep_text, page_setup
 from ..base.files import atomic_files
+from ..models.figures import split_column
 from .text import plain
 
 
-def safe_text(value):
+def safe_text(value: object) -> object:
     """CSV text that a spreadsheet would read as a formula gets a leading apostrophe; numbers stay numbers."""
     return "'" + value if formula_like(value) else value
 
 
-def _clean(value):
+def _clean(value: object) -> object:
     if isinstance(value, float) and not math.isfinite(value):
         return None
     return value
 
 
-def jsonable(value):
+def jsonable(value: Any) -> Any:  # JSON data: dicts, lists, numbers, text, None
     """Plain JSON data: non-finite numbers become None, numpy scalars Python numbers, the rest text."""
     if isinstance(value, dict):
         return {str(k): jsonable(v) for k, v in value.items()}
@@ -46,12 +48,12 @@ def jsonable(value):
     return str(value)
 
 
-def to_json(data, indent: int | None = None) -> str:
+def to_json(data: object, indent: int | None = None) -> str:
     """JSON text with null for every NaN or infinity (never `NaN`/`Infinity`)."""
     return json.dumps(jsonable(data), indent=indent, allow_nan=False)
 
 
-def save_json(path: Path, data: dict) -> None:
+def save_json(path: Path, data: dict[str, Any]) -> None:
     Path(path).write_text(to_json(data, indent=2) + "\n", encoding="utf-8")
 
 
@@ -70,7 +72,7 @@ def write_files(writers: dict[Path, Callable[[Path], None]]) -> None:
             write(tmp)
 
 
-def write_json(path: Path, data: dict) -> None:
+def write_json(path: Path, data: dict[str, Any]) -> None:
     write_files({Path(path): lambda tmp: save_json(tmp, data)})
 
 
@@ -82,13 +84,13 @@ def write_markdown(path: Path, text: str) -> None:
     write_files({Path(path): lambda tmp: save_text(tmp, text)})
 
 
-def write_xlsx(path: Path, sheets: dict[str, pd.DataFrame], charts=None) -> None:
+def write_xlsx(path: Path, sheets: dict[str, pd.DataFrame], charts: Callable[[Any], None] | None = None) -> None:
     """One formatted table per sheet: bold frozen header, widths, number formats.
     `charts(workbook)` may add native charts before saving."""
     write_files({Path(path): lambda tmp: save_xlsx(tmp, sheets, charts)})
 
 
-def save_xlsx(path: Path, sheets: dict[str, pd.DataFrame], charts=None) -> None:
+def save_xlsx(path: Path, sheets: dict[str, pd.DataFrame], charts: Callable[[Any], None] | None = None) -> None:
     from openpyxl import Workbook
 
     book = Workbook()
@@ -107,7 +109,7 @@ def save_xlsx(path: Path, sheets: dict[str, pd.DataFrame], charts=None) -> None:
     _reproducible(path)
 
 
-def _text_stays_text(book) -> None:
+def _text_stays_text(book: Any) -> None:
     """Every cell of every sheet (tables, headers, chart data): text is never a formula, and text a
     spreadsheet could run as one is quote-prefixed (Excel's `'`: shown as written, kept as text on edit)."""
     for ws in book.worksheets:
@@ -134,7 +136,7 @@ def _reproducible(path: Path) -> None:
             dst.writestr(zipfile.ZipInfo(info.filename, date_time=(2000, 1, 1, 0, 0, 0)), data, zipfile.ZIP_DEFLATED)
 
 
-def _sheet(ws, frame: pd.DataFrame) -> None:
+def _sheet(ws: Any, frame: pd.DataFrame) -> None:
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
@@ -163,7 +165,7 @@ def _sheet(ws, frame: pd.DataFrame) -> None:
         ws.auto_filter.ref = ws.dimensions
 
 
-def _format_by_header(ws) -> None:
+def _format_by_header(ws: Any) -> None:
     """A sheet written by other code (chart data): numbers take the format their column's header asks for."""
     for column in ws.iter_cols(min_row=1):
         fmt = _name_format(str(column[0].value or ""))
@@ -172,7 +174,7 @@ def _format_by_header(ws) -> None:
                 cell.number_format = fmt
 
 
-def _cell(value):
+def _cell(value: Any) -> Any:
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
     value = _clean(value)
@@ -189,9 +191,17 @@ MONEY_CENTS = '"$"#,##0.00'
 PER_CENT = "0.0%"
 
 
+UNIT_FORMATS = {"share": PER_CENT, "USD/kg": MONEY_CENTS, "USD/t": MONEY_CENTS, "USD": MONEY, "t": "#,##0.0"}
+
+
 def _name_format(name: str) -> str | None:
-    """The number format a figure's name asks for (None: Excel's general format): shares as per cent,
-    USD as money (`usd_per_*`, `USD/kg` with cents)."""
+    """The number format a column asks for (None: Excel's general format): a figure's (`clean_share.Dy.2035`)
+    by its unit in the output schema; any other by its name: shares as per cent, USD as money (`usd_per_*`,
+    `USD/kg` with cents)."""
+    figure = split_column(name)
+    unit = figure[0].unit.split(" ")[0] if figure is not None else ""
+    if unit in UNIT_FORMATS:
+        return UNIT_FORMATS[unit]
     name = name.lower()
     if "share" in name or "utilisation" in name or name.endswith("_pct"):
         return PER_CENT

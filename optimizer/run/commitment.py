@@ -12,7 +12,9 @@ with its 90 % Wilson interval in each mode.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import Any
 
 import pandas as pd
 
@@ -66,7 +68,9 @@ def nothing() -> Commitment:
     return Commitment(pd.DataFrame(columns=COMMITMENT_COLUMNS), pd.DataFrame(columns=BY_YEAR_COLUMNS))
 
 
-def commitment(chart: Drawn | None, draws: int, year: int, workers: int, tick=None) -> Commitment:
+def commitment(
+    chart: Drawn | None, draws: int, year: int, workers: int, tick: Callable[[], object] | None = None
+) -> Commitment:
     """The chart budget's `draws` draws (the outlook's job: its case, rows and seed) in commit mode,
     in `workers` processes, beside their replan tables; `year`: clean supply required from it."""
     if chart is None:
@@ -86,13 +90,13 @@ def commitment(chart: Drawn | None, draws: int, year: int, workers: int, tick=No
     )
 
 
-def _mode_row(mode: str, budget: float, result: dict) -> dict:
+def _mode_row(mode: str, budget: float, result: dict[str, Any]) -> dict[str, Any]:
     drawn, summary = result["draws"], result["summary"]
     whole = summary[summary["condition"] == ""]
     met = whole[whole["subset"] == REQUIREMENT_MET]
     n, solved = len(drawn), int(drawn["status"].eq("optimal").sum()) if len(drawn) else 0
     k = int(met["n"].max()) if len(met) else 0
-    row: dict = {"mode": mode, "budget_usd": budget, "draws": n, "solved": solved, "requirement_met": k}
+    row: dict[str, Any] = {"mode": mode, "budget_usd": budget, "draws": n, "solved": solved, "requirement_met": k}
     row["probability_requirement_met"] = k / n if n else None
     every = whole[whole["subset"] == ALL_DRAWS].set_index("figure")
     for figure, statistic, column in (*FIGURES, OVERRUNS):
@@ -101,7 +105,7 @@ def _mode_row(mode: str, budget: float, result: dict) -> dict:
     return row
 
 
-def _rounded(column: str, value) -> float | None:
+def _rounded(column: str, value: float | None) -> float | None:
     if value is None or pd.isna(value):
         return None
     if column.endswith("_usd"):
@@ -109,16 +113,16 @@ def _rounded(column: str, value) -> float | None:
     return round(float(value), TONNE_DIGITS) if column.endswith("_t") else float(value)
 
 
-def _difference(replanned: dict, committed: dict, budget: float) -> dict:
+def _difference(replanned: dict[str, Any], committed: dict[str, Any], budget: float) -> dict[str, Any]:
     """commit − replan of every figure both modes have (P(overrun) is commit's alone)."""
-    row: dict = {"mode": DIFFERENCE, "budget_usd": budget}
+    row: dict[str, Any] = {"mode": DIFFERENCE, "budget_usd": budget}
     for column in COMMITMENT_COLUMNS[4:-1]:
         a, b = committed[column], replanned[column]
         row[column] = None if a is None or b is None else _rounded(column, a - b)
     return row
 
 
-def _by_year(replanned: dict, committed: dict, year: int) -> pd.DataFrame:
+def _by_year(replanned: dict[str, Any], committed: dict[str, Any], year: int) -> pd.DataFrame:
     """P(every element fully clean) per year from `year` over all draws, with its interval, per mode."""
     frames = []
     for mode, result in zip(MODES, (replanned, committed), strict=True):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -88,7 +89,7 @@ def partial_notes(a: Path, b: Path) -> list[str]:
     return [] if kind == "solve" else compare_tables.partial_notes(kind, Path(a), Path(b))
 
 
-def _read(folder: Path, label: str) -> tuple[dict, dict[str, pd.DataFrame]]:
+def _read(folder: Path, label: str) -> tuple[dict[str, Any], dict[str, pd.DataFrame]]:
     """summary.json and the sheets of results.xlsx compared; a sheet a run did not write counts as empty."""
     from openpyxl.utils.exceptions import InvalidFileException
 
@@ -109,7 +110,7 @@ def _columns(frame: pd.DataFrame | None, columns: list[str]) -> pd.DataFrame:
     return frame.assign(**{columns[-1]: pd.to_numeric(frame[columns[-1]], errors="coerce").astype(float)})
 
 
-def _number(value) -> float:
+def _number(value: object) -> float:
     return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else float("nan")
 
 
@@ -121,9 +122,11 @@ def _with_change(frame: pd.DataFrame, unit: str) -> pd.DataFrame:
     return frame[kept].rename(columns={c: f"{c}_{unit}" for c in ("A", "B", "change")}).reset_index(drop=True)
 
 
-def costs(sa: dict, sb: dict) -> pd.DataFrame:
+def costs(sa: dict[str, Any], sb: dict[str, Any]) -> pd.DataFrame:
     """System cost, objective, penalty, capex and the objective's parts (discounted, `<part>_discounted`)."""
-    rows = [(k.removesuffix("_usd"), _number(sa.get(k)), _number(sb.get(k))) for k in COST_FIGURES]
+    rows: list[tuple[object, ...]] = [
+        (k.removesuffix("_usd"), _number(sa.get(k)), _number(sb.get(k))) for k in COST_FIGURES
+    ]
     parts = sorted(set(sa.get("costs_usd", {})) | set(sb.get("costs_usd", {})))
     rows += [
         (f"{p}_discounted", *(_number(s.get("costs_usd", {}).get(p, {}).get("discounted")) for s in (sa, sb)))
@@ -132,13 +135,13 @@ def costs(sa: dict, sb: dict) -> pd.DataFrame:
     return _with_change(pd.DataFrame(rows, columns=["item", "A", "B"]), "usd")
 
 
-def totals(sa: dict, sb: dict) -> pd.DataFrame:
+def totals(sa: dict[str, Any], sb: dict[str, Any]) -> pd.DataFrame:
     """Unmet demand and independence shortfall (t) over all years."""
     rows = [(k.removesuffix("_t"), _number(sa.get(k)), _number(sb.get(k))) for k in TONNE_FIGURES]
     return _with_change(pd.DataFrame(rows, columns=["item", "A", "B"]), "t")
 
 
-def budget(sa: dict, sb: dict) -> pd.DataFrame:
+def budget(sa: dict[str, Any], sb: dict[str, Any]) -> pd.DataFrame:
     """The budget row: its dual (USD of system cost per USD of budget; blank when it does not bind)."""
     key = "budget_dual_usd_per_usd"
     frame = pd.DataFrame([("budget", _number(sa.get(key)), _number(sb.get(key)))], columns=["row", "A", "B"])
@@ -188,7 +191,7 @@ def _binds(x: float, y: float) -> str:
     return "only in B" if x == 0 else "only in A" if y == 0 else "in both"
 
 
-def _flat(run: dict, prefix: str = "") -> dict[str, str]:
+def _flat(run: dict[str, Any], prefix: str = "") -> dict[str, str]:
     flat: dict[str, str] = {}
     for k, v in run.items():
         if isinstance(v, dict):
@@ -198,7 +201,7 @@ def _flat(run: dict, prefix: str = "") -> dict[str, str]:
     return flat
 
 
-def settings(ra: dict, rb: dict) -> pd.DataFrame:
+def settings(ra: dict[str, Any], rb: dict[str, Any]) -> pd.DataFrame:
     """The run entries (input, its hash, scenario, --set overrides, status, versions) that differ; timings and
     the time written are left out."""
     fa, fb = _flat(ra), _flat(rb)

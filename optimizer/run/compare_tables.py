@@ -11,6 +11,7 @@ one side only; `what` says whether the point is in both folders ("changed") or i
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -98,7 +99,7 @@ def changed(x: pd.Series, y: pd.Series) -> pd.Series:
     return ((y - x).abs() > TOLERANCE * scale) | (x.isna() != y.isna())
 
 
-def _points(frame: pd.DataFrame, keys: list[str]) -> set:
+def _points(frame: pd.DataFrame, keys: list[str]) -> set[tuple[Any, ...]]:
     return set(map(tuple, frame[keys].values.tolist()))
 
 
@@ -108,7 +109,9 @@ def _numbered(frame: pd.DataFrame | None, keys: list[str]) -> pd.DataFrame:
     return frame.assign(repeat=frame.groupby(keys, sort=False).cumcount() if keys and len(frame) else 0)
 
 
-def compare_table(a: pd.DataFrame | None, b: pd.DataFrame | None, keys: list[str]) -> tuple[pd.DataFrame, list]:
+def compare_table(
+    a: pd.DataFrame | None, b: pd.DataFrame | None, keys: list[str]
+) -> tuple[pd.DataFrame, list[tuple[Any, ...]]]:
     """(numbers, labels) of one table: numbers as `keys + LONG` rows that changed, in A's order of points then
     B's; labels as (point, column, A, B) for figures that are not numbers on both sides and differ. A point
     listed twice is matched occurrence by occurrence, its rows then numbered in a column `repeat`."""
@@ -156,7 +159,7 @@ def compare_kind(kind: str, a: Path, b: Path) -> dict[str, pd.DataFrame]:
     stems = {"A": stem_of(a, kind), "B": stem_of(b, kind)}
     _check_tables(kind, {"A": a, "B": b}, stems)
     tables = {"settings": settings(_run(a, stems["A"], "A"), _run(b, stems["B"], "B"))}
-    labels: list = []
+    labels: list[tuple[Any, ...]] = []
     for name in KEYS[kind]:
         fa, fb = _csv(a, stems["A"], name, "A"), _csv(b, stems["B"], name, "B")
         keys = _point_keys(kind, name, fa, fb, stems)
@@ -183,7 +186,9 @@ def listing(folder: Path) -> str:
     return ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
 
 
-def _point_keys(kind: str, name: str, fa, fb, stems: dict[str, str]) -> list[str]:
+def _point_keys(
+    kind: str, name: str, fa: pd.DataFrame | None, fb: pd.DataFrame | None, stems: dict[str, str]
+) -> list[str]:
     """The key columns of table `name`, the same in A and B (a sweep over other parameters is refused)."""
     found = {
         label: _keys(kind, name, frame, label, f"{stems[label]}_{name}.csv")

@@ -12,16 +12,19 @@ budget.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import pandas as pd
 
 from ..models.dataset import Dataset
+from ..models.figures import shortfall_price_label
 from ..models.highs import DEFAULT_OPTIONS, SolveOptions, Status
-from ..models.model import Model, Variant
+from ..models.model import Model
 from ..models.network import build_network, reachable
-from ..models.solution import Meaning, ShadowPrice, Solution, shortfall_price_label
+from ..models.solution import Meaning, ShadowPrice, Solution
+from ..models.variants import Variant
 
 TOLERANCE = 1e-6
 TOP = 5
@@ -30,7 +33,7 @@ TOP = 5
 @dataclass
 class Diagnosis:
     findings: list[str] = field(default_factory=list)
-    binding: list[dict] = field(default_factory=list)
+    binding: list[dict[str, Any]] = field(default_factory=list)
     cutting_rules: list[str] = field(default_factory=list)
     extra_budget_usd: float | None = None
     earliest_independence_year: int | None = None
@@ -38,7 +41,7 @@ class Diagnosis:
     def table(self) -> pd.DataFrame:
         return pd.DataFrame({"finding": self.findings})
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {
             "findings": self.findings,
             "binding": self.binding,
@@ -48,9 +51,9 @@ class Diagnosis:
         }
 
 
-def _years(years) -> str:
-    years = sorted(set(years))
-    return str(years[0]) if len(years) == 1 else f"{years[0]}-{years[-1]}"
+def _years(years: Iterable[int]) -> str:
+    ordered = sorted(set(years))
+    return str(ordered[0]) if len(ordered) == 1 else f"{ordered[0]}-{ordered[-1]}"
 
 
 def where_and_when(result: Solution) -> list[str]:
@@ -166,11 +169,11 @@ DESCRIBE: dict[Meaning, Describe] = {
 }
 
 
-def binding_constraints(ds: Dataset, result: Solution) -> list[dict]:
+def binding_constraints(ds: Dataset, result: Solution) -> list[dict[str, Any]]:
     """The binding rows that limit supply (capacity, circuits, ceilings, must-run floors, stock
     limits, recipe shares, budgets), largest shadow prices first, in workbook terms: every budget,
     then the TOP others."""
-    rows = []
+    rows: list[dict[str, Any]] = []
     for price in result.shadow_prices:
         describe = DESCRIBE.get(price.meaning)
         if describe is None or price.value <= TOLERANCE:
@@ -272,7 +275,7 @@ class NotSolved(Exception):
     """A diagnostic LP that did not solve: its question stays open."""
 
 
-def _require(outcome, question: str, allowed=(Status.OPTIMAL,)) -> None:
+def _require(outcome: Solution, question: str, allowed: tuple[Status, ...] = (Status.OPTIMAL,)) -> None:
     if outcome.status not in allowed:
         raise NotSolved(
             f"{question} could not be worked out: the solve ended {outcome.status.value} ({outcome.message})"

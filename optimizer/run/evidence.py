@@ -3,6 +3,7 @@ sensitivity to the attrition tiers (the validation table needs no solve of its o
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -24,7 +25,7 @@ def evidence_points(wb: Workbook, path: Path, draws: int) -> int:
 
 
 def evidence_tables(
-    wb: Workbook, path: Path, subject: Subject, seen: Outlook, how: Evidence, tick
+    wb: Workbook, path: Path, subject: Subject, seen: Outlook, how: Evidence, tick: Callable[[], object] | None
 ) -> dict[str, pd.DataFrame]:
     """`tornado` (fresh solves at each driver's ends) and `tiers` (min(draws, TIER_DRAWS) of the
     outlook's draws per tier and end, at its chart budget, in the deadline years from the report's)."""

@@ -15,16 +15,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..models.figures import PREMIUM, column, keyed, premium_columns, read_ends
 from ..models.highs import DEFAULT_OPTIONS, SolveOptions, Status
-from ..models.solution import (
-    PER_KG,
-    PER_KG_HIGH,
-    PER_KG_LOW,
-    PER_KG_UNIQUE,
-    Solution,
-    clean_premiums,
-    per_kg_premiums,
-)
+from ..models.solution import Solution, clean_premiums, per_kg_premiums
 from ..models.subject import Subject
 from ..workbook.cases import make_dataset
 from ..workbook.validate import Workbook
@@ -194,10 +187,10 @@ def _text(value) -> str:
 def _premium(clean: Solution, free: Solution) -> dict:
     if not (clean.optimal and free.optimal):
         return {"premium_usd": None, "premium_share": None}
-    cost, base = clean.summary["system_cost_usd"], free.summary["system_cost_usd"]
-    return {"premium_usd": cost - base, "premium_share": (cost - base) / base if base else None} | per_kg_premiums(
-        clean.summary, free.summary
-    )
+    assert clean.figures is not None and free.figures is not None
+    cost, base = clean.figures.system_cost_usd, free.figures.system_cost_usd
+    premiums = premium_columns(per_kg_premiums(clean.figures, free.figures))
+    return {"premium_usd": cost - base, "premium_share": (cost - base) / base if base else None} | premiums
 
 
 def _with_per_kg(rows: list[dict], columns: list[str]) -> pd.DataFrame:
@@ -205,13 +198,10 @@ def _with_per_kg(rows: list[dict], columns: list[str]) -> pd.DataFrame:
     a marginal cost of some row is not unique, by `premium_unique.<e>` (True where the row's premium is unique),
     `premium_low_usd_per_kg.<e>` and `premium_high_usd_per_kg.<e>` (its ends where it is not)."""
     keys = {k for r in rows for k in r}
-    elements = sorted(k.removeprefix(PER_KG) for k in keys if k.startswith(PER_KG))
-    kinds = (PER_KG, PER_KG_UNIQUE, PER_KG_LOW, PER_KG_HIGH)
-    extra = [f"{p}{e}" for e in elements for p in kinds if f"{p}{e}" in keys]
-    rows = [
-        r | {f"{PER_KG_UNIQUE}{e}": True for e in elements if _point(r, e) and f"{PER_KG_UNIQUE}{e}" not in r}
-        for r in rows
-    ]
+    elements = sorted(keyed(keys, "premium_usd_per_kg"))
+    extra = [c for e in elements for c in (column(name, e) for name in PREMIUM) if c in keys]
+    unique = {e: column("premium_unique", e) for e in elements}
+    rows = [r | {unique[e]: True for e in elements if _point(r, e) and unique[e] not in r} for r in rows]
     at = columns.index("premium_share") + 1
     return pd.DataFrame(rows, columns=columns[:at] + extra + columns[at:])
 
@@ -398,9 +388,9 @@ def comparator_table(wb: Workbook, deadlines_: pd.DataFrame, factors: pd.DataFra
     solved = len(at) > 0 and at["status"].iloc[0] == Status.OPTIMAL.value
     rows = []
     for c in wb.comparators:
-        column = f"{PER_KG}{c.element}"
-        model = at[column].iloc[0] if solved and column in at else None
-        spread = pd.to_numeric(factors[column], errors="coerce").dropna() if column in factors else pd.Series()
+        name = column("premium_usd_per_kg", c.element)
+        model = at[name].iloc[0] if solved and name in at else None
+        spread = pd.to_numeric(factors[name], errors="coerce").dropna() if name in factors else pd.Series()
         rows.append(
             {
                 "element": c.element,
@@ -418,7 +408,7 @@ def comparator_table(wb: Workbook, deadlines_: pd.DataFrame, factors: pd.DataFra
 
 
 def _point(row: dict, element: str) -> bool:
-    value = row.get(f"{PER_KG}{element}")
+    value = row.get(column("premium_usd_per_kg", element))
     return value is not None and not pd.isna(value)
 
 
@@ -426,12 +416,8 @@ def _marginal_range(at: pd.DataFrame, element: str) -> dict:
     """`marginal_unique` of the first row's per-kg premium of `element` and, where it is not unique, its ends."""
     if at.empty or not _point(at.iloc[0].to_dict(), element):
         return {"marginal_unique": None, "marginal_low_usd_per_kg": None, "marginal_high_usd_per_kg": None}
-    row = at.iloc[0]
-    unique = bool(row.get(f"{PER_KG_UNIQUE}{element}", True))
-    ends = [
-        None if unique or pd.isna(row[f"{p}{element}"]) else float(row[f"{p}{element}"])
-        for p in (PER_KG_LOW, PER_KG_HIGH)
-    ]
+    ends = read_ends(at.iloc[0], "premium_usd_per_kg", element) or (None, None)
+    unique = read_ends(at.iloc[0], "premium_usd_per_kg", element) is None
     return {"marginal_unique": unique, "marginal_low_usd_per_kg": ends[0], "marginal_high_usd_per_kg": ends[1]}
 
 

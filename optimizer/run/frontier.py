@@ -7,29 +7,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import pandas as pd
 
+from ..models.figures import Figures, Premium, column, ends_columns, per_kg_premium
 from ..models.highs import DEFAULT_OPTIONS, SolveOptions, Status
 from ..models.model import Variant
-from ..models.solution import (
-    MSC_HIGH,
-    MSC_LOW,
-    MSC_UNIQUE,
-    PER_KG_HIGH,
-    PER_KG_LOW,
-    PER_KG_UNIQUE,
-    Solution,
-    one_value,
-)
+from ..models.solution import Solution
 from ..workbook.validate import Workbook
-from .sweep import solve_points
+from .sweep import PointResult, solve_points
 from .warm import Models
 
 SHEETS = ("cost_of_independence", "budget_frontier")
-MSC = "marginal_supply_cost_usd_per_kg."  # a sweep row's mean over the years from the independence year
 OPTIMAL = Status.OPTIMAL.value
 BUDGET_SLACK = 1e-9  # relative; with 1 USD, far above HiGHS's feasibility tolerance (1e-7 million USD)
 
@@ -51,9 +42,10 @@ def cost_of_independence(
     extra = {} if cost_factor is None else {"restricted_cost_factor": float(cost_factor)}
     grid = [{"max_restricted_share": a} | extra for a in alphas]
     rows: list[dict] = []
+    free: list[Figures] = []  # the figures of the α = 1 point, once solved
 
-    def add(r) -> None:
-        rows.append(_independence_row(r.row, r.point["max_restricted_share"], cost_factor, rows))
+    def add(r: PointResult) -> None:
+        rows.append(_independence_row(r, r.point["max_restricted_share"], cost_factor, free))
         if on_result:
             on_result(rows[-1])
 
@@ -61,83 +53,58 @@ def cost_of_independence(
     return pd.DataFrame(rows)
 
 
-def _independence_row(point: dict, alpha: float, cost_factor: float | None, before: list[dict]) -> dict:
-    """A row of the cost of independence; the premium is measured from the α = 1 row before it."""
+def _independence_row(r: PointResult, alpha: float, cost_factor: float | None, free: list[Figures]) -> dict:
+    """A row of the cost of independence; the premiums are measured from the α = 1 point (`free`)."""
     row = {
         "restricted_cost_factor": cost_factor,
         "alpha": alpha,
         "clean_required_share": 1 - alpha,
-        "status": point["status"],
+        "status": r.row["status"],
     }
-    if point["status"] != Status.OPTIMAL.value:
-        return row | {"reason": point.get("reason", "")}
-    cost = point["system_cost_usd"]
-    free = point if alpha == 1 else next((r for r in before if r["alpha"] == 1 and r["status"] == OPTIMAL), None)
-    base = None if free is None else free["system_cost_usd"]
-    msc = {k.removeprefix(MSC): v for k, v in point.items() if k.startswith(MSC)}
+    if r.figures is None:
+        return row | {"reason": r.row.get("reason", "")}
+    fig = r.figures
+    if alpha == 1 and not free:
+        free.append(fig)
+    cost, base = fig.system_cost_usd, free[0].system_cost_usd if free else None
+    premiums = _premiums(fig, free[0] if free else None)
     row.update(
         {
             "system_cost_usd": cost,
-            "objective_usd": point["objective_usd"],
+            "objective_usd": fig.objective_usd,
             "premium_usd": None if base is None else cost - base,
             "premium_share": None if not base else (cost - base) / base,
-            **premiums_per_kg(msc, None if free is None else {e: free.get(f"{MSC}{e}") for e in msc}),
-            **premium_ends(point, free),
-            "capex_usd": point["capex_usd"],
-            "budget_capex_usd": point["budget_capex_usd"],
-            "shortfall_t": point["shortfall_t"],
-            "shortfall_priced": point["shortfall_priced"],
-            "unmet_t": point["unmet_t"],
-            **{f"{MSC}{e}": v for e, v in msc.items()},
+            **{column("premium_usd_per_kg", e): p.value for e, p in premiums.items()},
+            **{k: v for e, p in premiums.items() for k, v in ends_columns("premium_usd_per_kg", e, p.ends).items()},
+            "capex_usd": fig.capex_usd,
+            "budget_capex_usd": fig.budget_capex_usd,
+            "shortfall_t": fig.shortfall_t,
+            "shortfall_priced": r.row["shortfall_priced"],
+            "unmet_t": fig.unmet_t,
+            **{column("marginal_supply_cost_mean_usd_per_kg", e, point=True): v for e, v in _means(fig).items()},
         }
     )
-    row.update({k: v for k, v in point.items() if k.startswith("clean_premium_usd_per_t.")})
+    row.update({column("clean_premium_usd_per_t", e): v for e, v in (fig.clean_premium_usd_per_t or {}).items()})
     return row
 
 
-def premium_ends(point: dict, free: dict | None) -> dict[str, float | bool | None]:
-    """Where the mean marginal cost of the point or of its α = 1 row is not unique (`marginal_supply_cost_unique.<e>`
-    False), the per-kg premium is not either: `premium_unique.<e>` False and its ends
-    `premium_low_usd_per_kg.<e>` = low(point) − high(free), `premium_high_usd_per_kg.<e>` = high(point) − low(free)
-    (a unique mean is both its ends; None: no finite end); ends within 0.1% of the larger mean are one value."""
-    if free is None:
-        return {}
-    row: dict[str, float | bool | None] = {}
-    for e in (k.removeprefix(MSC) for k in point if k.startswith(MSC)):
-        if _unique(point, e) and _unique(free, e):
-            continue
-        low, high = (_end(point, p, e) for p in (MSC_LOW, MSC_HIGH))
-        free_low, free_high = (_end(free, p, e) for p in (MSC_LOW, MSC_HIGH))
-        ends = (
-            None if low is None or free_high is None else low - free_high,
-            None if high is None or free_low is None else high - free_low,
-        )
-        scale = max(abs(_end(point, MSC, e) or 0.0), abs(_end(free, MSC, e) or 0.0))
-        if not one_value(*ends, scale):
-            row |= {f"{PER_KG_UNIQUE}{e}": False, f"{PER_KG_LOW}{e}": ends[0], f"{PER_KG_HIGH}{e}": ends[1]}
-    return row
+def _means(fig: Figures) -> Mapping[str, float]:
+    return fig.marginal_supply_cost_mean_usd_per_kg
 
 
-def _unique(row: dict, e: str) -> bool:
-    flag = row.get(f"{MSC_UNIQUE}{e}", True)
-    return True if flag is None or pd.isna(flag) else bool(flag)
-
-
-def _end(row: dict, prefix: str, e: str) -> float | None:
-    """An end of a sweep row's mean marginal cost: the end where not unique, else the mean itself."""
-    value = row.get(f"{MSC}{e}") if _unique(row, e) else row.get(f"{prefix}{e}")
-    return None if value is None or pd.isna(value) else float(value)
-
-
-def premiums_per_kg(msc: dict[str, float], free: dict[str, float | None] | None) -> dict[str, float | None]:
-    """`premium_usd_per_kg.<e>`: the change in marginal supply cost against the unconstrained
-    case (undiscounted USD per kg of protected demand, mean over the years from the independence
-    year); None where the unconstrained case has none."""
-    row = {}
-    for e, v in msc.items():
-        base = (free or {}).get(e)
-        row[f"premium_usd_per_kg.{e}"] = None if base is None or v is None else v - base
-    return row
+def _premiums(fig: Figures, base: Figures | None) -> dict[str, Premium]:
+    """Per element the per-kg premium of the mean marginal supply cost over the α = 1 point's
+    (figures.per_kg_premium, each mean one value; None where that point has none). The α = 1
+    point's mean counts as unique for the other points."""
+    found = {}
+    ends = fig.marginal_supply_cost_mean_range_usd_per_kg
+    for e, v in _means(fig).items():
+        b = None if base is None else _means(base).get(e)
+        if base is None or b is None:
+            found[e] = Premium(None)
+        else:
+            found[e] = per_kg_premium([(v, ends.get(e))], [(b, ends.get(e) if base is fig else None)])
+    return found
 
 
 def budget_frontier(
@@ -176,23 +143,23 @@ def unbound(solution: Solution, budget: float) -> bool:
     """α = 0 and the budget does not bind (its capex below the budget by more than BUDGET_SLACK of it
     and 1 USD): a larger budget keeps this plan optimal (the least α is 0 at its bound; relaxing a row
     that does not bind leaves an optimal LP plan optimal)."""
-    if not solution.optimal or solution.least_alpha is None or solution.least_alpha > 0:
+    if solution.figures is None or solution.least_alpha is None or solution.least_alpha > 0:
         return False
-    return solution.summary["budget_capex_usd"] < budget - max(BUDGET_SLACK * budget, 1.0)
+    return solution.figures.budget_capex_usd < budget - max(BUDGET_SLACK * budget, 1.0)
 
 
 def _budget_point(solution: Solution) -> dict:
     """Figures of a LEAST_ALPHA solve, or its status and reason."""
-    if not solution.optimal:
+    fig = solution.figures
+    if fig is None or solution.least_alpha is None:
         return {"status": solution.status.value, "reason": solution.message}
-    s = solution.summary
     return {
-        "status": s["status"],
+        "status": solution.run.status,
         "min_alpha": solution.least_alpha,
         "max_clean_share": 1 - solution.least_alpha,
-        "system_cost_usd": s["system_cost_usd"],
-        "capex_usd": s["capex_usd"],
-        "budget_capex_usd": s["budget_capex_usd"],
+        "system_cost_usd": fig.system_cost_usd,
+        "capex_usd": fig.capex_usd,
+        "budget_capex_usd": fig.budget_capex_usd,
     }
 
 

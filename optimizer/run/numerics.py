@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from ..models.dataset import Dataset
 
 QUALITY_LIMIT = 1e-5
 PENALTY_MARGIN = 10.0
 
 
-def quality_warnings(summary: dict) -> list[str]:
+def quality_warnings(summary: dict[str, Any]) -> list[str]:
     """Advice about inaccuracy, for an optimum only (a stopped solve has no quality)."""
     if summary.get("status", "optimal") != "optimal":
         return []

@@ -3,6 +3,8 @@ deterministic plan failed, and the table of a run interrupted part-way."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 
 from ..workbook.keys import is_number
@@ -42,7 +44,7 @@ def required_status(table: pd.DataFrame) -> pd.DataFrame:
     return table[["required_status"]].dropna().rename(columns={"required_status": "status"})
 
 
-def partial_scenarios(wb: Workbook, rows: list[dict]) -> pd.DataFrame:
+def partial_scenarios(wb: Workbook, rows: list[dict[str, Any]]) -> pd.DataFrame:
     """The rows solved before an interrupt, each in its scenario's group."""
     table = pd.DataFrame(rows, columns=COLUMNS)
     names = {name: group_of(wb, name) for name in wb.scenario_names}
@@ -50,7 +52,7 @@ def partial_scenarios(wb: Workbook, rows: list[dict]) -> pd.DataFrame:
     return table
 
 
-def sweep_table(rows: list[dict], params: list[str]) -> pd.DataFrame:
+def sweep_table(rows: list[dict[str, Any]], params: list[str]) -> pd.DataFrame:
     """The sweep's rows as a table, a swept key's column as numbers when every value is one."""
     table = pd.DataFrame(rows)
     for key in params:

@@ -12,8 +12,10 @@ the clean-share fan and the thresholds by year.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -56,7 +58,7 @@ class Drawn:
 
     budget: float
     job: RiskJob
-    result: dict
+    result: dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -80,7 +82,7 @@ def budgets_of(wb: Workbook) -> list[tuple[float, tuple[str, ...], str]]:
     every budget_usd a scenario sets at that scenario's budget_blocs (docs/model.md, "Readings decided");
     the settings' blocs first, each bloc set's budgets ascending."""
     settings = budget_blocs(wb, None)
-    sources: dict[tuple, list[str]] = {(settings, 0.0): ["no capex at budget blocs"]}
+    sources: dict[tuple[tuple[str, ...], float], list[str]] = {(settings, 0.0): ["no capex at budget blocs"]}
     for value, name in scenario_values(wb, "budget_usd"):
         sources.setdefault((budget_blocs(wb, name), value), []).append(f"scenario {name}")
     ordered = sorted(sources.items(), key=lambda item: (item[0][0] != settings, item[0][0], item[0][1]))
@@ -107,7 +109,7 @@ def outlook(
     seed: int,
     options: SolveOptions,
     workers: int,
-    tick=None,
+    tick: Callable[[], object] | None = None,
     deadlines: tuple[int, ...] = (),
 ) -> Outlook:
     """`year`: clean supply required from it; `deadlines`: the years the probability table shows."""
@@ -115,8 +117,10 @@ def outlook(
     _, rows, _ = load_risk(path, None, overrides, required=False)
     if not rows or draws == 0:
         return empty(draws, seed, len(rows))
-    table, probability, complete = [], [], True
-    same: dict[tuple[str, ...], tuple[float, dict]] = {}  # per bloc set: a budget that bound in no draw
+    table: list[dict[str, Any]] = []
+    probability: list[dict[str, Any]] = []
+    complete = True
+    same: dict[tuple[str, ...], tuple[float, dict[str, Any]]] = {}  # per bloc set: a budget that bound in no draw
     chart: Drawn | None = None
     taken: dict[int, float] = {}
     settings = budgets_of(wb)[0][1]
@@ -137,8 +141,9 @@ def outlook(
         else:
             result, bound = same[blocs][1], False
             taken[len(table)] = same[blocs][0]
-            for _ in range(draws if tick else 0):
-                tick()
+            if tick:
+                for _ in range(draws):
+                    tick()
         table.append(_row(budget, blocs_text(blocs), source, result, bound))
     return Outlook(
         pd.DataFrame(table, columns=OUTLOOK_COLUMNS),
@@ -158,7 +163,9 @@ def _solved(drawn: pd.DataFrame) -> pd.DataFrame:
     return drawn[drawn["status"] == "optimal"] if len(drawn) else drawn
 
 
-def _probabilities(budget: float, blocs: str, result: dict, deadlines: tuple[int, ...]) -> list[dict]:
+def _probabilities(
+    budget: float, blocs: str, result: dict[str, Any], deadlines: tuple[int, ...]
+) -> list[dict[str, Any]]:
     """Per condition class, element and deadline year: the three thresholds' probabilities with their
     intervals (over all draws of the class) and the clean share's P10/P50/P90 (over its solved draws)."""
     thresholds, fan = result["thresholds"], result["clean_share_fan"]
@@ -180,7 +187,7 @@ def _probabilities(budget: float, blocs: str, result: dict, deadlines: tuple[int
     return rows
 
 
-def _fan(result: dict | None) -> pd.DataFrame:
+def _fan(result: dict[str, Any] | None) -> pd.DataFrame:
     if result is None:
         return pd.DataFrame()
     fan = result["clean_share_fan"]
@@ -188,7 +195,7 @@ def _fan(result: dict | None) -> pd.DataFrame:
     return fan.rename(columns={q: f"clean_share_{q}" for q in ("p10", "p50", "p90")}).reset_index(drop=True)
 
 
-def _thresholds(result: dict | None) -> pd.DataFrame:
+def _thresholds(result: dict[str, Any] | None) -> pd.DataFrame:
     if result is None:
         return pd.DataFrame()
     t = result["thresholds"]
@@ -209,9 +216,9 @@ def _quantiles(summary: pd.DataFrame, figure: str, subset: str, name: str) -> di
     return out
 
 
-def _row(budget: float, blocs: str, source: str, result: dict, bound: bool) -> dict:
+def _row(budget: float, blocs: str, source: str, result: dict[str, Any], bound: bool) -> dict[str, Any]:
     drawn, summary = result["draws"], result["summary"]
-    row: dict = {"budget_usd": budget, "budget_blocs": blocs, "defined_by": source}
+    row: dict[str, Any] = {"budget_usd": budget, "budget_blocs": blocs, "defined_by": source}
     row |= {"draws": len(drawn), "solved": len(_solved(drawn))}
     met = summary[(summary["condition"] == "") & (summary["subset"] == REQUIREMENT_MET)]
     row |= {"budget_bound": bound, "requirement_met": int(met["n"].max()) if len(met) else 0}

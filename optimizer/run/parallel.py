@@ -10,15 +10,23 @@ import signal
 import sys
 import threading
 import time
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ..base.errors import InputError, Issue
 from ..models.highs import DEFAULT_OPTIONS, SolveOptions, deferred_signals, forked_worker
+from ..workbook.cases import Overrides
 from ..workbook.validate import Workbook
 from .signals import Stalled
 from .sweep import solve_point
+
+if TYPE_CHECKING:
+    import socket
+
+    from distributed import Client
+    from distributed import Future as DaskFuture
 
 PR_SET_PDEATHSIG = 1
 CONNECT_SECONDS = 3  # --scheduler: to connect and to hear the scheduler's handshake
@@ -26,23 +34,25 @@ IDLE_SECONDS = 120.0  # --scheduler: with no task of the run finished or running
 POLL_SECONDS = 1.0
 AHEAD = 64  # worker processes: points queued per worker beyond the one it runs (bounds submission, not speed)
 CHUNK_POINTS = 64  # --scheduler: at most this many points a chunk (a stop loses only the chunks in flight)
-_worker: dict = {}  # in a worker process: the job and its warm model
+_worker: dict[str, Any] = {}  # in a worker process: the job and its warm model
+Row = dict[str, Any]
+OnRow = Callable[[list[Row]], object] | None  # told of each stored chunk's rows
 
 
 class Job(Protocol):
     """Work made of independent tasks; `run` may keep a built model in `cache` between tasks."""
 
-    def run(self, task: Any, cache: dict) -> dict: ...
+    def run(self, task: Any, cache: dict[Any, Any]) -> dict[str, Any]: ...
 
 
 @dataclass(frozen=True)
 class SweepJob:
     wb: Workbook
     scenario: str | None
-    overrides: tuple
+    overrides: Overrides
     options: SolveOptions = DEFAULT_OPTIONS
 
-    def run(self, task: dict, cache: dict) -> dict:
+    def run(self, task: dict[str, Any], cache: dict[Any, Any]) -> dict[str, Any]:
         return solve_point(self.wb, self.scenario, self.overrides, task, self.options, cache).row
 
 
@@ -50,15 +60,16 @@ def _same(job: Job) -> Job:
     return job
 
 
-def solve_chunk(job: Job, chunk: list) -> list[dict]:
-    cache: dict = {}
+def solve_chunk(job: Job, chunk: list[Any]) -> list[Row]:
+    cache: dict[Any, Any] = {}
     return [job.run(task, cache) for task in chunk]
 
 
-def chunks_of(points: list, n: int) -> list[list]:
+def chunks_of(points: list[Any], n: int) -> list[list[Any]]:
     """n contiguous chunks, so neighbouring points stay in one warm worker."""
     size, extra = divmod(len(points), n)
-    result, start = [], 0
+    result: list[list[Any]] = []
+    start = 0
     for i in range(n):
         end = start + size + (1 if i < extra else 0)
         if end > start:
@@ -67,16 +78,17 @@ def chunks_of(points: list, n: int) -> list[list]:
     return result
 
 
-def _placed_chunks(points: list, n: int) -> list[tuple[int, list]]:
+def _placed_chunks(points: list[Any], n: int) -> list[tuple[int, list[Any]]]:
     """(index of the first point, chunk) for n contiguous chunks."""
-    placed, start = [], 0
+    placed: list[tuple[int, list[Any]]] = []
+    start = 0
     for chunk in chunks_of(points, n):
         placed.append((start, chunk))
         start += len(chunk)
     return placed
 
 
-def _store(rows: list, start: int, chunk_rows: list[dict], on_row) -> None:
+def _store(rows: list[Row | None], start: int, chunk_rows: list[Row], on_row: OnRow) -> None:
     rows[start : start + len(chunk_rows)] = chunk_rows
     if on_row:
         on_row(chunk_rows)
@@ -88,25 +100,25 @@ def default_workers(points: int) -> int:
 
 def run_points(
     wb: Workbook,
-    scenario,
-    overrides,
-    points: list[dict],
+    scenario: str | None,
+    overrides: Iterable[tuple[str, str]],
+    points: list[Row],
     options: SolveOptions = DEFAULT_OPTIONS,
     workers: int | None = None,
     scheduler: str | None = None,
-    on_row=None,
-) -> tuple[list[dict], bool]:
+    on_row: OnRow = None,
+) -> tuple[list[Row], bool]:
     """Rows of sweep points in the order of `points`, and whether the run completed."""
     return run_tasks(SweepJob(wb, scenario, tuple(overrides), options), points, workers, scheduler, on_row)
 
 
 def run_tasks(
-    job: Job, tasks: list, workers: int | None = None, scheduler: str | None = None, on_row=None
-) -> tuple[list[dict], bool]:
+    job: Job, tasks: list[Any], workers: int | None = None, scheduler: str | None = None, on_row: OnRow = None
+) -> tuple[list[Row], bool]:
     """Rows in the order of `tasks`, and whether the run completed (False after Ctrl-C, SIGTERM or a stalled
     scheduler, `signals.Stalled`; the rows of finished tasks are kept)."""
     workers = workers or default_workers(len(tasks))
-    rows: list[dict | None] = [None] * len(tasks)
+    rows: list[Row | None] = [None] * len(tasks)
     complete = True
     try:
         if scheduler is None and workers == 1:
@@ -120,8 +132,8 @@ def run_tasks(
     return [r for r in rows if r is not None], complete
 
 
-def _in_process(job: Job, tasks: list, rows: list, on_row) -> None:
-    cache: dict = {}
+def _in_process(job: Job, tasks: list[Any], rows: list[Row | None], on_row: OnRow) -> None:
+    cache: dict[Any, Any] = {}
     for i, task in enumerate(tasks):
         _store(rows, i, [job.run(task, cache)], on_row)
 
@@ -143,11 +155,12 @@ def _start_worker(parent: int, job: Job) -> None:
     _worker.update(job=job, cache={})
 
 
-def _worker_task(task) -> dict:
-    return _worker["job"].run(task, _worker["cache"])
+def _worker_task(task: Any) -> Row:
+    job: Job = _worker["job"]
+    return job.run(task, _worker["cache"])
 
 
-def _in_pool(job: Job, points: list, workers: int, rows: list, on_row) -> None:
+def _in_pool(job: Job, points: list[Any], workers: int, rows: list[Row | None], on_row: OnRow) -> None:
     """Points submitted a window at a time (AHEAD per worker beyond those running), each finished one
     making room for the next; a signal only stops the submitting and the waiting (never inside the
     executor's locks) and is raised once the loop has let go of them."""
@@ -166,10 +179,11 @@ def _in_pool(job: Job, points: list, workers: int, rows: list, on_row) -> None:
 class _Window:
     """The points in flight: at most `size` submitted and not yet stored."""
 
-    def __init__(self, pool: ProcessPoolExecutor, points: list, stop: threading.Event):
-        self.pool, self.stop, self.finished = pool, stop, queue.SimpleQueue()
+    def __init__(self, pool: ProcessPoolExecutor, points: list[Any], stop: threading.Event) -> None:
+        self.pool, self.stop = pool, stop
+        self.finished: queue.SimpleQueue[Future[Row]] = queue.SimpleQueue()
         self.pending = iter(enumerate(points))
-        self.index: dict = {}  # future -> the index of its point
+        self.index: dict[Future[Row], int] = {}  # future -> the index of its point
 
     def submit_next(self) -> None:
         item = next(self.pending, None)
@@ -178,7 +192,7 @@ class _Window:
             self.index[future] = item[0]
             future.add_done_callback(self.finished.put)
 
-    def run(self, size: int, rows: list, on_row) -> None:
+    def run(self, size: int, rows: list[Row | None], on_row: OnRow) -> None:
         for _ in range(size):
             self.submit_next()
         while self.index:
@@ -189,7 +203,7 @@ class _Window:
             self.submit_next()
 
 
-def _next_finished(finished: queue.SimpleQueue, stop: threading.Event):
+def _next_finished(finished: queue.SimpleQueue[Future[Row]], stop: threading.Event) -> Future[Row] | None:
     while not stop.is_set():
         try:
             return finished.get(timeout=0.1)
@@ -254,12 +268,12 @@ def _greeting(host: str, port: int, tls: bool) -> None:
             return
 
 
-def _first_byte(sock) -> None:
+def _first_byte(sock: socket.socket) -> None:
     if not sock.recv(1):
         raise OSError("the connection was closed without a dask handshake")
 
 
-def _connect(client_class, address: str):
+def _connect(client_class: type[Client], address: str) -> Client:
     reachable(address)
     try:
         return client_class(address, timeout=f"{CONNECT_SECONDS}s")
@@ -267,7 +281,7 @@ def _connect(client_class, address: str):
         raise _scheduler_error(address, exc) from None
 
 
-def _on_dask(job: Job, points: list, workers: int, address: str, rows: list, on_row) -> None:
+def _on_dask(job: Job, points: list[Any], workers: int, address: str, rows: list[Row | None], on_row: OnRow) -> None:
     """Contiguous chunks of at most CHUNK_POINTS points (at least `workers` chunks), each solved warm on one
     worker; the job is sent once, as a task the chunks depend on."""
     from dask.distributed import Client
@@ -284,14 +298,16 @@ def _on_dask(job: Job, points: list, workers: int, address: str, rows: list, on_
             raise
 
 
-def _collect(client, futures: list, store, address: str) -> None:
+def _collect(
+    client: Client, futures: list[DaskFuture[list[Row]]], store: Callable[[DaskFuture[list[Row]]], None], address: str
+) -> None:
     """Store each chunk as it finishes. `Stalled` (an interrupt: the stored chunks are kept, the run is not
     complete, exit 2) once IDLE_SECONDS pass with no chunk of this run finished or running on a worker (a
     scheduler without workers, or whose workers left), or at the end when a chunk was lost (its worker died
     too often, `KilledWorker`, or the scheduler cancelled it) while the others went on."""
     from dask.distributed import wait
 
-    pending, quiet_since, lost = set(futures), time.monotonic(), []
+    pending, quiet_since, lost = set(futures), time.monotonic(), list[str]()
     while pending:
         try:
             done, pending = wait(pending, timeout=POLL_SECONDS, return_when="FIRST_COMPLETED")
@@ -312,7 +328,7 @@ def _collect(client, futures: list, store, address: str) -> None:
         raise Stalled(_scheduler_error(address, f"{len(lost)} of {len(futures)} chunks lost: {lost[0]}", expected))
 
 
-def _lost(future) -> str | None:
+def _lost(future: DaskFuture[list[Row]]) -> str | None:
     """Why a finished chunk has no rows when its worker died (KilledWorker) or it was cancelled; None when it
     has them or failed otherwise (a bug, raised when its result is read)."""
     from concurrent.futures import CancelledError
@@ -326,6 +342,6 @@ def _lost(future) -> str | None:
     return f"{type(error).__name__}: {error}" if isinstance(error, KilledWorker) else None
 
 
-def _running(client, pending: set) -> bool:
+def _running(client: Client, pending: set[DaskFuture[list[Row]]]) -> bool:
     keys = {f.key for f in pending}
     return any(keys.intersection(running) for running in client.processing().values())

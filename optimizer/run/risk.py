@@ -17,10 +17,11 @@ import pandas as pd
 from ..base.errors import InputError, Issue
 from ..base.stats import wilson
 from ..models.dataset import Dataset
+from ..models.figures import column, keyed, premium_columns
 from ..models.highs import DEFAULT_OPTIONS, SolveOptions
 from ..models.model import Model, split
 from ..models.pool import Pool
-from ..models.solution import PER_KG, Solution, per_kg_premiums
+from ..models.solution import Solution, per_kg_premiums
 from ..models.two_stage import HEDGE_LIMIT, TwoStage
 from ..models.variants import Variant
 from ..workbook.cases import make_dataset
@@ -44,7 +45,7 @@ FULLY_MET = "fully met"
 THRESHOLDS = (("≥95%", 0.95), ("≥99%", 0.99), (FULLY_MET, None))  # None: 1 − α
 QUANTILES = (0.1, 0.5, 0.9)
 SHARE_DIGITS = 9
-CONDITION, CLEAN, OVERRUNS = "condition.", "clean_share.", "committed_overruns_budget"
+OVERRUNS = "committed_overruns_budget"
 THRESHOLD_COLUMNS = [
     "condition",
     "class",
@@ -82,7 +83,7 @@ class Draw:
 
     def head(self) -> dict:
         """The draws table's first columns: the index, every sampled value, every condition's class."""
-        return {"draw": self.index, **self.values, **{f"{CONDITION}{k}": v for k, v in self.conditions.items()}}
+        return {"draw": self.index, **self.values, **{column("condition", k): v for k, v in self.conditions.items()}}
 
 
 def build_options(ds: Dataset, order: int) -> list[tuple[str, int]]:
@@ -177,10 +178,11 @@ def holds_by_year(ds: Dataset, solution: Solution) -> dict[int, bool]:
     """Whether clean supply reaches (1 − α) of protected demand for every element in a year — in the
     years the requirement applies this is zero shortfall; it is judged the same way in earlier years."""
     alpha = ds.settings.max_restricted_share
-    shares = solution.summary["clean_share"]
+    assert solution.figures is not None
+    shares = solution.figures.by_year("clean_share")
     held = {}
     for y in ds.settings.years:
-        found = [by_year.get(str(y)) for by_year in shares.values()]
+        found = [by_year.get(y) for by_year in shares.values()]
         held[y] = all(s is None or s >= 1 - alpha - SHARE_TOLERANCE for s in found)
     return held
 
@@ -247,9 +249,10 @@ class RiskJob:
             model.update("max_restricted_share", 1.0)
             free = model.solve(tables=False, cold=True)
             model.update("max_restricted_share", alpha)
-            row["premium_usd"] = row["system_cost_usd"] - free.summary["system_cost_usd"] if free.optimal else math.nan
-            if free.optimal:
-                row.update(per_kg_premiums(solution.summary, free.summary))
+            base = free.figures
+            row["premium_usd"] = math.nan if base is None else row["system_cost_usd"] - base.system_cost_usd
+            if base is not None and solution.figures is not None:
+                row.update(premium_columns(per_kg_premiums(solution.figures, base)))
                 row["budget_binds"] = row["budget_binds"] or _budget_binds(free)
         return row
 
@@ -276,23 +279,23 @@ class RiskJob:
 def figures(ds: Dataset, solution: Solution) -> dict:
     """A solved draw's figures, `holds.<y>` for every year of its horizon and `clean_share.<e>.<y>`
     (blank: no protected need), rounded to 1e-9 so that no figure depends on the worker's LP order."""
-    s = solution.summary
+    fig = solution.figures
+    assert fig is not None
     held = holds_by_year(ds, solution)
-    row = {k: s[k] for k in ("objective_usd", "system_cost_usd", "capex_usd", "protected_capex_usd")}
-    row |= {k: s[k] for k in ("unmet_t", "shortfall_t")}
+    names = ("objective_usd", "system_cost_usd", "capex_usd", "protected_capex_usd", "unmet_t", "shortfall_t")
+    row: dict = {k: getattr(fig, k) for k in names}
     row["budget_binds"] = _budget_binds(solution)
     row["earliest_independence_year"] = held_from(held)
-    for y, ok in held.items():
-        row[f"holds.{y}"] = ok
-    for e, by_year in s["clean_share"].items():
-        for y, share in by_year.items():
-            row[f"{CLEAN}{e}.{y}"] = None if share is None else round(share, SHARE_DIGITS)
+    row |= {column("holds", y): ok for y, ok in held.items()}
+    for (e, y), share in fig.clean_share.items():
+        row[column("clean_share", e, y)] = None if share is None else round(share, SHARE_DIGITS)
     return row
 
 
 def _budget_binds(solution: Solution) -> bool:
     """Does a budget row hold the plan back (a nonzero dual of the total budget)?"""
-    return abs(solution.summary.get("budget_dual_usd_per_usd") or 0.0) > BINDING_DUAL
+    dual = None if solution.figures is None else solution.figures.budget_dual_usd_per_usd
+    return abs(dual or 0.0) > BINDING_DUAL
 
 
 def committed_spending(ds: Dataset, spent: dict[tuple[str, int], float]) -> dict:
@@ -403,10 +406,10 @@ class Group:
 def _groups(draws: pd.DataFrame) -> list[Group]:
     """All draws, then each class of each `condition.<label>` column (each condition on its own)."""
     groups = [Group("", ALL_DRAWS, pd.Series(True, index=draws.index))]
-    for column in (str(c) for c in draws.columns if str(c).startswith(CONDITION)):
-        classes = draws[column].map(lambda v: None if v is None or v != v else str(v))
+    for label, name_of in keyed(draws.columns, "condition").items():
+        classes = draws[name_of].map(lambda v: None if v is None or v != v else str(v))
         for name in sorted(classes.dropna().unique(), key=_class_order):
-            groups.append(Group(column.removeprefix(CONDITION), name, classes.eq(name)))
+            groups.append(Group(label, name, classes.eq(name)))
     return groups
 
 
@@ -430,8 +433,7 @@ def _solved(draws: pd.DataFrame) -> pd.Series:
 
 
 def _elements(draws: pd.DataFrame) -> list[str]:
-    shares = (str(c).removeprefix(CLEAN) for c in draws.columns if str(c).startswith(CLEAN))
-    return sorted({c.rsplit(".", 1)[0] for c in shares})
+    return sorted({key.rsplit(".", 1)[0] for key in keyed(draws.columns, "clean_share")})
 
 
 def _met(draws: pd.DataFrame, base: Dataset) -> dict[tuple[str, int, str], pd.Series]:
@@ -443,12 +445,12 @@ def _met(draws: pd.DataFrame, base: Dataset) -> dict[tuple[str, int, str], pd.Se
     elements = _elements(draws)
     met = {}
     for y in base.settings.years:
-        inside = solved & _column(draws, f"holds.{y}").notna()
+        inside = solved & _column(draws, column("holds", y)).notna()
         for label, level in THRESHOLDS:
             bar = 1 - alpha if level is None else pd.Series(level, index=draws.index)
             every = inside.copy()
             for e in elements:
-                share = _column(draws, f"{CLEAN}{e}.{y}")
+                share = _column(draws, column("clean_share", e, y))
                 met[(e, y, label)] = inside & (share.isna() | (share >= bar - SHARE_TOLERANCE))
                 every &= met[(e, y, label)]
             met[(ALL_ELEMENTS, y, label)] = every
@@ -486,14 +488,14 @@ def _fan_rows(g: Group, draws: pd.DataFrame, base: Dataset) -> list[tuple]:
     rows = []
     for e in _elements(draws):
         for y in base.settings.years:
-            v = _column(draws, f"{CLEAN}{e}.{y}")[solved].dropna()
+            v = _column(draws, column("clean_share", e, y))[solved].dropna()
             q = [float(v.quantile(p)) if len(v) else None for p in QUANTILES]
             rows.append((g.condition, g.name, e, y, len(v), *q))
     return rows
 
 
 def _figures_of(draws: pd.DataFrame) -> list[str]:
-    per_kg = sorted(str(c) for c in draws.columns if str(c).startswith(PER_KG))
+    per_kg = sorted(keyed(draws.columns, "premium_usd_per_kg").values())
     return [f for f in (*FIGURES, *per_kg, "committed_capex_usd") if f in draws]
 
 

@@ -9,10 +9,16 @@ ask for clean supply (α < 1) is shown once, with its premium over itself at α 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 import pandas as pd
 
 from ..base.errors import InputError, Issue
-from ..models.solution import Solution, shortfall_price_label
+from ..models.dataset import Dataset
+from ..models.figures import shortfall_price_label
+from ..models.solution import Solution
+from ..workbook.cases import Case, Overrides
 from ..workbook.keys import split_key
 from ..workbook.validate import Workbook
 
@@ -79,30 +85,30 @@ def group_of(wb: Workbook, name: str | None) -> str:
     return found.pop() if len(found) == 1 else "mixed" if found else POLICY
 
 
-def check_year(ds, year: int) -> None:
+def check_year(ds: Dataset, year: int) -> None:
     """The requirement's year lies in the horizon, else an InputError on `--require-from`."""
     first, last = ds.settings.first_year, ds.settings.last_year
     if not first <= year <= last:
         raise InputError([Issue("--require-from", f"a year from {first} to {last}", str(year))])
 
 
-def required(overrides: tuple, year: int, ds) -> tuple:
+def required(overrides: Overrides, year: int, ds: Dataset) -> Overrides:
     """The overrides of a case under the requirement: clean supply from `year`, after its own rows (the
     year left out where the case has it already, so that the case keeps its structure: run.warm)."""
-    year_row = () if ds.settings.first_independence_year == year else (("independence_year", str(year)),)
+    year_row: Overrides = () if ds.settings.first_independence_year == year else (("independence_year", str(year)),)
     return (*overrides, ("max_restricted_share", "0"), *year_row)
 
 
-def unconstrained(overrides: tuple) -> tuple:
+def unconstrained(overrides: Overrides) -> Overrides:
     return (*overrides, ("max_restricted_share", "1"))
 
 
-def own_requirement(ds) -> bool:
+def own_requirement(ds: Dataset) -> bool:
     """Does the case already ask for clean supply (its rows or the settings give α < 1)?"""
     return ds.settings.max_restricted_share < 1
 
 
-def requirement_cases(datasets: dict, overrides: tuple, year: int) -> list[tuple[str | None, tuple]]:
+def requirement_cases(datasets: dict[str | None, Dataset], overrides: Overrides, year: int) -> list[Case]:
     """(scenario, overrides) of the extra case each case needs under the requirement: the case from
     `year`, or, when it asks for clean supply itself, the case unconstrained (its premium's base)."""
     return [
@@ -123,13 +129,13 @@ def clean_share_min(result: Solution, year: int) -> float | None:
     return min(shares) if shares else None
 
 
-def required_figures(case: Solution, extra: Solution, ds, year: int) -> dict:
+def required_figures(case: Solution, extra: Solution, ds: Dataset, year: int) -> dict[str, Any]:
     """The requirement columns of one case: `extra` is the case under the requirement, or (when the case
     asks for clean supply itself) the case unconstrained."""
     if own_requirement(ds):
         s = ds.settings
         said = f"its own: {1 - s.max_restricted_share:.0%} clean from {s.first_independence_year}, shown once"
-        row: dict = {"requirement": said + " (the case's own figures)"}
+        row: dict[str, Any] = {"requirement": said + " (the case's own figures)"}
         if case.optimal and extra.optimal:
             row["required_premium_usd"] = case.summary["system_cost_usd"] - extra.summary["system_cost_usd"]
             row["required_clean_share_min"] = clean_share_min(case, s.first_independence_year)
@@ -192,6 +198,6 @@ def failures(table: pd.DataFrame) -> int:
     return failed
 
 
-def titles(sheets, prefix: str = "") -> dict[str, str]:
+def titles(sheets: Iterable[str], prefix: str = "") -> dict[str, str]:
     """Each group sheet's group in words (`world costs`), for its chart's title."""
     return {sheet: GROUPS[sheet.removeprefix(prefix)] for sheet in sheets if sheet.removeprefix(prefix) in GROUPS}

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
 import pandas as pd
 
-from ..base.errors import InputError
+from ..base.errors import InputError, Issue
+from ..models.dataset import Dataset, TradeRule
+from ..models.figures import shortfall_price_label
 from ..models.highs import DEFAULT_OPTIONS, SolveOptions
-from ..models.solution import Solution, shortfall_price_label
-from ..workbook.cases import make_dataset
+from ..models.solution import Solution
+from ..workbook.cases import Case, Overrides, make_dataset
 from ..workbook.validate import Workbook
+
+if TYPE_CHECKING:
+    from .warm import Models
 from .scenario_groups import REQUIRED_COLUMNS, check_year, group_of, in_order, required_figures, requirement_cases
 
 FIGURES = {
@@ -22,17 +30,17 @@ PRICED = "shortfall_priced"  # how shortfall_t was priced: "at any price" or the
 COLUMNS = ["scenario", "changes", "status", "reason", *FIGURES, PRICED, *FIGURES.values()]
 
 
-def figures(result: Solution, keys=tuple(FIGURES)) -> dict:
+def figures(result: Solution, keys: tuple[str, ...] = tuple(FIGURES)) -> dict[str, Any]:
     """status, reason (when not optimal) and, only when optimal, the summary's figures (with
     shortfall_t, how it was priced)."""
-    row = {"status": result.status.value, "reason": None if result.optimal else result.message}
+    row: dict[str, Any] = {"status": result.status.value, "reason": None if result.optimal else result.message}
     row |= {k: result.summary[k] if result.optimal else None for k in keys}
     if "shortfall_t" in keys:
         row[PRICED] = shortfall_price_label(result.summary) if result.optimal else None
     return row
 
 
-def _text(value) -> str:
+def _text(value: object) -> str:
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         return str(int(value))
     return str(value)
@@ -48,9 +56,10 @@ def changes(wb: Workbook, name: str | None) -> str:
     return "; ".join(dict.fromkeys(parts))
 
 
-def _rule(wb: Workbook, rule) -> str:
+def _rule(wb: Workbook, rule: TradeRule) -> str:
     """`trade china→allied Dy separation output from 2027 banned`."""
-    stage = {s.order: s.id for s in wb.stages}.get(rule.stage)
+    stages: dict[int | None, str] = {s.order: s.id for s in wb.stages}
+    stage = stages.get(rule.stage)
     first, last = rule.first_year, rule.last_year
     years = f"{first}–{last}" if first and last else f"from {first}" if first else f"until {last}" if last else ""
     what = "banned" if not rule.allowed else f"tariff {_text(rule.tariff_usd_per_t)} USD/t"
@@ -64,9 +73,10 @@ def _rule(wb: Workbook, rule) -> str:
     return " ".join(w for w in words if w)
 
 
-def make_cases(wb: Workbook, overrides: tuple = ()) -> dict:
+def make_cases(wb: Workbook, overrides: Overrides = ()) -> dict[str | None, Dataset]:
     """The base case (key None) and every scenario; raises one InputError naming every problem."""
-    datasets, issues = {}, []
+    datasets: dict[str | None, Dataset] = {}
+    issues: list[Issue] = []
     for name in [None, *wb.scenario_names]:
         try:
             datasets[name] = make_dataset(wb, name, tuple(overrides))
@@ -79,10 +89,10 @@ def make_cases(wb: Workbook, overrides: tuple = ()) -> dict:
 
 def compare_scenarios(
     wb: Workbook,
-    overrides: tuple = (),
+    overrides: Overrides = (),
     options: SolveOptions = DEFAULT_OPTIONS,
-    on_row=None,
-    models=None,
+    on_row: Callable[[dict[str, Any]], object] | None = None,
+    models: Models | None = None,
     workers: int = 1,
     require_from: int | None = None,
 ) -> pd.DataFrame:
@@ -119,9 +129,10 @@ def compare_scenarios(
     return in_order(table)
 
 
-def _made(wb: Workbook, jobs: list) -> dict:
+def _made(wb: Workbook, jobs: list[Case]) -> dict[Case, Dataset]:
     """The datasets of (scenario, overrides) jobs; one InputError naming every problem."""
-    datasets, issues = {}, []
+    datasets: dict[Case, Dataset] = {}
+    issues: list[Issue] = []
     for name, overrides in jobs:
         try:
             datasets[(name, overrides)] = make_dataset(wb, name, overrides)
@@ -132,7 +143,14 @@ def _made(wb: Workbook, jobs: list) -> dict:
     return datasets
 
 
-def _solve_all(wb: Workbook, models, datasets: dict, workers: int, on_row, year: int | None) -> dict:
+def _solve_all(
+    wb: Workbook,
+    models: Models,
+    datasets: dict[Case, Dataset],
+    workers: int,
+    on_row: Callable[[dict[str, Any]], object] | None,
+    year: int | None,
+) -> dict[Case, Solution]:
     """Every (scenario, overrides) job of `datasets` solved, in the order of their structures' first jobs;
     `on_row` sees each solve's row (an extra job named `<scenario> (clean from Y)` or `(unconstrained)`)."""
     jobs = list(datasets)
@@ -141,7 +159,7 @@ def _solve_all(wb: Workbook, models, datasets: dict, workers: int, on_row, year:
     order = sorted(jobs, key=lambda job: first[structures[job]])
     if workers > 1:
         _in_workers(wb, models, order, structures, workers)
-    solved = {}
+    solved: dict[Case, Solution] = {}
     for job in order:
         solved[job] = models.solve(*job, tables=False, ds=datasets[job])
         if on_row:
@@ -151,15 +169,15 @@ def _solve_all(wb: Workbook, models, datasets: dict, workers: int, on_row, year:
     return solved
 
 
-def _extra_label(overrides: tuple, year: int | None) -> str:
+def _extra_label(overrides: Overrides, year: int | None) -> str:
     return "unconstrained" if overrides[-1] == ("max_restricted_share", "1") else f"clean from {year}"
 
 
-def _in_workers(wb: Workbook, models, order: list, structures: dict, workers: int) -> None:
+def _in_workers(wb: Workbook, models: Models, order: list[Case], structures: dict[Case, int], workers: int) -> None:
     from .parallel import run_tasks
     from .warm import CasesJob
 
-    groups: dict[tuple, list] = {}
+    groups: dict[int, list[tuple[str | None, Overrides, bool]]] = {}
     for name, overrides in order:
         groups.setdefault(structures[(name, overrides)], []).append((name, overrides, False))
     results, complete = run_tasks(CasesJob(wb, models.options), sorted(groups.values(), key=len, reverse=True), workers)

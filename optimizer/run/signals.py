@@ -5,18 +5,25 @@ by models.highs.deferred_signals.)"""
 from __future__ import annotations
 
 import signal
+from types import FrameType
+from typing import NoReturn, TypedDict
 
 from ..base.errors import InputError
 
 INTERRUPTED, TERMINATED, STALLED = 130, 143, 2  # exit codes after SIGINT, SIGTERM and a stalled scheduler
-_received: dict = {"sigterm": False, "stalled": None}
+_received: _Received = {"sigterm": False, "stalled": None}
+
+
+class _Received(TypedDict):
+    sigterm: bool
+    stalled: InputError | None
 
 
 class Terminated(KeyboardInterrupt):
     """SIGTERM, raised where Ctrl-C would be so that the same clean-up runs."""
 
 
-def _raise_terminated(signum, frame):
+def _raise_terminated(signum: int, frame: FrameType | None) -> NoReturn:
     _received["sigterm"] = True
     raise Terminated()
 
@@ -26,7 +33,7 @@ class Stalled(KeyboardInterrupt):
     raised where Ctrl-C would be, so that the finished tasks are kept; the run then ends as the input error
     `error` (exit 2)."""
 
-    def __init__(self, error: InputError):
+    def __init__(self, error: InputError) -> None:
         _received["stalled"] = error
         super().__init__(str(error))
 
@@ -43,5 +50,5 @@ def interrupt_exit_code() -> int:
 
 def install_sigterm() -> None:
     """Turn SIGTERM into Terminated in this process (main thread only), with nothing received yet."""
-    _received.update(sigterm=False, stalled=None)
+    _received.update({"sigterm": False, "stalled": None})
     signal.signal(signal.SIGTERM, _raise_terminated)

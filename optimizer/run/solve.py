@@ -6,16 +6,18 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 
 from ..base.errors import InputError, Issue
 from ..base.files import atomic_path
 from ..base.manifest import manifest
+from ..models.figures import Notes
 from ..models.highs import DEFAULT_OPTIONS, SolveOptions
 from ..models.model import Model
 from ..models.solution import Solution
-from ..workbook.cases import make_dataset
+from ..workbook.cases import Overrides, make_dataset
 from ..workbook.validate import load_workbook
 from .diagnosis import diagnose
 from .numerics import penalty_warnings, quality_warnings
@@ -24,12 +26,12 @@ from .numerics import penalty_warnings, quality_warnings
 def run_case(
     path: Path,
     scenario: str | None,
-    overrides: tuple,
+    overrides: Overrides,
     options: SolveOptions = DEFAULT_OPTIONS,
     progress: Console | None = None,
     write_model: Path | None = None,
     warn: Callable[[str], None] = lambda _: None,
-) -> tuple[Solution, dict]:
+) -> tuple[Solution, dict[str, Any]]:
     """The solution (its summary with the diagnosis and timings) and the run manifest; `warn` is told
     each warning as it is found. Output paths are checked by the caller before this runs."""
     start = time.perf_counter()
@@ -65,8 +67,7 @@ def run_case(
     warnings += late
     result = replace(
         result,
-        summary=result.summary
-        | {"diagnosis": diagnosis.as_dict() if diagnosis else None, "read_seconds": round(read_seconds, 3)},
+        notes=Notes(diagnosis.as_dict() if diagnosis else None, round(read_seconds, 3)),
         tables=result.tables | ({"diagnosis": diagnosis.table()} if diagnosis else {}),
     )
     man = manifest(

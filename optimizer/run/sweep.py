@@ -10,14 +10,18 @@ budget or `max_t.<node>.<element>`, a budget or max_t the case does not have, an
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import Any
 
-from ..base.errors import InputError
+from ..base.errors import InputError, Issue
+from ..models.dataset import Dataset
+from ..models.figures import Figures, point_columns
 from ..models.highs import DEFAULT_OPTIONS, SolveOptions
 from ..models.model import Model
 from ..models.pool import Pool
-from ..models.solution import MEAN_RANGES, MSC_HIGH, MSC_LOW, MSC_UNIQUE, shortfall_price_label
-from ..workbook.cases import make_dataset
+from ..models.solution import Solution
+from ..workbook.cases import Overrides, make_dataset
 from ..workbook.validate import Workbook
 
 
@@ -37,55 +41,27 @@ def grid(params: dict[str, list[str]]) -> list[dict[str, str]]:
 
 @dataclass
 class PointResult:
+    """A solved point: its values, its flat row (row_of) and its typed figures (None: not optimal)."""
+
     point: dict[str, str]
-    row: dict
+    row: dict[str, Any]
+    figures: Figures | None = None
 
 
-def row_of(result, point: dict, ds) -> dict:
-    """One table row: the point, `status`, and either the figures (optimal) or
-    a `reason` (HiGHS's words) and no figures. `shortfall_priced` says how shortfall_t was priced
-    ("at any price" or the penalty per kg)."""
-    s = result.summary
-    row = dict(point)
-    row.update({"status": s["status"]})
-    if not result.optimal:
-        row["reason"] = result.message
-        return row
-    row.update(
-        {
-            k: s[k]
-            for k in (
-                "objective_usd",
-                "system_cost_usd",
-                "penalty_usd",
-                "capex_usd",
-                "budget_capex_usd",
-                "unmet_t",
-                "shortfall_t",
-            )
-        }
-    )
-    row["shortfall_priced"] = shortfall_price_label(s)
-    for part, v in s["costs_usd"].items():
-        row[f"{part}_discounted_usd"] = v["discounted"]
+def row_of(result: Solution, point: dict[str, str], ds: Dataset) -> dict[str, Any]:
+    """One table row: the point, `status`, and either the figures (optimal; figures.point_columns, the clean
+    share in the independence year and the last year) or a `reason` (HiGHS's words) and no figures."""
+    row: dict[str, Any] = dict(point) | {"status": result.run.status}
+    if not result.optimal or result.figures is None:
+        return row | {"reason": result.message}
     years = sorted({ds.settings.first_independence_year, ds.settings.last_year})
-    for e, by_year in s["clean_share"].items():
-        for y in years:
-            row[f"clean_share.{e}.{y}"] = by_year.get(str(y))
-    row["budget_dual_usd_per_usd"] = s["budget_dual_usd_per_usd"]
-    row.update({f"clean_premium_usd_per_t.{e}": v for e, v in s["clean_premium_usd_per_t"].items()})
-    row.update(
-        {f"marginal_supply_cost_usd_per_kg.{e}": v for e, v in s["marginal_supply_cost_mean_usd_per_kg"].items()}
-    )
-    for e, (low, high) in s.get(MEAN_RANGES, {}).items():  # where not unique (model.md, "Non-unique marginal costs")
-        row |= {f"{MSC_UNIQUE}{e}": False, f"{MSC_LOW}{e}": low, f"{MSC_HIGH}{e}": high}
-    return row
+    return row | point_columns(result.run, result.figures, years)
 
 
-def validate_points(wb: Workbook, scenario, overrides, points) -> None:
+def validate_points(wb: Workbook, scenario: str | None, overrides: Overrides, points: list[dict[str, str]]) -> None:
     """Every point must make a valid case; report all bad ones at once, naming
     the swept values by their --param."""
-    issues = []
+    issues: list[Issue] = []
     for point in points:
         try:
             make_dataset(wb, scenario, tuple(overrides) + tuple(point.items()))
@@ -101,26 +77,32 @@ def validate_points(wb: Workbook, scenario, overrides, points) -> None:
 
 
 def solve_point(
-    wb: Workbook, scenario: str | None, overrides: tuple, point: dict, options: SolveOptions, cache: dict | None = None
+    wb: Workbook,
+    scenario: str | None,
+    overrides: Overrides,
+    point: dict[str, str],
+    options: SolveOptions,
+    cache: dict[Any, Any] | None = None,
 ) -> PointResult:
     """Solve one point; `cache` keeps a pool of one built model between calls, so a point
     with the same structure as the last one is a warm re-solve."""
     ds = make_dataset(wb, scenario, tuple(overrides) + tuple(point.items()))
     if cache is None:
-        return PointResult(point, row_of(Model(ds, options=options).solve(), point, ds))
-    pool = cache.setdefault("pool", Pool(options=options, keep=1))
-    return PointResult(point, row_of(pool.model(ds).solve(), point, ds))
+        solution = Model(ds, options=options).solve()
+    else:
+        solution = cache.setdefault("pool", Pool(options=options, keep=1)).model(ds).solve()
+    return PointResult(point, row_of(solution, point, ds), solution.figures)
 
 
 def solve_points(
     wb: Workbook,
     scenario: str | None,
-    overrides: tuple,
-    points: list[dict],
+    overrides: Overrides,
+    points: list[dict[str, str]],
     options: SolveOptions = DEFAULT_OPTIONS,
-    on_result=None,
+    on_result: Callable[[PointResult], object] | None = None,
     warm: bool = True,
-    cache: dict | None = None,
+    cache: dict[Any, Any] | None = None,
 ) -> list[PointResult]:
     """Solve points in order, reusing one built model while the structure stays the same (`cache`:
     where it is kept, for the next call)."""

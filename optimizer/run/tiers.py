@@ -12,8 +12,10 @@ solved in the task is not solved again).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -108,7 +110,7 @@ class TierJob:
     job: RiskJob
     variants: tuple[tuple[Uncertainty, ...], ...]
 
-    def run(self, i: int, cache: dict) -> dict:
+    def run(self, i: int, cache: dict[Any, Any]) -> dict[str, Any]:
         return {"rows": [replace(self.job, rows=rows).run(i, cache) for rows in self.variants]}
 
 
@@ -123,7 +125,9 @@ class Evidence:
     seed: int
 
 
-def tier_table(path: Path, chart: Drawn | None, years: tuple[int, ...], how: Evidence, tick=None) -> pd.DataFrame:
+def tier_table(
+    path: Path, chart: Drawn | None, years: tuple[int, ...], how: Evidence, tick: Callable[[], object] | None = None
+) -> pd.DataFrame:
     """Per tier and end (and the base rows first): P(every element fully clean) in each of `years`
     over `how.draws` draws of the outlook's chart case (`chart`: its budget, blocs, requirement and
     options, as run.commitment re-uses them). No tiered failure row, no chart or no draws: an empty table."""
@@ -144,14 +148,16 @@ def tier_table(path: Path, chart: Drawn | None, years: tuple[int, ...], how: Evi
     return _table(found, [d["rows"] for d in done], job, chart.budget, years)
 
 
-def _fully_clean(rows: list[dict], job: RiskJob) -> pd.DataFrame:
+def _fully_clean(rows: list[dict[str, Any]], job: RiskJob) -> pd.DataFrame:
     """P(every element fully clean) by year over the draws' rows, with its 90 % Wilson interval."""
     t = summarise(rows, job.base())["thresholds"]
     t = t[(t["condition"] == "") & (t["element"] == ALL_ELEMENTS) & (t["threshold"] == FULLY_MET)]
     return t.set_index("year")
 
 
-def _table(found: list[TierCase], done: list[list[dict]], job: RiskJob, budget: float, years) -> pd.DataFrame:
+def _table(
+    found: list[TierCase], done: list[list[dict[str, Any]]], job: RiskJob, budget: float, years: tuple[int, ...]
+) -> pd.DataFrame:
     chances = [_fully_clean([rows[k] for rows in done], job) for k in range(len(found))]
     table = []
     for v, at in zip(found, chances, strict=True):

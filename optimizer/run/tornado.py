@@ -21,8 +21,10 @@ cold solves on the draws model); the base point (no driver moved) is solved the 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -164,7 +166,7 @@ class TornadoJob:
     years: tuple[int, int]  # (the report's deadline, the first deadline)
     options: SolveOptions
 
-    def run(self, rows: tuple[Uncertainty, ...], cache: dict) -> dict:
+    def run(self, rows: tuple[Uncertainty, ...], cache: dict[Any, Any]) -> dict[str, Any]:
         found = []
         for year, premium in zip(self.years, (True, False), strict=True):
             overrides = (("max_restricted_share", "0"), ("independence_year", str(year)))
@@ -174,7 +176,12 @@ class TornadoJob:
 
 
 def tornado_table(
-    wb: Workbook, path: Path, years: tuple[int, int], options: SolveOptions, workers: int, tick=None
+    wb: Workbook,
+    path: Path,
+    years: tuple[int, int],
+    options: SolveOptions,
+    workers: int,
+    tick: Callable[[], object] | None = None,
 ) -> pd.DataFrame:
     """The base point and each driver's low and high ends; rows sorted by the premium's swing (the
     larger change of the two ends), largest first."""
@@ -191,7 +198,7 @@ def tornado_table(
     return table_of(drivers, [d["cases"] for d in done])
 
 
-def _figures(cases: list[dict]) -> dict:
+def _figures(cases: list[dict[str, Any]]) -> dict[str, Any]:
     clean, first = cases
     if clean.get("status") != "optimal" or first.get("status") != "optimal":
         failed = clean if clean.get("status") != "optimal" else first
@@ -204,7 +211,7 @@ def _figures(cases: list[dict]) -> dict:
     }
 
 
-def table_of(drivers: list[Driver], points: list[list[dict]]) -> pd.DataFrame:
+def table_of(drivers: list[Driver], points: list[list[dict[str, Any]]]) -> pd.DataFrame:
     base = _figures(points[0])
     rows = []
     for i, d in enumerate(drivers):

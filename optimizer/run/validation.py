@@ -3,6 +3,8 @@ beside the same bloc's share of the same stage's world output in the report's un
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 
 from ..models.solution import Solution
@@ -35,7 +37,7 @@ def model_shares(result: Solution) -> dict[tuple[str, str, int], float]:
     }
 
 
-def _row(o: Observed, shares: dict[tuple[str, str, int], float] | None, status: str) -> dict:
+def _row(o: Observed, shares: dict[tuple[str, str, int], float] | None, status: str) -> dict[str, Any]:
     row = {"stage": o.stage, "bloc": o.bloc, "year": o.year, "observed_share": o.share, "status": status}
     if shares is not None:
         model = shares.get((o.stage, o.bloc, o.year), 0.0 if _in_plan(shares, o) else None)

@@ -8,13 +8,15 @@ one LP, solved once; a case of a structure built before is an update of that mod
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..models.dataset import Dataset
 from ..models.highs import DEFAULT_OPTIONS, SolveOptions, Status
-from ..models.model import Model, Variant
+from ..models.model import Model
 from ..models.pool import KEEP, Pool, structure, values
-from ..models.solution import Solution
-from ..workbook.cases import make_dataset
+from ..models.solution import Solution, failed
+from ..models.variants import Variant
+from ..workbook.cases import Case, Overrides, make_dataset
 from ..workbook.validate import Workbook
 
 Identity = tuple[int, tuple[tuple[str, float | None], ...]]
@@ -31,7 +33,7 @@ class Models:
     solves: int = 0
     pool: Pool = field(init=False)
     _structures: list[Dataset] = field(default_factory=list)
-    _identities: dict[tuple, Identity] = field(default_factory=dict)  # (scenario, overrides) -> identity
+    _identities: dict[Case, Identity] = field(default_factory=dict)  # (scenario, overrides) -> identity
     _solved: dict[Identity, Solution] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -41,10 +43,10 @@ class Models:
     def builds(self) -> int:
         return self.pool.builds
 
-    def dataset(self, scenario: str | None = None, overrides: tuple = ()) -> Dataset:
+    def dataset(self, scenario: str | None = None, overrides: Overrides = ()) -> Dataset:
         return make_dataset(self.wb, scenario, tuple(overrides))
 
-    def identity(self, scenario: str | None, overrides: tuple, ds: Dataset) -> Identity:
+    def identity(self, scenario: str | None, overrides: Overrides, ds: Dataset) -> Identity:
         """(structure, values): the structure names the built model a case can use; with the values of
         its parameters it names the case's LP."""
         case = (scenario, tuple(overrides))
@@ -57,7 +59,11 @@ class Models:
         return self._identities[case]
 
     def solve(
-        self, scenario: str | None = None, overrides: tuple = (), tables: bool = True, ds: Dataset | None = None
+        self,
+        scenario: str | None = None,
+        overrides: Overrides = (),
+        tables: bool = True,
+        ds: Dataset | None = None,
     ) -> Solution:
         """The case's solution (`ds`: its dataset, when made already): an earlier one if this LP was
         solved before, else a solve of the pool's model of its structure. An exception of the solver
@@ -79,7 +85,7 @@ class Models:
         self._solved[identity] = solution
         return solution
 
-    def remember(self, solved: list[tuple[tuple, Solution]]) -> None:
+    def remember(self, solved: list[tuple[Case, Solution]]) -> None:
         """Solutions of cases (scenario, overrides) solved elsewhere (CasesJob), not to be solved again here."""
         for (scenario, overrides), solution in solved:
             identity = self.identity(scenario, overrides, self.dataset(scenario, overrides))
@@ -95,7 +101,7 @@ class CasesJob:
     wb: Workbook
     options: SolveOptions = DEFAULT_OPTIONS
 
-    def run(self, task: list, cache: dict) -> dict:
+    def run(self, task: list[tuple[str | None, Overrides, bool]], cache: dict[Any, Any]) -> dict[str, Any]:
         models = cache.setdefault("models", Models(self.wb, self.options))
         solved = [((s, tuple(o)), models.solve(s, o, tables)) for s, o, tables in task]
         return {"solved": solved}
@@ -103,4 +109,4 @@ class CasesJob:
 
 def _error(exc: Exception) -> Solution:
     message = f"{type(exc).__name__}: {exc}"
-    return Solution(Status.ERROR, message, {"status": Status.ERROR.value, "message": message})
+    return failed(Status.ERROR, message)

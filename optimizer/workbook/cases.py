@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
+from typing import Any
 
 from ..base.errors import Problems
 from ..models.dataset import LOCATION, OWNERSHIP, Dataset, Recipe, Settings, Stockpile, TradeRule
@@ -12,6 +13,9 @@ from .cells import MISSING, implausible, parse_value
 from .keys import split_key
 from .schema import EMBARGO, FACTOR_RANGE, KEYED_SETTINGS, RECIPES, SETTINGS, STOCKPILES, YEAR_RANGE, Column
 from .validate import Workbook, check_recipe_shares, recipes_of
+
+Overrides = tuple[tuple[str, str], ...]  # (key, value) rows on top of a case, as --set gives them
+Case = tuple[str | None, Overrides]  # (scenario, overrides); None: the base case
 
 MAX_YEARS = 100
 FACTOR = Column("factor", "float", "a factor", gt=0, default=1.0, **FACTOR_RANGE)
@@ -30,7 +34,7 @@ KEYS = (
 def make_dataset(
     wb: Workbook,
     scenario: str | None = None,
-    overrides: tuple[tuple[str, str], ...] = (),
+    overrides: Overrides = (),
     warnings: list[str] | None = None,
 ) -> Dataset:
     """The case to model; raises InputError naming every bad override. Warnings about
@@ -99,7 +103,7 @@ def _entries(wb: Workbook, scenario: str | None, overrides, problems: Problems) 
     return entries + [(key, value, f"--set {key}") for key, value in overrides]
 
 
-def _scaled_facilities(wb: Workbook, capacity_factor: dict[str, float]) -> dict:
+def _scaled_facilities(wb: Workbook, capacity_factor: dict[str, float]) -> dict[str, Any]:
     facilities = {}
     for key, f in wb.facilities.items():
         factor = capacity_factor.get(f.node)
@@ -111,7 +115,7 @@ def _scaled_facilities(wb: Workbook, capacity_factor: dict[str, float]) -> dict:
     return facilities
 
 
-def _scaled_circuits(wb: Workbook, capacity_factor: dict[str, float]) -> dict:
+def _scaled_circuits(wb: Workbook, capacity_factor: dict[str, float]) -> dict[str, Any]:
     circuits = {}
     for (n, e), c in wb.circuits.items():
         factor = capacity_factor.get(n)
@@ -388,7 +392,7 @@ def _known(label: str, pool, place: str, what: str, problems: Problems) -> bool:
     return False
 
 
-def _settings(values: dict, place: dict, problems: Problems) -> Settings | None:
+def _settings(values: dict[str, Any], place: dict[str, Any], problems: Problems) -> Settings | None:
     first, last = values.get("first_year"), values.get("last_year")
     if first is None or last is None:
         return None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from typing import Any
 
 from ..base.errors import Problems, describe
 from .schema import Column
@@ -13,7 +14,7 @@ TRUE_WORDS = {"true", "yes", "1", "y", "t"}
 FALSE_WORDS = {"false", "no", "0", "n", "f"}
 
 
-def parse_value(col: Column, value: object, place: str, problems: Problems):
+def parse_value(col: Column, value: object, place: str, problems: Problems) -> Any:  # of the column's kind
     """The typed value of a cell, its default when blank, or MISSING after
     recording an error."""
     if value is None or (isinstance(value, str) and value.strip() == ""):
@@ -50,7 +51,7 @@ def _as_percent(col: Column, number: float) -> str | None:
     return None
 
 
-def _convert(kind: str, value: object):
+def _convert(kind: str, value: object) -> Any:
     if isinstance(value, (dt.datetime, dt.date, dt.time)):
         return value.isoformat() if kind == "text" else MISSING
     if kind == "text":
@@ -64,7 +65,7 @@ def _convert(kind: str, value: object):
     return _number(value, whole=kind == "int")
 
 
-def _shares(value: object):
+def _shares(value: object) -> Any:
     """(0.4, 0.7, 0.9) for '0.4, 0.7, 0.9' (or a single number); MISSING if a part is not a number."""
     parts = [value] if isinstance(value, (int, float)) else [p for p in str(value).split(",") if p.strip()]
     shares = tuple(_number(p, whole=False) for p in parts)
@@ -79,16 +80,17 @@ def _text(value: object) -> str:
     return str(value).strip()
 
 
-def _bool(value: object):
+def _bool(value: object) -> Any:
     if isinstance(value, bool):
         return value
     word = str(value).strip().lower()
     if isinstance(value, (int, float)):
-        word = {1: "1", 0: "0"}.get(value, word)
+        numbers: dict[float, str] = {1: "1", 0: "0"}
+        word = numbers.get(value, word)
     return True if word in TRUE_WORDS else False if word in FALSE_WORDS else MISSING
 
 
-def _number(value: object, whole: bool):
+def _number(value: object, whole: bool) -> Any:
     if isinstance(value, bool):
         return MISSING
     number = value
@@ -104,7 +106,7 @@ def _number(value: object, whole: bool):
     return float(number)
 
 
-def implausible(col: Column, value, name: str = "") -> str | None:
+def implausible(col: Column, value: Any, name: str = "") -> str | None:
     """Why a legal value is almost surely a slip (a rate of 7, a year of 25), or None."""
     if col.usual is None or not isinstance(value, (int, float)) or isinstance(value, bool):
         return None

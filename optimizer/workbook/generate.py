@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from pathlib import Path
+from typing import Any
 
 from ..base.cells import formula_like, keep_text
 from ..base.files import atomic_path
@@ -21,7 +22,7 @@ def elements(n: int) -> list[str]:
     return list(BASE_ELEMENTS[:n]) + [f"E{i}" for i in range(len(BASE_ELEMENTS) + 1, n + 1)]
 
 
-def table(sheet: str, rows: list[dict]) -> list[list]:
+def table(sheet: str, rows: list[dict[str, Any]]) -> list[list]:
     """A sheet's rows under its schema header (header row first); columns a row does not give are blank."""
     header = SHEET_BY_NAME[sheet].header
     for row in rows:
@@ -102,7 +103,9 @@ def _hosts(rng: random.Random, names: list[str], blocs: dict[str, str]) -> dict[
     return hosts
 
 
-def _facilities(rng: random.Random, hosts: dict, blocs: dict, total: float, first: int) -> list[dict]:
+def _facilities(
+    rng: random.Random, hosts: dict[str, Any], blocs: dict[str, Any], total: float, first: int
+) -> list[dict[str, Any]]:
     rows = []
     for s, _, _ in STAGES:
         for n in hosts[s]:
@@ -128,7 +131,7 @@ def _facilities(rng: random.Random, hosts: dict, blocs: dict, total: float, firs
     return rows
 
 
-def _composition(rng: random.Random, mines: list[str], els: list[str]) -> list[dict]:
+def _composition(rng: random.Random, mines: list[str], els: list[str]) -> list[dict[str, Any]]:
     rows = []
     for n in mines:
         raw = [rng.uniform(0.5, 2.0) * (3 if e == "NdPr" else 0.05 if e in ("Dy", "Tb") else 1) for e in els]
@@ -138,7 +141,9 @@ def _composition(rng: random.Random, mines: list[str], els: list[str]) -> list[d
     return rows
 
 
-def _demand(rng: random.Random, base_demand: dict, consumers: list[str], first: int, last: int) -> list[dict]:
+def _demand(
+    rng: random.Random, base_demand: dict[str, Any], consumers: list[str], first: int, last: int
+) -> list[dict[str, Any]]:
     growth = {c: rng.uniform(0.03, 0.08) for c in consumers}
     return [
         {"node": c, "element": e, "year": y, "demand_t": round(d * (1 + growth[c]) ** (y - first), 2)}
@@ -147,7 +152,7 @@ def _demand(rng: random.Random, base_demand: dict, consumers: list[str], first: 
     ]
 
 
-def _routes(rng: random.Random, names: list[str]) -> list[dict]:
+def _routes(rng: random.Random, names: list[str]) -> list[dict[str, Any]]:
     """Random arcs; a repeated (from, to, stage) keeps its first place and its last figures."""
     routes = {}
     for _ in range(max(1, len(names) // 2)):

@@ -14,6 +14,7 @@ import zipfile
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ..base.errors import InputError, Issue
 from .limits import max_file_bytes, max_rows
@@ -213,7 +214,7 @@ def _damage(exc: BaseException) -> str:
     return f"damaged data ({(str(exc).splitlines() or [type(exc).__name__])[0]})"
 
 
-def _fill_cached_values(path: Path, grids: dict, formulas: dict) -> None:
+def _fill_cached_values(path: Path, grids: dict[str, Any], formulas: dict[str, Any]) -> None:
     """Replace formulas by the values the spreadsheet program cached with them."""
     issues = []
     with _open_book(path, data_only=True) as book:

@@ -7,6 +7,7 @@ are all derived from these tables.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypedDict
 
 
 @dataclass(frozen=True)
@@ -44,11 +45,18 @@ class Column:
         return words + (" " + " and ".join(bounds) if bounds else "")
 
 
-YEAR_RANGE = dict(usual=(1900, 2200), slip="years are written in full, e.g. 2025")
-RATE_RANGE = dict(usual=(None, 0.3), slip="a rate is a fraction: 7 % is 0.07")
-FACTOR_RANGE = dict(usual=(None, 10), slip="a factor multiplies: +50 % is 1.5, -50 % is 0.5")
-BUDGET_RANGE = dict(usual=(1e6, None), slip="budgets are in USD, not millions or billions: 2 billion is 2e9")
-DURATION_RANGE = dict(usual=(None, 100), slip="a duration in years, not a calendar year")
+class Usual(TypedDict):
+    """A column's usual range and the slip a value outside it likely is (Column's `usual` and `slip`)."""
+
+    usual: tuple[float | None, float | None]
+    slip: str
+
+
+YEAR_RANGE = Usual(usual=(1900, 2200), slip="years are written in full, e.g. 2025")
+RATE_RANGE = Usual(usual=(None, 0.3), slip="a rate is a fraction: 7 % is 0.07")
+FACTOR_RANGE = Usual(usual=(None, 10), slip="a factor multiplies: +50 % is 1.5, -50 % is 0.5")
+BUDGET_RANGE = Usual(usual=(1e6, None), slip="budgets are in USD, not millions or billions: 2 billion is 2e9")
+DURATION_RANGE = Usual(usual=(None, 100), slip="a duration in years, not a calendar year")
 
 
 @dataclass(frozen=True)

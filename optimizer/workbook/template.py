@@ -9,6 +9,7 @@ comes first; every example row carries a comment saying it is an example.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from ..base.cells import keep_text, page_setup
 from ..base.files import atomic_path
@@ -32,7 +33,7 @@ BLOCS = Sheet("lists", (Column("bloc", "text", "each bloc once; the bloc drop-do
 EXAMPLE_BLOCS = ("allied", "china", "non_allied")
 EXAMPLE_NOTE = "example: replace or delete"
 FILL_ORDER = ("settings", "nodes", "stages", "facilities", "composition", "demand")
-EXTRA_EXAMPLES = {
+EXTRA_EXAMPLES: dict[str, list[list[object]]] = {
     "nodes": [["China", "china", "China", "East Asia", "restricted bloc"]],
     "stages": [["separation", 2, 0.95, "solvent extraction"]],
     "facilities": [["USA", "separation", 800, None, 40000, 1000, 5000, 3, 25, 2025, None, "company report"]],
@@ -104,10 +105,11 @@ def _choices(sheet: Sheet, col: Column) -> str | None:
 def _letter(i: int) -> str:
     from openpyxl.utils import get_column_letter
 
-    return get_column_letter(i)
+    letter: str = get_column_letter(i)
+    return letter
 
 
-def _drop_down(ws, col_index: int, formula: str, lenient: str = "") -> None:
+def _drop_down(ws: Any, col_index: int, formula: str, lenient: str = "") -> None:
     from openpyxl.worksheet.datavalidation import DataValidation
 
     letter = _letter(col_index)
@@ -129,7 +131,7 @@ def _width(*texts: str) -> float:
     return min(40, max(10, *(len(t) + 3 for t in texts)))
 
 
-def _settings_sheet(ws) -> None:
+def _settings_sheet(ws: Any) -> None:
     from openpyxl.comments import Comment
 
     ws.append([*SETTINGS_HEADER, SETTINGS_NOTE])
@@ -147,7 +149,7 @@ def _settings_sheet(ws) -> None:
     ws.column_dimensions["C"].width = 100
 
 
-def _start_sheet(ws) -> None:
+def _start_sheet(ws: Any) -> None:
     """What to fill, in which order, and where the docs are."""
     from openpyxl.comments import Comment
     from openpyxl.styles import Font
@@ -176,7 +178,7 @@ def _start_sheet(ws) -> None:
     ws.column_dimensions["A"].width = 120
 
 
-def _lists_sheet(ws) -> None:
+def _lists_sheet(ws: Any) -> None:
     from openpyxl.comments import Comment
 
     ws.append(list(BLOCS.header))
@@ -186,7 +188,7 @@ def _lists_sheet(ws) -> None:
     ws.column_dimensions["A"].width = 20
 
 
-def _mark_examples(ws, rows: range) -> None:
+def _mark_examples(ws: Any, rows: range) -> None:
     """Each example row: a comment on its first cell and grey italics."""
     from openpyxl.comments import Comment
     from openpyxl.styles import Font
@@ -197,7 +199,7 @@ def _mark_examples(ws, rows: range) -> None:
             cell.font = Font(italic=True, color="808080")
 
 
-def _table_sheet(ws, sheet: Sheet) -> None:
+def _table_sheet(ws: Any, sheet: Sheet) -> None:
     from openpyxl.comments import Comment
 
     ws.append(list(sheet.header))

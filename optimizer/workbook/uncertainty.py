@@ -14,6 +14,8 @@ import math
 import zlib
 from dataclasses import dataclass, field
 from statistics import NormalDist
+from types import ModuleType
+from typing import Any
 
 import numpy as np
 
@@ -24,7 +26,7 @@ from .cells import MISSING, parse_value
 from .keys import split_key
 from .read import RawSheet
 from .schema import SETTINGS, UNCERTAINTY, Column
-from .validate import Table, Workbook, _rows
+from .validate import Places, Table, Workbook, _rows
 
 FACILITY_TARGETS = ("lead_time_delay", "capex_overrun", "failure")
 DISTRIBUTIONS = ("discrete", "uniform", "triangular", "lognormal", "bernoulli")
@@ -42,13 +44,13 @@ HIGH_CELL = {"discrete": "p1", "uniform": "p2", "triangular": "p3", "lognormal":
 NEEDS_SCIPY = "needs scipy: pip install 'rechain[risk]'"
 
 
-def scipy_stats():
+def scipy_stats() -> ModuleType:
     """scipy.stats, or an InputError (exit 2) saying how to install it."""
     try:
         from scipy import stats
     except ImportError:
         raise InputError([Issue("scipy", f"the scipy package ({NEEDS_SCIPY})", "<not installed>")]) from None
-    return stats
+    return stats  # type: ignore[no-any-return]  # scipy has no stubs in the test extra
 
 
 @dataclass(frozen=True)
@@ -128,7 +130,7 @@ class Distribution:
 
 
 @functools.cache
-def _frozen(name: str, params: tuple[float, ...]):
+def _frozen(name: str, params: tuple[float, ...]) -> Any:  # a frozen scipy.stats distribution
     """The scipy.stats distribution of a continuous row (made once: making one is slow)."""
     stats, p = scipy_stats(), params
     if name == "uniform":
@@ -240,7 +242,7 @@ def read_uncertainty(raw: RawSheet | None, ds: Dataset, scenarios: list[str]) ->
 
 
 def check_uncertainty(
-    raw: RawSheet | None, wb: Workbook, scenario: str | None, overrides: tuple, ds: Dataset
+    raw: RawSheet | None, wb: Workbook, scenario: str | None, overrides: tuple[tuple[str, str], ...], ds: Dataset
 ) -> tuple[Uncertainty, ...]:
     """The rows of a case (`ds`, made of the scenario and overrides), after every check of the sheet,
     all problems raised at once: each row's cells and caps, a --set on a key the sheet draws, and the
@@ -256,7 +258,7 @@ def check_uncertainty(
     return tuple(rows)
 
 
-def set_conflicts(rows: list[Uncertainty], overrides: tuple) -> list[Issue]:
+def set_conflicts(rows: list[Uncertainty], overrides: tuple[tuple[str, str], ...]) -> list[Issue]:
     """A --set on a key the sheet draws (risk.md v3): an error naming both."""
     drawn = {split_key(u.target.key): u for u in rows if u.target.kind == "key"}
     issues = []
@@ -268,7 +270,9 @@ def set_conflicts(rows: list[Uncertainty], overrides: tuple) -> list[Issue]:
     return issues
 
 
-def key_point_issues(wb: Workbook, scenario: str | None, overrides: tuple, rows: list[Uncertainty]) -> list[Issue]:
+def key_point_issues(
+    wb: Workbook, scenario: str | None, overrides: tuple[tuple[str, str], ...], rows: list[Uncertainty]
+) -> list[Issue]:
     """The problems of the cases the key rows make at their support points (point k of every row at
     once, a row with fewer points repeating its last), each placed at the row's target cell."""
     from .cases import make_dataset
@@ -299,7 +303,7 @@ def _read(raw: RawSheet | None, ds: Dataset, scenarios: list[str], problems: Pro
     return sheet
 
 
-def _row(v: dict, p, ds: Dataset, scenarios: list[str], problems: Problems) -> Uncertainty | None:
+def _row(v: dict[str, Any], p: Places, ds: Dataset, scenarios: list[str], problems: Problems) -> Uncertainty | None:
     target = _target(v["target"], ds, p["target"], problems)
     distribution = _distribution(v, p, problems)
     if v["scenario"] is not None and v["scenario"] not in scenarios:
@@ -316,7 +320,7 @@ def _row(v: dict, p, ds: Dataset, scenarios: list[str], problems: Problems) -> U
     return row if all(found) else None
 
 
-def _kind_fits(u: Uncertainty, v: dict, p, ds: Dataset, problems: Problems) -> bool:
+def _kind_fits(u: Uncertainty, v: dict[str, Any], p: Places, ds: Dataset, problems: Problems) -> bool:
     if u.target.kind == "failure" and u.distribution.name != "bernoulli":
         problems.error(p["distribution"], "bernoulli (failure is 1 or 0)", v["distribution"])
         return False
@@ -337,7 +341,7 @@ def _caps(u: Uncertainty, ds: Dataset) -> tuple[float, float, str]:
     return -math.inf, math.inf, "finite values"
 
 
-def _within_caps(u: Uncertainty, v: dict, p, ds: Dataset, problems: Problems) -> bool:
+def _within_caps(u: Uncertainty, v: dict[str, Any], p: Places, ds: Dataset, problems: Problems) -> bool:
     """The row's support (a lognormal's 0.1th to 99.9th percentile) within its caps, checked at its cell."""
     low, high = u.distribution.support()
     cap_low, cap_high, words = _caps(u, ds)
@@ -352,7 +356,7 @@ def _within_caps(u: Uncertainty, v: dict, p, ds: Dataset, problems: Problems) ->
     return True
 
 
-def _factor_fits(u: Uncertainty, v: dict, p, ds: Dataset, problems: Problems) -> bool:
+def _factor_fits(u: Uncertainty, v: dict[str, Any], p: Places, ds: Dataset, problems: Problems) -> bool:
     """shared = TRUE is ρ = 1 on a factor of its own: no factor or correlation beside it."""
     if u.shared and (u.factor is not None or u.correlation > 0):
         column = "factor" if u.factor is not None else "correlation"
@@ -362,7 +366,7 @@ def _factor_fits(u: Uncertainty, v: dict, p, ds: Dataset, problems: Problems) ->
     return True
 
 
-def _condition_fits(u: Uncertainty, v: dict, p, ds: Dataset, problems: Problems) -> bool:
+def _condition_fits(u: Uncertainty, v: dict[str, Any], p: Places, ds: Dataset, problems: Problems) -> bool:
     if u.condition and not u.one_value:
         problems.error(
             p["condition"],
@@ -418,7 +422,7 @@ def _facility_target(kind: str, rest: str, ds: Dataset, place: str, problems: Pr
     return None
 
 
-def _distribution(v: dict, p, problems: Problems) -> Distribution | None:
+def _distribution(v: dict[str, Any], p: Places, problems: Problems) -> Distribution | None:
     name = str(v["distribution"]).strip().lower()
     if name not in DISTRIBUTIONS:
         problems.error(p["distribution"], " | ".join(DISTRIBUTIONS), v["distribution"])
@@ -438,7 +442,7 @@ def _distribution(v: dict, p, problems: Problems) -> Distribution | None:
     return _checked(name, tuple(float(x) for x in params), p, problems)
 
 
-def _checked(name: str, params: tuple[float, ...], p, problems: Problems) -> Distribution | None:
+def _checked(name: str, params: tuple[float, ...], p: Places, problems: Problems) -> Distribution | None:
     if name == "uniform" and params[0] > params[1]:
         problems.error(p["p2"], f"high >= low ({params[0]:g})", params[1])
         return None

@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..base.errors import Problems
 from ..models.dataset import CLEAN, MIXED, BlocBudget, Circuit, Facility, Recipe, Route, Stage, Stockpile, TradeRule
@@ -68,7 +69,7 @@ class Workbook:
     availability: dict[tuple[str, int, int], float] = field(default_factory=dict)  # (node, order, year) -> tpa
     circuits: dict[tuple[str, str], Circuit] = field(default_factory=dict)
     stockpiles: dict[tuple[str, str], Stockpile] = field(default_factory=dict)
-    recipes: dict[str, dict[str, dict]] = field(default_factory=dict)  # product -> recipe -> Recipe's fields
+    recipes: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)  # product -> recipe -> Recipe's fields
     recipe_cells: dict[str, dict[str, str]] = field(default_factory=dict)  # product -> column -> its first row's cell
     availability_places: dict[tuple[str, int, int], str] = field(default_factory=dict)  # -> "availability!D2"
     scenario_descriptions: dict[str, str] = field(default_factory=dict)  # every scenario name -> "" when none
@@ -104,7 +105,7 @@ class Table:
     """The typed rows of a sheet; `dropped` are rows with an error in a required column."""
 
     rows: list[tuple[int, dict, Places]] = field(default_factory=list)
-    dropped: list[dict] = field(default_factory=list)
+    dropped: list[dict[str, Any]] = field(default_factory=list)
     whole: bool = True  # False when a required column is missing
 
 
@@ -113,7 +114,7 @@ class Pool:
     """Labels a sheet defines. References to doubtful labels, or to any label
     when the sheet could not be read whole, are not reported: the cause is."""
 
-    labels: set | dict = field(default_factory=set)
+    labels: set | dict[str, Any] = field(default_factory=set)
     doubtful: set = field(default_factory=set)
     whole: bool = True
 
@@ -221,7 +222,7 @@ def _settings_header(raw: RawSheet, problems: Problems) -> bool:
     return True
 
 
-def _setting_row(raw: RawSheet, row, settings: dict, problems: Problems) -> None:
+def _setting_row(raw: RawSheet, row, settings: dict[str, Any], problems: Problems) -> None:
     key_raw, key_place = raw.cell(row, SETTINGS_HEADER[0])
     value, place = raw.cell(row, SETTINGS_HEADER[1])
     head, label = split_key(str(key_raw)) if key_raw is not None else ("", "")
@@ -239,7 +240,7 @@ def _setting_row(raw: RawSheet, row, settings: dict, problems: Problems) -> None
             settings[key] = (parsed, place)
 
 
-def _required_settings(raw: RawSheet, settings: dict, problems: Problems) -> None:
+def _required_settings(raw: RawSheet, settings: dict[str, Any], problems: Problems) -> None:
     """A missing required setting is an error, unless its row is already reported."""
     for col in SETTINGS.columns:
         if (
@@ -409,7 +410,7 @@ def _stages(table: Table, present: bool, problems: Problems) -> tuple[tuple[Stag
     return tuple(sorted(stages_by_id.values(), key=lambda s: s.order)), pool
 
 
-def _facilities(table: Table, node_pool: Pool, stage_pool: Pool, order_of: dict, check: Checker):
+def _facilities(table: Table, node_pool: Pool, stage_pool: Pool, order_of: dict[str, Any], check: Checker):
     """Facilities by (node, order), and the nodes with a facility row in error."""
     facilities, doubtful = {}, {v["node"] for v in table.dropped}
     for _, v, p in _unique(table.rows, ("node", "stage"), "facilities", check.problems):
@@ -442,7 +443,9 @@ def _facilities(table: Table, node_pool: Pool, stage_pool: Pool, order_of: dict,
     return facilities, doubtful | ({None} if not table.whole else set())
 
 
-def _composition(table: Table, node_pool: Pool, facilities: dict, doubtful_sites: set, stages, check: Checker):
+def _composition(
+    table: Table, node_pool: Pool, facilities: dict[str, Any], doubtful_sites: set, stages, check: Checker
+):
     composition, first_place, doubtful_nodes = defaultdict(dict), {}, {v["node"] for v in table.dropped}
     element_pool = Pool(whole=table.whole)
     element_pool.doubt(table, "element")
@@ -511,7 +514,7 @@ def _check_demand_scenarios(table: Table, scenarios: Pool, check: Checker) -> No
             check.known(name, scenarios, p["scenario"], "scenario of the scenarios sheet")
 
 
-def _routes(table: Table, node_pool: Pool, stage_pool: Pool, order_of: dict, check: Checker) -> list[Route]:
+def _routes(table: Table, node_pool: Pool, stage_pool: Pool, order_of: dict[str, Any], check: Checker) -> list[Route]:
     routes = []
     for _, v, p in _unique(table.rows, ("from_node", "to_node", "stage"), "routes", check.problems):
         ok = check.known(v["from_node"], node_pool, p["from_node"], "node")
@@ -526,7 +529,7 @@ def _routes(table: Table, node_pool: Pool, stage_pool: Pool, order_of: dict, che
 
 
 def _trade_rules(
-    table: Table, bloc_pool: Pool, stage_pool: Pool, element_pool: Pool, order_of: dict, check: Checker
+    table: Table, bloc_pool: Pool, stage_pool: Pool, element_pool: Pool, order_of: dict[str, Any], check: Checker
 ) -> list[tuple[str | None, TradeRule]]:
     rules = []
     for _, v, p in table.rows:
@@ -593,7 +596,7 @@ def _scenario_descriptions(table: Table, problems: Problems) -> dict[str, str]:
     return {name: text for name, (text, _) in descriptions.items()}
 
 
-def _scenario_blocs(scenarios: dict) -> set[str]:
+def _scenario_blocs(scenarios: dict[str, Any]) -> set[str]:
     """Blocs a scenario gives a node (`bloc.<node>`): trade rules and budgets may name them."""
     return {value for entries in scenarios.values() for key, value, _ in entries if split_key(key)[0] == "bloc"}
 
@@ -727,7 +730,7 @@ def _circuits(table: Table, sites: Sites, check: Checker) -> dict[tuple[str, str
     return circuits
 
 
-def _warn_uncircuited(facilities: dict, circuits: dict, problems: Problems) -> None:
+def _warn_uncircuited(facilities: dict[str, Any], circuits: dict[str, Any], problems: Problems) -> None:
     """A separator without circuit rows beside separators that have them separates every element
     without an element limit (model.md, circuits): legal, but easily a forgotten row."""
     with_rows = sorted({n for n, _ in circuits})
@@ -776,7 +779,7 @@ def _recipes(
     """product -> recipe -> Recipe, the pool of products, and the cells of each product's first row.
     The recipe-level columns agree across a recipe's rows after defaults (a blank available_from_year
     is first_year)."""
-    first: dict[tuple[str, str], tuple[dict, Places]] = {}
+    first: dict[tuple[str, str], tuple[dict[str, Any], Places]] = {}
     t_per_t: defaultdict[tuple[str, str], dict[str, float]] = defaultdict(dict)
     cells: dict[str, dict[str, str]] = {}
     for _, v, p in _unique(table.rows, ("product", "recipe", "element"), "recipes", check.problems):
@@ -801,7 +804,7 @@ def _recipes(
                 )
         if ok:
             t_per_t[(product, recipe)][v["element"]] = v["t_per_t"]
-    recipes: defaultdict[str, dict[str, dict]] = defaultdict(dict)
+    recipes: defaultdict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
     for (product, recipe), (v, p) in first.items():
         recipes[product][recipe] = dict(
             t_per_t=t_per_t[(product, recipe)],
@@ -815,12 +818,14 @@ def _recipes(
     return dict(recipes), pool, cells
 
 
-def _defaulted(values: dict, column: str, first_year: int | None):
+def _defaulted(values: dict[str, Any], column: str, first_year: int | None):
     """A recipe-level value with its default written out (the schema's defaults are already in `values`)."""
     return first_year if column == "available_from_year" and values[column] is None else values[column]
 
 
-def recipes_of(fields: dict[str, dict[str, dict]], changes: dict | None = None) -> dict[str, dict[str, Recipe]]:
+def recipes_of(
+    fields: dict[str, dict[str, dict[str, Any]]], changes: dict[str, Any] | None = None
+) -> dict[str, dict[str, Recipe]]:
     """Recipes from the Workbook's plain fields (a Recipe holds a read-only mapping, which does not pickle),
     with `changes` {(product, recipe): {field: value}}."""
     changes = changes or {}
@@ -872,7 +877,7 @@ def check_recipe_shares(
     return found
 
 
-def _check_recipe_shares(recipes, cells, settings: dict, problems: Problems) -> None:
+def _check_recipe_shares(recipes, cells, settings: dict[str, Any], problems: Problems) -> None:
     """The max_share check over the settings' horizon (when it is known), at the product's first row."""
     first, last = (settings.get(k, (None,))[0] for k in ("first_year", "last_year"))
     if first is None or last is None or last < first:

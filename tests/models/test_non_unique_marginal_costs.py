@@ -6,10 +6,11 @@ from types import SimpleNamespace
 
 import pandas as pd
 import pytest
+from rechain.models.figures import Basis, Figures, ends_columns, per_kg_premium, premium_columns
 from rechain.models.highs import CaseSolver, Probe, SolveOptions
 from rechain.models.marginal import marginal_supply_cost
 from rechain.models.model import Model
-from rechain.models.solution import per_kg_premiums
+from rechain.models.solution import per_kg_premiums as premiums_of
 from rechain.report.findings import comparator_sentence, per_kg, range_text
 from rechain.run.findings import _with_per_kg
 
@@ -181,11 +182,15 @@ def test_probing_leaves_the_model_as_it_was():
 
 
 def summary(points, ranges=None, year=2025):
-    return {
-        "independence_year": year,
-        "marginal_supply_cost_usd_per_kg": {"A": points},
-        "marginal_supply_cost_range_usd_per_kg": ranges or {},
-    }
+    """Typed figures with element A's marginal supply cost `points` (year text -> USD/kg) and `ranges`."""
+    ends = {("A", int(y)): tuple(v) for y, v in (ranges or {}).get("A", {}).items()}
+    msc = {("A", int(y)): v for y, v in points.items()}
+    return Figures(0, 0, 0, 0, 0, 0, 0, 0, 0, {}, None, {}, year, msc, ends, {}, {}, Basis(0, 0))
+
+
+def per_kg_premiums(case_, free):
+    """The per-kg premiums as the flat columns findings and risk write."""
+    return premium_columns(premiums_of(case_, free))
 
 
 def test_per_kg_premium_range():
@@ -319,28 +324,21 @@ def test_mean_over_the_years_has_ends_too():
 def test_frontier_premium_ends():
     """A frontier row whose mean marginal cost is 2 USD/kg, valid from 1.5 to 3, against an α = 1 row at
     a unique 1: premium 1, from 1.5 − 1 = 0.5 to 3 − 1 = 2. Against an α = 1 row valid from 0.8 to 1.2:
-    from 1.5 − 1.2 = 0.3 to 3 − 0.8 = 2.2. Both unique: nothing added. No finite high end: None."""
-    from rechain.run.frontier import premium_ends
+    from 1.5 − 1.2 = 0.3 to 3 − 0.8 = 2.2. Both unique: nothing added. No finite high end: None.
+    (The frontier takes each mean as one value of per_kg_premium.)"""
 
-    point = {
-        "marginal_supply_cost_usd_per_kg.A": 2.0,
-        "marginal_supply_cost_unique.A": False,
-        "marginal_supply_cost_low_usd_per_kg.A": 1.5,
-        "marginal_supply_cost_high_usd_per_kg.A": 3.0,
-    }
-    free = {"marginal_supply_cost_usd_per_kg.A": 1.0}
+    def premium_ends(point, free):
+        return ends_columns("premium_usd_per_kg", "A", per_kg_premium([point], [free]).ends)
+
+    point, free = (2.0, (1.5, 3.0)), (1.0, None)
     assert premium_ends(point, free) == {
         "premium_unique.A": False,
         "premium_low_usd_per_kg.A": approx(0.5),
         "premium_high_usd_per_kg.A": approx(2.0),
     }
-    wide = free | {
-        "marginal_supply_cost_unique.A": False,
-        "marginal_supply_cost_low_usd_per_kg.A": 0.8,
-        "marginal_supply_cost_high_usd_per_kg.A": 1.2,
-    }
+    wide = (1.0, (0.8, 1.2))
     assert premium_ends(point, wide)["premium_low_usd_per_kg.A"] == approx(0.3)
     assert premium_ends(point, wide)["premium_high_usd_per_kg.A"] == approx(2.2)
-    assert premium_ends(free, free) == {} and premium_ends(point, None) == {}
-    open_ = point | {"marginal_supply_cost_high_usd_per_kg.A": None}
+    assert premium_ends(free, free) == {}
+    open_ = (2.0, (1.5, None))
     assert premium_ends(open_, free)["premium_high_usd_per_kg.A"] is None

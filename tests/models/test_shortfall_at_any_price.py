@@ -9,9 +9,9 @@ The shortfall penalty is 1,000 USD/t = 1 USD/kg, below the clean cost of 5,000 U
 """
 
 import pytest
+from rechain.models.figures import shortfall_price_label
 from rechain.models.highs import SolveOptions, Status
 from rechain.models.model import Model, Variant, is_mutable
-from rechain.models.solution import shortfall_price_label
 from rechain.run.scenarios import compare_scenarios
 from rechain.run.sweep import solve_points
 from rechain.run.warm import Models

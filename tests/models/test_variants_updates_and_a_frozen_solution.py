@@ -90,31 +90,20 @@ def test_terminal_lists_stages_in_chain_order(examples):
     import io
 
     import pandas as pd
+    from rechain.models.figures import Basis, Figures, RunFacts
     from rechain.models.highs import Status
     from rechain.models.solution import Solution
     from rechain.report.terminal import print_summary
     from rich.console import Console
 
-    summary = {
-        "status": "optimal",
-        "build_seconds": 0.1,
-        "solve_seconds": 0.1,
-        "stages": ["ore", "cracking"],
-        "costs_usd": {},
-        "system_cost_usd": 1.0,
-        "objective_usd": 1.0,
-        "capex_usd": 3.0,
-        "budget_capex_usd": 3.0,
-        "protected_capex_usd": 3.0,
-        "clean_share": {},
-        "unmet_t": 0.0,
-        "shortfall_t": 0.0,
-        "budget_dual_usd_per_usd": None,
-    }
+    run = RunFacts("optimal", "", solve_seconds=0.1, build_seconds=0.1, stages=("ore", "cracking"))
+    figures = Figures(1.0, 1.0, 0.0, 3.0, 3.0, 3.0, 0.0, 0.0, 0.0, {}, None, {}, 2030, {}, {}, {}, {}, Basis(0, 0))
     builds = pd.DataFrame({"bloc": ["west", "west"], "stage": ["cracking", "ore"], "capex_usd": [2.0, 1.0]})
     out = io.StringIO()
     print_summary(
-        Console(file=out, width=200), Solution(Status.OPTIMAL, "", summary, {"builds": builds}), {"input": "x.xlsx"}
+        Console(file=out, width=200),
+        Solution(Status.OPTIMAL, "", run, figures, {"builds": builds}),
+        {"input": "x.xlsx"},
     )
     header = next(line for line in out.getvalue().splitlines() if "bloc" in line and "ore" in line)
     assert header.index("ore") < header.index("cracking")

@@ -8,6 +8,7 @@ import json
 import pandas as pd
 import pytest
 from rechain.models.dataset import Circuit, Recipe, Route, Stockpile
+from rechain.models.figures import premium_columns
 from rechain.models.solution import per_kg_premiums
 from rechain.report.findings import per_kg
 from rechain.run.frontier import cost_of_independence
@@ -304,7 +305,7 @@ def test_report_premium_per_kg_from_two_solves():
     msc(case) − msc(unconstrained): the scarce-clean case at α = 0.5 against α = 1: 3 − 1 = 2 USD/kg;
     findings.md says it with a sign."""
     case_, free = solve(scarce_clean_case(0.5)), solve(scarce_clean_case(1.0))
-    premium = per_kg_premiums(case_.summary, free.summary)
+    premium = premium_columns(per_kg_premiums(case_.figures, free.figures))
     assert premium == {"premium_usd_per_kg.A": approx(2)}
     assert per_kg(pd.Series({"status": "optimal", **premium})) == " (+2 USD/kg for A at the margin)"
     small = pd.Series({"premium_usd_per_kg.A": 0.104, "premium_usd_per_kg.B": None})

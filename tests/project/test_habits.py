@@ -1,5 +1,6 @@
 """The project's habits, checked with the tests so that CI runs exactly the README's test command:
-ruff's lint rules (tests included) and format rules and strict mypy on models/ (configured in pyproject.toml);
+ruff's lint rules (tests included) and format rules and strict mypy on the whole package (configured in
+pyproject.toml, checked as its import tree: see `import_tree`);
 no function of the package over 80 lines; cli.py holds arguments and calls only (at most 400 lines, each
 command at most 40)."""
 
@@ -7,6 +8,7 @@ import ast
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -24,15 +26,40 @@ def run(tool: str, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run([str(exe), *args], cwd=ROOT, capture_output=True, text=True)
 
 
-@pytest.mark.parametrize("args", [("check", *FOLDERS, "tests"), ("format", "--check", *FOLDERS)])
+@pytest.mark.parametrize("args", [("check", *FOLDERS, "tests"), ("format", "--check", *FOLDERS, "tests")])
 def test_ruff(args):
     done = run("ruff", *args)
     assert done.returncode == 0, done.stdout + done.stderr
 
 
-def test_mypy_strict_on_models():
+def import_tree(root: Path = ROOT) -> dict[str, str]:
+    """Lay the package out as Python imports it (`rechain` is optimizer/, `rechain.models` is models/, ...):
+    symlinks to each package's files, by [tool.setuptools] packages and package-dir, under
+    .mypy_cache/import-tree, which pyproject's mypy_path names. The same in editable and plain installs.
+    Returns each link's path, as mypy prints it, mapped to its file in the repository."""
+    setup = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]
+    folders = setup["package-dir"]
+    tree = root / ".mypy_cache" / "import-tree"
+    shutil.rmtree(tree, ignore_errors=True)
+    links = {}
+    for package in setup["packages"]:
+        base = max((p for p in folders if package == p or package.startswith(p + ".")), key=len)
+        source = root / folders[base] / package[len(base) + 1 :].replace(".", "/")
+        target = tree.joinpath(*package.split("."))
+        target.mkdir(parents=True)
+        for path in sorted(source.glob("*.py")) + sorted(source.glob("py.typed")):
+            (target / path.name).symlink_to(path)
+            links[str((target / path.name).relative_to(root))] = str(path.relative_to(root))
+    return links
+
+
+def test_mypy_strict_on_the_whole_package():
+    links = import_tree()
     done = run("mypy")
-    assert done.returncode == 0, done.stdout + done.stderr
+    report = done.stdout + done.stderr
+    for link, path in links.items():
+        report = report.replace(link, path)
+    assert done.returncode == 0, report
 
 
 def functions(path: Path) -> list[ast.FunctionDef | ast.AsyncFunctionDef]:
