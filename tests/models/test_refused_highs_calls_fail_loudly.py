@@ -161,13 +161,12 @@ def test_an_objective_cost_highs_would_take_silently_is_refused():
 
 
 @pytest.mark.parametrize("command", [("solve",), ("sweep", "--param", "capex_factor.allied=1,1e60")])
-def test_a_capex_factor_of_1e60_on_the_command_line_is_an_input_error(tmp_path, command):
+def test_a_capex_factor_of_1e60_on_the_command_line_is_an_input_error(tmp_path, rechain, command):
     """--set / --param capex_factor.allied = 1e60 never reaches HiGHS: numbers beyond 1e15 are input
     errors (exit 2) naming the option, before anything is solved."""
-    from entry import rechain_process
     from risk_world import world
 
     args = ["--set", "capex_factor.allied=1e60"] if command == ("solve",) else []
-    done = rechain_process(command[0], world(tmp_path, ""), *command[1:], *args)
+    done = rechain(command[0], world(tmp_path, ""), *command[1:], *args)
     assert done.returncode == 2, done.stderr
     assert "capex_factor.allied: expected" in done.stderr and "1e60" in done.stderr

@@ -14,7 +14,6 @@ import pytest
 from rechain.base.errors import InputError
 from rechain.run.risk import load_risk
 
-from entry import rechain_process
 from risk_world import world
 from worked import issues_of, warnings_of
 
@@ -221,9 +220,9 @@ def test_no_circuit_rows_anywhere_is_not_warned(examples):
     assert not [w for w in warnings_of(examples / "tiny") if "circuit rows" in w]
 
 
-def test_the_circuit_warning_reaches_validate(examples, tmp_path):
+def test_the_circuit_warning_reaches_validate(examples, tmp_path, rechain):
     folder = with_new_separator(examples, tmp_path)
-    done = rechain_process("validate", folder, "--strict")
+    done = rechain("validate", folder, "--strict")
     assert done.returncode == 2 and "facilities!A8" in done.stderr
 
 
