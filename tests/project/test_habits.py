@@ -1,8 +1,8 @@
 """The project's habits, checked with the tests so that CI runs exactly the README's test command:
-ruff's lint rules (tests included) and format rules and strict mypy on the whole package (configured in
+ruff's lint and format rules (tests included) and strict mypy on the whole package (configured in
 pyproject.toml, checked as its import tree: see `import_tree`);
 no function of the package over 80 lines; cli.py holds arguments and calls only (at most 400 lines, each
-command at most 40)."""
+command at most 40); every test file in its room."""
 
 import ast
 import shutil
@@ -92,3 +92,16 @@ def test_cli_holds_arguments_and_calls_only():
     assert len(commands) >= 10, [n.name for n in commands]
     long = [f"{n.name} ({length(n)} lines)" for n in commands if length(n) > LONGEST_COMMAND]
     assert not long, f"commands in optimizer/cli.py over {LONGEST_COMMAND} lines: " + "; ".join(long)
+
+
+ROOMS = {"models", "workbook", "run", "report", "cli", "reference", "project"}
+
+
+def test_every_test_file_is_in_its_room_under_a_name_of_its_own():
+    """tests/<room>/test_*.py, never flat in tests/ (helpers are), and no basename twice (pytest's default
+    import mode imports each test file by its basename)."""
+    tests = ROOT / "tests"
+    files = sorted(tests.rglob("test_*.py"))
+    assert [p.relative_to(tests).as_posix() for p in files if p.parent.name not in ROOMS] == []
+    names = [p.name for p in files]
+    assert sorted({n for n in names if names.count(n) > 1}) == []
