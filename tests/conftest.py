@@ -14,6 +14,7 @@ LONGEST = (
     "report/test_outlook_and_report_parts_by_hand.py::test_report_is_byte_identical_run_to_run",
     "cli/test_analyst_commands_and_out_folders.py::test_frontier_workers_give_the_same_tables",
     "run/test_models_kept_per_structure.py::test_report_in_two_processes_equals_one",
+    "run/test_workers_and_dask_match_in_process.py::test_local_cluster_matches_in_process",
     "report/test_what_committing_costs.py::test_report_says_what_committing_costs",
     "report/test_outlook_and_report_parts_by_hand.py::test_draws_that_did_not_solve_prove_nothing_of_the_budget",
     "run/test_nothing_fails_silently.py::test_sigterm_to_a_pool_sweep",
@@ -73,18 +74,6 @@ def rechain(capsys):
         return subprocess.CompletedProcess(args, done.value.code, out, err)
 
     return run
-
-
-@pytest.fixture(scope="session")
-def dask_scheduler():
-    """The address of one dask LocalCluster (two worker processes on loopback) shared by the session's tests
-    that run on dask (mark them xdist_group("dask cluster")): its start-up is paid once."""
-    from dask.distributed import LocalCluster
-
-    with LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=":0"
-    ) as cluster:
-        yield cluster.scheduler_address
 
 
 KEEP_ALL = 1_000  # the session's built models, one per structure (a handful)

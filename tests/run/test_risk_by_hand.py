@@ -149,10 +149,10 @@ CORRELATED = (
 )
 
 
-@pytest.mark.xdist_group("dask cluster")
-def test_same_seed_same_draws_in_process_in_workers_and_on_dask(tmp_path, dask_scheduler):
+def test_same_seed_same_draws_in_process_in_workers_and_on_dask(tmp_path):
     """v3 rows (a factor shared by an overrun and a failure row, an embargo condition): the draws and
     every summary table are the same in one process, in two workers and on a dask cluster."""
+    from dask.distributed import LocalCluster
     from rechain.run.risk import summarise
 
     folder = world(tmp_path, "")
@@ -160,7 +160,10 @@ def test_same_seed_same_draws_in_process_in_workers_and_on_dask(tmp_path, dask_s
     job = job_of(folder, seed=5)
     one, _ = run_tasks(job, list(range(6)), workers=1)
     two, _ = run_tasks(job, list(range(6)), workers=2)
-    dask, complete = run_tasks(job, list(range(6)), workers=2, scheduler=dask_scheduler)
+    with LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=":0"
+    ) as cluster:
+        dask, complete = run_tasks(job, list(range(6)), workers=2, scheduler=cluster.scheduler_address)
     assert complete and "condition.embargo.allied" in pd.DataFrame(one)
     pd.testing.assert_frame_equal(pd.DataFrame(one), pd.DataFrame(two))
     pd.testing.assert_frame_equal(pd.DataFrame(one), pd.DataFrame(dask))

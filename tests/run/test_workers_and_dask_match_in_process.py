@@ -33,12 +33,16 @@ def test_worker_processes_match_in_process(examples):
     same_rows(serial, pooled)
 
 
-@pytest.mark.xdist_group("dask cluster")
-def test_local_cluster_matches_in_process(examples, dask_scheduler):
+def test_local_cluster_matches_in_process(examples):
+    from dask.distributed import LocalCluster
+
     wb = load_workbook(examples / "frontier")
     points = grid(parse_params(PARAMS))
     serial, _ = run_points(wb, None, (), points, workers=1)
-    distributed, complete = run_points(wb, None, (), points, workers=2, scheduler=dask_scheduler)
+    with LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=":0"
+    ) as cluster:
+        distributed, complete = run_points(wb, None, (), points, workers=2, scheduler=cluster.scheduler_address)
     assert complete
     same_rows(serial, distributed)
 
