@@ -3,12 +3,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import replace
-from typing import Any
+from typing import Any, TypeVar
 
 from ..base.errors import Problems
-from ..models.dataset import LOCATION, OWNERSHIP, Dataset, Recipe, Settings, Stockpile, TradeRule
+from ..models.dataset import LOCATION, OWNERSHIP, Circuit, Dataset, Facility, Recipe, Settings, Stockpile, TradeRule
 from .cells import MISSING, implausible, parse_value
 from .keys import split_key
 from .schema import EMBARGO, FACTOR_RANGE, KEYED_SETTINGS, RECIPES, SETTINGS, STOCKPILES, YEAR_RANGE, Column
@@ -17,6 +17,7 @@ from .validate import Workbook, check_recipe_shares, recipes_of
 # (key, value) rows on top of a case: --set gives them as text, the frontiers as numbers
 Overrides = tuple[tuple[str, str | float], ...]
 Case = tuple[str | None, Overrides]  # (scenario, overrides); None: the base case
+Item = TypeVar("Item")
 
 MAX_YEARS = 100
 FACTOR = Column("factor", "float", "a factor", gt=0, default=1.0, **FACTOR_RANGE)
@@ -55,6 +56,7 @@ def make_dataset(
         case.check_recipes(recipes, s)
         _check_stockpiles(stockpiles, demand, recipes, s, problems)
     problems.raise_if_any()
+    assert s is not None  # first_year and last_year are required settings
     if warnings is not None:
         warnings += [w for w in case.problems.warnings + _doubts(wb, s, case) if w not in warnings]
     factor = case.capacity_factor
@@ -90,9 +92,11 @@ def demand_of(wb: Workbook, scenario: str | None) -> dict[tuple[str, str, int], 
     return {k: d for k, d in wb.demand.items() if k[:2] not in replaced} | rows
 
 
-def _entries(wb: Workbook, scenario: str | None, overrides, problems: Problems) -> list[tuple[str, object, str]]:
+def _entries(
+    wb: Workbook, scenario: str | None, overrides: Overrides, problems: Problems
+) -> list[tuple[str, object, str]]:
     """(key, value, place) of the scenario's rows, then of the `--set` overrides."""
-    entries = []
+    entries: list[tuple[str, object, str]] = []
     if scenario is not None:
         names = set(wb.scenario_names)
         if scenario not in names:
@@ -104,7 +108,7 @@ def _entries(wb: Workbook, scenario: str | None, overrides, problems: Problems) 
     return entries + [(key, value, f"--set {key}") for key, value in overrides]
 
 
-def _scaled_facilities(wb: Workbook, capacity_factor: dict[str, float]) -> dict[str, Any]:
+def _scaled_facilities(wb: Workbook, capacity_factor: dict[str, float]) -> dict[tuple[str, int], Facility]:
     facilities = {}
     for key, f in wb.facilities.items():
         factor = capacity_factor.get(f.node)
@@ -116,7 +120,7 @@ def _scaled_facilities(wb: Workbook, capacity_factor: dict[str, float]) -> dict[
     return facilities
 
 
-def _scaled_circuits(wb: Workbook, capacity_factor: dict[str, float]) -> dict[str, Any]:
+def _scaled_circuits(wb: Workbook, capacity_factor: dict[str, float]) -> dict[tuple[str, str], Circuit]:
     circuits = {}
     for (n, e), c in wb.circuits.items():
         factor = capacity_factor.get(n)
@@ -152,7 +156,7 @@ def _check_stockpiles(
             )
 
 
-def _scoped(tagged, scenario: str | None) -> tuple:
+def _scoped(tagged: Iterable[tuple[str | None, Item]], scenario: str | None) -> tuple[Item, ...]:
     """The items tagged for every case (None) or for this scenario."""
     return tuple(item for tag, item in tagged if tag is None or tag == scenario)
 
@@ -160,12 +164,15 @@ def _scoped(tagged, scenario: str | None) -> tuple:
 class _Case:
     """The settings and factors of one case, as the scenario and `--set` entries change them."""
 
-    def __init__(self, wb: Workbook, entries: list, problems: Problems):
+    def __init__(self, wb: Workbook, entries: list[tuple[str, object, str]], problems: Problems):
         self.problems = problems
-        self.settings = {k: v for k, (v, _) in wb.settings.items() if k in SETTING_NAMES}
+        self.settings: dict[str, Any] = {k: v for k, (v, _) in wb.settings.items() if k in SETTING_NAMES}
         self.places = {k: p for k, (_, p) in wb.settings.items() if k in SETTING_NAMES}
         self.nodes = dict(wb.nodes)
-        self.demand_factor, self.capex_factor, self.opex_factor, self.capacity_factor = 1.0, {}, {}, {}
+        self.demand_factor = 1.0
+        self.capex_factor: dict[str, float] = {}
+        self.opex_factor: dict[str, float] = {}
+        self.capacity_factor: dict[str, float] = {}
         self.bans: list[TradeRule] = []
         self.blocs = set(wb.nodes.values()) | {
             str(v).strip() for k, v, _ in entries if split_key(k)[0] == "bloc" and v is not None and str(v).strip()
@@ -175,14 +182,14 @@ class _Case:
         self.max_share: dict[tuple[str, str], tuple[float, str]] = {}  # (product, recipe) -> (share, place)
         self.pile: dict[tuple[str, str], dict[str, tuple[float | None, str]]] = {}  # -> column -> (value, place)
 
-    def parse(self, col: Column, value, place: str, key: str):
+    def parse(self, col: Column, value: object, place: str, key: str) -> Any:  # of the column's kind
         parsed = parse_value(col, value, place, self.problems)
         why = implausible(col, parsed, key) if parsed is not MISSING else None
         if why:
             self.problems.warn(f"{place}: {why}")
         return parsed
 
-    def apply(self, key: str, value, place: str) -> None:
+    def apply(self, key: str, value: object, place: str) -> None:
         head, rest = split_key(key)
         if head in SETTING_NAMES:
             self.setting(head, key, value, place)
@@ -204,34 +211,34 @@ class _Case:
         else:
             handler(head, rest, key, value, place)
 
-    def setting(self, head: str, key: str, value, place: str) -> None:
+    def setting(self, head: str, key: str, value: object, place: str) -> None:
         parsed = self.parse(SETTINGS.column(head), value, place, key)
         if parsed is not MISSING:
             self.settings[head], self.places[head] = parsed, place
 
-    def demand_factor_of(self, head: str, rest: str, key: str, value, place: str) -> None:
+    def demand_factor_of(self, head: str, rest: str, key: str, value: object, place: str) -> None:
         parsed = self.parse(FACTOR, value, place, key)
         self.demand_factor = self.demand_factor if parsed is MISSING else parsed
 
-    def bloc_factor(self, head: str, rest: str, key: str, value, place: str) -> None:
+    def bloc_factor(self, head: str, rest: str, key: str, value: object, place: str) -> None:
         if self.bloc(rest, place):
             parsed = self.parse(FACTOR, value, place, key)
             if parsed is not MISSING:
                 (self.capex_factor if head == "capex_factor" else self.opex_factor)[rest] = parsed
 
-    def capacity(self, head: str, rest: str, key: str, value, place: str) -> None:
+    def capacity(self, head: str, rest: str, key: str, value: object, place: str) -> None:
         if _known(rest, self.nodes, place, "node", self.problems):
             parsed = self.parse(CAPACITY_FACTOR, value, place, key)
             if parsed is not MISSING:
                 self.capacity_factor[rest] = parsed
 
-    def node_bloc(self, head: str, rest: str, key: str, value, place: str) -> None:
+    def node_bloc(self, head: str, rest: str, key: str, value: object, place: str) -> None:
         if _known(rest, self.nodes, place, "node", self.problems):
             parsed = parse_value(LABEL, value, place, self.problems)
             if parsed:
                 self.nodes[rest] = parsed
 
-    def ban(self, head: str, rest: str, key: str, value, place: str) -> None:
+    def ban(self, head: str, rest: str, key: str, value: object, place: str) -> None:
         src, _, dst = rest.partition(".")
         known = [self.bloc(src, place), self.bloc(dst, place)]
         if not all(known):
@@ -246,7 +253,7 @@ class _Case:
                     "did you mean two different blocs?"
                 )
 
-    def embargo_of(self, head: str, rest: str, key: str, value, place: str) -> None:
+    def embargo_of(self, head: str, rest: str, key: str, value: object, place: str) -> None:
         if self.bloc(rest, place):
             parsed = self.parse(EMBARGO, value, place, key)
             if parsed is not MISSING:
@@ -256,14 +263,14 @@ class _Case:
                 else:
                     self.embargo[rest] = parsed
 
-    def recipe_share(self, head: str, rest: str, key: str, value, place: str) -> None:
+    def recipe_share(self, head: str, rest: str, key: str, value: object, place: str) -> None:
         pair = self.pair(rest, [(p, r) for p, by_name in self.wb.recipes.items() for r in by_name], place, key)
         if pair:
             parsed = self.parse(RECIPES.column("max_share"), value, place, key)
             if parsed is not MISSING:
                 self.max_share[pair] = (parsed, place)
 
-    def stockpile(self, head: str, rest: str, key: str, value, place: str) -> None:
+    def stockpile(self, head: str, rest: str, key: str, value: object, place: str) -> None:
         pair = self.pair(rest, list(self.wb.stockpiles), place, key)
         if pair:
             parsed = self.parse(STOCKPILES.column(head), value, place, key)
@@ -296,7 +303,8 @@ class _Case:
         """The stockpiles with the case's max_t and initial_t; initial_t <= max_t checked again where changed."""
         piles = dict(self.wb.stockpiles)
         for pair, changes in self.pile.items():
-            sp = replace(piles[pair], **{col: value for col, (value, _) in changes.items()})
+            changed: dict[str, Any] = {col: value for col, (value, _) in changes.items()}
+            sp = replace(piles[pair], **changed)
             piles[pair] = sp
             if sp.max_t is not None and sp.initial_t > sp.max_t:
                 col, (_, place) = next(iter(sorted(changes.items())))
@@ -384,7 +392,7 @@ def _doubts(wb: Workbook, s: Settings, case: _Case) -> list[str]:
     return found
 
 
-def _known(label: str, pool, place: str, what: str, problems: Problems) -> bool:
+def _known(label: str, pool: Collection[str], place: str, what: str, problems: Problems) -> bool:
     if label in pool:
         return True
     labels = sorted(pool)
@@ -393,7 +401,7 @@ def _known(label: str, pool, place: str, what: str, problems: Problems) -> bool:
     return False
 
 
-def _settings(values: dict[str, Any], place: dict[str, Any], problems: Problems) -> Settings | None:
+def _settings(values: dict[str, Any], place: dict[str, str], problems: Problems) -> Settings | None:
     first, last = values.get("first_year"), values.get("last_year")
     if first is None or last is None:
         return None
@@ -407,9 +415,10 @@ def _settings(values: dict[str, Any], place: dict[str, Any], problems: Problems)
     return settings_of(values)
 
 
-def settings_of(values: Mapping[str, object]) -> Settings:
+def settings_of(values: Mapping[str, Any]) -> Settings:
     """Settings from `values`, every setting they do not give at its schema default (keyed settings such
     as embargo: {label: value}, none by default)."""
     merged = {c.name: c.default for c in SETTINGS.columns} | {name: {} for name in KEYED_SETTINGS} | dict(values)
     lists = {c.name for c in SETTINGS.columns if c.kind == "list"}
-    return Settings(**{k: frozenset(v) if k in lists and isinstance(v, tuple) else v for k, v in merged.items()})
+    fields: dict[str, Any] = {k: frozenset(v) if k in lists and isinstance(v, tuple) else v for k, v in merged.items()}
+    return Settings(**fields)

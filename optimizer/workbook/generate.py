@@ -22,7 +22,7 @@ def elements(n: int) -> list[str]:
     return list(BASE_ELEMENTS[:n]) + [f"E{i}" for i in range(len(BASE_ELEMENTS) + 1, n + 1)]
 
 
-def table(sheet: str, rows: list[dict[str, Any]]) -> list[list]:
+def table(sheet: str, rows: list[dict[str, Any]]) -> list[list[Any]]:
     """A sheet's rows under its schema header (header row first); columns a row does not give are blank."""
     header = SHEET_BY_NAME[sheet].header
     for row in rows:
@@ -32,7 +32,7 @@ def table(sheet: str, rows: list[dict[str, Any]]) -> list[list]:
     return [list(header)] + [[row.get(c) for c in header] for row in rows]
 
 
-def world(nodes: int, years: int, n_elements: int, seed: int = 0) -> dict[str, list[list]]:
+def world(nodes: int, years: int, n_elements: int, seed: int = 0) -> dict[str, list[list[Any]]]:
     """Tables (header row first) of a generated case."""
     rng = random.Random(seed)
     first, last = FIRST_YEAR, FIRST_YEAR + years - 1
@@ -48,7 +48,7 @@ def world(nodes: int, years: int, n_elements: int, seed: int = 0) -> dict[str, l
         for c in consumers
         for e in els
     }
-    rows = {
+    rows: dict[str, list[dict[str, Any]]] = {
         "nodes": [{"node": n, "bloc": blocs[n], "country": f"country {n}", "note": "synthetic"} for n in names],
         "stages": [{"stage": s, "order": o, "yield": y} for s, o, y in STAGES],
         "facilities": _facilities(rng, hosts, blocs, sum(base_demand.values()), first),
@@ -79,7 +79,7 @@ def world(nodes: int, years: int, n_elements: int, seed: int = 0) -> dict[str, l
             {"scenario": "cheap_china", "key": "restricted_cost_factor", "value": 0.25},
         ],
     }
-    settings = [
+    settings: list[list[Any]] = [
         list(SETTINGS_HEADER),
         ["first_year", first],
         ["last_year", last],
@@ -93,7 +93,7 @@ def world(nodes: int, years: int, n_elements: int, seed: int = 0) -> dict[str, l
 
 def _hosts(rng: random.Random, names: list[str], blocs: dict[str, str]) -> dict[str, list[str]]:
     """The nodes hosting each stage; the first node (in china) hosts every stage."""
-    hosts = {s: [] for s, _, _ in STAGES}
+    hosts: dict[str, list[str]] = {s: [] for s, _, _ in STAGES}
     for s, _, _ in STAGES:
         for n in names:
             if rng.random() < HOSTS[s] or (blocs[n] == "china" and n == names[0]):
@@ -104,7 +104,7 @@ def _hosts(rng: random.Random, names: list[str], blocs: dict[str, str]) -> dict[
 
 
 def _facilities(
-    rng: random.Random, hosts: dict[str, Any], blocs: dict[str, Any], total: float, first: int
+    rng: random.Random, hosts: dict[str, list[str]], blocs: dict[str, str], total: float, first: int
 ) -> list[dict[str, Any]]:
     rows = []
     for s, _, _ in STAGES:
@@ -142,7 +142,7 @@ def _composition(rng: random.Random, mines: list[str], els: list[str]) -> list[d
 
 
 def _demand(
-    rng: random.Random, base_demand: dict[str, Any], consumers: list[str], first: int, last: int
+    rng: random.Random, base_demand: dict[tuple[str, str], float], consumers: list[str], first: int, last: int
 ) -> list[dict[str, Any]]:
     growth = {c: rng.uniform(0.03, 0.08) for c in consumers}
     return [
@@ -168,7 +168,7 @@ def _routes(rng: random.Random, names: list[str]) -> list[dict[str, Any]]:
     return list(routes.values())
 
 
-def write_world(path: Path, tables: dict[str, list[list]]) -> None:
+def write_world(path: Path, tables: dict[str, list[list[Any]]]) -> None:
     from openpyxl import Workbook
 
     book = Workbook(write_only=True)
@@ -180,7 +180,7 @@ def write_world(path: Path, tables: dict[str, list[list]]) -> None:
         book.save(tmp)
 
 
-def _text_cell(ws, text: str):
+def _text_cell(ws: Any, text: str) -> Any:
     """A write-only cell holding text that begins like a formula (`=`, `+`, `-`, `@`): quote-prefixed text."""
     from openpyxl.cell import WriteOnlyCell
 

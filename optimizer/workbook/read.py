@@ -11,6 +11,7 @@ import io
 import sys
 import warnings
 import zipfile
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,7 +27,7 @@ MAX_COLUMNS = 16_384  # column XFD, the last of a sheet
 @dataclass(slots=True)
 class RawRow:
     number: int  # row number in the sheet (1-based, as a spreadsheet shows it)
-    values: tuple  # the cells of the sheet's columns, in the order of RawSheet.columns
+    values: tuple[object, ...]  # the cells of the sheet's columns, in the order of RawSheet.columns
 
 
 @dataclass
@@ -70,7 +71,7 @@ def _blank(value: object) -> bool:
     return value is None or (isinstance(value, str) and value.strip() == "")
 
 
-def to_sheet(name: str, grid) -> RawSheet:
+def to_sheet(name: str, grid: Iterable[tuple[int, Sequence[object]]]) -> RawSheet:
     """Turn an iterable of (row number, [values]) into a RawSheet: the first
     non-empty row is the header, fully empty rows are skipped."""
     sheet = RawSheet(name)
@@ -95,7 +96,7 @@ def to_sheet(name: str, grid) -> RawSheet:
     return sheet
 
 
-def _cell(values: list, i: int) -> object:
+def _cell(values: Sequence[object], i: int) -> object:
     v = values[i] if i < len(values) else None
     return sys.intern(v.strip()) if isinstance(v, str) else v  # labels repeat: keep one copy of each
 
@@ -144,7 +145,8 @@ def _read_xlsx(path: Path) -> dict[str, RawSheet]:
     from .guard import check_archive
 
     check_archive(path)
-    grids, formulas = {}, {}
+    grids: dict[str, list[tuple[int, list[object]]]] = {}
+    formulas: dict[tuple[str, int, int], bool] = {}
     with _open_book(path, data_only=False) as book:
         for ws in book.worksheets:
             grids[ws.title] = grid = []
@@ -165,7 +167,7 @@ def _read_xlsx(path: Path) -> dict[str, RawSheet]:
 
 
 @contextmanager
-def _open_book(path: Path, data_only: bool):
+def _open_book(path: Path, data_only: bool) -> Iterator[Any]:
     """An openpyxl read-only workbook; damage found while it is open is an input error."""
     import openpyxl
 
@@ -181,7 +183,7 @@ def _open_book(path: Path, data_only: bool):
             book.close()
 
 
-def _sheet_rows(path: Path, ws):
+def _sheet_rows(path: Path, ws: Any) -> Iterator[tuple[int, list[object]]]:
     """(row number, values) of the rows of a sheet that hold something, whatever its
     stated dimension (which may be missing, too small or absurdly large)."""
     ws.reset_dimensions()
@@ -207,14 +209,17 @@ def _damage(exc: BaseException) -> str:
     """What was found, from the innermost cause of an openpyxl error."""
     from defusedxml import DefusedXmlException
 
-    while (exc.__cause__ or exc.__context__) is not None and not isinstance(exc, DefusedXmlException):
-        exc = exc.__cause__ or exc.__context__
+    cause = exc.__cause__ or exc.__context__
+    while cause is not None and not isinstance(exc, DefusedXmlException):
+        exc, cause = cause, cause.__cause__ or cause.__context__
     if isinstance(exc, DefusedXmlException):
         return "XML that declares entities (refused: it could be an XML bomb or read other files)"
     return f"damaged data ({(str(exc).splitlines() or [type(exc).__name__])[0]})"
 
 
-def _fill_cached_values(path: Path, grids: dict[str, Any], formulas: dict[str, Any]) -> None:
+def _fill_cached_values(
+    path: Path, grids: dict[str, list[tuple[int, list[object]]]], formulas: dict[tuple[str, int, int], bool]
+) -> None:
     """Replace formulas by the values the spreadsheet program cached with them."""
     issues = []
     with _open_book(path, data_only=True) as book:
@@ -276,7 +281,7 @@ def _read_csv_folder(folder: Path) -> dict[str, RawSheet]:
     return _by_name(folder.name, sheets)
 
 
-def _csv_rows(name: str, reader):
+def _csv_rows(name: str, reader: Iterable[list[str]]) -> Iterator[tuple[int, list[str]]]:
     """(row number, values) of a CSV file, within the size limits."""
     most = max_rows()
     for number, values in enumerate(reader, start=1):
@@ -296,7 +301,8 @@ def _csv_rows(name: str, reader):
 
 
 def _by_name(source: str, sheets: dict[str, RawSheet]) -> dict[str, RawSheet]:
-    result, issues = {}, []
+    result: dict[str, RawSheet] = {}
+    issues: list[Issue] = []
     for title, sheet in sheets.items():
         key = normalise(title)
         if key in result:

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import difflib
 from collections import defaultdict
+from collections.abc import Iterable, Mapping, Set
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from ..base.errors import Problems
@@ -17,8 +19,8 @@ from ..models.dataset import CLEAN, MIXED, BlocBudget, Circuit, Facility, Recipe
 from .cells import MISSING, implausible, parse_value
 from .keys import split_key
 from .observed import Observed, observed_rows
-from .read import RawSheet
-from .schema import KEYED_SETTINGS, SETTINGS, SETTINGS_HEADER, SETTINGS_NOTE, SHEET_BY_NAME, SHEETS, Sheet
+from .read import RawRow, RawSheet
+from .schema import KEYED_SETTINGS, SETTINGS, SETTINGS_HEADER, SETTINGS_NOTE, SHEET_BY_NAME, SHEETS, Column, Sheet
 
 COMPOSITION_TOLERANCE = 1e-6
 SHARE_TOLERANCE = 1e-9  # recipe max_shares adding up to 1 within rounding reach 1
@@ -100,11 +102,14 @@ class Places:
         return f"{self.raw.name}!{letter}{self.number}"
 
 
+Row = tuple[int, dict[str, Any], Places]  # (row number, column -> value of the column's kind, cells)
+
+
 @dataclass
 class Table:
     """The typed rows of a sheet; `dropped` are rows with an error in a required column."""
 
-    rows: list[tuple[int, dict, Places]] = field(default_factory=list)
+    rows: list[Row] = field(default_factory=list)
     dropped: list[dict[str, Any]] = field(default_factory=list)
     whole: bool = True  # False when a required column is missing
 
@@ -114,8 +119,8 @@ class Pool:
     """Labels a sheet defines. References to doubtful labels, or to any label
     when the sheet could not be read whole, are not reported: the cause is."""
 
-    labels: set | dict[str, Any] = field(default_factory=set)
-    doubtful: set = field(default_factory=set)
+    labels: Set[str] = field(default_factory=set)
+    doubtful: set[str] = field(default_factory=set)
     whole: bool = True
 
     def doubt(self, table: Table, column: str) -> None:
@@ -173,15 +178,16 @@ def _check_header(sheet: Sheet, raw: RawSheet, problems: Problems) -> None:
             problems.error(place, f"each column once ('{col}' is also at {raw.header[col]})", col)
 
 
-def _warn_if_implausible(col, value, place: str, problems: Problems) -> None:
+def _warn_if_implausible(col: Column, value: object, place: str, problems: Problems) -> None:
     why = implausible(col, value)
     if why:
         problems.warn(f"{place}: {why}", place, col.name)
 
 
-def _unique(rows, key_cols: tuple[str, ...], sheet: str, problems: Problems):
+def _unique(rows: list[Row], key_cols: tuple[str, ...], sheet: str, problems: Problems) -> list[Row]:
     """Drop and report rows whose key repeats an earlier row's."""
-    seen, kept = {}, []
+    seen: dict[tuple[Any, ...], int] = {}
+    kept: list[Row] = []
     for number, values, places in rows:
         key = tuple(values[c] for c in key_cols)
         if key in seen:
@@ -200,7 +206,7 @@ def read_settings(raw: RawSheet, problems: Problems) -> dict[str, tuple[object, 
     """key -> (value, place) of the settings sheet's rows; required settings must have one."""
     if not _settings_header(raw, problems):
         return {}
-    settings = {}
+    settings: dict[str, tuple[object, str]] = {}
     for row in raw.rows:
         _setting_row(raw, row, settings, problems)
     _required_settings(raw, settings, problems)
@@ -222,9 +228,10 @@ def _settings_header(raw: RawSheet, problems: Problems) -> bool:
     return True
 
 
-def _setting_row(raw: RawSheet, row, settings: dict[str, Any], problems: Problems) -> None:
+def _setting_row(raw: RawSheet, row: RawRow, settings: dict[str, tuple[object, str]], problems: Problems) -> None:
     key_raw, key_place = raw.cell(row, SETTINGS_HEADER[0])
     value, place = raw.cell(row, SETTINGS_HEADER[1])
+    assert key_place is not None and place is not None  # the header has both columns (_settings_header)
     head, label = split_key(str(key_raw)) if key_raw is not None else ("", "")
     keyed = head in KEYED_SETTINGS and bool(label)
     key = f"{head}.{label}" if label else head  # a label (a bloc) keeps its case
@@ -240,7 +247,7 @@ def _setting_row(raw: RawSheet, row, settings: dict[str, Any], problems: Problem
             settings[key] = (parsed, place)
 
 
-def _required_settings(raw: RawSheet, settings: dict[str, Any], problems: Problems) -> None:
+def _required_settings(raw: RawSheet, settings: dict[str, tuple[object, str]], problems: Problems) -> None:
     """A missing required setting is an error, unless its row is already reported."""
     for col in SETTINGS.columns:
         if (
@@ -253,7 +260,7 @@ def _required_settings(raw: RawSheet, settings: dict[str, Any], problems: Proble
             )
 
 
-def _did_you_mean(word: str, choices) -> str:
+def _did_you_mean(word: str, choices: Iterable[str]) -> str:
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.75)
     return f" (did you mean '{close[0]}'?)" if close else ""
 
@@ -264,7 +271,7 @@ class Checker:
     def __init__(self, problems: Problems):
         self.problems = problems
 
-    def known(self, value, pool: Pool, place: str, what: str) -> bool:
+    def known(self, value: object, pool: Pool, place: str, what: str) -> bool:
         if value in pool.labels:
             return True
         if value in pool.doubtful or not pool.whole:
@@ -372,7 +379,7 @@ def _check_sheets(tables: dict[str, RawSheet], problems: Problems) -> None:
 
 def _nodes(table: Table, problems: Problems) -> tuple[dict[str, str], Pool, Pool]:
     nodes = {v["node"]: v["bloc"] for _, v, _ in _unique(table.rows, ("node",), "nodes", problems)}
-    node_pool, bloc_pool = Pool(nodes), Pool(set(nodes.values()))
+    node_pool, bloc_pool = Pool(nodes.keys()), Pool(set(nodes.values()))
     node_pool.doubt(table, "node")
     bloc_pool.doubt(table, "bloc")
     return nodes, node_pool, bloc_pool
@@ -410,9 +417,12 @@ def _stages(table: Table, present: bool, problems: Problems) -> tuple[tuple[Stag
     return tuple(sorted(stages_by_id.values(), key=lambda s: s.order)), pool
 
 
-def _facilities(table: Table, node_pool: Pool, stage_pool: Pool, order_of: dict[str, Any], check: Checker):
+def _facilities(
+    table: Table, node_pool: Pool, stage_pool: Pool, order_of: dict[str, int], check: Checker
+) -> tuple[dict[tuple[str, int], Facility], set[str | None]]:
     """Facilities by (node, order), and the nodes with a facility row in error."""
-    facilities, doubtful = {}, {v["node"] for v in table.dropped}
+    facilities: dict[tuple[str, int], Facility] = {}
+    doubtful: set[str | None] = {v["node"] for v in table.dropped}
     for _, v, p in _unique(table.rows, ("node", "stage"), "facilities", check.problems):
         ok = check.known(v["node"], node_pool, p["node"], "node")
         ok = check.known(v["stage"], stage_pool, p["stage"], "stage") and ok
@@ -444,9 +454,16 @@ def _facilities(table: Table, node_pool: Pool, stage_pool: Pool, order_of: dict[
 
 
 def _composition(
-    table: Table, node_pool: Pool, facilities: dict[str, Any], doubtful_sites: set, stages, check: Checker
-):
-    composition, first_place, doubtful_nodes = defaultdict(dict), {}, {v["node"] for v in table.dropped}
+    table: Table,
+    node_pool: Pool,
+    facilities: dict[tuple[str, int], Facility],
+    doubtful_sites: set[str | None],
+    stages: tuple[Stage, ...],
+    check: Checker,
+) -> tuple[dict[str, dict[str, float]], Pool]:
+    composition: defaultdict[str, dict[str, float]] = defaultdict(dict)
+    first_place: dict[str, str] = {}
+    doubtful_nodes = {v["node"] for v in table.dropped}
     element_pool = Pool(whole=table.whole)
     element_pool.doubt(table, "element")
     for _, v, p in _unique(table.rows, ("node", "element"), "composition", check.problems):
@@ -475,7 +492,9 @@ def _composition(
     return dict(composition), element_pool
 
 
-def _demand(table: Table, node_pool: Pool, element_pool: Pool, product_pool: Pool, check: Checker):
+def _demand(
+    table: Table, node_pool: Pool, element_pool: Pool, product_pool: Pool, check: Checker
+) -> tuple[dict[tuple[str, str, int], float], dict[str, dict[tuple[str, str, int], float]]]:
     """Demand for elements and for products (the recipes sheet's): the base rows, and the rows of each
     demand scenario (model.md v3, "Demand paths by scenario")."""
     demand: dict[tuple[str, str, int], float] = {}
@@ -514,7 +533,7 @@ def _check_demand_scenarios(table: Table, scenarios: Pool, check: Checker) -> No
             check.known(name, scenarios, p["scenario"], "scenario of the scenarios sheet")
 
 
-def _routes(table: Table, node_pool: Pool, stage_pool: Pool, order_of: dict[str, Any], check: Checker) -> list[Route]:
+def _routes(table: Table, node_pool: Pool, stage_pool: Pool, order_of: dict[str, int], check: Checker) -> list[Route]:
     routes = []
     for _, v, p in _unique(table.rows, ("from_node", "to_node", "stage"), "routes", check.problems):
         ok = check.known(v["from_node"], node_pool, p["from_node"], "node")
@@ -529,7 +548,7 @@ def _routes(table: Table, node_pool: Pool, stage_pool: Pool, order_of: dict[str,
 
 
 def _trade_rules(
-    table: Table, bloc_pool: Pool, stage_pool: Pool, element_pool: Pool, order_of: dict[str, Any], check: Checker
+    table: Table, bloc_pool: Pool, stage_pool: Pool, element_pool: Pool, order_of: dict[str, int], check: Checker
 ) -> list[tuple[str | None, TradeRule]]:
     rules = []
     for _, v, p in table.rows:
@@ -596,7 +615,7 @@ def _scenario_descriptions(table: Table, problems: Problems) -> dict[str, str]:
     return {name: text for name, (text, _) in descriptions.items()}
 
 
-def _scenario_blocs(scenarios: dict[str, Any]) -> set[str]:
+def _scenario_blocs(scenarios: dict[str, list[tuple[str, str, str]]]) -> set[str]:
     """Blocs a scenario gives a node (`bloc.<node>`): trade rules and budgets may name them."""
     return {value for entries in scenarios.values() for key, value, _ in entries if split_key(key)[0] == "bloc"}
 
@@ -665,7 +684,7 @@ class Sites:
     """What the version-2 sheets refer to: facilities, and the pools of the labels they may name."""
 
     facilities: dict[tuple[str, int], Facility]
-    doubtful: set  # nodes with a facility row in error (None: the facilities sheet is not whole)
+    doubtful: set[str | None]  # nodes with a facility row in error (None: the facilities sheet is not whole)
     nodes: Pool
     stages: Pool
     elements: Pool
@@ -730,7 +749,9 @@ def _circuits(table: Table, sites: Sites, check: Checker) -> dict[tuple[str, str
     return circuits
 
 
-def _warn_uncircuited(facilities: dict[str, Any], circuits: dict[str, Any], problems: Problems) -> None:
+def _warn_uncircuited(
+    facilities: dict[tuple[str, int], Facility], circuits: dict[tuple[str, str], Circuit], problems: Problems
+) -> None:
     """A separator without circuit rows beside separators that have them separates every element
     without an element limit (model.md, circuits): legal, but easily a forgotten row."""
     with_rows = sorted({n for n, _ in circuits})
@@ -774,8 +795,8 @@ def _stockpiles(table: Table, sites: Sites, kbar: int, check: Checker) -> dict[t
 
 
 def _recipes(
-    table: Table, element_pool: Pool, check: Checker, first_year: int | None
-) -> tuple[dict[str, dict[str, Recipe]], Pool, dict[str, dict[str, str]]]:
+    table: Table, element_pool: Pool, check: Checker, first_year: object
+) -> tuple[dict[str, dict[str, dict[str, Any]]], Pool, dict[str, dict[str, str]]]:
     """product -> recipe -> Recipe, the pool of products, and the cells of each product's first row.
     The recipe-level columns agree across a recipe's rows after defaults (a blank available_from_year
     is first_year)."""
@@ -818,13 +839,13 @@ def _recipes(
     return dict(recipes), pool, cells
 
 
-def _defaulted(values: dict[str, Any], column: str, first_year: int | None):
+def _defaulted(values: dict[str, Any], column: str, first_year: object) -> object:
     """A recipe-level value with its default written out (the schema's defaults are already in `values`)."""
     return first_year if column == "available_from_year" and values[column] is None else values[column]
 
 
 def recipes_of(
-    fields: dict[str, dict[str, dict[str, Any]]], changes: dict[str, Any] | None = None
+    fields: dict[str, dict[str, dict[str, Any]]], changes: dict[tuple[str, str], dict[str, Any]] | None = None
 ) -> dict[str, dict[str, Recipe]]:
     """Recipes from the Workbook's plain fields (a Recipe holds a read-only mapping, which does not pickle),
     with `changes` {(product, recipe): {field: value}}."""
@@ -834,7 +855,7 @@ def recipes_of(
     }
 
 
-def _plain(value) -> str:
+def _plain(value: object) -> str:
     return "blank" if value is None else f"{value:g}" if isinstance(value, float) else str(value)
 
 
@@ -859,7 +880,7 @@ def check_recipe_shares(
                 )
             )
             continue
-        changes = {r.available_from_year for r in by_name.values()} - {None}
+        changes = {r.available_from_year for r in by_name.values() if r.available_from_year is not None}
         starts = sorted({first} | {y for y in changes if first < y <= last}) + [last + 1]
         shares = [sum(r.max_share for r in by_name.values() if r.available(y, first)) for y in starts[:-1]]
         short = [i for i, total in enumerate(shares) if total < 1 - SHARE_TOLERANCE]
@@ -877,7 +898,12 @@ def check_recipe_shares(
     return found
 
 
-def _check_recipe_shares(recipes, cells, settings: dict[str, Any], problems: Problems) -> None:
+def _check_recipe_shares(
+    recipes: dict[str, dict[str, Recipe]],
+    cells: dict[str, dict[str, str]],
+    settings: Mapping[str, tuple[Any, str]],
+    problems: Problems,
+) -> None:
     """The max_share check over the settings' horizon (when it is known), at the product's first row."""
     first, last = (settings.get(k, (None,))[0] for k in ("first_year", "last_year"))
     if first is None or last is None or last < first:
@@ -886,10 +912,11 @@ def _check_recipe_shares(recipes, cells, settings: dict[str, Any], problems: Pro
         problems.error(cells[product][column], expected, found)
 
 
-def load_workbook(path) -> Workbook:
+def load_workbook(path: Path) -> Workbook:
     """Read and validate a workbook or CSV folder; raises InputError with every problem."""
     from .read import read_tables
 
     workbook, problems = validate_tables(read_tables(path))
     problems.raise_if_any()
+    assert workbook is not None  # no errors: validate_tables made one
     return workbook
