@@ -7,32 +7,43 @@ from rechain import cli
 EXAMPLES = Path(__file__).resolve().parents[1] / "inputs" / "examples"
 
 
-# The longest tests, longest first (measured; xdist hands out the xdist_groups before them, largest
-# first), started before the rest so that the two workers end together.
+# The longest tests, longest first (CPU seconds measured; xdist hands out the xdist_groups before them,
+# largest first), started before the rest so that the two workers end together.
 LONGEST = (
-    "test_v2_unchanged.py::test_reference_workbook_unchanged_without_v2_data",
-    "test_hostile.py::test_structure",
-    "test_hostile.py::test_any_labels_solve",
-    "test_parallel.py::test_local_cluster_matches_in_process",
-    "test_outputs.py::test_same_input_same_tables",
-    "test_reference.py::test_every_scenario_solves",
-    "test_trust_run.py::test_sigterm_to_a_pool_sweep",
-    "test_hostile.py::test_command_line_exit_codes",
-    "test_cli.py::test_report_regenerates_findings_from_scratch",
-    "test_benchmarks.py::test_scale_benchmark_smoke",
-    "test_hostile.py::test_any_value_in_any_cell_csv",
-    "test_sweep.py::test_warm_sweep_equals_cold_solves",
-    "test_cli.py::test_json_is_the_only_stdout",
+    "models/test_direct_highs_equals_persistent.py::test_reference_workbook_cold_and_warm",
+    "report/test_outlook_and_report_parts_by_hand.py::test_report_is_byte_identical_run_to_run",
+    "cli/test_analyst_commands_and_out_folders.py::test_frontier_workers_give_the_same_tables",
+    "run/test_models_kept_per_structure.py::test_report_in_two_processes_equals_one",
+    "run/test_workers_and_dask_match_in_process.py::test_local_cluster_matches_in_process",
+    "report/test_what_committing_costs.py::test_report_says_what_committing_costs",
+    "report/test_outlook_and_report_parts_by_hand.py::test_draws_that_did_not_solve_prove_nothing_of_the_budget",
+    "run/test_nothing_fails_silently.py::test_sigterm_to_a_pool_sweep",
+    "reference/test_every_scenario_solves_and_findings_hold.py::test_every_scenario_solves",
+    "workbook/test_hostile_input_names_its_cell.py::test_command_line_exit_codes",
+    "workbook/test_hostile_input_names_its_cell.py::test_structure",
+    "report/test_safe_deterministic_outputs.py::test_same_input_same_tables",
+    "run/test_bounded_work.py::test_risk_on_a_mute_scheduler_exits_2",
 )
 
 
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config, items):
     rank = {name: i for i, name in enumerate(LONGEST)}
-    items.sort(key=lambda item: rank.get(f"{item.path.name}::{item.originalname}", len(LONGEST)))
+    items.sort(key=lambda item: rank.get(f"{item.path.parent.name}/{item.path.name}::{item.originalname}", len(rank)))
     if getattr(config.option, "loadgroup", False):  # a worker of --dist loadgroup
         for item in items:
+            share_module_fixtures(item)
             name_group(item)
+
+
+def share_module_fixtures(item) -> None:
+    """A test that uses a module-scoped fixture runs on the worker of the module's other such tests, so the
+    fixture's work (every command on a hostile world, a report) is done once, not once per worker."""
+    if any(item.iter_markers("xdist_group")):
+        return
+    defs = (d for ds in item._fixtureinfo.name2fixturedefs.values() for d in ds)
+    if any(d.scope == "module" for d in defs):
+        item.add_marker(pytest.mark.xdist_group(item.path.name))
 
 
 def name_group(item) -> None:
@@ -72,13 +83,13 @@ KEEP_ALL = 1_000  # the session's built models, one per structure (a handful)
 def reference_solve():
     """Solve the reference workbook once per session for each (scenario, overrides); results are shared, so
     tests must not change them. A case of the structure of one solved before is re-solved warm on that
-    model with its own values (models.pool), as a sweep does (tests/test_sweep.py: warm equals cold)."""
-    from rechain.inputs import reference_workbook
+    model with its own values (models.pool), as a sweep does (run/test_warm_sweep_equals_cold_solves.py)."""
     from rechain.models.pool import Pool
     from rechain.workbook.cases import make_dataset
-    from rechain.workbook.validate import load_workbook
 
-    wb = load_workbook(reference_workbook())
+    from worked import read_reference
+
+    wb = read_reference()
     solved, pool = {}, Pool(keep=KEEP_ALL)
 
     def solve(scenario=None, **overrides):

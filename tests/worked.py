@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from rechain.models.dataset import Dataset, Facility, Route, Settings, Stage, TradeRule  # noqa: F401
+import copy
+from functools import cache
+
+from rechain.inputs import reference_workbook
+from rechain.models.dataset import Dataset, Facility, Recipe, Route, Settings, Stage, TradeRule  # noqa: F401
 from rechain.models.highs import CaseSolver
 from rechain.models.solution import Solution, extract
 from rechain.workbook.cases import make_dataset, settings_of
-from rechain.workbook.validate import load_workbook
+from rechain.workbook.validate import Workbook, load_workbook
+
+CLEAN_NODES = {"Mine": "allied", "CNSep": "china", "USSep": "allied", "Buyer": "allied"}  # clean_case's world
 
 STAGES = {
     1: (Stage("mining", 1),),
@@ -41,8 +47,6 @@ def magnet_dy(**settings) -> Dataset:
     """10 t of Magnet, one recipe: 0.3 t NdPr and 0.02 t Dy per t, so 0.2 t of Dy is needed. Clean Dy:
     0.05 t/yr at DMine, and NewDy can be built at 1,000 USD per t/yr; China (CNMine) has Dy in plenty;
     NdPr is clean and plentiful; one separator, 2025 only."""
-    from rechain.models.dataset import Recipe
-
     nodes = {
         "NMine": "allied",
         "DMine": "allied",
@@ -84,9 +88,84 @@ def issues_of(path, scenario=None, overrides=()) -> list:
     return exc.value.issues
 
 
+@cache
+def _reference() -> Workbook:
+    return load_workbook(reference_workbook())
+
+
+def read_reference() -> Workbook:
+    """The shipped reference workbook, read once per process; each call gets its own copy to change."""
+    return copy.deepcopy(_reference())
+
+
 def warnings_of(path, scenario=None, overrides=()) -> list[str]:
-    """The warnings of reading a workbook and making its case."""
-    wb = load_workbook(path)
+    """The warnings of reading a workbook and making its case (`path` may be a workbook already read)."""
+    wb = path if isinstance(path, Workbook) else load_workbook(path)
     warnings = list(wb.warnings)
     make_dataset(wb, scenario, overrides, warnings)
     return warnings
+
+
+def clean_case(years=(2025, 2025), lead=0, **settings):
+    """Clean ore; China separates at opex 1; an allied separator costs 100 USD/tpa with `lead` years."""
+    return case(
+        years,
+        CLEAN_NODES,
+        2,
+        [
+            fac("Mine", 1, existing_tpa=100),
+            fac("CNSep", 2, existing_tpa=100, opex_usd_per_t=1),
+            fac("USSep", 2, capex_usd_per_tpa=100, opex_usd_per_t=5, lead_time_years=lead),
+        ],
+        {"Mine": {"A": 1.0}},
+        flat("Buyer", "A", 10, years),
+        settings=settings,
+    )
+
+
+def any_price_case(any_price: bool, cap: float | None = None, alpha: float = 0.0):
+    """The worked case of models/test_shortfall_at_any_price.py (its docstring works it by hand)."""
+    nodes = {"Mine": "allied", "CNSep": "china", "USSep": "allied", "Buyer": "allied"}
+    return case(
+        (2025, 2025),
+        nodes,
+        2,
+        [
+            fac("Mine", 1, existing_tpa=100),
+            fac("CNSep", 2, existing_tpa=100, opex_usd_per_t=1),
+            fac("USSep", 2, capex_usd_per_tpa=5000, lead_time_years=0, max_tpa=cap),
+        ],
+        {"Mine": {"A": 1.0}},
+        {("Buyer", "A", 2025): 10.0},
+        settings={
+            "max_restricted_share": alpha,
+            "shortfall_penalty_usd_per_t": 1000.0,
+            "shortfall_at_any_price": any_price,
+        },
+    )
+
+
+def low_dy_magnet_case():
+    """An allied buyer wants 10 t of 'Magnet': standard recipe (0.3 t NdPr, 0.02 t Dy per t) or low-Dy
+    (0.005 t Dy, +50 USD/t, max_share 0.5); clean Dy 0.05 t (allied mine), Chinese Dy plenty, NdPr clean
+    and plenty; α = 0. 5 t low-Dy, 5 t standard: Dy need 0.125, shortfall 0.075."""
+    nodes = {"NMine": "allied", "DMine": "allied", "CNMine": "china", "Sep": "allied", "Buyer": "allied"}
+    recipes = {
+        "std": Recipe({"NdPr": 0.3, "Dy": 0.02}),
+        "low": Recipe({"NdPr": 0.3, "Dy": 0.005}, extra_cost_usd_per_t=50, max_share=0.5, place="recipes!A4"),
+    }
+    return case(
+        (2025, 2025),
+        nodes,
+        2,
+        [
+            fac("NMine", 1, existing_tpa=100),
+            fac("DMine", 1, existing_tpa=0.05),
+            fac("CNMine", 1, existing_tpa=100),
+            fac("Sep", 2, existing_tpa=100),
+        ],
+        {"NMine": {"NdPr": 1.0}, "DMine": {"Dy": 1.0}, "CNMine": {"Dy": 1.0}},
+        {("Buyer", "Magnet", 2025): 10.0},
+        recipes={"Magnet": recipes},
+        settings={"max_restricted_share": 0.0},
+    )
