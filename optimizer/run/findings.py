@@ -10,25 +10,29 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
+from ..models.dataset import Dataset, Stage
 from ..models.figures import PREMIUM, column, keyed, premium_columns, read_ends
 from ..models.highs import DEFAULT_OPTIONS, SolveOptions, Status
 from ..models.solution import Solution, clean_premiums, per_kg_premiums
 from ..models.subject import Subject
-from ..workbook.cases import make_dataset
+from ..workbook.cases import Overrides, make_dataset
 from ..workbook.validate import Workbook
 from .budgets import blocs_text, budget_blocs, scenario_values
 from .commitment import commitment
 from .diagnosis import TOLERANCE
-from .evidence import Evidence, evidence_points, evidence_tables
+from .evidence import evidence_points, evidence_tables
 from .frontier import budget_frontier
 from .outlook import Outlook, budgets_of, outlook
 from .scenario_groups import failures, group_sheets, requirement_cases, titles
 from .scenarios import PRICED, compare_scenarios, figures, make_cases
+from .tiers import Evidence
 from .validation import validation_table
 from .warm import CasesJob, Models
 
@@ -46,6 +50,9 @@ PREMIUM_COLUMNS = [
     "shortfall_t",
     PRICED,
 ]
+Row = dict[str, Any]  # a row of a findings table
+Planned = tuple[str | None, Overrides, bool]  # a case the report solves: (scenario, overrides, tables)
+Task = tuple[list[Planned], tuple[int, Overrides] | None]  # Runner.ahead's: cases, (year, clean plan) or None
 SCENARIO_PREFIX = "scenarios_"  # the report's scenario tables: one per group
 STOCK_KEYS = ("max_t", "initial_t")  # a scenario that sets only these is a stockpile lever
 DEADLINE_COLUMNS = ["case", "independence_year", "status", "reason", *PREMIUM_COLUMNS]
@@ -63,25 +70,25 @@ class Runner:
     """Solves cases of one workbook, each once, through models kept per structure (run.warm),
     counting every request as progress."""
 
-    def __init__(self, wb: Workbook, options: SolveOptions, tick):
-        self.wb, self.options, self.tick = wb, options, tick
+    def __init__(self, wb: Workbook, options: SolveOptions, tick: Callable[..., object]) -> None:
+        self.wb, self.options, self.tick = wb, options, tick  # progress: called with or without a row
         self.models = Models(wb, options)
         self.settings = make_dataset(wb).settings
-        self.solved: dict[tuple, Solution] = {}
+        self.solved: dict[tuple[str | None, Overrides], Solution] = {}
         self.budgets: pd.DataFrame | None = None  # the budget frontier, when solved ahead (`ahead`)
 
-    def key(self, **overrides) -> tuple:
+    def key(self, **overrides: object) -> tuple[tuple[str, str], ...]:
         """The overrides of a case that change the settings, as `--set` would write them."""
         return tuple(sorted((k, _text(v)) for k, v in overrides.items() if getattr(self.settings, k, None) != v))
 
-    def solve(self, scenario: str | None = None, **overrides) -> Solution:
+    def solve(self, scenario: str | None = None, /, **overrides: object) -> Solution:
         key = self.key(**overrides)
         if (scenario, key) not in self.solved:
             self.solved[(scenario, key)] = self.models.solve(scenario, key)
         self.tick()
         return self.solved[(scenario, key)]
 
-    def ahead(self, subject: Subject, workers: int, on_done=None) -> None:
+    def ahead(self, subject: Subject, workers: int, on_done: Callable[[], object] | None = None) -> None:
         """Solve the report's cases ahead in `workers` processes (1: this one), one structure per
         task (the longest first), its cases in the order of `_near` (but the fully clean plan at
         the subject's year first: binding_stages reads its shadow prices, which a warm re-solve
@@ -89,7 +96,7 @@ class Runner:
         plan's structure. The tables then take these solves."""
         from .parallel import run_tasks
 
-        groups: dict[tuple, list] = {}
+        groups: dict[Any, list[Any]] = {}  # (values, case) pairs, then cases in order, per structure
         for scenario, overrides, tables in planned(self, subject):
             structure, values = self.models.identity(scenario, overrides, self.models.dataset(scenario, overrides))
             groups.setdefault(structure, []).append((_near(values), (scenario, overrides, tables)))
@@ -102,7 +109,7 @@ class Runner:
         tasks = [(cases, (subject.year, clean) if structure == at else None) for structure, cases in groups.items()]
         tasks.sort(key=_weight, reverse=True)
 
-        def done(rows: list[dict]) -> None:
+        def done(rows: list[Row]) -> None:
             for row in rows:
                 for _ in range(len(row["solved"]) + (0 if row["budgets"] is None else len(row["budgets"]))):
                     if on_done:
@@ -124,13 +131,13 @@ class Runner:
 BUILD_WEIGHT = 4  # a build and its first solve, in warm re-solves (to order the tasks of `Runner.ahead`)
 
 
-def _clean(subject: Subject) -> dict:
+def _clean(subject: Subject) -> dict[str, float]:
     return {"max_restricted_share": 0.0, "independence_year": subject.year}
 
 
-def planned(run: Runner, subject: Subject) -> list[tuple[str | None, tuple, bool]]:
+def planned(run: Runner, subject: Subject) -> list[Planned]:
     """(scenario, overrides, tables) of every case the report's tables solve, in their order."""
-    cases = [(None, run.key(max_restricted_share=1.0), True)]
+    cases: list[Planned] = [(None, run.key(max_restricted_share=1.0), True)]
     cases += [(None, run.key(max_restricted_share=0.0, independence_year=year), True) for year in subject.deadlines]
     cases.append((None, run.key(**_clean(subject)), True))
     for factor, _ in cost_factors(run.wb, subject.cost_factor):
@@ -140,12 +147,12 @@ def planned(run: Runner, subject: Subject) -> list[tuple[str | None, tuple, bool
     for _, rule, _ in definitions(run.wb, subject)[1:]:
         cases.append((None, run.key(max_restricted_share=1.0, **rule), True))
         cases.append((None, run.key(**_clean(subject), **rule), True))
-    scenarios = [(name, (), False) for name in run.wb.scenario_names]
-    datasets = {name: run.models.dataset(name) for name in run.wb.scenario_names}
+    scenarios: list[Planned] = [(name, (), False) for name in run.wb.scenario_names]
+    datasets: dict[str | None, Dataset] = {name: run.models.dataset(name) for name in run.wb.scenario_names}
     return cases + scenarios + [(n, o, False) for n, o in requirement_cases(datasets, (), subject.year)]
 
 
-def _near(values: tuple) -> tuple:
+def _near(values: tuple[tuple[str, float | None], ...]) -> tuple[float, ...]:
     """Cases of one structure in the order of their values (α from 1 down, the others up), so that
     each warm re-solve starts from a close case."""
     order = []
@@ -155,7 +162,7 @@ def _near(values: tuple) -> tuple:
     return tuple(order)
 
 
-def _weight(task: tuple[list, tuple | None]) -> int:
+def _weight(task: Task) -> int:
     cases, budgets = task
     return BUILD_WEIGHT + len(cases) + (0 if budgets is None else BUILD_WEIGHT + 2 * len(BUDGET_MULTIPLES))
 
@@ -168,7 +175,7 @@ class ReportJob:
     wb: Workbook
     options: SolveOptions
 
-    def run(self, task: tuple[list, tuple | None], cache: dict) -> dict:
+    def run(self, task: Task, cache: dict[Any, Any]) -> dict[str, Any]:
         """`task`: the cases, and (year, overrides of its fully clean plan) for the budget frontier."""
         cases, budgets = task
         solved = CasesJob(self.wb, self.options).run(cases, cache)["solved"]
@@ -180,11 +187,11 @@ class ReportJob:
         return {"solved": solved, "budgets": table}
 
 
-def _text(value) -> str:
+def _text(value: object) -> str:
     return repr(float(value)) if isinstance(value, float) else str(value)
 
 
-def _premium(clean: Solution, free: Solution) -> dict:
+def _premium(clean: Solution, free: Solution) -> Row:
     if not (clean.optimal and free.optimal):
         return {"premium_usd": None, "premium_share": None}
     assert clean.figures is not None and free.figures is not None
@@ -193,7 +200,7 @@ def _premium(clean: Solution, free: Solution) -> dict:
     return {"premium_usd": cost - base, "premium_share": (cost - base) / base if base else None} | premiums
 
 
-def _with_per_kg(rows: list[dict], columns: list[str]) -> pd.DataFrame:
+def _with_per_kg(rows: list[Row], columns: list[str]) -> pd.DataFrame:
     """The table with a `premium_usd_per_kg.<e>` column per element after `premium_share`, each followed, where
     a marginal cost of some row is not unique, by `premium_unique.<e>` (True where the row's premium is unique),
     `premium_low_usd_per_kg.<e>` and `premium_high_usd_per_kg.<e>` (its ends where it is not)."""
@@ -206,7 +213,7 @@ def _with_per_kg(rows: list[dict], columns: list[str]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns[:at] + extra + columns[at:])
 
 
-def _worse(clean: Solution, free: Solution) -> dict:
+def _worse(clean: Solution, free: Solution) -> Row:
     """status and reason of a row made of two solves: the first that failed."""
     for label, r in (("unconstrained plan", free), ("fully clean plan", clean)):
         if not r.optimal:
@@ -249,7 +256,7 @@ def stock_scenarios(wb: Workbook) -> list[str]:
 
 def cost_factors(wb: Workbook, setting: float) -> list[tuple[float, str]]:
     """(factor, where it comes from): a default grid, the settings and every scenario that sets one."""
-    sources = defaultdict(list, {f: [] for f in COST_FACTORS})
+    sources: defaultdict[float, list[str]] = defaultdict(list, {f: [] for f in COST_FACTORS})
     sources[float(setting)].append("settings")
     for value, name in scenario_values(wb, "restricted_cost_factor"):
         sources[value].append(f"scenario {name}")
@@ -351,7 +358,7 @@ def payment_table(run: Runner, subject: Subject) -> pd.DataFrame:
     ]
     rows = []
     for label, case in cases:
-        row: dict = {"case": label, "status": case.status.value}
+        row: Row = {"case": label, "status": case.status.value}
         if case.optimal and free.optimal:
             paid, base = (c.summary["protected_payment_usd"]["discounted"] for c in (case, free))
             premium = case.summary["system_cost_usd"] - free.summary["system_cost_usd"]
@@ -407,12 +414,12 @@ def comparator_table(wb: Workbook, deadlines_: pd.DataFrame, factors: pd.DataFra
     return pd.DataFrame(rows, columns=columns)
 
 
-def _point(row: dict, element: str) -> bool:
+def _point(row: Row, element: str) -> bool:
     value = row.get(column("premium_usd_per_kg", element))
     return value is not None and not pd.isna(value)
 
 
-def _marginal_range(at: pd.DataFrame, element: str) -> dict:
+def _marginal_range(at: pd.DataFrame, element: str) -> Row:
     """`marginal_unique` of the first row's per-kg premium of `element` and, where it is not unique, its ends."""
     if at.empty or not _point(at.iloc[0].to_dict(), element):
         return {"marginal_unique": None, "marginal_low_usd_per_kg": None, "marginal_high_usd_per_kg": None}
@@ -465,7 +472,11 @@ def budget_table(run: Runner, subject: Subject, grid: list[tuple[float, tuple[st
 
 
 def _budget_table(
-    wb: Workbook, options: SolveOptions, year: int, grid: list[tuple[float, tuple[str, ...], str]], tick
+    wb: Workbook,
+    options: SolveOptions,
+    year: int,
+    grid: list[tuple[float, tuple[str, ...], str]],
+    tick: Callable[[Row], object],
 ) -> pd.DataFrame:
     """The budget frontier at each bloc set of the grid (the settings' first), one row per budget with the
     blocs it caps (`budget_blocs`) and where it comes from (`defined_by`)."""
@@ -483,7 +494,9 @@ def _budget_table(
     return table
 
 
-def _frontier(wb: Workbook, options: SolveOptions, overrides: tuple, budgets: list[float], tick) -> pd.DataFrame:
+def _frontier(
+    wb: Workbook, options: SolveOptions, overrides: Overrides, budgets: list[float], tick: Callable[[Row], object]
+) -> pd.DataFrame:
     try:
         return budget_frontier(wb, None, overrides, budgets, None, options, tick)
     except Exception as exc:  # a failed frontier is reported, never fatal
@@ -511,7 +524,7 @@ def premium_table(result: Solution) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns)
 
 
-def binding_stages(result: Solution, stages) -> pd.DataFrame:
+def binding_stages(result: Solution, stages: Sequence[Stage]) -> pd.DataFrame:
     """Binding capacity by stage (in chain order) and bloc: how many facility-years bind and
     the value of one more t/yr there (discounted USD)."""
     columns = [
@@ -550,7 +563,7 @@ class Findings:
 
     subject: Subject
     sheets: dict[str, pd.DataFrame]
-    facts: dict  # draws, seed, mode, how costs are discounted and a shortfall priced
+    facts: dict[str, Any]  # draws, seed, mode, how costs are discounted and a shortfall priced
     rows: int  # uncertainty rows the outlook drew
     groups: dict[str, str]  # the scenario tables: sheet -> its group in words
     same_draws: dict[int, float]  # outlook rows that took the draws of the budget given (Outlook.same_draws)
@@ -577,7 +590,7 @@ def report_tables(
     wb: Workbook,
     path: Path,
     options: SolveOptions = DEFAULT_OPTIONS,
-    progress=None,
+    progress: Callable[[int, int], object] | None = None,
     workers: int = 1,
     draws: int = 0,
     seed: int = 0,
@@ -590,7 +603,8 @@ def report_tables(
     subject = subject_of(wb)
     total, done = [_points(wb, path, subject, draws)], [0]
 
-    def tick(*_):
+    def tick(*_: object) -> None:
+
         done[0] += 1
         if progress:
             progress(done[0], max(total[0], done[0]))
