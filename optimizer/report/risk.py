@@ -5,7 +5,10 @@ premium histogram."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -14,6 +17,10 @@ from ..models.figures import FIGURE, split_column
 from .tables import Chart, _excel_charts, _png, markdown_table, money_tick, money_unit, words, wrapped
 from .text import markdown_text, mathtext, usd
 from .writers import save_csv, save_text, save_xlsx, write_files
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 HEDGE_SHEETS = ("value", "hedged_plan")
 SHEETS = (
@@ -56,11 +63,12 @@ def round_edges(low: float, high: float, bins: int) -> np.ndarray:
     with at most `bins` bins: 0.13 to 0.97 in 5 bins gives 0, 0.2, ..., 1."""
     from matplotlib.ticker import MaxNLocator
 
-    edges = MaxNLocator(nbins=bins, steps=[1, 2, 2.5, 5, 10]).tick_values(low, high)
+    edges = np.asarray(MaxNLocator(nbins=bins, steps=[1, 2, 2.5, 5, 10]).tick_values(low, high))
     below, above = edges[edges <= low], edges[edges >= high]
     if not below.size or not above.size:  # the locator's tolerance left an end uncovered (e.g. low = -1e-5)
         return np.linspace(low, high, bins + 1)
-    return edges[(edges >= below.max()) & (edges <= above.min())]
+    first, last = float(below.max()), float(above.min())
+    return edges[(edges >= first) & (edges <= last)]
 
 
 def charts(note: str) -> list[Chart]:
@@ -97,11 +105,13 @@ def write_risk(
     sheets = {**tables, "premium_histogram": premium_histogram(tables["draws"])}
     sheets = {k: sheets[k] for k in SHEETS if k in sheets}
     specs, frames = charts(note), _chart_frames(sheets)
-    writers = {out / f"{stem}.xlsx": lambda tmp: save_xlsx(tmp, {**sheets, "run": run}, _excel_charts(specs, frames))}
+    writers: dict[Path, Callable[[Path], None]] = {
+        out / f"{stem}.xlsx": lambda tmp: save_xlsx(tmp, {**sheets, "run": run}, _excel_charts(specs, frames))
+    }
     for name, frame in {**sheets, "run": run}.items():
-        writers[out / f"{stem}_{name}.csv"] = lambda tmp, frame=frame: save_csv(tmp, frame)
+        writers[out / f"{stem}_{name}.csv"] = partial(save_csv, frame=frame)
     footer = _footer(run)
-    pictures = {
+    pictures: dict[str, Callable[[Path], None]] = {
         "clean_share_fan": lambda tmp: fan_png(tmp, frames["clean_share_fan"], note, footer),
         "probability_by_year": lambda tmp: thresholds_png(tmp, frames["thresholds"], note, footer, price),
         "premium_histogram": lambda tmp: _png(tmp, specs[2], frames["premium_histogram"], footer),
@@ -130,7 +140,7 @@ def _footer(run: pd.DataFrame) -> str:
     )
 
 
-def _figure(fig, title: str, note: str, footer: str) -> None:
+def _figure(fig: Figure, title: str, note: str, footer: str) -> None:
     """Title, the case beneath it and the footer, placed in inches so that neither overlaps the plots."""
     width, height = fig.get_size_inches()
     fig.suptitle(mathtext(title), fontsize=12, y=1 - 0.12 / height, va="top")
@@ -143,7 +153,7 @@ def _figure(fig, title: str, note: str, footer: str) -> None:
     fig.tight_layout(rect=(0, 0.2 / height, 1, 1 - (0.55 + extra) / height))
 
 
-def _percent_axis(ax) -> None:
+def _percent_axis(ax: Axes) -> None:
     from matplotlib.ticker import MaxNLocator, PercentFormatter
 
     ax.set_ylim(-0.02, 1.02)
@@ -209,7 +219,7 @@ def thresholds_png(path: Path, thresholds: pd.DataFrame, note: str, footer: str,
     plt.close(fig)
 
 
-def percent(p, low=None, high=None) -> str:
+def percent(p: float | None, low: float | None = None, high: float | None = None) -> str:
     """`75% (41–93%)`; blank when no draw was there."""
     if p is None or pd.isna(p):
         return ""
@@ -222,7 +232,7 @@ def by_year(thresholds: pd.DataFrame, condition: str, name: str, element: str = 
     """year | ≥95% | ≥99% | fully met, each a probability with its interval."""
     at = thresholds[(thresholds["condition"] == condition) & (thresholds["class"] == name)]
     at = at[at["element"] == element]
-    table = {level: {} for level in LEVELS}
+    table: dict[str, dict[object, str]] = {level: {} for level in LEVELS}
     for r in at.itertuples(index=False):
         table[r.threshold][r.year] = percent(r.probability, r.low, r.high)
     frame = pd.DataFrame(table)
@@ -233,13 +243,13 @@ def by_element(thresholds: pd.DataFrame) -> pd.DataFrame:
     """year | one column per element: P(fully met) over all draws, with its interval."""
     at = everywhere(thresholds)
     at = at[(at["threshold"] == "fully met") & (at["element"] != "all")]
-    table: dict[str, dict] = {}
+    table: dict[str, dict[object, str]] = {}
     for r in at.itertuples(index=False):
         table.setdefault(r.element, {})[r.year] = percent(r.probability, r.low, r.high)
     return pd.DataFrame(table).rename_axis("year").reset_index()
 
 
-def value_text(figure: str, v) -> str:
+def value_text(figure: str, v: float | None) -> str:
     """A summary value in its unit."""
     if v is None or pd.isna(v):
         return ""
@@ -280,7 +290,8 @@ def summary_text(summary: pd.DataFrame, condition: str, name: str) -> pd.DataFra
     return pd.DataFrame(rows, columns=["figure", "subset", "draws", "P10", "P50", "P90", "mean"])
 
 
-def _fact(run: pd.DataFrame, item: str, default=""):
+def _fact(run: pd.DataFrame, item: str, default: object = "") -> Any:  # the run sheet's cell, of any type
+
     found = run.loc[run["item"] == item, "value"]
     return found.iloc[0] if len(found) else default
 

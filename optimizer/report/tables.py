@@ -3,16 +3,29 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 from .apart import LOG_SPAN, excel_zero_format, log_top, zero_label, zero_position
 from .text import MINUS, markdown_text, mathtext, missing, plain, usd
 from .writers import safe_text, save_csv, save_text, save_xlsx, write_files
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+
+class Tick(Protocol):
+    """A tick label function for matplotlib's FuncFormatter: (value, position) -> label."""
+
+    def __call__(self, v: float, _pos: int | None = None, /) -> str: ...
+
 
 FAILED = "did not solve"
 SHORT = "falls short (shortfall at the penalty)"
@@ -81,7 +94,7 @@ def is_year(name: str) -> bool:
     return "year" in name
 
 
-def cell_text(col: str, v, digits: int = 4) -> str:
+def cell_text(col: str, v: object, digits: int = 4) -> str:
     """A number as the Markdown tables show it in column `col` (sentences quote it the same way)."""
     if missing(v):
         return ""
@@ -94,7 +107,7 @@ def cell_text(col: str, v, digits: int = 4) -> str:
     if is_share(col):
         return f"{v:.1%}"
     if isinstance(v, (float, np.floating)):
-        return f"{v:,.0f}" if abs(v) >= 1000 else f"{v + 0.0:.{digits}g}"
+        return f"{v:,.0f}" if abs(float(v)) >= 1000 else f"{v + 0.0:.{digits}g}"
     return f"{v:,}"
 
 
@@ -123,12 +136,12 @@ class Lines:
 
     x: pd.Series  # sorted x positions
     ys: pd.DataFrame  # index aligned with x, one column per group
-    failed_x: list
+    failed_x: list[float]
     ticks: list[str] | None  # labels of categorical x positions
     short: pd.DataFrame | None = None  # True where the point left demand unmet (shortfall_t > 0), shaped as ys
     apart: float | None = None  # where x = 0 is drawn on a log axis (apart.zero_position); x holds it for 0
 
-    def line(self, name) -> pd.Series:
+    def line(self, name: str) -> pd.Series:
         """One group's points, joined across x positions only other groups have (their blanks are not
         failures); a failed point stays a gap."""
         y = self.ys[name]
@@ -170,13 +183,13 @@ def sized(labels: pd.Series, y: pd.Series) -> list[str]:
     return list(top.sort_values(ascending=False, na_position="last", kind="stable").index)
 
 
-def log_scale(values) -> bool:
+def log_scale(values: ArrayLike) -> bool:
     """A log axis when every value is positive and they span more than LOG_SPAN times."""
     v = numbers(values)
     return bool(len(v)) and bool((v > 0).all()) and v.max() / v.min() > LOG_SPAN
 
 
-def money_unit(values) -> tuple[float, str]:
+def money_unit(values: ArrayLike) -> tuple[float, str]:
     v = numbers(values).abs()
     top = v.max() if len(v) else 0.0
     for div, unit in ((1e9, " bn"), (1e6, " m"), (1e3, " k")):
@@ -185,10 +198,10 @@ def money_unit(values) -> tuple[float, str]:
     return 1.0, ""
 
 
-def money_tick(div: float | None, unit: str = ""):
+def money_tick(div: float | None, unit: str = "") -> Tick:
     """Tick labels `$2 bn`, `−$500 m`: one unit for the axis, or (div None, log axes) one per tick."""
 
-    def fmt(v, _pos=None) -> str:
+    def fmt(v: float, _pos: int | None = None) -> str:
         if v == 0:
             return "$0"
         d, u = money_unit([v]) if div is None else (div, unit)
@@ -199,7 +212,7 @@ def money_tick(div: float | None, unit: str = ""):
     return fmt
 
 
-def plain_tick(v, _pos=None) -> str:
+def plain_tick(v: float, _pos: int | None = None) -> str:
     return f"{v:,.0f}" if abs(v) >= 1 else f"{v:.3g}"
 
 
@@ -211,11 +224,12 @@ def _png(path: Path, spec: Chart, frame: pd.DataFrame, footer: str = "") -> None
 
     lines = chart_lines(spec, frame)
     many = lines.ys.shape[1] > 8
-    tall = lines.ticks is not None and len(lines.ticks) > 8
+    rows = len(lines.ticks) if lines.ticks is not None else 0
+    tall = rows > 8
     beside = many or (lines.ticks is not None and lines.ys.shape[1] > 1)  # the legend right of the axes
-    fig, ax = plt.subplots(figsize=(9 if beside else 7, 4.6 + (0.25 * len(lines.ticks) - 2 if tall else 0)), dpi=120)
+    fig, ax = plt.subplots(figsize=(9 if beside else 7, 4.6 + (0.25 * rows - 2 if tall else 0)), dpi=120)
     if many:
-        ax.set_prop_cycle(color=plt.get_cmap("tab20").colors)
+        ax.set_prop_cycle(color=matplotlib.color_sequences["tab20"])  # the colours of plt.get_cmap("tab20")
     if lines.ticks is not None:
         (_columns if spec.upright else _bars)(ax, spec, lines)
     else:
@@ -241,7 +255,7 @@ def _png(path: Path, spec: Chart, frame: pd.DataFrame, footer: str = "") -> None
     if spec.note:
         ax.set_title(wrapped(mathtext(spec.note), fig.get_size_inches()[0]), fontsize=8, color="dimgrey")
     if ax.get_legend_handles_labels()[1]:
-        where = dict(loc="upper left", bbox_to_anchor=(1.01, 1)) if beside else {}
+        where: dict[str, Any] = dict(loc="upper left", bbox_to_anchor=(1.01, 1)) if beside else {}
         ax.legend(
             title=mathtext(words(spec.group)) if spec.group else None,
             fontsize=7 if many else 8,
@@ -255,7 +269,7 @@ def _png(path: Path, spec: Chart, frame: pd.DataFrame, footer: str = "") -> None
     plt.close(fig)
 
 
-def _lines(ax, spec: Chart, lines: Lines, bands: list[pd.DataFrame], many: bool) -> None:
+def _lines(ax: Axes, spec: Chart, lines: Lines, bands: list[pd.DataFrame], many: bool) -> None:
     """One line per group (joined across other groups' x), with its (low, high) band and dashed band edges."""
     for name in lines.ys.columns:
         y = lines.line(name)
@@ -275,11 +289,12 @@ def _lines(ax, spec: Chart, lines: Lines, bands: list[pd.DataFrame], many: bool)
                 ax.plot(lines.x, edge[name], color=line.get_color(), linestyle="--", linewidth=0.8)
 
 
-def _short_marks(ax, lines: Lines) -> None:
+def _short_marks(ax: Axes, lines: Lines) -> None:
     """Points that left demand unmet, ringed in red: their cost is not that of meeting demand."""
     if lines.short is None or not lines.short.to_numpy().any():
         return
-    xs, ys = [], []
+    xs: list[float] = []
+    ys: list[float] = []
     for name in lines.ys.columns:
         at = lines.short[name] & lines.ys[name].notna()
         xs += list(lines.ys.index[at])
@@ -288,10 +303,11 @@ def _short_marks(ax, lines: Lines) -> None:
             label=SHORT, zorder=3)  # fmt: skip
 
 
-def _columns(ax, spec: Chart, lines: Lines) -> None:
+def _columns(ax: Axes, spec: Chart, lines: Lines) -> None:
     """Categories (a histogram's bins) as upright columns left to right, labels turned when many."""
     from matplotlib.ticker import MaxNLocator
 
+    assert lines.ticks is not None
     values = lines.ys.iloc[:, 0].fillna(0)
     ax.bar(lines.x, values, width=0.9, color="#" + PALETTE[0])
     turn = len(lines.ticks) > 4
@@ -303,11 +319,12 @@ def _columns(ax, spec: Chart, lines: Lines) -> None:
     ax.grid(alpha=0.3, axis="y")
 
 
-def _bars(ax, spec: Chart, lines: Lines) -> None:
+def _bars(ax: Axes, spec: Chart, lines: Lines) -> None:
     """Categories (scenario names) as horizontal bars, first on top; a category that did not
     solve has no bar and says so in red."""
     from matplotlib.ticker import FuncFormatter, PercentFormatter
 
+    assert lines.ticks is not None
     groups = list(lines.ys.columns)
     height = 0.8 / len(groups)
     for j, name in enumerate(groups):
@@ -340,7 +357,7 @@ def _bars(ax, spec: Chart, lines: Lines) -> None:
         ax.xaxis.set_major_formatter(PercentFormatter(1.0))
 
 
-def _axes(ax, spec: Chart, lines: Lines) -> None:
+def _axes(ax: Axes, spec: Chart, lines: Lines) -> None:
     from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter, ScalarFormatter
 
     ax.set_xlabel(mathtext(spec.x_label or words(spec.x)))
@@ -352,7 +369,7 @@ def _axes(ax, spec: Chart, lines: Lines) -> None:
         logged = not categorical and log_scale(v)  # Excel's rule: a zero keeps the axis linear in both twins
         if logged:
             (ax.set_xscale if axis is ax.xaxis else ax.set_yscale)("log")
-        if categorical:
+        if categorical and lines.ticks is not None:
             turn = len(lines.ticks) > 4
             ax.set_xticks(
                 range(len(lines.ticks)),
@@ -375,7 +392,7 @@ def _axes(ax, spec: Chart, lines: Lines) -> None:
             axis.set_major_formatter(ScalarFormatter(useOffset=False))
 
 
-def _zero_apart_axis(ax, spec: Chart, lines: Lines) -> None:
+def _zero_apart_axis(ax: Axes, spec: Chart, lines: Lines) -> None:
     """The log x axis from the zero's position (labelled as zero) to the decade above the largest x, with a
     break mark `//` on the axis between the zero and the smallest positive x."""
     from matplotlib.ticker import FixedLocator, FuncFormatter, LogLocator
@@ -400,7 +417,7 @@ def share_range(v: pd.Series) -> tuple[float, float]:
     return min(0.0, float(v.min())) if len(v) else 0.0, max(1.0, float(v.max())) if len(v) else 1.0
 
 
-def numbers(values) -> pd.Series:
+def numbers(values: ArrayLike) -> pd.Series:
     return pd.Series(np.asarray(values, dtype=float).ravel()).dropna()
 
 
@@ -412,7 +429,7 @@ def failed_level(lines: Lines) -> float:
     return min(0.0, float(v.min())) if len(v) else 0.0
 
 
-def excel_format(name: str, values) -> str:
+def excel_format(name: str, values: ArrayLike) -> str:
     if is_money(name) and log_scale(values):
         return '[>=1000000000]"$"#,##0.0,,," bn";[>=1000000]"$"#,##0.0,," m";"$"#,##0'
     if is_money(name):
@@ -428,7 +445,7 @@ def excel_format(name: str, values) -> str:
     return "#,##0" if len(v) and v.abs().max() >= 100 else "General"
 
 
-def excel_title(spec: Chart):
+def excel_title(spec: Chart) -> Any:  # an openpyxl Title
     """The chart title in bold, the note beneath it smaller."""
     from openpyxl.chart.text import RichText, Text
     from openpyxl.chart.title import Title
@@ -448,7 +465,7 @@ def as_series(spec: Chart, frame: pd.DataFrame) -> tuple[Chart, pd.DataFrame]:
     if not spec.series:
         return spec, frame
     columns = [c for c, _ in spec.series if c in frame]
-    parts = []
+    parts: list[pd.DataFrame] = []
     for i, (column, label) in enumerate(spec.series):
         if column in frame:
             part = frame.drop(columns=columns).assign(series=label, **{spec.y: frame[column]})
@@ -456,10 +473,10 @@ def as_series(spec: Chart, frame: pd.DataFrame) -> tuple[Chart, pd.DataFrame]:
     return replace(spec, group="series", series=()), pd.concat(parts, ignore_index=True)
 
 
-def _excel_charts(charts: list[Chart], sheets: dict[str, pd.DataFrame], first: int = 1):
+def _excel_charts(charts: list[Chart], sheets: dict[str, pd.DataFrame], first: int = 1) -> Callable[[Any], None]:
     """Adds the charts (their data sheets `chart<first> <sheet>`, `chart<first + 1> ...`) to a workbook."""
 
-    def add(book):
+    def add(book: Any) -> None:  # an openpyxl Workbook
         for i, spec in enumerate(charts):
             spec, frame = as_series(spec, sheets[spec.sheet])
             if frame.empty or spec.y not in frame or spec.x not in frame:
@@ -469,7 +486,7 @@ def _excel_charts(charts: list[Chart], sheets: dict[str, pd.DataFrame], first: i
     return add
 
 
-def _excel_chart(book, spec: Chart, lines: Lines, data_name: str, where: str | None = None) -> None:
+def _excel_chart(book: Any, spec: Chart, lines: Lines, data_name: str, where: str | None = None) -> None:
     """A scatter chart with lines (numeric x) or a bar chart (categories) on the table's sheet, at cell `where`
     (default: right of the table, below its other charts); its data, sorted by x, on a sheet of its own."""
     from openpyxl.chart import Reference, ScatterChart, Series
@@ -510,7 +527,7 @@ def zero_points(lines: Lines) -> list[tuple[int, float]]:
     return [(j, float(v)) for j, v in enumerate(at) if not pd.isna(v)]
 
 
-def _zero_series(data, lines: Lines, n: int) -> list:
+def _zero_series(data: Any, lines: Lines, n: int) -> list[Any]:
     """Each group's point at x = 0, unjoined to its line: a series of one row (after the table's rows) in
     the group's colour."""
     from openpyxl.chart import Reference, Series
@@ -526,7 +543,7 @@ def _zero_series(data, lines: Lines, n: int) -> list:
     return found
 
 
-def _unlisted(chart, first: int) -> None:
+def _unlisted(chart: Any, first: int) -> None:
     """Series from `first` on (the zeros drawn apart) have no legend entry: their colour names the group."""
     from openpyxl.chart.legend import LegendEntry
 
@@ -534,10 +551,11 @@ def _unlisted(chart, first: int) -> None:
         chart.legend.legendEntry = [LegendEntry(idx=i, delete=True) for i in range(first, len(chart.series))]
 
 
-def _excel_bars(data, spec: Chart, lines: Lines, n: int, groups: int):
+def _excel_bars(data: Any, spec: Chart, lines: Lines, n: int, groups: int) -> Any:
     """Horizontal bars, one per category (the label column names it, 'did not solve' included)."""
     from openpyxl.chart import BarChart, Reference
 
+    assert lines.ticks is not None
     chart = BarChart()
     chart.type, chart.grouping = "col" if spec.upright else "bar", "clustered"
     chart.height, chart.width = max(8, 2 + 0.6 * len(lines.ticks)), 16
@@ -566,15 +584,15 @@ def has_short(lines: Lines) -> bool:
     return lines.ticks is None and lines.short is not None and bool(lines.short.to_numpy().any())
 
 
-def short_level(lines: Lines, x) -> float | None:
+def short_level(lines: Lines, x: float) -> float | None:
     """Where the 'falls short' mark sits at x: the lowest point there that left demand unmet."""
-    if not has_short(lines):
+    if lines.short is None or not has_short(lines):
         return None
     at = lines.ys.loc[x][lines.short.loc[x]].dropna()
     return float(at.min()) if len(at) else None
 
 
-def _chart_data(data, spec: Chart, lines: Lines):
+def _chart_data(data: Any, spec: Chart, lines: Lines) -> Any:  # an openpyxl Worksheet
     """x, one column per group, the 'did not solve' marks at the foot of the y axis, and any x labels."""
     names = [plain(c) for c in lines.ys.columns] if spec.group else [plain(spec.y_label or words(spec.y))]
     extra = ["label"] if lines.ticks is not None else [SHORT] if has_short(lines) else []
@@ -583,7 +601,9 @@ def _chart_data(data, spec: Chart, lines: Lines):
     data.append([x_name, *names, FAILED, *extra, *zero])
     failed, level = set(lines.failed_x), failed_level(lines)
     for pos, (x, row) in enumerate(zip(lines.x, lines.ys.itertuples(index=False), strict=False)):
-        label = [plain(lines.ticks[pos]) + (f" ({FAILED})" if x in failed else "")] if lines.ticks is not None else []
+        label: list[str | float | None] = (
+            [plain(lines.ticks[pos]) + (f" ({FAILED})" if x in failed else "")] if lines.ticks is not None else []
+        )
         label += [short_level(lines, x)] if has_short(lines) else []
         data.append(
             [
@@ -598,7 +618,7 @@ def _chart_data(data, spec: Chart, lines: Lines):
     return data
 
 
-def _style(series, colour: str | None) -> None:
+def _style(series: Any, colour: str | None) -> None:
     """A coloured line with small circles, or without a line: (colour None) red crosses for failed points,
     ("short") hollow red circles round points that left demand unmet."""
     from openpyxl.chart.marker import Marker
@@ -617,7 +637,7 @@ def _style(series, colour: str | None) -> None:
     series.graphicalProperties.line.width = 19050  # EMU: 1.5 pt
 
 
-def _excel_axes(chart, spec: Chart, lines: Lines) -> None:
+def _excel_axes(chart: Any, spec: Chart, lines: Lines) -> None:
     for axis, name, values in ((chart.x_axis, spec.x, lines.x), (chart.y_axis, y_kind(spec), lines.ys)):
         axis.delete = False
         axis.number_format = "0" if lines.ticks is not None and axis is chart.x_axis else excel_format(name, values)
@@ -641,7 +661,7 @@ def _excel_axes(chart, spec: Chart, lines: Lines) -> None:
         chart.x_axis.scaling.min, chart.x_axis.scaling.max = lines.apart, log_top(lines.x)
 
 
-def table_files(out: Path, stem: str, sheets, charts=()) -> list[Path]:
+def table_files(out: Path, stem: str, sheets: Iterable[str], charts: Iterable[Chart | str] = ()) -> list[Path]:
     """Every file `write_tables` may write for these sheet names and charts (Chart or sheet name), for
     `check_outputs` before a run."""
     out = Path(out)
@@ -651,7 +671,12 @@ def table_files(out: Path, stem: str, sheets, charts=()) -> list[Path]:
 
 
 def write_tables(
-    out: Path, stem: str, sheets: dict[str, pd.DataFrame], run: pd.DataFrame, charts: list[Chart] = (), title: str = ""
+    out: Path,
+    stem: str,
+    sheets: dict[str, pd.DataFrame],
+    run: pd.DataFrame,
+    charts: Sequence[Chart] = (),
+    title: str = "",
 ) -> list[Path]:
     """`stem`.xlsx with every table and the run manifest, one CSV per table,
     `stem`.md, and one PNG per chart, written as one set (all or nothing). Returns the paths written."""
@@ -663,15 +688,18 @@ def write_tables(
         f"rechain {facts.get('versions.rechain', '')} · input {facts.get('input', '')} "
         f"sha256 {str(facts.get('input_sha256', ''))[:12]}"
     ) + (f" · {facts['written_utc']}" if facts.get("written_utc") else "")
-    writers = {out / f"{stem}.xlsx": lambda tmp: save_xlsx(tmp, {**sheets, "run": run}, _excel_charts(charts, sheets))}
+    writers: dict[Path, Callable[[Path], None]] = {
+        out / f"{stem}.xlsx": lambda tmp: save_xlsx(tmp, {**sheets, "run": run}, _excel_charts(charts, sheets))
+    }
     for name, frame in {**sheets, "run": run}.items():
-        writers[out / f"{stem}_{name}.csv"] = lambda tmp, frame=frame: save_csv(tmp, frame)
+        writers[out / f"{stem}_{name}.csv"] = partial(save_csv, frame=frame)
     md = [f"# {markdown_text(title or stem)}", ""]
     for name, frame in sheets.items():
         md += [f"## {markdown_text(name)}", "", markdown_table(frame), ""]
     for spec in drawn:
         png = out / f"{stem}_{spec.sheet}.png"
-        writers[png] = lambda tmp, spec=spec: _picture(tmp, spec, sheets[spec.sheet], footer)
+        writers[png] = partial(_picture, spec=spec, frame=sheets[spec.sheet], footer=footer)
+
         md += [f"![{markdown_text(spec.title)}]({png.name})", ""]
     md += ["## run", "", markdown_table(run), ""]
     writers[out / f"{stem}.md"] = lambda tmp: save_text(tmp, "\n".join(md))

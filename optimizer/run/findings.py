@@ -10,27 +10,31 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
+from ..models.dataset import Dataset, Stage
 from ..models.figures import PREMIUM, column, keyed, premium_columns, read_ends
 from ..models.highs import DEFAULT_OPTIONS, SolveOptions, Status
 from ..models.solution import Solution, clean_premiums, per_kg_premiums
 from ..models.subject import Subject
-from ..workbook.cases import make_dataset
+from ..workbook.cases import Overrides, make_dataset
 from ..workbook.validate import Workbook
 from .budgets import blocs_text, budget_blocs, scenario_values
 from .commitment import commitment
 from .diagnosis import TOLERANCE
-from .evidence import Evidence, evidence_points, evidence_tables
+from .evidence import evidence_points, evidence_tables
 from .frontier import budget_frontier
 from .outlook import Outlook, budgets_of, outlook
 from .scenario_groups import failures, group_sheets, requirement_cases, titles
 from .scenarios import PRICED, compare_scenarios, figures, make_cases
+from .tiers import Evidence
 from .validation import validation_table
-from .warm import CasesJob, Models
+from .warm import CasesJob, Group, Models
 
 COST_FACTORS = (1.0, 0.667, 0.5, 0.333, 0.25)
 BUDGET_MULTIPLES = (0.0, 0.25, 0.5, 0.75, 1.0, 1.5)  # of the budget capex of the cheapest fully clean plan
@@ -46,6 +50,9 @@ PREMIUM_COLUMNS = [
     "shortfall_t",
     PRICED,
 ]
+Row = dict[str, Any]  # a row of a findings table
+Planned = tuple[str | None, Overrides, bool]  # a case the report solves: (scenario, overrides, tables)
+Task = tuple[list[Planned], tuple[int, Overrides] | None]  # Runner.ahead's: cases, (year, clean plan) or None
 SCENARIO_PREFIX = "scenarios_"  # the report's scenario tables: one per group
 STOCK_KEYS = ("max_t", "initial_t")  # a scenario that sets only these is a stockpile lever
 DEADLINE_COLUMNS = ["case", "independence_year", "status", "reason", *PREMIUM_COLUMNS]
@@ -63,32 +70,32 @@ class Runner:
     """Solves cases of one workbook, each once, through models kept per structure (run.warm),
     counting every request as progress."""
 
-    def __init__(self, wb: Workbook, options: SolveOptions, tick):
-        self.wb, self.options, self.tick = wb, options, tick
+    def __init__(self, wb: Workbook, options: SolveOptions, tick: Callable[..., object]) -> None:
+        self.wb, self.options, self.tick = wb, options, tick  # progress: called with or without a row
         self.models = Models(wb, options)
         self.settings = make_dataset(wb).settings
-        self.solved: dict[tuple, Solution] = {}
+        self.solved: dict[tuple[str | None, Overrides], Solution] = {}
         self.budgets: pd.DataFrame | None = None  # the budget frontier, when solved ahead (`ahead`)
 
-    def key(self, **overrides) -> tuple:
+    def key(self, **overrides: object) -> tuple[tuple[str, str], ...]:
         """The overrides of a case that change the settings, as `--set` would write them."""
         return tuple(sorted((k, _text(v)) for k, v in overrides.items() if getattr(self.settings, k, None) != v))
 
-    def solve(self, scenario: str | None = None, **overrides) -> Solution:
+    def solve(self, scenario: str | None = None, /, **overrides: object) -> Solution:
         key = self.key(**overrides)
         if (scenario, key) not in self.solved:
             self.solved[(scenario, key)] = self.models.solve(scenario, key)
         self.tick()
         return self.solved[(scenario, key)]
 
-    def ahead(self, subject: Subject, workers: int, on_done=None) -> None:
+    def ahead(self, subject: Subject, workers: int, on_done: Callable[[], object] | None = None) -> None:
         """Solve the report's cases ahead (`tasks`) in `workers` processes (1: this one). The tables
         then take these solves."""
         from .parallel import run_tasks
 
         tasks = self.tasks(subject)
 
-        def done(rows: list[dict]) -> None:
+        def done(rows: list[Row]) -> None:
             for row in rows:
                 for _ in range(len(row["solved"]) + (0 if row["budgets"] is None else len(row["budgets"]))):
                     if on_done:
@@ -102,13 +109,13 @@ class Runner:
             if result["budgets"] is not None:
                 self.budgets = result["budgets"]
 
-    def tasks(self, subject: Subject) -> list[tuple[list, tuple | None]]:
+    def tasks(self, subject: Subject) -> list[Task]:
         """The report's cases (scenario, overrides, tables), one task per group of cases that share a
         built model (run.warm.Models.identity), the longest first, its cases in the order of `_near`
         (but the fully clean plan at the subject's year first: binding_stages reads its shadow prices,
         which a warm re-solve may pick otherwise where they are not unique); the budget frontier (year,
         overrides of that plan) after the cases of that plan's group."""
-        groups: dict[tuple, list] = {}
+        groups: dict[Group, list[tuple[tuple[float, ...], Planned]]] = {}
         for scenario, overrides, tables in planned(self, subject):
             group, values = self.models.identity(scenario, overrides, self.models.dataset(scenario, overrides))
             groups.setdefault(group, []).append((_near(values), (scenario, overrides, tables)))
@@ -116,7 +123,7 @@ class Runner:
         clean = self.key(**_clean(subject))
         at = self.models.identity(None, clean, self.models.dataset(None, clean))[0]
         ordered[at].sort(key=lambda case: case != (None, clean, True))  # its shadow prices from a cold solve
-        tasks = [(cases, (subject.year, clean) if group == at else None) for group, cases in ordered.items()]
+        tasks: list[Task] = [(cases, (subject.year, clean) if g == at else None) for g, cases in ordered.items()]
         return sorted(tasks, key=_weight, reverse=True)
 
     @property
@@ -127,13 +134,13 @@ class Runner:
 BUILD_WEIGHT = 4  # a build and its first solve, in warm re-solves (to order the tasks of `Runner.ahead`)
 
 
-def _clean(subject: Subject) -> dict:
+def _clean(subject: Subject) -> dict[str, float]:
     return {"max_restricted_share": 0.0, "independence_year": subject.year}
 
 
-def planned(run: Runner, subject: Subject) -> list[tuple[str | None, tuple, bool]]:
+def planned(run: Runner, subject: Subject) -> list[Planned]:
     """(scenario, overrides, tables) of every case the report's tables solve, in their order."""
-    cases = [(None, run.key(max_restricted_share=1.0), True)]
+    cases: list[Planned] = [(None, run.key(max_restricted_share=1.0), True)]
     cases += [(None, run.key(max_restricted_share=0.0, independence_year=year), True) for year in subject.deadlines]
     cases.append((None, run.key(**_clean(subject)), True))
     for factor, _ in cost_factors(run.wb, subject.cost_factor):
@@ -143,12 +150,12 @@ def planned(run: Runner, subject: Subject) -> list[tuple[str | None, tuple, bool
     for _, rule, _ in definitions(run.wb, subject)[1:]:
         cases.append((None, run.key(max_restricted_share=1.0, **rule), True))
         cases.append((None, run.key(**_clean(subject), **rule), True))
-    scenarios = [(name, (), False) for name in run.wb.scenario_names]
-    datasets = {name: run.models.dataset(name) for name in run.wb.scenario_names}
+    scenarios: list[Planned] = [(name, (), False) for name in run.wb.scenario_names]
+    datasets: dict[str | None, Dataset] = {name: run.models.dataset(name) for name in run.wb.scenario_names}
     return cases + scenarios + [(n, o, False) for n, o in requirement_cases(datasets, (), subject.year)]
 
 
-def _near(values: tuple) -> tuple:
+def _near(values: tuple[tuple[str, float | None], ...]) -> tuple[float, ...]:
     """Cases of one group in the order of their values (α from 1 down, the others up; by key, the
     scalar parameters and the keys a case sets, compared position by position), so that each warm
     re-solve starts from a close case."""
@@ -159,7 +166,7 @@ def _near(values: tuple) -> tuple:
     return tuple(order)
 
 
-def _weight(task: tuple[list, tuple | None]) -> int:
+def _weight(task: Task) -> int:
     cases, budgets = task
     return BUILD_WEIGHT + len(cases) + (0 if budgets is None else BUILD_WEIGHT + 2 * len(BUDGET_MULTIPLES))
 
@@ -172,7 +179,7 @@ class ReportJob:
     wb: Workbook
     options: SolveOptions
 
-    def run(self, task: tuple[list, tuple | None], cache: dict) -> dict:
+    def run(self, task: Task, cache: dict[Any, Any]) -> dict[str, Any]:
         """`task`: the cases, and (year, overrides of its fully clean plan) for the budget frontier."""
         cases, budgets = task
         solved = CasesJob(self.wb, self.options).run(cases, cache)["solved"]
@@ -184,11 +191,11 @@ class ReportJob:
         return {"solved": solved, "budgets": table}
 
 
-def _text(value) -> str:
+def _text(value: object) -> str:
     return repr(float(value)) if isinstance(value, float) else str(value)
 
 
-def _premium(clean: Solution, free: Solution) -> dict:
+def _premium(clean: Solution, free: Solution) -> Row:
     if not (clean.optimal and free.optimal):
         return {"premium_usd": None, "premium_share": None}
     assert clean.figures is not None and free.figures is not None
@@ -197,7 +204,7 @@ def _premium(clean: Solution, free: Solution) -> dict:
     return {"premium_usd": cost - base, "premium_share": (cost - base) / base if base else None} | premiums
 
 
-def _with_per_kg(rows: list[dict], columns: list[str]) -> pd.DataFrame:
+def _with_per_kg(rows: list[Row], columns: list[str]) -> pd.DataFrame:
     """The table with a `premium_usd_per_kg.<e>` column per element after `premium_share`, each followed, where
     a marginal cost of some row is not unique, by `premium_unique.<e>` (True where the row's premium is unique),
     `premium_low_usd_per_kg.<e>` and `premium_high_usd_per_kg.<e>` (its ends where it is not)."""
@@ -210,7 +217,7 @@ def _with_per_kg(rows: list[dict], columns: list[str]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns[:at] + extra + columns[at:])
 
 
-def _worse(clean: Solution, free: Solution) -> dict:
+def _worse(clean: Solution, free: Solution) -> Row:
     """status and reason of a row made of two solves: the first that failed."""
     for label, r in (("unconstrained plan", free), ("fully clean plan", clean)):
         if not r.optimal:
@@ -253,7 +260,7 @@ def stock_scenarios(wb: Workbook) -> list[str]:
 
 def cost_factors(wb: Workbook, setting: float) -> list[tuple[float, str]]:
     """(factor, where it comes from): a default grid, the settings and every scenario that sets one."""
-    sources = defaultdict(list, {f: [] for f in COST_FACTORS})
+    sources: defaultdict[float, list[str]] = defaultdict(list, {f: [] for f in COST_FACTORS})
     sources[float(setting)].append("settings")
     for value, name in scenario_values(wb, "restricted_cost_factor"):
         sources[value].append(f"scenario {name}")
@@ -355,7 +362,7 @@ def payment_table(run: Runner, subject: Subject) -> pd.DataFrame:
     ]
     rows = []
     for label, case in cases:
-        row: dict = {"case": label, "status": case.status.value}
+        row: Row = {"case": label, "status": case.status.value}
         if case.optimal and free.optimal:
             paid, base = (c.summary["protected_payment_usd"]["discounted"] for c in (case, free))
             premium = case.summary["system_cost_usd"] - free.summary["system_cost_usd"]
@@ -411,12 +418,12 @@ def comparator_table(wb: Workbook, deadlines_: pd.DataFrame, factors: pd.DataFra
     return pd.DataFrame(rows, columns=columns)
 
 
-def _point(row: dict, element: str) -> bool:
+def _point(row: Row, element: str) -> bool:
     value = row.get(column("premium_usd_per_kg", element))
     return value is not None and not pd.isna(value)
 
 
-def _marginal_range(at: pd.DataFrame, element: str) -> dict:
+def _marginal_range(at: pd.DataFrame, element: str) -> Row:
     """`marginal_unique` of the first row's per-kg premium of `element` and, where it is not unique, its ends."""
     if at.empty or not _point(at.iloc[0].to_dict(), element):
         return {"marginal_unique": None, "marginal_low_usd_per_kg": None, "marginal_high_usd_per_kg": None}
@@ -469,7 +476,11 @@ def budget_table(run: Runner, subject: Subject, grid: list[tuple[float, tuple[st
 
 
 def _budget_table(
-    wb: Workbook, options: SolveOptions, year: int, grid: list[tuple[float, tuple[str, ...], str]], tick
+    wb: Workbook,
+    options: SolveOptions,
+    year: int,
+    grid: list[tuple[float, tuple[str, ...], str]],
+    tick: Callable[[Row], object],
 ) -> pd.DataFrame:
     """The budget frontier at each bloc set of the grid (the settings' first), one row per budget with the
     blocs it caps (`budget_blocs`) and where it comes from (`defined_by`)."""
@@ -487,7 +498,9 @@ def _budget_table(
     return table
 
 
-def _frontier(wb: Workbook, options: SolveOptions, overrides: tuple, budgets: list[float], tick) -> pd.DataFrame:
+def _frontier(
+    wb: Workbook, options: SolveOptions, overrides: Overrides, budgets: list[float], tick: Callable[[Row], object]
+) -> pd.DataFrame:
     try:
         return budget_frontier(wb, None, overrides, budgets, None, options, tick)
     except Exception as exc:  # a failed frontier is reported, never fatal
@@ -515,7 +528,7 @@ def premium_table(result: Solution) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns)
 
 
-def binding_stages(result: Solution, stages) -> pd.DataFrame:
+def binding_stages(result: Solution, stages: Sequence[Stage]) -> pd.DataFrame:
     """Binding capacity by stage (in chain order) and bloc: how many facility-years bind and
     the value of one more t/yr there (discounted USD)."""
     columns = [
@@ -554,7 +567,7 @@ class Findings:
 
     subject: Subject
     sheets: dict[str, pd.DataFrame]
-    facts: dict  # draws, seed, mode, how costs are discounted and a shortfall priced
+    facts: dict[str, Any]  # draws, seed, mode, how costs are discounted and a shortfall priced
     rows: int  # uncertainty rows the outlook drew
     groups: dict[str, str]  # the scenario tables: sheet -> its group in words
     same_draws: dict[int, float]  # outlook rows that took the draws of the budget given (Outlook.same_draws)
@@ -581,7 +594,7 @@ def report_tables(
     wb: Workbook,
     path: Path,
     options: SolveOptions = DEFAULT_OPTIONS,
-    progress=None,
+    progress: Callable[[int, int], object] | None = None,
     workers: int = 1,
     draws: int = 0,
     seed: int = 0,
@@ -594,7 +607,8 @@ def report_tables(
     subject = subject_of(wb)
     total, done = [_points(wb, path, subject, draws)], [0]
 
-    def tick(*_):
+    def tick(*_: object) -> None:
+
         done[0] += 1
         if progress:
             progress(done[0], max(total[0], done[0]))

@@ -9,16 +9,22 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
 from ..models.figures import Figures, Premium, column, ends_columns, per_kg_premium
 from ..models.highs import DEFAULT_OPTIONS, SolveOptions, Status
-from ..models.model import Variant
 from ..models.solution import Solution
+from ..models.variants import Variant
+from ..workbook.cases import Overrides
 from ..workbook.validate import Workbook
 from .sweep import PointResult, solve_points
 from .warm import Models
+
+Row = dict[str, Any]  # a row of a frontier table
+OnRow = Callable[[Row], object] | None  # told of each row as it comes
+OnSheetRow = Callable[[str, Row], object] | None  # told of each row and its table
 
 SHEETS = ("cost_of_independence", "budget_frontier")
 OPTIMAL = Status.OPTIMAL.value
@@ -27,13 +33,13 @@ BUDGET_SLACK = 1e-9  # relative; with 1 USD, far above HiGHS's feasibility toler
 
 def cost_of_independence(
     wb: Workbook,
-    scenario,
-    overrides,
+    scenario: str | None,
+    overrides: Overrides,
     points: int = 11,
     cost_factor: float | None = None,
     options: SolveOptions = DEFAULT_OPTIONS,
-    on_result=None,
-    cache: dict | None = None,
+    on_result: OnRow = None,
+    cache: dict[Any, Any] | None = None,
 ) -> pd.DataFrame:
     """Least system cost as α falls from 1 to 0; a point that did not solve keeps
     its `status` and `reason` and no figures. `cache` (run.sweep.solve_points) keeps the
@@ -41,11 +47,11 @@ def cost_of_independence(
     alphas = [1 - i / (points - 1) for i in range(points)] if points > 1 else [0.0]
     extra = {} if cost_factor is None else {"restricted_cost_factor": float(cost_factor)}
     grid = [{"max_restricted_share": a} | extra for a in alphas]
-    rows: list[dict] = []
+    rows: list[Row] = []
     free: list[Figures] = []  # the figures of the α = 1 point, once solved
 
     def add(r: PointResult) -> None:
-        rows.append(_independence_row(r, r.point["max_restricted_share"], cost_factor, free))
+        rows.append(_independence_row(r, float(r.point["max_restricted_share"]), cost_factor, free))
         if on_result:
             on_result(rows[-1])
 
@@ -53,9 +59,9 @@ def cost_of_independence(
     return pd.DataFrame(rows)
 
 
-def _independence_row(r: PointResult, alpha: float, cost_factor: float | None, free: list[Figures]) -> dict:
+def _independence_row(r: PointResult, alpha: float, cost_factor: float | None, free: list[Figures]) -> Row:
     """A row of the cost of independence; the premiums are measured from the α = 1 point (`free`)."""
-    row = {
+    row: Row = {
         "restricted_cost_factor": cost_factor,
         "alpha": alpha,
         "clean_required_share": 1 - alpha,
@@ -109,12 +115,12 @@ def _premiums(fig: Figures, base: Figures | None) -> dict[str, Premium]:
 
 def budget_frontier(
     wb: Workbook,
-    scenario,
-    overrides,
+    scenario: str | None,
+    overrides: Overrides,
     budgets: list[float],
     cost_factor: float | None = None,
     options: SolveOptions = DEFAULT_OPTIONS,
-    on_result=None,
+    on_result: OnRow = None,
     models: Models | None = None,
 ) -> pd.DataFrame:
     """Smallest α with no shortfall for each budget, then the least cost at that α (one
@@ -125,7 +131,8 @@ def budget_frontier(
         return pd.DataFrame(columns=["restricted_cost_factor", "budget_usd", "status"])
     models = models or Models(wb, options, Variant.LEAST_ALPHA)
     extra = () if cost_factor is None else (("restricted_cost_factor", float(cost_factor)),)
-    rows, enough = [], None
+    rows: list[Row] = []
+    enough: tuple[float, Solution] | None = None
     for budget in budgets:
         if enough is None or budget < enough[0]:
             solution = models.solve(scenario, (*overrides, *extra, ("budget_usd", float(budget))))
@@ -148,7 +155,7 @@ def unbound(solution: Solution, budget: float) -> bool:
     return solution.figures.budget_capex_usd < budget - max(BUDGET_SLACK * budget, 1.0)
 
 
-def _budget_point(solution: Solution) -> dict:
+def _budget_point(solution: Solution) -> Row:
     """Figures of a LEAST_ALPHA solve, or its status and reason."""
     fig = solution.figures
     if fig is None or solution.least_alpha is None:
@@ -181,19 +188,19 @@ class FrontierJob:
 
     wb: Workbook
     scenario: str | None
-    overrides: tuple
+    overrides: Overrides
     points: int = 11
     budget_points: int = 11
     budgets: tuple[float, ...] = ()  # empty: 0 to the capex of full independence (default_budgets)
     options: SolveOptions = DEFAULT_OPTIONS
 
-    def run(self, factor: float | None, cache: dict, on_result: Callable | None = None) -> dict[str, list[dict]]:
+    def run(self, factor: float | None, cache: dict[Any, Any], on_result: OnSheetRow = None) -> dict[str, list[Row]]:
         """The rows of each table for `factor`; `cache` keeps the built models for the next factor (a warm
         re-solve); `on_result(sheet, row)` sees each row as it comes."""
-        rows: dict[str, list[dict]] = {name: [] for name in SHEETS}
+        rows: dict[str, list[Row]] = {name: [] for name in SHEETS}
 
-        def add(sheet: str) -> Callable[[dict], None]:
-            def record(row: dict) -> None:
+        def add(sheet: str) -> Callable[[Row], None]:
+            def record(row: Row) -> None:
                 rows[sheet].append(row)
                 if on_result:
                     on_result(sheet, row)
@@ -211,8 +218,8 @@ class FrontierJob:
 
 
 def frontiers(
-    job: FrontierJob, factors: list, workers: int = 1, on_result: Callable | None = None
-) -> tuple[dict[str, list[dict]], bool]:
+    job: FrontierJob, factors: list[float | None], workers: int = 1, on_result: OnSheetRow = None
+) -> tuple[dict[str, list[Row]], bool]:
     """The rows of both tables for every factor in order, and whether the run completed (False after Ctrl-C
     or SIGTERM; finished rows are kept). One worker: in this process, each factor warm from the last, each
     row passed to `on_result(sheet, row)` as it comes; more: one factor per task in worker processes
@@ -220,10 +227,10 @@ def frontiers(
     from .parallel import run_tasks
 
     tell = on_result or (lambda sheet, row: None)
-    done: dict[str, list[dict]] = {name: [] for name in SHEETS}
+    done: dict[str, list[Row]] = {name: [] for name in SHEETS}
     if workers > 1 and len(factors) > 1:
 
-        def finished(parts: list[dict]) -> None:
+        def finished(parts: list[dict[str, list[Row]]]) -> None:
             for part in parts:
                 for sheet in SHEETS:
                     for row in part[sheet]:
@@ -234,11 +241,12 @@ def frontiers(
             done[sheet] = [row for part in parts for row in part[sheet]]
         return done, complete
 
-    def keep(sheet: str, row: dict) -> None:
+    def keep(sheet: str, row: Row) -> None:
         done[sheet].append(row)
         tell(sheet, row)
 
-    cache: dict = {}
+    cache: dict[Any, Any] = {}
+
     try:
         for factor in factors:
             job.run(factor, cache, keep)

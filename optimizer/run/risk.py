@@ -9,7 +9,10 @@ on the number of workers nor on the order in which draws finish.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -24,10 +27,14 @@ from ..models.pool import Pool
 from ..models.solution import Solution, per_kg_premiums
 from ..models.two_stage import HEDGE_LIMIT, TwoStage
 from ..models.variants import Variant
-from ..workbook.cases import make_dataset
+from ..workbook.cases import Overrides, make_dataset
 from ..workbook.uncertainty import Uncertainty, in_precedence, raise_on_key_problems
 from ..workbook.validate import Workbook
 from .diagnosis import held_from
+
+if TYPE_CHECKING:
+    from ..workbook.read import RawSheet
+    from .parallel import OnRow, Row
 
 MODES = ("replan", "commit", "hedge")
 SHARE_TOLERANCE = 1e-6
@@ -81,7 +88,7 @@ class Draw:
     facilities: dict[tuple[str, int], FacilityDraw] = field(default_factory=dict)
     conditions: dict[str, str] = field(default_factory=dict)  # condition row's target label -> its class
 
-    def head(self) -> dict:
+    def head(self) -> Row:
         """The draws table's first columns: the index, every sampled value, every condition's class."""
         return {"draw": self.index, **self.values, **{column("condition", k): v for k, v in self.conditions.items()}}
 
@@ -107,7 +114,7 @@ def sample(rows: list[Uncertainty], base: Dataset, seed: int, i: int, central: b
     factors: dict[int, float] = {}
     for u in in_precedence(rows):
         t = u.target
-        places = [(t.node, t.stage)] if t.node is not None else build_options(base, t.stage or 0)
+        places = [(t.node, t.stage or 0)] if t.node is not None else build_options(base, t.stage or 0)
         n = 1 if t.kind == "key" else len(places)
         if n == 0:
             continue
@@ -128,7 +135,14 @@ def sample(rows: list[Uncertainty], base: Dataset, seed: int, i: int, central: b
     return replace(draw, keys=tuple(keys.items()), facilities=facilities)
 
 
-def _record(u: Uncertainty, places: list, drawn: np.ndarray, stage_ids: dict, values: dict, per_facility: dict) -> None:
+def _record(
+    u: Uncertainty,
+    places: list[tuple[str, int]],
+    drawn: np.ndarray,
+    stage_ids: dict[int, str],
+    values: dict[str, float],
+    per_facility: dict[tuple[str, int], dict[str, float]],
+) -> None:
     """A facility row's values: per facility, and in the draws table one column per facility (one for
     the stage when the row is shared)."""
     t = u.target
@@ -193,7 +207,7 @@ class RiskJob:
 
     wb: Workbook
     scenario: str | None
-    overrides: tuple
+    overrides: Overrides
     rows: tuple[Uncertainty, ...]
     seed: int
     mode: str = "replan"
@@ -216,18 +230,18 @@ class RiskJob:
     def dataset(self, draw: Draw) -> Dataset:
         return drawn_dataset(self.case(draw), draw, keep_failed_builds=self.mode != "replan")
 
-    def run(self, i: int, cache: dict) -> dict:
+    def run(self, i: int, cache: dict[Any, Any]) -> Row:
         """Draw i's row: its sampled values, status and figures. A draw whose sampled values repeat an
         earlier draw's in this worker (discrete and bernoulli targets) re-uses that draw's figures."""
         base = cache.get("base") or cache.setdefault("base", self.base())
         draw = sample(list(self.rows), base, self.seed, i)
-        seen = cache.setdefault("seen", {})
+        seen: dict[object, Row] = cache.setdefault("seen", {})
         same = (draw.keys, tuple(sorted(draw.facilities.items())))
         if same not in seen:
             seen[same] = self._solve(draw, cache)
         return draw.head() | seen[same]
 
-    def _solve(self, draw: Draw, cache: dict) -> dict:
+    def _solve(self, draw: Draw, cache: dict[Any, Any]) -> Row:
         if self.plan is not None and not self.plan.optimal:
             return {"status": self.plan.status, "reason": f"deterministic plan: {self.plan.message}"}
         case = self.case(draw)
@@ -237,7 +251,7 @@ class RiskJob:
         except ValueError as exc:  # a committed build this draw's case cannot hold (Model.commit)
             return {"status": "error", "reason": str(exc)}
         solution = model.solve(tables=False, cold=True)
-        row: dict = {"status": solution.status.value}
+        row: Row = {"status": solution.status.value}
         if not solution.optimal:
             row["reason"] = solution.message
             return row
@@ -256,7 +270,7 @@ class RiskJob:
                 row["budget_binds"] = row["budget_binds"] or _budget_binds(free)
         return row
 
-    def _model(self, draw: Draw, case: Dataset, ds: Dataset, cache: dict) -> Model:
+    def _model(self, draw: Draw, case: Dataset, ds: Dataset, cache: dict[Any, Any]) -> Model:
         """The draw's model. In `replan`, the pool's model of the draw's case (one per worker, each
         solve cold, see docs/model.md §9): overruns, delays, failures and drawn embargoes are
         parameters and bounds (Variant.DRAWS; the model is of the case without the drawn blocs'
@@ -268,7 +282,7 @@ class RiskJob:
             return model
         embargoes = {rest for head, rest in map(split, (k for k, _ in draw.keys)) if head == "embargo"}
         kept = {b: y for b, y in case.settings.embargo.items() if b not in embargoes}
-        pool = cache.setdefault("pool", Pool(Variant.DRAWS, self.options, keep=1))
+        pool: Pool = cache.setdefault("pool", Pool(Variant.DRAWS, self.options, keep=1))
         model = pool.model(replace(case, settings=replace(case.settings, embargo=kept)))
         model.set_embargo({b: ds.settings.embargo.get(b) for b in embargoes})
         model.set_draw({f: (fd.delay, fd.overrun) for f, fd in draw.facilities.items()})
@@ -276,14 +290,14 @@ class RiskJob:
         return model
 
 
-def figures(ds: Dataset, solution: Solution) -> dict:
+def figures(ds: Dataset, solution: Solution) -> Row:
     """A solved draw's figures, `holds.<y>` for every year of its horizon and `clean_share.<e>.<y>`
     (blank: no protected need), rounded to 1e-9 so that no figure depends on the worker's LP order."""
     fig = solution.figures
     assert fig is not None
     held = holds_by_year(ds, solution)
     names = ("objective_usd", "system_cost_usd", "capex_usd", "protected_capex_usd", "unmet_t", "shortfall_t")
-    row: dict = {k: getattr(fig, k) for k in names}
+    row: Row = {k: getattr(fig, k) for k in names}
     row["budget_binds"] = _budget_binds(solution)
     row["earliest_independence_year"] = held_from(held)
     row |= {column("holds", y): ok for y, ok in held.items()}
@@ -298,7 +312,7 @@ def _budget_binds(solution: Solution) -> bool:
     return abs(dual or 0.0) > BINDING_DUAL
 
 
-def committed_spending(ds: Dataset, spent: dict[tuple[str, int], float]) -> dict:
+def committed_spending(ds: Dataset, spent: dict[tuple[str, int], float]) -> dict[str, float | bool]:
     """commit: the committed builds' capex (nominal USD with the drawn overrun, φ and capex_factor, as
     budget rows count it; per (bloc, start year)) and whether it alone exceeds any budget row: the total
     budget_usd or annual_budget_usd in any year over the budget blocs, or a bloc's row of the budgets
@@ -318,7 +332,7 @@ class CommittedPlan:
     """The deterministic plan of commit (and of VSS): its builds (t/yr per (node, stage order or element,
     start year)), or the status and message of a solve that did not finish optimal."""
 
-    builds: tuple[tuple[tuple, float], ...] = ()
+    builds: tuple[tuple[tuple[str, object, int], float], ...] = ()
     status: str = "optimal"
     message: str = ""
 
@@ -352,9 +366,9 @@ def check_draw_count(draws: int, mode: str = "replan", least: int = 1) -> None:
     limit = HEDGE_LIMIT if hedge else MAX_DRAWS
     why = " draws with --mode hedge (one LP holds them all)" if hedge else ""
     if draws < least:
-        raise InputError([Issue("--draws", f"a number of draws >= {least}", draws)])
+        raise InputError([Issue("--draws", f"a number of draws >= {least}", str(draws))])
     if draws > limit:
-        raise InputError([Issue("--draws", f"at most {limit}{why}", draws)])
+        raise InputError([Issue("--draws", f"at most {limit}{why}", str(draws))])
 
 
 def check_draws(mode: str, recourse_year: int | None, base: Dataset) -> None:
@@ -363,12 +377,12 @@ def check_draws(mode: str, recourse_year: int | None, base: Dataset) -> None:
         issues.append(Issue("--mode", " | ".join(MODES), mode))
     years = base.settings.years
     if recourse_year is not None and not years.start <= recourse_year <= years.stop:
-        issues.append(Issue("--recourse-year", f"a year from {years.start} to {years.stop}", recourse_year))
+        issues.append(Issue("--recourse-year", f"a year from {years.start} to {years.stop}", str(recourse_year)))
     if issues:
         raise InputError(issues)
 
 
-def summarise(rows: list[dict], base: Dataset) -> dict[str, pd.DataFrame]:
+def summarise(rows: list[Row], base: Dataset) -> dict[str, pd.DataFrame]:
     """The draws and their summaries (risk.md v3), each over all draws (condition "", class "all
     draws") and then per class of every `condition.<label>` column, one condition at a time:
     `thresholds`, `clean_share_fan`, `summary` and `earliest_year`; and `probability_by_year` (all
@@ -390,7 +404,7 @@ def summarise(rows: list[dict], base: Dataset) -> dict[str, pd.DataFrame]:
     }
 
 
-def _table(columns: list[str], rows) -> pd.DataFrame:
+def _table(columns: list[str], rows: Iterable[tuple[object, ...]]) -> pd.DataFrame:
     return pd.DataFrame(list(rows), columns=columns)
 
 
@@ -413,7 +427,7 @@ def _groups(draws: pd.DataFrame) -> list[Group]:
     return groups
 
 
-def _class_order(name: str) -> tuple:
+def _class_order(name: str) -> tuple[int, float, str]:
     """Numbers by value first (years, 0 and 1), then text, "below …" before "at or above …"."""
     try:
         return (0, float(name), "")
@@ -457,7 +471,7 @@ def _met(draws: pd.DataFrame, base: Dataset) -> dict[tuple[str, int, str], pd.Se
     return met
 
 
-def _requirement_met(draws: pd.DataFrame, base: Dataset, met: dict) -> pd.Series:
+def _requirement_met(draws: pd.DataFrame, base: Dataset, met: dict[tuple[str, int, str], pd.Series]) -> pd.Series:
     """Solved draws in which every element is fully met in every year from the case's independence
     year (the draw's, where it is drawn) to the base case's last year."""
     start = _column(draws, "independence_year").fillna(base.settings.first_independence_year)
@@ -467,11 +481,13 @@ def _requirement_met(draws: pd.DataFrame, base: Dataset, met: dict) -> pd.Series
     return required
 
 
-def _threshold_rows(g: Group, draws: pd.DataFrame, met: dict, base: Dataset) -> list[tuple]:
+def _threshold_rows(
+    g: Group, draws: pd.DataFrame, met: dict[tuple[str, int, str], pd.Series], base: Dataset
+) -> list[tuple[object, ...]]:
     """P(threshold met) = met / draws, every draw of the group in `draws` (one that did not solve
     counts as not meeting it), with its 90 % Wilson interval."""
     n, solved = int(g.mask.sum()), int((g.mask & _solved(draws)).sum())
-    rows = []
+    rows: list[tuple[object, ...]] = []
     for element in [ALL_ELEMENTS, *_elements(draws)]:
         for y in base.settings.years:
             for label, _ in THRESHOLDS:
@@ -481,11 +497,11 @@ def _threshold_rows(g: Group, draws: pd.DataFrame, met: dict, base: Dataset) -> 
     return rows
 
 
-def _fan_rows(g: Group, draws: pd.DataFrame, base: Dataset) -> list[tuple]:
+def _fan_rows(g: Group, draws: pd.DataFrame, base: Dataset) -> list[tuple[object, ...]]:
     """P10, P50, P90 of the clean share per element and year, over the solved draws of the group
     that have a share there (a draw with no protected need that year has none)."""
     solved = g.mask & _solved(draws)
-    rows = []
+    rows: list[tuple[object, ...]] = []
     for e in _elements(draws):
         for y in base.settings.years:
             v = _column(draws, column("clean_share", e, y))[solved].dropna()
@@ -499,11 +515,11 @@ def _figures_of(draws: pd.DataFrame) -> list[str]:
     return [f for f in (*FIGURES, *per_kg, "committed_capex_usd") if f in draws]
 
 
-def _summary_rows(g: Group, draws: pd.DataFrame, required: pd.Series) -> list[tuple]:
+def _summary_rows(g: Group, draws: pd.DataFrame, required: pd.Series) -> list[tuple[object, ...]]:
     """P10, P50, P90 and mean of each figure over the group's solved draws, and over those that meet
     the requirement; `p_committed_overruns_budget` is the share of them (in `mean`) whose committed
     spending exceeds a budget row."""
-    rows = []
+    rows: list[tuple[object, ...]] = []
     for subset, chosen in ((ALL_DRAWS, g.mask & _solved(draws)), (REQUIREMENT_MET, g.mask & required)):
         for figure in _figures_of(draws):
             v = _column(draws, figure)[chosen].dropna()
@@ -519,7 +535,7 @@ def _mean(v: pd.Series) -> float | None:
     return float(v.mean()) if len(v) else None
 
 
-def _earliest_rows(g: Group, draws: pd.DataFrame, base: Dataset) -> list[tuple]:
+def _earliest_rows(g: Group, draws: pd.DataFrame, base: Dataset) -> list[tuple[object, ...]]:
     """Draws of the group by earliest independence year, "never", and "did not solve"; shares of
     every draw of the group."""
     n, solved = int(g.mask.sum()), g.mask & _solved(draws)
@@ -530,7 +546,7 @@ def _earliest_rows(g: Group, draws: pd.DataFrame, base: Dataset) -> list[tuple]:
 
 
 def load_risk(
-    path, scenario: str | None, overrides: tuple, required: bool = True
+    path: Path, scenario: str | None, overrides: tuple[tuple[str, str], ...], required: bool = True
 ) -> tuple[Workbook, tuple[Uncertainty, ...], Dataset]:
     """The workbook, the uncertainty rows of the case and the case itself; every input problem at once
     (the sheet checked as `rechain validate` checks it, a --set on a drawn key, scipy missing, and with
@@ -551,7 +567,7 @@ def load_risk(
     return wb, rows, base
 
 
-def _require_uncertainty(tables: dict) -> None:
+def _require_uncertainty(tables: dict[str, RawSheet]) -> None:
     """No uncertainty sheet: every draw would be the base case and each probability 0 or 1, so it is an
     input error, naming a sheet whose name is close (a sheet present without rows draws nothing, on purpose)."""
     if "uncertainty" in tables:
@@ -566,7 +582,7 @@ def _require_uncertainty(tables: dict) -> None:
 
 
 def run_risk(
-    job: RiskJob, draws: int, workers: int | None = None, scheduler: str | None = None, on_row=None
+    job: RiskJob, draws: int, workers: int | None = None, scheduler: str | None = None, on_row: OnRow = None
 ) -> tuple[dict[str, pd.DataFrame], bool]:
     """The risk tables of draws 0 … draws − 1, and whether the run completed (False after an
     interrupt: the finished draws are kept)."""
@@ -585,7 +601,7 @@ def recourse_of(job: RiskJob, base: Dataset) -> int:
 
 
 def run_hedge(
-    job: RiskJob, draws: int, workers: int | None = None, scheduler: str | None = None, on_row=None
+    job: RiskJob, draws: int, workers: int | None = None, scheduler: str | None = None, on_row: OnRow = None
 ) -> tuple[dict[str, pd.DataFrame], bool]:
     """The hedged plan over draws 0 … draws − 1, each draw's figures under it, and the value of the
     stochastic solution and of perfect information against `commit` and `replan` on the same draws.
@@ -610,7 +626,7 @@ def run_hedge(
     tables = summarise(rows, base)
     replanned, done = run_tasks(replace(job, mode="replan"), list(range(draws)), workers, scheduler, on_row)
     plan = committed_plan(job) if done else CommittedPlan(status="interrupted", message="not solved")
-    committed: list[dict] = []
+    committed: list[Row] = []
     if done:
         committed, done = run_tasks(
             replace(job, mode="commit", plan=plan), list(range(draws)), workers, scheduler, on_row
@@ -620,7 +636,7 @@ def run_hedge(
     return tables, done
 
 
-def _plan_table(plan: dict, base: Dataset) -> pd.DataFrame:
+def _plan_table(plan: dict[tuple[str, object, int], float], base: Dataset) -> pd.DataFrame:
     """The shared builds: (node, what, year started, t/yr), `what` a stage or `<element> circuit`."""
     stage_ids = {s.order: s.id for s in base.stages}
     rows = [
@@ -631,7 +647,7 @@ def _plan_table(plan: dict, base: Dataset) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["node", "facility", "year", "built_tpa"])
 
 
-def _mean_objective(rows: list[dict], draws: int) -> float | None:
+def _mean_objective(rows: list[Row], draws: int) -> float | None:
     """Mean objective over the draws, or None unless all `draws` draws are there and solved (the
     comparison needs every one: a mean over the draws finished before an interrupt is another number)."""
     if len(rows) != draws or not rows or any(r.get("status") != "optimal" for r in rows):
@@ -640,7 +656,7 @@ def _mean_objective(rows: list[dict], draws: int) -> float | None:
 
 
 def _values(
-    hedged: list[dict], replanned: list[dict], committed: list[dict], recourse: int, plan: CommittedPlan, draws: int
+    hedged: list[Row], replanned: list[Row], committed: list[Row], recourse: int, plan: CommittedPlan, draws: int
 ) -> pd.DataFrame:
     """VSS = commit mean − hedge mean; EVPI = hedge mean − replan mean (objectives, penalties included).
     The commit term follows commit's readings (recourse year, budget rows, salvage; risk.md v3); a

@@ -10,7 +10,7 @@ budget or `max_t.<node>.<element>`, a budget or max_t the case does not have, an
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -43,12 +43,12 @@ def grid(params: dict[str, list[str]]) -> list[dict[str, str]]:
 class PointResult:
     """A solved point: its values, its flat row (row_of) and its typed figures (None: not optimal)."""
 
-    point: dict[str, str]
+    point: Mapping[str, str | float]  # text from --param, numbers from the frontiers
     row: dict[str, Any]
     figures: Figures | None = None
 
 
-def row_of(result: Solution, point: dict[str, str], ds: Dataset) -> dict[str, Any]:
+def row_of(result: Solution, point: Mapping[str, str | float], ds: Dataset) -> dict[str, Any]:
     """One table row: the point, `status`, and either the figures (optimal; figures.point_columns, the clean
     share in the independence year and the last year) or a `reason` (HiGHS's words) and no figures."""
     row: dict[str, Any] = dict(point) | {"status": result.run.status}
@@ -80,7 +80,7 @@ def solve_point(
     wb: Workbook,
     scenario: str | None,
     overrides: Overrides,
-    point: dict[str, str],
+    point: Mapping[str, str | float],
     options: SolveOptions,
     cache: dict[Any, Any] | None = None,
 ) -> PointResult:
@@ -98,7 +98,7 @@ def solve_points(
     wb: Workbook,
     scenario: str | None,
     overrides: Overrides,
-    points: list[dict[str, str]],
+    points: Sequence[Mapping[str, str | float]],
     options: SolveOptions = DEFAULT_OPTIONS,
     on_result: Callable[[PointResult], object] | None = None,
     warm: bool = True,

@@ -14,7 +14,8 @@ from .keys import split_key
 from .schema import EMBARGO, FACTOR_RANGE, KEYED_SETTINGS, RECIPES, SETTINGS, STOCKPILES, YEAR_RANGE, Column
 from .validate import Workbook, check_recipe_shares, recipes_of
 
-Overrides = tuple[tuple[str, str], ...]  # (key, value) rows on top of a case, as --set gives them
+# (key, value) rows on top of a case: --set gives them as text, the frontiers as numbers
+Overrides = tuple[tuple[str, str | float], ...]
 Case = tuple[str | None, Overrides]  # (scenario, overrides); None: the base case
 Item = TypeVar("Item")
 
