@@ -12,6 +12,7 @@ row) is another structure, so it builds: the pool never raises where a rebuild i
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass, replace
 
 from .dataset import Dataset
@@ -46,6 +47,7 @@ def structure(ds: Dataset) -> Dataset:
 @dataclass
 class _Built:
     structure: Dataset
+    within: Hashable
     model: Model
     values: dict[str, float | None]  # the parameters' values the model holds now
 
@@ -54,18 +56,20 @@ class Pool:
     """At most `keep` built models of one variant, the least recently used dropped first. `model(ds)`
     returns the one of `ds`'s structure with every parameter set to `ds`'s value (warm: its next solve
     starts from the basis of its last), or builds it. The DRAWS variant's draws, embargoes and
-    forbidden builds are not parameters: a caller of that variant sets them before every solve."""
+    forbidden builds are not parameters: a caller of that variant sets them before every solve. A caller
+    that keeps some datasets of one structure apart names their group (`within`): a model is re-used
+    only within its group."""
 
     def __init__(self, variant: Variant = Variant.COST, options: SolveOptions = DEFAULT_OPTIONS, keep: int = KEEP):
         self.variant, self.options, self.keep = variant, options, keep
         self.builds = 0
         self._built: list[_Built] = []
 
-    def model(self, ds: Dataset) -> Model:
+    def model(self, ds: Dataset, within: Hashable = None) -> Model:
         shape = structure(ds)
-        found = next((b for b in self._built if b.structure == shape), None)
+        found = next((b for b in self._built if b.within == within and b.structure == shape), None)
         if found is None:
-            found = _Built(shape, Model(ds, self.variant, self.options), values(ds))
+            found = _Built(shape, within, Model(ds, self.variant, self.options), values(ds))
             self.builds += 1
         else:
             self._built.remove(found)

@@ -34,7 +34,7 @@ from .scenario_groups import failures, group_sheets, requirement_cases, titles
 from .scenarios import PRICED, compare_scenarios, figures, make_cases
 from .tiers import Evidence
 from .validation import validation_table
-from .warm import CasesJob, Models
+from .warm import CasesJob, Group, Models
 
 COST_FACTORS = (1.0, 0.667, 0.5, 0.333, 0.25)
 BUDGET_MULTIPLES = (0.0, 0.25, 0.5, 0.75, 1.0, 1.5)  # of the budget capex of the cheapest fully clean plan
@@ -89,25 +89,11 @@ class Runner:
         return self.solved[(scenario, key)]
 
     def ahead(self, subject: Subject, workers: int, on_done: Callable[[], object] | None = None) -> None:
-        """Solve the report's cases ahead in `workers` processes (1: this one), one structure per
-        task (the longest first), its cases in the order of `_near` (but the fully clean plan at
-        the subject's year first: binding_stages reads its shadow prices, which a warm re-solve
-        may pick otherwise where they are not unique), the budget frontier after the cases of that
-        plan's structure. The tables then take these solves."""
+        """Solve the report's cases ahead (`tasks`) in `workers` processes (1: this one). The tables
+        then take these solves."""
         from .parallel import run_tasks
 
-        groups: dict[Any, list[Any]] = {}  # (values, case) pairs, then cases in order, per structure
-        for scenario, overrides, tables in planned(self, subject):
-            structure, values = self.models.identity(scenario, overrides, self.models.dataset(scenario, overrides))
-            groups.setdefault(structure, []).append((_near(values), (scenario, overrides, tables)))
-        groups = {
-            structure: [case for _, case in sorted(cases, key=lambda c: c[0])] for structure, cases in groups.items()
-        }
-        clean = self.key(**_clean(subject))
-        at = self.models.identity(None, clean, self.models.dataset(None, clean))[0]
-        groups[at].sort(key=lambda case: case != (None, clean, True))  # its shadow prices from a cold solve
-        tasks = [(cases, (subject.year, clean) if structure == at else None) for structure, cases in groups.items()]
-        tasks.sort(key=_weight, reverse=True)
+        tasks = self.tasks(subject)
 
         def done(rows: list[Row]) -> None:
             for row in rows:
@@ -122,6 +108,23 @@ class Runner:
             self.models.remember(result["solved"])
             if result["budgets"] is not None:
                 self.budgets = result["budgets"]
+
+    def tasks(self, subject: Subject) -> list[Task]:
+        """The report's cases (scenario, overrides, tables), one task per group of cases that share a
+        built model (run.warm.Models.identity), the longest first, its cases in the order of `_near`
+        (but the fully clean plan at the subject's year first: binding_stages reads its shadow prices,
+        which a warm re-solve may pick otherwise where they are not unique); the budget frontier (year,
+        overrides of that plan) after the cases of that plan's group."""
+        groups: dict[Group, list[tuple[tuple[float, ...], Planned]]] = {}
+        for scenario, overrides, tables in planned(self, subject):
+            group, values = self.models.identity(scenario, overrides, self.models.dataset(scenario, overrides))
+            groups.setdefault(group, []).append((_near(values), (scenario, overrides, tables)))
+        ordered = {group: [case for _, case in sorted(cases, key=lambda c: c[0])] for group, cases in groups.items()}
+        clean = self.key(**_clean(subject))
+        at = self.models.identity(None, clean, self.models.dataset(None, clean))[0]
+        ordered[at].sort(key=lambda case: case != (None, clean, True))  # its shadow prices from a cold solve
+        tasks: list[Task] = [(cases, (subject.year, clean) if g == at else None) for g, cases in ordered.items()]
+        return sorted(tasks, key=_weight, reverse=True)
 
     @property
     def failed(self) -> int:
@@ -153,8 +156,9 @@ def planned(run: Runner, subject: Subject) -> list[Planned]:
 
 
 def _near(values: tuple[tuple[str, float | None], ...]) -> tuple[float, ...]:
-    """Cases of one structure in the order of their values (α from 1 down, the others up), so that
-    each warm re-solve starts from a close case."""
+    """Cases of one group in the order of their values (α from 1 down, the others up; by key, the
+    scalar parameters and the keys a case sets, compared position by position), so that each warm
+    re-solve starts from a close case."""
     order = []
     for key, value in values:
         v = -math.inf if value is None else value

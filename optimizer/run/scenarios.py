@@ -16,7 +16,7 @@ from ..workbook.cases import Case, Overrides, make_dataset
 from ..workbook.validate import Workbook
 
 if TYPE_CHECKING:
-    from .warm import Models
+    from .warm import Group, Models
 from .scenario_groups import REQUIRED_COLUMNS, check_year, group_of, in_order, required_figures, requirement_cases
 
 FIGURES = {
@@ -173,11 +173,11 @@ def _extra_label(overrides: Overrides, year: int | None) -> str:
     return "unconstrained" if overrides[-1] == ("max_restricted_share", "1") else f"clean from {year}"
 
 
-def _in_workers(wb: Workbook, models: Models, order: list[Case], structures: dict[Case, int], workers: int) -> None:
+def _in_workers(wb: Workbook, models: Models, order: list[Case], structures: dict[Case, Group], workers: int) -> None:
     from .parallel import run_tasks
     from .warm import CasesJob
 
-    groups: dict[int, list[tuple[str | None, Overrides, bool]]] = {}
+    groups: dict[Group, list[tuple[str | None, Overrides, bool]]] = {}
     for name, overrides in order:
         groups.setdefault(structures[(name, overrides)], []).append((name, overrides, False))
     results, complete = run_tasks(CasesJob(wb, models.options), sorted(groups.values(), key=len, reverse=True), workers)

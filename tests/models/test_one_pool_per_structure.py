@@ -50,6 +50,16 @@ def test_keep_bounds_the_models_held(wb):
     assert pool.model(make_dataset(wb)) is not base and pool.builds == 3
 
 
+def test_a_group_named_by_the_caller_keeps_its_own_model(wb):
+    """One structure in two groups (`within`): two builds, each re-used only within its group."""
+    pool = Pool()
+    first = pool.model(make_dataset(wb), within="a")
+    other = pool.model(make_dataset(wb, "china_free"), within="b")
+    assert other is not first and cost(other) == approx(1050, rel=1e-9)
+    assert pool.model(make_dataset(wb, "cheap_china"), within="a") is first and cost(first) == approx(5, rel=1e-9)
+    assert pool.builds == 2
+
+
 def test_a_key_without_a_parameter_row_rebuilds_instead_of_raising(wb):
     """ramp_up and must_run_until_year are no PARAMETERS: the pool builds another model (Model.update
     would raise) and its answer is the cold one."""

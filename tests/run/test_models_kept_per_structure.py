@@ -5,7 +5,7 @@ cost(α, φ) = 10 φ α + 1050 (1 − α) (run/test_cost_frontiers_by_hand.py)."
 import pandas as pd
 import pytest
 from pytest import approx
-from rechain.models.highs import CaseSolver
+from rechain.models.highs import DEFAULT_OPTIONS, CaseSolver
 from rechain.models.model import Model
 from rechain.run.scenarios import compare_scenarios
 from rechain.run.warm import Models
@@ -84,13 +84,55 @@ def test_a_budget_where_the_base_has_none_builds_again(wb, counts):
 
 def test_a_structural_key_is_never_updated(wb):
     """ramp_up rebuilds (model.md §9): same rows otherwise, another structure (the example's one year
-    allows no other independence_year: at its own value it is the base case, one LP)."""
+    allows no other independence_year: test_a_rebuilding_row_at_the_settings_value_is_its_own_group)."""
     models = Models(wb)
     base = models.identity(None, (), make_dataset(wb))[0]
     moved = (("ramp_up", "0.5"),)
     assert models.identity(None, moved, make_dataset(wb, None, moved))[0] != base
     cheap = models.identity("cheap_china", (), make_dataset(wb, "cheap_china"))[0]
     assert cheap == base
+
+
+def test_a_rebuilding_row_at_the_settings_value_is_its_own_group(wb, counts):
+    """independence_year = 2025, the settings' own: the base case's LP and values, but a row written
+    that rebuilds, so another group with a model of its own (reference: clean_by_location writes the
+    default definition and is solved cold): two builds, two solves, both 10."""
+    models = Models(wb)
+    year = (("independence_year", "2025"),)
+    base, written = (
+        models.identity(None, (), make_dataset(wb)),
+        models.identity(None, year, make_dataset(wb, None, year)),
+    )
+    assert written[0] != base[0] and written[1] == base[1]
+    costs = [models.solve(None, case).summary["system_cost_usd"] for case in ((), year)]
+    assert costs == approx([10, 10], rel=1e-9) and counts == {"builds": 2, "solves": 2}
+
+
+def test_the_report_orders_a_group_by_the_keys_its_cases_set(examples):
+    """v2 at any price: the base's group in the order of `_near` over the scalar parameters and the
+    keys each case sets, position by position: less_sub (max_share.Mag.sub 0.2 where the others have
+    φ ≥ 0.25) first, small_pile (max_t.Buyer.A 6) last. Re-solved warm in that order, the unconstrained
+    case keeps the cold solve's marginal supply cost (what buyers pay, $100 m); after small_pile it
+    would be $200 m (the marginal costs are not unique)."""
+    from rechain.commands.common import with_any_price
+    from rechain.run.findings import Runner, subject_of
+
+    wb = with_any_price(load_workbook(examples / "v2"), True)
+    run = Runner(wb, DEFAULT_OPTIONS, lambda *_: None)
+    cases, budgets = run.tasks(subject_of(wb))[1]
+    factors = [(("restricted_cost_factor", f),) for f in ("0.25", "0.333")]
+    rest = [(("restricted_cost_factor", f),) for f in ("0.667", "1.0")]
+    assert budgets is None and [(s, o) for s, o, _ in cases] == [
+        ("less_sub", ()),
+        *((None, f) for f in factors),
+        (None, ()),
+        (None, ()),
+        *((None, f) for f in rest),
+        ("small_pile", ()),
+    ]
+    paid = [run.models.solve(s, o, tables).figures.protected_payment_usd.discounted for s, o, tables in cases[:4]]
+    cold = Model(make_dataset(wb)).solve().figures.protected_payment_usd.discounted
+    assert paid[3] == approx(cold, rel=1e-9) and cold == approx(100e6, rel=1e-5)
 
 
 def test_scenarios_of_mutable_keys_reuse_the_base_model(wb, counts):
