@@ -145,14 +145,14 @@ def any_price_case(any_price: bool, cap: float | None = None, alpha: float = 0.0
     )
 
 
-def low_dy_magnet_case():
+def low_dy_magnet_case(share=0.5, product="Magnet", recipe="low"):
     """An allied buyer wants 10 t of 'Magnet': standard recipe (0.3 t NdPr, 0.02 t Dy per t) or low-Dy
     (0.005 t Dy, +50 USD/t, max_share 0.5); clean Dy 0.05 t (allied mine), Chinese Dy plenty, NdPr clean
     and plenty; α = 0. 5 t low-Dy, 5 t standard: Dy need 0.125, shortfall 0.075."""
     nodes = {"NMine": "allied", "DMine": "allied", "CNMine": "china", "Sep": "allied", "Buyer": "allied"}
     recipes = {
         "std": Recipe({"NdPr": 0.3, "Dy": 0.02}),
-        "low": Recipe({"NdPr": 0.3, "Dy": 0.005}, extra_cost_usd_per_t=50, max_share=0.5, place="recipes!A4"),
+        recipe: Recipe({"NdPr": 0.3, "Dy": 0.005}, extra_cost_usd_per_t=50, max_share=share, place="recipes!A4"),
     }
     return case(
         (2025, 2025),
@@ -165,7 +165,7 @@ def low_dy_magnet_case():
             fac("Sep", 2, existing_tpa=100),
         ],
         {"NMine": {"NdPr": 1.0}, "DMine": {"Dy": 1.0}, "CNMine": {"Dy": 1.0}},
-        {("Buyer", "Magnet", 2025): 10.0},
-        recipes={"Magnet": recipes},
+        {("Buyer", product, 2025): 10.0},
+        recipes={product: recipes},
         settings={"max_restricted_share": 0.0},
     )

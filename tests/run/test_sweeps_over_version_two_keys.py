@@ -9,7 +9,7 @@ Cases (all opex 0 unless said, discount 0, penalties 1e7 USD/t, lifetime 1):
   and takes M, 6 − M t unmet: objective (10 + M) + 4 + (6 − M)·1e7.
 - `clean_stock_case(I)`: 2025 only, α = 0, the same Chinese supply; initial stock I t clean (max 8):
   take I, deliver 10 − I (opex 10 − I), shortfall 10 − I: objective (10 − I)·(1 + 1e7).
-- `magnet_case(s)`: test_v2_families' magnet case with the standard recipe and the low-Dy recipe
+- `magnet_case(s)`: worked.low_dy_magnet_case with the standard recipe and the low-Dy recipe
   (+50 USD/t, max_share s): all the low-Dy share is used (each t moved to standard adds 0.015 t of
   shortfall); Dy need 10s·0.005 + 10(1 − s)·0.02 = 0.2 − 0.15s, clean Dy 0.05:
   objective 500s + (0.15 − 0.15s)·1e7.
@@ -19,7 +19,7 @@ import dataclasses
 
 import pytest
 from rechain.models import pool
-from rechain.models.dataset import Recipe, Stockpile
+from rechain.models.dataset import Stockpile
 from rechain.models.model import Model, is_mutable
 from rechain.models.pool import structure
 from rechain.run import sweep
@@ -52,28 +52,9 @@ def clean_stock_case(initial_t):
 
 
 def magnet_case(share, product="Mag.N", recipe="low.1"):
-    from worked import fac
+    from worked import low_dy_magnet_case
 
-    nodes = {"NMine": "allied", "DMine": "allied", "CNMine": "china", "Sep": "allied", "Buyer": "allied"}
-    recipes = {
-        "std": Recipe({"NdPr": 0.3, "Dy": 0.02}),
-        recipe: Recipe({"NdPr": 0.3, "Dy": 0.005}, extra_cost_usd_per_t=50, max_share=share),
-    }
-    return case(
-        (2025, 2025),
-        nodes,
-        2,
-        [
-            fac("NMine", 1, existing_tpa=100),
-            fac("DMine", 1, existing_tpa=0.05),
-            fac("CNMine", 1, existing_tpa=100),
-            fac("Sep", 2, existing_tpa=100),
-        ],
-        {"NMine": {"NdPr": 1.0}, "DMine": {"Dy": 1.0}, "CNMine": {"Dy": 1.0}},
-        flat("Buyer", product, 10, (2025, 2025)),
-        recipes={product: recipes},
-        settings={"max_restricted_share": 0.0},
-    )
+    return low_dy_magnet_case(share, product, recipe)
 
 
 def objective(model):
