@@ -13,6 +13,7 @@ from dataclasses import dataclass, fields
 from enum import Enum
 from typing import Any
 
+from ..base.docs import rewrite_from_argv, spliced
 from .ranging import UNIQUE
 
 
@@ -422,14 +423,8 @@ MARK, END = "<!-- figures-reference -->", "<!-- /figures-reference -->"
 
 def with_reference(doc: str) -> str:
     """docs/figures.md with its generated figures reference brought up to date."""
-    head, _, rest = doc.partition(MARK)
-    tail = rest.partition(END)[2] if END in rest else ""
-    return f"{head}{MARK}\n{reference_markdown()}\n{END}{tail}"
+    return spliced(doc, MARK, END, reference_markdown())
 
 
 if __name__ == "__main__":  # python -m rechain.models.figures docs/figures.md
-    import sys
-    from pathlib import Path
-
-    target = Path(sys.argv[1])
-    target.write_text(with_reference(target.read_text(encoding="utf-8")), encoding="utf-8")
+    rewrite_from_argv(with_reference)

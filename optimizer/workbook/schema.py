@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TypedDict
 
+from ..base.docs import rewrite_from_argv, spliced
+
 
 @dataclass(frozen=True)
 class Column:
@@ -821,14 +823,8 @@ MARK, END = "<!-- schema-reference -->", "<!-- /schema-reference -->"
 
 def with_reference(doc: str) -> str:
     """docs/workbook.md with its generated column reference brought up to date."""
-    head, _, rest = doc.partition(MARK)
-    tail = rest.partition(END)[2] if END in rest else ""
-    return f"{head}{MARK}\n{reference_markdown()}\n{END}{tail}"
+    return spliced(doc, MARK, END, reference_markdown())
 
 
 if __name__ == "__main__":  # python -m rechain.workbook.schema docs/workbook.md
-    import sys
-    from pathlib import Path
-
-    target = Path(sys.argv[1])
-    target.write_text(with_reference(target.read_text(encoding="utf-8")), encoding="utf-8")
+    rewrite_from_argv(with_reference)
